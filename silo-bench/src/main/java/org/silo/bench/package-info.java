@@ -1,0 +1,2 @@
+/** Silo bench. */
+package org.silo.bench;

@@ -1,0 +1,2 @@
+/** Silo block. */
+package org.silo.block;

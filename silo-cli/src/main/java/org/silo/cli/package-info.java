@@ -1,0 +1,2 @@
+/** Silo cli. */
+package org.silo.cli;

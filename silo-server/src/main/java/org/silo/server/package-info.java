@@ -1,0 +1,2 @@
+/** Silo server. */
+package org.silo.server;

@@ -1,0 +1,2 @@
+/** The Silo message layer. */
+package org.silo.wire;
