@@ -1,0 +1,269 @@
+package org.silo.wire.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+import org.silo.wire.WireConstants;
+import org.silo.wire.codec.Frame;
+import org.silo.wire.codec.FrameCodec;
+import org.silo.wire.codec.WireReader;
+
+/**
+ * The calls in flight of one client and their timers, owned by one event loop: every field is touched
+ * only on {@link #loop}, so there are no locks. Callers hand work in with {@link #submit} from any thread.
+ *
+ * <p>Request ids start at a random value below 2^62 and increase (docs/protocol.md §7). A call is sent
+ * over UDP and retransmitted on timeout with RFC 9002 timers, or over TCP when it is too big for a
+ * datagram or the server answered TOO_BIG. The oldest unanswered id is sent as {@code released}, so
+ * the server may forget the replies of everything older.
+ */
+final class CallEngine {
+    private final EventLoop loop;
+    private final Channel udp;
+    private final Supplier<CompletableFuture<Channel>> tcp;
+    private final ClientOptions options;
+    private final RttEstimator rtt = new RttEstimator();
+    private final TreeMap<Long, Call> inflight = new TreeMap<>();
+    private final ArrayDeque<Call> waiting = new ArrayDeque<>();
+    private long nextId = new SecureRandom().nextLong(1L << 62);
+    private long lastSendNanos = System.nanoTime();
+    private long lastSlowReport;
+    final ClientStats stats = new ClientStats();
+
+    private final class Call {
+        final long session;
+        final byte[] body;
+        final CompletableFuture<Answer> promise;
+        final long deadline;
+        long id;
+        int transmissions;
+        int retransmissionsLeft;
+        long firstSent;
+        boolean noRttSample;
+        boolean overTcp;
+        ScheduledFuture<?> timer;
+
+        Call(long session, byte[] body, boolean overTcp, CompletableFuture<Answer> promise) {
+            this.session = session;
+            this.body = body;
+            this.overTcp = overTcp;
+            this.promise = promise;
+            this.deadline = System.nanoTime() + options.deadline().toNanos();
+            this.retransmissionsLeft = options.retries();
+        }
+    }
+
+    CallEngine(EventLoop loop, Channel udp, Supplier<CompletableFuture<Channel>> tcp, ClientOptions options) {
+        this.loop = loop;
+        this.udp = udp;
+        this.tcp = tcp;
+        this.options = options;
+        loop.scheduleAtFixedRate(this::reportSlow, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
+    /** A reply frame and how its call went. */
+    record Answer(Frame frame, int transmissions, long elapsedNanos, boolean overTcp) {}
+
+    /** Sends a request body in a session (0 for START); the future gets the answer. */
+    CompletableFuture<Answer> submit(long session, byte[] body, boolean forceTcp) {
+        CompletableFuture<Answer> promise = new CompletableFuture<>();
+        boolean tooBig = body.length + WireConstants.MIN_FRAME > options.maxDatagram();
+        loop.execute(() -> enqueue(new Call(session, body, forceTcp || tooBig, promise)));
+        return promise;
+    }
+
+    long nanosSinceLastSend() {
+        return System.nanoTime() - lastSendNanos;
+    }
+
+    private void enqueue(Call c) {
+        if (inflight.size() < options.window()) {
+            launch(c);
+        } else {
+            waiting.add(c);
+        }
+    }
+
+    private void launch(Call c) {
+        c.id = nextId++;
+        inflight.put(c.id, c);
+        c.firstSent = System.nanoTime();
+        stats.calls++;
+        if (c.overTcp) {
+            sendTcp(c);
+        } else {
+            sendUdp(c);
+        }
+    }
+
+    private long released() {
+        return inflight.isEmpty() ? nextId : inflight.firstKey();
+    }
+
+    private byte[] frame(Call c) {
+        return FrameCodec.encode(Frame.request(c.session, c.id, released(), c.body));
+    }
+
+    private void sendUdp(Call c) {
+        c.transmissions++;
+        lastSendNanos = System.nanoTime();
+        udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(frame(c)), options.server()), udp.voidPromise());
+        arm(c, rtt.timeoutNanos(c.transmissions));
+    }
+
+    private void sendTcp(Call c) {
+        c.overTcp = true;
+        c.transmissions++;
+        c.noRttSample = true;
+        lastSendNanos = System.nanoTime();
+        byte[] bytes = frame(c);
+        tcp.get().whenComplete((ch, err) -> loop.execute(() -> {
+            if (!inflight.containsKey(c.id)) {
+                return;
+            }
+            if (err != null) {
+                fail(c, new SiloException(ErrorCode.IO, "cannot reach " + options.serverName() + " over TCP: " + err.getMessage()));
+                return;
+            }
+            ByteBuf length = Unpooled.buffer(4).writeInt(bytes.length);
+            ch.writeAndFlush(Unpooled.wrappedBuffer(length, Unpooled.wrappedBuffer(bytes)));
+        }));
+        arm(c, c.deadline - System.nanoTime());
+    }
+
+    private void arm(Call c, long delayNanos) {
+        if (c.timer != null) {
+            c.timer.cancel(false);
+        }
+        long untilDeadline = c.deadline - System.nanoTime();
+        c.timer = loop.schedule(() -> expired(c), Math.max(0, Math.min(delayNanos, untilDeadline)), TimeUnit.NANOSECONDS);
+    }
+
+    private void expired(Call c) {
+        if (inflight.get(c.id) != c) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now >= c.deadline || c.retransmissionsLeft <= 0 || c.overTcp) {
+            stats.timeouts++;
+            double seconds = (now - c.firstSent) / 1e9;
+            fail(c, new SiloException(ErrorCode.TIMEDOUT, String.format(
+                    "no answer from %s after %d transmission%s over %.1f s", options.serverName(),
+                    c.transmissions, c.transmissions == 1 ? "" : "s", seconds)));
+            return;
+        }
+        c.retransmissionsLeft--;
+        c.noRttSample = true;
+        stats.retransmissions++;
+        sendUdp(c);
+    }
+
+    /** A reply frame from either transport; runs on the loop. Unknown and repeated replies are dropped. */
+    void received(Frame f) {
+        Call c = inflight.get(f.requestId());
+        if (c == null) {
+            stats.droppedReplies++;
+            return;
+        }
+        if (f.isWait()) {
+            long waitMs = 100;
+            try {
+                waitMs = new WireReader(f.body()).u32();
+            } catch (SiloException ignored) {
+                // a malformed WAIT still means "wait"
+            }
+            stats.waits++;
+            c.noRttSample = true;
+            c.retransmissionsLeft = options.retries(); // ARDP: a WAIT restores the retry budget
+            arm(c, Math.max(TimeUnit.MILLISECONDS.toNanos(waitMs), rtt.timeoutNanos()));
+            return;
+        }
+        if (f.isError()) {
+            SiloException e = FrameCodec.readError(f);
+            if (e.code() == ErrorCode.TOO_BIG && !c.overTcp) {
+                sendTcp(c);
+                return;
+            }
+            if (e.code() == ErrorCode.RESOURCE && c.retransmissionsLeft > 0 && !c.overTcp) {
+                c.retransmissionsLeft--;
+                c.noRttSample = true;
+                arm(c, rtt.timeoutNanos(c.transmissions + 1)); // back off, then send again
+                return;
+            }
+            fail(c, e);
+            return;
+        }
+        long elapsed = System.nanoTime() - c.firstSent;
+        if (!c.noRttSample) {
+            rtt.sample(elapsed);
+        }
+        finish(c);
+        c.promise.complete(new Answer(f, c.transmissions, elapsed, c.overTcp));
+    }
+
+    /** The TCP connection closed: calls that were waiting on it fail (the caller may repeat them). */
+    void tcpLost() {
+        for (Call c : inflight.values().toArray(new Call[0])) {
+            if (c.overTcp) {
+                fail(c, new SiloException(ErrorCode.IO, "TCP connection to " + options.serverName() + " closed"));
+            }
+        }
+    }
+
+    private void fail(Call c, SiloException e) {
+        finish(c);
+        c.promise.completeExceptionally(e);
+    }
+
+    private void finish(Call c) {
+        if (c.timer != null) {
+            c.timer.cancel(false);
+        }
+        inflight.remove(c.id);
+        while (!waiting.isEmpty() && inflight.size() < options.window()) {
+            launch(waiting.poll());
+        }
+    }
+
+    /** Fails everything: the client is closing. */
+    void closeAll() {
+        loop.execute(() -> {
+            SiloException e = new SiloException(ErrorCode.IO, "client closed");
+            for (Call c : inflight.values().toArray(new Call[0])) {
+                fail(c, e);
+            }
+            for (Call c : waiting) {
+                c.promise.completeExceptionally(e);
+            }
+            waiting.clear();
+        });
+    }
+
+    private void reportSlow() {
+        if (inflight.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        Call oldest = inflight.firstEntry().getValue(); // ids increase in launch order
+        long waited = TimeUnit.NANOSECONDS.toMillis(now - oldest.firstSent);
+        if (waited >= 1000 && now - lastSlowReport >= TimeUnit.SECONDS.toNanos(1)) {
+            lastSlowReport = now;
+            options.listener().waiting(options.serverName(), waited, oldest.transmissions - 1);
+        }
+    }
+
+    RttEstimator rtt() {
+        return rtt;
+    }
+}

@@ -1,0 +1,306 @@
+package org.silo.wire.client;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+import org.silo.wire.WireConstants;
+import org.silo.wire.codec.Envelope;
+import org.silo.wire.codec.Frame;
+import org.silo.wire.codec.FrameCodec;
+import org.silo.wire.codec.OperationData;
+import org.silo.wire.codec.Result;
+import org.silo.wire.codec.WireReader;
+import org.silo.wire.codec.WireWriter;
+import org.silo.wire.op.Operation;
+import org.silo.wire.op.SessionOps;
+import org.silo.wire.op.SessionOps.StartReply;
+import org.silo.wire.op.SessionOps.StartRequest;
+import org.silo.wire.transport.Transports;
+
+/**
+ * A client of the Silo message layer: a session with one server, calls over UDP with retransmission,
+ * and TCP for what does not fit a datagram. Safe to use from many threads; many calls may be in flight.
+ *
+ * <pre>{@code
+ * try (SiloClient client = SiloClient.connect(ClientOptions.to("localhost:7400"))) {
+ *     byte[] echo = client.call(CoreOps.PING, "hello".getBytes());
+ *     List<Result> both = client.compound().add(OPEN, name).add(READ, req).send().results();
+ * }
+ * }</pre>
+ */
+public final class SiloClient implements AutoCloseable {
+    private final ClientOptions options;
+    private final EventLoopGroup group;
+    private final Channel udp;
+    private final CallEngine engine;
+    private final Object tcpLock = new Object();
+    private CompletableFuture<Channel> tcp;
+    private volatile long session;
+    private volatile long idleTimeoutMillis;
+
+    private SiloClient(ClientOptions options) throws SiloException {
+        this.options = options;
+        this.group = Transports.group(1, "silo-client");
+        try {
+            this.udp = new Bootstrap().group(group).channel(Transports.datagram())
+                    .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                    .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+                            if (p.sender().equals(options.server())) {
+                                deliver(p.content());
+                            }
+                        }
+                    })
+                    .bind(0).sync().channel();
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new SiloException(ErrorCode.IO, "cannot open a UDP socket: " + e.getMessage());
+        }
+        this.engine = new CallEngine(udp.eventLoop(), udp, this::tcpChannel, options);
+    }
+
+    /** Opens a session with the server: START (with the address cookie), then SNAME. */
+    public static SiloClient connect(ClientOptions options) throws SiloException {
+        SiloClient c = new SiloClient(options);
+        try {
+            c.startSession();
+            return c;
+        } catch (SiloException | RuntimeException e) {
+            c.shutdown();
+            throw e;
+        }
+    }
+
+    private void deliver(ByteBuf content) {
+        try {
+            Frame f = FrameCodec.decode(content.nioBuffer());
+            if (f.isReply()) {
+                engine.received(f);
+            }
+        } catch (FrameCodec.FrameException e) {
+            // corrupted or foreign: dropped, as the server drops them
+        }
+    }
+
+    private synchronized void startSession() throws SiloException {
+        byte[] cookie = new byte[0];
+        for (int round = 0; round < 3; round++) {
+            WireWriter w = new WireWriter(WireConstants.START_PADDED_SIZE);
+            SessionOps.START_REQUEST.encode(new StartRequest(cookie), w);
+            // RFC 9000 §8: pad so that the server may answer an unproven address at all
+            int frameSoFar = WireConstants.MIN_FRAME + 1 + 2 + 2 + w.size();
+            w.bytes(new byte[Math.max(0, WireConstants.START_PADDED_SIZE - frameSoFar)]);
+            Envelope env = Envelope.of(new OperationData(SessionOps.START, w.toByteArray()));
+            Reply r = await(send(0, env, false));
+            StartReply reply = decode(SessionOps.START_OP, r.results());
+            switch (reply) {
+                case StartReply.Cookie c -> cookie = c.cookie();
+                case StartReply.Session s -> {
+                    session = s.sessionId();
+                    idleTimeoutMillis = s.idleTimeoutMillis();
+                    call(SessionOps.SNAME_OP, options.serverName());
+                    scheduleKeepalive();
+                    return;
+                }
+            }
+        }
+        throw new SiloException(ErrorCode.BAD_COOKIE, options.serverName() + " did not accept its own cookie");
+    }
+
+    private void scheduleKeepalive() {
+        long period = Math.max(1000, idleTimeoutMillis / 3);
+        udp.eventLoop().scheduleAtFixedRate(() -> {
+            if (engine.nanosSinceLastSend() > TimeUnit.MILLISECONDS.toNanos(period)) {
+                send(session, Envelope.of(new OperationData(SessionOps.NIL, new byte[0])), false);
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    public ClientOptions options() {
+        return options;
+    }
+
+    public ClientStats stats() {
+        return engine.stats;
+    }
+
+    /** The smoothed round-trip time (RFC 9002), in nanoseconds. */
+    public long smoothedRttNanos() {
+        return engine.rtt().smoothedNanos();
+    }
+
+    public long sessionId() {
+        return session;
+    }
+
+    /** Runs one operation and returns its reply, or throws the server's error. */
+    public <Q, R> R call(Operation<Q, R> op, Q request) throws SiloException {
+        return await(callAsync(op, request));
+    }
+
+    public <Q, R> CompletableFuture<R> callAsync(Operation<Q, R> op, Q request) {
+        return send(compound().add(op, request).envelope(), false).thenApply(r -> {
+            try {
+                return decode(op, r.results());
+            } catch (SiloException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    /** Several operations in one message, answered in order in one reply. */
+    public Compound compound() {
+        return new Compound();
+    }
+
+    /** Sends a whole envelope in this session; over TCP when asked or when it is too big for a datagram. */
+    public CompletableFuture<Reply> send(Envelope env, boolean overTcp) {
+        return send(session, env, overTcp);
+    }
+
+    private CompletableFuture<Reply> send(long sessionId, Envelope env, boolean overTcp) {
+        return engine.submit(sessionId, env.encode(), overTcp).thenApply(a -> {
+            Frame f = a.frame();
+            try {
+                return new Reply(results(Envelope.decode(f.body())), a.transmissions(), a.elapsedNanos(), a.overTcp());
+            } catch (SiloException e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    private static List<Result> results(Envelope env) throws SiloException {
+        List<Result> out = new ArrayList<>(env.operations().size());
+        for (OperationData op : env.operations()) {
+            out.add(Result.decode(op));
+        }
+        return out;
+    }
+
+    /** The reply of {@code op} as the first result, or its failure as an exception. */
+    public static <Q, R> R decode(Operation<Q, R> op, List<Result> results) throws SiloException {
+        if (results.isEmpty()) {
+            throw SiloException.malformed("empty reply to " + op.name());
+        }
+        return switch (results.get(0)) {
+            case Result.Failure f -> throw f.toException();
+            case Result.Success s -> op.reply().decode(new WireReader(s.data()));
+        };
+    }
+
+    /** Waits for a future; a failure comes out as the SiloException it carries. */
+    public static <T> T await(CompletableFuture<T> f) throws SiloException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SiloException(ErrorCode.IO, "interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+            if (cause instanceof SiloException se) {
+                throw new SiloException(se.code(), se.getMessage(), se);
+            }
+            throw new SiloException(ErrorCode.INTERNAL, String.valueOf(cause), cause);
+        }
+    }
+
+    private CompletableFuture<Channel> tcpChannel() {
+        synchronized (tcpLock) {
+            if (tcp != null && (!tcp.isDone() || (!tcp.isCompletedExceptionally() && tcp.join().isActive()))) {
+                return tcp;
+            }
+            CompletableFuture<Channel> f = new CompletableFuture<>();
+            tcp = f;
+            ChannelFuture cf = new Bootstrap().group(group).channel(Transports.socket())
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(10_000, options.deadline().toMillis()))
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(Integer.MAX_VALUE, 0, 4, 0, 4));
+                            ch.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
+                                @Override
+                                protected void channelRead0(ChannelHandlerContext ctx, ByteBuf record) {
+                                    deliver(record);
+                                }
+
+                                @Override
+                                public void channelInactive(ChannelHandlerContext ctx) {
+                                    udp.eventLoop().execute(engine::tcpLost);
+                                }
+                            });
+                        }
+                    })
+                    .connect(options.server());
+            cf.addListener(done -> {
+                if (done.isSuccess()) {
+                    f.complete(cf.channel());
+                } else {
+                    f.completeExceptionally(done.cause());
+                }
+            });
+            return f;
+        }
+    }
+
+    /** Ends the session (END, briefly waited for) and releases the sockets. */
+    @Override
+    public void close() {
+        if (session != 0) {
+            try {
+                send(Envelope.of(new OperationData(SessionOps.END, new byte[0])), false)
+                        .get(Math.min(1000, options.deadline().toMillis()), TimeUnit.MILLISECONDS);
+            } catch (Exception ignored) {
+                // the server forgets idle sessions anyway
+            }
+            session = 0;
+        }
+        shutdown();
+    }
+
+    private void shutdown() {
+        engine.closeAll();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Builds a message of several operations. */
+    public final class Compound {
+        private final List<OperationData> ops = new ArrayList<>();
+
+        public <Q> Compound add(Operation<Q, ?> op, Q request) {
+            WireWriter w = new WireWriter();
+            op.request().encode(request, w);
+            ops.add(new OperationData(op.code(), w.toByteArray()));
+            return this;
+        }
+
+        public Envelope envelope() {
+            return new Envelope(ops);
+        }
+
+        public Reply send() throws SiloException {
+            return await(SiloClient.this.send(envelope(), false));
+        }
+    }
+
+    /** How long to wait for an END before closing anyway. */
+    static final Duration END_WAIT = Duration.ofSeconds(1);
+}

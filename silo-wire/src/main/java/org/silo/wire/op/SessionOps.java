@@ -1,0 +1,78 @@
+package org.silo.wire.op;
+
+import org.silo.wire.SiloException;
+import org.silo.wire.codec.WireReader;
+import org.silo.wire.codec.WireWriter;
+
+/**
+ * Service 0x00: the session operations of seed 002 (Bolt). START, SNAME, NIL (answered NOT_KNOWN) and
+ * END. The endpoint handles them itself; docs/protocol.md §4 has the layouts.
+ */
+public final class SessionOps {
+    private SessionOps() {}
+
+    public static final int START = 0x0001;
+    public static final int SNAME = 0x0002;
+    public static final int NIL = 0x0003;
+    public static final int NOT_KNOWN = 0x0004;
+    public static final int END = 0x0005;
+    /** Reserved for seed 002's LOGIN and PASSWD. */
+    public static final int LOGIN = 0x0006;
+    public static final int PASSWD = 0x0007;
+
+    /** START's request: the cookie (empty the first time); padding after it is ignored. */
+    public record StartRequest(byte[] cookie) {}
+
+    /** START's reply: a cookie to echo, or the new session. */
+    public sealed interface StartReply {
+        record Cookie(byte[] cookie) implements StartReply {}
+
+        record Session(long sessionId, long idleTimeoutMillis, int maxDatagram) implements StartReply {}
+    }
+
+    private static final int KIND_COOKIE = 1;
+    private static final int KIND_SESSION = 2;
+
+    public static final Codec<StartRequest> START_REQUEST = new Codec<>() {
+        @Override
+        public void encode(StartRequest value, WireWriter out) {
+            out.lengthPrefixed(value.cookie());
+        }
+
+        @Override
+        public StartRequest decode(WireReader in) throws SiloException {
+            byte[] cookie = in.lengthPrefixed();
+            in.rest(); // padding (docs/protocol.md §4: the first START is padded)
+            return new StartRequest(cookie);
+        }
+    };
+
+    public static final Codec<StartReply> START_REPLY = new Codec<>() {
+        @Override
+        public void encode(StartReply value, WireWriter out) {
+            switch (value) {
+                case StartReply.Cookie c -> out.u8(KIND_COOKIE).lengthPrefixed(c.cookie());
+                case StartReply.Session s -> out.u8(KIND_SESSION).u64(s.sessionId())
+                        .u32(s.idleTimeoutMillis()).u32(s.maxDatagram());
+            }
+        }
+
+        @Override
+        public StartReply decode(WireReader in) throws SiloException {
+            int kind = in.u8();
+            StartReply reply = switch (kind) {
+                case KIND_COOKIE -> new StartReply.Cookie(in.lengthPrefixed());
+                case KIND_SESSION -> new StartReply.Session(in.u64(), in.u32(), (int) in.u32());
+                default -> throw SiloException.malformed("unknown START reply kind " + kind);
+            };
+            in.expectEnd("START reply");
+            return reply;
+        }
+    };
+
+    public static final Operation<StartRequest, StartReply> START_OP =
+            new Operation<>(START, "start", START_REQUEST, START_REPLY);
+    public static final Operation<String, Void> SNAME_OP = new Operation<>(SNAME, "sname", Codecs.UTF8, Codecs.EMPTY);
+    public static final Operation<Void, Void> NIL_OP = new Operation<>(NIL, "nil", Codecs.EMPTY, Codecs.EMPTY);
+    public static final Operation<Void, Void> END_OP = new Operation<>(END, "end", Codecs.EMPTY, Codecs.EMPTY);
+}

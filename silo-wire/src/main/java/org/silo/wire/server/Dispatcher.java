@@ -1,0 +1,109 @@
+package org.silo.wire.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+import org.silo.wire.codec.Envelope;
+import org.silo.wire.codec.OperationData;
+import org.silo.wire.codec.Result;
+import org.silo.wire.codec.WireReader;
+import org.silo.wire.codec.WireWriter;
+import org.silo.wire.op.Operation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Operation handlers by code. Services register here; the endpoint hands it decoded envelopes. Runs the
+ * operations of one message in order and stops at the first failure (RFC 8881 §16.2.3 COMPOUND).
+ *
+ * <pre>{@code
+ * dispatcher.register(CoreOps.PING, (ctx, data) -> data);                 // quick: runs on the I/O thread
+ * dispatcher.registerBlocking(ArchiveOps.LS, (ctx, path) -> catalog.ls(path)); // may block: own thread
+ * }</pre>
+ */
+public final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private record Registered<Q, R>(Operation<Q, R> op, Handler<Q, R> handler, boolean blocking, int replyCode) {
+        Result run(CallContext ctx, OperationData data) throws SiloException {
+            WireReader in = new WireReader(data.data());
+            Q request = op.request().decode(in);
+            R reply = handler.handle(ctx, request);
+            WireWriter out = new WireWriter();
+            op.reply().encode(reply, out);
+            return new Result.Success(replyCode, out.toByteArray());
+        }
+    }
+
+    private final Map<Integer, Registered<?, ?>> handlers = new ConcurrentHashMap<>();
+
+    /** Registers a handler that never blocks: it runs on the receiving I/O thread. */
+    public <Q, R> Dispatcher register(Operation<Q, R> op, Handler<Q, R> handler) {
+        return add(new Registered<>(op, handler, false, op.code()));
+    }
+
+    /** Registers a handler that may block (disk, database): it runs on a worker thread. */
+    public <Q, R> Dispatcher registerBlocking(Operation<Q, R> op, Handler<Q, R> handler) {
+        return add(new Registered<>(op, handler, true, op.code()));
+    }
+
+    /** Registers a quick handler whose result carries another code (NIL is answered NOT_KNOWN). */
+    <Q, R> Dispatcher register(Operation<Q, R> op, Handler<Q, R> handler, int replyCode) {
+        return add(new Registered<>(op, handler, false, replyCode));
+    }
+
+    private Dispatcher add(Registered<?, ?> r) {
+        Registered<?, ?> old = handlers.putIfAbsent(r.op().code(), r);
+        if (old != null) {
+            throw new IllegalStateException(r.op() + " is already registered as " + old.op());
+        }
+        return this;
+    }
+
+    public boolean isRegistered(int code) {
+        return handlers.containsKey(code);
+    }
+
+    /** Whether any operation of the message may block, so the message must leave the I/O thread. */
+    boolean needsWorker(Envelope env) {
+        for (OperationData op : env.operations()) {
+            Registered<?, ?> r = handlers.get(op.code());
+            if (r != null && r.blocking()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs the message's operations in order; the first failure ends it. */
+    List<Result> run(CallContext ctx, Envelope env) {
+        List<Result> results = new ArrayList<>(env.operations().size());
+        for (OperationData op : env.operations()) {
+            Result r = runOne(ctx, op);
+            results.add(r);
+            if (r instanceof Result.Failure) {
+                break;
+            }
+        }
+        return results;
+    }
+
+    private Result runOne(CallContext ctx, OperationData op) {
+        Registered<?, ?> r = handlers.get(op.code());
+        if (r == null) {
+            return new Result.Failure(op.code(), ErrorCode.UNKNOWN_OPERATION,
+                    String.format("operation 0x%04x is not known to this server", op.code()));
+        }
+        try {
+            return r.run(ctx, op);
+        } catch (SiloException e) {
+            return new Result.Failure(op.code(), e.code(), e.getMessage() == null ? e.code().name() : e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("{} failed in {}", r.op(), ctx.session(), e);
+            return new Result.Failure(op.code(), ErrorCode.INTERNAL, r.op().name() + " failed: " + e);
+        }
+    }
+}
