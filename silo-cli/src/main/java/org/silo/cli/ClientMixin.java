@@ -1,0 +1,47 @@
+package org.silo.cli;
+
+import java.time.Duration;
+import org.silo.server.config.Sizes;
+import org.silo.wire.SiloException;
+import org.silo.wire.client.ClientOptions;
+import org.silo.wire.client.SiloClient;
+import picocli.CommandLine.Option;
+
+/** The options every client command shares: where the server is and how long to wait for it. */
+final class ClientMixin {
+    static final String DEFAULT_SERVER = "localhost:7400";
+
+    @Option(names = "--server", paramLabel = "HOST:PORT",
+            description = "The silo server (default: $SILO_SERVER, then " + DEFAULT_SERVER + ").")
+    String server;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+            description = "Give up on a call after this long, retries included (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "5",
+            description = "Retransmissions per call before giving up (default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    String serverAddress() {
+        if (server != null && !server.isBlank()) {
+            return server;
+        }
+        String env = System.getenv("SILO_SERVER");
+        return env != null && !env.isBlank() ? env : DEFAULT_SERVER;
+    }
+
+    ClientOptions options() {
+        Duration deadline = Sizes.parseDuration(timeout);
+        return ClientOptions.to(serverAddress())
+                .withDeadline(deadline)
+                .withRetries(retries)
+                .withListener((name, waitedMillis, retransmissions) -> System.err.printf(
+                        "silo: no answer from %s for %.1f s (%d retransmission%s); still trying%n",
+                        name, waitedMillis / 1000.0, retransmissions, retransmissions == 1 ? "" : "s"));
+    }
+
+    SiloClient connect() throws SiloException {
+        return SiloClient.connect(options());
+    }
+}

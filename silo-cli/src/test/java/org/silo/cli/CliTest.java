@@ -1,0 +1,90 @@
+package org.silo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.silo.server.SiloServer;
+import org.silo.server.config.SiloConfig;
+
+/** The client commands against an in-process server, as a person would type them. */
+class CliTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+    private SiloServer server;
+
+    @BeforeEach
+    void start(@TempDir Path dir) throws Exception {
+        server = SiloServer.start(SiloConfig.defaults(Map.of("data", dir.toString(), "wire.port", "0",
+                "blockhead.port", "0", "nbd.port", "0")));
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void stop() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+        server.close();
+    }
+
+    private String at() {
+        return "--server=127.0.0.1:" + server.wirePort();
+    }
+
+    @Test
+    void pingPrintsRoundTripsAndASummary() {
+        assertThat(Main.run("ping", at(), "--count", "3")).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("seq=0", "seq=2", "3 calls, 3 answered, 0 failed", "p99");
+    }
+
+    @Test
+    void pingJsonWithAWindow() {
+        assertThat(Main.run("ping", at(), "--count", "500", "--window", "16", "--json")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("\"calls\":500", "\"answered\":500", "\"failed\":0", "\"window\":16", "\"p99\"");
+    }
+
+    @Test
+    void statusShowsTheServer() {
+        assertThat(Main.run("status", at(), "--json")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"version\"", "\"sessions\" : 1");
+    }
+
+    @Test
+    void anUnreachableServerIsNamedAndExits3() {
+        int code = Main.run("ping", "--server=127.0.0.1:1", "--count", "1", "--timeout", "1500ms");
+        assertThat(code).isEqualTo(3);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("still trying")
+                .contains("TIMEDOUT: no answer from 127.0.0.1:1");
+    }
+
+    @Test
+    void helpListsEveryCommandWithExamples() {
+        assertThat(Main.run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("server", "ping", "status", "Examples:");
+        out.reset();
+        assertThat(Main.run("ping", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--window", "--count", "Examples:");
+    }
+
+    @Test
+    void badArgumentsAreUsageErrors() {
+        assertThat(Main.run("ping", "--count", "lots")).isEqualTo(2);
+        assertThat(Main.run("ping", at(), "--window", "0")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--window 1..4096");
+    }
+}

@@ -1,0 +1,128 @@
+package org.silo.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.silo.server.config.SiloConfig;
+import org.silo.wire.op.CoreOps;
+import org.silo.wire.server.Dispatcher;
+import org.silo.wire.server.WireServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The silo server program: one process, one data directory, the message endpoint on its port and every
+ * service plugged into its dispatcher. docs/architecture.md draws how a request flows through it.
+ *
+ * <pre>{@code
+ * try (SiloServer server = SiloServer.start(SiloConfig.defaults(Map.of("data", dir.toString(), "wire.port", "0")))) {
+ *     int port = server.wirePort();
+ * }
+ * }</pre>
+ */
+public final class SiloServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SiloServer.class);
+
+    private final SiloConfig config;
+    private final MeterRegistry registry;
+    private final Dispatcher dispatcher = new Dispatcher();
+    private final List<AutoCloseable> parts = new ArrayList<>();
+    private final long startedMillis = System.currentTimeMillis();
+    private final Map<String, Service> services = new LinkedHashMap<>();
+    private WireServer wire;
+
+    /** A part of the server with a status to report and resources to release. */
+    public interface Service extends AutoCloseable {
+        Map<String, Object> status();
+    }
+
+    private SiloServer(SiloConfig config, MeterRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+    }
+
+    public static SiloServer start(SiloConfig config) throws IOException, InterruptedException {
+        return start(config, new SimpleMeterRegistry());
+    }
+
+    public static SiloServer start(SiloConfig config, MeterRegistry registry) throws IOException, InterruptedException {
+        SiloServer s = new SiloServer(config, registry);
+        try {
+            s.open();
+            return s;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void open() throws IOException, InterruptedException {
+        Path data = config.data();
+        Files.createDirectories(data);
+        dispatcher.register(CoreOps.PING, (ctx, payload) -> payload);
+        dispatcher.register(CoreOps.STATUS, (ctx, none) -> status());
+        wire = WireServer.start(config.listen(), config.port("wire.port"), config.wire(), dispatcher, registry);
+        parts.add(wire);
+        log.info("silo {} serving {} on {} (data in {})", Version.VERSION, config.get("name"), wire.address(),
+                data.toAbsolutePath().normalize());
+    }
+
+    /** Adds a service: its status appears in STATUS and it is closed with the server. */
+    public void addService(String name, Service service) {
+        services.put(name, service);
+        parts.add(service);
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    public SiloConfig config() {
+        return config;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public int wirePort() {
+        return wire.port();
+    }
+
+    public WireServer wire() {
+        return wire;
+    }
+
+    public Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", config.get("name"));
+        m.put("version", Version.VERSION);
+        m.put("uptimeSeconds", Duration.ofMillis(System.currentTimeMillis() - startedMillis).toSeconds());
+        m.put("data", config.data().toAbsolutePath().normalize().toString());
+        m.put("wire", wire.address().getHostString() + ":" + wire.port());
+        m.put("message", wire.endpoint().status());
+        for (Map.Entry<String, Service> e : services.entrySet()) {
+            m.put(e.getKey(), e.getValue().status());
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            try {
+                parts.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", parts.get(i), e.toString());
+            }
+        }
+        parts.clear();
+    }
+}

@@ -1,0 +1,158 @@
+package org.silo.server.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import org.silo.wire.server.WireServerConfig;
+
+/**
+ * The server's settings: built-in defaults, then a {@code key = value} file (--config), then
+ * command-line overrides (--set key=value). Unknown keys are refused, so a typo never goes unnoticed.
+ * docs/configuration.md lists every key.
+ */
+public final class SiloConfig {
+    /** Every key and its default. */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new TreeMap<>();
+        d.put("data", "./silo-data");
+        d.put("name", "silo");
+        d.put("listen", "127.0.0.1");
+        d.put("wire.port", "7400");
+        d.put("wire.max-datagram", "1200");
+        d.put("wire.max-tcp-frame", "64M");
+        d.put("wire.session-idle", "5m");
+        d.put("wire.max-sessions", "65536");
+        d.put("wire.max-sessions-per-address", "1024");
+        d.put("wire.workers", "1024");
+        d.put("reply-cache.entries", "65536");
+        d.put("reply-cache.bytes", "64M");
+        d.put("reply-cache.per-session", "1024");
+        d.put("reply-cache.retention", "120s");
+        d.put("blockhead.port", "4444");
+        d.put("blockhead.default-image", "");
+        d.put("blockhead.idle", "60m");
+        d.put("blockhead.max-sessions", "256");
+        d.put("blockhead.max-sessions-per-address", "16");
+        d.put("nbd.port", "10809");
+        return d;
+    }
+
+    private final Map<String, String> values;
+
+    private SiloConfig(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** Defaults, then the file (if any), then the overrides. */
+    public static SiloConfig load(Path file, Map<String, String> overrides) throws IOException {
+        Map<String, String> v = new TreeMap<>(DEFAULTS);
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+            for (String key : p.stringPropertyNames()) {
+                put(v, key, p.getProperty(key).trim(), file.toString());
+            }
+        }
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            put(v, e.getKey(), e.getValue(), "the command line");
+        }
+        SiloConfig c = new SiloConfig(v);
+        c.wire(); // validates every wire setting now, not at first use
+        return c;
+    }
+
+    public static SiloConfig defaults(Map<String, String> overrides) {
+        try {
+            return load(null, overrides);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void put(Map<String, String> v, String key, String value, String where) {
+        if (!DEFAULTS.containsKey(key)) {
+            throw new IllegalArgumentException("unknown setting '" + key + "' in " + where
+                    + "; known settings: " + String.join(", ", DEFAULTS.keySet()));
+        }
+        v.put(key, value);
+    }
+
+    public String get(String key) {
+        String s = values.get(key);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown setting '" + key + "'");
+        }
+        return s;
+    }
+
+    public Set<String> keys() {
+        return values.keySet();
+    }
+
+    public int port(String key) {
+        int p = integer(key);
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException(key + " = " + p + ": a port is 0..65535 (0: any free port)");
+        }
+        return p;
+    }
+
+    public int integer(String key) {
+        try {
+            return Integer.parseInt(get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " = '" + get(key) + "' is not a whole number");
+        }
+    }
+
+    public long size(String key) {
+        try {
+            return Sizes.parseSize(get(key));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+        }
+    }
+
+    public Duration duration(String key) {
+        try {
+            return Sizes.parseDuration(get(key));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+        }
+    }
+
+    public Path data() {
+        return Path.of(get("data"));
+    }
+
+    public InetAddress listen() {
+        try {
+            return InetAddress.getByName(get("listen"));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("listen = '" + get("listen") + "' is not an address of this host");
+        }
+    }
+
+    public WireServerConfig wire() {
+        long tcpFrame = size("wire.max-tcp-frame");
+        if (tcpFrame > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("wire.max-tcp-frame must be below 2 GiB");
+        }
+        return new WireServerConfig(integer("wire.max-datagram"), (int) tcpFrame, duration("wire.session-idle"),
+                integer("wire.max-sessions"), integer("wire.max-sessions-per-address"),
+                integer("reply-cache.entries"), size("reply-cache.bytes"), integer("reply-cache.per-session"),
+                duration("reply-cache.retention"), integer("wire.workers"));
+    }
+}

@@ -1,0 +1,64 @@
+package org.silo.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SiloConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        SiloConfig c = SiloConfig.defaults(Map.of());
+        assertThat(c.port("wire.port")).isEqualTo(7400);
+        assertThat(c.port("blockhead.port")).isEqualTo(4444);
+        assertThat(c.port("nbd.port")).isEqualTo(10809);
+        assertThat(c.listen().isLoopbackAddress()).as("loopback only out of the box").isTrue();
+        assertThat(c.wire().maxDatagram()).isEqualTo(1200);
+        assertThat(c.wire().cacheBytes()).isEqualTo(64L << 20);
+        assertThat(c.wire().cacheRetention()).isEqualTo(Duration.ofSeconds(120));
+    }
+
+    @Test
+    void fileThenOverrides(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("silo.conf");
+        Files.writeString(f, "# comment\nwire.port = 7500\nname = lab\nwire.max-datagram = 9000\n");
+        SiloConfig c = SiloConfig.load(f, Map.of("wire.port", "7600"));
+        assertThat(c.port("wire.port")).isEqualTo(7600);
+        assertThat(c.get("name")).isEqualTo("lab");
+        assertThat(c.wire().maxDatagram()).isEqualTo(9000);
+    }
+
+    @Test
+    void mistakesAreNamed(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.prot", "1")))
+                .hasMessageContaining("unknown setting 'wire.prot'").hasMessageContaining("wire.port");
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("reply-cache.bytes", "lots")))
+                .hasMessageContaining("reply-cache.bytes").hasMessageContaining("not a size");
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.max-datagram", "70000")))
+                .hasMessageContaining("max datagram");
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.port", "70000")).port("wire.port"))
+                .hasMessageContaining("0..65535");
+    }
+
+    @Test
+    void sizesAndDurations() {
+        assertThat(Sizes.parseSize("512")).isEqualTo(512);
+        assertThat(Sizes.parseSize("64K")).isEqualTo(65536);
+        assertThat(Sizes.parseSize("64M")).isEqualTo(64L << 20);
+        assertThat(Sizes.parseSize("10G")).isEqualTo(10L << 30);
+        assertThat(Sizes.parseSize("1 GiB")).isEqualTo(1L << 30);
+        assertThat(Sizes.parseSize("2t")).isEqualTo(2L << 40);
+        assertThatThrownBy(() -> Sizes.parseSize("-1")).hasMessageContaining("not a size");
+        assertThatThrownBy(() -> Sizes.parseSize("99999999999P")).hasMessageContaining("too large");
+        assertThat(Sizes.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Sizes.parseDuration("30")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Sizes.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Sizes.human(1536)).isEqualTo("1.5 KiB");
+    }
+}
