@@ -15,7 +15,7 @@ import org.silo.wire.op.SessionOps;
  */
 class DecoderFuzzTest {
 
-    @Property(tries = 3000)
+    @Property
     void frames(@ForAll @Size(max = 200) byte[] bytes) {
         try {
             Frame f = FrameCodec.decode(bytes);
@@ -25,7 +25,7 @@ class DecoderFuzzTest {
         }
     }
 
-    @Property(tries = 3000)
+    @Property
     void framesWithValidCrc(@ForAll @Size(min = 26, max = 200) byte[] header) {
         // a random header and body with a correct CRC, so decoding gets past the checksum
         byte[] bytes = java.util.Arrays.copyOf(header, header.length + 4);
@@ -39,7 +39,7 @@ class DecoderFuzzTest {
         }
     }
 
-    @Property(tries = 3000)
+    @Property
     void envelopesAndResults(@ForAll @Size(max = 300) byte[] bytes) {
         try {
             for (OperationData op : Envelope.decode(bytes).operations()) {
@@ -50,7 +50,7 @@ class DecoderFuzzTest {
         }
     }
 
-    @Property(tries = 2000)
+    @Property
     void startCodecs(@ForAll @Size(max = 100) byte[] bytes) {
         try {
             SessionOps.START_REQUEST.decode(new WireReader(bytes));

@@ -1,0 +1,61 @@
+package org.silo.bench.wire;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.silo.wire.SiloException;
+import org.silo.wire.client.ClientOptions;
+import org.silo.wire.client.SiloClient;
+import org.silo.wire.op.CoreOps;
+
+/**
+ * Request/reply load on a silo server: PING calls with W in flight for a fixed time, through the real
+ * client (frames, CRC32C, timers, reply cache on the server).
+ *
+ * <pre>java -cp silo-bench/target/silo-bench.jar org.silo.bench.wire.WireLoad HOST:PORT WINDOW SECONDS [PAYLOAD]</pre>
+ */
+public final class WireLoad {
+    public static void main(String[] args) throws Exception {
+        String server = args[0];
+        int window = Integer.parseInt(args[1]);
+        int seconds = Integer.parseInt(args[2]);
+        int payload = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        run(server, window, 2, payload, false);          // warm-up: JIT on both sides
+        System.out.println(run(server, window, seconds, payload, true).json());
+    }
+
+    static LoadResult run(String server, int window, int seconds, int payload, boolean record) throws Exception {
+        long[] latencies = new long[50_000_000];
+        AtomicLong done = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        Semaphore slots = new Semaphore(window);
+        byte[] data = new byte[payload];
+        long start;
+        long end;
+        try (SiloClient c = SiloClient.connect(ClientOptions.to(server).withWindow(window))) {
+            start = System.nanoTime();
+            long stopAt = start + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < stopAt) {
+                slots.acquire();
+                long sent = System.nanoTime();
+                c.callAsync(CoreOps.PING, data).whenComplete((r, e) -> {
+                    long n = done.getAndIncrement();
+                    if (e != null) {
+                        failed.incrementAndGet();
+                    } else if (n < latencies.length) {
+                        latencies[(int) n] = System.nanoTime() - sent;
+                    }
+                    slots.release();
+                });
+            }
+            slots.acquire(window);
+            end = System.nanoTime();
+        } catch (SiloException e) {
+            throw new IllegalStateException("cannot reach " + server + ": " + e.getMessage(), e);
+        }
+        int n = (int) Math.min(done.get(), latencies.length);
+        long[] used = java.util.Arrays.copyOf(latencies, n);
+        int datagram = 30 + 1 + 2 + (payload < 128 ? 1 : 3) + payload;
+        return new LoadResult("silo", window, datagram, done.get(), failed.get(), (end - start) / 1e9, used);
+    }
+}
