@@ -8,10 +8,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +61,7 @@ public final class SiloClient implements AutoCloseable {
         try {
             this.udp = new Bootstrap().group(group).channel(Transports.datagram())
                     .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(WireConstants.MAX_DATAGRAM))
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
@@ -300,7 +301,4 @@ public final class SiloClient implements AutoCloseable {
             return await(SiloClient.this.send(envelope(), false));
         }
     }
-
-    /** How long to wait for an END before closing anyway. */
-    static final Duration END_WAIT = Duration.ofSeconds(1);
 }

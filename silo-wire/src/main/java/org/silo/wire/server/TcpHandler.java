@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 import org.silo.wire.codec.Frame;
 import org.silo.wire.codec.FrameCodec;
@@ -44,6 +45,16 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         endpoint.receive(frame, peer);
+    }
+
+    /** A connection silent for the session idle time is closed, as an idle session is ended. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(event);
+        }
     }
 
     @Override

@@ -7,8 +7,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +80,9 @@ public final class WireServer implements AutoCloseable {
         return new Bootstrap().group(group).channel(Transports.datagram())
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                // Netty reads 2048 bytes per datagram by default; one byte over the maximum lets an
+                // oversized datagram be seen (and counted) as such rather than silently truncated
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(endpoint.config().maxDatagram() + 1))
                 .handler(new UdpHandler(endpoint))
                 .bind(at).sync().channel();
     }
@@ -85,11 +90,13 @@ public final class WireServer implements AutoCloseable {
     private static Channel bindTcp(EventLoopGroup group, Endpoint endpoint, InetSocketAddress at)
             throws InterruptedException {
         int maxFrame = endpoint.config().maxTcpFrame();
+        long idleSeconds = Math.max(1, endpoint.config().sessionIdle().toSeconds());
         return new ServerBootstrap().group(group).channel(Transports.server())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrame + 4, 0, 4, 0, 4));
                         ch.pipeline().addLast(new TcpHandler(endpoint));
                     }
