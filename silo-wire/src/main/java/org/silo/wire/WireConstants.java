@@ -7,12 +7,13 @@ package org.silo.wire;
  * Frame (one UDP datagram, or one TCP record preceded by its u32 length):
  *  offset size field
  *  0      1    frame version (1)
- *  1      1    flags: REQUEST 0x01, REPLY 0x02, WAIT 0x04, ERROR 0x08
+ *  1      1    flags: REQUEST 0x01, REPLY 0x02, WAIT 0x04, ERROR 0x08, MAC 0x10
  *  2      8    session id (0: none, START only)
  *  10     8    request id
  *  18     8    released: request ids below this are finished at the client (0 in replies)
  *  26     n    body: envelope (request, reply), u32 wait ms (WAIT), u16 code + UTF-8 text (ERROR)
- *  26+n   4    CRC32C of bytes 0 .. 26+n-1
+ *  26+n   16   tag, only with MAC: HMAC-SHA256(session key, bytes 0 .. 26+n-1)[0..16)
+ *  26+n+t 4    CRC32C of every byte before it
  *
  * Envelope (seed 003): u8 version (1), then until the end: u16 operation code, BER length, data.
  * Result data in a reply envelope: u8 status (0 SUCCESS, 1 FAILURE), then reply data or
@@ -29,7 +30,10 @@ public final class WireConstants {
     public static final int FLAG_REPLY = 0x02;
     public static final int FLAG_WAIT = 0x04;
     public static final int FLAG_ERROR = 0x08;
-    public static final int KNOWN_FLAGS = FLAG_REQUEST | FLAG_REPLY | FLAG_WAIT | FLAG_ERROR;
+    /** The frame carries a tag: its session has logged in with a password (docs/protocol.md §4). */
+    public static final int FLAG_MAC = 0x10;
+    public static final int KNOWN_FLAGS = FLAG_REQUEST | FLAG_REPLY | FLAG_WAIT | FLAG_ERROR | FLAG_MAC;
+    public static final int TAG_LENGTH = 16;
 
     public static final int OFFSET_VERSION = 0;
     public static final int OFFSET_FLAGS = 1;

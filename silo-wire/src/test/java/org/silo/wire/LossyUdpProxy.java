@@ -33,6 +33,9 @@ public final class LossyUdpProxy implements AutoCloseable {
     public final AtomicLong duplicated = new AtomicLong();
     public final AtomicLong reordered = new AtomicLong();
     public final AtomicLong forwarded = new AtomicLong();
+    /** Every datagram a client sent, in order, with who sent it: for replay tests. */
+    public final java.util.List<Map.Entry<InetSocketAddress, byte[]>> fromClients =
+            java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     public LossyUdpProxy(InetSocketAddress server, double loss, double duplicate, double reorder, long seed)
             throws SocketException {
@@ -63,7 +66,9 @@ public final class LossyUdpProxy implements AutoCloseable {
             }
             InetSocketAddress client = (InetSocketAddress) p.getSocketAddress();
             DatagramSocket up = upstreams.computeIfAbsent(client, this::openUpstream);
-            relay(up, java.util.Arrays.copyOf(p.getData(), p.getLength()), server);
+            byte[] data = java.util.Arrays.copyOf(p.getData(), p.getLength());
+            fromClients.add(Map.entry(client, data));
+            relay(up, data, server);
         }
     }
 
@@ -127,6 +132,11 @@ public final class LossyUdpProxy implements AutoCloseable {
         } catch (IOException e) {
             // closed: the test is over
         }
+    }
+
+    /** Sends bytes to the server as if the given client sent them (an attacker on the path). */
+    public void injectAs(InetSocketAddress client, byte[] data) throws IOException {
+        upstreams.get(client).send(new DatagramPacket(data, data.length, server));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
+import org.silo.wire.auth.Authenticator;
 import org.silo.wire.client.ClientOptions;
 import org.silo.wire.client.SiloClient;
 import org.silo.wire.op.CoreOps;
@@ -22,9 +23,14 @@ public final class TestServer implements AutoCloseable {
     }
 
     public TestServer(WireServerConfig config, Consumer<Dispatcher> services) throws InterruptedException {
+        this(config, services, Authenticator.OPEN);
+    }
+
+    public TestServer(WireServerConfig config, Consumer<Dispatcher> services, Authenticator lists)
+            throws InterruptedException {
         dispatcher.register(CoreOps.PING, (ctx, data) -> data);
         services.accept(dispatcher);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, config, dispatcher, registry);
+        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, config, dispatcher, registry, lists);
     }
 
     public InetSocketAddress address() {

@@ -39,6 +39,10 @@ final class CallEngine {
     private long nextId = new SecureRandom().nextLong(1L << 62);
     private long lastSendNanos = System.nanoTime();
     private long lastSlowReport;
+    /** The session key: outgoing frames are tagged with it and incoming ones must be. */
+    private byte[] macKey;
+    /** The key a PASSWD will bring: its signed reply is the first frame tagged with it. */
+    private byte[] pendingKey;
     final ClientStats stats = new ClientStats();
 
     private final class Call {
@@ -112,7 +116,38 @@ final class CallEngine {
     }
 
     private byte[] frame(Call c) {
-        return FrameCodec.encode(Frame.request(c.session, c.id, released(), c.body));
+        Frame f = Frame.request(c.session, c.id, released(), c.body);
+        return FrameCodec.encode(macKey == null || c.session == 0 ? f : FrameCodec.sign(f, macKey));
+    }
+
+    /** After this, a reply tagged with {@code key} is accepted and makes it the session key. */
+    void expectKey(byte[] key) {
+        loop.execute(() -> pendingKey = key);
+    }
+
+    /** Forgets the session key: a new session starts unsigned. */
+    void clearKey() {
+        loop.execute(() -> {
+            macKey = null;
+            pendingKey = null;
+        });
+    }
+
+    /** Whether a reply's tag is right; unsigned replies pass only while the session has no key. */
+    private boolean authentic(Frame f) {
+        if (f.isSigned()) {
+            if (macKey != null && FrameCodec.verify(f, macKey)) {
+                return true;
+            }
+            if (pendingKey != null && FrameCodec.verify(f, pendingKey)) {
+                macKey = pendingKey;
+                pendingKey = null;
+                return true;
+            }
+            return false;
+        }
+        // a server that lost the session cannot tag its DISOLVE: let it through, it only ends the call
+        return macKey == null || f.session() == 0 || f.isError() && FrameCodec.readError(f).code() == ErrorCode.DISOLVE;
     }
 
     private void sendUdp(Call c) {
@@ -172,7 +207,7 @@ final class CallEngine {
     /** A reply frame from either transport; runs on the loop. Unknown and repeated replies are dropped. */
     void received(Frame f) {
         Call c = inflight.get(f.requestId());
-        if (c == null) {
+        if (c == null || !authentic(f)) {
             stats.droppedReplies++;
             return;
         }

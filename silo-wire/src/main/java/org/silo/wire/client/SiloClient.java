@@ -28,6 +28,9 @@ import org.silo.wire.codec.OperationData;
 import org.silo.wire.codec.Result;
 import org.silo.wire.codec.WireReader;
 import org.silo.wire.codec.WireWriter;
+import org.silo.wire.auth.Scram;
+import org.silo.wire.auth.ScramClient;
+import org.silo.wire.op.LoginOps;
 import org.silo.wire.op.Operation;
 import org.silo.wire.op.SessionOps;
 import org.silo.wire.op.SessionOps.StartReply;
@@ -133,6 +136,45 @@ public final class SiloClient implements AutoCloseable {
                 send(session, Envelope.of(new OperationData(SessionOps.NIL, new byte[0])), false);
             }
         }, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private volatile String rights = "";
+
+    /**
+     * Logs in to an access list with its password (seed 002's LOGIN and PASSWD, SCRAM-SHA-256): the
+     * password never leaves this process. Returns the keys to save for logging in again without it,
+     * or null when the list is not protected.
+     */
+    public Scram.Keys login(String list, char[] password) throws SiloException {
+        return login(list, ScramClient.withPassword(list, password));
+    }
+
+    /** Logs in with keys saved from an earlier {@link #login(String, char[])}. */
+    public void login(String list, Scram.Keys keys) throws SiloException {
+        login(list, ScramClient.withKeys(list, keys));
+    }
+
+    private Scram.Keys login(String list, ScramClient scram) throws SiloException {
+        LoginOps.Answer challenge = call(LoginOps.LOGIN, new LoginOps.Login(list, scram.clientFirst()));
+        if (challenge.granted()) {
+            rights = challenge.rights();
+            return null;
+        }
+        try {
+            String proof = scram.clientFinal(challenge.serverMessage());
+            engine.expectKey(scram.sessionKey());
+            LoginOps.Answer done = call(LoginOps.PASSWD, new LoginOps.Passwd(proof));
+            scram.verifyServerFinal(done.serverMessage());
+            rights = done.rights();
+            return scram.keys();
+        } catch (Scram.ScramException e) {
+            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
+        }
+    }
+
+    /** The rights the session holds, as the server described them at login ("" before any login). */
+    public String rights() {
+        return rights;
     }
 
     public ClientOptions options() {

@@ -12,11 +12,31 @@ import java.util.Objects;
  * @param requestId the client's id for the request this frame is or answers
  * @param released  in requests, every id below this one is finished at the client; 0 in replies
  * @param body      envelope, wait time or error, by the flags
+ * @param tag       the MAC tag when the MAC flag is set, else empty
  */
-public record Frame(int flags, long session, long requestId, long released, byte[] body) {
+public record Frame(int flags, long session, long requestId, long released, byte[] body, byte[] tag) {
+
+    private static final byte[] NO_TAG = new byte[0];
 
     public Frame {
         Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(tag, "tag");
+        if (((flags & FLAG_MAC) != 0) != (tag.length == TAG_LENGTH)) {
+            throw new IllegalArgumentException("the MAC flag and a " + TAG_LENGTH + "-byte tag go together");
+        }
+    }
+
+    public Frame(int flags, long session, long requestId, long released, byte[] body) {
+        this(flags & ~FLAG_MAC, session, requestId, released, body, NO_TAG);
+    }
+
+    public boolean isSigned() {
+        return (flags & FLAG_MAC) != 0;
+    }
+
+    /** The same frame with this tag (and the MAC flag). */
+    public Frame withTag(byte[] t) {
+        return new Frame(flags | FLAG_MAC, session, requestId, released, body, t);
     }
 
     public boolean isRequest() {
@@ -37,7 +57,7 @@ public record Frame(int flags, long session, long requestId, long released, byte
 
     /** The encoded size of this frame. */
     public int encodedSize() {
-        return MIN_FRAME + body.length;
+        return MIN_FRAME + body.length + tag.length;
     }
 
     public static Frame request(long session, long requestId, long released, byte[] envelope) {

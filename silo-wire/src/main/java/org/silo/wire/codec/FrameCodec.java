@@ -5,9 +5,12 @@ import static org.silo.wire.WireConstants.*;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
+import org.silo.wire.auth.Scram;
 
 /**
  * Frames to bytes and back (docs/protocol.md §1). Stateless. Decoding checks length, CRC32C, version
@@ -40,7 +43,7 @@ public final class FrameCodec {
         ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.BIG_ENDIAN);
         b.put((byte) FRAME_VERSION).put((byte) f.flags())
                 .putLong(f.session()).putLong(f.requestId()).putLong(f.released())
-                .put(f.body());
+                .put(f.body()).put(f.tag());
         b.putInt((int) crc(out, 0, out.length - TRAILER_LENGTH));
         return out;
     }
@@ -74,12 +77,35 @@ public final class FrameCodec {
         if ((flags & ~KNOWN_FLAGS) != 0 || request == reply) {
             throw new FrameException(Fault.FLAGS, "bad flags 0x" + Integer.toHexString(flags));
         }
+        int tagLength = (flags & FLAG_MAC) != 0 ? TAG_LENGTH : 0;
+        if (len < MIN_FRAME + tagLength) {
+            throw new FrameException(Fault.SHORT, "frame of " + len + " bytes is too short for its tag");
+        }
         long session = b.getLong(start + OFFSET_SESSION);
         long requestId = b.getLong(start + OFFSET_REQUEST);
         long released = b.getLong(start + OFFSET_RELEASED);
-        byte[] body = new byte[bodyEnd - start - HEADER_LENGTH];
+        byte[] body = new byte[bodyEnd - tagLength - start - HEADER_LENGTH];
         b.get(start + HEADER_LENGTH, body);
-        return new Frame(flags, session, requestId, released, body);
+        byte[] tag = new byte[tagLength];
+        b.get(bodyEnd - tagLength, tag);
+        return new Frame(flags, session, requestId, released, body, tag);
+    }
+
+    /** The frame with its MAC tag: HMAC-SHA256 over header and body, first 16 bytes. */
+    public static Frame sign(Frame f, byte[] key) {
+        return f.withTag(tag(f, key));
+    }
+
+    /** Whether the frame carries a tag and the tag is right for this key. */
+    public static boolean verify(Frame f, byte[] key) {
+        return f.isSigned() && MessageDigest.isEqual(tag(f, key), f.tag());
+    }
+
+    private static byte[] tag(Frame f, byte[] key) {
+        ByteBuffer signed = ByteBuffer.allocate(HEADER_LENGTH + f.body().length);
+        signed.put((byte) FRAME_VERSION).put((byte) (f.flags() | FLAG_MAC))
+                .putLong(f.session()).putLong(f.requestId()).putLong(f.released()).put(f.body());
+        return Arrays.copyOf(Scram.hmac(key, signed.array()), TAG_LENGTH);
     }
 
     /** CRC32C of the body alone: the reply cache's fingerprint of a request. */

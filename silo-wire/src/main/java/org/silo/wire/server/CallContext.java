@@ -3,6 +3,9 @@ package org.silo.wire.server;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Right;
 
 /**
  * What a handler knows about the call it runs: the session, the request id, the peer, and a scratch map
@@ -37,6 +40,17 @@ public final class CallContext {
     /** Values shared between the operations of the message being run. */
     public Map<String, Object> message() {
         return message;
+    }
+
+    /**
+     * Refuses the call unless the session holds the right on the object, with a message that says what
+     * is missing: {@code ctx.require("block", name, Right.WRITE)}.
+     */
+    public void require(String service, String object, Right right) throws SiloException {
+        if (!session.grants().allows(service, object, right)) {
+            throw new SiloException(ErrorCode.PERMISSION, String.format("%s needs %s on %s:%s; %s has %s",
+                    "this", right.name().toLowerCase(java.util.Locale.ROOT), service, object, session.who(), session.grants()));
+        }
     }
 
     void endSessionAfterReply() {

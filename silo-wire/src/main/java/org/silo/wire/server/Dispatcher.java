@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
+import org.silo.wire.auth.Right;
 import org.silo.wire.codec.Envelope;
 import org.silo.wire.codec.OperationData;
 import org.silo.wire.codec.Result;
@@ -27,8 +28,15 @@ import org.slf4j.LoggerFactory;
 public final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-    private record Registered<Q, R>(Operation<Q, R> op, Handler<Q, R> handler, boolean blocking, int replyCode) {
+    /** The right a session needs on a whole service to call an operation at all; null for none. */
+    private record Requirement(String service, Right right) {}
+
+    private record Registered<Q, R>(Operation<Q, R> op, Handler<Q, R> handler, boolean blocking, int replyCode,
+            Requirement needs) {
         Result run(CallContext ctx, OperationData data) throws SiloException {
+            if (needs != null) {
+                ctx.require(needs.service(), "", needs.right());
+            }
             WireReader in = new WireReader(data.data());
             Q request = op.request().decode(in);
             R reply = handler.handle(ctx, request);
@@ -40,19 +48,32 @@ public final class Dispatcher {
 
     private final Map<Integer, Registered<?, ?>> handlers = new ConcurrentHashMap<>();
 
-    /** Registers a handler that never blocks: it runs on the receiving I/O thread. */
+    /**
+     * Registers a handler that never blocks: it runs on the receiving I/O thread. Any session may call
+     * it; a handler that guards objects calls {@link CallContext#require} itself.
+     */
     public <Q, R> Dispatcher register(Operation<Q, R> op, Handler<Q, R> handler) {
-        return add(new Registered<>(op, handler, false, op.code()));
+        return add(new Registered<>(op, handler, false, op.code(), null));
+    }
+
+    /** Registers a quick handler that needs a right on the whole service. */
+    public <Q, R> Dispatcher register(Operation<Q, R> op, String service, Right right, Handler<Q, R> handler) {
+        return add(new Registered<>(op, handler, false, op.code(), new Requirement(service, right)));
     }
 
     /** Registers a handler that may block (disk, database): it runs on a worker thread. */
     public <Q, R> Dispatcher registerBlocking(Operation<Q, R> op, Handler<Q, R> handler) {
-        return add(new Registered<>(op, handler, true, op.code()));
+        return add(new Registered<>(op, handler, true, op.code(), null));
+    }
+
+    /** Registers a handler that may block and needs a right on the whole service. */
+    public <Q, R> Dispatcher registerBlocking(Operation<Q, R> op, String service, Right right, Handler<Q, R> handler) {
+        return add(new Registered<>(op, handler, true, op.code(), new Requirement(service, right)));
     }
 
     /** Registers a quick handler whose result carries another code (NIL is answered NOT_KNOWN). */
     <Q, R> Dispatcher register(Operation<Q, R> op, Handler<Q, R> handler, int replyCode) {
-        return add(new Registered<>(op, handler, false, replyCode));
+        return add(new Registered<>(op, handler, false, replyCode, null));
     }
 
     private Dispatcher add(Registered<?, ?> r) {

@@ -22,6 +22,10 @@ import org.silo.wire.codec.OperationData;
 import org.silo.wire.codec.Result;
 import org.silo.wire.codec.WireReader;
 import org.silo.wire.codec.WireWriter;
+import org.silo.wire.auth.Authenticator;
+import org.silo.wire.auth.Scram;
+import org.silo.wire.auth.ScramServer;
+import org.silo.wire.op.LoginOps;
 import org.silo.wire.op.SessionOps;
 import org.silo.wire.op.SessionOps.StartReply;
 import org.silo.wire.op.SessionOps.StartRequest;
@@ -48,8 +52,18 @@ public final class Endpoint implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private final long epochSecondsAtStart = System.currentTimeMillis() / 1000;
 
+    /** Request ids more than this far below the highest seen in a session are refused as replays. */
+    static final long REPLAY_WINDOW = 65536;
+
+    private final Authenticator authenticator;
+
     public Endpoint(WireServerConfig config, Dispatcher dispatcher, MeterRegistry registry) {
+        this(config, dispatcher, registry, Authenticator.OPEN);
+    }
+
+    public Endpoint(WireServerConfig config, Dispatcher dispatcher, MeterRegistry registry, Authenticator authenticator) {
         this.config = config;
+        this.authenticator = authenticator;
         this.dispatcher = dispatcher;
         this.sessions = new SessionTable(config.maxSessions(), config.maxSessionsPerAddress());
         this.cache = new ReplyCache(config.cacheEntries(), config.cacheBytes(), config.cachePerSession(),
@@ -69,6 +83,61 @@ public final class Endpoint implements AutoCloseable {
             ctx.endSessionAfterReply();
             return null;
         });
+        dispatcher.register(LoginOps.LOGIN, (ctx, req) -> login(ctx.session(), req));
+        dispatcher.register(LoginOps.PASSWD, (ctx, req) -> passwd(ctx.session(), req));
+    }
+
+    /** LOGIN (seed 002): an unprotected list is granted at once; a protected one gets the SCRAM challenge. */
+    private LoginOps.Answer login(Session s, LoginOps.Login req) throws SiloException {
+        Authenticator.AccessList list = authenticator.list(req.list()).orElseThrow(
+                () -> new SiloException(ErrorCode.PERMISSION, "no access list named '" + req.list() + "'"));
+        if (list.verifier() == null) {
+            s.loggedIn(list.name(), list.grants(), s.macKey());
+            return new LoginOps.Answer(true, "", list.grants().toString());
+        }
+        if (req.clientFirst() == null || req.clientFirst().isEmpty()) {
+            throw new SiloException(ErrorCode.PERMISSION, "access list '" + list.name() + "' needs its password");
+        }
+        ScramServer scram = new ScramServer();
+        try {
+            String named = scram.readClientFirst(req.clientFirst());
+            if (!named.equals(list.name())) {
+                throw SiloException.invalid("the SCRAM user '" + named + "' is not the list '" + list.name() + "'");
+            }
+            String challenge = scram.serverFirst(list.verifier());
+            synchronized (s) {
+                s.pendingScram = scram;
+                s.pendingList = list;
+            }
+            return new LoginOps.Answer(false, challenge, s.grants().toString());
+        } catch (Scram.ScramException e) {
+            throw SiloException.malformed("LOGIN: " + e.getMessage());
+        }
+    }
+
+    /** PASSWD: the proof; on success the session takes the list's rights and its key. */
+    private LoginOps.Answer passwd(Session s, LoginOps.Passwd req) throws SiloException {
+        ScramServer scram;
+        Authenticator.AccessList list;
+        synchronized (s) {
+            scram = s.pendingScram;
+            list = s.pendingList;
+            s.pendingScram = null;
+            s.pendingList = null;
+        }
+        if (scram == null) {
+            throw SiloException.invalid("PASSWD without a LOGIN to a protected list before it");
+        }
+        try {
+            String proofOfServer = scram.readClientFinal(req.clientFinal());
+            s.loggedIn(list.name(), list.grants(), scram.sessionKey());
+            log.info("{} logged in", s);
+            return new LoginOps.Answer(true, proofOfServer, list.grants().toString());
+        } catch (Scram.ScramException e) {
+            metrics.loginFailures.increment();
+            log.info("login to '{}' from {} refused: {}", list.name(), s.address().getHostAddress(), e.getMessage());
+            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list.name() + "' refused: " + e.getMessage());
+        }
     }
 
     public WireServerConfig config() {
@@ -107,7 +176,17 @@ public final class Endpoint implements AutoCloseable {
         Session s = sessions.get(f.session());
         if (s == null || !s.address().equals(peer.address().getAddress())) {
             metrics.disolved.increment();
-            sendError(peer, f, ErrorCode.DISOLVE, "", false);
+            send(peer, FrameCodec.encode(errorFrame(f, ErrorCode.DISOLVE, "")), false);
+            return;
+        }
+        byte[] key = s.macKey();
+        if (key != null ? !FrameCodec.verify(f, key) : f.isSigned()) {
+            metrics.drop(WireMetrics.Drop.MAC); // tampered, forged, or unsigned in a signed session
+            return;
+        }
+        // the window guards tagged sessions; an untagged one can be forged by anyone on the path anyway
+        if (key != null && !s.withinReplayWindow(f.requestId(), REPLAY_WINDOW)) {
+            metrics.drop(WireMetrics.Drop.STALE);
             return;
         }
         s.touch(now);
@@ -117,20 +196,20 @@ public final class Endpoint implements AutoCloseable {
             case NEW -> execute(f, s, peer);
             case DONE -> {
                 metrics.retransmissions.increment();
-                sendReply(peer, f, seen.reply());
+                sendReply(peer, s, f, seen.reply());
             }
             case IN_PROGRESS -> {
                 metrics.retransmissions.increment();
                 long runningMs = TimeUnit.NANOSECONDS.toMillis(now - seen.startedNanos());
-                send(peer, new Frame(FLAG_REPLY | FLAG_WAIT, f.session(), f.requestId(), 0,
-                        FrameCodec.waitBody(Math.clamp(runningMs, 100, 5000))), true);
+                send(peer, encode(s, new Frame(FLAG_REPLY | FLAG_WAIT, f.session(), f.requestId(), 0,
+                        FrameCodec.waitBody(Math.clamp(runningMs, 100, 5000)))), true);
             }
             case STALE -> metrics.drop(WireMetrics.Drop.STALE);
-            case REUSED -> sendError(peer, f, ErrorCode.REUSED_ID,
+            case REUSED -> sendError(peer, s, f, ErrorCode.REUSED_ID,
                     "request id " + Long.toUnsignedString(f.requestId()) + " was used for another request", true);
             case FULL -> {
                 metrics.resource.increment();
-                sendError(peer, f, ErrorCode.RESOURCE, "reply cache full", true);
+                sendError(peer, s, f, ErrorCode.RESOURCE, "reply cache full", true);
             }
         }
     }
@@ -140,9 +219,9 @@ public final class Endpoint implements AutoCloseable {
         try {
             env = Envelope.decode(f.body());
         } catch (SiloException e) {
-            byte[] reply = FrameCodec.encode(errorFrame(f, e.code(), e.getMessage()));
+            byte[] reply = encode(s, errorFrame(f, e.code(), e.getMessage()));
             cache.complete(s.id(), f.requestId(), reply);
-            sendReply(peer, f, reply);
+            sendReply(peer, s, f, reply);
             return;
         }
         if (!dispatcher.needsWorker(env)) {
@@ -152,7 +231,7 @@ public final class Endpoint implements AutoCloseable {
         if (!workerSlots.tryAcquire()) {
             cache.abandon(s.id(), f.requestId());
             metrics.resource.increment();
-            sendError(peer, f, ErrorCode.RESOURCE, "all " + config.maxWorkers() + " workers busy", true);
+            sendError(peer, s, f, ErrorCode.RESOURCE, "all " + config.maxWorkers() + " workers busy", true);
             return;
         }
         try {
@@ -176,9 +255,9 @@ public final class Endpoint implements AutoCloseable {
         for (Result r : results) {
             out.add(r.encode());
         }
-        byte[] reply = FrameCodec.encode(Frame.reply(f.session(), f.requestId(), new Envelope(out).encode()));
+        byte[] reply = encode(s, Frame.reply(f.session(), f.requestId(), new Envelope(out).encode()));
         cache.complete(s.id(), f.requestId(), reply);
-        sendReply(peer, f, reply);
+        sendReply(peer, s, f, reply);
         if (ctx.endSession()) {
             end(s);
         }
@@ -197,6 +276,9 @@ public final class Endpoint implements AutoCloseable {
             StartReply answer;
             if (peer.transportProven() || cookies.valid(req.cookie(), peer.address(), seconds)) {
                 Session s = sessions.start(peer.address(), f.requestId(), now);
+                if (s.user().isEmpty() && s.macKey() == null) {
+                    s.grants(authenticator.anonymous(peer.address().getAddress()));
+                }
                 answer = new StartReply.Session(s.id(), config.sessionIdle().toMillis(), config.maxDatagram());
             } else {
                 answer = new StartReply.Cookie(cookies.issue(peer.address(), seconds));
@@ -247,19 +329,21 @@ public final class Endpoint implements AutoCloseable {
                 FrameCodec.errorBody(code, text == null ? "" : text));
     }
 
-    private void sendError(Peer peer, Frame f, ErrorCode code, String text, boolean proven) {
-        send(peer, errorFrame(f, code, text), proven);
+    /** A frame of a session: tagged once the session has a key (docs/protocol.md §1). */
+    private static byte[] encode(Session s, Frame f) {
+        byte[] key = s.macKey();
+        return FrameCodec.encode(key == null ? f : FrameCodec.sign(f, key));
     }
 
-    private void send(Peer peer, Frame f, boolean proven) {
-        send(peer, FrameCodec.encode(f), proven);
+    private void sendError(Peer peer, Session s, Frame f, ErrorCode code, String text, boolean proven) {
+        send(peer, encode(s, errorFrame(f, code, text)), proven);
     }
 
     /** A saved or fresh reply, within a proven session: TOO_BIG when it does not fit the transport. */
-    private void sendReply(Peer peer, Frame request, byte[] reply) {
+    private void sendReply(Peer peer, Session s, Frame request, byte[] reply) {
         if (reply.length > peer.maxFrame()) {
             metrics.tooBig.increment();
-            sendError(peer, request, ErrorCode.TOO_BIG,
+            sendError(peer, s, request, ErrorCode.TOO_BIG,
                     "reply of " + reply.length + " bytes: repeat over TCP", true);
             return;
         }

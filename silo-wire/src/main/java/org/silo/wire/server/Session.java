@@ -1,6 +1,9 @@
 package org.silo.wire.server;
 
 import java.net.InetAddress;
+import org.silo.wire.auth.Authenticator;
+import org.silo.wire.auth.Grants;
+import org.silo.wire.auth.ScramServer;
 
 /**
  * A session of seed 002: started with START, named with SNAME, kept with NIL, ended with END or by
@@ -12,6 +15,13 @@ public final class Session {
     private final long startedNanos;
     private volatile long lastSeenNanos;
     private volatile String serverName = "";
+    private volatile Grants grants = Grants.NONE;
+    private volatile String user = "";
+    private volatile byte[] macKey;
+    private long highestRequestId = Long.MIN_VALUE;
+    /** The SCRAM exchange between LOGIN and PASSWD, and the list it is for. */
+    ScramServer pendingScram;
+    Authenticator.AccessList pendingList;
 
     Session(long id, InetAddress address, long nowNanos) {
         this.id = id;
@@ -47,6 +57,46 @@ public final class Session {
 
     void serverName(String name) {
         serverName = name;
+    }
+
+    public Grants grants() {
+        return grants;
+    }
+
+    void grants(Grants g) {
+        grants = g;
+    }
+
+    /** The access list this session logged in to; empty while anonymous. */
+    public String user() {
+        return user;
+    }
+
+    void loggedIn(String list, Grants g, byte[] key) {
+        user = list;
+        grants = g;
+        macKey = key;
+    }
+
+    /** The key every frame of this session is tagged with; null until a password login. */
+    byte[] macKey() {
+        return macKey;
+    }
+
+    /**
+     * The replay window: a request id far below the highest seen is refused. Returns false for such an id.
+     * Synchronized: requests of one session may arrive on several I/O threads (UDP and TCP).
+     */
+    synchronized boolean withinReplayWindow(long requestId, long window) {
+        if (highestRequestId != Long.MIN_VALUE && requestId < highestRequestId - window) {
+            return false;
+        }
+        highestRequestId = Math.max(highestRequestId, requestId);
+        return true;
+    }
+
+    public String who() {
+        return (user.isEmpty() ? "anonymous" : user) + " from " + address.getHostAddress();
     }
 
     @Override

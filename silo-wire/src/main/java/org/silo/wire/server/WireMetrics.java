@@ -10,7 +10,7 @@ import java.util.Map;
 /** The endpoint's counters, as Micrometer meters (exported as silo_wire_* and silo_reply_cache_*). */
 final class WireMetrics {
     /** Why a frame got no normal answer. */
-    enum Drop { SHORT, OVERSIZE, CRC, VERSION, FLAGS, NOT_REQUEST, STALE, AMPLIFICATION, TCP_FRAME }
+    enum Drop { SHORT, OVERSIZE, CRC, VERSION, FLAGS, NOT_REQUEST, STALE, MAC, AMPLIFICATION, TCP_FRAME }
 
     final Counter received;
     final Counter replies;
@@ -18,6 +18,7 @@ final class WireMetrics {
     final Counter disolved;
     final Counter tooBig;
     final Counter resource;
+    final Counter loginFailures;
     private final Map<Drop, Counter> dropped = new EnumMap<>(Drop.class);
 
     WireMetrics(MeterRegistry registry, ReplyCache cache, SessionTable sessions) {
@@ -30,6 +31,8 @@ final class WireMetrics {
         tooBig = Counter.builder("silo.wire.too_big").description("replies sent as TOO_BIG: repeat over TCP")
                 .register(registry);
         resource = Counter.builder("silo.wire.resource").description("requests refused with RESOURCE")
+                .register(registry);
+        loginFailures = Counter.builder("silo.wire.login_failures").description("PASSWD proofs refused")
                 .register(registry);
         for (Drop d : Drop.values()) {
             dropped.put(d, Counter.builder("silo.wire.dropped").tag("reason", d.name().toLowerCase())

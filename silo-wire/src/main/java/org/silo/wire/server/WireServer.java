@@ -14,6 +14,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.silo.wire.auth.Authenticator;
 import org.silo.wire.transport.Transports;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,13 @@ public final class WireServer implements AutoCloseable {
     /** Binds UDP and TCP on {@code port} (0: any free port, the same for both) and starts serving. */
     public static WireServer start(InetAddress address, int port, WireServerConfig config, Dispatcher dispatcher,
             MeterRegistry registry) throws InterruptedException {
-        Endpoint endpoint = new Endpoint(config, dispatcher, registry);
+        return start(address, port, config, dispatcher, registry, Authenticator.OPEN);
+    }
+
+    /** As above, with access lists: who may log in, and what anonymous sessions may do. */
+    public static WireServer start(InetAddress address, int port, WireServerConfig config, Dispatcher dispatcher,
+            MeterRegistry registry, Authenticator authenticator) throws InterruptedException {
+        Endpoint endpoint = new Endpoint(config, dispatcher, registry, authenticator);
         EventLoopGroup group = Transports.group(Math.max(2, Runtime.getRuntime().availableProcessors()), "silo-wire");
         try {
             for (int attempt = 1; ; attempt++) {
