@@ -1,0 +1,261 @@
+package org.silo.block.image;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Disk images as sparse files in one directory, shared by Blockhead and NBD.
+ *
+ * <p>An image is the regular file {@code <directory>/<name>}; nothing else lives there. The
+ * read-only flag is the file's owner-write permission bit ({@code r--r-----} is read-only,
+ * {@code rw-r-----} writable): it survives restarts, needs no sidecar file and shows in
+ * {@code ls -l}. The server checks the bit itself, so it holds even for a server running as root.
+ *
+ * <p>Locking: at most one {@link Access#WRITE} lease per image; {@link Access#READ} leases are
+ * unlimited and may coexist with the writer (they share its channel, so they see its writes).
+ * Remove, resize and changing the flag refuse an image that is open.
+ *
+ * <pre>{@code
+ * ImageStore store = new ImageStore(dataDir.resolve("images"));
+ * store.create("disk0", 64 << 20, false);
+ * try (ImageLease lease = store.open("disk0", Access.WRITE, "blockhead /10.0.0.5:4000")) {
+ *   lease.write(buffer, 0);
+ * }
+ * }</pre>
+ */
+public final class ImageStore {
+  private static final Set<PosixFilePermission> WRITABLE = PosixFilePermissions.fromString("rw-r-----");
+  private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r-----");
+
+  private final Path directory;
+  private final Map<String, OpenImage> open = new HashMap<>();
+
+  /** Uses (and creates if needed) the directory. */
+  public ImageStore(Path directory) throws IOException {
+    this.directory = directory.toAbsolutePath().normalize();
+    Files.createDirectories(this.directory);
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  /** Creates a sparse image of {@code sizeBytes}, a positive multiple of 512. */
+  public synchronized ImageInfo create(String name, long sizeBytes, boolean readOnly)
+      throws ImageException {
+    Path file = pathOf(name);
+    checkSize(sizeBytes);
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(WRITABLE));
+    } catch (FileAlreadyExistsException e) {
+      throw new ImageException(ImageException.Reason.EXISTS, "image " + name + " already exists");
+    } catch (IOException e) {
+      throw io("create " + name, e);
+    }
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(sizeBytes); // ftruncate: no blocks allocated
+      if (readOnly) {
+        Files.setPosixFilePermissions(file, READ_ONLY);
+      }
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException ignored) {
+        // the create error below is the one to report
+      }
+      throw io("create " + name, e);
+    }
+    return info(name);
+  }
+
+  /** All images, sorted by name; files whose names break the rules are skipped. */
+  public synchronized List<ImageInfo> list() throws ImageException {
+    List<ImageInfo> out = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+      for (Path file : files) {
+        String name = file.getFileName().toString();
+        if (ImageNames.isValid(name) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+          out.add(info(name));
+        }
+      }
+    } catch (IOException e) {
+      throw io("list", e);
+    }
+    out.sort(Comparator.comparing(ImageInfo::name));
+    return out;
+  }
+
+  public synchronized boolean exists(String name) {
+    try {
+      return Files.isRegularFile(pathOf(name), LinkOption.NOFOLLOW_LINKS);
+    } catch (ImageException e) {
+      return false;
+    }
+  }
+
+  /** True while a WRITE lease holds the image. */
+  public synchronized boolean hasWriter(String name) {
+    OpenImage image = open.get(name);
+    return image != null && image.writer != null;
+  }
+
+  public synchronized ImageInfo info(String name) throws ImageException {
+    Path file = existing(name);
+    try {
+      long size = Files.size(file);
+      List<String> holders = new ArrayList<>();
+      OpenImage image = open.get(name);
+      if (image != null) {
+        image.leases.forEach(l -> holders.add(l.holder() + (l.writable() ? " (write)" : " (read)")));
+      }
+      return new ImageInfo(name, size, allocated(file, size), isReadOnly(file), holders);
+    } catch (IOException e) {
+      throw io("stat " + name, e);
+    }
+  }
+
+  public synchronized void remove(String name) throws ImageException {
+    Path file = existing(name);
+    refuseOpen(name, "remove");
+    try {
+      Files.delete(file);
+    } catch (IOException e) {
+      throw io("remove " + name, e);
+    }
+  }
+
+  /** Grows (sparse) or shrinks an image that nobody has open. */
+  public synchronized ImageInfo resize(String name, long newSize) throws ImageException {
+    Path file = existing(name);
+    checkSize(newSize);
+    refuseOpen(name, "resize");
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(newSize);
+    } catch (IOException e) {
+      throw io("resize " + name, e);
+    }
+    return info(name);
+  }
+
+  /** Sets or clears the read-only flag of an image that nobody has open. */
+  public synchronized ImageInfo setReadOnly(String name, boolean readOnly) throws ImageException {
+    Path file = existing(name);
+    refuseOpen(name, "change the read-only flag of");
+    try {
+      Files.setPosixFilePermissions(file, readOnly ? READ_ONLY : WRITABLE);
+    } catch (IOException e) {
+      throw io("chmod " + name, e);
+    }
+    return info(name);
+  }
+
+  /**
+   * Opens an image. WRITE fails with READ_ONLY on a read-only image and with BUSY while another
+   * writer holds it; {@code holder} names the session in {@code disk ls}.
+   */
+  public synchronized ImageLease open(String name, Access access, String holder)
+      throws ImageException {
+    Path file = existing(name);
+    OpenImage image = open.get(name);
+    try {
+      boolean readOnly = image != null ? image.readOnly : isReadOnly(file);
+      if (access == Access.WRITE && readOnly) {
+        throw new ImageException(ImageException.Reason.READ_ONLY, "image " + name + " is read-only");
+      }
+      if (access == Access.WRITE && image != null && image.writer != null) {
+        throw new ImageException(ImageException.Reason.BUSY,
+            "image " + name + " is already open for writing by " + image.writer.holder());
+      }
+      if (image == null) {
+        image = OpenImage.open(name, file, readOnly);
+        open.put(name, image);
+      }
+    } catch (IOException e) {
+      throw io("open " + name, e);
+    }
+    ImageLease lease = new ImageLease(this, image, access, holder);
+    image.leases.add(lease);
+    if (access == Access.WRITE) {
+      image.writer = lease;
+    }
+    return lease;
+  }
+
+  synchronized void release(ImageLease lease, OpenImage image) {
+    image.leases.remove(lease);
+    if (image.writer == lease) {
+      image.writer = null;
+    }
+    if (image.leases.isEmpty() && open.get(image.name) == image) {
+      open.remove(image.name);
+      try {
+        image.closeFiles();
+      } catch (IOException e) {
+        org.slf4j.LoggerFactory.getLogger(ImageStore.class).warn("closing {}: {}", image.name, e.toString());
+      }
+    }
+  }
+
+  private Path pathOf(String name) throws ImageException {
+    ImageNames.validate(name);
+    Path file = directory.resolve(name).normalize();
+    // Belt and braces after validate(): the result must be a direct child of the directory.
+    if (!file.startsWith(directory) || !directory.equals(file.getParent())) {
+      throw new ImageException(ImageException.Reason.INVALID_NAME,
+          "image name resolves outside the image directory");
+    }
+    return file;
+  }
+
+  private Path existing(String name) throws ImageException {
+    Path file = pathOf(name);
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new ImageException(ImageException.Reason.NOT_FOUND, "no image named " + name);
+    }
+    return file;
+  }
+
+  private void refuseOpen(String name, String what) throws ImageException {
+    OpenImage image = open.get(name);
+    if (image != null) {
+      throw new ImageException(ImageException.Reason.BUSY,
+          "cannot " + what + " image " + name + ": it is open by " + image.leases.size()
+              + " session(s)");
+    }
+  }
+
+  private static void checkSize(long size) throws ImageException {
+    if (size <= 0 || size % 512 != 0) {
+      throw new ImageException(ImageException.Reason.INVALID_SIZE,
+          "image size must be a positive multiple of 512 bytes, got " + size);
+    }
+  }
+
+  private static boolean isReadOnly(Path file) throws IOException {
+    return !Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)
+        .contains(PosixFilePermission.OWNER_WRITE);
+  }
+
+  private static long allocated(Path file, long size) throws IOException {
+    try (SparseFile sparse = SparseFile.open(file, false)) {
+      return sparse == null ? size : sparse.allocatedBytes(size);
+    }
+  }
+
+  private static ImageException io(String what, IOException e) {
+    return new ImageException(ImageException.Reason.IO, what + ": " + e.getMessage(), e);
+  }
+}
