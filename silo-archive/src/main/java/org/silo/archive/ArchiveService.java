@@ -1,0 +1,327 @@
+package org.silo.archive;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.silo.archive.catalog.Catalog;
+import org.silo.archive.catalog.CatalogBackup;
+import org.silo.archive.catalog.Sql;
+import org.silo.archive.file.FileClerk;
+import org.silo.archive.ns.Namespace;
+import org.silo.archive.ops.FileClerkOps;
+import org.silo.archive.ns.NsPath;
+import org.silo.archive.ops.FileMessages.BitFileInfo;
+import org.silo.archive.ops.FileMessages.NsList;
+import org.silo.archive.ops.VolumeClerkOps;
+import org.silo.archive.ops.VolumeMessages.AddVol;
+import org.silo.archive.ops.VolumeMessages.EditVol;
+import org.silo.archive.ops.VolumeMessages.FamilyWidth;
+import org.silo.archive.ops.VolumeMessages.Quota;
+import org.silo.archive.ops.VolumeMessages.VolumeList;
+import org.silo.archive.volume.Backends;
+import org.silo.archive.volume.VolumeClerk;
+import org.silo.archive.volume.VolumeState;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Right;
+import org.silo.wire.server.CallContext;
+import org.silo.wire.server.Dispatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The archive as one service of the server: the catalog, the volume clerk, the file clerk and the
+ * namespace, with their operations ({@link VolumeClerkOps}, {@link FileClerkOps}).
+ *
+ * <pre>{@code
+ * ArchiveService archive = ArchiveService.open(dataDir, config.get("catalog"));
+ * archive.register(dispatcher);
+ * server.addService("archive", archive::status);
+ * ...
+ * archive.close();
+ * }</pre>
+ */
+public final class ArchiveService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ArchiveService.class);
+
+    /** Capacity of each of the two volumes made for an empty data directory. */
+    public static final String DEFAULT_CAPACITY = "10G";
+
+    private final Path dataDir;
+    private final Catalog catalog;
+    private final Backends backends;
+    private final VolumeClerk volumes;
+    private final FileClerk files;
+    private final Namespace namespace;
+    /** How often the STATUS counts are refreshed. */
+    public static final int STATUS_PERIOD_S = 5;
+    private final ScheduledExecutorService counter = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "archive-status");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Map<String, Object> snapshot = Map.of();
+
+    private ArchiveService(Path dataDir, Catalog catalog) throws SiloException {
+        this.dataDir = dataDir;
+        this.catalog = catalog;
+        this.backends = new Backends(dataDir);
+        this.volumes = new VolumeClerk(catalog, backends);
+        this.files = new FileClerk(catalog, volumes);
+        this.namespace = new Namespace(catalog);
+    }
+
+    /**
+     * Opens the archive: the catalog named by {@code catalogSetting} (null or empty: SQLite in
+     * {@code <dataDir>/catalog.db}; or {@code jdbc:postgresql://...}), migrated to the current schema.
+     * A catalog without any library gets library {@code default} with two dir volumes, DEF001 and
+     * DEF002, under {@code <dataDir>/volumes/}.
+     */
+    public static ArchiveService open(Path dataDir, String catalogSetting) throws SiloException {
+        Catalog catalog = Catalog.open(dataDir, catalogSetting);
+        try {
+            ArchiveService a = new ArchiveService(dataDir, catalog);
+            a.initialise();
+            a.refresh();
+            a.counter.scheduleWithFixedDelay(a::refresh, STATUS_PERIOD_S, STATUS_PERIOD_S, TimeUnit.SECONDS);
+            return a;
+        } catch (SiloException | RuntimeException e) {
+            catalog.close();
+            throw e;
+        }
+    }
+
+    private void initialise() throws SiloException {
+        long libraries = catalog.tx(c -> Sql.count(c, "SELECT COUNT(*) FROM library"));
+        if (libraries == 0) {
+            for (String label : new String[] {"DEF001", "DEF002"}) {
+                volumes.addvol(new AddVol(label, "default", "disk", DEFAULT_CAPACITY, "dir:volumes/" + label, null, null), "system");
+            }
+            log.info("new catalog {}: library default with volumes DEF001 and DEF002 under {}", catalog.url(), dataDir.resolve("volumes"));
+        }
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public VolumeClerk volumes() {
+        return volumes;
+    }
+
+    public FileClerk files() {
+        return files;
+    }
+
+    public Namespace namespace() {
+        return namespace;
+    }
+
+    /** The service name in grants: {@code archive:PREFIX:RIGHT}. */
+    public static final String SERVICE = "archive";
+
+    /**
+     * Adds every archive operation to the dispatcher; all of them run off the I/O thread. Each checks the
+     * session's grants on service {@code archive}: namespace operations on the path ({@code /exp/...}),
+     * volume operations on {@code vol:LABEL}, whole-archive administration (backup, fsck, bit file
+     * edits) on the empty object, so only {@code archive::admin} (or {@code *::admin}) allows it.
+     */
+    public void register(Dispatcher d) {
+        d.registerBlocking(VolumeClerkOps.NEXT_WRITE_VOLUME, (ctx, q) -> {
+            need(ctx, "vol:", Right.WRITE);
+            return volumes.nextWriteVolume(q);
+        });
+        d.registerBlocking(VolumeClerkOps.APPEND_DONE, (ctx, q) -> {
+            need(ctx, vol(q.label()), Right.WRITE);
+            return volumes.appendDone(q.label(), q.bytes());
+        });
+        d.registerBlocking(VolumeClerkOps.SET_APPENDING, (ctx, q) -> {
+            need(ctx, vol(q.label()), Right.WRITE);
+            return volumes.setAppending(q.label(), q.mover());
+        });
+        d.registerBlocking(VolumeClerkOps.UPDATE_READ_STATS, (ctx, q) -> {
+            need(ctx, vol(q.label()), Right.WRITE);
+            return volumes.updateReadStats(q.label(), q.bytes());
+        });
+        d.registerBlocking(VolumeClerkOps.INQUIRE_VOL, (ctx, label) -> {
+            need(ctx, vol(label), Right.READ);
+            return volumes.inquire(label);
+        });
+        d.registerBlocking(VolumeClerkOps.SET_REMAINING_BYTES, (ctx, q) -> {
+            need(ctx, vol(q.label()), Right.WRITE);
+            return volumes.setRemainingBytes(q.label(), q.bytes());
+        });
+        d.registerBlocking(VolumeClerkOps.SET_SYSTEM_READONLY, (ctx, q) -> {
+            need(ctx, vol(q.label()), Right.WRITE);
+            return volumes.setState(q.label(), VolumeState.READONLY, who(ctx, q.by()), q.reason());
+        });
+        d.registerBlocking(VolumeClerkOps.SET_HUNG, (ctx, q) -> {
+            need(ctx, vol(q.label()), Right.WRITE);
+            return volumes.setState(q.label(), VolumeState.HUNG, who(ctx, q.by()), q.reason());
+        });
+        d.registerBlocking(VolumeClerkOps.NOTE_ERROR, (ctx, q) -> {
+            need(ctx, vol(q.label()), Right.WRITE);
+            return volumes.noteError(q.label(), q.mover(), q.write(), q.reason());
+        });
+        d.registerBlocking(VolumeClerkOps.ADDVOL, (ctx, q) -> {
+            need(ctx, vol(q.label()), Right.ADMIN);
+            return volumes.addvol(q, who(ctx, null));
+        });
+        d.registerBlocking(VolumeClerkOps.DELETE_VOL, (ctx, q) -> {
+            need(ctx, vol(q.label()), Right.ADMIN);
+            return volumes.deleteVol(q.label(), q.force(), who(ctx, null));
+        });
+        d.registerBlocking(VolumeClerkOps.EDIT_VOL, (ctx, q) -> {
+            need(ctx, vol(q.label()), Right.ADMIN);
+            return volumes.edit(q.by() == null ? new EditVol(q.label(), q.state(), q.reason(), who(ctx, null), q.storageGroup(),
+                    q.fileFamily(), q.capacity()) : q);
+        });
+        d.registerBlocking(VolumeClerkOps.LIST_VOLS, (ctx, q) -> {
+            need(ctx, "vol:", Right.READ);
+            return new VolumeList(volumes.list(q));
+        });
+        d.registerBlocking(VolumeClerkOps.SET_FAMILY_WIDTH, (ctx, q) -> {
+            need(ctx, "vol:", Right.ADMIN);
+            return new FamilyWidth(q.fileFamily(), volumes.setFamilyWidth(q.fileFamily(), q.width()));
+        });
+        d.registerBlocking(VolumeClerkOps.SET_QUOTA, (ctx, q) -> {
+            need(ctx, "vol:", Right.ADMIN);
+            return new Quota(q.library(), q.storageGroup(), volumes.setQuota(q.library(), q.storageGroup(), q.maxVolumes()));
+        });
+        d.registerBlocking(VolumeClerkOps.BACKUP, (ctx, q) -> {
+            need(ctx, "", Right.ADMIN);
+            return CatalogBackup.backup(catalog, backupPath(q.dest()));
+        });
+        d.registerBlocking(VolumeClerkOps.STATUS, (ctx, q) -> {
+            need(ctx, "vol:", Right.READ);
+            return volumes.status();
+        });
+
+        d.registerBlocking(FileClerkOps.NEW_BIT_FILE, (ctx, q) -> {
+            need(ctx, path(q.path()), Right.WRITE);
+            return files.newBitFile(q);
+        });
+        d.registerBlocking(FileClerkOps.BFID_INFO, (ctx, bfid) -> {
+            BitFileInfo b = files.info(bfid);
+            need(ctx, b.path(), Right.READ);
+            return b;
+        });
+        d.registerBlocking(FileClerkOps.DEL_BFID, (ctx, q) -> {
+            need(ctx, "", Right.ADMIN);
+            return files.delete(q.bfid());
+        });
+        d.registerBlocking(FileClerkOps.EDIT_BFID, (ctx, q) -> {
+            need(ctx, "", Right.ADMIN);
+            return files.edit(q.bfid(), q.owner(), q.state());
+        });
+        d.registerBlocking(FileClerkOps.MK_BACKUP, (ctx, q) -> {
+            need(ctx, "", Right.ADMIN);
+            return CatalogBackup.backup(catalog, backupPath(q.dest()));
+        });
+        d.registerBlocking(FileClerkOps.STATUS, (ctx, q) -> {
+            need(ctx, "/", Right.READ);
+            return files.status();
+        });
+        d.registerBlocking(FileClerkOps.FSCK, (ctx, q) -> {
+            need(ctx, "", Right.ADMIN);
+            return files.fsck();
+        });
+        d.registerBlocking(FileClerkOps.WRITE_FILE, (ctx, q) -> {
+            need(ctx, path(q.path()), Right.WRITE);
+            return files.write(q, "server");
+        });
+        d.registerBlocking(FileClerkOps.READ_FILE, (ctx, p) -> {
+            need(ctx, path(p), Right.READ);
+            return files.read(p);
+        });
+        d.registerBlocking(FileClerkOps.MKDIR, (ctx, q) -> {
+            need(ctx, path(q.path()), Right.WRITE);
+            return namespace.mkdir(q.path(), q.parents(), q.owner());
+        });
+        d.registerBlocking(FileClerkOps.LS, (ctx, p) -> {
+            need(ctx, path(p), Right.READ);
+            return new NsList(path(p), namespace.ls(p));
+        });
+        d.registerBlocking(FileClerkOps.STAT, (ctx, p) -> {
+            need(ctx, path(p), Right.READ);
+            return namespace.stat(p);
+        });
+        d.registerBlocking(FileClerkOps.MV, (ctx, q) -> {
+            need(ctx, path(q.from()), Right.WRITE);
+            need(ctx, path(q.to()), Right.WRITE);
+            return namespace.mv(q.from(), q.to());
+        });
+        d.registerBlocking(FileClerkOps.RM, (ctx, q) -> {
+            need(ctx, path(q.path()), Right.WRITE);
+            return namespace.rm(q.path());
+        });
+    }
+
+    private static void need(CallContext ctx, String object, Right right) throws SiloException {
+        ctx.require(SERVICE, object, right);
+    }
+
+    private static String vol(String label) {
+        return "vol:" + (label == null ? "" : label);
+    }
+
+    /** The canonical path, so a grant on /exp/ cannot be dodged with //exp or /exp/./ (which are refused anyway). */
+    private static String path(String p) throws SiloException {
+        return NsPath.parse(p).toString();
+    }
+
+    /** A relative backup path is taken under {@code <dataDir>/backups/}. */
+    private Path backupPath(String dest) throws SiloException {
+        if (dest == null || dest.isBlank() || dest.indexOf('\0') >= 0) {
+            throw SiloException.invalid("backup needs a destination file");
+        }
+        Path p = Path.of(dest);
+        return p.isAbsolute() ? p : dataDir.resolve("backups").resolve(p);
+    }
+
+    private static String who(CallContext ctx, String given) {
+        if (given != null && !given.isBlank()) {
+            return given;
+        }
+        return ctx == null || ctx.session() == null ? "admin" : ctx.session().who();
+    }
+
+    /**
+     * For STATUS: the catalog, volume and file counts, as last counted (at most {@link #STATUS_PERIOD_S}
+     * seconds ago). Never touches the catalog itself, so it may be called on an I/O thread.
+     */
+    public Map<String, Object> status() {
+        return snapshot;
+    }
+
+    private Map<String, Object> count() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("catalog", catalog.url());
+        m.put("engine", catalog.engine().name().toLowerCase());
+        try {
+            m.putAll(volumes.status());
+            m.putAll(files.status());
+        } catch (SiloException e) {
+            m.put("error", e.getMessage());
+        }
+        m.put("counted_at_ms", System.currentTimeMillis());
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private void refresh() {
+        try {
+            snapshot = count();
+        } catch (RuntimeException e) {
+            log.warn("cannot count the archive for STATUS", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        counter.shutdownNow();
+        backends.close();
+        catalog.close();
+    }
+}

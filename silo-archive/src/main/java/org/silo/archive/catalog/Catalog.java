@@ -1,0 +1,232 @@
+package org.silo.archive.catalog;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.flywaydb.core.Flyway;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/**
+ * The archive catalog: a JDBC database (SQLite by default, PostgreSQL for several hosts) behind a
+ * HikariCP pool, its schema kept by Flyway migrations ({@code db/migration/sqlite} or
+ * {@code db/migration/postgresql}). Every change runs in one transaction through {@link #tx}: on any
+ * error it is rolled back, so nothing half-written is left.
+ *
+ * <pre>{@code
+ * try (Catalog c = Catalog.open(dataDir, null)) {          // <data>/catalog.db
+ *     long n = c.tx(conn -> Sql.count(conn, "SELECT COUNT(*) FROM volume"));
+ * }
+ * }</pre>
+ */
+public final class Catalog implements AutoCloseable {
+
+    /** The database engine behind the catalog. */
+    public enum Engine {
+        SQLITE,
+        POSTGRESQL
+    }
+
+    /** Work done inside one transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection conn) throws SQLException, SiloException;
+    }
+
+    private final HikariDataSource pool;
+    private final Engine engine;
+    private final String url;
+    private final String schema;
+    /** SQLite has one writer: transactions are serialised here rather than fail with SQLITE_BUSY. */
+    private final ReentrantLock sqliteWriter = new ReentrantLock(true);
+
+    private Catalog(HikariDataSource pool, Engine engine, String url, String schema) {
+        this.pool = pool;
+        this.engine = engine;
+        this.url = url;
+        this.schema = schema;
+    }
+
+    /**
+     * Opens (and migrates) the catalog named by the {@code catalog} setting: empty or null for SQLite
+     * in {@code <dataDir>/catalog.db}, {@code jdbc:sqlite:FILE}, or {@code jdbc:postgresql://...}
+     * (a {@code currentSchema=NAME} parameter puts the tables in that schema, created if missing).
+     */
+    public static Catalog open(Path dataDir, String setting) throws SiloException {
+        String url = setting == null || setting.isBlank() || setting.equals("sqlite")
+                ? "jdbc:sqlite:" + dataDir.resolve("catalog.db").toAbsolutePath()
+                : setting.trim();
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(url);
+        hc.setPoolName("silo-catalog");
+        hc.setAutoCommit(false);
+        hc.setConnectionTimeout(5_000);
+        hc.setInitializationFailTimeout(5_000);
+        Engine engine;
+        String schema = null;
+        if (url.startsWith("jdbc:sqlite:")) {
+            engine = Engine.SQLITE;
+            hc.setMaximumPoolSize(1);
+            hc.addDataSourceProperty("journal_mode", "WAL");
+            hc.addDataSourceProperty("foreign_keys", "true");
+            hc.addDataSourceProperty("busy_timeout", "10000");
+            hc.addDataSourceProperty("synchronous", "FULL");
+            hc.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+            hc.setDriverClassName("org.sqlite.JDBC");
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            engine = Engine.POSTGRESQL;
+            hc.setMaximumPoolSize(16);
+            hc.setDriverClassName("org.postgresql.Driver");
+            schema = parameter(url, "currentSchema");
+        } else {
+            throw new SiloException(ErrorCode.INVALID,
+                    "catalog must be empty (SQLite in the data directory), jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB, not '"
+                            + setting + "'");
+        }
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new SiloException(ErrorCode.IO, "cannot reach the catalog " + redact(url) + ": " + rootMessage(e), e);
+        }
+        try {
+            var fw = Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:db/migration/" + (engine == Engine.SQLITE ? "sqlite" : "postgresql"))
+                    .failOnMissingLocations(true);
+            if (schema != null) {
+                fw.schemas(schema).createSchemas(true);
+            }
+            fw.load().migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new SiloException(ErrorCode.IO, "cannot migrate the catalog " + redact(url) + ": " + rootMessage(e), e);
+        }
+        return new Catalog(pool, engine, url, schema);
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The JDBC URL, without any password. */
+    public String url() {
+        return redact(url);
+    }
+
+    String rawUrl() {
+        return url;
+    }
+
+    /** The PostgreSQL schema named in the URL, or null. */
+    public String schema() {
+        return schema;
+    }
+
+    /** {@code " FOR UPDATE"} on PostgreSQL; nothing on SQLite, whose transactions already hold the write lock. */
+    public String forUpdate() {
+        return engine == Engine.POSTGRESQL ? " FOR UPDATE" : "";
+    }
+
+    /**
+     * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. A catalog
+     * that cannot be reached is an {@link ErrorCode#IO} error naming it.
+     */
+    public <T> T tx(Work<T> work) throws SiloException {
+        boolean locked = false;
+        if (engine == Engine.SQLITE) {
+            sqliteWriter.lock();
+            locked = true;
+        }
+        try (Connection conn = connection()) {
+            try {
+                T result = work.run(conn);
+                conn.commit();
+                return result;
+            } catch (SQLException | SiloException | RuntimeException e) {
+                rollback(conn);
+                if (e instanceof SiloException se) {
+                    throw se;
+                }
+                if (e instanceof SQLException sql) {
+                    throw translate(sql);
+                }
+                throw (RuntimeException) e;
+            }
+        } catch (SQLException e) {
+            throw translate(e);
+        } finally {
+            if (locked) {
+                sqliteWriter.unlock();
+            }
+        }
+    }
+
+    private Connection connection() throws SiloException {
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            throw new SiloException(ErrorCode.IO, "cannot reach the catalog " + url() + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static void rollback(Connection conn) {
+        try {
+            conn.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it and the database drops the transaction
+        }
+    }
+
+    private SiloException translate(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P")) {
+            return new SiloException(ErrorCode.IO, "cannot reach the catalog " + url() + ": " + e.getMessage(), e);
+        }
+        if (state.startsWith("23")) {
+            return new SiloException(ErrorCode.EXISTS, CONSTRAINT + e.getMessage(), e);
+        }
+        return new SiloException(ErrorCode.INTERNAL, "catalog error: " + e.getMessage(), e);
+    }
+
+    /** Whether {@code e} is a uniqueness or foreign key refusal by the database itself (a race lost). */
+    public static boolean isConstraint(SiloException e) {
+        return e.code() == ErrorCode.EXISTS && e.getMessage() != null && e.getMessage().startsWith(CONSTRAINT);
+    }
+
+    private static final String CONSTRAINT = "catalog constraint: ";
+
+    static String parameter(String url, String name) {
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return null;
+        }
+        for (String kv : url.substring(q + 1).split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0 && kv.substring(0, eq).equals(name)) {
+                return kv.substring(eq + 1);
+            }
+        }
+        return null;
+    }
+
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

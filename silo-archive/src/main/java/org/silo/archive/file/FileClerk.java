@@ -1,0 +1,280 @@
+package org.silo.archive.file;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.silo.archive.catalog.Catalog;
+import org.silo.archive.catalog.Sql;
+import org.silo.archive.ns.Namespace;
+import org.silo.archive.ns.NsPath;
+import org.silo.archive.ops.FileMessages.BitFileInfo;
+import org.silo.archive.ops.FileMessages.FsckProblem;
+import org.silo.archive.ops.FileMessages.FsckReport;
+import org.silo.archive.ops.FileMessages.NewBitFile;
+import org.silo.archive.ops.FileMessages.WriteFile;
+import org.silo.archive.ops.VolumeMessages.NextWriteVolume;
+import org.silo.archive.ops.VolumeMessages.VolumeInfo;
+import org.silo.archive.volume.Backend;
+import org.silo.archive.volume.Checksums;
+import org.silo.archive.volume.VolumeClerk;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/**
+ * The file clerk (seed 000's bit file server): one record per file written, naming its volume and
+ * location cookie, with its size and Adler-32; and, in the same transaction, its namespace entry.
+ */
+public final class FileClerk {
+    private final Catalog catalog;
+    private final VolumeClerk volumes;
+    private final Bfids bfids;
+
+    public FileClerk(Catalog catalog, VolumeClerk volumes) throws SiloException {
+        this.catalog = catalog;
+        this.volumes = volumes;
+        this.bfids = new Bfids(catalog.tx(c -> Sql.one(c, "SELECT MAX(bfid) FROM bit_file", rs -> rs.getString(1)).orElse(null)));
+    }
+
+    /**
+     * new_bit_file: records a file the mover has written and adds its namespace entry. A request whose
+     * {@code clientRequest} was seen before returns the bit file it made then, whether or not the reply
+     * cache still holds that reply.
+     */
+    public BitFileInfo newBitFile(NewBitFile q) throws SiloException {
+        NsPath path = NsPath.parse(q.path());
+        String vol = VolumeClerk.name("volume", q.volume());
+        Backend.fileNumber(q.cookie());
+        if (q.size() < 0) {
+            throw SiloException.invalid("size must not be negative: " + q.size());
+        }
+        if (!Checksums.isHex8(q.adler32())) {
+            throw SiloException.invalid("adler32 must be 8 lower-case hex digits, not '" + q.adler32() + "'");
+        }
+        if (q.clientRequest() != null && (q.clientRequest().isBlank() || q.clientRequest().length() > 128)) {
+            throw SiloException.invalid("client request id must be 1 to 128 characters");
+        }
+        String owner = q.owner() == null || q.owner().isBlank() ? "root" : q.owner();
+        for (int attempt = 0; ; attempt++) {
+            String bfid = bfids.next();
+            try {
+                return catalog.tx(c -> {
+                    if (q.clientRequest() != null) {
+                        Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, q.clientRequest());
+                        if (prior.isPresent()) {
+                            return same(prior.get(), q, vol);
+                        }
+                    }
+                    VolumeClerk.get(c, vol);
+                    if (Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE volume = ? AND cookie = ?", vol, q.cookie()) > 0) {
+                        throw new SiloException(ErrorCode.EXISTS, "volume " + vol + " already has a file at cookie " + q.cookie());
+                    }
+                    if (Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE bfid = ?", bfid) > 0) {
+                        throw new BfidTaken(bfid);
+                    }
+                    long now = Bfids.millis(bfid); // created_ms and the bfid sort alike
+                    Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
+                                    + " created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                            bfid, vol, q.cookie(), q.size(), q.adler32(), path.toString(), owner, "active", q.clientRequest(), now, now);
+                    Namespace.createFile(c, path, bfid, owner, now);
+                    return get(c, bfid);
+                });
+            } catch (BfidTaken e) {
+                bfids.seen(e.bfid);
+            } catch (SiloException e) {
+                // two servers on one PostgreSQL catalog minted the same id at once: the key refused the second
+                if (attempt >= 3 || !Catalog.isConstraint(e)) {
+                    throw e;
+                }
+                // or another transaction took the path, the cookie or the client request id at the same
+                // moment: the next attempt finds it and answers as for any repeat or clash
+            }
+        }
+    }
+
+    private static final class BfidTaken extends SiloException {
+        final String bfid;
+
+        BfidTaken(String bfid) {
+            super(ErrorCode.EXISTS, "bfid " + bfid + " taken");
+            this.bfid = bfid;
+        }
+    }
+
+    private static BitFileInfo same(BitFileInfo prior, NewBitFile q, String vol) throws SiloException {
+        if (!prior.volume().equals(vol) || !prior.cookie().equals(q.cookie()) || prior.size() != q.size()
+                || !prior.adler32().equals(q.adler32())) {
+            throw new SiloException(ErrorCode.EXISTS, "client request " + q.clientRequest() + " already made bit file "
+                    + prior.bfid() + " for another file (" + prior.volume() + " " + prior.cookie() + ")");
+        }
+        return prior;
+    }
+
+    public BitFileInfo info(String bfid) throws SiloException {
+        return catalog.tx(c -> get(c, bfid));
+    }
+
+    /** del_bfid: marks the bit file deleted and removes its namespace entry; the record stays. */
+    public BitFileInfo delete(String bfid) throws SiloException {
+        return catalog.tx(c -> {
+            get(c, bfid);
+            long now = System.currentTimeMillis();
+            Sql.update(c, "DELETE FROM ns_entry WHERE bfid = ?", bfid);
+            Sql.update(c, "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE bfid = ?", now, bfid);
+            return get(c, bfid);
+        });
+    }
+
+    /** edit_bfid: changes the owner, or the state (active or deleted) of a record. */
+    public BitFileInfo edit(String bfid, String owner, String state) throws SiloException {
+        if (state != null && !state.equals("active") && !state.equals("deleted")) {
+            throw SiloException.invalid("bit file state must be active or deleted, not '" + state + "'");
+        }
+        return catalog.tx(c -> {
+            BitFileInfo b = get(c, bfid);
+            long now = System.currentTimeMillis();
+            if (owner != null) {
+                Sql.update(c, "UPDATE bit_file SET owner = ?, updated_ms = ? WHERE bfid = ?", owner, now, bfid);
+            }
+            if (state != null && !state.equals(b.state())) {
+                if (state.equals("deleted")) {
+                    Sql.update(c, "DELETE FROM ns_entry WHERE bfid = ?", bfid);
+                } else {
+                    Namespace.createFile(c, NsPath.parse(b.path()), bfid, owner == null ? b.owner() : owner, now);
+                }
+                Sql.update(c, "UPDATE bit_file SET state = ?, updated_ms = ? WHERE bfid = ?", state, now, bfid);
+            }
+            return get(c, bfid);
+        });
+    }
+
+    /**
+     * write_file: what a mover does, in process: next_write_volume, append the bytes to the volume,
+     * new_bit_file, append_done. A failure to append is noted against the volume.
+     */
+    public BitFileInfo write(WriteFile w, String mover) throws SiloException {
+        NsPath.parse(w.path());
+        byte[] data = w.data() == null ? new byte[0] : w.data();
+        if (w.clientRequest() != null) {
+            Optional<BitFileInfo> prior = catalog.tx(c -> Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, w.clientRequest()));
+            if (prior.isPresent()) {
+                return prior.get();
+            }
+        }
+        catalog.tx(c -> {
+            Optional<Namespace.Node> there = Namespace.resolve(c, NsPath.parse(w.path()));
+            if (there.isPresent()) {
+                throw new SiloException(ErrorCode.EXISTS, NsPath.parse(w.path()) + " already exists");
+            }
+            return null;
+        });
+        VolumeInfo v = volumes.nextWriteVolume(new NextWriteVolume(
+                w.library() == null ? "default" : w.library(),
+                w.storageGroup() == null ? "none" : w.storageGroup(),
+                w.fileFamily() == null ? "default" : w.fileFamily(), data.length, mover));
+        String cookie;
+        try {
+            cookie = volumes.backends().get(v.backend()).append(data);
+        } catch (SiloException e) {
+            volumes.noteError(v.label(), mover, true, e.getMessage());
+            throw e;
+        }
+        try {
+            BitFileInfo b = newBitFile(new NewBitFile(w.clientRequest(), v.label(), cookie, data.length,
+                    Checksums.adler32(data), w.path(), w.owner()));
+            volumes.appendDone(v.label(), data.length);
+            return b;
+        } catch (SiloException e) {
+            volumes.appendDone(v.label(), data.length); // the bytes are on the volume, recorded or not
+            throw e;
+        }
+    }
+
+    /** read_file: the bytes of the file at {@code path}, checked against its size and checksum. */
+    public byte[] read(String path) throws SiloException {
+        NsPath p = NsPath.parse(path);
+        BitFileInfo b = catalog.tx(c -> {
+            Namespace.Node n = Namespace.resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file " + p));
+            if (n.bfid() == null) {
+                throw SiloException.invalid(p + " is a directory");
+            }
+            return get(c, n.bfid());
+        });
+        VolumeInfo v = volumes.inquire(b.volume());
+        if (!org.silo.archive.volume.VolumeState.parse(v.state()).readable()) {
+            throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
+        }
+        byte[] data;
+        try (InputStream in = volumes.backends().get(v.backend()).open(b.cookie())) {
+            data = in.readAllBytes();
+        } catch (IOException e) {
+            throw new SiloException(ErrorCode.IO, "cannot read " + p + " from " + v.label() + ": " + e, e);
+        }
+        if (data.length != b.size() || !Checksums.adler32(data).equals(b.adler32())) {
+            throw new SiloException(ErrorCode.IO, p + " on " + v.label() + " at " + b.cookie() + " does not match its record");
+        }
+        volumes.updateReadStats(v.label(), data.length);
+        return data;
+    }
+
+    /** fsck: every live file's bytes exist on its volume at its cookie with its size and checksum. */
+    public FsckReport fsck() throws SiloException {
+        List<BitFileInfo> live = catalog.tx(c -> Sql.list(c, SELECT + " WHERE state = 'active' ORDER BY bfid", FileClerk::row));
+        List<FsckProblem> problems = new ArrayList<>();
+        long bytes = 0;
+        for (BitFileInfo b : live) {
+            String problem;
+            try {
+                VolumeInfo v = volumes.inquire(b.volume());
+                try (InputStream in = volumes.backends().get(v.backend()).open(b.cookie())) {
+                    long[] size = new long[1];
+                    String sum = Checksums.adler32(in, size);
+                    bytes += size[0];
+                    if (size[0] != b.size()) {
+                        problem = "size " + size[0] + " differs from the record's " + b.size();
+                    } else if (!sum.equals(b.adler32())) {
+                        problem = "adler32 " + sum + " differs from the record's " + b.adler32();
+                    } else {
+                        problem = null;
+                    }
+                }
+            } catch (SiloException e) {
+                problem = e.code() == ErrorCode.NOT_FOUND ? "missing: " + e.getMessage() : e.getMessage();
+            } catch (IOException e) {
+                problem = "cannot read: " + e;
+            }
+            if (problem != null) {
+                problems.add(new FsckProblem(b.bfid(), b.path(), b.volume(), b.cookie(), problem));
+            }
+        }
+        return new FsckReport(live.size(), bytes, problems);
+    }
+
+    public Map<String, Object> status() throws SiloException {
+        return catalog.tx(c -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("files_active", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'active'"));
+            m.put("files_deleted", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'deleted'"));
+            m.put("bytes_active", Sql.count(c, "SELECT COALESCE(SUM(size), 0) FROM bit_file WHERE state = 'active'"));
+            m.put("directories", Sql.count(c, "SELECT COUNT(*) FROM ns_entry WHERE kind = 'd'"));
+            return m;
+        });
+    }
+
+    static BitFileInfo get(Connection c, String bfid) throws SQLException, SiloException {
+        return Sql.one(c, SELECT + " WHERE bfid = ?", FileClerk::row, bfid).orElseThrow(() -> SiloException.notFound("no bit file " + bfid));
+    }
+
+    private static final String SELECT = "SELECT bfid, volume, cookie, size, adler32, path, owner, state, created_ms, updated_ms FROM bit_file";
+
+    private static BitFileInfo row(ResultSet rs) throws SQLException {
+        return new BitFileInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getLong(9), rs.getLong(10));
+    }
+}

@@ -1,0 +1,217 @@
+package org.silo.archive.ns;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.silo.archive.catalog.Catalog;
+import org.silo.archive.catalog.Sql;
+import org.silo.archive.ops.FileMessages.NsEntry;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/**
+ * The namespace: directories and the paths of files, each file entry naming its bit file. Entry 1 is
+ * the root. Removing a file removes its entry and marks its bit file deleted; the record stays.
+ */
+public final class Namespace {
+    /** A row of ns_entry. */
+    public record Node(long id, Long parentId, String name, String kind, String bfid, String owner, long createdMs, long modifiedMs) {
+        boolean dir() {
+            return kind.equals("d");
+        }
+    }
+
+    private final Catalog catalog;
+
+    public Namespace(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public NsEntry mkdir(String path, boolean parents, String owner) throws SiloException {
+        NsPath p = NsPath.parse(path);
+        String who = owner == null || owner.isBlank() ? "root" : owner;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return mkdirOnce(p, parents, who);
+            } catch (SiloException e) {
+                // another transaction made one of the directories first (PostgreSQL, read committed):
+                // look again, and it is there
+                if (attempt >= 4 || !Catalog.isConstraint(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private NsEntry mkdirOnce(NsPath p, boolean parents, String who) throws SiloException {
+        return catalog.tx(c -> {
+            if (p.isRoot()) {
+                throw new SiloException(ErrorCode.EXISTS, "/ already exists");
+            }
+            Node parent = root(c);
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < p.names().size(); i++) {
+                String n = p.names().get(i);
+                boolean last = i == p.names().size() - 1;
+                Optional<Node> child = child(c, parent.id(), n);
+                if (child.isPresent()) {
+                    if (!child.get().dir()) {
+                        throw new SiloException(ErrorCode.EXISTS, new NsPath(p.names().subList(0, i + 1)) + " is a file, not a directory");
+                    }
+                    if (last && !parents) {
+                        throw new SiloException(ErrorCode.EXISTS, p + " already exists");
+                    }
+                    parent = child.get();
+                } else {
+                    if (!last && !parents) {
+                        throw SiloException.notFound("no directory " + new NsPath(p.names().subList(0, i + 1)) + " (use --parents to create it)");
+                    }
+                    parent = insert(c, parent.id(), n, "d", null, who, now);
+                }
+            }
+            return entry(c, p, parent);
+        });
+    }
+
+    /** Adds a file entry for {@code bfid}; the parent directory must exist and the name be free. */
+    public static Node createFile(Connection c, NsPath p, String bfid, String owner, long now) throws SQLException, SiloException {
+        if (p.isRoot()) {
+            throw SiloException.invalid("/ is a directory");
+        }
+        Node dir = resolve(c, p.parent()).orElseThrow(() -> SiloException.notFound("no directory " + p.parent()));
+        if (!dir.dir()) {
+            throw SiloException.invalid(p.parent() + " is a file, not a directory");
+        }
+        if (child(c, dir.id(), p.name()).isPresent()) {
+            throw new SiloException(ErrorCode.EXISTS, p + " already exists");
+        }
+        return insert(c, dir.id(), p.name(), "f", bfid, owner, now);
+    }
+
+    public List<NsEntry> ls(String path) throws SiloException {
+        NsPath p = NsPath.parse(path);
+        return catalog.tx(c -> {
+            Node n = resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file or directory " + p));
+            if (!n.dir()) {
+                return List.of(entry(c, p, n));
+            }
+            List<NsEntry> out = new ArrayList<>();
+            for (Node child : Sql.list(c, NODE + " WHERE parent_id = ? ORDER BY name", Namespace::node, n.id())) {
+                out.add(entry(c, new NsPath(append(p, child.name())), child));
+            }
+            return out;
+        });
+    }
+
+    public NsEntry stat(String path) throws SiloException {
+        NsPath p = NsPath.parse(path);
+        return catalog.tx(c -> entry(c, p, resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file or directory " + p))));
+    }
+
+    /** Moves {@code from} to {@code to}; {@code to} must not exist, its parent must be a directory. */
+    public NsEntry mv(String from, String to) throws SiloException {
+        NsPath f = NsPath.parse(from);
+        NsPath t = NsPath.parse(to);
+        if (f.isRoot() || t.isRoot()) {
+            throw SiloException.invalid("cannot move the root directory or onto it");
+        }
+        if (t.within(f)) {
+            throw SiloException.invalid("cannot move " + f + " into itself (" + t + ")");
+        }
+        return catalog.tx(c -> {
+            Node n = resolve(c, f).orElseThrow(() -> SiloException.notFound("no such file or directory " + f));
+            Node dir = resolve(c, t.parent()).orElseThrow(() -> SiloException.notFound("no directory " + t.parent()));
+            if (!dir.dir()) {
+                throw SiloException.invalid(t.parent() + " is a file, not a directory");
+            }
+            if (child(c, dir.id(), t.name()).isPresent()) {
+                throw new SiloException(ErrorCode.EXISTS, t + " already exists");
+            }
+            long now = System.currentTimeMillis();
+            Sql.update(c, "UPDATE ns_entry SET parent_id = ?, name = ?, modified_ms = ? WHERE id = ?", dir.id(), t.name(), now, n.id());
+            if (n.dir()) {
+                String old = f + "/";
+                Sql.update(c, "UPDATE bit_file SET path = ? || substr(path, ?), updated_ms = ? WHERE substr(path, 1, ?) = ?",
+                        t + "/", old.length() + 1, now, old.length(), old);
+            } else {
+                Sql.update(c, "UPDATE bit_file SET path = ?, updated_ms = ? WHERE bfid = ?", t.toString(), now, n.bfid());
+            }
+            return entry(c, t, resolve(c, t).orElseThrow());
+        });
+    }
+
+    /** Removes a file (its bit file is marked deleted, its record kept) or an empty directory. */
+    public NsEntry rm(String path) throws SiloException {
+        NsPath p = NsPath.parse(path);
+        if (p.isRoot()) {
+            throw SiloException.invalid("cannot remove the root directory");
+        }
+        return catalog.tx(c -> {
+            Node n = resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file or directory " + p));
+            NsEntry before = entry(c, p, n);
+            if (n.dir() && Sql.count(c, "SELECT COUNT(*) FROM ns_entry WHERE parent_id = ?", n.id()) > 0) {
+                throw new SiloException(ErrorCode.BUSY, "directory " + p + " is not empty");
+            }
+            Sql.update(c, "DELETE FROM ns_entry WHERE id = ?", n.id());
+            if (n.bfid() != null) {
+                Sql.update(c, "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE bfid = ?", System.currentTimeMillis(), n.bfid());
+            }
+            return before;
+        });
+    }
+
+    /** The node at {@code p}, if any. */
+    public static Optional<Node> resolve(Connection c, NsPath p) throws SQLException {
+        Node n = root(c);
+        for (String name : p.names()) {
+            Optional<Node> next = child(c, n.id(), name);
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            n = next.get();
+        }
+        return Optional.of(n);
+    }
+
+    private static List<String> append(NsPath p, String name) {
+        List<String> l = new ArrayList<>(p.names());
+        l.add(name);
+        return l;
+    }
+
+    private static Node root(Connection c) throws SQLException {
+        return Sql.one(c, NODE + " WHERE parent_id IS NULL", Namespace::node).orElseThrow(() -> new SQLException("no root entry"));
+    }
+
+    private static Optional<Node> child(Connection c, long parent, String name) throws SQLException {
+        return Sql.one(c, NODE + " WHERE parent_id = ? AND name = ?", Namespace::node, parent, name);
+    }
+
+    private static Node insert(Connection c, long parent, String name, String kind, String bfid, String owner, long now)
+            throws SQLException, SiloException {
+        Sql.update(c, "INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms) VALUES (?,?,?,?,?,?,?)",
+                parent, name, kind, bfid, owner, now, now);
+        return child(c, parent, name).orElseThrow(() -> new SQLException("entry vanished after insert"));
+    }
+
+    public static NsEntry entry(Connection c, NsPath p, Node n) throws SQLException {
+        if (n.bfid() == null) {
+            return new NsEntry(p.toString(), p.name(), n.dir() ? "dir" : "file", n.owner(), n.createdMs(), n.modifiedMs(), null, 0, null, null);
+        }
+        return Sql.one(c, "SELECT size, adler32, volume FROM bit_file WHERE bfid = ?",
+                        rs -> new NsEntry(p.toString(), p.name(), "file", n.owner(), n.createdMs(), n.modifiedMs(), n.bfid(),
+                                rs.getLong(1), rs.getString(2), rs.getString(3)),
+                        n.bfid())
+                .orElseThrow(() -> new SQLException("entry " + p + " names a missing bit file " + n.bfid()));
+    }
+
+    private static final String NODE = "SELECT id, parent_id, name, kind, bfid, owner, created_ms, modified_ms FROM ns_entry";
+
+    private static Node node(java.sql.ResultSet rs) throws SQLException {
+        long parent = rs.getLong(2);
+        Long parentId = rs.wasNull() ? null : parent;
+        return new Node(rs.getLong(1), parentId, rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7), rs.getLong(8));
+    }
+}

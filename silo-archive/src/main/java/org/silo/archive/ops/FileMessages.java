@@ -1,0 +1,77 @@
+package org.silo.archive.ops;
+
+import java.util.List;
+
+/** Request and reply records of the file clerk and the namespace (CBOR on the wire). */
+public final class FileMessages {
+    private FileMessages() {}
+
+    /**
+     * new_bit_file: a file the mover has written. {@code clientRequest} names the client's request: a
+     * repeat with the same name returns the first bfid instead of making another (idempotent).
+     */
+    public record NewBitFile(
+            String clientRequest,
+            String volume,
+            String cookie,
+            long size,
+            String adler32,
+            String path,
+            String owner) {}
+
+    /** A bit file record. {@code state} is active or deleted. */
+    public record BitFileInfo(
+            String bfid,
+            String volume,
+            String cookie,
+            long size,
+            String adler32,
+            String path,
+            String owner,
+            String state,
+            long createdMs,
+            long updatedMs) {}
+
+    public record BitFileList(List<BitFileInfo> files) {}
+
+    public record DelBfid(String bfid, String by) {}
+
+    /** edit_bfid: every non-null field is changed. */
+    public record EditBfid(String bfid, String owner, String state) {}
+
+    /** write_file: the server writes the bytes to a volume (as a mover would) and records them. */
+    public record WriteFile(
+            String clientRequest,
+            String path,
+            byte[] data,
+            String library,
+            String storageGroup,
+            String fileFamily,
+            String owner) {}
+
+    public record FsckProblem(String bfid, String path, String volume, String cookie, String problem) {}
+
+    /** fsck: files checked, and one line per file whose bytes are missing or differ. */
+    public record FsckReport(long checked, long bytes, List<FsckProblem> problems) {}
+
+    /** A namespace entry; the bit file fields are set for files only. */
+    public record NsEntry(
+            String path,
+            String name,
+            String kind,
+            String owner,
+            long createdMs,
+            long modifiedMs,
+            String bfid,
+            long size,
+            String adler32,
+            String volume) {}
+
+    public record NsList(String path, List<NsEntry> entries) {}
+
+    public record Mkdir(String path, boolean parents, String owner) {}
+
+    public record Mv(String from, String to) {}
+
+    public record Rm(String path, String by) {}
+}

@@ -1,0 +1,48 @@
+package org.silo.archive.volume;
+
+import java.io.IOException;
+import java.io.InputStream;
+import org.silo.wire.SiloException;
+
+/**
+ * Where a volume's bytes live. Files are appended in order; each gets a location cookie, and the cookie
+ * with the volume's backend is all that is needed to read it back. A file counts only once
+ * {@link #append} has returned: its bytes are then durable (fsynced, or acknowledged by the store).
+ *
+ * <p>Cookie format (both backends): {@code 0000_000000000_NNNNNNN}, Enstore's
+ * partition_block_file layout, where the file number {@code NNNNNNN} starts at 1 and grows by one
+ * with each append. The backend stores file number {@code n} as the object or file named by the
+ * same seven (or more) digits.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Appends {@code data} as the next file of the volume and returns its cookie once it is durable. */
+    String append(byte[] data) throws SiloException;
+
+    /** Opens the file at {@code cookie}; NOT_FOUND if there is none. */
+    InputStream open(String cookie) throws SiloException;
+
+    /** Whether the backend can be written and read now (a removable disk may be absent). */
+    void check() throws SiloException;
+
+    /** The backend's URI as written in the catalog. */
+    String uri();
+
+    @Override
+    default void close() {}
+
+    static String cookie(long fileNumber) {
+        return String.format("0000_000000000_%07d", fileNumber);
+    }
+
+    static long fileNumber(String cookie) throws SiloException {
+        if (cookie == null || !cookie.matches("0000_000000000_[0-9]{7,18}")) {
+            throw SiloException.invalid("bad location cookie '" + cookie + "': expected 0000_000000000_NNNNNNN");
+        }
+        return Long.parseLong(cookie.substring(15));
+    }
+
+    static SiloException io(String what, IOException e) {
+        return new SiloException(org.silo.wire.ErrorCode.IO, what + ": " + e, e);
+    }
+}

@@ -1,0 +1,115 @@
+package org.silo.archive.volume;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.stream.Stream;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/**
+ * A volume in a directory ({@code dir:PATH}): a local disk, a removable disk, or an LTFS-mounted tape.
+ * File number {@code n} is the file {@code PATH/NNNNNNN}; it is written as {@code .NNNNNNN.part},
+ * fsynced, renamed, and the directory fsynced, so a file that exists under its final name is whole.
+ */
+public final class DirBackend implements Backend {
+    private final Path dir;
+    private long last = -1;
+
+    public DirBackend(Path dir) {
+        this.dir = dir.toAbsolutePath();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public String uri() {
+        return "dir:" + dir;
+    }
+
+    @Override
+    public synchronized String append(byte[] data) throws SiloException {
+        try {
+            Files.createDirectories(dir);
+            long n = lastFileNumber() + 1;
+            String cookie = Backend.cookie(n);
+            String name = cookie.substring(15);
+            Path part = dir.resolve("." + name + ".part");
+            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer b = ByteBuffer.wrap(data);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(part, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(part, dir.resolve(name));
+            }
+            syncDir();
+            last = n;
+            return cookie;
+        } catch (IOException e) {
+            throw Backend.io("cannot append to " + uri(), e);
+        }
+    }
+
+    private long lastFileNumber() throws IOException {
+        if (last < 0) {
+            long max = 0;
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    String f = p.getFileName().toString();
+                    if (f.matches("[0-9]{7,18}")) {
+                        max = Math.max(max, Long.parseLong(f));
+                    }
+                }
+            }
+            last = max;
+        }
+        return last;
+    }
+
+    private void syncDir() {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // some file systems cannot open a directory for sync; the rename is still ordered after the data
+        }
+    }
+
+    @Override
+    public InputStream open(String cookie) throws SiloException {
+        Path p = path(cookie);
+        try {
+            return Files.newInputStream(p);
+        } catch (NoSuchFileException e) {
+            throw new SiloException(ErrorCode.NOT_FOUND, "no file at cookie " + cookie + " on " + uri());
+        } catch (IOException e) {
+            throw Backend.io("cannot read " + p, e);
+        }
+    }
+
+    /** The file holding {@code cookie}. */
+    public Path path(String cookie) throws SiloException {
+        return dir.resolve(String.format("%07d", Backend.fileNumber(cookie)));
+    }
+
+    @Override
+    public void check() throws SiloException {
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new SiloException(ErrorCode.IO, "volume directory " + dir + " is missing or not writable");
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package org.silo.archive.volume;
+
+import java.io.InputStream;
+import java.net.URI;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * A volume in an S3-compatible object store ({@code s3://BUCKET/PREFIX}): Ceph, MinIO, AWS. File
+ * number {@code n} is the object {@code PREFIX/NNNNNNN}; a file counts once PutObject has been
+ * acknowledged. Options as URI query parameters: {@code endpoint} (for stores other than AWS; implies
+ * path-style addressing), {@code region} (default us-east-1). Credentials come from the usual AWS
+ * chain (environment, {@code ~/.aws}); without any, requests go unsigned.
+ *
+ * <pre>{@code s3://archive/vol0001?endpoint=http://ceph.example:7480&region=default}</pre>
+ */
+public final class S3Backend implements Backend {
+    private final String uri;
+    private final String bucket;
+    private final String prefix;
+    private final S3Client s3;
+    private long last = -1;
+
+    S3Backend(String uri, String bucket, String prefix, S3Client s3) {
+        this.uri = uri;
+        this.bucket = bucket;
+        this.prefix = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
+        this.s3 = s3;
+    }
+
+    /** Opens {@code s3://BUCKET/PREFIX[?endpoint=URL&region=R&access=KEY&secret=SECRET]}. */
+    public static S3Backend connect(String uri) throws SiloException {
+        URI u;
+        try {
+            u = URI.create(uri);
+        } catch (IllegalArgumentException e) {
+            throw SiloException.invalid("bad S3 backend '" + uri + "': " + e.getMessage());
+        }
+        String bucket = u.getHost();
+        if (bucket == null || bucket.isEmpty()) {
+            throw SiloException.invalid("bad S3 backend '" + uri + "': expected s3://BUCKET/PREFIX");
+        }
+        String prefix = u.getPath() == null ? "" : u.getPath().replaceFirst("^/", "");
+        String endpoint = UriParams.param(u.getRawQuery(), "endpoint");
+        String region = UriParams.param(u.getRawQuery(), "region");
+        String access = UriParams.param(u.getRawQuery(), "access");
+        String secret = UriParams.param(u.getRawQuery(), "secret");
+        AwsCredentialsProvider creds;
+        if (access != null && secret != null) {
+            creds = StaticCredentialsProvider.create(AwsBasicCredentials.create(access, secret));
+        } else {
+            creds = hasDefaultCredentials() ? DefaultCredentialsProvider.builder().build() : AnonymousCredentialsProvider.create();
+        }
+        var b = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.of(region == null ? "us-east-1" : region))
+                .credentialsProvider(creds)
+                // plain checksums: older Ceph, MinIO and s3proxy do not take the SDK's trailing checksums
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        if (endpoint != null) {
+            b.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
+        }
+        return new S3Backend(uri, bucket, prefix, b.build());
+    }
+
+    /**
+     * Whether credentials are configured in the environment or {@code ~/.aws}; the instance metadata
+     * service is not asked here (off a cloud host it answers only after a timeout).
+     */
+    private static boolean hasDefaultCredentials() {
+        if (System.getenv("AWS_ACCESS_KEY_ID") != null || System.getProperty("aws.accessKeyId") != null
+                || System.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != null || System.getenv("AWS_PROFILE") != null) {
+            return true;
+        }
+        String home = System.getProperty("user.home");
+        return home != null && java.nio.file.Files.exists(java.nio.file.Path.of(home, ".aws", "credentials"));
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+
+    @Override
+    public synchronized String append(byte[] data) throws SiloException {
+        try {
+            long n = lastFileNumber() + 1;
+            String cookie = Backend.cookie(n);
+            s3.putObject(r -> r.bucket(bucket).key(key(n)).contentLength((long) data.length), RequestBody.fromBytes(data));
+            last = n;
+            return cookie;
+        } catch (SdkException e) {
+            throw new SiloException(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String key(long n) {
+        return prefix + String.format("%07d", n);
+    }
+
+    private long lastFileNumber() {
+        if (last < 0) {
+            long max = 0;
+            var req = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build();
+            for (S3Object o : s3.listObjectsV2Paginator(req).contents()) {
+                String name = o.key().substring(prefix.length());
+                if (name.matches("[0-9]{7,18}")) {
+                    max = Math.max(max, Long.parseLong(name));
+                }
+            }
+            last = max;
+        }
+        return last;
+    }
+
+    @Override
+    public InputStream open(String cookie) throws SiloException {
+        long n = Backend.fileNumber(cookie);
+        try {
+            return s3.getObject(r -> r.bucket(bucket).key(key(n)));
+        } catch (NoSuchKeyException e) {
+            throw new SiloException(ErrorCode.NOT_FOUND, "no file at cookie " + cookie + " on " + uri);
+        } catch (SdkException e) {
+            throw new SiloException(ErrorCode.IO, "cannot read " + cookie + " on " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the object at {@code cookie} (tests and repair tools). */
+    public void delete(String cookie) throws SiloException {
+        long n = Backend.fileNumber(cookie);
+        try {
+            s3.deleteObject(r -> r.bucket(bucket).key(key(n)));
+        } catch (SdkException e) {
+            throw new SiloException(ErrorCode.IO, "cannot delete " + cookie + " on " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void check() throws SiloException {
+        try {
+            s3.headBucket(r -> r.bucket(bucket));
+        } catch (SdkException e) {
+            throw new SiloException(ErrorCode.IO, "bucket " + bucket + " of " + uri + " cannot be reached: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+}

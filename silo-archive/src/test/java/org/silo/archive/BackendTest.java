@@ -1,0 +1,106 @@
+package org.silo.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.silo.archive.volume.Backend;
+import org.silo.archive.volume.Backends;
+import org.silo.archive.volume.Checksums;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/** Both volume backends: files appended in order at cookies, read back with only the backend and the cookie. */
+class BackendTest {
+    static S3Fixture s3;
+    @TempDir
+    static Path data;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = new S3Fixture();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        s3.close();
+    }
+
+    static Stream<String> kinds() {
+        return Stream.of("dir", "s3");
+    }
+
+    private static String spec(String kind, String name) {
+        return kind.equals("dir") ? "dir:vols/" + name : s3.uri(name);
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void appendsInOrderAndReadsBackByCookieAlone(String kind) throws Exception {
+        String spec;
+        String c1;
+        String c2;
+        String c3;
+        try (Backends writer = new Backends(data)) {
+            spec = writer.canonical(spec(kind, "order-" + kind));
+            Backend b = writer.get(spec);
+            c1 = b.append("first".getBytes());
+            c2 = b.append(new byte[0]);
+            c3 = b.append(new byte[300_000]);
+        }
+        assertThat(c1).isEqualTo("0000_000000000_0000001");
+        assertThat(c2).isEqualTo("0000_000000000_0000002");
+        assertThat(c3).isEqualTo("0000_000000000_0000003");
+        // a new process: only the backend string and the cookie
+        try (Backends reader = new Backends(data)) {
+            Backend b = reader.get(spec);
+            try (InputStream in = b.open(c1)) {
+                assertThat(in.readAllBytes()).isEqualTo("first".getBytes());
+            }
+            try (InputStream in = b.open(c2)) {
+                assertThat(in.readAllBytes()).isEmpty();
+            }
+            try (InputStream in = b.open(c3)) {
+                assertThat(in.readAllBytes()).hasSize(300_000);
+            }
+            assertThat(b.append("next".getBytes())).isEqualTo("0000_000000000_0000004");
+            assertThatThrownBy(() -> b.open("0000_000000000_0000099"))
+                    .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+            assertThatThrownBy(() -> b.open("../../etc/passwd"))
+                    .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void dirBackendLeavesNoPartFiles() throws Exception {
+        try (Backends bs = new Backends(data)) {
+            Backend b = bs.get(bs.canonical("dir:clean"));
+            b.append("x".getBytes());
+        }
+        try (var files = Files.list(data.resolve("clean"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("0000001");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void badBackendStringsAreRefused() {
+        Backends bs = new Backends(data);
+        assertThatThrownBy(() -> bs.canonical("ftp://x")).hasMessageContaining("unknown backend");
+        assertThatThrownBy(() -> bs.canonical("dir:")).hasMessageContaining("needs a path");
+        assertThatThrownBy(() -> bs.canonical("s3:///nobucket")).hasMessageContaining("s3://BUCKET/PREFIX");
+    }
+
+    @org.junit.jupiter.api.Test
+    void adler32IsSeededWithOneAndEightHexDigits() {
+        assertThat(Checksums.adler32(new byte[0])).isEqualTo("00000001");
+        assertThat(Checksums.adler32("Wikipedia".getBytes())).isEqualTo("11e60398");
+    }
+}
