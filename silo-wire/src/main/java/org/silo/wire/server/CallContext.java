@@ -48,8 +48,9 @@ public final class CallContext {
      */
     public void require(String service, String object, Right right) throws SiloException {
         if (!session.grants().allows(service, object, right)) {
-            throw new SiloException(ErrorCode.PERMISSION, String.format("%s needs %s on %s:%s; %s has %s",
-                    "this", right.name().toLowerCase(java.util.Locale.ROOT), service, object, session.who(), session.grants()));
+            String target = object.isEmpty() ? service : service + ":" + object;
+            throw new SiloException(ErrorCode.PERMISSION, String.format("refused: needs %s on %s; %s has %s",
+                    right.name().toLowerCase(java.util.Locale.ROOT), target, session.who(), session.grants()));
         }
     }
 

@@ -23,6 +23,8 @@ import org.silo.wire.codec.Result;
 import org.silo.wire.codec.WireReader;
 import org.silo.wire.codec.WireWriter;
 import org.silo.wire.auth.Authenticator;
+import org.silo.wire.auth.Grant;
+import org.silo.wire.auth.Grants;
 import org.silo.wire.auth.Scram;
 import org.silo.wire.auth.ScramServer;
 import org.silo.wire.op.LoginOps;
@@ -49,6 +51,7 @@ public final class Endpoint implements AutoCloseable {
     private final WireMetrics metrics;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore workerSlots;
+    private final AddressRateLimiter unproven;
     private final long startedNanos = System.nanoTime();
     private final long epochSecondsAtStart = System.currentTimeMillis() / 1000;
 
@@ -70,6 +73,7 @@ public final class Endpoint implements AutoCloseable {
                 config.cacheRetention().toNanos());
         this.metrics = new WireMetrics(registry, cache, sessions);
         this.workerSlots = new Semaphore(config.maxWorkers());
+        this.unproven = new AddressRateLimiter(config.unprovenPerSecond(), 2.0 * config.unprovenPerSecond(), 65536);
         registerSessionOperations();
     }
 
@@ -92,8 +96,8 @@ public final class Endpoint implements AutoCloseable {
         Authenticator.AccessList list = authenticator.list(req.list()).orElseThrow(
                 () -> new SiloException(ErrorCode.PERMISSION, "no access list named '" + req.list() + "'"));
         if (list.verifier() == null) {
-            s.loggedIn(list.name(), list.grants(), s.macKey());
-            return new LoginOps.Answer(true, "", list.grants().toString());
+            s.loggedIn(list.name(), withAnonymous(s, list.grants()), s.macKey());
+            return new LoginOps.Answer(true, "", s.grants().toString());
         }
         if (req.clientFirst() == null || req.clientFirst().isEmpty()) {
             throw new SiloException(ErrorCode.PERMISSION, "access list '" + list.name() + "' needs its password");
@@ -115,6 +119,13 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
+    /** A login adds to what an anonymous session from the same address may do; it never takes away. */
+    private Grants withAnonymous(Session s, Grants list) {
+        List<Grant> all = new ArrayList<>(list.grants());
+        all.addAll(authenticator.anonymous(s.address()).grants());
+        return new Grants(all);
+    }
+
     /** PASSWD: the proof; on success the session takes the list's rights and its key. */
     private LoginOps.Answer passwd(Session s, LoginOps.Passwd req) throws SiloException {
         ScramServer scram;
@@ -130,9 +141,9 @@ public final class Endpoint implements AutoCloseable {
         }
         try {
             String proofOfServer = scram.readClientFinal(req.clientFinal());
-            s.loggedIn(list.name(), list.grants(), scram.sessionKey());
+            s.loggedIn(list.name(), withAnonymous(s, list.grants()), scram.sessionKey());
             log.info("{} logged in", s);
-            return new LoginOps.Answer(true, proofOfServer, list.grants().toString());
+            return new LoginOps.Answer(true, proofOfServer, s.grants().toString());
         } catch (Scram.ScramException e) {
             metrics.loginFailures.increment();
             log.info("login to '{}' from {} refused: {}", list.name(), s.address().getHostAddress(), e.getMessage());
@@ -155,6 +166,11 @@ public final class Endpoint implements AutoCloseable {
     /** A frame that could not be decoded: counted and dropped, never answered (it may not be ours). */
     public void refused(FrameCodec.Fault fault) {
         metrics.drop(WireMetrics.Drop.valueOf(fault.name()));
+    }
+
+    /** A TCP connection over the caps, closed at once. */
+    void refusedConnection() {
+        metrics.drop(WireMetrics.Drop.CONNECTION);
     }
 
     /** A TCP record longer than the limit; the transport closes the connection. */
@@ -350,11 +366,20 @@ public final class Endpoint implements AutoCloseable {
         send(peer, reply, true);
     }
 
-    /** RFC 9000 §8: to an address not yet proved, never more bytes than were received. */
+    /**
+     * RFC 9000 §8: to an address not yet proved, never more bytes than were received, and no more than
+     * {@code unprovenPerSecond} answers a second.
+     */
     private void send(Peer peer, byte[] frame, boolean proven) {
-        if (!proven && !peer.transportProven() && frame.length > peer.receivedBytes()) {
-            metrics.drop(WireMetrics.Drop.AMPLIFICATION);
-            return;
+        if (!proven && !peer.transportProven()) {
+            if (frame.length > peer.receivedBytes()) {
+                metrics.drop(WireMetrics.Drop.AMPLIFICATION);
+                return;
+            }
+            if (!unproven.tryAcquire(peer.address().getAddress(), System.nanoTime())) {
+                metrics.drop(WireMetrics.Drop.RATE);
+                return;
+            }
         }
         metrics.replies.increment();
         peer.send(frame);

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import org.silo.wire.codec.Frame;
 import org.silo.wire.codec.FrameCodec;
@@ -20,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(TcpHandler.class);
+    /** Set once a connection has sent a whole frame (see {@link ConnectionLimiter}). */
+    static final AttributeKey<Boolean> SAW_FRAME = AttributeKey.valueOf("silo.sawFrame");
     private final Endpoint endpoint;
     private TcpPeer peer;
 
@@ -36,6 +39,7 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf record) {
+        ctx.channel().attr(SAW_FRAME).set(Boolean.TRUE);
         Frame frame;
         try {
             frame = FrameCodec.decode(record.nioBuffer());

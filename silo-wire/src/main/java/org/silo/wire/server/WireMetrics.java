@@ -10,7 +10,7 @@ import java.util.Map;
 /** The endpoint's counters, as Micrometer meters (exported as silo_wire_* and silo_reply_cache_*). */
 final class WireMetrics {
     /** Why a frame got no normal answer. */
-    enum Drop { SHORT, OVERSIZE, CRC, VERSION, FLAGS, NOT_REQUEST, STALE, MAC, AMPLIFICATION, TCP_FRAME }
+    enum Drop { SHORT, OVERSIZE, CRC, VERSION, FLAGS, NOT_REQUEST, STALE, MAC, AMPLIFICATION, RATE, TCP_FRAME, CONNECTION }
 
     final Counter received;
     final Counter replies;

@@ -97,12 +97,16 @@ public final class WireServer implements AutoCloseable {
     private static Channel bindTcp(EventLoopGroup group, Endpoint endpoint, InetSocketAddress at)
             throws InterruptedException {
         int maxFrame = endpoint.config().maxTcpFrame();
+        WireServerConfig c = endpoint.config();
+        ConnectionLimiter limiter = new ConnectionLimiter(c.maxConnections(), c.maxConnectionsPerAddress(), 10,
+                endpoint::refusedConnection);
         long idleSeconds = Math.max(1, endpoint.config().sessionIdle().toSeconds());
         return new ServerBootstrap().group(group).channel(Transports.server())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(limiter);
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
                         ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(maxFrame + 4, 0, 4, 0, 4));
                         ch.pipeline().addLast(new TcpHandler(endpoint));

@@ -16,6 +16,9 @@ import org.silo.wire.WireConstants;
  * @param cachePerSession   reply cache: entries per session
  * @param cacheRetention    reply cache: how long a saved reply is kept if the client does not release it
  * @param maxWorkers        messages running on worker threads at once; beyond that, RESOURCE
+ * @param maxConnections    TCP connections at once
+ * @param maxConnectionsPerAddress TCP connections at once from one address
+ * @param unprovenPerSecond answers a second to one address not yet proved (cookies, DISOLVE)
  */
 public record WireServerConfig(
         int maxDatagram,
@@ -27,11 +30,14 @@ public record WireServerConfig(
         long cacheBytes,
         int cachePerSession,
         Duration cacheRetention,
-        int maxWorkers) {
+        int maxWorkers,
+        int maxConnections,
+        int maxConnectionsPerAddress,
+        int unprovenPerSecond) {
 
     public static final WireServerConfig DEFAULTS = new WireServerConfig(
             WireConstants.DEFAULT_MAX_DATAGRAM, WireConstants.DEFAULT_MAX_TCP_FRAME, Duration.ofMinutes(5),
-            65536, 1024, 65536, 64L << 20, 1024, Duration.ofSeconds(120), 1024);
+            65536, 1024, 65536, 64L << 20, 1024, Duration.ofSeconds(120), 1024, 4096, 64, 100);
 
     public WireServerConfig {
         if (maxDatagram < 256 || maxDatagram > WireConstants.MAX_DATAGRAM) {
@@ -47,16 +53,19 @@ public record WireServerConfig(
 
     public WireServerConfig withMaxDatagram(int n) {
         return new WireServerConfig(n, maxTcpFrame, sessionIdle, maxSessions, maxSessionsPerAddress, cacheEntries,
-                cacheBytes, cachePerSession, cacheRetention, maxWorkers);
+                cacheBytes, cachePerSession, cacheRetention, maxWorkers, maxConnections, maxConnectionsPerAddress,
+                unprovenPerSecond);
     }
 
     public WireServerConfig withSessionIdle(Duration d) {
         return new WireServerConfig(maxDatagram, maxTcpFrame, d, maxSessions, maxSessionsPerAddress, cacheEntries,
-                cacheBytes, cachePerSession, cacheRetention, maxWorkers);
+                cacheBytes, cachePerSession, cacheRetention, maxWorkers, maxConnections, maxConnectionsPerAddress,
+                unprovenPerSecond);
     }
 
     public WireServerConfig withCache(int entries, long bytes, int perSession) {
         return new WireServerConfig(maxDatagram, maxTcpFrame, sessionIdle, maxSessions, maxSessionsPerAddress, entries,
-                bytes, perSession, cacheRetention, maxWorkers);
+                bytes, perSession, cacheRetention, maxWorkers, maxConnections, maxConnectionsPerAddress,
+                unprovenPerSecond);
     }
 }

@@ -74,7 +74,7 @@ class LoginTest {
             assertThatThrownBy(() -> c.call(ADMIN_OP, new byte[] {1}))
                     .isInstanceOfSatisfying(SiloException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
-                        assertThat(e.getMessage()).contains("needs admin on test:", "anonymous from 127.0.0.1");
+                        assertThat(e.getMessage()).contains("needs admin on test;", "anonymous from 127.0.0.1");
                     });
             assertThat(adminRuns).hasValue(0);
         }
@@ -84,7 +84,7 @@ class LoginTest {
     void anUnprotectedListIsGrantedAtOnce() throws Exception {
         try (TestServer s = server(); SiloClient c = s.client()) {
             assertThat(c.login("retro", new char[0])).isNull();
-            assertThat(c.rights()).isEqualTo("block:retro:write");
+            assertThat(c.rights()).isEqualTo("block:retro:write, *::read");
             assertThat(c.call(WRITE_IMAGE, "retro-disk")).isEqualTo("wrote retro-disk");
             assertThatThrownBy(() -> c.call(WRITE_IMAGE, "other")).hasMessageContaining("needs write on block:other");
         }
@@ -95,7 +95,7 @@ class LoginTest {
         try (TestServer s = server(); SiloClient c = s.client()) {
             Scram.Keys keys = c.login("alice", "wonderland".toCharArray());
             assertThat(keys).isNotNull();
-            assertThat(c.rights()).isEqualTo("*::admin");
+            assertThat(c.rights()).isEqualTo("*::admin, *::read");
             assertThat(c.call(ADMIN_OP, new byte[] {2})).containsExactly(2);
             // saved keys log in again without the password
             try (SiloClient again = s.client()) {
