@@ -41,7 +41,25 @@ final class ClientMixin {
                         name, waitedMillis / 1000.0, retransmissions, retransmissions == 1 ? "" : "s"));
     }
 
+    /** Connects, and logs in with the login saved for this server by 'silo login', if any. */
     SiloClient connect() throws SiloException {
-        return SiloClient.connect(options());
+        SiloClient c = SiloClient.connect(options());
+        java.util.Optional<Logins.Saved> saved;
+        try {
+            saved = Logins.forServer(serverAddress());
+        } catch (java.io.IOException e) {
+            System.err.println("silo: cannot read saved logins (" + e.getMessage() + "); going on anonymously");
+            return c;
+        }
+        if (saved.isPresent()) {
+            try {
+                c.login(saved.get().list(), saved.get().keys());
+            } catch (SiloException e) {
+                System.err.printf("silo: the saved login '%s' for %s no longer works (%s); going on anonymously."
+                        + " Log in again with: silo login %s%n", saved.get().list(), serverAddress(), e.getMessage(),
+                        saved.get().list());
+            }
+        }
+        return c;
     }
 }

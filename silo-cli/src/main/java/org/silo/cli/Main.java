@@ -18,6 +18,9 @@ import picocli.CommandLine.Command;
             "  silo server                      run everything, data in ./silo-data, on loopback",
             "  silo ping                        measure round trips to localhost:7400",
             "  silo status --server host:7400   the status of another server",
+            "  silo disk create retro --size 64M  a disk image for qemu (NBD) or a retro machine (Blockhead)",
+            "  silo vol ls                       the archive's volumes",
+            "  silo mkdir /data && silo put notes.txt /data/   archive a file, checksummed",
             "",
             "Client commands find the server in --server HOST:PORT, then $SILO_SERVER, then localhost:7400.",
             "Run 'silo COMMAND --help' for a command's options and examples."
@@ -26,6 +29,22 @@ import picocli.CommandLine.Command;
             ServerCommand.class,
             PingCommand.class,
             StatusCommand.class,
+            DiskCommand.class,
+            VolCommand.class,
+            NsCommands.Ls.class,
+            NsCommands.Stat.class,
+            NsCommands.MkdirCmd.class,
+            NsCommands.MvCmd.class,
+            NsCommands.RmCmd.class,
+            NsCommands.Put.class,
+            NsCommands.Get.class,
+            FsckCommand.class,
+            BackupCommand.class,
+            BackupRestoreCommand.class,
+            LoginCommand.class,
+            LogoutCommand.class,
+            UserCommand.class,
+            AclCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

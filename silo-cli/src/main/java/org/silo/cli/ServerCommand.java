@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.silo.server.SiloServer;
+import org.silo.server.block.BlockService;
 import org.silo.server.config.SiloConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,8 +50,9 @@ final class ServerCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "silo-shutdown"));
-        System.out.printf("silo server ready: messages on %s:%d; stop with Ctrl-C%n",
-                cfg.get("listen"), server.wirePort());
+        BlockService block = server.service("block", BlockService.class);
+        System.out.printf("silo server ready: messages on %s:%d, Blockhead %d/udp, NBD %d; stop with Ctrl-C%n",
+                cfg.get("listen"), server.wirePort(), block.blockheadPort(), block.nbdPort());
         System.out.flush();
         stopped.await();
         return 0;

@@ -1,7 +1,5 @@
 package org.silo.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.silo.wire.client.SiloClient;
@@ -27,7 +25,7 @@ final class StatusCommand implements Callable<Integer> {
             status = c.call(CoreOps.STATUS, null);
         }
         if (json) {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(status));
+            Json.print(status);
         } else {
             print(status, "");
         }

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 class BinSiloIT {
     private static final Path ROOT = Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
     private static final Path SILO = ROOT.resolve("bin/silo");
-    private static final Pattern READY = Pattern.compile("silo server ready: messages on ([^ ]+):(\\d+)");
+    private static final Pattern READY = Pattern.compile(
+            "silo server ready: messages on ([^ ]+):(\\d+), Blockhead (\\d+)/udp, NBD (\\d+)");
+    private int blockheadPort;
+    private int nbdPort;
     private Process server;
 
     @AfterEach
@@ -47,6 +50,8 @@ class BinSiloIT {
                 Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
                 drain.setDaemon(true);
                 drain.start();
+                blockheadPort = Integer.parseInt(m.group(3));
+                nbdPort = Integer.parseInt(m.group(4));
                 return m.group(1) + ":" + m.group(2);
             }
         }
@@ -79,6 +84,67 @@ class BinSiloIT {
         Result status = run("status", "--server", at);
         assertThat(status.exit()).as(status.output()).isZero();
         assertThat(status.output()).contains("version", "sessions");
+    }
+
+    /**
+     * Issue 3's "done when": Blockhead against the server bin/silo started, packets laid out as seed 001
+     * draws them, then the same sector read back over NBD by qemu-img.
+     */
+    @Test
+    @Timeout(120)
+    void blockheadWritesWhatNbdReads(@TempDir Path dir) throws Exception {
+        String at = startServer(dir.resolve("silo-data"));
+        assertThat(run("disk", "create", "bh", "--size", "1M", "--server", at).exit()).isZero();
+        byte[] sector = new byte[512];
+        for (int i = 0; i < sector.length; i++) {
+            sector[i] = (byte) (i * 7 + 3);
+        }
+        try (java.net.DatagramSocket udp = new java.net.DatagramSocket()) {
+            udp.setSoTimeout(3000);
+            var server = new java.net.InetSocketAddress("127.0.0.1", blockheadPort);
+            // CONNECT [0][seq][flags: 2 = 512-byte sectors][name NUL]
+            byte[] reply = exchange(udp, server, new byte[] {0, 1, 2, 'b', 'h', 0});
+            assertThat(reply).hasSize(5);
+            assertThat(reply[0]).isEqualTo((byte) 2);
+            assertThat(reply[2]).as("CONNECT ok").isZero();
+            byte sidHi = reply[3];
+            byte sidLo = reply[4];
+            // COMMAND WRITE [1][seq][sid:2][op 1][lsn:4 = 3][pad][512 bytes]
+            java.nio.ByteBuffer write = java.nio.ByteBuffer.allocate(10 + 512);
+            write.put((byte) 1).put((byte) 2).put(sidHi).put(sidLo).put((byte) 1).putInt(3).put((byte) 0).put(sector);
+            assertThat(exchange(udp, server, write.array())).containsExactly(2, 2, 0);
+            // COMMAND READ [1][seq][sid:2][op 0][lsn:4 = 3][pad] -> [2][seq][0][pad][512 bytes]
+            byte[] read = exchange(udp, server, new byte[] {1, 3, sidHi, sidLo, 0, 0, 0, 0, 3, 0});
+            assertThat(java.util.Arrays.copyOfRange(read, 4, read.length)).isEqualTo(sector);
+            // DISCON [3][seq][sid:2] -> [2][seq][0]
+            assertThat(exchange(udp, server, new byte[] {3, 4, sidHi, sidLo})).containsExactly(2, 4, 0);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("qemu-img"), "qemu-img is not installed (apt-get install qemu-utils)");
+        Path copy = dir.resolve("copy.raw");
+        Process p = new ProcessBuilder("qemu-img", "convert", "-f", "raw", "-O", "raw",
+                "nbd://127.0.0.1:" + nbdPort + "/bh", copy.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        byte[] image = Files.readAllBytes(copy);
+        assertThat(image).hasSize(1 << 20);
+        assertThat(java.util.Arrays.copyOfRange(image, 3 * 512, 4 * 512)).isEqualTo(sector);
+    }
+
+    private static byte[] exchange(java.net.DatagramSocket udp, java.net.InetSocketAddress to, byte[] packet) throws IOException {
+        udp.send(new java.net.DatagramPacket(packet, packet.length, to));
+        byte[] buf = new byte[1024];
+        java.net.DatagramPacket in = new java.net.DatagramPacket(buf, buf.length);
+        udp.receive(in);
+        return java.util.Arrays.copyOf(buf, in.getLength());
+    }
+
+    private static boolean onPath(String tool) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(d, tool))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -64,6 +64,29 @@ class CliTest {
     }
 
     @Test
+    void diskCommands() {
+        assertThat(Main.run("disk", "create", "retro", "--size", "64M", at())).isZero();
+        assertThat(Main.run("disk", "create", "iso", "--size", "1M", "--read-only", at())).isZero();
+        out.reset();
+        assertThat(Main.run("disk", "ls", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("NAME", "retro", "64.0 MiB", "iso", "ro");
+        assertThat(Main.run("disk", "resize", "retro", "--size", "128M", at())).isZero();
+        assertThat(Main.run("disk", "rm", "iso", at())).isZero();
+        out.reset();
+        assertThat(Main.run("disk", "ls", "--json", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"sizeBytes\" : 134217728").doesNotContain("iso");
+    }
+
+    @Test
+    void diskMistakesAreExplained() {
+        assertThat(Main.run("disk", "create", "../x", "--size", "1M", at())).isEqualTo(1);
+        assertThat(Main.run("disk", "create", "y", "--size", "1000", at())).isEqualTo(1);
+        assertThat(Main.run("disk", "rm", "ghost", at())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("INVALID").contains("multiple of 512").contains("NOT_FOUND");
+    }
+
+    @Test
     void anUnreachableServerIsNamedAndExits3() {
         int code = Main.run("ping", "--server=127.0.0.1:1", "--count", "1", "--timeout", "1500ms");
         assertThat(code).isEqualTo(3);

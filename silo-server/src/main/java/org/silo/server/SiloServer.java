@@ -10,7 +10,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.silo.archive.ArchiveService;
+import org.silo.server.access.AccessService;
+import org.silo.server.access.AccessStore;
+import org.silo.server.access.ServerAccess;
+import org.silo.server.block.BlockService;
 import org.silo.server.config.SiloConfig;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Right;
 import org.silo.wire.op.CoreOps;
 import org.silo.wire.server.Dispatcher;
 import org.silo.wire.server.WireServer;
@@ -57,18 +64,42 @@ public final class SiloServer implements AutoCloseable {
         try {
             s.open();
             return s;
+        } catch (SiloException e) {
+            s.close();
+            throw new IOException(e.getMessage(), e);
         } catch (IOException | InterruptedException | RuntimeException e) {
             s.close();
             throw e;
         }
     }
 
-    private void open() throws IOException, InterruptedException {
+    private void open() throws IOException, InterruptedException, SiloException {
         Path data = config.data();
         Files.createDirectories(data);
         dispatcher.register(CoreOps.PING, (ctx, payload) -> payload);
-        dispatcher.register(CoreOps.STATUS, (ctx, none) -> status());
-        wire = WireServer.start(config.listen(), config.port("wire.port"), config.wire(), dispatcher, registry);
+        dispatcher.register(CoreOps.STATUS, "core", Right.READ, (ctx, none) -> status());
+        ServerAccess access = new ServerAccess(AccessStore.open(data), ServerAccess.parse(config.get("anonymous")),
+                config.listen());
+        AccessService accessService = new AccessService(access);
+        addService("access", accessService);
+        accessService.register(dispatcher);
+        ArchiveService archive = ArchiveService.open(data, config.get("catalog"));
+        addService("archive", new Service() {
+            @Override
+            public Map<String, Object> status() {
+                return archive.status();
+            }
+
+            @Override
+            public void close() {
+                archive.close();
+            }
+        });
+        archive.register(dispatcher);
+        BlockService block = BlockService.start(config);
+        addService("block", block);
+        block.register(dispatcher);
+        wire = WireServer.start(config.listen(), config.port("wire.port"), config.wire(), dispatcher, registry, access);
         parts.add(wire);
         log.info("silo {} serving {} on {} (data in {})", Version.VERSION, config.get("name"), wire.address(),
                 data.toAbsolutePath().normalize());
@@ -90,6 +121,11 @@ public final class SiloServer implements AutoCloseable {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /** A service by the name it was added under, e.g. "block". */
+    public <T extends Service> T service(String name, Class<T> type) {
+        return type.cast(services.get(name));
     }
 
     public int wirePort() {

@@ -27,6 +27,8 @@ public final class SiloConfig {
         d.put("data", "./silo-data");
         d.put("name", "silo");
         d.put("listen", "127.0.0.1");
+        d.put("anonymous", "auto");
+        d.put("catalog", "");
         d.put("wire.port", "7400");
         d.put("wire.max-datagram", "1200");
         d.put("wire.max-tcp-frame", "64M");
@@ -34,6 +36,9 @@ public final class SiloConfig {
         d.put("wire.max-sessions", "65536");
         d.put("wire.max-sessions-per-address", "1024");
         d.put("wire.workers", "1024");
+        d.put("wire.max-connections", "4096");
+        d.put("wire.max-connections-per-address", "64");
+        d.put("wire.unproven-per-second", "100");
         d.put("reply-cache.entries", "65536");
         d.put("reply-cache.bytes", "64M");
         d.put("reply-cache.per-session", "1024");
@@ -153,6 +158,7 @@ public final class SiloConfig {
         return new WireServerConfig(integer("wire.max-datagram"), (int) tcpFrame, duration("wire.session-idle"),
                 integer("wire.max-sessions"), integer("wire.max-sessions-per-address"),
                 integer("reply-cache.entries"), size("reply-cache.bytes"), integer("reply-cache.per-session"),
-                duration("reply-cache.retention"), integer("wire.workers"));
+                duration("reply-cache.retention"), integer("wire.workers"), integer("wire.max-connections"),
+                integer("wire.max-connections-per-address"), integer("wire.unproven-per-second"));
     }
 }

@@ -1,0 +1,140 @@
+package org.silo.cli;
+
+import java.util.concurrent.Callable;
+import org.silo.server.block.DiskOps;
+import org.silo.server.config.Sizes;
+import org.silo.wire.client.SiloClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "disk", mixinStandardHelpOptions = true,
+        description = {"Manage the disk images served over Blockhead (UDP 4444) and NBD (TCP 10809)."},
+        subcommands = {DiskCommand.Create.class, DiskCommand.Ls.class, DiskCommand.Rm.class, DiskCommand.Resize.class},
+        footer = {"", "Examples:",
+            "  silo disk create retro --size 64M       a sparse 64 MiB image named 'retro'",
+            "  silo disk create iso --size 700M --read-only",
+            "  silo disk ls",
+            "  silo disk resize retro --size 128M",
+            "  silo disk rm retro",
+            "",
+            "Then: qemu-img info nbd://localhost:10809/retro, or a Blockhead client on UDP 4444."})
+final class DiskCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static void print(DiskOps.Disk d) {
+        System.out.printf("%s: %s (%d bytes), %s allocated, %s%s%n", d.name(), Sizes.human(d.sizeBytes()), d.sizeBytes(),
+                Sizes.human(d.allocatedBytes()), d.readOnly() ? "read-only" : "read-write",
+                d.holders().isEmpty() ? "" : ", open by " + String.join("; ", d.holders()));
+    }
+
+    static long size(String text) {
+        long n = Sizes.parseSize(text);
+        if (n <= 0 || n % 512 != 0) {
+            throw new IllegalArgumentException("--size " + text + ": an image is a positive multiple of 512 bytes");
+        }
+        return n;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a sparse image.",
+            footer = {"", "Example:", "  silo disk create retro --size 64M"})
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "NAME", description = "A plain name: no '/', '\\\\', NUL or '..'; at most 255 bytes.")
+        String name;
+
+        @Option(names = "--size", required = true, paramLabel = "SIZE", description = "Size, e.g. 64M, 10G (a multiple of 512).")
+        String size;
+
+        @Option(names = "--read-only", description = "Refuse writes (readers may then share it).")
+        boolean readOnly;
+
+        @Override
+        public Integer call() throws Exception {
+            long bytes = size(size);
+            try (SiloClient c = client.connect()) {
+                print(c.call(DiskOps.CREATE, new DiskOps.Create(name, bytes, readOnly)));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the images: size, allocated bytes, read-only, who has each open.",
+            footer = {"", "Examples:", "  silo disk ls", "  silo disk ls --json"})
+    static final class Ls implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            DiskOps.DiskList list;
+            try (SiloClient c = client.connect()) {
+                list = c.call(DiskOps.LIST, null);
+            }
+            if (json) {
+                Json.print(list.disks());
+                return 0;
+            }
+            Table t = new Table("NAME", "SIZE", "ALLOCATED", "MODE", "OPEN BY").rightAlign(1, 2);
+            for (DiskOps.Disk d : list.disks()) {
+                t.row(d.name(), Sizes.human(d.sizeBytes()), Sizes.human(d.allocatedBytes()), d.readOnly() ? "ro" : "rw",
+                        d.holders().isEmpty() ? "-" : String.join("; ", d.holders()));
+            }
+            t.print();
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove an image (refused while it is open).",
+            footer = {"", "Example:", "  silo disk rm retro"})
+    static final class Rm implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                c.call(DiskOps.REMOVE, new DiskOps.Name(name));
+            }
+            System.out.println("removed " + name);
+            return 0;
+        }
+    }
+
+    @Command(name = "resize", mixinStandardHelpOptions = true, description = "Grow or shrink an image (refused while it is open).",
+            footer = {"", "Example:", "  silo disk resize retro --size 128M"})
+    static final class Resize implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--size", required = true, paramLabel = "SIZE", description = "The new size, e.g. 128M.")
+        String size;
+
+        @Override
+        public Integer call() throws Exception {
+            long bytes = size(size);
+            try (SiloClient c = client.connect()) {
+                print(c.call(DiskOps.RESIZE, new DiskOps.Resize(name, bytes)));
+            }
+            return 0;
+        }
+    }
+}

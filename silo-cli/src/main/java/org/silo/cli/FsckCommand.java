@@ -1,0 +1,46 @@
+package org.silo.cli;
+
+import java.util.concurrent.Callable;
+import org.silo.archive.ops.FileClerkOps;
+import org.silo.archive.ops.FileMessages.FsckProblem;
+import org.silo.archive.ops.FileMessages.FsckReport;
+import org.silo.wire.client.SiloClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "fsck", mixinStandardHelpOptions = true,
+        description = {"Check that every live archive file's bytes are on its volume at its cookie, with its size and",
+            "Adler-32. Prints each mismatch; exits 2 if there is any, 0 if none."},
+        footer = {"", "Examples:", "  silo fsck", "  silo fsck --json --timeout 10m"})
+final class FsckCommand implements Callable<Integer> {
+    static final int MISMATCH = 2;
+
+    @Mixin
+    ClientMixin client;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        FsckReport r;
+        try (SiloClient c = client.connect()) {
+            r = c.call(FileClerkOps.FSCK, null);
+        }
+        if (json) {
+            System.out.println(VolCommand.JSON.writeValueAsString(r));
+        } else {
+            if (!r.problems().isEmpty()) {
+                Table t = new Table("BFID", "VOLUME", "COOKIE", "PATH", "PROBLEM");
+                for (FsckProblem p : r.problems()) {
+                    t.row(p.bfid(), p.volume(), p.cookie(), p.path(), p.problem());
+                }
+                t.print();
+            }
+            System.out.printf("%d files checked (%d bytes read), %d problem%s%n", r.checked(), r.bytes(), r.problems().size(),
+                    r.problems().size() == 1 ? "" : "s");
+        }
+        return r.problems().isEmpty() ? 0 : MISMATCH;
+    }
+}

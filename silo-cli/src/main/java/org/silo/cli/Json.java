@@ -1,0 +1,16 @@
+package org.silo.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/** What --json prints: indented JSON on stdout. */
+final class Json {
+    private Json() {}
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    static void print(Object value) throws JsonProcessingException {
+        System.out.println(MAPPER.writeValueAsString(value));
+    }
+}

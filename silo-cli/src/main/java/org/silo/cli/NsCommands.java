@@ -1,0 +1,227 @@
+package org.silo.cli;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.silo.archive.ops.FileClerkOps;
+import org.silo.archive.ops.FileMessages.BitFileInfo;
+import org.silo.archive.ops.FileMessages.Mkdir;
+import org.silo.archive.ops.FileMessages.Mv;
+import org.silo.archive.ops.FileMessages.NsEntry;
+import org.silo.archive.ops.FileMessages.Rm;
+import org.silo.archive.ops.FileMessages.WriteFile;
+import org.silo.wire.client.SiloClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The archive namespace commands: ls, stat, mkdir, mv, rm, put, get. Register each nested class as a top-level command. */
+final class NsCommands {
+    private NsCommands() {}
+
+    static void table(List<NsEntry> entries) {
+        Table t = new Table("KIND", "SIZE", "OWNER", "MODIFIED", "BFID", "VOLUME", "NAME").rightAlign(1);
+        for (NsEntry e : entries) {
+            t.row(e.kind(), e.kind().equals("dir") ? "-" : e.size(), e.owner(), Instant.ofEpochMilli(e.modifiedMs()),
+                    e.bfid() == null ? "-" : e.bfid(), e.volume() == null ? "-" : e.volume(), e.name());
+        }
+        t.print();
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List an archive directory.",
+            footer = {"", "Examples:", "  silo ls /", "  silo ls /exp/run1 --json"})
+    static final class Ls implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "PATH", defaultValue = "/")
+        String path;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                List<NsEntry> entries = c.call(FileClerkOps.LS, path).entries();
+                if (json) {
+                    System.out.println(VolCommand.JSON.writeValueAsString(entries));
+                } else {
+                    table(entries);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "stat", mixinStandardHelpOptions = true, description = "Show an archive file or directory.",
+            footer = {"", "Examples:", "  silo stat /exp/run1/a.dat", "  silo stat /exp --json"})
+    static final class Stat implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "PATH")
+        String path;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                NsEntry e = c.call(FileClerkOps.STAT, path);
+                if (json) {
+                    System.out.println(VolCommand.JSON.writeValueAsString(e));
+                    return 0;
+                }
+                Table t = new Table("field", "value");
+                t.row("path", e.path()).row("kind", e.kind()).row("owner", e.owner())
+                        .row("created", Instant.ofEpochMilli(e.createdMs())).row("modified", Instant.ofEpochMilli(e.modifiedMs()));
+                if (e.bfid() != null) {
+                    t.row("bfid", e.bfid()).row("size", e.size()).row("adler32", e.adler32()).row("volume", e.volume());
+                }
+                t.print();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "mkdir", mixinStandardHelpOptions = true, description = "Make an archive directory.",
+            footer = {"", "Examples:", "  silo mkdir /exp", "  silo mkdir -p /exp/run1/raw"})
+    static final class MkdirCmd implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "PATH")
+        String path;
+
+        @Option(names = {"-p", "--parents"}, description = "Make missing parents; no error if it exists.")
+        boolean parents;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                c.call(FileClerkOps.MKDIR, new Mkdir(path, parents, System.getProperty("user.name")));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "mv", mixinStandardHelpOptions = true, description = "Move or rename an archive file or directory.",
+            footer = {"", "Examples:", "  silo mv /exp/a.dat /exp/b.dat", "  silo mv /exp/run1 /old/run1"})
+    static final class MvCmd implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(index = "0", paramLabel = "FROM")
+        String from;
+
+        @Parameters(index = "1", paramLabel = "TO", description = "Must not exist yet.")
+        String to;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                c.call(FileClerkOps.MV, new Mv(from, to));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true,
+            description = "Remove an archive file (its record is kept, marked deleted) or an empty directory.",
+            footer = {"", "Examples:", "  silo rm /exp/a.dat", "  silo rm /exp/empty-dir"})
+    static final class RmCmd implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "PATH")
+        String path;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                NsEntry e = c.call(FileClerkOps.RM, new Rm(path, System.getProperty("user.name")));
+                if (e.bfid() != null) {
+                    System.out.printf("removed %s (bit file %s kept, marked deleted)%n", e.path(), e.bfid());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true,
+            description = {"Write a local file into the archive: the server appends it to a volume chosen by library,",
+                "storage group and file family, and records it (whole file in one message: for small files)."},
+            footer = {"", "Examples:", "  silo put notes.txt /exp/notes.txt",
+                "  silo put run1.dat /exp/run1.dat --library lib1 --storage-group cms --file-family raw"})
+    static final class Put implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(index = "0", paramLabel = "LOCAL")
+        java.nio.file.Path local;
+
+        @Parameters(index = "1", paramLabel = "PATH")
+        String path;
+
+        @Option(names = "--library", paramLabel = "L", description = "Library (default: default).")
+        String library;
+
+        @Option(names = "--storage-group", paramLabel = "G", description = "Storage group (default: none).")
+        String storageGroup;
+
+        @Option(names = "--file-family", paramLabel = "F", description = "File family (default: default).")
+        String fileFamily;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            byte[] data = java.nio.file.Files.readAllBytes(local);
+            String request = "put-" + java.util.UUID.randomUUID();
+            try (SiloClient c = client.connect()) {
+                BitFileInfo b = c.call(FileClerkOps.WRITE_FILE,
+                        new WriteFile(request, path, data, library, storageGroup, fileFamily, System.getProperty("user.name")));
+                if (json) {
+                    System.out.println(VolCommand.JSON.writeValueAsString(b));
+                } else {
+                    System.out.printf("%s: %d bytes, adler32 %s, bfid %s on %s at %s%n", b.path(), b.size(), b.adler32(), b.bfid(),
+                            b.volume(), b.cookie());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = "Read an archive file back (checked against its size and Adler-32) into a local file.",
+            footer = {"", "Examples:", "  silo get /exp/notes.txt notes.txt", "  silo get /exp/notes.txt -     (to standard output)"})
+    static final class Get implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(index = "0", paramLabel = "PATH")
+        String path;
+
+        @Parameters(index = "1", paramLabel = "LOCAL", description = "A local file, or - for standard output.")
+        String local;
+
+        @Override
+        public Integer call() throws Exception {
+            byte[] data;
+            try (SiloClient c = client.connect()) {
+                data = c.call(FileClerkOps.READ_FILE, path);
+            }
+            if (local.equals("-")) {
+                System.out.write(data);
+                System.out.flush();
+            } else {
+                java.nio.file.Files.write(java.nio.file.Path.of(local), data);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package org.silo.server.block;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.silo.block.blockhead.BlockheadServer;
+import org.silo.block.image.ImageException;
+import org.silo.block.image.ImageInfo;
+import org.silo.block.image.ImageStore;
+import org.silo.block.nbd.NbdServer;
+import org.silo.server.SiloServer;
+import org.silo.server.config.SiloConfig;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Right;
+import org.silo.wire.server.Dispatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The block service in the server: one image store under {@code <data>/images}, served over Blockhead
+ * (UDP) and NBD (TCP), and administered with the {@link DiskOps} operations. Both protocols share the
+ * store's locks: one writer per image, readers share a read-only one.
+ */
+public final class BlockService implements SiloServer.Service {
+    private static final Logger log = LoggerFactory.getLogger(BlockService.class);
+    /** The service name in grants: {@code block:IMAGE-PREFIX:RIGHT}. */
+    public static final String SERVICE = "block";
+
+    private final ImageStore store;
+    private final BlockheadServer blockhead;
+    private final NbdServer nbd;
+
+    private BlockService(ImageStore store, BlockheadServer blockhead, NbdServer nbd) {
+        this.store = store;
+        this.blockhead = blockhead;
+        this.nbd = nbd;
+    }
+
+    public static BlockService start(SiloConfig config) throws IOException, InterruptedException {
+        InetAddress listen = config.listen();
+        ImageStore store = new ImageStore(config.data().resolve("images"));
+        BlockheadServer blockhead = BlockheadServer.builder(store)
+                .bindAddress(listen)
+                .port(config.port("blockhead.port"))
+                .defaultImage(config.get("blockhead.default-image"))
+                .idleTimeout(config.duration("blockhead.idle"))
+                .maxSessions(config.integer("blockhead.max-sessions"))
+                .maxSessionsPerAddress(config.integer("blockhead.max-sessions-per-address"))
+                .build()
+                .start();
+        NbdServer nbd;
+        try {
+            nbd = NbdServer.builder(store).bindAddress(listen).port(config.port("nbd.port")).build().start();
+        } catch (InterruptedException | RuntimeException e) {
+            blockhead.close();
+            throw e;
+        }
+        log.info("block service: Blockhead on {}:{}/udp, NBD on {}:{}, images in {}", listen.getHostAddress(),
+                blockhead.port(), listen.getHostAddress(), nbd.port(), store.directory());
+        return new BlockService(store, blockhead, nbd);
+    }
+
+    public int blockheadPort() {
+        return blockhead.port();
+    }
+
+    public int nbdPort() {
+        return nbd.port();
+    }
+
+    public ImageStore store() {
+        return store;
+    }
+
+    /**
+     * The disk administration operations; all touch the file system, so they run off the I/O thread.
+     * Creating, resizing and removing an image needs admin on it; listing needs read on the service.
+     */
+    public void register(Dispatcher d) {
+        d.registerBlocking(DiskOps.CREATE, (ctx, r) -> {
+            ctx.require(SERVICE, r.name(), Right.ADMIN);
+            return disk(call(() -> store.create(r.name(), r.sizeBytes(), r.readOnly())));
+        });
+        d.registerBlocking(DiskOps.LIST, SERVICE, Right.READ, (ctx, none) -> {
+            List<DiskOps.Disk> disks = new ArrayList<>();
+            for (ImageInfo i : call(store::list)) {
+                disks.add(disk(i));
+            }
+            return new DiskOps.DiskList(disks);
+        });
+        d.registerBlocking(DiskOps.REMOVE, (ctx, r) -> {
+            ctx.require(SERVICE, r.name(), Right.ADMIN);
+            call(() -> {
+                store.remove(r.name());
+                return null;
+            });
+            return null;
+        });
+        d.registerBlocking(DiskOps.RESIZE, (ctx, r) -> {
+            ctx.require(SERVICE, r.name(), Right.ADMIN);
+            return disk(call(() -> store.resize(r.name(), r.sizeBytes())));
+        });
+        d.registerBlocking(DiskOps.INFO, (ctx, r) -> {
+            ctx.require(SERVICE, r.name(), Right.READ);
+            return disk(call(() -> store.info(r.name())));
+        });
+    }
+
+    private interface ImageCall<T> {
+        T run() throws ImageException;
+    }
+
+    /** Runs an image store call; its refusal becomes the wire error that says the same. */
+    private static <T> T call(ImageCall<T> c) throws SiloException {
+        try {
+            return c.run();
+        } catch (ImageException e) {
+            ErrorCode code = switch (e.reason()) {
+                case INVALID_NAME, INVALID_SIZE -> ErrorCode.INVALID;
+                case NOT_FOUND -> ErrorCode.NOT_FOUND;
+                case EXISTS -> ErrorCode.EXISTS;
+                case READ_ONLY -> ErrorCode.READ_ONLY;
+                case BUSY -> ErrorCode.BUSY;
+                case IO -> ErrorCode.IO;
+            };
+            throw new SiloException(code, e.getMessage());
+        }
+    }
+
+    private static DiskOps.Disk disk(ImageInfo i) {
+        return new DiskOps.Disk(i.name(), i.sizeBytes(), i.allocatedBytes(), i.readOnly(), i.holders());
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("blockheadPort", blockhead.port());
+        m.put("nbdPort", nbd.port());
+        try {
+            m.put("images", store.list().size());
+        } catch (ImageException e) {
+            m.put("images", "unreadable: " + e.getMessage());
+        }
+        m.put("blockhead", blockhead.counters().snapshot());
+        m.put("nbd", nbd.counters().snapshot());
+        return m;
+    }
+
+    @Override
+    public void close() {
+        nbd.close();
+        blockhead.close();
+    }
+
+    /** The data directory's image folder, for tools that need the path. */
+    public Path imageDirectory() {
+        return store.directory();
+    }
+}
