@@ -23,10 +23,6 @@ import org.silo.wire.codec.Result;
 import org.silo.wire.codec.WireReader;
 import org.silo.wire.codec.WireWriter;
 import org.silo.wire.auth.Authenticator;
-import org.silo.wire.auth.Grant;
-import org.silo.wire.auth.Grants;
-import org.silo.wire.auth.Scram;
-import org.silo.wire.auth.ScramServer;
 import org.silo.wire.op.LoginOps;
 import org.silo.wire.op.SessionOps;
 import org.silo.wire.op.SessionOps.StartReply;
@@ -87,68 +83,9 @@ public final class Endpoint implements AutoCloseable {
             ctx.endSessionAfterReply();
             return null;
         });
-        dispatcher.register(LoginOps.LOGIN, (ctx, req) -> login(ctx.session(), req));
-        dispatcher.register(LoginOps.PASSWD, (ctx, req) -> passwd(ctx.session(), req));
-    }
-
-    /** LOGIN (seed 002): an unprotected list is granted at once; a protected one gets the SCRAM challenge. */
-    private LoginOps.Answer login(Session s, LoginOps.Login req) throws SiloException {
-        Authenticator.AccessList list = authenticator.list(req.list()).orElseThrow(
-                () -> new SiloException(ErrorCode.PERMISSION, "no access list named '" + req.list() + "'"));
-        if (list.verifier() == null) {
-            s.loggedIn(list.name(), withAnonymous(s, list.grants()), s.macKey());
-            return new LoginOps.Answer(true, "", s.grants().toString());
-        }
-        if (req.clientFirst() == null || req.clientFirst().isEmpty()) {
-            throw new SiloException(ErrorCode.PERMISSION, "access list '" + list.name() + "' needs its password");
-        }
-        ScramServer scram = new ScramServer();
-        try {
-            String named = scram.readClientFirst(req.clientFirst());
-            if (!named.equals(list.name())) {
-                throw SiloException.invalid("the SCRAM user '" + named + "' is not the list '" + list.name() + "'");
-            }
-            String challenge = scram.serverFirst(list.verifier());
-            synchronized (s) {
-                s.pendingScram = scram;
-                s.pendingList = list;
-            }
-            return new LoginOps.Answer(false, challenge, s.grants().toString());
-        } catch (Scram.ScramException e) {
-            throw SiloException.malformed("LOGIN: " + e.getMessage());
-        }
-    }
-
-    /** A login adds to what an anonymous session from the same address may do; it never takes away. */
-    private Grants withAnonymous(Session s, Grants list) {
-        List<Grant> all = new ArrayList<>(list.grants());
-        all.addAll(authenticator.anonymous(s.address()).grants());
-        return new Grants(all);
-    }
-
-    /** PASSWD: the proof; on success the session takes the list's rights and its key. */
-    private LoginOps.Answer passwd(Session s, LoginOps.Passwd req) throws SiloException {
-        ScramServer scram;
-        Authenticator.AccessList list;
-        synchronized (s) {
-            scram = s.pendingScram;
-            list = s.pendingList;
-            s.pendingScram = null;
-            s.pendingList = null;
-        }
-        if (scram == null) {
-            throw SiloException.invalid("PASSWD without a LOGIN to a protected list before it");
-        }
-        try {
-            String proofOfServer = scram.readClientFinal(req.clientFinal());
-            s.loggedIn(list.name(), withAnonymous(s, list.grants()), scram.sessionKey());
-            log.info("{} logged in", s);
-            return new LoginOps.Answer(true, proofOfServer, s.grants().toString());
-        } catch (Scram.ScramException e) {
-            metrics.loginFailures.increment();
-            log.info("login to '{}' from {} refused: {}", list.name(), s.address().getHostAddress(), e.getMessage());
-            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list.name() + "' refused: " + e.getMessage());
-        }
+        SessionLogin login = new SessionLogin(authenticator, metrics.loginFailures);
+        dispatcher.register(LoginOps.LOGIN, (ctx, req) -> login.login(ctx.session(), req));
+        dispatcher.register(LoginOps.PASSWD, (ctx, req) -> login.passwd(ctx.session(), req));
     }
 
     public WireServerConfig config() {
