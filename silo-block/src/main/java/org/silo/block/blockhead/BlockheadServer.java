@@ -91,9 +91,9 @@ public final class BlockheadServer implements AutoCloseable {
       // recvmmsg: up to 16 datagrams per system call, each cut at 2048 bytes (any valid packet
       // fits; a longer one is cut and then fails the length checks).
       b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 2048)
-          .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(16 * 2048));
+          .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(16 * 2048));
     } else {
-      b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048));
+      b.option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048));
     }
     try {
       channel = b.bind(new InetSocketAddress(config.bindAddress(), config.port())).sync().channel();

@@ -45,10 +45,12 @@ final class OpenImage {
   }
 
   void closeFiles() throws IOException {
-    try (FileChannel c = channel) {
+    try {
       if (sparse != null) {
         sparse.close();
       }
+    } finally {
+      channel.close();
     }
   }
 }

@@ -41,6 +41,11 @@ final class NbdCommandHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (!ctx.channel().isActive()) {
+      // The client left while GO was being answered: no channelInactive will come to us.
+      ending = true;
+      release();
+    }
   }
 
   @Override

@@ -34,7 +34,7 @@ class NbdCodecTest {
     NbdFrameDecoder decoder = new NbdFrameDecoder();
     EmbeddedChannel ch = new EmbeddedChannel(decoder);
     ch.writeInbound(Unpooled.buffer().writeInt(3));
-    assertThat((Object) ch.readInbound()).isEqualTo(new NbdMessage.ClientFlags(3));
+    assertThat(ch.<Object>readInbound()).isEqualTo(new NbdMessage.ClientFlags(3));
     ch.writeInbound(Unpooled.buffer().writeLong(RawNbdClient.IHAVEOPT).writeInt(7).writeInt(2)
         .writeShort(0xABCD));
     NbdMessage.Option o = ch.readInbound();
@@ -58,12 +58,12 @@ class NbdCodecTest {
     // A WRITE split across two reads, with the next request's first byte behind it.
     ByteBuf w = request(1, 1, 9, 512, 3, new byte[] {1, 2, 3});
     ch.writeInbound(w.readRetainedSlice(20));
-    assertThat((Object) ch.readInbound()).isNull();
+    assertThat(ch.<Object>readInbound()).isNull();
     ch.writeInbound(w);
     NbdMessage.Request r = ch.readInbound();
     assertThat(ByteBufUtil.getBytes(r.data())).containsExactly(1, 2, 3);
     r.data().release();
-    assertThat((Object) ch.readInbound()).isNull();
+    assertThat(ch.<Object>readInbound()).isNull();
     assertThat(ch.finish()).isFalse(); // nothing left over
   }
 
@@ -75,11 +75,11 @@ class NbdCodecTest {
     ch.readInbound();
     decoder.enterTransmission();
     ch.writeInbound(request(0, 0, 1, 0, (32 << 20) + 1, null));
-    assertThat((Object) ch.readInbound()).isInstanceOf(NbdMessage.Fatal.class);
+    assertThat(ch.<Object>readInbound()).isInstanceOf(NbdMessage.Fatal.class);
     EmbeddedChannel ch2 = new EmbeddedChannel(new NbdFrameDecoder());
     ch2.writeInbound(Unpooled.buffer().writeInt(3).writeLong(0x1234).writeLong(0));
     ch2.readInbound();
-    assertThat((Object) ch2.readInbound()).isInstanceOf(NbdMessage.Fatal.class);
+    assertThat(ch2.<Object>readInbound()).isInstanceOf(NbdMessage.Fatal.class);
     // Trim and write-zeroes may exceed the payload limit: they carry no payload.
     ch.finish();
   }
