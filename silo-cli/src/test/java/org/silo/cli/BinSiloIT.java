@@ -130,6 +130,49 @@ class BinSiloIT {
         assertThat(java.util.Arrays.copyOfRange(image, 3 * 512, 4 * 512)).isEqualTo(sector);
     }
 
+    /**
+     * Issue 3's "done when": a 1 GiB image of random bytes goes up through silo's NBD export with
+     * qemu-img convert and comes back bit for bit.
+     */
+    @Test
+    @Timeout(300)
+    void aGibibyteRoundTripsThroughNbdBitForBit(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("qemu-img"), "qemu-img is not installed (apt-get install qemu-utils)");
+        String at = startServer(dir.resolve("silo-data"));
+        assertThat(run("disk", "create", "big", "--size", "1G", "--server", at).exit()).isZero();
+        Path source = dir.resolve("source.raw");
+        try (var out = java.nio.channels.FileChannel.open(source, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(2026);
+            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(1 << 20);
+            for (int mib = 0; mib < 1024; mib++) {
+                chunk.clear();
+                while (chunk.hasRemaining()) {
+                    chunk.putLong(random.nextLong());
+                }
+                chunk.flip();
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+            }
+        }
+        String uri = "nbd://127.0.0.1:" + nbdPort + "/big";
+        qemuImg("convert", "-n", "-f", "raw", "-O", "raw", source.toString(), uri);
+        Path back = dir.resolve("back.raw");
+        qemuImg("convert", "-f", "raw", "-O", "raw", uri, back.toString());
+        assertThat(Files.size(back)).isEqualTo(1L << 30);
+        assertThat(Files.mismatch(source, back)).as("first differing byte").isEqualTo(-1L);
+    }
+
+    private static void qemuImg(String... args) throws Exception {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = "qemu-img";
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + "\n" + out).isZero();
+    }
+
     private static byte[] exchange(java.net.DatagramSocket udp, java.net.InetSocketAddress to, byte[] packet) throws IOException {
         udp.send(new java.net.DatagramPacket(packet, packet.length, to));
         byte[] buf = new byte[1024];
