@@ -1,0 +1,41 @@
+package org.silo.control;
+
+import java.util.List;
+import java.util.Map;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Grants;
+
+/**
+ * What the control front ends (the text protocol and the web console) read and change, as the server
+ * provides it. Rows are string-keyed maps so that both front ends render them as they are (JSON for the
+ * console's /api, tab-separated key/value fields for the text protocol); each method says its keys.
+ */
+public interface ControlData {
+
+    /** The server's status, as STATUS answers it on the message layer. */
+    Map<String, Object> status();
+
+    /** Volumes: label, library, mediaType, capacityBytes, remainingBytes, storageGroup, fileFamily, state, stateBy, stateReason, mountCount, errorCount, files. */
+    List<Map<String, Object>> volumes() throws SiloException;
+
+    /** An archive directory's entries: name, path, type (file or dir), size, bfid, volume, checksum, state. */
+    List<Map<String, Object>> directory(String path) throws SiloException;
+
+    /** Block images: name, sizeBytes, allocatedBytes, readOnly, holders. */
+    List<Map<String, Object>> images() throws SiloException;
+
+    /** One object described: kind is volume, file (an archive path) or image. */
+    Map<String, Object> whatis(String kind, String name) throws SiloException;
+
+    /** Prometheus text exposition of every silo_* meter. */
+    String metrics();
+
+    /** Checks a password against an access list's verifier; the list's rights, or PERMISSION. */
+    Grants login(String list, char[] password) throws SiloException;
+
+    /** What a session that has not logged in may do, from this address. */
+    Grants anonymous(java.net.InetAddress peer);
+
+    /** Admin: changes a volume's state (ok, readonly, full, noaccess, hung) with who and why. */
+    void setVolumeState(String label, String state, String reason, String who) throws SiloException;
+}
