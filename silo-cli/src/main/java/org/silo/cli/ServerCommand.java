@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         footer = {
             "",
             "Out of the box it listens on loopback only, keeps its catalog and images in ./silo-data, and",
-            "uses the default ports: 7400 (UDP and TCP) for silo messages, 4444/udp Blockhead, 10809 NBD.",
+            "uses the default ports: 7400 (UDP and TCP) for silo messages, 4444/udp Blockhead, 10809 NBD,",
+            "7401 the text control protocol (try: ncat -C localhost 7401).",
             "",
             "Examples:",
             "  silo server",
@@ -51,8 +52,8 @@ final class ServerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "silo-shutdown"));
         BlockService block = server.service("block", BlockService.class);
-        System.out.printf("silo server ready: messages on %s:%d, Blockhead %d/udp, NBD %d; stop with Ctrl-C%n",
-                cfg.get("listen"), server.wirePort(), block.blockheadPort(), block.nbdPort());
+        System.out.printf("silo server ready: messages on %s:%d, Blockhead %d/udp, NBD %d, control %d; stop with Ctrl-C%n",
+                cfg.get("listen"), server.wirePort(), block.blockheadPort(), block.nbdPort(), server.controlPort());
         System.out.flush();
         stopped.await();
         return 0;

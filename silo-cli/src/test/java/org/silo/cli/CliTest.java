@@ -25,7 +25,7 @@ class CliTest {
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
         server = SiloServer.start(SiloConfig.defaults(Map.of("data", dir.toString(), "wire.port", "0",
-                "blockhead.port", "0", "nbd.port", "0")));
+                "blockhead.port", "0", "nbd.port", "0", "control.port", "0")));
         oldOut = System.out;
         oldErr = System.err;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));

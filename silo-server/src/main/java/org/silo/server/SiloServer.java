@@ -1,7 +1,7 @@
 package org.silo.server;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +14,11 @@ import org.silo.archive.ArchiveService;
 import org.silo.server.access.AccessService;
 import org.silo.server.access.AccessStore;
 import org.silo.server.access.ServerAccess;
+import org.silo.control.ControlData;
+import org.silo.control.text.TextServer;
+import org.silo.control.text.WorkerRegistry;
 import org.silo.server.block.BlockService;
+import org.silo.server.control.ServerControlData;
 import org.silo.server.config.SiloConfig;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
@@ -38,29 +42,26 @@ public final class SiloServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SiloServer.class);
 
     private final SiloConfig config;
-    private final MeterRegistry registry;
+    private final PrometheusMeterRegistry registry;
     private final Dispatcher dispatcher = new Dispatcher();
     private final List<AutoCloseable> parts = new ArrayList<>();
     private final long startedMillis = System.currentTimeMillis();
     private final Map<String, Service> services = new LinkedHashMap<>();
     private WireServer wire;
+    private int controlPort;
 
     /** A part of the server with a status to report and resources to release. */
     public interface Service extends AutoCloseable {
         Map<String, Object> status();
     }
 
-    private SiloServer(SiloConfig config, MeterRegistry registry) {
+    private SiloServer(SiloConfig config, PrometheusMeterRegistry registry) {
         this.config = config;
         this.registry = registry;
     }
 
     public static SiloServer start(SiloConfig config) throws IOException, InterruptedException {
-        return start(config, new SimpleMeterRegistry());
-    }
-
-    public static SiloServer start(SiloConfig config, MeterRegistry registry) throws IOException, InterruptedException {
-        SiloServer s = new SiloServer(config, registry);
+        SiloServer s = new SiloServer(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         try {
             s.open();
             return s;
@@ -99,6 +100,12 @@ public final class SiloServer implements AutoCloseable {
         BlockService block = BlockService.start(config);
         addService("block", block);
         block.register(dispatcher);
+        block.bindMetrics(registry);
+        ControlData control = new ServerControlData(this::status, archive, block.store(), access, registry);
+        TextServer text = TextServer.start(config.listen(), config.port("control.port"), control,
+                new WorkerRegistry(data.resolve("workers.json")), Version.VERSION);
+        parts.add(text);
+        controlPort = text.port();
         wire = WireServer.start(config.listen(), config.port("wire.port"), config.wire(), dispatcher, registry, access);
         parts.add(wire);
         log.info("silo {} serving {} on {} (data in {})", Version.VERSION, config.get("name"), wire.address(),
@@ -119,13 +126,18 @@ public final class SiloServer implements AutoCloseable {
         return config;
     }
 
-    public MeterRegistry registry() {
+    public PrometheusMeterRegistry registry() {
         return registry;
     }
 
     /** A service by the name it was added under, e.g. "block". */
     public <T extends Service> T service(String name, Class<T> type) {
         return type.cast(services.get(name));
+    }
+
+    /** The text control protocol's port (seed 004). */
+    public int controlPort() {
+        return controlPort;
     }
 
     public int wirePort() {

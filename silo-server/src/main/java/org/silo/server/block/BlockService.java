@@ -1,5 +1,7 @@
 package org.silo.server.block;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -134,6 +136,18 @@ public final class BlockService implements SiloServer.Service {
 
     private static DiskOps.Disk disk(ImageInfo i) {
         return new DiskOps.Disk(i.name(), i.sizeBytes(), i.allocatedBytes(), i.readOnly(), i.holders());
+    }
+
+    /** The Blockhead and NBD counters as silo_blockhead_* and silo_nbd_* meters. */
+    public void bindMetrics(MeterRegistry registry) {
+        for (String key : blockhead.counters().snapshot().keySet()) {
+            FunctionCounter.builder("silo.blockhead." + key, blockhead,
+                    b -> b.counters().snapshot().getOrDefault(key, 0L)).register(registry);
+        }
+        for (String key : nbd.counters().snapshot().keySet()) {
+            FunctionCounter.builder("silo.nbd." + key, nbd, n -> n.counters().snapshot().getOrDefault(key, 0L))
+                    .register(registry);
+        }
     }
 
     @Override

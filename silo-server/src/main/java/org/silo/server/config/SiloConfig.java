@@ -49,6 +49,7 @@ public final class SiloConfig {
         d.put("blockhead.max-sessions", "256");
         d.put("blockhead.max-sessions-per-address", "16");
         d.put("nbd.port", "10809");
+        d.put("control.port", "7401");
         return d;
     }
 

@@ -33,6 +33,15 @@ public final class Scram {
             Keys k = Keys.of(password, salt, iterations);
             return new Verifier(salt, iterations, sha256(k.clientKey()), k.serverKey());
         }
+
+        /**
+         * Whether a password given in clear (the web console's and the text protocol's LOGIN) is the one
+         * this verifier was made from: RFC 5802's StoredKey = H(ClientKey), compared in constant time.
+         */
+        public boolean matches(char[] password) {
+            Keys k = Keys.of(password, salt, iterations);
+            return MessageDigest.isEqual(sha256(k.clientKey()), storedKey);
+        }
     }
 
     /** ClientKey and ServerKey: enough to log in again without the password (RFC 5802 §5.1). */

@@ -34,6 +34,13 @@ class ScramTest {
     }
 
     @Test
+    void aVerifierChecksAPasswordGivenInClear() {
+        Scram.Verifier v = Scram.Verifier.of("right".toCharArray(), Scram.MIN_ITERATIONS);
+        assertThat(v.matches("right".toCharArray())).isTrue();
+        assertThat(v.matches("wrong".toCharArray())).isFalse();
+    }
+
+    @Test
     void aWrongPasswordIsRefused() throws Exception {
         Scram.Verifier v = Scram.Verifier.of("right".toCharArray(), Scram.MIN_ITERATIONS);
         ScramClient client = ScramClient.withPassword("bob", "wrong".toCharArray());

@@ -1,0 +1,148 @@
+package org.silo.cli;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.silo.archive.mover.Mover;
+import org.silo.archive.mover.RemoteMover;
+import org.silo.archive.ops.LibraryMessages.MoverInfo;
+import org.silo.archive.ops.LibraryMessages.MoverName;
+import org.silo.archive.ops.LibraryOps;
+import org.silo.archive.volume.Sizes;
+import org.silo.wire.client.SiloClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "mover", mixinStandardHelpOptions = true,
+        description = {"The movers: list them with their live state and progress, name them, release a binding, or run one here."},
+        subcommands = {MoverCommand.Ls.class, MoverCommand.Name.class, MoverCommand.Unbind.class, MoverCommand.Run.class},
+        footer = {"", "Examples:", "  silo mover ls", "  silo mover name 3f2a9c1e-... drive-3", "  silo mover unbind drive-3",
+            "  silo mover run --server archive1:7400 --home /var/lib/silo-mover"})
+final class MoverCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static void table(List<MoverInfo> movers) {
+        Table t = new Table("NAME", "STATE", "VOLUME", "JOB", "PROGRESS", "RATE", "BYTES", "FILES", "ERRORS", "MOUNTS", "HOST", "SEEN", "ID")
+                .rightAlign(3, 5, 6, 7, 8, 9);
+        for (MoverInfo m : movers) {
+            String progress = m.job() == 0 ? "-" : m.bytesTotal() == 0 ? Sizes.format(m.bytesDone())
+                    : String.format("%s/%s (%d%%)", Sizes.format(m.bytesDone()), Sizes.format(m.bytesTotal()), 100 * m.bytesDone() / m.bytesTotal());
+            t.row(m.name(), m.state(), m.volume() == null ? "-" : m.volume(), m.job() == 0 ? "-" : m.job(), progress,
+                    m.job() == 0 ? "-" : String.format("%.1f MB/s", m.bytesPerSecond() / 1e6), Sizes.format(m.bytes()), m.files(),
+                    m.errors(), m.mounts(), m.host(), Instant.ofEpochMilli(m.seenMs()), m.id());
+        }
+        t.print();
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the movers, their state, progress and statistics.",
+            footer = {"", "Examples:", "  silo mover ls", "  silo mover ls --watch 1", "  silo mover ls --json"})
+    static final class Ls implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Option(names = "--watch", paramLabel = "SECONDS", description = "Print again every SECONDS until interrupted.")
+        Integer watch;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                while (true) {
+                    List<MoverInfo> movers = c.call(LibraryOps.MOVER_LS, null).movers();
+                    if (json) {
+                        System.out.println(VolCommand.JSON.writeValueAsString(movers));
+                    } else {
+                        table(movers);
+                    }
+                    if (watch == null) {
+                        return 0;
+                    }
+                    Thread.sleep(Math.max(1, watch) * 1000L);
+                    System.out.println();
+                }
+            }
+        }
+    }
+
+    @Command(name = "name", mixinStandardHelpOptions = true, description = "Give a mover a friendly name (kept in the catalog).",
+            footer = {"", "Examples:", "  silo mover name 3f2a9c1e-0d7b-4c55-9a63-2a4f0e1b7c11 drive-3", "  silo mover name mover1 disk-a"})
+    static final class Name implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The mover's id or current name.")
+        String mover;
+
+        @Parameters(index = "1", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                MoverInfo m = c.call(LibraryOps.MOVER_NAME, new MoverName(mover, name));
+                System.out.printf("mover %s is now %s%n", m.id(), m.name());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "unbind", mixinStandardHelpOptions = true,
+            description = "Kill a mover's binding: its running requests go back to the queue and it gives up its volume.",
+            footer = {"", "Examples:", "  silo mover unbind drive-3"})
+    static final class Unbind implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "MOVER", description = "The mover's id or name.")
+        String mover;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                MoverInfo m = c.call(LibraryOps.KILL_BINDING, mover);
+                System.out.printf("mover %s released its binding%n", m.name());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Run a mover in this process for a server elsewhere. It must reach the volumes itself (dir volumes",
+                "by the same absolute paths, S3 volumes by their URLs), and clients must be able to connect to it... the",
+                "other way round: it connects to the clients' addresses."},
+            footer = {"", "Examples:", "  silo mover run --server archive1:7400", "  silo mover run --server archive1:7400 --home /var/lib/silo-mover --library lib1 --name drive-7"})
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "The server whose library manager it serves.")
+        String server;
+
+        @Option(names = "--home", paramLabel = "DIR", defaultValue = "silo-mover",
+                description = "Where it keeps its persistent id (default: ${DEFAULT-VALUE}).")
+        Path home;
+
+        @Option(names = "--library", paramLabel = "L", defaultValue = "default", description = "The library it serves (default: ${DEFAULT-VALUE}).")
+        String library;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "The name it proposes the first time (an administrator's name wins).")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            Mover m = RemoteMover.start(server, home, library, name, 0);
+            System.out.printf("mover %s serving library %s for %s (Ctrl-C stops it after the transfer under way)%n", m.id(), library, server);
+            Runtime.getRuntime().addShutdownHook(new Thread(m::close));
+            Thread.currentThread().join();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package org.silo.control.text;
+
+import static org.silo.control.text.TextConstants.*;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.silo.control.ControlData;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Grants;
+import org.silo.wire.auth.Right;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One control connection: answers each message, and pushes STATUS to displays (seed 004). */
+final class TextSession extends SimpleChannelInboundHandler<Object> {
+    private static final Logger log = LoggerFactory.getLogger(TextSession.class);
+    private static final List<String> SERVER_CAPABILITIES = List.of(WHATIS, SREPORT, ASKCAPAB, NAME, LOGIN);
+
+    private final ControlData data;
+    private final WorkerRegistry workers;
+    private final TextServer server;
+    private final String version;
+    private Grants grants = Grants.NONE;
+    private String who = "anonymous";
+    private String id;
+    private ClientType type;
+
+    TextSession(ControlData data, WorkerRegistry workers, TextServer server, String version) {
+        this.data = data;
+        this.workers = workers;
+        this.server = server;
+        this.version = version;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        grants = data.anonymous(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+        send(ctx, TextMessage.of(IDENT, "silo", version, VERSION));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (type == ClientType.WORKER) {
+            workers.disconnected(id);
+        }
+        server.forget(ctx.channel());
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+        if (msg == TextFrameDecoder.TOO_LONG) {
+            ctx.writeAndFlush(TextCodec.encode(TextMessage.error(TOO_LONG, "message longer than " + MAX_MESSAGE + " bytes")))
+                    .addListener(f -> ctx.close());
+            return;
+        }
+        TextMessage m = TextCodec.parse((String) msg);
+        TextMessage answer;
+        try {
+            answer = answer(ctx, m);
+        } catch (SiloException e) {
+            answer = TextMessage.error(code(e), e.getMessage());
+        } catch (RuntimeException | java.io.IOException e) {
+            log.warn("control message {} failed", m.verb(), e);
+            answer = TextMessage.error(FAILED, m.verb() + " failed: " + e);
+        }
+        send(ctx, answer);
+        if (m.verb().equals(QUIT)) {
+            ctx.close();
+        }
+    }
+
+    private TextMessage answer(ChannelHandlerContext ctx, TextMessage m) throws SiloException, java.io.IOException {
+        return switch (m.verb()) {
+            case ID -> identify(ctx, m);
+            case CAPAB -> new TextMessage(CAP, concat("server", SERVER_CAPABILITIES), List.of());
+            case ASKCAPAB -> {
+                TextMessage cap = TextMessage.of(CAP);
+                for (WorkerRegistry.Worker w : workers.list()) {
+                    cap = cap.line(concat(w.id(), concat(w.name(), w.capabilities())).toArray());
+                }
+                yield cap;
+            }
+            case SREPORT -> {
+                TextMessage list = TextMessage.of(SLIST);
+                for (WorkerRegistry.Worker w : workers.list()) {
+                    list = list.line(w.id(), w.name(), w.state(), w.percent(), w.detail(), w.connected() ? "connected" : "gone");
+                }
+                yield list;
+            }
+            case WHATIS -> whatis(m);
+            case NAME -> {
+                require("control", m.field(0), Right.ADMIN);
+                if (m.field(0).isEmpty() || m.field(1).isEmpty()) {
+                    throw SiloException.invalid("NAME needs a worker id and a name");
+                }
+                workers.name(m.field(0), m.field(1));
+                yield TextMessage.of(OK, NAME);
+            }
+            case LOGIN -> {
+                grants = data.login(m.field(0), m.field(1).toCharArray());
+                who = m.field(0);
+                yield TextMessage.of(OK, LOGIN, grants);
+            }
+            case QUIT -> TextMessage.of(OK, QUIT);
+            case CAP -> {
+                requireWorker();
+                workers.capabilities(id, m.fields());
+                yield TextMessage.of(OK, CAP);
+            }
+            case STATUS -> {
+                requireWorker();
+                workers.status(id, m.field(0), percent(m.field(1)), m.field(2));
+                yield TextMessage.of(OK, STATUS);
+            }
+            default -> TextMessage.error(BAD_REQUEST, m.verb().isEmpty() ? "a message needs a verb" : "unknown verb '" + m.verb() + "'");
+        };
+    }
+
+    private TextMessage identify(ChannelHandlerContext ctx, TextMessage m) throws SiloException {
+        if (id != null) {
+            throw SiloException.invalid("ID was already given: " + id);
+        }
+        String clientId = m.field(0);
+        if (clientId.isEmpty() || clientId.length() > 128) {
+            throw SiloException.invalid("ID needs a unique id of 1..128 characters and a type (display, command, worker)");
+        }
+        ClientType t;
+        try {
+            t = ClientType.valueOf(m.field(1).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw SiloException.invalid("client type '" + m.field(1) + "': display, command or worker");
+        }
+        if (t == ClientType.WORKER) {
+            require("control", clientId, Right.WRITE);
+        }
+        id = clientId;
+        type = t;
+        server.joined(ctx.channel(), t);
+        if (t == ClientType.WORKER) {
+            workers.connected(id);
+            ctx.executor().execute(() -> send(ctx, TextMessage.of(CAPAB)));
+        }
+        return TextMessage.of(OK, ID);
+    }
+
+    private TextMessage whatis(TextMessage m) throws SiloException {
+        String kind = m.field(0).toLowerCase(Locale.ROOT);
+        String name = m.field(1);
+        String service = switch (kind) {
+            case "volume", "file" -> "archive";
+            case "image" -> "block";
+            default -> throw SiloException.invalid("WHATIS volume|file|image NAME, not '" + m.field(0) + "'");
+        };
+        require(service, kind.equals("volume") ? "vol:" + name : name, Right.READ);
+        TextMessage info = TextMessage.of(INFO, kind, name);
+        for (Map.Entry<String, Object> e : data.whatis(kind, name).entrySet()) {
+            info = info.line(e.getKey(), e.getValue() instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList())
+                    : String.valueOf(e.getValue() == null ? "" : e.getValue()));
+        }
+        return info;
+    }
+
+    private void requireWorker() throws SiloException {
+        if (type != ClientType.WORKER) {
+            throw SiloException.invalid("only a worker sends this; send ID <id> worker first");
+        }
+    }
+
+    private void require(String service, String object, Right right) throws SiloException {
+        if (!grants.allows(service, object, right)) {
+            throw new SiloException(org.silo.wire.ErrorCode.PERMISSION, String.format("refused: needs %s on %s:%s; %s has %s",
+                    right.name().toLowerCase(Locale.ROOT), service, object, who, grants));
+        }
+    }
+
+    private static int percent(String text) throws SiloException {
+        try {
+            int p = Integer.parseInt(text.trim().replace("%", ""));
+            if (p < 0 || p > 100) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw SiloException.invalid("STATUS state percent detail: percent is 0..100, not '" + text + "'");
+        }
+    }
+
+    private static int code(SiloException e) {
+        return switch (e.code()) {
+            case PERMISSION -> REFUSED;
+            case NOT_FOUND -> NOT_FOUND;
+            case INVALID, MALFORMED -> BAD_REQUEST;
+            default -> FAILED;
+        };
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        String[] all = new String[rest.size() + 1];
+        all[0] = first;
+        for (int i = 0; i < rest.size(); i++) {
+            all[i + 1] = rest.get(i);
+        }
+        return Arrays.asList(all);
+    }
+
+    static void send(ChannelHandlerContext ctx, TextMessage m) {
+        ctx.writeAndFlush(TextCodec.encode(m));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("control connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,105 @@
+package org.silo.control.text;
+
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.silo.control.ControlData;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Grants;
+import org.silo.wire.auth.Scram;
+
+/**
+ * A small, fixed server state for the control protocol's tests: one image, one volume, one list "op"
+ * with password "pw" checked against a real SCRAM verifier. The server's own implementation is tested
+ * with the whole server in silo-server.
+ */
+final class FixtureData implements ControlData {
+    private final Grants anonymous;
+    private final Scram.Verifier op = Scram.Verifier.of("pw".toCharArray(), Scram.MIN_ITERATIONS);
+
+    FixtureData(Grants anonymous) {
+        this.anonymous = anonymous;
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        return Map.of("name", "fixture");
+    }
+
+    @Override
+    public List<Map<String, Object>> volumes() {
+        return List.of(volume());
+    }
+
+    private static Map<String, Object> volume() {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("label", "DEF001");
+        v.put("library", "default");
+        v.put("state", "ok");
+        return v;
+    }
+
+    @Override
+    public List<Map<String, Object>> directory(String path) {
+        return List.of();
+    }
+
+    @Override
+    public List<Map<String, Object>> images() {
+        return List.of(image());
+    }
+
+    private static Map<String, Object> image() {
+        Map<String, Object> i = new LinkedHashMap<>();
+        i.put("name", "retro");
+        i.put("sizeBytes", 67108864L);
+        i.put("readOnly", false);
+        i.put("holders", List.of("nbd 127.0.0.1 (write)", "blockhead 127.0.0.1 (read)"));
+        return i;
+    }
+
+    @Override
+    public Map<String, Object> whatis(String kind, String name) throws SiloException {
+        if (kind.equals("image") && name.equals("retro")) {
+            return image();
+        }
+        if (kind.equals("volume") && name.equals("DEF001")) {
+            return volume();
+        }
+        throw SiloException.notFound("no " + kind + " named '" + name + "'");
+    }
+
+    @Override
+    public String metrics() {
+        return "";
+    }
+
+    @Override
+    public Grants login(String list, char[] password) throws SiloException {
+        Scram.Keys k = Scram.Keys.of(password, op.salt(), op.iterations());
+        if (list.equals("op") && java.util.Arrays.equals(sha256(k.clientKey()), op.storedKey())) {
+            return Grants.ALL;
+        }
+        throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' refused");
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public Grants anonymous(InetAddress peer) {
+        return anonymous;
+    }
+
+    @Override
+    public void setVolumeState(String label, String state, String reason, String who) {
+        throw new IllegalStateException("not used by the text protocol");
+    }
+}

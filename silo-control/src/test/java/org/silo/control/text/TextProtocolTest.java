@@ -1,0 +1,127 @@
+package org.silo.control.text;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.silo.wire.auth.Grants;
+
+/** Seed 004's control protocol, spoken as a person at ncat would, one session per message kind. */
+class TextProtocolTest {
+    @TempDir
+    Path dir;
+    private TextServer server;
+
+    private TextServer start(Grants anonymous) throws Exception {
+        server = TextServer.start(InetAddress.getLoopbackAddress(), 0, new FixtureData(anonymous),
+                new WorkerRegistry(dir.resolve("workers.json")), "9.9");
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void identCapabilitiesAndWhatis() throws Exception {
+        start(Grants.ALL);
+        try (TextClient c = new TextClient(server.port())) {
+            assertThat(c.read()).isEqualTo(TextMessage.of("IDENT", "silo", "9.9", "silo-text/1"));
+            assertThat(c.ask("ID", "panel-1", "display")).isEqualTo(TextMessage.of("OK", "ID"));
+            assertThat(c.ask("CAPAB").fields()).containsExactly("server", "WHATIS", "SREPORT", "ASKCAPAB", "NAME", "LOGIN");
+            TextMessage info = c.ask("WHATIS", "image", "retro");
+            assertThat(info.verb()).isEqualTo("INFO");
+            assertThat(info.fields()).containsExactly("image", "retro");
+            assertThat(info.lines()).contains(List.of("sizeBytes", "67108864"),
+                    List.of("holders", "nbd 127.0.0.1 (write), blockhead 127.0.0.1 (read)"));
+            assertThat(c.ask("WHATIS", "image", "nope")).isEqualTo(TextMessage.of("ERROR", "404", "no image named 'nope'"));
+            assertThat(c.ask("WHATIS", "planet", "x").field(0)).isEqualTo("400");
+            assertThat(c.ask("QUIT")).isEqualTo(TextMessage.of("OK", "QUIT"));
+            assertThat(c.read()).as("closed after QUIT").isNull();
+        }
+    }
+
+    @Test
+    void mistakesGetAnErrorAndTheConnectionGoesOn() throws Exception {
+        start(Grants.ALL);
+        try (TextClient c = new TextClient(server.port())) {
+            c.read();
+            assertThat(c.ask("NONSENSE", "x")).isEqualTo(TextMessage.of("ERROR", "400", "unknown verb 'NONSENSE'"));
+            assertThat(c.ask("ID", "", "display").field(0)).isEqualTo("400");
+            assertThat(c.ask("ID", "x", "robot").field(1)).contains("display, command or worker");
+            assertThat(c.ask("STATUS", "busy", "10", "x").field(1)).contains("only a worker");
+            c.send("capab\n\n"); // lower case, bare LF: what a plain ncat sends
+            TextMessage cap = c.read();
+            assertThat(cap.verb()).as("%s", cap).isEqualTo("CAP");
+            c.send("\r\n\r\n\r\n"); // empty lines are no messages
+            assertThat(c.ask("CAPAB").verb()).isEqualTo("CAP");
+        }
+    }
+
+    @Test
+    void aMessageWithoutEndIsCutAt64KiBAndTheServerGoesOn() throws Exception {
+        start(Grants.ALL);
+        try (TextClient c = new TextClient(server.port())) {
+            c.read();
+            c.send("WHATIS\t" + "x".repeat(TextConstants.MAX_MESSAGE + 10));
+            assertThat(c.read()).isEqualTo(TextMessage.of("ERROR", "413", "message longer than 65536 bytes"));
+            assertThat(c.read()).as("then closed cleanly").isNull();
+        }
+        try (TextClient c = new TextClient(server.port())) {
+            c.send("CAP");  // no terminator, then hang up
+        }
+        try (TextClient c = new TextClient(server.port())) {
+            c.read();
+            assertThat(c.ask("CAPAB").verb()).isEqualTo("CAP");
+        }
+    }
+
+    @Test
+    void aWorkerReportsAndDisplaysSeeItLive() throws Exception {
+        start(Grants.ALL);
+        try (TextClient display = new TextClient(server.port()); TextClient worker = new TextClient(server.port())) {
+            display.read();
+            display.ask("ID", "panel-1", "display");
+            worker.read();
+            assertThat(worker.ask("ID", "burner-7", "worker")).isEqualTo(TextMessage.of("OK", "ID"));
+            assertThat(worker.read()).as("the server asks a worker for its capabilities").isEqualTo(TextMessage.of("CAPAB"));
+            assertThat(worker.ask("CAP", "dir", "lto8")).isEqualTo(TextMessage.of("OK", "CAP"));
+            assertThat(worker.ask("STATUS", "active", "50%", "copying /a")).isEqualTo(TextMessage.of("OK", "STATUS"));
+            assertThat(display.read()).isEqualTo(TextMessage.of("STATUS", "burner-7", "", "active", "50", "copying /a"));
+
+            assertThat(display.ask("NAME", "burner-7", "Box X")).isEqualTo(TextMessage.of("OK", "NAME"));
+            assertThat(display.read()).as("the rename is pushed too")
+                    .isEqualTo(TextMessage.of("STATUS", "burner-7", "Box X", "active", "50", "copying /a"));
+            assertThat(display.ask("SREPORT").lines()).containsExactly(
+                    List.of("burner-7", "Box X", "active", "50", "copying /a", "connected"));
+            assertThat(display.ask("ASKCAPAB").lines()).containsExactly(List.of("burner-7", "Box X", "dir", "lto8"));
+            assertThat(worker.ask("STATUS", "active", "150", "x").field(1)).contains("0..100");
+        }
+        // the friendly name outlives the connection and the server
+        assertThat(new WorkerRegistry(dir.resolve("workers.json")).list()).isEmpty();
+        WorkerRegistry again = new WorkerRegistry(dir.resolve("workers.json"));
+        again.connected("burner-7");
+        assertThat(again.list().get(0).name()).isEqualTo("Box X");
+    }
+
+    @Test
+    void rightsAreCheckedAndLoginGrantsMore() throws Exception {
+        start(Grants.READ);
+        try (TextClient c = new TextClient(server.port())) {
+            c.read();
+            TextMessage refused = c.ask("NAME", "burner-7", "Box Y");
+            assertThat(refused.fields()).containsExactly("403", "refused: needs admin on control:burner-7; anonymous has *::read");
+            assertThat(c.ask("ID", "w", "worker").field(0)).isEqualTo("403");
+            assertThat(c.ask("LOGIN", "op", "wrong").field(0)).isEqualTo("403");
+            assertThat(c.ask("LOGIN", "op", "pw")).isEqualTo(TextMessage.of("OK", "LOGIN", "*::admin"));
+            assertThat(c.ask("NAME", "burner-7", "Box Y")).isEqualTo(TextMessage.of("OK", "NAME"));
+        }
+    }
+}

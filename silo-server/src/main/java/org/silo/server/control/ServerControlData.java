@@ -1,0 +1,134 @@
+package org.silo.server.control;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.silo.archive.ArchiveService;
+import org.silo.archive.ops.FileMessages;
+import org.silo.archive.ops.VolumeMessages;
+import org.silo.archive.volume.VolumeState;
+import org.silo.block.image.ImageException;
+import org.silo.block.image.ImageInfo;
+import org.silo.block.image.ImageStore;
+import org.silo.control.ControlData;
+import org.silo.server.access.ServerAccess;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Authenticator;
+import org.silo.wire.auth.Grant;
+import org.silo.wire.auth.Grants;
+
+/** What the control front ends see of this server: the archive, the images, the access lists, metrics. */
+public final class ServerControlData implements ControlData {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Supplier<Map<String, Object>> status;
+    private final ArchiveService archive;
+    private final ImageStore images;
+    private final ServerAccess access;
+    private final PrometheusMeterRegistry registry;
+
+    public ServerControlData(Supplier<Map<String, Object>> status, ArchiveService archive, ImageStore images,
+            ServerAccess access, PrometheusMeterRegistry registry) {
+        this.status = status;
+        this.archive = archive;
+        this.images = images;
+        this.access = access;
+        this.registry = registry;
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        return status.get();
+    }
+
+    @Override
+    public List<Map<String, Object>> volumes() throws SiloException {
+        return rows(archive.volumes().list(new VolumeMessages.ListVols(null, null, null)));
+    }
+
+    @Override
+    public List<Map<String, Object>> directory(String path) throws SiloException {
+        return rows(archive.namespace().ls(path));
+    }
+
+    @Override
+    public List<Map<String, Object>> images() throws SiloException {
+        try {
+            return rows(images.list());
+        } catch (ImageException e) {
+            throw new SiloException(ErrorCode.IO, e.getMessage());
+        }
+    }
+
+    @Override
+    public Map<String, Object> whatis(String kind, String name) throws SiloException {
+        return switch (kind) {
+            case "volume" -> row(archive.volumes().inquire(name));
+            case "file" -> {
+                Map<String, Object> m = row(archive.namespace().stat(name));
+                Object bfid = m.get("bfid");
+                if (bfid instanceof String b && !b.isEmpty()) {
+                    FileMessages.BitFileInfo f = archive.files().info(b);
+                    m.putAll(row(f));
+                }
+                yield m;
+            }
+            case "image" -> {
+                try {
+                    ImageInfo i = images.info(name);
+                    yield row(i);
+                } catch (ImageException e) {
+                    throw new SiloException(e.reason() == ImageException.Reason.NOT_FOUND ? ErrorCode.NOT_FOUND
+                            : ErrorCode.INVALID, e.getMessage());
+                }
+            }
+            default -> throw SiloException.invalid("kind is volume, file or image, not '" + kind + "'");
+        };
+    }
+
+    @Override
+    public String metrics() {
+        return registry.scrape();
+    }
+
+    @Override
+    public Grants login(String list, char[] password) throws SiloException {
+        Authenticator.AccessList l = access.list(list).orElseThrow(
+                () -> new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' refused"));
+        if (l.verifier() != null && !l.verifier().matches(password)) {
+            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' refused: wrong password");
+        }
+        List<Grant> all = new ArrayList<>(l.grants().grants());
+        all.addAll(access.anonymousGrants().grants());
+        return new Grants(all);
+    }
+
+    @Override
+    public Grants anonymous(InetAddress peer) {
+        return access.anonymous(peer);
+    }
+
+    @Override
+    public void setVolumeState(String label, String state, String reason, String who) throws SiloException {
+        archive.volumes().setState(label, VolumeState.parse(state), who, reason);
+    }
+
+    private static List<Map<String, Object>> rows(List<?> records) {
+        List<Map<String, Object>> out = new ArrayList<>(records.size());
+        for (Object r : records) {
+            out.add(row(r));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> row(Object record) {
+        return new LinkedHashMap<>(JSON.convertValue(record, Map.class));
+    }
+}

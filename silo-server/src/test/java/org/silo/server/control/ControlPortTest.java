@@ -1,0 +1,58 @@
+package org.silo.server.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.silo.server.SiloServer;
+import org.silo.server.TestSilo;
+import org.silo.server.block.DiskOps;
+import org.silo.wire.client.ClientOptions;
+import org.silo.wire.client.SiloClient;
+
+/** The text control protocol against a whole server: what WHATIS says comes from the real archive and images. */
+class ControlPortTest {
+
+    @Test
+    void whatisAnswersFromTheServersOwnState(@TempDir Path dir) throws Exception {
+        try (SiloServer server = SiloServer.start(TestSilo.config(dir));
+                SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())))) {
+            c.call(DiskOps.CREATE, new DiskOps.Create("retro", 64L << 20, false));
+            try (Socket s = new Socket("127.0.0.1", server.controlPort())) {
+                s.setSoTimeout(5000);
+                assertThat(read(s.getInputStream())).startsWith("IDENT\tsilo\t");
+                send(s.getOutputStream(), "WHATIS\timage\tretro");
+                assertThat(read(s.getInputStream())).startsWith("INFO\timage\tretro\r\n").contains("sizeBytes\t67108864");
+                send(s.getOutputStream(), "WHATIS\tvolume\tDEF001");
+                assertThat(read(s.getInputStream())).startsWith("INFO\tvolume\tDEF001").contains("library\tdefault");
+                send(s.getOutputStream(), "WHATIS\tfile\t/nowhere");
+                assertThat(read(s.getInputStream())).startsWith("ERROR\t404");
+            }
+            assertThat(server.registry().scrape()).contains("silo_wire_requests_total", "silo_reply_cache_hits_total",
+                    "silo_blockhead_", "silo_nbd_");
+        }
+    }
+
+    private static void send(OutputStream out, String message) throws Exception {
+        out.write((message + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static String read(InputStream in) throws Exception {
+        StringBuilder b = new StringBuilder();
+        while (!b.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            b.append((char) c);
+        }
+        return b.toString();
+    }
+}
