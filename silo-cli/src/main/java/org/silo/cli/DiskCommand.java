@@ -11,13 +11,15 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "disk", mixinStandardHelpOptions = true,
         description = {"Manage the disk images served over Blockhead (UDP 4444) and NBD (TCP 10809)."},
-        subcommands = {DiskCommand.Create.class, DiskCommand.Ls.class, DiskCommand.Rm.class, DiskCommand.Resize.class},
+        subcommands = {DiskCommand.Create.class, DiskCommand.Ls.class, DiskCommand.Rm.class, DiskCommand.Resize.class,
+            DiskCommand.PolicyCmd.class},
         footer = {"", "Examples:",
             "  silo disk create retro --size 64M       a sparse 64 MiB image named 'retro'",
             "  silo disk create iso --size 700M --read-only",
             "  silo disk ls",
             "  silo disk resize retro --size 128M",
             "  silo disk rm retro",
+            "  silo disk policy retro hosts:192.168.1.20,10.0.0.0/8   only these may connect (Blockhead, NBD)",
             "",
             "Then: qemu-img info nbd://localhost:10809/retro, or a Blockhead client on UDP 4444."})
 final class DiskCommand implements Runnable {
@@ -30,8 +32,8 @@ final class DiskCommand implements Runnable {
     }
 
     static void print(DiskOps.Disk d) {
-        System.out.printf("%s: %s (%d bytes), %s allocated, %s%s%n", d.name(), Sizes.human(d.sizeBytes()), d.sizeBytes(),
-                Sizes.human(d.allocatedBytes()), d.readOnly() ? "read-only" : "read-write",
+        System.out.printf("%s: %s (%d bytes), %s allocated, %s, policy %s%s%n", d.name(), Sizes.human(d.sizeBytes()),
+                d.sizeBytes(), Sizes.human(d.allocatedBytes()), d.readOnly() ? "read-only" : "read-write", d.policy(),
                 d.holders().isEmpty() ? "" : ", open by " + String.join("; ", d.holders()));
     }
 
@@ -87,10 +89,10 @@ final class DiskCommand implements Runnable {
                 Json.print(list.disks());
                 return 0;
             }
-            Table t = new Table("NAME", "SIZE", "ALLOCATED", "MODE", "OPEN BY").rightAlign(1, 2);
+            Table t = new Table("NAME", "SIZE", "ALLOCATED", "MODE", "POLICY", "OPEN BY").rightAlign(1, 2);
             for (DiskOps.Disk d : list.disks()) {
                 t.row(d.name(), Sizes.human(d.sizeBytes()), Sizes.human(d.allocatedBytes()), d.readOnly() ? "ro" : "rw",
-                        d.holders().isEmpty() ? "-" : String.join("; ", d.holders()));
+                        d.policy(), d.holders().isEmpty() ? "-" : String.join("; ", d.holders()));
             }
             t.print();
             return 0;
@@ -112,6 +114,30 @@ final class DiskCommand implements Runnable {
                 c.call(DiskOps.REMOVE, new DiskOps.Name(name));
             }
             System.out.println("removed " + name);
+            return 0;
+        }
+    }
+
+    @Command(name = "policy", mixinStandardHelpOptions = true,
+            description = {"Set who may reach an image over Blockhead and NBD (refused while it is open):",
+                "open (anyone), read-only (anyone may read), or hosts:ADDR[/BITS][,...] (only these may connect)."},
+            footer = {"", "Examples:", "  silo disk policy retro hosts:192.168.1.20", "  silo disk policy iso read-only",
+                "  silo disk policy retro open"})
+    static final class PolicyCmd implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "POLICY")
+        String policy;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                print(c.call(DiskOps.POLICY, new DiskOps.SetPolicy(name, policy)));
+            }
             return 0;
         }
     }

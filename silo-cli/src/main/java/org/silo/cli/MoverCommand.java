@@ -119,8 +119,8 @@ final class MoverCommand implements Runnable {
 
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Run a mover in this process for a server elsewhere. It must reach the volumes itself (dir volumes",
-                "by the same absolute paths, S3 volumes by their URLs), and clients must be able to connect to it... the",
-                "other way round: it connects to the clients' addresses."},
+                "by the same absolute paths, S3 volumes by their URLs), and it connects to the clients' addresses, so",
+                "they must be reachable from this host."},
             footer = {"", "Examples:", "  silo mover run --server archive1:7400", "  silo mover run --server archive1:7400 --home /var/lib/silo-mover --library lib1 --name drive-7"})
     static final class Run implements Callable<Integer> {
         @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "The server whose library manager it serves.")

@@ -98,6 +98,21 @@ public final class BlockheadCodec {
     };
   }
 
+  /**
+   * A READ reply straight from the image's bytes, with no intermediate copy (the READ hot path);
+   * the same bytes as {@code encode(new Sector(seq, data))}.
+   */
+  public static ByteBuf sectorReply(ByteBufAllocator alloc, int seq, java.nio.ByteBuffer data) {
+    ByteBuf out = alloc.buffer(OFF_RDDATA + data.remaining());
+    out.writeByte(TYPE_REPLY).writeByte(seq).writeByte(ERR_OK).writeByte(0);
+    try {
+      return out.writeBytes(data);
+    } catch (RuntimeException | Error e) {
+      out.release(); // a mapped read that faulted (InternalError) must not leak the buffer
+      throw e;
+    }
+  }
+
   // --- Client side, for tests and the load driver ---
 
   /** Encodes a CONNECT: the name is UTF-8 with its NUL (no padding). */

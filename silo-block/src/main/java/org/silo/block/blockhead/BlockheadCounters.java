@@ -14,8 +14,10 @@ public final class BlockheadCounters {
   final LongAdder dropped = new LongAdder();
   final LongAdder sessionsOpened = new LongAdder();
   final LongAdder sessionsReaped = new LongAdder();
+  final LongAdder refused = new LongAdder();
 
-  /** A snapshot by name: datagrams, reads, writes, replays, errors, dropped, sessions_*. */
+  /** A snapshot by name: datagrams, reads, writes, replays, errors, dropped, sessions_*, refused
+   * (CONNECTs from an address an image's policy does not list). */
   public Map<String, Long> snapshot() {
     Map<String, Long> out = new LinkedHashMap<>();
     out.put("datagrams", datagrams.sum());
@@ -26,6 +28,7 @@ public final class BlockheadCounters {
     out.put("dropped", dropped.sum());
     out.put("sessions_opened", sessionsOpened.sum());
     out.put("sessions_reaped", sessionsReaped.sum());
+    out.put("refused", refused.sum());
     return out;
   }
 }

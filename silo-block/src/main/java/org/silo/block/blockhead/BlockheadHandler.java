@@ -3,7 +3,6 @@ package org.silo.block.blockhead;
 import static org.silo.block.blockhead.BlockheadConstants.*;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -98,6 +97,11 @@ final class BlockheadHandler extends SimpleChannelInboundHandler<DatagramPacket>
       // The client restarted and mounts again: free its old session (tnfsd does the same).
       sessions.remove(old);
     }
+    if (!config.store().admits(name, from.getAddress())) {
+      // issue 7: only listed addresses; answered as for a missing image, so it is not revealed.
+      counters.refused.increment();
+      return status(ctx, c.seq(), ERR_NOI);
+    }
     if (sessions.size() >= config.maxSessions()
         || sessions.countFor(from.getAddress()) >= config.maxSessionsPerAddress()) {
       return status(ctx, c.seq(), ERR_EOM);
@@ -119,13 +123,13 @@ final class BlockheadHandler extends SimpleChannelInboundHandler<DatagramPacket>
   private ImageLease open(String name, InetSocketAddress from) throws ImageException {
     String holder = "blockhead " + from;
     try {
-      return config.store().open(name, Access.WRITE, holder);
+      return config.store().open(name, Access.WRITE, holder, from.getAddress());
     } catch (ImageException e) {
       if (e.reason() != ImageException.Reason.READ_ONLY) {
         throw e;
       }
-      // A read-only image is mounted read-only; WRITEs then get ERR_SHORT.
-      return config.store().open(name, Access.READ, holder);
+      // A read-only image, or policy read-only, is mounted read-only; WRITEs then get ERR_SHORT.
+      return config.store().open(name, Access.READ, holder, from.getAddress());
     }
   }
 
@@ -157,9 +161,7 @@ final class BlockheadHandler extends SimpleChannelInboundHandler<DatagramPacket>
     }
     try {
       if (c.op() == OP_READ) {
-        s.lease.read(java.nio.ByteBuffer.wrap(scratch, 0, n), offset);
-        counters.reads.increment();
-        return encode(ctx, new BlockheadReply.Sector(c.seq(), Unpooled.wrappedBuffer(scratch, 0, n)));
+        return read(ctx, s, c.seq(), offset);
       }
       if (!s.lease.writable()) {
         return status(ctx, c.seq(), ERR_SHORT);
@@ -167,10 +169,28 @@ final class BlockheadHandler extends SimpleChannelInboundHandler<DatagramPacket>
       s.lease.write(c.data().nioBuffer(), offset);
       counters.writes.increment();
       return status(ctx, c.seq(), ERR_OK);
-    } catch (IOException e) {
+    } catch (IOException | InternalError e) {
+      // InternalError: a fault while reading the mapping (disk error, file truncated outside).
       LOG.warn("blockhead I/O on {} at {}: {}", s.lease.name(), offset, e.toString());
       return status(ctx, c.seq(), ERR_SHORT);
     }
+  }
+
+  /**
+   * A READ through the image's mapping: no pread per datagram, and the sector is copied once,
+   * from the page cache into the reply (READ rates in docs/block.md "Block benchmarks").
+   */
+  private ByteBuf read(ChannelHandlerContext ctx, BlockheadSession s, int seq, long offset)
+      throws IOException {
+    int n = s.sectorSize;
+    java.nio.ByteBuffer view = s.lease.view(offset, n);
+    if (view == null) { // crosses a mapping chunk: cannot happen for aligned sectors
+      s.lease.read(java.nio.ByteBuffer.wrap(scratch, 0, n), offset);
+      view = java.nio.ByteBuffer.wrap(scratch, 0, n);
+    }
+    ByteBuf out = BlockheadCodec.sectorReply(ctx.alloc(), seq, view);
+    counters.reads.increment();
+    return out;
   }
 
   private ByteBuf disconnect(ChannelHandlerContext ctx, BlockheadPacket.Disconnect d,

@@ -63,6 +63,19 @@ public final class ImageLease implements AutoCloseable {
     }
   }
 
+  /**
+   * A read-only view of {@code length} bytes at {@code position} through a memory mapping of the
+   * image, shared by all its leases; null when the range crosses a 1 GiB mapping chunk (then use
+   * {@link #read}). Reading the view makes no system call once the pages are cached, which is what
+   * a stream of small reads (Blockhead sectors) pays most for. It sees every answered write. A
+   * disk error, or a file truncated behind the store's back, shows as an {@link InternalError}
+   * when the view is read: callers catch it as an I/O error.
+   */
+  public ByteBuffer view(long position, int length) throws IOException {
+    check(position, length);
+    return image.view(position, length);
+  }
+
   /** Writes all of {@code src} at {@code position}. */
   public void write(ByteBuffer src, long position) throws IOException {
     checkWrite(position, src.remaining());

@@ -2,6 +2,7 @@ package org.silo.block.image;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.InetAddress;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -19,14 +20,19 @@ import java.util.Set;
 /**
  * Disk images as sparse files in one directory, shared by Blockhead and NBD.
  *
- * <p>An image is the regular file {@code <directory>/<name>}; nothing else lives there. The
- * read-only flag is the file's owner-write permission bit ({@code r--r-----} is read-only,
- * {@code rw-r-----} writable): it survives restarts, needs no sidecar file and shows in
+ * <p>An image is the regular file {@code <directory>/<name>}; the only other file is the policy
+ * file (below). The read-only flag is the file's owner-write permission bit ({@code r--r-----} is
+ * read-only, {@code rw-r-----} writable): it survives restarts, needs no sidecar file and shows in
  * {@code ls -l}. The server checks the bit itself, so it holds even for a server running as root.
  *
  * <p>Locking: at most one {@link Access#WRITE} lease per image; {@link Access#READ} leases are
  * unlimited and may coexist with the writer (they share its channel, so they see its writes).
- * Remove, resize and changing the flag refuse an image that is open.
+ * Remove, resize and changing the flag or the policy refuse an image that is open.
+ *
+ * <p>Access policy ({@link Policy}): each image's policy lives in one file of the directory,
+ * {@value #POLICY_FILE}, as Java properties (name = policy), written atomically. Its name contains
+ * "..", so it can never be an image (see {@link ImageNames}). Images with the default policy
+ * ({@code open}) have no line. {@link #open(String, Access, String, InetAddress)} enforces it.
  *
  * <pre>{@code
  * ImageStore store = new ImageStore(dataDir.resolve("images"));
@@ -40,13 +46,23 @@ public final class ImageStore {
   private static final Set<PosixFilePermission> WRITABLE = PosixFilePermissions.fromString("rw-r-----");
   private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r-----");
 
+  /** The policy file; a name no image can have, because it contains "..". */
+  public static final String POLICY_FILE = "..policies";
+
   private final Path directory;
   private final Map<String, OpenImage> open = new HashMap<>();
+  private final Policies policies;
 
-  /** Uses (and creates if needed) the directory. */
+  /**
+   * Uses (and creates if needed) the directory.
+   *
+   * @throws IOException also when the policy file exists but cannot be read or holds a bad line:
+   *     starting with images more open than their owner set would be worse than not starting
+   */
   public ImageStore(Path directory) throws IOException {
     this.directory = directory.toAbsolutePath().normalize();
     Files.createDirectories(this.directory);
+    this.policies = Policies.load(this.directory.resolve(POLICY_FILE));
   }
 
   public Path directory() {
@@ -78,6 +94,7 @@ public final class ImageStore {
       }
       throw io("create " + name, e);
     }
+    dropPolicy(name);
     return info(name);
   }
 
@@ -121,7 +138,8 @@ public final class ImageStore {
       if (image != null) {
         image.leases.forEach(l -> holders.add(l.holder() + (l.writable() ? " (write)" : " (read)")));
       }
-      return new ImageInfo(name, size, allocated(file, size), isReadOnly(file), holders);
+      return new ImageInfo(name, size, allocated(file, size), isReadOnly(file), holders,
+          policies.get(name));
     } catch (IOException e) {
       throw io("stat " + name, e);
     }
@@ -135,6 +153,37 @@ public final class ImageStore {
     } catch (IOException e) {
       throw io("remove " + name, e);
     }
+    dropPolicy(name);
+  }
+
+  /** The access policy of an image; {@link Policy#OPEN} unless one was set. */
+  public synchronized Policy policy(String name) throws ImageException {
+    existing(name);
+    return policies.get(name);
+  }
+
+  /**
+   * Sets the access policy of an image that nobody has open (as {@link #setReadOnly}: a session
+   * admitted under the old policy must not keep rights the new one denies). Persisted at once.
+   */
+  public synchronized ImageInfo setPolicy(String name, Policy policy) throws ImageException {
+    java.util.Objects.requireNonNull(policy, "policy");
+    existing(name);
+    refuseOpen(name, "change the access policy of");
+    try {
+      policies.put(name, policy);
+    } catch (IOException e) {
+      throw io("write " + POLICY_FILE, e);
+    }
+    return info(name);
+  }
+
+  /**
+   * Whether a network client at {@code client} may see the image: false only for an existing image
+   * whose policy does not list the address. Protocols answer such a client as for a missing image.
+   */
+  public synchronized boolean admits(String name, InetAddress client) {
+    return !exists(name) || policies.get(name).admits(client);
   }
 
   /** Grows (sparse) or shrinks an image that nobody has open. */
@@ -163,7 +212,25 @@ public final class ImageStore {
   }
 
   /**
-   * Opens an image. WRITE fails with READ_ONLY on a read-only image and with BUSY while another
+   * Opens an image for a network client, under its policy: a client the policy does not list gets
+   * NOT_FOUND with the same message as for a missing image (do not reveal that it exists), and
+   * WRITE under {@code read-only} gets READ_ONLY, as on a read-only image.
+   */
+  public synchronized ImageLease open(String name, Access access, String holder,
+      InetAddress client) throws ImageException {
+    Policy policy = policy(name);
+    if (!policy.admits(client)) {
+      throw new ImageException(ImageException.Reason.NOT_FOUND, "no image named " + name);
+    }
+    if (access == Access.WRITE && !policy.allowsWrite()) {
+      throw new ImageException(ImageException.Reason.READ_ONLY,
+          "image " + name + " is read-only by policy");
+    }
+    return open(name, access, holder);
+  }
+
+  /**
+   * Opens an image, without regard to its policy (local use). WRITE fails with READ_ONLY on a read-only image and with BUSY while another
    * writer holds it; {@code holder} names the session in {@code disk ls}.
    */
   public synchronized ImageLease open(String name, Access access, String holder)
@@ -206,6 +273,14 @@ public final class ImageStore {
       } catch (IOException e) {
         org.slf4j.LoggerFactory.getLogger(ImageStore.class).warn("closing {}: {}", image.name, e.toString());
       }
+    }
+  }
+
+  private void dropPolicy(String name) throws ImageException {
+    try {
+      policies.put(name, Policy.OPEN);
+    } catch (IOException e) {
+      throw io("write " + POLICY_FILE, e);
     }
   }
 

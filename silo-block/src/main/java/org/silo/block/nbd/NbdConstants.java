@@ -54,6 +54,7 @@ public final class NbdConstants {
   public static final int REP_ERR_POLICY = 0x80000000 | 2;
   public static final int REP_ERR_INVALID = 0x80000000 | 3;
   public static final int REP_ERR_PLATFORM = 0x80000000 | 4;
+  public static final int REP_ERR_TLS_REQD = 0x80000000 | 5;
   public static final int REP_ERR_UNKNOWN = 0x80000000 | 6;
 
   // NBD_INFO_* items of REP_INFO.

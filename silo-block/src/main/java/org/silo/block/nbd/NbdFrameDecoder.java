@@ -26,6 +26,11 @@ public final class NbdFrameDecoder extends ByteToMessageDecoder {
   }
 
   /** Called by the handler after a successful GO or EXPORT_NAME. */
+  /** Bytes received and not yet decoded. */
+  int buffered() {
+    return actualReadableBytes();
+  }
+
   public void enterTransmission() {
     phase = Phase.TRANSMISSION;
   }

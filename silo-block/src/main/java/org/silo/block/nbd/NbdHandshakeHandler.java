@@ -5,7 +5,10 @@ import static org.silo.block.nbd.NbdConstants.*;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import org.silo.block.image.Access;
 import org.silo.block.image.ImageException;
@@ -27,6 +30,7 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
   private boolean noZeroes;
   private boolean structured;
   private String metaExport; // export named in SET_META_CONTEXT, null when none selected
+  private boolean tls; // STARTTLS done: everything since then is inside TLS
 
   NbdHandshakeHandler(NbdServer.Config config, NbdServer.Shared shared) {
     this.config = config;
@@ -62,11 +66,22 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void option(ChannelHandlerContext ctx, NbdMessage.Option o) {
+    if (config.requireTls() && !tls && o.code() != OPT_STARTTLS && o.code() != OPT_ABORT) {
+      // proto.md "TLS support", FORCEDTLS: ERR_TLS_REQD to every other option; EXPORT_NAME
+      // cannot carry an error, so the server closes instead.
+      if (o.code() == OPT_EXPORT_NAME) {
+        close(ctx, "EXPORT_NAME before STARTTLS, TLS is required");
+      } else {
+        error(ctx, o, REP_ERR_TLS_REQD, "TLS is required: send NBD_OPT_STARTTLS first");
+      }
+      return;
+    }
     switch (o.code()) {
       case OPT_EXPORT_NAME -> exportName(ctx, o);
       case OPT_ABORT -> ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]))
           .addListener(ChannelFutureListener.CLOSE);
       case OPT_LIST -> list(ctx, o);
+      case OPT_STARTTLS -> startTls(ctx, o);
       case OPT_INFO, OPT_GO -> infoOrGo(ctx, o);
       case OPT_STRUCTURED_REPLY -> {
         if (o.data().length != 0) {
@@ -81,6 +96,32 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * proto.md NBD_OPT_STARTTLS: ACK in clear, then TLS on the same connection, and option haggling
+   * goes on inside it. The SslHandler goes first in the pipeline with {@code startTls} set, so the
+   * ACK written after it still leaves unencrypted.
+   */
+  private void startTls(ChannelHandlerContext ctx, NbdMessage.Option o) {
+    if (config.tls() == null) {
+      error(ctx, o, REP_ERR_UNSUP, "TLS is not configured on this server");
+    } else if (tls) {
+      error(ctx, o, REP_ERR_INVALID, "TLS is already active"); // proto.md: SHOULD be INVALID
+    } else if (o.data().length != 0) {
+      error(ctx, o, REP_ERR_INVALID, "STARTTLS takes no data");
+    } else if (ctx.pipeline().get(NbdFrameDecoder.class).buffered() > 0) {
+      // Bytes sent after STARTTLS but before the handshake would be read as if they had come
+      // through TLS: the plaintext injection of CVE-2011-0411. A client must wait for the ACK.
+      close(ctx, "data after STARTTLS before the TLS handshake");
+    } else {
+      ctx.pipeline().addFirst("tls", new SslHandler(config.tls().newEngine(ctx.alloc()), true));
+      ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
+      tls = true;
+      // proto.md: options negotiated before STARTTLS must be negotiated again inside TLS.
+      structured = false;
+      metaExport = null;
+    }
+  }
+
   private void list(ChannelHandlerContext ctx, NbdMessage.Option o) {
     if (o.data().length != 0) {
       error(ctx, o, REP_ERR_INVALID, "LIST takes no data");
@@ -88,6 +129,9 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
     try {
       for (ImageInfo image : config.store().list()) {
+        if (!image.policy().admits(client(ctx))) {
+          continue; // a client the policy does not list never learns the export exists
+        }
         ctx.write(reply(ctx, o, REP_SERVER, NbdCodec.serverEntry(image.name())));
       }
       ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
@@ -102,7 +146,7 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
       error(ctx, o, REP_ERR_INVALID, "malformed INFO/GO data");
       return;
     }
-    String name = exportName(req.name());
+    String name = exportName(ctx, req.name());
     if (name == null) {
       error(ctx, o, REP_ERR_UNKNOWN, "no export named '" + req.name() + "'");
       return;
@@ -110,7 +154,8 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
     if (o.code() == OPT_INFO) {
       try {
         ImageInfo info = config.store().info(name);
-        boolean readOnly = info.readOnly() || config.store().hasWriter(name);
+        boolean readOnly = info.readOnly() || !info.policy().allowsWrite()
+            || config.store().hasWriter(name);
         int flags = NbdExport.transmissionFlags(readOnly, structured);
         sendInfo(ctx, o, req, name, info.sizeBytes(), flags);
       } catch (ImageException e) {
@@ -145,7 +190,7 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
 
   private void exportName(ChannelHandlerContext ctx, NbdMessage.Option o) {
     String raw = NbdCodec.utf8(java.nio.ByteBuffer.wrap(o.data()));
-    String name = raw == null ? null : exportName(raw);
+    String name = raw == null ? null : exportName(ctx, raw);
     try {
       if (name == null) {
         throw new ImageException(ImageException.Reason.NOT_FOUND, "no such export");
@@ -170,7 +215,7 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
       error(ctx, o, REP_ERR_INVALID, "SET_META_CONTEXT needs STRUCTURED_REPLY first");
       return;
     }
-    String name = exportName(req.name());
+    String name = exportName(ctx, req.name());
     if (name == null) {
       error(ctx, o, REP_ERR_UNKNOWN, "no export named '" + req.name() + "'");
       return;
@@ -192,15 +237,15 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
   }
 
   private ImageLease open(ChannelHandlerContext ctx, String name) throws ImageException {
-    String holder = "nbd " + ctx.channel().remoteAddress();
+    String holder = (tls ? "nbd+tls " : "nbd ") + ctx.channel().remoteAddress();
     try {
-      return config.store().open(name, Access.WRITE, holder);
+      return config.store().open(name, Access.WRITE, holder, client(ctx));
     } catch (ImageException e) {
       if (e.reason() != ImageException.Reason.READ_ONLY && e.reason() != ImageException.Reason.BUSY) {
         throw e;
       }
-      // A read-only image, or one another session writes: serve it read-only (READ_ONLY flag).
-      return config.store().open(name, Access.READ, holder);
+      // A read-only image or policy, or one another session writes: serve it read-only.
+      return config.store().open(name, Access.READ, holder, client(ctx));
     }
   }
 
@@ -209,10 +254,18 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
     ctx.pipeline().replace(this, "nbd-commands", new NbdCommandHandler(export, shared));
   }
 
-  /** The image for an export name; the empty name means the configured default export. */
-  private String exportName(String requested) {
+  /**
+   * The image for an export name; the empty name means the configured default export. Null when
+   * there is none, or when its policy does not list the client: both get ERR_UNKNOWN alike.
+   */
+  private String exportName(ChannelHandlerContext ctx, String requested) {
     String name = requested.isEmpty() ? config.defaultExport() : requested;
-    return name != null && ImageNames.isValid(name) && config.store().exists(name) ? name : null;
+    return name != null && ImageNames.isValid(name) && config.store().exists(name)
+        && config.store().admits(name, client(ctx)) ? name : null;
+  }
+
+  private static InetAddress client(ChannelHandlerContext ctx) {
+    return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
   }
 
   private static io.netty.buffer.ByteBuf reply(ChannelHandlerContext ctx, NbdMessage.Option o,

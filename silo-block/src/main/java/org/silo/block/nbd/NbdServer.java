@@ -13,6 +13,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -33,15 +34,32 @@ import org.silo.block.image.ImageStore;
  */
 public final class NbdServer implements AutoCloseable {
 
-  /** Settings; see {@link Builder} for the defaults. */
+  /**
+   * Settings; see {@link Builder} for the defaults.
+   *
+   * @param tls the server's TLS context for NBD_OPT_STARTTLS, or null for no TLS
+   * @param requireTls whether every option but STARTTLS and ABORT needs TLS first (FORCEDTLS)
+   */
   public record Config(ImageStore store, InetAddress bindAddress, int port, String defaultExport,
-      int workers) {
+      int workers, SslContext tls, boolean requireTls) {
     public Config {
       Objects.requireNonNull(store, "store");
       Objects.requireNonNull(bindAddress, "bindAddress");
       if (workers < 1) {
         throw new IllegalArgumentException("workers must be at least 1");
       }
+      if (requireTls && tls == null) {
+        throw new IllegalArgumentException("requireTls needs a TLS context");
+      }
+      if (tls != null && !tls.isServer()) {
+        throw new IllegalArgumentException("the TLS context must be a server context");
+      }
+    }
+
+    /** Without TLS. */
+    public Config(ImageStore store, InetAddress bindAddress, int port, String defaultExport,
+        int workers) {
+      this(store, bindAddress, port, defaultExport, workers, null, false);
     }
   }
 
@@ -136,6 +154,8 @@ public final class NbdServer implements AutoCloseable {
     private int port = NbdConstants.DEFAULT_PORT;
     private String defaultExport;
     private int workers = 16;
+    private SslContext tls;
+    private boolean requireTls;
 
     private Builder(ImageStore store) {
       this.store = store;
@@ -165,8 +185,27 @@ public final class NbdServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Offers NBD_OPT_STARTTLS with this server context (see {@link NbdTls#serverContext} for a
+     * PEM certificate and key). Default none: STARTTLS gets ERR_UNSUP.
+     */
+    public Builder tls(SslContext context) {
+      this.tls = context;
+      return this;
+    }
+
+    /**
+     * Refuses every option but STARTTLS and ABORT until TLS is up (proto.md FORCEDTLS mode).
+     * Default false; true needs {@link #tls}.
+     */
+    public Builder requireTls(boolean require) {
+      this.requireTls = require;
+      return this;
+    }
+
     public NbdServer build() {
-      return new NbdServer(new Config(store, bindAddress, port, defaultExport, workers));
+      return new NbdServer(new Config(store, bindAddress, port, defaultExport, workers, tls,
+          requireTls));
     }
   }
 }

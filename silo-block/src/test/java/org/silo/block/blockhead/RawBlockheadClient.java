@@ -19,8 +19,13 @@ final class RawBlockheadClient implements AutoCloseable {
   private final int port;
 
   RawBlockheadClient(int port) throws IOException {
+    this(port, InetAddress.getLoopbackAddress());
+  }
+
+  /** A client whose datagrams come from {@code local}, e.g. 127.0.0.2 as "another host". */
+  RawBlockheadClient(int port, InetAddress local) throws IOException {
     this.port = port;
-    this.socket = new DatagramSocket(0, host);
+    this.socket = new DatagramSocket(0, local);
     socket.setSoTimeout(3000);
   }
 

@@ -143,4 +143,25 @@ class ImageStoreTest {
       assertThat(b.get(0)).isZero();
     }
   }
+
+  @Test
+  void mappedViewsSeeWritesAndHolesOfEveryLease() throws Exception {
+    ImageStore store = store();
+    store.create("d", 1 << 20, false);
+    try (ImageLease writer = store.open("d", Access.WRITE, "w");
+        ImageLease reader = store.open("d", Access.READ, "r")) {
+      ByteBuffer v = reader.view(4096, 512);
+      assertThat(v.isReadOnly()).isTrue();
+      assertThat(v.remaining()).isEqualTo(512);
+      assertThat(v.get(0)).isZero();
+      writer.write(ByteBuffer.wrap(new byte[512]).put(0, (byte) 7).put(511, (byte) 8), 4096);
+      assertThat(reader.view(4096, 512).get(0)).isEqualTo((byte) 7); // one page cache
+      assertThat(v.get(511)).isEqualTo((byte) 8); // even a view taken before the write
+      writer.writeZeroes(4096, 512, true);
+      assertThat(reader.view(4096, 512).get(0)).isZero();
+      assertThat(reader.view((1 << 20) - 512, 512).remaining()).isEqualTo(512);
+      assertThatThrownBy(() -> reader.view((1 << 20) - 256, 512))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
 }

@@ -12,13 +12,18 @@ import java.nio.charset.StandardCharsets;
 final class RawNbdClient implements AutoCloseable {
   static final long IHAVEOPT = 0x49484156454F5054L;
 
-  final Socket socket;
-  final DataInputStream in;
-  final DataOutputStream out;
+  Socket socket;
+  DataInputStream in;
+  DataOutputStream out;
   int handshakeFlags;
 
   RawNbdClient(int port) throws IOException {
-    socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    this(port, InetAddress.getLoopbackAddress());
+  }
+
+  /** A client connecting from {@code local}, e.g. 127.0.0.2 as "another host". */
+  RawNbdClient(int port, InetAddress local) throws IOException {
+    socket = new Socket(InetAddress.getLoopbackAddress(), port, local, 0);
     socket.setSoTimeout(5000);
     in = new DataInputStream(socket.getInputStream());
     out = new DataOutputStream(socket.getOutputStream());
@@ -26,6 +31,16 @@ final class RawNbdClient implements AutoCloseable {
       throw new IOException("bad greeting");
     }
     handshakeFlags = in.readUnsignedShort();
+  }
+
+  /** After STARTTLS's ACK: runs the TLS handshake on the same socket and talks through it. */
+  void upgrade(javax.net.ssl.SSLSocketFactory tls) throws IOException {
+    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.createSocket(socket,
+        "localhost", socket.getPort(), true);
+    s.startHandshake();
+    socket = s;
+    in = new DataInputStream(s.getInputStream());
+    out = new DataOutputStream(s.getOutputStream());
   }
 
   void clientFlags(int flags) throws IOException {

@@ -13,6 +13,9 @@ import org.silo.block.blockhead.BlockheadServer;
 import org.silo.block.image.ImageException;
 import org.silo.block.image.ImageInfo;
 import org.silo.block.image.ImageStore;
+import org.silo.block.image.Policy;
+import org.silo.block.nbd.NbdTls;
+import io.netty.handler.ssl.SslContext;
 import org.silo.block.nbd.NbdServer;
 import org.silo.server.SiloServer;
 import org.silo.server.config.SiloConfig;
@@ -45,6 +48,7 @@ public final class BlockService implements SiloServer.Service {
 
     public static BlockService start(SiloConfig config) throws IOException, InterruptedException {
         InetAddress listen = config.listen();
+        SslContext tls = tls(config); // before anything starts: a bad certificate stops the server at once
         ImageStore store = new ImageStore(config.data().resolve("images"));
         BlockheadServer blockhead = BlockheadServer.builder(store)
                 .bindAddress(listen)
@@ -57,7 +61,11 @@ public final class BlockService implements SiloServer.Service {
                 .start();
         NbdServer nbd;
         try {
-            nbd = NbdServer.builder(store).bindAddress(listen).port(config.port("nbd.port")).build().start();
+            NbdServer.Builder b = NbdServer.builder(store).bindAddress(listen).port(config.port("nbd.port"));
+            if (tls != null) {
+                b.tls(tls).requireTls(Boolean.parseBoolean(config.get("nbd.require-tls")));
+            }
+            nbd = b.build().start();
         } catch (InterruptedException | RuntimeException e) {
             blockhead.close();
             throw e;
@@ -65,6 +73,23 @@ public final class BlockService implements SiloServer.Service {
         log.info("block service: Blockhead on {}:{}/udp, NBD on {}:{}, images in {}", listen.getHostAddress(),
                 blockhead.port(), listen.getHostAddress(), nbd.port(), store.directory());
         return new BlockService(store, blockhead, nbd);
+    }
+
+    /** NBD's STARTTLS context from nbd.tls-cert and nbd.tls-key (relative to the data directory), or null. */
+    private static SslContext tls(SiloConfig config) throws IOException {
+        String cert = config.get("nbd.tls-cert");
+        String key = config.get("nbd.tls-key");
+        boolean required = Boolean.parseBoolean(config.get("nbd.require-tls"));
+        if (cert.isEmpty() && key.isEmpty()) {
+            if (required) {
+                throw new IllegalArgumentException("nbd.require-tls = true needs nbd.tls-cert and nbd.tls-key");
+            }
+            return null;
+        }
+        if (cert.isEmpty() || key.isEmpty()) {
+            throw new IllegalArgumentException("NBD TLS needs both nbd.tls-cert and nbd.tls-key (PEM; the key unencrypted PKCS#8)");
+        }
+        return NbdTls.serverContext(config.data().resolve(cert), config.data().resolve(key));
     }
 
     public int blockheadPort() {
@@ -107,6 +132,16 @@ public final class BlockService implements SiloServer.Service {
             ctx.require(SERVICE, r.name(), Right.ADMIN);
             return disk(call(() -> store.resize(r.name(), r.sizeBytes())));
         });
+        d.registerBlocking(DiskOps.POLICY, (ctx, r) -> {
+            ctx.require(SERVICE, r.name(), Right.ADMIN);
+            Policy p;
+            try {
+                p = Policy.parse(r.policy());
+            } catch (IllegalArgumentException e) {
+                throw SiloException.invalid(e.getMessage());
+            }
+            return disk(call(() -> store.setPolicy(r.name(), p)));
+        });
         d.registerBlocking(DiskOps.INFO, (ctx, r) -> {
             ctx.require(SERVICE, r.name(), Right.READ);
             return disk(call(() -> store.info(r.name())));
@@ -135,7 +170,8 @@ public final class BlockService implements SiloServer.Service {
     }
 
     private static DiskOps.Disk disk(ImageInfo i) {
-        return new DiskOps.Disk(i.name(), i.sizeBytes(), i.allocatedBytes(), i.readOnly(), i.holders());
+        return new DiskOps.Disk(i.name(), i.sizeBytes(), i.allocatedBytes(), i.readOnly(), i.holders(),
+                i.policy().toString());
     }
 
     /** The Blockhead and NBD counters as silo_blockhead_* and silo_nbd_* meters. */

@@ -16,7 +16,9 @@ import org.silo.wire.op.Operation;
  * 0x0203  disk_remove  Name {name}                      (empty)
  * 0x0204  disk_resize  Resize {name, sizeBytes}         Disk
  * 0x0205  disk_info    Name {name}                      Disk
- * Disk = {name, sizeBytes, allocatedBytes, readOnly, holders: [text]}
+ * 0x0206  disk_policy  SetPolicy {name, policy}         Disk
+ * Disk = {name, sizeBytes, allocatedBytes, readOnly, holders: [text], policy}
+ * policy = open | read-only | hosts:ADDR[/BITS][,...]    (docs/block.md, Access policy)
  * </pre>
  */
 public final class DiskOps {
@@ -28,8 +30,12 @@ public final class DiskOps {
 
     public record Resize(String name, long sizeBytes) {}
 
+    /** Who may reach an image over Blockhead and NBD: open, read-only, or hosts:ADDR[/BITS][,...]. */
+    public record SetPolicy(String name, String policy) {}
+
     /** One image: its size, the bytes actually allocated (sparse), read-only, who has it open. */
-    public record Disk(String name, long sizeBytes, long allocatedBytes, boolean readOnly, List<String> holders) {}
+    public record Disk(String name, long sizeBytes, long allocatedBytes, boolean readOnly, List<String> holders,
+            String policy) {}
 
     public record DiskList(List<Disk> disks) {}
 
@@ -43,4 +49,6 @@ public final class DiskOps {
             new Operation<>(0x0204, "disk_resize", Codecs.cbor(Resize.class), Codecs.cbor(Disk.class));
     public static final Operation<Name, Disk> INFO =
             new Operation<>(0x0205, "disk_info", Codecs.cbor(Name.class), Codecs.cbor(Disk.class));
+    public static final Operation<SetPolicy, Disk> POLICY =
+            new Operation<>(0x0206, "disk_policy", Codecs.cbor(SetPolicy.class), Codecs.cbor(Disk.class));
 }

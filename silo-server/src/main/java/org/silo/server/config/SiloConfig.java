@@ -49,6 +49,9 @@ public final class SiloConfig {
         d.put("blockhead.max-sessions", "256");
         d.put("blockhead.max-sessions-per-address", "16");
         d.put("nbd.port", "10809");
+        d.put("nbd.tls-cert", "");
+        d.put("nbd.tls-key", "");
+        d.put("nbd.require-tls", "false");
         d.put("control.port", "7401");
         return d;
     }

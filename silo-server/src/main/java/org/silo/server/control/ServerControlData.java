@@ -60,7 +60,11 @@ public final class ServerControlData implements ControlData {
     @Override
     public List<Map<String, Object>> images() throws SiloException {
         try {
-            return rows(images.list());
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (ImageInfo i : images.list()) {
+                out.add(image(i));
+            }
+            return out;
         } catch (ImageException e) {
             throw new SiloException(ErrorCode.IO, e.getMessage());
         }
@@ -81,8 +85,7 @@ public final class ServerControlData implements ControlData {
             }
             case "image" -> {
                 try {
-                    ImageInfo i = images.info(name);
-                    yield row(i);
+                    yield image(images.info(name));
                 } catch (ImageException e) {
                     throw new SiloException(e.reason() == ImageException.Reason.NOT_FOUND ? ErrorCode.NOT_FOUND
                             : ErrorCode.INVALID, e.getMessage());
@@ -117,6 +120,12 @@ public final class ServerControlData implements ControlData {
     @Override
     public void setVolumeState(String label, String state, String reason, String who) throws SiloException {
         archive.volumes().setState(label, VolumeState.parse(state), who, reason);
+    }
+
+    private static Map<String, Object> image(ImageInfo i) {
+        Map<String, Object> m = row(i);
+        m.put("policy", i.policy().toString());
+        return m;
     }
 
     private static List<Map<String, Object>> rows(List<?> records) {

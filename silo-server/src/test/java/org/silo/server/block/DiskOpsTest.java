@@ -66,6 +66,27 @@ class DiskOpsTest {
         }
     }
 
+    @Test
+    void aPolicySaysWhoMayReachAnImage() throws Exception {
+        client.call(DiskOps.CREATE, new DiskOps.Create("lab", 1 << 20, false));
+        assertThat(client.call(DiskOps.INFO, new DiskOps.Name("lab")).policy()).isEqualTo("open");
+        DiskOps.Disk d = client.call(DiskOps.POLICY, new DiskOps.SetPolicy("lab", "hosts:127.0.0.2,10.0.0.0/8"));
+        assertThat(d.policy()).isEqualTo("hosts:127.0.0.2,10.0.0.0/8");
+        assertThat(client.call(DiskOps.LIST, null).disks()).extracting(DiskOps.Disk::policy).containsExactly("hosts:127.0.0.2,10.0.0.0/8");
+        assertCode(() -> client.call(DiskOps.POLICY, new DiskOps.SetPolicy("lab", "everyone")), ErrorCode.INVALID);
+        assertCode(() -> client.call(DiskOps.POLICY, new DiskOps.SetPolicy("ghost", "open")), ErrorCode.NOT_FOUND);
+        assertThat(client.call(DiskOps.INFO, new DiskOps.Name("lab")).policy()).as("unchanged by the refusals")
+                .isEqualTo("hosts:127.0.0.2,10.0.0.0/8");
+    }
+
+    @Test
+    void halfATlsConfigurationStopsTheServerWithAReason(@TempDir Path other) {
+        assertThatThrownBy(() -> SiloServer.start(TestSilo.config(other, "nbd.tls-cert", "cert.pem")))
+                .hasMessageContaining("needs both nbd.tls-cert and nbd.tls-key");
+        assertThatThrownBy(() -> SiloServer.start(TestSilo.config(other, "nbd.require-tls", "true")))
+                .hasMessageContaining("nbd.require-tls = true needs");
+    }
+
     private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode code) {
         assertThatThrownBy(call).isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
