@@ -13,7 +13,7 @@ java="$java_home/bin/java"
 gcc -O2 -o "$work/echo_server" "$root/silo-bench/src/main/c/echo_server.c"
 
 silo_port=7450 echo_port=7451
-"$root/bin/silo" server --data "$work/data" --set wire.port=$silo_port --set blockhead.port=0 --set nbd.port=0 --set control.port=0 \
+"$root/bin/silo" server --data "$work/data" --set wire.port=$silo_port --set blockhead.port=0 --set nbd.port=0 --set control.port=0 --set console.port=0 \
   >"$work/server.log" 2>&1 &
 "$work/echo_server" $echo_port &
 for i in $(seq 30); do

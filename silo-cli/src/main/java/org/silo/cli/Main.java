@@ -45,6 +45,7 @@ import picocli.CommandLine.Command;
             LogoutCommand.class,
             UserCommand.class,
             AclCommand.class,
+            FileCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
             "",
             "Out of the box it listens on loopback only, keeps its catalog and images in ./silo-data, and",
             "uses the default ports: 7400 (UDP and TCP) for silo messages, 4444/udp Blockhead, 10809 NBD,",
-            "7401 the text control protocol (try: ncat -C localhost 7401).",
+            "7401 the text control protocol (try: ncat -C localhost 7401), 7480 the web console.",
             "",
             "Examples:",
             "  silo server",
@@ -52,8 +52,9 @@ final class ServerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "silo-shutdown"));
         BlockService block = server.service("block", BlockService.class);
-        System.out.printf("silo server ready: messages on %s:%d, Blockhead %d/udp, NBD %d, control %d; stop with Ctrl-C%n",
-                cfg.get("listen"), server.wirePort(), block.blockheadPort(), block.nbdPort(), server.controlPort());
+        System.out.printf("silo server ready: messages on %s:%d, Blockhead %d/udp, NBD %d, control %d, console http://%s:%d/;"
+                + " stop with Ctrl-C%n", cfg.get("listen"), server.wirePort(), block.blockheadPort(), block.nbdPort(),
+                server.controlPort(), cfg.get("listen"), server.consolePort());
         System.out.flush();
         stopped.await();
         return 0;

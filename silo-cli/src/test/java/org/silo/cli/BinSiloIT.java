@@ -39,7 +39,7 @@ class BinSiloIT {
 
     private String startServer(Path data) throws IOException {
         server = new ProcessBuilder(SILO.toString(), "server", "--data", data.toString(),
-                "--set", "wire.port=0", "--set", "blockhead.port=0", "--set", "nbd.port=0", "--set", "control.port=0")
+                "--set", "wire.port=0", "--set", "blockhead.port=0", "--set", "nbd.port=0", "--set", "control.port=0", "--set", "console.port=0")
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();

@@ -25,7 +25,7 @@ class CliTest {
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
         server = SiloServer.start(SiloConfig.defaults(Map.of("data", dir.toString(), "wire.port", "0",
-                "blockhead.port", "0", "nbd.port", "0", "control.port", "0")));
+                "blockhead.port", "0", "nbd.port", "0", "control.port", "0", "console.port", "0")));
         oldOut = System.out;
         oldErr = System.err;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -75,6 +75,23 @@ class CliTest {
         out.reset();
         assertThat(Main.run("disk", "ls", "--json", at())).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"sizeBytes\" : 134217728").doesNotContain("iso");
+    }
+
+    @Test
+    void fileCatAndStat() {
+        assertThat(Main.run("file", "cat", "app:status", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"version\"", "\"sessions\"");
+        out.reset();
+        assertThat(Main.run("disk", "create", "small", "--size", "1M", at())).isZero();
+        out.reset();
+        assertThat(Main.run("file", "stat", "device:small", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("device:small: block image, 1048576 bytes, read-only");
+        out.reset();
+        assertThat(Main.run("file", "cat", "device:small", at())).isZero();
+        assertThat(out.size()).as("a 1 MiB image, read in 60 KiB pieces").isEqualTo(1 << 20);
+        assertThat(Main.run("file", "cat", "device:ghost", at())).isEqualTo(1);
+        assertThat(Main.run("file", "cat", "nonsense", at())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("NOT_FOUND", "is not a name");
     }
 
     @Test

@@ -48,7 +48,7 @@ class LoginCliTest {
         System.setProperty("silo.config.home", dir.resolve("config").toString());
         assertThat(run("s3cret\n", "user", "add", "root", "--admin", "--password-stdin", "--data", data.toString())).isZero();
         try (SiloServer server = SiloServer.start(SiloConfig.defaults(Map.of("data", data.toString(), "wire.port", "0",
-                "blockhead.port", "0", "nbd.port", "0", "control.port", "0", "anonymous", "read")))) {
+                "blockhead.port", "0", "nbd.port", "0", "control.port", "0", "console.port", "0", "anonymous", "read")))) {
             String at = "--server=127.0.0.1:" + server.wirePort();
 
             assertThat(run("", "disk", "create", "d1", "--size", "1M", at)).as("anonymous may only read").isEqualTo(1);

@@ -10,12 +10,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.silo.archive.ArchiveService;
 import org.silo.server.access.AccessService;
 import org.silo.server.access.AccessStore;
 import org.silo.server.access.ServerAccess;
 import org.silo.control.ControlData;
 import org.silo.control.text.TextServer;
+import org.silo.control.web.ConsoleServer;
+import org.silo.files.server.FilesService;
 import org.silo.control.text.WorkerRegistry;
 import org.silo.server.block.BlockService;
 import org.silo.server.control.ServerControlData;
@@ -49,6 +54,7 @@ public final class SiloServer implements AutoCloseable {
     private final Map<String, Service> services = new LinkedHashMap<>();
     private WireServer wire;
     private int controlPort;
+    private int consolePort;
 
     /** A part of the server with a status to report and resources to release. */
     public interface Service extends AutoCloseable {
@@ -106,6 +112,20 @@ public final class SiloServer implements AutoCloseable {
                 new WorkerRegistry(data.resolve("workers.json")), Version.VERSION);
         parts.add(text);
         controlPort = text.port();
+        ConsoleServer console = ConsoleServer.builder(control).bindAddress(config.listen())
+                .port(config.port("console.port")).build().start();
+        parts.add(console);
+        consolePort = console.port();
+        FilesService files = new FilesService(data, block.store(), path -> archive.files().read(path), this::status);
+        files.register(dispatcher);
+        parts.add(files);
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "silo-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        housekeeping.scheduleAtFixedRate(files::expire, 1, 1, TimeUnit.MINUTES);
+        parts.add(housekeeping::shutdownNow);
         wire = WireServer.start(config.listen(), config.port("wire.port"), config.wire(), dispatcher, registry, access);
         parts.add(wire);
         log.info("silo {} serving {} on {} (data in {})", Version.VERSION, config.get("name"), wire.address(),
@@ -133,6 +153,11 @@ public final class SiloServer implements AutoCloseable {
     /** A service by the name it was added under, e.g. "block". */
     public <T extends Service> T service(String name, Class<T> type) {
         return type.cast(services.get(name));
+    }
+
+    /** The web console's port. */
+    public int consolePort() {
+        return consolePort;
     }
 
     /** The text control protocol's port (seed 004). */

@@ -53,6 +53,7 @@ public final class SiloConfig {
         d.put("nbd.tls-key", "");
         d.put("nbd.require-tls", "false");
         d.put("control.port", "7401");
+        d.put("console.port", "7480");
         return d;
     }
 

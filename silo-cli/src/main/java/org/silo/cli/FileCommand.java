@@ -1,0 +1,122 @@
+package org.silo.cli;
+
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.silo.files.FilesOps;
+import org.silo.files.FilesOps.Handle;
+import org.silo.files.FilesOps.Name;
+import org.silo.wire.client.Reply;
+import org.silo.wire.client.SiloClient;
+import org.silo.wire.codec.Result;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "file", mixinStandardHelpOptions = true,
+        description = {"Read objects through the file access service (seed 003): archive paths, block images,",
+            "URLs and applications, by name."},
+        subcommands = {FileCommand.Cat.class, FileCommand.Stat.class},
+        footer = {"", "NAME is an archive path (/data/notes.txt), device:IMAGE, a URL (http://...), or app:status.",
+            "", "Examples:", "  silo file cat app:status", "  silo file cat /data/notes.txt > notes.txt",
+            "  silo file stat device:retro", "  silo file cat device:retro | head -c 512 | xxd"})
+final class FileCommand implements Runnable {
+    /** The first read: with open's result and the headers it still fits a 1200-byte datagram. */
+    static final int FIRST_PIECE = 1000;
+    /** Later reads go over TCP in pieces this big. */
+    static final int PIECE = 60 * 1024;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static Name parse(String text) {
+        if (text.startsWith("device:")) {
+            return Name.device(text.substring("device:".length()));
+        }
+        if (text.startsWith("app:")) {
+            return Name.app(text.substring("app:".length()), "");
+        }
+        if (text.startsWith("http://") || text.startsWith("https://")) {
+            return Name.url(text);
+        }
+        if (text.startsWith("/")) {
+            return Name.path(text);
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a name: write /archive/path, device:IMAGE, http(s)://URL or app:status");
+    }
+
+    @Command(name = "cat", mixinStandardHelpOptions = true, description = "Write an object's bytes to standard output.")
+    static final class Cat implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            FilesOps.Open open = new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(parse(name)));
+            OutputStream out = System.out;
+            try (SiloClient c = client.connect()) {
+                // open, the first piece and close in one message: a small object takes one round trip
+                Reply r = c.compound().add(FilesOps.OPEN, open)
+                        .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 0, FIRST_PIECE)).send();
+                FilesOps.Opened opened = SiloClient.decode(FilesOps.OPEN, r.results());
+                byte[] piece = SiloClient.decode(FilesOps.READ_OP, r.results().subList(1, r.results().size()));
+                out.write(piece);
+                long offset = piece.length;
+                int asked = FIRST_PIECE;
+                while (piece.length == asked) {
+                    asked = PIECE;
+                    Reply more = SiloClient.await(c.send(c.compound()
+                            .add(FilesOps.READ_OP, new FilesOps.Read(opened.handle(), offset, PIECE)).envelope(), true));
+                    piece = SiloClient.decode(FilesOps.READ_OP, more.results());
+                    out.write(piece);
+                    offset += piece.length;
+                }
+                out.flush();
+                c.call(FilesOps.CLOSE, opened.handle());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "stat", mixinStandardHelpOptions = true, description = "Show an object's size, kind and whether it may be written.")
+    static final class Stat implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            FilesOps.Open open = new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(parse(name)));
+            try (SiloClient c = client.connect()) {
+                Reply r = c.compound().add(FilesOps.OPEN, open).add(FilesOps.STAT, Handle.SAME)
+                        .add(FilesOps.CLOSE, Handle.SAME).send();
+                FilesOps.Stat st = SiloClient.decode(FilesOps.STAT, r.results().subList(1, r.results().size()));
+                if (r.results().get(0) instanceof Result.Failure f) {
+                    throw f.toException();
+                }
+                String kind = switch (st.nameType()) {
+                    case FilesOps.APPLICATION -> "application";
+                    case FilesOps.FILESYSTEM -> "archive file";
+                    case FilesOps.DEVICE -> "block image";
+                    case FilesOps.URL -> "URL";
+                    default -> "object";
+                };
+                System.out.printf("%s: %s, %s bytes, %s%s%n", name, kind,
+                        st.size() == -1 ? "unknown" : String.valueOf(st.size()), st.writable() ? "writable" : "read-only",
+                        st.modifiedMillis() > 0 ? ", modified " + Instant.ofEpochMilli(st.modifiedMillis()) : "");
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package org.silo.control.web;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Clock;
+import java.util.Set;
+import org.silo.control.ControlData;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Right;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Method and path to handler. Every failure becomes a JSON error with its status; only a bug in the
+ * console or the server (an unexpected exception) answers 500, and it is logged.
+ */
+final class ConsoleRoutes {
+    private static final Logger log = LoggerFactory.getLogger(ConsoleRoutes.class);
+    static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Set<String> GETS = Set.of("/healthz", "/metrics", "/api/status", "/api/volumes",
+            "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events");
+    private static final Set<String> POSTS = Set.of("/api/login", "/api/logout");
+    private static final String STATE_PREFIX = "/api/volumes/";
+    private static final String STATE_SUFFIX = "/state";
+
+    private final ControlData data;
+    private final ConsoleAccess access;
+    private final ReadApi read;
+    private final AdminApi admin;
+    private final StaticAssets assets = new StaticAssets();
+    private final ConsoleCounters counters;
+
+    ConsoleRoutes(ControlData data, ConsoleSessions sessions, ConsoleCounters counters, Clock clock) {
+        this.data = data;
+        this.counters = counters;
+        this.access = new ConsoleAccess(data, sessions);
+        this.read = new ReadApi(data, clock);
+        this.admin = new AdminApi(data, sessions, counters);
+    }
+
+    ReadApi read() {
+        return read;
+    }
+
+    ConsoleResponse handle(ConsoleRequest request) {
+        try {
+            return route(request);
+        } catch (ApiException e) {
+            return ConsoleResponse.error(e);
+        } catch (SiloException e) {
+            return ConsoleResponse.error(ApiException.of(e));
+        } catch (RuntimeException e) {
+            log.error("console: {} {} failed", request.method(), request.path(), e);
+            return ConsoleResponse.error(new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL",
+                    "internal error: " + e));
+        }
+    }
+
+    private ConsoleResponse route(ConsoleRequest request) throws ApiException, SiloException {
+        ConsoleAccess.checkHost(request);
+        String path = request.path();
+        boolean isStateChange = path.startsWith(STATE_PREFIX) && path.endsWith(STATE_SUFFIX)
+                && path.length() > STATE_PREFIX.length() + STATE_SUFFIX.length();
+        switch (request.method()) {
+            case "GET", "HEAD" -> {
+                if (GETS.contains(path)) {
+                    return get(request);
+                }
+                ConsoleResponse asset = assets.find(path);
+                if (asset != null) {
+                    return asset;
+                }
+                if (POSTS.contains(path) || isStateChange) {
+                    throw methodNotAllowed(request);
+                }
+            }
+            case "POST" -> {
+                if (POSTS.contains(path) || isStateChange) {
+                    AdminApi.checkCsrf(request);
+                    return post(request, isStateChange);
+                }
+                if (GETS.contains(path) || StaticAssets.isPage(path)) {
+                    throw methodNotAllowed(request);
+                }
+            }
+            default -> {
+                if (GETS.contains(path) || POSTS.contains(path) || isStateChange || StaticAssets.isPage(path)) {
+                    throw methodNotAllowed(request);
+                }
+            }
+        }
+        throw ApiException.notFound("no route " + path);
+    }
+
+    private static ApiException methodNotAllowed(ConsoleRequest request) {
+        return new ApiException(HttpResponseStatus.METHOD_NOT_ALLOWED, "INVALID",
+                request.method() + " is not allowed on " + request.path());
+    }
+
+    private ConsoleResponse get(ConsoleRequest request) throws ApiException, SiloException {
+        ConsoleAccess.Caller caller = access.of(request);
+        return switch (request.path()) {
+            case "/healthz" -> ConsoleResponse.text(HttpResponseStatus.OK, ConsoleResponse.TEXT, "ok");
+            case "/metrics" -> ConsoleResponse.text(HttpResponseStatus.OK, METRICS_TYPE, metrics());
+            case "/api/status" -> {
+                caller.require("core", "", Right.READ);
+                yield ConsoleResponse.json(read.status());
+            }
+            case "/api/volumes" -> ConsoleResponse.json(read.volumes(caller));
+            case "/api/files" -> ConsoleResponse.json(read.files(caller, request.param("path")));
+            case "/api/images" -> ConsoleResponse.json(read.images(caller));
+            case "/api/whatis" ->
+                ConsoleResponse.json(read.whatis(caller, request.param("kind"), request.param("name")));
+            case "/api/session" -> ConsoleResponse.json(ReadApi.session(caller));
+            default -> throw ApiException.badRequest("/api/events is a server-sent event stream: GET it");
+        };
+    }
+
+    /**
+     * Null when the caller may listen to /api/events (read on core, as STATUS needs on the message
+     * layer), else the refusal to send instead.
+     */
+    ConsoleResponse refuseEvents(ConsoleRequest request) {
+        try {
+            ConsoleAccess.checkHost(request);
+            access.of(request).require("core", "", Right.READ);
+            return null;
+        } catch (ApiException e) {
+            return ConsoleResponse.error(e);
+        }
+    }
+
+    /** The server's meters, then the console's own, each ending in a newline as the format wants. */
+    private String metrics() {
+        String server = data.metrics();
+        return (server.isEmpty() || server.endsWith("\n") ? server : server + "\n") + counters.prometheus();
+    }
+
+    private ConsoleResponse post(ConsoleRequest request, boolean isStateChange) throws ApiException, SiloException {
+        if (isStateChange) {
+            String path = request.path();
+            String label = path.substring(STATE_PREFIX.length(), path.length() - STATE_SUFFIX.length());
+            return ConsoleResponse.json(admin.volumeState(request, access.of(request), label));
+        }
+        return switch (request.path()) {
+            case "/api/login" -> admin.login(request);
+            default -> admin.logout(request);
+        };
+    }
+}

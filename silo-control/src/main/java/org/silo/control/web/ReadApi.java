@@ -1,0 +1,87 @@
+package org.silo.control.web;
+
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.silo.control.ControlData;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Right;
+
+/**
+ * The read-only JSON routes. Rows are filtered to what the caller may read: volumes need
+ * {@code archive:vol:LABEL:read}, a directory {@code archive:PATH:read}, images {@code block:NAME:read}.
+ */
+final class ReadApi {
+    static final int MAX_PATH = 4096;
+    static final int MAX_NAME = 1024;
+    private static final Set<String> KINDS = Set.of("volume", "file", "image");
+
+    private final ControlData data;
+    private final Clock clock;
+
+    ReadApi(ControlData data, Clock clock) {
+        this.data = data;
+        this.clock = clock;
+    }
+
+    Map<String, Object> status() {
+        return StatusSummary.of(data.status(), clock.millis());
+    }
+
+    Map<String, Object> volumes(ConsoleAccess.Caller caller) throws SiloException {
+        List<Map<String, Object>> rows = data.volumes().stream()
+                .filter(v -> caller.allows("archive", "vol:" + v.get("label"), Right.READ)).toList();
+        return Map.of("volumes", rows);
+    }
+
+    Map<String, Object> files(ConsoleAccess.Caller caller, String path) throws SiloException, ApiException {
+        if (path == null || path.isEmpty()) {
+            path = "/";
+        }
+        if (!path.startsWith("/") || path.length() > MAX_PATH) {
+            throw ApiException.badRequest("path must start with '/' and be at most " + MAX_PATH + " characters");
+        }
+        caller.require("archive", path, Right.READ);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", path);
+        m.put("entries", data.directory(path));
+        return m;
+    }
+
+    Map<String, Object> images(ConsoleAccess.Caller caller) throws SiloException {
+        List<Map<String, Object>> rows = data.images().stream()
+                .filter(i -> caller.allows("block", String.valueOf(i.get("name")), Right.READ)).toList();
+        return Map.of("images", rows);
+    }
+
+    Map<String, Object> whatis(ConsoleAccess.Caller caller, String kind, String name)
+            throws SiloException, ApiException {
+        if (kind == null || !KINDS.contains(kind)) {
+            throw ApiException.badRequest("kind must be volume, file or image");
+        }
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME) {
+            throw ApiException.badRequest("name must be 1 to " + MAX_NAME + " characters");
+        }
+        switch (kind) {
+            case "volume" -> caller.require("archive", "vol:" + name, Right.READ);
+            case "file" -> caller.require("archive", name, Right.READ);
+            default -> caller.require("block", name, Right.READ);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", kind);
+        m.put("name", name);
+        m.put("info", data.whatis(kind, name));
+        return m;
+    }
+
+    static Map<String, Object> session(ConsoleAccess.Caller caller) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("loggedIn", caller.session() != null);
+        m.put("list", caller.session() == null ? null : caller.session().list());
+        m.put("grants", caller.session() == null ? null : caller.session().grants().toString());
+        m.put("anonymous", caller.anonymous().toString());
+        return m;
+    }
+}

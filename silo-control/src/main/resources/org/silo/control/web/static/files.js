@@ -1,0 +1,69 @@
+// Files: browse the archive's namespace (the path lives in the URL's #fragment, so Back works),
+// and show one file's stat, checksum and location.
+"use strict";
+
+const files = {
+    path() {
+        const p = decodeURIComponent(location.hash.substring(1));
+        return p.startsWith("/") ? p : "/";
+    },
+
+    async load() {
+        const path = files.path();
+        files.crumbs(path);
+        document.getElementById("details").hidden = true;
+        try {
+            const answer = await silo.get("/api/files?path=" + encodeURIComponent(path));
+            silo.message(answer.entries.length ? "" : "empty directory", "");
+            document.querySelector("#files tbody").replaceChildren(...answer.entries.map(files.row));
+        } catch (e) {
+            document.querySelector("#files tbody").replaceChildren();
+            silo.message(path + ": " + e.message, "error");
+        }
+    },
+
+    crumbs(path) {
+        const parts = path.split("/").filter((p) => p);
+        const crumbs = [silo.el("a", { href: "#/" }, "/")];
+        let at = "";
+        parts.forEach((p, i) => {
+            at += "/" + p;
+            crumbs.push(silo.el("a", { href: "#" + encodeURIComponent(at) }, p));
+            if (i < parts.length - 1) {
+                crumbs.push(" / ");
+            }
+        });
+        document.getElementById("crumbs").replaceChildren(...crumbs);
+    },
+
+    row(e) {
+        const name = e.type === "dir"
+            ? silo.el("a", { class: "entry dir", href: "#" + encodeURIComponent(e.path) }, e.name + "/")
+            : silo.el("a", { class: "entry file", href: "#" + encodeURIComponent(files.path()), onclick: (ev) => { ev.preventDefault(); files.details(e.path); } }, e.name);
+        return silo.el("tr", { "data-path": e.path },
+            silo.el("td", {}, name), silo.el("td", {}, e.type),
+            silo.el("td", { class: "num" }, e.type === "dir" ? "" : silo.bytes(e.size)),
+            silo.el("td", {}, e.volume || ""), silo.el("td", {}, e.checksum || ""),
+            silo.el("td", {}, e.state || ""), silo.el("td", {}, e.bfid || ""));
+    },
+
+    async details(path) {
+        try {
+            const answer = await silo.get("/api/whatis?kind=file&name=" + encodeURIComponent(path));
+            document.getElementById("details-title").textContent = path;
+            const items = [];
+            for (const [k, v] of Object.entries(answer.info)) {
+                items.push(silo.el("dt", {}, k), silo.el("dd", { "data-key": k }, typeof v === "object" ? JSON.stringify(v) : String(v)));
+            }
+            document.getElementById("details-list").replaceChildren(...items);
+            document.getElementById("details").hidden = false;
+        } catch (e) {
+            silo.message(path + ": " + e.message, "error");
+        }
+    },
+};
+
+document.addEventListener("DOMContentLoaded", () => {
+    window.addEventListener("hashchange", files.load);
+    files.load();
+});

@@ -1,0 +1,136 @@
+package org.silo.control.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** Every page in a real headless Chromium against the fixture; screenshots go to target/screenshots/. */
+@Timeout(120)
+class ConsoleBrowserTest {
+    private static FixtureControlData data;
+    private static ConsoleServer console;
+    private static HeadlessChromium chromium;
+
+    @BeforeAll
+    static void start() throws Exception {
+        chromium = HeadlessChromium.startOrSkip();
+        data = new FixtureControlData();
+        console = ConsoleServer.builder(data).port(0).eventPeriod(Duration.ofMillis(500)).build().start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (console != null) {
+            console.close();
+        }
+        if (chromium != null) {
+            chromium.close();
+        }
+    }
+
+    private static void open(String path) {
+        chromium.driver.get("http://127.0.0.1:" + console.port() + path);
+    }
+
+    private static WebDriverWait waiting() {
+        return new WebDriverWait(chromium.driver, Duration.ofSeconds(10));
+    }
+
+    private static List<WebElement> rows(String table) {
+        return chromium.driver.findElements(By.cssSelector("#" + table + " tbody tr"));
+    }
+
+    @Test
+    void theOverviewUpdatesLiveWithoutReloading() throws Exception {
+        open("/");
+        WebElement requests = chromium.driver.findElement(By.id("sum-requests"));
+        waiting().until(d -> !requests.getText().equals("–"));
+        assertThat(chromium.driver.findElement(By.id("sum-volumes")).getText()).isEqualTo("3");
+        assertThat(chromium.driver.findElement(By.id("sum-bytes")).getText()).isEqualTo("7.57 GiB");
+        String first = requests.getText();
+        chromium.driver.executeScript("window.siloNoReload = 42;");
+        waiting().until(d -> !requests.getText().equals(first));
+        assertThat(chromium.driver.executeScript("return window.siloNoReload;")).isEqualTo(42L);
+        waiting().until(d -> ((Number) chromium.driver.executeScript("return overview.rates('requests').length;")).intValue() >= 3);
+        assertThat(chromium.driver.findElement(By.id("live")).getText()).isEqualTo("live");
+        chromium.screenshot("overview");
+    }
+
+    @Test
+    void anAdminLogsInAndChangesAVolumesState() throws Exception {
+        open("/volumes");
+        waiting().until(d -> rows("volumes").size() == 3);
+
+        chromium.driver.findElement(By.id("filter")).sendKeys("TAPE");
+        assertThat(rows("volumes")).hasSize(2);
+        chromium.driver.findElement(By.id("filter")).clear();
+        new Select(chromium.driver.findElement(By.id("state-filter"))).selectByValue("readonly");
+        assertThat(rows("volumes")).extracting(r -> r.getAttribute("data-label")).containsExactly("TAPE02");
+        new Select(chromium.driver.findElement(By.id("state-filter"))).selectByValue("");
+        chromium.driver.findElement(By.cssSelector("th[data-key=files]")).click();
+        assertThat(rows("volumes")).extracting(r -> r.getAttribute("data-label")).containsExactly("TAPE02", "DISK07", "TAPE01");
+
+        changeState("TAPE01", "noaccess", "drive cleaning");
+        WebElement message = chromium.driver.findElement(By.id("message"));
+        waiting().until(ExpectedConditions.textToBePresentInElement(message, "archive:vol:TAPE01:admin"));
+        assertThat(message.getText()).contains("log in");
+
+        chromium.driver.findElement(By.id("login-list")).sendKeys("root");
+        chromium.driver.findElement(By.id("login-password")).sendKeys(FixtureControlData.ROOT_PASSWORD);
+        chromium.driver.findElement(By.id("login-submit")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("who"), "logged in as root"));
+
+        changeState("TAPE01", "noaccess", "drive cleaning");
+        waiting().until(ExpectedConditions.textToBe(By.cssSelector("tr[data-label=TAPE01] td.state"), "noaccess"));
+        assertThat(message.getText()).isEqualTo("TAPE01 is now noaccess");
+        assertThat(data.whatis("volume", "TAPE01")).containsEntry("stateBy", "root").containsEntry("stateReason", "drive cleaning");
+        chromium.screenshot("volumes");
+
+        chromium.driver.findElement(By.id("logout")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("login-form")));
+    }
+
+    private static void changeState(String label, String state, String reason) {
+        waiting().until(d -> rows("volumes").size() == 3);
+        WebElement row = chromium.driver.findElement(By.cssSelector("tr[data-label=" + label + "]"));
+        new Select(row.findElement(By.cssSelector("select.new-state"))).selectByValue(state);
+        WebElement why = row.findElement(By.cssSelector("input.reason"));
+        why.clear();
+        why.sendKeys(reason);
+        row.findElement(By.cssSelector("button.apply")).click();
+    }
+
+    @Test
+    void filesAreBrowsedAndDescribed() throws Exception {
+        open("/files");
+        waiting().until(d -> rows("files").size() == 2);
+        chromium.driver.findElement(By.cssSelector("tr[data-path='/data'] a.dir")).click();
+        waiting().until(d -> rows("files").size() == 3);
+        chromium.driver.findElement(By.cssSelector("tr[data-path='/data/run2.raw'] a.file")).click();
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("details")));
+        assertThat(chromium.driver.findElement(By.cssSelector("#details dd[data-key=volume]")).getText()).isEqualTo("TAPE02");
+        assertThat(chromium.driver.findElement(By.cssSelector("#details dd[data-key=checksum]")).getText()).isEqualTo("adler32:11223344");
+        assertThat(chromium.driver.getCurrentUrl()).endsWith("#%2Fdata");
+        chromium.screenshot("files");
+    }
+
+    @Test
+    void imagesShowWhoHasThemOpen() throws Exception {
+        open("/images");
+        waiting().until(d -> rows("images").size() == 2);
+        assertThat(chromium.driver.findElement(By.cssSelector("tr[data-name=retro-disk] td.holders")).getText())
+                .isEqualTo("nbd 10.0.0.5:53422");
+        assertThat(chromium.driver.findElement(By.cssSelector("tr[data-name=scratch] td.holders")).getText()).isEqualTo("nobody");
+        chromium.screenshot("images");
+    }
+}

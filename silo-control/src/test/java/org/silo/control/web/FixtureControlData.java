@@ -1,0 +1,213 @@
+package org.silo.control.web;
+
+import java.net.InetAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.silo.control.ControlData;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+import org.silo.wire.auth.Grant;
+import org.silo.wire.auth.Grants;
+import org.silo.wire.auth.Right;
+import org.silo.wire.auth.Scram;
+
+/**
+ * An in-memory server for the console's tests: three volumes, a small namespace, two images, and two
+ * access lists checked against real SCRAM verifiers ({@code root} is admin, {@code reader} may read).
+ * STATUS has the real server's shape; every call to it counts one more request, so it moves.
+ */
+final class FixtureControlData implements ControlData {
+    static final String ROOT_PASSWORD = "correct horse";
+    static final String READER_PASSWORD = "battery staple";
+
+    private record AccessList(Scram.Verifier verifier, Grants grants) {}
+
+    private final Map<String, AccessList> lists = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Object>> volumes = new ConcurrentHashMap<>();
+    private final AtomicLong requests = new AtomicLong(1000);
+    private volatile Grants anonymous = Grants.READ;
+
+    FixtureControlData() {
+        lists.put("root", new AccessList(Scram.Verifier.of(ROOT_PASSWORD.toCharArray(), Scram.MIN_ITERATIONS), Grants.ALL));
+        lists.put("reader", new AccessList(Scram.Verifier.of(READER_PASSWORD.toCharArray(), Scram.MIN_ITERATIONS),
+                new Grants(List.of(new Grant("*", "", Right.READ)))));
+        volume("TAPE01", "lib1", "LTO-8", 12_000_000_000_000L, 3_000_000_000_000L, "ok", 412);
+        volume("TAPE02", "lib1", "LTO-8", 12_000_000_000_000L, 11_500_000_000_000L, "readonly", 17);
+        volume("DISK07", "disks", "dir", 500_000_000_000L, 420_000_000_000L, "ok", 88);
+    }
+
+    /** What an anonymous caller may do from any address (read by default). */
+    void anonymous(Grants grants) {
+        this.anonymous = grants;
+    }
+
+    private void volume(String label, String library, String media, long capacity, long remaining, String state, int files) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("label", label);
+        v.put("library", library);
+        v.put("mediaType", media);
+        v.put("capacityBytes", capacity);
+        v.put("remainingBytes", remaining);
+        v.put("storageGroup", "physics");
+        v.put("fileFamily", "raw");
+        v.put("state", state);
+        v.put("stateBy", "setup");
+        v.put("stateReason", "");
+        v.put("mountCount", 3);
+        v.put("errorCount", 0);
+        v.put("files", files);
+        volumes.put(label, v);
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> archive = new LinkedHashMap<>();
+        archive.put("volumes", volumes.size());
+        archive.put("files_active", 517);
+        archive.put("bytes_active", 8_123_456_789L);
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("sessions", 4);
+        message.put("requests", requests.addAndGet(25));
+        Map<String, Object> block = new LinkedHashMap<>();
+        block.put("images", 2);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", "fixture");
+        m.put("version", "test");
+        m.put("message", message);
+        m.put("archive", archive);
+        m.put("block", block);
+        m.put("bytesMoved", requests.get() * 4096);
+        return m;
+    }
+
+    @Override
+    public List<Map<String, Object>> volumes() {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        volumes.values().forEach(v -> rows.add(new LinkedHashMap<>(v)));
+        rows.sort((a, b) -> String.valueOf(a.get("label")).compareTo(String.valueOf(b.get("label"))));
+        return rows;
+    }
+
+    @Override
+    public List<Map<String, Object>> directory(String path) throws SiloException {
+        return switch (path) {
+            case "/" -> List.of(dir("/", "data"), dir("/", "home"));
+            case "/data" -> List.of(file("/data", "run1.raw", 1_048_576, "TAPE01", "0a1b2c3d"),
+                    file("/data", "run2.raw", 2_097_152, "TAPE02", "11223344"), dir("/data", "calib"));
+            case "/data/calib", "/home" -> List.of();
+            default -> throw SiloException.notFound("no directory " + path);
+        };
+    }
+
+    private static Map<String, Object> dir(String parent, String name) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("path", (parent.equals("/") ? "" : parent) + "/" + name);
+        m.put("type", "dir");
+        return m;
+    }
+
+    private static Map<String, Object> file(String parent, String name, long size, String volume, String checksum) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("path", parent + "/" + name);
+        m.put("type", "file");
+        m.put("size", size);
+        m.put("bfid", "B" + Math.abs(name.hashCode()));
+        m.put("volume", volume);
+        m.put("checksum", "adler32:" + checksum);
+        m.put("state", "active");
+        return m;
+    }
+
+    @Override
+    public List<Map<String, Object>> images() {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("name", "retro-disk");
+        a.put("sizeBytes", 10_737_418_240L);
+        a.put("allocatedBytes", 1_234_567_890L);
+        a.put("readOnly", false);
+        a.put("holders", List.of("nbd 10.0.0.5:53422"));
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("name", "scratch");
+        b.put("sizeBytes", 1_073_741_824L);
+        b.put("allocatedBytes", 0L);
+        b.put("readOnly", true);
+        b.put("holders", List.of());
+        return List.of(a, b);
+    }
+
+    @Override
+    public Map<String, Object> whatis(String kind, String name) throws SiloException {
+        switch (kind) {
+            case "volume" -> {
+                Map<String, Object> v = volumes.get(name);
+                if (v == null) {
+                    throw SiloException.notFound("no volume " + name);
+                }
+                return new LinkedHashMap<>(v);
+            }
+            case "file" -> {
+                int slash = name.lastIndexOf('/');
+                String parent = slash <= 0 ? "/" : name.substring(0, slash);
+                for (Map<String, Object> e : directory(parent)) {
+                    if (name.equals(e.get("path"))) {
+                        return e;
+                    }
+                }
+                throw SiloException.notFound("no file " + name);
+            }
+            case "image" -> {
+                return images().stream().filter(i -> i.get("name").equals(name)).findFirst()
+                        .orElseThrow(() -> SiloException.notFound("no image " + name));
+            }
+            default -> throw SiloException.invalid("kind is volume, file or image");
+        }
+    }
+
+    @Override
+    public String metrics() {
+        return "# TYPE silo_wire_requests_total counter\nsilo_wire_requests_total " + requests.get() + "\n";
+    }
+
+    /** RFC 5802 §3: the password is right when H(ClientKey) equals the stored StoredKey. */
+    @Override
+    public Grants login(String list, char[] password) throws SiloException {
+        AccessList a = lists.get(list);
+        if (a == null) {
+            throw new SiloException(ErrorCode.PERMISSION, "no such list or wrong password");
+        }
+        Scram.Keys keys = Scram.Keys.of(password, a.verifier().salt(), a.verifier().iterations());
+        try {
+            byte[] stored = MessageDigest.getInstance("SHA-256").digest(keys.clientKey());
+            if (!MessageDigest.isEqual(stored, a.verifier().storedKey())) {
+                throw new SiloException(ErrorCode.PERMISSION, "no such list or wrong password");
+            }
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return a.grants();
+    }
+
+    @Override
+    public Grants anonymous(InetAddress peer) {
+        return anonymous;
+    }
+
+    @Override
+    public void setVolumeState(String label, String state, String reason, String who) throws SiloException {
+        Map<String, Object> v = volumes.get(label);
+        if (v == null) {
+            throw SiloException.notFound("no volume " + label);
+        }
+        v.put("state", state);
+        v.put("stateReason", reason);
+        v.put("stateBy", who);
+    }
+}

@@ -1,0 +1,236 @@
+package org.silo.files;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.silo.wire.SiloException;
+import org.silo.wire.codec.WireReader;
+import org.silo.wire.codec.WireWriter;
+import org.silo.wire.op.Codec;
+import org.silo.wire.op.Operation;
+
+/**
+ * Service 0x06, the file access operations of seed 003, which keep the seed's numbers in their low octet
+ * (docs/files.md has the layouts):
+ *
+ * <pre>
+ * 0x0601 open   u8 flags, u8 handle type, name            -> u8 type, BER handle, u64 size, u8 writable, u8 which
+ * 0x0603 close  handle                                    -> (empty)
+ * 0x0605 stat   handle                                    -> u64 size, u64 modified ms, u8 name type, u8 writable
+ * 0x0607 read   handle, u64 offset, BER length            -> bytes
+ * 0x0609 write  handle, u64 offset, BER data              -> u32 written
+ * name   = u8 type (1 application, 2 filesystem, 3 device, 4 URL), BER name [, BER specific for application]
+ *        | u8 5 (access method), u8 count, count names
+ * handle = u8 type (0 none, 1 capability, 2 crypto, 3 integer), BER bytes
+ * </pre>
+ */
+public final class FilesOps {
+    private FilesOps() {}
+
+    public static final int READ = 0x01;
+    public static final int WRITE = 0x02;
+    public static final int APPEND = 0x04;
+    public static final int CREATE = 0x08;
+    public static final int CACHE = 0x10;
+    public static final int OOB_XFER = 0x20;
+
+    public static final int APPLICATION = 1;
+    public static final int FILESYSTEM = 2;
+    public static final int DEVICE = 3;
+    public static final int URL = 4;
+    public static final int ACCESS_METHOD = 5;
+
+    public static final int NONE = 0;
+    public static final int CAPABILITY = 1;
+    public static final int CRYPTO = 2;
+    public static final int INTEGER = 3;
+
+    public static final int MAX_NAME = 4096;
+
+    /** One name: its type and text; an application name also has its application-specific part. */
+    public record Name(int type, String name, String specific) {
+        public static Name device(String image) {
+            return new Name(DEVICE, image, "");
+        }
+
+        public static Name path(String path) {
+            return new Name(FILESYSTEM, path, "");
+        }
+
+        public static Name url(String url) {
+            return new Name(URL, url, "");
+        }
+
+        public static Name app(String application, String specific) {
+            return new Name(APPLICATION, application, specific);
+        }
+    }
+
+    public record Handle(int type, byte[] bytes) {
+        public static final Handle SAME = new Handle(NONE, new byte[0]);
+    }
+
+    /** open: flags, the handle type wanted, and one name or several to try in turn. */
+    public record Open(int flags, int handleType, List<Name> names) {}
+
+    public record Opened(Handle handle, long size, boolean writable, int which) {}
+
+    public record Stat(long size, long modifiedMillis, int nameType, boolean writable) {}
+
+    public record Read(Handle handle, long offset, int length) {}
+
+    public record Write(Handle handle, long offset, byte[] data) {}
+
+    static void writeHandle(Handle h, WireWriter w) {
+        w.u8(h.type()).lengthPrefixed(h.bytes());
+    }
+
+    static Handle readHandle(WireReader r) throws SiloException {
+        int type = r.u8();
+        if (type > INTEGER) {
+            throw SiloException.malformed("unknown handle type " + type);
+        }
+        return new Handle(type, r.lengthPrefixed());
+    }
+
+    private static void writeName(Name n, WireWriter w) {
+        w.u8(n.type()).utf8(n.name());
+        if (n.type() == APPLICATION) {
+            w.utf8(n.specific());
+        }
+    }
+
+    private static Name readName(WireReader r, int type) throws SiloException {
+        String name = r.utf8();
+        if (name.length() > MAX_NAME) {
+            throw SiloException.invalid("a name is at most " + MAX_NAME + " bytes");
+        }
+        return switch (type) {
+            case APPLICATION -> new Name(type, name, r.utf8());
+            case FILESYSTEM, DEVICE, URL -> new Name(type, name, "");
+            default -> throw SiloException.malformed("unknown name type " + type);
+        };
+    }
+
+    public static final Codec<Open> OPEN_REQUEST = new Codec<>() {
+        @Override
+        public void encode(Open o, WireWriter w) {
+            w.u8(o.flags()).u8(o.handleType());
+            if (o.names().size() == 1) {
+                writeName(o.names().get(0), w);
+            } else {
+                w.u8(ACCESS_METHOD).u8(o.names().size());
+                for (Name n : o.names()) {
+                    writeName(n, w);
+                }
+            }
+        }
+
+        @Override
+        public Open decode(WireReader r) throws SiloException {
+            int flags = r.u8();
+            int handleType = r.u8();
+            int type = r.u8();
+            List<Name> names = new ArrayList<>();
+            if (type == ACCESS_METHOD) {
+                int count = r.u8();
+                if (count < 1) {
+                    throw SiloException.invalid("an access method names at least one object");
+                }
+                for (int i = 0; i < count; i++) {
+                    names.add(readName(r, r.u8()));
+                }
+            } else {
+                names.add(readName(r, type));
+            }
+            r.expectEnd("open");
+            return new Open(flags, handleType, names);
+        }
+    };
+
+    public static final Codec<Opened> OPENED = new Codec<>() {
+        @Override
+        public void encode(Opened o, WireWriter w) {
+            writeHandle(o.handle(), w);
+            w.u64(o.size()).u8(o.writable() ? 1 : 0).u8(o.which());
+        }
+
+        @Override
+        public Opened decode(WireReader r) throws SiloException {
+            return new Opened(readHandle(r), r.u64(), r.u8() != 0, r.u8());
+        }
+    };
+
+    public static final Codec<Handle> HANDLE = new Codec<>() {
+        @Override
+        public void encode(Handle h, WireWriter w) {
+            writeHandle(h, w);
+        }
+
+        @Override
+        public Handle decode(WireReader r) throws SiloException {
+            Handle h = readHandle(r);
+            r.expectEnd("handle");
+            return h;
+        }
+    };
+
+    public static final Codec<Stat> STAT_REPLY = new Codec<>() {
+        @Override
+        public void encode(Stat s, WireWriter w) {
+            w.u64(s.size()).u64(s.modifiedMillis()).u8(s.nameType()).u8(s.writable() ? 1 : 0);
+        }
+
+        @Override
+        public Stat decode(WireReader r) throws SiloException {
+            return new Stat(r.u64(), r.u64(), r.u8(), r.u8() != 0);
+        }
+    };
+
+    public static final Codec<Read> READ_REQUEST = new Codec<>() {
+        @Override
+        public void encode(Read q, WireWriter w) {
+            writeHandle(q.handle(), w);
+            w.u64(q.offset()).berLength(q.length());
+        }
+
+        @Override
+        public Read decode(WireReader r) throws SiloException {
+            Read q = new Read(readHandle(r), r.u64(), r.berLength());
+            r.expectEnd("read");
+            return q;
+        }
+    };
+
+    public static final Codec<Write> WRITE_REQUEST = new Codec<>() {
+        @Override
+        public void encode(Write q, WireWriter w) {
+            writeHandle(q.handle(), w);
+            w.u64(q.offset()).lengthPrefixed(q.data());
+        }
+
+        @Override
+        public Write decode(WireReader r) throws SiloException {
+            Write q = new Write(readHandle(r), r.u64(), r.lengthPrefixed());
+            r.expectEnd("write");
+            return q;
+        }
+    };
+
+    public static final Codec<Integer> U32 = new Codec<>() {
+        @Override
+        public void encode(Integer v, WireWriter w) {
+            w.u32(v);
+        }
+
+        @Override
+        public Integer decode(WireReader r) throws SiloException {
+            return (int) r.u32();
+        }
+    };
+
+    public static final Operation<Open, Opened> OPEN = new Operation<>(0x0601, "open", OPEN_REQUEST, OPENED);
+    public static final Operation<Handle, Void> CLOSE = new Operation<>(0x0603, "close", HANDLE, org.silo.wire.op.Codecs.EMPTY);
+    public static final Operation<Handle, Stat> STAT = new Operation<>(0x0605, "stat", HANDLE, STAT_REPLY);
+    public static final Operation<Read, byte[]> READ_OP = new Operation<>(0x0607, "read", READ_REQUEST, org.silo.wire.op.Codecs.BYTES);
+    public static final Operation<Write, Integer> WRITE_OP = new Operation<>(0x0609, "write", WRITE_REQUEST, U32);
+}

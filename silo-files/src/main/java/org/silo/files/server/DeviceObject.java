@@ -1,0 +1,77 @@
+package org.silo.files.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.silo.block.image.ImageLease;
+import org.silo.files.FilesOps;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/** A block image by byte offset, through a lease of the same store and locks as Blockhead and NBD. */
+final class DeviceObject implements OpenObject {
+    private final ImageLease lease;
+
+    DeviceObject(ImageLease lease) {
+        this.lease = lease;
+    }
+
+    @Override
+    public long size() {
+        return lease.size();
+    }
+
+    @Override
+    public byte[] read(long offset, int length) throws SiloException {
+        long size = lease.size();
+        if (offset < 0) {
+            throw SiloException.invalid("negative offset");
+        }
+        if (offset >= size) {
+            return new byte[0];
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(length, size - offset));
+        try {
+            lease.read(b, offset);
+        } catch (IOException e) {
+            throw new SiloException(ErrorCode.IO, "reading " + lease.name() + ": " + e.getMessage());
+        }
+        return b.array();
+    }
+
+    @Override
+    public int write(long offset, byte[] data) throws SiloException {
+        if (!lease.writable()) {
+            throw new SiloException(ErrorCode.READ_ONLY, lease.name() + " is open for reading only");
+        }
+        if (offset < 0 || offset + data.length > lease.size()) {
+            throw new SiloException(ErrorCode.NO_SPACE, "a write of " + data.length + " bytes at " + offset
+                    + " does not fit in " + lease.name() + " (" + lease.size() + " bytes); images never grow");
+        }
+        try {
+            lease.write(ByteBuffer.wrap(data), offset);
+        } catch (IOException e) {
+            throw new SiloException(ErrorCode.IO, "writing " + lease.name() + ": " + e.getMessage());
+        }
+        return data.length;
+    }
+
+    @Override
+    public boolean writable() {
+        return lease.writable();
+    }
+
+    @Override
+    public long modifiedMillis() {
+        return System.currentTimeMillis();
+    }
+
+    @Override
+    public int nameType() {
+        return FilesOps.DEVICE;
+    }
+
+    @Override
+    public void close() {
+        lease.close();
+    }
+}

@@ -1,0 +1,183 @@
+package org.silo.files;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.silo.block.image.ImageStore;
+import org.silo.files.FilesOps.Handle;
+import org.silo.files.FilesOps.Name;
+import org.silo.files.server.FilesService;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+import org.silo.wire.client.ClientOptions;
+import org.silo.wire.client.Reply;
+import org.silo.wire.client.SiloClient;
+import org.silo.wire.codec.Result;
+import org.silo.wire.server.Dispatcher;
+import org.silo.wire.server.WireServer;
+import org.silo.wire.server.WireServerConfig;
+
+/** Seed 003's operations over the message layer: every name type, every handle type, and the errors. */
+class FilesServiceTest {
+    @TempDir
+    Path dir;
+    private ImageStore images;
+    private FilesService files;
+    private WireServer server;
+    private SiloClient client;
+    private HttpServer http;
+    private final byte[] web = "hello from the web, ".repeat(100).getBytes(StandardCharsets.UTF_8);
+
+    @BeforeEach
+    void start() throws Exception {
+        images = new ImageStore(dir.resolve("images"));
+        images.create("disk", 1 << 20, false);
+        images.create("iso", 1 << 20, true);
+        startServer();
+        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/page", ex -> {
+            if (ex.getRequestMethod().equals("HEAD")) {
+                ex.getResponseHeaders().set("Content-Length", String.valueOf(web.length));
+                ex.sendResponseHeaders(200, -1);
+            } else {
+                ex.sendResponseHeaders(200, web.length);
+                ex.getResponseBody().write(web);
+            }
+            ex.close();
+        });
+        http.start();
+    }
+
+    private void startServer() throws Exception {
+        files = new FilesService(dir, images, path -> {
+            if (path.equals("/data/notes.txt")) {
+                return "archived notes".getBytes(StandardCharsets.UTF_8);
+            }
+            throw SiloException.notFound("no file " + path);
+        }, () -> Map.of("name", "test-silo"));
+        Dispatcher d = new Dispatcher();
+        files.register(d);
+        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        client = SiloClient.connect(ClientOptions.to(server.address()));
+    }
+
+    private void stopServer() {
+        client.close();
+        server.close();
+        files.close();
+    }
+
+    @AfterEach
+    void stop() {
+        stopServer();
+        http.stop(0);
+    }
+
+    private static FilesOps.Open open(int flags, int handle, Name... names) {
+        return new FilesOps.Open(flags, handle, List.of(names));
+    }
+
+    @Test
+    void openReadAndCloseInOneDatagramRoundTrip() throws Exception {
+        FilesOps.Opened w = client.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.WRITE, FilesOps.CAPABILITY, Name.device("disk")));
+        client.call(FilesOps.WRITE_OP, new FilesOps.Write(w.handle(), 4096, "sector data".getBytes(StandardCharsets.UTF_8)));
+        client.call(FilesOps.CLOSE, w.handle());
+
+        Reply r = client.compound()
+                .add(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY, Name.device("disk")))
+                .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 4096, 11))
+                .add(FilesOps.CLOSE, Handle.SAME)
+                .send();
+        assertThat(r.transmissions()).as("one datagram each way").isEqualTo(1);
+        assertThat(r.overTcp()).isFalse();
+        assertThat(r.results()).hasSize(3).allSatisfy(x -> assertThat(x).isInstanceOf(Result.Success.class));
+        assertThat(((Result.Success) r.results().get(1)).data()).asString(StandardCharsets.UTF_8).isEqualTo("sector data");
+        assertThat(images.info("disk").holders()).as("closed in the same message").isEmpty();
+    }
+
+    @Test
+    void everyNameType() throws Exception {
+        FilesOps.Opened path = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.INTEGER, Name.path("/data/notes.txt")));
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(path.handle(), 0, 100))).asString().isEqualTo("archived notes");
+
+        FilesOps.Opened url = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY,
+                Name.url("http://127.0.0.1:" + http.getAddress().getPort() + "/page")));
+        assertThat(url.size()).isEqualTo(web.length);
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(url.handle(), 6, 8))).asString().isEqualTo("from the");
+
+        FilesOps.Opened app = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY, Name.app("status", "")));
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(app.handle(), 0, 1000))).asString().contains("\"test-silo\"");
+
+        FilesOps.Stat st = client.call(FilesOps.STAT, path.handle());
+        assertThat(st.size()).isEqualTo(14);
+        assertThat(st.nameType()).isEqualTo(FilesOps.FILESYSTEM);
+        assertThat(st.writable()).isFalse();
+    }
+
+    @Test
+    void anAccessMethodTriesNamesInTurn() throws Exception {
+        FilesOps.Opened o = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY,
+                Name.path("/data/missing"), Name.url("http://127.0.0.1:" + http.getAddress().getPort() + "/page")));
+        assertThat(o.which()).as("the second name opened").isEqualTo(1);
+        assertThatThrownBy(() -> client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY,
+                Name.path("/nope"), Name.device("nope")))).hasMessageContaining("none of the 2 names opened");
+    }
+
+    @Test
+    void aCryptoCapabilityOutlivesARestartAndAForgedOneIsRefused() throws Exception {
+        FilesOps.Opened o = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CRYPTO, Name.app("status", "")));
+        assertThat(o.handle().type()).isEqualTo(FilesOps.CRYPTO);
+        stopServer();
+        startServer();
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(o.handle(), 0, 100))).asString().contains("test-silo");
+        byte[] forged = o.handle().bytes().clone();
+        forged[3] ^= 1;
+        assertThatThrownBy(() -> client.call(FilesOps.READ_OP, new FilesOps.Read(new Handle(FilesOps.CRYPTO, forged), 0, 10)))
+                .isInstanceOfSatisfying(SiloException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
+                    assertThat(e.getMessage()).contains("signature does not match");
+                });
+        FilesOps.Opened ro = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CRYPTO, Name.device("disk")));
+        assertThatThrownBy(() -> client.call(FilesOps.WRITE_OP, new FilesOps.Write(ro.handle(), 0, new byte[1])))
+                .hasMessageContaining("grants reading only");
+        assertThat(Files.getPosixFilePermissions(dir.resolve("files.key")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    }
+
+    @Test
+    void badRequestsGetClearErrorsAndChangeNothing() throws Exception {
+        FilesOps.Opened d = client.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.WRITE, FilesOps.INTEGER, Name.device("disk")));
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(d.handle(), 1 << 20, 10))).as("at the end: nothing").isEmpty();
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(d.handle(), (1 << 20) - 4, 10))).hasSize(4);
+        code(() -> client.call(FilesOps.WRITE_OP, new FilesOps.Write(d.handle(), (1 << 20) - 2, new byte[4])), ErrorCode.NO_SPACE);
+        code(() -> client.call(FilesOps.OPEN, open(FilesOps.WRITE, FilesOps.CAPABILITY, Name.device("iso"))), ErrorCode.READ_ONLY);
+        code(() -> client.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.WRITE, FilesOps.CAPABILITY, Name.device("disk"))),
+                ErrorCode.BUSY);
+        code(() -> client.call(FilesOps.READ_OP, new FilesOps.Read(new Handle(FilesOps.CAPABILITY, new byte[16]), 0, 1)),
+                ErrorCode.NOT_FOUND);
+        code(() -> client.call(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 0, 1)), ErrorCode.INVALID);
+        code(() -> client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY, Name.url("ftp://x/y"))), ErrorCode.INVALID);
+        code(() -> client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("x".repeat(5000)))), ErrorCode.INVALID);
+        code(() -> client.call(FilesOps.OPEN, open(FilesOps.WRITE, FilesOps.CAPABILITY, Name.app("status", ""))), ErrorCode.READ_ONLY);
+        code(() -> client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY, Name.app("game", ""))), ErrorCode.NOT_FOUND);
+        client.call(FilesOps.CLOSE, d.handle());
+        code(() -> client.call(FilesOps.CLOSE, d.handle()), ErrorCode.NOT_FOUND);
+        assertThat(images.info("disk").holders()).isEmpty();
+    }
+
+    private static void code(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode c) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(c));
+    }
+}
