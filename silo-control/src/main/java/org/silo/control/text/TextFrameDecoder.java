@@ -23,6 +23,13 @@ final class TextFrameDecoder extends ByteToMessageDecoder {
             return;
         }
         while (in.isReadable()) {
+            // a message starts with its verb: line ends before it are blank lines between messages
+            while (in.isReadable() && (in.getByte(in.readerIndex()) == '\r' || in.getByte(in.readerIndex()) == '\n')) {
+                in.skipBytes(1);
+            }
+            if (!in.isReadable()) {
+                return;
+            }
             int end = terminator(in);
             if (end < 0) {
                 if (in.readableBytes() > TextConstants.MAX_MESSAGE) {

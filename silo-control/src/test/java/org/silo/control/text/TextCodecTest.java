@@ -39,6 +39,21 @@ class TextCodecTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
+    @Test
+    void blankLinesBetweenMessagesAreNotPartOfTheNext() {
+        // three line ends then a message, in one segment and in two: the message keeps its verb
+        for (String[] parts : new String[][] {{"\r\n\r\n\r\nCAPAB\r\n\r\n"}, {"\r\n\r\n\r\n", "CAPAB\r\n\r\n"},
+                {"\n", "\nCAPAB\n\n"}}) {
+            EmbeddedChannel ch = new EmbeddedChannel(new TextFrameDecoder());
+            for (String p : parts) {
+                ch.writeInbound(Unpooled.copiedBuffer(p, StandardCharsets.UTF_8));
+            }
+            assertThat((String) ch.readInbound()).isEqualTo("CAPAB");
+            assertThat((Object) ch.readInbound()).isNull();
+            ch.finishAndReleaseAll();
+        }
+    }
+
     /** Random bytes never throw out of the decoder or the parser. */
     @Property(tries = 500)
     void anyBytesAreSafe(@ForAll byte[] bytes) {
