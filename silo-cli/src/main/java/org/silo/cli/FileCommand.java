@@ -17,10 +17,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "file", mixinStandardHelpOptions = true,
         description = {"Read objects through the file access service (seed 003): archive paths, block images,",
             "URLs and applications, by name."},
-        subcommands = {FileCommand.Cat.class, FileCommand.Stat.class},
+        subcommands = {FileCommand.Cat.class, FileCommand.Stat.class, FileCommand.LeaseCmd.class},
         footer = {"", "NAME is an archive path (/data/notes.txt), device:IMAGE, a URL (http://...), or app:status.",
             "", "Examples:", "  silo file cat app:status", "  silo file cat /data/notes.txt > notes.txt",
-            "  silo file stat device:retro", "  silo file cat device:retro | head -c 512 | xxd"})
+            "  silo file stat device:retro", "  silo file cat device:retro | head -c 512 | xxd",
+            "  silo file lease device:retro --read --seconds 60"})
 final class FileCommand implements Runnable {
     /** The first read: with open's result and the headers it still fits a 1200-byte datagram. */
     static final int FIRST_PIECE = 1000;
@@ -83,6 +84,58 @@ final class FileCommand implements Runnable {
                 out.flush();
                 c.call(FilesOps.CLOSE, opened.handle());
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "lease", mixinStandardHelpOptions = true,
+            description = {"Take, renew or release a lease (docs/files.md): a read lease may be shared, a write lease",
+                "is exclusive, and a writer's open recalls read leases. The holder id names who holds it."})
+    static final class LeaseCmd implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+        Kind kind;
+
+        static final class Kind {
+            @picocli.CommandLine.Option(names = "--read", description = "A shared read lease.")
+            boolean read;
+
+            @picocli.CommandLine.Option(names = "--write", description = "An exclusive write lease.")
+            boolean write;
+
+            @picocli.CommandLine.Option(names = "--release", description = "Give the lease back.")
+            boolean release;
+        }
+
+        @picocli.CommandLine.Option(names = "--seconds", defaultValue = "60", description = "How long, 1..3600 (default: ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @picocli.CommandLine.Option(names = "--holder", description = "Who holds it (default: user@host).")
+        String holder;
+
+        @Override
+        public Integer call() throws Exception {
+            int k = kind.release ? FilesOps.LEASE_RELEASE : kind.write ? FilesOps.LEASE_WRITE : FilesOps.LEASE_READ;
+            String who = holder != null ? holder
+                    : System.getProperty("user.name") + "@" + java.net.InetAddress.getLocalHost().getHostName();
+            FilesOps.LeaseState st;
+            try (SiloClient c = client.connect()) {
+                st = c.call(FilesOps.LEASE, new FilesOps.Lease(parse(name), k, seconds, who));
+            }
+            if (kind.release) {
+                System.out.println("released " + name);
+                return 0;
+            }
+            if (!st.granted()) {
+                System.err.println("silo: lease on " + name + " refused: " + st.text());
+                return Failures.FAILED;
+            }
+            System.out.printf("%s on %s for %s until %s%n", st.text(), name, who, Instant.ofEpochMilli(st.expiresMillis()));
             return 0;
         }
     }

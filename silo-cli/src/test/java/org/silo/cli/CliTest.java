@@ -89,6 +89,12 @@ class CliTest {
         out.reset();
         assertThat(Main.run("file", "cat", "device:small", at())).isZero();
         assertThat(out.size()).as("a 1 MiB image, read in 60 KiB pieces").isEqualTo(1 << 20);
+        out.reset();
+        assertThat(Main.run("file", "lease", "device:small", "--read", "--holder", "a", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("read lease on device:small for a until");
+        assertThat(Main.run("file", "lease", "device:small", "--write", "--holder", "b", at())).as("a reader holds it").isEqualTo(1);
+        assertThat(Main.run("file", "lease", "device:small", "--release", "--holder", "a", at())).isZero();
+        assertThat(Main.run("file", "lease", "device:small", "--write", "--holder", "b", at())).isZero();
         assertThat(Main.run("file", "cat", "device:ghost", at())).isEqualTo(1);
         assertThat(Main.run("file", "cat", "nonsense", at())).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("NOT_FOUND", "is not a name");

@@ -18,6 +18,7 @@ import org.silo.wire.op.Operation;
  * 0x0605 stat   handle                                    -> u64 size, u64 modified ms, u8 name type, u8 writable
  * 0x0607 read   handle, u64 offset, BER length            -> bytes
  * 0x0609 write  handle, u64 offset, BER data              -> u32 written
+ * 0x060B lease  name, u8 kind, u32 seconds, BER holder    -> u8 granted, u64 expires ms, u8 recalled, BER text
  * name   = u8 type (1 application, 2 filesystem, 3 device, 4 URL), BER name [, BER specific for application]
  *        | u8 5 (access method), u8 count, count names
  * handle = u8 type (0 none, 1 capability, 2 crypto, 3 integer), BER bytes
@@ -79,6 +80,16 @@ public final class FilesOps {
     public record Read(Handle handle, long offset, int length) {}
 
     public record Write(Handle handle, long offset, byte[] data) {}
+
+    public static final int LEASE_RELEASE = 0;
+    public static final int LEASE_READ = 1;
+    public static final int LEASE_WRITE = 2;
+
+    /** lease: take, renew (the same again) or release (kind 0) a lease on a named object. */
+    public record Lease(Name name, int kind, int seconds, String holder) {}
+
+    /** The answer: granted until when, whether a writer recalled it, and why not when refused. */
+    public record LeaseState(boolean granted, long expiresMillis, boolean recalled, String text) {}
 
     static void writeHandle(Handle h, WireWriter w) {
         w.u8(h.type()).lengthPrefixed(h.bytes());
@@ -216,6 +227,37 @@ public final class FilesOps {
         }
     };
 
+    public static final Codec<Lease> LEASE_REQUEST = new Codec<>() {
+        @Override
+        public void encode(Lease l, WireWriter w) {
+            writeName(l.name(), w);
+            w.u8(l.kind()).u32(l.seconds()).utf8(l.holder());
+        }
+
+        @Override
+        public Lease decode(WireReader r) throws SiloException {
+            int type = r.u8();
+            if (type == ACCESS_METHOD) {
+                throw SiloException.invalid("a lease names one object, not an access method");
+            }
+            Lease l = new Lease(readName(r, type), r.u8(), (int) r.u32(), r.utf8());
+            r.expectEnd("lease");
+            return l;
+        }
+    };
+
+    public static final Codec<LeaseState> LEASE_STATE = new Codec<>() {
+        @Override
+        public void encode(LeaseState s, WireWriter w) {
+            w.u8(s.granted() ? 1 : 0).u64(s.expiresMillis()).u8(s.recalled() ? 1 : 0).utf8(s.text());
+        }
+
+        @Override
+        public LeaseState decode(WireReader r) throws SiloException {
+            return new LeaseState(r.u8() != 0, r.u64(), r.u8() != 0, r.utf8());
+        }
+    };
+
     public static final Codec<Integer> U32 = new Codec<>() {
         @Override
         public void encode(Integer v, WireWriter w) {
@@ -233,4 +275,5 @@ public final class FilesOps {
     public static final Operation<Handle, Stat> STAT = new Operation<>(0x0605, "stat", HANDLE, STAT_REPLY);
     public static final Operation<Read, byte[]> READ_OP = new Operation<>(0x0607, "read", READ_REQUEST, org.silo.wire.op.Codecs.BYTES);
     public static final Operation<Write, Integer> WRITE_OP = new Operation<>(0x0609, "write", WRITE_REQUEST, U32);
+    public static final Operation<Lease, LeaseState> LEASE = new Operation<>(0x060B, "lease", LEASE_REQUEST, LEASE_STATE);
 }

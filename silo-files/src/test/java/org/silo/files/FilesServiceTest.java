@@ -177,6 +177,47 @@ class FilesServiceTest {
         assertThat(images.info("disk").holders()).isEmpty();
     }
 
+    @Test
+    void aWriterRecallsReadLeasesAndTheHoldersHearOfItWhenTheyRenew() throws Exception {
+        Name disk = Name.device("disk");
+        try (SiloClient reader = SiloClient.connect(ClientOptions.to(server.address()))) {
+            FilesOps.LeaseState held = reader.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_READ, 60, "reader-1"));
+            assertThat(held.granted()).isTrue();
+            assertThat(client.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_WRITE, 60, "writer")).granted())
+                    .as("a write lease waits for the readers").isFalse();
+
+            assertThatThrownBy(() -> client.call(FilesOps.OPEN, open(FilesOps.WRITE, FilesOps.CAPABILITY, disk)))
+                    .isInstanceOfSatisfying(SiloException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BUSY);
+                        assertThat(e.getMessage()).contains("being recalled");
+                    });
+            FilesOps.LeaseState renewed = reader.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_READ, 60, "reader-1"));
+            assertThat(renewed.granted()).isFalse();
+            assertThat(renewed.recalled()).as("the holder is told at its renewal").isTrue();
+            reader.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_RELEASE, 0, "reader-1"));
+
+            FilesOps.Opened w = client.call(FilesOps.OPEN, open(FilesOps.WRITE, FilesOps.CAPABILITY, disk));
+            assertThat(w.writable()).isTrue();
+            client.call(FilesOps.CLOSE, w.handle());
+        }
+    }
+
+    @Test
+    void aHolderThatNeverAnswersLosesItsLeaseWhenItExpires() throws Exception {
+        Name disk = Name.device("disk");
+        client.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_READ, 1, "silent"));
+        assertThatThrownBy(() -> client.call(FilesOps.OPEN, open(FilesOps.WRITE, FilesOps.CAPABILITY, disk)))
+                .hasMessageContaining("being recalled");
+        Thread.sleep(1100);
+        FilesOps.Opened w = client.call(FilesOps.OPEN, open(FilesOps.WRITE, FilesOps.CAPABILITY, disk));
+        client.call(FilesOps.CLOSE, w.handle());
+        FilesOps.LeaseState mine = client.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_WRITE, 30, "w"));
+        assertThat(mine.granted()).isTrue();
+        FilesOps.Opened again = client.call(FilesOps.OPEN, open(FilesOps.WRITE, FilesOps.CAPABILITY, disk));
+        assertThat(again.writable()).as("a write lease does not stop its own writer").isTrue();
+        code(() -> client.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_READ, 99999, "x")), ErrorCode.INVALID);
+    }
+
     private static void code(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode c) {
         assertThatThrownBy(call).isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(c));
     }

@@ -37,6 +37,7 @@ public final class FilesService implements AutoCloseable {
     private final Supplier<Map<String, Object>> status;
     private final CryptoHandles crypto;
     private final HandleTable handles = new HandleTable(Duration.ofMinutes(10).toMillis(), 4096);
+    private final Leases leases = new Leases();
 
     public FilesService(Path dataDir, ImageStore images, ArchiveFiles archive, Supplier<Map<String, Object>> status)
             throws IOException {
@@ -61,6 +62,30 @@ public final class FilesService implements AutoCloseable {
             return with(ctx, q.handle(), false, o -> o.read(q.offset(), q.length()));
         });
         d.registerBlocking(FilesOps.WRITE_OP, (ctx, q) -> with(ctx, q.handle(), true, o -> o.write(q.offset(), q.data())));
+        d.register(FilesOps.LEASE, (ctx, l) -> {
+            if (l.seconds() < 0 || l.seconds() > 3600 || l.kind() < 0 || l.kind() > FilesOps.LEASE_WRITE) {
+                throw SiloException.invalid("a lease is kind 0 (release), 1 (read) or 2 (write), for 1..3600 seconds");
+            }
+            if (l.holder() == null || l.holder().isEmpty() || l.holder().length() > 128) {
+                throw SiloException.invalid("a lease needs a holder id of 1..128 characters");
+            }
+            requireFor(ctx, l.name(), l.kind() == FilesOps.LEASE_WRITE);
+            return leases.take(leaseKey(l.name()), l.holder(), l.kind(), Math.max(1, l.seconds()), System.currentTimeMillis());
+        });
+    }
+
+    private static String leaseKey(Name n) {
+        return n.type() + ":" + key(n);
+    }
+
+    private static void requireFor(CallContext ctx, Name n, boolean write) throws SiloException {
+        Right r = write ? Right.WRITE : Right.READ;
+        switch (n.type()) {
+            case FilesOps.DEVICE -> ctx.require("block", n.name(), r);
+            case FilesOps.FILESYSTEM -> ctx.require("archive", n.name(), r);
+            case FilesOps.URL -> ctx.require("files", n.name(), r);
+            default -> ctx.require("core", "", r);
+        }
     }
 
     /** Open: the names in turn (seed 003's access method); the first that opens is used. */
@@ -70,6 +95,12 @@ public final class FilesService implements AutoCloseable {
         for (int i = 0; i < req.names().size(); i++) {
             Name n = req.names().get(i);
             try {
+                if (write) {
+                    long wait = leases.recallReaders(leaseKey(n), System.currentTimeMillis());
+                    if (wait > 0) {
+                        throw new SiloException(ErrorCode.BUSY, "read leases are being recalled; retry after " + wait + " ms");
+                    }
+                }
                 OpenObject o = openName(ctx, n, write, true);
                 Handle h = handleFor(ctx, req.handleType(), n, write, o);
                 ctx.message().put(LAST_OPENED, h);
@@ -233,7 +264,7 @@ public final class FilesService implements AutoCloseable {
     }
 
     public Map<String, Object> status() {
-        return Map.of("open", handles.size());
+        return Map.of("open", handles.size(), "leases", leases.count());
     }
 
     @Override
