@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.silo.files.FilesOps;
 import org.silo.files.FilesOps.Handle;
 import org.silo.files.FilesOps.Name;
+import org.silo.files.client.OobReader;
 import org.silo.wire.client.Reply;
 import org.silo.wire.client.SiloClient;
 import org.silo.wire.codec.Result;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Parameters;
 final class FileCommand implements Runnable {
     /** The first read: with open's result and the headers it still fits a 1200-byte datagram. */
     static final int FIRST_PIECE = 1000;
-    /** Later reads go over TCP in pieces this big. */
+    /** Later reads of an object of unknown size (a URL without Content-Length) go over TCP in pieces this big. */
     static final int PIECE = 60 * 1024;
 
     @picocli.CommandLine.Spec
@@ -62,14 +63,20 @@ final class FileCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            FilesOps.Open open = new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(parse(name)));
+            FilesOps.Open open = new FilesOps.Open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, List.of(parse(name)));
             OutputStream out = System.out;
             try (SiloClient c = client.connect()) {
-                // open, the first piece and close in one message: a small object takes one round trip
+                // open and the first piece in one message: a small object takes one round trip
                 Reply r = c.compound().add(FilesOps.OPEN, open)
                         .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 0, FIRST_PIECE)).send();
                 FilesOps.Opened opened = SiloClient.decode(FilesOps.OPEN, r.results());
                 byte[] piece = SiloClient.decode(FilesOps.READ_OP, r.results().subList(1, r.results().size()));
+                if (opened.size() > FIRST_PIECE) { // a known, larger size: the bytes come over the data port
+                    OobReader.copy(opened, out);
+                    out.flush();
+                    c.call(FilesOps.CLOSE, opened.handle());
+                    return 0;
+                }
                 out.write(piece);
                 long offset = piece.length;
                 int asked = FIRST_PIECE;

@@ -215,8 +215,8 @@ final class NsCommands {
         int failed = 0;
         for (TransferClient.Result r : results) {
             if (!r.ok()) {
-                System.err.printf("silo: %s -> %s failed after %d attempt%s: %s%n", r.source(), r.dest(), r.attempts(),
-                        r.attempts() == 1 ? "" : "s", r.error());
+                String tries = r.attempts() == 0 ? "" : " after " + r.attempts() + " attempt" + (r.attempts() == 1 ? "" : "s");
+                System.err.printf("silo: %s -> %s failed%s: %s%n", r.source(), r.dest(), tries, r.error());
                 failed++;
             }
         }
@@ -393,9 +393,19 @@ final class NsCommands {
             }
             List<String> paths = new java.util.ArrayList<>();
             List<java.nio.file.Path> files = new java.util.ArrayList<>();
+            List<TransferClient.Result> missing = new java.util.ArrayList<>();
             try (SiloClient c = client.connect()) {
                 for (String src : sources) {
-                    NsEntry e = c.call(FileClerkOps.STAT, src);
+                    NsEntry e;
+                    try {
+                        e = c.call(FileClerkOps.STAT, src);
+                    } catch (org.silo.wire.SiloException ex) {
+                        if (ex.code() != org.silo.wire.ErrorCode.NOT_FOUND) {
+                            throw ex;
+                        }
+                        missing.add(new TransferClient.Result(src, dest, 0, null, null, null, 0, 0, null, ex.getMessage()));
+                        continue;
+                    }
                     java.nio.file.Path target = destIsDir ? out.resolve(e.name().isEmpty() ? "root" : e.name()) : out;
                     if (e.kind().equals("dir")) {
                         if (!recursive) {
@@ -410,12 +420,13 @@ final class NsCommands {
                 List<TransferClient.Result> results;
                 try (TransferClient t = new TransferClient(LibraryClient.over(c), transfer.options(client, false, null, null, null))) {
                     Thread bar = progressBar(t, !stdout && !transfer.noProgress && !transfer.json);
-                    results = t.get(paths, files);
+                    results = new java.util.ArrayList<>(t.get(paths, files));
                     stop(bar);
                 }
+                results.addAll(missing);
                 if (stdout) {
                     try {
-                        if (results.get(0).ok()) {
+                        if (!results.isEmpty() && results.get(0).ok()) {
                             java.nio.file.Files.copy(out, System.out);
                             System.out.flush();
                         }

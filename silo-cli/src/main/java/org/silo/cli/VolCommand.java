@@ -23,14 +23,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "vol", mixinStandardHelpOptions = true,
         description = {"Manage the archive's volumes (the volume clerk)."},
         subcommands = {VolCommand.Add.class, VolCommand.Ls.class, VolCommand.Show.class, VolCommand.Set.class,
-            VolCommand.Rm.class, VolCommand.Width.class, VolCommand.QuotaCmd.class},
+            VolCommand.Rm.class, VolCommand.Width.class, VolCommand.QuotaCmd.class, VolCommand.ChangerCmd.class},
         footer = {"", "Examples:",
             "  silo vol add TAPE01 --library lib1 --capacity 10G --backend dir:/mnt/tape01 --storage-group cms",
             "  silo vol add S3V01 --library cloud --capacity 1T --backend 's3://archive/v01?endpoint=http://ceph:7480'",
             "  silo vol ls --library lib1",
             "  silo vol show TAPE01",
             "  silo vol set TAPE01 --state readonly --reason 'worn, copy it off'",
-            "  silo vol rm TAPE01"})
+            "  silo vol rm TAPE01",
+            "  silo vol changer lib1 command:/usr/local/bin/silo-mtx"})
 final class VolCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -251,6 +252,32 @@ final class VolCommand implements Runnable {
             try (SiloClient c = client.connect()) {
                 FamilyWidth w = c.call(VolumeClerkOps.SET_FAMILY_WIDTH, new FamilyWidth(family, width));
                 System.out.printf("file family %s: width %d%n", w.fileFamily(), w.width());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "changer", mixinStandardHelpOptions = true,
+            description = {"Set a library's media changer: none (dir and S3 volumes are always there), or command:PROGRAM,",
+                "which movers run as 'PROGRAM mount VOLUME DRIVE' before using a volume and 'PROGRAM dismount VOLUME DRIVE'",
+                "after; a non-zero exit status fails the mount, and its status and output go into the job's error."},
+            footer = {"", "Examples:", "  silo vol changer lib1 command:/usr/local/bin/silo-mtx", "  silo vol changer lib1 none"})
+    static final class ChangerCmd implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(index = "0", paramLabel = "LIBRARY")
+        String library;
+
+        @Parameters(index = "1", paramLabel = "none|command:PROGRAM")
+        String changer;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                org.silo.archive.ops.LibraryMessages.Changer r = c.call(org.silo.archive.ops.LibraryOps.SET_CHANGER,
+                        new org.silo.archive.ops.LibraryMessages.Changer(library, changer));
+                System.out.printf("library %s: media changer %s%n", r.library(), r.changer());
             }
             return 0;
         }

@@ -13,7 +13,8 @@ import org.silo.wire.op.Operation;
  * (docs/files.md has the layouts):
  *
  * <pre>
- * 0x0601 open   u8 flags, u8 handle type, name            -> u8 type, BER handle, u64 size, u8 writable, u8 which
+ * 0x0601 open   u8 flags, u8 handle type, name            -> u8 type, BER handle, u64 size, u8 writable, u8 which,
+ *                                                            BER data address (OOB-XFER)
  * 0x0603 close  handle                                    -> (empty)
  * 0x0605 stat   handle                                    -> u64 size, u64 modified ms, u8 name type, u8 writable
  * 0x0607 read   handle, u64 offset, BER length            -> bytes
@@ -73,7 +74,8 @@ public final class FilesOps {
     /** open: flags, the handle type wanted, and one name or several to try in turn. */
     public record Open(int flags, int handleType, List<Name> names) {}
 
-    public record Opened(Handle handle, long size, boolean writable, int which) {}
+    /** @param dataAddress host:port of the data port when OOB-XFER was asked for, else empty */
+    public record Opened(Handle handle, long size, boolean writable, int which, String dataAddress) {}
 
     public record Stat(long size, long modifiedMillis, int nameType, boolean writable) {}
 
@@ -162,12 +164,12 @@ public final class FilesOps {
         @Override
         public void encode(Opened o, WireWriter w) {
             writeHandle(o.handle(), w);
-            w.u64(o.size()).u8(o.writable() ? 1 : 0).u8(o.which());
+            w.u64(o.size()).u8(o.writable() ? 1 : 0).u8(o.which()).utf8(o.dataAddress());
         }
 
         @Override
         public Opened decode(WireReader r) throws SiloException {
-            return new Opened(readHandle(r), r.u64(), r.u8() != 0, r.u8());
+            return new Opened(readHandle(r), r.u64(), r.u8() != 0, r.u8(), r.utf8());
         }
     };
 

@@ -67,7 +67,7 @@ class FilesServiceTest {
                 return "archived notes".getBytes(StandardCharsets.UTF_8);
             }
             throw SiloException.notFound("no file " + path);
-        }, () -> Map.of("name", "test-silo"));
+        }, () -> Map.of("name", "test-silo"), InetAddress.getLoopbackAddress(), 0);
         Dispatcher d = new Dispatcher();
         files.register(d);
         server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
@@ -216,6 +216,40 @@ class FilesServiceTest {
         FilesOps.Opened again = client.call(FilesOps.OPEN, open(FilesOps.WRITE, FilesOps.CAPABILITY, disk));
         assertThat(again.writable()).as("a write lease does not stop its own writer").isTrue();
         code(() -> client.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_READ, 99999, "x")), ErrorCode.INVALID);
+    }
+
+    /** Issue 6: a 200 MB file by out-of-band transfer, with its checksum. */
+    @Test
+    void twoHundredMegabytesOutOfBandWithTheirChecksum() throws Exception {
+        long size = 200L << 20;
+        images.create("big", size, false);
+        java.util.zip.CRC32C written = new java.util.zip.CRC32C();
+        try (var ch = java.nio.channels.FileChannel.open(dir.resolve("images").resolve("big"), java.nio.file.StandardOpenOption.WRITE)) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(6);
+            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(1 << 20);
+            for (int mib = 0; mib < 200; mib++) {
+                chunk.clear();
+                while (chunk.hasRemaining()) {
+                    chunk.putLong(random.nextLong());
+                }
+                chunk.flip();
+                written.update(chunk.duplicate());
+                while (chunk.hasRemaining()) {
+                    ch.write(chunk);
+                }
+            }
+        }
+        FilesOps.Opened o = client.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, Name.device("big")));
+        assertThat(o.dataAddress()).startsWith("127.0.0.1:");
+        java.util.zip.CRC32C read = new java.util.zip.CRC32C();
+        long n = org.silo.files.client.OobReader.copy(o, new java.util.zip.CheckedOutputStream(java.io.OutputStream.nullOutputStream(), read));
+        assertThat(n).isEqualTo(size);
+        assertThat(read.getValue()).isEqualTo(written.getValue());
+        client.call(FilesOps.CLOSE, o.handle());
+        assertThatThrownBy(() -> org.silo.files.client.OobReader.copy(o, java.io.OutputStream.nullOutputStream()))
+                .hasMessageContaining("refused the handle");
+        code(() -> client.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CRYPTO, Name.device("big"))),
+                ErrorCode.INVALID);
     }
 
     private static void code(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode c) {

@@ -116,7 +116,8 @@ public final class SiloServer implements AutoCloseable {
                 .port(config.port("console.port")).build().start();
         parts.add(console);
         consolePort = console.port();
-        FilesService files = new FilesService(data, block.store(), path -> archive.files().read(path), this::status);
+        FilesService files = new FilesService(data, block.store(), path -> archive.files().read(path), this::status,
+                config.listen(), config.port("files.data-port"));
         files.register(dispatcher);
         parts.add(files);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -39,12 +39,27 @@ public final class FilesService implements AutoCloseable {
     private final HandleTable handles = new HandleTable(Duration.ofMinutes(10).toMillis(), 4096);
     private final Leases leases = new Leases();
 
-    public FilesService(Path dataDir, ImageStore images, ArchiveFiles archive, Supplier<Map<String, Object>> status)
-            throws IOException {
+    private final DataPort dataPort;
+
+    /**
+     * @param dataAddress the address the out-of-band data port listens on (the server's listen address)
+     * @param dataPort    its port; 0 for any free one
+     */
+    public FilesService(Path dataDir, ImageStore images, ArchiveFiles archive, Supplier<Map<String, Object>> status,
+            java.net.InetAddress dataAddress, int dataPort) throws IOException {
         this.images = images;
         this.archive = archive;
         this.status = status;
         this.crypto = CryptoHandles.open(dataDir.resolve("files.key"));
+        this.dataPort = new DataPort(dataAddress, dataPort, this::capabilityOrNull);
+    }
+
+    private OpenObject capabilityOrNull(byte[] capability) {
+        try {
+            return handles.capability(capability);
+        } catch (SiloException e) {
+            return null;
+        }
     }
 
     public void register(Dispatcher d) {
@@ -102,9 +117,14 @@ public final class FilesService implements AutoCloseable {
                     }
                 }
                 OpenObject o = openName(ctx, n, write, true);
+                boolean oob = (req.flags() & FilesOps.OOB_XFER) != 0;
+                if (oob && req.handleType() != FilesOps.CAPABILITY) {
+                    o.close();
+                    throw SiloException.invalid("an out-of-band transfer needs a capability handle");
+                }
                 Handle h = handleFor(ctx, req.handleType(), n, write, o);
                 ctx.message().put(LAST_OPENED, h);
-                return new FilesOps.Opened(h, o.size(), o.writable(), i);
+                return new FilesOps.Opened(h, o.size(), o.writable(), i, oob ? dataAddress() : "");
             } catch (SiloException e) {
                 if (first == null) {
                     first = e;
@@ -258,6 +278,14 @@ public final class FilesService implements AutoCloseable {
         return ByteBuffer.wrap(h.bytes()).getInt();
     }
 
+    private String dataAddress() throws SiloException {
+        try {
+            return dataPort.address();
+        } catch (IOException e) {
+            throw new SiloException(ErrorCode.IO, "the data port is gone: " + e.getMessage());
+        }
+    }
+
     /** Closes objects idle for 10 minutes; the server calls it periodically. */
     public void expire() {
         handles.expire(System.currentTimeMillis());
@@ -269,6 +297,7 @@ public final class FilesService implements AutoCloseable {
 
     @Override
     public void close() {
+        dataPort.close();
         handles.closeAll();
     }
 }

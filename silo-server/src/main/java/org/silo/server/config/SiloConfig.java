@@ -54,6 +54,7 @@ public final class SiloConfig {
         d.put("nbd.require-tls", "false");
         d.put("control.port", "7401");
         d.put("console.port", "7480");
+        d.put("files.data-port", "0");
         return d;
     }
 

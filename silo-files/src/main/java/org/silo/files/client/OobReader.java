@@ -1,0 +1,65 @@
+package org.silo.files.client;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import org.silo.files.FilesOps;
+import org.silo.wire.client.ClientOptions;
+
+/**
+ * Reads an object opened with OOB-XFER from the server's data port (docs/files.md): straight TCP,
+ * 1 MiB requests pipelined behind each other.
+ *
+ * <pre>{@code
+ * FilesOps.Opened o = client.call(FilesOps.OPEN, new FilesOps.Open(READ | OOB_XFER, CAPABILITY, List.of(name)));
+ * OobReader.copy(o, out);
+ * }</pre>
+ */
+public final class OobReader {
+    private OobReader() {}
+
+    static final int PIECE = 1 << 20;
+
+    /** Copies the whole object to {@code out}; returns the byte count. */
+    public static long copy(FilesOps.Opened opened, OutputStream out) throws IOException {
+        if (opened.dataAddress().isEmpty()) {
+            throw new IOException("the object was not opened for an out-of-band transfer");
+        }
+        InetSocketAddress at = ClientOptions.parseAddress(opened.dataAddress(), 0);
+        byte[] buf = new byte[PIECE];
+        try (Socket s = new Socket(at.getAddress(), at.getPort())) {
+            s.setSoTimeout(60_000);
+            DataOutputStream req = new DataOutputStream(s.getOutputStream());
+            DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream(), 1 << 16));
+            long size = opened.size();
+            long done = 0;
+            while (done < size) {
+                req.write(opened.handle().bytes());
+                req.writeLong(done);
+                req.writeLong(Math.min(PIECE, size - done));
+                req.flush();
+                long count = in.readLong();
+                if (count == -1) {
+                    throw new IOException("the data port refused the handle (closed or expired?)");
+                }
+                if (count == 0) {
+                    break;
+                }
+                long left = count;
+                while (left > 0) {
+                    int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (n < 0) {
+                        throw new IOException("the data connection closed " + left + " bytes early");
+                    }
+                    out.write(buf, 0, n);
+                    left -= n;
+                }
+                done += count;
+            }
+            return done;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package org.silo.files.server;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import org.silo.wire.SiloException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The out-of-band data port (docs/files.md): bytes of objects opened with OOB-XFER, by capability, on
+ * plain TCP, one virtual thread per connection. A request is {@code 16-byte capability, u64 offset,
+ * u64 length}; the answer {@code u64 count} and the bytes ({@code 2^64-1}: refused).
+ */
+final class DataPort implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DataPort.class);
+    static final long REFUSED = -1L;
+    private static final int PIECE = 1 << 20;
+    private static final int IDLE_MILLIS = 60_000;
+
+    private final ServerSocketChannel listener;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final Function<byte[], OpenObject> capabilities;
+    private volatile boolean open = true;
+
+    DataPort(InetAddress address, int port, Function<byte[], OpenObject> capabilities) throws IOException {
+        this.capabilities = capabilities;
+        this.listener = ServerSocketChannel.open().bind(new InetSocketAddress(address, port));
+        threads.execute(this::accept);
+    }
+
+    String address() throws IOException {
+        InetSocketAddress a = (InetSocketAddress) listener.getLocalAddress();
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    private void accept() {
+        while (open) {
+            try {
+                SocketChannel ch = listener.accept();
+                threads.execute(() -> serve(ch));
+            } catch (IOException e) {
+                if (open) {
+                    log.warn("data port accept failed: {}", e.toString());
+                }
+                return;
+            }
+        }
+    }
+
+    private void serve(SocketChannel ch) {
+        try (ch) {
+            ch.socket().setSoTimeout(IDLE_MILLIS);
+            var in = new java.io.DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(ch)));
+            var out = ch.socket().getOutputStream();
+            byte[] capability = new byte[16];
+            while (true) {
+                try {
+                    in.readFully(capability);
+                } catch (java.io.EOFException done) {
+                    return;
+                }
+                long offset = in.readLong();
+                long length = in.readLong();
+                OpenObject o = capabilities.apply(capability.clone());
+                if (o == null || offset < 0 || length < 0) {
+                    out.write(ByteBuffer.allocate(8).putLong(REFUSED).array());
+                    out.flush();
+                    continue;
+                }
+                long count = Math.max(0, Math.min(length, o.size() - offset));
+                out.write(ByteBuffer.allocate(8).putLong(count).array());
+                long sent = 0;
+                while (sent < count) {
+                    byte[] piece = o.read(offset + sent, (int) Math.min(PIECE, count - sent));
+                    if (piece.length == 0) {
+                        throw new IOException("the object ended early");
+                    }
+                    out.write(piece);
+                    sent += piece.length;
+                }
+                out.flush();
+            }
+        } catch (SocketTimeoutException idle) {
+            // closed by the try: a silent connection holds nothing
+        } catch (IOException | SiloException e) {
+            log.debug("data connection ended: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        threads.shutdownNow();
+    }
+}
