@@ -10,6 +10,13 @@ import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.CatalogBackup;
 import org.silo.archive.catalog.Sql;
 import org.silo.archive.file.FileClerk;
+import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.mover.Mover;
+import org.silo.archive.mover.MoverLink;
+import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.JobList;
+import org.silo.archive.ops.LibraryMessages.MoverList;
+import org.silo.archive.ops.LibraryOps;
 import org.silo.archive.ns.Namespace;
 import org.silo.archive.ops.FileClerkOps;
 import org.silo.archive.ns.NsPath;
@@ -55,6 +62,8 @@ public final class ArchiveService implements AutoCloseable {
     private final VolumeClerk volumes;
     private final FileClerk files;
     private final Namespace namespace;
+    private final LibraryManager library;
+    private final java.util.List<Mover> localMovers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** How often the STATUS counts are refreshed. */
     public static final int STATUS_PERIOD_S = 5;
     private final ScheduledExecutorService counter = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -64,13 +73,14 @@ public final class ArchiveService implements AutoCloseable {
     });
     private volatile Map<String, Object> snapshot = Map.of();
 
-    private ArchiveService(Path dataDir, Catalog catalog) throws SiloException {
+    private ArchiveService(Path dataDir, Catalog catalog, LibraryManager.Settings lm) throws SiloException {
         this.dataDir = dataDir;
         this.catalog = catalog;
         this.backends = new Backends(dataDir);
         this.volumes = new VolumeClerk(catalog, backends);
         this.files = new FileClerk(catalog, volumes);
         this.namespace = new Namespace(catalog);
+        this.library = new LibraryManager(catalog, volumes, files, lm);
     }
 
     /**
@@ -80,9 +90,14 @@ public final class ArchiveService implements AutoCloseable {
      * DEF002, under {@code <dataDir>/volumes/}.
      */
     public static ArchiveService open(Path dataDir, String catalogSetting) throws SiloException {
+        return open(dataDir, catalogSetting, LibraryManager.Settings.DEFAULTS);
+    }
+
+    /** As {@link #open(Path, String)}, with the library manager's settings (aging, mover timeout). */
+    public static ArchiveService open(Path dataDir, String catalogSetting, LibraryManager.Settings lm) throws SiloException {
         Catalog catalog = Catalog.open(dataDir, catalogSetting);
         try {
-            ArchiveService a = new ArchiveService(dataDir, catalog);
+            ArchiveService a = new ArchiveService(dataDir, catalog, lm);
             a.initialise();
             a.refresh();
             a.counter.scheduleWithFixedDelay(a::refresh, STATUS_PERIOD_S, STATUS_PERIOD_S, TimeUnit.SECONDS);
@@ -117,6 +132,39 @@ public final class ArchiveService implements AutoCloseable {
 
     public Namespace namespace() {
         return namespace;
+    }
+
+    public LibraryManager library() {
+        return library;
+    }
+
+    /** The movers this service runs in process ({@link #startLocalMovers}). */
+    public java.util.List<Mover> localMovers() {
+        return java.util.List.copyOf(localMovers);
+    }
+
+    /**
+     * Starts {@code n} movers inside the server for library {@code library} (the server runs two by
+     * default), named {@code mover1..n}; each keeps its id in {@code <data>/movers/moverN/mover.id}.
+     */
+    public java.util.List<Mover> startLocalMovers(int n, String library) throws SiloException {
+        java.util.List<Mover> made = new java.util.ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            String name = "mover" + (localMovers.size() + 1);
+            Mover m = new Mover(new Mover.Config(dataDir.resolve("movers").resolve(name), name, library == null ? "default" : library,
+                    java.util.List.of("disk", "s3"), hostName(), 0), MoverLink.local(this.library), backends);
+            localMovers.add(m);
+            made.add(m.start());
+        }
+        return made;
+    }
+
+    static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     /** The service name in grants: {@code archive:PREFIX:RIGHT}. */
@@ -236,6 +284,7 @@ public final class ArchiveService implements AutoCloseable {
             need(ctx, path(p), Right.READ);
             return files.read(p);
         });
+        registerLibrary(d);
         d.registerBlocking(FileClerkOps.MKDIR, (ctx, q) -> {
             need(ctx, path(q.path()), Right.WRITE);
             return namespace.mkdir(q.path(), q.parents(), q.owner());
@@ -257,6 +306,88 @@ public final class ArchiveService implements AutoCloseable {
             need(ctx, path(q.path()), Right.WRITE);
             return namespace.rm(q.path());
         });
+    }
+
+    /** The library manager's operations ({@link LibraryOps}): the mover conversation on {@code mover:}, requests on their paths. */
+    private void registerLibrary(Dispatcher d) {
+        d.registerBlocking(LibraryOps.IDLE_MOVER, (ctx, q) -> {
+            need(ctx, MOVER, Right.WRITE);
+            return library.idleMover(q);
+        });
+        d.registerBlocking(LibraryOps.HAVE_BOUND_VOLUME, (ctx, q) -> {
+            need(ctx, MOVER, Right.WRITE);
+            return library.haveBoundVolume(q);
+        });
+        d.registerBlocking(LibraryOps.UNILATERAL_UNBIND, (ctx, q) -> {
+            need(ctx, MOVER, Right.WRITE);
+            library.unilateralUnbind(q);
+            return null;
+        });
+        d.registerBlocking(LibraryOps.MOVER_PROGRESS, (ctx, q) -> {
+            need(ctx, MOVER, Right.WRITE);
+            return library.progress(q);
+        });
+        d.registerBlocking(LibraryOps.TRANSFER_DONE, (ctx, q) -> {
+            need(ctx, MOVER, Right.WRITE);
+            return library.transferDone(q);
+        });
+        d.registerBlocking(LibraryOps.WRITE_TO_HSM, (ctx, q) -> {
+            need(ctx, path(q.path()), Right.WRITE);
+            return library.submitWrite(q, who(ctx, null));
+        });
+        d.registerBlocking(LibraryOps.READ_FROM_HSM, (ctx, q) -> {
+            need(ctx, path(q.path()), Right.READ);
+            return library.submitRead(q, who(ctx, null));
+        });
+        d.registerBlocking(LibraryOps.JOB_INFO, (ctx, id) -> {
+            JobInfo j = library.info(jobId(id));
+            need(ctx, j.path(), Right.READ);
+            return j;
+        });
+        d.registerBlocking(LibraryOps.JOB_LS, (ctx, q) -> {
+            need(ctx, "/", Right.READ);
+            return new JobList(library.list(q.all(), q.limit()));
+        });
+        d.registerBlocking(LibraryOps.KILL_JOB, (ctx, id) -> {
+            JobInfo j = library.info(jobId(id));
+            need(ctx, j.path(), Right.WRITE);
+            return library.kill(j.id());
+        });
+        d.registerBlocking(LibraryOps.SET_PRIORITY, (ctx, q) -> {
+            need(ctx, "", Right.ADMIN);
+            return library.setPriority(q.id(), q.priority());
+        });
+        d.registerBlocking(LibraryOps.KILL_BINDING, (ctx, m) -> {
+            need(ctx, MOVER, Right.ADMIN);
+            return library.killBinding(m);
+        });
+        d.registerBlocking(LibraryOps.MOVER_LS, (ctx, q) -> {
+            need(ctx, MOVER, Right.READ);
+            return new MoverList(library.movers());
+        });
+        d.registerBlocking(LibraryOps.MOVER_NAME, (ctx, q) -> {
+            need(ctx, MOVER, Right.ADMIN);
+            return library.rename(q.mover(), q.name());
+        });
+        d.registerBlocking(LibraryOps.SET_CHANGER, (ctx, q) -> {
+            need(ctx, "", Right.ADMIN);
+            return library.setChanger(q.library(), q.changer());
+        });
+        d.registerBlocking(LibraryOps.STATUS, (ctx, q) -> {
+            need(ctx, MOVER, Right.READ);
+            return library.status();
+        });
+    }
+
+    /** The object in grants for movers and their conversation: {@code archive:mover::RIGHT}. */
+    static final String MOVER = "mover:";
+
+    private static long jobId(String id) throws SiloException {
+        try {
+            return Long.parseLong(id == null ? "" : id.trim());
+        } catch (NumberFormatException e) {
+            throw SiloException.invalid("a job id is a number, not '" + id + "'");
+        }
     }
 
     private static void need(CallContext ctx, String object, Right right) throws SiloException {
@@ -303,6 +434,7 @@ public final class ArchiveService implements AutoCloseable {
         try {
             m.putAll(volumes.status());
             m.putAll(files.status());
+            m.putAll(library.status());
         } catch (SiloException e) {
             m.put("error", e.getMessage());
         }
@@ -321,6 +453,8 @@ public final class ArchiveService implements AutoCloseable {
     @Override
     public void close() {
         counter.shutdownNow();
+        localMovers.forEach(Mover::kill);
+        library.close();
         backends.close();
         catalog.close();
     }

@@ -38,6 +38,8 @@ import picocli.CommandLine.Command;
             NsCommands.RmCmd.class,
             NsCommands.Put.class,
             NsCommands.Get.class,
+            JobCommand.class,
+            MoverCommand.class,
             FsckCommand.class,
             BackupCommand.class,
             BackupRestoreCommand.class,

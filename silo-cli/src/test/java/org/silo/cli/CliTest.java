@@ -101,6 +101,24 @@ class CliTest {
     }
 
     @Test
+    void putAndGetThroughTheServersMovers(@TempDir Path files) throws Exception {
+        java.nio.file.Path src = files.resolve("data.bin");
+        byte[] bytes = new byte[3 << 20];
+        new java.util.Random(5).nextBytes(bytes);
+        java.nio.file.Files.write(src, bytes);
+        assertThat(Main.run("mkdir", "/in", at())).isZero();
+        assertThat(Main.run("put", src.toString(), "/in/", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("/in/data.bin", "3145728", "DEF00");
+        java.nio.file.Path back = files.resolve("back.bin");
+        assertThat(Main.run("get", "/in/data.bin", back.toString(), at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(java.nio.file.Files.readAllBytes(back)).isEqualTo(bytes);
+        out.reset();
+        assertThat(Main.run("mover", "ls", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("mover1", "mover2");
+        assertThat(Main.run("get", "/in/nothing", back.toString(), at())).isEqualTo(1);
+    }
+
+    @Test
     void diskMistakesAreExplained() {
         assertThat(Main.run("disk", "create", "../x", "--size", "1M", at())).isEqualTo(1);
         assertThat(Main.run("disk", "create", "y", "--size", "1000", at())).isEqualTo(1);

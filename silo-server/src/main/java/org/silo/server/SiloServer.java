@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.silo.archive.ArchiveService;
+import org.silo.archive.lm.LibraryManager;
 import org.silo.server.access.AccessService;
 import org.silo.server.access.AccessStore;
 import org.silo.server.access.ServerAccess;
@@ -90,7 +91,10 @@ public final class SiloServer implements AutoCloseable {
         AccessService accessService = new AccessService(access);
         addService("access", accessService);
         accessService.register(dispatcher);
-        ArchiveService archive = ArchiveService.open(data, config.get("catalog"));
+        LibraryManager.Settings lm = LibraryManager.Settings.DEFAULTS
+                .withMoverTimeout(config.duration("archive.mover-timeout").toMillis())
+                .withAgeTime(config.duration("archive.age-time").toMillis());
+        ArchiveService archive = ArchiveService.open(data, config.get("catalog"), lm);
         addService("archive", new Service() {
             @Override
             public Map<String, Object> status() {
@@ -103,6 +107,7 @@ public final class SiloServer implements AutoCloseable {
             }
         });
         archive.register(dispatcher);
+        archive.startLocalMovers(config.integer("archive.movers"), "default");
         BlockService block = BlockService.start(config);
         addService("block", block);
         block.register(dispatcher);

@@ -73,6 +73,13 @@ public final class FileClerk {
                     }
                     VolumeClerk.get(c, vol);
                     if (Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE volume = ? AND cookie = ?", vol, q.cookie()) > 0) {
+                        if (q.clientRequest() != null) {
+                            // on PostgreSQL (read committed) the same request may have committed since the first look
+                            Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, q.clientRequest());
+                            if (prior.isPresent()) {
+                                return same(prior.get(), q, vol);
+                            }
+                        }
                         throw new SiloException(ErrorCode.EXISTS, "volume " + vol + " already has a file at cookie " + q.cookie());
                     }
                     if (Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE bfid = ?", bfid) > 0) {
@@ -267,7 +274,7 @@ public final class FileClerk {
         });
     }
 
-    static BitFileInfo get(Connection c, String bfid) throws SQLException, SiloException {
+    public static BitFileInfo get(Connection c, String bfid) throws SQLException, SiloException {
         return Sql.one(c, SELECT + " WHERE bfid = ?", FileClerk::row, bfid).orElseThrow(() -> SiloException.notFound("no bit file " + bfid));
     }
 

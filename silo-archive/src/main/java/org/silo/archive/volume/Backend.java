@@ -19,6 +19,21 @@ public interface Backend extends AutoCloseable {
     /** Appends {@code data} as the next file of the volume and returns its cookie once it is durable. */
     String append(byte[] data) throws SiloException;
 
+    /** Called once every byte of a streamed append is durable, before the file becomes visible. */
+    @FunctionalInterface
+    interface BeforeCommit {
+        /** Throwing aborts the append: the file does not appear and the bytes are removed. */
+        void check() throws SiloException;
+    }
+
+    /**
+     * Appends exactly {@code size} bytes read from {@code in} as the next file of the volume and returns its
+     * cookie once it is durable. {@code beforeCommit} runs after the bytes are on stable storage and
+     * before the file takes its name (dir) or is kept (S3); an end of stream before {@code size} bytes, an
+     * I/O error or a refusal by {@code beforeCommit} leaves no file.
+     */
+    String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException;
+
     /** Opens the file at {@code cookie}; NOT_FOUND if there is none. */
     InputStream open(String cookie) throws SiloException;
 

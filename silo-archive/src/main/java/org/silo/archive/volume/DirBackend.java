@@ -65,6 +65,59 @@ public final class DirBackend implements Backend {
         }
     }
 
+    @Override
+    public synchronized String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException {
+        Path part = null;
+        try {
+            Files.createDirectories(dir);
+            long n = lastFileNumber() + 1;
+            while (Files.exists(dir.resolve(String.format("%07d", n)))) {
+                n++; // another process wrote this volume since we counted (one writer at a time, by the library manager)
+            }
+            String cookie = Backend.cookie(n);
+            String name = cookie.substring(15);
+            part = dir.resolve("." + name + ".part");
+            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                byte[] buf = new byte[(int) Math.min(Math.max(size, 1), 1 << 20)];
+                ByteBuffer bb = ByteBuffer.wrap(buf);
+                long left = size;
+                while (left > 0) {
+                    int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+                    if (r < 0) {
+                        throw new java.io.EOFException("the stream ended " + left + " bytes short of " + size);
+                    }
+                    bb.clear().limit(r);
+                    while (bb.hasRemaining()) {
+                        ch.write(bb);
+                    }
+                    left -= r;
+                }
+                ch.force(true);
+            }
+            beforeCommit.check();
+            try {
+                Files.move(part, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(part, dir.resolve(name));
+            }
+            part = null;
+            syncDir();
+            last = n;
+            return cookie;
+        } catch (IOException e) {
+            throw Backend.io("cannot append to " + uri(), e);
+        } finally {
+            if (part != null) {
+                try {
+                    Files.deleteIfExists(part);
+                } catch (IOException ignored) {
+                    // a later append of the same file number truncates it
+                }
+            }
+        }
+    }
+
     private long lastFileNumber() throws IOException {
         if (last < 0) {
             long max = 0;

@@ -110,6 +110,33 @@ public final class S3Backend implements Backend {
         }
     }
 
+    @Override
+    public synchronized String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException {
+        long n;
+        try {
+            n = lastFileNumber() + 1;
+        } catch (SdkException e) {
+            throw new SiloException(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
+        }
+        try {
+            s3.putObject(r -> r.bucket(bucket).key(key(n)).contentLength(size), RequestBody.fromInputStream(in, size));
+        } catch (SdkException e) {
+            throw new SiloException(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
+        }
+        last = n; // the object exists now, kept or not: never reuse its number
+        try {
+            beforeCommit.check();
+        } catch (SiloException | RuntimeException e) {
+            try {
+                s3.deleteObject(r -> r.bucket(bucket).key(key(n)));
+            } catch (SdkException ignored) {
+                // an object that is in no catalog record; fsck does not count it
+            }
+            throw e;
+        }
+        return Backend.cookie(n);
+    }
+
     private String key(long n) {
         return prefix + String.format("%07d", n);
     }

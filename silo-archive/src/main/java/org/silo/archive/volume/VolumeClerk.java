@@ -187,6 +187,11 @@ public final class VolumeClerk {
      * under its quota. Fullest first, so volumes fill up one after another.
      */
     public VolumeInfo nextWriteVolume(NextWriteVolume q) throws SiloException {
+        return catalog.tx(c -> nextWriteVolume(c, q));
+    }
+
+    /** next_write_volume inside the caller's transaction (the library manager binds a volume with it). */
+    public VolumeInfo nextWriteVolume(Connection c, NextWriteVolume q) throws SQLException, SiloException {
         String lib = name("library", q.library());
         String sg = name("storage group", q.storageGroup());
         String ff = name("file family", q.fileFamily());
@@ -197,7 +202,7 @@ public final class VolumeClerk {
         if (ff.equals(BLANK_FAMILY)) {
             throw SiloException.invalid("file family 'none' is reserved for blank volumes");
         }
-        return catalog.tx(c -> {
+        {
             long now = System.currentTimeMillis();
             if (Sql.count(c, "SELECT COUNT(*) FROM library WHERE name = ?", lib) == 0) {
                 throw SiloException.notFound("no library " + lib);
@@ -234,7 +239,7 @@ public final class VolumeClerk {
             VolumeInfo blank = blanks.get(0);
             Sql.update(c, "UPDATE volume SET storage_group = ?, file_family = ? WHERE label = ?", sg, ff, blank.label());
             return startWriting(c, get(c, blank.label()), mover, now);
-        });
+        }
     }
 
     private VolumeInfo startWriting(Connection c, VolumeInfo v, String mover, long now) throws SQLException, SiloException {
@@ -347,13 +352,14 @@ public final class VolumeClerk {
 
     private static void event(Connection c, String label, VolumeState from, VolumeState to, String by, String reason, long now)
             throws SQLException {
-        Sql.update(c, "INSERT INTO volume_event (label, from_state, to_state, by_whom, reason, at_ms) VALUES (?,?,?,?,?,?)",
-                label, from == null ? null : from.wireName(), to.wireName(), by, reason, now);
+        Sql.update(c, "INSERT INTO volume_event (label, from_state, to_state, by_whom, reason, at_ms, seq) VALUES (?,?,?,?,?,?,"
+                + "(SELECT COALESCE(MAX(seq), 0) + 1 FROM volume_event WHERE label = ?))",
+                label, from == null ? null : from.wireName(), to.wireName(), by, reason, now, label);
     }
 
     /** The volume's state history, oldest first: "from -> to by WHO: WHY". */
     public List<String> history(String label) throws SiloException {
-        return catalog.tx(c -> Sql.list(c, "SELECT from_state, to_state, by_whom, reason FROM volume_event WHERE label = ? ORDER BY at_ms, to_state",
+        return catalog.tx(c -> Sql.list(c, "SELECT from_state, to_state, by_whom, reason FROM volume_event WHERE label = ? ORDER BY seq, at_ms",
                 rs -> rs.getString(1) + " -> " + rs.getString(2) + " by " + rs.getString(3) + ": " + rs.getString(4), label));
     }
 

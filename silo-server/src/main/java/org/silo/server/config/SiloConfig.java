@@ -29,6 +29,9 @@ public final class SiloConfig {
         d.put("listen", "127.0.0.1");
         d.put("anonymous", "auto");
         d.put("catalog", "");
+        d.put("archive.movers", "2");
+        d.put("archive.mover-timeout", "10s");
+        d.put("archive.age-time", "30m");
         d.put("wire.port", "7400");
         d.put("wire.max-datagram", "1200");
         d.put("wire.max-tcp-frame", "64M");

@@ -1,0 +1,98 @@
+package org.silo.archive.mover;
+
+import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.MoverHello;
+import org.silo.archive.ops.LibraryMessages.Progress;
+import org.silo.archive.ops.LibraryMessages.ProgressAck;
+import org.silo.archive.ops.LibraryMessages.TransferDone;
+import org.silo.archive.ops.LibraryMessages.Unbind;
+import org.silo.archive.ops.LibraryMessages.Work;
+import org.silo.archive.ops.LibraryOps;
+import org.silo.wire.SiloException;
+import org.silo.wire.client.SiloClient;
+
+/**
+ * How a mover talks to its library manager: the mover conversation of seed 000. A remote mover uses
+ * the message layer ({@link #over}); a mover inside the server calls the library manager directly
+ * ({@link #local}), with the same records.
+ */
+public interface MoverLink extends AutoCloseable {
+    Work idleMover(MoverHello h) throws SiloException;
+
+    Work haveBoundVolume(MoverHello h) throws SiloException;
+
+    void unilateralUnbind(Unbind u) throws SiloException;
+
+    ProgressAck progress(Progress p) throws SiloException;
+
+    JobInfo transferDone(TransferDone d) throws SiloException;
+
+    @Override
+    default void close() {}
+
+    /** The operations of {@link LibraryOps} over a client of the server. */
+    static MoverLink over(SiloClient client) {
+        return new MoverLink() {
+            @Override
+            public Work idleMover(MoverHello h) throws SiloException {
+                return client.call(LibraryOps.IDLE_MOVER, h);
+            }
+
+            @Override
+            public Work haveBoundVolume(MoverHello h) throws SiloException {
+                return client.call(LibraryOps.HAVE_BOUND_VOLUME, h);
+            }
+
+            @Override
+            public void unilateralUnbind(Unbind u) throws SiloException {
+                client.call(LibraryOps.UNILATERAL_UNBIND, u);
+            }
+
+            @Override
+            public ProgressAck progress(Progress p) throws SiloException {
+                return client.call(LibraryOps.MOVER_PROGRESS, p);
+            }
+
+            @Override
+            public JobInfo transferDone(TransferDone d) throws SiloException {
+                return client.call(LibraryOps.TRANSFER_DONE, d);
+            }
+
+            @Override
+            public void close() {
+                client.close();
+            }
+        };
+    }
+
+    /** Direct calls into a library manager in the same process. */
+    static MoverLink local(LibraryManager lm) {
+        return new MoverLink() {
+            @Override
+            public Work idleMover(MoverHello h) throws SiloException {
+                return lm.idleMover(h);
+            }
+
+            @Override
+            public Work haveBoundVolume(MoverHello h) throws SiloException {
+                return lm.haveBoundVolume(h);
+            }
+
+            @Override
+            public void unilateralUnbind(Unbind u) throws SiloException {
+                lm.unilateralUnbind(u);
+            }
+
+            @Override
+            public ProgressAck progress(Progress p) {
+                return lm.progress(p);
+            }
+
+            @Override
+            public JobInfo transferDone(TransferDone d) throws SiloException {
+                return lm.transferDone(d);
+            }
+        };
+    }
+}

@@ -1,0 +1,146 @@
+package org.silo.archive.mover;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.silo.archive.volume.Backends;
+import org.silo.wire.SiloException;
+import org.silo.wire.client.ClientOptions;
+import org.silo.wire.client.SiloClient;
+
+/**
+ * A mover in a process of its own, talking to the library manager over the message layer
+ * ({@code silo mover run --server HOST:PORT}). It reaches the volumes itself: dir volumes by their
+ * absolute paths (a shared or the same file system), S3 volumes by their URLs.
+ *
+ * <pre>{@code
+ * java -cp ... org.silo.archive.mover.RemoteMover --server db1:7400 --home /var/lib/silo-mover [--library L] [--name N]
+ * }</pre>
+ */
+public final class RemoteMover {
+    private RemoteMover() {}
+
+    /** Connects to the server and starts a mover whose id lives in {@code home}. */
+    public static Mover start(String server, Path home, String library, String name, long throttle) throws SiloException {
+        Reconnecting link = new Reconnecting(server);
+        link.client();
+        Backends backends = new Backends(home);
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        Mover m = new Mover(new Mover.Config(home, name, library == null ? "default" : library, List.of("disk", "s3"), host, throttle),
+                link, backends);
+        return m.start();
+    }
+
+    /**
+     * The conversation over the message layer, with a new session whenever the old one stops working (the
+     * server restarted, or was unreachable for longer than a session lives). The call that found out fails;
+     * the mover asks again a second later, on the new session.
+     */
+    static final class Reconnecting implements MoverLink {
+        private final String server;
+        private SiloClient client;
+        private MoverLink link;
+
+        Reconnecting(String server) {
+            this.server = server;
+        }
+
+        synchronized MoverLink client() throws SiloException {
+            if (link == null) {
+                client = SiloClient.connect(ClientOptions.to(server).withName("mover@" + server));
+                link = MoverLink.over(client);
+            }
+            return link;
+        }
+
+        private synchronized void drop() {
+            if (client != null) {
+                client.close();
+            }
+            client = null;
+            link = null;
+        }
+
+        private interface Call<T> {
+            T on(MoverLink l) throws SiloException;
+        }
+
+        private <T> T call(Call<T> c) throws SiloException {
+            try {
+                return c.on(client());
+            } catch (SiloException e) {
+                switch (e.code()) {
+                    case NOT_FOUND, EXISTS, INVALID, PERMISSION, READ_ONLY, NO_SPACE, IO, BUSY -> {
+                        // an answer about the request itself: the session is fine
+                    }
+                    default -> drop();
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public org.silo.archive.ops.LibraryMessages.Work idleMover(org.silo.archive.ops.LibraryMessages.MoverHello h) throws SiloException {
+            return call(l -> l.idleMover(h));
+        }
+
+        @Override
+        public org.silo.archive.ops.LibraryMessages.Work haveBoundVolume(org.silo.archive.ops.LibraryMessages.MoverHello h)
+                throws SiloException {
+            return call(l -> l.haveBoundVolume(h));
+        }
+
+        @Override
+        public void unilateralUnbind(org.silo.archive.ops.LibraryMessages.Unbind u) throws SiloException {
+            call(l -> {
+                l.unilateralUnbind(u);
+                return null;
+            });
+        }
+
+        @Override
+        public org.silo.archive.ops.LibraryMessages.ProgressAck progress(org.silo.archive.ops.LibraryMessages.Progress p)
+                throws SiloException {
+            return call(l -> l.progress(p));
+        }
+
+        @Override
+        public org.silo.archive.ops.LibraryMessages.JobInfo transferDone(org.silo.archive.ops.LibraryMessages.TransferDone d)
+                throws SiloException {
+            return call(l -> l.transferDone(d));
+        }
+
+        @Override
+        public void close() {
+            drop();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String server = null;
+        String home = ".";
+        String library = null;
+        String name = null;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--server" -> server = args[i + 1];
+                case "--home" -> home = args[i + 1];
+                case "--library" -> library = args[i + 1];
+                case "--name" -> name = args[i + 1];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (server == null) {
+            throw new IllegalArgumentException("usage: RemoteMover --server HOST:PORT [--home DIR] [--library L] [--name N]");
+        }
+        Mover m = start(server, Path.of(home), library, name, 0);
+        System.out.println("mover " + m.id() + " serving library " + (library == null ? "default" : library) + " for " + server);
+        System.out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(m::close));
+        Thread.currentThread().join();
+    }
+}

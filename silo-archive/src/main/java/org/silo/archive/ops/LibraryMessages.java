@@ -1,0 +1,94 @@
+package org.silo.archive.ops;
+
+import java.util.List;
+
+/**
+ * Request and reply records of the library manager and the movers (CBOR on the wire). A null field
+ * means "not given".
+ */
+public final class LibraryMessages {
+    private LibraryMessages() {}
+
+    /** What a mover's {@link Work} tells it to do. */
+    public static final String NOWORK = "nowork";
+    public static final String BIND_VOLUME = "bind_volume";
+    public static final String READ_FROM_HSM = "read_from_hsm";
+    public static final String WRITE_TO_HSM = "write_to_hsm";
+    public static final String UNBIND_VOLUME = "unbind_volume";
+
+    /**
+     * A mover introducing itself, in idle_mover and have_bound_volume: its persistent id, the name it
+     * proposes (an administrator's name in the catalog wins), library, media types, host, its state and
+     * the volume it has bound (have_bound_volume).
+     */
+    public record MoverHello(String id, String name, String library, List<String> mediaTypes, String host, String state,
+            String volume) {}
+
+    /**
+     * The library manager's answer to a mover: {@code action} is nowork, bind_volume (with the volume
+     * and its first job), read_from_hsm or write_to_hsm (another job on the bound volume), or
+     * unbind_volume.
+     */
+    public record Work(String action, String volume, String backend, Job job) {}
+
+    /**
+     * One transfer for a mover. Reads carry the bit file's cookie, size and Adler-32 and one target per
+     * client (merged duplicate reads); a write has one target. {@code name} is the mover's name as the
+     * catalog knows it.
+     */
+    public record Job(long id, String kind, String volume, String backend, String bfid, String cookie, String path, long size,
+            String adler32, boolean verify, List<Target> targets, String moverName, String changer) {}
+
+    /** set_changer: the media changer of a library, {@code none} or {@code command:PROGRAM}. */
+    public record Changer(String library, String changer) {}
+
+    /** A client waiting for a mover to connect: its request, its address and the token that proves the job. */
+    public record Target(long request, String callback, String token) {}
+
+    /** unilateral_unbind: the mover gives up its volume on its own. */
+    public record Unbind(String moverId, String volume, String reason) {}
+
+    /** mover_progress: sent at least once a second while a mover moves bytes. */
+    public record Progress(String moverId, String state, long job, long bytesDone, long bytesTotal, double bytesPerSecond) {}
+
+    /** The answer to mover_progress: {@code cancel} if the job was killed. */
+    public record ProgressAck(boolean cancel) {}
+
+    /**
+     * transfer_done: the mover finished a job. For a write that worked: cookie, size and Adler-32 (the
+     * library manager records the bit file). {@code volumeFault}: the failure was the volume's (an I/O
+     * error, a checksum error on read-back or on reading), so it counts against the volume.
+     * {@code failedTargets}: requests of a merged read that failed while others worked.
+     */
+    public record TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
+            boolean volumeFault, List<Long> failedTargets) {}
+
+    /** write_to_hsm from a user: the file to write, where to put it, and where the client waits. */
+    public record WriteToHsm(String path, long size, String library, String storageGroup, String fileFamily, int priority,
+            boolean verify, String callback, String token, String owner, List<String> avoidMovers) {}
+
+    /** read_from_hsm from a user. */
+    public record ReadFromHsm(String path, int priority, String callback, String token, List<String> avoidMovers) {}
+
+    /** A request as the queue holds it. {@code effectivePriority} includes aging or the admin override. */
+    public record JobInfo(long id, String kind, String state, String path, long size, String bfid, String volume, String cookie,
+            String adler32, String mover, int priority, Integer adminPriority, int effectivePriority, String storageGroup,
+            String owner, String error, int attempts, Long mergedInto, long createdMs, long updatedMs) {}
+
+    public record JobList(List<JobInfo> jobs) {}
+
+    /** job_ls: {@code all} includes finished requests (the most recent {@code limit}). */
+    public record ListJobs(boolean all, int limit) {}
+
+    public record SetPriority(long id, Integer priority) {}
+
+    /** A mover as the library manager sees it: catalog record, statistics and live state. */
+    public record MoverInfo(String id, String name, String library, List<String> mediaTypes, String host, String state,
+            String volume, long job, long bytesDone, long bytesTotal, double bytesPerSecond, long bytes, long files, long errors,
+            long mounts, long seenMs) {}
+
+    public record MoverList(List<MoverInfo> movers) {}
+
+    /** mover_name: an administrator's friendly name for the mover with this id (or current name). */
+    public record MoverName(String mover, String name) {}
+}

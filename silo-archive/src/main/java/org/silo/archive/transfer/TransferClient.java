@@ -1,0 +1,504 @@
+package org.silo.archive.transfer;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.Adler32;
+import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
+import org.silo.archive.ops.LibraryMessages.WriteToHsm;
+import org.silo.archive.transfer.DataChannel.Hello;
+import org.silo.archive.volume.Checksums;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/**
+ * The user's side of a transfer (Enstore's encp): queues each file with the library manager, waits for
+ * a mover to connect to it, and moves the bytes over that connection, checking Adler-32 end to end. A
+ * transfer that fails is killed and queued again (up to {@link Options#maxRetry} more times), avoiding
+ * the movers that failed it.
+ *
+ * <pre>{@code
+ * try (TransferClient t = new TransferClient(LibraryClient.over(siloClient), TransferClient.Options.defaults())) {
+ *     List<Result> r = t.put(List.of(Path.of("a.dat")), List.of("/exp/a.dat"));
+ * }
+ * }</pre>
+ */
+public final class TransferClient implements AutoCloseable {
+
+    /**
+     * @param callbackHost the address movers connect to (null: the host's address as seen by the server)
+     * @param waitForMover the longest a queued file waits for a mover before it counts as failed
+     */
+    public record Options(String library, String storageGroup, String fileFamily, int priority, boolean verify, int maxRetry,
+            int parallel, String callbackHost, Duration waitForMover, String owner) {
+        public static Options defaults() {
+            return new Options(null, null, null, 0, false, 3, 4, null, Duration.ofHours(24), null);
+        }
+
+        public Options withParallel(int n) {
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, n, callbackHost, waitForMover, owner);
+        }
+
+        public Options withVerify(boolean v) {
+            return new Options(library, storageGroup, fileFamily, priority, v, maxRetry, parallel, callbackHost, waitForMover, owner);
+        }
+
+        public Options withCallbackHost(String h) {
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, h, waitForMover, owner);
+        }
+
+        public Options withWait(Duration d) {
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, d, owner);
+        }
+
+        public Options withPlacement(String lib, String sg, String ff) {
+            return new Options(lib, sg, ff, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner);
+        }
+    }
+
+    /** One file's outcome; {@code error} is null if it worked. */
+    public record Result(String source, String dest, long size, String volume, String bfid, String adler32, double mbPerSecond,
+            int attempts, String mover, String error) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    private record Conn(Socket socket, Hello hello, DataInputStream in, DataOutputStream out) {}
+
+    private final LibraryClient lm;
+    private final Options options;
+    private final ServerSocket listener;
+    private final String callback;
+    private final Map<String, CompletableFuture<Conn>> pending = new ConcurrentHashMap<>();
+    private final Thread acceptor;
+    private final SecureRandom random = new SecureRandom();
+    private final AtomicLong bytesDone = new AtomicLong();
+    private final AtomicLong bytesTotal = new AtomicLong();
+    private volatile boolean closed;
+
+    public TransferClient(LibraryClient lm, Options options) throws IOException {
+        this.lm = lm;
+        this.options = options;
+        String host = options.callbackHost() == null ? InetAddress.getLoopbackAddress().getHostAddress() : options.callbackHost();
+        this.listener = new ServerSocket();
+        listener.setReceiveBufferSize(DataChannel.BUFFER);
+        listener.bind(new InetSocketAddress(options.callbackHost() == null ? InetAddress.getLoopbackAddress()
+                : InetAddress.getByName("0.0.0.0"), 0), 256);
+        this.callback = (host.contains(":") ? "[" + host + "]" : host) + ":" + listener.getLocalPort();
+        this.acceptor = Thread.ofVirtual().name("transfer-accept").start(this::accept);
+    }
+
+    /** Where movers connect: HOST:PORT. */
+    public String callback() {
+        return callback;
+    }
+
+    /** Bytes moved so far and bytes to move, over every file of this client (for a progress bar). */
+    public long[] progress() {
+        return new long[] {bytesDone.get(), bytesTotal.get()};
+    }
+
+    private void accept() {
+        while (!closed) {
+            Socket s;
+            try {
+                s = listener.accept();
+            } catch (IOException e) {
+                return;
+            }
+            Thread.ofVirtual().start(() -> handshake(s));
+        }
+    }
+
+    private void handshake(Socket s) {
+        try {
+            s.setSoTimeout(30_000);
+            s.setTcpNoDelay(true);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), DataChannel.BUFFER));
+            Hello h = DataChannel.readHello(in);
+            CompletableFuture<Conn> f = pending.remove(h.token());
+            if (f == null) {
+                DataChannel.writeError(out, "no transfer waits for this token (already served, or given up)");
+                s.close();
+                return;
+            }
+            out.writeByte(DataChannel.OK);
+            out.flush();
+            s.setSoTimeout(120_000);
+            f.complete(new Conn(s, h, in, out));
+        } catch (IOException e) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // a stray connection
+            }
+        }
+    }
+
+    /** Writes each source to the archive path at the same index, {@link Options#parallel} at a time. */
+    public List<Result> put(List<Path> sources, List<String> dests) {
+        List<Callable> work = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            Path src = sources.get(i);
+            String dest = dests.get(i);
+            work.add(() -> putOne(src, dest));
+        }
+        return runAll(work);
+    }
+
+    /** Reads each archive path into the local file at the same index. */
+    public List<Result> get(List<String> sources, List<Path> dests) {
+        List<Callable> work = new ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            String src = sources.get(i);
+            Path dest = dests.get(i);
+            work.add(() -> getOne(src, dest));
+        }
+        return runAll(work);
+    }
+
+    private interface Callable {
+        Result call();
+    }
+
+    private List<Result> runAll(List<Callable> work) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(options.parallel(), work.size())),
+                Thread.ofVirtual().factory());
+        try {
+            List<Future<Result>> futures = new ArrayList<>();
+            for (Callable c : work) {
+                futures.add(pool.submit(c::call));
+            }
+            List<Result> out = new ArrayList<>();
+            for (Future<Result> f : futures) {
+                try {
+                    out.add(f.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Writes one file: queued, streamed to a mover with its Adler-32, recorded once fsynced. */
+    public Result putOne(Path src, String dest) {
+        long size;
+        try {
+            size = Files.size(src);
+        } catch (IOException e) {
+            return failed(src.toString(), dest, 0, 0, "cannot read " + src + ": " + e);
+        }
+        bytesTotal.addAndGet(size);
+        List<String> avoid = new ArrayList<>();
+        String last = null;
+        int attempt = 0;
+        while (attempt <= options.maxRetry()) {
+            attempt++;
+            String token = token();
+            CompletableFuture<Conn> f = new CompletableFuture<>();
+            pending.put(token, f);
+            JobInfo j;
+            try {
+                j = lm.write(new WriteToHsm(dest, size, options.library(), options.storageGroup(), options.fileFamily(),
+                        options.priority(), options.verify(), callback, token, options.owner(), List.copyOf(avoid)));
+            } catch (SiloException e) {
+                pending.remove(token);
+                return failed(src.toString(), dest, size, attempt, e.getMessage());
+            }
+            long started = System.nanoTime();
+            long counted = 0;
+            Conn c = null;
+            try {
+                c = await(f, j.id());
+                c.out.writeLong(size);
+                Adler32 sum = new Adler32();
+                try (InputStream in = Files.newInputStream(src)) {
+                    byte[] buf = new byte[DataChannel.BUFFER];
+                    long left = size;
+                    while (left > 0) {
+                        int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+                        if (r < 0) {
+                            throw new SiloException(ErrorCode.IO, src + " shrank while it was being sent");
+                        }
+                        sum.update(buf, 0, r);
+                        c.out.write(buf, 0, r);
+                        left -= r;
+                        counted += r;
+                        bytesDone.addAndGet(r);
+                    }
+                }
+                c.out.writeInt((int) sum.getValue());
+                c.out.flush();
+                String err = DataChannel.readStatus(c.in);
+                if (err != null) {
+                    throw new SiloException(ErrorCode.IO, err);
+                }
+                String bfid = c.in.readUTF();
+                String volume = c.in.readUTF();
+                c.in.readUTF(); // cookie
+                String theirs = c.in.readUTF();
+                String ours = Checksums.hex(sum.getValue());
+                if (!theirs.equals(ours)) {
+                    throw new SiloException(ErrorCode.IO, "CRC mismatch at client: " + src + " has adler32 " + ours + ", the mover recorded "
+                            + theirs + " (bfid " + bfid + ")");
+                }
+                return new Result(src.toString(), dest, size, volume, bfid, ours, mbps(size, started), attempt, c.hello.mover(), null);
+            } catch (SiloException | IOException | TimeoutException e) {
+                last = e instanceof IOException && c != null ? "data connection with mover " + c.hello.mover() + " failed: " + e.getMessage()
+                        : e.getMessage();
+                bytesDone.addAndGet(-counted);
+                if (c != null) {
+                    avoid.add(c.hello.mover());
+                }
+                if (killed(j.id())) {
+                    last = "job " + j.id() + " was killed (" + last + ")";
+                    pending.remove(token);
+                    break;
+                }
+                giveUp(token, j.id());
+                if (last != null && (last.contains("already exists") || last.contains("no directory"))) {
+                    break;
+                }
+            } finally {
+                close(c);
+            }
+        }
+        return failed(src.toString(), dest, size, attempt, last);
+    }
+
+    /** Reads one file into {@code dest}: written next to it, fsynced, checked, then renamed into place. */
+    public Result getOne(String src, Path dest) {
+        List<String> avoid = new ArrayList<>();
+        String last = null;
+        int attempt = 0;
+        boolean counted = false;
+        while (attempt <= options.maxRetry()) {
+            attempt++;
+            String token = token();
+            CompletableFuture<Conn> f = new CompletableFuture<>();
+            pending.put(token, f);
+            JobInfo j;
+            try {
+                j = lm.read(new ReadFromHsm(src, options.priority(), callback, token, List.copyOf(avoid)));
+            } catch (SiloException e) {
+                pending.remove(token);
+                return failed(src, dest.toString(), 0, attempt, e.getMessage());
+            }
+            if (!counted) {
+                bytesTotal.addAndGet(j.size());
+                counted = true;
+            }
+            Path part = dest.toAbsolutePath().resolveSibling("." + dest.getFileName() + ".silo-part");
+            long started = System.nanoTime();
+            long moved = 0;
+            Conn c = null;
+            try {
+                c = await(f, j.id());
+                long size = c.in.readLong();
+                if (size != j.size()) {
+                    throw new SiloException(ErrorCode.IO, "the mover sends " + size + " bytes, the catalog says " + j.size());
+                }
+                Adler32 sum = new Adler32();
+                try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
+                    byte[] buf = new byte[DataChannel.BUFFER];
+                    ByteBuffer bb = ByteBuffer.wrap(buf);
+                    long left = size;
+                    while (left > 0) {
+                        int r = c.in.read(buf, 0, (int) Math.min(buf.length, left));
+                        if (r < 0) {
+                            throw new IOException("the mover's stream ended " + left + " bytes early");
+                        }
+                        sum.update(buf, 0, r);
+                        bb.clear().limit(r);
+                        while (bb.hasRemaining()) {
+                            ch.write(bb);
+                        }
+                        left -= r;
+                        moved += r;
+                        bytesDone.addAndGet(r);
+                    }
+                    String err = DataChannel.readStatus(c.in);
+                    if (err != null) {
+                        throw new SiloException(ErrorCode.IO, err);
+                    }
+                    c.in.readUTF(); // the mover's adler32, equal to the catalog's or it would have said so
+                    String ours = Checksums.hex(sum.getValue());
+                    if (!ours.equals(j.adler32())) {
+                        String msg = "CRC mismatch at client: " + src + " arrived with adler32 " + ours + ", the catalog has " + j.adler32();
+                        DataChannel.writeError(c.out, msg);
+                        throw new SiloException(ErrorCode.IO, msg);
+                    }
+                    ch.force(true);
+                }
+                try {
+                    Files.move(part, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(part, dest, StandardCopyOption.REPLACE_EXISTING);
+                }
+                c.out.writeByte(DataChannel.OK);
+                c.out.flush();
+                return new Result(src, dest.toString(), size, j.volume(), j.bfid(), j.adler32(), mbps(size, started), attempt,
+                        c.hello.mover(), null);
+            } catch (SiloException | IOException | TimeoutException e) {
+                last = e instanceof IOException && c != null ? "data connection with mover " + c.hello.mover() + " failed: " + e.getMessage()
+                        : e.getMessage();
+                bytesDone.addAndGet(-moved);
+                boolean volumeBad = last != null && (last.startsWith("CRC mismatch at mover") || last.startsWith("size mismatch at mover"));
+                if (c != null && !volumeBad) {
+                    avoid.add(c.hello.mover()); // the volume's fault follows the file, not the mover: no point avoiding it
+                }
+                if (killed(j.id())) {
+                    last = "job " + j.id() + " was killed (" + last + ")";
+                    pending.remove(token);
+                    deleteQuietly(part);
+                    break;
+                }
+                giveUp(token, j.id());
+                try {
+                    Files.deleteIfExists(part);
+                } catch (IOException ignored) {
+                    // left behind as a dot file; the next attempt truncates it
+                }
+            } finally {
+                close(c);
+            }
+        }
+        return failed(src, dest.toString(), 0, attempt, last);
+    }
+
+    /** Waits for the mover of job {@code id} to connect, asking after the job every second. */
+    private Conn await(CompletableFuture<Conn> f, long id) throws SiloException, TimeoutException {
+        long deadline = System.nanoTime() + options.waitForMover().toNanos();
+        while (true) {
+            try {
+                return f.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("no mover took job " + id + " within " + options.waitForMover());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SiloException(ErrorCode.INTERNAL, "interrupted");
+            } catch (ExecutionException e) {
+                throw new SiloException(ErrorCode.INTERNAL, e.getCause().toString());
+            }
+            try {
+                JobInfo j = lm.info(id);
+                if (j.state().equals("failed") || j.state().equals("cancelled")) {
+                    throw new SiloException(ErrorCode.IO, "job " + id + " " + j.state() + ": " + j.error());
+                }
+            } catch (SiloException e) {
+                if (e.code() != ErrorCode.TIMEDOUT && e.code() != ErrorCode.IO && e.code() != ErrorCode.INTERNAL) {
+                    throw e;
+                }
+                if (e.getMessage() != null && e.getMessage().startsWith("job ")) {
+                    throw e;
+                }
+                // the server may be restarting: the request is in its catalog, keep waiting
+            }
+        }
+    }
+
+    /** Whether an administrator (or another client) killed the job: then it is not retried. */
+    private boolean killed(long job) {
+        try {
+            JobInfo j = lm.info(job);
+            return j.state().equals("cancelled") && "killed".equals(j.error());
+        } catch (SiloException e) {
+            return false;
+        }
+    }
+
+    private void giveUp(String token, long job) {
+        pending.remove(token);
+        try {
+            lm.kill(job);
+        } catch (SiloException ignored) {
+            // the server will give the request up when its mover times out
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a dot file left behind; the next get of it truncates it
+        }
+    }
+
+    private Result failed(String src, String dest, long size, int attempts, String error) {
+        return new Result(src, dest, size, null, null, null, 0, attempts, null, error == null ? "failed" : error);
+    }
+
+    private static double mbps(long size, long startedNanos) {
+        double s = (System.nanoTime() - startedNanos) / 1e9;
+        return s <= 0 ? 0 : size / 1e6 / s;
+    }
+
+    private String token() {
+        byte[] b = new byte[16];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static void close(Conn c) {
+        if (c != null) {
+            try {
+                c.socket.close();
+            } catch (IOException ignored) {
+                // done with it
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        pending.values().forEach(f -> f.cancel(true));
+        acceptor.interrupt();
+    }
+}

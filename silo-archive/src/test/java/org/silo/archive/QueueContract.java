@@ -1,0 +1,250 @@
+package org.silo.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.ops.FileMessages.BitFileInfo;
+import org.silo.archive.ops.FileMessages.WriteFile;
+import org.silo.archive.ops.LibraryMessages;
+import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.MoverHello;
+import org.silo.archive.ops.LibraryMessages.MoverInfo;
+import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
+import org.silo.archive.ops.LibraryMessages.TransferDone;
+import org.silo.archive.ops.LibraryMessages.Unbind;
+import org.silo.archive.ops.LibraryMessages.Work;
+import org.silo.archive.ops.LibraryMessages.WriteToHsm;
+import org.silo.archive.ops.VolumeMessages.FamilyWidth;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/**
+ * The library manager's queue, on SQLite ({@link SqliteQueueTest}) and PostgreSQL
+ * ({@link PostgresQueueTest}): priorities, aging, fair share, grouping by volume, merged reads, restart,
+ * mover timeouts. The movers here are the conversation alone (no bytes move).
+ */
+abstract class QueueContract {
+    @TempDir
+    Path data;
+
+    ArchiveService archive;
+    LibraryManager lm;
+    String setting;
+
+    static final LibraryManager.Settings FAST = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 300, 50);
+
+    abstract String freshCatalog() throws Exception;
+
+    void dropCatalog() throws Exception {}
+
+    @BeforeEach
+    void open() throws Exception {
+        setting = freshCatalog();
+        reopen(FAST);
+        archive.namespace().mkdir("/q", false, "alice");
+    }
+
+    void reopen(LibraryManager.Settings s) throws SiloException {
+        if (archive != null) {
+            archive.close();
+        }
+        archive = ArchiveService.open(data, setting, s);
+        lm = archive.library();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (archive != null) {
+            archive.close();
+        }
+        dropCatalog();
+    }
+
+    static MoverHello mover(String name, String volume) {
+        return new MoverHello(name + "-id-0001", name, "default", List.of("disk"), "host", volume == null ? "idle" : "active", volume);
+    }
+
+    JobInfo write(String path, int priority, String sg, String ff) throws SiloException {
+        return lm.submitWrite(new WriteToHsm(path, 10, null, sg, ff, priority, false, "127.0.0.1:9", "t", "alice", List.of()), "alice");
+    }
+
+    JobInfo read(String path, int priority) throws SiloException {
+        return lm.submitRead(new ReadFromHsm(path, priority, "127.0.0.1:9", "t" + priority, List.of()), "alice");
+    }
+
+    BitFileInfo stored(String path, String family) throws SiloException {
+        return archive.files().write(new WriteFile(null, path, path.getBytes(StandardCharsets.UTF_8), null, null, family, "alice"), "server");
+    }
+
+    void done(String mover, Work w) throws SiloException {
+        lm.transferDone(new TransferDone(mover + "-id-0001", w.job().id(), true, w.job().cookie(), w.job().size(), w.job().adler32(),
+                null, false, List.of()));
+    }
+
+    @Test
+    void theHighestPriorityGoesFirstAndAnAdministratorCanOverrideIt() throws Exception {
+        JobInfo low = write("/q/low", 1, null, null);
+        write("/q/high", 5, null, null);
+        write("/q/mid", 3, null, null);
+        Work w = lm.idleMover(mover("m1", null));
+        assertThat(w.action()).isEqualTo(LibraryMessages.BIND_VOLUME);
+        assertThat(w.job().path()).isEqualTo("/q/high");
+        assertThat(w.job().targets()).hasSize(1);
+        lm.unilateralUnbind(new Unbind("m1-id-0001", w.volume(), "test"));
+        assertThat(lm.info(w.job().id()).state()).isEqualTo("queued");
+        assertThat(lm.setPriority(low.id(), 100).effectivePriority()).isEqualTo(100);
+        assertThat(lm.idleMover(mover("m1", null)).job().path()).isEqualTo("/q/low");
+    }
+
+    @Test
+    void waitingRequestsGainPriorityWithAge() throws Exception {
+        reopen(new LibraryManager.Settings(50, 1, 1_000_001, 300, 50));
+        JobInfo old = write("/q/old", 0, null, null);
+        Thread.sleep(260);
+        write("/q/new", 3, null, null);
+        assertThat(lm.info(old.id()).effectivePriority()).isGreaterThanOrEqualTo(5);
+        assertThat(lm.idleMover(mover("m1", null)).job().path()).isEqualTo("/q/old");
+    }
+
+    @Test
+    void storageGroupsShareTheMoversFairly() throws Exception {
+        write("/q/a1", 9, "groupa", "fa");
+        write("/q/a2", 8, "groupa", "fa");
+        write("/q/b1", 1, "groupb", "fb");
+        archive.volumes().setFamilyWidth("fa", 2);
+        Work first = lm.idleMover(mover("m1", null));
+        Work second = lm.idleMover(mover("m2", null));
+        assertThat(first.job().path()).isEqualTo("/q/a1");
+        // groupa already has a transfer running, so groupb goes next although /q/a2 has the higher priority
+        assertThat(second.job().path()).isEqualTo("/q/b1");
+    }
+
+    @Test
+    void aBoundVolumeServesAllItsReadsBeforeItIsReleased() throws Exception {
+        stored("/q/x1", "raw");
+        stored("/q/x2", "raw");
+        stored("/q/y1", "other");
+        read("/q/x1", 10);
+        read("/q/y1", 5);
+        read("/q/x2", 1);
+        Work w = lm.idleMover(mover("m1", null));
+        assertThat(w.job().path()).isEqualTo("/q/x1");
+        done("m1", w);
+        Work next = lm.haveBoundVolume(mover("m1", w.volume()));
+        assertThat(next.action()).isEqualTo(LibraryMessages.READ_FROM_HSM);
+        assertThat(next.job().path()).isEqualTo("/q/x2");
+        done("m1", next);
+        assertThat(lm.haveBoundVolume(mover("m1", w.volume())).action()).isEqualTo(LibraryMessages.UNBIND_VOLUME);
+        Work other = lm.idleMover(mover("m1", null));
+        assertThat(other.job().path()).isEqualTo("/q/y1");
+        assertThat(other.volume()).isNotEqualTo(w.volume());
+        MoverInfo m = lm.mover("m1");
+        assertThat(m.files()).isEqualTo(2);
+        assertThat(m.mounts()).isEqualTo(2);
+    }
+
+    @Test
+    void duplicateReadsOfOneFileAreMerged() throws Exception {
+        stored("/q/d", "raw");
+        JobInfo a = read("/q/d", 1);
+        JobInfo b = read("/q/d", 2);
+        assertThat(b.mergedInto()).isEqualTo(a.id());
+        Work w = lm.idleMover(mover("m1", null));
+        assertThat(w.job().targets()).extracting(LibraryMessages.Target::request).containsExactly(a.id(), b.id());
+        done("m1", w);
+        assertThat(lm.info(a.id()).state()).isEqualTo("done");
+        assertThat(lm.info(b.id()).state()).isEqualTo("done");
+    }
+
+    @Test
+    void theQueueSurvivesARestartAndASilentMoverLosesItsRequests() throws Exception {
+        JobInfo one = write("/q/one", 1, null, null);
+        JobInfo two = write("/q/two", 2, null, null);
+        Work w = lm.idleMover(mover("m1", null));
+        assertThat(w.job().id()).isEqualTo(two.id());
+        reopen(FAST);
+        assertThat(lm.info(one.id()).state()).isEqualTo("queued");
+        assertThat(lm.info(two.id()).state()).isEqualTo("active");
+        Thread.sleep(FAST.moverTimeoutMs() + 100);
+        lm.reapNow();
+        JobInfo back = lm.info(two.id());
+        assertThat(back.state()).isEqualTo("queued");
+        assertThat(lm.mover("m1").state()).isEqualTo("offline");
+        assertThat(archive.volumes().inquire(w.volume()).writing()).isNull();
+        Work again = lm.idleMover(mover("m2", null));
+        assertThat(again.job().id()).isEqualTo(two.id());
+        assertThat(lm.info(two.id()).attempts()).isEqualTo(2);
+        // the timed-out mover is avoided for the request it lost
+        lm.unilateralUnbind(new Unbind("m2-id-0001", again.volume(), "test"));
+        Work forM1 = lm.idleMover(mover("m1", null));
+        assertThat(forM1.job().id()).isEqualTo(one.id());
+    }
+
+    @Test
+    void aWriteThatWorkedBecomesABitFileAndAFailureIsNotedAgainstTheVolume() throws Exception {
+        archive.volumes().setFamilyWidth("default", 1);
+        JobInfo j = write("/q/w", 0, null, null);
+        Work w = lm.idleMover(mover("m1", null));
+        lm.transferDone(new TransferDone("m1-id-0001", j.id(), true, "0000_000000000_0000001", 10, "0b3c0200", null, false, null));
+        JobInfo after = lm.info(j.id());
+        assertThat(after.state()).isEqualTo("done");
+        assertThat(archive.namespace().stat("/q/w").bfid()).isEqualTo(after.bfid());
+        assertThat(archive.volumes().inquire(w.volume()).writing()).isNull();
+        JobInfo k = write("/q/k", 0, null, null);
+        Work w2 = lm.idleMover(mover("m1", null));
+        lm.transferDone(new TransferDone("m1-id-0001", k.id(), false, null, 0, null, "disk on fire", true, null));
+        assertThat(lm.info(k.id()).state()).isEqualTo("failed");
+        assertThat(archive.volumes().inquire(w2.volume()).writeErrors()).isEqualTo(1);
+        assertThat(lm.mover("m1").errors()).isEqualTo(1);
+    }
+
+    @Test
+    void killingAJobAndABinding() throws Exception {
+        JobInfo a = write("/q/a", 0, null, null);
+        JobInfo b = write("/q/b", 0, null, null);
+        assertThat(lm.kill(a.id()).state()).isEqualTo("cancelled");
+        Work w = lm.idleMover(mover("m1", null));
+        assertThat(w.job().id()).isEqualTo(b.id());
+        assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", b.id(), 5, 10, 1.0)).cancel()).isFalse();
+        lm.killBinding("m1");
+        assertThat(lm.info(b.id()).state()).isEqualTo("queued");
+        assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", b.id(), 5, 10, 1.0)).cancel()).isTrue();
+        assertThat(lm.haveBoundVolume(mover("m1", w.volume())).action()).isEqualTo(LibraryMessages.UNBIND_VOLUME);
+        try {
+            lm.transferDone(new TransferDone("m1-id-0001", b.id(), true, "0000_000000000_0000001", 10, "0b3c0200", null, false, null));
+            throw new AssertionError("a job given away must not be recorded");
+        } catch (SiloException e) {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID);
+        }
+        assertThat(archive.files().status().get("files_active")).isEqualTo(0L);
+    }
+
+    @Test
+    void aMoverThatComesBackIdleGivesBackWhatItWasRunning() throws Exception {
+        JobInfo j = write("/q/r", 0, null, null);
+        Work w = lm.idleMover(mover("m1", null));
+        assertThat(w.job().id()).isEqualTo(j.id());
+        // m1 restarts (same persistent id) and asks for work again: its old job is queued again, and it gets it
+        Work again = lm.idleMover(mover("m1", null));
+        assertThat(again.job().id()).isEqualTo(j.id());
+        assertThat(lm.info(j.id()).attempts()).isEqualTo(2);
+        assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", j.id(), 1, 10, 1.0)).cancel()).isFalse();
+    }
+
+    @Test
+    void moversKeepTheirNamesAndStatistics() throws Exception {
+        lm.idleMover(mover("m1", null));
+        MoverInfo m = lm.rename("m1-id-0001", "tape-drive-3");
+        assertThat(m.name()).isEqualTo("tape-drive-3");
+        reopen(FAST);
+        assertThat(lm.movers()).extracting(MoverInfo::name).containsExactly("tape-drive-3");
+        assertThat(new FamilyWidth("x", 1).width()).isEqualTo(1);
+    }
+}

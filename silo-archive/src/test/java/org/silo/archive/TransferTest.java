@@ -1,0 +1,367 @@
+package org.silo.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.mover.Mover;
+import org.silo.archive.mover.MoverLink;
+import org.silo.archive.ops.FileMessages.BitFileInfo;
+import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.ListJobs;
+import org.silo.archive.ops.LibraryMessages.MoverName;
+import org.silo.archive.ops.LibraryMessages.MoverInfo;
+import org.silo.archive.ops.LibraryOps;
+import org.silo.archive.transfer.LibraryClient;
+import org.silo.archive.transfer.TransferClient;
+import org.silo.archive.transfer.TransferClient.Result;
+import org.silo.archive.volume.DirBackend;
+import org.silo.wire.client.ClientOptions;
+import org.silo.wire.client.SiloClient;
+import org.silo.wire.server.Dispatcher;
+import org.silo.wire.server.WireServer;
+import org.silo.wire.server.WireServerConfig;
+
+/**
+ * Transfers end to end: a real server on loopback, the library manager, movers moving bytes over their
+ * own TCP connections to a {@link TransferClient}, Adler-32 checked at each end.
+ */
+class TransferTest {
+    @TempDir
+    Path data;
+
+    @TempDir
+    Path local;
+
+    static final LibraryManager.Settings SETTINGS = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 1_500, 200);
+
+    volatile ArchiveService archive;
+    WireServer server;
+    SiloClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        archive = ArchiveService.open(data, null, SETTINGS);
+        Dispatcher d = new Dispatcher();
+        archive.register(d);
+        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        client = SiloClient.connect(ClientOptions.to(server.address()));
+        archive.namespace().mkdir("/t", false, "alice");
+    }
+
+    Mover extra;
+
+    @AfterEach
+    void stop() {
+        if (extra != null) {
+            extra.kill();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (archive != null) {
+            archive.close();
+        }
+    }
+
+    TransferClient transfers(int parallel) throws IOException {
+        return new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withParallel(parallel)
+                .withWait(Duration.ofSeconds(60)));
+    }
+
+    Path file(String name, int size, long seed) throws IOException {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        Path p = local.resolve(name);
+        Files.write(p, b);
+        return p;
+    }
+
+    @Test
+    void twoHundredFilesGoInAndComeBackByteIdenticalAcrossTwoMovers() throws Exception {
+        archive.volumes().setFamilyWidth("default", 2);
+        archive.startLocalMovers(2, "default");
+        Random r = new Random(42);
+        List<Path> sources = new ArrayList<>();
+        List<String> dests = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            int size = i == 0 ? 0 : i == 1 ? 1 : i == 2 ? 1 << 20 : r.nextInt(2 << 20);
+            sources.add(file("f" + i, size, i));
+            dests.add("/t/f" + i);
+        }
+        List<Result> put;
+        try (TransferClient t = transfers(8)) {
+            put = t.put(sources, dests);
+        }
+        assertThat(put).allSatisfy(x -> assertThat(x.error()).isNull());
+        Set<String> movers = new HashSet<>();
+        put.forEach(x -> movers.add(x.mover()));
+        assertThat(movers).hasSize(2);
+        Path out = Files.createDirectory(local.resolve("out"));
+        List<Path> back = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            back.add(out.resolve("f" + i));
+        }
+        List<Result> got;
+        try (TransferClient t = transfers(8)) {
+            got = t.get(dests, back);
+        }
+        assertThat(got).allSatisfy(x -> assertThat(x.error()).isNull());
+        for (int i = 0; i < 200; i++) {
+            assertThat(Files.mismatch(sources.get(i), back.get(i))).as("f" + i).isEqualTo(-1L);
+        }
+        assertThat(archive.files().fsck().problems()).isEmpty();
+        List<MoverInfo> ms = client.call(LibraryOps.MOVER_LS, null).movers();
+        assertThat(ms).hasSize(2);
+        assertThat(ms.stream().mapToLong(MoverInfo::files).sum()).isEqualTo(400);
+    }
+
+    @Test
+    void aMoverKilledHalfWayThroughAWriteIsRetriedOnAnotherAndTheFileLandsOnce() throws Exception {
+        Mover slow = new Mover(new Mover.Config(data.resolve("slow"), "slow", "default", List.of("disk"), "h", 4 << 20),
+                MoverLink.local(archive.library()), archive.volumes().backends()).start();
+        extra = slow;
+        Path src = file("big", 6 << 20, 7);
+        CompletableFuture<Result> put = new CompletableFuture<>();
+        TransferClient t = transfers(1);
+        Thread.ofVirtual().start(() -> put.complete(t.putOne(src, "/t/big")));
+        long deadline = System.currentTimeMillis() + 20_000;
+        while ((slow.bytesDone() < (1 << 20) || archive.library().mover("slow").bytesDone() == 0) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(slow.bytesDone()).isBetween(1L << 20, (6L << 20) - 1);
+        MoverInfo live = archive.library().mover("slow");
+        assertThat(live.bytesDone()).isPositive(); // progress reached the library manager
+        assertThat(live.state()).isEqualTo("active");
+        slow.kill();
+        Mover good = archive.startLocalMovers(1, "default").get(0);
+        Result r = put.get();
+        t.close();
+        assertThat(r.error()).isNull();
+        assertThat(r.attempts()).isEqualTo(2);
+        assertThat(r.mover()).isEqualTo(good.name());
+        assertThat(archive.files().status().get("files_active")).isEqualTo(1L);
+        BitFileInfo b = archive.files().info(archive.namespace().stat("/t/big").bfid());
+        assertThat(b.size()).isEqualTo(6 << 20);
+        assertThat(archive.files().fsck().problems()).isEmpty();
+        assertThat(partFiles()).isEmpty();
+        assertThat(archive.library().mover("slow").state()).isEqualTo("offline");
+    }
+
+    @Test
+    void killingARunningJobStopsItsMoverAndItsClientWithoutRetrying() throws Exception {
+        Mover slow = new Mover(new Mover.Config(data.resolve("slow"), "slow", "default", List.of("disk"), "h", 4 << 20),
+                MoverLink.local(archive.library()), archive.volumes().backends()).start();
+        extra = slow;
+        Path src = file("killed", 6 << 20, 11);
+        CompletableFuture<Result> put = new CompletableFuture<>();
+        TransferClient t = transfers(1);
+        Thread.ofVirtual().start(() -> put.complete(t.putOne(src, "/t/killed")));
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (slow.job() == 0 || slow.bytesDone() < (1 << 20)) {
+            assertThat(System.currentTimeMillis()).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        JobInfo killed = client.call(LibraryOps.KILL_JOB, Long.toString(slow.job()));
+        assertThat(killed.state()).isEqualTo("cancelled");
+        Result r = put.get();
+        t.close();
+        assertThat(r.error()).contains("was killed");
+        assertThat(r.attempts()).isEqualTo(1);
+        assertThat(archive.files().status().get("files_active")).isEqualTo(0L);
+        deadline = System.currentTimeMillis() + 5_000;
+        while (archive.volumes().list(null).stream().anyMatch(v -> v.writing() != null) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(archive.volumes().list(null)).allSatisfy(v -> assertThat(v.writing()).isNull());
+        assertThat(partFiles()).isEmpty();
+    }
+
+    @Test
+    void aCommandMediaChangerMountsAndDismountsAndAFailedMountIsReportedWithItsOutput() throws Exception {
+        Path log = data.resolve("changer.log");
+        Path broken = data.resolve("broken");
+        Path script = data.resolve("changer.sh");
+        Files.writeString(script, "#!/bin/sh\necho \"$1 $2 $3\" >> '" + log + "'\n"
+                + "if [ -e '" + broken + "' ]; then echo 'no drive free'; exit 3; fi\n");
+        assertThat(script.toFile().setExecutable(true)).isTrue();
+        assertThat(archive.library().setChanger("default", "command:" + script).changer()).isEqualTo("command:" + script);
+        Mover m = archive.startLocalMovers(1, "default").get(0);
+        Result ok;
+        try (TransferClient t = transfers(1)) {
+            ok = t.putOne(file("c", 1000, 1), "/t/c");
+        }
+        assertThat(ok.error()).isNull();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!(Files.exists(log) && Files.readString(log).contains("dismount")) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(Files.readAllLines(log)).containsExactly("mount " + ok.volume() + " mover1", "dismount " + ok.volume() + " mover1");
+        assertThat(m.lastChanger().exitStatus()).isZero();
+        Files.createFile(broken);
+        Result failed;
+        try (TransferClient t = new TransferClient(LibraryClient.over(client),
+                new TransferClient.Options(null, null, null, 0, false, 0, 1, null, Duration.ofSeconds(20), null))) {
+            failed = t.putOne(file("d", 1000, 2), "/t/d");
+        }
+        assertThat(failed.error()).contains("mount of").contains("exit status 3").contains("no drive free");
+        assertThat(m.lastChanger().exitStatus()).isEqualTo(3);
+        assertThat(archive.files().status().get("files_active")).isEqualTo(1L);
+    }
+
+    @Test
+    void aFlippedByteOnTheVolumeFailsTheGetAndCountsAgainstTheVolume() throws Exception {
+        archive.startLocalMovers(1, "default");
+        Path src = file("x", 100_000, 3);
+        try (TransferClient t = transfers(1)) {
+            assertThat(t.putOne(src, "/t/x").error()).isNull();
+        }
+        BitFileInfo b = archive.files().info(archive.namespace().stat("/t/x").bfid());
+        DirBackend vol = (DirBackend) archive.volumes().backends().get(archive.volumes().inquire(b.volume()).backend());
+        try (RandomAccessFile f = new RandomAccessFile(vol.path(b.cookie()).toFile(), "rw")) {
+            f.seek(5000);
+            int v = f.read();
+            f.seek(5000);
+            f.write(v ^ 0x01);
+        }
+        Path dest = local.resolve("x.back");
+        Result r;
+        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults()
+                .withWait(Duration.ofSeconds(30)))) {
+            r = t.getOne("/t/x", dest);
+        }
+        assertThat(r.error()).contains("CRC mismatch at mover");
+        assertThat(Files.exists(dest)).isFalse();
+        assertThat(archive.volumes().inquire(b.volume()).readErrors()).isGreaterThanOrEqualTo(1);
+        assertThat(archive.files().fsck().problems()).hasSize(1);
+    }
+
+    @Test
+    void verifiedWritesAndMergedReadsFanOutToEveryClient() throws Exception {
+        Mover m = archive.startLocalMovers(1, "default").get(0);
+        Path src = file("v", 300_000, 5);
+        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withVerify(true)
+                .withWait(Duration.ofSeconds(30)))) {
+            assertThat(t.putOne(src, "/t/v").error()).isNull();
+        }
+        m.kill();
+        archive.library().reapNow();
+        Path a = local.resolve("a");
+        Path b = local.resolve("b");
+        CompletableFuture<List<Result>> gets = new CompletableFuture<>();
+        TransferClient t = transfers(2);
+        Thread.ofVirtual().start(() -> gets.complete(t.get(List.of("/t/v", "/t/v"), List.of(a, b))));
+        long deadline = System.currentTimeMillis() + 10_000;
+        List<JobInfo> queued = List.of();
+        while (System.currentTimeMillis() < deadline) {
+            queued = archive.library().list(false, 10).stream().filter(j -> j.kind().equals("read")).toList();
+            if (queued.size() == 2) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertThat(queued).hasSize(2);
+        assertThat(queued.get(1).mergedInto()).isEqualTo(queued.get(0).id());
+        archive.startLocalMovers(1, "default");
+        List<Result> rs = gets.get();
+        t.close();
+        assertThat(rs).allSatisfy(x -> assertThat(x.error()).isNull());
+        assertThat(Files.mismatch(src, a)).isEqualTo(-1L);
+        assertThat(Files.mismatch(src, b)).isEqualTo(-1L);
+    }
+
+    @Test
+    void requestsQueuedWhenTheServerRestartsCompleteAfterIt() throws Exception {
+        List<Path> srcs = List.of(file("r1", 10_000, 1), file("r2", 20_000, 2), file("r3", 0, 3));
+        CompletableFuture<List<Result>> put = new CompletableFuture<>();
+        TransferClient t = new TransferClient(LibraryClient.local(() -> archive.library(), "alice"),
+                TransferClient.Options.defaults().withParallel(3).withWait(Duration.ofSeconds(60)));
+        Thread.ofVirtual().start(() -> put.complete(t.put(srcs, List.of("/t/r1", "/t/r2", "/t/r3"))));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (archive.library().list(false, 10).size() < 3 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(archive.library().list(false, 10)).hasSize(3).allSatisfy(j -> assertThat(j.state()).isEqualTo("queued"));
+        archive.close();
+        archive = ArchiveService.open(data, null, SETTINGS);
+        assertThat(archive.library().list(false, 10)).hasSize(3);
+        archive.startLocalMovers(2, "default");
+        List<Result> rs = put.get();
+        t.close();
+        assertThat(rs).allSatisfy(x -> assertThat(x.error()).isNull());
+        assertThat(archive.namespace().stat("/t/r2").size()).isEqualTo(20_000);
+        assertThat(archive.files().fsck().problems()).isEmpty();
+    }
+
+    @Test
+    void aRemoteMoverInASecondProcessServesARequest() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path home = data.resolve("remote-mover");
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.silo.archive.mover.RemoteMover",
+                "--server", "127.0.0.1:" + server.address().getPort(), "--home", home.toString(), "--name", "faraway")
+                .redirectErrorStream(true).redirectOutput(data.resolve("remote-mover.log").toFile()).start();
+        try {
+            Path src = file("remote", 500_000, 9);
+            Result put;
+            Result got;
+            try (TransferClient t = transfers(1)) {
+                put = t.putOne(src, "/t/remote");
+                got = t.getOne("/t/remote", local.resolve("remote.back"));
+            }
+            assertThat(put.error()).as(Files.readString(data.resolve("remote-mover.log"))).isNull();
+            assertThat(put.mover()).isEqualTo("faraway");
+            assertThat(got.error()).isNull();
+            assertThat(Files.mismatch(src, local.resolve("remote.back"))).isEqualTo(-1L);
+            assertThat(archive.library().mover("faraway").id()).isEqualTo(Files.readString(home.resolve("mover.id")).trim());
+            // the admin commands over the wire: name a mover, list movers and jobs
+            MoverInfo renamed = client.call(LibraryOps.MOVER_NAME, new MoverName("faraway", "far-2"));
+            assertThat(renamed.name()).isEqualTo("far-2");
+            assertThat(client.call(LibraryOps.MOVER_LS, null).movers()).extracting(MoverInfo::name).containsExactly("far-2");
+            assertThat(client.call(LibraryOps.JOB_LS, new ListJobs(true, 10)).jobs()).extracting(JobInfo::state)
+                    .containsExactly("done", "done");
+            // the server restarts on the same port: the remote mover opens a new session and serves again
+            int port = server.address().getPort();
+            client.close();
+            server.close();
+            Dispatcher d = new Dispatcher();
+            archive.register(d);
+            server = WireServer.start(InetAddress.getLoopbackAddress(), port, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+            client = SiloClient.connect(ClientOptions.to(server.address()));
+            Result after;
+            try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults()
+                    .withWait(Duration.ofSeconds(30)))) {
+                after = t.putOne(src, "/t/remote-after-restart");
+            }
+            assertThat(after.error()).as(Files.readString(data.resolve("remote-mover.log"))).isNull();
+            assertThat(after.mover()).isEqualTo("far-2");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    private List<Path> partFiles() throws IOException {
+        try (Stream<Path> s = Files.walk(data.resolve("volumes"))) {
+            return s.filter(x -> x.getFileName().toString().endsWith(".part")).toList();
+        }
+    }
+}
