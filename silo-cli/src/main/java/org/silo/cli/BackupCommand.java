@@ -30,7 +30,7 @@ final class BackupCommand implements Callable<Integer> {
         try (SiloClient c = client.connect()) {
             BackupResult r = c.call(VolumeClerkOps.BACKUP, new Backup(dest));
             if (json) {
-                System.out.println(VolCommand.JSON.writeValueAsString(r));
+                Json.print(r);
             } else {
                 System.out.printf("%s catalog backed up to %s (%d bytes, %d ms)%n", r.engine(), r.dest(), r.bytes(), r.millis());
             }

@@ -29,7 +29,7 @@ final class FsckCommand implements Callable<Integer> {
             r = c.call(FileClerkOps.FSCK, null);
         }
         if (json) {
-            System.out.println(VolCommand.JSON.writeValueAsString(r));
+            Json.print(r);
         } else {
             if (!r.problems().isEmpty()) {
                 Table t = new Table("BFID", "VOLUME", "COOKIE", "PATH", "PROBLEM");

@@ -59,7 +59,7 @@ final class JobCommand implements Runnable {
             try (SiloClient c = client.connect()) {
                 List<JobInfo> jobs = c.call(LibraryOps.JOB_LS, new ListJobs(all, limit)).jobs();
                 if (json) {
-                    System.out.println(VolCommand.JSON.writeValueAsString(jobs));
+                    Json.print(jobs);
                 } else {
                     table(jobs);
                 }

@@ -61,7 +61,7 @@ final class MoverCommand implements Runnable {
                 while (true) {
                     List<MoverInfo> movers = c.call(LibraryOps.MOVER_LS, null).movers();
                     if (json) {
-                        System.out.println(VolCommand.JSON.writeValueAsString(movers));
+                        Json.print(movers);
                     } else {
                         table(movers);
                     }

@@ -46,7 +46,7 @@ final class NsCommands {
             try (SiloClient c = client.connect()) {
                 List<NsEntry> entries = c.call(FileClerkOps.LS, path).entries();
                 if (json) {
-                    System.out.println(VolCommand.JSON.writeValueAsString(entries));
+                    Json.print(entries);
                 } else {
                     table(entries);
                 }
@@ -72,7 +72,7 @@ final class NsCommands {
             try (SiloClient c = client.connect()) {
                 NsEntry e = c.call(FileClerkOps.STAT, path);
                 if (json) {
-                    System.out.println(VolCommand.JSON.writeValueAsString(e));
+                    Json.print(e);
                     return 0;
                 }
                 Table t = new Table("field", "value");
@@ -199,7 +199,7 @@ final class NsCommands {
     /** Prints the outcome of each file and returns the exit status: 0 if every file worked, 1 naming those that did not. */
     static int report(List<TransferClient.Result> results, boolean json) throws java.io.IOException {
         if (json) {
-            System.out.println(VolCommand.JSON.writeValueAsString(results));
+            Json.print(results);
         } else {
             Table t = new Table("PATH", "SIZE", "VOLUME", "BFID", "ADLER32", "MB/S", "MOVER").rightAlign(1, 5);
             for (TransferClient.Result r : results) {

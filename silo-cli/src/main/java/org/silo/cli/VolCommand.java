@@ -1,7 +1,5 @@
 package org.silo.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -41,7 +39,6 @@ final class VolCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     static void show(VolumeInfo v) {
         Table t = new Table("field", "value");
@@ -93,7 +90,7 @@ final class VolCommand implements Runnable {
             try (SiloClient c = client.connect()) {
                 VolumeInfo v = c.call(VolumeClerkOps.ADDVOL, new AddVol(label, library, mediaType, capacity, backend, storageGroup, fileFamily));
                 if (json) {
-                    System.out.println(JSON.writeValueAsString(v));
+                    Json.print(v);
                 } else {
                     System.out.printf("added %s: %s in library %s on %s%n", v.label(), Sizes.format(v.capacity()), v.library(), v.backend());
                 }
@@ -127,7 +124,7 @@ final class VolCommand implements Runnable {
                 vols = c.call(VolumeClerkOps.LIST_VOLS, new ListVols(library, storageGroup, state)).volumes();
             }
             if (json) {
-                System.out.println(JSON.writeValueAsString(vols));
+                Json.print(vols);
                 return 0;
             }
             Table t = new Table("LABEL", "LIBRARY", "CAPACITY", "REMAINING", "GROUP", "FAMILY", "STATE", "FILES", "BACKEND")
@@ -158,7 +155,7 @@ final class VolCommand implements Runnable {
             try (SiloClient c = client.connect()) {
                 VolumeInfo v = c.call(VolumeClerkOps.INQUIRE_VOL, label);
                 if (json) {
-                    System.out.println(JSON.writeValueAsString(v));
+                    Json.print(v);
                 } else {
                     show(v);
                 }
@@ -202,7 +199,7 @@ final class VolCommand implements Runnable {
             try (SiloClient c = client.connect()) {
                 VolumeInfo v = c.call(VolumeClerkOps.EDIT_VOL, new EditVol(label, state, reason, by, storageGroup, fileFamily, capacity));
                 if (json) {
-                    System.out.println(JSON.writeValueAsString(v));
+                    Json.print(v);
                 } else {
                     show(v);
                 }
