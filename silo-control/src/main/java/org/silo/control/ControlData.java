@@ -24,6 +24,12 @@ public interface ControlData {
     /** Block images: name, sizeBytes, allocatedBytes, readOnly, holders. */
     List<Map<String, Object>> images() throws SiloException;
 
+    /** The library manager's queue, waiting and running: id, kind, state, path, size, volume, mover, effectivePriority, error. */
+    List<Map<String, Object>> jobs() throws SiloException;
+
+    /** The movers: id, name, state, volume, job, bytesDone, bytesTotal, bytesPerSecond, bytes, files, errors. */
+    List<Map<String, Object>> movers() throws SiloException;
+
     /** One object described: kind is volume, file (an archive path) or image. */
     Map<String, Object> whatis(String kind, String name) throws SiloException;
 

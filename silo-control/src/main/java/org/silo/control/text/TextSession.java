@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /** One control connection: answers each message, and pushes STATUS to displays (seed 004). */
 final class TextSession extends SimpleChannelInboundHandler<Object> {
     private static final Logger log = LoggerFactory.getLogger(TextSession.class);
-    private static final List<String> SERVER_CAPABILITIES = List.of(WHATIS, SREPORT, ASKCAPAB, NAME, LOGIN);
+    private static final List<String> SERVER_CAPABILITIES = List.of(WHATIS, SREPORT, QREPORT, ASKCAPAB, NAME, LOGIN);
 
     private final ControlData data;
     private final WorkerRegistry workers;
@@ -90,6 +90,19 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 TextMessage list = TextMessage.of(SLIST);
                 for (WorkerRegistry.Worker w : workers.list()) {
                     list = list.line(w.id(), w.name(), w.state(), w.percent(), w.detail(), w.connected() ? "connected" : "gone");
+                }
+                require("archive", "", Right.READ);
+                for (Map<String, Object> mover : data.movers()) {
+                    list = list.line(moverLine(mover).toArray());
+                }
+                yield list;
+            }
+            case QREPORT -> {
+                require("archive", "", Right.READ);
+                TextMessage list = TextMessage.of(QLIST);
+                for (Map<String, Object> j : data.jobs()) {
+                    list = list.line(text(j, "id"), text(j, "kind"), text(j, "state"), text(j, "effectivePriority"),
+                            text(j, "path"), text(j, "size"), text(j, "volume"), text(j, "mover"));
                 }
                 yield list;
             }
@@ -164,6 +177,30 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                     : String.valueOf(e.getValue() == null ? "" : e.getValue()));
         }
         return info;
+    }
+
+    /** A mover as an SLIST line: id, name, state, percent, detail (volume, job, rate), connected or gone. */
+    private static List<String> moverLine(Map<String, Object> m) {
+        long done = number(m.get("bytesDone"));
+        long total = number(m.get("bytesTotal"));
+        int percent = total > 0 ? (int) Math.min(100, done * 100 / total) : 0;
+        String detail = "";
+        if (number(m.get("job")) > 0) {
+            detail = String.format(Locale.ROOT, "job %d on %s, %.1f MB/s", number(m.get("job")), text(m, "volume"),
+                    ((Number) m.getOrDefault("bytesPerSecond", 0.0)).doubleValue() / 1e6);
+        }
+        String state = text(m, "state");
+        return List.of(text(m, "id"), text(m, "name"), state, String.valueOf(percent), detail,
+                state.equals("offline") ? "gone" : "connected");
+    }
+
+    private static long number(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static String text(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        return v == null ? "" : String.valueOf(v);
     }
 
     private void requireWorker() throws SiloException {

@@ -61,6 +61,34 @@ final class FixtureData implements ControlData {
     }
 
     @Override
+    public List<Map<String, Object>> jobs() {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("id", 7L);
+        j.put("kind", "write");
+        j.put("state", "running");
+        j.put("effectivePriority", 3);
+        j.put("path", "/exp/run1.dat");
+        j.put("size", 1000L);
+        j.put("volume", "DEF001");
+        j.put("mover", "mover1");
+        return List.of(j);
+    }
+
+    @Override
+    public List<Map<String, Object>> movers() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", "m-1");
+        m.put("name", "mover1");
+        m.put("state", "active");
+        m.put("volume", "DEF001");
+        m.put("job", 7L);
+        m.put("bytesDone", 250L);
+        m.put("bytesTotal", 1000L);
+        m.put("bytesPerSecond", 2.5e6);
+        return List.of(m);
+    }
+
+    @Override
     public Map<String, Object> whatis(String kind, String name) throws SiloException {
         if (kind.equals("image") && name.equals("retro")) {
             return image();

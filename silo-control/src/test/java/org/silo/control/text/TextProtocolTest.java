@@ -35,7 +35,9 @@ class TextProtocolTest {
         try (TextClient c = new TextClient(server.port())) {
             assertThat(c.read()).isEqualTo(TextMessage.of("IDENT", "silo", "9.9", "silo-text/1"));
             assertThat(c.ask("ID", "panel-1", "display")).isEqualTo(TextMessage.of("OK", "ID"));
-            assertThat(c.ask("CAPAB").fields()).containsExactly("server", "WHATIS", "SREPORT", "ASKCAPAB", "NAME", "LOGIN");
+            assertThat(c.ask("CAPAB").fields()).containsExactly("server", "WHATIS", "SREPORT", "QREPORT", "ASKCAPAB", "NAME", "LOGIN");
+            assertThat(c.ask("QREPORT")).isEqualTo(TextMessage.of("QLIST")
+                    .line("7", "write", "running", "3", "/exp/run1.dat", "1000", "DEF001", "mover1"));
             TextMessage info = c.ask("WHATIS", "image", "retro");
             assertThat(info.verb()).isEqualTo("INFO");
             assertThat(info.fields()).containsExactly("image", "retro");
@@ -100,7 +102,8 @@ class TextProtocolTest {
             assertThat(display.read()).as("the rename is pushed too")
                     .isEqualTo(TextMessage.of("STATUS", "burner-7", "Box X", "active", "50", "copying /a"));
             assertThat(display.ask("SREPORT").lines()).containsExactly(
-                    List.of("burner-7", "Box X", "active", "50", "copying /a", "connected"));
+                    List.of("burner-7", "Box X", "active", "50", "copying /a", "connected"),
+                    List.of("m-1", "mover1", "active", "25", "job 7 on DEF001, 2.5 MB/s", "connected"));
             assertThat(display.ask("ASKCAPAB").lines()).containsExactly(List.of("burner-7", "Box X", "dir", "lto8"));
             assertThat(worker.ask("STATUS", "active", "150", "x").field(1)).contains("0..100");
         }

@@ -210,4 +210,15 @@ final class FixtureControlData implements ControlData {
         v.put("stateReason", reason);
         v.put("stateBy", who);
     }
+
+    /** The console does not show the queue or the movers yet: none here. */
+    @Override
+    public List<Map<String, Object>> jobs() {
+        return List.of();
+    }
+
+    @Override
+    public List<Map<String, Object>> movers() {
+        return List.of();
+    }
 }

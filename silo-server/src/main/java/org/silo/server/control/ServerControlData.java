@@ -71,6 +71,16 @@ public final class ServerControlData implements ControlData {
     }
 
     @Override
+    public List<Map<String, Object>> jobs() throws SiloException {
+        return rows(archive.library().list(false, 1000));
+    }
+
+    @Override
+    public List<Map<String, Object>> movers() throws SiloException {
+        return rows(archive.library().movers());
+    }
+
+    @Override
     public Map<String, Object> whatis(String kind, String name) throws SiloException {
         return switch (kind) {
             case "volume" -> row(archive.volumes().inquire(name));

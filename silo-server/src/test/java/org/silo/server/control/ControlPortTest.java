@@ -33,6 +33,11 @@ class ControlPortTest {
                 assertThat(read(s.getInputStream())).startsWith("INFO\tvolume\tDEF001").contains("library\tdefault");
                 send(s.getOutputStream(), "WHATIS\tfile\t/nowhere");
                 assertThat(read(s.getInputStream())).startsWith("ERROR\t404");
+                send(s.getOutputStream(), "SREPORT");
+                assertThat(read(s.getInputStream())).as("the server's own movers").startsWith("SLIST\r\n")
+                        .contains("\tmover1\t", "\tmover2\t");
+                send(s.getOutputStream(), "QREPORT");
+                assertThat(read(s.getInputStream())).isEqualTo("QLIST\r\n\r\n");
             }
             assertThat(server.registry().scrape()).contains("silo_wire_requests_total", "silo_reply_cache_hits_total",
                     "silo_blockhead_", "silo_nbd_");
