@@ -17,7 +17,7 @@ final class ConsoleRoutes {
     private static final Logger log = LoggerFactory.getLogger(ConsoleRoutes.class);
     static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final Set<String> GETS = Set.of("/healthz", "/metrics", "/api/status", "/api/volumes",
-            "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events");
+            "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events", "/api/movers", "/api/jobs");
     private static final Set<String> POSTS = Set.of("/api/login", "/api/logout");
     private static final String STATE_PREFIX = "/api/volumes/";
     private static final String STATE_SUFFIX = "/state";
@@ -108,6 +108,8 @@ final class ConsoleRoutes {
             case "/api/volumes" -> ConsoleResponse.json(read.volumes(caller));
             case "/api/files" -> ConsoleResponse.json(read.files(caller, request.param("path")));
             case "/api/images" -> ConsoleResponse.json(read.images(caller));
+            case "/api/movers" -> ConsoleResponse.json(read.movers(caller));
+            case "/api/jobs" -> ConsoleResponse.json(read.jobs(caller));
             case "/api/whatis" ->
                 ConsoleResponse.json(read.whatis(caller, request.param("kind"), request.param("name")));
             case "/api/session" -> ConsoleResponse.json(ReadApi.session(caller));

@@ -56,6 +56,18 @@ final class ReadApi {
         return Map.of("images", rows);
     }
 
+    /** The movers with their live progress; needs read on the archive. */
+    Map<String, Object> movers(ConsoleAccess.Caller caller) throws SiloException, ApiException {
+        caller.require("archive", "", Right.READ);
+        return Map.of("movers", data.movers());
+    }
+
+    /** The library manager's queue, waiting and running; needs read on the archive. */
+    Map<String, Object> jobs(ConsoleAccess.Caller caller) throws SiloException, ApiException {
+        caller.require("archive", "", Right.READ);
+        return Map.of("jobs", data.jobs());
+    }
+
     Map<String, Object> whatis(ConsoleAccess.Caller caller, String kind, String name)
             throws SiloException, ApiException {
         if (kind == null || !KINDS.contains(kind)) {

@@ -20,7 +20,8 @@ final class StaticAssets {
             "/", "overview.html",
             "/volumes", "volumes.html",
             "/files", "files.html",
-            "/images", "images.html");
+            "/images", "images.html",
+            "/movers", "movers.html");
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8",

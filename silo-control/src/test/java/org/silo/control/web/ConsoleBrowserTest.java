@@ -67,6 +67,20 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aMoversProgressMovesWithoutReloading() throws Exception {
+        open("/movers");
+        waiting().until(d -> !rows("movers").isEmpty());
+        chromium.driver.executeScript("window.siloNoReload = 7;");
+        String first = chromium.driver.findElement(By.cssSelector("#movers td.progress")).getAttribute("data-percent");
+        waiting().until(d -> !chromium.driver.findElement(By.cssSelector("#movers td.progress")).getAttribute("data-percent")
+                .equals(first));
+        assertThat(chromium.driver.executeScript("return window.siloNoReload;")).as("the same page, not a reload").isEqualTo(7L);
+        assertThat(rows("jobs")).hasSize(1);
+        assertThat(rows("jobs").get(0).getText()).contains("/exp/big.dat", "running", "mover1");
+        chromium.screenshot("movers");
+    }
+
+    @Test
     void anAdminLogsInAndChangesAVolumesState() throws Exception {
         open("/volumes");
         waiting().until(d -> rows("volumes").size() == 3);

@@ -211,14 +211,37 @@ final class FixtureControlData implements ControlData {
         v.put("stateBy", who);
     }
 
-    /** The console does not show the queue or the movers yet: none here. */
+    /** A transfer in progress: each look at the movers finds it 1 MiB further on, as a real one would be. */
+    private final AtomicLong moved = new AtomicLong();
+
     @Override
     public List<Map<String, Object>> jobs() {
-        return List.of();
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("id", 12L);
+        j.put("kind", "write");
+        j.put("state", "running");
+        j.put("effectivePriority", 1);
+        j.put("path", "/exp/big.dat");
+        j.put("size", 64L << 20);
+        j.put("volume", "DEF001");
+        j.put("mover", "mover1");
+        return List.of(j);
     }
 
     @Override
     public List<Map<String, Object>> movers() {
-        return List.of();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", "a1");
+        m.put("name", "mover1");
+        m.put("state", "active");
+        m.put("volume", "DEF001");
+        m.put("job", 12L);
+        m.put("bytesDone", Math.min(64L << 20, moved.addAndGet(1 << 20)));
+        m.put("bytesTotal", 64L << 20);
+        m.put("bytesPerSecond", 1.0e6);
+        m.put("bytes", 0L);
+        m.put("files", 0L);
+        m.put("errors", 0L);
+        return List.of(m);
     }
 }
