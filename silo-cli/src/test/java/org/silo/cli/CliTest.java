@@ -112,6 +112,8 @@ class CliTest {
         java.nio.file.Path back = files.resolve("back.bin");
         assertThat(Main.run("get", "/in/data.bin", back.toString(), at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(java.nio.file.Files.readAllBytes(back)).isEqualTo(bytes);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat((Long) server.status().get("bytesMoved")).as("in and out").isEqualTo(2L * bytes.length));
         out.reset();
         assertThat(Main.run("mover", "ls", at())).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("mover1", "mover2");

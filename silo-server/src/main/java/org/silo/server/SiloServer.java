@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.silo.archive.ArchiveService;
 import org.silo.archive.lm.LibraryManager;
 import org.silo.server.access.AccessService;
+import org.silo.server.archive.ArchiveMetrics;
 import org.silo.server.access.AccessStore;
 import org.silo.server.access.ServerAccess;
 import org.silo.control.ControlData;
@@ -55,6 +56,7 @@ public final class SiloServer implements AutoCloseable {
     private final Map<String, Service> services = new LinkedHashMap<>();
     private WireServer wire;
     private int controlPort;
+    private java.util.function.LongSupplier bytesMoved = () -> 0;
     private int consolePort;
 
     /** A part of the server with a status to report and resources to release. */
@@ -108,6 +110,8 @@ public final class SiloServer implements AutoCloseable {
         });
         archive.register(dispatcher);
         archive.startLocalMovers(config.integer("archive.movers"), "default");
+        ArchiveMetrics.bind(archive.library(), registry);
+        bytesMoved = () -> ArchiveMetrics.bytesMoved(archive.library());
         BlockService block = BlockService.start(config);
         addService("block", block);
         block.register(dispatcher);
@@ -186,6 +190,7 @@ public final class SiloServer implements AutoCloseable {
         m.put("uptimeSeconds", Duration.ofMillis(System.currentTimeMillis() - startedMillis).toSeconds());
         m.put("data", config.data().toAbsolutePath().normalize().toString());
         m.put("wire", wire.address().getHostString() + ":" + wire.port());
+        m.put("bytesMoved", bytesMoved.getAsLong());
         m.put("message", wire.endpoint().status());
         for (Map.Entry<String, Service> e : services.entrySet()) {
             m.put(e.getKey(), e.getValue().status());

@@ -40,7 +40,9 @@ class ControlPortTest {
                 assertThat(read(s.getInputStream())).isEqualTo("QLIST\r\n\r\n");
             }
             assertThat(server.registry().scrape()).contains("silo_wire_requests_total", "silo_reply_cache_hits_total",
-                    "silo_blockhead_", "silo_nbd_");
+                    "silo_blockhead_", "silo_nbd_", "silo_queue_depth 0.0", "silo_movers{state=\"idle\"} 2.0",
+                    "silo_bytes_moved_total 0.0", "silo_wire_sessions");
+            assertThat(server.status()).containsEntry("bytesMoved", 0L);
         }
     }
 
