@@ -6,19 +6,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.silo.block.BlockTransports;
 import org.silo.block.image.ImageStore;
 
 /**
@@ -73,12 +67,11 @@ public final class BlockheadServer implements AutoCloseable {
    * READs/s, docs/block.md). Nothing else shares this loop: NBD has its own groups.
    */
   public synchronized BlockheadServer start() throws InterruptedException {
-    boolean epoll = Epoll.isAvailable();
-    group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("blockhead", true),
-        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    boolean epoll = BlockTransports.epoll();
+    group = BlockTransports.group(1, "blockhead");
     handler = new BlockheadHandler(config, counters);
     Bootstrap b = new Bootstrap().group(group)
-        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+        .channel(BlockTransports.datagram())
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
         .handler(new ChannelInitializer<Channel>() {

@@ -5,14 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
@@ -21,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.silo.block.BlockTransports;
 import org.silo.block.image.ImageStore;
 
 /**
@@ -82,14 +77,12 @@ public final class NbdServer implements AutoCloseable {
 
   /** Binds the socket; returns this. */
   public synchronized NbdServer start() throws InterruptedException {
-    boolean epoll = Epoll.isAvailable();
-    group = new MultiThreadIoEventLoopGroup(0,
-        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    group = BlockTransports.group(0, "nbd");
     workers = Executors.newFixedThreadPool(config.workers(), new DefaultThreadFactory("nbd-io", true));
     Shared shared = new Shared(workers, counters);
     try {
       channel = new ServerBootstrap().group(group)
-          .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .channel(BlockTransports.server())
           .childOption(ChannelOption.TCP_NODELAY, true)
           // Big socket buffers: notes/block.md section 4 (qemu commit e9f4550b, 2 MiB SO_SNDBUF).
           .childOption(ChannelOption.SO_SNDBUF, 4 << 20)
