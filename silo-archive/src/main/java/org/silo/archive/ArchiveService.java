@@ -13,6 +13,7 @@ import org.silo.archive.file.FileClerk;
 import org.silo.archive.lm.LibraryManager;
 import org.silo.archive.mover.Mover;
 import org.silo.archive.mover.MoverLink;
+import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.JobList;
 import org.silo.archive.ops.LibraryMessages.MoverList;
@@ -372,6 +373,18 @@ public final class ArchiveService implements AutoCloseable {
         d.registerBlocking(LibraryOps.SET_CHANGER, (ctx, q) -> {
             need(ctx, "", Right.ADMIN);
             return library.setChanger(q.library(), q.changer());
+        });
+        d.registerBlocking(LibraryOps.MOUNT_WAIT, (ctx, q) -> {
+            need(ctx, MOVER, Right.WRITE);
+            return library.mountWait(q);
+        });
+        d.registerBlocking(LibraryOps.MOUNT_LS, (ctx, q) -> {
+            need(ctx, MOVER, Right.READ);
+            return new LibraryMessages.MountList(library.mountRequests());
+        });
+        d.registerBlocking(LibraryOps.MOUNT_REPLY, (ctx, q) -> {
+            need(ctx, MOVER, Right.ADMIN);
+            return library.answerMount(q.volume(), q.ok(), q.reason(), who(ctx, null));
         });
         d.registerBlocking(LibraryOps.STATUS, (ctx, q) -> {
             need(ctx, MOVER, Right.READ);

@@ -1,6 +1,7 @@
 package org.silo.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -24,7 +25,10 @@ import org.silo.archive.lm.LibraryManager;
 import org.silo.archive.mover.Mover;
 import org.silo.archive.mover.MoverLink;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
+import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.MountReply;
+import org.silo.archive.ops.LibraryMessages.MountRequest;
 import org.silo.archive.ops.LibraryMessages.ListJobs;
 import org.silo.archive.ops.LibraryMessages.MoverName;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
@@ -227,6 +231,64 @@ class TransferTest {
         assertThat(failed.error()).contains("mount of").contains("exit status 3").contains("no drive free");
         assertThat(m.lastChanger().exitStatus()).isEqualTo(3);
         assertThat(archive.files().status().get("files_active")).isEqualTo(1L);
+    }
+
+    @Test
+    void aManualChangerWaitsForTheOperatorWhoConfirmsOrRefusesTheMount() throws Exception {
+        archive.library().setChanger("default", "manual");
+        Mover m = archive.startLocalMovers(1, "default").get(0);
+        CompletableFuture<Result> put;
+        try (TransferClient t = transfers(1)) {
+            put = CompletableFuture.supplyAsync(() -> t.putOne(uncheckedFile("m", 5000, 3), "/t/m"));
+            MountRequest asked = awaitMount();
+            assertThat(asked.state()).isEqualTo(LibraryMessages.MOUNT_WAITING);
+            assertThat(asked.mover()).isEqualTo("mover1");
+            // nothing moves while the operator has not answered: the mover waits and keeps its binding
+            Thread.sleep(2 * SETTINGS.moverTimeoutMs());
+            assertThat(put).isNotDone();
+            assertThat(client.call(LibraryOps.MOVER_LS, null).movers().get(0).state()).isEqualTo("mount_wait");
+            assertThatThrownBy(() -> archive.namespace().stat("/t/m")).hasMessageContaining("no such file");
+            MountRequest answered = client.call(LibraryOps.MOUNT_REPLY, new MountReply(asked.volume(), true, null));
+            assertThat(answered.state()).isEqualTo(LibraryMessages.MOUNT_CONFIRMED);
+            Result ok = put.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(ok.error()).isNull();
+            assertThat(ok.volume()).isEqualTo(asked.volume());
+        }
+        assertThat(m.lastChanger().output()).contains("mounted by an operator");
+
+        // a refusal fails the request with the operator's reason, and nothing is recorded
+        try (TransferClient t = new TransferClient(LibraryClient.over(client),
+                new TransferClient.Options(null, null, null, 0, false, 0, 1, null, Duration.ofSeconds(30), null))) {
+            put = CompletableFuture.supplyAsync(() -> t.putOne(uncheckedFile("n", 5000, 4), "/t/n"));
+            MountRequest asked = awaitMount();
+            client.call(LibraryOps.MOUNT_REPLY, new MountReply(asked.mover(), false, "cartridge cracked"));
+            Result refused = put.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(refused.error()).contains("refused").contains("cartridge cracked");
+        }
+        assertThatThrownBy(() -> archive.namespace().stat("/t/n")).hasMessageContaining("no such file");
+        assertThatThrownBy(() -> client.call(LibraryOps.MOUNT_REPLY, new MountReply("NOSUCH", true, null)))
+                .hasMessageContaining("no mount of NOSUCH");
+    }
+
+    private MountRequest awaitMount() throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (MountRequest r : client.call(LibraryOps.MOUNT_LS, null).mounts()) {
+                if (r.state().equals(LibraryMessages.MOUNT_WAITING)) {
+                    return r;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no mount was asked for");
+    }
+
+    private Path uncheckedFile(String name, int size, long seed) {
+        try {
+            return file(name, size, seed);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.silo.archive.mover.Mover;
 import org.silo.archive.mover.RemoteMover;
+import org.silo.archive.ops.LibraryMessages.MountReply;
+import org.silo.archive.ops.LibraryMessages.MountRequest;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
 import org.silo.archive.ops.LibraryMessages.MoverName;
 import org.silo.archive.ops.LibraryOps;
@@ -18,8 +20,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "mover", mixinStandardHelpOptions = true,
         description = {"The movers: list them with their live state and progress, name them, release a binding, or run one here."},
-        subcommands = {MoverCommand.Ls.class, MoverCommand.Name.class, MoverCommand.Unbind.class, MoverCommand.Run.class},
+        subcommands = {MoverCommand.Ls.class, MoverCommand.Name.class, MoverCommand.Unbind.class, MoverCommand.Run.class,
+            MoverCommand.Mounts.class, MoverCommand.Confirm.class, MoverCommand.Refuse.class},
         footer = {"", "Examples:", "  silo mover ls", "  silo mover name 3f2a9c1e-... drive-3", "  silo mover unbind drive-3",
+            "  silo mover mounts", "  silo mover confirm VOL0042",
             "  silo mover run --server archive1:7400 --home /var/lib/silo-mover"})
 final class MoverCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -112,6 +116,79 @@ final class MoverCommand implements Runnable {
             try (SiloClient c = client.connect()) {
                 MoverInfo m = c.call(LibraryOps.KILL_BINDING, mover);
                 System.out.printf("mover %s released its binding%n", m.name());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "mounts", mixinStandardHelpOptions = true,
+            description = "List the mounts movers are waiting for an operator to do (libraries with the manual changer).",
+            footer = {"", "Examples:", "  silo mover mounts", "  silo mover mounts --json"})
+    static final class Mounts implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                List<MountRequest> mounts = c.call(LibraryOps.MOUNT_LS, null).mounts();
+                if (json) {
+                    Json.print(mounts);
+                    return 0;
+                }
+                Table t = new Table("VOLUME", "DRIVE", "MOVER", "JOB", "STATE", "WAITING", "ANSWER").rightAlign(3);
+                long now = System.currentTimeMillis();
+                for (MountRequest m : mounts) {
+                    t.row(m.volume(), m.drive(), m.mover(), m.job(), m.state(), (now - m.sinceMs()) / 1000 + " s",
+                            m.reason() == null ? "-" : m.reason() + " (" + m.by() + ")");
+                }
+                t.print();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "confirm", mixinStandardHelpOptions = true,
+            description = "Tell the mover waiting for a volume that it is in the drive (manual changer); the mover goes on.",
+            footer = {"", "Examples:", "  silo mover confirm VOL0042", "  silo mover confirm drive-3"})
+    static final class Confirm implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "VOLUME", description = "The volume mounted (or the name of the mover waiting for it).")
+        String volume;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                MountRequest m = c.call(LibraryOps.MOUNT_REPLY, new MountReply(volume, true, null));
+                System.out.printf("%s confirmed in drive %s; mover %s goes on with job %d%n", m.volume(), m.drive(), m.mover(), m.job());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "refuse", mixinStandardHelpOptions = true,
+            description = "Refuse a mount (manual changer): the waiting job fails with the reason, and its client may retry elsewhere.",
+            footer = {"", "Examples:", "  silo mover refuse VOL0042 --reason 'cartridge cracked'"})
+    static final class Refuse implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "VOLUME", description = "The volume (or the name of the mover waiting for it).")
+        String volume;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why; the job's error says it.")
+        String reason;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                MountRequest m = c.call(LibraryOps.MOUNT_REPLY, new MountReply(volume, false, reason));
+                System.out.printf("mount of %s refused; job %d fails: %s%n", m.volume(), m.job(), m.reason());
             }
             return 0;
         }

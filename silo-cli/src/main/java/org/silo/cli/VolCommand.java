@@ -255,10 +255,13 @@ final class VolCommand implements Runnable {
     }
 
     @Command(name = "changer", mixinStandardHelpOptions = true,
-            description = {"Set a library's media changer: none (dir and S3 volumes are always there), or command:PROGRAM,",
-                "which movers run as 'PROGRAM mount VOLUME DRIVE' before using a volume and 'PROGRAM dismount VOLUME DRIVE'",
-                "after; a non-zero exit status fails the mount, and its status and output go into the job's error."},
-            footer = {"", "Examples:", "  silo vol changer lib1 command:/usr/local/bin/silo-mtx", "  silo vol changer lib1 none"})
+            description = {"Set a library's media changer: none (dir and S3 volumes are always there); manual (a person",
+                "mounts: movers wait until an operator answers 'silo mover confirm VOLUME' or 'silo mover refuse VOLUME',",
+                "or the console's movers page); or command:PROGRAM, which movers run as 'PROGRAM mount VOLUME DRIVE'",
+                "before using a volume and 'PROGRAM dismount VOLUME DRIVE' after; a non-zero exit status fails the",
+                "mount, and its status and output go into the job's error."},
+            footer = {"", "Examples:", "  silo vol changer lib1 command:/usr/local/bin/silo-mtx", "  silo vol changer shelf manual",
+                "  silo vol changer lib1 none"})
     static final class ChangerCmd implements Callable<Integer> {
         @Mixin
         ClientMixin client;
@@ -266,7 +269,7 @@ final class VolCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "LIBRARY")
         String library;
 
-        @Parameters(index = "1", paramLabel = "none|command:PROGRAM")
+        @Parameters(index = "1", paramLabel = "none|manual|command:PROGRAM")
         String changer;
 
         @Override

@@ -115,6 +115,7 @@ public final class LibraryManager implements AutoCloseable {
     private final Set<Long> cancelled = ConcurrentHashMap.newKeySet();
     /** Jobs taken back from a mover (timeout, kill_binding): job id to the mover that lost it. */
     private final Map<Long, String> revoked = new ConcurrentHashMap<>();
+    private final OperatorMounts mounts = new OperatorMounts();
     private final Object signal = new Object();
     private long generation;
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -461,6 +462,49 @@ public final class LibraryManager implements AutoCloseable {
         });
     }
 
+    /**
+     * mount_wait: a mover whose library has the {@code manual} changer waits for an operator to mount
+     * the volume. Each call counts as the mover's heartbeat; the answer is waiting until an operator
+     * replies (or the job is killed or given away).
+     */
+    public LibraryMessages.MountAnswer mountWait(LibraryMessages.MountWait w) throws SiloException {
+        Live l = live.get(w.moverId());
+        if (l == null) {
+            throw SiloException.notFound("mover " + w.moverId() + " is not known here: it must ask for work first");
+        }
+        l.seenMs = System.currentTimeMillis();
+        l.state = "mount_wait";
+        boolean gone = w.job() != 0 && (cancelled.contains(w.job()) || w.moverId().equals(revoked.get(w.job())));
+        LibraryMessages.MountAnswer a = mounts.poll(w, l.name, gone);
+        if (a.state().equals(LibraryMessages.MOUNT_WAITING)) {
+            synchronized (signal) { // answered promptly when an operator replies within the poll
+                try {
+                    signal.wait(Math.min(1000, settings.pollWaitMs));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            a = mounts.poll(w, l.name, gone);
+        }
+        return a;
+    }
+
+    /** mount_ls: the mounts waiting for an operator (and those answered but not yet heard by their mover). */
+    public List<LibraryMessages.MountRequest> mountRequests() {
+        return mounts.list();
+    }
+
+    /** mount_reply: an operator confirms or refuses the waiting mount of a volume (or of a mover). */
+    public LibraryMessages.MountRequest answerMount(String volumeOrMover, boolean ok, String reason, String who) throws SiloException {
+        if (volumeOrMover == null || volumeOrMover.isBlank()) {
+            throw SiloException.invalid("name the volume (or mover) whose mount to answer");
+        }
+        LibraryMessages.MountRequest r = mounts.answer(volumeOrMover.strip(), ok, reason, who);
+        log.info("mount of {} for mover {} {} by {}: {}", r.volume(), r.mover(), r.state(), who, r.reason());
+        wake();
+        return r;
+    }
+
     // ---- administration ---------------------------------------------------------------------------
 
     /** kill_binding: the mover's running requests go back to the queue and it is told to unbind. */
@@ -511,6 +555,7 @@ public final class LibraryManager implements AutoCloseable {
         if (l != null) {
             l.name = n;
         }
+        mounts.rename(m.id, n);
         return mover(m.id);
     }
 
@@ -534,6 +579,7 @@ public final class LibraryManager implements AutoCloseable {
             }
             s.put("movers", Sql.count(c, "SELECT COUNT(*) FROM mover"));
             s.put("movers_offline", Sql.count(c, "SELECT COUNT(*) FROM mover WHERE state = 'offline'"));
+            s.put("mounts_waiting", mounts.list().stream().filter(m -> m.state().equals(LibraryMessages.MOUNT_WAITING)).count());
             return s;
         });
     }
@@ -680,6 +726,7 @@ public final class LibraryManager implements AutoCloseable {
                         now - l.seenMs, l.volume);
                 l.state = "offline";
                 l.persisted = "offline|null";
+                mounts.forget(e.getKey());
                 l.volume = null;
                 l.job = 0;
                 wake();

@@ -8,7 +8,9 @@ import org.silo.wire.SiloException;
 
 /**
  * How a library's volumes get into a drive (seed 000's media changer). {@code none}: dir and S3 volumes
- * are always there. {@code command:PROGRAM}: the mover runs {@code PROGRAM mount VOLUME DRIVE} before it
+ * are always there. {@code manual}: a person puts the volume in the drive; the mover asks through the
+ * library manager and waits until an operator confirms ({@code silo mover confirm}, or the console) or
+ * refuses. {@code command:PROGRAM}: the mover runs {@code PROGRAM mount VOLUME DRIVE} before it
  * uses a volume and {@code PROGRAM dismount VOLUME DRIVE} after (an mtx script, say); a non-zero exit
  * status is a failure, and the status and output are kept in the {@link Outcome}.
  */
@@ -39,20 +41,53 @@ public interface MediaChanger {
         }
     };
 
-    /** Checks a changer setting: {@code none} or {@code command:PROGRAM}. */
+    /** Where a {@code manual} changer asks a person for a mount and waits for the answer. */
+    @FunctionalInterface
+    interface Operator {
+        Outcome mount(String volume, String drive);
+    }
+
+    /** Checks a changer setting: {@code none}, {@code manual} or {@code command:PROGRAM}. */
     static String canonical(String spec) throws SiloException {
         if (spec == null || spec.isBlank() || spec.equals("none")) {
             return "none";
         }
+        if (spec.equals("manual")) {
+            return spec;
+        }
         if (spec.startsWith("command:") && spec.length() > 8 && spec.indexOf('\0') < 0 && spec.length() <= 1024) {
             return spec;
         }
-        throw SiloException.invalid("a media changer is none or command:PROGRAM, not '" + spec + "'");
+        throw SiloException.invalid("a media changer is none, manual or command:PROGRAM, not '" + spec + "'");
     }
 
-    static MediaChanger of(String spec) throws SiloException {
+    /** The changer a setting names; {@code operator} is asked for the mounts of a {@code manual} one. */
+    static MediaChanger of(String spec, Operator operator) throws SiloException {
         String s = canonical(spec);
-        return s.equals("none") ? NONE : new Command(s.substring(8));
+        return switch (s) {
+            case "none" -> NONE;
+            case "manual" -> new Manual(operator);
+            default -> new Command(s.substring(8));
+        };
+    }
+
+    /** A person mounts; the mover waits for the operator's word. Dismounting needs no answer: the next mount asks for the drive. */
+    final class Manual implements MediaChanger {
+        private final Operator operator;
+
+        Manual(Operator operator) {
+            this.operator = operator;
+        }
+
+        @Override
+        public Outcome mount(String volume, String drive) {
+            return operator.mount(volume, drive);
+        }
+
+        @Override
+        public Outcome dismount(String volume, String drive) {
+            return new Outcome(true, 0, volume + " may be taken out of drive " + drive);
+        }
     }
 
     /** Runs a program for each mount and dismount. */

@@ -195,7 +195,8 @@ public final class Mover implements AutoCloseable {
                 state = State.SETUP;
                 volume = w.volume();
                 name = w.job().moverName();
-                MediaChanger changer = MediaChanger.of(w.job().changer());
+                long firstJob = w.job().id();
+                MediaChanger changer = MediaChanger.of(w.job().changer(), (vol, drive) -> awaitOperator(firstJob, vol, drive));
                 state = State.MOUNT_WAIT;
                 MediaChanger.Outcome mounted = changer.mount(volume, name);
                 lastChanger = mounted;
@@ -624,6 +625,29 @@ public final class Mover implements AutoCloseable {
         } catch (SiloException | RuntimeException e) {
             log.debug("mover {}: progress not reported: {}", name, e.getMessage());
         }
+    }
+
+    /** The manual changer: asks the library manager for an operator's answer until there is one (each ask is a heartbeat). */
+    private MediaChanger.Outcome awaitOperator(long forJob, String vol, String drive) {
+        log.info("mover {}: waiting for an operator to mount {} in drive {}", name, vol, drive);
+        while (!stopping) {
+            try {
+                LibraryMessages.MountAnswer a = link.mountWait(new LibraryMessages.MountWait(id, forJob, vol, drive));
+                switch (a.state()) {
+                    case LibraryMessages.MOUNT_CONFIRMED:
+                        return new MediaChanger.Outcome(true, 0, "mounted by an operator: " + a.reason());
+                    case LibraryMessages.MOUNT_REFUSED:
+                    case LibraryMessages.MOUNT_CANCELLED:
+                        return new MediaChanger.Outcome(false, -1, a.state() + ": " + a.reason());
+                    default:
+                        break; // still waiting: ask again (the library manager holds each ask up to a second)
+                }
+            } catch (SiloException | RuntimeException e) {
+                log.debug("mover {}: mount_wait: {}", name, e.getMessage());
+                sleep(1000);
+            }
+        }
+        return new MediaChanger.Outcome(false, -1, "mover stopping");
     }
 
     private static void sleep(long ms) {

@@ -2,6 +2,8 @@ package org.silo.archive.mover;
 
 import org.silo.archive.lm.LibraryManager;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.MountAnswer;
+import org.silo.archive.ops.LibraryMessages.MountWait;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
 import org.silo.archive.ops.LibraryMessages.Progress;
 import org.silo.archive.ops.LibraryMessages.ProgressAck;
@@ -27,6 +29,8 @@ public interface MoverLink extends AutoCloseable {
     ProgressAck progress(Progress p) throws SiloException;
 
     JobInfo transferDone(TransferDone d) throws SiloException;
+
+    MountAnswer mountWait(MountWait w) throws SiloException;
 
     @Override
     default void close() {}
@@ -57,6 +61,11 @@ public interface MoverLink extends AutoCloseable {
             @Override
             public JobInfo transferDone(TransferDone d) throws SiloException {
                 return client.call(LibraryOps.TRANSFER_DONE, d);
+            }
+
+            @Override
+            public MountAnswer mountWait(MountWait w) throws SiloException {
+                return client.call(LibraryOps.MOUNT_WAIT, w);
             }
 
             @Override
@@ -92,6 +101,11 @@ public interface MoverLink extends AutoCloseable {
             @Override
             public JobInfo transferDone(TransferDone d) throws SiloException {
                 return lm.transferDone(d);
+            }
+
+            @Override
+            public MountAnswer mountWait(MountWait w) throws SiloException {
+                return lm.mountWait(w);
             }
         };
     }

@@ -115,6 +115,12 @@ public final class RemoteMover {
         }
 
         @Override
+        public org.silo.archive.ops.LibraryMessages.MountAnswer mountWait(org.silo.archive.ops.LibraryMessages.MountWait w)
+                throws SiloException {
+            return call(l -> l.mountWait(w));
+        }
+
+        @Override
         public void close() {
             drop();
         }

@@ -39,8 +39,32 @@ public final class LibraryMessages {
     public record Job(long id, String kind, String volume, String backend, String bfid, String cookie, String path, long size,
             String adler32, boolean verify, List<Target> targets, String moverName, String changer) {}
 
-    /** set_changer: the media changer of a library, {@code none} or {@code command:PROGRAM}. */
+    /** set_changer: the media changer of a library, {@code none}, {@code manual} or {@code command:PROGRAM}. */
     public record Changer(String library, String changer) {}
+
+    /** What a {@link MountAnswer} says. */
+    public static final String MOUNT_WAITING = "waiting";
+    public static final String MOUNT_CONFIRMED = "confirmed";
+    public static final String MOUNT_REFUSED = "refused";
+    public static final String MOUNT_CANCELLED = "cancelled";
+
+    /**
+     * mount_wait: a mover of a library with the {@code manual} changer asks an operator to put the volume
+     * in its drive, and asks again (about once a second) until it is answered.
+     */
+    public record MountWait(String moverId, long job, String volume, String drive) {}
+
+    /** The answer to mount_wait: waiting, confirmed, refused (with the operator's reason) or cancelled (the job was killed). */
+    public record MountAnswer(String state, String reason) {}
+
+    /** A mount an operator has been asked for, as mount_ls lists it. */
+    public record MountRequest(String moverId, String mover, String volume, String drive, long job, long sinceMs, String state,
+            String reason, String by) {}
+
+    public record MountList(List<MountRequest> mounts) {}
+
+    /** mount_reply: an operator confirms (the volume is in the drive) or refuses the mount of a volume (or of a mover's request). */
+    public record MountReply(String volume, boolean ok, String reason) {}
 
     /** A client waiting for a mover to connect: its request, its address and the token that proves the job. */
     public record Target(long request, String callback, String token) {}

@@ -45,6 +45,9 @@ import org.silo.wire.op.Operation;
  * <tr><td>0x0518</td><td>mover_name</td><td>admin</td><td>MoverName</td><td>MoverInfo</td></tr>
  * <tr><td>0x0519</td><td>library_manager_status</td><td>user</td><td>empty</td><td>CBOR map</td></tr>
  * <tr><td>0x051A</td><td>set_changer</td><td>admin</td><td>Changer</td><td>Changer</td></tr>
+ * <tr><td>0x051B</td><td>mount_wait</td><td>mover</td><td>MountWait</td><td>MountAnswer</td></tr>
+ * <tr><td>0x051C</td><td>mount_ls</td><td>user</td><td>empty</td><td>MountList</td></tr>
+ * <tr><td>0x051D</td><td>mount_reply</td><td>admin</td><td>MountReply</td><td>MountRequest</td></tr>
  * </table>
  */
 public final class LibraryOps {
@@ -81,6 +84,12 @@ public final class LibraryOps {
             new Operation<>(0x0518, "mover_name", Codecs.cbor(MoverName.class), MOVER);
     public static final Operation<LibraryMessages.Changer, LibraryMessages.Changer> SET_CHANGER = new Operation<>(0x051A,
             "set_changer", Codecs.cbor(LibraryMessages.Changer.class), Codecs.cbor(LibraryMessages.Changer.class));
+    public static final Operation<LibraryMessages.MountWait, LibraryMessages.MountAnswer> MOUNT_WAIT = new Operation<>(0x051B,
+            "mount_wait", Codecs.cbor(LibraryMessages.MountWait.class), Codecs.cbor(LibraryMessages.MountAnswer.class));
+    public static final Operation<Void, LibraryMessages.MountList> MOUNT_LS =
+            new Operation<>(0x051C, "mount_ls", Codecs.EMPTY, Codecs.cbor(LibraryMessages.MountList.class));
+    public static final Operation<LibraryMessages.MountReply, LibraryMessages.MountRequest> MOUNT_REPLY = new Operation<>(0x051D,
+            "mount_reply", Codecs.cbor(LibraryMessages.MountReply.class), Codecs.cbor(LibraryMessages.MountRequest.class));
     public static final Operation<Void, Map<String, Object>> STATUS =
             new Operation<>(0x0519, "library_manager_status", Codecs.EMPTY, Codecs.CBOR_MAP);
 }
