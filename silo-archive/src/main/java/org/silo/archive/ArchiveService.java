@@ -347,7 +347,7 @@ public final class ArchiveService implements AutoCloseable {
         });
         d.registerBlocking(LibraryOps.JOB_LS, (ctx, q) -> {
             need(ctx, "/", Right.READ);
-            return new JobList(library.list(q.all(), q.limit()));
+            return new JobList(library.list(q.all(), q.limit(), q.parent()));
         });
         d.registerBlocking(LibraryOps.KILL_JOB, (ctx, id) -> {
             JobInfo j = library.info(jobId(id));
@@ -373,6 +373,18 @@ public final class ArchiveService implements AutoCloseable {
         d.registerBlocking(LibraryOps.SET_CHANGER, (ctx, q) -> {
             need(ctx, "", Right.ADMIN);
             return library.setChanger(q.library(), q.changer());
+        });
+        d.registerBlocking(LibraryOps.COPY_TO_VOLUME, (ctx, q) -> {
+            need(ctx, "vol:", Right.WRITE);
+            return library.submitCopy(q, who(ctx, null));
+        });
+        d.registerBlocking(LibraryOps.VERIFY_VOLUME, (ctx, q) -> {
+            need(ctx, vol(q.volume()), Right.READ);
+            return library.submitVerify(q, who(ctx, null));
+        });
+        d.registerBlocking(LibraryOps.CLEAR_QUEUE, (ctx, q) -> {
+            need(ctx, "", Right.ADMIN);
+            return new LibraryMessages.Cleared(library.clear(who(ctx, null)));
         });
         d.registerBlocking(LibraryOps.MOUNT_WAIT, (ctx, q) -> {
             need(ctx, MOVER, Right.WRITE);

@@ -292,6 +292,109 @@ class TransferTest {
     }
 
     @Test
+    void aPutWithTwoCopiesAndAHashLandsOnTwoVolumesAndReadsFallBackToTheCopy() throws Exception {
+        archive.startLocalMovers(2, "default");
+        Path src = file("k", 300_000, 7);
+        String sha = "sha256:" + java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(src)));
+        Result r;
+        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withCopies(2)
+                .withHash("sha256").withWait(Duration.ofSeconds(60)))) {
+            r = t.putOne(src, "/t/k");
+        }
+        assertThat(r.error()).isNull();
+        assertThat(r.hash()).isEqualTo(sha);
+        assertThat(r.copies()).hasSize(1).doesNotContain(r.volume());
+        String copyVolume = r.copies().get(0);
+        assertThat(archive.files().fsck().problems()).isEmpty();
+        assertThat(archive.files().status().get("files_active")).isEqualTo(2L); // the original and its copy
+
+        // a copy of the same file to a volume that holds it is refused, by path or by content hash
+        assertThatThrownBy(() -> client.call(LibraryOps.COPY_TO_VOLUME, new LibraryMessages.CopyFile(sha, copyVolume, 0)))
+                .hasMessageContaining("already holds");
+        assertThatThrownBy(() -> client.call(LibraryOps.COPY_TO_VOLUME, new LibraryMessages.CopyFile("sha256:" + "0".repeat(64), null, 0)))
+                .hasMessageContaining("no file has content hash");
+
+        // the original's volume goes away: the get is served from the copy, byte for byte
+        archive.volumes().setState(r.volume(), org.silo.archive.volume.VolumeState.NOACCESS, "test", "drive ate it");
+        Path back = local.resolve("k.back");
+        Result got;
+        try (TransferClient t = transfers(1)) {
+            got = t.getOne("/t/k", back);
+        }
+        assertThat(got.error()).isNull();
+        assertThat(got.volume()).isEqualTo(copyVolume);
+        assertThat(Files.mismatch(src, back)).isEqualTo(-1L);
+
+        // moving the file moves its copy's record; removing it removes both
+        archive.namespace().mv("/t/k", "/t/k2");
+        assertThat(archive.files().info(got.bfid()).path()).isEqualTo("/t/k2");
+        archive.namespace().rm("/t/k2");
+        assertThat(archive.files().status().get("files_active")).isEqualTo(0L);
+    }
+
+    @Test
+    void verifyingAVolumeReadsEveryFileAndNamesTheBadOne() throws Exception {
+        archive.startLocalMovers(1, "default");
+        Result a;
+        Result b;
+        try (TransferClient t = transfers(1)) {
+            a = t.putOne(file("va", 70_000, 11), "/t/va");
+            b = t.putOne(file("vb", 90_000, 12), "/t/vb");
+        }
+        assertThat(a.volume()).isEqualTo(b.volume());
+        JobInfo good = awaitJob(client.call(LibraryOps.VERIFY_VOLUME, new LibraryMessages.VerifyVolume(a.volume(), 0)).id());
+        assertThat(good.state()).isEqualTo("done");
+        assertThat(good.result()).isEqualTo("2 files, 160000 bytes read: all good");
+
+        BitFileInfo bf = archive.files().info(b.bfid());
+        DirBackend vol = (DirBackend) archive.volumes().backends().get(archive.volumes().inquire(bf.volume()).backend());
+        try (RandomAccessFile f = new RandomAccessFile(vol.path(bf.cookie()).toFile(), "rw")) {
+            f.seek(12_345);
+            int v = f.read();
+            f.seek(12_345);
+            f.write(v ^ 0x40);
+        }
+        long errorsBefore = archive.volumes().inquire(a.volume()).readErrors();
+        JobInfo bad = awaitJob(client.call(LibraryOps.VERIFY_VOLUME, new LibraryMessages.VerifyVolume(a.volume(), 0)).id());
+        assertThat(bad.state()).isEqualTo("failed");
+        assertThat(bad.result()).isEqualTo("2 files, 160000 bytes read: 1 bad");
+        assertThat(bad.error()).contains(b.bfid()).contains("adler32").doesNotContain(a.bfid());
+        assertThat(archive.volumes().inquire(a.volume()).readErrors()).isEqualTo(errorsBefore + 1);
+        assertThatThrownBy(() -> client.call(LibraryOps.VERIFY_VOLUME, new LibraryMessages.VerifyVolume("NOPE", 0)))
+                .hasMessageContaining("NOPE");
+    }
+
+    @Test
+    void clearingTheQueueCancelsWhatIsQueuedAndNothingElse() throws Exception {
+        List<Mover> movers = archive.startLocalMovers(1, "default");
+        Result r;
+        try (TransferClient t = transfers(1)) {
+            r = t.putOne(file("q1", 1000, 2), "/t/q1");
+        }
+        assertThat(r.error()).isNull();
+        movers.forEach(Mover::kill); // nothing runs what is queued next
+        long v1 = client.call(LibraryOps.VERIFY_VOLUME, new LibraryMessages.VerifyVolume(r.volume(), 0)).id();
+        long v2 = client.call(LibraryOps.COPY_TO_VOLUME, new LibraryMessages.CopyFile("/t/q1", null, 0)).id();
+        assertThat(client.call(LibraryOps.CLEAR_QUEUE, null).cancelled()).isEqualTo(2);
+        assertThat(client.call(LibraryOps.JOB_INFO, Long.toString(v1)).state()).isEqualTo("cancelled");
+        assertThat(client.call(LibraryOps.JOB_INFO, Long.toString(v2)).error()).contains("queue cleared by");
+        assertThat(client.call(LibraryOps.CLEAR_QUEUE, null).cancelled()).isZero();
+    }
+
+    private JobInfo awaitJob(long id) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            JobInfo j = client.call(LibraryOps.JOB_INFO, Long.toString(id));
+            if (!j.state().equals("queued") && !j.state().equals("active")) {
+                return j;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("job " + id + " did not finish");
+    }
+
+    @Test
     void aFlippedByteOnTheVolumeFailsTheGetAndCountsAgainstTheVolume() throws Exception {
         archive.startLocalMovers(1, "default");
         Path src = file("x", 100_000, 3);

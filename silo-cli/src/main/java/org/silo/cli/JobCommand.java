@@ -16,8 +16,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "job", mixinStandardHelpOptions = true,
         description = {"The library manager's queue: requests waiting for a mover, running, and done."},
-        subcommands = {JobCommand.Ls.class, JobCommand.Kill.class, JobCommand.Priority.class},
+        subcommands = {JobCommand.Ls.class, JobCommand.Kill.class, JobCommand.Priority.class, JobCommand.Copy.class,
+            JobCommand.Verify.class, JobCommand.Clear.class},
         footer = {"", "Examples:", "  silo job ls", "  silo job ls --all --limit 50", "  silo job kill 42",
+            "  silo job copy /exp/a.dat --to VOL0007", "  silo job verify VOL0007", "  silo job clear",
             "  silo job priority 42 100        (an administrator's priority; --clear to go back to aging)"})
 final class JobCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -32,7 +34,9 @@ final class JobCommand implements Runnable {
         Table t = new Table("ID", "KIND", "STATE", "PRI", "SIZE", "VOLUME", "MOVER", "TRIES", "QUEUED", "PATH", "NOTE").rightAlign(0, 3, 4, 7);
         for (JobInfo j : jobs) {
             String pri = j.effectivePriority() + (j.adminPriority() != null ? "!" : "");
-            String note = j.mergedInto() != null ? "merged into " + j.mergedInto() : j.error() == null ? "" : j.error();
+            String note = j.mergedInto() != null ? "merged into " + j.mergedInto()
+                    : j.error() != null ? j.error() : j.result() != null ? j.result()
+                    : j.kind().equals("copy") && j.target() != null ? "to " + j.target() : "";
             t.row(j.id(), j.kind(), j.state(), pri, Sizes.format(j.size()), j.volume() == null ? "-" : j.volume(),
                     j.mover() == null ? "-" : j.mover(), j.attempts(), Instant.ofEpochMilli(j.createdMs()), j.path(), note);
         }
@@ -85,6 +89,94 @@ final class JobCommand implements Runnable {
                 System.out.printf("job %d (%s %s): %s%n", j.id(), j.kind(), j.path(), j.state());
             }
             return 0;
+        }
+    }
+
+    @Command(name = "copy", mixinStandardHelpOptions = true,
+            description = {"Queue a copy of an archived file to another volume (a mover reads it, appends it to the volume, reads",
+                "it back and checks its Adler-32). FILE is a path or a content hash (sha256:HEX or md5:HEX of a file put",
+                "with --hash). Without --to, any other volume of the file's library with room."},
+            footer = {"", "Examples:", "  silo job copy /exp/a.dat", "  silo job copy sha256:9f86d0...0a08 --to VOL0007 --wait"})
+    static final class Copy implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "FILE")
+        String file;
+
+        @Option(names = "--to", paramLabel = "VOLUME", description = "The volume to copy to.")
+        String volume;
+
+        @Option(names = "--priority", paramLabel = "N", defaultValue = "0", description = "Base priority (default: 0).")
+        int priority;
+
+        @Option(names = "--wait", description = "Wait until the copy is done; exit 1 if it failed.")
+        boolean await;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                JobInfo j = c.call(LibraryOps.COPY_TO_VOLUME, new org.silo.archive.ops.LibraryMessages.CopyFile(file, volume, priority));
+                System.out.printf("job %d: copy %s (%s) queued%n", j.id(), j.path(), j.bfid());
+                return await ? finish(c, j.id()) : 0;
+            }
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Queue a verify of a volume: a mover reads every live file on it and checks its size, Adler-32 and",
+                "content hash; a bad file counts against the volume and fails the job, naming the file."},
+            footer = {"", "Examples:", "  silo job verify VOL0007 --wait"})
+    static final class Verify implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Parameters(paramLabel = "VOLUME")
+        String volume;
+
+        @Option(names = "--priority", paramLabel = "N", defaultValue = "0", description = "Base priority (default: 0).")
+        int priority;
+
+        @Option(names = "--wait", description = "Wait until the verify is done; exit 1 if any file was bad.")
+        boolean await;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                JobInfo j = c.call(LibraryOps.VERIFY_VOLUME, new org.silo.archive.ops.LibraryMessages.VerifyVolume(volume, priority));
+                System.out.printf("job %d: verify of %s queued (%s)%n", j.id(), volume, Sizes.format(j.size()));
+                return await ? finish(c, j.id()) : 0;
+            }
+        }
+    }
+
+    @Command(name = "clear", mixinStandardHelpOptions = true,
+            description = "Cancel every queued request (an administrator's action); running ones go on.",
+            footer = {"", "Examples:", "  silo job clear"})
+    static final class Clear implements Callable<Integer> {
+        @Mixin
+        ClientMixin client;
+
+        @Override
+        public Integer call() throws Exception {
+            try (SiloClient c = client.connect()) {
+                int n = c.call(LibraryOps.CLEAR_QUEUE, null).cancelled();
+                System.out.printf("%d queued request%s cancelled%n", n, n == 1 ? "" : "s");
+            }
+            return 0;
+        }
+    }
+
+    /** Waits for a job to finish and prints how it ended; 0 if done, 1 otherwise. */
+    static int finish(SiloClient c, long id) throws Exception {
+        while (true) {
+            JobInfo j = c.call(LibraryOps.JOB_INFO, Long.toString(id));
+            if (!j.state().equals("queued") && !j.state().equals("active")) {
+                System.out.printf("job %d %s%s%s%n", j.id(), j.state(), j.result() == null ? "" : ": " + j.result(),
+                        j.error() == null ? "" : ": " + j.error());
+                return j.state().equals("done") ? 0 : Failures.FAILED;
+            }
+            Thread.sleep(200);
         }
     }
 

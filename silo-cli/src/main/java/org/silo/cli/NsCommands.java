@@ -201,9 +201,14 @@ final class NsCommands {
         if (json) {
             Json.print(results);
         } else {
-            Table t = new Table("PATH", "SIZE", "VOLUME", "BFID", "ADLER32", "MB/S", "MOVER").rightAlign(1, 5);
+            boolean extra = results.stream().anyMatch(r -> r.hash() != null || !r.copies().isEmpty());
+            Table t = extra ? new Table("PATH", "SIZE", "VOLUME", "BFID", "ADLER32", "MB/S", "MOVER", "COPIES", "HASH").rightAlign(1, 5)
+                    : new Table("PATH", "SIZE", "VOLUME", "BFID", "ADLER32", "MB/S", "MOVER").rightAlign(1, 5);
             for (TransferClient.Result r : results) {
-                if (r.ok()) {
+                if (r.ok() && extra) {
+                    t.row(r.source() + " -> " + r.dest(), r.size(), r.volume(), r.bfid(), r.adler32(), String.format("%.1f", r.mbPerSecond()),
+                            r.mover(), r.copies().isEmpty() ? "-" : String.join(",", r.copies()), r.hash() == null ? "-" : r.hash());
+                } else if (r.ok()) {
                     t.row(r.source() + " -> " + r.dest(), r.size(), r.volume(), r.bfid(), r.adler32(), String.format("%.1f", r.mbPerSecond()),
                             r.mover());
                 }
@@ -267,7 +272,8 @@ final class NsCommands {
             footer = {"", "Examples:", "  silo put notes.txt /exp/notes.txt",
                 "  silo put a.dat b.dat /exp/run1/",
                 "  silo put -r run1 /exp/          (makes /exp/run1/...)",
-                "  silo put big.dat /exp/ --library lib1 --storage-group cms --file-family raw --verify --priority 10"})
+                "  silo put big.dat /exp/ --library lib1 --storage-group cms --file-family raw --verify --priority 10",
+                "  silo put precious.dat /exp/ --copies 2 --hash sha256"})
     static final class Put implements Callable<Integer> {
         @Mixin
         ClientMixin client;
@@ -292,6 +298,16 @@ final class NsCommands {
 
         @Option(names = "--verify", description = "The mover reads each file back from the volume and checks its Adler-32 before it counts.")
         boolean verify;
+
+        @Option(names = "--copies", paramLabel = "N", defaultValue = "1",
+                description = {"N copies of each file on different volumes (default: 1). The put writes the first; movers copy it",
+                    "volume to volume, checked by Adler-32 and read back, and the put waits for them. Gets use a copy",
+                    "when the original's volume cannot be read."})
+        int copies;
+
+        @Option(names = "--hash", paramLabel = "md5|sha256",
+                description = "Also compute a content hash (here and at the mover) and keep it beside the Adler-32; the file can then be named by it.")
+        String hash;
 
         @Override
         public Integer call() throws Exception {
@@ -334,7 +350,7 @@ final class NsCommands {
                 }
                 List<TransferClient.Result> results;
                 try (TransferClient t = new TransferClient(LibraryClient.over(c),
-                        transfer.options(client, verify, library, storageGroup, fileFamily))) {
+                        transfer.options(client, verify, library, storageGroup, fileFamily).withCopies(copies).withHash(hash))) {
                     Thread bar = progressBar(t, !transfer.noProgress && !transfer.json);
                     results = t.put(files, paths);
                     stop(bar);

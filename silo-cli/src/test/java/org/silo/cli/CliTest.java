@@ -121,6 +121,28 @@ class CliTest {
     }
 
     @Test
+    void putWithCopiesAndAHashThenCopyByHashAndVerifyAVolume(@TempDir Path files) throws Exception {
+        java.nio.file.Path src = files.resolve("twice.bin");
+        java.nio.file.Files.write(src, "kept twice\n".repeat(1000).getBytes(StandardCharsets.UTF_8));
+        String sha = "sha256:" + java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(src)));
+        assertThat(Main.run("mkdir", "/two", at())).isZero();
+        assertThat(Main.run("put", src.toString(), "/two/", "--copies", "2", "--hash", "sha256", at()))
+                .as(err.toString(StandardCharsets.UTF_8)).isZero();
+        String put = out.toString(StandardCharsets.UTF_8);
+        assertThat(put).contains("COPIES", "HASH", sha);
+        assertThat(put.split("DEF00")).as("the original and its copy on the two volumes").hasSize(3);
+        assertThat(Main.run("job", "copy", sha, at())).as("no third volume").isZero();
+        assertThat(Main.run("job", "verify", "DEF001", "--wait", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("all good");
+        assertThat(Main.run("put", src.toString(), "/two/again", "--hash", "sha1", at())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("md5 or sha256");
+        assertThat(Main.run("mover", "mounts", at())).isZero();
+        assertThat(Main.run("mover", "confirm", "DEF001", at())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no mount of DEF001 is waiting");
+    }
+
+    @Test
     void diskMistakesAreExplained() {
         assertThat(Main.run("disk", "create", "../x", "--size", "1M", at())).isEqualTo(1);
         assertThat(Main.run("disk", "create", "y", "--size", "1000", at())).isEqualTo(1);

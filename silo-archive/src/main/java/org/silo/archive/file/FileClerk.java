@@ -87,8 +87,9 @@ public final class FileClerk {
                     }
                     long now = Bfids.millis(bfid); // created_ms and the bfid sort alike
                     Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
-                                    + " created_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                            bfid, vol, q.cookie(), q.size(), q.adler32(), path.toString(), owner, "active", q.clientRequest(), now, now);
+                                    + " created_ms, updated_ms, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                            bfid, vol, q.cookie(), q.size(), q.adler32(), path.toString(), owner, "active", q.clientRequest(), now, now,
+                            q.hash());
                     Namespace.createFile(c, path, bfid, owner, now);
                     return get(c, bfid);
                 });
@@ -125,6 +126,65 @@ public final class FileClerk {
 
     public BitFileInfo info(String bfid) throws SiloException {
         return catalog.tx(c -> get(c, bfid));
+    }
+
+    /**
+     * Records a copy of an active bit file that a mover wrote to another volume: a bit file of its own
+     * naming the original, outside the namespace. A repeat for the same request returns the first.
+     */
+    public BitFileInfo newCopy(String clientRequest, String original, String volume, String cookie, long size, String adler32)
+            throws SiloException {
+        String vol = VolumeClerk.name("volume", volume);
+        Backend.fileNumber(cookie);
+        for (int attempt = 0; ; attempt++) {
+            String bfid = bfids.next();
+            try {
+                return catalog.tx(c -> {
+                    Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, clientRequest);
+                    if (prior.isPresent()) {
+                        return prior.get();
+                    }
+                    BitFileInfo o = get(c, original);
+                    if (!o.state().equals("active")) {
+                        throw SiloException.notFound("bit file " + original + " was deleted while it was being copied");
+                    }
+                    if (o.size() != size || !o.adler32().equals(adler32)) {
+                        throw new SiloException(ErrorCode.IO, "the copy of " + original + " (" + size + " bytes, adler32 " + adler32
+                                + ") differs from the original (" + o.size() + ", " + o.adler32() + ")");
+                    }
+                    VolumeClerk.get(c, vol);
+                    if (Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE bfid = ?", bfid) > 0) {
+                        throw new BfidTaken(bfid);
+                    }
+                    long now = Bfids.millis(bfid);
+                    Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
+                            + " created_ms, updated_ms, hash, original) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", bfid, vol, cookie, size, adler32,
+                            o.path(), o.owner(), "active", clientRequest, now, now, hashOf(c, original), original);
+                    return get(c, bfid);
+                });
+            } catch (BfidTaken e) {
+                bfids.seen(e.bfid);
+            } catch (SiloException e) {
+                if (attempt >= 3 || !Catalog.isConstraint(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The content hash of a bit file ({@code ALG:HEX}), or null. */
+    public static String hashOf(Connection c, String bfid) throws SQLException {
+        return Sql.one(c, "SELECT hash FROM bit_file WHERE bfid = ?", rs -> rs.getString(1), bfid).orElse(null);
+    }
+
+    /** The active copies of a bit file (not the original itself). */
+    public static List<BitFileInfo> copies(Connection c, String bfid) throws SQLException {
+        return Sql.list(c, SELECT + " WHERE original = ? AND state = 'active' ORDER BY bfid", FileClerk::row, bfid);
+    }
+
+    /** The active original with this content hash ({@code ALG:HEX}), the oldest if several. */
+    public static Optional<BitFileInfo> byHash(Connection c, String hash) throws SQLException {
+        return Sql.one(c, SELECT + " WHERE hash = ? AND state = 'active' AND original IS NULL ORDER BY bfid", FileClerk::row, hash);
     }
 
     /** del_bfid: marks the bit file deleted and removes its namespace entry; the record stays. */

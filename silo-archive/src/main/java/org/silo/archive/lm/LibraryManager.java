@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.Sql;
+import org.silo.archive.lm.Requests.Req;
 import org.silo.archive.file.FileClerk;
 import org.silo.archive.ns.Namespace;
 import org.silo.archive.ns.NsPath;
@@ -73,6 +74,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LibraryManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LibraryManager.class);
+    /** The most copies a write may ask for. */
+    public static final int MAX_COPIES = 10;
 
     /**
      * @param ageTimeMs      a waiting request gains {@code deltaPri} every this many milliseconds
@@ -164,6 +167,11 @@ public final class LibraryManager implements AutoCloseable {
         String ff = VolumeClerk.name("file family", q.fileFamily() == null ? "default" : q.fileFamily());
         callback(q.callback(), q.token());
         String owner = q.owner() == null || q.owner().isBlank() ? who : q.owner();
+        int copies = Math.max(1, q.copies());
+        if (copies > MAX_COPIES) {
+            throw SiloException.invalid("at most " + MAX_COPIES + " copies of a file, not " + copies);
+        }
+        String hash = org.silo.archive.volume.ContentHash.algorithm(q.hash());
         long id = catalog.tx(c -> {
             if (Sql.count(c, "SELECT COUNT(*) FROM library WHERE name = ?", lib) == 0) {
                 throw SiloException.notFound("no library " + lib);
@@ -175,8 +183,9 @@ public final class LibraryManager implements AutoCloseable {
                 throw new SiloException(ErrorCode.EXISTS, path + " is already being written by job " + pending.get());
             }
             long now = System.currentTimeMillis();
-            return insert(c, "write", lib, sg, ff, null, null, path.toString(), q.size(), null, q.priority(), null, q.callback(),
-                    q.token(), q.verify(), avoid(q.avoidMovers()), owner, now);
+            return Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_WRITE, lib, sg, ff, null, null,
+                    path.toString(), q.size(), null, q.priority(), null, q.callback(), q.token(), q.verify(), avoid(q.avoidMovers()),
+                    owner, null, copies, hash, null), now);
         });
         wake();
         return info(id);
@@ -194,13 +203,27 @@ public final class LibraryManager implements AutoCloseable {
             BitFileInfo b = FileClerk.get(c, n.bfid());
             VolumeInfo v = VolumeClerk.get(c, b.volume());
             if (!VolumeState.parse(v.state()).readable()) {
-                throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
+                // the original's volume cannot be read: a copy on a readable volume serves instead
+                Optional<BitFileInfo> copy = Optional.empty();
+                for (BitFileInfo cp : FileClerk.copies(c, b.bfid())) {
+                    if (VolumeState.parse(VolumeClerk.get(c, cp.volume()).state()).readable()) {
+                        copy = Optional.of(cp);
+                        break;
+                    }
+                }
+                if (copy.isEmpty()) {
+                    throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason()
+                            + (FileClerk.copies(c, b.bfid()).isEmpty() ? "" : ", and no copy is on a readable volume"));
+                }
+                b = copy.get();
+                v = VolumeClerk.get(c, b.volume());
             }
             Optional<Long> primary = Sql.one(c, "SELECT id FROM request WHERE kind = 'read' AND bfid = ? AND state = 'queued'"
                     + " AND merged_into IS NULL ORDER BY id", rs -> rs.getLong(1), b.bfid());
             long now = System.currentTimeMillis();
-            long made = insert(c, "read", v.library(), v.storageGroup(), v.fileFamily(), v.label(), b.bfid(), path.toString(), b.size(),
-                    b.adler32(), q.priority(), primary.orElse(null), q.callback(), q.token(), false, avoid(q.avoidMovers()), who, now);
+            long made = Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_READ, v.library(), v.storageGroup(),
+                    v.fileFamily(), v.label(), b.bfid(), path.toString(), b.size(), b.adler32(), q.priority(), primary.orElse(null),
+                    q.callback(), q.token(), false, avoid(q.avoidMovers()), who, null, 1, null, null), now);
             Sql.update(c, "UPDATE request SET cookie = ? WHERE id = ?", b.cookie(), made);
             return made;
         });
@@ -212,14 +235,109 @@ public final class LibraryManager implements AutoCloseable {
         return catalog.tx(c -> jobInfo(c, id));
     }
 
+    /**
+     * copy_to_volume: queues a copy of an archived file (by path, or by content hash) to a volume, or to
+     * any other volume of its library with room when none is named. The copy is recorded as a bit file
+     * of its own that names the original; reads fall back to it when the original's volume is unreadable.
+     */
+    public JobInfo submitCopy(LibraryMessages.CopyFile q, String who) throws SiloException {
+        long id = catalog.tx(c -> {
+            BitFileInfo b = original(c, q.file());
+            VolumeInfo v = VolumeClerk.get(c, b.volume());
+            String target = null;
+            if (q.volume() != null && !q.volume().isBlank()) {
+                VolumeInfo t = VolumeClerk.get(c, VolumeClerk.name("volume", q.volume()));
+                if (holders(c, b.bfid()).contains(t.label())) {
+                    throw new SiloException(ErrorCode.EXISTS, "volume " + t.label() + " already holds " + b.path() + " (" + b.bfid() + ")");
+                }
+                if (!t.library().equals(v.library())) {
+                    throw SiloException.invalid("volume " + t.label() + " is in library " + t.library() + ", the file in " + v.library());
+                }
+                target = t.label();
+            }
+            return Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_COPY, v.library(), v.storageGroup(),
+                    v.fileFamily(), v.label(), b.bfid(), b.path(), b.size(), b.adler32(), q.priority(), null, NO_CLIENT, NO_CLIENT, true,
+                    "", who, target, 1, null, null), System.currentTimeMillis());
+        });
+        catalog.tx(c -> Sql.update(c, "UPDATE request SET cookie = (SELECT cookie FROM bit_file WHERE bfid = request.bfid) WHERE id = ?",
+                id));
+        wake();
+        return info(id);
+    }
+
+    /** verify_volume: queues a read of every live file on the volume, each checked against its size, Adler-32 and hash. */
+    public JobInfo submitVerify(LibraryMessages.VerifyVolume q, String who) throws SiloException {
+        String label = VolumeClerk.name("volume", q.volume());
+        long id = catalog.tx(c -> {
+            VolumeInfo v = VolumeClerk.get(c, label);
+            long bytes = Sql.count(c, "SELECT COALESCE(SUM(size), 0) FROM bit_file WHERE volume = ? AND state = 'active'", label);
+            return Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_VERIFY, v.library(), v.storageGroup(),
+                    v.fileFamily(), label, null, "vol:" + label, bytes, null, q.priority(), null, NO_CLIENT, NO_CLIENT, false, "", who,
+                    null, 1, null, null), System.currentTimeMillis());
+        });
+        wake();
+        return info(id);
+    }
+
+    /** clear_queue: cancels every queued request (running ones go on). */
+    public int clear(String who) throws SiloException {
+        int n = catalog.tx(c -> Sql.update(c, "UPDATE request SET state = 'cancelled', error = ?, updated_ms = ? WHERE state = 'queued'",
+                "queue cleared by " + who, System.currentTimeMillis()));
+        log.info("queue cleared by {}: {} requests cancelled", who, n);
+        wake();
+        return n;
+    }
+
+    /** Callback and token of requests no client waits on (copy, verify). */
+    private static final String NO_CLIENT = "-";
+
+    private static BitFileInfo original(Connection c, String file) throws SQLException, SiloException {
+        if (file == null || file.isBlank()) {
+            throw SiloException.invalid("name the file to copy, by path or content hash");
+        }
+        BitFileInfo b;
+        if (org.silo.archive.volume.ContentHash.isHash(file)) {
+            String h = org.silo.archive.volume.ContentHash.parse(file);
+            b = FileClerk.byHash(c, h).orElseThrow(() -> SiloException.notFound("no file has content hash " + h));
+        } else {
+            NsPath path = NsPath.parse(file);
+            Namespace.Node n = Namespace.resolve(c, path).orElseThrow(() -> SiloException.notFound("no such file " + path));
+            if (n.bfid() == null) {
+                throw SiloException.invalid(path + " is a directory");
+            }
+            b = FileClerk.get(c, n.bfid());
+        }
+        if (!VolumeState.parse(VolumeClerk.get(c, b.volume()).state()).readable()) {
+            throw new SiloException(ErrorCode.PERMISSION, "volume " + b.volume() + " of " + b.path() + " cannot be read now");
+        }
+        return b;
+    }
+
+    /** The volumes holding a bit file: its own and its copies'. */
+    private static Set<String> holders(Connection c, String bfid) throws SQLException, SiloException {
+        Set<String> out = new HashSet<>();
+        out.add(FileClerk.get(c, bfid).volume());
+        for (BitFileInfo cp : FileClerk.copies(c, bfid)) {
+            out.add(cp.volume());
+        }
+        return out;
+    }
+
     /** job_ls: queued and active requests, or with {@code all} also the most recent finished ones. */
     public List<JobInfo> list(boolean all, int limit) throws SiloException {
+        return list(all, limit, null);
+    }
+
+    /** job_ls, only the requests made for {@code parent} (the copies a write asked for) when it is given. */
+    public List<JobInfo> list(boolean all, int limit, Long parent) throws SiloException {
         int n = limit <= 0 ? 100 : Math.min(limit, 10_000);
         long now = System.currentTimeMillis();
         return catalog.tx(c -> {
-            List<Req> rows = all
-                    ? Sql.list(c, REQ_SELECT + " ORDER BY id DESC LIMIT " + n, LibraryManager::req)
-                    : Sql.list(c, REQ_SELECT + " WHERE state IN ('queued', 'active') ORDER BY id LIMIT " + n, LibraryManager::req);
+            List<Req> rows = parent != null
+                    ? Sql.list(c, Requests.SELECT + " WHERE parent = ? ORDER BY id LIMIT " + n, Requests::row, parent)
+                    : all
+                    ? Sql.list(c, Requests.SELECT + " ORDER BY id DESC LIMIT " + n, Requests::row)
+                    : Sql.list(c, Requests.SELECT + " WHERE state IN ('queued', 'active') ORDER BY id LIMIT " + n, Requests::row);
             List<JobInfo> out = new ArrayList<>();
             for (Req r : rows) {
                 out.add(r.info(effective(r, now)));
@@ -232,7 +350,7 @@ public final class LibraryManager implements AutoCloseable {
     public JobInfo kill(long id) throws SiloException {
         JobInfo j = catalog.tx(c -> {
             Req r = get(c, id);
-            if (!r.state.equals("queued") && !r.state.equals("active")) {
+            if (!r.state().equals("queued") && !r.state().equals("active")) {
                 return jobInfo(c, id);
             }
             long now = System.currentTimeMillis();
@@ -303,22 +421,26 @@ public final class LibraryManager implements AutoCloseable {
             long now = System.currentTimeMillis();
             VolumeInfo v = VolumeClerk.get(c, label);
             if (!l.unbind) {
-                List<Req> reads = Sql.list(c, REQ_SELECT + " WHERE volume = ? AND kind = 'read' AND state = 'queued' AND merged_into IS NULL"
-                        + " ORDER BY id" + skipLocked(), LibraryManager::req, label);
+                List<Req> reads = Sql.list(c, Requests.SELECT + " WHERE volume = ? AND kind <> 'write' AND state = 'queued'"
+                        + " AND merged_into IS NULL ORDER BY id" + skipLocked(), Requests::row, label);
                 for (Req r : byPriority(reads, Map.of(), now)) {
                     if (!r.avoids(h.id(), l.name) && VolumeState.parse(v.state()).readable()) {
-                        return new Work(LibraryMessages.READ_FROM_HSM, label, v.backend(), activate(c, r, h.id(), l, v, false));
+                        VolumeInfo target = null;
+                        if (r.kind().equals(LibraryMessages.KIND_COPY) && (target = copyTarget(c, r, busyVolumes(c, h.id()))) == null) {
+                            continue;
+                        }
+                        return new Work(LibraryMessages.READ_FROM_HSM, label, v.backend(), activate(c, r, h.id(), l, v, false, target));
                     }
                 }
                 if (v.state().equals("ok") && v.writing() == null) {
-                    List<Req> writes = Sql.list(c, REQ_SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
+                    List<Req> writes = Sql.list(c, Requests.SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
                             + " AND kind = 'write' AND state = 'queued' AND size <= ? ORDER BY id" + skipLocked(),
-                            LibraryManager::req, v.library(), v.storageGroup(), v.fileFamily(), v.remaining());
+                            Requests::row, v.library(), v.storageGroup(), v.fileFamily(), v.remaining());
                     for (Req r : byPriority(writes, Map.of(), now)) {
                         if (!r.avoids(h.id(), l.name)) {
                             Sql.update(c, "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ? AND writing IS NULL",
                                     l.name, now, label);
-                            return new Work(LibraryMessages.WRITE_TO_HSM, label, v.backend(), activate(c, r, h.id(), l, v, false));
+                            return new Work(LibraryMessages.WRITE_TO_HSM, label, v.backend(), activate(c, r, h.id(), l, v, false, null));
                         }
                     }
                 }
@@ -378,14 +500,16 @@ public final class LibraryManager implements AutoCloseable {
             l.bytesTotal = 0;
             l.rate = 0;
         }
-        boolean mine = r.state.equals("active") && d.moverId().equals(r.mover);
-        cancelled.remove(r.id);
-        revoked.remove(r.id, d.moverId());
+        boolean mine = r.state().equals("active") && d.moverId().equals(r.mover());
+        cancelled.remove(r.id());
+        revoked.remove(r.id(), d.moverId());
         try {
-            if (r.kind.equals("write")) {
-                return writeDone(r, d, moverName, mine);
-            }
-            return readDone(r, d, moverName, mine);
+            return switch (r.kind()) {
+                case LibraryMessages.KIND_WRITE -> writeDone(r, d, moverName, mine);
+                case LibraryMessages.KIND_COPY -> copyDone(r, d, moverName, mine);
+                case LibraryMessages.KIND_VERIFY -> verifyDone(r, d, moverName, mine);
+                default -> readDone(r, d, moverName, mine);
+            };
         } finally {
             wake();
         }
@@ -393,51 +517,121 @@ public final class LibraryManager implements AutoCloseable {
 
     private JobInfo writeDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
         if (!mine) {
-            releaseWriting(r.volume, moverName, d.ok() ? d.size() : 0);
-            throw SiloException.invalid("job " + r.id + " is no longer mover " + moverName + "'s (" + r.state + "): nothing recorded");
+            releaseWriting(r.volume(), moverName, d.ok() ? d.size() : 0);
+            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
         }
         if (!d.ok()) {
-            releaseWriting(r.volume, moverName, 0);
+            releaseWriting(r.volume(), moverName, 0);
             if (d.volumeFault()) {
-                volumes.noteError(r.volume, moverName, true, d.error());
+                volumes.noteError(r.volume(), moverName, true, d.error());
             }
-            finish(r.id, "failed", null, null, d.error(), d.moverId(), 0, 0, 1);
-            return info(r.id);
+            finish(r.id(), "failed", null, null, d.error(), d.moverId(), 0, 0, 1);
+            return info(r.id());
         }
         BitFileInfo b;
         try {
-            b = files.newBitFile(new NewBitFile("job-" + r.id, r.volume, d.cookie(), d.size(), d.adler32(), r.path, r.owner));
+            if (r.hash() != null && (d.hash() == null || !d.hash().startsWith(r.hash() + ":"))) {
+                throw new SiloException(ErrorCode.IO, "the mover sent no " + r.hash() + " content hash");
+            }
+            b = files.newBitFile(new NewBitFile("job-" + r.id(), r.volume(), d.cookie(), d.size(), d.adler32(), r.path(), r.owner(),
+                    d.hash()));
         } catch (SiloException e) {
-            releaseWriting(r.volume, moverName, d.size());
-            finish(r.id, "failed", null, d.cookie(), e.getMessage(), d.moverId(), 0, 0, 1);
+            releaseWriting(r.volume(), moverName, d.size());
+            finish(r.id(), "failed", null, d.cookie(), e.getMessage(), d.moverId(), 0, 0, 1);
             throw e;
         }
-        releaseWriting(r.volume, moverName, d.size());
-        finish(r.id, "done", b.bfid(), d.cookie(), null, d.moverId(), d.size(), 1, 0);
-        return info(r.id);
+        releaseWriting(r.volume(), moverName, d.size());
+        finish(r.id(), "done", b.bfid(), d.cookie(), null, d.moverId(), d.size(), 1, 0);
+        if (d.hash() != null || r.copies() > 1) {
+            queueCopies(r, b, d.hash());
+        }
+        return info(r.id());
+    }
+
+    /** A write that asked for copies queues one copy request per extra copy, each naming the write as its parent. */
+    private void queueCopies(Req r, BitFileInfo b, String hash) throws SiloException {
+        catalog.tx(c -> {
+            long now = System.currentTimeMillis();
+            Sql.update(c, "UPDATE request SET hash = ?, result = ? WHERE id = ?", hash, hash, r.id());
+            for (int i = 1; i < r.copies(); i++) {
+                Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_COPY, r.library(), r.storageGroup(),
+                        r.fileFamily(), b.volume(), b.bfid(), b.path(), b.size(), b.adler32(), r.basePri(), null, NO_CLIENT, NO_CLIENT,
+                        true, "", r.owner(), null, 1, null, r.id()), now);
+            }
+            Sql.update(c, "UPDATE request SET cookie = ? WHERE parent = ? AND cookie IS NULL", b.cookie(), r.id());
+            return null;
+        });
+    }
+
+    private JobInfo copyDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
+        String target = catalog.tx(c -> get(c, r.id())).target();
+        if (!mine) {
+            releaseWriting(target, moverName, d.ok() ? d.size() : 0);
+            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
+        }
+        if (!d.ok()) {
+            releaseWriting(target, moverName, 0);
+            if (d.volumeFault()) {
+                String at = d.faultVolume() == null ? r.volume() : d.faultVolume();
+                volumes.noteError(at, moverName, at.equals(target), d.error());
+            }
+            finish(r.id(), "failed", null, null, d.error(), d.moverId(), 0, 0, 1);
+            return info(r.id());
+        }
+        BitFileInfo copy;
+        try {
+            copy = files.newCopy("job-" + r.id(), r.bfid(), target, d.cookie(), d.size(), d.adler32());
+        } catch (SiloException e) {
+            releaseWriting(target, moverName, d.size());
+            finish(r.id(), "failed", null, null, e.getMessage(), d.moverId(), 0, 0, 1);
+            throw e;
+        }
+        releaseWriting(target, moverName, d.size());
+        finish(r.id(), "done", null, null, null, d.moverId(), d.size(), 1, 0);
+        result(r.id(), "copy " + copy.bfid() + " on " + target + " at " + copy.cookie());
+        return info(r.id());
+    }
+
+    private JobInfo verifyDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
+        if (!mine) {
+            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + ")");
+        }
+        if (d.volumeFault()) {
+            volumes.noteError(r.volume(), moverName, false, d.error());
+        }
+        finish(r.id(), d.ok() ? "done" : "failed", null, null, d.error(), d.moverId(), d.ok() ? d.size() : 0, 0, d.ok() ? 0 : 1);
+        result(r.id(), d.result());
+        if (d.ok()) {
+            volumes.updateReadStats(r.volume(), d.size());
+        }
+        return info(r.id());
+    }
+
+    private void result(long id, String text) throws SiloException {
+        catalog.tx(c -> Sql.update(c, "UPDATE request SET result = ? WHERE id = ?", cut(text, 2048), id));
     }
 
     private JobInfo readDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
         if (!mine) {
-            throw SiloException.invalid("job " + r.id + " is no longer mover " + moverName + "'s (" + r.state + ")");
+            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + ")");
         }
         if (d.volumeFault()) {
-            volumes.noteError(r.volume, moverName, false, d.error());
+            volumes.noteError(r.volume(), moverName, false, d.error());
         }
         List<Long> targets = catalog.tx(c -> Sql.list(c, "SELECT id FROM request WHERE (id = ? OR merged_into = ?) AND state = 'active'"
-                + " AND mover = ?", rs -> rs.getLong(1), r.id, r.id, d.moverId()));
+                + " AND mover = ?", rs -> rs.getLong(1), r.id(), r.id(), d.moverId()));
         Set<Long> failed = d.failedTargets() == null ? Set.of() : new HashSet<>(d.failedTargets());
         long served = 0;
         for (long t : targets) {
             boolean ok = d.ok() && !failed.contains(t);
-            finish(t, ok ? "done" : "failed", r.bfid, r.cookie, ok ? null : d.error(), d.moverId(), ok ? r.size : 0, ok ? 1 : 0,
+            finish(t, ok ? "done" : "failed", r.bfid(), r.cookie(), ok ? null : d.error(), d.moverId(), ok ? r.size() : 0, ok ? 1 : 0,
                     ok ? 0 : 1);
             served += ok ? 1 : 0;
         }
         if (served > 0) {
-            volumes.updateReadStats(r.volume, r.size);
+            volumes.updateReadStats(r.volume(), r.size());
         }
-        return info(r.id);
+        return info(r.id());
     }
 
     private void releaseWriting(String label, String moverName, long bytes) throws SiloException {
@@ -628,14 +822,12 @@ public final class LibraryManager implements AutoCloseable {
             requeue(c, moverId, l.name, false);
             l.job = 0;
         }
-        List<Req> queued = Sql.list(c, REQ_SELECT + " WHERE library = ? AND state = 'queued' AND merged_into IS NULL ORDER BY id"
-                + skipLocked(), LibraryManager::req, lib);
+        List<Req> queued = Sql.list(c, Requests.SELECT + " WHERE library = ? AND state = 'queued' AND merged_into IS NULL ORDER BY id"
+                + skipLocked(), Requests::row, lib);
         if (queued.isEmpty()) {
             return new Work(LibraryMessages.NOWORK, null, null, null);
         }
-        Set<String> busy = new HashSet<>(Sql.list(c, "SELECT volume FROM mover WHERE volume IS NOT NULL AND id <> ?",
-                rs -> rs.getString(1), moverId));
-        busy.addAll(Sql.list(c, "SELECT volume FROM request WHERE state = 'active' AND volume IS NOT NULL", rs -> rs.getString(1)));
+        Set<String> busy = busyVolumes(c, moverId);
         Map<String, Long> activeBySg = new HashMap<>();
         for (var row : Sql.list(c, "SELECT storage_group, COUNT(*) FROM request WHERE library = ? AND state = 'active'"
                 + " GROUP BY storage_group", rs -> Map.entry(rs.getString(1), rs.getLong(2)), lib)) {
@@ -645,63 +837,118 @@ public final class LibraryManager implements AutoCloseable {
             if (r.avoids(moverId, l.name)) {
                 continue;
             }
-            if (r.kind.equals("read")) {
-                if (busy.contains(r.volume)) {
+            if (!r.kind().equals(LibraryMessages.KIND_WRITE)) { // read, copy, verify: from the request's volume
+                if (busy.contains(r.volume())) {
                     continue;
                 }
-                VolumeInfo v = VolumeClerk.get(c, r.volume);
+                VolumeInfo v = VolumeClerk.get(c, r.volume());
                 if (!VolumeState.parse(v.state()).readable()) {
                     Sql.update(c, "UPDATE request SET state = 'failed', error = ?, updated_ms = ? WHERE id = ? OR merged_into = ?",
-                            "volume " + v.label() + " is " + v.state() + ": " + v.stateReason(), now, r.id, r.id);
+                            "volume " + v.label() + " is " + v.state() + ": " + v.stateReason(), now, r.id(), r.id());
                     continue;
                 }
-                return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true));
+                VolumeInfo target = null;
+                if (r.kind().equals(LibraryMessages.KIND_COPY) && (target = copyTarget(c, r, busy)) == null) {
+                    continue;
+                }
+                return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, target));
             }
             VolumeInfo v;
             try {
-                v = volumes.nextWriteVolume(c, new NextWriteVolume(r.library, r.storageGroup, r.fileFamily, r.size, l.name));
+                v = volumes.nextWriteVolume(c, new NextWriteVolume(r.library(), r.storageGroup(), r.fileFamily(), r.size(), l.name));
             } catch (SiloException e) {
                 if (e.code() != ErrorCode.BUSY && e.code() != ErrorCode.NO_SPACE && e.code() != ErrorCode.NOT_FOUND) {
                     throw e;
                 }
-                Sql.update(c, "UPDATE request SET error = ? WHERE id = ?", "waiting: " + cut(e.getMessage(), 2000), r.id);
+                Sql.update(c, "UPDATE request SET error = ? WHERE id = ?", "waiting: " + cut(e.getMessage(), 2000), r.id());
                 continue;
             }
-            return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true));
+            return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, null));
         }
         return new Work(LibraryMessages.NOWORK, null, null, null);
     }
 
-    private Job activate(Connection c, Req r, String moverId, Live l, VolumeInfo v, boolean mount) throws SQLException {
+    /** Volumes other movers have bound, or that running requests use (as source or copy target). */
+    private static Set<String> busyVolumes(Connection c, String moverId) throws SQLException {
+        Set<String> busy = new HashSet<>(Sql.list(c, "SELECT volume FROM mover WHERE volume IS NOT NULL AND id <> ?",
+                rs -> rs.getString(1), moverId));
+        busy.addAll(Sql.list(c, "SELECT volume FROM request WHERE state = 'active' AND volume IS NOT NULL", rs -> rs.getString(1)));
+        busy.addAll(Sql.list(c, "SELECT target FROM request WHERE state = 'active' AND target IS NOT NULL", rs -> rs.getString(1)));
+        return busy;
+    }
+
+    /**
+     * Where a copy goes: the volume it names, or an ok volume of its library that has room, holds no copy
+     * of the file and is neither busy nor being written (its own storage group first, then blank ones,
+     * which join it). Null: none now; the copy waits.
+     */
+    private VolumeInfo copyTarget(Connection c, Req r, Set<String> busy) throws SQLException, SiloException {
+        Set<String> holders = holders(c, r.bfid());
+        List<String> labels = r.target() != null ? List.of(r.target())
+                : Sql.list(c, "SELECT label FROM volume WHERE library = ? AND state = 'ok' AND writing IS NULL AND remaining >= ?"
+                        + " ORDER BY CASE WHEN storage_group = ? AND file_family = ? THEN 0 WHEN file_family = ? THEN 1 ELSE 2 END, label",
+                        rs -> rs.getString(1), r.library(), r.size(), r.storageGroup(), r.fileFamily(), VolumeClerk.BLANK_FAMILY);
+        for (String label : labels) {
+            VolumeInfo t = VolumeClerk.get(c, label);
+            if (holders.contains(label) || busy.contains(label) || !t.state().equals("ok") || t.writing() != null
+                    || t.remaining() < r.size()) {
+                continue;
+            }
+            if (t.fileFamily().equals(VolumeClerk.BLANK_FAMILY)) {
+                Sql.update(c, "UPDATE volume SET storage_group = ?, file_family = ? WHERE label = ?", r.storageGroup(), r.fileFamily(), label);
+                t = VolumeClerk.get(c, label);
+            }
+            return t;
+        }
+        Sql.update(c, "UPDATE request SET error = ? WHERE id = ?", "waiting: no volume free to take the copy"
+                + (r.target() == null ? "" : " (" + r.target() + " is busy, full or not ok)"), r.id());
+        return null;
+    }
+
+    private Job activate(Connection c, Req r, String moverId, Live l, VolumeInfo v, boolean mount, VolumeInfo target)
+            throws SQLException, SiloException {
         long now = System.currentTimeMillis();
+        if (target != null) {
+            Sql.update(c, "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ?", l.name, now, target.label());
+            Sql.update(c, "UPDATE request SET target = ? WHERE id = ?", target.label(), r.id());
+        }
         Sql.update(c, "UPDATE request SET state = 'active', mover = ?, volume = ?, attempts = attempts + 1, error = NULL, updated_ms = ?"
-                + " WHERE id = ? OR (merged_into = ? AND state = 'queued')", moverId, v.label(), now, r.id, r.id);
+                + " WHERE id = ? OR (merged_into = ? AND state = 'queued')", moverId, v.label(), now, r.id(), r.id());
         Sql.update(c, "UPDATE mover SET state = 'active', volume = ?, mounts = mounts + ?, seen_ms = ? WHERE id = ?",
                 v.label(), mount ? 1 : 0, now, moverId);
-        revoked.remove(r.id, moverId); // given back to the mover that lost it: its progress counts again
+        revoked.remove(r.id(), moverId); // given back to the mover that lost it: its progress counts again
         l.persisted = "active|" + v.label();
         l.state = "active";
         l.volume = v.label();
-        l.job = r.id;
+        l.job = r.id();
         l.bytesDone = 0;
-        l.bytesTotal = r.size;
+        l.bytesTotal = r.size();
         List<Target> targets = Sql.list(c, "SELECT id, callback, token FROM request WHERE (id = ? OR merged_into = ?) AND state = 'active'"
-                + " ORDER BY id", rs -> new Target(rs.getLong(1), rs.getString(2), rs.getString(3)), r.id, r.id);
+                + " ORDER BY id", rs -> new Target(rs.getLong(1), rs.getString(2), rs.getString(3)), r.id(), r.id());
         String changer = Sql.one(c, "SELECT changer FROM library WHERE name = ?", rs -> rs.getString(1), v.library()).orElse("none");
-        return new Job(r.id, r.kind, v.label(), v.backend(), r.bfid, r.cookie, r.path, r.size, r.adler32, r.verify, targets, l.name,
-                changer);
+        List<LibraryMessages.FileRef> files = null;
+        if (r.kind().equals(LibraryMessages.KIND_VERIFY)) {
+            files = Sql.list(c, "SELECT bfid, cookie, size, adler32, hash FROM bit_file WHERE volume = ? AND state = 'active' ORDER BY cookie",
+                    rs -> new LibraryMessages.FileRef(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
+                    v.label());
+        }
+        if (r.kind().equals(LibraryMessages.KIND_COPY) || r.kind().equals(LibraryMessages.KIND_VERIFY)) {
+            targets = List.of();
+        }
+        return new Job(r.id(), r.kind(), v.label(), v.backend(), r.bfid(), r.cookie(), r.path(), r.size(), r.adler32(), r.verify(),
+                targets, l.name, changer, r.hash(), target == null ? null : target.label(), target == null ? null : target.backend(), files);
     }
 
     /** Puts the mover's running requests back in the queue (avoiding it if {@code avoidIt}) and releases its write marks. */
     private void requeue(Connection c, String moverId, String moverName, boolean avoidIt) throws SQLException {
         long now = System.currentTimeMillis();
-        List<Req> running = Sql.list(c, REQ_SELECT + " WHERE state = 'active' AND mover = ?", LibraryManager::req, moverId);
+        List<Req> running = Sql.list(c, Requests.SELECT + " WHERE state = 'active' AND mover = ?", Requests::row, moverId);
         for (Req r : running) {
-            String avoid = avoidIt ? (r.avoid.isEmpty() ? moverId : r.avoid + "," + moverId) : r.avoid;
+            String avoid = avoidIt ? (r.avoid().isEmpty() ? moverId : r.avoid() + "," + moverId) : r.avoid();
             Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = ?, avoid = ?, error = ?, updated_ms = ? WHERE id = ?",
-                    r.kind.equals("write") ? null : r.volume, cut(avoid, 1024), "requeued: mover " + moverName + " gave it up", now, r.id);
-            cancelled.remove(r.id);
-            revoked.put(r.id, moverId);
+                    r.kind().equals("write") ? null : r.volume(), cut(avoid, 1024), "requeued: mover " + moverName + " gave it up", now, r.id());
+            cancelled.remove(r.id());
+            revoked.put(r.id(), moverId);
         }
         if (moverName != null) {
             Sql.update(c, "UPDATE volume SET writing = NULL WHERE writing = ?", moverName);
@@ -743,20 +990,20 @@ public final class LibraryManager implements AutoCloseable {
 
     private List<Req> byPriority(List<Req> rows, Map<String, Long> activeBySg, long now) {
         List<Req> sorted = new ArrayList<>(rows);
-        sorted.sort(Comparator.<Req>comparingLong(r -> activeBySg.getOrDefault(r.storageGroup, 0L))
+        sorted.sort(Comparator.<Req>comparingLong(r -> activeBySg.getOrDefault(r.storageGroup(), 0L))
                 .thenComparing(Comparator.<Req>comparingInt(r -> effective(r, now)).reversed())
-                .thenComparingLong(r -> r.createdMs)
-                .thenComparingLong(r -> r.id));
+                .thenComparingLong(r -> r.createdMs())
+                .thenComparingLong(r -> r.id()));
         return sorted;
     }
 
     /** Enstore's curpri: basepri + delpri * floor(age / agetime), capped; an admin priority wins. */
     int effective(Req r, long now) {
-        if (r.adminPri != null) {
-            return r.adminPri;
+        if (r.adminPri() != null) {
+            return r.adminPri();
         }
-        long steps = settings.ageTimeMs <= 0 ? 0 : Math.max(0, now - r.createdMs) / settings.ageTimeMs;
-        return (int) Math.min(settings.maxPri, r.basePri + steps * settings.deltaPri);
+        long steps = settings.ageTimeMs <= 0 ? 0 : Math.max(0, now - r.createdMs()) / settings.ageTimeMs;
+        return (int) Math.min(settings.maxPri, r.basePri() + steps * settings.deltaPri);
     }
 
     private String skipLocked() {
@@ -798,30 +1045,8 @@ public final class LibraryManager implements AutoCloseable {
         return s == null || s.length() <= n ? s : s.substring(0, n);
     }
 
-    private long insert(Connection c, String kind, String lib, String sg, String ff, String volume, String bfid, String path, long size,
-            String adler32, int priority, Long mergedInto, String callback, String token, boolean verify, String avoid, String owner,
-            long now) throws SQLException {
-        String sql = "INSERT INTO request (kind, library, storage_group, file_family, volume, bfid, path, size, adler32, base_pri,"
-                + " state, merged_into, callback, token, verify, avoid, owner, created_ms, updated_ms)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?,?,?,?,?)";
-        Object[] args = {kind, lib, sg, ff, volume, bfid, path, size, adler32, priority, mergedInto, callback, token, verify ? 1 : 0,
-            avoid, owner, now, now};
-        try (PreparedStatement ps = catalog.engine() == Catalog.Engine.POSTGRESQL
-                ? c.prepareStatement(sql, new String[] {"id"})
-                : c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                keys.next();
-                return keys.getLong(1);
-            }
-        }
-    }
-
     private Req get(Connection c, long id) throws SQLException, SiloException {
-        return Sql.one(c, REQ_SELECT + " WHERE id = ?", LibraryManager::req, id).orElseThrow(() -> SiloException.notFound("no job " + id));
+        return Sql.one(c, Requests.SELECT + " WHERE id = ?", Requests::row, id).orElseThrow(() -> SiloException.notFound("no job " + id));
     }
 
     private JobInfo jobInfo(Connection c, long id) throws SQLException, SiloException {
@@ -831,39 +1056,6 @@ public final class LibraryManager implements AutoCloseable {
     private static MoverRow findMover(Connection c, String idOrName) throws SQLException, SiloException {
         return Sql.one(c, MOVER_SELECT + " WHERE id = ? OR name = ?", LibraryManager::moverRow, idOrName, idOrName)
                 .orElseThrow(() -> SiloException.notFound("no mover " + idOrName));
-    }
-
-    static final String REQ_SELECT = "SELECT id, kind, library, storage_group, file_family, volume, bfid, path, size, adler32,"
-            + " base_pri, admin_pri, state, mover, merged_into, callback, token, verify, avoid, owner, cookie, error, attempts,"
-            + " created_ms, updated_ms FROM request";
-
-    record Req(long id, String kind, String library, String storageGroup, String fileFamily, String volume, String bfid, String path,
-            long size, String adler32, int basePri, Integer adminPri, String state, String mover, Long mergedInto, String callback,
-            String token, boolean verify, String avoid, String owner, String cookie, String error, int attempts, long createdMs,
-            long updatedMs) {
-        boolean avoids(String moverId, String moverName) {
-            if (avoid.isEmpty()) {
-                return false;
-            }
-            List<String> a = Arrays.asList(avoid.split(","));
-            return a.contains(moverId) || (moverName != null && a.contains(moverName));
-        }
-
-        JobInfo info(int effective) {
-            return new JobInfo(id, kind, state, path, size, bfid, volume, cookie, adler32, mover, basePri, adminPri, effective,
-                    storageGroup, owner, error, attempts, mergedInto, createdMs, updatedMs);
-        }
-    }
-
-    private static Req req(ResultSet rs) throws SQLException {
-        int admin = rs.getInt(12);
-        Integer adminPri = rs.wasNull() ? null : admin;
-        long merged = rs.getLong(15);
-        Long mergedInto = rs.wasNull() ? null : merged;
-        return new Req(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), rs.getString(8), rs.getLong(9), rs.getString(10), rs.getInt(11), adminPri, rs.getString(13),
-                rs.getString(14), mergedInto, rs.getString(16), rs.getString(17), rs.getInt(18) != 0, rs.getString(19),
-                rs.getString(20), rs.getString(21), rs.getString(22), rs.getInt(23), rs.getLong(24), rs.getLong(25));
     }
 
     static final String MOVER_SELECT = "SELECT id, name, library, media_types, host, state, volume, bytes, files, errors, mounts,"

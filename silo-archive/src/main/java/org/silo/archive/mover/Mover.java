@@ -258,10 +258,10 @@ public final class Mover implements AutoCloseable {
             lastNanos = System.nanoTime();
         }
         try {
-            if (j.kind().equals("write")) {
-                write(j);
-            } else {
-                read(j);
+            switch (j.kind()) {
+                case LibraryMessages.KIND_WRITE -> write(j);
+                case LibraryMessages.KIND_COPY, LibraryMessages.KIND_VERIFY -> volumeWork(j);
+                default -> read(j);
             }
         } finally {
             job = 0;
@@ -292,7 +292,9 @@ public final class Mover implements AutoCloseable {
                 throw new IOException("the client sends " + size + " bytes, the request says " + j.size());
             }
             Adler32 sum = new Adler32();
-            InputStream body = new CheckedInputStream(new DataChannel.Counted(paced(in), size, done), sum);
+            java.security.MessageDigest md = j.hash() == null ? null : org.silo.archive.volume.ContentHash.digest(j.hash());
+            InputStream counted = new CheckedInputStream(new DataChannel.Counted(paced(in), size, done), sum);
+            InputStream body = md == null ? counted : new java.security.DigestInputStream(counted, md);
             Backend b = backends.get(j.backend());
             String cookie;
             try {
@@ -332,7 +334,8 @@ public final class Mover implements AutoCloseable {
             committed = true; // recorded from here on: a late cancel must not cut the client's answer
             JobInfo info;
             try {
-                info = link.transferDone(new TransferDone(id, j.id(), true, cookie, size, adler, null, false, null));
+                String hash = md == null ? null : org.silo.archive.volume.ContentHash.format(j.hash(), md.digest());
+                info = link.transferDone(new TransferDone(id, j.id(), true, cookie, size, adler, null, false, null, hash, null, null));
             } catch (SiloException e) {
                 throw new SiloException(e.code(), "written to " + j.volume() + " but not recorded: " + e.getMessage());
             }
@@ -367,6 +370,23 @@ public final class Mover implements AutoCloseable {
                 doneQuietly(new TransferDone(id, j.id(), false, null, 0, null, error, volumeFault, null));
             }
         }
+    }
+
+    /** A copy or a verify: no client, the bytes go from volume to volume or only get read. */
+    private void volumeWork(Job j) throws SiloException {
+        VolumeWork work = new VolumeWork(id, backends, done, this::paced, () -> killed || cancelled);
+        TransferDone d = j.kind().equals(LibraryMessages.KIND_COPY) ? work.copy(j) : work.verify(j);
+        if (killed) {
+            return;
+        }
+        if (d.ok()) {
+            bytes.addAndGet(d.size());
+            files.incrementAndGet();
+        } else {
+            errors.incrementAndGet();
+            log.info("mover {}: job {} ({} {}) failed: {}", name, j.id(), j.kind(), j.path(), d.error());
+        }
+        doneQuietly(d);
     }
 
     private void read(Job j) throws SiloException {

@@ -136,7 +136,8 @@ public final class Namespace {
                 Sql.update(c, "UPDATE bit_file SET path = ? || substr(path, ?), updated_ms = ? WHERE substr(path, 1, ?) = ?",
                         t + "/", old.length() + 1, now, old.length(), old);
             } else {
-                Sql.update(c, "UPDATE bit_file SET path = ?, updated_ms = ? WHERE bfid = ?", t.toString(), now, n.bfid());
+                Sql.update(c, "UPDATE bit_file SET path = ?, updated_ms = ? WHERE bfid = ? OR original = ?", t.toString(), now, n.bfid(),
+                        n.bfid()); // its copies follow it
             }
             return entry(c, t, resolve(c, t).orElseThrow());
         });
@@ -156,7 +157,8 @@ public final class Namespace {
             }
             Sql.update(c, "DELETE FROM ns_entry WHERE id = ?", n.id());
             if (n.bfid() != null) {
-                Sql.update(c, "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE bfid = ?", System.currentTimeMillis(), n.bfid());
+                Sql.update(c, "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE bfid = ? OR original = ?",
+                        System.currentTimeMillis(), n.bfid(), n.bfid()); // and its copies
             }
             return before;
         });

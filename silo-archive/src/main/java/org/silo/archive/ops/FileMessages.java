@@ -17,7 +17,13 @@ public final class FileMessages {
             long size,
             String adler32,
             String path,
-            String owner) {}
+            String owner,
+            String hash) {
+        /** A file put without a content hash. */
+        public NewBitFile(String clientRequest, String volume, String cookie, long size, String adler32, String path, String owner) {
+            this(clientRequest, volume, cookie, size, adler32, path, owner, null);
+        }
+    }
 
     /** A bit file record. {@code state} is active or deleted. */
     public record BitFileInfo(

@@ -31,13 +31,30 @@ public final class LibraryMessages {
      */
     public record Work(String action, String volume, String backend, Job job) {}
 
+    /** Request kinds: a user's write and read, and the volume work of {@code copy} and {@code verify}. */
+    public static final String KIND_WRITE = "write";
+    public static final String KIND_READ = "read";
+    public static final String KIND_COPY = "copy";
+    public static final String KIND_VERIFY = "verify";
+
     /**
-     * One transfer for a mover. Reads carry the bit file's cookie, size and Adler-32 and one target per
-     * client (merged duplicate reads); a write has one target. {@code name} is the mover's name as the
-     * catalog knows it.
+     * One job for a mover. Reads carry the bit file's cookie, size and Adler-32 and one target per
+     * client (merged duplicate reads); a write has one target and, with {@code hash}, the content hash
+     * algorithm to compute (md5 or sha256). A copy reads the bit file from {@code volume} and appends it
+     * to {@code targetVolume} (no client: {@code targets} is empty). A verify reads every file in
+     * {@code files} from {@code volume}. {@code moverName} is the mover's name as the catalog knows it.
      */
     public record Job(long id, String kind, String volume, String backend, String bfid, String cookie, String path, long size,
-            String adler32, boolean verify, List<Target> targets, String moverName, String changer) {}
+            String adler32, boolean verify, List<Target> targets, String moverName, String changer, String hash, String targetVolume,
+            String targetBackend, List<FileRef> files) {
+        public Job(long id, String kind, String volume, String backend, String bfid, String cookie, String path, long size,
+                String adler32, boolean verify, List<Target> targets, String moverName, String changer) {
+            this(id, kind, volume, backend, bfid, cookie, path, size, adler32, verify, targets, moverName, changer, null, null, null, null);
+        }
+    }
+
+    /** A bit file a verify job reads: where it is and what it must read back as. */
+    public record FileRef(String bfid, String cookie, long size, String adler32, String hash) {}
 
     /** set_changer: the media changer of a library, {@code none}, {@code manual} or {@code command:PROGRAM}. */
     public record Changer(String library, String changer) {}
@@ -85,11 +102,30 @@ public final class LibraryMessages {
      * {@code failedTargets}: requests of a merged read that failed while others worked.
      */
     public record TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
-            boolean volumeFault, List<Long> failedTargets) {}
+            boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume) {
+        public TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
+                boolean volumeFault, List<Long> failedTargets) {
+            this(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, null, null, null);
+        }
+    }
 
     /** write_to_hsm from a user: the file to write, where to put it, and where the client waits. */
     public record WriteToHsm(String path, long size, String library, String storageGroup, String fileFamily, int priority,
-            boolean verify, String callback, String token, String owner, List<String> avoidMovers) {}
+            boolean verify, String callback, String token, String owner, List<String> avoidMovers, int copies, String hash) {
+        public WriteToHsm(String path, long size, String library, String storageGroup, String fileFamily, int priority,
+                boolean verify, String callback, String token, String owner, List<String> avoidMovers) {
+            this(path, size, library, storageGroup, fileFamily, priority, verify, callback, token, owner, avoidMovers, 1, null);
+        }
+    }
+
+    /**
+     * copy_to_volume: queue a copy of an archived file, named by its path or by its content hash
+     * ({@code sha256:HEX}, {@code md5:HEX}), to a volume (null: any other volume of its library with room).
+     */
+    public record CopyFile(String file, String volume, int priority) {}
+
+    /** verify_volume: queue a read of every live file on the volume, each checked against its record. */
+    public record VerifyVolume(String volume, int priority) {}
 
     /** read_from_hsm from a user. */
     public record ReadFromHsm(String path, int priority, String callback, String token, List<String> avoidMovers) {}
@@ -97,12 +133,20 @@ public final class LibraryMessages {
     /** A request as the queue holds it. {@code effectivePriority} includes aging or the admin override. */
     public record JobInfo(long id, String kind, String state, String path, long size, String bfid, String volume, String cookie,
             String adler32, String mover, int priority, Integer adminPriority, int effectivePriority, String storageGroup,
-            String owner, String error, int attempts, Long mergedInto, long createdMs, long updatedMs) {}
+            String owner, String error, int attempts, Long mergedInto, long createdMs, long updatedMs, String target, int copies,
+            String hash, Long parent, String result) {}
 
     public record JobList(List<JobInfo> jobs) {}
 
     /** job_ls: {@code all} includes finished requests (the most recent {@code limit}). */
-    public record ListJobs(boolean all, int limit) {}
+    public record ListJobs(boolean all, int limit, Long parent) {
+        public ListJobs(boolean all, int limit) {
+            this(all, limit, null);
+        }
+    }
+
+    /** clear_queue: every queued request is cancelled (running ones go on); the answer counts them. */
+    public record Cleared(int cancelled) {}
 
     public record SetPriority(long id, Integer priority) {}
 

@@ -48,6 +48,9 @@ import org.silo.wire.op.Operation;
  * <tr><td>0x051B</td><td>mount_wait</td><td>mover</td><td>MountWait</td><td>MountAnswer</td></tr>
  * <tr><td>0x051C</td><td>mount_ls</td><td>user</td><td>empty</td><td>MountList</td></tr>
  * <tr><td>0x051D</td><td>mount_reply</td><td>admin</td><td>MountReply</td><td>MountRequest</td></tr>
+ * <tr><td>0x051E</td><td>copy_to_volume</td><td>user</td><td>CopyFile</td><td>JobInfo</td></tr>
+ * <tr><td>0x051F</td><td>verify_volume</td><td>user</td><td>VerifyVolume</td><td>JobInfo</td></tr>
+ * <tr><td>0x0520</td><td>clear_queue</td><td>admin</td><td>empty</td><td>Cleared</td></tr>
  * </table>
  */
 public final class LibraryOps {
@@ -90,6 +93,12 @@ public final class LibraryOps {
             new Operation<>(0x051C, "mount_ls", Codecs.EMPTY, Codecs.cbor(LibraryMessages.MountList.class));
     public static final Operation<LibraryMessages.MountReply, LibraryMessages.MountRequest> MOUNT_REPLY = new Operation<>(0x051D,
             "mount_reply", Codecs.cbor(LibraryMessages.MountReply.class), Codecs.cbor(LibraryMessages.MountRequest.class));
+    public static final Operation<LibraryMessages.CopyFile, JobInfo> COPY_TO_VOLUME =
+            new Operation<>(0x051E, "copy_to_volume", Codecs.cbor(LibraryMessages.CopyFile.class), JOB);
+    public static final Operation<LibraryMessages.VerifyVolume, JobInfo> VERIFY_VOLUME =
+            new Operation<>(0x051F, "verify_volume", Codecs.cbor(LibraryMessages.VerifyVolume.class), JOB);
+    public static final Operation<Void, LibraryMessages.Cleared> CLEAR_QUEUE =
+            new Operation<>(0x0520, "clear_queue", Codecs.EMPTY, Codecs.cbor(LibraryMessages.Cleared.class));
     public static final Operation<Void, Map<String, Object>> STATUS =
             new Operation<>(0x0519, "library_manager_status", Codecs.EMPTY, Codecs.CBOR_MAP);
 }

@@ -2,7 +2,9 @@ package org.silo.archive.transfer;
 
 import java.util.function.Supplier;
 import org.silo.archive.lm.LibraryManager;
+import java.util.List;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.ListJobs;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
 import org.silo.archive.ops.LibraryOps;
@@ -18,6 +20,9 @@ public interface LibraryClient {
     JobInfo info(long id) throws SiloException;
 
     JobInfo kill(long id) throws SiloException;
+
+    /** The requests made for a write (its copies). */
+    List<JobInfo> children(long parent) throws SiloException;
 
     /** Over the message layer (the {@code silo put} and {@code silo get} commands). */
     static LibraryClient over(SiloClient c) {
@@ -40,6 +45,11 @@ public interface LibraryClient {
             @Override
             public JobInfo kill(long id) throws SiloException {
                 return c.call(LibraryOps.KILL_JOB, Long.toString(id));
+            }
+
+            @Override
+            public List<JobInfo> children(long parent) throws SiloException {
+                return c.call(LibraryOps.JOB_LS, new ListJobs(true, 100, parent)).jobs();
             }
         };
     }
@@ -65,6 +75,11 @@ public interface LibraryClient {
             @Override
             public JobInfo kill(long id) throws SiloException {
                 return lm.get().kill(id);
+            }
+
+            @Override
+            public List<JobInfo> children(long parent) throws SiloException {
+                return lm.get().list(true, 100, parent);
             }
         };
     }

@@ -32,12 +32,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.security.MessageDigest;
 import java.util.zip.Adler32;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
 import org.silo.archive.transfer.DataChannel.Hello;
 import org.silo.archive.volume.Checksums;
+import org.silo.archive.volume.ContentHash;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 
@@ -60,35 +62,62 @@ public final class TransferClient implements AutoCloseable {
      * @param waitForMover the longest a queued file waits for a mover before it counts as failed
      */
     public record Options(String library, String storageGroup, String fileFamily, int priority, boolean verify, int maxRetry,
-            int parallel, String callbackHost, Duration waitForMover, String owner) {
+            int parallel, String callbackHost, Duration waitForMover, String owner, int copies, String hash) {
+        public Options(String library, String storageGroup, String fileFamily, int priority, boolean verify, int maxRetry,
+                int parallel, String callbackHost, Duration waitForMover, String owner) {
+            this(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, 1, null);
+        }
+
         public static Options defaults() {
             return new Options(null, null, null, 0, false, 3, 4, null, Duration.ofHours(24), null);
         }
 
         public Options withParallel(int n) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, n, callbackHost, waitForMover, owner);
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, n, callbackHost, waitForMover, owner, copies,
+                    hash);
         }
 
         public Options withVerify(boolean v) {
-            return new Options(library, storageGroup, fileFamily, priority, v, maxRetry, parallel, callbackHost, waitForMover, owner);
+            return new Options(library, storageGroup, fileFamily, priority, v, maxRetry, parallel, callbackHost, waitForMover, owner, copies,
+                    hash);
         }
 
         public Options withCallbackHost(String h) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, h, waitForMover, owner);
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, h, waitForMover, owner, copies, hash);
         }
 
         public Options withWait(Duration d) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, d, owner);
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, d, owner, copies, hash);
         }
 
         public Options withPlacement(String lib, String sg, String ff) {
-            return new Options(lib, sg, ff, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner);
+            return new Options(lib, sg, ff, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash);
+        }
+
+        /** {@code n} copies of each file on different volumes (the first written by the put, the others copied by movers). */
+        public Options withCopies(int n) {
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, n,
+                    hash);
+        }
+
+        /** A content hash (md5 or sha256) computed by the client and the mover and kept beside the Adler-32. */
+        public Options withHash(String alg) {
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner,
+                    copies, alg);
         }
     }
 
-    /** One file's outcome; {@code error} is null if it worked. */
+    /**
+     * One file's outcome; {@code error} is null if it worked. {@code hash} is the content hash when one
+     * was asked for; {@code copies} the volumes of the extra copies of a put with copies.
+     */
     public record Result(String source, String dest, long size, String volume, String bfid, String adler32, double mbPerSecond,
-            int attempts, String mover, String error) {
+            int attempts, String mover, String error, String hash, List<String> copies) {
+        public Result(String source, String dest, long size, String volume, String bfid, String adler32, double mbPerSecond,
+                int attempts, String mover, String error) {
+            this(source, dest, size, volume, bfid, adler32, mbPerSecond, attempts, mover, error, null, List.of());
+        }
+
         public boolean ok() {
             return error == null;
         }
@@ -227,6 +256,12 @@ public final class TransferClient implements AutoCloseable {
             return failed(src.toString(), dest, 0, 0, "cannot read " + src + ": " + e);
         }
         bytesTotal.addAndGet(size);
+        String alg;
+        try {
+            alg = ContentHash.algorithm(options.hash());
+        } catch (SiloException e) {
+            return failed(src.toString(), dest, size, 0, e.getMessage());
+        }
         List<String> avoid = new ArrayList<>();
         String last = null;
         int attempt = 0;
@@ -238,7 +273,8 @@ public final class TransferClient implements AutoCloseable {
             JobInfo j;
             try {
                 j = lm.write(new WriteToHsm(dest, size, options.library(), options.storageGroup(), options.fileFamily(),
-                        options.priority(), options.verify(), callback, token, options.owner(), List.copyOf(avoid)));
+                        options.priority(), options.verify(), callback, token, options.owner(), List.copyOf(avoid),
+                        Math.max(1, options.copies()), alg));
             } catch (SiloException e) {
                 pending.remove(token);
                 return failed(src.toString(), dest, size, attempt, e.getMessage());
@@ -250,6 +286,7 @@ public final class TransferClient implements AutoCloseable {
                 c = await(f, j.id());
                 c.out.writeLong(size);
                 Adler32 sum = new Adler32();
+                MessageDigest md = alg == null ? null : ContentHash.digest(alg);
                 try (InputStream in = Files.newInputStream(src)) {
                     byte[] buf = new byte[DataChannel.BUFFER];
                     long left = size;
@@ -259,6 +296,9 @@ public final class TransferClient implements AutoCloseable {
                             throw new SiloException(ErrorCode.IO, src + " shrank while it was being sent");
                         }
                         sum.update(buf, 0, r);
+                        if (md != null) {
+                            md.update(buf, 0, r);
+                        }
                         c.out.write(buf, 0, r);
                         left -= r;
                         counted += r;
@@ -280,7 +320,13 @@ public final class TransferClient implements AutoCloseable {
                     throw new SiloException(ErrorCode.IO, "CRC mismatch at client: " + src + " has adler32 " + ours + ", the mover recorded "
                             + theirs + " (bfid " + bfid + ")");
                 }
-                return new Result(src.toString(), dest, size, volume, bfid, ours, mbps(size, started), attempt, c.hello.mover(), null);
+                double rate = mbps(size, started);
+                String hash = md == null ? null : ContentHash.format(alg, md.digest());
+                if (hash != null || options.copies() > 1) {
+                    return afterWrite(new Result(src.toString(), dest, size, volume, bfid, ours, rate, attempt, c.hello.mover(), null, hash,
+                            List.of()), j.id());
+                }
+                return new Result(src.toString(), dest, size, volume, bfid, ours, rate, attempt, c.hello.mover(), null);
             } catch (SiloException | IOException | TimeoutException e) {
                 last = e instanceof IOException && c != null ? "data connection with mover " + c.hello.mover() + " failed: " + e.getMessage()
                         : e.getMessage();
@@ -302,6 +348,45 @@ public final class TransferClient implements AutoCloseable {
             }
         }
         return failed(src.toString(), dest, size, attempt, last);
+    }
+
+    /**
+     * After a put that asked for a hash or copies: the catalog's hash must be the client's, and the put
+     * waits for its copies (queued by the library manager when the write was recorded) to land.
+     */
+    private Result afterWrite(Result r, long job) {
+        try {
+            JobInfo j = lm.info(job);
+            if (r.hash() != null && !r.hash().equals(j.hash())) {
+                return withError(r, List.of(), "hash mismatch: the client computed " + r.hash() + ", the mover " + j.hash());
+            }
+            long deadline = System.nanoTime() + options.waitForMover().toNanos();
+            while (true) {
+                List<JobInfo> copies = lm.children(job);
+                boolean settled = copies.size() >= options.copies() - 1
+                        && copies.stream().noneMatch(c -> c.state().equals("queued") || c.state().equals("active"));
+                if (settled || System.nanoTime() > deadline) {
+                    List<String> vols = copies.stream().filter(c -> c.state().equals("done")).map(JobInfo::target).toList();
+                    List<String> bad = copies.stream().filter(c -> !c.state().equals("done"))
+                            .map(c -> "copy job " + c.id() + " " + c.state() + (c.error() == null ? "" : ": " + c.error())).toList();
+                    return bad.isEmpty() ? withError(r, vols, null)
+                            : withError(r, vols, "stored on " + r.volume() + " (" + r.bfid() + "), but " + bad.size() + " of "
+                                    + (options.copies() - 1) + " copies did not land: " + String.join("; ", bad));
+                }
+                Thread.sleep(100);
+            }
+        } catch (SiloException e) {
+            return withError(r, List.of(), "stored on " + r.volume() + " (" + r.bfid() + "), but its copies cannot be followed: "
+                    + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return withError(r, List.of(), "interrupted while waiting for copies");
+        }
+    }
+
+    private static Result withError(Result r, List<String> copies, String error) {
+        return new Result(r.source(), r.dest(), r.size(), r.volume(), r.bfid(), r.adler32(), r.mbPerSecond(), r.attempts(), r.mover(),
+                error, r.hash(), copies);
     }
 
     /** Reads one file into {@code dest}: written next to it, fsynced, checked, then renamed into place. */

@@ -1,0 +1,80 @@
+package org.silo.archive.lm;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import org.silo.archive.catalog.Catalog;
+import org.silo.archive.ops.LibraryMessages.JobInfo;
+
+/** The library manager's queue as rows of the catalog's {@code request} table (migrations V2 and V4). */
+final class Requests {
+    private Requests() {}
+
+    static final String SELECT = "SELECT id, kind, library, storage_group, file_family, volume, bfid, path, size, adler32,"
+            + " base_pri, admin_pri, state, mover, merged_into, callback, token, verify, avoid, owner, cookie, error, attempts,"
+            + " created_ms, updated_ms, target, copies, hash, parent, result FROM request";
+
+    /** A request as the queue holds it; see V2__queue.sql and V4 for the columns. */
+    record Req(long id, String kind, String library, String storageGroup, String fileFamily, String volume, String bfid, String path,
+            long size, String adler32, int basePri, Integer adminPri, String state, String mover, Long mergedInto, String callback,
+            String token, boolean verify, String avoid, String owner, String cookie, String error, int attempts, long createdMs,
+            long updatedMs, String target, int copies, String hash, Long parent, String result) {
+        boolean avoids(String moverId, String moverName) {
+            if (avoid.isEmpty()) {
+                return false;
+            }
+            List<String> a = Arrays.asList(avoid.split(","));
+            return a.contains(moverId) || (moverName != null && a.contains(moverName));
+        }
+
+        JobInfo info(int effective) {
+            return new JobInfo(id, kind, state, path, size, bfid, volume, cookie, adler32, mover, basePri, adminPri, effective,
+                    storageGroup, owner, error, attempts, mergedInto, createdMs, updatedMs, target, copies, hash, parent, result);
+        }
+    }
+
+    static Req row(ResultSet rs) throws SQLException {
+        int admin = rs.getInt(12);
+        Integer adminPri = rs.wasNull() ? null : admin;
+        long merged = rs.getLong(15);
+        Long mergedInto = rs.wasNull() ? null : merged;
+        long parentId = rs.getLong(29);
+        Long parent = rs.wasNull() ? null : parentId;
+        return new Req(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getString(7), rs.getString(8), rs.getLong(9), rs.getString(10), rs.getInt(11), adminPri, rs.getString(13),
+                rs.getString(14), mergedInto, rs.getString(16), rs.getString(17), rs.getInt(18) != 0, rs.getString(19),
+                rs.getString(20), rs.getString(21), rs.getString(22), rs.getInt(23), rs.getLong(24), rs.getLong(25),
+                rs.getString(26), rs.getInt(27), rs.getString(28), parent, rs.getString(30));
+    }
+
+    /** The fields a new request is made with; it starts queued. */
+    record New(String kind, String library, String storageGroup, String fileFamily, String volume, String bfid, String path, long size,
+            String adler32, int priority, Long mergedInto, String callback, String token, boolean verify, String avoid, String owner,
+            String target, int copies, String hash, Long parent) {}
+
+    /** Inserts a queued request and returns its id. */
+    static long insert(Connection c, Catalog.Engine engine, New n, long now) throws SQLException {
+        String sql = "INSERT INTO request (kind, library, storage_group, file_family, volume, bfid, path, size, adler32, base_pri,"
+                + " state, merged_into, callback, token, verify, avoid, owner, created_ms, updated_ms, target, copies, hash, parent)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,'queued',?,?,?,?,?,?,?,?,?,?,?,?)";
+        Object[] args = {n.kind(), n.library(), n.storageGroup(), n.fileFamily(), n.volume(), n.bfid(), n.path(), n.size(), n.adler32(),
+            n.priority(), n.mergedInto(), n.callback(), n.token(), n.verify() ? 1 : 0, n.avoid(), n.owner(), now, now, n.target(),
+            n.copies(), n.hash(), n.parent()};
+        try (PreparedStatement ps = engine == Catalog.Engine.POSTGRESQL
+                ? c.prepareStatement(sql, new String[] {"id"})
+                : c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+}
