@@ -44,4 +44,25 @@ public interface ControlData {
 
     /** Admin: changes a volume's state (ok, readonly, full, noaccess, hung) with who and why. */
     void setVolumeState(String label, String state, String reason, String who) throws SiloException;
+
+    /** Queues a copy of an archived file (a path, or a content hash sha256:HEX / md5:HEX) to a volume (null: any other); the job, keys as in jobs(). */
+    Map<String, Object> queueCopy(String file, String volume, String who) throws SiloException;
+
+    /** Queues a verify of a volume (every file read and checked); the job. */
+    Map<String, Object> queueVerify(String volume, String who) throws SiloException;
+
+    /** Admin: cancels every queued request; how many. */
+    int clearQueue(String who) throws SiloException;
+
+    /** Cancels a queued or running request; the job. */
+    Map<String, Object> killJob(long id, String who) throws SiloException;
+
+    /** Admin: a request's priority (null: back to aging); the job. */
+    Map<String, Object> setJobPriority(long id, Integer priority, String who) throws SiloException;
+
+    /** Mounts waiting for an operator (manual changer): volume, drive, mover, job, sinceMs, state, reason, by. */
+    List<Map<String, Object>> mounts() throws SiloException;
+
+    /** Admin: confirms (ok) or refuses the waiting mount of a volume; the mount. */
+    Map<String, Object> answerMount(String volume, boolean ok, String reason, String who) throws SiloException;
 }

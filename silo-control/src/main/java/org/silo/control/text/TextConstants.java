@@ -28,6 +28,8 @@ public final class TextConstants {
     public static final String ASKCAPAB = "ASKCAPAB";
     public static final String SREPORT = "SREPORT";
     public static final String QREPORT = "QREPORT";
+    public static final String QUEUE = "QUEUE";
+    public static final String CLEAR = "CLEAR";
     public static final String WHATIS = "WHATIS";
     public static final String NAME = "NAME";
     public static final String LOGIN = "LOGIN";
@@ -40,6 +42,7 @@ public final class TextConstants {
     public static final String OK = "OK";
     public static final String SLIST = "SLIST";
     public static final String QLIST = "QLIST";
+    public static final String QOK = "QOK";
     public static final String INFO = "INFO";
     public static final String ERROR = "ERROR";
 

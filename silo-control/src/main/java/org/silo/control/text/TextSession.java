@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /** One control connection: answers each message, and pushes STATUS to displays (seed 004). */
 final class TextSession extends SimpleChannelInboundHandler<Object> {
     private static final Logger log = LoggerFactory.getLogger(TextSession.class);
-    private static final List<String> SERVER_CAPABILITIES = List.of(WHATIS, SREPORT, QREPORT, ASKCAPAB, NAME, LOGIN);
+    private static final List<String> SERVER_CAPABILITIES = List.of(WHATIS, SREPORT, QREPORT, QUEUE, CLEAR, ASKCAPAB, NAME, LOGIN);
 
     private final ControlData data;
     private final WorkerRegistry workers;
@@ -106,6 +106,11 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 }
                 yield list;
             }
+            case QUEUE -> queue(m);
+            case CLEAR -> {
+                require("archive", "", Right.ADMIN);
+                yield TextMessage.of(OK, CLEAR, String.valueOf(data.clearQueue(who)));
+            }
             case WHATIS -> whatis(m);
             case NAME -> {
                 require("control", m.field(0), Right.ADMIN);
@@ -160,6 +165,29 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             ctx.executor().execute(() -> send(ctx, TextMessage.of(CAPAB)));
         }
         return TextMessage.of(OK, ID);
+    }
+
+    /**
+     * QUEUE: seed 004's {@code QUEUE HASH} (a copy of the file with that content hash to another volume),
+     * or {@code QUEUE copy FILE [VOLUME]} (FILE a path or a hash) and {@code QUEUE verify VOLUME}.
+     * Answered {@code QOK JOB-ID}.
+     */
+    private TextMessage queue(TextMessage m) throws SiloException {
+        String what = m.field(0);
+        Map<String, Object> job;
+        if (what.startsWith("sha256:") || what.startsWith("md5:")) {
+            require("archive", "vol:", Right.WRITE);
+            job = data.queueCopy(what, null, who);
+        } else if (what.equalsIgnoreCase("copy") && !m.field(1).isEmpty()) {
+            require("archive", "vol:", Right.WRITE);
+            job = data.queueCopy(m.field(1), m.field(2).isEmpty() ? null : m.field(2), who);
+        } else if (what.equalsIgnoreCase("verify") && !m.field(1).isEmpty()) {
+            require("archive", "vol:" + m.field(1), Right.READ);
+            job = data.queueVerify(m.field(1), who);
+        } else {
+            throw SiloException.invalid("QUEUE HASH | QUEUE copy FILE [VOLUME] | QUEUE verify VOLUME");
+        }
+        return TextMessage.of(QOK, text(job, "id"));
     }
 
     private TextMessage whatis(TextMessage m) throws SiloException {

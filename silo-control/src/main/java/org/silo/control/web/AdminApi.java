@@ -120,4 +120,35 @@ final class AdminApi {
         m.put("stateBy", caller.who());
         return m;
     }
+
+    /** kill (cancel a queued or running request) or priority ({"priority": N} or null to go back to aging): admin on the archive. */
+    Map<String, Object> job(ConsoleRequest request, ConsoleAccess.Caller caller, String jobId, String action)
+            throws ApiException, SiloException {
+        if (!jobId.matches("[0-9]{1,18}")) {
+            throw ApiException.badRequest("a job id is a number, not '" + jobId + "'");
+        }
+        long id = Long.parseLong(jobId);
+        caller.require("archive", "", Right.ADMIN);
+        if (action.equals("kill")) {
+            return data.killJob(id, caller.who());
+        }
+        JsonNode body = Json.object(request.body());
+        JsonNode p = body.get("priority");
+        if (p != null && !p.isNull() && (!p.canConvertToInt() || !p.isIntegralNumber())) {
+            throw ApiException.badRequest("priority must be a whole number, or null to go back to aging");
+        }
+        return data.setJobPriority(id, p == null || p.isNull() ? null : p.intValue(), caller.who());
+    }
+
+    /** An operator's answer to a mount a manual changer waits for: admin on movers. */
+    Map<String, Object> mount(ConsoleRequest request, ConsoleAccess.Caller caller, String volume, boolean ok)
+            throws ApiException, SiloException {
+        if (!LABEL.matcher(volume).matches()) {
+            throw ApiException.badRequest("a volume label is 1 to 64 of A-Z a-z 0-9 . _ -");
+        }
+        caller.require("archive", "mover:", Right.ADMIN);
+        JsonNode body = Json.object(request.body());
+        String reason = body.has("reason") ? Json.text(body, "reason", 200) : "";
+        return data.answerMount(volume, ok, reason, caller.who());
+    }
 }

@@ -3,6 +3,8 @@ package org.silo.control.web;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Clock;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.silo.control.ControlData;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
@@ -17,10 +19,11 @@ final class ConsoleRoutes {
     private static final Logger log = LoggerFactory.getLogger(ConsoleRoutes.class);
     static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final Set<String> GETS = Set.of("/healthz", "/metrics", "/api/status", "/api/volumes",
-            "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events", "/api/movers", "/api/jobs");
+            "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events", "/api/movers", "/api/jobs", "/api/mounts");
     private static final Set<String> POSTS = Set.of("/api/login", "/api/logout");
-    private static final String STATE_PREFIX = "/api/volumes/";
-    private static final String STATE_SUFFIX = "/state";
+    /** Admin actions on one object: /api/volumes/LABEL/state, /api/jobs/ID/kill|priority, /api/mounts/VOLUME/confirm|refuse. */
+    private static final Pattern ACTION = Pattern.compile(
+            "/api/(?:(volumes)/(.+)/state|(jobs)/(.+)/(kill|priority)|(mounts)/(.+)/(confirm|refuse))");
 
     private final ControlData data;
     private final ConsoleAccess access;
@@ -58,8 +61,7 @@ final class ConsoleRoutes {
     private ConsoleResponse route(ConsoleRequest request) throws ApiException, SiloException {
         ConsoleAccess.checkHost(request);
         String path = request.path();
-        boolean isStateChange = path.startsWith(STATE_PREFIX) && path.endsWith(STATE_SUFFIX)
-                && path.length() > STATE_PREFIX.length() + STATE_SUFFIX.length();
+        boolean isStateChange = ACTION.matcher(path).matches();
         switch (request.method()) {
             case "GET", "HEAD" -> {
                 if (GETS.contains(path)) {
@@ -110,6 +112,7 @@ final class ConsoleRoutes {
             case "/api/images" -> ConsoleResponse.json(read.images(caller));
             case "/api/movers" -> ConsoleResponse.json(read.movers(caller));
             case "/api/jobs" -> ConsoleResponse.json(read.jobs(caller));
+            case "/api/mounts" -> ConsoleResponse.json(read.mounts(caller));
             case "/api/whatis" ->
                 ConsoleResponse.json(read.whatis(caller, request.param("kind"), request.param("name")));
             case "/api/session" -> ConsoleResponse.json(ReadApi.session(caller));
@@ -139,9 +142,16 @@ final class ConsoleRoutes {
 
     private ConsoleResponse post(ConsoleRequest request, boolean isStateChange) throws ApiException, SiloException {
         if (isStateChange) {
-            String path = request.path();
-            String label = path.substring(STATE_PREFIX.length(), path.length() - STATE_SUFFIX.length());
-            return ConsoleResponse.json(admin.volumeState(request, access.of(request), label));
+            Matcher m = ACTION.matcher(request.path());
+            m.matches();
+            ConsoleAccess.Caller caller = access.of(request);
+            if (m.group(1) != null) {
+                return ConsoleResponse.json(admin.volumeState(request, caller, m.group(2)));
+            }
+            if (m.group(3) != null) {
+                return ConsoleResponse.json(admin.job(request, caller, m.group(4), m.group(5)));
+            }
+            return ConsoleResponse.json(admin.mount(request, caller, m.group(7), m.group(8).equals("confirm")));
         }
         return switch (request.path()) {
             case "/api/login" -> admin.login(request);

@@ -68,6 +68,12 @@ final class ReadApi {
         return Map.of("jobs", data.jobs());
     }
 
+    /** Mounts waiting for an operator (manual changer); needs read on the archive. */
+    Map<String, Object> mounts(ConsoleAccess.Caller caller) throws SiloException, ApiException {
+        caller.require("archive", "", Right.READ);
+        return Map.of("mounts", data.mounts());
+    }
+
     Map<String, Object> whatis(ConsoleAccess.Caller caller, String kind, String name)
             throws SiloException, ApiException {
         if (kind == null || !KINDS.contains(kind)) {

@@ -71,7 +71,73 @@ final class FixtureData implements ControlData {
         j.put("size", 1000L);
         j.put("volume", "DEF001");
         j.put("mover", "mover1");
-        return List.of(j);
+        List<Map<String, Object>> all = new java.util.ArrayList<>(List.of(j));
+        all.addAll(queued);
+        return all;
+    }
+
+    /** Jobs queued by QUEUE: they wait (no mover here) until CLEAR. */
+    private final List<Map<String, Object>> queued = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong nextJob = new java.util.concurrent.atomic.AtomicLong(8);
+
+    private Map<String, Object> queue(String kind, String path, String volume) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("id", nextJob.getAndIncrement());
+        j.put("kind", kind);
+        j.put("state", "queued");
+        j.put("effectivePriority", 0);
+        j.put("path", path);
+        j.put("size", 0L);
+        j.put("volume", volume == null ? "" : volume);
+        j.put("mover", "");
+        queued.add(j);
+        return j;
+    }
+
+    @Override
+    public Map<String, Object> queueCopy(String file, String volume, String who) throws SiloException {
+        if (file.startsWith("sha256:") && !file.matches("sha256:[0-9a-f]{64}")) {
+            throw SiloException.invalid("a content hash is md5:HEX32 or sha256:HEX64, not '" + file + "'");
+        }
+        if (file.startsWith("/nothing")) {
+            throw SiloException.notFound("no such file " + file);
+        }
+        return queue("copy", file, volume);
+    }
+
+    @Override
+    public Map<String, Object> queueVerify(String volume, String who) throws SiloException {
+        if (!volume.equals("DEF001")) {
+            throw SiloException.notFound("no volume " + volume);
+        }
+        return queue("verify", "vol:" + volume, volume);
+    }
+
+    @Override
+    public int clearQueue(String who) {
+        int n = queued.size();
+        queued.clear();
+        return n;
+    }
+
+    @Override
+    public Map<String, Object> killJob(long id, String who) {
+        throw new IllegalStateException("not used by the text protocol");
+    }
+
+    @Override
+    public Map<String, Object> setJobPriority(long id, Integer priority, String who) {
+        throw new IllegalStateException("not used by the text protocol");
+    }
+
+    @Override
+    public List<Map<String, Object>> mounts() {
+        return List.of();
+    }
+
+    @Override
+    public Map<String, Object> answerMount(String volume, boolean ok, String reason, String who) {
+        throw new IllegalStateException("not used by the text protocol");
     }
 
     @Override

@@ -35,7 +35,8 @@ class TextProtocolTest {
         try (TextClient c = new TextClient(server.port())) {
             assertThat(c.read()).isEqualTo(TextMessage.of("IDENT", "silo", "9.9", "silo-text/1"));
             assertThat(c.ask("ID", "panel-1", "display")).isEqualTo(TextMessage.of("OK", "ID"));
-            assertThat(c.ask("CAPAB").fields()).containsExactly("server", "WHATIS", "SREPORT", "QREPORT", "ASKCAPAB", "NAME", "LOGIN");
+            assertThat(c.ask("CAPAB").fields()).containsExactly("server", "WHATIS", "SREPORT", "QREPORT", "QUEUE", "CLEAR", "ASKCAPAB", "NAME",
+                    "LOGIN");
             assertThat(c.ask("QREPORT")).isEqualTo(TextMessage.of("QLIST")
                     .line("7", "write", "running", "3", "/exp/run1.dat", "1000", "DEF001", "mover1"));
             TextMessage info = c.ask("WHATIS", "image", "retro");
@@ -47,6 +48,40 @@ class TextProtocolTest {
             assertThat(c.ask("WHATIS", "planet", "x").field(0)).isEqualTo("400");
             assertThat(c.ask("QUIT")).isEqualTo(TextMessage.of("OK", "QUIT"));
             assertThat(c.read()).as("closed after QUIT").isNull();
+        }
+    }
+
+    @Test
+    void queueTakesAHashACopyOrAVerifyAndClearEmptiesIt() throws Exception {
+        start(Grants.ALL);
+        String hash = "sha256:" + "ab".repeat(32);
+        try (TextClient c = new TextClient(server.port())) {
+            c.read();
+            assertThat(c.ask("ID", "panel-2", "command")).isEqualTo(TextMessage.of("OK", "ID"));
+            assertThat(c.ask("QUEUE", hash)).as("the seed's form").isEqualTo(TextMessage.of("QOK", "8"));
+            assertThat(c.ask("QUEUE", "copy", "/exp/run1.dat", "TAPE02")).isEqualTo(TextMessage.of("QOK", "9"));
+            assertThat(c.ask("QUEUE", "verify", "DEF001")).isEqualTo(TextMessage.of("QOK", "10"));
+            assertThat(c.ask("QREPORT").lines()).hasSize(4)
+                    .contains(List.of("8", "copy", "queued", "0", hash, "0", "", ""))
+                    .contains(List.of("10", "verify", "queued", "0", "vol:DEF001", "0", "DEF001", ""));
+            assertThat(c.ask("QUEUE", "sha256:12")).isEqualTo(TextMessage.of("ERROR", "400",
+                    "a content hash is md5:HEX32 or sha256:HEX64, not 'sha256:12'"));
+            assertThat(c.ask("QUEUE", "verify", "GHOST")).isEqualTo(TextMessage.of("ERROR", "404", "no volume GHOST"));
+            assertThat(c.ask("QUEUE", "burn")).isEqualTo(TextMessage.of("ERROR", "400",
+                    "QUEUE HASH | QUEUE copy FILE [VOLUME] | QUEUE verify VOLUME"));
+            assertThat(c.ask("CLEAR")).isEqualTo(TextMessage.of("OK", "CLEAR", "3"));
+            assertThat(c.ask("QREPORT").lines()).hasSize(1);
+        }
+    }
+
+    @Test
+    void queueAndClearNeedTheirRights() throws Exception {
+        start(Grants.READ);
+        try (TextClient c = new TextClient(server.port())) {
+            c.read();
+            assertThat(c.ask("QUEUE", "copy", "/exp/run1.dat").field(0)).isEqualTo("403");
+            assertThat(c.ask("CLEAR").field(1)).startsWith("refused: needs admin on archive:");
+            assertThat(c.ask("QUEUE", "verify", "DEF001").verb()).as("reading a volume is a read").isEqualTo("QOK");
         }
     }
 

@@ -197,6 +197,31 @@ class ConsoleApiTest {
     }
 
     @Test
+    void jobsAreCancelledAndReprioritisedAndMountsAnsweredByAnAdmin() throws Exception {
+        long job = ((Number) data.queueCopy("/exp/a.dat", null, "test").get("id")).longValue();
+        data.mountWaiting("TAPE02", "mover1");
+        assertError(post("/api/jobs/" + job + "/kill", "{}", null), 401, "LOGIN_NEEDED");
+        String reader = login("reader", FixtureControlData.READER_PASSWORD);
+        assertError(post("/api/mounts/TAPE02/confirm", "{}", reader), 403, "PERMISSION");
+        assertThat(json(get("/api/mounts")).get("mounts")).hasSize(1);
+
+        String root = login("root", FixtureControlData.ROOT_PASSWORD);
+        assertThat(json(post("/api/jobs/" + job + "/priority", "{\"priority\":900}", root)).get("effectivePriority").asInt())
+                .isEqualTo(900);
+        assertError(post("/api/jobs/" + job + "/priority", "{\"priority\":\"high\"}", root), 400, "INVALID");
+        assertError(post("/api/jobs/x1/kill", "{}", root), 400, "INVALID");
+        assertError(post("/api/jobs/999/kill", "{}", root), 404, "NOT_FOUND");
+        assertThat(json(post("/api/jobs/" + job + "/kill", "{}", root)).get("state").asText()).isEqualTo("cancelled");
+        assertThat(json(get("/api/jobs")).get("jobs")).extracting(j -> j.get("id").asLong()).doesNotContain(job);
+
+        JsonNode refused = json(post("/api/mounts/TAPE02/refuse", "{\"reason\":\"cracked\"}", root));
+        assertThat(refused.get("state").asText()).isEqualTo("refused");
+        assertThat(refused.get("by").asText()).isEqualTo("root");
+        assertError(post("/api/mounts/TAPE02/confirm", "{}", root), 404, "NOT_FOUND");
+        assertError(post("/api/mounts/bad%2Flabel/confirm", "{}", root), 400, "INVALID");
+    }
+
+    @Test
     void anonymousAdminRightsNeedNoLogin() throws Exception {
         data.anonymous(Grants.ALL);
         HttpResponse<String> ok = post("/api/volumes/DISK07/state", "{\"state\":\"noaccess\"}", null);

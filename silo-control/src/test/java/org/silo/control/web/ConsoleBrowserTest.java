@@ -75,8 +75,7 @@ class ConsoleBrowserTest {
         waiting().until(d -> !chromium.driver.findElement(By.cssSelector("#movers td.progress")).getAttribute("data-percent")
                 .equals(first));
         assertThat(chromium.driver.executeScript("return window.siloNoReload;")).as("the same page, not a reload").isEqualTo(7L);
-        assertThat(rows("jobs")).hasSize(1);
-        assertThat(rows("jobs").get(0).getText()).contains("/exp/big.dat", "running", "mover1");
+        assertThat(rows("jobs").get(0).getText()).contains("/exp/big.dat", "active", "mover1");
         chromium.screenshot("movers");
     }
 
@@ -110,6 +109,41 @@ class ConsoleBrowserTest {
         assertThat(data.whatis("volume", "TAPE01")).containsEntry("stateBy", "root").containsEntry("stateReason", "drive cleaning");
         chromium.screenshot("volumes");
 
+        chromium.driver.findElement(By.id("logout")).click();
+        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("login-form")));
+    }
+
+    @Test
+    void anAdminReprioritisesAndCancelsAQueuedJobAndConfirmsAMount() throws Exception {
+        long job = ((Number) data.queueVerify("DISK07", "test").get("id")).longValue();
+        data.mountWaiting("TAPE02", "mover1");
+        open("/movers");
+        waiting().until(d -> !chromium.driver.findElements(By.cssSelector("tr[data-job='" + job + "']")).isEmpty());
+        assertThat(rows("mounts")).extracting(WebElement::getText).singleElement().asString().contains("TAPE02", "mover1");
+        chromium.driver.findElement(By.cssSelector("tr[data-job='" + job + "'] button.cancel")).click();
+        WebElement message = chromium.driver.findElement(By.id("message"));
+        waiting().until(ExpectedConditions.textToBePresentInElement(message, "archive::admin"));
+
+        chromium.driver.findElement(By.id("login-list")).sendKeys("root");
+        chromium.driver.findElement(By.id("login-password")).sendKeys(FixtureControlData.ROOT_PASSWORD);
+        chromium.driver.findElement(By.id("login-submit")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("who"), "logged in as root"));
+
+        chromium.driver.findElement(By.id("priority-job")).sendKeys(String.valueOf(job));
+        chromium.driver.findElement(By.id("priority-value")).sendKeys("500");
+        chromium.driver.findElement(By.cssSelector("#priority-form button")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("message"), "job " + job + ": priority 500"));
+        waiting().until(d -> d.findElement(By.cssSelector("tr[data-job='" + job + "'] td:nth-child(4)")).getText().equals("500"));
+
+        chromium.driver.findElement(By.cssSelector("tr[data-mount=TAPE02] button.confirm")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("message"), "TAPE02 confirmed"));
+        waiting().until(d -> rows("mounts").isEmpty());
+        assertThat(data.mounts()).isEmpty();
+
+        chromium.driver.findElement(By.cssSelector("tr[data-job='" + job + "'] button.cancel")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("message"), "job " + job + " cancelled"));
+        waiting().until(d -> d.findElements(By.cssSelector("tr[data-job='" + job + "']")).isEmpty());
+        chromium.screenshot("queue-admin");
         chromium.driver.findElement(By.id("logout")).click();
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("login-form")));
     }

@@ -206,18 +206,103 @@ final class FixtureControlData implements ControlData {
     /** A transfer in progress: each look at the movers finds it 1 MiB further on, as a real one would be. */
     private final AtomicLong moved = new AtomicLong();
 
+    /** The queue: job 12 runs on mover1 (its progress moves); jobs queued by QUEUE or the tests wait. */
+    private final Map<Long, Map<String, Object>> jobs = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final AtomicLong nextJob = new AtomicLong(13);
+    private final Map<String, Map<String, Object>> mounts = new ConcurrentHashMap<>();
+
+    {
+        job(12L, "write", "active", "/exp/big.dat", 64L << 20, "DEF001", "mover1");
+    }
+
+    private Map<String, Object> job(long id, String kind, String state, String path, long size, String volume, String mover) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("id", id);
+        j.put("kind", kind);
+        j.put("state", state);
+        j.put("effectivePriority", 1);
+        j.put("path", path);
+        j.put("size", size);
+        j.put("volume", volume);
+        j.put("mover", mover);
+        jobs.put(id, j);
+        return j;
+    }
+
+    /** A mount waiting for an operator, as a manual changer's mover asks for one. */
+    void mountWaiting(String volume, String mover) {
+        mounts.put(volume, new LinkedHashMap<>(Map.of("volume", volume, "drive", mover, "mover", mover, "job", 12L, "state", "waiting",
+                "sinceMs", System.currentTimeMillis())));
+    }
+
     @Override
     public List<Map<String, Object>> jobs() {
-        Map<String, Object> j = new LinkedHashMap<>();
-        j.put("id", 12L);
-        j.put("kind", "write");
-        j.put("state", "running");
-        j.put("effectivePriority", 1);
-        j.put("path", "/exp/big.dat");
-        j.put("size", 64L << 20);
-        j.put("volume", "DEF001");
-        j.put("mover", "mover1");
-        return List.of(j);
+        return jobs.values().stream().filter(j -> j.get("state").equals("queued") || j.get("state").equals("active"))
+                .map(LinkedHashMap::new).map(m -> (Map<String, Object>) m).toList();
+    }
+
+    @Override
+    public Map<String, Object> queueCopy(String file, String volume, String who) throws SiloException {
+        if (!file.startsWith("/") && !file.startsWith("sha256:") && !file.startsWith("md5:")) {
+            throw SiloException.invalid("a file is a path or a content hash, not '" + file + "'");
+        }
+        return job(nextJob.getAndIncrement(), "copy", "queued", file, 1000, volume, null);
+    }
+
+    @Override
+    public Map<String, Object> queueVerify(String volume, String who) throws SiloException {
+        if (!volumes.containsKey(volume)) {
+            throw SiloException.notFound("no volume " + volume);
+        }
+        return job(nextJob.getAndIncrement(), "verify", "queued", "vol:" + volume, 0, volume, null);
+    }
+
+    @Override
+    public int clearQueue(String who) {
+        int n = 0;
+        for (Map<String, Object> j : jobs.values()) {
+            if (j.get("state").equals("queued")) {
+                j.put("state", "cancelled");
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public Map<String, Object> killJob(long id, String who) throws SiloException {
+        Map<String, Object> j = jobs.get(id);
+        if (j == null) {
+            throw SiloException.notFound("no job " + id);
+        }
+        j.put("state", "cancelled");
+        return j;
+    }
+
+    @Override
+    public Map<String, Object> setJobPriority(long id, Integer priority, String who) throws SiloException {
+        Map<String, Object> j = jobs.get(id);
+        if (j == null) {
+            throw SiloException.notFound("no job " + id);
+        }
+        j.put("effectivePriority", priority == null ? 1 : priority);
+        return j;
+    }
+
+    @Override
+    public List<Map<String, Object>> mounts() {
+        return List.copyOf(mounts.values());
+    }
+
+    @Override
+    public Map<String, Object> answerMount(String volume, boolean ok, String reason, String who) throws SiloException {
+        Map<String, Object> m = mounts.remove(volume);
+        if (m == null) {
+            throw SiloException.notFound("no mount of " + volume + " is waiting for an operator");
+        }
+        m.put("state", ok ? "confirmed" : "refused");
+        m.put("by", who);
+        return m;
     }
 
     @Override

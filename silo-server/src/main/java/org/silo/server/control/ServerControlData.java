@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.silo.archive.ArchiveService;
+import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.FileMessages;
 import org.silo.archive.ops.VolumeMessages;
 import org.silo.archive.volume.VolumeState;
@@ -130,6 +131,41 @@ public final class ServerControlData implements ControlData {
     @Override
     public void setVolumeState(String label, String state, String reason, String who) throws SiloException {
         archive.volumes().setState(label, VolumeState.parse(state), who, reason);
+    }
+
+    @Override
+    public Map<String, Object> queueCopy(String file, String volume, String who) throws SiloException {
+        return row(archive.library().submitCopy(new LibraryMessages.CopyFile(file, volume, 0), who));
+    }
+
+    @Override
+    public Map<String, Object> queueVerify(String volume, String who) throws SiloException {
+        return row(archive.library().submitVerify(new LibraryMessages.VerifyVolume(volume, 0), who));
+    }
+
+    @Override
+    public int clearQueue(String who) throws SiloException {
+        return archive.library().clear(who);
+    }
+
+    @Override
+    public Map<String, Object> killJob(long id, String who) throws SiloException {
+        return row(archive.library().kill(id));
+    }
+
+    @Override
+    public Map<String, Object> setJobPriority(long id, Integer priority, String who) throws SiloException {
+        return row(archive.library().setPriority(id, priority));
+    }
+
+    @Override
+    public List<Map<String, Object>> mounts() {
+        return rows(archive.library().mountRequests());
+    }
+
+    @Override
+    public Map<String, Object> answerMount(String volume, boolean ok, String reason, String who) throws SiloException {
+        return row(archive.library().answerMount(volume, ok, reason, who));
     }
 
     private static Map<String, Object> image(ImageInfo i) {
