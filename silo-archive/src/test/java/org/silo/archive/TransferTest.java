@@ -54,6 +54,8 @@ class TransferTest {
     @TempDir
     Path local;
 
+    static final int FIFTY_MB = 50_000_000;
+
     static final LibraryManager.Settings SETTINGS = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 1_500, 200);
 
     volatile ArchiveService archive;
@@ -109,7 +111,9 @@ class TransferTest {
         List<Path> sources = new ArrayList<>();
         List<String> dests = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            int size = i == 0 ? 0 : i == 1 ? 1 : i == 2 ? 1 << 20 : r.nextInt(2 << 20);
+            // 0 bytes to 50 MB, spread evenly over the orders of magnitude (log-uniform): most files are
+            // small, as in an archive, a few are tens of megabytes; about 0.6 GB in all
+            int size = i == 0 ? 0 : i == 1 ? 1 : i == 2 ? FIFTY_MB : (int) Math.exp(r.nextDouble() * Math.log(FIFTY_MB));
             sources.add(file("f" + i, size, i));
             dests.add("/t/f" + i);
         }
