@@ -63,6 +63,18 @@ public interface ControlData {
     /** Mounts waiting for an operator (manual changer): volume, drive, mover, job, sinceMs, state, reason, by. */
     List<Map<String, Object>> mounts() throws SiloException;
 
+    /**
+     * A STATUS from a text worker that is a mover (its CAP names {@code mover:LIBRARY}): seed 000's mover
+     * conversation carried by seed 004's verbs (docs/control-protocol.md, "Text movers"). {@code status}
+     * is the message's fields: state, percent, detail... The answer's lines, verb and fields first (WORK,
+     * OPEN, CANCEL), or an empty list for a plain {@code OK STATUS}. May block up to a second.
+     */
+    List<List<String>> moverStatus(String worker, String name, List<String> capabilities, List<String> status)
+            throws SiloException;
+
+    /** A text worker that is a mover has gone: what it was doing goes back to the queue. */
+    void moverGone(String worker);
+
     /** Admin: confirms (ok) or refuses the waiting mount of a volume; the mount. */
     Map<String, Object> answerMount(String volume, boolean ok, String reason, String who) throws SiloException;
 }

@@ -108,6 +108,13 @@ public final class LibraryManager implements AutoCloseable {
         volatile double rate;
         volatile boolean unbind;
         volatile String persisted = "";
+        /** The request kinds the mover does; null: all. */
+        volatile Set<String> kinds;
+
+        boolean takes(String kind) {
+            Set<String> k = kinds;
+            return k == null || k.contains(kind);
+        }
     }
 
     private final Catalog catalog;
@@ -424,7 +431,7 @@ public final class LibraryManager implements AutoCloseable {
                 List<Req> reads = Sql.list(c, Requests.SELECT + " WHERE volume = ? AND kind <> 'write' AND state = 'queued'"
                         + " AND merged_into IS NULL ORDER BY id" + skipLocked(), Requests::row, label);
                 for (Req r : byPriority(reads, Map.of(), now)) {
-                    if (!r.avoids(h.id(), l.name) && VolumeState.parse(v.state()).readable()) {
+                    if (!r.avoids(h.id(), l.name) && l.takes(r.kind()) && VolumeState.parse(v.state()).readable()) {
                         VolumeInfo target = null;
                         if (r.kind().equals(LibraryMessages.KIND_COPY) && (target = copyTarget(c, r, busyVolumes(c, h.id()))) == null) {
                             continue;
@@ -432,7 +439,7 @@ public final class LibraryManager implements AutoCloseable {
                         return new Work(LibraryMessages.READ_FROM_HSM, label, v.backend(), activate(c, r, h.id(), l, v, false, target));
                     }
                 }
-                if (v.state().equals("ok") && v.writing() == null) {
+                if (v.state().equals("ok") && v.writing() == null && l.takes(LibraryMessages.KIND_WRITE)) {
                     List<Req> writes = Sql.list(c, Requests.SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
                             + " AND kind = 'write' AND state = 'queued' AND size <= ? ORDER BY id" + skipLocked(),
                             Requests::row, v.library(), v.storageGroup(), v.fileFamily(), v.remaining());
@@ -788,6 +795,7 @@ public final class LibraryManager implements AutoCloseable {
         long now = System.currentTimeMillis();
         Live l = live.computeIfAbsent(h.id(), k -> new Live());
         l.seenMs = now;
+        l.kinds = h.kinds() == null ? null : Set.copyOf(h.kinds());
         String key = state + "|" + volume;
         if (l.name == null || !key.equals(l.persisted) || l.state.equals("offline")) {
             String media = h.mediaTypes() == null ? "" : String.join(",", h.mediaTypes());
@@ -834,7 +842,7 @@ public final class LibraryManager implements AutoCloseable {
             activeBySg.put(row.getKey(), row.getValue());
         }
         for (Req r : byPriority(queued, activeBySg, now)) {
-            if (r.avoids(moverId, l.name)) {
+            if (r.avoids(moverId, l.name) || !l.takes(r.kind())) {
                 continue;
             }
             if (!r.kind().equals(LibraryMessages.KIND_WRITE)) { // read, copy, verify: from the request's volume

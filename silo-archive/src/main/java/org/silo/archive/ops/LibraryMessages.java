@@ -19,10 +19,15 @@ public final class LibraryMessages {
     /**
      * A mover introducing itself, in idle_mover and have_bound_volume: its persistent id, the name it
      * proposes (an administrator's name in the catalog wins), library, media types, host, its state and
-     * the volume it has bound (have_bound_volume).
+     * the volume it has bound (have_bound_volume); {@code kinds}: the request kinds it can do (null: all;
+     * a text worker that only verifies says {@code [verify]}).
      */
     public record MoverHello(String id, String name, String library, List<String> mediaTypes, String host, String state,
-            String volume) {}
+            String volume, List<String> kinds) {
+        public MoverHello(String id, String name, String library, List<String> mediaTypes, String host, String state, String volume) {
+            this(id, name, library, mediaTypes, host, state, volume, null);
+        }
+    }
 
     /**
      * The library manager's answer to a mover: {@code action} is nowork, bind_volume (with the volume

@@ -48,6 +48,9 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (type == ClientType.WORKER) {
             workers.disconnected(id);
+            if (isMover()) {
+                data.moverGone(id);
+            }
         }
         server.forget(ctx.channel());
     }
@@ -60,6 +63,10 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             return;
         }
         TextMessage m = TextCodec.parse((String) msg);
+        if (m.verb().equals(STATUS) && type == ClientType.WORKER && isMover()) {
+            moverStatus(ctx, m);
+            return;
+        }
         TextMessage answer;
         try {
             answer = answer(ctx, m);
@@ -138,6 +145,44 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             }
             default -> TextMessage.error(BAD_REQUEST, m.verb().isEmpty() ? "a message needs a verb" : "unknown verb '" + m.verb() + "'");
         };
+    }
+
+    /** Whether this worker said it is a mover: a capability {@code mover:LIBRARY}. */
+    private boolean isMover() {
+        WorkerRegistry.Worker w = workers.get(id);
+        return w != null && w.capabilities().stream().anyMatch(c -> c.startsWith("mover:"));
+    }
+
+    /**
+     * A mover's STATUS goes to the library manager, which may wait up to a second for work: off the event
+     * loop, on a virtual thread; the worker waits for the answer before it speaks again (seed 004:
+     * "repeat until BURN").
+     */
+    private void moverStatus(ChannelHandlerContext ctx, TextMessage m) {
+        WorkerRegistry.Worker w = workers.get(id);
+        Thread.ofVirtual().name("text-mover-" + id).start(() -> {
+            TextMessage answer;
+            try {
+                require("archive", "mover:", Right.WRITE);
+                workers.status(id, m.field(0), percent(m.field(1)), String.join(" ", m.fields().subList(Math.min(2, m.fields().size()),
+                        m.fields().size())));
+                List<List<String>> lines = data.moverStatus(id, w.name(), w.capabilities(), m.fields());
+                if (lines.isEmpty()) {
+                    answer = TextMessage.of(OK, STATUS);
+                } else {
+                    answer = new TextMessage(lines.get(0).get(0), lines.get(0).subList(1, lines.get(0).size()), List.of());
+                    for (List<String> line : lines.subList(1, lines.size())) {
+                        answer = answer.line(line.toArray());
+                    }
+                }
+            } catch (SiloException e) {
+                answer = TextMessage.error(code(e), e.getMessage());
+            } catch (RuntimeException e) {
+                log.warn("text mover {}: STATUS failed", id, e);
+                answer = TextMessage.error(FAILED, "STATUS failed: " + e);
+            }
+            send(ctx, answer);
+        });
     }
 
     private TextMessage identify(ChannelHandlerContext ctx, TextMessage m) throws SiloException {

@@ -81,6 +81,10 @@ public final class WorkerRegistry {
         }
     }
 
+    public synchronized Worker get(String id) {
+        return workers.get(id);
+    }
+
     public synchronized List<Worker> list() {
         return new ArrayList<>(workers.values());
     }

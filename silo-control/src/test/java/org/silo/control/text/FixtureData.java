@@ -187,4 +187,14 @@ final class FixtureData implements ControlData {
     public void setVolumeState(String label, String state, String reason, String who) {
         throw new IllegalStateException("not used by the text protocol");
     }
+
+    @Override
+    public List<List<String>> moverStatus(String worker, String name, List<String> capabilities, List<String> status) {
+        return List.of(); // no library manager here: the whole server's test (TextMoverTest) covers text movers
+    }
+
+    @Override
+    public void moverGone(String worker) {
+        // nothing to give back
+    }
 }

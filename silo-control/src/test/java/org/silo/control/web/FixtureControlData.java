@@ -321,4 +321,14 @@ final class FixtureControlData implements ControlData {
         m.put("errors", 0L);
         return List.of(m);
     }
+
+    @Override
+    public List<List<String>> moverStatus(String worker, String name, List<String> capabilities, List<String> status) {
+        return List.of(); // no library manager here: the whole server's test (TextMoverTest) covers text movers
+    }
+
+    @Override
+    public void moverGone(String worker) {
+        // nothing to give back
+    }
 }

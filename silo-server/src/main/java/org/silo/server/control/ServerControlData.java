@@ -30,6 +30,7 @@ public final class ServerControlData implements ControlData {
 
     private final Supplier<Map<String, Object>> status;
     private final ArchiveService archive;
+    private final TextMovers textMovers;
     private final ImageStore images;
     private final ServerAccess access;
     private final PrometheusMeterRegistry registry;
@@ -38,6 +39,7 @@ public final class ServerControlData implements ControlData {
             ServerAccess access, PrometheusMeterRegistry registry) {
         this.status = status;
         this.archive = archive;
+        this.textMovers = new TextMovers(archive);
         this.images = images;
         this.access = access;
         this.registry = registry;
@@ -131,6 +133,17 @@ public final class ServerControlData implements ControlData {
     @Override
     public void setVolumeState(String label, String state, String reason, String who) throws SiloException {
         archive.volumes().setState(label, VolumeState.parse(state), who, reason);
+    }
+
+    @Override
+    public List<List<String>> moverStatus(String worker, String name, List<String> capabilities, List<String> status)
+            throws SiloException {
+        return textMovers.status(worker, name, capabilities, status);
+    }
+
+    @Override
+    public void moverGone(String worker) {
+        textMovers.gone(worker);
     }
 
     @Override
