@@ -149,11 +149,16 @@ public final class ArchiveService implements AutoCloseable {
      * default), named {@code mover1..n}; each keeps its id in {@code <data>/movers/moverN/mover.id}.
      */
     public java.util.List<Mover> startLocalMovers(int n, String library) throws SiloException {
+        return startLocalMovers(n, library, 0);
+    }
+
+    /** As {@link #startLocalMovers(int, String)}, each mover moving at most {@code bytesPerSecond} (0: no limit). */
+    public java.util.List<Mover> startLocalMovers(int n, String library, long bytesPerSecond) throws SiloException {
         java.util.List<Mover> made = new java.util.ArrayList<>();
         for (int i = 1; i <= n; i++) {
             String name = "mover" + (localMovers.size() + 1);
             Mover m = new Mover(new Mover.Config(dataDir.resolve("movers").resolve(name), name, library == null ? "default" : library,
-                    java.util.List.of("disk", "s3"), hostName(), 0), MoverLink.local(this.library), backends);
+                    java.util.List.of("disk", "s3"), hostName(), bytesPerSecond), MoverLink.local(this.library), backends);
             localMovers.add(m);
             made.add(m.start());
         }

@@ -109,7 +109,7 @@ public final class SiloServer implements AutoCloseable {
             }
         });
         archive.register(dispatcher);
-        archive.startLocalMovers(config.integer("archive.movers"), "default");
+        archive.startLocalMovers(config.integer("archive.movers"), "default", config.size("archive.mover-rate"));
         ArchiveMetrics.bind(archive.library(), registry);
         bytesMoved = () -> ArchiveMetrics.bytesMoved(archive.library());
         BlockService block = BlockService.start(config);

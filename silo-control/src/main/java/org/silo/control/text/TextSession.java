@@ -100,7 +100,9 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 }
                 require("archive", "", Right.READ);
                 for (Map<String, Object> mover : data.movers()) {
-                    list = list.line(moverLine(mover).toArray());
+                    if (workers.get(text(mover, "id")) == null) { // a text mover is listed once, as the worker it is
+                        list = list.line(moverLine(mover).toArray());
+                    }
                 }
                 yield list;
             }

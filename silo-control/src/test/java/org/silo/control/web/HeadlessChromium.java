@@ -16,14 +16,14 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Debian's chromium and chromedriver, driven by Selenium with explicit paths, so Selenium Manager never
  * looks for (or downloads) a browser. Missing packages skip the browser tests with a message naming them.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
     static final Path BROWSER = Path.of("/usr/bin/chromium");
     static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     private final Path profile;
     private final ChromeDriverService service;
-    final ChromeDriver driver;
+    public final ChromeDriver driver;
 
     private HeadlessChromium() throws IOException {
         profile = Files.createTempDirectory("silo-chromium-");
@@ -39,7 +39,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** A started browser, or the test is skipped (never faked) when a package is missing. */
-    static HeadlessChromium startOrSkip() throws IOException {
+    public static HeadlessChromium startOrSkip() throws IOException {
         Assumptions.assumeTrue(Files.isExecutable(BROWSER),
                 "browser tests skipped: " + BROWSER + " is missing (apt-get install chromium)");
         Assumptions.assumeTrue(Files.isExecutable(DRIVER),
@@ -52,7 +52,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Saves a PNG of the window under target/screenshots/ (a test artifact). */
-    Path screenshot(String name) throws IOException {
+    public Path screenshot(String name) throws IOException {
         Files.createDirectories(SCREENSHOTS);
         Path file = SCREENSHOTS.resolve(name + ".png");
         Files.write(file, driver.getScreenshotAs(OutputType.BYTES));

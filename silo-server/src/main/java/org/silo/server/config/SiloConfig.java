@@ -31,6 +31,7 @@ public final class SiloConfig {
         d.put("catalog", "");
         d.put("archive.movers", "2");
         d.put("archive.mover-timeout", "10s");
+        d.put("archive.mover-rate", "0");
         d.put("archive.age-time", "30m");
         d.put("wire.port", "7400");
         d.put("wire.max-datagram", "1200");
