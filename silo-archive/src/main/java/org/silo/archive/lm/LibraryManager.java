@@ -1,12 +1,9 @@
 package org.silo.archive.lm;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -126,6 +123,7 @@ public final class LibraryManager implements AutoCloseable {
     /** Jobs taken back from a mover (timeout, kill_binding): job id to the mover that lost it. */
     private final Map<Long, String> revoked = new ConcurrentHashMap<>();
     private final OperatorMounts mounts = new OperatorMounts();
+    private final VolumeJobs volumeJobs;
     private final Object signal = new Object();
     private long generation;
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -139,6 +137,7 @@ public final class LibraryManager implements AutoCloseable {
         this.volumes = volumes;
         this.files = files;
         this.settings = settings;
+        this.volumeJobs = new VolumeJobs(this, catalog, volumes, files);
         long now = System.currentTimeMillis();
         // movers known before a restart get one timeout to speak up before their requests are given away
         catalog.tx(c -> {
@@ -244,44 +243,17 @@ public final class LibraryManager implements AutoCloseable {
 
     /**
      * copy_to_volume: queues a copy of an archived file (by path, or by content hash) to a volume, or to
-     * any other volume of its library with room when none is named. The copy is recorded as a bit file
-     * of its own that names the original; reads fall back to it when the original's volume is unreadable.
+     * any other volume of its library with room when none is named ({@link VolumeJobs}).
      */
     public JobInfo submitCopy(LibraryMessages.CopyFile q, String who) throws SiloException {
-        long id = catalog.tx(c -> {
-            BitFileInfo b = original(c, q.file());
-            VolumeInfo v = VolumeClerk.get(c, b.volume());
-            String target = null;
-            if (q.volume() != null && !q.volume().isBlank()) {
-                VolumeInfo t = VolumeClerk.get(c, VolumeClerk.name("volume", q.volume()));
-                if (holders(c, b.bfid()).contains(t.label())) {
-                    throw new SiloException(ErrorCode.EXISTS, "volume " + t.label() + " already holds " + b.path() + " (" + b.bfid() + ")");
-                }
-                if (!t.library().equals(v.library())) {
-                    throw SiloException.invalid("volume " + t.label() + " is in library " + t.library() + ", the file in " + v.library());
-                }
-                target = t.label();
-            }
-            return Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_COPY, v.library(), v.storageGroup(),
-                    v.fileFamily(), v.label(), b.bfid(), b.path(), b.size(), b.adler32(), q.priority(), null, NO_CLIENT, NO_CLIENT, true,
-                    "", who, target, 1, null, null), System.currentTimeMillis());
-        });
-        catalog.tx(c -> Sql.update(c, "UPDATE request SET cookie = (SELECT cookie FROM bit_file WHERE bfid = request.bfid) WHERE id = ?",
-                id));
+        long id = volumeJobs.submitCopy(q, who);
         wake();
         return info(id);
     }
 
     /** verify_volume: queues a read of every live file on the volume, each checked against its size, Adler-32 and hash. */
     public JobInfo submitVerify(LibraryMessages.VerifyVolume q, String who) throws SiloException {
-        String label = VolumeClerk.name("volume", q.volume());
-        long id = catalog.tx(c -> {
-            VolumeInfo v = VolumeClerk.get(c, label);
-            long bytes = Sql.count(c, "SELECT COALESCE(SUM(size), 0) FROM bit_file WHERE volume = ? AND state = 'active'", label);
-            return Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_VERIFY, v.library(), v.storageGroup(),
-                    v.fileFamily(), label, null, "vol:" + label, bytes, null, q.priority(), null, NO_CLIENT, NO_CLIENT, false, "", who,
-                    null, 1, null, null), System.currentTimeMillis());
-        });
+        long id = volumeJobs.submitVerify(q, who);
         wake();
         return info(id);
     }
@@ -293,41 +265,6 @@ public final class LibraryManager implements AutoCloseable {
         log.info("queue cleared by {}: {} requests cancelled", who, n);
         wake();
         return n;
-    }
-
-    /** Callback and token of requests no client waits on (copy, verify). */
-    private static final String NO_CLIENT = "-";
-
-    private static BitFileInfo original(Connection c, String file) throws SQLException, SiloException {
-        if (file == null || file.isBlank()) {
-            throw SiloException.invalid("name the file to copy, by path or content hash");
-        }
-        BitFileInfo b;
-        if (org.silo.archive.volume.ContentHash.isHash(file)) {
-            String h = org.silo.archive.volume.ContentHash.parse(file);
-            b = FileClerk.byHash(c, h).orElseThrow(() -> SiloException.notFound("no file has content hash " + h));
-        } else {
-            NsPath path = NsPath.parse(file);
-            Namespace.Node n = Namespace.resolve(c, path).orElseThrow(() -> SiloException.notFound("no such file " + path));
-            if (n.bfid() == null) {
-                throw SiloException.invalid(path + " is a directory");
-            }
-            b = FileClerk.get(c, n.bfid());
-        }
-        if (!VolumeState.parse(VolumeClerk.get(c, b.volume()).state()).readable()) {
-            throw new SiloException(ErrorCode.PERMISSION, "volume " + b.volume() + " of " + b.path() + " cannot be read now");
-        }
-        return b;
-    }
-
-    /** The volumes holding a bit file: its own and its copies'. */
-    private static Set<String> holders(Connection c, String bfid) throws SQLException, SiloException {
-        Set<String> out = new HashSet<>();
-        out.add(FileClerk.get(c, bfid).volume());
-        for (BitFileInfo cp : FileClerk.copies(c, bfid)) {
-            out.add(cp.volume());
-        }
-        return out;
     }
 
     /** job_ls: queued and active requests, or with {@code all} also the most recent finished ones. */
@@ -433,7 +370,7 @@ public final class LibraryManager implements AutoCloseable {
                 for (Req r : byPriority(reads, Map.of(), now)) {
                     if (!r.avoids(h.id(), l.name) && l.takes(r.kind()) && VolumeState.parse(v.state()).readable()) {
                         VolumeInfo target = null;
-                        if (r.kind().equals(LibraryMessages.KIND_COPY) && (target = copyTarget(c, r, busyVolumes(c, h.id()))) == null) {
+                        if (r.kind().equals(LibraryMessages.KIND_COPY) && (target = volumeJobs.copyTarget(c, r, busyVolumes(c, h.id()))) == null) {
                             continue;
                         }
                         return new Work(LibraryMessages.READ_FROM_HSM, label, v.backend(), activate(c, r, h.id(), l, v, false, target));
@@ -513,8 +450,8 @@ public final class LibraryManager implements AutoCloseable {
         try {
             return switch (r.kind()) {
                 case LibraryMessages.KIND_WRITE -> writeDone(r, d, moverName, mine);
-                case LibraryMessages.KIND_COPY -> copyDone(r, d, moverName, mine);
-                case LibraryMessages.KIND_VERIFY -> verifyDone(r, d, moverName, mine);
+                case LibraryMessages.KIND_COPY -> volumeJobs.copyDone(r, d, moverName, mine);
+                case LibraryMessages.KIND_VERIFY -> volumeJobs.verifyDone(r, d, moverName, mine);
                 default -> readDone(r, d, moverName, mine);
             };
         } finally {
@@ -550,73 +487,11 @@ public final class LibraryManager implements AutoCloseable {
         releaseWriting(r.volume(), moverName, d.size());
         finish(r.id(), "done", b.bfid(), d.cookie(), null, d.moverId(), d.size(), 1, 0);
         if (d.hash() != null || r.copies() > 1) {
-            queueCopies(r, b, d.hash());
+            volumeJobs.queueCopies(r, b, d.hash());
         }
         return info(r.id());
     }
 
-    /** A write that asked for copies queues one copy request per extra copy, each naming the write as its parent. */
-    private void queueCopies(Req r, BitFileInfo b, String hash) throws SiloException {
-        catalog.tx(c -> {
-            long now = System.currentTimeMillis();
-            Sql.update(c, "UPDATE request SET hash = ?, result = ? WHERE id = ?", hash, hash, r.id());
-            for (int i = 1; i < r.copies(); i++) {
-                Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_COPY, r.library(), r.storageGroup(),
-                        r.fileFamily(), b.volume(), b.bfid(), b.path(), b.size(), b.adler32(), r.basePri(), null, NO_CLIENT, NO_CLIENT,
-                        true, "", r.owner(), null, 1, null, r.id()), now);
-            }
-            Sql.update(c, "UPDATE request SET cookie = ? WHERE parent = ? AND cookie IS NULL", b.cookie(), r.id());
-            return null;
-        });
-    }
-
-    private JobInfo copyDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
-        String target = catalog.tx(c -> get(c, r.id())).target();
-        if (!mine) {
-            releaseWriting(target, moverName, d.ok() ? d.size() : 0);
-            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
-        }
-        if (!d.ok()) {
-            releaseWriting(target, moverName, 0);
-            if (d.volumeFault()) {
-                String at = d.faultVolume() == null ? r.volume() : d.faultVolume();
-                volumes.noteError(at, moverName, at.equals(target), d.error());
-            }
-            finish(r.id(), "failed", null, null, d.error(), d.moverId(), 0, 0, 1);
-            return info(r.id());
-        }
-        BitFileInfo copy;
-        try {
-            copy = files.newCopy("job-" + r.id(), r.bfid(), target, d.cookie(), d.size(), d.adler32());
-        } catch (SiloException e) {
-            releaseWriting(target, moverName, d.size());
-            finish(r.id(), "failed", null, null, e.getMessage(), d.moverId(), 0, 0, 1);
-            throw e;
-        }
-        releaseWriting(target, moverName, d.size());
-        finish(r.id(), "done", null, null, null, d.moverId(), d.size(), 1, 0);
-        result(r.id(), "copy " + copy.bfid() + " on " + target + " at " + copy.cookie());
-        return info(r.id());
-    }
-
-    private JobInfo verifyDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
-        if (!mine) {
-            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + ")");
-        }
-        if (d.volumeFault()) {
-            volumes.noteError(r.volume(), moverName, false, d.error());
-        }
-        finish(r.id(), d.ok() ? "done" : "failed", null, null, d.error(), d.moverId(), d.ok() ? d.size() : 0, 0, d.ok() ? 0 : 1);
-        result(r.id(), d.result());
-        if (d.ok()) {
-            volumes.updateReadStats(r.volume(), d.size());
-        }
-        return info(r.id());
-    }
-
-    private void result(long id, String text) throws SiloException {
-        catalog.tx(c -> Sql.update(c, "UPDATE request SET result = ? WHERE id = ?", cut(text, 2048), id));
-    }
 
     private JobInfo readDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
         if (!mine) {
@@ -641,7 +516,7 @@ public final class LibraryManager implements AutoCloseable {
         return info(r.id());
     }
 
-    private void releaseWriting(String label, String moverName, long bytes) throws SiloException {
+    void releaseWriting(String label, String moverName, long bytes) throws SiloException {
         if (label == null) {
             return; // given back to the queue: its write mark went with it
         }
@@ -651,7 +526,7 @@ public final class LibraryManager implements AutoCloseable {
         }
     }
 
-    private void finish(long id, String state, String bfid, String cookie, String error, String mover, long bytes, long nfiles,
+    void finish(long id, String state, String bfid, String cookie, String error, String mover, long bytes, long nfiles,
             long errors) throws SiloException {
         catalog.tx(c -> {
             long now = System.currentTimeMillis();
@@ -856,7 +731,7 @@ public final class LibraryManager implements AutoCloseable {
                     continue;
                 }
                 VolumeInfo target = null;
-                if (r.kind().equals(LibraryMessages.KIND_COPY) && (target = copyTarget(c, r, busy)) == null) {
+                if (r.kind().equals(LibraryMessages.KIND_COPY) && (target = volumeJobs.copyTarget(c, r, busy)) == null) {
                     continue;
                 }
                 return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, target));
@@ -885,33 +760,6 @@ public final class LibraryManager implements AutoCloseable {
         return busy;
     }
 
-    /**
-     * Where a copy goes: the volume it names, or an ok volume of its library that has room, holds no copy
-     * of the file and is neither busy nor being written (its own storage group first, then blank ones,
-     * which join it). Null: none now; the copy waits.
-     */
-    private VolumeInfo copyTarget(Connection c, Req r, Set<String> busy) throws SQLException, SiloException {
-        Set<String> holders = holders(c, r.bfid());
-        List<String> labels = r.target() != null ? List.of(r.target())
-                : Sql.list(c, "SELECT label FROM volume WHERE library = ? AND state = 'ok' AND writing IS NULL AND remaining >= ?"
-                        + " ORDER BY CASE WHEN storage_group = ? AND file_family = ? THEN 0 WHEN file_family = ? THEN 1 ELSE 2 END, label",
-                        rs -> rs.getString(1), r.library(), r.size(), r.storageGroup(), r.fileFamily(), VolumeClerk.BLANK_FAMILY);
-        for (String label : labels) {
-            VolumeInfo t = VolumeClerk.get(c, label);
-            if (holders.contains(label) || busy.contains(label) || !t.state().equals("ok") || t.writing() != null
-                    || t.remaining() < r.size()) {
-                continue;
-            }
-            if (t.fileFamily().equals(VolumeClerk.BLANK_FAMILY)) {
-                Sql.update(c, "UPDATE volume SET storage_group = ?, file_family = ? WHERE label = ?", r.storageGroup(), r.fileFamily(), label);
-                t = VolumeClerk.get(c, label);
-            }
-            return t;
-        }
-        Sql.update(c, "UPDATE request SET error = ? WHERE id = ?", "waiting: no volume free to take the copy"
-                + (r.target() == null ? "" : " (" + r.target() + " is busy, full or not ok)"), r.id());
-        return null;
-    }
 
     private Job activate(Connection c, Req r, String moverId, Live l, VolumeInfo v, boolean mount, VolumeInfo target)
             throws SQLException, SiloException {
@@ -1049,8 +897,12 @@ public final class LibraryManager implements AutoCloseable {
         return movers == null ? "" : cut(String.join(",", movers), 1024);
     }
 
-    private static String cut(String s, int n) {
+    static String cut(String s, int n) {
         return s == null || s.length() <= n ? s : s.substring(0, n);
+    }
+
+    Req request(Connection c, long id) throws SQLException, SiloException {
+        return get(c, id);
     }
 
     private Req get(Connection c, long id) throws SQLException, SiloException {
