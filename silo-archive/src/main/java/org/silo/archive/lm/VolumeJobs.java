@@ -157,8 +157,8 @@ final class VolumeJobs {
             throw e;
         }
         lm.releaseWriting(target, moverName, d.size());
-        lm.finish(r.id(), "done", null, null, null, d.moverId(), d.size(), 1, 0);
-        result(r.id(), "copy " + copy.bfid() + " on " + target + " at " + copy.cookie());
+        lm.finish(r.id(), "done", null, null, null, d.moverId(), d.size(), 1, 0, "copy " + copy.bfid() + " on " + target + " at "
+                + copy.cookie());
         return lm.info(r.id());
     }
 
@@ -169,16 +169,12 @@ final class VolumeJobs {
         if (d.volumeFault()) {
             volumes.noteError(r.volume(), moverName, false, d.error());
         }
-        lm.finish(r.id(), d.ok() ? "done" : "failed", null, null, d.error(), d.moverId(), d.ok() ? d.size() : 0, 0, d.ok() ? 0 : 1);
-        result(r.id(), d.result());
+        lm.finish(r.id(), d.ok() ? "done" : "failed", null, null, d.error(), d.moverId(), d.ok() ? d.size() : 0, 0, d.ok() ? 0 : 1,
+                d.result());
         if (d.ok()) {
             volumes.updateReadStats(r.volume(), d.size());
         }
         return lm.info(r.id());
-    }
-
-    private void result(long id, String text) throws SiloException {
-        catalog.tx(c -> Sql.update(c, "UPDATE request SET result = ? WHERE id = ?", LibraryManager.cut(text, 2048), id));
     }
 
     /**
