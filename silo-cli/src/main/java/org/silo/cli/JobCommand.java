@@ -30,7 +30,8 @@ final class JobCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    static void table(List<JobInfo> jobs) {
+    /** The queue as a table; {@code movers} maps mover ids to the names people know them by. */
+    static void table(List<JobInfo> jobs, java.util.Map<String, String> movers) {
         Table t = new Table("ID", "KIND", "STATE", "PRI", "SIZE", "VOLUME", "MOVER", "TRIES", "QUEUED", "PATH", "NOTE").rightAlign(0, 3, 4, 7);
         for (JobInfo j : jobs) {
             String pri = j.effectivePriority() + (j.adminPriority() != null ? "!" : "");
@@ -38,7 +39,7 @@ final class JobCommand implements Runnable {
                     : j.error() != null ? j.error() : j.result() != null ? j.result()
                     : j.kind().equals("copy") && j.target() != null ? "to " + j.target() : "";
             t.row(j.id(), j.kind(), j.state(), pri, Sizes.format(j.size()), j.volume() == null ? "-" : j.volume(),
-                    j.mover() == null ? "-" : j.mover(), j.attempts(), Instant.ofEpochMilli(j.createdMs()), j.path(), note);
+                    j.mover() == null ? "-" : movers.getOrDefault(j.mover(), j.mover()), j.attempts(), Instant.ofEpochMilli(j.createdMs()), j.path(), note);
         }
         t.print();
     }
@@ -65,7 +66,9 @@ final class JobCommand implements Runnable {
                 if (json) {
                     Json.print(jobs);
                 } else {
-                    table(jobs);
+                    java.util.Map<String, String> names = new java.util.HashMap<>();
+                    c.call(LibraryOps.MOVER_LS, null).movers().forEach(m -> names.put(m.id(), m.name()));
+                    table(jobs, names);
                 }
             }
             return 0;
