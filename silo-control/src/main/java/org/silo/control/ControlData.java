@@ -60,6 +60,9 @@ public interface ControlData {
     /** Admin: a request's priority (null: back to aging); the job. */
     Map<String, Object> setJobPriority(long id, Integer priority, String who) throws SiloException;
 
+    /** The file access service's leases held now: object, holder, kind (read or write), expiresMs, recalled. */
+    List<Map<String, Object>> leases() throws SiloException;
+
     /** Mounts waiting for an operator (manual changer): volume, drive, mover, job, sinceMs, state, reason, by. */
     List<Map<String, Object>> mounts() throws SiloException;
 

@@ -116,7 +116,9 @@ public final class SiloServer implements AutoCloseable {
         addService("block", block);
         block.register(dispatcher);
         block.bindMetrics(registry);
-        ControlData control = new ServerControlData(this::status, archive, block.store(), access, registry);
+        FilesService files = new FilesService(data, block.store(), path -> archive.files().read(path), this::status,
+                config.listen(), config.port("files.data-port"));
+        ControlData control = new ServerControlData(this::status, archive, block.store(), access, registry, files::leases);
         TextServer text = TextServer.start(config.listen(), config.port("control.port"), control,
                 new WorkerRegistry(data.resolve("workers.json")), Version.VERSION);
         parts.add(text);
@@ -125,8 +127,6 @@ public final class SiloServer implements AutoCloseable {
                 .port(config.port("console.port")).build().start();
         parts.add(console);
         consolePort = console.port();
-        FilesService files = new FilesService(data, block.store(), path -> archive.files().read(path), this::status,
-                config.listen(), config.port("files.data-port"));
         files.register(dispatcher);
         parts.add(files);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -19,7 +19,8 @@ final class ConsoleRoutes {
     private static final Logger log = LoggerFactory.getLogger(ConsoleRoutes.class);
     static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final Set<String> GETS = Set.of("/healthz", "/metrics", "/api/status", "/api/volumes",
-            "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events", "/api/movers", "/api/jobs", "/api/mounts");
+            "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events", "/api/movers", "/api/jobs", "/api/mounts",
+            "/api/leases");
     private static final Set<String> POSTS = Set.of("/api/login", "/api/logout");
     /** Admin actions on one object: /api/volumes/LABEL/state, /api/jobs/ID/kill|priority, /api/mounts/VOLUME/confirm|refuse. */
     private static final Pattern ACTION = Pattern.compile(
@@ -113,6 +114,7 @@ final class ConsoleRoutes {
             case "/api/movers" -> ConsoleResponse.json(read.movers(caller));
             case "/api/jobs" -> ConsoleResponse.json(read.jobs(caller));
             case "/api/mounts" -> ConsoleResponse.json(read.mounts(caller));
+            case "/api/leases" -> ConsoleResponse.json(read.leases(caller));
             case "/api/whatis" ->
                 ConsoleResponse.json(read.whatis(caller, request.param("kind"), request.param("name")));
             case "/api/session" -> ConsoleResponse.json(ReadApi.session(caller));

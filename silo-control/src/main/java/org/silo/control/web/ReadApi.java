@@ -68,6 +68,12 @@ final class ReadApi {
         return Map.of("jobs", data.jobs());
     }
 
+    /** The file access service's leases; needs read on the files service. */
+    Map<String, Object> leases(ConsoleAccess.Caller caller) throws SiloException, ApiException {
+        caller.require("files", "", Right.READ);
+        return Map.of("leases", data.leases());
+    }
+
     /** Mounts waiting for an operator (manual changer); needs read on the archive. */
     Map<String, Object> mounts(ConsoleAccess.Caller caller) throws SiloException, ApiException {
         caller.require("archive", "", Right.READ);

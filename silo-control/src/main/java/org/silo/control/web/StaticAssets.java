@@ -21,7 +21,8 @@ final class StaticAssets {
             "/volumes", "volumes.html",
             "/files", "files.html",
             "/images", "images.html",
-            "/movers", "movers.html");
+            "/movers", "movers.html",
+            "/leases", "leases.html");
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8",

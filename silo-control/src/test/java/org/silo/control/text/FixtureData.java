@@ -197,4 +197,9 @@ final class FixtureData implements ControlData {
     public void moverGone(String worker) {
         // nothing to give back
     }
+
+    @Override
+    public List<Map<String, Object>> leases() {
+        return List.of();
+    }
 }

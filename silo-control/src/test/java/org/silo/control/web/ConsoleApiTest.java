@@ -197,6 +197,15 @@ class ConsoleApiTest {
     }
 
     @Test
+    void leasesAreListed() throws Exception {
+        JsonNode leases = json(get("/api/leases")).get("leases");
+        assertThat(leases).hasSize(3);
+        assertThat(leases.get(1).get("holder").asText()).isEqualTo("bob-ws");
+        assertThat(leases.get(1).get("recalled").asBoolean()).isTrue();
+        assertThat(leases.get(2).get("kind").asText()).isEqualTo("write");
+    }
+
+    @Test
     void jobsAreCancelledAndReprioritisedAndMountsAnsweredByAnAdmin() throws Exception {
         long job = ((Number) data.queueCopy("/exp/a.dat", null, "test").get("id")).longValue();
         data.mountWaiting("TAPE02", "mover1");

@@ -148,6 +148,17 @@ class ConsoleBrowserTest {
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("login-form")));
     }
 
+    @Test
+    void fileLeasesAreListedWithTheirHoldersAndRecalls() throws Exception {
+        open("/leases");
+        waiting().until(d -> rows("leases").size() == 3);
+        assertThat(rows("leases")).extracting(r -> r.getAttribute("data-holder")).containsExactly("alice-laptop", "bob-ws", "qemu-3");
+        WebElement recalled = chromium.driver.findElement(By.cssSelector("tr[data-holder=bob-ws]"));
+        assertThat(recalled.getText()).contains("/exp/run1.dat", "read", "recalled");
+        assertThat(chromium.driver.findElement(By.cssSelector("tr[data-holder=qemu-3]")).getText()).contains("device:retro", "write");
+        chromium.screenshot("leases");
+    }
+
     private static void changeState(String label, String state, String reason) {
         waiting().until(d -> rows("volumes").size() == 3);
         WebElement row = chromium.driver.findElement(By.cssSelector("tr[data-label=" + label + "]"));

@@ -331,4 +331,23 @@ final class FixtureControlData implements ControlData {
     public void moverGone(String worker) {
         // nothing to give back
     }
+
+    /** Two readers of a file and a writer of an image; the second reader's lease has been recalled. */
+    @Override
+    public List<Map<String, Object>> leases() {
+        long now = System.currentTimeMillis();
+        return List.of(lease("/exp/run1.dat", "alice-laptop", "read", now + 30_000, false),
+                lease("/exp/run1.dat", "bob-ws", "read", now + 12_000, true),
+                lease("device:retro", "qemu-3", "write", now + 60_000, false));
+    }
+
+    private static Map<String, Object> lease(String object, String holder, String kind, long expires, boolean recalled) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("object", object);
+        m.put("holder", holder);
+        m.put("kind", kind);
+        m.put("expiresMs", expires);
+        m.put("recalled", recalled);
+        return m;
+    }
 }

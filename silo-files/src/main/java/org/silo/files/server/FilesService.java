@@ -286,6 +286,35 @@ public final class FilesService implements AutoCloseable {
         }
     }
 
+    /**
+     * The leases held now, for the console: object (as it is named: a path, {@code device:IMAGE}, a URL,
+     * {@code app:NAME}), holder, kind (read or write), expiresMs, recalled.
+     */
+    public java.util.List<Map<String, Object>> leases() {
+        java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (Leases.Lease l : leases.list(System.currentTimeMillis())) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("object", displayName(l.object()));
+            m.put("holder", l.holder());
+            m.put("kind", l.write() ? "write" : "read");
+            m.put("expiresMs", l.expiresMs());
+            m.put("recalled", l.recalled());
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** A lease key ({@code TYPE:NAME}) as people write the name: {@code silo file} takes it back as it is. */
+    private static String displayName(String key) {
+        int colon = key.indexOf(':');
+        String name = key.substring(colon + 1);
+        return switch (Integer.parseInt(key.substring(0, colon))) {
+            case FilesOps.DEVICE -> "device:" + name;
+            case FilesOps.APPLICATION -> "app:" + name.replace('\0', '/');
+            default -> name;
+        };
+    }
+
     /** Closes objects idle for 10 minutes; the server calls it periodically. */
     public void expire() {
         handles.expire(System.currentTimeMillis());

@@ -1,8 +1,12 @@
 package org.silo.files.server;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.silo.files.FilesOps;
 import org.silo.files.FilesOps.LeaseState;
 
@@ -79,6 +83,20 @@ final class Leases {
             }
         }
         return held;
+    }
+
+    /** A lease as the console shows it: the object's key (name type, ':', name), its holder, kind, expiry, recall. */
+    record Lease(String object, String holder, boolean write, long expiresMs, boolean recalled) {}
+
+    /** Every lease held now, by object and holder. */
+    synchronized List<Lease> list(long now) {
+        List<Lease> out = new ArrayList<>();
+        for (String object : new TreeSet<>(leases.keySet())) {
+            for (Map.Entry<String, Held> e : new TreeMap<>(live(object, now)).entrySet()) {
+                out.add(new Lease(object, e.getKey(), e.getValue().write, e.getValue().expires, e.getValue().recalled));
+            }
+        }
+        return out;
     }
 
     synchronized int count() {

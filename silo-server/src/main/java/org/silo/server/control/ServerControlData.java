@@ -31,13 +31,16 @@ public final class ServerControlData implements ControlData {
     private final Supplier<Map<String, Object>> status;
     private final ArchiveService archive;
     private final TextMovers textMovers;
+    private final Supplier<List<Map<String, Object>>> leases;
     private final ImageStore images;
     private final ServerAccess access;
     private final PrometheusMeterRegistry registry;
 
+    /** @param leases the file access service's leases held now ({@code FilesService.leases}) */
     public ServerControlData(Supplier<Map<String, Object>> status, ArchiveService archive, ImageStore images,
-            ServerAccess access, PrometheusMeterRegistry registry) {
+            ServerAccess access, PrometheusMeterRegistry registry, Supplier<List<Map<String, Object>>> leases) {
         this.status = status;
+        this.leases = leases;
         this.archive = archive;
         this.textMovers = new TextMovers(archive);
         this.images = images;
@@ -143,6 +146,11 @@ public final class ServerControlData implements ControlData {
     @Override
     public void setVolumeState(String label, String state, String reason, String who) throws SiloException {
         archive.volumes().setState(label, VolumeState.parse(state), who, reason);
+    }
+
+    @Override
+    public List<Map<String, Object>> leases() {
+        return leases.get();
     }
 
     @Override

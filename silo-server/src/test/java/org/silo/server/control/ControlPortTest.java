@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.server.SiloServer;
 import org.silo.server.TestSilo;
+import org.silo.files.FilesOps;
 import org.silo.server.block.DiskOps;
 import org.silo.wire.client.ClientOptions;
 import org.silo.wire.client.SiloClient;
@@ -43,6 +48,13 @@ class ControlPortTest {
                     "silo_blockhead_", "silo_nbd_", "silo_queue_depth 0.0", "silo_movers{state=\"idle\"} 2.0",
                     "silo_bytes_moved_total 0.0", "silo_wire_sessions");
             assertThat(server.status()).containsEntry("bytesMoved", 0L);
+
+            // a lease taken through the file access service is on the console's leases page
+            c.call(FilesOps.LEASE, new FilesOps.Lease(FilesOps.Name.device("retro"), FilesOps.LEASE_READ, 60, "reader-9"));
+            HttpResponse<String> leases = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.consolePort() + "/api/leases")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(leases.statusCode()).isEqualTo(200);
+            assertThat(leases.body()).contains("\"object\":\"device:retro\"", "\"holder\":\"reader-9\"", "\"kind\":\"read\"");
         }
     }
 
