@@ -57,6 +57,9 @@ public interface ControlData {
     /** Cancels a queued or running request; the job. */
     Map<String, Object> killJob(long id, String who) throws SiloException;
 
+    /** Admin: gives a mover (by id or current name) a friendly name; the mover, keys as in movers(). */
+    Map<String, Object> renameMover(String mover, String name, String who) throws SiloException;
+
     /** Admin: a request's priority (null: back to aging); the job. */
     Map<String, Object> setJobPriority(long id, Integer priority, String who) throws SiloException;
 

@@ -151,4 +151,17 @@ final class AdminApi {
         String reason = body.has("reason") ? Json.text(body, "reason", 200) : "";
         return data.answerMount(volume, ok, reason, caller.who());
     }
+
+    /** A mover's friendly name ({"name": NAME}): admin on movers. */
+    Map<String, Object> moverName(ConsoleRequest request, ConsoleAccess.Caller caller, String mover) throws ApiException, SiloException {
+        if (!LABEL.matcher(mover).matches()) {
+            throw ApiException.badRequest("a mover is named by its id or name: 1 to 64 of A-Z a-z 0-9 . _ -");
+        }
+        String name = Json.text(Json.object(request.body()), "name", 64);
+        if (!LABEL.matcher(name).matches()) {
+            throw ApiException.badRequest("a mover's name is 1 to 64 of A-Z a-z 0-9 . _ -");
+        }
+        caller.require("archive", "mover:", Right.ADMIN);
+        return data.renameMover(mover, name, caller.who());
+    }
 }

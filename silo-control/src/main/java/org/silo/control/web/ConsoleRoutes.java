@@ -22,9 +22,12 @@ final class ConsoleRoutes {
             "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events", "/api/movers", "/api/jobs", "/api/mounts",
             "/api/leases");
     private static final Set<String> POSTS = Set.of("/api/login", "/api/logout");
-    /** Admin actions on one object: /api/volumes/LABEL/state, /api/jobs/ID/kill|priority, /api/mounts/VOLUME/confirm|refuse. */
+    /**
+     * Admin actions on one object: /api/volumes/LABEL/state, /api/jobs/ID/kill|priority,
+     * /api/mounts/VOLUME/confirm|refuse, /api/movers/MOVER/name.
+     */
     private static final Pattern ACTION = Pattern.compile(
-            "/api/(?:(volumes)/(.+)/state|(jobs)/(.+)/(kill|priority)|(mounts)/(.+)/(confirm|refuse))");
+            "/api/(?:(volumes)/(.+)/state|(jobs)/(.+)/(kill|priority)|(mounts)/(.+)/(confirm|refuse)|(movers)/(.+)/name)");
 
     private final ControlData data;
     private final ConsoleAccess access;
@@ -153,7 +156,10 @@ final class ConsoleRoutes {
             if (m.group(3) != null) {
                 return ConsoleResponse.json(admin.job(request, caller, m.group(4), m.group(5)));
             }
-            return ConsoleResponse.json(admin.mount(request, caller, m.group(7), m.group(8).equals("confirm")));
+            if (m.group(6) != null) {
+                return ConsoleResponse.json(admin.mount(request, caller, m.group(7), m.group(8).equals("confirm")));
+            }
+            return ConsoleResponse.json(admin.moverName(request, caller, m.group(10)));
         }
         return switch (request.path()) {
             case "/api/login" -> admin.login(request);

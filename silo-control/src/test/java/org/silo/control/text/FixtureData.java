@@ -202,4 +202,9 @@ final class FixtureData implements ControlData {
     public List<Map<String, Object>> leases() {
         return List.of();
     }
+
+    @Override
+    public Map<String, Object> renameMover(String mover, String name, String who) {
+        throw new IllegalStateException("not used by the text protocol");
+    }
 }

@@ -228,6 +228,11 @@ class ConsoleApiTest {
         assertThat(refused.get("by").asText()).isEqualTo("root");
         assertError(post("/api/mounts/TAPE02/confirm", "{}", root), 404, "NOT_FOUND");
         assertError(post("/api/mounts/bad%2Flabel/confirm", "{}", root), 400, "INVALID");
+
+        assertError(post("/api/movers/mover1/name", "{\"name\":\"no spaces please\"}", root), 400, "INVALID");
+        assertError(post("/api/movers/ghost/name", "{\"name\":\"x\"}", root), 404, "NOT_FOUND");
+        assertThat(json(post("/api/movers/mover1/name", "{\"name\":\"drive-b\"}", root)).get("name").asText()).isEqualTo("drive-b");
+        assertThat(json(get("/api/movers")).get("movers").get(0).get("name").asText()).isEqualTo("drive-b");
     }
 
     @Test

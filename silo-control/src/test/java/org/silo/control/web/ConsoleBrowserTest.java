@@ -142,6 +142,13 @@ class ConsoleBrowserTest {
 
         chromium.driver.findElement(By.cssSelector("tr[data-job='" + job + "'] button.cancel")).click();
         waiting().until(ExpectedConditions.textToBe(By.id("message"), "job " + job + " cancelled"));
+
+        chromium.driver.findElement(By.id("rename-mover")).sendKeys("mover1");
+        chromium.driver.findElement(By.id("rename-name")).sendKeys("drive-a");
+        chromium.driver.findElement(By.cssSelector("#rename-form button")).click();
+        waiting().until(ExpectedConditions.textToBe(By.id("message"), "mover mover1 is now drive-a"));
+        waiting().until(d -> !d.findElements(By.cssSelector("tr[data-mover=drive-a]")).isEmpty());
+        data.renameMover("drive-a", "mover1", "test"); // as the other tests expect it
         waiting().until(d -> d.findElements(By.cssSelector("tr[data-job='" + job + "']")).isEmpty());
         chromium.screenshot("queue-admin");
         chromium.driver.findElement(By.id("logout")).click();

@@ -309,7 +309,7 @@ final class FixtureControlData implements ControlData {
     public List<Map<String, Object>> movers() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", "a1");
-        m.put("name", "mover1");
+        m.put("name", moverName);
         m.put("state", "active");
         m.put("volume", "DEF001");
         m.put("job", 12L);
@@ -349,5 +349,16 @@ final class FixtureControlData implements ControlData {
         m.put("expiresMs", expires);
         m.put("recalled", recalled);
         return m;
+    }
+
+    private volatile String moverName = "mover1";
+
+    @Override
+    public Map<String, Object> renameMover(String mover, String name, String who) throws SiloException {
+        if (!mover.equals("a1") && !mover.equals(moverName)) {
+            throw SiloException.notFound("no mover " + mover);
+        }
+        moverName = name;
+        return movers().get(0);
     }
 }

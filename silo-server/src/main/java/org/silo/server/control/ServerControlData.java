@@ -185,6 +185,11 @@ public final class ServerControlData implements ControlData {
     }
 
     @Override
+    public Map<String, Object> renameMover(String mover, String name, String who) throws SiloException {
+        return row(archive.library().rename(mover, name));
+    }
+
+    @Override
     public Map<String, Object> setJobPriority(long id, Integer priority, String who) throws SiloException {
         return row(archive.library().setPriority(id, priority));
     }

@@ -67,6 +67,13 @@ const movers = {
                 onclick: () => movers.act("/api/jobs/" + j.id + "/kill", {}, "job " + j.id + " cancelled") }, "Cancel")));
     },
 
+    async rename(event) {
+        event.preventDefault();
+        const mover = document.getElementById("rename-mover").value;
+        const name = document.getElementById("rename-name").value;
+        await movers.act("/api/movers/" + encodeURIComponent(mover) + "/name", { name }, "mover " + mover + " is now " + name);
+    },
+
     async priority(event) {
         event.preventDefault();
         const id = document.getElementById("priority-job").value;
@@ -78,6 +85,7 @@ const movers = {
 
 document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("priority-form").addEventListener("submit", movers.priority);
+    document.getElementById("rename-form").addEventListener("submit", movers.rename);
     movers.load();
     setInterval(movers.load, 1000);
 });
