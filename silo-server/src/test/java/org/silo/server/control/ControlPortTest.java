@@ -2,15 +2,12 @@ package org.silo.server.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,18 +28,18 @@ class ControlPortTest {
             c.call(DiskOps.CREATE, new DiskOps.Create("retro", 64L << 20, false));
             try (Socket s = new Socket("127.0.0.1", server.controlPort())) {
                 s.setSoTimeout(5000);
-                assertThat(read(s.getInputStream())).startsWith("IDENT\tsilo\t");
-                send(s.getOutputStream(), "WHATIS\timage\tretro");
-                assertThat(read(s.getInputStream())).startsWith("INFO\timage\tretro\r\n").contains("sizeBytes\t67108864");
-                send(s.getOutputStream(), "WHATIS\tvolume\tDEF001");
-                assertThat(read(s.getInputStream())).startsWith("INFO\tvolume\tDEF001").contains("library\tdefault");
-                send(s.getOutputStream(), "WHATIS\tfile\t/nowhere");
-                assertThat(read(s.getInputStream())).startsWith("ERROR\t404");
-                send(s.getOutputStream(), "SREPORT");
-                assertThat(read(s.getInputStream())).as("the server's own movers").startsWith("SLIST\r\n")
+                assertThat(ControlText.read(s.getInputStream())).startsWith("IDENT\tsilo\t");
+                ControlText.send(s.getOutputStream(), "WHATIS\timage\tretro");
+                assertThat(ControlText.read(s.getInputStream())).startsWith("INFO\timage\tretro\r\n").contains("sizeBytes\t67108864");
+                ControlText.send(s.getOutputStream(), "WHATIS\tvolume\tDEF001");
+                assertThat(ControlText.read(s.getInputStream())).startsWith("INFO\tvolume\tDEF001").contains("library\tdefault");
+                ControlText.send(s.getOutputStream(), "WHATIS\tfile\t/nowhere");
+                assertThat(ControlText.read(s.getInputStream())).startsWith("ERROR\t404");
+                ControlText.send(s.getOutputStream(), "SREPORT");
+                assertThat(ControlText.read(s.getInputStream())).as("the server's own movers").startsWith("SLIST\r\n")
                         .contains("\tmover1\t", "\tmover2\t");
-                send(s.getOutputStream(), "QREPORT");
-                assertThat(read(s.getInputStream())).isEqualTo("QLIST\r\n\r\n");
+                ControlText.send(s.getOutputStream(), "QREPORT");
+                assertThat(ControlText.read(s.getInputStream())).isEqualTo("QLIST\r\n\r\n");
             }
             assertThat(server.registry().scrape()).contains("silo_wire_requests_total", "silo_reply_cache_hits_total",
                     "silo_blockhead_", "silo_nbd_", "silo_queue_depth 0.0", "silo_movers{state=\"idle\"} 2.0",
@@ -56,22 +53,5 @@ class ControlPortTest {
             assertThat(leases.statusCode()).isEqualTo(200);
             assertThat(leases.body()).contains("\"object\":\"device:retro\"", "\"holder\":\"reader-9\"", "\"kind\":\"read\"");
         }
-    }
-
-    private static void send(OutputStream out, String message) throws Exception {
-        out.write((message + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static String read(InputStream in) throws Exception {
-        StringBuilder b = new StringBuilder();
-        while (!b.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            b.append((char) c);
-        }
-        return b.toString();
     }
 }

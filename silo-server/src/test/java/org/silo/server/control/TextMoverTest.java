@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,14 +47,14 @@ class TextMoverTest {
             s.setSoTimeout(10_000);
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
-            assertThat(read(in)).startsWith("IDENT\tsilo\t");
-            assertThat(ask(in, out, "ID\tburner-7\tworker")).isEqualTo("OK\tID");
-            assertThat(read(in)).isEqualTo("CAPAB");
-            assertThat(ask(in, out, "CAP\tmover:default\tverify")).isEqualTo("OK\tCAP");
-            assertThat(ask(in, out, "STATUS\tidle\t0\tAVAIL")).as("nothing queued").isEqualTo("OK\tSTATUS");
+            assertThat(ControlText.strip(ControlText.read(in))).startsWith("IDENT\tsilo\t");
+            assertThat(ControlText.ask(in, out, "ID\tburner-7\tworker")).isEqualTo("OK\tID");
+            assertThat(ControlText.strip(ControlText.read(in))).isEqualTo("CAPAB");
+            assertThat(ControlText.ask(in, out, "CAP\tmover:default\tverify")).isEqualTo("OK\tCAP");
+            assertThat(ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL")).as("nothing queued").isEqualTo("OK\tSTATUS");
 
             long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
-            String work = ask(in, out, "STATUS\tidle\t0\tAVAIL");
+            String work = ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL");
             List<String[]> lines = lines(work);
             assertThat(lines.get(0)).containsExactly("WORK", String.valueOf(job), "verify", a.volume(), String.valueOf(15_000 + 20_000));
             assertThat(lines.subList(1, lines.size())).extracting(l -> l[1]).containsExactly(a.bfid(), b.bfid());
@@ -70,31 +69,31 @@ class TextMoverTest {
                 allGood &= String.format("%08x", sum.getValue()).equals(f[4]);
             }
             assertThat(allGood).isTrue();
-            assertThat(ask(in, out, "STATUS\tactive\t50\treading")).isEqualTo("OK\tSTATUS");
+            assertThat(ControlText.ask(in, out, "STATUS\tactive\t50\treading")).isEqualTo("OK\tSTATUS");
             assertThat(c.call(LibraryOps.MOVER_LS, null).movers().get(0).bytesDone()).isEqualTo(17_500);
-            assertThat(ask(in, out, "STATUS\tdone\t100\tpass")).isEqualTo("OPEN\t" + a.volume());
+            assertThat(ControlText.ask(in, out, "STATUS\tdone\t100\tpass")).isEqualTo("OPEN\t" + a.volume());
             JobInfo done = c.call(LibraryOps.JOB_INFO, Long.toString(job));
             assertThat(done.state()).isEqualTo("done");
             assertThat(done.result()).isEqualTo("2 files, 35000 bytes read by text mover burner-7: all good");
-            assertThat(ask(in, out, "STATUS\tidle\t0\tTray Open")).isEqualTo("OK\tSTATUS");
+            assertThat(ControlText.ask(in, out, "STATUS\tidle\t0\tTray Open")).isEqualTo("OK\tSTATUS");
 
             // a failing check fails the job and counts against the volume
             long errors = c.call(VolumeClerkOps.INQUIRE_VOL, a.volume()).readErrors();
             long second = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
-            assertThat(ask(in, out, "STATUS\tidle\t0\tAVAIL")).startsWith("WORK\t" + second + "\t");
-            assertThat(ask(in, out, "STATUS\tdone\t100\tfail\tMD5 mismatch on " + b.bfid())).isEqualTo("OPEN\t" + a.volume());
+            assertThat(ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL")).startsWith("WORK\t" + second + "\t");
+            assertThat(ControlText.ask(in, out, "STATUS\tdone\t100\tfail\tMD5 mismatch on " + b.bfid())).isEqualTo("OPEN\t" + a.volume());
             JobInfo failed = c.call(LibraryOps.JOB_INFO, Long.toString(second));
             assertThat(failed.state()).isEqualTo("failed");
             assertThat(failed.error()).contains("burner-7 reports fail: MD5 mismatch on " + b.bfid());
             assertThat(c.call(VolumeClerkOps.INQUIRE_VOL, a.volume()).readErrors()).isEqualTo(errors + 1);
 
             // out of turn, or not a state: an error, and the connection goes on
-            assertThat(ask(in, out, "STATUS\tdone\t100\tpass")).startsWith("ERROR\t400\tSTATUS done but no WORK was given");
-            assertThat(ask(in, out, "STATUS\tflying\t5")).startsWith("ERROR\t400");
+            assertThat(ControlText.ask(in, out, "STATUS\tdone\t100\tpass")).startsWith("ERROR\t400\tSTATUS done but no WORK was given");
+            assertThat(ControlText.ask(in, out, "STATUS\tflying\t5")).startsWith("ERROR\t400");
             // a write is not for a text mover: it stays queued for a real one
             long write = c.call(LibraryOps.WRITE_TO_HSM, new WriteToHsm("/v/c", 10, null, null, null, 0, false, "127.0.0.1:9", "t", null,
                     List.of())).id();
-            assertThat(ask(in, out, "STATUS\tidle\t0\tAVAIL")).isEqualTo("OK\tSTATUS");
+            assertThat(ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL")).isEqualTo("OK\tSTATUS");
             assertThat(c.call(LibraryOps.JOB_INFO, Long.toString(write)).state()).isEqualTo("queued");
         }
     }
@@ -105,24 +104,5 @@ class TextMoverTest {
             out.add(l.split("\t", -1));
         }
         return out;
-    }
-
-    private static String ask(InputStream in, OutputStream out, String message) throws Exception {
-        out.write((message + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        return read(in);
-    }
-
-    private static String read(InputStream in) throws Exception {
-        StringBuilder b = new StringBuilder();
-        while (!b.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            b.append((char) c);
-        }
-        String s = b.toString();
-        return s.endsWith("\r\n\r\n") ? s.substring(0, s.length() - 4) : s;
     }
 }
