@@ -14,8 +14,9 @@ import org.silo.wire.op.Operation;
  *
  * <pre>
  * 0x0601 open   u8 flags, u8 handle type, name            -> u8 type, BER handle, u64 size, u8 writable, u8 which,
- *                                                            BER data address (OOB-XFER)
- * 0x0603 close  handle                                    -> (empty)
+ *                                                            BER data address (OOB-XFER), BER generated name
+ * 0x0603 close  handle                                    -> u64 size, BER path, BER bfid, BER adler32 (an archive
+ *                                                            path written: as stored; else 0 and empty)
  * 0x0605 stat   handle                                    -> u64 size, u64 modified ms, u8 name type, u8 writable
  * 0x0607 read   handle, u64 offset, BER length            -> bytes
  * 0x0609 write  handle, u64 offset, BER data              -> u32 written
@@ -74,8 +75,24 @@ public final class FilesOps {
     /** open: flags, the handle type wanted, and one name or several to try in turn. */
     public record Open(int flags, int handleType, List<Name> names) {}
 
-    /** @param dataAddress host:port of the data port when OOB-XFER was asked for, else empty */
-    public record Opened(Handle handle, long size, boolean writable, int which, String dataAddress) {}
+    /**
+     * @param dataAddress host:port of the data port when OOB-XFER was asked for, else empty
+     * @param name        the name the server made up for a create without a name (seed 003: "gensymed"), else empty
+     */
+    public record Opened(Handle handle, long size, boolean writable, int which, String dataAddress, String name) {
+        public Opened(Handle handle, long size, boolean writable, int which, String dataAddress) {
+            this(handle, size, writable, which, dataAddress, "");
+        }
+    }
+
+    /** What close reports: for a file written to an archive path, where and how it was stored. */
+    public record Closed(long size, String path, String bfid, String adler32) {
+        public static final Closed NOTHING = new Closed(0, "", "", "");
+
+        public boolean archived() {
+            return !bfid.isEmpty();
+        }
+    }
 
     public record Stat(long size, long modifiedMillis, int nameType, boolean writable) {}
 
@@ -164,12 +181,24 @@ public final class FilesOps {
         @Override
         public void encode(Opened o, WireWriter w) {
             writeHandle(o.handle(), w);
-            w.u64(o.size()).u8(o.writable() ? 1 : 0).u8(o.which()).utf8(o.dataAddress());
+            w.u64(o.size()).u8(o.writable() ? 1 : 0).u8(o.which()).utf8(o.dataAddress()).utf8(o.name());
         }
 
         @Override
         public Opened decode(WireReader r) throws SiloException {
-            return new Opened(readHandle(r), r.u64(), r.u8() != 0, r.u8(), r.utf8());
+            return new Opened(readHandle(r), r.u64(), r.u8() != 0, r.u8(), r.utf8(), r.utf8());
+        }
+    };
+
+    public static final Codec<Closed> CLOSED = new Codec<>() {
+        @Override
+        public void encode(Closed c, WireWriter w) {
+            w.u64(c.size()).utf8(c.path()).utf8(c.bfid()).utf8(c.adler32());
+        }
+
+        @Override
+        public Closed decode(WireReader r) throws SiloException {
+            return new Closed(r.u64(), r.utf8(), r.utf8(), r.utf8());
         }
     };
 
@@ -273,7 +302,7 @@ public final class FilesOps {
     };
 
     public static final Operation<Open, Opened> OPEN = new Operation<>(0x0601, "open", OPEN_REQUEST, OPENED);
-    public static final Operation<Handle, Void> CLOSE = new Operation<>(0x0603, "close", HANDLE, org.silo.wire.op.Codecs.EMPTY);
+    public static final Operation<Handle, Closed> CLOSE = new Operation<>(0x0603, "close", HANDLE, CLOSED);
     public static final Operation<Handle, Stat> STAT = new Operation<>(0x0605, "stat", HANDLE, STAT_REPLY);
     public static final Operation<Read, byte[]> READ_OP = new Operation<>(0x0607, "read", READ_REQUEST, org.silo.wire.op.Codecs.BYTES);
     public static final Operation<Write, Integer> WRITE_OP = new Operation<>(0x0609, "write", WRITE_REQUEST, U32);

@@ -39,6 +39,7 @@ class FilesServiceTest {
     private WireServer server;
     private SiloClient client;
     private HttpServer http;
+    private org.silo.archive.ArchiveService archive;
     private final byte[] web = "hello from the web, ".repeat(100).getBytes(StandardCharsets.UTF_8);
 
     @BeforeEach
@@ -62,12 +63,13 @@ class FilesServiceTest {
     }
 
     private void startServer() throws Exception {
-        files = new FilesService(dir, images, path -> {
-            if (path.equals("/data/notes.txt")) {
-                return "archived notes".getBytes(StandardCharsets.UTF_8);
-            }
-            throw SiloException.notFound("no file " + path);
-        }, () -> Map.of("name", "test-silo"), InetAddress.getLoopbackAddress(), 0);
+        if (archive == null) {
+            archive = org.silo.archive.ArchiveService.open(Files.createDirectories(dir.resolve("archive")), null);
+            archive.files().write(new org.silo.archive.ops.FileMessages.WriteFile(null, "/notes.txt",
+                    "archived notes".getBytes(StandardCharsets.UTF_8), null, null, null, "root"), "test");
+        }
+        files = new FilesService(dir, images, new org.silo.files.server.ArchiveGateway(archive, null), () -> Map.of("name", "test-silo"),
+                new FilesService.Settings(dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
         Dispatcher d = new Dispatcher();
         files.register(d);
         server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
@@ -84,6 +86,7 @@ class FilesServiceTest {
     void stop() {
         stopServer();
         http.stop(0);
+        archive.close();
     }
 
     private static FilesOps.Open open(int flags, int handle, Name... names) {
@@ -110,7 +113,7 @@ class FilesServiceTest {
 
     @Test
     void everyNameType() throws Exception {
-        FilesOps.Opened path = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.INTEGER, Name.path("/data/notes.txt")));
+        FilesOps.Opened path = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.INTEGER, Name.path("/notes.txt")));
         assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(path.handle(), 0, 100))).asString().isEqualTo("archived notes");
 
         FilesOps.Opened url = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY,
@@ -130,7 +133,7 @@ class FilesServiceTest {
     @Test
     void anAccessMethodTriesNamesInTurn() throws Exception {
         FilesOps.Opened o = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY,
-                Name.path("/data/missing"), Name.url("http://127.0.0.1:" + http.getAddress().getPort() + "/page")));
+                Name.path("/missing"), Name.url("http://127.0.0.1:" + http.getAddress().getPort() + "/page")));
         assertThat(o.which()).as("the second name opened").isEqualTo(1);
         assertThatThrownBy(() -> client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY,
                 Name.path("/nope"), Name.device("nope")))).hasMessageContaining("none of the 2 names opened");

@@ -22,6 +22,7 @@ import org.silo.server.access.ServerAccess;
 import org.silo.control.ControlData;
 import org.silo.control.text.TextServer;
 import org.silo.control.web.ConsoleServer;
+import org.silo.files.server.ArchiveGateway;
 import org.silo.files.server.FilesService;
 import org.silo.control.text.WorkerRegistry;
 import org.silo.server.block.BlockService;
@@ -116,8 +117,10 @@ public final class SiloServer implements AutoCloseable {
         addService("block", block);
         block.register(dispatcher);
         block.bindMetrics(registry);
-        FilesService files = new FilesService(data, block.store(), path -> archive.files().read(path), this::status,
-                config.listen(), config.port("files.data-port"));
+        FilesService files = new FilesService(data, block.store(),
+                new ArchiveGateway(archive, config.listen().isLoopbackAddress() ? null : config.listen().getHostAddress()), this::status,
+                new FilesService.Settings(data.resolve("files-cache"), config.size("files.cache-size"),
+                        config.duration("files.stage-wait").toMillis(), config.listen(), config.port("files.data-port")));
         ControlData control = new ServerControlData(this::status, archive, block.store(), access, registry, files::leases);
         TextServer text = TextServer.start(config.listen(), config.port("control.port"), control,
                 new WorkerRegistry(data.resolve("workers.json")), Version.VERSION);

@@ -24,34 +24,55 @@ import org.silo.wire.server.Dispatcher;
  * follow it may share one message: handle NONE means "the object opened earlier in this message".
  */
 public final class FilesService implements AutoCloseable {
-    /** Reads a whole archived file by path; the server provides it over the archive. */
-    public interface ArchiveFiles {
-        byte[] read(String path) throws SiloException;
-    }
+    /**
+     * @param cacheDir      where staged copies and files being written are kept ({@code <data>/files-cache})
+     * @param cacheBytes    the most the staged copies may take ({@code files.cache-size})
+     * @param waitMillis    the longest an open waits for a staging, or a close for archiving, before it
+     *                      answers BUSY ("open again to wait"); below the clients' 30 s deadline
+     *                      ({@code files.stage-wait})
+     * @param dataAddress   the address the out-of-band data port listens on (the server's listen address)
+     * @param dataPort      its port; 0 for any free one
+     */
+    public record Settings(Path cacheDir, long cacheBytes, long waitMillis, java.net.InetAddress dataAddress, int dataPort) {}
 
     static final String LAST_OPENED = "files.lastOpened";
     static final Duration CRYPTO_LIFETIME = Duration.ofDays(1);
+    /** Where a create without a name puts its file: {@code /created/<24 hex digits>}. */
+    static final String CREATED_DIR = "/created";
 
     private final ImageStore images;
-    private final ArchiveFiles archive;
+    private final ArchivePaths archive;
     private final Supplier<Map<String, Object>> status;
     private final CryptoHandles crypto;
     private final HandleTable handles = new HandleTable(Duration.ofMinutes(10).toMillis(), 4096);
     private final Leases leases = new Leases();
+    private final StageCache cache;
+    private final Settings settings;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
 
     private final DataPort dataPort;
+    private final java.util.concurrent.atomic.AtomicLong opens = new java.util.concurrent.atomic.AtomicLong();
 
-    /**
-     * @param dataAddress the address the out-of-band data port listens on (the server's listen address)
-     * @param dataPort    its port; 0 for any free one
-     */
-    public FilesService(Path dataDir, ImageStore images, ArchiveFiles archive, Supplier<Map<String, Object>> status,
-            java.net.InetAddress dataAddress, int dataPort) throws IOException {
+    public FilesService(Path dataDir, ImageStore images, ArchivePaths archive, Supplier<Map<String, Object>> status,
+            Settings settings) throws IOException {
         this.images = images;
         this.archive = archive;
         this.status = status;
+        this.settings = settings;
         this.crypto = CryptoHandles.open(dataDir.resolve("files.key"));
-        this.dataPort = new DataPort(dataAddress, dataPort, this::capabilityOrNull);
+        this.cache = new StageCache(settings.cacheDir(), settings.cacheBytes());
+        deleteTree(settings.cacheDir().resolve(".writes"));
+        this.dataPort = new DataPort(settings.dataAddress(), settings.dataPort(), this::capabilityOrNull);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (java.nio.file.Files.isDirectory(dir)) {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    java.nio.file.Files.deleteIfExists(p); // written but never closed before a stop: not archived
+                }
+            }
+        }
     }
 
     private OpenObject capabilityOrNull(byte[] capability) {
@@ -64,10 +85,7 @@ public final class FilesService implements AutoCloseable {
 
     public void register(Dispatcher d) {
         d.registerBlocking(FilesOps.OPEN, this::open);
-        d.registerBlocking(FilesOps.CLOSE, (ctx, h) -> {
-            close(ctx, h);
-            return null;
-        });
+        d.registerBlocking(FilesOps.CLOSE, this::close);
         d.registerBlocking(FilesOps.STAT, (ctx, h) -> with(ctx, h, false,
                 o -> new FilesOps.Stat(o.size(), o.modifiedMillis(), o.nameType(), o.writable())));
         d.registerBlocking(FilesOps.READ_OP, (ctx, q) -> {
@@ -105,10 +123,18 @@ public final class FilesService implements AutoCloseable {
 
     /** Open: the names in turn (seed 003's access method); the first that opens is used. */
     private FilesOps.Opened open(CallContext ctx, FilesOps.Open req) throws SiloException {
+        opens.incrementAndGet();
         boolean write = (req.flags() & (FilesOps.WRITE | FilesOps.APPEND)) != 0;
         SiloException first = null;
         for (int i = 0; i < req.names().size(); i++) {
             Name n = req.names().get(i);
+            String generated = "";
+            if (n.type() == FilesOps.FILESYSTEM && n.name().isEmpty() && (req.flags() & FilesOps.CREATE) != 0 && write) {
+                byte[] b = new byte[12];
+                random.nextBytes(b);
+                generated = CREATED_DIR + "/" + java.util.HexFormat.of().formatHex(b);
+                n = Name.path(generated);
+            }
             try {
                 if (write) {
                     long wait = leases.recallReaders(leaseKey(n), System.currentTimeMillis());
@@ -116,7 +142,7 @@ public final class FilesService implements AutoCloseable {
                         throw new SiloException(ErrorCode.BUSY, "read leases are being recalled; retry after " + wait + " ms");
                     }
                 }
-                OpenObject o = openName(ctx, n, write, true);
+                OpenObject o = openName(ctx, n, write, true, req.flags());
                 boolean oob = (req.flags() & FilesOps.OOB_XFER) != 0;
                 if (oob && req.handleType() != FilesOps.CAPABILITY) {
                     o.close();
@@ -124,7 +150,7 @@ public final class FilesService implements AutoCloseable {
                 }
                 Handle h = handleFor(ctx, req.handleType(), n, write, o);
                 ctx.message().put(LAST_OPENED, h);
-                return new FilesOps.Opened(h, o.size(), o.writable(), i, oob ? dataAddress() : "");
+                return new FilesOps.Opened(h, o.size(), o.writable(), i, oob ? dataAddress() : "", generated);
             } catch (SiloException e) {
                 if (first == null) {
                     first = e;
@@ -136,6 +162,10 @@ public final class FilesService implements AutoCloseable {
     }
 
     private Handle handleFor(CallContext ctx, int type, Name n, boolean write, OpenObject o) throws SiloException {
+        if (type == FilesOps.CRYPTO && o instanceof ArchiveWriteObject) {
+            o.close();
+            throw SiloException.invalid("a file written to an archive path is held until close: ask for a capability or integer handle");
+        }
         return switch (type) {
             case FilesOps.CAPABILITY -> new Handle(type, handles.addCapability(o));
             case FilesOps.INTEGER -> new Handle(type, ByteBuffer.allocate(4).putInt(handles.addInteger(ctx.session().id(), o)).array());
@@ -159,7 +189,7 @@ public final class FilesService implements AutoCloseable {
      * Opens one name. {@code checkRights}: false only for a crypto capability, which is its own
      * authority: its signature, not the session's rights, says what it opens.
      */
-    private OpenObject openName(CallContext ctx, Name n, boolean write, boolean checkRights) throws SiloException {
+    private OpenObject openName(CallContext ctx, Name n, boolean write, boolean checkRights, int flags) throws SiloException {
         Rights rights = checkRights ? ctx::require : (service, object, right) -> {};
         switch (n.type()) {
             case FilesOps.DEVICE -> {
@@ -178,9 +208,9 @@ public final class FilesService implements AutoCloseable {
                 }
             }
             case FilesOps.FILESYSTEM -> {
-                rights.require("archive", n.name(), Right.READ);
-                readOnly(write, "archive paths are read-only through the file service for now");
-                return new BytesObject(archive.read(n.name()), FilesOps.FILESYSTEM, System.currentTimeMillis());
+                String path = archive.canonical(n.name());
+                rights.require("archive", path, write ? Right.WRITE : Right.READ);
+                return write ? openForWriting(ctx, path, flags) : openArchived(path);
             }
             case FilesOps.URL -> {
                 rights.require("files", n.name(), Right.READ);
@@ -197,6 +227,36 @@ public final class FilesService implements AutoCloseable {
             }
             default -> throw SiloException.invalid("unknown name type " + n.type());
         }
+    }
+
+    /** An archived file: in place on a directory volume, else its staged copy in the cache. */
+    private OpenObject openArchived(String path) throws SiloException {
+        ArchivePaths.Located loc = archive.locate(path);
+        if (loc.localFile() != null) {
+            return LocalFileObject.open(loc.localFile(), loc.size(), loc.modifiedMs(), () -> {});
+        }
+        StageCache.Pinned copy = cache.get(loc, archive, settings.waitMillis());
+        return LocalFileObject.open(copy.file(), loc.size(), loc.modifiedMs(), copy.release());
+    }
+
+    /** A new archive file: written to the cache, archived through a mover on close. Archived files are write-once. */
+    private OpenObject openForWriting(CallContext ctx, String path, int flags) throws SiloException {
+        boolean create = (flags & FilesOps.CREATE) != 0;
+        if (archive.exists(path)) {
+            throw create ? new SiloException(ErrorCode.EXISTS, path + " already exists (archived files are write-once)")
+                    : new SiloException(ErrorCode.READ_ONLY, path + " is archived, and archived files are write-once; write a new path");
+        }
+        if (!create) {
+            throw SiloException.notFound("no file " + path + "; open with CREATE to make it");
+        }
+        if (path.startsWith(CREATED_DIR + "/")) {
+            archive.mkdirs(CREATED_DIR, "root");
+        }
+        byte[] b = new byte[16];
+        random.nextBytes(b);
+        String owner = ctx.session() == null ? null : ctx.session().who();
+        return new ArchiveWriteObject(settings.cacheDir().resolve(".writes").resolve(java.util.HexFormat.of().formatHex(b)), path,
+                owner, archive);
     }
 
     private static void readOnly(boolean write, String why) throws SiloException {
@@ -239,7 +299,7 @@ public final class FilesService implements AutoCloseable {
                 Name n = c.nameType() == FilesOps.APPLICATION
                         ? Name.app(c.name().substring(0, c.name().indexOf('\0')), c.name().substring(c.name().indexOf('\0') + 1))
                         : new Name(c.nameType(), c.name(), "");
-                try (OpenObject o = openName(ctx, n, c.write(), false)) {
+                try (OpenObject o = openName(ctx, n, c.write(), false, 0)) {
                     return use.apply(o);
                 }
             }
@@ -247,19 +307,33 @@ public final class FilesService implements AutoCloseable {
         }
     }
 
-    private void close(CallContext ctx, Handle h) throws SiloException {
+    /** Close: a written archive file is archived first; BUSY (still archiving) keeps the handle, to close again. */
+    private FilesOps.Closed close(CallContext ctx, Handle h) throws SiloException {
         Handle handle = h.type() == FilesOps.NONE ? sameMessage(ctx) : h;
-        boolean closed = switch (handle.type()) {
-            case FilesOps.CAPABILITY -> handles.closeCapability(handle.bytes());
-            case FilesOps.INTEGER -> handles.closeInteger(ctx.session().id(), integer(handle));
+        return switch (handle.type()) {
+            case FilesOps.CAPABILITY -> finish(handles.capability(handle.bytes()), () -> handles.closeCapability(handle.bytes()));
+            case FilesOps.INTEGER -> {
+                int n = integer(handle);
+                yield finish(handles.integer(ctx.session().id(), n), () -> handles.closeInteger(ctx.session().id(), n));
+            }
             case FilesOps.CRYPTO -> {
                 crypto.verify(handle.bytes(), System.currentTimeMillis());
-                yield true; // nothing is held for it
+                yield FilesOps.Closed.NOTHING; // nothing is held for it
             }
             default -> throw SiloException.invalid("unknown handle type " + handle.type());
         };
-        if (!closed) {
-            throw SiloException.notFound("no open object for this handle");
+    }
+
+    private FilesOps.Closed finish(OpenObject o, Runnable drop) throws SiloException {
+        try {
+            FilesOps.Closed c = o.finish(settings.waitMillis());
+            drop.run();
+            return c;
+        } catch (SiloException e) {
+            if (e.code() != ErrorCode.BUSY) {
+                drop.run();
+            }
+            throw e;
         }
     }
 
@@ -321,7 +395,8 @@ public final class FilesService implements AutoCloseable {
     }
 
     public Map<String, Object> status() {
-        return Map.of("open", handles.size(), "leases", leases.count());
+        return Map.of("open", handles.size(), "leases", leases.count(), "cache_bytes", cache.used(), "stagings", cache.stagings.get(),
+                "opens", opens.get());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.silo.files.server;
 
+import org.silo.files.FilesOps;
 import org.silo.wire.SiloException;
 
 /** Something opened by name: a block image, an archived file, a URL, an application's answer. */
@@ -18,6 +19,15 @@ interface OpenObject extends AutoCloseable {
 
     int nameType();
 
+    /**
+     * What an explicit close reports, before {@link #close()}: a file written to an archive path is
+     * archived here. BUSY (still archiving after {@code waitMillis}) keeps the handle open: close again.
+     */
+    default FilesOps.Closed finish(long waitMillis) throws SiloException {
+        return FilesOps.Closed.NOTHING;
+    }
+
+    /** Lets go of the object; a written archive file not yet finished is discarded. */
     @Override
     void close();
 }

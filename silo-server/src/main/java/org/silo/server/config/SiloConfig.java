@@ -59,6 +59,8 @@ public final class SiloConfig {
         d.put("control.port", "7401");
         d.put("console.port", "7480");
         d.put("files.data-port", "0");
+        d.put("files.cache-size", "4G");
+        d.put("files.stage-wait", "20s");
         return d;
     }
 

@@ -1,0 +1,122 @@
+package org.silo.files.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.silo.archive.ArchiveService;
+import org.silo.archive.ns.NsPath;
+import org.silo.archive.ops.FileMessages.BitFileInfo;
+import org.silo.archive.ops.FileMessages.NsEntry;
+import org.silo.archive.ops.VolumeMessages.VolumeInfo;
+import org.silo.archive.transfer.LibraryClient;
+import org.silo.archive.transfer.TransferClient;
+import org.silo.archive.volume.Backend;
+import org.silo.archive.volume.DirBackend;
+import org.silo.archive.volume.VolumeState;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/**
+ * {@link ArchivePaths} over the server's own archive: files on directory volumes are found where they lie
+ * (the volume's backend and the file's location cookie), and every transfer to or from a volume goes
+ * through the library manager and a mover, as {@code silo put} and {@code silo get} do.
+ */
+public final class ArchiveGateway implements ArchivePaths {
+    private final ArchiveService archive;
+    private final String callbackHost;
+
+    /**
+     * @param callbackHost the address movers connect to for transfers (null: loopback, enough for the
+     *                     server's own movers)
+     */
+    public ArchiveGateway(ArchiveService archive, String callbackHost) {
+        this.archive = archive;
+        this.callbackHost = callbackHost;
+    }
+
+    @Override
+    public String canonical(String path) throws SiloException {
+        return NsPath.parse(path).toString();
+    }
+
+    @Override
+    public Located locate(String path) throws SiloException {
+        NsEntry e = archive.namespace().stat(path);
+        if (e.bfid() == null) {
+            throw SiloException.invalid(e.path() + " is a directory");
+        }
+        BitFileInfo b = archive.files().info(e.bfid());
+        VolumeInfo v = archive.volumes().inquire(b.volume());
+        if (!VolumeState.parse(v.state()).readable()) {
+            throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
+        }
+        Backend backend = archive.volumes().backends().get(v.backend());
+        Path local = null;
+        if (backend instanceof DirBackend dir) {
+            local = dir.path(b.cookie());
+            try {
+                long size = Files.size(local);
+                if (size != b.size()) {
+                    throw new SiloException(ErrorCode.IO, e.path() + " on " + v.label() + " is " + size + " bytes, its record says " + b.size());
+                }
+            } catch (IOException x) {
+                throw new SiloException(ErrorCode.IO, "cannot find " + e.path() + " on " + v.label() + " at " + b.cookie() + ": " + x);
+            }
+        }
+        return new Located(e.path(), b.bfid(), b.size(), b.adler32(), v.label(), e.modifiedMs(), local);
+    }
+
+    @Override
+    public boolean exists(String path) throws SiloException {
+        try {
+            archive.namespace().stat(path);
+            return true;
+        } catch (SiloException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void mkdirs(String dir, String owner) throws SiloException {
+        if (!exists(dir)) {
+            archive.namespace().mkdir(dir, true, owner);
+        }
+    }
+
+    @Override
+    public void stage(String path, Path dest) throws SiloException {
+        try (TransferClient t = transfers(null)) {
+            TransferClient.Result r = t.getOne(path, dest);
+            if (!r.ok()) {
+                throw new SiloException(ErrorCode.IO, "staging " + path + " failed: " + r.error());
+            }
+        } catch (IOException e) {
+            throw new SiloException(ErrorCode.IO, "cannot listen for a mover: " + e);
+        }
+    }
+
+    @Override
+    public Stored store(Path src, String path, String owner) throws SiloException {
+        try (TransferClient t = transfers(owner)) {
+            TransferClient.Result r = t.putOne(src, path);
+            if (!r.ok()) {
+                ErrorCode code = r.error().contains("already exists") ? ErrorCode.EXISTS
+                        : r.error().contains("no directory") ? ErrorCode.NOT_FOUND : ErrorCode.IO;
+                throw new SiloException(code, "archiving " + path + " failed: " + r.error());
+            }
+            return new Stored(r.dest(), r.bfid(), r.size(), r.adler32());
+        } catch (IOException e) {
+            throw new SiloException(ErrorCode.IO, "cannot listen for a mover: " + e);
+        }
+    }
+
+    private TransferClient transfers(String owner) throws IOException {
+        TransferClient.Options d = TransferClient.Options.defaults();
+        TransferClient.Options o = new TransferClient.Options(d.library(), d.storageGroup(), d.fileFamily(), d.priority(),
+                d.verify(), d.maxRetry(), 1, callbackHost, d.waitForMover(), owner);
+        return new TransferClient(LibraryClient.local(archive::library, "files"), o);
+    }
+}

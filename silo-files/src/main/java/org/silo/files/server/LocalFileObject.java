@@ -1,0 +1,91 @@
+package org.silo.files.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.silo.files.FilesOps;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/**
+ * An archived file read by offset from a file on this host: where it lies on a directory volume (in
+ * place), or its staged copy in the cache. Never loaded whole; {@code onClose} unpins a cached copy.
+ */
+final class LocalFileObject implements OpenObject {
+    private final FileChannel channel;
+    private final long size;
+    private final long modified;
+    private final Runnable onClose;
+
+    private LocalFileObject(FileChannel channel, long size, long modified, Runnable onClose) {
+        this.channel = channel;
+        this.size = size;
+        this.modified = modified;
+        this.onClose = onClose;
+    }
+
+    static LocalFileObject open(Path file, long size, long modified, Runnable onClose) throws SiloException {
+        try {
+            return new LocalFileObject(FileChannel.open(file, StandardOpenOption.READ), size, modified, onClose);
+        } catch (IOException e) {
+            onClose.run();
+            throw new SiloException(ErrorCode.IO, "cannot open " + file + ": " + e);
+        }
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public byte[] read(long offset, int length) throws SiloException {
+        if (offset >= size || length <= 0) {
+            return new byte[0];
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(length, size - offset));
+        try {
+            while (b.hasRemaining()) {
+                if (channel.read(b, offset + b.position()) < 0) {
+                    throw new SiloException(ErrorCode.IO, "the file ended at " + (offset + b.position()) + " of " + size + " bytes");
+                }
+            }
+        } catch (IOException e) {
+            throw new SiloException(ErrorCode.IO, "reading at " + offset + ": " + e);
+        }
+        return b.array();
+    }
+
+    @Override
+    public int write(long offset, byte[] data) throws SiloException {
+        throw new SiloException(ErrorCode.READ_ONLY, "archived files are write-once; write a new path");
+    }
+
+    @Override
+    public boolean writable() {
+        return false;
+    }
+
+    @Override
+    public long modifiedMillis() {
+        return modified;
+    }
+
+    @Override
+    public int nameType() {
+        return FilesOps.FILESYSTEM;
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // read-only: nothing lost
+        } finally {
+            onClose.run();
+        }
+    }
+}
