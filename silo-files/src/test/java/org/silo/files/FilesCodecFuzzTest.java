@@ -20,7 +20,7 @@ import org.silo.wire.op.Codec;
  */
 class FilesCodecFuzzTest {
     private static final List<Codec<?>> DECODERS = List.of(FilesOps.OPEN_REQUEST, FilesOps.OPENED, FilesOps.HANDLE,
-            FilesOps.STAT_REPLY, FilesOps.READ_REQUEST, FilesOps.WRITE_REQUEST, FilesOps.U32);
+            FilesOps.STAT_REPLY, FilesOps.READ_REQUEST, FilesOps.WRITE_REQUEST, FilesOps.U32, FilesOps.CLOSED, FilesOps.LEASE_REQUEST, FilesOps.LEASE_STATE);
 
     @Property
     void randomBytesAreDecodedOrRefused(@ForAll @Size(max = 300) byte[] bytes) {
@@ -43,6 +43,21 @@ class FilesCodecFuzzTest {
         assertThat(back.handle().bytes()).isEqualTo(handle);
         assertThat(back.offset()).isEqualTo(offset);
         assertThat(back.length()).isEqualTo(length);
+    }
+
+    @Property
+    void opensAndClosesRoundTrip(@ForAll @Size(max = 40) byte[] handle, @ForAll long size, @ForAll String address, @ForAll String name,
+            @ForAll String bfid) throws SiloException {
+        FilesOps.Opened o = new FilesOps.Opened(new FilesOps.Handle(FilesOps.INTEGER, handle), size, true, 3, address, name);
+        WireWriter w = new WireWriter();
+        FilesOps.OPENED.encode(o, w);
+        FilesOps.Opened back = FilesOps.OPENED.decode(new WireReader(w.toByteArray()));
+        assertThat(back.handle().bytes()).isEqualTo(handle);
+        assertThat(back).usingRecursiveComparison().ignoringFields("handle").isEqualTo(o);
+        FilesOps.Closed c = new FilesOps.Closed(size, name, bfid, "0000abcd");
+        WireWriter cw = new WireWriter();
+        FilesOps.CLOSED.encode(c, cw);
+        assertThat(FilesOps.CLOSED.decode(new WireReader(cw.toByteArray()))).isEqualTo(c);
     }
 
     @Test
