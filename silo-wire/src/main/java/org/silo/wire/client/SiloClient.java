@@ -176,6 +176,60 @@ public final class SiloClient implements AutoCloseable {
         }
     }
 
+    /**
+     * The first half of a password login whose second half, PASSWD with the proof, is sent in one message
+     * with other operations that then run with the rights it grants (seed 003's authenticate inside a
+     * compound; docs/files.md). Sends LOGIN now.
+     *
+     * <pre>{@code
+     * SiloClient.LoginStep step = client.beginLogin("alice", password);
+     * Reply r = step.compound().add(FilesOps.OPEN, open).add(FilesOps.READ_OP, read).send();
+     * step.finish(r); // checks the server's proof; PERMISSION if the login was refused
+     * }</pre>
+     */
+    public LoginStep beginLogin(String list, char[] password) throws SiloException {
+        ScramClient scram = ScramClient.withPassword(list, password);
+        LoginOps.Answer challenge = call(LoginOps.LOGIN, new LoginOps.Login(list, scram.clientFirst()));
+        if (challenge.granted()) {
+            throw SiloException.invalid("access list '" + list + "' has no password: put LOGIN itself in the message");
+        }
+        try {
+            return new LoginStep(list, scram, scram.clientFinal(challenge.serverMessage()));
+        } catch (Scram.ScramException e) {
+            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
+        }
+    }
+
+    /** A LOGIN answered with its challenge; the proof goes first in {@link #compound()}. */
+    public final class LoginStep {
+        private final String list;
+        private final ScramClient scram;
+        private final String proof;
+
+        private LoginStep(String list, ScramClient scram, String proof) {
+            this.list = list;
+            this.scram = scram;
+            this.proof = proof;
+        }
+
+        /** A message that starts with PASSWD; its answer is tagged with the new session key, which is then taken. */
+        public Compound compound() {
+            engine.expectKey(scram.sessionKey());
+            return SiloClient.this.compound().add(LoginOps.PASSWD, new LoginOps.Passwd(proof));
+        }
+
+        /** Checks PASSWD's answer, the first result of {@code r}: the server's proof, and the rights granted. */
+        public void finish(Reply r) throws SiloException {
+            LoginOps.Answer done = SiloClient.decode(LoginOps.PASSWD, r.results().subList(0, 1));
+            try {
+                scram.verifyServerFinal(done.serverMessage());
+            } catch (Scram.ScramException e) {
+                throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
+            }
+            rights = done.rights();
+        }
+    }
+
     /** The rights the session holds, as the server described them at login ("" before any login). */
     public String rights() {
         return rights;
