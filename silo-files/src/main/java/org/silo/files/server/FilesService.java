@@ -213,8 +213,11 @@ public final class FilesService implements AutoCloseable {
                 return write ? openForWriting(ctx, path, flags) : openArchived(path);
             }
             case FilesOps.URL -> {
-                rights.require("files", n.name(), Right.READ);
-                readOnly(write, "URLs are read-only");
+                rights.require("files", n.name(), write ? Right.WRITE : Right.READ);
+                if (n.name().startsWith("nbd://")) {
+                    return NbdObject.open(n.name(), write);
+                }
+                readOnly(write, "http(s) URLs are read-only");
                 return UrlObject.open(n.name());
             }
             case FilesOps.APPLICATION -> {

@@ -30,7 +30,7 @@ final class UrlObject implements OpenObject {
             throw SiloException.invalid("not a URL: " + url);
         }
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-            throw SiloException.invalid("only http:// and https:// URLs can be opened here, not '" + uri.getScheme() + "'");
+            throw SiloException.invalid("only nbd://, http:// and https:// URLs can be opened here, not '" + uri.getScheme() + "'");
         }
         HttpResponse<Void> head = send(HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()),
                 HttpResponse.BodyHandlers.discarding(), uri);
