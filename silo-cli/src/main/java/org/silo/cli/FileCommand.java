@@ -8,6 +8,7 @@ import org.silo.files.FilesOps;
 import org.silo.files.FilesOps.Handle;
 import org.silo.files.FilesOps.Name;
 import org.silo.files.client.OobReader;
+import org.silo.files.client.WholeFileCache;
 import org.silo.wire.client.Reply;
 import org.silo.wire.client.SiloClient;
 import org.silo.wire.codec.Result;
@@ -18,9 +19,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "file", mixinStandardHelpOptions = true,
         description = {"Read objects through the file access service (seed 003): archive paths, block images,",
             "URLs and applications, by name."},
-        subcommands = {FileCommand.Cat.class, FileCommand.Stat.class, FileCommand.LeaseCmd.class},
-        footer = {"", "NAME is an archive path (/data/notes.txt), device:IMAGE, a URL (http://...), or app:status.",
+        subcommands = {FileCommand.Cat.class, FileCommand.Stat.class, FileCommand.LeaseCmd.class, FileCp.class},
+        footer = {"", "NAME is an archive path (/data/notes.txt), device:IMAGE, a URL (nbd://, http://...), or app:status.",
             "", "Examples:", "  silo file cat app:status", "  silo file cat /data/notes.txt > notes.txt",
+            "  silo file cat --cache /data/notes.txt   # a second cat reads the local copy while the lease holds",
+            "  silo file cp big.iso /data/big.iso    # archived through a mover; prints its bfid and adler32",
+            "  silo file cp device:retro retro.img",
             "  silo file stat device:retro", "  silo file cat device:retro | head -c 512 | xxd",
             "  silo file lease device:retro --read --seconds 60"})
 final class FileCommand implements Runnable {
@@ -44,13 +48,13 @@ final class FileCommand implements Runnable {
         if (text.startsWith("app:")) {
             return Name.app(text.substring("app:".length()), "");
         }
-        if (text.startsWith("http://") || text.startsWith("https://")) {
+        if (text.startsWith("http://") || text.startsWith("https://") || text.startsWith("nbd://")) {
             return Name.url(text);
         }
         if (text.startsWith("/")) {
             return Name.path(text);
         }
-        throw new IllegalArgumentException("'" + text + "' is not a name: write /archive/path, device:IMAGE, http(s)://URL or app:status");
+        throw new IllegalArgumentException("'" + text + "' is not a name: write /archive/path, device:IMAGE, nbd:// or http(s):// URL, or app:status");
     }
 
     @Command(name = "cat", mixinStandardHelpOptions = true, description = "Write an object's bytes to standard output.")
@@ -61,38 +65,75 @@ final class FileCommand implements Runnable {
         @Parameters(paramLabel = "NAME")
         String name;
 
+        @picocli.CommandLine.Option(names = "--cache", description = {"Keep a whole copy under $XDG_CACHE_HOME/silo/files and",
+            "reuse it while a read lease on it holds (archive paths and images)."})
+        boolean cache;
+
         @Override
         public Integer call() throws Exception {
-            FilesOps.Open open = new FilesOps.Open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, List.of(parse(name)));
+            Name n = parse(name);
             OutputStream out = System.out;
             try (SiloClient c = client.connect()) {
-                // open and the first piece in one message: a small object takes one round trip
-                Reply r = c.compound().add(FilesOps.OPEN, open)
-                        .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 0, FIRST_PIECE)).send();
-                FilesOps.Opened opened = SiloClient.decode(FilesOps.OPEN, r.results());
-                byte[] piece = SiloClient.decode(FilesOps.READ_OP, r.results().subList(1, r.results().size()));
-                if (opened.size() > FIRST_PIECE) { // a known, larger size: the bytes come over the data port
-                    OobReader.copy(opened, out);
-                    out.flush();
-                    c.call(FilesOps.CLOSE, opened.handle());
-                    return 0;
-                }
-                out.write(piece);
-                long offset = piece.length;
-                int asked = FIRST_PIECE;
-                while (piece.length == asked) {
-                    asked = PIECE;
-                    Reply more = SiloClient.await(c.send(c.compound()
-                            .add(FilesOps.READ_OP, new FilesOps.Read(opened.handle(), offset, PIECE)).envelope(), true));
-                    piece = SiloClient.decode(FilesOps.READ_OP, more.results());
-                    out.write(piece);
-                    offset += piece.length;
-                }
+                copyOut(c, n, out, cache ? new WholeFileCache(WholeFileCache.defaultDir(), client.serverAddress()) : null);
                 out.flush();
-                c.call(FilesOps.CLOSE, opened.handle());
             }
             return 0;
         }
+    }
+
+    /**
+     * Writes the object's bytes to {@code out}: from the whole-file cache if a copy is there and its lease
+     * holds; else from the server, kept in the cache under a new read lease when {@code cache} is given.
+     */
+    static long copyOut(SiloClient c, Name n, OutputStream out, WholeFileCache cache) throws Exception {
+        if (cache == null || !WholeFileCache.cacheable(n)) {
+            return read(c, n, out);
+        }
+        WholeFileCache.Found found = cache.lookup(c, n);
+        if (found.copy() != null) {
+            return java.nio.file.Files.copy(found.copy(), out);
+        }
+        Long expires = found.recalled() ? null : cache.lease(c, n); // just recalled: read once, let the writer in
+        if (expires == null) {
+            return read(c, n, out);
+        }
+        java.nio.file.Path part = cache.newFile();
+        try {
+            try (OutputStream f = java.nio.file.Files.newOutputStream(part)) {
+                read(c, n, f);
+            }
+            return java.nio.file.Files.copy(cache.keep(n, part, expires), out);
+        } finally {
+            java.nio.file.Files.deleteIfExists(part);
+        }
+    }
+
+    /** Reads the object from the server: the first piece with the open, then the data port or TCP pieces. */
+    static long read(SiloClient c, Name n, OutputStream out) throws Exception {
+        FilesOps.Open open = new FilesOps.Open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, List.of(n));
+        // open and the first piece in one message: a small object takes one round trip
+        Reply r = c.compound().add(FilesOps.OPEN, open)
+                .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 0, FIRST_PIECE)).send();
+        FilesOps.Opened opened = SiloClient.decode(FilesOps.OPEN, r.results());
+        byte[] piece = SiloClient.decode(FilesOps.READ_OP, r.results().subList(1, r.results().size()));
+        if (opened.size() > FIRST_PIECE && opened.size() != -1) { // a known, larger size: the bytes come over the data port
+            long n2 = OobReader.copy(opened, out);
+            c.call(FilesOps.CLOSE, opened.handle());
+            return n2;
+        }
+        out.write(piece);
+        long offset = piece.length;
+        int asked = FIRST_PIECE;
+        while (piece.length == asked) {
+            asked = PIECE;
+            Reply more = SiloClient.await(c.send(c.compound()
+                    .add(FilesOps.READ_OP, new FilesOps.Read(opened.handle(), offset, PIECE)).envelope(), true));
+            piece = SiloClient.decode(FilesOps.READ_OP, more.results());
+            out.write(piece);
+            offset += piece.length;
+        }
+        c.call(FilesOps.CLOSE, opened.handle());
+        return offset;
     }
 
     @Command(name = "lease", mixinStandardHelpOptions = true,

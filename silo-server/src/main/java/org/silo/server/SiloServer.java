@@ -131,7 +131,17 @@ public final class SiloServer implements AutoCloseable {
         parts.add(console);
         consolePort = console.port();
         files.register(dispatcher);
-        parts.add(files);
+        addService("files", new Service() {
+            @Override
+            public Map<String, Object> status() {
+                return files.status();
+            }
+
+            @Override
+            public void close() {
+                files.close();
+            }
+        });
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "silo-housekeeping");
             t.setDaemon(true);

@@ -17,14 +17,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The out-of-band data port (docs/files.md): bytes of objects opened with OOB-XFER, by capability, on
- * plain TCP, one virtual thread per connection. A request is {@code 16-byte capability, u64 offset,
- * u64 length}; the answer {@code u64 count} and the bytes ({@code 2^64-1}: refused).
+ * plain TCP, one virtual thread per connection. A read is {@code 16-byte capability, u64 offset,
+ * u64 length}; the answer {@code u64 count} and the bytes ({@code 2^64-1}: refused). A write is the same
+ * with bit 63 of the length set, followed by the bytes (at most 16 MiB); the answer {@code u64 count
+ * written} ({@code 2^64-1}: refused, the bytes read and dropped).
  */
 final class DataPort implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DataPort.class);
     static final long REFUSED = -1L;
     private static final int PIECE = 1 << 20;
     private static final int IDLE_MILLIS = 60_000;
+    /** The most one write request may carry. */
+    static final int MAX_WRITE = 16 << 20;
 
     private final ServerSocketChannel listener;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -70,6 +74,10 @@ final class DataPort implements AutoCloseable {
                 }
                 long offset = in.readLong();
                 long length = in.readLong();
+                if (length < 0) { // bit 63: a write of the bytes that follow
+                    write(capabilities.apply(capability.clone()), offset, length & Long.MAX_VALUE, in, out);
+                    continue;
+                }
                 OpenObject o = capabilities.apply(capability.clone());
                 if (o == null || offset < 0 || length < 0) {
                     out.write(ByteBuffer.allocate(8).putLong(REFUSED).array());
@@ -94,6 +102,25 @@ final class DataPort implements AutoCloseable {
         } catch (IOException | SiloException e) {
             log.debug("data connection ended: {}", e.toString());
         }
+    }
+
+    /** A write: the bytes are always read (so the stream stays in step), written if the handle may write. */
+    private static void write(OpenObject o, long offset, long length, java.io.DataInputStream in, java.io.OutputStream out)
+            throws IOException {
+        if (length > MAX_WRITE) {
+            throw new IOException("a write of " + length + " bytes in one request (at most " + MAX_WRITE + ")");
+        }
+        byte[] data = new byte[(int) length];
+        in.readFully(data);
+        long answer;
+        try {
+            answer = o == null || offset < 0 || !o.writable() ? REFUSED : o.write(offset, data);
+        } catch (SiloException e) {
+            log.debug("data port write refused: {}", e.getMessage());
+            answer = REFUSED;
+        }
+        out.write(ByteBuffer.allocate(8).putLong(answer).array());
+        out.flush();
     }
 
     @Override

@@ -1,0 +1,136 @@
+package org.silo.cli;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.silo.files.FilesOps;
+import org.silo.files.FilesOps.Name;
+import org.silo.files.client.FilesClient;
+import org.silo.files.client.OobWriter;
+import org.silo.files.client.WholeFileCache;
+import org.silo.wire.client.SiloClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code silo file cp SRC DEST}: either side a silo name or a local file. Bytes to the server go over the
+ * data port (out of band) in 1 MiB writes; bytes from it as {@code file cat} reads them. An archive path
+ * as DEST is created and archived through a mover when the copy closes it.
+ */
+@Command(name = "cp", mixinStandardHelpOptions = true,
+        description = {"Copy between silo names and local files: SRC and DEST are each a NAME (/archive/path,",
+            "device:IMAGE, nbd:// or http(s):// URL, app:status) or a local file (a relative path, file:PATH, or - for",
+            "standard input or output). An archive path DEST is new (archived files are write-once) and is archived",
+            "through a mover before cp ends; an image DEST is written from offset 0 and never grows."},
+        footer = {"", "Examples:", "  silo file cp run1.dat /exp/run1.dat", "  silo file cp /exp/run1.dat ./copy.dat",
+            "  silo file cp file:/tmp/boot.img device:retro", "  silo file cp nbd://nas:10809/disk0 ./disk0.img",
+            "  silo file cp device:retro /exp/retro-backup.img"})
+final class FileCp implements Callable<Integer> {
+    @Mixin
+    ClientMixin client;
+
+    @Parameters(index = "0", paramLabel = "SRC")
+    String src;
+
+    @Parameters(index = "1", paramLabel = "DEST")
+    String dest;
+
+    @Option(names = "--cache", description = "Read a silo SRC through the whole-file cache (as file cat --cache).")
+    boolean cache;
+
+    /** A silo name, or null for a local file. */
+    static Name silo(String text) {
+        if (text.equals("-") || text.startsWith("file:")) {
+            return null;
+        }
+        try {
+            return FileCommand.parse(text);
+        } catch (IllegalArgumentException notAName) {
+            return null;
+        }
+    }
+
+    static Path local(String text) {
+        return Path.of(text.startsWith("file:") ? text.substring("file:".length()) : text);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Name from = silo(src);
+        Name to = silo(dest);
+        if (from == null && to == null) {
+            throw new IllegalArgumentException("neither " + src + " nor " + dest + " is a silo name; use cp(1) for local copies");
+        }
+        try (SiloClient c = client.connect()) {
+            FilesClient files = new FilesClient(c, Duration.ofHours(24));
+            if (to == null) { // silo -> local
+                long n = toLocal(c, from);
+                System.err.printf("copied %d bytes from %s to %s%n", n, src, dest);
+                return 0;
+            }
+            FilesOps.Opened o = files.open(FilesOps.WRITE | FilesOps.OOB_XFER | (to.type() == FilesOps.FILESYSTEM ? FilesOps.CREATE : 0),
+                    FilesOps.CAPABILITY, to);
+            long n;
+            try (OobWriter w = new OobWriter(o, 0)) {
+                if (from == null) {
+                    try (InputStream in = src.equals("-") ? System.in : Files.newInputStream(local(src))) {
+                        n = in.transferTo(w);
+                    }
+                } else {
+                    n = FileCommand.copyOut(c, from, w, cacheFor());
+                }
+            } catch (Exception e) {
+                if (to.type() != FilesOps.FILESYSTEM) { // an archive path is not closed: closing would archive half a file;
+                    try {                               // its handle lapses after 10 idle minutes and the part is discarded
+                        c.call(FilesOps.CLOSE, o.handle());
+                    } catch (Exception ignored) {
+                        // the error that stopped the copy is the one to report
+                    }
+                }
+                throw e;
+            }
+            FilesOps.Closed closed = files.close(o.handle());
+            if (closed.archived()) {
+                System.err.printf("copied %d bytes from %s to %s: bfid %s, adler32 %s%n", n, src, closed.path(), closed.bfid(),
+                        closed.adler32());
+            } else {
+                System.err.printf("copied %d bytes from %s to %s%n", n, src, dest);
+            }
+            return 0;
+        }
+    }
+
+    private WholeFileCache cacheFor() throws java.io.IOException {
+        return cache ? new WholeFileCache(WholeFileCache.defaultDir(), client.serverAddress()) : null;
+    }
+
+    private long toLocal(SiloClient c, Name from) throws Exception {
+        if (dest.equals("-")) {
+            long n = FileCommand.copyOut(c, from, System.out, cacheFor());
+            System.out.flush();
+            return n;
+        }
+        Path target = local(dest).toAbsolutePath();
+        if (Files.isDirectory(target)) {
+            String base = from.name().substring(from.name().lastIndexOf('/') + 1);
+            target = target.resolve(base.isEmpty() ? "silo.out" : base);
+        }
+        Path part = target.resolveSibling("." + target.getFileName() + ".silo-part");
+        try {
+            long n;
+            try (OutputStream out = Files.newOutputStream(part)) {
+                n = FileCommand.copyOut(c, from, out, cacheFor());
+            }
+            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
+            return n;
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+}
