@@ -32,7 +32,9 @@ public final class OobReader {
         byte[] buf = new byte[PIECE];
         try (Socket s = new Socket(at.getAddress(), at.getPort())) {
             s.setSoTimeout(60_000);
-            DataOutputStream req = new DataOutputStream(s.getOutputStream());
+            s.setTcpNoDelay(true);
+            // one buffered write per request: three small writes under Nagle wait out a delayed ACK (40 ms) each
+            DataOutputStream req = new DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream(), 64));
             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream(), 1 << 16));
             long size = opened.size();
             long done = 0;

@@ -34,6 +34,7 @@ public final class OobWriter extends OutputStream {
         InetSocketAddress at = ClientOptions.parseAddress(opened.dataAddress(), 0);
         socket = new Socket(at.getAddress(), at.getPort());
         socket.setSoTimeout(120_000);
+        socket.setTcpNoDelay(true);
         req = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16));
         in = new DataInputStream(socket.getInputStream());
     }

@@ -4,14 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.silo.archive.ArchiveService;
+import org.silo.archive.file.FileClerk;
+import org.silo.archive.ns.Namespace;
 import org.silo.archive.ns.NsPath;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
-import org.silo.archive.ops.FileMessages.NsEntry;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.archive.transfer.LibraryClient;
 import org.silo.archive.transfer.TransferClient;
 import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.DirBackend;
+import org.silo.archive.volume.VolumeClerk;
 import org.silo.archive.volume.VolumeState;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
@@ -39,14 +41,21 @@ public final class ArchiveGateway implements ArchivePaths {
         return NsPath.parse(path).toString();
     }
 
+    /** One catalog transaction (SQLite serialises them all): the entry, its bit file, its volume. */
     @Override
     public Located locate(String path) throws SiloException {
-        NsEntry e = archive.namespace().stat(path);
-        if (e.bfid() == null) {
-            throw SiloException.invalid(e.path() + " is a directory");
-        }
-        BitFileInfo b = archive.files().info(e.bfid());
-        VolumeInfo v = archive.volumes().inquire(b.volume());
+        NsPath p = NsPath.parse(path);
+        Object[] found = archive.catalog().tx(c -> {
+            Namespace.Node n = Namespace.resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file " + p));
+            if (n.bfid() == null) {
+                throw SiloException.invalid(p + " is a directory");
+            }
+            BitFileInfo b = FileClerk.get(c, n.bfid());
+            return new Object[] {n, b, VolumeClerk.get(c, b.volume())};
+        });
+        Namespace.Node n = (Namespace.Node) found[0];
+        BitFileInfo b = (BitFileInfo) found[1];
+        VolumeInfo v = (VolumeInfo) found[2];
         if (!VolumeState.parse(v.state()).readable()) {
             throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
         }
@@ -57,13 +66,13 @@ public final class ArchiveGateway implements ArchivePaths {
             try {
                 long size = Files.size(local);
                 if (size != b.size()) {
-                    throw new SiloException(ErrorCode.IO, e.path() + " on " + v.label() + " is " + size + " bytes, its record says " + b.size());
+                    throw new SiloException(ErrorCode.IO, p + " on " + v.label() + " is " + size + " bytes, its record says " + b.size());
                 }
             } catch (IOException x) {
-                throw new SiloException(ErrorCode.IO, "cannot find " + e.path() + " on " + v.label() + " at " + b.cookie() + ": " + x);
+                throw new SiloException(ErrorCode.IO, "cannot find " + p + " on " + v.label() + " at " + b.cookie() + ": " + x);
             }
         }
-        return new Located(e.path(), b.bfid(), b.size(), b.adler32(), v.label(), e.modifiedMs(), local);
+        return new Located(p.toString(), b.bfid(), b.size(), b.adler32(), v.label(), n.modifiedMs(), local);
     }
 
     @Override

@@ -63,8 +63,9 @@ final class DataPort implements AutoCloseable {
     private void serve(SocketChannel ch) {
         try (ch) {
             ch.socket().setSoTimeout(IDLE_MILLIS);
-            var in = new java.io.DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(ch)));
-            var out = ch.socket().getOutputStream();
+            ch.socket().setTcpNoDelay(true); // each answer is flushed whole: no Nagle wait for the ACK of its header
+            var in = new java.io.DataInputStream(new java.io.BufferedInputStream(ch.socket().getInputStream(), 1 << 16));
+            var out = new java.io.BufferedOutputStream(ch.socket().getOutputStream(), 1 << 16);
             byte[] capability = new byte[16];
             while (true) {
                 try {
