@@ -120,7 +120,8 @@ public final class SiloServer implements AutoCloseable {
         FilesService files = new FilesService(data, block.store(),
                 new ArchiveGateway(archive, config.listen().isLoopbackAddress() ? null : config.listen().getHostAddress()), this::status,
                 new FilesService.Settings(data.resolve("files-cache"), config.size("files.cache-size"),
-                        config.duration("files.stage-wait").toMillis(), config.listen(), config.port("files.data-port")));
+                        config.duration("files.stage-wait").toMillis(), config.listen(), config.port("files.data-port"),
+                        config.duration("files.lookup-cache").toMillis()));
         ControlData control = new ServerControlData(this::status, archive, block.store(), access, registry, files::leases);
         TextServer text = TextServer.start(config.listen(), config.port("control.port"), control,
                 new WorkerRegistry(data.resolve("workers.json")), Version.VERSION);

@@ -32,8 +32,15 @@ public final class FilesService implements AutoCloseable {
      *                      ({@code files.stage-wait})
      * @param dataAddress   the address the out-of-band data port listens on (the server's listen address)
      * @param dataPort      its port; 0 for any free one
+     * @param lookupMillis  how long where an archive path was found is remembered ({@code files.lookup-cache}; 0: not)
      */
-    public record Settings(Path cacheDir, long cacheBytes, long waitMillis, java.net.InetAddress dataAddress, int dataPort) {}
+    public record Settings(Path cacheDir, long cacheBytes, long waitMillis, java.net.InetAddress dataAddress, int dataPort,
+            long lookupMillis) {
+        /** Without the lookup cache. */
+        public Settings(Path cacheDir, long cacheBytes, long waitMillis, java.net.InetAddress dataAddress, int dataPort) {
+            this(cacheDir, cacheBytes, waitMillis, dataAddress, dataPort, 0);
+        }
+    }
 
     static final String LAST_OPENED = "files.lastOpened";
     static final Duration CRYPTO_LIFETIME = Duration.ofDays(1);
@@ -47,6 +54,7 @@ public final class FilesService implements AutoCloseable {
     private final HandleTable handles = new HandleTable(Duration.ofMinutes(10).toMillis(), 4096);
     private final Leases leases = new Leases();
     private final StageCache cache;
+    private final Locations locations;
     private final Settings settings;
     private final java.security.SecureRandom random = new java.security.SecureRandom();
 
@@ -61,6 +69,7 @@ public final class FilesService implements AutoCloseable {
         this.settings = settings;
         this.crypto = CryptoHandles.open(dataDir.resolve("files.key"));
         this.cache = new StageCache(settings.cacheDir(), settings.cacheBytes());
+        this.locations = new Locations(settings.lookupMillis());
         deleteTree(settings.cacheDir().resolve(".writes"));
         this.dataPort = new DataPort(settings.dataAddress(), settings.dataPort(), this::capabilityOrNull);
     }
@@ -234,9 +243,17 @@ public final class FilesService implements AutoCloseable {
 
     /** An archived file: in place on a directory volume, else its staged copy in the cache. */
     private OpenObject openArchived(String path) throws SiloException {
-        ArchivePaths.Located loc = archive.locate(path);
+        ArchivePaths.Located loc = locations.locate(archive, path);
         if (loc.localFile() != null) {
-            return LocalFileObject.open(loc.localFile(), loc.size(), loc.modifiedMs(), () -> {});
+            try {
+                return LocalFileObject.open(loc.localFile(), loc.size(), loc.modifiedMs(), () -> {});
+            } catch (SiloException gone) { // remembered from before a move of its volume: ask the catalog
+                locations.forget(path);
+                loc = archive.locate(path);
+                if (loc.localFile() != null) {
+                    return LocalFileObject.open(loc.localFile(), loc.size(), loc.modifiedMs(), () -> {});
+                }
+            }
         }
         StageCache.Pinned copy = cache.get(loc, archive, settings.waitMillis());
         return LocalFileObject.open(copy.file(), loc.size(), loc.modifiedMs(), copy.release());

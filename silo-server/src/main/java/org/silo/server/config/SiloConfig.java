@@ -61,6 +61,7 @@ public final class SiloConfig {
         d.put("files.data-port", "0");
         d.put("files.cache-size", "4G");
         d.put("files.stage-wait", "20s");
+        d.put("files.lookup-cache", "1s");
         return d;
     }
 
