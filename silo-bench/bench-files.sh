@@ -61,7 +61,7 @@ echo "## 4 KiB files, 16 clients, ${seconds} s each (files.lookup-cache=${LOOKUP
 for r in $(seq "$rounds"); do
   $bench org.silo.bench.files.FilesLoad small 127.0.0.1:$silo_port 16 "$seconds" $count
   wrk -t2 -c16 -d"${seconds}s" --latency -s "$work/random.lua" http://127.0.0.1:$www_port/ \
-    | grep -E "Requests/sec|50%|99%|requests in" | tr -s ' ' | paste -sd ' ' | sed 's/^/nginx+wrk: /'
+    | grep -E "^ +50%|^ +99%|Requests/sec|requests in" | tr -s ' ' | paste -sd ' ' | sed 's/^/nginx+wrk: /'
 done
 
 echo "## 1 GiB by oob-xfer"

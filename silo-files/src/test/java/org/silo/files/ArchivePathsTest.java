@@ -114,6 +114,11 @@ class ArchivePathsTest {
         byte[] middle = client.call(FilesOps.READ_OP, new FilesOps.Read(o.handle(), 2_000_000, 1000));
         assertThat(middle).isEqualTo(Arrays.copyOfRange(data, 2_000_000, 2_001_000));
         assertThat(readAll(o)).isEqualTo(data);
+        FilesOps.Opened oob = open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, Name.path("/exp/big.dat"));
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        assertThat(org.silo.files.client.OobReader.copy(oob, sent)).isEqualTo(data.length);
+        assertThat(sent.toByteArray()).as("over the data port, by sendfile from the volume's file").isEqualTo(data);
+        client.call(FilesOps.CLOSE, oob.handle());
         assertThat(files.status()).as("nothing staged: read where it lies").containsEntry("stagings", 0L).containsEntry("cache_bytes", 0L);
         assertThat(client.call(FilesOps.STAT, o.handle()).nameType()).isEqualTo(FilesOps.FILESYSTEM);
         client.call(FilesOps.CLOSE, o.handle());

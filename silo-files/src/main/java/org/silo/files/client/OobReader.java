@@ -22,6 +22,17 @@ public final class OobReader {
     private OobReader() {}
 
     static final int PIECE = 1 << 20;
+    /** Requests in flight on the connection. */
+    static final int AHEAD = 4;
+
+    private static long ask(DataOutputStream req, FilesOps.Opened opened, long offset, long size) throws IOException {
+        long n = Math.min(PIECE, size - offset);
+        req.write(opened.handle().bytes());
+        req.writeLong(offset);
+        req.writeLong(n);
+        req.flush();
+        return n;
+    }
 
     /** Copies the whole object to {@code out}; returns the byte count. */
     public static long copy(FilesOps.Opened opened, OutputStream out) throws IOException {
@@ -37,12 +48,12 @@ public final class OobReader {
             DataOutputStream req = new DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream(), 64));
             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream(), 1 << 16));
             long size = opened.size();
+            long asked = 0; // requests go out up to AHEAD pieces before their answers, so the link never idles
             long done = 0;
+            while (asked < size && asked - done < AHEAD * (long) PIECE) {
+                asked += ask(req, opened, asked, size);
+            }
             while (done < size) {
-                req.write(opened.handle().bytes());
-                req.writeLong(done);
-                req.writeLong(Math.min(PIECE, size - done));
-                req.flush();
                 long count = in.readLong();
                 if (count == -1) {
                     throw new IOException("the data port refused the handle (closed or expired?)");
@@ -60,6 +71,9 @@ public final class OobReader {
                     left -= n;
                 }
                 done += count;
+                if (asked < size) {
+                    asked += ask(req, opened, asked, size);
+                }
             }
             return done;
         }

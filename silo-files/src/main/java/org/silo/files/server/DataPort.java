@@ -87,6 +87,10 @@ final class DataPort implements AutoCloseable {
                 }
                 long count = Math.max(0, Math.min(length, o.size() - offset));
                 out.write(ByteBuffer.allocate(8).putLong(count).array());
+                out.flush();
+                if (count > 0 && o.transferTo(offset, count, ch) == count) {
+                    continue; // sendfile: the bytes never enter the JVM
+                }
                 long sent = 0;
                 while (sent < count) {
                     byte[] piece = o.read(offset + sent, (int) Math.min(PIECE, count - sent));

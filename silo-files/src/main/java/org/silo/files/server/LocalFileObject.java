@@ -59,6 +59,19 @@ final class LocalFileObject implements OpenObject {
     }
 
     @Override
+    public long transferTo(long offset, long count, java.nio.channels.WritableByteChannel out) throws IOException {
+        long sent = 0;
+        while (sent < count) {
+            long n = channel.transferTo(offset + sent, count - sent, out);
+            if (n <= 0) {
+                throw new IOException("the file ended at " + (offset + sent) + " of " + size + " bytes");
+            }
+            sent += n;
+        }
+        return sent;
+    }
+
+    @Override
     public int write(long offset, byte[] data) throws SiloException {
         throw new SiloException(ErrorCode.READ_ONLY, "archived files are write-once; write a new path");
     }

@@ -13,6 +13,14 @@ interface OpenObject extends AutoCloseable {
 
     int write(long offset, byte[] data) throws SiloException;
 
+    /**
+     * Sends {@code count} bytes from {@code offset} straight to {@code out} (sendfile), for the data port;
+     * -1 if this object cannot, and the bytes must be read.
+     */
+    default long transferTo(long offset, long count, java.nio.channels.WritableByteChannel out) throws java.io.IOException {
+        return -1;
+    }
+
     boolean writable();
 
     long modifiedMillis();
