@@ -119,6 +119,16 @@ class ArchivePathsTest {
         assertThat(org.silo.files.client.OobReader.copy(oob, sent)).isEqualTo(data.length);
         assertThat(sent.toByteArray()).as("over the data port, by sendfile from the volume's file").isEqualTo(data);
         client.call(FilesOps.CLOSE, oob.handle());
+        byte[] big = random(48 << 20, 11); // more than socket buffers hold: sendfile meets a full one
+        archive.files().write(new WriteFile(null, "/exp/bigger.dat", big, null, null, null, "root"), "test");
+        FilesOps.Opened o48 = open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, Name.path("/exp/bigger.dat"));
+        java.util.zip.CRC32C want = new java.util.zip.CRC32C();
+        want.update(big);
+        java.util.zip.CRC32C got = new java.util.zip.CRC32C();
+        assertThat(org.silo.files.client.OobReader.copy(o48, new java.util.zip.CheckedOutputStream(java.io.OutputStream.nullOutputStream(), got)))
+                .isEqualTo(big.length);
+        assertThat(got.getValue()).isEqualTo(want.getValue());
+        client.call(FilesOps.CLOSE, o48.handle());
         assertThat(files.status()).as("nothing staged: read where it lies").containsEntry("stagings", 0L).containsEntry("cache_bytes", 0L);
         assertThat(client.call(FilesOps.STAT, o.handle()).nameType()).isEqualTo(FilesOps.FILESYSTEM);
         client.call(FilesOps.CLOSE, o.handle());

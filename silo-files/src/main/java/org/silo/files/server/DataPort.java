@@ -27,11 +27,21 @@ final class DataPort implements AutoCloseable {
     static final long REFUSED = -1L;
     private static final int PIECE = 1 << 20;
     private static final int IDLE_MILLIS = 60_000;
+    static final int MAX_CONNECTIONS = 256;
+    private final java.util.concurrent.Semaphore connections = new java.util.concurrent.Semaphore(MAX_CONNECTIONS);
     /** The most one write request may carry. */
     static final int MAX_WRITE = 16 << 20;
 
     private final ServerSocketChannel listener;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Platform threads, not virtual ones: a virtual thread's socket is made non-blocking underneath, and
+     * sendfile to a non-blocking socket stops at every full send buffer. Connections are few and long.
+     */
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "files-data-port");
+        t.setDaemon(true);
+        return t;
+    });
     private final Function<byte[], OpenObject> capabilities;
     private volatile boolean open = true;
 
@@ -50,7 +60,18 @@ final class DataPort implements AutoCloseable {
         while (open) {
             try {
                 SocketChannel ch = listener.accept();
-                threads.execute(() -> serve(ch));
+                if (!connections.tryAcquire()) {
+                    log.warn("data port: {} connections already; refusing one from {}", MAX_CONNECTIONS, ch.getRemoteAddress());
+                    ch.close();
+                    continue;
+                }
+                threads.execute(() -> {
+                    try {
+                        serve(ch);
+                    } finally {
+                        connections.release();
+                    }
+                });
             } catch (IOException e) {
                 if (open) {
                     log.warn("data port accept failed: {}", e.toString());
@@ -88,10 +109,7 @@ final class DataPort implements AutoCloseable {
                 long count = Math.max(0, Math.min(length, o.size() - offset));
                 out.write(ByteBuffer.allocate(8).putLong(count).array());
                 out.flush();
-                if (count > 0 && o.transferTo(offset, count, ch) == count) {
-                    continue; // sendfile: the bytes never enter the JVM
-                }
-                long sent = 0;
+                long sent = count > 0 ? Math.max(0, o.transferTo(offset, count, ch)) : 0; // sendfile: never in the JVM
                 while (sent < count) {
                     byte[] piece = o.read(offset + sent, (int) Math.min(PIECE, count - sent));
                     if (piece.length == 0) {

@@ -14,11 +14,11 @@ interface OpenObject extends AutoCloseable {
     int write(long offset, byte[] data) throws SiloException;
 
     /**
-     * Sends {@code count} bytes from {@code offset} straight to {@code out} (sendfile), for the data port;
-     * -1 if this object cannot, and the bytes must be read.
+     * Sends up to {@code count} bytes from {@code offset} straight to {@code out} (sendfile), for the data
+     * port; returns how many went (0 if this object cannot: the rest must be read and written).
      */
     default long transferTo(long offset, long count, java.nio.channels.WritableByteChannel out) throws java.io.IOException {
-        return -1;
+        return 0;
     }
 
     boolean writable();
