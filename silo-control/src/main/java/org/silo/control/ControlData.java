@@ -36,8 +36,11 @@ public interface ControlData {
     /** Prometheus text exposition of every silo_* meter. */
     String metrics();
 
-    /** Checks a password against an access list's verifier; the list's rights, or PERMISSION. */
-    Grants login(String list, char[] password) throws SiloException;
+    /**
+     * Checks a password against an access list's verifier; the list's rights, or PERMISSION. Wrong
+     * passwords from one address are slowed as on the message layer ({@code LoginThrottle}).
+     */
+    Grants login(String list, char[] password, java.net.InetAddress from) throws SiloException;
 
     /** What a session that has not logged in may do, from this address. */
     Grants anonymous(java.net.InetAddress peer);

@@ -130,7 +130,8 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 yield TextMessage.of(OK, NAME);
             }
             case LOGIN -> {
-                grants = data.login(m.field(0), m.field(1).toCharArray());
+                grants = data.login(m.field(0), m.field(1).toCharArray(),
+                        ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
                 who = m.field(0);
                 yield TextMessage.of(OK, LOGIN, grants);
             }

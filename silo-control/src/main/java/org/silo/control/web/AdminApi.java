@@ -1,6 +1,7 @@
 package org.silo.control.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
@@ -66,8 +67,12 @@ final class AdminApi {
         }
         Grants grants;
         try {
-            grants = data.login(list, password);
+            grants = data.login(list, password, request.peer());
         } catch (SiloException e) {
+            if (e.code() == ErrorCode.PERMISSION && e.getMessage().startsWith("too many wrong passwords")) {
+                counters.login(false);
+                throw new ApiException(HttpResponseStatus.TOO_MANY_REQUESTS, "BUSY", e.getMessage());
+            }
             if (e.code() == ErrorCode.PERMISSION || e.code() == ErrorCode.NOT_FOUND) {
                 counters.login(false);
                 throw ApiException.loginNeeded("wrong access list or password");

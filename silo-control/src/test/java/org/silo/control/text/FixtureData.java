@@ -171,7 +171,7 @@ final class FixtureData implements ControlData {
     }
 
     @Override
-    public Grants login(String list, char[] password) throws SiloException {
+    public Grants login(String list, char[] password, InetAddress from) throws SiloException {
         if (list.equals("op") && op.matches(password)) {
             return Grants.ALL;
         }

@@ -176,7 +176,7 @@ final class FixtureControlData implements ControlData {
 
     /** RFC 5802 §3: the password is right when H(ClientKey) equals the stored StoredKey. */
     @Override
-    public Grants login(String list, char[] password) throws SiloException {
+    public Grants login(String list, char[] password, InetAddress from) throws SiloException {
         AccessList a = lists.get(list);
         if (a == null) {
             throw new SiloException(ErrorCode.PERMISSION, "no such list or wrong password");

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.silo.wire.auth.Authenticator;
 import org.silo.wire.auth.Grant;
 import org.silo.wire.auth.Grants;
+import org.silo.wire.auth.LoginThrottle;
 import org.silo.wire.auth.Right;
 
 /**
@@ -21,6 +22,7 @@ public final class ServerAccess implements Authenticator {
 
     private final AccessStore store;
     private final Grants anonymous;
+    private final LoginThrottle throttle = new LoginThrottle();
 
     public ServerAccess(AccessStore store, Anonymous policy, InetAddress listen) {
         this.store = store;
@@ -52,6 +54,11 @@ public final class ServerAccess implements Authenticator {
     @Override
     public Grants anonymous(InetAddress peer) {
         return anonymous;
+    }
+
+    @Override
+    public LoginThrottle throttle() {
+        return throttle;
     }
 
     @Override

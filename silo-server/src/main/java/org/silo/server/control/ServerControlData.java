@@ -127,12 +127,18 @@ public final class ServerControlData implements ControlData {
     }
 
     @Override
-    public Grants login(String list, char[] password) throws SiloException {
-        Authenticator.AccessList l = access.list(list).orElseThrow(
-                () -> new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' refused"));
+    public Grants login(String list, char[] password, InetAddress from) throws SiloException {
+        access.throttle().check(list, from);
+        Authenticator.AccessList l = access.list(list).orElse(null);
+        if (l == null) {
+            access.throttle().failed(list, from); // guessing list names is guessing too
+            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' refused");
+        }
         if (l.verifier() != null && !l.verifier().matches(password)) {
+            access.throttle().failed(list, from);
             throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' refused: wrong password");
         }
+        access.throttle().succeeded(list, from);
         List<Grant> all = new ArrayList<>(l.grants().grants());
         all.addAll(access.anonymousGrants().grants());
         return new Grants(all);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.silo.server.SiloServer;
 import org.silo.server.TestSilo;
 import org.silo.server.block.DiskOps;
+import org.silo.server.control.ControlText;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Grants;
@@ -96,6 +97,33 @@ class AccessTest {
                 assertThatThrownBy(() -> again.login("alice", "wonder".toCharArray())).hasMessageContaining("wrong password");
                 again.login("alice", "land".toCharArray());
                 assertThat(again.call(CoreOps.STATUS, null)).containsKey("access");
+            }
+        }
+    }
+
+    @Test
+    void wrongPasswordsOnTheTextProtocolHoldUpTheConsoleAndTheMessageLayerToo() throws Exception {
+        AccessStore.open(dir).add("root", true, pw("r00t"), List.of());
+        try (SiloServer s = SiloServer.start(TestSilo.config(dir));
+                java.net.Socket text = new java.net.Socket("127.0.0.1", s.controlPort())) {
+            text.setSoTimeout(5000);
+            var in = text.getInputStream();
+            var out = text.getOutputStream();
+            ControlText.read(in);
+            for (int i = 0; i < org.silo.wire.auth.LoginThrottle.FREE_FAILURES + 1; i++) {
+                assertThat(ControlText.ask(in, out, "LOGIN\troot\tguess")).contains("wrong password");
+            }
+            assertThat(ControlText.ask(in, out, "LOGIN\troot\tr00t"))
+                    .startsWith("ERROR\t403\ttoo many wrong passwords for 'root' from 127.0.0.1");
+            java.net.http.HttpResponse<String> console = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + s.consolePort() + "/api/login"))
+                            .header("X-Silo", "1").header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"list\":\"root\",\"password\":\"r00t\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(console.statusCode()).isEqualTo(429);
+            assertThat(console.body()).contains("too many wrong passwords for 'root'");
+            try (SiloClient c = client(s)) {
+                assertThatThrownBy(() -> c.login("root", "r00t".toCharArray())).hasMessageContaining("too many wrong passwords");
             }
         }
     }

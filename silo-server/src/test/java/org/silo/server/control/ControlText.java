@@ -5,16 +5,16 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Seed 004's framing for tests that speak the control protocol as ncat would: a message, then CRLF CRLF. */
-final class ControlText {
+public final class ControlText {
     private ControlText() {}
 
-    static void send(OutputStream out, String message) throws Exception {
+    public static void send(OutputStream out, String message) throws Exception {
         out.write((message + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 
     /** The next message with its terminator (what arrived, if the connection ended first). */
-    static String read(InputStream in) throws Exception {
+    public static String read(InputStream in) throws Exception {
         StringBuilder b = new StringBuilder();
         while (!b.toString().endsWith("\r\n\r\n")) {
             int c = in.read();
@@ -27,12 +27,12 @@ final class ControlText {
     }
 
     /** Sends a message and returns the answer without its terminator. */
-    static String ask(InputStream in, OutputStream out, String message) throws Exception {
+    public static String ask(InputStream in, OutputStream out, String message) throws Exception {
         send(out, message);
         return strip(read(in));
     }
 
-    static String strip(String message) {
+    public static String strip(String message) {
         return message.endsWith("\r\n\r\n") ? message.substring(0, message.length() - 4) : message;
     }
 }

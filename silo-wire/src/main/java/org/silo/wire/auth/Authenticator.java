@@ -16,6 +16,11 @@ public interface Authenticator {
 
     Optional<AccessList> list(String name);
 
+    /** How wrong passwords are slowed; every front end that checks passwords goes through the same one. */
+    default LoginThrottle throttle() {
+        return LoginThrottle.NONE;
+    }
+
     /** Everyone may do everything: for tests and embedded use. */
     Authenticator OPEN = new Authenticator() {
         @Override

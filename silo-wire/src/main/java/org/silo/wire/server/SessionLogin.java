@@ -30,6 +30,7 @@ final class SessionLogin {
 
     /** LOGIN (seed 002): an unprotected list is granted at once; a protected one gets the SCRAM challenge. */
     LoginOps.Answer login(Session s, LoginOps.Login req) throws SiloException {
+        authenticator.throttle().check(req.list() == null ? "" : req.list(), s.address());
         Authenticator.AccessList list = authenticator.list(req.list()).orElseThrow(
                 () -> new SiloException(ErrorCode.PERMISSION, "no access list named '" + req.list() + "'"));
         if (list.verifier() == null) {
@@ -79,10 +80,12 @@ final class SessionLogin {
         try {
             String proofOfServer = scram.readClientFinal(req.clientFinal());
             s.loggedIn(list.name(), withAnonymous(s, list.grants()), scram.sessionKey());
+            authenticator.throttle().succeeded(list.name(), s.address());
             log.info("{} logged in", s);
             return new LoginOps.Answer(true, proofOfServer, s.grants().toString());
         } catch (Scram.ScramException e) {
             failures.increment();
+            authenticator.throttle().failed(list.name(), s.address());
             log.info("login to '{}' from {} refused: {}", list.name(), s.address().getHostAddress(), e.getMessage());
             throw new SiloException(ErrorCode.PERMISSION, "login to '" + list.name() + "' refused: " + e.getMessage());
         }

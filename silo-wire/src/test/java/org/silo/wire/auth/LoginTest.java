@@ -35,7 +35,14 @@ class LoginTest {
     final AtomicInteger adminRuns = new AtomicInteger();
     final Scram.Verifier alice = Scram.Verifier.of("wonderland".toCharArray(), Scram.MIN_ITERATIONS);
 
+    final LoginThrottle throttle = new LoginThrottle();
+
     final Authenticator lists = new Authenticator() {
+        @Override
+        public LoginThrottle throttle() {
+            return throttle;
+        }
+
         @Override
         public Grants anonymous(InetAddress peer) {
             return Grants.READ;
@@ -117,6 +124,24 @@ class LoginTest {
             assertThat(c.call(READ_OP, new byte[] {4})).as("the session goes on as before").containsExactly(4);
             assertThatThrownBy(() -> c.login("nobody", "x".toCharArray())).hasMessageContaining("no access list named 'nobody'");
             assertThat(s.counter("silo.wire.login_failures")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void afterFiveWrongPasswordsEvenTheRightOneMustWait() throws Exception {
+        try (TestServer s = server(); SiloClient c = s.client()) {
+            for (int i = 0; i < LoginThrottle.FREE_FAILURES + 1; i++) {
+                assertThatThrownBy(() -> c.login("alice", "guess".toCharArray())).hasMessageContaining("wrong password");
+            }
+            assertThatThrownBy(() -> c.login("alice", "wonderland".toCharArray()))
+                    .isInstanceOfSatisfying(SiloException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
+                        assertThat(e.getMessage()).contains("too many wrong passwords for 'alice' from 127.0.0.1: try again in 1 s");
+                    });
+            assertThat(c.login("retro", new char[0])).as("other lists are not held up").isNull();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).ignoreExceptions()
+                    .untilAsserted(() -> assertThat(c.login("alice", "wonderland".toCharArray())).isNotNull());
+            assertThat(c.rights()).contains("*::admin");
         }
     }
 
