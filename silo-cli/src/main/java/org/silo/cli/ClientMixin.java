@@ -3,6 +3,7 @@ package org.silo.cli;
 import java.time.Duration;
 import org.silo.server.config.Sizes;
 import org.silo.wire.SiloException;
+import org.silo.wire.client.ClientListener;
 import org.silo.wire.client.ClientOptions;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Option;
@@ -36,9 +37,18 @@ final class ClientMixin {
         return ClientOptions.to(serverAddress())
                 .withDeadline(deadline)
                 .withRetries(retries)
-                .withListener((name, waitedMillis, retransmissions) -> System.err.printf(
-                        "silo: no answer from %s for %.1f s (%d retransmission%s); still trying%n",
-                        name, waitedMillis / 1000.0, retransmissions, retransmissions == 1 ? "" : "s"));
+                .withListener(new ClientListener() {
+                    @Override
+                    public void waiting(String name, long waitedMillis, int retransmissions) {
+                        System.err.printf("silo: no answer from %s for %.1f s (%d retransmission%s); still trying%n",
+                                name, waitedMillis / 1000.0, retransmissions, retransmissions == 1 ? "" : "s");
+                    }
+
+                    @Override
+                    public void working(String name, long waitedMillis) {
+                        System.err.printf("silo: %s is working on it (%.0f s so far); waiting%n", name, waitedMillis / 1000.0);
+                    }
+                });
     }
 
     /** Connects, and logs in with the login saved for this server by 'silo login', if any. */

@@ -54,6 +54,8 @@ final class CallEngine {
         int transmissions;
         int retransmissionsLeft;
         long firstSent;
+        /** When the server last answered WAIT for this call (0: never): it has the call and is working on it. */
+        long lastWait;
         boolean noRttSample;
         boolean overTcp;
         ScheduledFuture<?> timer;
@@ -219,6 +221,7 @@ final class CallEngine {
                 // a malformed WAIT still means "wait"
             }
             stats.waits++;
+            c.lastWait = System.nanoTime();
             c.noRttSample = true;
             c.retransmissionsLeft = options.retries(); // ARDP: a WAIT restores the retry budget
             arm(c, Math.max(TimeUnit.MILLISECONDS.toNanos(waitMs), rtt.timeoutNanos()));
@@ -294,7 +297,11 @@ final class CallEngine {
         long waited = TimeUnit.NANOSECONDS.toMillis(now - oldest.firstSent);
         if (waited >= 1000 && now - lastSlowReport >= TimeUnit.SECONDS.toNanos(1)) {
             lastSlowReport = now;
-            options.listener().waiting(options.serverName(), waited, oldest.transmissions - 1);
+            if (oldest.lastWait != 0 && now - oldest.lastWait < TimeUnit.SECONDS.toNanos(5)) {
+                options.listener().working(options.serverName(), waited);
+            } else {
+                options.listener().waiting(options.serverName(), waited, oldest.transmissions - 1);
+            }
         }
     }
 

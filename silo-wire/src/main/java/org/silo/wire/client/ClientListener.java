@@ -14,5 +14,11 @@ public interface ClientListener {
      */
     void waiting(String server, long waitedMillis, int retransmissions);
 
+    /**
+     * The oldest call in flight has taken {@code waitedMillis} so far, and the server has said WAIT for
+     * it lately: it has the call and is working on it (staging a file, archiving one on close).
+     */
+    default void working(String server, long waitedMillis) {}
+
     ClientListener NONE = (server, waited, retransmissions) -> {};
 }

@@ -47,4 +47,31 @@ class BlockingWorkTest {
             assertThat(client.stats().timeouts()).isZero();
         }
     }
+
+    @Test
+    void aClientWaitingOnAWorkingServerIsToldItIsWorkingNotThatThereIsNoAnswer() throws Exception {
+        java.util.List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (TestServer server = new TestServer(WireServerConfig.DEFAULTS, d -> d.registerBlocking(SLOW, (ctx, b) -> {
+                    try {
+                        Thread.sleep(2600);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return b;
+                }));
+                SiloClient client = SiloClient.connect(server.options().withListener(new org.silo.wire.client.ClientListener() {
+                    @Override
+                    public void waiting(String name, long waitedMillis, int retransmissions) {
+                        heard.add("no answer");
+                    }
+
+                    @Override
+                    public void working(String name, long waitedMillis) {
+                        heard.add("working " + waitedMillis / 1000);
+                    }
+                }))) {
+            assertThat(client.call(SLOW, new byte[] {7})).containsExactly(7);
+            assertThat(heard).isNotEmpty().allSatisfy(h -> assertThat(h).startsWith("working"));
+        }
+    }
 }
