@@ -118,7 +118,7 @@ public final class SiloServer implements AutoCloseable {
         block.register(dispatcher);
         block.bindMetrics(registry);
         FilesService files = new FilesService(data, block.store(),
-                new ArchiveGateway(archive, config.listen().isLoopbackAddress() ? null : config.listen().getHostAddress()), this::status,
+                new ArchiveGateway(archive, callbackHost(config.listen())), this::status,
                 new FilesService.Settings(data.resolve("files-cache"), config.size("files.cache-size"),
                         config.duration("files.stage-wait").toMillis(), config.listen(), config.port("files.data-port"),
                         config.duration("files.lookup-cache").toMillis()));
@@ -222,5 +222,24 @@ public final class SiloServer implements AutoCloseable {
             }
         }
         parts.clear();
+    }
+
+    /**
+     * Where movers connect for the server's own transfers (the file service's archive paths): loopback
+     * (null) when it listens there, its listen address, or, when it listens on every address, its host
+     * name, which remote movers can resolve where "0.0.0.0" would reach only their own host.
+     */
+    static String callbackHost(java.net.InetAddress listen) {
+        if (listen.isLoopbackAddress()) {
+            return null;
+        }
+        if (!listen.isAnyLocalAddress()) {
+            return listen.getHostAddress();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 }

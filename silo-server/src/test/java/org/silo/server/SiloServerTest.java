@@ -35,4 +35,12 @@ class SiloServerTest {
             assertThat(a.wirePort()).isNotEqualTo(b.wirePort());
         }
     }
+
+    @Test
+    void moversAreToldAnAddressTheyCanReach() throws Exception {
+        assertThat(SiloServer.callbackHost(java.net.InetAddress.getLoopbackAddress())).isNull();
+        assertThat(SiloServer.callbackHost(java.net.InetAddress.getByName("192.0.2.7"))).isEqualTo("192.0.2.7");
+        assertThat(SiloServer.callbackHost(java.net.InetAddress.getByName("0.0.0.0"))).isNotEqualTo("0.0.0.0")
+                .isEqualTo(java.net.InetAddress.getLocalHost().getCanonicalHostName());
+    }
 }
