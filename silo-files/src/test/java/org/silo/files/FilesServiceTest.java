@@ -206,6 +206,20 @@ class FilesServiceTest {
     }
 
     @Test
+    void aBlockWriterRecallsReadLeasesToo() throws Exception {
+        Name disk = Name.device("disk");
+        assertThat(client.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_READ, 60, "cacher")).granted()).isTrue();
+        // what NBD and Blockhead do when a client connects for writing
+        try (var nbdWriter = images.open("disk", org.silo.block.image.Access.WRITE, "nbd 127.0.0.1")) {
+            FilesOps.LeaseState renewed = client.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_READ, 60, "cacher"));
+            assertThat(renewed.recalled()).as("the cached copy may be stale: drop it").isTrue();
+            assertThat(renewed.granted()).isFalse();
+        }
+        FilesOps.LeaseState iso = client.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("iso"), FilesOps.LEASE_READ, 60, "cacher"));
+        assertThat(iso.recalled()).as("other images are not touched").isFalse();
+    }
+
+    @Test
     void aHolderThatNeverAnswersLosesItsLeaseWhenItExpires() throws Exception {
         Name disk = Name.device("disk");
         client.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_READ, 1, "silent"));

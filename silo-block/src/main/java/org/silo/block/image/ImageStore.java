@@ -230,6 +230,18 @@ public final class ImageStore {
   }
 
   /**
+   * Calls {@code listener} with an image's name each time a writer opens it, by any protocol (the file
+   * service recalls the read leases on it). Returns what removes the listener.
+   */
+  public Runnable onWriterOpen(java.util.function.Consumer<String> listener) {
+    writerListeners.add(listener);
+    return () -> writerListeners.remove(listener);
+  }
+
+  private final java.util.List<java.util.function.Consumer<String>> writerListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
    * Opens an image, without regard to its policy (local use). WRITE fails with READ_ONLY on a read-only image and with BUSY while another
    * writer holds it; {@code holder} names the session in {@code disk ls}.
    */
@@ -257,6 +269,9 @@ public final class ImageStore {
     image.leases.add(lease);
     if (access == Access.WRITE) {
       image.writer = lease;
+      for (java.util.function.Consumer<String> l : writerListeners) {
+        l.accept(name);
+      }
     }
     return lease;
   }

@@ -48,6 +48,7 @@ public final class FilesService implements AutoCloseable {
     static final String CREATED_DIR = "/created";
 
     private final ImageStore images;
+    private final Runnable stopRecalls;
     private final ArchivePaths archive;
     private final Supplier<Map<String, Object>> status;
     private final CryptoHandles crypto;
@@ -72,6 +73,9 @@ public final class FilesService implements AutoCloseable {
         this.locations = new Locations(settings.lookupMillis());
         deleteTree(settings.cacheDir().resolve(".writes"));
         this.dataPort = new DataPort(settings.dataAddress(), settings.dataPort(), this::capabilityOrNull);
+        // a Blockhead or NBD writer recalls the read leases on its image too (it cannot be told to retry:
+        // holders hear of the recall at their next renewal, as for any writer)
+        this.stopRecalls = images.onWriterOpen(image -> leases.recallReaders(FilesOps.DEVICE + ":" + image, System.currentTimeMillis()));
     }
 
     private static void deleteTree(Path dir) throws IOException {
@@ -421,6 +425,7 @@ public final class FilesService implements AutoCloseable {
 
     @Override
     public void close() {
+        stopRecalls.run();
         dataPort.close();
         handles.closeAll();
     }
