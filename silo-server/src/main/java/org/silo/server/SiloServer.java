@@ -124,7 +124,7 @@ public final class SiloServer implements AutoCloseable {
                         config.duration("files.lookup-cache").toMillis()));
         ControlData control = new ServerControlData(this::status, archive, block.store(), access, registry, files::leases);
         TextServer text = TextServer.start(config.listen(), config.port("control.port"), control,
-                new WorkerRegistry(data.resolve("workers.json")), Version.VERSION);
+                new WorkerRegistry(data.resolve("workers.json")), Version.VERSION, java.time.Duration.ofSeconds(1));
         parts.add(text);
         controlPort = text.port();
         ConsoleServer console = ConsoleServer.builder(control).bindAddress(config.listen())

@@ -32,14 +32,27 @@ public final class TextServer implements AutoCloseable {
     private final ChannelGroup displays = new DefaultChannelGroup("displays", GlobalEventExecutor.INSTANCE);
     private final WorkerRegistry workers;
 
+    private final java.util.Map<String, String> moversSeen = new java.util.HashMap<>();
+    private java.util.concurrent.ScheduledExecutorService moverWatch;
+
     private TextServer(EventLoopGroup group, Channel listener, WorkerRegistry workers) {
         this.group = group;
         this.listener = listener;
         this.workers = workers;
     }
 
+    /** A text server that pushes the workers' STATUS to displays, but not the archive's movers'. */
     public static TextServer start(InetAddress address, int port, ControlData data, WorkerRegistry workers, String version)
             throws InterruptedException {
+        return start(address, port, data, workers, version, java.time.Duration.ZERO);
+    }
+
+    /**
+     * @param moverPush how often to look at the archive's movers and push a STATUS to displays for each
+     *                  that changed (state, volume, job or percent); zero: never
+     */
+    public static TextServer start(InetAddress address, int port, ControlData data, WorkerRegistry workers, String version,
+            java.time.Duration moverPush) throws InterruptedException {
         EventLoopGroup group = Transports.group(1, "silo-control");
         TextServer[] self = new TextServer[1];
         try {
@@ -56,6 +69,9 @@ public final class TextServer implements AutoCloseable {
                     .bind(new InetSocketAddress(address, port)).sync().channel();
             self[0] = new TextServer(group, ch, workers);
             workers.subscribe(self[0]::push);
+            if (!moverPush.isZero()) {
+                self[0].watchMovers(data, moverPush);
+            }
             return self[0];
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -92,8 +108,47 @@ public final class TextServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Seed 004's displays hear of the burners as they change; the archive's movers are burners too. Off
+     * the event loop (reading the movers asks the catalog), and only while a display listens.
+     */
+    private void watchMovers(ControlData data, java.time.Duration period) {
+        moverWatch = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "silo-control-movers");
+            t.setDaemon(true);
+            return t;
+        });
+        moverWatch.scheduleWithFixedDelay(() -> {
+            if (displays.isEmpty()) {
+                return;
+            }
+            try {
+                for (java.util.Map<String, Object> m : data.movers()) {
+                    String id = String.valueOf(m.get("id"));
+                    if (workers.get(id) != null) {
+                        continue; // a text mover: its own STATUS is pushed as a worker's
+                    }
+                    java.util.List<String> line = TextSession.moverLine(m);
+                    String seen = String.join("\t", line.subList(2, 5)) + "\t" + m.get("volume");
+                    if (!seen.equals(moversSeen.put(id, seen))) {
+                        String text = TextCodec.encode(TextMessage.of(TextConstants.STATUS, line.get(0), line.get(1), line.get(2), line.get(3),
+                                line.get(4)));
+                        for (Channel display : displays) {
+                            display.eventLoop().execute(() -> display.writeAndFlush(text));
+                        }
+                    }
+                }
+            } catch (org.silo.wire.SiloException | RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(TextServer.class).debug("movers not pushed: {}", e.toString());
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
+        if (moverWatch != null) {
+            moverWatch.shutdownNow();
+        }
         listener.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -256,7 +256,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
     }
 
     /** A mover as an SLIST line: id, name, state, percent, detail (volume, job, rate), connected or gone. */
-    private static List<String> moverLine(Map<String, Object> m) {
+    static List<String> moverLine(Map<String, Object> m) {
         long done = number(m.get("bytesDone"));
         long total = number(m.get("bytesTotal"));
         int percent = total > 0 ? (int) Math.min(100, done * 100 / total) : 0;

@@ -140,6 +140,9 @@ final class FixtureData implements ControlData {
         throw new IllegalStateException("not used by the text protocol");
     }
 
+    /** Bytes mover1 has moved of its job's 1000; a test moves it on. */
+    volatile long moverDone = 250;
+
     @Override
     public List<Map<String, Object>> movers() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -148,7 +151,7 @@ final class FixtureData implements ControlData {
         m.put("state", "active");
         m.put("volume", "DEF001");
         m.put("job", 7L);
-        m.put("bytesDone", 250L);
+        m.put("bytesDone", moverDone);
         m.put("bytesTotal", 1000L);
         m.put("bytesPerSecond", 2.5e6);
         return List.of(m);

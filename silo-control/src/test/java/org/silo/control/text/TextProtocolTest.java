@@ -86,6 +86,21 @@ class TextProtocolTest {
     }
 
     @Test
+    void displaysHearOfTheArchivesMoversAsTheyChange() throws Exception {
+        FixtureData data = new FixtureData(Grants.ALL);
+        server = TextServer.start(InetAddress.getLoopbackAddress(), 0, data, new WorkerRegistry(dir.resolve("workers.json")), "9.9",
+                java.time.Duration.ofMillis(100));
+        try (TextClient display = new TextClient(server.port())) {
+            display.read();
+            assertThat(display.ask("ID", "panel-3", "display")).isEqualTo(TextMessage.of("OK", "ID"));
+            assertThat(display.read()).isEqualTo(TextMessage.of("STATUS", "m-1", "mover1", "active", "25", "job 7 on DEF001, 2.5 MB/s"));
+            data.moverDone = 750;
+            assertThat(display.read()).as("pushed again only when it changed")
+                    .isEqualTo(TextMessage.of("STATUS", "m-1", "mover1", "active", "75", "job 7 on DEF001, 2.5 MB/s"));
+        }
+    }
+
+    @Test
     void mistakesGetAnErrorAndTheConnectionGoesOn() throws Exception {
         start(Grants.ALL);
         try (TextClient c = new TextClient(server.port())) {
