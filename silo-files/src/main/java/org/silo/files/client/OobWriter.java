@@ -12,11 +12,14 @@ import org.silo.wire.client.ClientOptions;
 /**
  * Writes an object opened with WRITE|OOB-XFER through the server's data port (docs/files.md): an
  * OutputStream that sends 1 MiB pieces, each a write request with bit 63 of the length set, and checks
- * each answer. Closing it does not close the handle: the caller closes that (for an archive path, the
- * close that archives it).
+ * each answer. Up to {@link #IN_FLIGHT} pieces travel before the first answer is read (the data port
+ * answers in order), so the link is not idle for a round trip per piece; {@link #flush} and
+ * {@link #close} wait for every answer. Closing it does not close the handle: the caller closes that
+ * (for an archive path, the close that archives it).
  */
 public final class OobWriter extends OutputStream {
     static final int PIECE = 1 << 20;
+    static final int IN_FLIGHT = 4;
     private final FilesOps.Opened opened;
     private final Socket socket;
     private final DataOutputStream req;
@@ -24,6 +27,8 @@ public final class OobWriter extends OutputStream {
     private final byte[] buf = new byte[PIECE];
     private int filled;
     private long offset;
+    /** Sizes of the pieces sent whose answers have not been read, oldest first. */
+    private final java.util.ArrayDeque<Integer> unanswered = new java.util.ArrayDeque<>();
 
     public OobWriter(FilesOps.Opened opened, long startOffset) throws IOException {
         if (opened.dataAddress().isEmpty()) {
@@ -70,29 +75,41 @@ public final class OobWriter extends OutputStream {
         if (filled == 0) {
             return;
         }
+        if (unanswered.size() >= IN_FLIGHT) {
+            answer();
+        }
         req.write(opened.handle().bytes());
         req.writeLong(offset);
         req.writeLong(filled | Long.MIN_VALUE);
         req.write(buf, 0, filled);
         req.flush();
-        long written = in.readLong();
-        if (written != filled) {
-            throw new IOException(written == -1 ? "the data port refused the write (closed handle, read-only object, or no room)"
-                    : "the data port wrote " + written + " of " + filled + " bytes");
-        }
+        unanswered.add(filled);
         offset += filled;
         filled = 0;
+    }
+
+    /** Reads the oldest piece's answer: all of it written, or the error. */
+    private void answer() throws IOException {
+        int sent = unanswered.remove();
+        long written = in.readLong();
+        if (written != sent) {
+            throw new IOException(written == -1 ? "the data port refused the write (closed handle, read-only object, or no room)"
+                    : "the data port wrote " + written + " of " + sent + " bytes");
+        }
     }
 
     @Override
     public void flush() throws IOException {
         send();
+        while (!unanswered.isEmpty()) {
+            answer();
+        }
     }
 
     @Override
     public void close() throws IOException {
         try {
-            send();
+            flush();
         } finally {
             socket.close();
         }
