@@ -30,6 +30,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
     private String who = "anonymous";
     private String id;
     private ClientType type;
+    private final java.util.concurrent.atomic.AtomicBoolean moverBusy = new java.util.concurrent.atomic.AtomicBoolean();
 
     TextSession(ControlData data, WorkerRegistry workers, TextServer server, String version) {
         this.data = data;
@@ -163,6 +164,10 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
      */
     private void moverStatus(ChannelHandlerContext ctx, TextMessage m) {
         WorkerRegistry.Worker w = workers.get(id);
+        if (!moverBusy.compareAndSet(false, true)) { // one at a time: a flood must not start a thread per message
+            send(ctx, TextMessage.error(BAD_REQUEST, "wait for the answer to your last STATUS before sending another"));
+            return;
+        }
         Thread.ofVirtual().name("text-mover-" + id).start(() -> {
             TextMessage answer;
             try {
@@ -183,6 +188,8 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             } catch (RuntimeException e) {
                 log.warn("text mover {}: STATUS failed", id, e);
                 answer = TextMessage.error(FAILED, "STATUS failed: " + e);
+            } finally {
+                moverBusy.set(false);
             }
             send(ctx, answer);
         });

@@ -95,6 +95,13 @@ class TextMoverTest {
                     List.of())).id();
             assertThat(ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL")).isEqualTo("OK\tSTATUS");
             assertThat(c.call(LibraryOps.JOB_INFO, Long.toString(write)).state()).isEqualTo("queued");
+
+            // a worker that does not wait for its answers gets one STATUS served at a time
+            ControlText.send(out, "STATUS\tidle\t0\tAVAIL");
+            ControlText.send(out, "STATUS\tidle\t0\tAVAIL");
+            List<String> answers = List.of(ControlText.strip(ControlText.read(in)), ControlText.strip(ControlText.read(in)));
+            assertThat(answers).containsExactlyInAnyOrder("OK\tSTATUS",
+                    "ERROR\t400\twait for the answer to your last STATUS before sending another");
         }
     }
 
