@@ -30,8 +30,7 @@ final class JobCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** The queue as a table; {@code movers} maps mover ids to the names people know them by. */
-    static void table(List<JobInfo> jobs, java.util.Map<String, String> movers) {
+    static void table(List<JobInfo> jobs) {
         Table t = new Table("ID", "KIND", "STATE", "PRI", "SIZE", "VOLUME", "MOVER", "TRIES", "QUEUED", "PATH", "NOTE").rightAlign(0, 3, 4, 7);
         for (JobInfo j : jobs) {
             String pri = j.effectivePriority() + (j.adminPriority() != null ? "!" : "");
@@ -39,7 +38,7 @@ final class JobCommand implements Runnable {
                     : j.error() != null ? j.error() : j.result() != null ? j.result()
                     : j.kind().equals("copy") && j.target() != null ? "to " + j.target() : "";
             t.row(j.id(), j.kind(), j.state(), pri, Sizes.format(j.size()), j.volume() == null ? "-" : j.volume(),
-                    j.mover() == null ? "-" : movers.getOrDefault(j.mover(), j.mover()), j.attempts(), Instant.ofEpochMilli(j.createdMs()), j.path(), note);
+                    j.moverName() == null ? "-" : j.moverName(), j.attempts(), Instant.ofEpochMilli(j.createdMs()), j.path(), note);
         }
         t.print();
     }
@@ -66,9 +65,7 @@ final class JobCommand implements Runnable {
                 if (json) {
                     Json.print(jobs);
                 } else {
-                    java.util.Map<String, String> names = new java.util.HashMap<>();
-                    c.call(LibraryOps.MOVER_LS, null).movers().forEach(m -> names.put(m.id(), m.name()));
-                    table(jobs, names);
+                    table(jobs);
                 }
             }
             return 0;

@@ -24,7 +24,10 @@ public interface ControlData {
     /** Block images: name, sizeBytes, allocatedBytes, readOnly, holders. */
     List<Map<String, Object>> images() throws SiloException;
 
-    /** The library manager's queue, waiting and running: id, kind, state, path, size, volume, mover, effectivePriority, error. */
+    /**
+     * The library manager's queue, waiting and running: id, kind, state, path, size, volume, mover (its
+     * id), moverName, effectivePriority, error.
+     */
     List<Map<String, Object>> jobs() throws SiloException;
 
     /** The movers: id, name, state, volume, job, bytesDone, bytesTotal, bytesPerSecond, bytes, files, errors. */

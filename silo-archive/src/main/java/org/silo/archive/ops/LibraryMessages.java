@@ -135,11 +135,14 @@ public final class LibraryMessages {
     /** read_from_hsm from a user. */
     public record ReadFromHsm(String path, int priority, String callback, String token, List<String> avoidMovers) {}
 
-    /** A request as the queue holds it. {@code effectivePriority} includes aging or the admin override. */
+    /**
+     * A request as the queue holds it. {@code effectivePriority} includes aging or the admin override;
+     * {@code mover} is the id of the mover running it, {@code moverName} the name people know it by.
+     */
     public record JobInfo(long id, String kind, String state, String path, long size, String bfid, String volume, String cookie,
             String adler32, String mover, int priority, Integer adminPriority, int effectivePriority, String storageGroup,
             String owner, String error, int attempts, Long mergedInto, long createdMs, long updatedMs, String target, int copies,
-            String hash, Long parent, String result) {}
+            String hash, Long parent, String result, String moverName) {}
 
     public record JobList(List<JobInfo> jobs) {}
 

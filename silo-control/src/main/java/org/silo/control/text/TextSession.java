@@ -112,7 +112,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 TextMessage list = TextMessage.of(QLIST);
                 for (Map<String, Object> j : data.jobs()) {
                     list = list.line(text(j, "id"), text(j, "kind"), text(j, "state"), text(j, "effectivePriority"),
-                            text(j, "path"), text(j, "size"), text(j, "volume"), text(j, "mover"));
+                            text(j, "path"), text(j, "size"), text(j, "volume"), text(j, "moverName"));
                 }
                 yield list;
             }

@@ -70,7 +70,8 @@ final class FixtureData implements ControlData {
         j.put("path", "/exp/run1.dat");
         j.put("size", 1000L);
         j.put("volume", "DEF001");
-        j.put("mover", "mover1");
+        j.put("mover", "m-1");
+        j.put("moverName", "mover1");
         List<Map<String, Object>> all = new java.util.ArrayList<>(List.of(j));
         all.addAll(queued);
         return all;
@@ -89,7 +90,8 @@ final class FixtureData implements ControlData {
         j.put("path", path);
         j.put("size", 0L);
         j.put("volume", volume == null ? "" : volume);
-        j.put("mover", "");
+        j.put("mover", null);
+        j.put("moverName", null);
         queued.add(j);
         return j;
     }

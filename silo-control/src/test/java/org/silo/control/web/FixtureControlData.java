@@ -224,7 +224,8 @@ final class FixtureControlData implements ControlData {
         j.put("path", path);
         j.put("size", size);
         j.put("volume", volume);
-        j.put("mover", mover);
+        j.put("mover", mover == null ? null : "a1");
+        j.put("moverName", mover);
         jobs.put(id, j);
         return j;
     }

@@ -78,17 +78,7 @@ public final class ServerControlData implements ControlData {
 
     @Override
     public List<Map<String, Object>> jobs() throws SiloException {
-        Map<String, String> names = new java.util.HashMap<>();
-        archive.library().movers().forEach(m -> names.put(m.id(), m.name()));
-        List<Map<String, Object>> jobs = rows(archive.library().list(false, 1000));
-        for (Map<String, Object> j : jobs) { // people know movers by name; the id stays under moverId
-            Object id = j.get("mover");
-            if (id != null) {
-                j.put("moverId", id);
-                j.put("mover", names.getOrDefault(String.valueOf(id), String.valueOf(id)));
-            }
-        }
-        return jobs;
+        return rows(archive.library().list(false, 1000));
     }
 
     @Override

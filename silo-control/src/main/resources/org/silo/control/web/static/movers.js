@@ -62,7 +62,7 @@ const movers = {
             silo.el("td", { class: "num" }, String(j.id)), silo.el("td", {}, j.kind), silo.el("td", {}, j.state),
             silo.el("td", { class: "num" }, String(j.effectivePriority)), silo.el("td", {}, j.path || ""),
             silo.el("td", { class: "num" }, silo.bytes(j.size || 0)), silo.el("td", {}, j.volume || "-"),
-            silo.el("td", {}, j.mover || "-"),
+            silo.el("td", {}, j.moverName || "-"),
             silo.el("td", {}, silo.el("button", { class: "cancel", type: "button",
                 onclick: () => movers.act("/api/jobs/" + j.id + "/kill", {}, "job " + j.id + " cancelled") }, "Cancel")));
     },
