@@ -61,47 +61,62 @@ public final class FileClerk {
             throw SiloException.invalid("client request id must be 1 to 128 characters");
         }
         String owner = q.owner() == null || q.owner().isBlank() ? "root" : q.owner();
+        return withNewBfid((c, bfid) -> {
+            if (q.clientRequest() != null) {
+                Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, q.clientRequest());
+                if (prior.isPresent()) {
+                    return same(prior.get(), q, vol);
+                }
+            }
+            VolumeClerk.get(c, vol);
+            if (Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE volume = ? AND cookie = ?", vol, q.cookie()) > 0) {
+                if (q.clientRequest() != null) {
+                    // on PostgreSQL (read committed) the same request may have committed since the first look
+                    Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, q.clientRequest());
+                    if (prior.isPresent()) {
+                        return same(prior.get(), q, vol);
+                    }
+                }
+                throw new SiloException(ErrorCode.EXISTS, "volume " + vol + " already has a file at cookie " + q.cookie());
+            }
+            long now = Bfids.millis(bfid); // created_ms and the bfid sort alike
+            Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
+                            + " created_ms, updated_ms, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    bfid, vol, q.cookie(), q.size(), q.adler32(), path.toString(), owner, "active", q.clientRequest(), now, now,
+                    q.hash());
+            Namespace.createFile(c, path, bfid, owner, now);
+            return get(c, bfid);
+        });
+    }
+
+    /** Work that records a bit file under a freshly minted bfid. */
+    private interface WithBfid {
+        BitFileInfo run(Connection c, String bfid) throws SQLException, SiloException;
+    }
+
+    /**
+     * Runs {@code work} in a transaction with a new bfid, and again with another when that id, or a
+     * unique key the work relies on, was taken at the same moment: two servers on one PostgreSQL catalog
+     * may mint the same id at once (the key refuses the second), and another transaction may take the
+     * path, the cookie or the client request id (the next attempt finds it and answers as for any repeat
+     * or clash).
+     */
+    private BitFileInfo withNewBfid(WithBfid work) throws SiloException {
         for (int attempt = 0; ; attempt++) {
             String bfid = bfids.next();
             try {
                 return catalog.tx(c -> {
-                    if (q.clientRequest() != null) {
-                        Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, q.clientRequest());
-                        if (prior.isPresent()) {
-                            return same(prior.get(), q, vol);
-                        }
-                    }
-                    VolumeClerk.get(c, vol);
-                    if (Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE volume = ? AND cookie = ?", vol, q.cookie()) > 0) {
-                        if (q.clientRequest() != null) {
-                            // on PostgreSQL (read committed) the same request may have committed since the first look
-                            Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, q.clientRequest());
-                            if (prior.isPresent()) {
-                                return same(prior.get(), q, vol);
-                            }
-                        }
-                        throw new SiloException(ErrorCode.EXISTS, "volume " + vol + " already has a file at cookie " + q.cookie());
-                    }
                     if (Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE bfid = ?", bfid) > 0) {
                         throw new BfidTaken(bfid);
                     }
-                    long now = Bfids.millis(bfid); // created_ms and the bfid sort alike
-                    Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
-                                    + " created_ms, updated_ms, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                            bfid, vol, q.cookie(), q.size(), q.adler32(), path.toString(), owner, "active", q.clientRequest(), now, now,
-                            q.hash());
-                    Namespace.createFile(c, path, bfid, owner, now);
-                    return get(c, bfid);
+                    return work.run(c, bfid);
                 });
             } catch (BfidTaken e) {
                 bfids.seen(e.bfid);
             } catch (SiloException e) {
-                // two servers on one PostgreSQL catalog minted the same id at once: the key refused the second
                 if (attempt >= 3 || !Catalog.isConstraint(e)) {
                     throw e;
                 }
-                // or another transaction took the path, the cookie or the client request id at the same
-                // moment: the next attempt finds it and answers as for any repeat or clash
             }
         }
     }
@@ -136,40 +151,26 @@ public final class FileClerk {
             throws SiloException {
         String vol = VolumeClerk.name("volume", volume);
         Backend.fileNumber(cookie);
-        for (int attempt = 0; ; attempt++) {
-            String bfid = bfids.next();
-            try {
-                return catalog.tx(c -> {
-                    Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, clientRequest);
-                    if (prior.isPresent()) {
-                        return prior.get();
-                    }
-                    BitFileInfo o = get(c, original);
-                    if (!o.state().equals("active")) {
-                        throw SiloException.notFound("bit file " + original + " was deleted while it was being copied");
-                    }
-                    if (o.size() != size || !o.adler32().equals(adler32)) {
-                        throw new SiloException(ErrorCode.IO, "the copy of " + original + " (" + size + " bytes, adler32 " + adler32
-                                + ") differs from the original (" + o.size() + ", " + o.adler32() + ")");
-                    }
-                    VolumeClerk.get(c, vol);
-                    if (Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE bfid = ?", bfid) > 0) {
-                        throw new BfidTaken(bfid);
-                    }
-                    long now = Bfids.millis(bfid);
-                    Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
-                            + " created_ms, updated_ms, hash, original) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", bfid, vol, cookie, size, adler32,
-                            o.path(), o.owner(), "active", clientRequest, now, now, hashOf(c, original), original);
-                    return get(c, bfid);
-                });
-            } catch (BfidTaken e) {
-                bfids.seen(e.bfid);
-            } catch (SiloException e) {
-                if (attempt >= 3 || !Catalog.isConstraint(e)) {
-                    throw e;
-                }
+        return withNewBfid((c, bfid) -> {
+            Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, clientRequest);
+            if (prior.isPresent()) {
+                return prior.get();
             }
-        }
+            BitFileInfo o = get(c, original);
+            if (!o.state().equals("active")) {
+                throw SiloException.notFound("bit file " + original + " was deleted while it was being copied");
+            }
+            if (o.size() != size || !o.adler32().equals(adler32)) {
+                throw new SiloException(ErrorCode.IO, "the copy of " + original + " (" + size + " bytes, adler32 " + adler32
+                        + ") differs from the original (" + o.size() + ", " + o.adler32() + ")");
+            }
+            VolumeClerk.get(c, vol);
+            long now = Bfids.millis(bfid);
+            Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
+                    + " created_ms, updated_ms, hash, original) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", bfid, vol, cookie, size, adler32,
+                    o.path(), o.owner(), "active", clientRequest, now, now, hashOf(c, original), original);
+            return get(c, bfid);
+        });
     }
 
     /** The content hash of a bit file ({@code ALG:HEX}), or null. */

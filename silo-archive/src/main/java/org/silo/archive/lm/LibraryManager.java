@@ -908,10 +908,6 @@ public final class LibraryManager implements AutoCloseable {
         return s == null || s.length() <= n ? s : s.substring(0, n);
     }
 
-    Req request(Connection c, long id) throws SQLException, SiloException {
-        return get(c, id);
-    }
-
     private Req get(Connection c, long id) throws SQLException, SiloException {
         return Sql.one(c, Requests.SELECT + " WHERE id = ?", Requests::row, id).orElseThrow(() -> SiloException.notFound("no job " + id));
     }

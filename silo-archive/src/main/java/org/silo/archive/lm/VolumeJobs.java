@@ -134,7 +134,7 @@ final class VolumeJobs {
     }
 
     JobInfo copyDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
-        String target = catalog.tx(c -> lm.request(c, r.id())).target();
+        String target = r.target(); // set when the copy was given to the mover
         if (!mine) {
             lm.releaseWriting(target, moverName, d.ok() ? d.size() : 0);
             throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
