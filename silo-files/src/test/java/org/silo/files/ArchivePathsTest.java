@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.archive.ArchiveService;
+import org.silo.archive.S3Fixture;
 import org.silo.archive.lm.LibraryManager;
 import org.silo.archive.ops.FileMessages.WriteFile;
 import org.silo.archive.ops.VolumeMessages.AddVol;
@@ -138,7 +139,7 @@ class ArchivePathsTest {
     }
 
     /** S3 volumes in library "cloud", served by a mover that is started only when the test says. */
-    private void cloud(S3Server s3) throws SiloException {
+    private void cloud(S3Fixture s3) throws SiloException {
         archive.volumes().addvol(new AddVol("S3V1", "cloud", null, "1G", s3.uri("vol1"), "sg", "none"), "t");
     }
 
@@ -150,7 +151,7 @@ class ArchivePathsTest {
 
     @Test
     void aFileOnS3IsStagedIntoTheCacheWhileTheClientIsToldToWait() throws Exception {
-        try (S3Server s3 = new S3Server()) {
+        try (S3Fixture s3 = new S3Fixture()) {
             cloud(s3);
             byte[] a = onS3("/exp/a", 100_000, 2);
             byte[] b = onS3("/exp/b", 100_000, 3);
