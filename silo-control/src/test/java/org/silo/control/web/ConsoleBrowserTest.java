@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,12 +39,47 @@ class ConsoleBrowserTest {
         }
     }
 
+    /** Each test starts logged out, whatever the one before it left behind. */
+    @AfterEach
+    void forgetTheLogin() {
+        if (chromium != null) {
+            chromium.driver.manage().deleteAllCookies();
+        }
+    }
+
+    /**
+     * Clicks what the selector finds, finding it again if the page replaced it meanwhile (the movers page
+     * redraws its tables every second).
+     */
+    private static void click(String css) {
+        waiting().until(d -> {
+            try {
+                d.findElement(By.cssSelector(css)).click();
+                return true;
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+                return false;
+            }
+        });
+    }
+
+    /** What {@code read} gets from the element the selector finds, read again if the page redrew it meanwhile. */
+    private static String read(String css, java.util.function.Function<WebElement, String> read) {
+        return waiting().until(d -> read.apply(d.findElement(By.cssSelector(css))));
+    }
+
+    /** The same for every element the selector finds. */
+    private static List<String> readAll(String css, java.util.function.Function<WebElement, String> read) {
+        return waiting().until(d -> d.findElements(By.cssSelector(css)).stream().map(read).toList());
+    }
+
     private static void open(String path) {
         chromium.driver.get("http://127.0.0.1:" + console.port() + path);
     }
 
     private static WebDriverWait waiting() {
-        return new WebDriverWait(chromium.driver, Duration.ofSeconds(10));
+        WebDriverWait w = new WebDriverWait(chromium.driver, Duration.ofSeconds(10));
+        w.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the live pages redraw their tables
+        return w;
     }
 
     private static List<WebElement> rows(String table) {
@@ -71,11 +107,10 @@ class ConsoleBrowserTest {
         open("/movers");
         waiting().until(d -> !rows("movers").isEmpty());
         chromium.driver.executeScript("window.siloNoReload = 7;");
-        String first = chromium.driver.findElement(By.cssSelector("#movers td.progress")).getAttribute("data-percent");
-        waiting().until(d -> !chromium.driver.findElement(By.cssSelector("#movers td.progress")).getAttribute("data-percent")
-                .equals(first));
+        String first = read("#movers td.progress", e -> e.getAttribute("data-percent"));
+        waiting().until(d -> !d.findElement(By.cssSelector("#movers td.progress")).getAttribute("data-percent").equals(first));
         assertThat(chromium.driver.executeScript("return window.siloNoReload;")).as("the same page, not a reload").isEqualTo(7L);
-        assertThat(rows("jobs").get(0).getText()).contains("/exp/big.dat", "active", "mover1");
+        assertThat(read("#jobs tbody tr", WebElement::getText)).contains("/exp/big.dat", "active", "mover1");
         chromium.screenshot("movers");
     }
 
@@ -119,8 +154,8 @@ class ConsoleBrowserTest {
         data.mountWaiting("TAPE02", "mover1");
         open("/movers");
         waiting().until(d -> !chromium.driver.findElements(By.cssSelector("tr[data-job='" + job + "']")).isEmpty());
-        assertThat(rows("mounts")).extracting(WebElement::getText).singleElement().asString().contains("TAPE02", "mover1");
-        chromium.driver.findElement(By.cssSelector("tr[data-job='" + job + "'] button.cancel")).click();
+        assertThat(readAll("#mounts tbody tr", WebElement::getText)).singleElement().asString().contains("TAPE02", "mover1");
+        click("tr[data-job='" + job + "'] button.cancel");
         WebElement message = chromium.driver.findElement(By.id("message"));
         waiting().until(ExpectedConditions.textToBePresentInElement(message, "archive::admin"));
 
@@ -135,12 +170,12 @@ class ConsoleBrowserTest {
         waiting().until(ExpectedConditions.textToBe(By.id("message"), "job " + job + ": priority 500"));
         waiting().until(d -> d.findElement(By.cssSelector("tr[data-job='" + job + "'] td:nth-child(4)")).getText().equals("500"));
 
-        chromium.driver.findElement(By.cssSelector("tr[data-mount=TAPE02] button.confirm")).click();
+        click("tr[data-mount=TAPE02] button.confirm");
         waiting().until(ExpectedConditions.textToBe(By.id("message"), "TAPE02 confirmed"));
         waiting().until(d -> rows("mounts").isEmpty());
         assertThat(data.mounts()).isEmpty();
 
-        chromium.driver.findElement(By.cssSelector("tr[data-job='" + job + "'] button.cancel")).click();
+        click("tr[data-job='" + job + "'] button.cancel");
         waiting().until(ExpectedConditions.textToBe(By.id("message"), "job " + job + " cancelled"));
 
         chromium.driver.findElement(By.id("rename-mover")).sendKeys("mover1");
@@ -159,10 +194,9 @@ class ConsoleBrowserTest {
     void fileLeasesAreListedWithTheirHoldersAndRecalls() throws Exception {
         open("/leases");
         waiting().until(d -> rows("leases").size() == 3);
-        assertThat(rows("leases")).extracting(r -> r.getAttribute("data-holder")).containsExactly("alice-laptop", "bob-ws", "qemu-3");
-        WebElement recalled = chromium.driver.findElement(By.cssSelector("tr[data-holder=bob-ws]"));
-        assertThat(recalled.getText()).contains("/exp/run1.dat", "read", "recalled");
-        assertThat(chromium.driver.findElement(By.cssSelector("tr[data-holder=qemu-3]")).getText()).contains("device:retro", "write");
+        assertThat(readAll("#leases tbody tr", r -> r.getAttribute("data-holder"))).containsExactly("alice-laptop", "bob-ws", "qemu-3");
+        assertThat(read("tr[data-holder=bob-ws]", WebElement::getText)).contains("/exp/run1.dat", "read", "recalled");
+        assertThat(read("tr[data-holder=qemu-3]", WebElement::getText)).contains("device:retro", "write");
         chromium.screenshot("leases");
     }
 

@@ -45,6 +45,7 @@ class ConsoleDuringPutBrowserTest {
 
             chromium.driver.get("http://127.0.0.1:" + server.consolePort() + "/movers");
             WebDriverWait wait = new WebDriverWait(chromium.driver, Duration.ofSeconds(30));
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the page redraws its tables every second
             wait.until(d -> !d.findElements(By.cssSelector("#movers tbody tr")).isEmpty());
             chromium.driver.executeScript("window.siloNoReload = 11;");
 
@@ -55,9 +56,11 @@ class ConsoleDuringPutBrowserTest {
                 int first = percent(chromium, wait, 1);
                 int later = percent(chromium, wait, first + 10);
                 assertThat(later).isGreaterThan(first);
-                assertThat(chromium.driver.findElement(By.cssSelector("#movers tbody tr")).getText()).contains("mover1", "active");
+                String mover = wait.until(d -> d.findElement(By.cssSelector("#movers tbody tr")).getText());
+                assertThat(mover).contains("mover1", "active");
                 wait.until(d -> d.findElement(By.cssSelector("#jobs tbody tr")).getText().contains("/watch/big.bin"));
-                assertThat(chromium.driver.findElement(By.cssSelector("#jobs tbody tr")).getText()).contains("write", "active", "mover1");
+                String job = wait.until(d -> d.findElement(By.cssSelector("#jobs tbody tr")).getText());
+                assertThat(job).contains("write", "active", "mover1");
                 chromium.screenshot("movers-during-put");
                 assertThat(put.get(60, TimeUnit.SECONDS).error()).isNull();
             }
