@@ -25,6 +25,7 @@ final class BlockheadHandler extends SimpleChannelInboundHandler<DatagramPacket>
   private final BlockheadServer.Config config;
   private final BlockheadCounters counters;
   private final SessionTable sessions = new SessionTable();
+  private final RecentDisconnects disconnected = new RecentDisconnects();
   private final byte[] scratch = new byte[512]; // one READ at a time: the handler's thread
 
   BlockheadHandler(BlockheadServer.Config config, BlockheadCounters counters) {
@@ -89,7 +90,7 @@ final class BlockheadHandler extends SimpleChannelInboundHandler<DatagramPacket>
     String name = c.name().isEmpty() ? config.defaultImage() : c.name();
     BlockheadSession old = sessions.findByClientAndImage(from, name);
     if (old != null) {
-      if (old.connectSeq == c.seq() && old.lastSeq < 0 && old.sectorSize == sectorSize) {
+      if (old.connectSeq == c.seq() && !old.window.used() && old.sectorSize == sectorSize) {
         // Our CONNECT reply was lost and the client retried: same session, same answer.
         counters.replays.increment();
         return encode(ctx, new BlockheadReply.Connected(c.seq(), old.id));
@@ -140,12 +141,13 @@ final class BlockheadHandler extends SimpleChannelInboundHandler<DatagramPacket>
       return status(ctx, c.seq(), ERR_BADID);
     }
     s.lastActiveNanos = System.nanoTime();
-    if (c.seq() == s.lastSeq && s.savedReply != null) {
+    ByteBuf saved = s.window.replay(c);
+    if (saved != null) {
       counters.replays.increment();
-      return s.savedReply.retainedDuplicate();
+      return saved;
     }
     ByteBuf reply = execute(ctx, s, c);
-    s.save(c.seq(), reply);
+    s.window.record(c, reply);
     return reply;
   }
 
@@ -197,9 +199,15 @@ final class BlockheadHandler extends SimpleChannelInboundHandler<DatagramPacket>
       InetSocketAddress from) {
     BlockheadSession s = sessions.find(d.session(), from);
     if (s == null) {
+      if (disconnected.isRepeat(d, from)) {
+        // Our OK was lost and the client asks again: the saved answer, not "bad session".
+        counters.replays.increment();
+        return status(ctx, d.seq(), ERR_OK);
+      }
       return status(ctx, d.seq(), ERR_BADID);
     }
     sessions.remove(s);
+    disconnected.remember(d, from);
     return status(ctx, d.seq(), ERR_OK);
   }
 

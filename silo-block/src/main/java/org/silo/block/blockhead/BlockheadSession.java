@@ -1,13 +1,13 @@
 package org.silo.block.blockhead;
 
-import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import org.silo.block.image.ImageLease;
 
 /**
- * One client's mount of one image. Confined to the handler's thread, so it needs no locks.
- * Keeps the last sequence number and its reply: a retransmitted COMMAND is answered from
- * {@link #savedReply} and never executed twice (TNFS does the same, see notes/block.md section 5).
+ * One client's mount of one image. Confined to the handler's thread, so it needs no locks. Its
+ * {@link ReplayWindow} answers a retransmitted or duplicated COMMAND from the saved reply, so none
+ * is executed twice (TNFS keeps only the last one, see notes/block.md section 5; that is not enough
+ * when datagrams are reordered).
  */
 final class BlockheadSession {
   final int id;
@@ -15,9 +15,8 @@ final class BlockheadSession {
   final ImageLease lease;
   final int sectorSize;
   final int connectSeq;
+  final ReplayWindow window;
   long lastActiveNanos;
-  int lastSeq = -1;
-  ByteBuf savedReply;
 
   BlockheadSession(int id, InetSocketAddress client, ImageLease lease, int sectorSize,
       int connectSeq, long nowNanos) {
@@ -26,25 +25,12 @@ final class BlockheadSession {
     this.lease = lease;
     this.sectorSize = sectorSize;
     this.connectSeq = connectSeq;
+    this.window = new ReplayWindow(connectSeq);
     this.lastActiveNanos = nowNanos; // the clock starts at CONNECT (the reference forgets this)
   }
 
-  /** Keeps {@code reply} (retaining it) as the answer to {@code seq}. */
-  void save(int seq, ByteBuf reply) {
-    release();
-    lastSeq = seq;
-    savedReply = reply.retainedDuplicate();
-  }
-
   void close() {
-    release();
+    window.close();
     lease.close();
-  }
-
-  private void release() {
-    if (savedReply != null) {
-      savedReply.release();
-      savedReply = null;
-    }
   }
 }

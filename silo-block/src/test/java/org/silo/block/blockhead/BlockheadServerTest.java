@@ -171,16 +171,79 @@ class BlockheadServerTest {
   }
 
   @Test
-  void replayedSequenceNumberIsAnsweredFromTheSavedReplyNotExecuted() throws Exception {
+  void anIdenticalRepeatIsAnsweredFromTheSavedReplyNotExecuted() throws Exception {
     try (var c = client()) {
       int sid = session(c.exchange(connect(1, 2, "disk")));
       assertThat(c.exchange(write(42, sid, 3, sector(512, 0xAA)))).containsExactly(2, 42, 0);
-      // A retransmission whose payload differs proves the second copy never ran.
-      assertThat(c.exchange(write(42, sid, 3, sector(512, 0xBB)))).containsExactly(2, 42, 0);
-      byte[] r = c.exchange(read(43, sid, 3));
-      assertThat(Arrays.copyOfRange(r, 4, r.length)).isEqualTo(sector(512, 0xAA));
-      assertThat(c.exchange(read(43, sid, 3))).isEqualTo(r);
+      assertThat(c.exchange(write(43, sid, 3, sector(512, 0xBB)))).containsExactly(2, 43, 0);
+      // The repeat of seq 42 (our reply was lost, or the network duplicated it) must not run.
+      assertThat(c.exchange(write(42, sid, 3, sector(512, 0xAA)))).containsExactly(2, 42, 0);
+      byte[] r = c.exchange(read(44, sid, 3));
+      assertThat(Arrays.copyOfRange(r, 4, r.length)).isEqualTo(sector(512, 0xBB));
+      assertThat(c.exchange(read(44, sid, 3))).isEqualTo(r);
       assertThat(server.counters().snapshot().get("replays")).isEqualTo(2);
+      assertThat(server.counters().snapshot().get("writes")).isEqualTo(2);
+    }
+  }
+
+  /** Issue 12: WRITE seq 4 "A", WRITE seq 5 "B", a delayed copy of seq 4, READ: "B". */
+  @Test
+  void aLateDuplicateOfAnOlderWriteDoesNotRollTheSectorBack() throws Exception {
+    try (var c = client()) {
+      int sid = session(c.exchange(connect(3, 2, "disk")));
+      byte[] seq4 = write(4, sid, 5, sector(512, 'A'));
+      assertThat(c.exchange(seq4)).containsExactly(2, 4, 0);
+      assertThat(c.exchange(write(5, sid, 5, sector(512, 'B')))).containsExactly(2, 5, 0);
+      assertThat(c.exchange(seq4)).containsExactly(2, 4, 0);
+      byte[] r = c.exchange(read(6, sid, 5));
+      assertThat(Arrays.copyOfRange(r, 4, r.length)).isEqualTo(sector(512, 'B'));
+    }
+  }
+
+  /** Issue 12: a client that never increments: READ seq 9 lsn 1, then READ seq 9 lsn 2. */
+  @Test
+  void aReusedSequenceNumberWithADifferentRequestIsExecuted() throws Exception {
+    try (var c = client()) {
+      int sid = session(c.exchange(connect(9, 2, "disk")));
+      assertThat(c.exchange(write(9, sid, 1, sector(512, 0x11)))).containsExactly(2, 9, 0);
+      assertThat(c.exchange(write(9, sid, 2, sector(512, 0x22)))).containsExactly(2, 9, 0);
+      byte[] one = c.exchange(read(9, sid, 1));
+      byte[] two = c.exchange(read(9, sid, 2));
+      assertThat(Arrays.copyOfRange(one, 4, one.length)).isEqualTo(sector(512, 0x11));
+      assertThat(Arrays.copyOfRange(two, 4, two.length)).isEqualTo(sector(512, 0x22));
+      assertThat(server.counters().snapshot().get("replays")).isZero();
+    }
+  }
+
+  /**
+   * After 128 newer requests a number is out of the window: its next use is a new request even
+   * when its bytes are the same as last lap's (a WRITE of the same data after other writes).
+   */
+  @Test
+  void theWindowForgetsTheLastLapSoAWrappedNumberIsANewRequest() throws Exception {
+    try (var c = client()) {
+      int sid = session(c.exchange(connect(0, 2, "disk")));
+      byte[] a = write(1, sid, 7, sector(512, 'A'));
+      assertThat(c.exchange(a)).containsExactly(2, 1, 0);
+      int seq = 1;
+      for (int i = 0; i < 255; i++) { // seq 2 .. 256 = 0: each a write of "B"
+        seq = (seq + 1) & 0xff;
+        assertThat(c.exchange(write(seq, sid, 7, sector(512, 'B')))).containsExactly(2, seq, 0);
+      }
+      assertThat(c.exchange(a)).containsExactly(2, 1, 0); // seq 1 again, next lap: it runs
+      byte[] r = c.exchange(read(2, sid, 7));
+      assertThat(Arrays.copyOfRange(r, 4, r.length)).isEqualTo(sector(512, 'A'));
+    }
+  }
+
+  @Test
+  void aRetriedDisconnectGetsItsOkAgain() throws Exception {
+    try (var c = client()) {
+      int sid = session(c.exchange(connect(1, 2, "disk")));
+      assertThat(c.exchange(discon(2, sid))).containsExactly(2, 2, 0);
+      assertThat(c.exchange(discon(2, sid))).containsExactly(2, 2, 0); // our OK was lost
+      assertThat(c.exchange(discon(3, sid))).containsExactly(2, 3, 4); // a new request: gone
+      assertThat(c.exchange(read(4, sid, 0))).containsExactly(2, 4, 4);
     }
   }
 
