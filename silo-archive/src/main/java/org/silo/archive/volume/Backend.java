@@ -12,7 +12,8 @@ import org.silo.wire.SiloException;
  * <p>Cookie format (both backends): {@code 0000_000000000_NNNNNNN}, Enstore's
  * partition_block_file layout, where the file number {@code NNNNNNN} starts at 1 and grows by one
  * with each append. The backend stores file number {@code n} as the object or file named by the
- * same seven (or more) digits.
+ * same seven (or more) digits. A member of a container adds its range: {@link #memberCookie}, and
+ * {@link #open} of such a cookie reads only that range (a positioned read, a ranged GET).
  */
 public interface Backend extends AutoCloseable {
 
@@ -34,7 +35,33 @@ public interface Backend extends AutoCloseable {
      */
     String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException;
 
-    /** Opens the file at {@code cookie}; NOT_FOUND if there is none. */
+    /**
+     * A new file of the volume, written by the caller as a stream (a container of small files, whose
+     * length is not known in advance): its file number is reserved now; its bytes count only once
+     * {@link #commit} has returned; closing it uncommitted removes them.
+     */
+    interface NewFile extends AutoCloseable {
+        /** Where the bytes go (buffered). */
+        java.io.OutputStream out();
+
+        /** The cookie the file has once committed. */
+        String cookie();
+
+        /**
+         * Makes every byte written durable (fsync, or the store's acknowledgement), runs {@code check},
+         * then gives the file its name; a failure leaves no file.
+         */
+        void commit(BeforeCommit check) throws SiloException;
+
+        /** Removes the bytes unless committed. */
+        @Override
+        void close();
+    }
+
+    /** Starts a new file (see {@link NewFile}). */
+    NewFile create() throws SiloException;
+
+    /** Opens the file at {@code cookie} (only its range, for a member's cookie); NOT_FOUND if there is none. */
     InputStream open(String cookie) throws SiloException;
 
     /** Whether the backend can be written and read now (a removable disk may be absent). */
@@ -50,11 +77,39 @@ public interface Backend extends AutoCloseable {
         return String.format("0000_000000000_%07d", fileNumber);
     }
 
-    static long fileNumber(String cookie) throws SiloException {
-        if (cookie == null || !cookie.matches("0000_000000000_[0-9]{7,18}")) {
-            throw SiloException.invalid("bad location cookie '" + cookie + "': expected 0000_000000000_NNNNNNN");
+    /**
+     * The cookie of a container's member: the container's cookie, {@code +}, the offset of the member's
+     * first data byte, {@code +}, its length ({@code 0000_000000000_0000042+1536+4096}), so that the
+     * cookie alone still says where to read (docs/archive.md, "Containers").
+     */
+    static String memberCookie(String container, long offset, long length) {
+        return container + "+" + offset + "+" + length;
+    }
+
+    /** Where a cookie points: a whole file ({@code length} -1) or a range of one (a container's member). */
+    record Location(long fileNumber, long offset, long length) {
+        public boolean whole() {
+            return length < 0;
         }
-        return Long.parseLong(cookie.substring(15));
+
+        /** The cookie of the whole file the location is in (the container's, for a member). */
+        public String fileCookie() {
+            return cookie(fileNumber);
+        }
+    }
+
+    static Location location(String cookie) throws SiloException {
+        if (cookie == null || !cookie.matches("0000_000000000_[0-9]{7,18}(\\+[0-9]{1,18}\\+[0-9]{1,18})?")) {
+            throw SiloException.invalid("bad location cookie '" + cookie + "': expected 0000_000000000_NNNNNNN[+OFFSET+LENGTH]");
+        }
+        String[] p = cookie.split("\\+");
+        long n = Long.parseLong(p[0].substring(15));
+        return p.length == 1 ? new Location(n, 0, -1) : new Location(n, Long.parseLong(p[1]), Long.parseLong(p[2]));
+    }
+
+    /** The file number of a cookie (a member's: its container's). */
+    static long fileNumber(String cookie) throws SiloException {
+        return location(cookie).fileNumber();
     }
 
     static SiloException io(String what, IOException e) {

@@ -118,6 +118,85 @@ public final class DirBackend implements Backend {
         }
     }
 
+    @Override
+    public synchronized NewFile create() throws SiloException {
+        try {
+            Files.createDirectories(dir);
+            long n = lastFileNumber() + 1;
+            while (Files.exists(dir.resolve(String.format("%07d", n)))) {
+                n++;
+            }
+            last = n; // reserved: an append meanwhile takes the next number, a failure leaves a gap
+            return new DirNewFile(n);
+        } catch (IOException e) {
+            throw Backend.io("cannot start a file on " + uri(), e);
+        }
+    }
+
+    /** A file being written as {@code .NNNNNNN.part}; committed by fsync, rename and a directory fsync. */
+    private final class DirNewFile implements NewFile {
+        private final long number;
+        private final Path part;
+        private final FileChannel channel;
+        private final java.io.OutputStream out;
+        private boolean committed;
+
+        DirNewFile(long number) throws IOException {
+            this.number = number;
+            this.part = dir.resolve(String.format(".%07d.part", number));
+            this.channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            this.out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20);
+        }
+
+        @Override
+        public java.io.OutputStream out() {
+            return out;
+        }
+
+        @Override
+        public String cookie() {
+            return Backend.cookie(number);
+        }
+
+        @Override
+        public void commit(BeforeCommit check) throws SiloException {
+            try {
+                out.flush();
+                channel.force(true);
+                channel.close();
+                check.check();
+                Path name = dir.resolve(String.format("%07d", number));
+                try {
+                    Files.move(part, name, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(part, name);
+                }
+                syncDir();
+                committed = true;
+            } catch (IOException e) {
+                throw Backend.io("cannot write file " + number + " of " + uri(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (committed) {
+                return;
+            }
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // removing it anyway
+            }
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException ignored) {
+                // a later file of the same number truncates it
+            }
+        }
+    }
+
     private long lastFileNumber() throws IOException {
         if (last < 0) {
             long max = 0;
@@ -144,9 +223,15 @@ public final class DirBackend implements Backend {
 
     @Override
     public InputStream open(String cookie) throws SiloException {
-        Path p = path(cookie);
+        Location at = Backend.location(cookie);
+        Path p = dir.resolve(String.format("%07d", at.fileNumber()));
         try {
-            return Files.newInputStream(p);
+            if (at.whole()) {
+                return Files.newInputStream(p);
+            }
+            // a container's member: one positioned read of its range, the rest of the container untouched
+            FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
+            return new RangeInputStream(java.nio.channels.Channels.newInputStream(ch.position(at.offset())), at.length());
         } catch (NoSuchFileException e) {
             throw new SiloException(ErrorCode.NOT_FOUND, "no file at cookie " + cookie + " on " + uri());
         } catch (IOException e) {
@@ -154,7 +239,7 @@ public final class DirBackend implements Backend {
         }
     }
 
-    /** The file holding {@code cookie}. */
+    /** The file holding {@code cookie} (a member's container, for a member's cookie: see {@link Backend#location}). */
     public Path path(String cookie) throws SiloException {
         return dir.resolve(String.format("%07d", Backend.fileNumber(cookie)));
     }

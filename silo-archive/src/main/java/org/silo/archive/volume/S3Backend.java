@@ -137,6 +137,76 @@ public final class S3Backend implements Backend {
         return Backend.cookie(n);
     }
 
+    /**
+     * A new object is spooled to a local temporary file and uploaded by commit in one PutObject (the
+     * store acknowledges it whole or not at all); its number is taken when the file is started.
+     */
+    @Override
+    public synchronized NewFile create() throws SiloException {
+        long n;
+        try {
+            n = lastFileNumber() + 1;
+        } catch (SdkException e) {
+            throw new SiloException(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
+        }
+        last = n;
+        try {
+            java.nio.file.Path spool = java.nio.file.Files.createTempFile("silo-s3-" + n + "-", ".part");
+            java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(spool), 1 << 20);
+            return new NewFile() {
+                private boolean committed;
+
+                @Override
+                public java.io.OutputStream out() {
+                    return out;
+                }
+
+                @Override
+                public String cookie() {
+                    return Backend.cookie(n);
+                }
+
+                @Override
+                public void commit(BeforeCommit check) throws SiloException {
+                    try {
+                        out.close();
+                        s3.putObject(r -> r.bucket(bucket).key(key(n)), RequestBody.fromFile(spool));
+                    } catch (java.io.IOException | SdkException e) {
+                        throw new SiloException(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
+                    }
+                    try {
+                        check.check();
+                    } catch (SiloException | RuntimeException e) {
+                        try {
+                            s3.deleteObject(r -> r.bucket(bucket).key(key(n)));
+                        } catch (SdkException ignored) {
+                            // an object in no catalog record
+                        }
+                        throw e;
+                    }
+                    committed = true;
+                    close();
+                }
+
+                @Override
+                public void close() {
+                    try {
+                        out.close();
+                    } catch (java.io.IOException ignored) {
+                        // removing it anyway
+                    }
+                    try {
+                        java.nio.file.Files.deleteIfExists(spool);
+                    } catch (java.io.IOException ignored) {
+                        // a temporary file left behind
+                    }
+                }
+            };
+        } catch (java.io.IOException e) {
+            throw new SiloException(ErrorCode.IO, "cannot spool a file for " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
     private String key(long n) {
         return prefix + String.format("%07d", n);
     }
@@ -158,9 +228,19 @@ public final class S3Backend implements Backend {
 
     @Override
     public InputStream open(String cookie) throws SiloException {
-        long n = Backend.fileNumber(cookie);
+        Location at = Backend.location(cookie);
+        long n = at.fileNumber();
         try {
-            return s3.getObject(r -> r.bucket(bucket).key(key(n)));
+            if (at.whole()) {
+                return s3.getObject(r -> r.bucket(bucket).key(key(n)));
+            }
+            if (at.length() == 0) {
+                s3.headObject(r -> r.bucket(bucket).key(key(n))); // NOT_FOUND still says so
+                return InputStream.nullInputStream();
+            }
+            // a container's member: a ranged GET of its bytes only (RFC 9110 14.1.2, last byte inclusive)
+            String range = "bytes=" + at.offset() + "-" + (at.offset() + at.length() - 1);
+            return new RangeInputStream(s3.getObject(r -> r.bucket(bucket).key(key(n)).range(range)), at.length());
         } catch (NoSuchKeyException e) {
             throw new SiloException(ErrorCode.NOT_FOUND, "no file at cookie " + cookie + " on " + uri);
         } catch (SdkException e) {
