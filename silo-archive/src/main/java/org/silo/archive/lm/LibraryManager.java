@@ -124,6 +124,7 @@ public final class LibraryManager implements AutoCloseable {
     private final Map<Long, String> revoked = new ConcurrentHashMap<>();
     private final OperatorMounts mounts = new OperatorMounts();
     private final VolumeJobs volumeJobs;
+    private final NoRoom noRoom;
     private final Object signal = new Object();
     private long generation;
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -138,6 +139,7 @@ public final class LibraryManager implements AutoCloseable {
         this.files = files;
         this.settings = settings;
         this.volumeJobs = new VolumeJobs(this, catalog, volumes, files);
+        this.noRoom = new NoRoom(this, catalog, volumes);
         long now = System.currentTimeMillis();
         // movers known before a restart get one timeout to speak up before their requests are given away
         catalog.tx(c -> {
@@ -464,6 +466,9 @@ public final class LibraryManager implements AutoCloseable {
             releaseWriting(r.volume(), moverName, d.ok() ? d.size() : 0);
             throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
         }
+        if (!d.ok() && d.noRoom()) {
+            return noRoom.writeDone(r, d, moverName);
+        }
         if (!d.ok()) {
             releaseWriting(r.volume(), moverName, 0);
             if (d.volumeFault()) {
@@ -750,7 +755,7 @@ public final class LibraryManager implements AutoCloseable {
                 if (e.code() != ErrorCode.BUSY && e.code() != ErrorCode.NO_SPACE && e.code() != ErrorCode.NOT_FOUND) {
                     throw e;
                 }
-                Sql.update(c, "UPDATE request SET error = ? WHERE id = ?", "waiting: " + cut(e.getMessage(), 2000), r.id());
+                noRoom.noVolume(c, r, e, now);
                 continue;
             }
             return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, null));
@@ -809,7 +814,8 @@ public final class LibraryManager implements AutoCloseable {
         for (Req r : running) {
             String avoid = avoidIt ? (r.avoid().isEmpty() ? moverId : r.avoid() + "," + moverId) : r.avoid();
             Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = ?, avoid = ?, error = ?, updated_ms = ? WHERE id = ?",
-                    r.kind().equals("write") ? null : r.volume(), cut(avoid, 1024), "requeued: mover " + moverName + " gave it up", now, r.id());
+                    r.kind().equals("write") ? null : r.volume(), cut(avoid, 1024), LibraryMessages.REQUEUED + "mover " + moverName
+                    + " gave it up", now, r.id());
             cancelled.remove(r.id());
             revoked.put(r.id(), moverId);
         }
