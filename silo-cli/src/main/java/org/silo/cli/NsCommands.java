@@ -232,7 +232,7 @@ final class NsCommands {
         return 0;
     }
 
-    /** What happens to a file that the user should know while the transfer runs: a line on standard error, at once. */
+    /** What a file waits for, or why it is sent again, while the transfer runs: a line on standard error, at once. */
     static void note(String note) {
         System.err.println("silo: " + note);
         System.err.flush();

@@ -184,6 +184,7 @@ public final class LibraryManager implements AutoCloseable {
             if (Sql.count(c, "SELECT COUNT(*) FROM library WHERE name = ?", lib) == 0) {
                 throw SiloException.notFound("no library " + lib);
             }
+            MoverPresence.requireServed(c, lib);
             checkFree(c, path);
             Optional<Long> pending = Sql.one(c, "SELECT id FROM request WHERE kind = 'write' AND path = ? AND state IN ('queued', 'active')",
                     rs -> rs.getLong(1), path.toString());
@@ -226,6 +227,7 @@ public final class LibraryManager implements AutoCloseable {
                 b = copy.get();
                 v = VolumeClerk.get(c, b.volume());
             }
+            MoverPresence.requireServed(c, v.library());
             Optional<Long> primary = Sql.one(c, "SELECT id FROM request WHERE kind = 'read' AND bfid = ? AND state = 'queued'"
                     + " AND merged_into IS NULL ORDER BY id", rs -> rs.getLong(1), b.bfid());
             long now = System.currentTimeMillis();
@@ -239,8 +241,12 @@ public final class LibraryManager implements AutoCloseable {
         return info(id);
     }
 
+    /** job_info; a queued request whose library has no mover connected says so ({@link MoverPresence#waiting}). */
     public JobInfo info(long id) throws SiloException {
-        return catalog.tx(c -> jobInfo(c, id));
+        return catalog.tx(c -> {
+            Req r = get(c, id);
+            return r.info(effective(r, System.currentTimeMillis()), MoverPresence.shownError(c, r, new HashMap<>()));
+        });
     }
 
     /**
@@ -285,8 +291,9 @@ public final class LibraryManager implements AutoCloseable {
                     ? Sql.list(c, Requests.SELECT + " ORDER BY id DESC LIMIT " + n, Requests::row)
                     : Sql.list(c, Requests.SELECT + " WHERE state IN ('queued', 'active') ORDER BY id LIMIT " + n, Requests::row);
             List<JobInfo> out = new ArrayList<>();
+            Map<String, Optional<String>> byLibrary = new HashMap<>();
             for (Req r : rows) {
-                out.add(r.info(effective(r, now)));
+                out.add(r.info(effective(r, now), MoverPresence.shownError(c, r, byLibrary)));
             }
             return out;
         });
@@ -327,6 +334,14 @@ public final class LibraryManager implements AutoCloseable {
     }
 
     // ---- the mover conversation ---------------------------------------------------------------------
+
+    /**
+     * A mover inside the server introduces itself before it first asks for work ({@code Mover.start}), so
+     * that its library counts as served from then on ({@link MoverPresence}).
+     */
+    public void announce(MoverHello h) throws SiloException {
+        register(h, "idle", null);
+    }
 
     /** idle_mover: nowork, or bind_volume with the volume and its first job. Waits up to pollWaitMs for work. */
     public Work idleMover(MoverHello h) throws SiloException {

@@ -144,7 +144,16 @@ public final class Mover implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts asking for work. A mover inside the server is known to the library manager before this
+     * returns ({@link MoverLink#announce}), so a put right after it is not refused for want of a mover.
+     */
     public Mover start() {
+        try {
+            link.announce(hello());
+        } catch (SiloException | RuntimeException e) {
+            log.warn("mover {}: cannot introduce itself yet ({}); its first request for work will", name, e.getMessage());
+        }
         worker.start();
         reporter.scheduleWithFixedDelay(this::report, PROGRESS_MS, PROGRESS_MS, TimeUnit.MILLISECONDS);
         return this;
@@ -180,7 +189,8 @@ public final class Mover implements AutoCloseable {
         return new long[] {bytes.get(), files.get(), errors.get(), mounts.get()};
     }
 
-    private MoverHello hello() {
+    /** How the mover introduces itself to the library manager: id, name, library, media, host, state and bound volume. */
+    public MoverHello hello() {
         return new MoverHello(id, config.name(), config.library(), config.mediaTypes(), config.host(), state.wire(), volume);
     }
 

@@ -138,6 +138,8 @@ public final class LibraryMessages {
      * client acts on these prefixes and shows the rest to the user.
      *
      * <ul>
+     * <li>{@link #QUEUED}: a queued request waits for something that needs a person ("queued: no mover of
+     *     library tiny is connected"); the client says so on standard error and keeps waiting.
      * <li>{@link #REQUEUED}: the request went back to the queue (its mover gave it up, or its volume had no
      *     room for it and the client had not been contacted); the client keeps waiting.
      * <li>{@link #RESEND}: a write failed because its volume filled up while the bytes arrived; the volume
@@ -145,6 +147,7 @@ public final class LibraryMessages {
      * <li>{@link #NO_SPACE}: no volume of the library can take the file; the client does not retry.
      * </ul>
      */
+    public static final String QUEUED = "queued: ";
     public static final String REQUEUED = "requeued: ";
     public static final String RESEND = "resend: ";
     public static final String NO_SPACE = "no space: ";

@@ -160,9 +160,10 @@ public final class TransferClient implements AutoCloseable {
     }
 
     /**
-     * Where to say what happens to a file that the user should know while it happens: a file sent again
-     * because its volume filled up ("/exp/a.dat resend: volume V is full ..."). The CLI prints these on
-     * standard error.
+     * Where to say what a file waits for while it waits: a queued job's reason from the library manager
+     * ("/exp/a.dat queued: no mover of library tiny is connected", "... requeued: volume V has room for
+     * ..."), and a file sent again because its volume filled up. The CLI prints these on standard error.
+     * Each reason is said once per job.
      */
     public TransferClient onNote(Consumer<String> notes) {
         this.notes = notes == null ? note -> {} : notes;
@@ -518,9 +519,14 @@ public final class TransferClient implements AutoCloseable {
         return failed(src, dest.toString(), 0, attempt, last);
     }
 
-    /** Waits for the mover of job {@code id} to connect, asking after the job every second. */
+    /**
+     * Waits for the mover of job {@code id} to connect, asking after the job every second; what the job
+     * waits for, when the library manager says (a {@code queued: } or {@code requeued: } reason), goes to
+     * {@link #onNote}.
+     */
     private Conn await(CompletableFuture<Conn> f, long id) throws SiloException, TimeoutException {
         long deadline = System.nanoTime() + options.waitForMover().toNanos();
+        String said = null;
         while (true) {
             try {
                 return f.get(1, TimeUnit.SECONDS);
@@ -538,6 +544,12 @@ public final class TransferClient implements AutoCloseable {
                 JobInfo j = lm.info(id);
                 if (j.state().equals("failed") || j.state().equals("cancelled")) {
                     throw new SiloException(ErrorCode.IO, "job " + id + " " + j.state() + ": " + j.error());
+                }
+                String why = j.error();
+                if (j.state().equals("queued") && why != null && !why.equals(said)
+                        && (why.startsWith(LibraryMessages.QUEUED) || why.startsWith(LibraryMessages.REQUEUED))) {
+                    said = why;
+                    notes.accept(j.path() + " " + why);
                 }
             } catch (SiloException e) {
                 if (e.code() != ErrorCode.TIMEDOUT && e.code() != ErrorCode.IO && e.code() != ErrorCode.INTERNAL) {
