@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,6 +41,16 @@ class BackendTest {
 
     private static String spec(String kind, String name) {
         return kind.equals("dir") ? "dir:vols/" + name : s3.uri(name);
+    }
+
+    @Test
+    void aFullFileSystemIsNoSpaceAndAnyOtherFailureIsIo() {
+        SiloException full = Backend.io("cannot append to dir:/v", new java.io.IOException("No space left on device"));
+        assertThat(full.code()).isEqualTo(ErrorCode.NO_SPACE);
+        assertThat(full.getMessage()).isEqualTo("cannot append to dir:/v: No space left on device");
+        assertThat(Backend.io("cannot make dir:/v", new java.nio.file.FileSystemException("/v", null, "Disk quota exceeded")).code())
+                .isEqualTo(ErrorCode.NO_SPACE);
+        assertThat(Backend.io("cannot append to dir:/v", new java.io.IOException("Input/output error")).code()).isEqualTo(ErrorCode.IO);
     }
 
     @ParameterizedTest

@@ -1,10 +1,14 @@
 package org.silo.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +25,7 @@ import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.ops.LibraryMessages.Unbind;
 import org.silo.archive.ops.LibraryMessages.Work;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
+import org.silo.archive.ops.VolumeMessages.AddVol;
 import org.silo.archive.ops.VolumeMessages.FamilyWidth;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
@@ -49,6 +54,8 @@ abstract class QueueContract {
         setting = freshCatalog();
         reopen(FAST);
         archive.namespace().mkdir("/q", false, "alice");
+        // library default has a mover from the start: a library no mover has ever served refuses transfers
+        assertThat(lm.idleMover(mover("m1", null)).action()).isEqualTo(LibraryMessages.NOWORK);
     }
 
     void reopen(LibraryManager.Settings s) throws SiloException {
@@ -236,6 +243,43 @@ abstract class QueueContract {
         assertThat(again.job().id()).isEqualTo(j.id());
         assertThat(lm.info(j.id()).attempts()).isEqualTo(2);
         assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", j.id(), 1, 10, 1.0)).cancel()).isFalse();
+    }
+
+    @Test
+    void aTransferForALibraryNoMoverHasEverServedIsRefusedAtOnce() throws Exception {
+        archive.volumes().addvol(new AddVol("TINY01", "tiny", "disk", "1G", null, null, null), "test");
+        BitFileInfo there = archive.files().write(new WriteFile(null, "/q/there", new byte[10], "tiny", null, null, "alice"), "server");
+        assertThat(there.volume()).isEqualTo("TINY01");
+        for (ThrowingCallable submit : List.<ThrowingCallable>of(
+                () -> lm.submitWrite(new WriteToHsm("/q/w", 10, "tiny", null, null, 0, false, "127.0.0.1:9", "t", "alice", List.of()), "alice"),
+                () -> read("/q/there", 0))) {
+            assertThatThrownBy(submit).isInstanceOfSatisfying(SiloException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+                assertThat(e.getMessage()).startsWith("no mover has ever served library tiny: start one for it");
+            });
+        }
+        assertThat(lm.list(true, 100)).as("nothing queued").isEmpty();
+    }
+
+    @Test
+    void aRequestWaitingForAnOfflineMoverSaysSoAndTheMoverTakesItWhenItComesBack() throws Exception {
+        archive.volumes().addvol(new AddVol("TINY01", "tiny", "disk", "1G", null, null, null), "test");
+        MoverHello t1 = new MoverHello("t1-id-0001", "t1", "tiny", List.of("disk"), "host", "idle", null);
+        assertThat(lm.idleMover(t1).action()).isEqualTo(LibraryMessages.NOWORK);
+        JobInfo j = lm.submitWrite(new WriteToHsm("/q/w", 10, "tiny", null, null, 0, false, "127.0.0.1:9", "t", "alice", List.of()),
+                "alice");
+        assertThat(j.state()).isEqualTo("queued");
+        assertThat(j.error()).as("its mover is connected").isNull();
+        // t1 says nothing more: after the mover timeout it is offline, and the request says what it waits for
+        await().atMost(Duration.ofMinutes(2)).until(() -> lm.mover("t1").state().equals("offline"));
+        String why = "queued: no mover of library tiny is connected";
+        assertThat(lm.info(j.id()).error()).isEqualTo(why);
+        assertThat(lm.list(false, 100)).filteredOn(x -> x.id() == j.id()).singleElement()
+                .satisfies(x -> assertThat(x.error()).isEqualTo(why));
+        Work w = lm.idleMover(t1);
+        assertThat(w.action()).isEqualTo(LibraryMessages.BIND_VOLUME);
+        assertThat(w.job().id()).isEqualTo(j.id());
+        assertThat(lm.info(j.id()).error()).isNull();
     }
 
     @Test

@@ -462,6 +462,8 @@ class TransferTest {
     @Test
     void requestsQueuedWhenTheServerRestartsCompleteAfterIt() throws Exception {
         List<Path> srcs = List.of(file("r1", 10_000, 1), file("r2", 20_000, 2), file("r3", 0, 3));
+        // a mover has served the library before (so the requests are taken), but none runs until after the restart
+        archive.library().announce(new LibraryMessages.MoverHello("earlier-id", "earlier", "default", List.of("disk"), "h", "idle", null));
         CompletableFuture<List<Result>> put = new CompletableFuture<>();
         TransferClient t = new TransferClient(LibraryClient.local(() -> archive.library(), "alice"),
                 TransferClient.Options.defaults().withParallel(3).withWait(Duration.ofSeconds(60)));
@@ -490,6 +492,9 @@ class TransferTest {
                 "--server", "127.0.0.1:" + server.address().getPort(), "--home", home.toString(), "--name", "faraway")
                 .redirectErrorStream(true).redirectOutput(data.resolve("remote-mover.log").toFile()).start();
         try {
+            // the library counts as served once the mover has first spoken (a put before that is refused at once)
+            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> client.call(LibraryOps.MOVER_LS, null).movers()
+                    .stream().anyMatch(m -> m.name().equals("faraway")));
             Path src = file("remote", 500_000, 9);
             Result put;
             Result got;

@@ -232,6 +232,12 @@ final class NsCommands {
         return 0;
     }
 
+    /** What a file waits for, or why it is sent again, while the transfer runs: a line on standard error, at once. */
+    static void note(String note) {
+        System.err.println("silo: " + note);
+        System.err.flush();
+    }
+
     /** A progress bar on standard error while the transfer runs, if that is a terminal. */
     static Thread progressBar(TransferClient t, boolean enabled) {
         if (!enabled || System.console() == null) {
@@ -351,6 +357,7 @@ final class NsCommands {
                 List<TransferClient.Result> results;
                 try (TransferClient t = new TransferClient(LibraryClient.over(c),
                         transfer.options(client, verify, library, storageGroup, fileFamily).withCopies(copies).withHash(hash))) {
+                    t.onNote(NsCommands::note);
                     Thread bar = progressBar(t, !transfer.noProgress && !transfer.json);
                     results = t.put(files, paths);
                     stop(bar);
@@ -435,6 +442,7 @@ final class NsCommands {
                 }
                 List<TransferClient.Result> results;
                 try (TransferClient t = new TransferClient(LibraryClient.over(c), transfer.options(client, false, null, null, null))) {
+                    t.onNote(NsCommands::note);
                     Thread bar = progressBar(t, !stdout && !transfer.noProgress && !transfer.json);
                     results = new java.util.ArrayList<>(t.get(paths, files));
                     stop(bar);

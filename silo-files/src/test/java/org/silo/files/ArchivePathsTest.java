@@ -158,7 +158,10 @@ class ArchivePathsTest {
             byte[] c = onS3("/exp/c", 100_000, 4);
             onS3("/exp/huge", 300_000, 5);
 
-            // no mover for the library yet: the open waits (WAIT answers to its repeats), then says BUSY
+            // no mover of the library runs yet (one served it before: a library no mover has ever served refuses
+            // transfers at once): the open waits (WAIT answers to its repeats), then says BUSY
+            archive.library().announce(new org.silo.archive.ops.LibraryMessages.MoverHello("earlier-id", "earlier", "cloud",
+                    List.of("s3"), "h", "idle", null));
             long waitsBefore = client.stats().waits();
             assertThatThrownBy(() -> open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/a")))
                     .isInstanceOfSatisfying(SiloException.class, e -> {

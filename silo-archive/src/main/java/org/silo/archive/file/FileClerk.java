@@ -242,16 +242,27 @@ public final class FileClerk {
             }
             return null;
         });
-        VolumeInfo v = volumes.nextWriteVolume(new NextWriteVolume(
-                w.library() == null ? "default" : w.library(),
-                w.storageGroup() == null ? "none" : w.storageGroup(),
-                w.fileFamily() == null ? "default" : w.fileFamily(), data.length, mover));
+        VolumeInfo v;
         String cookie;
-        try {
-            cookie = volumes.backends().get(v.backend()).append(data);
-        } catch (SiloException e) {
-            volumes.noteError(v.label(), mover, true, e.getMessage());
-            throw e;
+        while (true) {
+            v = volumes.nextWriteVolume(new NextWriteVolume(
+                    w.library() == null ? "default" : w.library(),
+                    w.storageGroup() == null ? "none" : w.storageGroup(),
+                    w.fileFamily() == null ? "default" : w.fileFamily(), data.length, mover));
+            Backend backend = volumes.backends().get(v.backend());
+            try {
+                cookie = backend.append(data);
+                break;
+            } catch (SiloException e) {
+                if (e.code() != ErrorCode.NO_SPACE) {
+                    volumes.noteError(v.label(), mover, true, e.getMessage());
+                    throw e;
+                }
+                // the volume answered ENOSPC: it is full (with what it really has left), and the next one is tried;
+                // each volume fills once, so this ends with a volume that takes the file or NO_SPACE from the clerk
+                long free = backend.freeBytes();
+                volumes.outOfRoom(v.label(), free, true, mover, "no space left while writing " + w.path());
+            }
         }
         try {
             BitFileInfo b = newBitFile(new NewBitFile(w.clientRequest(), v.label(), cookie, data.length,

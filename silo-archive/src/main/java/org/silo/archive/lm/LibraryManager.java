@@ -124,6 +124,7 @@ public final class LibraryManager implements AutoCloseable {
     private final Map<Long, String> revoked = new ConcurrentHashMap<>();
     private final OperatorMounts mounts = new OperatorMounts();
     private final VolumeJobs volumeJobs;
+    private final NoRoom noRoom;
     private final Object signal = new Object();
     private long generation;
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -138,6 +139,7 @@ public final class LibraryManager implements AutoCloseable {
         this.files = files;
         this.settings = settings;
         this.volumeJobs = new VolumeJobs(this, catalog, volumes, files);
+        this.noRoom = new NoRoom(this, catalog, volumes);
         long now = System.currentTimeMillis();
         // movers known before a restart get one timeout to speak up before their requests are given away
         catalog.tx(c -> {
@@ -182,6 +184,7 @@ public final class LibraryManager implements AutoCloseable {
             if (Sql.count(c, "SELECT COUNT(*) FROM library WHERE name = ?", lib) == 0) {
                 throw SiloException.notFound("no library " + lib);
             }
+            MoverPresence.requireServed(c, lib);
             checkFree(c, path);
             Optional<Long> pending = Sql.one(c, "SELECT id FROM request WHERE kind = 'write' AND path = ? AND state IN ('queued', 'active')",
                     rs -> rs.getLong(1), path.toString());
@@ -224,6 +227,7 @@ public final class LibraryManager implements AutoCloseable {
                 b = copy.get();
                 v = VolumeClerk.get(c, b.volume());
             }
+            MoverPresence.requireServed(c, v.library());
             Optional<Long> primary = Sql.one(c, "SELECT id FROM request WHERE kind = 'read' AND bfid = ? AND state = 'queued'"
                     + " AND merged_into IS NULL ORDER BY id", rs -> rs.getLong(1), b.bfid());
             long now = System.currentTimeMillis();
@@ -237,8 +241,12 @@ public final class LibraryManager implements AutoCloseable {
         return info(id);
     }
 
+    /** job_info; a queued request whose library has no mover connected says so ({@link MoverPresence#waiting}). */
     public JobInfo info(long id) throws SiloException {
-        return catalog.tx(c -> jobInfo(c, id));
+        return catalog.tx(c -> {
+            Req r = get(c, id);
+            return r.info(effective(r, System.currentTimeMillis()), MoverPresence.shownError(c, r, new HashMap<>()));
+        });
     }
 
     /**
@@ -283,8 +291,9 @@ public final class LibraryManager implements AutoCloseable {
                     ? Sql.list(c, Requests.SELECT + " ORDER BY id DESC LIMIT " + n, Requests::row)
                     : Sql.list(c, Requests.SELECT + " WHERE state IN ('queued', 'active') ORDER BY id LIMIT " + n, Requests::row);
             List<JobInfo> out = new ArrayList<>();
+            Map<String, Optional<String>> byLibrary = new HashMap<>();
             for (Req r : rows) {
-                out.add(r.info(effective(r, now)));
+                out.add(r.info(effective(r, now), MoverPresence.shownError(c, r, byLibrary)));
             }
             return out;
         });
@@ -325,6 +334,14 @@ public final class LibraryManager implements AutoCloseable {
     }
 
     // ---- the mover conversation ---------------------------------------------------------------------
+
+    /**
+     * A mover inside the server introduces itself before it first asks for work ({@code Mover.start}), so
+     * that its library counts as served from then on ({@link MoverPresence}).
+     */
+    public void announce(MoverHello h) throws SiloException {
+        register(h, "idle", null);
+    }
 
     /** idle_mover: nowork, or bind_volume with the volume and its first job. Waits up to pollWaitMs for work. */
     public Work idleMover(MoverHello h) throws SiloException {
@@ -463,6 +480,9 @@ public final class LibraryManager implements AutoCloseable {
         if (!mine) {
             releaseWriting(r.volume(), moverName, d.ok() ? d.size() : 0);
             throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
+        }
+        if (!d.ok() && d.noRoom()) {
+            return noRoom.writeDone(r, d, moverName);
         }
         if (!d.ok()) {
             releaseWriting(r.volume(), moverName, 0);
@@ -750,7 +770,7 @@ public final class LibraryManager implements AutoCloseable {
                 if (e.code() != ErrorCode.BUSY && e.code() != ErrorCode.NO_SPACE && e.code() != ErrorCode.NOT_FOUND) {
                     throw e;
                 }
-                Sql.update(c, "UPDATE request SET error = ? WHERE id = ?", "waiting: " + cut(e.getMessage(), 2000), r.id());
+                noRoom.noVolume(c, r, e, now);
                 continue;
             }
             return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, null));
@@ -809,7 +829,8 @@ public final class LibraryManager implements AutoCloseable {
         for (Req r : running) {
             String avoid = avoidIt ? (r.avoid().isEmpty() ? moverId : r.avoid() + "," + moverId) : r.avoid();
             Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = ?, avoid = ?, error = ?, updated_ms = ? WHERE id = ?",
-                    r.kind().equals("write") ? null : r.volume(), cut(avoid, 1024), "requeued: mover " + moverName + " gave it up", now, r.id());
+                    r.kind().equals("write") ? null : r.volume(), cut(avoid, 1024), LibraryMessages.REQUEUED + "mover " + moverName
+                    + " gave it up", now, r.id());
             cancelled.remove(r.id());
             revoked.put(r.id(), moverId);
         }

@@ -33,8 +33,13 @@ final class Requests {
         }
 
         JobInfo info(int effective) {
+            return info(effective, error);
+        }
+
+        /** As the client sees it, with {@code shownError} for the stored error (a queued request's live reason). */
+        JobInfo info(int effective, String shownError) {
             return new JobInfo(id, kind, state, path, size, bfid, volume, cookie, adler32, mover, basePri, adminPri, effective,
-                    storageGroup, owner, error, attempts, mergedInto, createdMs, updatedMs, target, copies, hash, parent, result,
+                    storageGroup, owner, shownError, attempts, mergedInto, createdMs, updatedMs, target, copies, hash, parent, result,
                     moverName);
         }
     }

@@ -144,7 +144,16 @@ public final class Mover implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts asking for work. A mover inside the server is known to the library manager before this
+     * returns ({@link MoverLink#announce}), so a put right after it is not refused for want of a mover.
+     */
     public Mover start() {
+        try {
+            link.announce(hello());
+        } catch (SiloException | RuntimeException e) {
+            log.warn("mover {}: cannot introduce itself yet ({}); its first request for work will", name, e.getMessage());
+        }
         worker.start();
         reporter.scheduleWithFixedDelay(this::report, PROGRESS_MS, PROGRESS_MS, TimeUnit.MILLISECONDS);
         return this;
@@ -180,7 +189,8 @@ public final class Mover implements AutoCloseable {
         return new long[] {bytes.get(), files.get(), errors.get(), mounts.get()};
     }
 
-    private MoverHello hello() {
+    /** How the mover introduces itself to the library manager: id, name, library, media, host, state and bound volume. */
+    public MoverHello hello() {
         return new MoverHello(id, config.name(), config.library(), config.mediaTypes(), config.host(), state.wire(), volume);
     }
 
@@ -272,104 +282,153 @@ public final class Mover implements AutoCloseable {
 
     private void write(Job j) throws SiloException {
         Target t = j.targets().get(0);
+        if (noRoomBeforehand(j)) {
+            return;
+        }
         String error = null;
         boolean volumeFault = false;
+        boolean noRoom = false;
         boolean reported = false;
+        Backend b = null;
         Socket s = null;
         DataOutputStream out = null;
         try {
-            s = connect(t.callback());
-            out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
-            NetIn net = new NetIn(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
-            DataInputStream in = new DataInputStream(net);
-            DataChannel.writeHello(out, new Hello(t.token(), t.request(), name, DataChannel.WRITE));
-            String refused = DataChannel.readStatus(in);
-            if (refused != null) {
-                throw new IOException("the client refused the connection: " + refused);
-            }
-            long size = in.readLong();
-            if (size != j.size()) {
-                throw new IOException("the client sends " + size + " bytes, the request says " + j.size());
-            }
-            Adler32 sum = new Adler32();
-            java.security.MessageDigest md = j.hash() == null ? null : org.silo.archive.volume.ContentHash.digest(j.hash());
-            InputStream counted = new CheckedInputStream(new DataChannel.Counted(paced(in), size, done), sum);
-            InputStream body = md == null ? counted : new java.security.DigestInputStream(counted, md);
-            Backend b = backends.get(j.backend());
-            String cookie;
             try {
-                cookie = b.append(body, size, () -> {
-                    long theirs;
-                    try {
-                        theirs = in.readInt() & 0xFFFFFFFFL;
-                    } catch (IOException e) {
-                        throw new SiloException(ErrorCode.IO, "the client's checksum did not arrive: " + e.getMessage(), e);
+                s = connect(t.callback());
+                out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
+                NetIn net = new NetIn(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
+                DataInputStream in = new DataInputStream(net);
+                DataChannel.writeHello(out, new Hello(t.token(), t.request(), name, DataChannel.WRITE));
+                String refused = DataChannel.readStatus(in);
+                if (refused != null) {
+                    throw new IOException("the client refused the connection: " + refused);
+                }
+                long size = in.readLong();
+                if (size != j.size()) {
+                    throw new IOException("the client sends " + size + " bytes, the request says " + j.size());
+                }
+                Adler32 sum = new Adler32();
+                java.security.MessageDigest md = j.hash() == null ? null : org.silo.archive.volume.ContentHash.digest(j.hash());
+                InputStream counted = new CheckedInputStream(new DataChannel.Counted(paced(in), size, done), sum);
+                InputStream body = md == null ? counted : new java.security.DigestInputStream(counted, md);
+                b = backends.get(j.backend());
+                String cookie;
+                try {
+                    cookie = b.append(body, size, () -> {
+                        long theirs;
+                        try {
+                            theirs = in.readInt() & 0xFFFFFFFFL;
+                        } catch (IOException e) {
+                            throw new SiloException(ErrorCode.IO, "the client's checksum did not arrive: " + e.getMessage(), e);
+                        }
+                        if (theirs != sum.getValue()) {
+                            throw new SiloException(ErrorCode.IO, "CRC mismatch at mover: the client computed " + Checksums.hex(theirs)
+                                    + " while reading " + j.path() + ", the mover " + Checksums.hex(sum.getValue()) + " while writing it");
+                        }
+                    });
+                } catch (SiloException e) {
+                    if (killed) {
+                        return;
                     }
-                    if (theirs != sum.getValue()) {
-                        throw new SiloException(ErrorCode.IO, "CRC mismatch at mover: the client computed " + Checksums.hex(theirs)
-                                + " while reading " + j.path() + ", the mover " + Checksums.hex(sum.getValue()) + " while writing it");
+                    noRoom = e.code() == ErrorCode.NO_SPACE && !net.failed; // the backend's ENOSPC (Backend.io)
+                    volumeFault = !noRoom && !net.failed && !e.getMessage().startsWith("CRC mismatch at mover")
+                            && !e.getMessage().startsWith("the client's");
+                    throw e;
+                }
+                String adler = Checksums.hex(sum.getValue());
+                if (j.verify()) {
+                    long[] n = new long[1];
+                    String back;
+                    try (InputStream r = b.open(cookie)) {
+                        back = Checksums.adler32(r, n);
                     }
-                });
-            } catch (SiloException e) {
+                    if (!back.equals(adler) || n[0] != size) {
+                        volumeFault = true;
+                        throw new SiloException(ErrorCode.IO, "CRC mismatch on read-back of " + j.volume() + " " + cookie + ": wrote "
+                                + size + " bytes with adler32 " + adler + ", read back " + n[0] + " with " + back);
+                    }
+                }
+                reported = true;
+                committed = true; // recorded from here on: a late cancel must not cut the client's answer
+                JobInfo info;
+                try {
+                    String hash = md == null ? null : org.silo.archive.volume.ContentHash.format(j.hash(), md.digest());
+                    info = link.transferDone(new TransferDone(id, j.id(), true, cookie, size, adler, null, false, null, hash, null, null));
+                } catch (SiloException e) {
+                    throw new SiloException(e.code(), "written to " + j.volume() + " but not recorded: " + e.getMessage());
+                }
+                out.writeByte(DataChannel.OK);
+                out.writeUTF(info.bfid());
+                out.writeUTF(j.volume());
+                out.writeUTF(cookie);
+                out.writeUTF(adler);
+                out.flush();
+                bytes.addAndGet(size);
+                files.incrementAndGet();
+            } catch (IOException | SiloException e) {
                 if (killed) {
                     return;
                 }
-                volumeFault = !net.failed && !e.getMessage().startsWith("CRC mismatch at mover") && !e.getMessage().startsWith("the client's");
-                throw e;
+                error = e instanceof IOException ? "data connection with the client at " + t.callback() + " failed: " + e.getMessage()
+                        : e.getMessage();
             }
-            String adler = Checksums.hex(sum.getValue());
-            if (j.verify()) {
-                long[] n = new long[1];
-                String back;
-                try (InputStream r = b.open(cookie)) {
-                    back = Checksums.adler32(r, n);
+            if (error != null) {
+                log.info("mover {}: job {} ({}) failed: {}", name, j.id(), j.path(), error);
+                // the library manager hears why before the client's connection closes: a client that then asks
+                // after its job finds the reason (and, for a full volume, sends the file again)
+                if (noRoom) {
+                    doneQuietly(TransferDone.noRoom(id, j.id(), error, room(b), false));
+                } else {
+                    errors.incrementAndGet();
+                    if (!reported) {
+                        doneQuietly(new TransferDone(id, j.id(), false, null, 0, null, error, volumeFault, null));
+                    }
                 }
-                if (!back.equals(adler) || n[0] != size) {
-                    volumeFault = true;
-                    throw new SiloException(ErrorCode.IO, "CRC mismatch on read-back of " + j.volume() + " " + cookie + ": wrote "
-                            + size + " bytes with adler32 " + adler + ", read back " + n[0] + " with " + back);
+                if (out != null) {
+                    try {
+                        DataChannel.writeError(out, error);
+                    } catch (IOException ignored) {
+                        // the client is gone; it retries on its own
+                    }
                 }
             }
-            reported = true;
-            committed = true; // recorded from here on: a late cancel must not cut the client's answer
-            JobInfo info;
-            try {
-                String hash = md == null ? null : org.silo.archive.volume.ContentHash.format(j.hash(), md.digest());
-                info = link.transferDone(new TransferDone(id, j.id(), true, cookie, size, adler, null, false, null, hash, null, null));
-            } catch (SiloException e) {
-                throw new SiloException(e.code(), "written to " + j.volume() + " but not recorded: " + e.getMessage());
-            }
-            out.writeByte(DataChannel.OK);
-            out.writeUTF(info.bfid());
-            out.writeUTF(j.volume());
-            out.writeUTF(cookie);
-            out.writeUTF(adler);
-            out.flush();
-            bytes.addAndGet(size);
-            files.incrementAndGet();
-        } catch (IOException | SiloException e) {
-            if (killed) {
-                return;
-            }
-            error = e instanceof IOException ? "data connection with the client at " + t.callback() + " failed: " + e.getMessage()
-                    : e.getMessage();
         } finally {
             close(s);
         }
-        if (error != null) {
-            errors.incrementAndGet();
-            log.info("mover {}: job {} ({}) failed: {}", name, j.id(), j.path(), error);
-            if (out != null) {
-                try {
-                    DataChannel.writeError(out, error);
-                } catch (IOException ignored) {
-                    // the client is gone; it retries on its own
-                }
-            }
-            if (!reported) {
-                doneQuietly(new TransferDone(id, j.id(), false, null, 0, null, error, volumeFault, null));
-            }
+    }
+
+    /**
+     * Room a volume keeps beyond a file's bytes (file system blocks and metadata): a volume whose storage
+     * has less free than a file's size plus this is not asked to take the file.
+     */
+    public static final long ROOM_MARGIN = 1 << 20;
+
+    /** What the volume can still take: its storage's free bytes less {@link #ROOM_MARGIN} (-1: it cannot tell). */
+    private static long room(Backend b) {
+        long free = b == null ? -1 : b.freeBytes();
+        return free < 0 ? -1 : Math.max(0, free - ROOM_MARGIN);
+    }
+
+    /**
+     * Before the client is contacted: a volume whose storage has less room than the file (the catalog's
+     * remaining bytes were more than the disk really holds) is reported with what it really has, as seed
+     * 000's set_remaining_bytes, and the request goes back to the queue for another volume, so that the
+     * client sends its bytes only to a volume that can take them.
+     */
+    private boolean noRoomBeforehand(Job j) throws SiloException {
+        long room;
+        try {
+            room = room(backends.get(j.backend()));
+        } catch (SiloException | RuntimeException e) {
+            return false; // the write itself says what is wrong with the volume
         }
+        if (room < 0 || room >= j.size()) {
+            return false;
+        }
+        String why = "volume " + j.volume() + " has room for " + room + " more bytes, not for the " + j.size() + " of " + j.path();
+        log.info("mover {}: job {}: {}", name, j.id(), why);
+        doneQuietly(TransferDone.noRoom(id, j.id(), why, room, true));
+        return true;
     }
 
     /** A copy or a verify: no client, the bytes go from volume to volume or only get read. */

@@ -32,6 +32,13 @@ public interface MoverLink extends AutoCloseable {
 
     MountAnswer mountWait(MountWait w) throws SiloException;
 
+    /**
+     * Makes the mover known to the library manager before it first asks for work (a mover inside the
+     * server, so that a put made right after the server started finds its library served). Over the
+     * message layer it does nothing: the first idle_mover, a moment later, does it.
+     */
+    default void announce(MoverHello h) throws SiloException {}
+
     @Override
     default void close() {}
 
@@ -106,6 +113,11 @@ public interface MoverLink extends AutoCloseable {
             @Override
             public MountAnswer mountWait(MountWait w) throws SiloException {
                 return lm.mountWait(w);
+            }
+
+            @Override
+            public void announce(MoverHello h) throws SiloException {
+                lm.announce(h);
             }
         };
     }

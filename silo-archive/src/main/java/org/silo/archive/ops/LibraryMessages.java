@@ -105,14 +105,52 @@ public final class LibraryMessages {
      * library manager records the bit file). {@code volumeFault}: the failure was the volume's (an I/O
      * error, a checksum error on read-back or on reading), so it counts against the volume.
      * {@code failedTargets}: requests of a merged read that failed while others worked.
+     *
+     * <p>{@code noRoom}: a write failed because the volume has no room for the file; {@code volumeFree} is
+     * how many bytes it can still take (null: the mover cannot tell), what seed 000's mover says with
+     * set_remaining_bytes. With {@code requeue} the mover found it before it contacted the client, by
+     * comparing the volume's free space with the file's size: the volume's remaining bytes become
+     * {@code volumeFree} and the request goes to another volume as it stands. Without, the volume answered
+     * ENOSPC while the bytes arrived: the volume becomes {@code full} and the client sends the file again.
      */
     public record TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
-            boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume) {
+            boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume, boolean noRoom,
+            Long volumeFree, boolean requeue) {
+        public TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
+                boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume) {
+            this(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, hash, result, faultVolume, false, null, false);
+        }
+
         public TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
                 boolean volumeFault, List<Long> failedTargets) {
             this(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, null, null, null);
         }
+
+        /** A write its volume had no room for: {@code free} bytes it can still take (-1: unknown); see {@code requeue} above. */
+        public static TransferDone noRoom(String moverId, long job, String error, long free, boolean requeue) {
+            return new TransferDone(moverId, job, false, null, 0, null, error, false, null, null, null, null, true,
+                    free < 0 ? null : free, requeue);
+        }
     }
+
+    /**
+     * How a request's {@code error} begins when it tells its client something (JobInfo.error): the
+     * client acts on these prefixes and shows the rest to the user.
+     *
+     * <ul>
+     * <li>{@link #QUEUED}: a queued request waits for something that needs a person ("queued: no mover of
+     *     library tiny is connected"); the client says so on standard error and keeps waiting.
+     * <li>{@link #REQUEUED}: the request went back to the queue (its mover gave it up, or its volume had no
+     *     room for it and the client had not been contacted); the client keeps waiting.
+     * <li>{@link #RESEND}: a write failed because its volume filled up while the bytes arrived; the volume
+     *     is now full, and the client sends the file again (not counted as one of its retries).
+     * <li>{@link #NO_SPACE}: no volume of the library can take the file; the client does not retry.
+     * </ul>
+     */
+    public static final String QUEUED = "queued: ";
+    public static final String REQUEUED = "requeued: ";
+    public static final String RESEND = "resend: ";
+    public static final String NO_SPACE = "no space: ";
 
     /** write_to_hsm from a user: the file to write, where to put it, and where the client waits. */
     public record WriteToHsm(String path, long size, String library, String storageGroup, String fileFamily, int priority,

@@ -32,8 +32,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.security.MessageDigest;
 import java.util.zip.Adler32;
+import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
@@ -135,6 +137,10 @@ public final class TransferClient implements AutoCloseable {
     private final AtomicLong bytesDone = new AtomicLong();
     private final AtomicLong bytesTotal = new AtomicLong();
     private volatile boolean closed;
+    private volatile Consumer<String> notes = note -> {};
+
+    /** The most times one file is sent again because the volume it went to filled up under it. */
+    static final int MAX_RESENDS = 16;
 
     public TransferClient(LibraryClient lm, Options options) throws IOException {
         this.lm = lm;
@@ -151,6 +157,17 @@ public final class TransferClient implements AutoCloseable {
     /** Where movers connect: HOST:PORT. */
     public String callback() {
         return callback;
+    }
+
+    /**
+     * Where to say what a file waits for while it waits: a queued job's reason from the library manager
+     * ("/exp/a.dat queued: no mover of library tiny is connected", "... requeued: volume V has room for
+     * ..."), and a file sent again because its volume filled up. The CLI prints these on standard error.
+     * Each reason is said once per job.
+     */
+    public TransferClient onNote(Consumer<String> notes) {
+        this.notes = notes == null ? note -> {} : notes;
+        return this;
     }
 
     /** Bytes moved so far and bytes to move, over every file of this client (for a progress bar). */
@@ -265,6 +282,7 @@ public final class TransferClient implements AutoCloseable {
         List<String> avoid = new ArrayList<>();
         String last = null;
         int attempt = 0;
+        int resends = 0;
         while (attempt <= options.maxRetry()) {
             attempt++;
             String token = token();
@@ -331,6 +349,16 @@ public final class TransferClient implements AutoCloseable {
                 last = e instanceof IOException && c != null ? "data connection with mover " + c.hello.mover() + " failed: " + e.getMessage()
                         : e.getMessage();
                 bytesDone.addAndGet(-counted);
+                String failure = failure(j.id());
+                if (failure != null && failure.startsWith(LibraryMessages.RESEND) && resends < MAX_RESENDS) {
+                    // the volume filled up under the file and is full now: the file goes to another volume, and
+                    // neither the mover nor this attempt is to blame
+                    resends++;
+                    attempt--;
+                    pending.remove(token);
+                    notes.accept(dest + " " + failure);
+                    continue;
+                }
                 if (c != null) {
                     avoid.add(c.hello.mover());
                 }
@@ -340,8 +368,9 @@ public final class TransferClient implements AutoCloseable {
                     break;
                 }
                 giveUp(token, j.id());
-                if (last != null && (last.contains("already exists") || last.contains("no directory"))) {
-                    break;
+                if (last != null && (last.contains("already exists") || last.contains("no directory")
+                        || (failure != null && failure.startsWith(LibraryMessages.NO_SPACE)))) {
+                    break; // no volume of the library can take it: another try would fail the same way
                 }
             } finally {
                 close(c);
@@ -490,9 +519,14 @@ public final class TransferClient implements AutoCloseable {
         return failed(src, dest.toString(), 0, attempt, last);
     }
 
-    /** Waits for the mover of job {@code id} to connect, asking after the job every second. */
+    /**
+     * Waits for the mover of job {@code id} to connect, asking after the job every second; what the job
+     * waits for, when the library manager says (a {@code queued: } or {@code requeued: } reason), goes to
+     * {@link #onNote}.
+     */
     private Conn await(CompletableFuture<Conn> f, long id) throws SiloException, TimeoutException {
         long deadline = System.nanoTime() + options.waitForMover().toNanos();
+        String said = null;
         while (true) {
             try {
                 return f.get(1, TimeUnit.SECONDS);
@@ -511,6 +545,12 @@ public final class TransferClient implements AutoCloseable {
                 if (j.state().equals("failed") || j.state().equals("cancelled")) {
                     throw new SiloException(ErrorCode.IO, "job " + id + " " + j.state() + ": " + j.error());
                 }
+                String why = j.error();
+                if (j.state().equals("queued") && why != null && !why.equals(said)
+                        && (why.startsWith(LibraryMessages.QUEUED) || why.startsWith(LibraryMessages.REQUEUED))) {
+                    said = why;
+                    notes.accept(j.path() + " " + why);
+                }
             } catch (SiloException e) {
                 if (e.code() != ErrorCode.TIMEDOUT && e.code() != ErrorCode.IO && e.code() != ErrorCode.INTERNAL) {
                     throw e;
@@ -520,6 +560,16 @@ public final class TransferClient implements AutoCloseable {
                 }
                 // the server may be restarting: the request is in its catalog, keep waiting
             }
+        }
+    }
+
+    /** The library manager's error for a job that failed (null: it did not fail, or cannot be asked). */
+    private String failure(long job) {
+        try {
+            JobInfo j = lm.info(job);
+            return j.state().equals("failed") ? j.error() : null;
+        } catch (SiloException e) {
+            return null;
         }
     }
 

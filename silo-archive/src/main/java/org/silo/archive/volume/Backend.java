@@ -70,6 +70,15 @@ public interface Backend extends AutoCloseable {
     /** The backend's URI as written in the catalog. */
     String uri();
 
+    /**
+     * The bytes the volume's storage can take now (a dir volume: its file system's usable space), or -1
+     * if the backend cannot tell (S3). A mover compares it with a file's size before it asks the client
+     * for the bytes, and reports it as the volume's real remaining bytes when the volume fills up.
+     */
+    default long freeBytes() {
+        return -1;
+    }
+
     @Override
     default void close() {}
 
@@ -112,7 +121,26 @@ public interface Backend extends AutoCloseable {
         return location(cookie).fileNumber();
     }
 
+    /**
+     * An I/O failure as a SiloException: {@code NO_SPACE} if the storage is full (ENOSPC, "No space left
+     * on device", or EDQUOT, "Disk quota exceeded", anywhere in the cause chain), so that the mover marks
+     * the volume full instead of counting an error against it; {@code IO} otherwise.
+     */
     static SiloException io(String what, IOException e) {
+        if (isNoSpace(e)) {
+            return new SiloException(org.silo.wire.ErrorCode.NO_SPACE, what + ": " + e.getMessage(), e);
+        }
         return new SiloException(org.silo.wire.ErrorCode.IO, what + ": " + e, e);
+    }
+
+    /** Whether the failure is the storage being full (the JDK gives ENOSPC and EDQUOT as their strerror texts). */
+    static boolean isNoSpace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage(); // a FileSystemException's says "file: reason"
+            if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -3,6 +3,7 @@ package org.silo.archive.volume;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import org.silo.wire.SiloException;
 
 /**
@@ -11,10 +12,17 @@ import org.silo.wire.SiloException;
  */
 public final class Backends implements AutoCloseable {
     private final Path dataDir;
+    private final UnaryOperator<Backend> decorate;
     private final Map<String, Backend> open = new ConcurrentHashMap<>();
 
     public Backends(Path dataDir) {
+        this(dataDir, UnaryOperator.identity());
+    }
+
+    /** Each backend, as it is opened, is passed through {@code decorate} (a wrapper that injects faults, in tests). */
+    public Backends(Path dataDir, UnaryOperator<Backend> decorate) {
         this.dataDir = dataDir;
+        this.decorate = decorate;
     }
 
     /** Checks the syntax of a backend string and returns it in canonical form. */
@@ -41,7 +49,7 @@ public final class Backends implements AutoCloseable {
         if (b != null) {
             return b;
         }
-        Backend made = spec.startsWith("s3://") ? S3Backend.connect(spec) : new DirBackend(Path.of(canonical(spec).substring(4)));
+        Backend made = decorate.apply(spec.startsWith("s3://") ? S3Backend.connect(spec) : new DirBackend(Path.of(canonical(spec).substring(4))));
         Backend prior = open.putIfAbsent(spec, made);
         if (prior != null) {
             made.close();

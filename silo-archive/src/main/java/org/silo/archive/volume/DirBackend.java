@@ -38,12 +38,13 @@ public final class DirBackend implements Backend {
 
     @Override
     public synchronized String append(byte[] data) throws SiloException {
+        Path part = null;
         try {
             Files.createDirectories(dir);
             long n = lastFileNumber() + 1;
             String cookie = Backend.cookie(n);
             String name = cookie.substring(15);
-            Path part = dir.resolve("." + name + ".part");
+            part = dir.resolve("." + name + ".part");
             try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer b = ByteBuffer.wrap(data);
@@ -57,11 +58,14 @@ public final class DirBackend implements Backend {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(part, dir.resolve(name));
             }
+            part = null;
             syncDir();
             last = n;
             return cookie;
         } catch (IOException e) {
             throw Backend.io("cannot append to " + uri(), e);
+        } finally {
+            deletePart(part);
         }
     }
 
@@ -108,12 +112,17 @@ public final class DirBackend implements Backend {
         } catch (IOException e) {
             throw Backend.io("cannot append to " + uri(), e);
         } finally {
-            if (part != null) {
-                try {
-                    Files.deleteIfExists(part);
-                } catch (IOException ignored) {
-                    // a later append of the same file number truncates it
-                }
+            deletePart(part);
+        }
+    }
+
+    /** Removes what a failed append left (null: nothing), so that a full volume keeps no half-written file. */
+    private static void deletePart(Path part) {
+        if (part != null) {
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException ignored) {
+                // a later append of the same file number truncates it
             }
         }
     }
@@ -194,6 +203,20 @@ public final class DirBackend implements Backend {
             } catch (IOException ignored) {
                 // a later file of the same number truncates it
             }
+        }
+    }
+
+    /** The usable space of the file system the directory is on (of its nearest existing parent before it is made). */
+    @Override
+    public long freeBytes() {
+        Path p = dir;
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        try {
+            return p == null ? -1 : Files.getFileStore(p).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
         }
     }
 

@@ -301,6 +301,29 @@ public final class VolumeClerk {
         });
     }
 
+    /**
+     * A mover found that the volume has no room for a file: seed 000's set_remaining_bytes, with the
+     * bytes the volume's storage can really still take ({@code room}; negative: the mover cannot tell,
+     * the catalog's count stands), never more than the catalog counted. The mover's write mark is
+     * cleared. With {@code full} (the volume answered ENOSPC), or when no byte remains, an {@code ok} or
+     * {@code readonly} volume becomes {@code full}, by the mover, for {@code reason}; a noaccess or hung
+     * one keeps its state.
+     */
+    public VolumeInfo outOfRoom(String label, long room, boolean full, String mover, String reason) throws SiloException {
+        String by = mover == null || mover.isBlank() ? SYSTEM : mover;
+        return catalog.tx(c -> {
+            VolumeInfo v = lock(c, label);
+            long now = System.currentTimeMillis();
+            long remaining = room < 0 ? v.remaining() : Math.min(room, v.remaining());
+            Sql.update(c, "UPDATE volume SET remaining = ?, writing = NULL, last_access_ms = ? WHERE label = ?", remaining, now, label);
+            VolumeState from = VolumeState.parse(v.state());
+            if ((full || remaining == 0) && (from == VolumeState.OK || from == VolumeState.READONLY)) {
+                changeState(c, get(c, label), VolumeState.FULL, by, reason == null || reason.isBlank() ? "no bytes remaining" : reason, now);
+            }
+            return get(c, label);
+        });
+    }
+
     /** set_system_readonly, set_hung and the like: a state change by the system, with who and why. */
     public VolumeInfo setState(String label, VolumeState to, String by, String reason) throws SiloException {
         String why = reason == null || reason.isBlank() ? "(no reason given)" : reason;
