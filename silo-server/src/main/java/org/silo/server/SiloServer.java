@@ -113,7 +113,7 @@ public final class SiloServer implements AutoCloseable {
         archive.startLocalMovers(config.integer("archive.movers"), "default", config.size("archive.mover-rate"));
         ArchiveMetrics.bind(archive.library(), registry);
         bytesMoved = () -> ArchiveMetrics.bytesMoved(archive.library());
-        BlockService block = BlockService.start(config);
+        BlockService block = BlockService.start(config, access.anonymousGrants());
         addService("block", block);
         block.register(dispatcher);
         block.bindMetrics(registry);

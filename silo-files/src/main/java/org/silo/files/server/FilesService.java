@@ -208,7 +208,9 @@ public final class FilesService implements AutoCloseable {
             case FilesOps.DEVICE -> {
                 rights.require("block", n.name(), write ? Right.WRITE : Right.READ);
                 try {
-                    return new DeviceObject(images.open(n.name(), write ? Access.WRITE : Access.READ,
+                    // the session's rights were checked above: only a policy an admin set applies, not the
+                    // default that stands for the anonymous rights of clients that cannot log in
+                    return new DeviceObject(images.openChecked(n.name(), write ? Access.WRITE : Access.READ,
                             "files " + ctx.peer(), ctx.peer().getAddress()));
                 } catch (ImageException e) {
                     throw new SiloException(switch (e.reason()) {
