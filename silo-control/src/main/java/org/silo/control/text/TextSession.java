@@ -237,7 +237,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             require("archive", "vol:", Right.WRITE);
             job = data.queueCopy(m.field(1), m.field(2).isEmpty() ? null : m.field(2), who);
         } else if (what.equalsIgnoreCase("verify") && !m.field(1).isEmpty()) {
-            require("archive", "vol:" + m.field(1), Right.READ);
+            require("archive", "vol:" + m.field(1), Right.WRITE); // as verify_volume: a whole volume's reading
             job = data.queueVerify(m.field(1), who);
         } else {
             throw SiloException.invalid("QUEUE HASH | QUEUE copy FILE [VOLUME] | QUEUE verify VOLUME");

@@ -81,7 +81,8 @@ class TextProtocolTest {
             c.read();
             assertThat(c.ask("QUEUE", "copy", "/exp/run1.dat").field(0)).isEqualTo("403");
             assertThat(c.ask("CLEAR").field(1)).startsWith("refused: needs admin on archive:");
-            assertThat(c.ask("QUEUE", "verify", "DEF001").verb()).as("reading a volume is a read").isEqualTo("QOK");
+            assertThat(c.ask("QUEUE", "verify", "DEF001")).as("issue 12: a whole volume's reading is not a reader's to queue")
+                    .isEqualTo(TextMessage.of("ERROR", "403", "refused: needs write on archive:vol:DEF001; anonymous has *::read"));
         }
     }
 
