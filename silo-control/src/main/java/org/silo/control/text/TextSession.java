@@ -63,6 +63,10 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                     .addListener(f -> ctx.close());
             return;
         }
+        if (msg instanceof TextFrameDecoder.Malformed bad) {
+            send(ctx, TextMessage.error(BAD_REQUEST, bad.why())); // the framing holds: the connection goes on
+            return;
+        }
         TextMessage m = TextCodec.parse((String) msg);
         if (m.verb().equals(STATUS) && type == ClientType.WORKER && isMover()) {
             moverStatus(ctx, m);
