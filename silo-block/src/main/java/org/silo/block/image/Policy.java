@@ -143,7 +143,8 @@ public record Policy(Kind kind, List<Range> hosts) {
       return network.clone();
     }
 
-    static Range parse(String text) {
+    /** Parses {@code ADDR} or {@code ADDR/BITS}, IP literals only. */
+    public static Range parse(String text) {
       int slash = text.indexOf('/');
       String addr = slash < 0 ? text : text.substring(0, slash);
       byte[] bytes = NetUtil.createByteArrayFromIpAddressString(addr); // literals only, no DNS
