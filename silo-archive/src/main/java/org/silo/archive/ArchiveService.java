@@ -384,7 +384,9 @@ public final class ArchiveService implements AutoCloseable {
             return library.submitCopy(q, who(ctx, null));
         });
         d.registerBlocking(LibraryOps.VERIFY_VOLUME, (ctx, q) -> {
-            need(ctx, vol(q.volume()), Right.READ);
+            // issue 12: a verify reads the whole volume through a mover, work a reader must not be able to
+            // queue at will; it takes what changing the volume takes (a copy to volumes takes write on vol:)
+            need(ctx, vol(q.volume()), Right.WRITE);
             return library.submitVerify(q, who(ctx, null));
         });
         d.registerBlocking(LibraryOps.CLEAR_QUEUE, (ctx, q) -> {

@@ -120,9 +120,11 @@ final class DiskCommand implements Runnable {
 
     @Command(name = "policy", mixinStandardHelpOptions = true,
             description = {"Set who may reach an image over Blockhead and NBD (refused while it is open):",
-                "open (anyone), read-only (anyone may read), or hosts:ADDR[/BITS][,...] (only these may connect)."},
+                "open (anyone), read-only (anyone may read), closed (nobody), hosts:ADDR[/BITS][,...] (only these",
+                "may connect), or default: what the server's 'anonymous' setting allows (anonymous=read: read-only)."},
             footer = {"", "Examples:", "  silo disk policy retro hosts:192.168.1.20", "  silo disk policy iso read-only",
-                "  silo disk policy retro open"})
+                "  silo disk policy retro open      # writable by any client, even where anonymous sessions only read",
+                "  silo disk policy retro default"})
     static final class PolicyCmd implements Callable<Integer> {
         @Mixin
         ClientMixin client;

@@ -69,7 +69,9 @@ class FilesServiceTest {
                     "archived notes".getBytes(StandardCharsets.UTF_8), null, null, null, "root"), "test");
         }
         files = new FilesService(dir, images, new org.silo.files.server.ArchiveGateway(archive, null), () -> Map.of("name", "test-silo"),
-                new FilesService.Settings(dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
+                new FilesService.Settings(dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0)
+                        // the servers it gateways to run on loopback, which the gateway refuses unless allowed
+                        .withUrlAllow(org.silo.files.server.GatewayAddressPolicy.parse("127.0.0.1")));
         Dispatcher d = new Dispatcher();
         files.register(d);
         server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
@@ -128,6 +130,50 @@ class FilesServiceTest {
         assertThat(st.size()).isEqualTo(14);
         assertThat(st.nameType()).isEqualTo(FilesOps.FILESYSTEM);
         assertThat(st.writable()).isFalse();
+    }
+
+    /**
+     * Issue 12: the gateway's own HTTP client follows redirects, checking each target's address again (a
+     * redirect is the classic way round a check made only on the first URL), and reads chunked bodies.
+     */
+    @Test
+    void urlRedirectsAreFollowedAndCheckedAgainAndChunkedBodiesAreRead() throws Exception {
+        int port = http.getAddress().getPort();
+        http.createContext("/moved", ex -> {
+            ex.getResponseHeaders().set("Location", "/page");
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+        });
+        http.createContext("/away", ex -> {
+            ex.getResponseHeaders().set("Location", "http://127.0.0.2:" + port + "/page"); // loopback, not listed
+            ex.sendResponseHeaders(307, -1);
+            ex.close();
+        });
+        http.createContext("/chunked", ex -> {
+            if (ex.getRequestMethod().equals("HEAD")) {
+                ex.sendResponseHeaders(200, -1);
+            } else {
+                ex.sendResponseHeaders(200, 0); // no length: the JDK's server sends it chunked
+                ex.getResponseBody().write(web);
+            }
+            ex.close();
+        });
+        FilesOps.Opened moved = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY,
+                Name.url("http://127.0.0.1:" + port + "/moved")));
+        assertThat(moved.size()).isEqualTo(web.length);
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(moved.handle(), 6, 8))).asString().isEqualTo("from the");
+
+        assertThatThrownBy(() -> client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY,
+                Name.url("http://127.0.0.1:" + port + "/away"))))
+                .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION))
+                .hasMessageContaining("127.0.0.2 is a loopback address");
+
+        FilesOps.Opened chunked = client.call(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY,
+                Name.url("http://127.0.0.1:" + port + "/chunked")));
+        assertThat(chunked.size()).as("unknown").isEqualTo(-1);
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(chunked.handle(), 6, 8))).asString().isEqualTo("from the");
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(chunked.handle(), web.length - 5, 100))).asString()
+                .isEqualTo("web, ");
     }
 
     @Test

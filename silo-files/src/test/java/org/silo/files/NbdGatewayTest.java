@@ -55,7 +55,9 @@ class NbdGatewayTest {
         archive = ArchiveService.open(Files.createDirectories(dir.resolve("archive")), null);
         // the file service has its own image store: the NBD server is "elsewhere"
         files = new FilesService(dir, new ImageStore(dir.resolve("images")), new ArchiveGateway(archive, null), Map::of,
-                new FilesService.Settings(dir.resolve("cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
+                new FilesService.Settings(dir.resolve("cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0)
+                        // the servers it gateways to run on loopback, which the gateway refuses unless allowed
+                        .withUrlAllow(org.silo.files.server.GatewayAddressPolicy.parse("127.0.0.1")));
         Dispatcher d = new Dispatcher();
         files.register(d);
         server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());

@@ -113,7 +113,7 @@ public final class SiloServer implements AutoCloseable {
         archive.startLocalMovers(config.integer("archive.movers"), "default", config.size("archive.mover-rate"));
         ArchiveMetrics.bind(archive.library(), registry);
         bytesMoved = () -> ArchiveMetrics.bytesMoved(archive.library());
-        BlockService block = BlockService.start(config);
+        BlockService block = BlockService.start(config, access.anonymousGrants());
         addService("block", block);
         block.register(dispatcher);
         block.bindMetrics(registry);
@@ -121,7 +121,7 @@ public final class SiloServer implements AutoCloseable {
                 new ArchiveGateway(archive, callbackHost(config.listen())), this::status,
                 new FilesService.Settings(data.resolve("files-cache"), config.size("files.cache-size"),
                         config.duration("files.stage-wait").toMillis(), config.listen(), config.port("files.data-port"),
-                        config.duration("files.lookup-cache").toMillis()));
+                        config.duration("files.lookup-cache").toMillis(), config.urlAllow()));
         ControlData control = new ServerControlData(this::status, archive, block.store(), access, registry, files::leases);
         TextServer text = TextServer.start(config.listen(), config.port("control.port"), control,
                 new WorkerRegistry(data.resolve("workers.json")), Version.VERSION, java.time.Duration.ofSeconds(1));

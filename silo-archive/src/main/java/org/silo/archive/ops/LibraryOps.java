@@ -49,7 +49,7 @@ import org.silo.wire.op.Operation;
  * <tr><td>0x051C</td><td>mount_ls</td><td>user</td><td>empty</td><td>MountList</td></tr>
  * <tr><td>0x051D</td><td>mount_reply</td><td>admin</td><td>MountReply</td><td>MountRequest</td></tr>
  * <tr><td>0x051E</td><td>copy_to_volume</td><td>user</td><td>CopyFile</td><td>JobInfo</td></tr>
- * <tr><td>0x051F</td><td>verify_volume</td><td>user</td><td>VerifyVolume</td><td>JobInfo</td></tr>
+ * <tr><td>0x051F</td><td>verify_volume</td><td>user with write on vol:LABEL</td><td>VerifyVolume</td><td>JobInfo</td></tr>
  * <tr><td>0x0520</td><td>clear_queue</td><td>admin</td><td>empty</td><td>Cleared</td></tr>
  * </table>
  */

@@ -11,7 +11,7 @@ import java.util.List;
  *     to the size when holes cannot be detected)
  * @param readOnly whether the image refuses writes
  * @param holders who has the image open, e.g. {@code "nbd /127.0.0.1:40000 (write)"}
- * @param policy who may use it over Blockhead and NBD ({@link Policy#OPEN} unless set)
+ * @param policy who may use it over Blockhead and NBD: the one set for it, else the store's default
  */
 public record ImageInfo(String name, long sizeBytes, long allocatedBytes, boolean readOnly,
     List<String> holders, Policy policy) {

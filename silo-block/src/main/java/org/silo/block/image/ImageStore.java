@@ -31,8 +31,10 @@ import java.util.Set;
  *
  * <p>Access policy ({@link Policy}): each image's policy lives in one file of the directory,
  * {@value #POLICY_FILE}, as Java properties (name = policy), written atomically. Its name contains
- * "..", so it can never be an image (see {@link ImageNames}). Images with the default policy
- * ({@code open}) have no line. {@link #open(String, Access, String, InetAddress)} enforces it.
+ * "..", so it can never be an image (see {@link ImageNames}). Images nobody set a policy for have
+ * no line and get the store's default policy (the server derives it from its {@code anonymous}
+ * setting; {@code open} when not given). {@link #open(String, Access, String, InetAddress)}
+ * enforces it.
  *
  * <pre>{@code
  * ImageStore store = new ImageStore(dataDir.resolve("images"));
@@ -52,17 +54,30 @@ public final class ImageStore {
   private final Path directory;
   private final Map<String, OpenImage> open = new HashMap<>();
   private final Policies policies;
+  private final Policy defaultPolicy;
+
+  /** As {@link #ImageStore(Path, Policy)} with the default policy {@code open}. */
+  public ImageStore(Path directory) throws IOException {
+    this(directory, Policy.OPEN);
+  }
 
   /**
    * Uses (and creates if needed) the directory.
    *
+   * @param defaultPolicy the policy of images nobody set one for
    * @throws IOException also when the policy file exists but cannot be read or holds a bad line:
    *     starting with images more open than their owner set would be worse than not starting
    */
-  public ImageStore(Path directory) throws IOException {
+  public ImageStore(Path directory, Policy defaultPolicy) throws IOException {
     this.directory = directory.toAbsolutePath().normalize();
+    this.defaultPolicy = java.util.Objects.requireNonNull(defaultPolicy, "defaultPolicy");
     Files.createDirectories(this.directory);
     this.policies = Policies.load(this.directory.resolve(POLICY_FILE));
+  }
+
+  /** The policy of images nobody set one for. */
+  public Policy defaultPolicy() {
+    return defaultPolicy;
   }
 
   public Path directory() {
@@ -139,7 +154,7 @@ public final class ImageStore {
         image.leases.forEach(l -> holders.add(l.holder() + (l.writable() ? " (write)" : " (read)")));
       }
       return new ImageInfo(name, size, allocated(file, size), isReadOnly(file), holders,
-          policies.get(name));
+          effectivePolicy(name));
     } catch (IOException e) {
       throw io("stat " + name, e);
     }
@@ -156,18 +171,34 @@ public final class ImageStore {
     dropPolicy(name);
   }
 
-  /** The access policy of an image; {@link Policy#OPEN} unless one was set. */
+  /** The access policy of an image: the one set for it, else the {@link #defaultPolicy()}. */
   public synchronized Policy policy(String name) throws ImageException {
     existing(name);
-    return policies.get(name);
+    return effectivePolicy(name);
+  }
+
+  /** Whether an admin set the image's policy (else it follows the {@link #defaultPolicy()}). */
+  public synchronized boolean hasOwnPolicy(String name) throws ImageException {
+    existing(name);
+    return policies.get(name) != null;
   }
 
   /**
    * Sets the access policy of an image that nobody has open (as {@link #setReadOnly}: a session
-   * admitted under the old policy must not keep rights the new one denies). Persisted at once.
+   * admitted under the old policy must not keep rights the new one denies). Persisted at once,
+   * and kept even when it equals the default, so that a later default does not change it.
    */
   public synchronized ImageInfo setPolicy(String name, Policy policy) throws ImageException {
     java.util.Objects.requireNonNull(policy, "policy");
+    return storePolicy(name, policy);
+  }
+
+  /** Forgets the policy set for an image that nobody has open: it follows the default again. */
+  public synchronized ImageInfo clearPolicy(String name) throws ImageException {
+    return storePolicy(name, null);
+  }
+
+  private ImageInfo storePolicy(String name, Policy policy) throws ImageException {
     existing(name);
     refuseOpen(name, "change the access policy of");
     try {
@@ -180,10 +211,15 @@ public final class ImageStore {
 
   /**
    * Whether a network client at {@code client} may see the image: false only for an existing image
-   * whose policy does not list the address. Protocols answer such a client as for a missing image.
+   * whose policy does not admit the address. Protocols answer such a client as for a missing image.
    */
   public synchronized boolean admits(String name, InetAddress client) {
-    return !exists(name) || policies.get(name).admits(client);
+    return !exists(name) || effectivePolicy(name).admits(client);
+  }
+
+  private Policy effectivePolicy(String name) {
+    Policy own = policies.get(name);
+    return own != null ? own : defaultPolicy;
   }
 
   /** Grows (sparse) or shrinks an image that nobody has open. */
@@ -212,13 +248,31 @@ public final class ImageStore {
   }
 
   /**
-   * Opens an image for a network client, under its policy: a client the policy does not list gets
-   * NOT_FOUND with the same message as for a missing image (do not reveal that it exists), and
-   * WRITE under {@code read-only} gets READ_ONLY, as on a read-only image.
+   * Opens an image for a network client that cannot log in (Blockhead, NBD), under its policy: a
+   * client the policy does not admit gets NOT_FOUND with the same message as for a missing image
+   * (do not reveal that it exists), and WRITE under a policy that allows no writes gets READ_ONLY,
+   * as on a read-only image.
    */
   public synchronized ImageLease open(String name, Access access, String holder,
       InetAddress client) throws ImageException {
-    Policy policy = policy(name);
+    return openUnder(policy(name), name, access, holder, client);
+  }
+
+  /**
+   * As {@link #open(String, Access, String, InetAddress)}, for a protocol whose sessions log in
+   * and whose rights the caller has checked (the file service's {@code device:IMAGE}): a policy an
+   * admin set applies, the default does not, since it only stands for the anonymous rights that
+   * the caller's check already covers.
+   */
+  public synchronized ImageLease openChecked(String name, Access access, String holder,
+      InetAddress client) throws ImageException {
+    existing(name);
+    Policy own = policies.get(name);
+    return openUnder(own != null ? own : Policy.OPEN, name, access, holder, client);
+  }
+
+  private ImageLease openUnder(Policy policy, String name, Access access, String holder,
+      InetAddress client) throws ImageException {
     if (!policy.admits(client)) {
       throw new ImageException(ImageException.Reason.NOT_FOUND, "no image named " + name);
     }
@@ -293,7 +347,7 @@ public final class ImageStore {
 
   private void dropPolicy(String name) throws ImageException {
     try {
-      policies.put(name, Policy.OPEN);
+      policies.put(name, null);
     } catch (IOException e) {
       throw io("write " + POLICY_FILE, e);
     }

@@ -15,8 +15,9 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * The policy file of an {@link ImageStore}: Java properties, one line per image whose policy is
- * not {@code open}. Properties escape any character a name may hold ('=', ':', spaces, newlines).
+ * The policy file of an {@link ImageStore}: Java properties, one line per image whose policy an
+ * admin set (even {@code open}: issue 12, an image opened explicitly stays open whatever the
+ * store's default is); an image without a line has the default. Properties escape any character a name may hold ('=', ':', spaces, newlines).
  * Written to a temporary file, fsynced and renamed over the old one, so a crash leaves either the
  * old or the new file. Called with the store's lock held.
  */
@@ -46,30 +47,34 @@ final class Policies {
     return p;
   }
 
+  /** The policy set for an image, or null when it has none (it follows the default). */
   Policy get(String name) {
-    return byName.getOrDefault(name, Policy.OPEN);
+    return byName.get(name);
   }
 
-  /** Sets a policy ({@code open} removes the line) and saves the file when anything changed. */
+  /**
+   * Sets a policy, or with null removes the image's line (back to the default), and saves the
+   * file when anything changed.
+   */
   void put(String name, Policy policy) throws IOException {
     Policy old = get(name);
-    if (old.equals(policy)) {
+    if (java.util.Objects.equals(old, policy)) {
       return;
     }
-    if (policy.kind() == Policy.Kind.OPEN) {
-      byName.remove(name);
-    } else {
-      byName.put(name, policy);
-    }
+    set(name, policy);
     try {
       save();
     } catch (IOException e) {
-      if (old.kind() == Policy.Kind.OPEN) {
-        byName.remove(name);
-      } else {
-        byName.put(name, old);
-      }
+      set(name, old);
       throw e;
+    }
+  }
+
+  private void set(String name, Policy policy) {
+    if (policy == null) {
+      byName.remove(name);
+    } else {
+      byName.put(name, policy);
     }
   }
 
@@ -77,7 +82,7 @@ final class Policies {
     Properties props = new Properties();
     byName.forEach((name, policy) -> props.setProperty(name, policy.toString()));
     StringWriter text = new StringWriter();
-    props.store(text, "Silo image access policies: NAME = open | read-only | hosts:ADDR[,ADDR...]");
+    props.store(text, "Silo image access policies: NAME = open | read-only | closed | hosts:ADDR[,ADDR...]");
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
         StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {

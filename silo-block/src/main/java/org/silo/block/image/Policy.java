@@ -15,11 +15,17 @@ import java.util.Objects;
  * is to go on.
  *
  * <ul>
- *   <li>{@code open}: anyone may read and write (the default);
+ *   <li>{@code open}: anyone may read and write;
  *   <li>{@code read-only}: anyone may read, nobody may write over the network;
  *   <li>{@code hosts:ADDR[,ADDR...]}: only the listed addresses or CIDR ranges may connect at all,
- *       and they may write, e.g. {@code hosts:127.0.0.1,10.0.0.0/8,fd00::/8}.
+ *       and they may write, e.g. {@code hosts:127.0.0.1,10.0.0.0/8,fd00::/8};
+ *   <li>{@code closed}: nobody may connect over the network.
  * </ul>
+ *
+ * <p>An image nobody set a policy for has the store's default, which the server derives from the
+ * {@code anonymous} setting (issue 12: since these clients cannot log in, "anonymous" means every
+ * one of them): {@code open} where anonymous sessions may write, {@code read-only} where they may
+ * only read, {@code closed} where they may do nothing.
  *
  * <p>Addresses are literals only: a host name is refused rather than looked up, so the policy
  * never depends on DNS.
@@ -28,12 +34,12 @@ import java.util.Objects;
  * @param hosts the ranges of {@code hosts:}, empty otherwise
  */
 public record Policy(Kind kind, List<Range> hosts) {
-  /** The default. */
   public static final Policy OPEN = new Policy(Kind.OPEN, List.of());
   public static final Policy READ_ONLY = new Policy(Kind.READ_ONLY, List.of());
+  public static final Policy CLOSED = new Policy(Kind.CLOSED, List.of());
 
-  /** The three kinds of policy. */
-  public enum Kind { OPEN, READ_ONLY, HOSTS }
+  /** The kinds of policy. */
+  public enum Kind { OPEN, READ_ONLY, HOSTS, CLOSED }
 
   public Policy {
     Objects.requireNonNull(kind, "kind");
@@ -49,7 +55,7 @@ public record Policy(Kind kind, List<Range> hosts) {
   }
 
   /**
-   * Parses {@code open}, {@code read-only} or {@code hosts:ADDR[,ADDR...]}.
+   * Parses {@code open}, {@code read-only}, {@code closed} or {@code hosts:ADDR[,ADDR...]}.
    *
    * @throws IllegalArgumentException with a message naming what is wrong
    */
@@ -61,9 +67,12 @@ public record Policy(Kind kind, List<Range> hosts) {
     if (t.equals("read-only")) {
       return READ_ONLY;
     }
+    if (t.equals("closed")) {
+      return CLOSED;
+    }
     if (!t.startsWith("hosts:")) {
-      throw new IllegalArgumentException(
-          "policy must be open, read-only or hosts:ADDR[,ADDR...], got '" + printable(t) + "'");
+      throw new IllegalArgumentException("policy must be open, read-only, closed or hosts:ADDR[,ADDR...], got '"
+          + printable(t) + "'");
     }
     List<Range> ranges = new ArrayList<>();
     for (String part : t.substring("hosts:".length()).split(",", -1)) {
@@ -74,6 +83,9 @@ public record Policy(Kind kind, List<Range> hosts) {
 
   /** Whether a client at this address may see and connect to the image. */
   public boolean admits(InetAddress client) {
+    if (kind == Kind.CLOSED) {
+      return false;
+    }
     if (kind != Kind.HOSTS) {
       return true;
     }
@@ -87,7 +99,7 @@ public record Policy(Kind kind, List<Range> hosts) {
 
   /** Whether admitted clients may write. */
   public boolean allowsWrite() {
-    return kind != Kind.READ_ONLY;
+    return kind == Kind.OPEN || kind == Kind.HOSTS;
   }
 
   /** The form {@link #parse} reads. */
@@ -96,6 +108,7 @@ public record Policy(Kind kind, List<Range> hosts) {
     return switch (kind) {
       case OPEN -> "open";
       case READ_ONLY -> "read-only";
+      case CLOSED -> "closed";
       case HOSTS -> "hosts:" + String.join(",", hosts.stream().map(Range::toString).toList());
     };
   }
@@ -130,7 +143,8 @@ public record Policy(Kind kind, List<Range> hosts) {
       return network.clone();
     }
 
-    static Range parse(String text) {
+    /** Parses {@code ADDR} or {@code ADDR/BITS}, IP literals only. */
+    public static Range parse(String text) {
       int slash = text.indexOf('/');
       String addr = slash < 0 ? text : text.substring(0, slash);
       byte[] bytes = NetUtil.createByteArrayFromIpAddressString(addr); // literals only, no DNS

@@ -52,6 +52,11 @@ final class NbdCommands {
     if (r.type() == CMD_BLOCK_STATUS && (!export.baseAllocation() || r.length() == 0)) {
       return EINVAL;
     }
+    if (r.type() == CMD_READ && r.length() > MAX_PAYLOAD) {
+      // Over the maximum payload we advertise: proto.md's errors section answers requests outside
+      // the constraints with EINVAL (EOVERFLOW is only for READ with DF), and the connection goes on.
+      return EINVAL;
+    }
     if (r.type() != CMD_FLUSH
         && (r.offset() < 0 || r.offset() > lease.size() - r.length())) {
       return r.type() == CMD_WRITE || r.type() == CMD_WRITE_ZEROES ? ENOSPC : EINVAL;

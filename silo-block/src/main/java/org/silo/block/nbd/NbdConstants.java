@@ -114,7 +114,10 @@ public final class NbdConstants {
   /** The id we give base:allocation. */
   public static final int META_ID_BASE_ALLOCATION = 1;
 
-  /** Largest READ or WRITE payload; bigger requests end the connection (and BLOCK_SIZE says so). */
+  /**
+   * Largest READ or WRITE payload (BLOCK_SIZE says so): a bigger WRITE ends the connection, a bigger
+   * READ gets EINVAL.
+   */
   public static final int MAX_PAYLOAD = 32 << 20;
   /** Preferred block size advertised in NBD_INFO_BLOCK_SIZE. */
   public static final int PREFERRED_BLOCK = 4096;

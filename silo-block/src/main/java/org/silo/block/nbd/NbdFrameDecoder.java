@@ -79,10 +79,12 @@ public final class NbdFrameDecoder extends ByteToMessageDecoder {
       fail(in, out, "request without NBD_REQUEST_MAGIC");
       return;
     }
-    boolean payloadCommand = h.type() == CMD_READ || h.type() == CMD_WRITE;
-    if (payloadCommand && h.length() > MAX_PAYLOAD) {
-      // proto.md: the server may close on a payload over the advertised maximum block size.
-      fail(in, out, "request of " + h.length() + " bytes, over 32 MiB");
+    if (h.type() == CMD_WRITE && h.length() > MAX_PAYLOAD) {
+      // proto.md ("Block size constraints"): either side may disconnect on a payload large enough to
+      // be deemed a denial of service. Only a WRITE carries one here, and its up to 4 GiB of bytes
+      // would have to be read through to find the next request. An over-long READ carries none: it
+      // goes on to NbdCommands, which answers EINVAL and keeps the connection.
+      fail(in, out, "WRITE of " + h.length() + " bytes, over 32 MiB");
       return;
     }
     int payload = h.type() == CMD_WRITE ? (int) h.length() : 0;

@@ -53,7 +53,7 @@ class PolicyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "closed", "hosts:", "hosts:,", "hosts:example.com", "hosts:10.0.0.1/33",
+  @ValueSource(strings = {"", "shut", "default", "hosts:", "hosts:,", "hosts:example.com", "hosts:10.0.0.1/33",
       "hosts:10.0.0.1/", "hosts:10.0.0.1/-1", "hosts:10.0.0.1/8/8", "hosts:::1/129",
       "hosts:1.2.3.4.5", "hosts:/8", "READ-ONLY", "hosts:10.0.0.1/0008"})
   void badPoliciesAreRefusedWithAMessage(String text) {
@@ -81,14 +81,70 @@ class PolicyTest {
     assertThat(ImageNames.isValid(ImageStore.POLICY_FILE)).isFalse();
     assertThat(again.exists(ImageStore.POLICY_FILE)).isFalse();
 
-    // Back to open removes the line; removing an image forgets its policy, so a new image of
-    // the same name starts open.
-    again.setPolicy("we=ird name:\n", Policy.OPEN);
+    // Clearing a policy removes the line; removing an image forgets its policy, so a new image
+    // of the same name starts with the default.
+    again.clearPolicy("we=ird name:\n");
     again.remove("a");
     again.create("a", 4096, false);
     assertThat(new ImageStore(images).policy("a")).isEqualTo(Policy.OPEN);
     assertThat(Files.readAllLines(images.resolve(ImageStore.POLICY_FILE)))
         .allMatch(line -> line.startsWith("#"));
+  }
+
+  @Test
+  void closedAdmitsNobody() throws Exception {
+    assertThat(Policy.parse("closed")).isEqualTo(Policy.CLOSED);
+    assertThat(Policy.CLOSED.toString()).isEqualTo("closed");
+    assertThat(Policy.CLOSED.admits(ip("127.0.0.1"))).isFalse();
+    assertThat(Policy.CLOSED.allowsWrite()).isFalse();
+  }
+
+  /**
+   * Issue 12: an image nobody set a policy for has the store's default (the server derives it from
+   * {@code anonymous}); a policy an admin set, even {@code open}, is kept whatever the default.
+   */
+  @Test
+  void imagesWithoutAPolicyFollowTheDefaultAndAnExplicitOneOutlivesIt() throws Exception {
+    Path images = dir.resolve("images");
+    ImageStore store = new ImageStore(images, Policy.READ_ONLY);
+    store.create("a", 4096, false);
+    store.create("b", 4096, false);
+    assertThat(store.policy("a")).isEqualTo(Policy.READ_ONLY);
+    assertThat(store.info("a").policy()).isEqualTo(Policy.READ_ONLY);
+    assertThat(store.hasOwnPolicy("a")).isFalse();
+    assertThatThrownBy(() -> store.open("a", Access.WRITE, "t", ip("127.0.0.1")))
+        .isInstanceOfSatisfying(ImageException.class,
+            e -> assertThat(e.reason()).isEqualTo(ImageException.Reason.READ_ONLY));
+    store.open("a", Access.READ, "t", ip("127.0.0.1")).close();
+
+    store.setPolicy("a", Policy.OPEN);
+    assertThat(store.hasOwnPolicy("a")).isTrue();
+    try (ImageLease lease = store.open("a", Access.WRITE, "t", ip("127.0.0.1"))) {
+      assertThat(lease.writable()).isTrue();
+    }
+    // Kept on disk although it equals the old default: a later default does not change it.
+    ImageStore closed = new ImageStore(images, Policy.CLOSED);
+    assertThat(closed.policy("a")).isEqualTo(Policy.OPEN);
+    assertThat(closed.policy("b")).isEqualTo(Policy.CLOSED);
+    assertThat(closed.admits("b", ip("127.0.0.1"))).isFalse();
+    assertThatThrownBy(() -> closed.open("b", Access.READ, "t", ip("127.0.0.1")))
+        .isInstanceOfSatisfying(ImageException.class,
+            e -> assertThat(e.reason()).isEqualTo(ImageException.Reason.NOT_FOUND))
+        .hasMessage("no image named b");
+
+    // A caller that checked the session's rights itself (the file service) is held only to a
+    // policy an admin set, not to the default.
+    try (ImageLease lease = closed.openChecked("b", Access.WRITE, "files", ip("127.0.0.1"))) {
+      assertThat(lease.writable()).isTrue();
+    }
+    closed.setPolicy("b", Policy.READ_ONLY);
+    assertThatThrownBy(() -> closed.openChecked("b", Access.WRITE, "files", ip("127.0.0.1")))
+        .isInstanceOfSatisfying(ImageException.class,
+            e -> assertThat(e.reason()).isEqualTo(ImageException.Reason.READ_ONLY));
+
+    closed.clearPolicy("a");
+    assertThat(closed.policy("a")).isEqualTo(Policy.CLOSED);
+    assertThat(closed.hasOwnPolicy("a")).isFalse();
   }
 
   @Test

@@ -68,13 +68,17 @@ class NbdCodecTest {
   }
 
   @Test
-  void oversizedReadAndBadMagicAreFatal() {
+  void oversizedWriteAndBadMagicAreFatalAnOversizedReadIsNot() {
     NbdFrameDecoder decoder = new NbdFrameDecoder();
     EmbeddedChannel ch = new EmbeddedChannel(decoder);
     ch.writeInbound(Unpooled.buffer().writeInt(3));
     ch.readInbound();
     decoder.enterTransmission();
-    ch.writeInbound(request(0, 0, 1, 0, (32 << 20) + 1, null));
+    // A READ carries no payload: it is decoded, and the command handler answers EINVAL.
+    ch.writeInbound(request(0, 0, 1, 0, 0xffffffff, null));
+    NbdMessage.Request read = ch.readInbound();
+    assertThat(read.length()).isEqualTo(0xffffffffL);
+    ch.writeInbound(request(0, 1, 1, 0, (32 << 20) + 1, null));
     assertThat(ch.<Object>readInbound()).isInstanceOf(NbdMessage.Fatal.class);
     EmbeddedChannel ch2 = new EmbeddedChannel(new NbdFrameDecoder());
     ch2.writeInbound(Unpooled.buffer().writeInt(3).writeLong(0x1234).writeLong(0));

@@ -131,6 +131,30 @@ class NbdRealClientsTest {
     assertThat(out).contains("nbdsh-ok");
   }
 
+  /**
+   * Issue 12: a READ over the 32 MiB maximum is answered EINVAL by the server (strict mode off, so
+   * libnbd sends it rather than refusing it itself) and the connection goes on.
+   */
+  @Test
+  void nbdshReadOverTheMaximumGetsEinvalFromTheServer() throws Exception {
+    store.create("big", 64L << 20, false);
+    String script = String.join("\n",
+        "import errno",
+        "h.set_strict_mode(0)",
+        "assert h.get_block_size(nbd.SIZE_MAXIMUM) == 32 << 20",
+        "try:",
+        "    h.pread((32 << 20) + 1, 0)",
+        "except nbd.Error as e:",
+        "    assert e.errnum == errno.EINVAL and 'command failed' in e.string, (e.errnum, e.string)",
+        "else:",
+        "    raise AssertionError('no error')",
+        "assert h.pread(512, 0) == bytes(512)",
+        "print('overlong-ok')");
+    Path file = Files.writeString(dir.resolve("overlong.py"), script);
+    assertThat(NbdTestTools.nbdsh("-u", uri("big"), "-c", "exec(open('" + file + "').read())")
+        .ok().output()).contains("overlong-ok");
+  }
+
   @Test
   void readOnlyExportRefusesWritesWithEperm() throws Exception {
     String script = String.join("\n",

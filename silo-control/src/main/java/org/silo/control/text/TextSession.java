@@ -63,6 +63,10 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                     .addListener(f -> ctx.close());
             return;
         }
+        if (msg instanceof TextFrameDecoder.Malformed bad) {
+            send(ctx, TextMessage.error(BAD_REQUEST, bad.why())); // the framing holds: the connection goes on
+            return;
+        }
         TextMessage m = TextCodec.parse((String) msg);
         if (m.verb().equals(STATUS) && type == ClientType.WORKER && isMover()) {
             moverStatus(ctx, m);
@@ -237,7 +241,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             require("archive", "vol:", Right.WRITE);
             job = data.queueCopy(m.field(1), m.field(2).isEmpty() ? null : m.field(2), who);
         } else if (what.equalsIgnoreCase("verify") && !m.field(1).isEmpty()) {
-            require("archive", "vol:" + m.field(1), Right.READ);
+            require("archive", "vol:" + m.field(1), Right.WRITE); // as verify_volume: a whole volume's reading
             job = data.queueVerify(m.field(1), who);
         } else {
             throw SiloException.invalid("QUEUE HASH | QUEUE copy FILE [VOLUME] | QUEUE verify VOLUME");

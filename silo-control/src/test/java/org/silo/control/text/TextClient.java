@@ -20,8 +20,18 @@ final class TextClient implements AutoCloseable {
     }
 
     void send(String raw) throws IOException {
-        out.write(raw.getBytes(StandardCharsets.UTF_8));
+        send(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Bytes as they are, e.g. ones that are not UTF-8. */
+    void send(byte[] raw) throws IOException {
+        out.write(raw);
         out.flush();
+    }
+
+    /** How long a read waits before it fails the test (5 s unless set). */
+    void timeout(java.time.Duration d) throws IOException {
+        socket.setSoTimeout((int) d.toMillis());
     }
 
     /** Sends one message: fields joined by tabs, ended by CRLF CRLF. */

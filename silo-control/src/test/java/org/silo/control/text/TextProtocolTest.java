@@ -81,7 +81,8 @@ class TextProtocolTest {
             c.read();
             assertThat(c.ask("QUEUE", "copy", "/exp/run1.dat").field(0)).isEqualTo("403");
             assertThat(c.ask("CLEAR").field(1)).startsWith("refused: needs admin on archive:");
-            assertThat(c.ask("QUEUE", "verify", "DEF001").verb()).as("reading a volume is a read").isEqualTo("QOK");
+            assertThat(c.ask("QUEUE", "verify", "DEF001")).as("issue 12: a whole volume's reading is not a reader's to queue")
+                    .isEqualTo(TextMessage.of("ERROR", "403", "refused: needs write on archive:vol:DEF001; anonymous has *::read"));
         }
     }
 
@@ -115,6 +116,48 @@ class TextProtocolTest {
             c.send("\r\n\r\n\r\n"); // empty lines are no messages
             assertThat(c.ask("CAPAB").verb()).isEqualTo("CAP");
         }
+    }
+
+    /**
+     * Issue 12: a message with a NUL byte or bytes that are not UTF-8 got no answer. Now it gets ERROR 400
+     * as soon as the bad byte is there, even before its terminator; the rest of that message is dropped
+     * through its terminator and the connection goes on.
+     */
+    @Test
+    void nulAndInvalidUtf8GetError400AndTheConnectionGoesOn() throws Exception {
+        start(Grants.ALL);
+        try (TextClient c = new TextClient(server.port())) {
+            c.timeout(java.time.Duration.ofMinutes(2)); // a generous ceiling: what is asserted is that it comes
+            c.read();
+            c.send("CAPAB\0\r\n\r\n");
+            assertThat(c.read()).isEqualTo(TextMessage.of("ERROR", "400",
+                    "the message holds a NUL byte (at byte 5): send UTF-8 text without NUL"));
+            assertThat(c.ask("CAPAB").verb()).isEqualTo("CAP");
+
+            c.send(bytes("WHATIS\timage\t", 0xc3, 0x28, '\r', '\n', '\r', '\n')); // 0xC3 needs a continuation byte
+            assertThat(c.read()).isEqualTo(TextMessage.of("ERROR", "400",
+                    "the message is not UTF-8 (a bad sequence at byte 13): send UTF-8 text"));
+            c.send(bytes("WHATIS\timage\t", 0xed, 0xa0, 0x80, '\n', '\n')); // an encoded surrogate
+            assertThat(c.read().fields()).startsWith("400");
+            c.send(bytes("WHATIS\timage\t", 0xc0, 0xaf, '\n', '\n')); // an overlong '/'
+            assertThat(c.read().fields()).startsWith("400");
+            assertThat(c.ask("WHATIS", "image", "retro").verb()).as("valid UTF-8 still works").isEqualTo("INFO");
+
+            // a C-style client: text ended by a NUL, no empty line. Answered at once, before the message ends.
+            c.send("LOGIN\top\0");
+            assertThat(c.read().fields()).startsWith("400");
+            c.send(bytes("pw", 0xff, '\r', '\n', '\r', '\n')); // the rest of that message: dropped, not answered again
+            assertThat(c.ask("CAPAB").verb()).as("the next message is the next answer").isEqualTo("CAP");
+        }
+    }
+
+    private static byte[] bytes(String ascii, int... more) {
+        byte[] head = ascii.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + more.length);
+        for (int i = 0; i < more.length; i++) {
+            all[head.length + i] = (byte) more[i];
+        }
+        return all;
     }
 
     @Test

@@ -40,6 +40,9 @@ public final class OobReader {
             throw new IOException("the object was not opened for an out-of-band transfer");
         }
         InetSocketAddress at = ClientOptions.parseAddress(opened.dataAddress(), 0);
+        if (at.isUnresolved() || at.getPort() == 0) { // never a NullPointerException from the socket (issue 12)
+            throw new IOException("the server named a data port this client cannot reach: '" + opened.dataAddress() + "'");
+        }
         byte[] buf = new byte[PIECE];
         try (Socket s = new Socket(at.getAddress(), at.getPort())) {
             s.setSoTimeout(60_000);

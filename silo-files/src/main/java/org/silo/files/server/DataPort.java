@@ -51,9 +51,29 @@ final class DataPort implements AutoCloseable {
         threads.execute(this::accept);
     }
 
-    String address() throws IOException {
+    /**
+     * Where a client at {@code peer} reaches this port: HOST:PORT, or [V6]:PORT as clients parse it. On a
+     * port bound to every address (listen = 0.0.0.0) that is the local address the system routes toward the
+     * peer, not the wildcard: "0:0:0:0:0:0:0:0:PORT" named no host, and the client failed with a
+     * NullPointerException (issue 12).
+     */
+    String address(InetAddress peer) throws IOException {
         InetSocketAddress a = (InetSocketAddress) listener.getLocalAddress();
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
+        InetAddress host = a.getAddress().isAnyLocalAddress() ? localAddressToward(peer) : a.getAddress();
+        String text = host.getHostAddress();
+        return (host instanceof java.net.Inet6Address ? "[" + text + "]" : text) + ":" + a.getPort();
+    }
+
+    /** The source address the kernel would use toward {@code peer}: connecting a UDP socket sends nothing. */
+    private static InetAddress localAddressToward(InetAddress peer) throws IOException {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+            probe.connect(peer, 9);
+            InetAddress local = probe.getLocalAddress();
+            if (local == null || local.isAnyLocalAddress()) {
+                throw new IOException("no route to " + peer.getHostAddress());
+            }
+            return local;
+        }
     }
 
     private void accept() {

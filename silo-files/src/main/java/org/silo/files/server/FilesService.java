@@ -33,12 +33,18 @@ public final class FilesService implements AutoCloseable {
      * @param dataAddress   the address the out-of-band data port listens on (the server's listen address)
      * @param dataPort      its port; 0 for any free one
      * @param lookupMillis  how long where an archive path was found is remembered ({@code files.lookup-cache}; 0: not)
+     * @param urlAllow      the addresses the URL gateway may reach beyond public ones ({@code files.url-allow})
      */
     public record Settings(Path cacheDir, long cacheBytes, long waitMillis, java.net.InetAddress dataAddress, int dataPort,
-            long lookupMillis) {
-        /** Without the lookup cache. */
+            long lookupMillis, GatewayAddressPolicy urlAllow) {
+        /** Without the lookup cache; URLs to public addresses only. */
         public Settings(Path cacheDir, long cacheBytes, long waitMillis, java.net.InetAddress dataAddress, int dataPort) {
-            this(cacheDir, cacheBytes, waitMillis, dataAddress, dataPort, 0);
+            this(cacheDir, cacheBytes, waitMillis, dataAddress, dataPort, 0, GatewayAddressPolicy.DEFAULT);
+        }
+
+        /** Returns these settings with the URL gateway allowed to reach what {@code allow} lists. */
+        public Settings withUrlAllow(GatewayAddressPolicy allow) {
+            return new Settings(cacheDir, cacheBytes, waitMillis, dataAddress, dataPort, lookupMillis, allow);
         }
     }
 
@@ -60,6 +66,7 @@ public final class FilesService implements AutoCloseable {
     private final java.security.SecureRandom random = new java.security.SecureRandom();
 
     private final DataPort dataPort;
+    private final HttpFetcher http;
     private final java.util.concurrent.atomic.AtomicLong opens = new java.util.concurrent.atomic.AtomicLong();
 
     public FilesService(Path dataDir, ImageStore images, ArchivePaths archive, Supplier<Map<String, Object>> status,
@@ -73,6 +80,7 @@ public final class FilesService implements AutoCloseable {
         this.locations = new Locations(settings.lookupMillis());
         deleteTree(settings.cacheDir().resolve(".writes"));
         this.dataPort = new DataPort(settings.dataAddress(), settings.dataPort(), this::capabilityOrNull);
+        this.http = new HttpFetcher(settings.urlAllow());
         // a Blockhead or NBD writer recalls the read leases on its image too (it cannot be told to retry:
         // holders hear of the recall at their next renewal, as for any writer)
         this.stopRecalls = images.onWriterOpen(image -> leases.recallReaders(FilesOps.DEVICE + ":" + image, System.currentTimeMillis()));
@@ -163,7 +171,7 @@ public final class FilesService implements AutoCloseable {
                 }
                 Handle h = handleFor(ctx, req.handleType(), n, write, o);
                 ctx.message().put(LAST_OPENED, h);
-                return new FilesOps.Opened(h, o.size(), o.writable(), i, oob ? dataAddress() : "", generated);
+                return new FilesOps.Opened(h, o.size(), o.writable(), i, oob ? dataAddress(ctx) : "", generated);
             } catch (SiloException e) {
                 if (first == null) {
                     first = e;
@@ -208,7 +216,9 @@ public final class FilesService implements AutoCloseable {
             case FilesOps.DEVICE -> {
                 rights.require("block", n.name(), write ? Right.WRITE : Right.READ);
                 try {
-                    return new DeviceObject(images.open(n.name(), write ? Access.WRITE : Access.READ,
+                    // the session's rights were checked above: only a policy an admin set applies, not the
+                    // default that stands for the anonymous rights of clients that cannot log in
+                    return new DeviceObject(images.openChecked(n.name(), write ? Access.WRITE : Access.READ,
                             "files " + ctx.peer(), ctx.peer().getAddress()));
                 } catch (ImageException e) {
                     throw new SiloException(switch (e.reason()) {
@@ -228,10 +238,10 @@ public final class FilesService implements AutoCloseable {
             case FilesOps.URL -> {
                 rights.require("files", n.name(), write ? Right.WRITE : Right.READ);
                 if (n.name().startsWith("nbd://")) {
-                    return NbdObject.open(n.name(), write);
+                    return NbdObject.open(n.name(), write, settings.urlAllow());
                 }
                 readOnly(write, "http(s) URLs are read-only");
-                return UrlObject.open(n.name());
+                return UrlObject.open(http, n.name());
             }
             case FilesOps.APPLICATION -> {
                 rights.require("core", "", Right.READ);
@@ -376,11 +386,12 @@ public final class FilesService implements AutoCloseable {
         return ByteBuffer.wrap(h.bytes()).getInt();
     }
 
-    private String dataAddress() throws SiloException {
+    private String dataAddress(CallContext ctx) throws SiloException {
         try {
-            return dataPort.address();
+            return dataPort.address(ctx.peer().getAddress());
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "the data port is gone: " + e.getMessage());
+            throw new SiloException(ErrorCode.IO, "no data port address for " + ctx.peer().getAddress().getHostAddress() + ": "
+                    + e.getMessage());
         }
     }
 

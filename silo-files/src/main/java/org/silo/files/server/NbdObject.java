@@ -68,21 +68,24 @@ final class NbdObject implements OpenObject {
         this.writable = write;
     }
 
-    static NbdObject open(String url, boolean write) throws SiloException {
+    /** Opens {@code nbd://HOST[:PORT]/EXPORT}, connecting only to an address {@code addresses} allows. */
+    static NbdObject open(String url, boolean write, GatewayAddressPolicy addresses) throws SiloException {
         URI uri;
         try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw SiloException.invalid("not a URL: " + url);
+            uri = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw SiloException.invalid("not a URL: " + url + " (" + e.getReason() + ")");
         }
         if (uri.getHost() == null) {
             throw SiloException.invalid("an nbd:// URL names a host: nbd://HOST[:PORT]/EXPORT, not " + url);
         }
         String export = uri.getPath() == null || uri.getPath().isEmpty() ? "" : uri.getPath().substring(1);
         int port = uri.getPort() < 0 ? org.silo.block.nbd.NbdConstants.DEFAULT_PORT : uri.getPort();
+        // the checked address itself is connected to: a name resolved again could answer another (rebinding)
+        java.net.InetAddress to = addresses.resolve(uri.getHost(), url).get(0);
         Socket s = new Socket();
         try {
-            s.connect(new InetSocketAddress(uri.getHost(), port), 10_000);
+            s.connect(new InetSocketAddress(to, port), 10_000);
             s.setSoTimeout(30_000);
             s.setTcpNoDelay(true);
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));

@@ -21,6 +21,7 @@ import org.silo.server.SiloServer;
 import org.silo.server.config.SiloConfig;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
+import org.silo.wire.auth.Grants;
 import org.silo.wire.auth.Right;
 import org.silo.wire.server.Dispatcher;
 import org.slf4j.Logger;
@@ -35,6 +36,8 @@ public final class BlockService implements SiloServer.Service {
     private static final Logger log = LoggerFactory.getLogger(BlockService.class);
     /** The service name in grants: {@code block:IMAGE-PREFIX:RIGHT}. */
     public static final String SERVICE = "block";
+    /** What disk_policy takes to forget an image's policy, so that it follows the default again. */
+    public static final String DEFAULT_POLICY = "default";
 
     private final ImageStore store;
     private final BlockheadServer blockhead;
@@ -46,10 +49,14 @@ public final class BlockService implements SiloServer.Service {
         this.nbd = nbd;
     }
 
-    public static BlockService start(SiloConfig config) throws IOException, InterruptedException {
+    /**
+     * @param anonymous what anonymous sessions may do: it sets the policy of images an admin set none
+     *                  for ({@link #defaultPolicy})
+     */
+    public static BlockService start(SiloConfig config, Grants anonymous) throws IOException, InterruptedException {
         InetAddress listen = config.listen();
         SslContext tls = tls(config); // before anything starts: a bad certificate stops the server at once
-        ImageStore store = new ImageStore(config.data().resolve("images"));
+        ImageStore store = new ImageStore(config.data().resolve("images"), defaultPolicy(anonymous));
         BlockheadServer blockhead = BlockheadServer.builder(store)
                 .bindAddress(listen)
                 .port(config.port("blockhead.port"))
@@ -70,9 +77,23 @@ public final class BlockService implements SiloServer.Service {
             blockhead.close();
             throw e;
         }
-        log.info("block service: Blockhead on {}:{}/udp, NBD on {}:{}, images in {}", listen.getHostAddress(),
-                blockhead.port(), listen.getHostAddress(), nbd.port(), store.directory());
+        log.info("block service: Blockhead on {}:{}/udp, NBD on {}:{}, images in {}, policy {} unless set",
+                listen.getHostAddress(), blockhead.port(), listen.getHostAddress(), nbd.port(), store.directory(),
+                store.defaultPolicy());
         return new BlockService(store, blockhead, nbd);
+    }
+
+    /**
+     * The policy of an image nobody set one for (issue 12). Blockhead and NBD clients cannot log in, so
+     * every one of them is anonymous: they may write where anonymous sessions may write images, only read
+     * where anonymous sessions may only read, and not connect where anonymous sessions may do nothing.
+     * An admin opens an image beyond that with {@code silo disk policy NAME open}.
+     */
+    static Policy defaultPolicy(Grants anonymous) {
+        if (anonymous.allows(SERVICE, "", Right.WRITE)) {
+            return Policy.OPEN;
+        }
+        return anonymous.allows(SERVICE, "", Right.READ) ? Policy.READ_ONLY : Policy.CLOSED;
     }
 
     /** NBD's STARTTLS context from nbd.tls-cert and nbd.tls-key (relative to the data directory), or null. */
@@ -134,11 +155,14 @@ public final class BlockService implements SiloServer.Service {
         });
         d.registerBlocking(DiskOps.POLICY, (ctx, r) -> {
             ctx.require(SERVICE, r.name(), Right.ADMIN);
+            if (r.policy() != null && r.policy().strip().equals(DEFAULT_POLICY)) {
+                return disk(call(() -> store.clearPolicy(r.name())));
+            }
             Policy p;
             try {
                 p = Policy.parse(r.policy());
             } catch (IllegalArgumentException e) {
-                throw SiloException.invalid(e.getMessage());
+                throw SiloException.invalid(e.getMessage() + ", or default");
             }
             return disk(call(() -> store.setPolicy(r.name(), p)));
         });

@@ -18,7 +18,8 @@ import org.silo.wire.op.Operation;
  * 0x0205  disk_info    Name {name}                      Disk
  * 0x0206  disk_policy  SetPolicy {name, policy}         Disk
  * Disk = {name, sizeBytes, allocatedBytes, readOnly, holders: [text], policy}
- * policy = open | read-only | hosts:ADDR[/BITS][,...]    (docs/block.md, Access policy)
+ * policy = open | read-only | closed | hosts:ADDR[/BITS][,...] | default (set: back to the default)
+ *          (docs/block.md, Access policy)
  * </pre>
  */
 public final class DiskOps {
@@ -30,7 +31,10 @@ public final class DiskOps {
 
     public record Resize(String name, long sizeBytes) {}
 
-    /** Who may reach an image over Blockhead and NBD: open, read-only, or hosts:ADDR[/BITS][,...]. */
+    /**
+     * Who may reach an image over Blockhead and NBD: open, read-only, closed, or hosts:ADDR[/BITS][,...];
+     * default forgets the image's policy, so that it follows the server's default (docs/security.md).
+     */
     public record SetPolicy(String name, String policy) {}
 
     /** One image: its size, the bytes actually allocated (sparse), read-only, who has it open. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.silo.files.server.GatewayAddressPolicy;
 import org.silo.wire.server.WireServerConfig;
 
 /**
@@ -62,6 +63,7 @@ public final class SiloConfig {
         d.put("files.cache-size", "4G");
         d.put("files.stage-wait", "20s");
         d.put("files.lookup-cache", "1s");
+        d.put("files.url-allow", "");
         return d;
     }
 
@@ -88,6 +90,7 @@ public final class SiloConfig {
         }
         SiloConfig c = new SiloConfig(v);
         c.wire(); // validates every wire setting now, not at first use
+        c.urlAllow();
         return c;
     }
 
@@ -161,6 +164,14 @@ public final class SiloConfig {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("listen = '" + get("listen") + "' is not an address of this host");
         }
+    }
+
+    /**
+     * files.url-allow: the addresses the file service's URL gateway may reach beyond public ones (it fetches
+     * on the server; docs/security.md).
+     */
+    public GatewayAddressPolicy urlAllow() {
+        return GatewayAddressPolicy.parse(get("files.url-allow"));
     }
 
     public WireServerConfig wire() {

@@ -44,6 +44,8 @@ class SiloConfigTest {
                 .hasMessageContaining("max datagram");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.port", "70000")).port("wire.port"))
                 .hasMessageContaining("0..65535");
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.url-allow", "10.0.0.0/8, not_a_host")))
+                .as("refused when loaded, not at the first URL").hasMessageContaining("files.url-allow: 'not_a_host'");
     }
 
     @Test

@@ -24,19 +24,25 @@ public record Grant(String service, String prefix, Right right) {
         return (service.equals("*") || service.equals(onService)) && object.startsWith(prefix) && right.includes(wanted);
     }
 
-    /** Parses SERVICE:PREFIX:RIGHT, e.g. "block:retro:write" or "archive::read". */
+    /**
+     * Parses SERVICE:PREFIX:RIGHT, e.g. "block:retro:write" or "archive::read". The service ends at the
+     * first colon and the right starts after the last, so a prefix may hold colons itself, as the
+     * archive's volume and mover objects do: "archive:vol:DEF001:write", "archive:mover::write".
+     */
     public static Grant parse(String text) {
-        String[] p = text.split(":", 3);
-        if (p.length != 3 || p[0].isEmpty()) {
+        int first = text.indexOf(':');
+        int last = text.lastIndexOf(':');
+        if (first <= 0 || last == first) {
             throw new IllegalArgumentException("a grant is SERVICE:PREFIX:RIGHT (e.g. block:retro:write), not '" + text + "'");
         }
+        String right = text.substring(last + 1);
         Right r;
         try {
-            r = Right.valueOf(p[2].toUpperCase(java.util.Locale.ROOT));
+            r = Right.valueOf(right.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + p[2] + "' is not a right: read, write or admin");
+            throw new IllegalArgumentException("'" + right + "' is not a right: read, write or admin");
         }
-        return new Grant(p[0], p[1], r);
+        return new Grant(text.substring(0, first), text.substring(first + 1, last), r);
     }
 
     @Override
