@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.Adler32;
 import java.util.zip.CheckedInputStream;
 import org.silo.archive.ops.LibraryMessages;
+import org.silo.archive.ops.LibraryMessages.ClientGone;
 import org.silo.archive.ops.LibraryMessages.Job;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
@@ -277,14 +278,22 @@ public final class Mover implements AutoCloseable {
         boolean reported = false;
         Socket s = null;
         DataOutputStream out = null;
+        NetIn net = null;
+        ClientGone gone = null;
         try {
-            s = connect(t.callback());
+            try {
+                s = connect(t.callback());
+            } catch (IOException e) {
+                gone = unreachable(t, e);
+                throw e;
+            }
             out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
-            NetIn net = new NetIn(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
+            net = new NetIn(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
             DataInputStream in = new DataInputStream(net);
             DataChannel.writeHello(out, new Hello(t.token(), t.request(), name, DataChannel.WRITE));
             String refused = DataChannel.readStatus(in);
             if (refused != null) {
+                gone = notWaiting(t, j.id(), refused);
                 throw new IOException("the client refused the connection: " + refused);
             }
             long size = in.readLong();
@@ -353,6 +362,9 @@ public final class Mover implements AutoCloseable {
             }
             error = e instanceof IOException ? "data connection with the client at " + t.callback() + " failed: " + e.getMessage()
                     : e.getMessage();
+            if (gone == null && net != null && net.failed && !cancelled && !reported) {
+                gone = wentAway(t, e); // the client's side ended or broke while it was to send: it is gone, not the volume
+            }
         } finally {
             close(s);
         }
@@ -367,7 +379,8 @@ public final class Mover implements AutoCloseable {
                 }
             }
             if (!reported) {
-                doneQuietly(new TransferDone(id, j.id(), false, null, 0, null, error, volumeFault, null));
+                doneQuietly(new TransferDone(id, j.id(), false, null, 0, null, error, volumeFault, null, null, null, null,
+                        gone == null ? null : List.of(gone)));
             }
         }
     }
@@ -392,22 +405,30 @@ public final class Mover implements AutoCloseable {
     private void read(Job j) throws SiloException {
         List<Peer> peers = new ArrayList<>();
         List<Long> failed = new ArrayList<>();
+        List<ClientGone> gone = new ArrayList<>();
         for (Target t : j.targets()) {
             Socket s = null;
             try {
-                s = connect(t.callback());
+                try {
+                    s = connect(t.callback());
+                } catch (IOException e) {
+                    gone.add(unreachable(t, e));
+                    continue;
+                }
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), DataChannel.BUFFER));
                 DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
                 DataChannel.writeHello(out, new Hello(t.token(), t.request(), name, DataChannel.READ));
                 String refused = DataChannel.readStatus(in);
                 if (refused != null) {
-                    throw new IOException("refused: " + refused);
+                    close(s);
+                    gone.add(notWaiting(t, j.id(), refused));
+                    continue;
                 }
                 out.writeLong(j.size());
                 peers.add(new Peer(t, s, in, out));
             } catch (IOException e) {
                 close(s);
-                failed.add(t.request());
+                gone.add(wentAway(t, e));
             }
         }
         String error = null;
@@ -428,6 +449,9 @@ public final class Mover implements AutoCloseable {
                             p.out.write(buf, 0, r);
                         } catch (IOException e) {
                             p.fail();
+                            if (!cancelled) {
+                                gone.add(wentAway(p.target, e));
+                            }
                         }
                     }
                 }
@@ -459,7 +483,9 @@ public final class Mover implements AutoCloseable {
         }
         for (Peer p : peers) {
             if (p.failed) {
-                failed.add(p.target.request());
+                if (gone.stream().noneMatch(g -> g.request() == p.target.request())) {
+                    failed.add(p.target.request());
+                }
                 continue;
             }
             try {
@@ -471,16 +497,20 @@ public final class Mover implements AutoCloseable {
                     p.out.flush();
                     String theirs = DataChannel.readStatus(p.in);
                     if (theirs != null) {
-                        failed.add(p.target.request());
+                        failed.add(p.target.request()); // the client said what went wrong: a failure, not a departure
                     }
                 }
             } catch (IOException e) {
-                failed.add(p.target.request());
+                if (cancelled) {
+                    failed.add(p.target.request());
+                } else {
+                    gone.add(wentAway(p.target, e));
+                }
             } finally {
                 close(p.socket);
             }
         }
-        boolean anyOk = error == null && failed.size() < j.targets().size();
+        boolean anyOk = error == null && failed.size() + gone.size() < j.targets().size();
         if (error == null && !anyOk) {
             error = "no client took the file";
         }
@@ -488,10 +518,33 @@ public final class Mover implements AutoCloseable {
             errors.incrementAndGet();
             log.info("mover {}: job {} ({}) failed: {}", name, j.id(), j.path(), error);
         } else {
-            bytes.addAndGet(n * (j.targets().size() - failed.size()));
-            files.addAndGet(j.targets().size() - failed.size());
+            bytes.addAndGet(n * (j.targets().size() - failed.size() - gone.size()));
+            files.addAndGet(j.targets().size() - failed.size() - gone.size());
         }
-        doneQuietly(new TransferDone(id, j.id(), anyOk, j.cookie(), n, adler, error, volumeFault, failed));
+        doneQuietly(new TransferDone(id, j.id(), anyOk, j.cookie(), n, adler, error, volumeFault, failed, null, null, null,
+                gone.isEmpty() ? null : gone));
+    }
+
+    /** Nothing listens at the client's callback (or the way there is cut): the client is gone, and so are its other requests. */
+    private static ClientGone unreachable(Target t, IOException e) {
+        return new ClientGone(t.request(), true, "the client at " + t.callback() + " cannot be reached: " + describe(e));
+    }
+
+    /** The client answered, but waits for no transfer with this token (it gave the request up, or restarted). */
+    private static ClientGone notWaiting(Target t, long job, String refused) {
+        return new ClientGone(t.request(), false, "the client at " + t.callback() + " no longer waits for job " + job + ": " + refused);
+    }
+
+    /** The client's connection ended or broke in the middle of the transfer (it was stopped, or died). */
+    private static ClientGone wentAway(Target t, Exception e) {
+        return new ClientGone(t.request(), false, "the client at " + t.callback() + " went away in the middle of the transfer ("
+                + describe(e) + ")");
+    }
+
+    private static String describe(Exception e) {
+        String m = e.getMessage();
+        return e instanceof java.io.EOFException ? "its connection ended"
+                : m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     /** Reports a job's end; a refusal (the job was killed or given away meanwhile) is only logged. */

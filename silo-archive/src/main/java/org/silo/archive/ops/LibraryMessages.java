@@ -104,15 +104,29 @@ public final class LibraryMessages {
      * transfer_done: the mover finished a job. For a write that worked: cookie, size and Adler-32 (the
      * library manager records the bit file). {@code volumeFault}: the failure was the volume's (an I/O
      * error, a checksum error on read-back or on reading), so it counts against the volume.
-     * {@code failedTargets}: requests of a merged read that failed while others worked.
+     * {@code failedTargets}: requests of a merged read that failed while others worked. {@code gone}: the
+     * clients that went away or could not be reached ({@link ClientGone}).
      */
     public record TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
-            boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume) {
+            boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume, List<ClientGone> gone) {
+        public TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
+                boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume) {
+            this(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, hash, result, faultVolume, null);
+        }
+
         public TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
                 boolean volumeFault, List<Long> failedTargets) {
-            this(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, null, null, null);
+            this(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, null, null, null, null);
         }
     }
+
+    /**
+     * In transfer_done: a client the mover found gone, so that its request is cancelled rather than failed
+     * (no one waits for it) and, when the mover could not connect at all ({@code unreachable}: nothing
+     * listens at the callback), so are the queued requests of the same callback. {@code why} says what the
+     * mover found, e.g. {@code the client at 10.0.0.5:41234 cannot be reached: Connection refused}.
+     */
+    public record ClientGone(long request, boolean unreachable, String why) {}
 
     /** write_to_hsm from a user: the file to write, where to put it, and where the client waits. */
     public record WriteToHsm(String path, long size, String library, String storageGroup, String fileFamily, int priority,
