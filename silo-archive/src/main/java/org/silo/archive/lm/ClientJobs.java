@@ -45,7 +45,7 @@ public final class ClientJobs {
     private static final Logger log = LoggerFactory.getLogger(ClientJobs.class);
 
     /** The reason of a request whose client ended its session (END). */
-    public static final String BY_THE_CLIENT = "cancelled by the client";
+    public static final String BY_THE_CLIENT = org.silo.archive.ops.LibraryMessages.CANCELLED_BY_CLIENT;
     /** The reason of a request whose client's session expired. */
     public static final String SESSION_EXPIRED = "cancelled: the client's session expired (no word from the client for longer than"
             + " wire.session-idle)";

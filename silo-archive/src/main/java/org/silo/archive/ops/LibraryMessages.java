@@ -36,6 +36,9 @@ public final class LibraryMessages {
      */
     public record Work(String action, String volume, String backend, Job job) {}
 
+    /** The error of a request cancelled because its client ended its session (END): the client stopped on purpose. */
+    public static final String CANCELLED_BY_CLIENT = "cancelled by the client";
+
     /** Request kinds: a user's write and read, and the volume work of {@code copy} and {@code verify}. */
     public static final String KIND_WRITE = "write";
     public static final String KIND_READ = "read";
