@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  * <li>the session ended: by END, "cancelled by the client" (a client that stops, e.g. on Ctrl-C, ends its
- *     session); by expiry, "cancelled: the client's session expired" (seed 002's ACTION_NETWORK_END);
+ *     session); by expiry, "cancelled: the client's session expired" (seed 002's ACTION_NETWORK_END): its
+ *     queued requests and running writes (a running read is its mover's to finish or to find gone);
  * <li>a mover could not connect to the callback: that request, and every queued one of the same callback
  *     (the same client, whose listener is gone);
  * <li>the client went away in the middle of a transfer, or no longer waits for the request's token: that
@@ -73,7 +74,12 @@ public final class ClientJobs {
         }
     }
 
-    /** The session is over: its requests still queued or running are cancelled with {@code reason}. Returns how many. */
+    /**
+     * The session is over: its requests still queued, and its writes still running, are cancelled with
+     * {@code reason}. Returns how many. A running read is left to its mover: the client may have the whole
+     * file already (a get is done when the file is in place, before its mover reports), and if it does
+     * not, the mover finds it gone and cancels the read.
+     */
     public int sessionEnded(long session, String reason) throws SiloException {
         Set<Long> jobs = bySession.remove(session);
         if (jobs == null) {
@@ -81,7 +87,11 @@ public final class ClientJobs {
         }
         int n = 0;
         for (long id : jobs) {
-            n += cancelLive(id, reason) ? 1 : 0;
+            Optional<String> state = catalog.tx(c -> Sql.one(c, "SELECT state FROM request WHERE id = ? AND (state = 'queued'"
+                    + " OR (state = 'active' AND kind = 'write'))", rs -> rs.getString(1), id));
+            if (state.isPresent()) {
+                n += cancelLive(id, reason) ? 1 : 0;
+            }
         }
         if (n > 0) {
             log.info("session {}: {} requests {}", Long.toHexString(session), n, reason);
