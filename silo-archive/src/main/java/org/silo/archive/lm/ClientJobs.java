@@ -2,6 +2,7 @@ package org.silo.archive.lm;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -85,13 +86,20 @@ public final class ClientJobs {
         if (jobs == null) {
             return 0;
         }
-        int n = 0;
-        for (long id : jobs) {
-            Optional<String> state = catalog.tx(c -> Sql.one(c, "SELECT state FROM request WHERE id = ? AND (state = 'queued'"
-                    + " OR (state = 'active' AND kind = 'write'))", rs -> rs.getString(1), id));
-            if (state.isPresent()) {
-                n += cancelLive(id, reason) ? 1 : 0;
+        List<Long> ids = List.copyOf(jobs);
+        List<Long> left = catalog.tx(c -> {
+            List<Long> out = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i += 500) {
+                List<Long> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
+                String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+                out.addAll(Sql.list(c, "SELECT id FROM request WHERE id IN (" + marks + ") AND (state = 'queued'"
+                        + " OR (state = 'active' AND kind = 'write'))", rs -> rs.getLong(1), chunk.toArray()));
             }
+            return out;
+        });
+        int n = 0;
+        for (long id : left) {
+            n += cancelLive(id, reason) ? 1 : 0;
         }
         if (n > 0) {
             log.info("session {}: {} requests {}", Long.toHexString(session), n, reason);
