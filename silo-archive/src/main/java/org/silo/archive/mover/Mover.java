@@ -284,7 +284,7 @@ public final class Mover implements AutoCloseable {
             try {
                 s = connect(t.callback());
             } catch (IOException e) {
-                gone = unreachable(t, e);
+                gone = ClientDepartures.unreachable(t, e);
                 throw e;
             }
             out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
@@ -293,7 +293,7 @@ public final class Mover implements AutoCloseable {
             DataChannel.writeHello(out, new Hello(t.token(), t.request(), name, DataChannel.WRITE));
             String refused = DataChannel.readStatus(in);
             if (refused != null) {
-                gone = notWaiting(t, j.id(), refused);
+                gone = ClientDepartures.notWaiting(t, j.id(), refused);
                 throw new IOException("the client refused the connection: " + refused);
             }
             long size = in.readLong();
@@ -363,7 +363,7 @@ public final class Mover implements AutoCloseable {
             error = e instanceof IOException ? "data connection with the client at " + t.callback() + " failed: " + e.getMessage()
                     : e.getMessage();
             if (gone == null && net != null && net.failed && !cancelled && !reported) {
-                gone = wentAway(t, e); // the client's side ended or broke while it was to send: it is gone, not the volume
+                gone = ClientDepartures.wentAway(t, e); // the client's side ended or broke while it was to send: it is gone, not the volume
             }
         } finally {
             close(s);
@@ -412,7 +412,7 @@ public final class Mover implements AutoCloseable {
                 try {
                     s = connect(t.callback());
                 } catch (IOException e) {
-                    gone.add(unreachable(t, e));
+                    gone.add(ClientDepartures.unreachable(t, e));
                     continue;
                 }
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), DataChannel.BUFFER));
@@ -421,14 +421,14 @@ public final class Mover implements AutoCloseable {
                 String refused = DataChannel.readStatus(in);
                 if (refused != null) {
                     close(s);
-                    gone.add(notWaiting(t, j.id(), refused));
+                    gone.add(ClientDepartures.notWaiting(t, j.id(), refused));
                     continue;
                 }
                 out.writeLong(j.size());
                 peers.add(new Peer(t, s, in, out));
             } catch (IOException e) {
                 close(s);
-                gone.add(wentAway(t, e));
+                gone.add(ClientDepartures.wentAway(t, e));
             }
         }
         String error = null;
@@ -450,7 +450,7 @@ public final class Mover implements AutoCloseable {
                         } catch (IOException e) {
                             p.fail();
                             if (!cancelled) {
-                                gone.add(wentAway(p.target, e));
+                                gone.add(ClientDepartures.wentAway(p.target, e));
                             }
                         }
                     }
@@ -504,7 +504,7 @@ public final class Mover implements AutoCloseable {
                 if (cancelled) {
                     failed.add(p.target.request());
                 } else {
-                    gone.add(wentAway(p.target, e));
+                    gone.add(ClientDepartures.wentAway(p.target, e));
                 }
             } finally {
                 close(p.socket);
@@ -523,28 +523,6 @@ public final class Mover implements AutoCloseable {
         }
         doneQuietly(new TransferDone(id, j.id(), anyOk, j.cookie(), n, adler, error, volumeFault, failed, null, null, null,
                 gone.isEmpty() ? null : gone));
-    }
-
-    /** Nothing listens at the client's callback (or the way there is cut): the client is gone, and so are its other requests. */
-    private static ClientGone unreachable(Target t, IOException e) {
-        return new ClientGone(t.request(), true, "the client at " + t.callback() + " cannot be reached: " + describe(e));
-    }
-
-    /** The client answered, but waits for no transfer with this token (it gave the request up, or restarted). */
-    private static ClientGone notWaiting(Target t, long job, String refused) {
-        return new ClientGone(t.request(), false, "the client at " + t.callback() + " no longer waits for job " + job + ": " + refused);
-    }
-
-    /** The client's connection ended or broke in the middle of the transfer (it was stopped, or died). */
-    private static ClientGone wentAway(Target t, Exception e) {
-        return new ClientGone(t.request(), false, "the client at " + t.callback() + " went away in the middle of the transfer ("
-                + describe(e) + ")");
-    }
-
-    private static String describe(Exception e) {
-        String m = e.getMessage();
-        return e instanceof java.io.EOFException ? "its connection ended"
-                : m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     /** Reports a job's end; a refusal (the job was killed or given away meanwhile) is only logged. */

@@ -41,6 +41,8 @@ import org.silo.wire.transport.Transports;
 /**
  * A client of the Silo message layer: a session with one server, calls over UDP with retransmission,
  * and TCP for what does not fit a datagram. Safe to use from many threads; many calls may be in flight.
+ * A call answered DISOLVE (the server restarted, or forgot the session) starts a new session, logged in as
+ * the old one was, and is sent again in it ({@link #sessionId()} then changes).
  *
  * <pre>{@code
  * try (SiloClient client = SiloClient.connect(ClientOptions.to("localhost:7400"))) {
