@@ -10,6 +10,7 @@ import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.CatalogBackup;
 import org.silo.archive.catalog.Sql;
 import org.silo.archive.file.FileClerk;
+import org.silo.archive.lm.ClientJobs;
 import org.silo.archive.lm.LibraryManager;
 import org.silo.archive.mover.Mover;
 import org.silo.archive.mover.MoverLink;
@@ -339,11 +340,23 @@ public final class ArchiveService implements AutoCloseable {
         });
         d.registerBlocking(LibraryOps.WRITE_TO_HSM, (ctx, q) -> {
             need(ctx, path(q.path()), Right.WRITE);
-            return library.submitWrite(q, who(ctx, null));
+            JobInfo j = library.submitWrite(q, who(ctx, null));
+            library.clients().queuedBy(ctx.session().id(), j.id());
+            return j;
         });
         d.registerBlocking(LibraryOps.READ_FROM_HSM, (ctx, q) -> {
             need(ctx, path(q.path()), Right.READ);
-            return library.submitRead(q, who(ctx, null));
+            JobInfo j = library.submitRead(q, who(ctx, null));
+            library.clients().queuedBy(ctx.session().id(), j.id());
+            return j;
+        });
+        // a client's transfers need the client: when its session ends, what it left queued or running goes
+        d.onSessionEnd((session, expired) -> {
+            try {
+                library.clients().sessionEnded(session.id(), expired ? ClientJobs.SESSION_EXPIRED : ClientJobs.BY_THE_CLIENT);
+            } catch (SiloException e) {
+                log.warn("cannot cancel the requests of {}: {}", session, e.getMessage());
+            }
         });
         d.registerBlocking(LibraryOps.JOB_INFO, (ctx, id) -> {
             JobInfo j = library.info(jobId(id));

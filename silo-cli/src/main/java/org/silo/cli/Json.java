@@ -13,4 +13,11 @@ final class Json {
     static void print(Object value) throws JsonProcessingException {
         System.out.println(MAPPER.writeValueAsString(value));
     }
+
+    private static final ObjectMapper COMPACT = new ObjectMapper();
+
+    /** A value as JSON on one line (for JSON Lines: one record per line, as each is known). */
+    static String line(Object value) throws JsonProcessingException {
+        return COMPACT.writeValueAsString(value);
+    }
 }

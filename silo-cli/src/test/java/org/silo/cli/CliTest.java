@@ -143,6 +143,55 @@ class CliTest {
     }
 
     @Test
+    void aGetIntoADirectoryThatDoesNotExistFailsAtOnceAsCpDoesAndQueuesNothing(@TempDir Path files) throws Exception {
+        Path src = files.resolve("a.dat");
+        java.nio.file.Files.write(src, new byte[1000]);
+        assertThat(Main.run("mkdir", "/exp", at())).isZero();
+        assertThat(Main.run("put", src.toString(), "/exp/", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        Path nowhere = files.resolve("nodir").resolve("a.dat");
+        assertThat(Main.run("get", "/exp/a.dat", nowhere.toString(), at())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("cannot create regular file '" + nowhere + "': No such file or directory");
+        out.reset();
+        assertThat(Main.run("job", "ls", "--all", "--json", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("only the put's job").contains("\"kind\" : \"write\"")
+                .doesNotContain("\"kind\" : \"read\"");
+        assertThat(Main.run("get", "/exp/a.dat", files.resolve("a.back").toString(), at())).isZero();
+        assertThat(java.nio.file.Files.mismatch(src, files.resolve("a.back"))).isEqualTo(-1L);
+    }
+
+    @Test
+    void aPutRunAgainWithSkipExistingSkipsWhatIsStoredAndNamesWhatDiffers(@TempDir Path files) throws Exception {
+        Path dir = java.nio.file.Files.createDirectory(files.resolve("run"));
+        java.nio.file.Files.write(dir.resolve("a"), "first\n".repeat(100).getBytes(StandardCharsets.UTF_8));
+        assertThat(Main.run("mkdir", "/exp", at())).isZero();
+        assertThat(Main.run("put", "-r", dir.toString(), "/exp/", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        java.nio.file.Files.write(dir.resolve("b"), "second\n".repeat(100).getBytes(StandardCharsets.UTF_8));
+
+        out.reset();
+        err.reset();
+        assertThat(Main.run("put", "-r", dir.toString(), "/exp/", "--skip-existing", at())).as(err.toString(StandardCharsets.UTF_8))
+                .isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("skipped  " + dir.resolve("a") + " -> /exp/run/a")
+                .contains(dir.resolve("b") + " -> /exp/run/b");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("1 of 2 files stored already with the same size and Adler-32: skipped");
+
+        err.reset();
+        assertThat(Main.run("put", "-r", dir.toString(), "/exp/", at())).as("without it, a stored file is an error").isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("/exp/run/a already exists", "/exp/run/b already exists",
+                "2 of them exist already in the archive; run the same command with --skip-existing");
+
+        java.nio.file.Files.write(dir.resolve("a"), "FIRST\n".repeat(100).getBytes(StandardCharsets.UTF_8));
+        err.reset();
+        assertThat(Main.run("put", "-r", dir.toString(), "/exp/", "--skip-existing", at())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("/exp/run/a already exists and differs: adler32 ")
+                .contains("(both 600 bytes)");
+        out.reset();
+        assertThat(Main.run("put", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--skip-existing", "Skip a file whose archive path holds a file of the same size and");
+    }
+
+    @Test
     void diskMistakesAreExplained() {
         assertThat(Main.run("disk", "create", "../x", "--size", "1M", at())).isEqualTo(1);
         assertThat(Main.run("disk", "create", "y", "--size", "1000", at())).isEqualTo(1);

@@ -125,6 +125,7 @@ public final class LibraryManager implements AutoCloseable {
     private final OperatorMounts mounts = new OperatorMounts();
     private final VolumeJobs volumeJobs;
     private final NoRoom noRoom;
+    private final ClientJobs clients;
     private final Object signal = new Object();
     private long generation;
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -140,6 +141,7 @@ public final class LibraryManager implements AutoCloseable {
         this.settings = settings;
         this.volumeJobs = new VolumeJobs(this, catalog, volumes, files);
         this.noRoom = new NoRoom(this, catalog, volumes);
+        this.clients = new ClientJobs(this, catalog);
         long now = System.currentTimeMillis();
         // movers known before a restart get one timeout to speak up before their requests are given away
         catalog.tx(c -> {
@@ -162,6 +164,11 @@ public final class LibraryManager implements AutoCloseable {
         return settings;
     }
 
+    /** Which client session queued which transfer, and the cancelling of those whose client is gone. */
+    public ClientJobs clients() {
+        return clients;
+    }
+
     // ---- users ------------------------------------------------------------------------------------
 
     /** write_to_hsm: queues a write; the path must be free and its directory must exist. */
@@ -181,6 +188,10 @@ public final class LibraryManager implements AutoCloseable {
         }
         String hash = org.silo.archive.volume.ContentHash.algorithm(q.hash());
         long id = catalog.tx(c -> {
+            Optional<Long> again = ClientJobs.repeated(c, LibraryMessages.KIND_WRITE, path.toString(), q.callback(), q.token());
+            if (again.isPresent()) {
+                return again.get(); // sent again (its answer was lost): the request made the first time
+            }
             if (Sql.count(c, "SELECT COUNT(*) FROM library WHERE name = ?", lib) == 0) {
                 throw SiloException.notFound("no library " + lib);
             }
@@ -205,6 +216,10 @@ public final class LibraryManager implements AutoCloseable {
         NsPath path = NsPath.parse(q.path());
         callback(q.callback(), q.token());
         long id = catalog.tx(c -> {
+            Optional<Long> again = ClientJobs.repeated(c, LibraryMessages.KIND_READ, path.toString(), q.callback(), q.token());
+            if (again.isPresent()) {
+                return again.get();
+            }
             Namespace.Node n = Namespace.resolve(c, path).orElseThrow(() -> SiloException.notFound("no such file " + path));
             if (n.bfid() == null) {
                 throw SiloException.invalid(path + " is a directory");
@@ -301,13 +316,23 @@ public final class LibraryManager implements AutoCloseable {
 
     /** kill_job: a queued request is cancelled; a running one too, and its mover stops at its next progress report. */
     public JobInfo kill(long id) throws SiloException {
+        cancel(id, "killed");
+        return info(id);
+    }
+
+    /**
+     * Cancels a request that is still queued or running, with {@code reason} as its error (kill_job's is
+     * {@code killed}; a client that went away has its own, {@link ClientJobs}); its mover stops at its next
+     * progress report. Returns false, changing nothing, if the request had already finished.
+     */
+    boolean cancel(long id, String reason) throws SiloException {
         JobInfo j = catalog.tx(c -> {
             Req r = get(c, id);
             if (!r.state().equals("queued") && !r.state().equals("active")) {
-                return jobInfo(c, id);
+                return null;
             }
             long now = System.currentTimeMillis();
-            Sql.update(c, "UPDATE request SET state = 'cancelled', error = ?, updated_ms = ? WHERE id = ?", "killed", now, id);
+            Sql.update(c, "UPDATE request SET state = 'cancelled', error = ?, updated_ms = ? WHERE id = ?", cut(reason, 2048), now, id);
             // reads merged into this one stand on their own again, merged into the oldest of them
             List<Long> merged = Sql.list(c, "SELECT id FROM request WHERE merged_into = ? AND state = 'queued' ORDER BY id",
                     rs -> rs.getLong(1), id);
@@ -317,11 +342,14 @@ public final class LibraryManager implements AutoCloseable {
             }
             return jobInfo(c, id);
         });
+        if (j == null) {
+            return false;
+        }
         if (j.mover() != null) {
             cancelled.add(id);
         }
         wake();
-        return j;
+        return true;
     }
 
     /** set_priority: an administrator's priority for the request (null: back to aging). */
@@ -465,6 +493,12 @@ public final class LibraryManager implements AutoCloseable {
         cancelled.remove(r.id());
         revoked.remove(r.id(), d.moverId());
         try {
+            Set<Long> gone = mine && d.gone() != null && !d.gone().isEmpty() ? clients.gone(d.gone(), moverName, r.id()) : Set.of();
+            cancelled.removeAll(gone); // the mover is done with them already
+            if (gone.contains(r.id()) && r.kind().equals(LibraryMessages.KIND_WRITE)) {
+                releaseWriting(r.volume(), moverName, 0);
+                return info(r.id());
+            }
             return switch (r.kind()) {
                 case LibraryMessages.KIND_WRITE -> writeDone(r, d, moverName, mine);
                 case LibraryMessages.KIND_COPY -> volumeJobs.copyDone(r, d, moverName, mine);

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.Adler32;
 import java.util.zip.CheckedInputStream;
 import org.silo.archive.ops.LibraryMessages;
+import org.silo.archive.ops.LibraryMessages.ClientGone;
 import org.silo.archive.ops.LibraryMessages.Job;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
@@ -292,15 +293,23 @@ public final class Mover implements AutoCloseable {
         Backend b = null;
         Socket s = null;
         DataOutputStream out = null;
+        NetIn net = null;
+        ClientGone gone = null;
         try {
             try {
-                s = connect(t.callback());
+                try {
+                    s = connect(t.callback());
+                } catch (IOException e) {
+                    gone = ClientDepartures.unreachable(t, e);
+                    throw e;
+                }
                 out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
-                NetIn net = new NetIn(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
+                net = new NetIn(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
                 DataInputStream in = new DataInputStream(net);
                 DataChannel.writeHello(out, new Hello(t.token(), t.request(), name, DataChannel.WRITE));
                 String refused = DataChannel.readStatus(in);
                 if (refused != null) {
+                    gone = ClientDepartures.notWaiting(t, j.id(), refused);
                     throw new IOException("the client refused the connection: " + refused);
                 }
                 long size = in.readLong();
@@ -371,6 +380,9 @@ public final class Mover implements AutoCloseable {
                 }
                 error = e instanceof IOException ? "data connection with the client at " + t.callback() + " failed: " + e.getMessage()
                         : e.getMessage();
+                if (gone == null && net != null && net.failed && !cancelled && !reported) {
+                    gone = ClientDepartures.wentAway(t, e); // the client's side ended or broke while it was to send: it is gone, not the volume
+                }
             }
             if (error != null) {
                 log.info("mover {}: job {} ({}) failed: {}", name, j.id(), j.path(), error);
@@ -381,7 +393,8 @@ public final class Mover implements AutoCloseable {
                 } else {
                     errors.incrementAndGet();
                     if (!reported) {
-                        doneQuietly(new TransferDone(id, j.id(), false, null, 0, null, error, volumeFault, null));
+                        doneQuietly(new TransferDone(id, j.id(), false, null, 0, null, error, volumeFault, null, null, null, null,
+                                false, null, false, gone == null ? null : List.of(gone)));
                     }
                 }
                 if (out != null) {
@@ -451,22 +464,30 @@ public final class Mover implements AutoCloseable {
     private void read(Job j) throws SiloException {
         List<Peer> peers = new ArrayList<>();
         List<Long> failed = new ArrayList<>();
+        List<ClientGone> gone = new ArrayList<>();
         for (Target t : j.targets()) {
             Socket s = null;
             try {
-                s = connect(t.callback());
+                try {
+                    s = connect(t.callback());
+                } catch (IOException e) {
+                    gone.add(ClientDepartures.unreachable(t, e));
+                    continue;
+                }
                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), DataChannel.BUFFER));
                 DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
                 DataChannel.writeHello(out, new Hello(t.token(), t.request(), name, DataChannel.READ));
                 String refused = DataChannel.readStatus(in);
                 if (refused != null) {
-                    throw new IOException("refused: " + refused);
+                    close(s);
+                    gone.add(ClientDepartures.notWaiting(t, j.id(), refused));
+                    continue;
                 }
                 out.writeLong(j.size());
                 peers.add(new Peer(t, s, in, out));
             } catch (IOException e) {
                 close(s);
-                failed.add(t.request());
+                gone.add(ClientDepartures.wentAway(t, e));
             }
         }
         String error = null;
@@ -487,6 +508,9 @@ public final class Mover implements AutoCloseable {
                             p.out.write(buf, 0, r);
                         } catch (IOException e) {
                             p.fail();
+                            if (!cancelled) {
+                                gone.add(ClientDepartures.wentAway(p.target, e));
+                            }
                         }
                     }
                 }
@@ -518,7 +542,9 @@ public final class Mover implements AutoCloseable {
         }
         for (Peer p : peers) {
             if (p.failed) {
-                failed.add(p.target.request());
+                if (gone.stream().noneMatch(g -> g.request() == p.target.request())) {
+                    failed.add(p.target.request());
+                }
                 continue;
             }
             try {
@@ -530,16 +556,20 @@ public final class Mover implements AutoCloseable {
                     p.out.flush();
                     String theirs = DataChannel.readStatus(p.in);
                     if (theirs != null) {
-                        failed.add(p.target.request());
+                        failed.add(p.target.request()); // the client said what went wrong: a failure, not a departure
                     }
                 }
             } catch (IOException e) {
-                failed.add(p.target.request());
+                if (cancelled) {
+                    failed.add(p.target.request());
+                } else {
+                    gone.add(ClientDepartures.wentAway(p.target, e));
+                }
             } finally {
                 close(p.socket);
             }
         }
-        boolean anyOk = error == null && failed.size() < j.targets().size();
+        boolean anyOk = error == null && failed.size() + gone.size() < j.targets().size();
         if (error == null && !anyOk) {
             error = "no client took the file";
         }
@@ -547,10 +577,11 @@ public final class Mover implements AutoCloseable {
             errors.incrementAndGet();
             log.info("mover {}: job {} ({}) failed: {}", name, j.id(), j.path(), error);
         } else {
-            bytes.addAndGet(n * (j.targets().size() - failed.size()));
-            files.addAndGet(j.targets().size() - failed.size());
+            bytes.addAndGet(n * (j.targets().size() - failed.size() - gone.size()));
+            files.addAndGet(j.targets().size() - failed.size() - gone.size());
         }
-        doneQuietly(new TransferDone(id, j.id(), anyOk, j.cookie(), n, adler, error, volumeFault, failed));
+        doneQuietly(new TransferDone(id, j.id(), anyOk, j.cookie(), n, adler, error, volumeFault, failed, null, null, null,
+                false, null, false, gone.isEmpty() ? null : gone));
     }
 
     /** Reports a job's end; a refusal (the job was killed or given away meanwhile) is only logged. */

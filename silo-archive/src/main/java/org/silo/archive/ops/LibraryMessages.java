@@ -36,6 +36,9 @@ public final class LibraryMessages {
      */
     public record Work(String action, String volume, String backend, Job job) {}
 
+    /** The error of a request cancelled because its client ended its session (END): the client stopped on purpose. */
+    public static final String CANCELLED_BY_CLIENT = "cancelled by the client";
+
     /** Request kinds: a user's write and read, and the volume work of {@code copy} and {@code verify}. */
     public static final String KIND_WRITE = "write";
     public static final String KIND_READ = "read";
@@ -104,7 +107,8 @@ public final class LibraryMessages {
      * transfer_done: the mover finished a job. For a write that worked: cookie, size and Adler-32 (the
      * library manager records the bit file). {@code volumeFault}: the failure was the volume's (an I/O
      * error, a checksum error on read-back or on reading), so it counts against the volume.
-     * {@code failedTargets}: requests of a merged read that failed while others worked.
+     * {@code failedTargets}: requests of a merged read that failed while others worked. {@code gone}: the
+     * clients that went away or could not be reached ({@link ClientGone}).
      *
      * <p>{@code noRoom}: a write failed because the volume has no room for the file; {@code volumeFree} is
      * how many bytes it can still take (null: the mover cannot tell), what seed 000's mover says with
@@ -115,10 +119,11 @@ public final class LibraryMessages {
      */
     public record TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
             boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume, boolean noRoom,
-            Long volumeFree, boolean requeue) {
+            Long volumeFree, boolean requeue, List<ClientGone> gone) {
         public TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
                 boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume) {
-            this(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, hash, result, faultVolume, false, null, false);
+            this(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, hash, result, faultVolume, false, null, false,
+                    null);
         }
 
         public TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
@@ -129,7 +134,7 @@ public final class LibraryMessages {
         /** A write its volume had no room for: {@code free} bytes it can still take (-1: unknown); see {@code requeue} above. */
         public static TransferDone noRoom(String moverId, long job, String error, long free, boolean requeue) {
             return new TransferDone(moverId, job, false, null, 0, null, error, false, null, null, null, null, true,
-                    free < 0 ? null : free, requeue);
+                    free < 0 ? null : free, requeue, null);
         }
     }
 
@@ -151,6 +156,14 @@ public final class LibraryMessages {
     public static final String REQUEUED = "requeued: ";
     public static final String RESEND = "resend: ";
     public static final String NO_SPACE = "no space: ";
+
+    /**
+     * In transfer_done: a client the mover found gone, so that its request is cancelled rather than failed
+     * (no one waits for it) and, when the mover could not connect at all ({@code unreachable}: nothing
+     * listens at the callback), so are the queued requests of the same callback. {@code why} says what the
+     * mover found, e.g. {@code the client at 10.0.0.5:41234 cannot be reached: Connection refused}.
+     */
+    public record ClientGone(long request, boolean unreachable, String why) {}
 
     /** write_to_hsm from a user: the file to write, where to put it, and where the client waits. */
     public record WriteToHsm(String path, long size, String library, String storageGroup, String fileFamily, int priority,

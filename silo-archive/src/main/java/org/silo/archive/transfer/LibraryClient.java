@@ -3,6 +3,8 @@ package org.silo.archive.transfer;
 import java.util.function.Supplier;
 import org.silo.archive.lm.LibraryManager;
 import java.util.List;
+import org.silo.archive.ops.FileClerkOps;
+import org.silo.archive.ops.FileMessages.NsEntry;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.ListJobs;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
@@ -23,6 +25,19 @@ public interface LibraryClient {
 
     /** The requests made for a write (its copies). */
     List<JobInfo> children(long parent) throws SiloException;
+
+    /** The archive's entry at a path (size and Adler-32 for a file); NOT_FOUND if there is none. */
+    default NsEntry stat(String path) throws SiloException {
+        throw SiloException.invalid("this library client cannot look paths up");
+    }
+
+    /**
+     * The session the calls go in (0: none, in process). It changes when the client had to start a new one:
+     * the server restarted, or forgot the session.
+     */
+    default long session() {
+        return 0;
+    }
 
     /** Over the message layer (the {@code silo put} and {@code silo get} commands). */
     static LibraryClient over(SiloClient c) {
@@ -50,6 +65,16 @@ public interface LibraryClient {
             @Override
             public List<JobInfo> children(long parent) throws SiloException {
                 return c.call(LibraryOps.JOB_LS, new ListJobs(true, 100, parent)).jobs();
+            }
+
+            @Override
+            public NsEntry stat(String path) throws SiloException {
+                return c.call(FileClerkOps.STAT, path);
+            }
+
+            @Override
+            public long session() {
+                return c.sessionId();
             }
         };
     }

@@ -12,6 +12,7 @@ import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +41,8 @@ import org.silo.wire.transport.Transports;
 /**
  * A client of the Silo message layer: a session with one server, calls over UDP with retransmission,
  * and TCP for what does not fit a datagram. Safe to use from many threads; many calls may be in flight.
+ * A call answered DISOLVE (the server restarted, or forgot the session) starts a new session, logged in as
+ * the old one was, and is sent again in it ({@link #sessionId()} then changes).
  *
  * <pre>{@code
  * try (SiloClient client = SiloClient.connect(ClientOptions.to("localhost:7400"))) {
@@ -57,6 +60,16 @@ public final class SiloClient implements AutoCloseable {
     private CompletableFuture<Channel> tcp;
     private volatile long session;
     private volatile long idleTimeoutMillis;
+    /** Set by close: a DISOLVE then ends the call instead of starting a new session. */
+    private volatile boolean closing;
+    /** The login to repeat in a new session (null: anonymous). */
+    private volatile Relogin relogin;
+
+    /** Set on the thread that starts a new session after DISOLVE. */
+    private static final ThreadLocal<Boolean> RENEWING = ThreadLocal.withInitial(() -> false);
+
+    /** A login as it can be made again without the password: the list and its saved keys (null for an unprotected list). */
+    private record Relogin(String list, Scram.Keys keys) {}
 
     private SiloClient(ClientOptions options) throws SiloException {
         this.options = options;
@@ -86,6 +99,7 @@ public final class SiloClient implements AutoCloseable {
         SiloClient c = new SiloClient(options);
         try {
             c.startSession();
+            c.scheduleKeepalive();
             return c;
         } catch (SiloException | RuntimeException e) {
             c.shutdown();
@@ -120,8 +134,8 @@ public final class SiloClient implements AutoCloseable {
                 case StartReply.Session s -> {
                     session = s.sessionId();
                     idleTimeoutMillis = s.idleTimeoutMillis();
-                    call(SessionOps.SNAME_OP, options.serverName());
-                    scheduleKeepalive();
+                    decode(SessionOps.SNAME_OP, await(sendOnce(session, compound().add(SessionOps.SNAME_OP, options.serverName())
+                            .envelope(), false)).results());
                     return;
                 }
             }
@@ -129,11 +143,34 @@ public final class SiloClient implements AutoCloseable {
         throw new SiloException(ErrorCode.BAD_COOKIE, options.serverName() + " did not accept its own cookie");
     }
 
+    /**
+     * After DISOLVE for session {@code lost} (the server restarted, or ended the session after a silence
+     * longer than its idle timeout): a new session, logged in again as the old one was. Calls that met the
+     * same DISOLVE meanwhile find the new session made and use it.
+     */
+    private synchronized long renew(long lost) throws SiloException {
+        if (session != lost) {
+            return session;
+        }
+        engine.clearKey(); // the new session starts unsigned; a login gives it its own key
+        rights = "";
+        startSession();
+        Relogin again = relogin;
+        if (again != null) {
+            if (again.keys() == null) {
+                rights = call(LoginOps.LOGIN, new LoginOps.Login(again.list(), "")).rights();
+            } else {
+                login(again.list(), ScramClient.withKeys(again.list(), again.keys()));
+            }
+        }
+        return session;
+    }
+
     private void scheduleKeepalive() {
         long period = Math.max(1000, idleTimeoutMillis / 3);
         udp.eventLoop().scheduleAtFixedRate(() -> {
             if (engine.nanosSinceLastSend() > TimeUnit.MILLISECONDS.toNanos(period)) {
-                send(session, Envelope.of(new OperationData(SessionOps.NIL, new byte[0])), false);
+                sendOnce(session, Envelope.of(new OperationData(SessionOps.NIL, new byte[0])), false);
             }
         }, period, period, TimeUnit.MILLISECONDS);
     }
@@ -148,6 +185,7 @@ public final class SiloClient implements AutoCloseable {
     public Scram.Keys login(String list, char[] password) throws SiloException {
         if (password.length == 0) { // no SCRAM at all: granted if the list is unprotected, else PERMISSION
             rights = call(LoginOps.LOGIN, new LoginOps.Login(list, "")).rights();
+            relogin = new Relogin(list, null);
             return null;
         }
         return login(list, ScramClient.withPassword(list, password));
@@ -162,6 +200,7 @@ public final class SiloClient implements AutoCloseable {
         LoginOps.Answer challenge = call(LoginOps.LOGIN, new LoginOps.Login(list, scram.clientFirst()));
         if (challenge.granted()) {
             rights = challenge.rights();
+            relogin = new Relogin(list, null);
             return null;
         }
         try {
@@ -170,6 +209,7 @@ public final class SiloClient implements AutoCloseable {
             LoginOps.Answer done = call(LoginOps.PASSWD, new LoginOps.Passwd(proof));
             scram.verifyServerFinal(done.serverMessage());
             rights = done.rights();
+            relogin = new Relogin(list, scram.keys());
             return scram.keys();
         } catch (Scram.ScramException e) {
             throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
@@ -227,6 +267,7 @@ public final class SiloClient implements AutoCloseable {
                 throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
             }
             rights = done.rights();
+            relogin = new Relogin(list, scram.keys());
         }
     }
 
@@ -277,7 +318,37 @@ public final class SiloClient implements AutoCloseable {
         return send(session, env, overTcp);
     }
 
+    /**
+     * Sends in a session. A DISOLVE (the server does not know the session: it restarted, or ended it after
+     * a long silence) means the server did not run the message; a new session is started and the message
+     * sent again in it, once. (A message the old server ran but whose answer was lost in its restart runs
+     * again: operations that must not run twice carry an id of the client's, as write_to_hsm's token and
+     * new_bit_file's client request do.)
+     */
     private CompletableFuture<Reply> send(long sessionId, Envelope env, boolean overTcp) {
+        CompletableFuture<Reply> first = sendOnce(sessionId, env, overTcp);
+        if (sessionId == 0 || RENEWING.get()) { // the new session's own calls (SNAME, login) start no other
+            return first;
+        }
+        return first.exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (closing || !(cause instanceof SiloException se) || se.code() != ErrorCode.DISOLVE) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            CompletableFuture<Long> renewed = new CompletableFuture<>();
+            Thread.ofVirtual().name("silo-client-new-session").start(() -> { // never block the event loop
+                RENEWING.set(true);
+                try {
+                    renewed.complete(renew(sessionId));
+                } catch (SiloException | RuntimeException x) {
+                    renewed.completeExceptionally(x);
+                }
+            });
+            return renewed.thenCompose(id -> sendOnce(id, env, overTcp));
+        });
+    }
+
+    private CompletableFuture<Reply> sendOnce(long sessionId, Envelope env, boolean overTcp) {
         return engine.submit(sessionId, env.encode(), overTcp).thenApply(a -> {
             Frame f = a.frame();
             try {
@@ -365,10 +436,19 @@ public final class SiloClient implements AutoCloseable {
     /** Ends the session (END, briefly waited for) and releases the sockets. */
     @Override
     public void close() {
+        close(Duration.ofMillis(Math.min(1000, options.deadline().toMillis())));
+    }
+
+    /**
+     * Ends the session, waiting up to {@code endWait} for the server to answer END (by then the server has
+     * let go of the session's work, e.g. cancelled its queued transfers), and releases the sockets.
+     */
+    public void close(Duration endWait) {
+        closing = true;
         if (session != 0) {
             try {
-                send(Envelope.of(new OperationData(SessionOps.END, new byte[0])), false)
-                        .get(Math.min(1000, options.deadline().toMillis()), TimeUnit.MILLISECONDS);
+                sendOnce(session, Envelope.of(new OperationData(SessionOps.END, new byte[0])), false)
+                        .get(endWait.toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception ignored) {
                 // the server forgets idle sessions anyway
             }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
@@ -47,6 +48,7 @@ public final class Dispatcher {
     }
 
     private final Map<Integer, Registered<?, ?>> handlers = new ConcurrentHashMap<>();
+    private final List<SessionEndListener> sessionEnd = new CopyOnWriteArrayList<>();
 
     /**
      * Registers a handler that never blocks: it runs on the receiving I/O thread. Any session may call
@@ -82,6 +84,23 @@ public final class Dispatcher {
             throw new IllegalStateException(r.op() + " is already registered as " + old.op());
         }
         return this;
+    }
+
+    /** Adds a listener told when a session ends (END, or expiry): seed 002's ACTION_NETWORK_END. */
+    public Dispatcher onSessionEnd(SessionEndListener listener) {
+        sessionEnd.add(listener);
+        return this;
+    }
+
+    /** Tells every session-end listener; one that fails is logged and does not stop the others. */
+    void sessionEnded(Session s, boolean expired) {
+        for (SessionEndListener l : sessionEnd) {
+            try {
+                l.ended(s, expired);
+            } catch (RuntimeException e) {
+                log.error("a session-end listener failed for {}", s, e);
+            }
+        }
     }
 
     public boolean isRegistered(int code) {

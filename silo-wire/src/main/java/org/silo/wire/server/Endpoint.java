@@ -79,7 +79,12 @@ public final class Endpoint implements AutoCloseable {
             return null;
         });
         dispatcher.register(SessionOps.NIL_OP, (ctx, v) -> null, SessionOps.NOT_KNOWN);
-        dispatcher.register(SessionOps.END_OP, (ctx, v) -> {
+        // END runs on a worker: the services let the session's work go before END is answered (seed 002's
+        // ACTION_NETWORK_END), so a client that saw the answer knows nothing of its session runs on
+        dispatcher.registerBlocking(SessionOps.END_OP, (ctx, v) -> {
+            if (ctx.session().markEnding()) {
+                dispatcher.sessionEnded(ctx.session(), false);
+            }
             ctx.endSessionAfterReply();
             return null;
         });
@@ -259,6 +264,13 @@ public final class Endpoint implements AutoCloseable {
         for (Session s : sessions.idle(now, config.sessionIdle().toNanos())) {
             log.debug("{} expired after {} idle", s, config.sessionIdle());
             end(s);
+            if (s.markEnding()) {
+                try {
+                    workers.execute(() -> dispatcher.sessionEnded(s, true));
+                } catch (RuntimeException closing) {
+                    // the endpoint is closing: nothing left to tell
+                }
+            }
         }
         cache.expire(now);
     }

@@ -1,6 +1,7 @@
 package org.silo.wire.server;
 
 import java.net.InetAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.silo.wire.auth.Authenticator;
 import org.silo.wire.auth.Grants;
 import org.silo.wire.auth.ScramServer;
@@ -19,6 +20,7 @@ public final class Session {
     private volatile String user = "";
     private volatile byte[] macKey;
     private long highestRequestId = Long.MIN_VALUE;
+    private final AtomicBoolean ending = new AtomicBoolean();
     /** The SCRAM exchange between LOGIN and PASSWD, and the list it is for. */
     ScramServer pendingScram;
     Authenticator.AccessList pendingList;
@@ -93,6 +95,11 @@ public final class Session {
         }
         highestRequestId = Math.max(highestRequestId, requestId);
         return true;
+    }
+
+    /** True the first time only: the session-end listeners are told once, whether by END or by expiry. */
+    boolean markEnding() {
+        return ending.compareAndSet(false, true);
     }
 
     public String who() {
