@@ -10,13 +10,12 @@ import java.util.concurrent.TimeUnit;
  * The messages running on worker threads now, so that their clients hear WAIT without having to ask
  * for it (docs/protocol.md §6). A client that hears nothing for two seconds takes the server for silent;
  * a busy client may not repeat its request in time to be told, and over TCP it never repeats at all, so
- * the server says WAIT by itself: {@link #FIRST_WAIT_NANOS} after the work started, then every
- * {@link #WAIT_EVERY_NANOS} (ARDP's {@code svc_rwait}, sent unasked). Thread-safe.
+ * the server says WAIT by itself every {@link #WAIT_EVERY_NANOS} while the work runs (ARDP's
+ * {@code svc_rwait}, sent unasked). Not sooner: most blocking work, and the movers' half-second polls
+ * for work, end first, and need no extra datagram. Thread-safe.
  */
 final class WorkInProgress {
-    /** The first WAIT goes out when the work has run this long: quicker work is answered first. */
-    static final long FIRST_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    /** Then one WAIT this often, counting WAITs that answered a repeat. */
+    /** One WAIT this often, the first when the work has run this long; a WAIT that answered a repeat counts. */
     static final long WAIT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private record Key(long session, long requestId) {}
@@ -36,7 +35,7 @@ final class WorkInProgress {
             this.requestId = requestId;
             this.peer = peer;
             this.startedNanos = startedNanos;
-            this.nextWaitNanos = startedNanos + FIRST_WAIT_NANOS;
+            this.nextWaitNanos = startedNanos + WAIT_EVERY_NANOS;
         }
     }
 

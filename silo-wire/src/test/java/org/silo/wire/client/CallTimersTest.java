@@ -87,7 +87,7 @@ class CallTimersTest {
         long started = bench.nowMs();
         CompletableFuture<CallEngine.Answer> call = bench.call(true);
         Frame request = null;
-        long nextWait = started + 200;
+        long nextWait = started + 1000; // the server says WAIT every second, the first a second in
         while (bench.nowMs() < started + 20_000) {
             for (Frame f : bench.tick()) {
                 assertThat(request).as("sent once").isNull();
