@@ -93,6 +93,10 @@ class CrossProtocolTest {
         "print('cross-ok')"));
     assertThat(NbdTestTools.nbdsh("-u", uri(), "-c", "exec(open('" + script + "').read())")
         .ok().output()).contains("cross-ok");
+    // nbdsh has exited, but the NBD server lets the image go when it sees the connection close: until
+    // then a Blockhead writer would be refused as a second writer
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
+        .until(() -> store.info("shared").holders().isEmpty());
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       s.setSoTimeout(60_000);
       int sid = connect(s, blockhead.port());
