@@ -240,10 +240,15 @@ final class CallEngine {
         return Math.max(c.firstSent, c.lastHeard);
     }
 
-    /** A reply frame from either transport; runs on the loop. Unknown and repeated replies are dropped. */
-    void received(Frame f) {
+    /**
+     * A reply frame from either transport; runs on the loop. Unknown and repeated replies are dropped, and
+     * so is an error that answers a datagram of a call that has since moved to TCP: a busy machine may
+     * have made the client repeat it before the first TOO_BIG came, and the repeat's TOO_BIG (or a
+     * RESOURCE) says nothing about the TCP request, whose answer comes on the connection.
+     */
+    void received(Frame f, boolean viaTcp) {
         Call c = inflight.get(f.requestId());
-        if (c == null || !authentic(f)) {
+        if (c == null || !authentic(f) || c.overTcp && !viaTcp && f.isError()) {
             stats.droppedReplies++;
             return;
         }

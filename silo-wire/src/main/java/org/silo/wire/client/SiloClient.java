@@ -69,7 +69,7 @@ public final class SiloClient implements AutoCloseable {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
                             if (p.sender().equals(options.server())) {
-                                deliver(p.content());
+                                deliver(p.content(), false);
                             }
                         }
                     })
@@ -93,11 +93,11 @@ public final class SiloClient implements AutoCloseable {
         }
     }
 
-    private void deliver(ByteBuf content) {
+    private void deliver(ByteBuf content, boolean viaTcp) {
         try {
             Frame f = FrameCodec.decode(content.nioBuffer());
             if (f.isReply()) {
-                engine.received(f);
+                engine.received(f, viaTcp);
             }
         } catch (FrameCodec.FrameException e) {
             // corrupted or foreign: dropped, as the server drops them
@@ -346,7 +346,7 @@ public final class SiloClient implements AutoCloseable {
                             ch.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, ByteBuf record) {
-                                    deliver(record);
+                                    deliver(record, true);
                                 }
 
                                 @Override

@@ -94,12 +94,12 @@ class CallTimersTest {
                 request = f;
             }
             if (request != null && bench.nowMs() >= nextWait) {
-                bench.deliver(bench.nowMs(), wait(request, Math.clamp(bench.nowMs() - started, 100, 5000)));
+                bench.deliverOverTcp(bench.nowMs(), wait(request, Math.clamp(bench.nowMs() - started, 100, 5000)));
                 nextWait += 1000;
             }
         }
         assertThat(call).as("still waiting, 20 s in").isNotDone();
-        bench.deliver(bench.nowMs(), reply(request));
+        bench.deliverOverTcp(bench.nowMs(), reply(request));
         bench.tick();
         assertThat(call.get().overTcp()).isTrue();
         assertThat(bench.heard).hasSizeGreaterThanOrEqualTo(15).allSatisfy(h -> assertThat(h).startsWith("working"));
@@ -166,6 +166,43 @@ class CallTimersTest {
         assertThat(bench.engine.stats.timeouts).isEqualTo(1);
     }
 
+    /**
+     * A reply too big for a datagram, on a machine slow enough that the client repeats its datagram
+     * before the first TOO_BIG arrives: it moves to TCP on the first, and the repeats' TOO_BIGs, which
+     * come after, are not taken for the TCP request's answer.
+     */
+    @Test
+    void theTooBigOfARepeatThatArrivesAfterTheMoveToTcpIsNotTheAnswer() throws Exception {
+        bench = new Bench(Duration.ofSeconds(30));
+        bench.learnRoundTrip(1);
+        long started = bench.nowMs();
+        CompletableFuture<CallEngine.Answer> call = bench.call(false);
+        int datagrams = 0;
+        int overTcp = 0;
+        while (!call.isDone()) {
+            for (Frame f : bench.tick()) {
+                if (bench.lastSentOverTcp.contains(f)) {
+                    overTcp++;
+                    bench.deliverOverTcp(bench.nowMs() + 300, reply(f));
+                } else {
+                    datagrams++;
+                    bench.deliver(bench.nowMs() + 100, tooBig(f)); // each TOO_BIG is late: the client repeats meanwhile
+                }
+            }
+            assertThat(bench.nowMs() - started).as("the call ends").isLessThan(10_000);
+        }
+        assertThat(datagrams).as("repeated before the first TOO_BIG came").isGreaterThan(1);
+        assertThat(overTcp).as("one request over TCP").isEqualTo(1);
+        CallEngine.Answer a = call.get();
+        assertThat(a.overTcp()).isTrue();
+        assertThat(a.frame().isError()).isFalse();
+    }
+
+    private static Frame tooBig(Frame request) {
+        return new Frame(WireConstants.FLAG_REPLY | WireConstants.FLAG_ERROR, request.session(), request.requestId(), 0,
+                FrameCodec.errorBody(ErrorCode.TOO_BIG, "reply of 50000 bytes: repeat over TCP"));
+    }
+
     private static Frame wait(Frame request, long millis) {
         return new Frame(WireConstants.FLAG_REPLY | WireConstants.FLAG_WAIT, request.session(), request.requestId(), 0,
                 FrameCodec.waitBody(millis));
@@ -184,9 +221,11 @@ class CallTimersTest {
         final CallEngine engine;
         private final long origin = clock.nanoTime();
         private final PriorityQueue<Delivery> deliveries = new PriorityQueue<>();
+        /** Which of the frames the last {@link #tick} returned went over TCP. */
+        final List<Frame> lastSentOverTcp = new ArrayList<>();
         private long order;
 
-        private record Delivery(long atMs, long order, Frame frame) implements Comparable<Delivery> {
+        private record Delivery(long atMs, long order, Frame frame, boolean viaTcp) implements Comparable<Delivery> {
             @Override
             public int compareTo(Delivery o) {
                 return atMs != o.atMs ? Long.compare(atMs, o.atMs) : Long.compare(order, o.order);
@@ -231,14 +270,22 @@ class CallTimersTest {
             heard.clear();
         }
 
+        /** Hands the client a frame at {@code atMs}, as if it came in a datagram. */
         void deliver(long atMs, Frame f) {
-            deliveries.add(new Delivery(atMs, order++, f));
+            deliveries.add(new Delivery(atMs, order++, f, false));
+        }
+
+        /** Hands the client a frame at {@code atMs}, as if it came on its TCP connection. */
+        void deliverOverTcp(long atMs, Frame f) {
+            deliveries.add(new Delivery(atMs, order++, f, true));
         }
 
         /** Delivers what is due, moves the clock 1 ms, runs the timers; returns the frames the client sent. */
         List<Frame> tick() {
+            lastSentOverTcp.clear();
             while (!deliveries.isEmpty() && deliveries.peek().atMs() <= nowMs()) {
-                engine.received(deliveries.poll().frame());
+                Delivery d = deliveries.poll();
+                engine.received(d.frame(), d.viaTcp());
             }
             udp.runPendingTasks();
             clock.advance(1, TimeUnit.MILLISECONDS);
@@ -257,7 +304,9 @@ class CallTimersTest {
             for (Object o; (o = tcp.readOutbound()) != null; ) {
                 ByteBuf b = (ByteBuf) o;
                 b.skipBytes(4);
-                out.add(decode(b));
+                Frame f = decode(b);
+                out.add(f);
+                lastSentOverTcp.add(f);
                 b.release();
             }
             return out;
