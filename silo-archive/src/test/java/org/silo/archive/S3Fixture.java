@@ -21,7 +21,7 @@ public final class S3Fixture implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "access", "secret")
                 .build();
         proxy.start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2); // a ceiling: a busy machine is slow
         while (!proxy.getState().equals("STARTED")) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("s3proxy did not start: " + proxy.getState());

@@ -80,7 +80,7 @@ class CrossProtocolTest {
     byte[] sector = new byte[512];
     Arrays.fill(sector, (byte) 0x5a);
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      s.setSoTimeout(3000);
+      s.setSoTimeout(60_000);
       int sid = connect(s, blockhead.port());
       assertThat(exchange(s, blockhead.port(), command(2, sid, 1, 7, sector)))
           .containsExactly(2, 2, 0);
@@ -93,8 +93,12 @@ class CrossProtocolTest {
         "print('cross-ok')"));
     assertThat(NbdTestTools.nbdsh("-u", uri(), "-c", "exec(open('" + script + "').read())")
         .ok().output()).contains("cross-ok");
+    // nbdsh has exited, but the NBD server lets the image go when it sees the connection close: until
+    // then a Blockhead writer would be refused as a second writer
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
+        .until(() -> store.info("shared").holders().isEmpty());
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      s.setSoTimeout(3000);
+      s.setSoTimeout(60_000);
       int sid = connect(s, blockhead.port());
       byte[] r = exchange(s, blockhead.port(), command(2, sid, 0, 9, null));
       assertThat(Arrays.copyOfRange(r, 0, 4)).containsExactly(2, 2, 0, 0);
@@ -108,7 +112,7 @@ class CrossProtocolTest {
   void nbdClientWhileBlockheadWritesGetsReadOnlyAndSeesTheWrites() throws Exception {
     NbdTestTools.require("nbdsh");
     try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      s.setSoTimeout(3000);
+      s.setSoTimeout(60_000);
       int sid = connect(s, blockhead.port());
       byte[] sector = new byte[512];
       Arrays.fill(sector, (byte) 0x77);

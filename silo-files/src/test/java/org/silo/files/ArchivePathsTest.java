@@ -44,7 +44,13 @@ import org.silo.wire.server.WireServerConfig;
  * service archived on close and read back through the archive.
  */
 class ArchivePathsTest {
-    static final LibraryManager.Settings LM = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 1_500, 200);
+    /** No test here kills a mover: a timeout no busy machine reaches (1.5 s had reaped working ones). */
+    static final LibraryManager.Settings LM = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 3_600_000, 200);
+    /**
+     * How long a client keeps opening again after BUSY: a staging or an archiving on close may take longer
+     * than the server holds one request (WAIT_MS) on a busy machine, which is what BUSY says.
+     */
+    static final Duration PATIENCE = Duration.ofMinutes(5);
     static final long WAIT_MS = 3_000;
     static final long CACHE = 250_000;
 
@@ -85,11 +91,12 @@ class ArchivePathsTest {
     }
 
     private TransferClient transfers() throws Exception {
-        return new TransferClient(LibraryClient.local(archive::library, "test"), TransferClient.Options.defaults().withWait(Duration.ofSeconds(60)));
+        return new TransferClient(LibraryClient.local(archive::library, "test"), TransferClient.Options.defaults().withWait(Duration.ofMinutes(10)));
     }
 
+    /** An open as a program makes it, through FilesClient: a BUSY "retry after" is waited out. */
     private FilesOps.Opened open(int flags, int handle, Name n) throws SiloException {
-        return client.call(FilesOps.OPEN, new FilesOps.Open(flags, handle, List.of(n)));
+        return new FilesClient(client, PATIENCE).open(flags, handle, n);
     }
 
     private byte[] readAll(FilesOps.Opened o) throws SiloException {
@@ -163,7 +170,7 @@ class ArchivePathsTest {
             archive.library().announce(new org.silo.archive.ops.LibraryMessages.MoverHello("earlier-id", "earlier", "cloud",
                     List.of("s3"), "h", "idle", null));
             long waitsBefore = client.stats().waits();
-            assertThatThrownBy(() -> open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/a")))
+            assertThatThrownBy(() -> client.call(FilesOps.OPEN, new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(Name.path("/exp/a")))))
                     .isInstanceOfSatisfying(SiloException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.BUSY);
                         assertThat(e.getMessage()).contains("staging /exp/a").contains("open it again");
@@ -179,7 +186,7 @@ class ArchivePathsTest {
                     throw new IllegalStateException(e);
                 }
             });
-            FilesOps.Opened oa = new FilesClient(client, Duration.ofMinutes(1)).open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/a"));
+            FilesOps.Opened oa = new FilesClient(client, PATIENCE).open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/a"));
             assertThat(readAll(oa)).isEqualTo(a);
             assertThat(files.status()).containsEntry("stagings", 1L).containsEntry("cache_bytes", 100_000L);
 
@@ -217,7 +224,7 @@ class ArchivePathsTest {
             int from = Math.max(0, off);
             client.call(FilesOps.WRITE_OP, new FilesOps.Write(w.handle(), from, Arrays.copyOfRange(data, from, off + piece)));
         }
-        FilesOps.Closed closed = client.call(FilesOps.CLOSE, w.handle());
+        FilesOps.Closed closed = new FilesClient(client, PATIENCE).close(w.handle());
         assertThat(closed.archived()).isTrue();
         assertThat(closed.size()).isEqualTo(data.length);
         assertThat(closed.path()).isEqualTo("/exp/new.dat");
@@ -251,7 +258,7 @@ class ArchivePathsTest {
         FilesOps.Opened w = open(FilesOps.WRITE | FilesOps.CREATE, FilesOps.CAPABILITY, Name.path(""));
         assertThat(w.name()).matches("/created/[0-9a-f]{24}");
         client.call(FilesOps.WRITE_OP, new FilesOps.Write(w.handle(), 0, "made up".getBytes()));
-        FilesOps.Closed c = new FilesClient(client, Duration.ofMinutes(1)).close(w.handle());
+        FilesOps.Closed c = new FilesClient(client, PATIENCE).close(w.handle());
         assertThat(c.path()).isEqualTo(w.name());
         FilesOps.Opened r = open(FilesOps.READ, FilesOps.CAPABILITY, Name.path(w.name()));
         assertThat(readAll(r)).asString().isEqualTo("made up");

@@ -147,18 +147,15 @@ class NbdGatewayTest {
         nbdkit = new ProcessBuilder("nbdkit", "-f", "-r", "--exit-with-parent", "-i", "127.0.0.1", "-p", String.valueOf(port),
                 "pattern", "size=8M").redirectErrorStream(true).redirectOutput(dir.resolve("nbdkit.log").toFile()).start();
         String url = "nbd://127.0.0.1:" + port + "/";
-        FilesOps.Opened o = null;
-        for (int i = 0; i < 100 && o == null; i++) {
-            try {
-                o = open(FilesOps.READ, FilesOps.CAPABILITY, url);
-            } catch (SiloException e) {
-                if (!nbdkit.isAlive()) {
-                    throw new AssertionError("nbdkit stopped: " + Files.readString(dir.resolve("nbdkit.log")));
-                }
-                Thread.sleep(100);
-            }
-        }
-        assertThat(o).as("nbdkit answered").isNotNull();
+        // nbdkit listens when it is ready, which a busy machine may take a while to be
+        FilesOps.Opened o = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
+                .pollInterval(java.time.Duration.ofMillis(100)).ignoreException(SiloException.class)
+                .until(() -> {
+                    if (!nbdkit.isAlive()) {
+                        throw new AssertionError("nbdkit stopped: " + Files.readString(dir.resolve("nbdkit.log")));
+                    }
+                    return open(FilesOps.READ, FilesOps.CAPABILITY, url);
+                }, java.util.Objects::nonNull);
         assertThat(o.size()).isEqualTo(8 << 20);
         // the pattern plugin: each 8-byte word holds its own offset, big-endian
         byte[] b = client.call(FilesOps.READ_OP, new FilesOps.Read(o.handle(), 5_000_000, 64));

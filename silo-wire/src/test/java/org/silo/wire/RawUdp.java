@@ -46,10 +46,15 @@ public final class RawUdp implements AutoCloseable {
         return java.util.Arrays.copyOf(buf, p.getLength());
     }
 
+    /** The next frame; a busy machine may take seconds to answer, so this waits up to a minute. */
     public Frame receiveFrame() throws Exception {
-        byte[] b = receive(2000);
+        return receiveFrame(java.time.Duration.ofMinutes(1));
+    }
+
+    public Frame receiveFrame(java.time.Duration patience) throws Exception {
+        byte[] b = receive((int) patience.toMillis());
         if (b == null) {
-            throw new AssertionError("no answer from " + server);
+            throw new AssertionError("no answer from " + server + " in " + patience);
         }
         return FrameCodec.decode(b);
     }

@@ -273,7 +273,7 @@ class BlockheadServerTest {
         .start();
     try (var a = client()) {
       int sid = session(a.exchange(connect(1, 2, "disk")));
-      Awaitility.await().atMost(Duration.ofSeconds(5))
+      Awaitility.await().atMost(Duration.ofMinutes(2))
           .until(() -> store.info("disk").holders().isEmpty());
       assertThat(a.exchange(read(2, sid, 0))).containsExactly(2, 2, 4);
     }

@@ -14,6 +14,9 @@ import java.util.Arrays;
  * test: every packet is assembled by hand.
  */
 final class RawBlockheadClient implements AutoCloseable {
+  /** How long an answer may take: a minute, since a busy machine may take seconds. */
+  static final int ANSWER_MS = 60_000;
+
   private final DatagramSocket socket;
   private final InetAddress host = InetAddress.getLoopbackAddress();
   private final int port;
@@ -26,7 +29,7 @@ final class RawBlockheadClient implements AutoCloseable {
   RawBlockheadClient(int port, InetAddress local) throws IOException {
     this.port = port;
     this.socket = new DatagramSocket(0, local);
-    socket.setSoTimeout(3000);
+    socket.setSoTimeout(ANSWER_MS);
   }
 
   /** Sends a datagram and returns the reply. */
@@ -55,7 +58,7 @@ final class RawBlockheadClient implements AutoCloseable {
     } catch (SocketTimeoutException e) {
       return true;
     } finally {
-      socket.setSoTimeout(3000);
+      socket.setSoTimeout(ANSWER_MS);
     }
   }
 

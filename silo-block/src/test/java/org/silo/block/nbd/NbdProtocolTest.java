@@ -171,7 +171,8 @@ class NbdProtocolTest {
       c.request(0, 2, 6, 0, 0, null); // DISC
       assertThat(c.closedByServer()).isTrue();
     }
-    org.awaitility.Awaitility.await().until(() -> store.info("disk").holders().isEmpty());
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2)) // Awaitility's default is 10 s
+        .until(() -> store.info("disk").holders().isEmpty());
   }
 
   @Test

@@ -114,7 +114,7 @@ class NbdTlsTest {
       c.in.readFully(back);
       assertThat(back).isEqualTo(data);
     }
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
         .until(() -> server.config().store().info("disk").holders().isEmpty());
   }
 

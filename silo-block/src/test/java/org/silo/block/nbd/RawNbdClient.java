@@ -24,7 +24,7 @@ final class RawNbdClient implements AutoCloseable {
   /** A client connecting from {@code local}, e.g. 127.0.0.2 as "another host". */
   RawNbdClient(int port, InetAddress local) throws IOException {
     socket = new Socket(InetAddress.getLoopbackAddress(), port, local, 0);
-    socket.setSoTimeout(5000);
+    socket.setSoTimeout(60_000); // a busy machine may take seconds to answer or to close
     in = new DataInputStream(socket.getInputStream());
     out = new DataOutputStream(socket.getOutputStream());
     if (in.readLong() != 0x4e42444d41474943L || in.readLong() != IHAVEOPT) {

@@ -14,7 +14,7 @@ final class TextClient implements AutoCloseable {
 
     TextClient(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
-        socket.setSoTimeout(5000);
+        socket.setSoTimeout(60_000); // a ceiling: a busy machine may take seconds to answer
         in = socket.getInputStream();
         out = socket.getOutputStream();
     }

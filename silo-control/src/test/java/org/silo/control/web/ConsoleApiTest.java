@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import org.silo.wire.auth.Grants;
 
 /** The JSON API over real HTTP against a console on an ephemeral port and the in-memory fixture. */
-@Timeout(30)
+@Timeout(300)
 class ConsoleApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final FixtureControlData data = new FixtureControlData();
@@ -31,7 +31,7 @@ class ConsoleApiTest {
     @BeforeEach
     void start() throws Exception {
         console = ConsoleServer.builder(data).port(0).maxBody(4096).build().start();
-        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(60)).build();
     }
 
     @AfterEach

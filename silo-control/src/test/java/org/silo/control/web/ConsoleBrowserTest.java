@@ -16,7 +16,7 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** Every page in a real headless Chromium against the fixture; screenshots go to target/screenshots/. */
-@Timeout(120)
+@Timeout(600)
 class ConsoleBrowserTest {
     private static FixtureControlData data;
     private static ConsoleServer console;
@@ -77,7 +77,7 @@ class ConsoleBrowserTest {
     }
 
     private static WebDriverWait waiting() {
-        WebDriverWait w = new WebDriverWait(chromium.driver, Duration.ofSeconds(10));
+        WebDriverWait w = new WebDriverWait(chromium.driver, Duration.ofSeconds(60)); // a ceiling: Chromium on a busy machine is slow
         w.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the live pages redraw their tables
         return w;
     }
@@ -200,14 +200,21 @@ class ConsoleBrowserTest {
         chromium.screenshot("leases");
     }
 
+    /**
+     * Fills in and applies a volume's row. A login reloads the table, so the row may be replaced at any
+     * step: then it is all done again on the new row (the click is the last step, so it happens once).
+     */
     private static void changeState(String label, String state, String reason) {
         waiting().until(d -> rows("volumes").size() == 3);
-        WebElement row = chromium.driver.findElement(By.cssSelector("tr[data-label=" + label + "]"));
-        new Select(row.findElement(By.cssSelector("select.new-state"))).selectByValue(state);
-        WebElement why = row.findElement(By.cssSelector("input.reason"));
-        why.clear();
-        why.sendKeys(reason);
-        row.findElement(By.cssSelector("button.apply")).click();
+        waiting().until(d -> {
+            WebElement row = d.findElement(By.cssSelector("tr[data-label=" + label + "]"));
+            new Select(row.findElement(By.cssSelector("select.new-state"))).selectByValue(state);
+            WebElement why = row.findElement(By.cssSelector("input.reason"));
+            why.clear();
+            why.sendKeys(reason);
+            row.findElement(By.cssSelector("button.apply")).click();
+            return true;
+        });
     }
 
     @Test
@@ -228,9 +235,9 @@ class ConsoleBrowserTest {
     void imagesShowWhoHasThemOpen() throws Exception {
         open("/images");
         waiting().until(d -> rows("images").size() == 2);
-        assertThat(chromium.driver.findElement(By.cssSelector("tr[data-name=retro-disk] td.holders")).getText())
-                .isEqualTo("nbd 10.0.0.5:53422");
-        assertThat(chromium.driver.findElement(By.cssSelector("tr[data-name=scratch] td.holders")).getText()).isEqualTo("nobody");
+        // the page reloads its table every 5 s: read() finds the cell again if a reload replaced it
+        assertThat(read("tr[data-name=retro-disk] td.holders", WebElement::getText)).isEqualTo("nbd 10.0.0.5:53422");
+        assertThat(read("tr[data-name=scratch] td.holders", WebElement::getText)).isEqualTo("nobody");
         chromium.screenshot("images");
     }
 }

@@ -35,7 +35,7 @@ public final class HeadlessChromium implements AutoCloseable {
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--window-size=1400,900", "--user-data-dir=" + profile);
         driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(120));
     }
 
     /** A started browser, or the test is skipped (never faked) when a package is missing. */

@@ -106,7 +106,7 @@ class AccessTest {
         AccessStore.open(dir).add("root", true, pw("r00t"), List.of());
         try (SiloServer s = SiloServer.start(TestSilo.config(dir));
                 java.net.Socket text = new java.net.Socket("127.0.0.1", s.controlPort())) {
-            text.setSoTimeout(5000);
+            text.setSoTimeout(60_000); // a ceiling: a busy machine may take seconds to answer
             var in = text.getInputStream();
             var out = text.getOutputStream();
             ControlText.read(in);

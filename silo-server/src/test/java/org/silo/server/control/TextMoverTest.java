@@ -36,7 +36,9 @@ class TextMoverTest {
 
     @Test
     void aTextWorkerVerifiesAVolumeThroughTheMoverConversation(@TempDir Path dir) throws Exception {
-        try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0"));
+        // the test is the worker, and a busy machine may keep it from its next STATUS for longer than the
+        // default 10 s mover timeout, which would take its job away: this worker is never late
+        try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
                 SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
                 Socket s = new Socket("127.0.0.1", server.controlPort())) {
             c.call(FileClerkOps.MKDIR, new Mkdir("/v", false, "test"));
@@ -44,7 +46,7 @@ class TextMoverTest {
                     null, "test"));
             BitFileInfo b = c.call(FileClerkOps.WRITE_FILE, new WriteFile("r2", "/v/b", "beta".repeat(5000).getBytes(), null, null,
                     null, "test"));
-            s.setSoTimeout(10_000);
+            s.setSoTimeout(60_000);
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             assertThat(ControlText.strip(ControlText.read(in))).startsWith("IDENT\tsilo\t");

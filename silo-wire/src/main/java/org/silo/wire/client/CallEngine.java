@@ -27,8 +27,25 @@ import org.silo.wire.codec.WireReader;
  * over UDP and retransmitted on timeout with RFC 9002 timers, or over TCP when it is too big for a
  * datagram or the server answered TOO_BIG. The oldest unanswered id is sent as {@code released}, so
  * the server may forget the replies of everything older.
+ *
+ * <p>Time is the event loop's ticker, not the system clock, so that a test can run the timers on a
+ * clock it moves (Netty's EmbeddedChannel).
  */
 final class CallEngine {
+    /**
+     * A server answers a request it has within this long, with WAIT while it is still working on it
+     * (docs/protocol.md §6); a call that has heard nothing for longer than this plus a round trip has
+     * had no answer.
+     */
+    static final long ANSWER_PROMISE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /**
+     * A call whose retries are spent is given up only once the server has said nothing about it for
+     * this long: a busy server that pauses for a second or two is not taken for a dead one.
+     */
+    static final long GIVE_UP_SILENCE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Calls that have waited this long are reported to the listener, at most once a second. */
+    static final long REPORT_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final EventLoop loop;
     private final Channel udp;
     private final Supplier<CompletableFuture<Channel>> tcp;
@@ -37,7 +54,7 @@ final class CallEngine {
     private final TreeMap<Long, Call> inflight = new TreeMap<>();
     private final ArrayDeque<Call> waiting = new ArrayDeque<>();
     private long nextId = new SecureRandom().nextLong(1L << 62);
-    private long lastSendNanos = System.nanoTime();
+    private long lastSendNanos;
     private long lastSlowReport;
     /** The session key: outgoing frames are tagged with it and incoming ones must be. */
     private byte[] macKey;
@@ -56,6 +73,10 @@ final class CallEngine {
         long firstSent;
         /** When the server last answered WAIT for this call (0: never): it has the call and is working on it. */
         long lastWait;
+        /** When the server last said anything about this call, WAIT or RESOURCE (0: never). */
+        long lastHeard;
+        /** How long the server may now be quiet about this call: its promise, or the wait its WAIT asked for. */
+        long quietNanos = ANSWER_PROMISE_NANOS;
         boolean noRttSample;
         boolean overTcp;
         ScheduledFuture<?> timer;
@@ -65,7 +86,7 @@ final class CallEngine {
             this.body = body;
             this.overTcp = overTcp;
             this.promise = promise;
-            this.deadline = System.nanoTime() + options.deadline().toNanos();
+            this.deadline = now() + options.deadline().toNanos();
             this.retransmissionsLeft = options.retries();
         }
     }
@@ -75,7 +96,12 @@ final class CallEngine {
         this.udp = udp;
         this.tcp = tcp;
         this.options = options;
+        this.lastSendNanos = now();
         loop.scheduleAtFixedRate(this::reportSlow, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
+    private long now() {
+        return loop.ticker().nanoTime();
     }
 
     /** A reply frame and how its call went. */
@@ -90,7 +116,7 @@ final class CallEngine {
     }
 
     long nanosSinceLastSend() {
-        return System.nanoTime() - lastSendNanos;
+        return now() - lastSendNanos;
     }
 
     private void enqueue(Call c) {
@@ -104,7 +130,7 @@ final class CallEngine {
     private void launch(Call c) {
         c.id = nextId++;
         inflight.put(c.id, c);
-        c.firstSent = System.nanoTime();
+        c.firstSent = now();
         stats.calls++;
         if (c.overTcp) {
             sendTcp(c);
@@ -154,7 +180,7 @@ final class CallEngine {
 
     private void sendUdp(Call c) {
         c.transmissions++;
-        lastSendNanos = System.nanoTime();
+        lastSendNanos = now();
         udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(frame(c)), options.server()), udp.voidPromise());
         arm(c, rtt.timeoutNanos(c.transmissions));
     }
@@ -163,7 +189,7 @@ final class CallEngine {
         c.overTcp = true;
         c.transmissions++;
         c.noRttSample = true;
-        lastSendNanos = System.nanoTime();
+        lastSendNanos = now();
         byte[] bytes = frame(c);
         tcp.get().whenComplete((ch, err) -> loop.execute(() -> {
             if (!inflight.containsKey(c.id)) {
@@ -176,14 +202,14 @@ final class CallEngine {
             ByteBuf length = Unpooled.buffer(4).writeInt(bytes.length);
             ch.writeAndFlush(Unpooled.wrappedBuffer(length, Unpooled.wrappedBuffer(bytes)));
         }));
-        arm(c, c.deadline - System.nanoTime());
+        arm(c, c.deadline - now());
     }
 
     private void arm(Call c, long delayNanos) {
         if (c.timer != null) {
             c.timer.cancel(false);
         }
-        long untilDeadline = c.deadline - System.nanoTime();
+        long untilDeadline = c.deadline - now();
         c.timer = loop.schedule(() -> expired(c), Math.max(0, Math.min(delayNanos, untilDeadline)), TimeUnit.NANOSECONDS);
     }
 
@@ -191,8 +217,9 @@ final class CallEngine {
         if (inflight.get(c.id) != c) {
             return;
         }
-        long now = System.nanoTime();
-        if (now >= c.deadline || c.retransmissionsLeft <= 0 || c.overTcp) {
+        long now = now();
+        boolean spent = c.retransmissionsLeft <= 0 && now - silentSince(c) >= GIVE_UP_SILENCE_NANOS;
+        if (now >= c.deadline || spent || c.overTcp) {
             stats.timeouts++;
             double seconds = (now - c.firstSent) / 1e9;
             fail(c, new SiloException(ErrorCode.TIMEDOUT, String.format(
@@ -200,16 +227,28 @@ final class CallEngine {
                     c.transmissions, c.transmissions == 1 ? "" : "s", seconds)));
             return;
         }
-        c.retransmissionsLeft--;
+        // retries spent but the server was heard from lately: it may be paused (a busy machine), so keep
+        // asking, the timer doubling as before, until it has been silent long enough or the deadline
+        c.retransmissionsLeft = Math.max(0, c.retransmissionsLeft - 1);
         c.noRttSample = true;
         stats.retransmissions++;
         sendUdp(c);
     }
 
-    /** A reply frame from either transport; runs on the loop. Unknown and repeated replies are dropped. */
-    void received(Frame f) {
+    /** Since when the server has said nothing about this call. */
+    private static long silentSince(Call c) {
+        return Math.max(c.firstSent, c.lastHeard);
+    }
+
+    /**
+     * A reply frame from either transport; runs on the loop. Unknown and repeated replies are dropped, and
+     * so is an error that answers a datagram of a call that has since moved to TCP: a busy machine may
+     * have made the client repeat it before the first TOO_BIG came, and the repeat's TOO_BIG (or a
+     * RESOURCE) says nothing about the TCP request, whose answer comes on the connection.
+     */
+    void received(Frame f, boolean viaTcp) {
         Call c = inflight.get(f.requestId());
-        if (c == null || !authentic(f)) {
+        if (c == null || !authentic(f) || c.overTcp && !viaTcp && f.isError()) {
             stats.droppedReplies++;
             return;
         }
@@ -221,8 +260,13 @@ final class CallEngine {
                 // a malformed WAIT still means "wait"
             }
             stats.waits++;
-            c.lastWait = System.nanoTime();
+            c.lastWait = now();
+            c.lastHeard = c.lastWait;
+            c.quietNanos = Math.max(ANSWER_PROMISE_NANOS, TimeUnit.MILLISECONDS.toNanos(waitMs));
             c.noRttSample = true;
+            if (c.overTcp) {
+                return; // nothing to repeat on a stream: the call waits for its reply until the deadline
+            }
             c.retransmissionsLeft = options.retries(); // ARDP: a WAIT restores the retry budget
             arm(c, Math.max(TimeUnit.MILLISECONDS.toNanos(waitMs), rtt.timeoutNanos()));
             return;
@@ -234,6 +278,7 @@ final class CallEngine {
                 return;
             }
             if (e.code() == ErrorCode.RESOURCE && c.retransmissionsLeft > 0 && !c.overTcp) {
+                c.lastHeard = now();
                 c.retransmissionsLeft--;
                 c.noRttSample = true;
                 arm(c, rtt.timeoutNanos(c.transmissions + 1)); // back off, then send again
@@ -242,7 +287,7 @@ final class CallEngine {
             fail(c, e);
             return;
         }
-        long elapsed = System.nanoTime() - c.firstSent;
+        long elapsed = now() - c.firstSent;
         if (!c.noRttSample) {
             rtt.sample(elapsed);
         }
@@ -288,20 +333,29 @@ final class CallEngine {
         });
     }
 
+    /**
+     * Tells the listener about the oldest call once it has waited a second, then at most once a second:
+     * working while the server keeps saying WAIT for it, no answer once the server has said nothing about
+     * it for longer than it promises to or its last WAIT asked for, a round trip included; until then,
+     * nothing, since the server may well be answering.
+     */
     private void reportSlow() {
         if (inflight.isEmpty()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = now();
         Call oldest = inflight.firstEntry().getValue(); // ids increase in launch order
-        long waited = TimeUnit.NANOSECONDS.toMillis(now - oldest.firstSent);
-        if (waited >= 1000 && now - lastSlowReport >= TimeUnit.SECONDS.toNanos(1)) {
+        long waited = now - oldest.firstSent;
+        if (waited < REPORT_AFTER_NANOS || lastSlowReport != 0 && now - lastSlowReport < REPORT_AFTER_NANOS) {
+            return;
+        }
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(waited);
+        if (now - silentSince(oldest) >= oldest.quietNanos + rtt.timeoutNanos()) {
             lastSlowReport = now;
-            if (oldest.lastWait != 0 && now - oldest.lastWait < TimeUnit.SECONDS.toNanos(5)) {
-                options.listener().working(options.serverName(), waited);
-            } else {
-                options.listener().waiting(options.serverName(), waited, oldest.transmissions - 1);
-            }
+            options.listener().waiting(options.serverName(), waitedMillis, oldest.transmissions - 1);
+        } else if (oldest.lastWait != 0) {
+            lastSlowReport = now;
+            options.listener().working(options.serverName(), waitedMillis);
         }
     }
 

@@ -8,15 +8,16 @@ package org.silo.wire.client;
 public interface ClientListener {
 
     /**
-     * The oldest call in flight has had no answer for {@code waitedMillis}; the client keeps trying.
+     * The oldest call in flight has waited {@code waitedMillis}, and the server has said nothing about it
+     * for longer than a server that has it would (docs/protocol.md §7); the client keeps trying.
      *
      * @param retransmissions how many times that call has been sent again so far
      */
     void waiting(String server, long waitedMillis, int retransmissions);
 
     /**
-     * The oldest call in flight has taken {@code waitedMillis} so far, and the server has said WAIT for
-     * it lately: it has the call and is working on it (staging a file, archiving one on close).
+     * The oldest call in flight has taken {@code waitedMillis} so far, and the server keeps saying WAIT
+     * for it: it has the call and is working on it (staging a file, archiving one on close).
      */
     default void working(String server, long waitedMillis) {}
 

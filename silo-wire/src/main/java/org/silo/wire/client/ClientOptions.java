@@ -9,7 +9,8 @@ import org.silo.wire.WireConstants;
  *
  * @param server      the server's address
  * @param serverName  the name the user called it by (sent in SNAME, and used in messages)
- * @param retries     retransmissions allowed per call before TIMEDOUT (a WAIT restores them)
+ * @param retries     retransmissions allowed per call before TIMEDOUT (a WAIT restores them; once they are
+ *                    spent, the call still waits until the server has been silent on it for 5 s)
  * @param deadline    the most one call may take, retries and waits included
  * @param window      calls in flight at once; more wait in the client
  * @param maxDatagram largest datagram sent; larger requests go over TCP

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * The server side of the message layer, independent of the transport: sessions, the reply cache and
  * dispatch. A transport decodes a frame and calls {@link #receive}; answers go back through the
  * {@link Peer}. Quick handlers run on the caller's (I/O) thread; blocking ones on virtual threads, at
- * most {@code maxWorkers} at once, so disk and database work never stalls the receive path.
+ * most {@code maxWorkers} at once, so disk and database work never stalls the receive path. A client
+ * whose message is still running hears WAIT, asked ({@link #receive}) or not ({@link #remind}).
  */
 public final class Endpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Endpoint.class);
@@ -47,6 +48,7 @@ public final class Endpoint implements AutoCloseable {
     private final WireMetrics metrics;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore workerSlots;
+    private final WorkInProgress running = new WorkInProgress();
     private final AddressRateLimiter unproven;
     private final long startedNanos = System.nanoTime();
     private final long epochSecondsAtStart = System.currentTimeMillis() / 1000;
@@ -158,9 +160,8 @@ public final class Endpoint implements AutoCloseable {
             }
             case IN_PROGRESS -> {
                 metrics.retransmissions.increment();
-                long runningMs = TimeUnit.NANOSECONDS.toMillis(now - seen.startedNanos());
-                send(peer, encode(s, new Frame(FLAG_REPLY | FLAG_WAIT, f.session(), f.requestId(), 0,
-                        FrameCodec.waitBody(Math.clamp(runningMs, 100, 5000)))), true);
+                running.waitSent(s, f.requestId(), now);
+                sendWait(peer, s, f.session(), f.requestId(), now - seen.startedNanos());
             }
             case STALE -> metrics.drop(WireMetrics.Drop.STALE);
             case REUSED -> sendError(peer, s, f, ErrorCode.REUSED_ID,
@@ -192,18 +193,44 @@ public final class Endpoint implements AutoCloseable {
             sendError(peer, s, f, ErrorCode.RESOURCE, "all " + config.maxWorkers() + " workers busy", true);
             return;
         }
+        running.started(s, f.session(), f.requestId(), peer, System.nanoTime());
         try {
             workers.execute(() -> {
                 try {
                     run(f, s, peer, env);
                 } finally {
+                    running.finished(s, f.requestId());
                     workerSlots.release();
                 }
             });
         } catch (RuntimeException rejected) { // closing
+            running.finished(s, f.requestId());
             workerSlots.release();
             cache.abandon(s.id(), f.requestId());
         }
+    }
+
+    /**
+     * Says WAIT, unasked, to the clients of messages still running on workers (docs/protocol.md §6); the
+     * transport calls it every 100 ms or so.
+     */
+    public void remind() {
+        long now = System.nanoTime();
+        for (WorkInProgress.Work w : running.due(now)) {
+            sendWait(w.peer, w.session, w.frameSession, w.requestId, now - w.startedNanos);
+        }
+    }
+
+    /** Messages running on workers now. */
+    public int runningCount() {
+        return running.size();
+    }
+
+    /** REPLY + WAIT: still running; ask again after about as long as it has run so far (0.1 .. 5 s). */
+    private void sendWait(Peer peer, Session s, long frameSession, long requestId, long runningNanos) {
+        long runningMs = TimeUnit.NANOSECONDS.toMillis(runningNanos);
+        send(peer, encode(s, new Frame(FLAG_REPLY | FLAG_WAIT, frameSession, requestId, 0,
+                FrameCodec.waitBody(Math.clamp(runningMs, 100, 5000)))), true);
     }
 
     private void run(Frame f, Session s, Peer peer, Envelope env) {

@@ -64,6 +64,7 @@ public final class WireServer implements AutoCloseable {
                 try {
                     Channel tcp = bindTcp(group, endpoint, new InetSocketAddress(address, bound));
                     group.scheduleAtFixedRate(endpoint::tick, 1, 1, TimeUnit.SECONDS);
+                    group.scheduleAtFixedRate(endpoint::remind, 100, 100, TimeUnit.MILLISECONDS);
                     log.info("message endpoint on {} UDP and TCP ({})", udp.localAddress(),
                             Transports.epoll() ? "epoll" : "nio");
                     return new WireServer(endpoint, group, udp, tcp);

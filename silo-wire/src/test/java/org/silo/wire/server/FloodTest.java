@@ -1,15 +1,18 @@
 package org.silo.wire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -31,7 +34,7 @@ import org.silo.wire.op.SessionOps;
 class FloodTest {
 
     @Test
-    @Timeout(120)
+    @Timeout(600)
     void aRealClientKeepsWorkingThroughAFlood() throws Exception {
         // the kernel drops some of the real client's datagrams too while the socket buffer is full of
         // junk: give it the retry budget a lossy network needs (as the loss test does)
@@ -56,6 +59,7 @@ class FloodTest {
 
             InetSocketAddress target = server.address();
             List<Socket> halfOpen = new ArrayList<>();
+            long floodStarted = System.nanoTime();
             try (DatagramSocket junk = new DatagramSocket()) {
                 Random random = new Random(99);
                 byte[] start = FrameCodec.encode(Frame.request(0, 1, 0,
@@ -93,7 +97,12 @@ class FloodTest {
                 while (halfOpen.size() < 1000) {
                     halfOpen.add(new Socket(target.getAddress(), target.getPort()));
                 }
-                Thread.sleep(500);
+                // The kernel has completed all 1000 handshakes; the server accepts them when it gets to it and
+                // closes those beyond 64 at once. An admitted one keeps its place until the server closes it
+                // for sending no frame in 10 s, so on a machine slow enough for the connections to span more
+                // than 10 s a few more are admitted: at most 64 per 10 s.
+                await().atMost(Duration.ofMinutes(2)).until(() -> server.counter("silo.wire.dropped", "reason", "connection")
+                        >= 1000 - 64 * (1 + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - floodStarted) / 10));
                 flooding.set(false);
                 user.join();
 
@@ -101,12 +110,16 @@ class FloodTest {
                 assertThat(ok.get()).isPositive();
                 assertThat(server.server.endpoint().sessionCount()).as("no session was made by the flood").isEqualTo(1);
                 assertThat(server.server.endpoint().replyCache().size()).isLessThanOrEqualTo(2);
-                // 33,334 STARTs and 33,333 DISOLVEs were owed an answer (those the kernel did not drop first);
-                // the per-address rate limit (100/s, bursts of 200) let only a few hundred through
-                assertThat(answersToFlooder).isLessThan(2_000);
-                assertThat(server.counter("silo.wire.dropped", "reason", "rate")).isGreaterThan(5_000);
-                assertThat(server.counter("silo.wire.dropped", "reason", "connection"))
-                        .as("connections beyond 64 from one address were closed").isGreaterThanOrEqualTo(900);
+                // 33,334 STARTs and 33,333 DISOLVEs were owed an answer (those the kernel did not drop first).
+                // The per-address rate limit (100/s, bursts of 200) lets through at most what it allows in the
+                // time the flood took, however long that was on this machine; every other owed answer was
+                // dropped as "rate".
+                double disolveOwed = server.counter("silo.wire.disolve");
+                double rateDropped = server.counter("silo.wire.dropped", "reason", "rate");
+                long allowed = 200 + 100 * (TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - floodStarted) + 1);
+                assertThat(answersToFlooder).as("answers to the flooder, within the limit").isLessThanOrEqualTo(allowed);
+                assertThat(disolveOwed).as("the server saw the flood").isPositive();
+                assertThat(rateDropped).as("owed a DISOLVE but over the limit").isGreaterThanOrEqualTo(disolveOwed - allowed);
             } finally {
                 for (Socket s : halfOpen) {
                     s.close();

@@ -57,7 +57,8 @@ class TcpPathTest {
             assertThat(r.overTcp()).isTrue();
             assertThat(((Result.Success) r.results().get(0)).data()).hasSize(50_000);
             assertThat(runs).hasValue(1);
-            assertThat(server.counter("silo.wire.too_big")).isEqualTo(1);
+            // one TOO_BIG per datagram of the request: more than one if a busy machine made the client repeat it
+            assertThat(server.counter("silo.wire.too_big")).isPositive();
             assertThat(client.call(BIG, 100)).as("small replies stay on UDP").hasSize(100);
         }
     }
