@@ -114,7 +114,7 @@ public final class ClientJobs {
     Set<Long> gone(List<ClientGone> gone, String moverName, long job) throws SiloException {
         Set<Long> out = new HashSet<>();
         for (ClientGone g : gone) {
-            String reason = "cancelled: " + LibraryManager.cut(g.why(), 1900);
+            String reason = "cancelled: " + Requests.cut(g.why(), 1900);
             if (cancelLive(g.request(), reason)) {
                 out.add(g.request());
             }

@@ -40,11 +40,13 @@ final class NoRoom {
     private static final String TRYING = "; trying another volume ";
 
     private final LibraryManager lm;
+    private final Outcomes outcomes;
     private final Catalog catalog;
     private final VolumeClerk volumes;
 
-    NoRoom(LibraryManager lm, Catalog catalog, VolumeClerk volumes) {
+    NoRoom(LibraryManager lm, Outcomes outcomes, Catalog catalog, VolumeClerk volumes) {
         this.lm = lm;
+        this.outcomes = outcomes;
         this.catalog = catalog;
         this.volumes = volumes;
     }
@@ -59,14 +61,14 @@ final class NoRoom {
             String why = LibraryMessages.REQUEUED + "volume " + v.label() + " has room for " + Sizes.format(v.remaining())
                     + ", not for this " + Sizes.format(r.size()) + " file" + TRYING + "of file family " + r.fileFamily();
             catalog.tx(c -> Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = NULL, error = ?, updated_ms = ?"
-                    + " WHERE id = ? AND state = 'active' AND mover = ?", LibraryManager.cut(why, 2000), System.currentTimeMillis(), r.id(),
+                    + " WHERE id = ? AND state = 'active' AND mover = ?", Requests.cut(why, 2000), System.currentTimeMillis(), r.id(),
                     d.moverId()));
             log.info("job {} ({}): {}", r.id(), r.path(), why);
             return lm.info(r.id());
         }
         VolumeInfo v = volumes.outOfRoom(r.volume(), room, true, moverName, "no space left while writing " + r.path() + left);
         String why = LibraryMessages.RESEND + "volume " + v.label() + " is full (" + d.error() + left + "): the file goes to another volume";
-        lm.finish(r.id(), "failed", null, null, why, d.moverId(), 0, 0, 0);
+        outcomes.finish(r.id(), "failed", null, null, why, d.moverId(), 0, 0, 0);
         log.info("job {} ({}): {}", r.id(), r.path(), why);
         return lm.info(r.id());
     }
@@ -85,11 +87,11 @@ final class NoRoom {
                 before = "; " + (said.contains(TRYING) ? said.substring(0, said.indexOf(TRYING)) : said);
             }
             Sql.update(c, "UPDATE request SET state = 'failed', error = ?, updated_ms = ? WHERE id = ?",
-                    LibraryManager.cut(LibraryMessages.NO_SPACE + e.getMessage() + before, 2000), now, r.id());
+                    Requests.cut(LibraryMessages.NO_SPACE + e.getMessage() + before, 2000), now, r.id());
             log.info("job {} ({}) failed: {}", r.id(), r.path(), e.getMessage());
             return;
         }
-        Sql.update(c, "UPDATE request SET error = ? WHERE id = ?", "waiting: " + LibraryManager.cut(e.getMessage(), 2000), r.id());
+        Sql.update(c, "UPDATE request SET error = ? WHERE id = ?", "waiting: " + Requests.cut(e.getMessage(), 2000), r.id());
     }
 
     /** Whether a volume of the write's family is ok and has room for it, but is being written now. */

@@ -8,7 +8,9 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
 import org.silo.archive.catalog.Catalog;
+import org.silo.archive.catalog.Sql;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.wire.SiloException;
 
 /** The library manager's queue as rows of the catalog's {@code request} table (migrations V2 and V4). */
 final class Requests {
@@ -56,6 +58,16 @@ final class Requests {
                 rs.getString(14), mergedInto, rs.getString(16), rs.getString(17), rs.getInt(18) != 0, rs.getString(19),
                 rs.getString(20), rs.getString(21), rs.getString(22), rs.getInt(23), rs.getLong(24), rs.getLong(25),
                 rs.getString(26), rs.getInt(27), rs.getString(28), parent, rs.getString(30), rs.getString(31));
+    }
+
+    /** The request with this id; NOT_FOUND ("no job N") if there is none. */
+    static Req get(Connection c, long id) throws SQLException, SiloException {
+        return Sql.one(c, SELECT + " WHERE id = ?", Requests::row, id).orElseThrow(() -> SiloException.notFound("no job " + id));
+    }
+
+    /** The first {@code n} characters of {@code s} (null stays null): what a column of the catalog keeps of a text. */
+    static String cut(String s, int n) {
+        return s == null || s.length() <= n ? s : s.substring(0, n);
     }
 
     /** The fields a new request is made with; it starts queued. */

@@ -30,12 +30,14 @@ import org.silo.wire.SiloException;
  */
 final class VolumeJobs {
     private final LibraryManager lm;
+    private final Outcomes outcomes;
     private final Catalog catalog;
     private final VolumeClerk volumes;
     private final FileClerk files;
 
-    VolumeJobs(LibraryManager lm, Catalog catalog, VolumeClerk volumes, FileClerk files) {
+    VolumeJobs(LibraryManager lm, Outcomes outcomes, Catalog catalog, VolumeClerk volumes, FileClerk files) {
         this.lm = lm;
+        this.outcomes = outcomes;
         this.catalog = catalog;
         this.volumes = volumes;
         this.files = files;
@@ -136,28 +138,28 @@ final class VolumeJobs {
     JobInfo copyDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
         String target = r.target(); // set when the copy was given to the mover
         if (!mine) {
-            lm.releaseWriting(target, moverName, d.ok() ? d.size() : 0);
+            outcomes.releaseWriting(target, moverName, d.ok() ? d.size() : 0);
             throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
         }
         if (!d.ok()) {
-            lm.releaseWriting(target, moverName, 0);
+            outcomes.releaseWriting(target, moverName, 0);
             if (d.volumeFault()) {
                 String at = d.faultVolume() == null ? r.volume() : d.faultVolume();
                 volumes.noteError(at, moverName, at.equals(target), d.error());
             }
-            lm.finish(r.id(), "failed", null, null, d.error(), d.moverId(), 0, 0, 1);
+            outcomes.finish(r.id(), "failed", null, null, d.error(), d.moverId(), 0, 0, 1);
             return lm.info(r.id());
         }
         BitFileInfo copy;
         try {
             copy = files.newCopy("job-" + r.id(), r.bfid(), target, d.cookie(), d.size(), d.adler32());
         } catch (SiloException e) {
-            lm.releaseWriting(target, moverName, d.size());
-            lm.finish(r.id(), "failed", null, null, e.getMessage(), d.moverId(), 0, 0, 1);
+            outcomes.releaseWriting(target, moverName, d.size());
+            outcomes.finish(r.id(), "failed", null, null, e.getMessage(), d.moverId(), 0, 0, 1);
             throw e;
         }
-        lm.releaseWriting(target, moverName, d.size());
-        lm.finish(r.id(), "done", null, null, null, d.moverId(), d.size(), 1, 0, "copy " + copy.bfid() + " on " + target + " at "
+        outcomes.releaseWriting(target, moverName, d.size());
+        outcomes.finish(r.id(), "done", null, null, null, d.moverId(), d.size(), 1, 0, "copy " + copy.bfid() + " on " + target + " at "
                 + copy.cookie());
         return lm.info(r.id());
     }
@@ -169,7 +171,7 @@ final class VolumeJobs {
         if (d.volumeFault()) {
             volumes.noteError(r.volume(), moverName, false, d.error());
         }
-        lm.finish(r.id(), d.ok() ? "done" : "failed", null, null, d.error(), d.moverId(), d.ok() ? d.size() : 0, 0, d.ok() ? 0 : 1,
+        outcomes.finish(r.id(), d.ok() ? "done" : "failed", null, null, d.error(), d.moverId(), d.ok() ? d.size() : 0, 0, d.ok() ? 0 : 1,
                 d.result());
         if (d.ok()) {
             volumes.updateReadStats(r.volume(), d.size());

@@ -1,44 +1,26 @@
 package org.silo.archive.mover;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.Adler32;
-import java.util.zip.CheckedInputStream;
 import org.silo.archive.ops.LibraryMessages;
-import org.silo.archive.ops.LibraryMessages.ClientGone;
 import org.silo.archive.ops.LibraryMessages.Job;
-import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
 import org.silo.archive.ops.LibraryMessages.Progress;
-import org.silo.archive.ops.LibraryMessages.Target;
 import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.ops.LibraryMessages.Unbind;
 import org.silo.archive.ops.LibraryMessages.Work;
-import org.silo.archive.transfer.DataChannel;
-import org.silo.archive.transfer.DataChannel.Hello;
-import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.Backends;
-import org.silo.archive.volume.Checksums;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
@@ -49,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * volume, and moves bytes between the volume and the user's client over a TCP connection of its own.
  * It keeps a persistent id in {@code <home>/mover.id} (so it is the same mover after a restart),
  * reports progress at least once a second while moving bytes, and keeps statistics.
+ *
+ * <p>This class is the mover's conversation with the library manager (idle_mover, bind_volume, mount,
+ * have_bound_volume, unbind_volume; mover_progress; transfer_done), its state and its statistics. The
+ * bytes of a job move in {@link ClientWrite} (write_to_hsm), {@link ClientRead} (read_from_hsm) or
+ * {@link VolumeWork} (copy, verify), the first two over {@link DataConnections}, all at the mover's pace.
  *
  * <pre>{@code
  * Mover m = new Mover(new Mover.Config(home, null, "default", List.of("disk"), "host1", 0), MoverLink.local(lm), backends);
@@ -62,6 +49,12 @@ public final class Mover implements AutoCloseable {
 
     /** Progress is reported this often while a job runs (the issue asks for at least every second). */
     public static final long PROGRESS_MS = 500;
+
+    /**
+     * Room a volume keeps beyond a file's bytes (file system blocks and metadata): a volume whose storage
+     * has less free than a file's size plus this is not asked to take the file ({@link ClientWrite}).
+     */
+    public static final long ROOM_MARGIN = 1 << 20;
 
     /**
      * @param home            where the persistent id lives
@@ -88,7 +81,10 @@ public final class Mover implements AutoCloseable {
     private final Backends backends;
     private final Thread worker;
     private final ScheduledExecutorService reporter;
-    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final DataConnections connections = new DataConnections(this::killed);
+    private final Statistics stats = new Statistics();
+    private final ClientWrite writes;
+    private final ClientRead reads;
     private volatile State state = State.IDLE;
     private volatile String volume;
     private volatile String name;
@@ -103,10 +99,6 @@ public final class Mover implements AutoCloseable {
     private volatile double rate;
     private long lastDone;
     private long lastNanos = System.nanoTime();
-    private final AtomicLong bytes = new AtomicLong();
-    private final AtomicLong files = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
-    private final AtomicLong mounts = new AtomicLong();
 
     public Mover(Config config, MoverLink link, Backends backends) throws SiloException {
         this.config = config;
@@ -121,6 +113,8 @@ public final class Mover implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.writes = new ClientWrite(this, link, backends, connections, done, this::paced, stats);
+        this.reads = new ClientRead(this, backends, connections, done, this::paced, stats);
     }
 
     /** The id kept in {@code home/mover.id}, made (a random UUID) on first use. */
@@ -187,7 +181,7 @@ public final class Mover implements AutoCloseable {
 
     /** Bytes, files, errors and mounts since this mover started (the catalog keeps the totals). */
     public long[] statistics() {
-        return new long[] {bytes.get(), files.get(), errors.get(), mounts.get()};
+        return stats.toArray();
     }
 
     /** How the mover introduces itself to the library manager: id, name, library, media, host, state and bound volume. */
@@ -214,13 +208,13 @@ public final class Mover implements AutoCloseable {
                 if (!mounted.ok()) {
                     String why = "mount of " + volume + " in drive " + name + " failed: " + mounted.describe();
                     log.warn("mover {}: {}", name, why);
-                    errors.incrementAndGet();
+                    stats.failed();
                     doneQuietly(new TransferDone(id, w.job().id(), false, null, 0, null, why, false, null));
                     link.unilateralUnbind(new Unbind(id, volume, why));
                     volume = null;
                     continue;
                 }
-                mounts.incrementAndGet();
+                stats.mounted();
                 state = State.ACTIVE;
                 run(w.job());
                 while (!stopping) {
@@ -270,178 +264,15 @@ public final class Mover implements AutoCloseable {
         }
         try {
             switch (j.kind()) {
-                case LibraryMessages.KIND_WRITE -> write(j);
+                case LibraryMessages.KIND_WRITE -> writes.write(j);
                 case LibraryMessages.KIND_COPY, LibraryMessages.KIND_VERIFY -> volumeWork(j);
-                default -> read(j);
+                default -> reads.read(j);
             }
         } finally {
             job = 0;
             total = 0;
             rate = 0;
         }
-    }
-
-    private void write(Job j) throws SiloException {
-        Target t = j.targets().get(0);
-        if (noRoomBeforehand(j)) {
-            return;
-        }
-        String error = null;
-        boolean volumeFault = false;
-        boolean noRoom = false;
-        boolean reported = false;
-        Backend b = null;
-        Socket s = null;
-        DataOutputStream out = null;
-        NetIn net = null;
-        ClientGone gone = null;
-        try {
-            try {
-                try {
-                    s = connect(t.callback());
-                } catch (IOException e) {
-                    gone = ClientDepartures.unreachable(t, e);
-                    throw e;
-                }
-                out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
-                net = new NetIn(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
-                DataInputStream in = new DataInputStream(net);
-                DataChannel.writeHello(out, new Hello(t.token(), t.request(), name, DataChannel.WRITE));
-                String refused = DataChannel.readStatus(in);
-                if (refused != null) {
-                    gone = ClientDepartures.notWaiting(t, j.id(), refused);
-                    throw new IOException("the client refused the connection: " + refused);
-                }
-                long size = in.readLong();
-                if (size != j.size()) {
-                    throw new IOException("the client sends " + size + " bytes, the request says " + j.size());
-                }
-                Adler32 sum = new Adler32();
-                java.security.MessageDigest md = j.hash() == null ? null : org.silo.archive.volume.ContentHash.digest(j.hash());
-                InputStream counted = new CheckedInputStream(new DataChannel.Counted(paced(in), size, done), sum);
-                InputStream body = md == null ? counted : new java.security.DigestInputStream(counted, md);
-                b = backends.get(j.backend());
-                String cookie;
-                try {
-                    cookie = b.append(body, size, () -> {
-                        long theirs;
-                        try {
-                            theirs = in.readInt() & 0xFFFFFFFFL;
-                        } catch (IOException e) {
-                            throw new SiloException(ErrorCode.IO, "the client's checksum did not arrive: " + e.getMessage(), e);
-                        }
-                        if (theirs != sum.getValue()) {
-                            throw new SiloException(ErrorCode.IO, "CRC mismatch at mover: the client computed " + Checksums.hex(theirs)
-                                    + " while reading " + j.path() + ", the mover " + Checksums.hex(sum.getValue()) + " while writing it");
-                        }
-                    });
-                } catch (SiloException e) {
-                    if (killed) {
-                        return;
-                    }
-                    noRoom = e.code() == ErrorCode.NO_SPACE && !net.failed; // the backend's ENOSPC (Backend.io)
-                    volumeFault = !noRoom && !net.failed && !e.getMessage().startsWith("CRC mismatch at mover")
-                            && !e.getMessage().startsWith("the client's");
-                    throw e;
-                }
-                String adler = Checksums.hex(sum.getValue());
-                if (j.verify()) {
-                    long[] n = new long[1];
-                    String back;
-                    try (InputStream r = b.open(cookie)) {
-                        back = Checksums.adler32(r, n);
-                    }
-                    if (!back.equals(adler) || n[0] != size) {
-                        volumeFault = true;
-                        throw new SiloException(ErrorCode.IO, "CRC mismatch on read-back of " + j.volume() + " " + cookie + ": wrote "
-                                + size + " bytes with adler32 " + adler + ", read back " + n[0] + " with " + back);
-                    }
-                }
-                reported = true;
-                committed = true; // recorded from here on: a late cancel must not cut the client's answer
-                JobInfo info;
-                try {
-                    String hash = md == null ? null : org.silo.archive.volume.ContentHash.format(j.hash(), md.digest());
-                    info = link.transferDone(new TransferDone(id, j.id(), true, cookie, size, adler, null, false, null, hash, null, null));
-                } catch (SiloException e) {
-                    throw new SiloException(e.code(), "written to " + j.volume() + " but not recorded: " + e.getMessage());
-                }
-                out.writeByte(DataChannel.OK);
-                out.writeUTF(info.bfid());
-                out.writeUTF(j.volume());
-                out.writeUTF(cookie);
-                out.writeUTF(adler);
-                out.flush();
-                bytes.addAndGet(size);
-                files.incrementAndGet();
-            } catch (IOException | SiloException e) {
-                if (killed) {
-                    return;
-                }
-                error = e instanceof IOException ? "data connection with the client at " + t.callback() + " failed: " + e.getMessage()
-                        : e.getMessage();
-                if (gone == null && net != null && net.failed && !cancelled && !reported) {
-                    gone = ClientDepartures.wentAway(t, e); // the client's side ended or broke while it was to send: it is gone, not the volume
-                }
-            }
-            if (error != null) {
-                log.info("mover {}: job {} ({}) failed: {}", name, j.id(), j.path(), error);
-                // the library manager hears why before the client's connection closes: a client that then asks
-                // after its job finds the reason (and, for a full volume, sends the file again)
-                if (noRoom) {
-                    doneQuietly(TransferDone.noRoom(id, j.id(), error, room(b), false));
-                } else {
-                    errors.incrementAndGet();
-                    if (!reported) {
-                        doneQuietly(new TransferDone(id, j.id(), false, null, 0, null, error, volumeFault, null, null, null, null,
-                                false, null, false, gone == null ? null : List.of(gone)));
-                    }
-                }
-                if (out != null) {
-                    try {
-                        DataChannel.writeError(out, error);
-                    } catch (IOException ignored) {
-                        // the client is gone; it retries on its own
-                    }
-                }
-            }
-        } finally {
-            close(s);
-        }
-    }
-
-    /**
-     * Room a volume keeps beyond a file's bytes (file system blocks and metadata): a volume whose storage
-     * has less free than a file's size plus this is not asked to take the file.
-     */
-    public static final long ROOM_MARGIN = 1 << 20;
-
-    /** What the volume can still take: its storage's free bytes less {@link #ROOM_MARGIN} (-1: it cannot tell). */
-    private static long room(Backend b) {
-        long free = b == null ? -1 : b.freeBytes();
-        return free < 0 ? -1 : Math.max(0, free - ROOM_MARGIN);
-    }
-
-    /**
-     * Before the client is contacted: a volume whose storage has less room than the file (the catalog's
-     * remaining bytes were more than the disk really holds) is reported with what it really has, as seed
-     * 000's set_remaining_bytes, and the request goes back to the queue for another volume, so that the
-     * client sends its bytes only to a volume that can take them.
-     */
-    private boolean noRoomBeforehand(Job j) throws SiloException {
-        long room;
-        try {
-            room = room(backends.get(j.backend()));
-        } catch (SiloException | RuntimeException e) {
-            return false; // the write itself says what is wrong with the volume
-        }
-        if (room < 0 || room >= j.size()) {
-            return false;
-        }
-        String why = "volume " + j.volume() + " has room for " + room + " more bytes, not for the " + j.size() + " of " + j.path();
-        log.info("mover {}: job {}: {}", name, j.id(), why);
-        doneQuietly(TransferDone.noRoom(id, j.id(), why, room, true));
-        return true;
     }
 
     /** A copy or a verify: no client, the bytes go from volume to volume or only get read. */
@@ -452,140 +283,16 @@ public final class Mover implements AutoCloseable {
             return;
         }
         if (d.ok()) {
-            bytes.addAndGet(d.size());
-            files.incrementAndGet();
+            stats.moved(d.size(), 1);
         } else {
-            errors.incrementAndGet();
+            stats.failed();
             log.info("mover {}: job {} ({} {}) failed: {}", name, j.id(), j.kind(), j.path(), d.error());
         }
         doneQuietly(d);
     }
 
-    private void read(Job j) throws SiloException {
-        List<Peer> peers = new ArrayList<>();
-        List<Long> failed = new ArrayList<>();
-        List<ClientGone> gone = new ArrayList<>();
-        for (Target t : j.targets()) {
-            Socket s = null;
-            try {
-                try {
-                    s = connect(t.callback());
-                } catch (IOException e) {
-                    gone.add(ClientDepartures.unreachable(t, e));
-                    continue;
-                }
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), DataChannel.BUFFER));
-                DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
-                DataChannel.writeHello(out, new Hello(t.token(), t.request(), name, DataChannel.READ));
-                String refused = DataChannel.readStatus(in);
-                if (refused != null) {
-                    close(s);
-                    gone.add(ClientDepartures.notWaiting(t, j.id(), refused));
-                    continue;
-                }
-                out.writeLong(j.size());
-                peers.add(new Peer(t, s, in, out));
-            } catch (IOException e) {
-                close(s);
-                gone.add(ClientDepartures.wentAway(t, e));
-            }
-        }
-        String error = null;
-        boolean volumeFault = false;
-        Adler32 sum = new Adler32();
-        long n = 0;
-        try (InputStream src = new DataChannel.Counted(paced(backends.get(j.backend()).open(j.cookie())), Long.MAX_VALUE, done)) {
-            byte[] buf = new byte[DataChannel.BUFFER];
-            for (int r; (r = src.read(buf)) >= 0; ) {
-                sum.update(buf, 0, r);
-                n += r;
-                if (n > j.size()) {
-                    break;
-                }
-                for (Peer p : peers) {
-                    if (!p.failed) {
-                        try {
-                            p.out.write(buf, 0, r);
-                        } catch (IOException e) {
-                            p.fail();
-                            if (!cancelled) {
-                                gone.add(ClientDepartures.wentAway(p.target, e));
-                            }
-                        }
-                    }
-                }
-                if (killed || cancelled) {
-                    break;
-                }
-            }
-        } catch (IOException | SiloException e) {
-            if (killed) {
-                return;
-            }
-            error = "cannot read " + j.path() + " from " + j.volume() + " at " + j.cookie() + ": " + e.getMessage();
-            volumeFault = true;
-        }
-        if (killed) {
-            peers.forEach(p -> close(p.socket));
-            return;
-        }
-        String adler = Checksums.hex(sum.getValue());
-        if (error == null && cancelled) {
-            error = "job " + j.id() + " was killed";
-        } else if (error == null && n != j.size()) {
-            error = "size mismatch at mover: " + j.volume() + " " + j.cookie() + " holds " + n + " bytes, the catalog says " + j.size();
-            volumeFault = true;
-        } else if (error == null && !adler.equals(j.adler32())) {
-            error = "CRC mismatch at mover: " + j.path() + " read from " + j.volume() + " " + j.cookie() + " has adler32 " + adler
-                    + ", the catalog has " + j.adler32();
-            volumeFault = true;
-        }
-        for (Peer p : peers) {
-            if (p.failed) {
-                if (gone.stream().noneMatch(g -> g.request() == p.target.request())) {
-                    failed.add(p.target.request());
-                }
-                continue;
-            }
-            try {
-                if (error != null) {
-                    DataChannel.writeError(p.out, error);
-                } else {
-                    p.out.writeByte(DataChannel.OK);
-                    p.out.writeUTF(adler);
-                    p.out.flush();
-                    String theirs = DataChannel.readStatus(p.in);
-                    if (theirs != null) {
-                        failed.add(p.target.request()); // the client said what went wrong: a failure, not a departure
-                    }
-                }
-            } catch (IOException e) {
-                if (cancelled) {
-                    failed.add(p.target.request());
-                } else {
-                    gone.add(ClientDepartures.wentAway(p.target, e));
-                }
-            } finally {
-                close(p.socket);
-            }
-        }
-        boolean anyOk = error == null && failed.size() + gone.size() < j.targets().size();
-        if (error == null && !anyOk) {
-            error = "no client took the file";
-        }
-        if (error != null) {
-            errors.incrementAndGet();
-            log.info("mover {}: job {} ({}) failed: {}", name, j.id(), j.path(), error);
-        } else {
-            bytes.addAndGet(n * (j.targets().size() - failed.size() - gone.size()));
-            files.addAndGet(j.targets().size() - failed.size() - gone.size());
-        }
-        doneQuietly(new TransferDone(id, j.id(), anyOk, j.cookie(), n, adler, error, volumeFault, failed, null, null, null,
-                false, null, false, gone.isEmpty() ? null : gone));
-    }
-
     /** Reports a job's end; a refusal (the job was killed or given away meanwhile) is only logged. */
-    private void doneQuietly(TransferDone d) throws SiloException {
+    void doneQuietly(TransferDone d) throws SiloException {
         try {
             link.transferDone(d);
         } catch (SiloException e) {
@@ -593,67 +300,6 @@ public final class Mover implements AutoCloseable {
                 throw e;
             }
             log.info("mover {}: job {}: {}", name, d.job(), e.getMessage());
-        }
-    }
-
-    private static final class Peer {
-        final Target target;
-        final Socket socket;
-        final DataInputStream in;
-        final DataOutputStream out;
-        boolean failed;
-
-        Peer(Target target, Socket socket, DataInputStream in, DataOutputStream out) {
-            this.target = target;
-            this.socket = socket;
-            this.in = in;
-            this.out = out;
-        }
-
-        void fail() {
-            failed = true;
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // gone already
-            }
-        }
-    }
-
-    /** The client side of a data connection, remembering whether it failed (a network fault, not the volume's). */
-    private static final class NetIn extends java.io.FilterInputStream {
-        volatile boolean failed;
-
-        NetIn(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                int r = super.read();
-                if (r < 0) {
-                    failed = true;
-                }
-                return r;
-            } catch (IOException e) {
-                failed = true;
-                throw e;
-            }
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            try {
-                int r = super.read(b, off, len);
-                if (r < 0) {
-                    failed = true;
-                }
-                return r;
-            } catch (IOException e) {
-                failed = true;
-                throw e;
-            }
         }
     }
 
@@ -683,33 +329,19 @@ public final class Mover implements AutoCloseable {
         };
     }
 
-    private Socket connect(String callback) throws IOException {
-        int colon = callback.lastIndexOf(':');
-        String host = callback.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        Socket s = new Socket();
-        sockets.add(s);
-        if (killed) {
-            close(s);
-            throw new IOException("mover killed");
-        }
-        s.setTcpNoDelay(true);
-        s.connect(new InetSocketAddress(host, Integer.parseInt(callback.substring(colon + 1))), 10_000);
-        s.setSoTimeout(120_000);
-        return s;
+    /** Whether the mover was killed: a job's path then stops at once and reports nothing. */
+    boolean killed() {
+        return killed;
     }
 
-    private void close(Socket s) {
-        if (s != null) {
-            sockets.remove(s);
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
+    /** Whether mover_progress answered cancel for the job under way (killed, or given to another mover). */
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    /** The job under way is recorded (transfer_done answered): a late cancel must not cut the client's answer. */
+    void committed() {
+        committed = true;
     }
 
     private void report() {
@@ -730,7 +362,7 @@ public final class Mover implements AutoCloseable {
         try {
             if (link.progress(new Progress(id, state.wire(), j, d, total, rate)).cancel() && job == j && !committed) {
                 cancelled = true;
-                sockets.forEach(this::close);
+                connections.closeAll();
             }
         } catch (SiloException | RuntimeException e) {
             log.debug("mover {}: progress not reported: {}", name, e.getMessage());
@@ -776,7 +408,7 @@ public final class Mover implements AutoCloseable {
         killed = true;
         stopping = true;
         reporter.shutdownNow();
-        sockets.forEach(this::close);
+        connections.closeAll();
         worker.interrupt();
         if (Thread.currentThread() != worker) {
             try {

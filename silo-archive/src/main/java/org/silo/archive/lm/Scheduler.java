@@ -1,0 +1,262 @@
+package org.silo.archive.lm;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.silo.archive.catalog.Catalog;
+import org.silo.archive.catalog.Sql;
+import org.silo.archive.lm.LibraryManager.Settings;
+import org.silo.archive.lm.MoverRegistry.Live;
+import org.silo.archive.lm.Requests.Req;
+import org.silo.archive.ops.LibraryMessages;
+import org.silo.archive.ops.LibraryMessages.Job;
+import org.silo.archive.ops.LibraryMessages.Target;
+import org.silo.archive.ops.LibraryMessages.Work;
+import org.silo.archive.ops.VolumeMessages.NextWriteVolume;
+import org.silo.archive.ops.VolumeMessages.VolumeInfo;
+import org.silo.archive.volume.VolumeClerk;
+import org.silo.archive.volume.VolumeState;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
+
+/**
+ * Which queued request a mover gets, in one catalog transaction (on PostgreSQL the queued rows are read
+ * {@code FOR UPDATE SKIP LOCKED}, so that several library managers may share one queue):
+ *
+ * <ul>
+ * <li>idle_mover: bind_volume with the first request that fits, by fair share (the storage group with
+ *     the fewest requests active first), then priority, then age; a read, copy or verify from its
+ *     volume if no other mover has it bound, a write to the volume next_write_volume chooses. Else
+ *     nowork, after waiting up to {@link Settings#pollWaitMs} for the queue to change;
+ * <li>have_bound_volume: every waiting read of the bound volume, then the writes that fit it, before
+ *     unbind_volume.
+ * </ul>
+ *
+ * Priority is Enstore's aging ({@link #effective}). A request given to a mover is {@code active}, and
+ * goes back to the queue ({@link #requeue}) when its mover loses it.
+ */
+final class Scheduler {
+    private final Catalog catalog;
+    private final VolumeClerk volumes;
+    private final Settings settings;
+    private final JobsToStop stops;
+    private final WorkSignal signal;
+    private final VolumeJobs volumeJobs;
+    private final NoRoom noRoom;
+
+    Scheduler(Catalog catalog, VolumeClerk volumes, Settings settings, JobsToStop stops, WorkSignal signal, VolumeJobs volumeJobs,
+            NoRoom noRoom) {
+        this.catalog = catalog;
+        this.volumes = volumes;
+        this.settings = settings;
+        this.stops = stops;
+        this.signal = signal;
+        this.volumeJobs = volumeJobs;
+        this.noRoom = noRoom;
+    }
+
+    /** idle_mover: nowork, or bind_volume with the volume and its first job. Waits up to pollWaitMs for work. */
+    Work idleMover(String moverId, Live l) throws SiloException {
+        l.unbind = false;
+        long deadline = System.currentTimeMillis() + settings.pollWaitMs();
+        while (true) {
+            long gen = signal.generation();
+            Work w = catalog.tx(c -> bindNext(c, moverId, l));
+            if (!w.action().equals(LibraryMessages.NOWORK)) {
+                return w;
+            }
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                return w;
+            }
+            try {
+                signal.awaitWake(gen, left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return w;
+            }
+        }
+    }
+
+    /** have_bound_volume: the next read of the volume, else a write that fits it, else unbind_volume. */
+    Work haveBoundVolume(String moverId, String label, Live l) throws SiloException {
+        return catalog.tx(c -> {
+            long now = System.currentTimeMillis();
+            VolumeInfo v = VolumeClerk.get(c, label);
+            if (!l.unbind) {
+                List<Req> reads = Sql.list(c, Requests.SELECT + " WHERE volume = ? AND kind <> 'write' AND state = 'queued'"
+                        + " AND merged_into IS NULL ORDER BY id" + skipLocked(), Requests::row, label);
+                for (Req r : byPriority(reads, Map.of(), now)) {
+                    if (!r.avoids(moverId, l.name) && l.takes(r.kind()) && VolumeState.parse(v.state()).readable()) {
+                        VolumeInfo target = null;
+                        if (r.kind().equals(LibraryMessages.KIND_COPY)
+                                && (target = volumeJobs.copyTarget(c, r, busyVolumes(c, moverId))) == null) {
+                            continue;
+                        }
+                        return new Work(LibraryMessages.READ_FROM_HSM, label, v.backend(), activate(c, r, moverId, l, v, false, target));
+                    }
+                }
+                if (v.state().equals("ok") && v.writing() == null && l.takes(LibraryMessages.KIND_WRITE)) {
+                    List<Req> writes = Sql.list(c, Requests.SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
+                            + " AND kind = 'write' AND state = 'queued' AND size <= ? ORDER BY id" + skipLocked(),
+                            Requests::row, v.library(), v.storageGroup(), v.fileFamily(), v.remaining());
+                    for (Req r : byPriority(writes, Map.of(), now)) {
+                        if (!r.avoids(moverId, l.name)) {
+                            Sql.update(c, "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ? AND writing IS NULL",
+                                    l.name, now, label);
+                            return new Work(LibraryMessages.WRITE_TO_HSM, label, v.backend(), activate(c, r, moverId, l, v, false, null));
+                        }
+                    }
+                }
+            }
+            l.unbind = false;
+            l.volume = null;
+            l.state = "dismounting";
+            Sql.update(c, "UPDATE mover SET volume = NULL, state = 'idle', seen_ms = ? WHERE id = ?", now, moverId);
+            l.persisted = "idle|null";
+            return new Work(LibraryMessages.UNBIND_VOLUME, label, v.backend(), null);
+        });
+    }
+
+    private Work bindNext(Connection c, String moverId, Live l) throws SQLException, SiloException {
+        String lib = Sql.one(c, "SELECT library FROM mover WHERE id = ?", rs -> rs.getString(1), moverId).orElse("default");
+        long now = System.currentTimeMillis();
+        if (l.job != 0 || Sql.count(c, "SELECT COUNT(*) FROM request WHERE state = 'active' AND mover = ?", moverId) > 0) {
+            // an idle mover runs nothing: what it had (it restarted, or lost our answer) goes back to the queue
+            requeue(c, moverId, l.name, false);
+            l.job = 0;
+        }
+        List<Req> queued = Sql.list(c, Requests.SELECT + " WHERE library = ? AND state = 'queued' AND merged_into IS NULL ORDER BY id"
+                + skipLocked(), Requests::row, lib);
+        if (queued.isEmpty()) {
+            return new Work(LibraryMessages.NOWORK, null, null, null);
+        }
+        Set<String> busy = busyVolumes(c, moverId);
+        Map<String, Long> activeBySg = new HashMap<>();
+        for (var row : Sql.list(c, "SELECT storage_group, COUNT(*) FROM request WHERE library = ? AND state = 'active'"
+                + " GROUP BY storage_group", rs -> Map.entry(rs.getString(1), rs.getLong(2)), lib)) {
+            activeBySg.put(row.getKey(), row.getValue());
+        }
+        for (Req r : byPriority(queued, activeBySg, now)) {
+            if (r.avoids(moverId, l.name) || !l.takes(r.kind())) {
+                continue;
+            }
+            if (!r.kind().equals(LibraryMessages.KIND_WRITE)) { // read, copy, verify: from the request's volume
+                if (busy.contains(r.volume())) {
+                    continue;
+                }
+                VolumeInfo v = VolumeClerk.get(c, r.volume());
+                if (!VolumeState.parse(v.state()).readable()) {
+                    Sql.update(c, "UPDATE request SET state = 'failed', error = ?, updated_ms = ? WHERE id = ? OR merged_into = ?",
+                            "volume " + v.label() + " is " + v.state() + ": " + v.stateReason(), now, r.id(), r.id());
+                    continue;
+                }
+                VolumeInfo target = null;
+                if (r.kind().equals(LibraryMessages.KIND_COPY) && (target = volumeJobs.copyTarget(c, r, busy)) == null) {
+                    continue;
+                }
+                return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, target));
+            }
+            VolumeInfo v;
+            try {
+                v = volumes.nextWriteVolume(c, new NextWriteVolume(r.library(), r.storageGroup(), r.fileFamily(), r.size(), l.name));
+            } catch (SiloException e) {
+                if (e.code() != ErrorCode.BUSY && e.code() != ErrorCode.NO_SPACE && e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
+                }
+                noRoom.noVolume(c, r, e, now);
+                continue;
+            }
+            return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, null));
+        }
+        return new Work(LibraryMessages.NOWORK, null, null, null);
+    }
+
+    /** Volumes other movers have bound, or that running requests use (as source or copy target). */
+    private static Set<String> busyVolumes(Connection c, String moverId) throws SQLException {
+        Set<String> busy = new HashSet<>(Sql.list(c, "SELECT volume FROM mover WHERE volume IS NOT NULL AND id <> ?",
+                rs -> rs.getString(1), moverId));
+        busy.addAll(Sql.list(c, "SELECT volume FROM request WHERE state = 'active' AND volume IS NOT NULL", rs -> rs.getString(1)));
+        busy.addAll(Sql.list(c, "SELECT target FROM request WHERE state = 'active' AND target IS NOT NULL", rs -> rs.getString(1)));
+        return busy;
+    }
+
+    /** Gives the request (and the reads merged into it) to the mover, on volume {@code v}: the job the mover is sent. */
+    private Job activate(Connection c, Req r, String moverId, Live l, VolumeInfo v, boolean mount, VolumeInfo target)
+            throws SQLException, SiloException {
+        long now = System.currentTimeMillis();
+        if (target != null) {
+            Sql.update(c, "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ?", l.name, now, target.label());
+            Sql.update(c, "UPDATE request SET target = ? WHERE id = ?", target.label(), r.id());
+        }
+        Sql.update(c, "UPDATE request SET state = 'active', mover = ?, volume = ?, attempts = attempts + 1, error = NULL, updated_ms = ?"
+                + " WHERE id = ? OR (merged_into = ? AND state = 'queued')", moverId, v.label(), now, r.id(), r.id());
+        Sql.update(c, "UPDATE mover SET state = 'active', volume = ?, mounts = mounts + ?, seen_ms = ? WHERE id = ?",
+                v.label(), mount ? 1 : 0, now, moverId);
+        stops.givenTo(r.id(), moverId); // given back to the mover that lost it: its progress counts again
+        l.persisted = "active|" + v.label();
+        l.state = "active";
+        l.volume = v.label();
+        l.job = r.id();
+        l.bytesDone = 0;
+        l.bytesTotal = r.size();
+        List<Target> targets = Sql.list(c, "SELECT id, callback, token FROM request WHERE (id = ? OR merged_into = ?) AND state = 'active'"
+                + " ORDER BY id", rs -> new Target(rs.getLong(1), rs.getString(2), rs.getString(3)), r.id(), r.id());
+        String changer = Sql.one(c, "SELECT changer FROM library WHERE name = ?", rs -> rs.getString(1), v.library()).orElse("none");
+        List<LibraryMessages.FileRef> files = null;
+        if (r.kind().equals(LibraryMessages.KIND_VERIFY)) {
+            files = Sql.list(c, "SELECT bfid, cookie, size, adler32, hash FROM bit_file WHERE volume = ? AND state = 'active' ORDER BY cookie",
+                    rs -> new LibraryMessages.FileRef(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
+                    v.label());
+        }
+        if (r.kind().equals(LibraryMessages.KIND_COPY) || r.kind().equals(LibraryMessages.KIND_VERIFY)) {
+            targets = List.of();
+        }
+        return new Job(r.id(), r.kind(), v.label(), v.backend(), r.bfid(), r.cookie(), r.path(), r.size(), r.adler32(), r.verify(),
+                targets, l.name, changer, r.hash(), target == null ? null : target.label(), target == null ? null : target.backend(), files);
+    }
+
+    /** Puts the mover's running requests back in the queue (avoiding it if {@code avoidIt}) and releases its write marks. */
+    void requeue(Connection c, String moverId, String moverName, boolean avoidIt) throws SQLException {
+        long now = System.currentTimeMillis();
+        List<Req> running = Sql.list(c, Requests.SELECT + " WHERE state = 'active' AND mover = ?", Requests::row, moverId);
+        for (Req r : running) {
+            String avoid = avoidIt ? (r.avoid().isEmpty() ? moverId : r.avoid() + "," + moverId) : r.avoid();
+            Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = ?, avoid = ?, error = ?, updated_ms = ? WHERE id = ?",
+                    r.kind().equals("write") ? null : r.volume(), Requests.cut(avoid, 1024),
+                    LibraryMessages.REQUEUED + "mover " + moverName + " gave it up", now, r.id());
+            stops.takenFrom(r.id(), moverId);
+        }
+        if (moverName != null) {
+            Sql.update(c, "UPDATE volume SET writing = NULL WHERE writing = ?", moverName);
+        }
+    }
+
+    private List<Req> byPriority(List<Req> rows, Map<String, Long> activeBySg, long now) {
+        List<Req> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.<Req>comparingLong(r -> activeBySg.getOrDefault(r.storageGroup(), 0L))
+                .thenComparing(Comparator.<Req>comparingInt(r -> effective(r, now)).reversed())
+                .thenComparingLong(r -> r.createdMs())
+                .thenComparingLong(r -> r.id()));
+        return sorted;
+    }
+
+    /** Enstore's curpri: basepri + delpri * floor(age / agetime), capped; an admin priority wins. */
+    int effective(Req r, long now) {
+        if (r.adminPri() != null) {
+            return r.adminPri();
+        }
+        long steps = settings.ageTimeMs() <= 0 ? 0 : Math.max(0, now - r.createdMs()) / settings.ageTimeMs();
+        return (int) Math.min(settings.maxPri(), r.basePri() + steps * settings.deltaPri());
+    }
+
+    private String skipLocked() {
+        return catalog.engine() == Catalog.Engine.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+    }
+}
