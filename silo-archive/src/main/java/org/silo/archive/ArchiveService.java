@@ -2,6 +2,7 @@ package org.silo.archive;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -349,6 +350,35 @@ public final class ArchiveService implements AutoCloseable {
             JobInfo j = library.submitRead(q, who(ctx, null));
             library.clients().queuedBy(ctx.session().id(), j.id());
             return j;
+        });
+        d.registerBlocking(LibraryOps.WRITE_FILES, (ctx, q) -> {
+            for (LibraryMessages.FileSpec f : q.files() == null ? List.<LibraryMessages.FileSpec>of() : q.files()) {
+                need(ctx, path(f.path()), Right.WRITE);
+            }
+            LibraryMessages.FilesQueued queued = library.submitWriteFiles(q, who(ctx, null));
+            for (JobInfo j : queued.jobs()) {
+                library.clients().queuedBy(ctx.session().id(), j.id());
+            }
+            return queued;
+        });
+        d.registerBlocking(LibraryOps.READ_FILES, (ctx, q) -> {
+            for (String p : q.paths() == null ? List.<String>of() : q.paths()) {
+                need(ctx, path(p), Right.READ);
+            }
+            LibraryMessages.FilesQueued queued = library.submitReadFiles(q, who(ctx, null));
+            for (JobInfo j : queued.jobs()) {
+                library.clients().queuedBy(ctx.session().id(), j.id());
+            }
+            return queued;
+        });
+        d.registerBlocking(LibraryOps.JOB_FILES, (ctx, id) -> {
+            JobInfo j = library.info(jobId(id));
+            need(ctx, j.path(), Right.READ);
+            return new LibraryMessages.JobFiles(library.jobFiles(j.id()));
+        });
+        d.registerBlocking(LibraryOps.FILES_DONE, (ctx, q) -> {
+            need(ctx, MOVER, Right.WRITE);
+            return new LibraryMessages.RecordedList(library.filesDone(q));
         });
         // a client's transfers need the client: when its session ends, what it left queued or running goes
         d.onSessionEnd((session, expired) -> {

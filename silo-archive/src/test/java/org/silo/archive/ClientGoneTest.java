@@ -174,6 +174,8 @@ class ClientGoneTest {
                 DataOutputStream out = new DataOutputStream(s.getOutputStream());
                 assertThat(DataChannel.readHello(in).token()).isEqualTo("tok-w");
                 out.writeByte(DataChannel.OK);
+                out.writeByte(DataChannel.FILE); // the request's file 0, of which only a megabyte comes
+                out.writeInt(0);
                 out.writeLong(8 << 20);
                 out.write(new byte[1 << 20]);
                 out.flush();
@@ -205,6 +207,8 @@ class ClientGoneTest {
                 assertThat(DataChannel.readHello(in).token()).isEqualTo("tok-r");
                 out.writeByte(DataChannel.OK);
                 out.flush();
+                assertThat(in.readUnsignedByte()).isEqualTo(DataChannel.FILE);
+                assertThat(in.readInt()).isZero();
                 assertThat(in.readLong()).isEqualTo(32 << 20);
                 in.readNBytes(64 << 10);
             }

@@ -94,9 +94,12 @@ abstract class QueueContract {
         return archive.files().write(new WriteFile(null, path, path.getBytes(StandardCharsets.UTF_8), null, null, family, "alice"), "server");
     }
 
+    /** A mover's end of a read job: each file sent (files_done), then the job (transfer_done). */
     void done(String mover, Work w) throws SiloException {
-        lm.transferDone(new TransferDone(mover + "-id-0001", w.job().id(), true, w.job().cookie(), w.job().size(), w.job().adler32(),
-                null, false, List.of()));
+        List<LibraryMessages.FileDone> sent = w.job().files().stream()
+                .map(f -> new LibraryMessages.FileDone(f.index(), true, f.cookie(), f.size(), f.adler32(), null, null)).toList();
+        lm.filesDone(new LibraryMessages.FilesDone(mover + "-id-0001", w.job().id(), null, 0, sent));
+        lm.transferDone(new TransferDone(mover + "-id-0001", w.job().id(), true, null, w.job().size(), null, null, false, List.of()));
     }
 
     @Test
@@ -206,7 +209,12 @@ abstract class QueueContract {
         archive.volumes().setFamilyWidth("default", 1);
         JobInfo j = write("/q/w", 0, null, null);
         Work w = lm.idleMover(mover("m1", null));
-        lm.transferDone(new TransferDone("m1-id-0001", j.id(), true, "0000_000000000_0000001", 10, "0b3c0200", null, false, null));
+        assertThat(w.job().files()).singleElement().satisfies(f -> assertThat(f.path()).isEqualTo("/q/w"));
+        // the mover's group commit records the file, then the job ends
+        assertThat(lm.filesDone(new LibraryMessages.FilesDone("m1-id-0001", j.id(), null, 0, List.of(new LibraryMessages.FileDone(0,
+                true, "0000_000000000_0000001", 10, "0b3c0200", null, null))))).singleElement()
+                .satisfies(r -> assertThat(r.error()).isNull());
+        lm.transferDone(new TransferDone("m1-id-0001", j.id(), true, null, 10, null, null, false, null));
         JobInfo after = lm.info(j.id());
         assertThat(after.state()).isEqualTo("done");
         assertThat(archive.namespace().stat("/q/w").bfid()).isEqualTo(after.bfid());
@@ -217,6 +225,43 @@ abstract class QueueContract {
         assertThat(lm.info(k.id()).state()).isEqualTo("failed");
         assertThat(archive.volumes().inquire(w2.volume()).writeErrors()).isEqualTo(1);
         assertThat(lm.mover("m1").errors()).isEqualTo(1);
+    }
+
+    /**
+     * Issue 13: a user with many requests queued on one volume does not keep another user's one request
+     * waiting. The mover bound to the first user's volume unbinds when the other user waits with nothing
+     * running, and the next idle mover takes the other user's request, though it is younger and of lower
+     * priority.
+     */
+    @Test
+    void aUserWithManyRequestsDoesNotStarveAnotherUsersSingleOne() throws Exception {
+        stored("/q/bobs", "other");
+        for (int i = 0; i < 5; i++) {
+            lm.submitWrite(new WriteToHsm("/q/alice" + i, 10, null, null, null, 9, false, "127.0.0.1:9", "a" + i, "alice", List.of()),
+                    "alice");
+        }
+        JobInfo bobs = lm.submitRead(new ReadFromHsm("/q/bobs", 0, "127.0.0.1:9", "b", List.of()), "bob");
+        Work first = lm.idleMover(mover("m1", null));
+        assertThat(first.job().path()).as("alice's requests came first").startsWith("/q/alice");
+        writeDone("m1", first);
+        // alice has four more writes that fit the bound volume, but bob waits with nothing running
+        assertThat(lm.haveBoundVolume(mover("m1", first.volume())).action()).isEqualTo(LibraryMessages.UNBIND_VOLUME);
+        Work next = lm.idleMover(mover("m1", null));
+        assertThat(next.job().id()).isEqualTo(bobs.id());
+        // with no one else waiting, a bound volume goes on serving the same user
+        done("m1", next);
+        assertThat(lm.haveBoundVolume(mover("m1", next.volume())).action()).isEqualTo(LibraryMessages.UNBIND_VOLUME);
+        Work again = lm.idleMover(mover("m1", null));
+        writeDone("m1", again);
+        assertThat(lm.haveBoundVolume(mover("m1", again.volume())).action()).isEqualTo(LibraryMessages.WRITE_TO_HSM);
+    }
+
+    /** A mover's end of a write job: its one file stored and recorded (files_done), then the job. */
+    void writeDone(String mover, Work w) throws SiloException {
+        LibraryMessages.FileRef f = w.job().files().get(0);
+        lm.filesDone(new LibraryMessages.FilesDone(mover + "-id-0001", w.job().id(), null, 0, List.of(new LibraryMessages.FileDone(
+                f.index(), true, "0000_000000000_" + String.format("%07d", 100 + w.job().id()), 10, "0b3c0200", null, null))));
+        lm.transferDone(new TransferDone(mover + "-id-0001", w.job().id(), true, null, 10, null, null, false, null));
     }
 
     @Test
@@ -277,8 +322,10 @@ abstract class QueueContract {
                 "alice");
         assertThat(j.state()).isEqualTo("queued");
         assertThat(j.error()).as("its mover is connected").isNull();
-        // t1 says nothing more: after the mover timeout it is offline, and the request says what it waits for
+        // t1 says nothing more: under a timeout it soon outlives it is offline, and the request says what it waits for
+        reopen(FAST.withMoverTimeout(1));
         await().atMost(Duration.ofMinutes(2)).until(() -> lm.mover("t1").state().equals("offline"));
+        reopen(FAST); // no more reaping behind the test's back
         String why = "queued: no mover of library tiny is connected";
         assertThat(lm.info(j.id()).error()).isEqualTo(why);
         assertThat(lm.list(false, 100)).filteredOn(x -> x.id() == j.id()).singleElement()

@@ -128,7 +128,9 @@ class TransferTest {
             dests.add("/t/f" + i);
         }
         List<Result> put;
-        try (TransferClient t = transfers(8)) {
+        // batches of 25 files, so that eight requests keep both movers busy
+        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withParallel(8)
+                .withBatch(25, Long.MAX_VALUE).withWait(Duration.ofMinutes(10)))) {
             put = t.put(sources, dests);
         }
         assertThat(put).allSatisfy(x -> assertThat(x.error()).isNull());
@@ -427,15 +429,21 @@ class TransferTest {
         archive.library().reapNow();
         Path a = local.resolve("a");
         Path b = local.resolve("b");
-        CompletableFuture<List<Result>> gets = new CompletableFuture<>();
-        TransferClient t = transfers(2);
-        Thread.ofVirtual().start(() -> gets.complete(t.get(List.of("/t/v", "/t/v"), List.of(a, b))));
+        // two clients ask for the same file while no mover runs: the second read joins the first
+        CompletableFuture<Result> getA = new CompletableFuture<>();
+        CompletableFuture<Result> getB = new CompletableFuture<>();
+        TransferClient ta = transfers(1);
+        TransferClient tb = transfers(1);
+        Thread.ofVirtual().start(() -> getA.complete(ta.getOne("/t/v", a)));
+        await().atMost(PATIENCE).until(() -> archive.library().list(false, 10).stream().anyMatch(j -> j.kind().equals("read")));
+        Thread.ofVirtual().start(() -> getB.complete(tb.getOne("/t/v", b)));
         List<JobInfo> queued = await().atMost(PATIENCE).until(
                 () -> archive.library().list(false, 10).stream().filter(j -> j.kind().equals("read")).toList(), l -> l.size() == 2);
         assertThat(queued.get(1).mergedInto()).isEqualTo(queued.get(0).id());
         archive.startLocalMovers(1, "default");
-        List<Result> rs = gets.get();
-        t.close();
+        List<Result> rs = List.of(getA.get(), getB.get());
+        ta.close();
+        tb.close();
         assertThat(rs).allSatisfy(x -> assertThat(x.error()).isNull());
         assertThat(Files.mismatch(src, a)).isEqualTo(-1L);
         assertThat(Files.mismatch(src, b)).isEqualTo(-1L);
@@ -448,7 +456,7 @@ class TransferTest {
         archive.library().announce(new LibraryMessages.MoverHello("earlier-id", "earlier", "default", List.of("disk"), "h", "idle", null));
         CompletableFuture<List<Result>> put = new CompletableFuture<>();
         TransferClient t = new TransferClient(LibraryClient.local(() -> archive.library(), "alice"),
-                TransferClient.Options.defaults().withParallel(3).withWait(Duration.ofMinutes(10)));
+                TransferClient.Options.defaults().withParallel(3).withBatch(1, Long.MAX_VALUE).withWait(Duration.ofMinutes(10)));
         Thread.ofVirtual().start(() -> put.complete(t.put(srcs, List.of("/t/r1", "/t/r2", "/t/r3"))));
         await().atMost(PATIENCE).until(() -> archive.library().list(false, 10).size() >= 3);
         assertThat(archive.library().list(false, 10)).hasSize(3).allSatisfy(j -> assertThat(j.state()).isEqualTo("queued"));

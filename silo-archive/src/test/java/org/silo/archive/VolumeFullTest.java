@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -240,7 +242,7 @@ class VolumeFullTest {
         assertThat(archive.files().fsck().problems()).isEmpty();
     }
 
-    /** A backend whose free count says "plenty" until an append fails, then tells the truth. */
+    /** A backend whose free count says "plenty" until a write fails, then tells the truth. */
     static final class StaleFreeCount extends Wrapper {
         volatile boolean failed;
 
@@ -249,13 +251,8 @@ class VolumeFullTest {
         }
 
         @Override
-        public String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException {
-            try {
-                return b.append(in, size, beforeCommit);
-            } catch (SiloException e) {
-                failed = true;
-                throw e;
-            }
+        public NewFile create() throws SiloException {
+            return new Watched(b.create(), Long.MAX_VALUE, () -> failed = true);
         }
 
         @Override
@@ -265,9 +262,9 @@ class VolumeFullTest {
     }
 
     /**
-     * A backend whose storage "fills up" after {@code limit} bytes of a file: the bytes reach the real
-     * directory backend, which gets an IOException with the kernel's ENOSPC text. It cannot tell its free
-     * space until then, and afterwards says {@code freeAfter}.
+     * A backend whose storage "fills up" after {@code limit} bytes of a file: the write past them fails
+     * with the kernel's ENOSPC text, as the real directory backend's would. It cannot tell its free space
+     * until then, and afterwards says {@code freeAfter}.
      */
     static final class NoSpaceAfter extends Wrapper {
         final long limit;
@@ -281,26 +278,88 @@ class VolumeFullTest {
         }
 
         @Override
-        public String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException {
-            return b.append(new FilterInputStream(in) {
-                long n;
-
-                @Override
-                public int read(byte[] buf, int off, int len) throws IOException {
-                    if (n >= limit) {
-                        failed = true;
-                        throw new IOException("No space left on device");
-                    }
-                    int r = super.read(buf, off, (int) Math.min(len, limit - n));
-                    n += Math.max(0, r);
-                    return r;
-                }
-            }, size, beforeCommit);
+        public NewFile create() throws SiloException {
+            return new Watched(b.create(), limit, () -> failed = true);
         }
 
         @Override
         public long freeBytes() {
             return failed ? freeAfter : -1;
+        }
+    }
+
+    /**
+     * A new file of the real backend that fails as a full disk does after {@code limit} bytes, and tells
+     * {@code onFailure} of any write or commit that fails (the real backend's ENOSPC included).
+     */
+    static final class Watched implements Backend.NewFile {
+        private final Backend.NewFile file;
+        private final OutputStream out;
+        private final Runnable onFailure;
+
+        Watched(Backend.NewFile file, long limit, Runnable onFailure) {
+            this.file = file;
+            this.onFailure = onFailure;
+            this.out = new FilterOutputStream(file.out()) {
+                long n;
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    if (n + len > limit) {
+                        onFailure.run();
+                        throw new IOException("No space left on device");
+                    }
+                    try {
+                        out.write(b, off, len);
+                    } catch (IOException e) {
+                        onFailure.run();
+                        throw e;
+                    }
+                    n += len;
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    try {
+                        out.flush();
+                    } catch (IOException e) {
+                        onFailure.run();
+                        throw e;
+                    }
+                }
+            };
+        }
+
+        @Override
+        public OutputStream out() {
+            return out;
+        }
+
+        @Override
+        public String cookie() {
+            return file.cookie();
+        }
+
+        @Override
+        public void rewind(long position) throws IOException {
+            out.flush();
+            file.rewind(position);
+        }
+
+        @Override
+        public void commit(Backend.BeforeCommit check) throws SiloException {
+            try {
+                out.flush();
+                file.commit(check);
+            } catch (IOException | SiloException e) {
+                onFailure.run();
+                throw e instanceof SiloException s ? s : Backend.io("cannot write", (IOException) e);
+            }
+        }
+
+        @Override
+        public void close() {
+            file.close();
         }
     }
 
@@ -319,6 +378,11 @@ class VolumeFullTest {
         @Override
         public InputStream open(String cookie) throws SiloException {
             return b.open(cookie);
+        }
+
+        @Override
+        public String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException {
+            return b.append(in, size, beforeCommit);
         }
 
         @Override

@@ -38,7 +38,8 @@ final class JobCommand implements Runnable {
                     : j.error() != null ? j.error() : j.result() != null ? j.result()
                     : j.kind().equals("copy") && j.target() != null ? "to " + j.target() : "";
             t.row(j.id(), j.kind(), j.state(), pri, Sizes.format(j.size()), j.volume() == null ? "-" : j.volume(),
-                    j.moverName() == null ? "-" : j.moverName(), j.attempts(), Instant.ofEpochMilli(j.createdMs()), j.path(), note);
+                    j.moverName() == null ? "-" : j.moverName(), j.attempts(), Instant.ofEpochMilli(j.createdMs()),
+                    j.files() > 1 ? j.path() + " and " + (j.files() - 1) + " more" : j.path(), note);
         }
         t.print();
     }

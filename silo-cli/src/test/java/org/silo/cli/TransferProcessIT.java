@@ -152,17 +152,19 @@ class TransferProcessIT {
         Path run = twoFiles();
         Running put = start("put", "-r", run.toString(), "/exp/", "--parallel", "1", "--no-progress");
         await().atMost(CEILING).until(() -> put.out().stream().anyMatch(l -> l.endsWith(run.resolve("a") + " -> /exp/run/a")));
-        awaitMoving("/exp/run/z");
+        awaitMoving("/exp/run/a"); // the request of a and z, now moving z
 
         new ProcessBuilder("kill", "-INT", Long.toString(put.process().pid())).start().waitFor();
         assertThat(put.process().waitFor(CEILING.toSeconds(), TimeUnit.SECONDS)).as("the put stops").isTrue();
 
         assertThat(put.process().exitValue()).isNotZero();
         assertThat(put.err()).anyMatch(l -> l.contains("stopped; the server cancels this command's transfers"));
-        Map<String, Object> z = jobOf("/exp/run/z");
+        // a and z went in one request: a stored (and told), z cancelled with what was left of the request
+        Map<String, Object> z = jobOf("/exp/run/a");
+        assertThat(z.get("files")).isEqualTo(2);
         assertThat(z.get("state")).as(z.toString()).isEqualTo("cancelled");
         assertThat(z.get("error")).isEqualTo("cancelled by the client");
-        assertThat(jobOf("/exp/run/a").get("state")).isEqualTo("done");
+        assertThat(run("stat", "/exp/run/a").exit()).as("a is stored").isZero();
         assertThat(run("stat", "/exp/run/z").exit()).as("nothing recorded").isNotZero();
     }
 
@@ -173,13 +175,13 @@ class TransferProcessIT {
         Path run = twoFiles();
         Running put = start("put", "-r", run.toString(), "/exp/", "--parallel", "1", "--no-progress", "--json");
         await().atMost(CEILING).until(() -> put.out().stream().anyMatch(l -> l.contains("\"dest\":\"/exp/run/a\"")));
-        awaitMoving("/exp/run/z");
+        awaitMoving("/exp/run/a"); // the request of a and z, now moving z
 
         put.process().destroyForcibly().waitFor(); // SIGKILL: no hook, no END
 
         assertThat(put.out()).singleElement().satisfies(l -> assertThat(l).contains("\"dest\":\"/exp/run/a\"", "\"error\":null"));
-        await().atMost(CEILING).pollInterval(Duration.ofMillis(200)).until(() -> !"active".equals(jobOf("/exp/run/z").get("state")));
-        Map<String, Object> z = jobOf("/exp/run/z");
+        await().atMost(CEILING).pollInterval(Duration.ofMillis(200)).until(() -> !"active".equals(jobOf("/exp/run/a").get("state")));
+        Map<String, Object> z = jobOf("/exp/run/a"); // a and z went in one request: the request of z
         assertThat(z.get("state")).as(z.toString()).isEqualTo("cancelled");
         assertThat((String) z.get("error")).startsWith("cancelled: the client at ");
         assertThat(run("stat", "/exp/run/a").exit()).isZero();

@@ -96,7 +96,9 @@ public final class SiloServer implements AutoCloseable {
         accessService.register(dispatcher);
         LibraryManager.Settings lm = LibraryManager.Settings.DEFAULTS
                 .withMoverTimeout(config.duration("archive.mover-timeout").toMillis())
-                .withAgeTime(config.duration("archive.age-time").toMillis());
+                .withAgeTime(config.duration("archive.age-time").toMillis())
+                .withAggregation(new org.silo.archive.ops.LibraryMessages.Aggregation(config.size("archive.aggregate-below"),
+                        config.size("archive.aggregate-size"), config.duration("archive.aggregate-idle").toMillis()));
         ArchiveService archive = ArchiveService.open(data, config.get("catalog"), lm);
         addService("archive", new Service() {
             @Override

@@ -102,6 +102,26 @@ public final class ContainerWriter {
         return m;
     }
 
+    /** Takes the member written last out again: {@code rewind} cuts the output back to where it began. */
+    public interface Rewind {
+        void to(long position) throws IOException;
+    }
+
+    /**
+     * Takes out the member written last (the client gave it up, or its checksum was wrong): the output is
+     * cut back to its first header block, and the next member goes there.
+     */
+    public void dropLast(Rewind rewind) throws IOException {
+        Member last = members.remove(members.size() - 1);
+        rewind.to(last.headerOffset());
+        position = last.headerOffset();
+    }
+
+    /** Whether any member is written. */
+    public boolean isEmpty() {
+        return members.isEmpty();
+    }
+
     /**
      * Writes the manifest member and the two end blocks; returns the container's length. The manifest
      * is the last member so that it can list every member written before it (a container is written

@@ -35,11 +35,18 @@ public final class FileClerk {
     private final Catalog catalog;
     private final VolumeClerk volumes;
     private final Bfids bfids;
+    private final FileRecorder recorder;
 
     public FileClerk(Catalog catalog, VolumeClerk volumes) throws SiloException {
         this.catalog = catalog;
         this.volumes = volumes;
         this.bfids = new Bfids(catalog.tx(c -> Sql.one(c, "SELECT MAX(bfid) FROM bit_file", rs -> rs.getString(1)).orElse(null)));
+        this.recorder = new FileRecorder(bfids);
+    }
+
+    /** Records many stored files in one transaction (a mover's group commit). */
+    public FileRecorder recorder() {
+        return recorder;
     }
 
     /**

@@ -8,8 +8,6 @@ import org.silo.archive.catalog.Sql;
 import org.silo.archive.file.FileClerk;
 import org.silo.archive.lm.MoverRegistry.Live;
 import org.silo.archive.lm.Requests.Req;
-import org.silo.archive.ops.FileMessages.BitFileInfo;
-import org.silo.archive.ops.FileMessages.NewBitFile;
 import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.TransferDone;
@@ -18,10 +16,11 @@ import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 
 /**
- * transfer_done: what a mover reports at the end of a job becomes the job's end in the catalog. A write
- * that worked becomes a bit file record (the file clerk's new_bit_file) and its volume's append is done;
- * a read is done (or failed) for each client it was merged for; a failure is recorded on the request and,
- * if the volume is to blame, noted against the volume. Copies and verifies end in {@link VolumeJobs}, a
+ * transfer_done: what a mover reports at the end of a job becomes the job's end in the catalog. The
+ * files of a write or a read were recorded as the mover went, by its files_done ({@link GroupCommits});
+ * the request now ends with them: done when every file is, else failed naming the first error. A read
+ * merged for several clients is done (or failed) for each; a failure is recorded on the request and, if
+ * the volume is to blame, noted against the volume. Copies and verifies end in {@link VolumeJobs}, a
  * write whose volume had no room in {@link NoRoom}, and the requests of clients the mover found gone in
  * {@link ClientJobs}. A report for a job that is no longer the mover's (killed, or given away after a
  * timeout) records nothing and is refused.
@@ -101,24 +100,24 @@ final class Completions {
             outcomes.finish(r.id(), "failed", null, null, d.error(), d.moverId(), 0, 0, 1);
             return lm.info(r.id());
         }
-        BitFileInfo b;
-        try {
-            if (r.hash() != null && (d.hash() == null || !d.hash().startsWith(r.hash() + ":"))) {
-                throw new SiloException(ErrorCode.IO, "the mover sent no " + r.hash() + " content hash");
-            }
-            b = files.newBitFile(new NewBitFile("job-" + r.id(), r.volume(), d.cookie(), d.size(), d.adler32(), r.path(), r.owner(),
-                    d.hash()));
-        } catch (SiloException e) {
-            outcomes.releaseWriting(r.volume(), moverName, d.size());
-            outcomes.finish(r.id(), "failed", null, d.cookie(), e.getMessage(), d.moverId(), 0, 0, 1);
-            throw e;
-        }
-        outcomes.releaseWriting(r.volume(), moverName, d.size());
-        outcomes.finish(r.id(), "done", b.bfid(), d.cookie(), null, d.moverId(), d.size(), 1, 0);
-        if (d.hash() != null || r.copies() > 1) {
-            volumeJobs.queueCopies(r, b, d.hash());
-        }
+        // every file the mover stored was recorded by its files_done (group commits); the request ends with them
+        outcomes.releaseWriting(r.volume(), moverName, 0);
+        endWithFiles(r, d, moverName);
         return lm.info(r.id());
+    }
+
+    /**
+     * Ends a request as its files ended: done when every file is, else failed with the first file's error
+     * (the client hears of each file on its data connection and asks again for those that may fare better).
+     */
+    private void endWithFiles(Req r, TransferDone d, String moverName) throws SiloException {
+        long[] t = catalog.tx(c -> GroupCommits.tally(c, r.id()));
+        String first = t[1] == 0 ? null : catalog.tx(c -> GroupCommits.firstError(c, r.id()));
+        String error = t[1] == 0 ? null : t[1] + " of " + (t[0] + t[1]) + " files not " + (r.kind().equals(LibraryMessages.KIND_WRITE)
+                ? "stored" : "read") + (first == null ? "" : ", the first: " + first);
+        String[] one = t[0] + t[1] == 1 ? catalog.tx(c -> Sql.one(c, "SELECT bfid, cookie FROM request_file WHERE request = ?",
+                rs -> new String[] {rs.getString(1), rs.getString(2)}, r.id()).orElse(new String[2])) : new String[2];
+        outcomes.finish(r.id(), t[1] == 0 ? "done" : "failed", one[0], one[1], error, d.moverId(), d.size(), t[0], t[1] == 0 ? 0 : 1);
     }
 
     private JobInfo readDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
@@ -130,16 +129,22 @@ final class Completions {
         }
         List<Long> targets = catalog.tx(c -> Sql.list(c, "SELECT id FROM request WHERE (id = ? OR merged_into = ?) AND state = 'active'"
                 + " AND mover = ?", rs -> rs.getLong(1), r.id(), r.id(), d.moverId()));
-        Set<Long> failed = d.failedTargets() == null ? Set.of() : new HashSet<>(d.failedTargets());
-        long served = 0;
-        for (long t : targets) {
-            boolean ok = d.ok() && !failed.contains(t);
-            outcomes.finish(t, ok ? "done" : "failed", r.bfid(), r.cookie(), ok ? null : d.error(), d.moverId(), ok ? r.size() : 0,
-                    ok ? 1 : 0, ok ? 0 : 1);
-            served += ok ? 1 : 0;
+        if (targets.size() == 1 && targets.get(0) == r.id()) {
+            if (d.ok()) {
+                endWithFiles(r, d, moverName);
+            } else {
+                outcomes.finish(r.id(), "failed", null, null, d.error(), d.moverId(), 0, 0, 1);
+            }
+        } else { // a merged read: one file, sent to each client that asked for it
+            Set<Long> failed = d.failedTargets() == null ? Set.of() : new HashSet<>(d.failedTargets());
+            for (long t : targets) {
+                boolean ok = d.ok() && !failed.contains(t);
+                outcomes.finish(t, ok ? "done" : "failed", r.bfid(), r.cookie(), ok ? null : d.error(), d.moverId(), ok ? r.size() : 0,
+                        ok ? 1 : 0, ok ? 0 : 1);
+            }
         }
-        if (served > 0) {
-            volumes.updateReadStats(r.volume(), r.size());
+        if (d.ok()) {
+            volumes.updateReadStats(r.volume(), d.size());
         }
         return lm.info(r.id());
     }

@@ -13,7 +13,13 @@ import org.silo.archive.catalog.Sql;
 import org.silo.archive.file.FileClerk;
 import org.silo.archive.lm.Requests.Req;
 import org.silo.archive.ops.LibraryMessages;
+import org.silo.archive.ops.LibraryMessages.FileState;
+import org.silo.archive.ops.LibraryMessages.FilesDone;
+import org.silo.archive.ops.LibraryMessages.FilesQueued;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.ReadFiles;
+import org.silo.archive.ops.LibraryMessages.Recorded;
+import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
 import org.silo.archive.ops.LibraryMessages.Progress;
@@ -71,15 +77,30 @@ public final class LibraryManager implements AutoCloseable {
      * @param moverTimeoutMs a mover silent this long loses its binding and its requests
      * @param pollWaitMs     how long idle_mover waits for work before answering nowork
      */
-    public record Settings(long ageTimeMs, int deltaPri, int maxPri, long moverTimeoutMs, long pollWaitMs) {
+    public record Settings(long ageTimeMs, int deltaPri, int maxPri, long moverTimeoutMs, long pollWaitMs,
+            LibraryMessages.Aggregation aggregation) {
+        /** Files under 64 MiB go into containers of up to 1 GiB, closed after a second without a byte from the client. */
+        public static final LibraryMessages.Aggregation AGGREGATION = new LibraryMessages.Aggregation(64L << 20, 1L << 30, 1000);
         public static final Settings DEFAULTS = new Settings(30 * 60_000L, 1, 1_000_001, 10_000, 500);
 
+        public Settings(long ageTimeMs, int deltaPri, int maxPri, long moverTimeoutMs, long pollWaitMs) {
+            this(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, AGGREGATION);
+        }
+
         public Settings withMoverTimeout(long ms) {
-            return new Settings(ageTimeMs, deltaPri, maxPri, ms, pollWaitMs);
+            return new Settings(ageTimeMs, deltaPri, maxPri, ms, pollWaitMs, aggregation);
         }
 
         public Settings withAgeTime(long ms) {
-            return new Settings(ms, deltaPri, maxPri, moverTimeoutMs, pollWaitMs);
+            return new Settings(ms, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, aggregation);
+        }
+
+        /** How movers pack small files (archive.aggregate-below, archive.aggregate-size, archive.aggregate-idle). */
+        public Settings withAggregation(LibraryMessages.Aggregation a) {
+            if (a.below() < 0 || a.containerSize() < 1 || a.idleMs() < 1) {
+                throw new IllegalArgumentException("aggregation needs below >= 0, a container size and an idle time: " + a);
+            }
+            return new Settings(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, a);
         }
     }
 
@@ -94,6 +115,7 @@ public final class LibraryManager implements AutoCloseable {
     private final Scheduler scheduler;
     private final MoverRegistry registry;
     private final Completions completions;
+    private final GroupCommits commits;
 
     public LibraryManager(Catalog catalog, VolumeClerk volumes, FileClerk files, Settings settings) throws SiloException {
         this.catalog = catalog;
@@ -105,6 +127,7 @@ public final class LibraryManager implements AutoCloseable {
         this.submissions = new Submissions(catalog);
         this.scheduler = new Scheduler(catalog, volumes, settings, stops, signal, volumeJobs, noRoom);
         this.registry = new MoverRegistry(catalog, settings, scheduler, stops, mounts, signal);
+        this.commits = new GroupCommits(catalog, files);
         this.completions = new Completions(this, catalog, volumes, files, registry, stops, clients, outcomes, volumeJobs, noRoom, signal);
     }
 
@@ -131,6 +154,50 @@ public final class LibraryManager implements AutoCloseable {
         long id = submissions.read(q, who);
         signal.wake();
         return info(id);
+    }
+
+    /** write_files: a put's files as one request; those that cannot be written are refused, each with why ({@link Submissions}). */
+    public FilesQueued submitWriteFiles(WriteFiles q, String who) throws SiloException {
+        return answer(submissions.writeFiles(q, who));
+    }
+
+    /** read_files: a get's files as one request per volume; those not found or unreadable are refused, each with why. */
+    public FilesQueued submitReadFiles(ReadFiles q, String who) throws SiloException {
+        return answer(submissions.readFiles(q, who));
+    }
+
+    private FilesQueued answer(Submissions.Made m) throws SiloException {
+        List<JobInfo> jobs = new ArrayList<>();
+        for (long id : m.ids()) {
+            jobs.add(info(id));
+        }
+        if (!m.ids().isEmpty()) {
+            signal.wake();
+        }
+        return new FilesQueued(jobs, m.refused(), m.at());
+    }
+
+    /** job_files: the files of a request and what became of each. */
+    public List<FileState> jobFiles(long id) throws SiloException {
+        return submissions.jobFiles(id);
+    }
+
+    /**
+     * files_done: a mover's group commit, recorded in one transaction ({@link GroupCommits}); with copies
+     * asked for, each file recorded gets its copy requests queued.
+     */
+    public List<Recorded> filesDone(FilesDone d) throws SiloException {
+        List<Recorded> recorded = commits.filesDone(d);
+        Req r = catalog.tx(c -> Requests.get(c, d.job()));
+        if (r.kind().equals(LibraryMessages.KIND_WRITE) && r.copies() > 1) {
+            for (Recorded x : recorded) {
+                if (x.error() == null) {
+                    volumeJobs.queueCopies(r, catalog.tx(c -> FileClerk.get(c, x.bfid())));
+                }
+            }
+            signal.wake();
+        }
+        return recorded;
     }
 
     /** job_info; a queued request whose library has no mover connected says so ({@link MoverPresence#waiting}). */

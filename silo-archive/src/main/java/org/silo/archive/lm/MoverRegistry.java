@@ -48,6 +48,8 @@ final class MoverRegistry implements AutoCloseable {
         volatile double rate;
         volatile boolean unbind;
         volatile String persisted = "";
+        /** Whose request the mover was given last (fair share: {@code Scheduler}). */
+        volatile String lastOwner;
         /** The request kinds the mover does; null: all. */
         volatile Set<String> kinds;
 
@@ -255,8 +257,17 @@ final class MoverRegistry implements AutoCloseable {
 
     /** Stops the reaper. */
     @Override
+    /** Stops the reaper, waiting for a reaping under way, so that the catalog can be closed after it. */
     public void close() {
-        reaper.shutdownNow();
+        reaper.shutdown();
+        try {
+            if (!reaper.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                reaper.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            reaper.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static MoverRow findMover(Connection c, String idOrName) throws SQLException, SiloException {

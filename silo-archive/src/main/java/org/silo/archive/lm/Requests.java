@@ -19,13 +19,13 @@ final class Requests {
     static final String SELECT = "SELECT id, kind, library, storage_group, file_family, volume, bfid, path, size, adler32,"
             + " base_pri, admin_pri, state, mover, merged_into, callback, token, verify, avoid, owner, cookie, error, attempts,"
             + " created_ms, updated_ms, target, copies, hash, parent, result,"
-            + " (SELECT name FROM mover WHERE mover.id = request.mover) FROM request";
+            + " (SELECT name FROM mover WHERE mover.id = request.mover), files FROM request";
 
     /** A request as the queue holds it; see V2__queue.sql and V4 for the columns. */
     record Req(long id, String kind, String library, String storageGroup, String fileFamily, String volume, String bfid, String path,
             long size, String adler32, int basePri, Integer adminPri, String state, String mover, Long mergedInto, String callback,
             String token, boolean verify, String avoid, String owner, String cookie, String error, int attempts, long createdMs,
-            long updatedMs, String target, int copies, String hash, Long parent, String result, String moverName) {
+            long updatedMs, String target, int copies, String hash, Long parent, String result, String moverName, int files) {
         boolean avoids(String moverId, String moverName) {
             if (avoid.isEmpty()) {
                 return false;
@@ -42,7 +42,7 @@ final class Requests {
         JobInfo info(int effective, String shownError) {
             return new JobInfo(id, kind, state, path, size, bfid, volume, cookie, adler32, mover, basePri, adminPri, effective,
                     storageGroup, owner, shownError, attempts, mergedInto, createdMs, updatedMs, target, copies, hash, parent, result,
-                    moverName);
+                    moverName, files);
         }
     }
 
@@ -57,7 +57,7 @@ final class Requests {
                 rs.getString(7), rs.getString(8), rs.getLong(9), rs.getString(10), rs.getInt(11), adminPri, rs.getString(13),
                 rs.getString(14), mergedInto, rs.getString(16), rs.getString(17), rs.getInt(18) != 0, rs.getString(19),
                 rs.getString(20), rs.getString(21), rs.getString(22), rs.getInt(23), rs.getLong(24), rs.getLong(25),
-                rs.getString(26), rs.getInt(27), rs.getString(28), parent, rs.getString(30), rs.getString(31));
+                rs.getString(26), rs.getInt(27), rs.getString(28), parent, rs.getString(30), rs.getString(31), rs.getInt(32));
     }
 
     /** The request with this id; NOT_FOUND ("no job N") if there is none. */

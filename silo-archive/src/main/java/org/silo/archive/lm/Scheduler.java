@@ -49,6 +49,9 @@ final class Scheduler {
     private final WorkSignal signal;
     private final VolumeJobs volumeJobs;
     private final NoRoom noRoom;
+    /** When each owner was last given a request (fair share takes turns; in memory: a restart starts even). */
+    private final Map<String, Long> lastServed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong turns = new java.util.concurrent.atomic.AtomicLong();
 
     Scheduler(Catalog catalog, VolumeClerk volumes, Settings settings, JobsToStop stops, WorkSignal signal, VolumeJobs volumeJobs,
             NoRoom noRoom) {
@@ -84,16 +87,25 @@ final class Scheduler {
         }
     }
 
-    /** have_bound_volume: the next read of the volume, else a write that fits it, else unbind_volume. */
+    /**
+     * have_bound_volume: the next read of the volume, else a write that fits it, else unbind_volume. Fair
+     * share among users: while another user waits with nothing running, the volume serves only that user's
+     * requests; if it has none of them, the mover unbinds, so that the next idle_mover goes to that user (a
+     * user with a thousand batches queued on one volume does not keep another's one file waiting).
+     */
     Work haveBoundVolume(String moverId, String label, Live l) throws SiloException {
         return catalog.tx(c -> {
             long now = System.currentTimeMillis();
             VolumeInfo v = VolumeClerk.get(c, label);
             if (!l.unbind) {
+                Map<String, Long> byOwner = activeByOwner(c, v.library());
+                Set<String> starving = waitingOwners(c, v.library(), byOwner);
+                starving.remove(l.lastOwner); // the user this volume just served is not the one kept waiting
                 List<Req> reads = Sql.list(c, Requests.SELECT + " WHERE volume = ? AND kind <> 'write' AND state = 'queued'"
                         + " AND merged_into IS NULL ORDER BY id" + skipLocked(), Requests::row, label);
-                for (Req r : byPriority(reads, Map.of(), now)) {
-                    if (!r.avoids(moverId, l.name) && l.takes(r.kind()) && VolumeState.parse(v.state()).readable()) {
+                for (Req r : byPriority(reads, Map.of(), byOwner, now)) {
+                    if (!r.avoids(moverId, l.name) && l.takes(r.kind()) && VolumeState.parse(v.state()).readable()
+                            && (starving.isEmpty() || starving.contains(r.owner()))) {
                         VolumeInfo target = null;
                         if (r.kind().equals(LibraryMessages.KIND_COPY)
                                 && (target = volumeJobs.copyTarget(c, r, busyVolumes(c, moverId))) == null) {
@@ -106,8 +118,8 @@ final class Scheduler {
                     List<Req> writes = Sql.list(c, Requests.SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
                             + " AND kind = 'write' AND state = 'queued' AND size <= ? ORDER BY id" + skipLocked(),
                             Requests::row, v.library(), v.storageGroup(), v.fileFamily(), v.remaining());
-                    for (Req r : byPriority(writes, Map.of(), now)) {
-                        if (!r.avoids(moverId, l.name)) {
+                    for (Req r : byPriority(writes, Map.of(), byOwner, now)) {
+                        if (!r.avoids(moverId, l.name) && (starving.isEmpty() || starving.contains(r.owner()))) {
                             Sql.update(c, "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ? AND writing IS NULL",
                                     l.name, now, label);
                             return new Work(LibraryMessages.WRITE_TO_HSM, label, v.backend(), activate(c, r, moverId, l, v, false, null));
@@ -122,6 +134,24 @@ final class Scheduler {
             l.persisted = "idle|null";
             return new Work(LibraryMessages.UNBIND_VOLUME, label, v.backend(), null);
         });
+    }
+
+    /** Requests running per owner in the library. */
+    private static Map<String, Long> activeByOwner(Connection c, String library) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        for (var row : Sql.list(c, "SELECT owner, COUNT(*) FROM request WHERE library = ? AND state = 'active' GROUP BY owner",
+                rs -> Map.entry(rs.getString(1), rs.getLong(2)), library)) {
+            out.put(row.getKey(), row.getValue());
+        }
+        return out;
+    }
+
+    /** Owners with requests queued in the library and none running: they wait for a mover. */
+    private static Set<String> waitingOwners(Connection c, String library, Map<String, Long> active) throws SQLException {
+        Set<String> out = new HashSet<>(Sql.list(c, "SELECT DISTINCT owner FROM request WHERE library = ? AND state = 'queued'"
+                + " AND merged_into IS NULL", rs -> rs.getString(1), library));
+        out.removeAll(active.keySet());
+        return out;
     }
 
     private Work bindNext(Connection c, String moverId, Live l) throws SQLException, SiloException {
@@ -143,7 +173,7 @@ final class Scheduler {
                 + " GROUP BY storage_group", rs -> Map.entry(rs.getString(1), rs.getLong(2)), lib)) {
             activeBySg.put(row.getKey(), row.getValue());
         }
-        for (Req r : byPriority(queued, activeBySg, now)) {
+        for (Req r : byPriority(queued, activeBySg, activeByOwner(c, lib), now)) {
             if (r.avoids(moverId, l.name) || !l.takes(r.kind())) {
                 continue;
             }
@@ -200,6 +230,8 @@ final class Scheduler {
         Sql.update(c, "UPDATE mover SET state = 'active', volume = ?, mounts = mounts + ?, seen_ms = ? WHERE id = ?",
                 v.label(), mount ? 1 : 0, now, moverId);
         stops.givenTo(r.id(), moverId); // given back to the mover that lost it: its progress counts again
+        lastServed.put(r.owner(), turns.incrementAndGet());
+        l.lastOwner = r.owner();
         l.persisted = "active|" + v.label();
         l.state = "active";
         l.volume = v.label();
@@ -210,6 +242,9 @@ final class Scheduler {
                 + " ORDER BY id", rs -> new Target(rs.getLong(1), rs.getString(2), rs.getString(3)), r.id(), r.id());
         String changer = Sql.one(c, "SELECT changer FROM library WHERE name = ?", rs -> rs.getString(1), v.library()).orElse("none");
         List<LibraryMessages.FileRef> files = null;
+        if (r.kind().equals(LibraryMessages.KIND_WRITE) || r.kind().equals(LibraryMessages.KIND_READ)) {
+            files = GroupCommits.queuedFiles(c, r); // the files not yet done: a request given to a second mover goes on where it was
+        }
         if (r.kind().equals(LibraryMessages.KIND_VERIFY)) {
             files = Sql.list(c, "SELECT bfid, cookie, size, adler32, hash FROM bit_file WHERE volume = ? AND state = 'active' ORDER BY cookie",
                     rs -> new LibraryMessages.FileRef(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
@@ -219,7 +254,8 @@ final class Scheduler {
             targets = List.of();
         }
         return new Job(r.id(), r.kind(), v.label(), v.backend(), r.bfid(), r.cookie(), r.path(), r.size(), r.adler32(), r.verify(),
-                targets, l.name, changer, r.hash(), target == null ? null : target.label(), target == null ? null : target.backend(), files);
+                targets, l.name, changer, r.hash(), target == null ? null : target.label(), target == null ? null : target.backend(), files,
+                settings.aggregation());
     }
 
     /** Puts the mover's running requests back in the queue (avoiding it if {@code avoidIt}) and releases its write marks. */
@@ -238,9 +274,16 @@ final class Scheduler {
         }
     }
 
-    private List<Req> byPriority(List<Req> rows, Map<String, Long> activeBySg, long now) {
+    /**
+     * The order requests are given out in: the storage group with the fewest requests running first, then
+     * the owner with the fewest running, then the owner served longest ago (fair share among groups, then
+     * users, taking turns), then the highest effective priority, then the oldest.
+     */
+    private List<Req> byPriority(List<Req> rows, Map<String, Long> activeBySg, Map<String, Long> activeByOwner, long now) {
         List<Req> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.<Req>comparingLong(r -> activeBySg.getOrDefault(r.storageGroup(), 0L))
+                .thenComparingLong(r -> activeByOwner.getOrDefault(r.owner(), 0L))
+                .thenComparingLong(r -> lastServed.getOrDefault(r.owner(), 0L))
                 .thenComparing(Comparator.<Req>comparingInt(r -> effective(r, now)).reversed())
                 .thenComparingLong(r -> r.createdMs())
                 .thenComparingLong(r -> r.id()));

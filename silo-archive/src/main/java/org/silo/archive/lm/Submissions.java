@@ -2,8 +2,13 @@ package org.silo.archive.lm;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.Sql;
 import org.silo.archive.file.FileClerk;
@@ -11,110 +16,272 @@ import org.silo.archive.ns.Namespace;
 import org.silo.archive.ns.NsPath;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
 import org.silo.archive.ops.LibraryMessages;
+import org.silo.archive.ops.LibraryMessages.FileAt;
+import org.silo.archive.ops.LibraryMessages.FileSpec;
+import org.silo.archive.ops.LibraryMessages.FileState;
+import org.silo.archive.ops.LibraryMessages.FilesQueued;
+import org.silo.archive.ops.LibraryMessages.ReadFiles;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
+import org.silo.archive.ops.LibraryMessages.Refused;
+import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
+import org.silo.archive.volume.ContentHash;
 import org.silo.archive.volume.VolumeClerk;
 import org.silo.archive.volume.VolumeState;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 
 /**
- * A client's transfers entering the queue: write_to_hsm and read_from_hsm are checked (bad input is
- * refused and queues nothing) and each becomes a queued row of the {@code request} table, in one
- * transaction. A request sent again with the same token gets the one made the first time
- * ({@link ClientJobs#repeated}); a read of a file that already has a read queued joins it (merged reads).
- * The library manager wakes waiting movers and answers with the job.
+ * A client's transfers entering the queue (docs/archive.md, "Batches"). write_files queues a put's
+ * files as one request, read_files a get's as one request per volume; their files are rows of
+ * {@code request_file}, each checked first (bad input is refused, file by file, and queues nothing),
+ * all in one transaction. write_to_hsm and read_from_hsm are such requests of one file, their refusal
+ * the call's error. A call sent again with the same token gets the requests made the first time
+ * ({@link ClientJobs#repeated}); a read of one file that already has a one-file read queued joins it
+ * (merged reads).
  */
 final class Submissions {
+    /** The most files one request may carry. */
+    static final int MAX_FILES = 10_000;
+
     private final Catalog catalog;
 
     Submissions(Catalog catalog) {
         this.catalog = catalog;
     }
 
-    /** write_to_hsm: queues a write; the path must be free and its directory must exist. Returns the request's id. */
+    /** What a submission made: the requests, the files refused, where each read file went. */
+    record Made(List<Long> ids, List<Refused> refused, List<FileAt> at) {}
+
+    /** write_to_hsm: a write of one file; its refusal (path taken, no directory, ...) is the error. Returns the request's id. */
     long write(WriteToHsm q, String who) throws SiloException {
-        NsPath path = NsPath.parse(q.path());
-        if (q.size() < 0) {
-            throw SiloException.invalid("size must not be negative: " + q.size());
+        Made m = writeFiles(new WriteFiles(q.library(), q.storageGroup(), q.fileFamily(), q.priority(), q.verify(), q.callback(), q.token(),
+                q.owner(), q.avoidMovers(), q.copies(), q.hash(), List.of(new FileSpec(q.path(), q.size()))), who);
+        return one(m);
+    }
+
+    /** read_from_hsm: a read of one file, merged with a one-file read of it already queued. Returns the request's id. */
+    long read(ReadFromHsm q, String who) throws SiloException {
+        return one(readFiles(new ReadFiles(q.priority(), q.callback(), q.token(), q.avoidMovers(), List.of(q.path())), who));
+    }
+
+    private static long one(Made m) throws SiloException {
+        if (!m.refused().isEmpty()) {
+            Refused r = m.refused().get(0);
+            throw new SiloException(ErrorCode.valueOf(r.code()), r.error());
+        }
+        return m.ids().get(0);
+    }
+
+    /** write_files: the files that can be written become one queued request; the others are refused, each with why. */
+    Made writeFiles(WriteFiles q, String who) throws SiloException {
+        List<FileSpec> specs = q.files() == null ? List.of() : q.files();
+        if (specs.isEmpty() || specs.size() > MAX_FILES) {
+            throw SiloException.invalid("a write_files request carries 1 to " + MAX_FILES + " files, not " + specs.size());
         }
         String lib = VolumeClerk.name("library", q.library() == null ? "default" : q.library());
         String sg = VolumeClerk.name("storage group", q.storageGroup() == null ? "none" : q.storageGroup());
         String ff = VolumeClerk.name("file family", q.fileFamily() == null ? "default" : q.fileFamily());
         callback(q.callback(), q.token());
-        String owner = q.owner() == null || q.owner().isBlank() ? who : q.owner();
         int copies = Math.max(1, q.copies());
         if (copies > LibraryManager.MAX_COPIES) {
             throw SiloException.invalid("at most " + LibraryManager.MAX_COPIES + " copies of a file, not " + copies);
         }
-        String hash = org.silo.archive.volume.ContentHash.algorithm(q.hash());
+        String hash = ContentHash.algorithm(q.hash());
+        String owner = q.owner() == null || q.owner().isBlank() ? who : q.owner();
         return catalog.tx(c -> {
-            Optional<Long> again = ClientJobs.repeated(c, LibraryMessages.KIND_WRITE, path.toString(), q.callback(), q.token());
+            Optional<Long> again = ClientJobs.repeated(c, LibraryMessages.KIND_WRITE, firstPath(specs), q.callback(), q.token());
             if (again.isPresent()) {
-                return again.get(); // sent again (its answer was lost): the request made the first time
+                return new Made(List.of(again.get()), List.of(), List.of());
             }
             if (Sql.count(c, "SELECT COUNT(*) FROM library WHERE name = ?", lib) == 0) {
                 throw SiloException.notFound("no library " + lib);
             }
             MoverPresence.requireServed(c, lib);
-            checkFree(c, path);
-            Optional<Long> pending = Sql.one(c, "SELECT id FROM request WHERE kind = 'write' AND path = ? AND state IN ('queued', 'active')",
-                    rs -> rs.getLong(1), path.toString());
-            if (pending.isPresent()) {
-                throw new SiloException(ErrorCode.EXISTS, path + " is already being written by job " + pending.get());
+            Namespace.Dirs dirs = new Namespace.Dirs(c);
+            List<Refused> refused = new ArrayList<>();
+            List<Integer> taken = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            long total = 0;
+            for (int i = 0; i < specs.size(); i++) {
+                FileSpec f = specs.get(i);
+                Refused why = writable(c, dirs, i, f, seen);
+                if (why != null) {
+                    refused.add(why);
+                } else {
+                    taken.add(i);
+                    total += f.size();
+                }
+            }
+            if (taken.isEmpty()) {
+                return new Made(List.of(), refused, List.of());
             }
             long now = System.currentTimeMillis();
-            return Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_WRITE, lib, sg, ff, null, null,
-                    path.toString(), q.size(), null, q.priority(), null, q.callback(), q.token(), q.verify(), avoid(q.avoidMovers()),
-                    owner, null, copies, hash, null), now);
+            String first = NsPath.parse(specs.get(taken.get(0)).path()).toString();
+            long id = Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_WRITE, lib, sg, ff, null, null, first, total,
+                    null, q.priority(), null, q.callback(), q.token(), q.verify(), avoid(q.avoidMovers()), owner, null, copies,
+                    hash, null), now);
+            Sql.update(c, "UPDATE request SET files = ? WHERE id = ?", taken.size(), id);
+            for (int i : taken) {
+                FileSpec f = specs.get(i);
+                Sql.update(c, "INSERT INTO request_file (request, idx, path, size, state) VALUES (?,?,?,?,'queued')", id, i,
+                        NsPath.parse(f.path()).toString(), f.size());
+            }
+            return new Made(List.of(id), refused, List.of());
         });
     }
 
+    /** Why file {@code i} cannot be written (null: it can): a bad path or size, its directory, its path taken or being written. */
+    private static Refused writable(Connection c, Namespace.Dirs dirs, int i, FileSpec f, Set<String> seen)
+            throws SQLException, SiloException {
+        NsPath p;
+        try {
+            p = NsPath.parse(f.path());
+        } catch (SiloException e) {
+            return new Refused(i, ErrorCode.INVALID.name(), e.getMessage());
+        }
+        if (f.size() < 0) {
+            return new Refused(i, ErrorCode.INVALID.name(), "size must not be negative: " + f.size());
+        }
+        if (p.isRoot()) {
+            return new Refused(i, ErrorCode.INVALID.name(), "/ is a directory");
+        }
+        Optional<Namespace.Node> dir = dirs.get(p.parent());
+        if (dir.isEmpty()) {
+            return new Refused(i, ErrorCode.NOT_FOUND.name(), "no directory " + p.parent());
+        }
+        if (!dir.get().kind().equals("d")) {
+            return new Refused(i, ErrorCode.INVALID.name(), p.parent() + " is not a directory");
+        }
+        if (dirs.get(p).isPresent()) {
+            return new Refused(i, ErrorCode.EXISTS.name(), p + " already exists");
+        }
+        if (!seen.add(p.toString())) {
+            return new Refused(i, ErrorCode.INVALID.name(), p + " is in the request twice");
+        }
+        Optional<Long> pending = Sql.one(c, "SELECT f.request FROM request_file f JOIN request r ON r.id = f.request"
+                + " WHERE f.path = ? AND f.state = 'queued' AND r.kind = 'write' AND r.state IN ('queued', 'active')",
+                rs -> rs.getLong(1), p.toString());
+        if (pending.isPresent()) {
+            return new Refused(i, ErrorCode.EXISTS.name(), p + " is already being written by job " + pending.get());
+        }
+        return null;
+    }
+
     /**
-     * read_from_hsm: queues a read of the file at the path (of a copy on a readable volume when the
-     * original's is not), merged with a read of the same file already queued. Returns the request's id.
+     * read_files: each file found becomes part of the request for its volume (a volume that cannot be read
+     * falls back to a copy on one that can); the files not found, or unreadable everywhere, are refused.
      */
-    long read(ReadFromHsm q, String who) throws SiloException {
-        NsPath path = NsPath.parse(q.path());
+    Made readFiles(ReadFiles q, String who) throws SiloException {
+        List<String> paths = q.paths() == null ? List.of() : q.paths();
+        if (paths.isEmpty() || paths.size() > MAX_FILES) {
+            throw SiloException.invalid("a read_files request carries 1 to " + MAX_FILES + " files, not " + paths.size());
+        }
         callback(q.callback(), q.token());
         return catalog.tx(c -> {
-            Optional<Long> again = ClientJobs.repeated(c, LibraryMessages.KIND_READ, path.toString(), q.callback(), q.token());
-            if (again.isPresent()) {
-                return again.get();
+            List<Long> again = Sql.list(c, "SELECT id FROM request WHERE token = ? AND callback = ? AND kind = 'read' ORDER BY id",
+                    rs -> rs.getLong(1), q.token(), q.callback());
+            if (!again.isEmpty()) {
+                return new Made(again, List.of(), atOf(c, again));
             }
-            Namespace.Node n = Namespace.resolve(c, path).orElseThrow(() -> SiloException.notFound("no such file " + path));
-            if (n.bfid() == null) {
-                throw SiloException.invalid(path + " is a directory");
-            }
-            BitFileInfo b = FileClerk.get(c, n.bfid());
-            VolumeInfo v = VolumeClerk.get(c, b.volume());
-            if (!VolumeState.parse(v.state()).readable()) {
-                // the original's volume cannot be read: a copy on a readable volume serves instead
-                Optional<BitFileInfo> copy = Optional.empty();
-                for (BitFileInfo cp : FileClerk.copies(c, b.bfid())) {
-                    if (VolumeState.parse(VolumeClerk.get(c, cp.volume()).state()).readable()) {
-                        copy = Optional.of(cp);
-                        break;
-                    }
+            List<Refused> refused = new ArrayList<>();
+            Map<String, List<Object[]>> byVolume = new LinkedHashMap<>(); // volume -> (index, path, bit file)
+            Map<String, VolumeInfo> volumes = new LinkedHashMap<>();
+            for (int i = 0; i < paths.size(); i++) {
+                try {
+                    NsPath p = NsPath.parse(paths.get(i));
+                    BitFileInfo b = readable(c, p);
+                    VolumeInfo v = VolumeClerk.get(c, b.volume());
+                    volumes.put(v.label(), v);
+                    byVolume.computeIfAbsent(v.label(), k -> new ArrayList<>()).add(new Object[] {i, p.toString(), b});
+                } catch (SiloException e) {
+                    refused.add(new Refused(i, e.code().name(), e.getMessage()));
                 }
-                if (copy.isEmpty()) {
-                    throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason()
-                            + (FileClerk.copies(c, b.bfid()).isEmpty() ? "" : ", and no copy is on a readable volume"));
-                }
-                b = copy.get();
-                v = VolumeClerk.get(c, b.volume());
             }
-            MoverPresence.requireServed(c, v.library());
-            Optional<Long> primary = Sql.one(c, "SELECT id FROM request WHERE kind = 'read' AND bfid = ? AND state = 'queued'"
-                    + " AND merged_into IS NULL ORDER BY id", rs -> rs.getLong(1), b.bfid());
+            Set<String> served = new HashSet<>();
+            for (VolumeInfo v : volumes.values()) {
+                if (served.add(v.library())) {
+                    MoverPresence.requireServed(c, v.library());
+                }
+            }
             long now = System.currentTimeMillis();
-            long made = Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_READ, v.library(), v.storageGroup(),
-                    v.fileFamily(), v.label(), b.bfid(), path.toString(), b.size(), b.adler32(), q.priority(), primary.orElse(null),
-                    q.callback(), q.token(), false, avoid(q.avoidMovers()), who, null, 1, null, null), now);
-            Sql.update(c, "UPDATE request SET cookie = ? WHERE id = ?", b.cookie(), made);
-            return made;
+            List<Long> ids = new ArrayList<>();
+            List<FileAt> at = new ArrayList<>();
+            for (Map.Entry<String, List<Object[]>> e : byVolume.entrySet()) {
+                VolumeInfo v = volumes.get(e.getKey());
+                List<Object[]> fs = e.getValue();
+                long total = fs.stream().mapToLong(f -> ((BitFileInfo) f[2]).size()).sum();
+                BitFileInfo one = fs.size() == 1 ? (BitFileInfo) fs.get(0)[2] : null;
+                // a single file already queued for another client: read once, sent to both (merged read)
+                Long primary = one == null ? null : Sql.one(c, "SELECT id FROM request WHERE kind = 'read' AND bfid = ? AND state = 'queued'"
+                        + " AND merged_into IS NULL AND files = 1 ORDER BY id", rs -> rs.getLong(1), one.bfid()).orElse(null);
+                long id = Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_READ, v.library(), v.storageGroup(),
+                        v.fileFamily(), v.label(), one == null ? null : one.bfid(), (String) fs.get(0)[1], total,
+                        one == null ? null : one.adler32(), q.priority(), primary, q.callback(), q.token(), false,
+                        avoid(q.avoidMovers()), who, null, 1, null, null), now);
+                Sql.update(c, "UPDATE request SET files = ?, cookie = ? WHERE id = ?", fs.size(), one == null ? null : one.cookie(), id);
+                for (Object[] f : fs) {
+                    BitFileInfo b = (BitFileInfo) f[2];
+                    Sql.update(c, "INSERT INTO request_file (request, idx, path, size, state, bfid, cookie, adler32)"
+                            + " VALUES (?,?,?,?,'queued',?,?,?)", id, f[0], f[1], b.size(), b.bfid(), b.cookie(), b.adler32());
+                    at.add(new FileAt((Integer) f[0], id, b.size(), b.adler32(), b.bfid(), b.volume()));
+                }
+                ids.add(id);
+            }
+            return new Made(ids, refused, at);
         });
+    }
+
+    /** The bit file to read for {@code p}: its own, or a copy when its volume cannot be read. */
+    static BitFileInfo readable(Connection c, NsPath p) throws SQLException, SiloException {
+        Namespace.Node n = Namespace.resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file " + p));
+        if (n.bfid() == null) {
+            throw SiloException.invalid(p + " is a directory");
+        }
+        BitFileInfo b = FileClerk.get(c, n.bfid());
+        VolumeInfo v = VolumeClerk.get(c, b.volume());
+        if (VolumeState.parse(v.state()).readable()) {
+            return b;
+        }
+        List<BitFileInfo> copies = FileClerk.copies(c, b.bfid());
+        for (BitFileInfo cp : copies) {
+            if (VolumeState.parse(VolumeClerk.get(c, cp.volume()).state()).readable()) {
+                return cp;
+            }
+        }
+        throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason()
+                + (copies.isEmpty() ? "" : ", and no copy is on a readable volume"));
+    }
+
+    /** job_files: the files of a request and what became of each, in index order. */
+    List<FileState> jobFiles(long id) throws SiloException {
+        return catalog.tx(c -> {
+            Requests.Req r = Sql.one(c, Requests.SELECT + " WHERE id = ?", Requests::row, id)
+                    .orElseThrow(() -> SiloException.notFound("no job " + id));
+            long of = r.mergedInto() != null ? r.mergedInto() : id;
+            return Sql.list(c, "SELECT idx, path, size, state, bfid, cookie, adler32, error FROM request_file WHERE request = ? ORDER BY idx",
+                    rs -> new FileState(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), r.volume(),
+                            rs.getString(6), rs.getString(7), rs.getString(8)), of);
+        });
+    }
+
+    private static String firstPath(List<FileSpec> specs) {
+        try {
+            return NsPath.parse(specs.get(0).path()).toString();
+        } catch (SiloException e) {
+            return specs.get(0).path();
+        }
+    }
+
+    private static List<FileAt> atOf(Connection c, List<Long> ids) throws SQLException {
+        List<FileAt> at = new ArrayList<>();
+        for (long id : ids) {
+            at.addAll(Sql.list(c, "SELECT f.idx, f.size, f.adler32, f.bfid, r.volume FROM request_file f JOIN request r ON r.id = f.request"
+                    + " WHERE f.request = ? ORDER BY f.idx", rs -> new FileAt(rs.getInt(1), id, rs.getLong(2), rs.getString(3),
+                            rs.getString(4), rs.getString(5)), id));
+        }
+        return at;
     }
 
     private static void callback(String callback, String token) throws SiloException {
@@ -123,17 +290,6 @@ final class Submissions {
         }
         if (token == null || token.isBlank() || token.length() > 64) {
             throw SiloException.invalid("token must be 1 to 64 characters");
-        }
-    }
-
-    private static void checkFree(Connection c, NsPath path) throws SQLException, SiloException {
-        if (Namespace.resolve(c, path).isPresent()) {
-            throw new SiloException(ErrorCode.EXISTS, path + " already exists");
-        }
-        NsPath parent = path.parent();
-        Namespace.Node dir = Namespace.resolve(c, parent).orElseThrow(() -> SiloException.notFound("no directory " + parent));
-        if (!dir.kind().equals("d")) {
-            throw SiloException.invalid(parent + " is not a directory");
         }
     }
 

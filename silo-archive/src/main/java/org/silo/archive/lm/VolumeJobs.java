@@ -121,16 +121,16 @@ final class VolumeJobs {
     }
 
     /** A write that asked for copies queues one copy request per extra copy, each naming the write as its parent. */
-    void queueCopies(Req r, BitFileInfo b, String hash) throws SiloException {
+    /** The copies a write asked for, of one of its files (a request of several files keeps no hash of its own). */
+    void queueCopies(Req r, BitFileInfo b) throws SiloException {
         catalog.tx(c -> {
             long now = System.currentTimeMillis();
-            Sql.update(c, "UPDATE request SET hash = ?, result = ? WHERE id = ?", hash, hash, r.id());
             for (int i = 1; i < r.copies(); i++) {
                 Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_COPY, r.library(), r.storageGroup(),
                         r.fileFamily(), b.volume(), b.bfid(), b.path(), b.size(), b.adler32(), r.basePri(), null, NO_CLIENT, NO_CLIENT,
                         true, "", r.owner(), null, 1, null, r.id()), now);
             }
-            Sql.update(c, "UPDATE request SET cookie = ? WHERE parent = ? AND cookie IS NULL", b.cookie(), r.id());
+            Sql.update(c, "UPDATE request SET cookie = ? WHERE parent = ? AND bfid = ? AND cookie IS NULL", b.cookie(), r.id(), b.bfid());
             return null;
         });
     }

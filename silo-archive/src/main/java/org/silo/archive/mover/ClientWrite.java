@@ -7,193 +7,419 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.UnaryOperator;
+import java.util.Map;
+import java.util.Set;
 import java.util.zip.Adler32;
-import java.util.zip.CheckedInputStream;
+import org.silo.archive.aggregate.ContainerWriter;
+import org.silo.archive.ops.LibraryMessages;
+import org.silo.archive.ops.LibraryMessages.Aggregation;
 import org.silo.archive.ops.LibraryMessages.ClientGone;
+import org.silo.archive.ops.LibraryMessages.FileDone;
+import org.silo.archive.ops.LibraryMessages.FileRef;
+import org.silo.archive.ops.LibraryMessages.FilesDone;
 import org.silo.archive.ops.LibraryMessages.Job;
-import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.Recorded;
 import org.silo.archive.ops.LibraryMessages.Target;
 import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.transfer.DataChannel;
 import org.silo.archive.transfer.DataChannel.Hello;
 import org.silo.archive.volume.Backend;
-import org.silo.archive.volume.Backends;
 import org.silo.archive.volume.Checksums;
+import org.silo.archive.volume.ContentHash;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mover's write path (write_to_hsm): the bytes of one file from the client's data connection to the
- * bound volume. A file is recorded (transfer_done, then the file clerk's new_bit_file) only once its
- * bytes are on the volume, fsynced, and their Adler-32 agrees with the client's; only then does the
- * client hear its bfid. A volume with less room than the file is reported before the client is
- * contacted (seed 000's set_remaining_bytes; the library manager's {@code NoRoom} requeues the file),
- * and a volume that fills while the bytes arrive is reported full, so that the file goes to another.
+ * A write job: the client's files over one data connection ({@link DataChannel}, version 2), each small
+ * one appended to the open container as a tar member, each large one a file of its own, and each group
+ * committed (docs/archive.md, "Aggregation"): the container is finished, fsynced and named, then every
+ * file of the group is recorded in one files_done (one catalog transaction), then each is answered
+ * STORED. A group closes when the container reaches its size, when the client has sent nothing for
+ * the idle time, and at the client's END. So a file is answered stored only once its bytes are durable
+ * and its record committed (the durability rule), and a crash at any moment leaves at most a
+ * {@code .part} file that no record names.
  */
 final class ClientWrite {
     private static final Logger log = LoggerFactory.getLogger(ClientWrite.class);
+    /** Used when the library manager sends none: Silo's defaults (docs/configuration.md). */
+    static final Aggregation DEFAULTS = new Aggregation(64L << 20, 1L << 30, 1000);
 
-    private final Mover mover;
-    private final MoverLink link;
-    private final Backends backends;
-    private final DataConnections connections;
-    private final AtomicLong done;
-    private final UnaryOperator<InputStream> pace;
-    private final Statistics stats;
+    private final JobHost host;
+    private final Job job;
+    private final Aggregation agg;
+    private final Map<Integer, FileRef> files = new HashMap<>();
+    private final Set<Integer> received = new HashSet<>();
+    private Backend backend;
+    private Socket socket;
+    private BufferedInputStream buffered;
+    private DataConnections.NetIn net;
+    private DataInputStream in;
+    private DataOutputStream out;
+    /** The open container and the files waiting for the next group commit. */
+    private Backend.NewFile container;
+    private ContainerWriter writer;
+    private final List<FileDone> group = new ArrayList<>();
+    private long stored;
 
-    /**
-     * @param done  the bytes of the job moved so far, which mover_progress reports
-     * @param pace  the mover's throttle on a stream
-     */
-    ClientWrite(Mover mover, MoverLink link, Backends backends, DataConnections connections, AtomicLong done,
-            UnaryOperator<InputStream> pace, Statistics stats) {
-        this.mover = mover;
-        this.link = link;
-        this.backends = backends;
-        this.connections = connections;
-        this.done = done;
-        this.pace = pace;
-        this.stats = stats;
+    ClientWrite(JobHost host, Job job) {
+        this.host = host;
+        this.job = job;
+        this.agg = job.aggregation() == null ? DEFAULTS : job.aggregation();
+        for (FileRef f : job.files()) {
+            files.put(f.index(), f);
+        }
     }
 
-    /**
-     * write_to_hsm: the client sends the file's size, its bytes and then its Adler-32; the mover appends
-     * the bytes to the volume (computing a content hash too when one is asked for), compares, reads
-     * back when {@code --verify} asked, and only then reports transfer_done and answers the client with
-     * the bfid. What went wrong is reported before the client's connection closes.
-     */
-    void write(Job j) throws SiloException {
-        Target t = j.targets().get(0);
-        if (noRoomBeforehand(j)) {
+    /** Runs the job to its end and reports it (transfer_done); a killed mover says nothing more. */
+    void run() throws SiloException {
+        Target t = job.targets().get(0);
+        if (noRoomBeforehand()) {
             return;
         }
+        ClientGone gone = null;
         String error = null;
         boolean volumeFault = false;
         boolean noRoom = false;
         boolean reported = false;
-        Backend b = null;
-        Socket s = null;
-        DataOutputStream out = null;
-        DataConnections.NetIn net = null;
-        ClientGone gone = null;
         try {
+            backend = host.backends().get(job.backend());
             try {
-                try {
-                    s = connections.connect(t.callback());
-                } catch (IOException e) {
-                    gone = ClientDepartures.unreachable(t, e);
-                    throw e;
-                }
-                out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 64 * 1024));
-                net = new DataConnections.NetIn(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
-                DataInputStream in = new DataInputStream(net);
-                DataChannel.writeHello(out, new Hello(t.token(), t.request(), mover.name(), DataChannel.WRITE));
-                String refused = DataChannel.readStatus(in);
-                if (refused != null) {
-                    gone = ClientDepartures.notWaiting(t, j.id(), refused);
-                    throw new IOException("the client refused the connection: " + refused);
-                }
-                long size = in.readLong();
-                if (size != j.size()) {
-                    throw new IOException("the client sends " + size + " bytes, the request says " + j.size());
-                }
-                Adler32 sum = new Adler32();
-                java.security.MessageDigest md = j.hash() == null ? null : org.silo.archive.volume.ContentHash.digest(j.hash());
-                InputStream counted = new CheckedInputStream(new DataChannel.Counted(pace.apply(in), size, done), sum);
-                InputStream body = md == null ? counted : new java.security.DigestInputStream(counted, md);
-                b = backends.get(j.backend());
-                String cookie;
-                try {
-                    cookie = b.append(body, size, () -> {
-                        long theirs;
-                        try {
-                            theirs = in.readInt() & 0xFFFFFFFFL;
-                        } catch (IOException e) {
-                            throw new SiloException(ErrorCode.IO, "the client's checksum did not arrive: " + e.getMessage(), e);
-                        }
-                        if (theirs != sum.getValue()) {
-                            throw new SiloException(ErrorCode.IO, "CRC mismatch at mover: the client computed " + Checksums.hex(theirs)
-                                    + " while reading " + j.path() + ", the mover " + Checksums.hex(sum.getValue()) + " while writing it");
-                        }
-                    });
-                } catch (SiloException e) {
-                    if (mover.killed()) {
-                        return;
-                    }
-                    noRoom = e.code() == ErrorCode.NO_SPACE && !net.failed; // the backend's ENOSPC (Backend.io)
-                    volumeFault = !noRoom && !net.failed && !e.getMessage().startsWith("CRC mismatch at mover")
-                            && !e.getMessage().startsWith("the client's");
-                    throw e;
-                }
-                String adler = Checksums.hex(sum.getValue());
-                if (j.verify()) {
-                    long[] n = new long[1];
-                    String back;
-                    try (InputStream r = b.open(cookie)) {
-                        back = Checksums.adler32(r, n);
-                    }
-                    if (!back.equals(adler) || n[0] != size) {
-                        volumeFault = true;
-                        throw new SiloException(ErrorCode.IO, "CRC mismatch on read-back of " + j.volume() + " " + cookie + ": wrote "
-                                + size + " bytes with adler32 " + adler + ", read back " + n[0] + " with " + back);
-                    }
-                }
-                reported = true;
-                mover.committed(); // recorded from here on: a late cancel must not cut the client's answer
-                JobInfo info;
-                try {
-                    String hash = md == null ? null : org.silo.archive.volume.ContentHash.format(j.hash(), md.digest());
-                    info = link.transferDone(new TransferDone(mover.id(), j.id(), true, cookie, size, adler, null, false, null, hash, null,
-                            null));
-                } catch (SiloException e) {
-                    throw new SiloException(e.code(), "written to " + j.volume() + " but not recorded: " + e.getMessage());
-                }
-                out.writeByte(DataChannel.OK);
-                out.writeUTF(info.bfid());
-                out.writeUTF(j.volume());
-                out.writeUTF(cookie);
-                out.writeUTF(adler);
-                out.flush();
-                stats.moved(size, 1);
-            } catch (IOException | SiloException e) {
-                if (mover.killed()) {
-                    return;
-                }
-                error = e instanceof IOException ? "data connection with the client at " + t.callback() + " failed: " + e.getMessage()
-                        : e.getMessage();
-                if (gone == null && net != null && net.failed && !mover.cancelled() && !reported) {
-                    gone = ClientDepartures.wentAway(t, e); // the client's side ended or broke while it was to send: it is gone, not the volume
-                }
+                socket = host.connect(t.callback());
+            } catch (IOException e) {
+                gone = ClientDepartures.unreachable(t, e);
+                throw e;
             }
-            if (error != null) {
-                log.info("mover {}: job {} ({}) failed: {}", mover.name(), j.id(), j.path(), error);
-                // the library manager hears why before the client's connection closes: a client that then asks
-                // after its job finds the reason (and, for a full volume, sends the file again)
-                if (noRoom) {
-                    mover.doneQuietly(TransferDone.noRoom(mover.id(), j.id(), error, room(b), false));
-                } else {
-                    stats.failed();
-                    if (!reported) {
-                        mover.doneQuietly(new TransferDone(mover.id(), j.id(), false, null, 0, null, error, volumeFault, null, null, null,
-                                null, false, null, false, gone == null ? null : List.of(gone)));
-                    }
-                }
-                if (out != null) {
-                    try {
-                        DataChannel.writeError(out, error);
-                    } catch (IOException ignored) {
-                        // the client is gone; it retries on its own
-                    }
-                }
+            buffered = new BufferedInputStream(socket.getInputStream(), DataChannel.BUFFER);
+            net = new DataConnections.NetIn(buffered);
+            in = new DataInputStream(net);
+            out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+            DataChannel.writeHello(out, new Hello(t.token(), t.request(), host.name(), DataChannel.WRITE));
+            String refused = DataChannel.readStatus(in);
+            if (refused != null) {
+                gone = ClientDepartures.notWaiting(t, job.id(), refused);
+                throw new IOException("the client refused the connection: " + refused);
+            }
+            receive();
+            // the request ends in the catalog before the client hears DONE: a client that then asks finds it done
+            report(new TransferDone(host.id(), job.id(), true, null, stored, null, null, false, null));
+            reported = true;
+            out.writeByte(DataChannel.DONE);
+            out.flush();
+        } catch (VolumeTrouble e) {
+            noRoom = e.noRoom;
+            volumeFault = !noRoom;
+            error = noRoom ? LibraryMessages.RESEND + "volume " + job.volume() + " is full (" + e.getMessage() + ")" : e.getMessage();
+        } catch (IOException | SiloException e) {
+            if (host.killed()) {
+                return;
+            }
+            error = e instanceof IOException ? "data connection with the client at " + t.callback() + " failed: " + e.getMessage()
+                    : e.getMessage();
+            if (gone == null && net != null && net.failed && !host.cancelled()) {
+                gone = ClientDepartures.wentAway(t, e); // the client's side ended or broke while it was to send
             }
         } finally {
-            connections.close(s);
+            abandonContainer();
         }
+        if (host.killed()) {
+            host.close(socket);
+            return;
+        }
+        if (error != null) {
+            log.info("mover {}: job {} ({} files) failed: {}", host.name(), job.id(), files.size(), error);
+            host.failed();
+            // the library manager hears why before the client's connection closes: a client that then asks
+            // after its job finds the reason (and, for a full volume, sends its files again)
+            if (noRoom) {
+                report(TransferDone.noRoom(host.id(), job.id(), error, room(), false));
+            } else {
+                report(new TransferDone(host.id(), job.id(), false, null, stored, null, error, volumeFault, null, null, null, null, false,
+                        null, false, gone == null ? null : List.of(gone)));
+            }
+            if (out != null) {
+                try {
+                    out.writeByte(DataChannel.ABORT);
+                    out.writeUTF(error.length() > 16_000 ? error.substring(0, 16_000) : error);
+                    out.flush();
+                } catch (IOException ignored) {
+                    // the client is gone; it asks the library manager what became of its files
+                }
+            }
+        } else if (!reported) {
+            report(new TransferDone(host.id(), job.id(), true, null, stored, null, null, false, null));
+        }
+        host.close(socket);
+    }
+
+    /** Reads FILE frames until END, committing groups as they fill or the client pauses. */
+    private void receive() throws IOException, SiloException {
+        while (true) {
+            if (!group.isEmpty() && clientPaused()) {
+                commit(); // the client is slow or thinking: what it sent is made durable and answered now
+            }
+            int frame = in.readUnsignedByte();
+            if (frame == DataChannel.END) {
+                commit();
+                return;
+            }
+            if (frame != DataChannel.FILE) {
+                throw new IOException("unknown frame " + frame + " from the client");
+            }
+            int index = in.readInt();
+            long size = in.readLong();
+            FileRef f = files.get(index);
+            if (f == null || f.size() != size || !received.add(index)) {
+                skip(size);
+                answer(index, null, null, f == null ? "file " + index + " is not one of job " + job.id() + "'s"
+                        : f.size() != size ? "the client sends " + size + " bytes of " + f.path() + ", the request says " + f.size()
+                        : f.path() + " was sent twice");
+                continue;
+            }
+            if (size < agg.below()) {
+                member(index, f, size);
+            } else {
+                single(index, f, size);
+            }
+            if (writer != null && writer.position() >= agg.containerSize()) {
+                commit();
+            }
+            if (host.cancelled()) {
+                throw new SiloException(ErrorCode.IO, "job " + job.id() + " was killed");
+            }
+        }
+    }
+
+    /** A small file: the next member of the open container (opened when there is none). */
+    private void member(int index, FileRef f, long size) throws IOException, SiloException {
+        if (writer == null) {
+            container = backend.create();
+            writer = new ContainerWriter(container.out(), job.volume(), container.cookie(), System.currentTimeMillis());
+        }
+        ContainerWriter.Member m;
+        try {
+            m = writer.add(f.path().substring(1), size, body(size), f.owner(), job.hash());
+        } catch (IOException e) {
+            if (net.failed) {
+                throw e;
+            }
+            throw VolumeTrouble.of(job.volume(), e);
+        }
+        String bad = end(f, m.adler32());
+        if (bad != null) {
+            try {
+                writer.dropLast(container::rewind);
+            } catch (IOException e) {
+                throw VolumeTrouble.of(job.volume(), e);
+            }
+            answer(index, null, null, bad);
+            return;
+        }
+        group.add(new FileDone(index, true, Backend.memberCookie(container.cookie(), m.dataOffset(), m.size()), m.size(), m.adler32(),
+                m.hash(), null));
+    }
+
+    /**
+     * A large file: a file of its own on the volume, durable before it joins the group. The small files
+     * sent before it are committed first, so that their answers do not wait for its bytes.
+     */
+    private void single(int index, FileRef f, long size) throws IOException, SiloException {
+        if (!group.isEmpty() || writer != null) {
+            commit();
+        }
+        Adler32 sum = new Adler32();
+        MessageDigest md = job.hash() == null ? null : ContentHash.digest(job.hash());
+        try (Backend.NewFile file = backend.create()) {
+            InputStream body = body(size);
+            byte[] buf = new byte[DataChannel.BUFFER];
+            long left = size;
+            while (left > 0) {
+                int r = body.read(buf, 0, (int) Math.min(buf.length, left));
+                if (r < 0) {
+                    throw new java.io.EOFException("the client's stream ended " + left + " bytes short of " + f.path());
+                }
+                sum.update(buf, 0, r);
+                if (md != null) {
+                    md.update(buf, 0, r);
+                }
+                try {
+                    file.out().write(buf, 0, r);
+                } catch (IOException e) {
+                    throw VolumeTrouble.of(job.volume(), e);
+                }
+                left -= r;
+            }
+            String adler = Checksums.hex(sum.getValue());
+            String bad = end(f, adler);
+            if (bad != null) {
+                answer(index, null, null, bad);
+                return; // closing the file uncommitted removes it
+            }
+            try {
+                file.commit(() -> { });
+            } catch (SiloException e) {
+                throw VolumeTrouble.of(job.volume(), e);
+            }
+            verify(file.cookie(), size, adler);
+            group.add(new FileDone(index, true, file.cookie(), size, adler, md == null ? null : ContentHash.format(job.hash(), md.digest()),
+                    null));
+        }
+    }
+
+    /** Reads a FILE's end: null if the bytes are the file's, else why not (nothing of it is to be kept). */
+    private String end(FileRef f, String ours) throws IOException {
+        int end = in.readUnsignedByte();
+        if (end == DataChannel.WHOLE) {
+            String theirs = Checksums.hex(in.readInt() & 0xFFFFFFFFL);
+            return theirs.equals(ours) ? null : "CRC mismatch at mover: the client computed " + theirs + " while reading " + f.path()
+                    + ", the mover " + ours + " while writing it";
+        }
+        return "given up by the client: " + in.readUTF();
+    }
+
+    /**
+     * A group commit: the container finished, fsynced and named (with --verify, its members read back),
+     * then the group recorded in one files_done, then each file answered.
+     */
+    private void commit() throws IOException, SiloException {
+        String cookie = null;
+        long length = 0;
+        if (writer != null) {
+            if (writer.isEmpty()) {
+                abandonContainer(); // every member was taken out again
+            } else {
+                try {
+                    length = writer.finish();
+                    container.commit(() -> { });
+                } catch (IOException | SiloException e) {
+                    throw VolumeTrouble.of(job.volume(), e);
+                }
+                cookie = container.cookie();
+                for (FileDone d : group) {
+                    if (d.cookie().startsWith(cookie + "+")) {
+                        verify(d.cookie(), d.size(), d.adler32());
+                    }
+                }
+                container = null;
+                writer = null;
+            }
+        }
+        if (group.isEmpty()) {
+            return;
+        }
+        List<Recorded> recorded;
+        try {
+            recorded = host.link().filesDone(new FilesDone(host.id(), job.id(), cookie, length, List.copyOf(group))).files();
+        } catch (SiloException e) {
+            throw new SiloException(e.code(), "written to " + job.volume() + " but not recorded: " + e.getMessage());
+        }
+        Map<Integer, FileDone> byIndex = new HashMap<>();
+        group.forEach(d -> byIndex.put(d.index(), d));
+        for (Recorded r : recorded) {
+            FileDone d = byIndex.get(r.index());
+            answer(r.index(), r.error() == null ? d : null, r.bfid(), r.error());
+            if (r.error() == null) {
+                stored += d.size();
+                host.moved(d.size(), 1);
+            }
+        }
+        group.clear();
+        out.flush();
+    }
+
+    /** With --verify: the file read back from the volume must have the size and Adler-32 it was written with. */
+    private void verify(String cookie, long size, String adler) throws SiloException {
+        if (!job.verify()) {
+            return;
+        }
+        long[] n = new long[1];
+        String back;
+        try (InputStream r = backend.open(cookie)) {
+            back = Checksums.adler32(r, n);
+        } catch (IOException e) {
+            throw VolumeTrouble.of(job.volume(), e);
+        }
+        if (!back.equals(adler) || n[0] != size) {
+            throw new VolumeTrouble("CRC mismatch on read-back of " + job.volume() + " " + cookie + ": wrote " + size
+                    + " bytes with adler32 " + adler + ", read back " + n[0] + " with " + back, false);
+        }
+    }
+
+    /** STORED with the file's record, or NOT_STORED with why. */
+    private void answer(int index, FileDone stored, String bfid, String error) throws IOException {
+        if (stored != null) {
+            out.writeByte(DataChannel.STORED);
+            out.writeInt(index);
+            out.writeUTF(bfid);
+            out.writeUTF(job.volume());
+            out.writeUTF(stored.cookie());
+            out.writeUTF(stored.adler32());
+            out.writeUTF(stored.hash() == null ? "" : stored.hash());
+        } else {
+            out.writeByte(DataChannel.NOT_STORED);
+            out.writeInt(index);
+            out.writeUTF(error.length() > 16_000 ? error.substring(0, 16_000) : error);
+        }
+    }
+
+    /**
+     * Whether the client has sent nothing for the idle time, waited for on the socket without consuming
+     * a byte (the next frame may be on its way: then it is read as usual).
+     */
+    private boolean clientPaused() throws IOException {
+        if (buffered.available() > 0) {
+            return false;
+        }
+        socket.setSoTimeout((int) Math.max(1, agg.idleMs()));
+        buffered.mark(1);
+        try {
+            if (buffered.read() < 0) {
+                return false; // the client closed: the next read says so
+            }
+            buffered.reset();
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(120_000);
+        }
+    }
+
+    private InputStream body(long size) {
+        return new DataChannel.Counted(host.paced(in), size, host.done());
+    }
+
+    private void skip(long size) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long left = size;
+        while (left > 0) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (r < 0) {
+                throw new java.io.EOFException("the client's stream ended " + left + " bytes early");
+            }
+            left -= r;
+        }
+        in.readUnsignedByte();
+        in.readInt();
+    }
+
+    private void abandonContainer() {
+        if (container != null) {
+            container.close(); // not committed: its bytes are removed
+            container = null;
+            writer = null;
+        }
+    }
+
+    private long room() {
+        return room(backend);
     }
 
     /** What the volume can still take: its storage's free bytes less {@link Mover#ROOM_MARGIN} (-1: it cannot tell). */
@@ -203,24 +429,52 @@ final class ClientWrite {
     }
 
     /**
-     * Before the client is contacted: a volume whose storage has less room than the file (the catalog's
-     * remaining bytes were more than the disk really holds) is reported with what it really has, as seed
-     * 000's set_remaining_bytes, and the request goes back to the queue for another volume, so that the
-     * client sends its bytes only to a volume that can take them.
+     * Before the client is contacted: a volume whose storage has less room than the job's files (the
+     * catalog's remaining bytes were more than the disk really holds) is reported with what it really has,
+     * as seed 000's set_remaining_bytes, and the request goes back to the queue for another volume, so that
+     * the client sends its bytes only to a volume that can take them.
      */
-    private boolean noRoomBeforehand(Job j) throws SiloException {
+    private boolean noRoomBeforehand() throws SiloException {
         long room;
         try {
-            room = room(backends.get(j.backend()));
+            room = room(host.backends().get(job.backend()));
         } catch (SiloException | RuntimeException e) {
             return false; // the write itself says what is wrong with the volume
         }
-        if (room < 0 || room >= j.size()) {
+        long size = job.files().stream().mapToLong(FileRef::size).sum();
+        if (room < 0 || room >= size) {
             return false;
         }
-        String why = "volume " + j.volume() + " has room for " + room + " more bytes, not for the " + j.size() + " of " + j.path();
-        log.info("mover {}: job {}: {}", mover.name(), j.id(), why);
-        mover.doneQuietly(TransferDone.noRoom(mover.id(), j.id(), why, room, true));
+        String why = "volume " + job.volume() + " has room for " + room + " more bytes, not for the " + size + " of " + job.path()
+                + (job.files().size() > 1 ? " and " + (job.files().size() - 1) + " more files" : "");
+        log.info("mover {}: job {}: {}", host.name(), job.id(), why);
+        report(TransferDone.noRoom(host.id(), job.id(), why, room, true));
         return true;
+    }
+
+    private void report(TransferDone d) throws SiloException {
+        try {
+            host.link().transferDone(d);
+        } catch (SiloException e) {
+            if (e.code() != ErrorCode.INVALID && e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            log.info("mover {}: job {}: {}", host.name(), d.job(), e.getMessage());
+        }
+    }
+
+    /** A failure of the volume's, not the client's: a full disk ({@code noRoom}), or an I/O or checksum error. */
+    static final class VolumeTrouble extends SiloException {
+        final boolean noRoom;
+
+        VolumeTrouble(String message, boolean noRoom) {
+            super(noRoom ? ErrorCode.NO_SPACE : ErrorCode.IO, message);
+            this.noRoom = noRoom;
+        }
+
+        static VolumeTrouble of(String volume, Exception e) {
+            boolean full = e instanceof SiloException s ? s.code() == ErrorCode.NO_SPACE : Backend.isNoSpace(e);
+            return new VolumeTrouble("cannot write " + volume + ": " + e.getMessage(), full);
+        }
     }
 }

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This class is the mover's conversation with the library manager (idle_mover, bind_volume, mount,
  * have_bound_volume, unbind_volume; mover_progress; transfer_done), its state and its statistics. The
- * bytes of a job move in {@link ClientWrite} (write_to_hsm), {@link ClientRead} (read_from_hsm) or
+ * bytes of a job move in {@link ClientWrite} (write_to_hsm, write_files), {@link ClientRead} (read_from_hsm, read_files) or
  * {@link VolumeWork} (copy, verify), the first two over {@link DataConnections}, all at the mover's pace.
  *
  * <pre>{@code
@@ -83,8 +83,7 @@ public final class Mover implements AutoCloseable {
     private final ScheduledExecutorService reporter;
     private final DataConnections connections = new DataConnections(this::killed);
     private final Statistics stats = new Statistics();
-    private final ClientWrite writes;
-    private final ClientRead reads;
+    private final JobHost host;
     private volatile State state = State.IDLE;
     private volatile String volume;
     private volatile String name;
@@ -92,7 +91,6 @@ public final class Mover implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean killed;
     private volatile boolean cancelled;
-    private volatile boolean committed;
     private volatile MediaChanger.Outcome lastChanger;
     private final AtomicLong done = new AtomicLong();
     private volatile long total;
@@ -113,8 +111,7 @@ public final class Mover implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.writes = new ClientWrite(this, link, backends, connections, done, this::paced, stats);
-        this.reads = new ClientRead(this, backends, connections, done, this::paced, stats);
+        this.host = new Host();
     }
 
     /** The id kept in {@code home/mover.id}, made (a random UUID) on first use. */
@@ -257,16 +254,15 @@ public final class Mover implements AutoCloseable {
         total = j.size();
         done.set(0);
         cancelled = false;
-        committed = false;
         synchronized (this) {
             lastDone = 0;
             lastNanos = System.nanoTime();
         }
         try {
             switch (j.kind()) {
-                case LibraryMessages.KIND_WRITE -> writes.write(j);
+                case LibraryMessages.KIND_WRITE -> new ClientWrite(host, j).run();
                 case LibraryMessages.KIND_COPY, LibraryMessages.KIND_VERIFY -> volumeWork(j);
-                default -> reads.read(j);
+                default -> new ClientRead(host, j).run();
             }
         } finally {
             job = 0;
@@ -289,6 +285,69 @@ public final class Mover implements AutoCloseable {
             log.info("mover {}: job {} ({} {}) failed: {}", name, j.id(), j.kind(), j.path(), d.error());
         }
         doneQuietly(d);
+    }
+
+    /** What this mover lends the job it runs. */
+    private final class Host implements JobHost {
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public MoverLink link() {
+            return link;
+        }
+
+        @Override
+        public Backends backends() {
+            return backends;
+        }
+
+        @Override
+        public java.net.Socket connect(String callback) throws IOException {
+            return connections.connect(callback);
+        }
+
+        @Override
+        public void close(java.net.Socket s) {
+            connections.close(s);
+        }
+
+        @Override
+        public AtomicLong done() {
+            return done;
+        }
+
+        @Override
+        public InputStream paced(InputStream in) {
+            return Mover.this.paced(in);
+        }
+
+        @Override
+        public boolean killed() {
+            return killed;
+        }
+
+        @Override
+        public boolean cancelled() {
+            return cancelled;
+        }
+
+        @Override
+        public void moved(long bytes, long files) {
+            stats.moved(bytes, files);
+        }
+
+        @Override
+        public void failed() {
+            stats.failed();
+        }
     }
 
     /** Reports a job's end; a refusal (the job was killed or given away meanwhile) is only logged. */
@@ -339,11 +398,6 @@ public final class Mover implements AutoCloseable {
         return cancelled;
     }
 
-    /** The job under way is recorded (transfer_done answered): a late cancel must not cut the client's answer. */
-    void committed() {
-        committed = true;
-    }
-
     private void report() {
         long j = job;
         if (j == 0 || killed) {
@@ -360,7 +414,7 @@ public final class Mover implements AutoCloseable {
             lastNanos = now;
         }
         try {
-            if (link.progress(new Progress(id, state.wire(), j, d, total, rate)).cancel() && job == j && !committed) {
+            if (link.progress(new Progress(id, state.wire(), j, d, total, rate)).cancel() && job == j) {
                 cancelled = true;
                 connections.closeAll();
             }

@@ -1,7 +1,9 @@
 package org.silo.archive.mover;
 
 import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.ops.LibraryMessages.FilesDone;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.RecordedList;
 import org.silo.archive.ops.LibraryMessages.MountAnswer;
 import org.silo.archive.ops.LibraryMessages.MountWait;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
@@ -29,6 +31,9 @@ public interface MoverLink extends AutoCloseable {
     ProgressAck progress(Progress p) throws SiloException;
 
     JobInfo transferDone(TransferDone d) throws SiloException;
+
+    /** files_done: a group commit of a job's files (recorded in one transaction), or the outcomes of a read's. */
+    RecordedList filesDone(FilesDone d) throws SiloException;
 
     MountAnswer mountWait(MountWait w) throws SiloException;
 
@@ -71,6 +76,11 @@ public interface MoverLink extends AutoCloseable {
             }
 
             @Override
+            public RecordedList filesDone(FilesDone d) throws SiloException {
+                return client.call(LibraryOps.FILES_DONE, d);
+            }
+
+            @Override
             public MountAnswer mountWait(MountWait w) throws SiloException {
                 return client.call(LibraryOps.MOUNT_WAIT, w);
             }
@@ -108,6 +118,11 @@ public interface MoverLink extends AutoCloseable {
             @Override
             public JobInfo transferDone(TransferDone d) throws SiloException {
                 return lm.transferDone(d);
+            }
+
+            @Override
+            public RecordedList filesDone(FilesDone d) throws SiloException {
+                return new RecordedList(lm.filesDone(d));
             }
 
             @Override

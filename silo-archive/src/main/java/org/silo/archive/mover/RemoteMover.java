@@ -115,6 +115,12 @@ public final class RemoteMover {
         }
 
         @Override
+        public org.silo.archive.ops.LibraryMessages.RecordedList filesDone(org.silo.archive.ops.LibraryMessages.FilesDone d)
+                throws SiloException {
+            return call(l -> l.filesDone(d));
+        }
+
+        @Override
         public org.silo.archive.ops.LibraryMessages.MountAnswer mountWait(org.silo.archive.ops.LibraryMessages.MountWait w)
                 throws SiloException {
             return call(l -> l.mountWait(w));

@@ -90,6 +90,60 @@ public final class Namespace {
         return insert(c, dir.id(), p.name(), "f", bfid, owner, now);
     }
 
+    /**
+     * Directories resolved at most once in a transaction: a batch of files under a few directories
+     * (put -r) looks each directory up once, not once per file from the root.
+     */
+    public static final class Dirs {
+        private final Connection c;
+        private final java.util.Map<NsPath, Optional<Node>> seen = new java.util.HashMap<>();
+
+        public Dirs(Connection c) {
+            this.c = c;
+        }
+
+        /** The node at {@code p} if it exists (directory or file). */
+        public Optional<Node> get(NsPath p) throws SQLException {
+            Optional<Node> known = seen.get(p);
+            if (known != null) {
+                return known;
+            }
+            Optional<Node> found;
+            if (p.isRoot()) {
+                found = Optional.of(root(c));
+            } else {
+                Optional<Node> parent = get(p.parent());
+                found = parent.isEmpty() || !parent.get().dir() ? Optional.empty() : child(c, parent.get().id(), p.name());
+            }
+            seen.put(p, found);
+            return found;
+        }
+
+        /**
+         * Adds a file entry for {@code bfid} at {@code p}, or says why not (null: added): the parent must be
+         * a directory and the name free.
+         */
+        public String addFile(NsPath p, String bfid, String owner, long now) throws SQLException {
+            if (p.isRoot()) {
+                return "/ is a directory";
+            }
+            Optional<Node> dir = get(p.parent());
+            if (dir.isEmpty()) {
+                return "no directory " + p.parent();
+            }
+            if (!dir.get().dir()) {
+                return p.parent() + " is a file, not a directory";
+            }
+            if (child(c, dir.get().id(), p.name()).isPresent()) {
+                return p + " already exists";
+            }
+            Sql.update(c, "INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms) VALUES (?,?,?,?,?,?,?)",
+                    dir.get().id(), p.name(), "f", bfid, owner, now, now);
+            seen.remove(p);
+            return null;
+        }
+    }
+
     public List<NsEntry> ls(String path) throws SiloException {
         NsPath p = NsPath.parse(path);
         return catalog.tx(c -> {

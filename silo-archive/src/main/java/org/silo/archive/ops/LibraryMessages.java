@@ -54,15 +54,39 @@ public final class LibraryMessages {
      */
     public record Job(long id, String kind, String volume, String backend, String bfid, String cookie, String path, long size,
             String adler32, boolean verify, List<Target> targets, String moverName, String changer, String hash, String targetVolume,
-            String targetBackend, List<FileRef> files) {
+            String targetBackend, List<FileRef> files, Aggregation aggregation) {
+        public Job(long id, String kind, String volume, String backend, String bfid, String cookie, String path, long size,
+                String adler32, boolean verify, List<Target> targets, String moverName, String changer, String hash, String targetVolume,
+                String targetBackend, List<FileRef> files) {
+            this(id, kind, volume, backend, bfid, cookie, path, size, adler32, verify, targets, moverName, changer, hash, targetVolume,
+                    targetBackend, files, null);
+        }
+
         public Job(long id, String kind, String volume, String backend, String bfid, String cookie, String path, long size,
                 String adler32, boolean verify, List<Target> targets, String moverName, String changer) {
-            this(id, kind, volume, backend, bfid, cookie, path, size, adler32, verify, targets, moverName, changer, null, null, null, null);
+            this(id, kind, volume, backend, bfid, cookie, path, size, adler32, verify, targets, moverName, changer, null, null, null, null,
+                    null);
+        }
+
+        /** Whether the job carries its files one by one (write_files, read_files): the data channel's version 2. */
+        public boolean batch() {
+            return files != null && (kind.equals(KIND_WRITE) || kind.equals(KIND_READ));
         }
     }
 
+    /**
+     * How a mover packs the small files of a write into containers (docs/archive.md, "Aggregation"):
+     * files under {@code below} bytes go into containers closed at {@code containerSize} bytes, when the
+     * write ends, or when the client has sent nothing for {@code idleMs}.
+     */
+    public record Aggregation(long below, long containerSize, long idleMs) {}
+
     /** A bit file a verify job reads: where it is and what it must read back as. */
-    public record FileRef(String bfid, String cookie, long size, String adler32, String hash) {}
+    public record FileRef(String bfid, String cookie, long size, String adler32, String hash, int index, String path, String owner) {
+        public FileRef(String bfid, String cookie, long size, String adler32, String hash) {
+            this(bfid, cookie, size, adler32, hash, 0, null, null);
+        }
+    }
 
     /** set_changer: the media changer of a library, {@code none}, {@code manual} or {@code command:PROGRAM}. */
     public record Changer(String library, String changer) {}
@@ -188,12 +212,14 @@ public final class LibraryMessages {
 
     /**
      * A request as the queue holds it. {@code effectivePriority} includes aging or the admin override;
-     * {@code mover} is the id of the mover running it, {@code moverName} the name people know it by.
+     * {@code mover} is the id of the mover running it, {@code moverName} the name people know it by. A
+     * write or read carries {@code files} files (job_files lists them); its {@code path} is the first's,
+     * its {@code size} their sum.
      */
     public record JobInfo(long id, String kind, String state, String path, long size, String bfid, String volume, String cookie,
             String adler32, String mover, int priority, Integer adminPriority, int effectivePriority, String storageGroup,
             String owner, String error, int attempts, Long mergedInto, long createdMs, long updatedMs, String target, int copies,
-            String hash, Long parent, String result, String moverName) {}
+            String hash, Long parent, String result, String moverName, int files) {}
 
     public record JobList(List<JobInfo> jobs) {}
 
@@ -218,4 +244,55 @@ public final class LibraryMessages {
 
     /** mover_name: an administrator's friendly name for the mover with this id (or current name). */
     public record MoverName(String mover, String name) {}
+
+    // ---- requests that carry many files (put -r, get -r; docs/archive.md, "Batches") -----------------
+
+    /** One file a write_files request is to store: its namespace path and its size. */
+    public record FileSpec(String path, long size) {}
+
+    /**
+     * write_files: many files in one request, sent by the client over one data connection (version 2) and
+     * stored by the mover in containers when small. The options are write_to_hsm's, for every file.
+     */
+    public record WriteFiles(String library, String storageGroup, String fileFamily, int priority, boolean verify, String callback,
+            String token, String owner, List<String> avoidMovers, int copies, String hash, List<FileSpec> files) {}
+
+    /** read_files: the files at these paths, read by movers (one request per volume) into the client that waits at the callback. */
+    public record ReadFiles(int priority, String callback, String token, List<String> avoidMovers, List<String> paths) {}
+
+    /** A file a request did not take, by its index in the call, with the error code's name and the reason. */
+    public record Refused(int index, String code, String error) {}
+
+    /**
+     * Where one file of a read_files call went: its request ({@code job}), its size, Adler-32 and bfid as
+     * the catalog has them, and its volume.
+     */
+    public record FileAt(int index, long job, long size, String adler32, String bfid, String volume) {}
+
+    /** The answer to write_files (one request) and read_files (one per volume): what was queued, what was not. */
+    public record FilesQueued(List<JobInfo> jobs, List<Refused> refused, List<FileAt> files) {}
+
+    /** One file of a request as the catalog holds it: queued, done, failed or cancelled, and where it is once done. */
+    public record FileState(int index, String path, long size, String state, String bfid, String volume, String cookie, String adler32,
+            String error) {}
+
+    public record JobFiles(List<FileState> files) {}
+
+    /**
+     * One file's outcome at the mover, in files_done: for a write, stored at {@code cookie} with its size,
+     * Adler-32 and hash (ok), or not (error); for a read, sent and checked (ok), or not.
+     */
+    public record FileDone(int index, boolean ok, String cookie, long size, String adler32, String hash, String error) {}
+
+    /**
+     * files_done: a mover's group commit. For a write, every file of {@code files} that is ok is durable on
+     * the volume (in {@code container}, {@code containerSize} bytes, when it is a container's member) and
+     * is recorded now, all in one catalog transaction; for a read, the files' outcomes are noted.
+     */
+    public record FilesDone(String moverId, long job, String container, long containerSize, List<FileDone> files) {}
+
+    /** What files_done recorded of one file: its bfid, or why not ({@code error}: nothing recorded for it). */
+    public record Recorded(int index, String bfid, String error) {}
+
+    public record RecordedList(List<Recorded> files) {}
 }

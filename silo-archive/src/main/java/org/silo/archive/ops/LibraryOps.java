@@ -51,6 +51,10 @@ import org.silo.wire.op.Operation;
  * <tr><td>0x051E</td><td>copy_to_volume</td><td>user</td><td>CopyFile</td><td>JobInfo</td></tr>
  * <tr><td>0x051F</td><td>verify_volume</td><td>user with write on vol:LABEL</td><td>VerifyVolume</td><td>JobInfo</td></tr>
  * <tr><td>0x0520</td><td>clear_queue</td><td>admin</td><td>empty</td><td>Cleared</td></tr>
+ * <tr><td>0x0506</td><td>files_done</td><td>mover</td><td>FilesDone</td><td>RecordedList</td></tr>
+ * <tr><td>0x0521</td><td>write_files</td><td>user</td><td>WriteFiles</td><td>FilesQueued</td></tr>
+ * <tr><td>0x0522</td><td>read_files</td><td>user</td><td>ReadFiles</td><td>FilesQueued</td></tr>
+ * <tr><td>0x0523</td><td>job_files</td><td>user</td><td>job id (UTF-8)</td><td>JobFiles</td></tr>
  * </table>
  */
 public final class LibraryOps {
@@ -99,6 +103,14 @@ public final class LibraryOps {
             new Operation<>(0x051F, "verify_volume", Codecs.cbor(LibraryMessages.VerifyVolume.class), JOB);
     public static final Operation<Void, LibraryMessages.Cleared> CLEAR_QUEUE =
             new Operation<>(0x0520, "clear_queue", Codecs.EMPTY, Codecs.cbor(LibraryMessages.Cleared.class));
+    public static final Operation<LibraryMessages.FilesDone, LibraryMessages.RecordedList> FILES_DONE = new Operation<>(0x0506,
+            "files_done", Codecs.cbor(LibraryMessages.FilesDone.class), Codecs.cbor(LibraryMessages.RecordedList.class));
+    public static final Operation<LibraryMessages.WriteFiles, LibraryMessages.FilesQueued> WRITE_FILES = new Operation<>(0x0521,
+            "write_files", Codecs.cbor(LibraryMessages.WriteFiles.class), Codecs.cbor(LibraryMessages.FilesQueued.class));
+    public static final Operation<LibraryMessages.ReadFiles, LibraryMessages.FilesQueued> READ_FILES = new Operation<>(0x0522,
+            "read_files", Codecs.cbor(LibraryMessages.ReadFiles.class), Codecs.cbor(LibraryMessages.FilesQueued.class));
+    public static final Operation<String, LibraryMessages.JobFiles> JOB_FILES =
+            new Operation<>(0x0523, "job_files", Codecs.UTF8, Codecs.cbor(LibraryMessages.JobFiles.class));
     public static final Operation<Void, Map<String, Object>> STATUS =
             new Operation<>(0x0519, "library_manager_status", Codecs.EMPTY, Codecs.CBOR_MAP);
 }

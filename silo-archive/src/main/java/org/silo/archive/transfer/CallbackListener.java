@@ -28,13 +28,15 @@ import org.silo.wire.SiloException;
 
 /**
  * Where movers connect to a {@link TransferClient} (Enstore's encp callback): one listening socket, and a
- * one-time token per request, each awaited by the transfer that made it. A mover that names a token no
- * transfer waits for is refused (and reports the client as no longer waiting).
+ * one-time token per call to the library manager, awaited by the transfer that made it. A read_files
+ * call may make several requests (one per volume) under one token: each request's mover is awaited on
+ * its own. A mover that names a token no transfer waits for, or a request of it already served, is
+ * refused (and reports the client as no longer waiting).
  *
  * <pre>{@code
  * CallbackListener.Expected e = listener.expect();
- * JobInfo j = lm.write(new WriteToHsm(..., listener.callback(), e.token(), ...));
- * try (CallbackListener.Conn c = listener.await(e, j.id(), wait, lm, note -> {})) { ... }
+ * FilesQueued q = lm.writeFiles(new WriteFiles(..., listener.callback(), e.token(), ...));
+ * try (CallbackListener.Conn c = listener.await(e, q.jobs().get(0).id(), wait, lm, note -> {})) { ... }
  * }</pre>
  */
 final class CallbackListener implements AutoCloseable {
@@ -52,7 +54,7 @@ final class CallbackListener implements AutoCloseable {
 
     private final ServerSocket listener;
     private final String callback;
-    private final Map<String, CompletableFuture<Conn>> pending = new ConcurrentHashMap<>();
+    private final Map<String, Expected> pending = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Thread acceptor;
     private volatile boolean closed;
@@ -73,30 +75,48 @@ final class CallbackListener implements AutoCloseable {
         return callback;
     }
 
-    /** A token a transfer waits for, and the connection that brings it. */
-    record Expected(String token, CompletableFuture<Conn> connection) {}
+    /** A token a transfer waits for, and for each of its requests the connection that brings it. */
+    static final class Expected {
+        private final String token;
+        private final Map<Long, CompletableFuture<Conn>> connections = new ConcurrentHashMap<>();
+
+        Expected(String token) {
+            this.token = token;
+        }
+
+        String token() {
+            return token;
+        }
+
+        CompletableFuture<Conn> connection(long request) {
+            return connections.computeIfAbsent(request, r -> new CompletableFuture<>());
+        }
+
+        /** The request may be served once more (its first connection broke, and the server restarted). */
+        Expected again(long request) {
+            connections.put(request, new CompletableFuture<>());
+            return this;
+        }
+    }
 
     /** A new token, awaited from now on. */
     Expected expect() {
         byte[] b = new byte[16];
         random.nextBytes(b);
-        return expect(HexFormat.of().formatHex(b));
-    }
-
-    /** Awaits a token (again: its first connection broke, and the request may be served once more). */
-    Expected expect(String token) {
-        Expected e = new Expected(token, new CompletableFuture<>());
-        pending.put(token, e.connection());
+        Expected e = new Expected(HexFormat.of().formatHex(b));
+        pending.put(e.token(), e);
         return e;
     }
 
     /** No transfer waits for the token any more: a mover that names it is refused. */
     void forget(Expected e) {
-        pending.remove(e.token(), e.connection());
-        if (!e.connection().cancel(true)) {
-            Conn late = e.connection().getNow(null); // a mover came just as the transfer gave up: send it away
-            if (late != null) {
-                late.close();
+        pending.remove(e.token(), e);
+        for (CompletableFuture<Conn> f : e.connections.values()) {
+            if (!f.cancel(true)) {
+                Conn late = f.getNow(null); // a mover came just as the transfer gave up: send it away
+                if (late != null) {
+                    late.close();
+                }
             }
         }
     }
@@ -108,7 +128,7 @@ final class CallbackListener implements AutoCloseable {
      * reason), goes to {@code notes}, once per reason.
      */
     Conn await(Expected e, long job, Duration wait, LibraryClient lm, Consumer<String> notes) throws SiloException, TimeoutException {
-        CompletableFuture<Conn> f = e.connection();
+        CompletableFuture<Conn> f = e.connection(job);
         long deadline = System.nanoTime() + wait.toNanos();
         String said = null;
         while (true) {
@@ -158,7 +178,8 @@ final class CallbackListener implements AutoCloseable {
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), DataChannel.BUFFER));
             Hello h = DataChannel.readHello(in);
-            CompletableFuture<Conn> f = pending.remove(h.token());
+            Expected e = pending.get(h.token());
+            CompletableFuture<Conn> f = e == null ? null : e.connection(h.request());
             if (f == null || f.isDone()) {
                 DataChannel.writeError(out, "no transfer waits for this token (already served, or given up)");
                 s.close();
@@ -185,7 +206,7 @@ final class CallbackListener implements AutoCloseable {
         } catch (IOException ignored) {
             // closing
         }
-        pending.values().forEach(f -> f.cancel(true));
+        pending.values().forEach(e -> e.connections.values().forEach(f -> f.cancel(true)));
         acceptor.interrupt();
     }
 }

@@ -8,31 +8,59 @@ import java.io.InputStream;
 /**
  * The data connection between a mover and a user's client (Enstore's encp callback): the client
  * listens, the mover connects to the address in the request. File bytes travel only here, never
- * through the server. Big-endian, strings as {@link DataOutputStream#writeUTF}.
+ * through the server. Big-endian, strings as {@link DataOutputStream#writeUTF}. One connection carries
+ * every file of a request (write_files, read_files), pipelined: a put of ten thousand small files is
+ * one connection, not ten thousand (docs/archive.md, "Transfers").
  *
  * <pre>
- * mover  -> client  HELLO   u32 MAGIC 'SILD', u16 VERSION 1, utf token, i64 request, utf mover, u8 kind 'W'|'R'
+ * mover  -> client  HELLO   u32 MAGIC 'SILD', u16 VERSION 2, utf token, i64 request, utf mover, u8 kind 'W'|'R'
  * client -> mover   u8 0 accept | u8 1, utf reason (unknown token, already served)
  *
- * write (put):
- * client -> mover   i64 size, size bytes, u32 adler32 of the source (computed while reading it)
- * mover  -> client  u8 0, utf bfid, utf volume, utf cookie, utf adler32     (fsynced and recorded)
- *                 | u8 1, utf message                                       (nothing recorded)
- * read (get):
- * mover  -> client  i64 size, size bytes,
- *                   u8 0, utf adler32 (the mover's, equal to the catalog's) | u8 1, utf message
- * client -> mover   u8 0 (written, fsynced, checksum equal) | u8 1, utf message
+ * write (put): the client sends the request's files (those it still has to send, any order), then END
+ * client -> mover   FILE  u8 'F', u32 index, i64 size, size bytes,
+ *                         u8 0, u32 adler32 (of the bytes as read)      the file
+ *                       | u8 1, utf reason                              given up (it changed while read): the
+ *                                                                       bytes are not the file, keep nothing
+ *                   END   u8 'E'
+ * mover  -> client  as files become durable and recorded (group commit), each file answered once:
+ *                   STORED      u8 'S', u32 index, utf bfid, utf volume, utf cookie, utf adler32, utf hash ("" none)
+ *                   NOT_STORED  u8 'X', u32 index, utf message              nothing recorded for it
+ *                   DONE        u8 'D'   after END and every file answered; the mover closes
+ *                   ABORT       u8 'A', utf message   the mover stops; the files not answered are not stored
+ *
+ * read (get): the mover sends the request's files in the order it reads them, then END
+ * mover  -> client  FILE  u8 'F', u32 index, i64 size, size bytes,
+ *                         u8 0, utf adler32 (the mover's, equal to the catalog's)
+ *                       | u8 1, utf message (the bytes are not the file's: a CRC or size mismatch)
+ *                   NOT_SENT u8 'X', u32 index, utf message                 unreadable before its first byte
+ *                   END   u8 'E'
+ * client -> mover   u32 n, n times (u32 index, utf message): the files it could not take; every other
+ *                   file was written, fsynced, checked and renamed into place
+ *
+ * The mover ends the request in the catalog (transfer_done) before it sends DONE, and before it closes a
+ * read's connection (the client waits for the close).
  * </pre>
  */
 public final class DataChannel {
     private DataChannel() {}
 
     public static final int MAGIC = 0x53494C44; // "SILD"
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int OK = 0;
     public static final int ERR = 1;
     public static final byte WRITE = 'W';
     public static final byte READ = 'R';
+    /** Frames of version 2 (see the layout above). */
+    public static final byte FILE = 'F';
+    public static final byte END = 'E';
+    public static final byte STORED = 'S';
+    public static final byte NOT_STORED = 'X';
+    public static final byte DONE = 'D';
+    public static final byte ABORT = 'A';
+    /** A FILE's end: the bytes are the file's ({@code WHOLE}) or not ({@code GIVEN_UP}). */
+    public static final int WHOLE = 0;
+    public static final int GIVEN_UP = 1;
+
     /** Socket buffers and copy chunks. */
     public static final int BUFFER = 1 << 20;
 

@@ -5,7 +5,11 @@ import org.silo.archive.lm.LibraryManager;
 import java.util.List;
 import org.silo.archive.ops.FileClerkOps;
 import org.silo.archive.ops.FileMessages.NsEntry;
+import org.silo.archive.ops.LibraryMessages.FileState;
+import org.silo.archive.ops.LibraryMessages.FilesQueued;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.ReadFiles;
+import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.ListJobs;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
@@ -13,7 +17,7 @@ import org.silo.archive.ops.LibraryOps;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.SiloClient;
 
-/** What a user's client asks of the library manager: queue a write or a read, follow it, kill it. */
+/** What a user's client asks of the library manager: queue writes or reads, follow them, kill them. */
 public interface LibraryClient {
     JobInfo write(WriteToHsm q) throws SiloException;
 
@@ -25,6 +29,15 @@ public interface LibraryClient {
 
     /** The requests made for a write (its copies). */
     List<JobInfo> children(long parent) throws SiloException;
+
+    /** write_files: many files in one request. */
+    FilesQueued writeFiles(WriteFiles q) throws SiloException;
+
+    /** read_files: many files, one request per volume. */
+    FilesQueued readFiles(ReadFiles q) throws SiloException;
+
+    /** job_files: the files of a request and what became of each. */
+    List<FileState> jobFiles(long id) throws SiloException;
 
     /** The archive's entry at a path (size and Adler-32 for a file); NOT_FOUND if there is none. */
     default NsEntry stat(String path) throws SiloException {
@@ -68,6 +81,21 @@ public interface LibraryClient {
             }
 
             @Override
+            public FilesQueued writeFiles(WriteFiles q) throws SiloException {
+                return c.call(LibraryOps.WRITE_FILES, q);
+            }
+
+            @Override
+            public FilesQueued readFiles(ReadFiles q) throws SiloException {
+                return c.call(LibraryOps.READ_FILES, q);
+            }
+
+            @Override
+            public List<FileState> jobFiles(long id) throws SiloException {
+                return c.call(LibraryOps.JOB_FILES, Long.toString(id)).files();
+            }
+
+            @Override
             public NsEntry stat(String path) throws SiloException {
                 return c.call(FileClerkOps.STAT, path);
             }
@@ -105,6 +133,21 @@ public interface LibraryClient {
             @Override
             public List<JobInfo> children(long parent) throws SiloException {
                 return lm.get().list(true, 100, parent);
+            }
+
+            @Override
+            public FilesQueued writeFiles(WriteFiles q) throws SiloException {
+                return lm.get().submitWriteFiles(q, who);
+            }
+
+            @Override
+            public FilesQueued readFiles(ReadFiles q) throws SiloException {
+                return lm.get().submitReadFiles(q, who);
+            }
+
+            @Override
+            public List<FileState> jobFiles(long id) throws SiloException {
+                return lm.get().jobFiles(id);
             }
         };
     }

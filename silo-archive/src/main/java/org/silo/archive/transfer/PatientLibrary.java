@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.silo.archive.ops.FileMessages.NsEntry;
+import org.silo.archive.ops.LibraryMessages.FileState;
+import org.silo.archive.ops.LibraryMessages.FilesQueued;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.ReadFiles;
+import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
 import org.silo.wire.ErrorCode;
@@ -14,9 +18,10 @@ import org.silo.wire.SiloException;
 /**
  * A library client that rides out a server that is away for a while (restarting, or cut off): a call that
  * finds the server unreachable is made again, with pauses, until it is answered or the server has been
- * unreachable for {@code timeout}. Every call it repeats is safe to repeat: job_info, job_ls and stat
- * read, kill_job of a finished request changes nothing, and a write_to_hsm or read_from_hsm sent again
- * with its token gets the request it made the first time (docs/archive.md). An answer about the request
+ * unreachable for {@code timeout}. Every call it repeats is safe to repeat: job_info, job_ls, job_files and
+ * stat read, kill_job of a finished request changes nothing, and a write_to_hsm, read_from_hsm,
+ * write_files or read_files sent again with its token gets the requests it made the first time
+ * (docs/archive.md). An answer about the request
  * itself (NOT_FOUND, EXISTS, ...) is returned at once.
  */
 final class PatientLibrary implements LibraryClient {
@@ -101,6 +106,21 @@ final class PatientLibrary implements LibraryClient {
     @Override
     public List<JobInfo> children(long parent) throws SiloException {
         return patiently(() -> lm.children(parent));
+    }
+
+    @Override
+    public FilesQueued writeFiles(WriteFiles q) throws SiloException {
+        return patiently(() -> lm.writeFiles(q));
+    }
+
+    @Override
+    public FilesQueued readFiles(ReadFiles q) throws SiloException {
+        return patiently(() -> lm.readFiles(q));
+    }
+
+    @Override
+    public List<FileState> jobFiles(long id) throws SiloException {
+        return patiently(() -> lm.jobFiles(id));
     }
 
     @Override

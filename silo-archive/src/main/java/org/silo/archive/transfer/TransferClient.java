@@ -39,66 +39,63 @@ public final class TransferClient implements AutoCloseable {
      */
     public record Options(String library, String storageGroup, String fileFamily, int priority, boolean verify, int maxRetry,
             int parallel, String callbackHost, Duration waitForMover, String owner, int copies, String hash, Duration serverTimeout,
-            boolean skipExisting) {
+            boolean skipExisting, int batchFiles, long batchBytes) {
         public static final Duration DEFAULT_SERVER_TIMEOUT = Duration.ofSeconds(30);
 
         public Options(String library, String storageGroup, String fileFamily, int priority, boolean verify, int maxRetry,
                 int parallel, String callbackHost, Duration waitForMover, String owner) {
             this(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, 1, null,
-                    DEFAULT_SERVER_TIMEOUT, false);
+                    DEFAULT_SERVER_TIMEOUT, false, BATCH_FILES, BATCH_BYTES);
         }
 
         public static Options defaults() {
             return new Options(null, null, null, 0, false, 3, 4, null, Duration.ofHours(24), null);
         }
 
+        /** Batches of files moved at once. */
         public Options withParallel(int n) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, n, callbackHost, waitForMover, owner, copies,
-                    hash, serverTimeout, skipExisting);
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, n, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
         }
 
         public Options withVerify(boolean v) {
-            return new Options(library, storageGroup, fileFamily, priority, v, maxRetry, parallel, callbackHost, waitForMover, owner, copies,
-                    hash, serverTimeout, skipExisting);
+            return new Options(library, storageGroup, fileFamily, priority, v, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
         }
 
         public Options withCallbackHost(String h) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, h, waitForMover, owner, copies, hash,
-                    serverTimeout, skipExisting);
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, h, waitForMover, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
         }
 
         public Options withWait(Duration d) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, d, owner, copies, hash,
-                    serverTimeout, skipExisting);
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, d, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
         }
 
         public Options withPlacement(String lib, String sg, String ff) {
-            return new Options(lib, sg, ff, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash,
-                    serverTimeout, skipExisting);
+            return new Options(lib, sg, ff, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
         }
 
         /** {@code n} copies of each file on different volumes (the first written by the put, the others copied by movers). */
         public Options withCopies(int n) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, n,
-                    hash, serverTimeout, skipExisting);
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, n, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
         }
 
         /** A content hash (md5 or sha256) computed by the client and the mover and kept beside the Adler-32. */
         public Options withHash(String alg) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner,
-                    copies, alg, serverTimeout, skipExisting);
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, alg, serverTimeout, skipExisting, batchFiles, batchBytes);
         }
 
         /** How long the server may be unreachable (a restart) before the files in flight count as failed. */
         public Options withServerTimeout(Duration d) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner,
-                    copies, hash, d, skipExisting);
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, d, skipExisting, batchFiles, batchBytes);
         }
 
         /** Puts skip a file the archive holds at its path with the same size and Adler-32 (and fail one that differs). */
         public Options withSkipExisting(boolean skip) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner,
-                    copies, hash, serverTimeout, skip);
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skip, batchFiles, batchBytes);
+        }
+
+        /** At most {@code files} files or {@code bytes} bytes in one request (default 1,000 files, 1 GiB). */
+        public Options withBatch(int files, long bytes) {
+            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skipExisting, Math.max(1, Math.min(files, BATCH_FILES)), Math.max(1, bytes));
         }
     }
 
@@ -180,20 +177,48 @@ public final class TransferClient implements AutoCloseable {
         return listener;
     }
 
-    /** Writes each source to the archive path at the same index, {@link Options#parallel} at a time. */
+    /** The most files in one request: a batch (write_files, read_files) is cut here, or at {@link #BATCH_BYTES}. */
+    public static final int BATCH_FILES = 1000;
+    /** The most bytes in one batch (one file larger than this is a batch of its own). */
+    public static final long BATCH_BYTES = 1L << 30;
+
+    /** A file to put: its local path and its archive path. */
+    public record Source(Path src, String dest) {}
+
+    /** A file to get: its archive path and its local path. */
+    public record Target(String src, Path dest) {}
+
+    /** Writes each source to the archive path at the same index. */
     public List<Result> put(List<Path> sources, List<String> dests) {
         return put(sources, dests, r -> {});
     }
 
     /** As {@link #put(List, List)}, telling {@code each} of every file's outcome as soon as it is known. */
     public List<Result> put(List<Path> sources, List<String> dests, Consumer<Result> each) {
-        List<Callable> work = new ArrayList<>();
+        List<Source> files = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
-            Path src = sources.get(i);
-            String dest = dests.get(i);
-            work.add(() -> putOne(src, dest));
+            files.add(new Source(sources.get(i), dests.get(i)));
         }
-        return runAll(work, each);
+        Result[] out = new Result[files.size()];
+        putAll(files.iterator(), (r, i) -> {
+            out[i] = r;
+            each.accept(r);
+        });
+        return java.util.Arrays.asList(out);
+    }
+
+    /**
+     * Puts every file {@code files} yields, in batches of up to {@link #BATCH_FILES} files or
+     * {@link #BATCH_BYTES} bytes, {@link Options#parallel} batches at a time. The files are taken from
+     * the iterator as batches are made, never all at once, so a tree of a million files costs no more
+     * memory than a few batches. {@code each} hears each file's result, with the file's place in the
+     * iteration, as soon as it is known (one call at a time). Returns the number of files that failed.
+     */
+    public int putAll(java.util.Iterator<Source> files, java.util.function.ObjIntConsumer<Result> each) {
+        Tally tally = new Tally(each);
+        new Batches<Source, PutItem>(files, (at, s) -> new PutItem(at, s.src(), s.dest()), it -> Math.max(0, it.size), options)
+                .run(options.parallel(), batch -> new BatchPut(this, tally).run(batch));
+        return tally.failed;
     }
 
     /** Reads each archive path into the local file at the same index. */
@@ -203,59 +228,55 @@ public final class TransferClient implements AutoCloseable {
 
     /** As {@link #get(List, List)}, telling {@code each} of every file's outcome as soon as it is known. */
     public List<Result> get(List<String> sources, List<Path> dests, Consumer<Result> each) {
-        List<Callable> work = new ArrayList<>();
+        List<Target> files = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
-            String src = sources.get(i);
-            Path dest = dests.get(i);
-            work.add(() -> getOne(src, dest));
+            files.add(new Target(sources.get(i), dests.get(i)));
         }
-        return runAll(work, each);
+        Result[] out = new Result[files.size()];
+        getAll(files.iterator(), (r, i) -> {
+            out[i] = r;
+            each.accept(r);
+        });
+        return java.util.Arrays.asList(out);
     }
 
-    private interface Callable {
-        Result call();
+    /** As {@link #putAll}, for gets: every file {@code files} yields, in batches. Returns the number that failed. */
+    public int getAll(java.util.Iterator<Target> files, java.util.function.ObjIntConsumer<Result> each) {
+        Tally tally = new Tally(each);
+        new Batches<Target, BatchGet.GetItem>(files, (at, g) -> new BatchGet.GetItem(at, g.src(), g.dest()), it -> 0L, options)
+                .run(options.parallel(), batch -> new BatchGet(this, tally).run(batch));
+        return tally.failed;
     }
 
-    private List<Result> runAll(List<Callable> work, Consumer<Result> each) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(options.parallel(), work.size())),
-                Thread.ofVirtual().factory());
-        try {
-            List<Future<Result>> futures = new ArrayList<>();
-            for (Callable c : work) {
-                futures.add(pool.submit(() -> {
-                    Result r = c.call();
-                    each.accept(r);
-                    return r;
-                }));
+    /** Hands each result on, one at a time, and counts the failures. */
+    static final class Tally implements java.util.function.ObjIntConsumer<Result> {
+        private final java.util.function.ObjIntConsumer<Result> each;
+        int failed;
+
+        Tally(java.util.function.ObjIntConsumer<Result> each) {
+            this.each = each;
+        }
+
+        @Override
+        public synchronized void accept(Result r, int at) {
+            if (!r.ok()) {
+                failed++;
             }
-            List<Result> out = new ArrayList<>();
-            for (Future<Result> f : futures) {
-                try {
-                    out.add(f.get());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
+            each.accept(r, at);
         }
     }
 
     /** Writes one file: queued, streamed to a mover with its Adler-32, recorded once fsynced. */
     public Result putOne(Path src, String dest) {
-        return new FilePut(this).run(src, dest);
+        return put(List.of(src), List.of(dest)).get(0);
     }
 
     /** Reads one file into {@code dest}: written next to it, fsynced, checked, then renamed into place. */
     public Result getOne(String src, Path dest) {
-        return new FileGet(this).run(src, dest);
+        return get(List.of(src), List.of(dest)).get(0);
     }
 
-    // ---- shared by FilePut and FileGet ----------------------------------------------------------------
+    // ---- shared by BatchPut and BatchGet ----------------------------------------------------------------
 
     /** What became of a request after its transfer broke off (null: the server cannot say, or was not reached). */
     JobInfo settle(long job) {

@@ -48,6 +48,12 @@ public interface Backend extends AutoCloseable {
         String cookie();
 
         /**
+         * Cuts what was written back to its first {@code position} bytes, and goes on writing there (a
+         * container member the client gave up, or whose checksum was wrong, is taken out again).
+         */
+        void rewind(long position) throws java.io.IOException;
+
+        /**
          * Makes every byte written durable (fsync, or the store's acknowledgement), runs {@code check},
          * then gives the file its name; a failure leaves no file.
          */

@@ -169,6 +169,13 @@ public final class DirBackend implements Backend {
         }
 
         @Override
+        public void rewind(long position) throws IOException {
+            out.flush();
+            channel.truncate(position);
+            channel.position(position);
+        }
+
+        @Override
         public void commit(BeforeCommit check) throws SiloException {
             try {
                 out.flush();

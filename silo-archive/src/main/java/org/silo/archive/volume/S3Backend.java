@@ -152,7 +152,8 @@ public final class S3Backend implements Backend {
         last = n;
         try {
             java.nio.file.Path spool = java.nio.file.Files.createTempFile("silo-s3-" + n + "-", ".part");
-            java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(spool), 1 << 20);
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(spool, java.nio.file.StandardOpenOption.WRITE);
+            java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20);
             return new NewFile() {
                 private boolean committed;
 
@@ -164,6 +165,13 @@ public final class S3Backend implements Backend {
                 @Override
                 public String cookie() {
                     return Backend.cookie(n);
+                }
+
+                @Override
+                public void rewind(long position) throws java.io.IOException {
+                    out.flush();
+                    channel.truncate(position);
+                    channel.position(position);
                 }
 
                 @Override

@@ -61,18 +61,23 @@ public final class ArchiveGateway implements ArchivePaths {
         }
         Backend backend = archive.volumes().backends().get(v.backend());
         Path local = null;
+        long offset = 0;
         if (backend instanceof DirBackend dir) {
+            // a file of its own, or a member of a container: read in place, from its first byte in the file
+            Backend.Location at = Backend.location(b.cookie());
             local = dir.path(b.cookie());
+            offset = at.whole() ? 0 : at.offset();
             try {
                 long size = Files.size(local);
-                if (size != b.size()) {
-                    throw new SiloException(ErrorCode.IO, p + " on " + v.label() + " is " + size + " bytes, its record says " + b.size());
+                if (at.whole() ? size != b.size() : size < at.offset() + at.length() || at.length() != b.size()) {
+                    throw new SiloException(ErrorCode.IO, p + " on " + v.label() + " is " + (at.whole() ? size : at.length())
+                            + " bytes at " + b.cookie() + " (" + size + " in the file), its record says " + b.size());
                 }
             } catch (IOException x) {
                 throw new SiloException(ErrorCode.IO, "cannot find " + p + " on " + v.label() + " at " + b.cookie() + ": " + x);
             }
         }
-        return new Located(p.toString(), b.bfid(), b.size(), b.adler32(), v.label(), n.modifiedMs(), local);
+        return new Located(p.toString(), b.bfid(), b.size(), b.adler32(), v.label(), n.modifiedMs(), local, offset);
     }
 
     @Override

@@ -260,12 +260,12 @@ public final class FilesService implements AutoCloseable {
         ArchivePaths.Located loc = locations.locate(archive, path);
         if (loc.localFile() != null) {
             try {
-                return LocalFileObject.open(loc.localFile(), loc.size(), loc.modifiedMs(), () -> {});
+                return LocalFileObject.open(loc.localFile(), loc.localOffset(), loc.size(), loc.modifiedMs(), () -> {});
             } catch (SiloException gone) { // remembered from before a move of its volume: ask the catalog
                 locations.forget(path);
                 loc = archive.locate(path);
                 if (loc.localFile() != null) {
-                    return LocalFileObject.open(loc.localFile(), loc.size(), loc.modifiedMs(), () -> {});
+                    return LocalFileObject.open(loc.localFile(), loc.localOffset(), loc.size(), loc.modifiedMs(), () -> {});
                 }
             }
         }

@@ -11,24 +11,32 @@ import org.silo.wire.SiloException;
 
 /**
  * An archived file read by offset from a file on this host: where it lies on a directory volume (in
- * place), or its staged copy in the cache. Never loaded whole; {@code onClose} unpins a cached copy.
+ * place: a file of its own, or its range in a container, from {@code base}), or its staged copy in the
+ * cache. Never loaded whole; {@code onClose} unpins a cached copy.
  */
 final class LocalFileObject implements OpenObject {
     private final FileChannel channel;
+    private final long base;
     private final long size;
     private final long modified;
     private final Runnable onClose;
 
-    private LocalFileObject(FileChannel channel, long size, long modified, Runnable onClose) {
+    private LocalFileObject(FileChannel channel, long base, long size, long modified, Runnable onClose) {
         this.channel = channel;
+        this.base = base;
         this.size = size;
         this.modified = modified;
         this.onClose = onClose;
     }
 
     static LocalFileObject open(Path file, long size, long modified, Runnable onClose) throws SiloException {
+        return open(file, 0, size, modified, onClose);
+    }
+
+    /** The {@code size} bytes of {@code file} from {@code base} (a container's member). */
+    static LocalFileObject open(Path file, long base, long size, long modified, Runnable onClose) throws SiloException {
         try {
-            return new LocalFileObject(FileChannel.open(file, StandardOpenOption.READ), size, modified, onClose);
+            return new LocalFileObject(FileChannel.open(file, StandardOpenOption.READ), base, size, modified, onClose);
         } catch (IOException e) {
             onClose.run();
             throw new SiloException(ErrorCode.IO, "cannot open " + file + ": " + e);
@@ -48,7 +56,7 @@ final class LocalFileObject implements OpenObject {
         ByteBuffer b = ByteBuffer.allocate((int) Math.min(length, size - offset));
         try {
             while (b.hasRemaining()) {
-                if (channel.read(b, offset + b.position()) < 0) {
+                if (channel.read(b, base + offset + b.position()) < 0) {
                     throw new SiloException(ErrorCode.IO, "the file ended at " + (offset + b.position()) + " of " + size + " bytes");
                 }
             }
@@ -61,8 +69,9 @@ final class LocalFileObject implements OpenObject {
     @Override
     public long transferTo(long offset, long count, java.nio.channels.WritableByteChannel out) throws IOException {
         long sent = 0;
+        count = Math.max(0, Math.min(count, size - offset)); // never past the file's end, into the next member
         while (sent < count) {
-            long n = channel.transferTo(offset + sent, count - sent, out);
+            long n = channel.transferTo(base + offset + sent, count - sent, out);
             if (n <= 0) {
                 break; // a non-blocking socket that is full, or the end: the caller copies the rest
             }

@@ -34,6 +34,9 @@ public final class SiloConfig {
         d.put("archive.mover-timeout", "10s");
         d.put("archive.mover-rate", "0");
         d.put("archive.age-time", "30m");
+        d.put("archive.aggregate-below", "64M");
+        d.put("archive.aggregate-size", "1G");
+        d.put("archive.aggregate-idle", "1s");
         d.put("wire.port", "7400");
         d.put("wire.max-datagram", "1200");
         d.put("wire.max-tcp-frame", "64M");

@@ -1,0 +1,279 @@
+package org.silo.archive.transfer;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
+import java.util.zip.Adler32;
+import org.silo.archive.transfer.BatchGet.GetItem;
+import org.silo.archive.transfer.TransferClient.Result;
+import org.silo.archive.volume.Checksums;
+
+/**
+ * Receives the files of one read request over its data connection ({@link DataChannel}, version 2):
+ * each FILE goes into {@code .NAME.silo-part} beside its destination and is checked against the
+ * catalog's Adler-32 as it arrives; at END the files that arrived whole are made durable together
+ * (their fsyncs run at once, so the file system commits them in few journal transactions rather than
+ * one each), renamed into place, their directories fsynced, and only then reported; the mover is told
+ * which files did not make it.
+ */
+final class GetReceiver {
+    private final CallbackListener.Conn c;
+    private final TransferClient t;
+    private final Map<Integer, GetItem> open;
+    private final BiConsumer<GetItem, Result> finish;
+    private final List<GetItem> again;
+    private final long started = System.nanoTime();
+
+    GetReceiver(CallbackListener.Conn c, TransferClient t, Map<Integer, GetItem> open, BiConsumer<GetItem, Result> finish,
+            List<GetItem> again) {
+        this.c = c;
+        this.t = t;
+        this.open = open;
+        this.finish = finish;
+        this.again = again;
+    }
+
+    private record Arrived(int index, GetItem item) {}
+
+    /** Reads to END and answers it (true); an IOException if the connection breaks before. */
+    boolean receive() throws IOException {
+        DataInputStream in = c.in();
+        byte[] buf = new byte[DataChannel.BUFFER];
+        List<Arrived> arrived = new ArrayList<>();
+        Map<Integer, String> refused = new LinkedHashMap<>();
+        while (true) {
+            int frame = in.readUnsignedByte();
+            switch (frame) {
+                case DataChannel.FILE -> {
+                    int index = in.readInt();
+                    long size = in.readLong();
+                    GetItem it = open.get(index);
+                    String problem = file(in, index, it, size, buf);
+                    if (it == null) {
+                        continue; // not one this transfer waits for (answered already): its bytes are skipped
+                    }
+                    if (problem == null) {
+                        arrived.add(new Arrived(index, it));
+                    } else {
+                        refused.put(index, problem);
+                    }
+                }
+                case DataChannel.NOT_STORED -> {
+                    int index = in.readInt();
+                    String why = in.readUTF();
+                    GetItem it = open.remove(index);
+                    if (it != null) {
+                        it.last = why;
+                        again.add(it); // the mover could not read it: perhaps another copy, another time
+                    }
+                }
+                case DataChannel.END -> {
+                    durable(arrived, refused);
+                    answer(refused);
+                    awaitClose(in);
+                    return true;
+                }
+                default -> throw new IOException("unknown frame " + frame + " from the mover");
+            }
+        }
+    }
+
+    /**
+     * Takes one FILE's bytes and end into the item's part file; returns why it cannot be kept (null: it
+     * arrived whole and checked). A local failure (the part cannot be written) fails the item for good;
+     * a mismatch puts it in {@link #again}. The frame is always read to its end, kept or not.
+     */
+    private String file(DataInputStream in, int index, GetItem it, long size, byte[] buf) throws IOException {
+        String mismatch = it != null && size != it.size
+                ? "size mismatch at client: the mover sends " + size + " bytes of " + it.src + ", the catalog says " + it.size : null;
+        String local = null;
+        FileChannel ch = null;
+        if (it != null && mismatch == null) {
+            try {
+                ch = FileChannel.open(it.part(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+            } catch (IOException e) {
+                local = "cannot write " + it.part() + ": " + e;
+            }
+        }
+        Adler32 sum = new Adler32();
+        long left = size;
+        try {
+            while (left > 0) {
+                int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (r < 0) {
+                    throw new IOException("the mover's stream ended " + left + " bytes early");
+                }
+                sum.update(buf, 0, r);
+                if (ch != null && local == null) {
+                    try {
+                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, r);
+                        while (bb.hasRemaining()) {
+                            ch.write(bb);
+                        }
+                    } catch (IOException e) {
+                        local = "cannot write " + it.part() + ": " + e;
+                    }
+                }
+                left -= r;
+                t.bytesDone.addAndGet(r);
+            }
+        } finally {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException e) {
+                    local = local == null ? "cannot write " + it.part() + ": " + e : local;
+                }
+            }
+        }
+        int end = in.readUnsignedByte();
+        String theirs = in.readUTF(); // WHOLE: the mover's Adler-32; GIVEN_UP: why the bytes are not the file's
+        if (it == null) {
+            return "not expected";
+        }
+        String ours = Checksums.hex(sum.getValue());
+        String problem = null;
+        if (local != null) {
+            open.remove(index);
+            finish.accept(it, it.failed(local)); // no mover is to blame, and another try would not help
+            problem = local;
+        } else if (mismatch != null || end != DataChannel.WHOLE || !ours.equals(it.adler32)) {
+            problem = mismatch != null ? mismatch : end != DataChannel.WHOLE ? theirs
+                    : "CRC mismatch at client: " + it.src + " arrived with adler32 " + ours + ", the catalog has " + it.adler32;
+            open.remove(index);
+            it.last = problem;
+            again.add(it);
+        }
+        if (problem != null) {
+            t.bytesDone.addAndGet(-size);
+            deleteQuietly(it.part());
+        }
+        return problem;
+    }
+
+    /** fsyncs every arrived file at once, renames each into place, fsyncs the directories, then reports them. */
+    private void durable(List<Arrived> arrived, Map<Integer, String> refused) {
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < arrived.size(); i++) {
+            errors.add(null);
+        }
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> syncs = new ArrayList<>();
+            for (int i = 0; i < arrived.size(); i++) {
+                int n = i;
+                Path part = arrived.get(i).item().part();
+                syncs.add(pool.submit(() -> {
+                    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
+                        ch.force(true);
+                    } catch (IOException e) {
+                        errors.set(n, "cannot write " + part + ": " + e);
+                    }
+                }));
+            }
+            for (Future<?> f : syncs) {
+                try {
+                    f.get();
+                } catch (Exception e) {
+                    // recorded in errors
+                }
+            }
+        }
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (int i = 0; i < arrived.size(); i++) {
+            GetItem it = arrived.get(i).item();
+            if (errors.get(i) == null) {
+                errors.set(i, rename(it.part(), it.dest));
+                dirs.add(it.dest.toAbsolutePath().getParent());
+            }
+        }
+        for (Path d : dirs) {
+            try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+                ch.force(true);
+            } catch (IOException ignored) {
+                // some file systems cannot sync a directory; the renames are ordered after the data anyway
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long bytes = arrived.stream().mapToLong(a -> a.item().size).sum();
+        for (int i = 0; i < arrived.size(); i++) {
+            Arrived a = arrived.get(i);
+            GetItem it = a.item();
+            open.remove(a.index());
+            if (errors.get(i) != null) {
+                deleteQuietly(it.part());
+                refused.put(a.index(), errors.get(i));
+                finish.accept(it, it.failed(errors.get(i)));
+            } else {
+                finish.accept(it, new Result(it.src, it.dest.toString(), it.size, it.volume, it.bfid, it.adler32,
+                        seconds <= 0 ? 0 : bytes / 1e6 / seconds, it.attempts, c.hello().mover(), null));
+            }
+        }
+    }
+
+    private void answer(Map<Integer, String> refused) {
+        try {
+            DataOutputStream out = c.out();
+            out.writeInt(refused.size());
+            for (Map.Entry<Integer, String> e : refused.entrySet()) {
+                out.writeInt(e.getKey());
+                out.writeUTF(e.getValue().length() > 16_000 ? e.getValue().substring(0, 16_000) : e.getValue());
+            }
+            out.flush();
+        } catch (IOException gone) {
+            // the files are in place and checked; the mover just does not hear so
+        }
+    }
+
+    /**
+     * Waits for the mover to close the connection, which it does once the request has ended in the
+     * catalog; so a get that returns leaves no request running behind it.
+     */
+    private static void awaitClose(DataInputStream in) {
+        try {
+            while (in.read() >= 0) {
+                // nothing more is sent after END; anything is ignored
+            }
+        } catch (IOException ignored) {
+            // closed, or cut: the files are in place either way
+        }
+    }
+
+    private static String rename(Path part, Path dest) {
+        try {
+            try {
+                Files.move(part, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(part, dest, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return null;
+        } catch (IOException e) {
+            return "cannot rename " + part + " to " + dest + ": " + e;
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a dot file left behind; the next get of it truncates it
+        }
+    }
+}
