@@ -44,6 +44,72 @@ public final class Sql {
         return one(c, sql, rs -> rs.getLong(1), args).orElse(0L);
     }
 
+    /**
+     * One statement run for many rows: prepared once, each row added, all sent with {@link #run} (a
+     * group commit's thousand inserts parse their SQL once, not a thousand times).
+     *
+     * <pre>{@code
+     * try (Sql.Batch b = Sql.batch(c, "INSERT INTO t (a, b) VALUES (?, ?)")) {
+     *     for (Row r : rows) b.add(r.a(), r.b());
+     *     b.run();
+     * }
+     * }</pre>
+     */
+    public static final class Batch implements AutoCloseable {
+        private final PreparedStatement ps;
+        private int rows;
+
+        private Batch(PreparedStatement ps) {
+            this.ps = ps;
+        }
+
+        public void add(Object... args) throws SQLException {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.addBatch();
+            rows++;
+        }
+
+        /** Runs the rows added since the last run; returns how many there were. */
+        public int run() throws SQLException {
+            int n = rows;
+            if (n > 0) {
+                ps.executeBatch();
+                rows = 0;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            ps.close();
+        }
+    }
+
+    public static Batch batch(Connection c, String sql) throws SQLException {
+        return new Batch(c.prepareStatement(sql));
+    }
+
+    /**
+     * The values of {@code column} among {@code values} that a query finds, asked in chunks of a few
+     * hundred ({@code sqlPrefix} ends with "IN"; the list is added): one query per chunk instead of one
+     * per value.
+     */
+    public static java.util.Set<String> found(Connection c, String sqlPrefix, List<?> first, java.util.Collection<String> values)
+            throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        List<String> all = new ArrayList<>(values);
+        for (int at = 0; at < all.size(); at += 500) {
+            List<String> chunk = all.subList(at, Math.min(all.size(), at + 500));
+            String sql = sqlPrefix + " (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+            List<Object> args = new ArrayList<>(first);
+            args.addAll(chunk);
+            out.addAll(list(c, sql, rs -> rs.getString(1), args.toArray()));
+        }
+        return out;
+    }
+
     private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
         for (int i = 0; i < args.length; i++) {

@@ -3,8 +3,13 @@ package org.silo.archive.file;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.Sql;
 import org.silo.archive.ns.Namespace;
@@ -52,46 +57,75 @@ public final class FileRecorder {
     public List<Outcome> record(Connection c, String volume, String container, long containerSize, List<ToRecord> files, long now)
             throws SQLException, SiloException {
         Namespace.Dirs dirs = new Namespace.Dirs(c);
+        // the names taken in each directory: one query per directory and few hundred names, not one per file
+        Map<NsPath, List<ToRecord>> byDir = new LinkedHashMap<>();
+        Map<Integer, NsPath> paths = new HashMap<>();
+        Map<Integer, String> refused = new HashMap<>();
+        for (ToRecord f : files) {
+            try {
+                NsPath p = NsPath.parse(f.path());
+                if (p.isRoot()) {
+                    refused.put(f.index(), "/ is a directory");
+                } else {
+                    paths.put(f.index(), p);
+                    byDir.computeIfAbsent(p.parent(), d -> new ArrayList<>()).add(f);
+                }
+            } catch (SiloException e) {
+                refused.put(f.index(), e.getMessage());
+            }
+        }
+        Map<NsPath, Long> dirIds = new HashMap<>();
+        for (Map.Entry<NsPath, List<ToRecord>> e : byDir.entrySet()) {
+            Optional<Namespace.Node> dir = dirs.get(e.getKey());
+            if (dir.isEmpty() || !dir.get().kind().equals("d")) {
+                String why = dir.isEmpty() ? "no directory " + e.getKey() : e.getKey() + " is a file, not a directory";
+                e.getValue().forEach(f -> refused.put(f.index(), why));
+                continue;
+            }
+            dirIds.put(e.getKey(), dir.get().id());
+            Set<String> names = new HashSet<>(dirs.taken(dir.get(), e.getValue().stream().map(f -> paths.get(f.index()).name()).toList()));
+            for (ToRecord f : e.getValue()) {
+                NsPath p = paths.get(f.index());
+                if (!names.add(p.name())) { // taken already, or twice in this commit
+                    refused.put(f.index(), p + " already exists");
+                }
+            }
+        }
         List<Outcome> out = new ArrayList<>(files.size());
         int members = 0;
         long memberBytes = 0;
         long bytes = 0;
         int stored = 0;
-        for (ToRecord f : files) {
-            NsPath p;
-            try {
-                p = NsPath.parse(f.path());
-            } catch (SiloException e) {
-                out.add(new Outcome(f.index(), null, e.getMessage()));
-                continue;
+        try (Sql.Batch bitFiles = Sql.batch(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, created_ms,"
+                + " updated_ms, hash, container) VALUES (?,?,?,?,?,?,?,'active',?,?,?,?)");
+                Sql.Batch entries = Namespace.fileInserts(c)) {
+            for (ToRecord f : files) {
+                String why = refused.get(f.index());
+                if (why == null && (!Checksums.isHex8(f.adler32()) || f.size() < 0)) {
+                    why = "bad size or adler32 for " + f.path() + ": " + f.size() + ", " + f.adler32();
+                }
+                if (why != null) {
+                    out.add(new Outcome(f.index(), null, why));
+                    continue;
+                }
+                NsPath p = paths.get(f.index());
+                Backend.Location at = Backend.location(f.cookie());
+                boolean member = container != null && !at.whole() && at.fileCookie().equals(container);
+                String bfid = bfids.next();
+                bitFiles.add(bfid, volume, f.cookie(), f.size(), f.adler32(), p.toString(), f.owner(), now, now, f.hash(),
+                        member ? container : null);
+                entries.add(dirIds.get(p.parent()), p.name(), bfid, f.owner(), now, now);
+                out.add(new Outcome(f.index(), bfid, null));
+                stored++;
+                if (member) {
+                    members++;
+                    memberBytes += f.size();
+                } else {
+                    bytes += f.size();
+                }
             }
-            String taken = taken(c, dirs, p);
-            if (taken != null) {
-                out.add(new Outcome(f.index(), null, taken));
-                continue;
-            }
-            if (!Checksums.isHex8(f.adler32()) || f.size() < 0) {
-                out.add(new Outcome(f.index(), null, "bad size or adler32 for " + p + ": " + f.size() + ", " + f.adler32()));
-                continue;
-            }
-            Backend.Location at = Backend.location(f.cookie());
-            boolean member = container != null && !at.whole() && at.fileCookie().equals(container);
-            String bfid = bfids.next();
-            Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, created_ms, updated_ms, hash,"
-                    + " container) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", bfid, volume, f.cookie(), f.size(), f.adler32(), p.toString(),
-                    f.owner(), "active", now, now, f.hash(), member ? container : null);
-            String refused = dirs.addFile(p, bfid, f.owner(), now);
-            if (refused != null) { // checked just above, in this transaction: cannot happen
-                throw new SQLException("namespace entry for " + p + " refused after its check: " + refused);
-            }
-            out.add(new Outcome(f.index(), bfid, null));
-            stored++;
-            if (member) {
-                members++;
-                memberBytes += f.size();
-            } else {
-                bytes += f.size();
-            }
+            bitFiles.run(); // before the entries that name them (ns_entry.bfid references bit_file)
+            entries.run();
         }
         if (container != null && members > 0) {
             Sql.update(c, "INSERT INTO container (volume, cookie, size, members, member_bytes, live_members, live_bytes, state, created_ms)"
@@ -105,21 +139,6 @@ public final class FileRecorder {
                     + " last_access_ms = ? WHERE label = ?", bytes, bytes, stored, now, volume);
         }
         return out;
-    }
-
-    /** Why {@code p} cannot be entered (taken, or its directory missing), or null. */
-    private static String taken(Connection c, Namespace.Dirs dirs, NsPath p) throws SQLException {
-        if (p.isRoot()) {
-            return "/ is a directory";
-        }
-        Optional<Namespace.Node> dir = dirs.get(p.parent());
-        if (dir.isEmpty()) {
-            return "no directory " + p.parent();
-        }
-        if (!dir.get().kind().equals("d")) {
-            return p.parent() + " is a file, not a directory";
-        }
-        return dirs.get(p).isPresent() ? p + " already exists" : null;
     }
 
     /** After a transaction failed on a bfid another server took: mint past the catalog's highest. */

@@ -3,6 +3,7 @@ package org.silo.archive.lm;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,42 +76,41 @@ final class GroupCommits {
         List<Recorded> out = new ArrayList<>();
         List<FileRecorder.ToRecord> toRecord = new ArrayList<>();
         boolean write = r.kind().equals(LibraryMessages.KIND_WRITE);
-        for (FileDone f : d.files()) {
-            FileState s = rows.get(f.index());
-            if (s == null) {
-                out.add(new Recorded(f.index(), null, "file " + f.index() + " is not one of job " + r.id() + "'s"));
-            } else if (s.state().equals("done")) {
-                out.add(new Recorded(f.index(), s.bfid(), null)); // told again after a lost answer: the first record stands
-            } else if (!f.ok()) {
-                setState(c, r.id(), f.index(), "failed", null, null, null, f.error(), now);
-                out.add(new Recorded(f.index(), null, f.error()));
-            } else if (write) {
-                toRecord.add(new FileRecorder.ToRecord(f.index(), s.path(), f.cookie(), f.size(), f.adler32(), f.hash(), r.owner()));
-            } else {
-                setState(c, r.id(), f.index(), "done", s.bfid(), s.cookie(), s.adler32(), null, now);
-                out.add(new Recorded(f.index(), s.bfid(), null));
-            }
-        }
-        if (!toRecord.isEmpty()) {
-            for (FileRecorder.Outcome o : files.recorder().record(c, r.volume(), d.container(), d.containerSize(), toRecord, now)) {
-                FileRecorder.ToRecord t = toRecord.stream().filter(x -> x.index() == o.index()).findFirst().orElseThrow();
-                if (o.ok()) {
-                    setState(c, r.id(), o.index(), "done", o.bfid(), t.cookie(), t.adler32(), null, now);
+        try (Sql.Batch states = Sql.batch(c, "UPDATE request_file SET state = ?, bfid = COALESCE(?, bfid), cookie = COALESCE(?, cookie),"
+                + " adler32 = COALESCE(?, adler32), error = ? WHERE request = ? AND idx = ?")) {
+            for (FileDone f : d.files()) {
+                FileState s = rows.get(f.index());
+                if (s == null) {
+                    out.add(new Recorded(f.index(), null, "file " + f.index() + " is not one of job " + r.id() + "'s"));
+                } else if (s.state().equals("done")) {
+                    out.add(new Recorded(f.index(), s.bfid(), null)); // told again after a lost answer: the first record stands
+                } else if (!f.ok()) {
+                    states.add("failed", null, null, null, Requests.cut(f.error(), 2048), r.id(), f.index());
+                    out.add(new Recorded(f.index(), null, f.error()));
+                } else if (write) {
+                    toRecord.add(new FileRecorder.ToRecord(f.index(), s.path(), f.cookie(), f.size(), f.adler32(), f.hash(), r.owner()));
                 } else {
-                    setState(c, r.id(), o.index(), "failed", null, null, null, o.error(), now);
+                    states.add("done", s.bfid(), s.cookie(), s.adler32(), null, r.id(), f.index());
+                    out.add(new Recorded(f.index(), s.bfid(), null));
                 }
-                out.add(new Recorded(o.index(), o.bfid(), o.error()));
             }
+            if (!toRecord.isEmpty()) {
+                Map<Integer, FileRecorder.ToRecord> byIndex = new HashMap<>();
+                toRecord.forEach(t -> byIndex.put(t.index(), t));
+                for (FileRecorder.Outcome o : files.recorder().record(c, r.volume(), d.container(), d.containerSize(), toRecord, now)) {
+                    FileRecorder.ToRecord t = byIndex.get(o.index());
+                    if (o.ok()) {
+                        states.add("done", o.bfid(), t.cookie(), t.adler32(), null, r.id(), o.index());
+                    } else {
+                        states.add("failed", null, null, null, Requests.cut(o.error(), 2048), r.id(), o.index());
+                    }
+                    out.add(new Recorded(o.index(), o.bfid(), o.error()));
+                }
+            }
+            states.run();
         }
+        Sql.update(c, "UPDATE request SET updated_ms = ? WHERE id = ?", now, r.id());
         return out;
-    }
-
-    private static void setState(Connection c, long request, int index, String state, String bfid, String cookie, String adler32,
-            String error, long now) throws SQLException {
-        Sql.update(c, "UPDATE request_file SET state = ?, bfid = COALESCE(?, bfid), cookie = COALESCE(?, cookie),"
-                + " adler32 = COALESCE(?, adler32), error = ? WHERE request = ? AND idx = ?", state, bfid, cookie, adler32,
-                error == null ? null : Requests.cut(error, 2048), request, index);
-        Sql.update(c, "UPDATE request SET updated_ms = ? WHERE id = ?", now, request);
     }
 
     /** How many of a request's files are done and how many not, and the first error: {done, notDone}. */

@@ -99,74 +99,105 @@ final class Submissions {
                 throw SiloException.notFound("no library " + lib);
             }
             MoverPresence.requireServed(c, lib);
-            Namespace.Dirs dirs = new Namespace.Dirs(c);
             List<Refused> refused = new ArrayList<>();
-            List<Integer> taken = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
-            long total = 0;
-            for (int i = 0; i < specs.size(); i++) {
-                FileSpec f = specs.get(i);
-                Refused why = writable(c, dirs, i, f, seen);
-                if (why != null) {
-                    refused.add(why);
-                } else {
-                    taken.add(i);
-                    total += f.size();
-                }
-            }
-            if (taken.isEmpty()) {
+            Map<Integer, NsPath> ok = writable(c, specs, refused);
+            if (ok.isEmpty()) {
                 return new Made(List.of(), refused, List.of());
             }
+            long total = 0;
+            for (int i : ok.keySet()) {
+                total += specs.get(i).size();
+            }
             long now = System.currentTimeMillis();
-            String first = NsPath.parse(specs.get(taken.get(0)).path()).toString();
+            String first = ok.values().iterator().next().toString();
             long id = Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_WRITE, lib, sg, ff, null, null, first, total,
                     null, q.priority(), null, q.callback(), q.token(), q.verify(), avoid(q.avoidMovers()), owner, null, copies,
                     hash, null), now);
-            Sql.update(c, "UPDATE request SET files = ? WHERE id = ?", taken.size(), id);
-            for (int i : taken) {
-                FileSpec f = specs.get(i);
-                Sql.update(c, "INSERT INTO request_file (request, idx, path, size, state) VALUES (?,?,?,?,'queued')", id, i,
-                        NsPath.parse(f.path()).toString(), f.size());
+            Sql.update(c, "UPDATE request SET files = ? WHERE id = ?", ok.size(), id);
+            try (Sql.Batch rows = Sql.batch(c, "INSERT INTO request_file (request, idx, path, size, state) VALUES (?,?,?,?,'queued')")) {
+                for (Map.Entry<Integer, NsPath> e : ok.entrySet()) {
+                    rows.add(id, e.getKey(), e.getValue().toString(), specs.get(e.getKey()).size());
+                }
+                rows.run();
             }
             return new Made(List.of(id), refused, List.of());
         });
     }
 
-    /** Why file {@code i} cannot be written (null: it can): a bad path or size, its directory, its path taken or being written. */
-    private static Refused writable(Connection c, Namespace.Dirs dirs, int i, FileSpec f, Set<String> seen)
-            throws SQLException, SiloException {
-        NsPath p;
-        try {
-            p = NsPath.parse(f.path());
-        } catch (SiloException e) {
-            return new Refused(i, ErrorCode.INVALID.name(), e.getMessage());
+    /**
+     * The files that can be written, by index, in the call's order; the others go to {@code refused}
+     * with why: a bad path or size, a directory that is missing or is a file, a path taken, a path in
+     * the call twice, or a path another request is writing. The checks ask the catalog once per
+     * directory and few hundred files, not once per file.
+     */
+    private static Map<Integer, NsPath> writable(Connection c, List<FileSpec> specs, List<Refused> refused) throws SQLException {
+        Map<Integer, NsPath> ok = new java.util.TreeMap<>();
+        Set<NsPath> seen = new HashSet<>();
+        Map<NsPath, List<Integer>> byDir = new LinkedHashMap<>();
+        for (int i = 0; i < specs.size(); i++) {
+            FileSpec f = specs.get(i);
+            NsPath p;
+            try {
+                p = NsPath.parse(f.path());
+            } catch (SiloException e) {
+                refused.add(new Refused(i, ErrorCode.INVALID.name(), e.getMessage()));
+                continue;
+            }
+            if (f.size() < 0) {
+                refused.add(new Refused(i, ErrorCode.INVALID.name(), "size must not be negative: " + f.size()));
+            } else if (p.isRoot()) {
+                refused.add(new Refused(i, ErrorCode.INVALID.name(), "/ is a directory"));
+            } else if (!seen.add(p)) {
+                refused.add(new Refused(i, ErrorCode.INVALID.name(), p + " is in the request twice"));
+            } else {
+                ok.put(i, p);
+                byDir.computeIfAbsent(p.parent(), d -> new ArrayList<>()).add(i);
+            }
         }
-        if (f.size() < 0) {
-            return new Refused(i, ErrorCode.INVALID.name(), "size must not be negative: " + f.size());
+        Namespace.Dirs dirs = new Namespace.Dirs(c);
+        for (Map.Entry<NsPath, List<Integer>> e : byDir.entrySet()) {
+            Optional<Namespace.Node> dir = dirs.get(e.getKey());
+            if (dir.isEmpty() || !dir.get().kind().equals("d")) {
+                for (int i : e.getValue()) {
+                    ok.remove(i);
+                    refused.add(dir.isEmpty() ? new Refused(i, ErrorCode.NOT_FOUND.name(), "no directory " + e.getKey())
+                            : new Refused(i, ErrorCode.INVALID.name(), e.getKey() + " is not a directory"));
+                }
+                continue;
+            }
+            Set<String> taken = dirs.taken(dir.get(), e.getValue().stream().map(i -> ok.get(i).name()).toList());
+            for (int i : e.getValue()) {
+                if (taken.contains(ok.get(i).name())) {
+                    refused.add(new Refused(i, ErrorCode.EXISTS.name(), ok.remove(i) + " already exists"));
+                }
+            }
         }
-        if (p.isRoot()) {
-            return new Refused(i, ErrorCode.INVALID.name(), "/ is a directory");
+        Map<String, Long> writing = beingWritten(c, ok.values().stream().map(NsPath::toString).toList());
+        for (var it = ok.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            Long job = writing.get(e.getValue().toString());
+            if (job != null) {
+                refused.add(new Refused(e.getKey(), ErrorCode.EXISTS.name(), e.getValue() + " is already being written by job " + job));
+                it.remove();
+            }
         }
-        Optional<Namespace.Node> dir = dirs.get(p.parent());
-        if (dir.isEmpty()) {
-            return new Refused(i, ErrorCode.NOT_FOUND.name(), "no directory " + p.parent());
+        refused.sort(java.util.Comparator.comparingInt(Refused::index));
+        return ok;
+    }
+
+    /** Which of these paths a queued or running write is writing, and which request (asked a few hundred at a time). */
+    private static Map<String, Long> beingWritten(Connection c, List<String> paths) throws SQLException {
+        Map<String, Long> out = new java.util.HashMap<>();
+        for (int at = 0; at < paths.size(); at += 500) {
+            List<String> chunk = paths.subList(at, Math.min(paths.size(), at + 500));
+            String in = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            for (var row : Sql.list(c, "SELECT f.path, f.request FROM request_file f JOIN request r ON r.id = f.request WHERE f.state = 'queued'"
+                    + " AND r.kind = 'write' AND r.state IN ('queued', 'active') AND f.path IN (" + in + ")",
+                    rs -> Map.entry(rs.getString(1), rs.getLong(2)), chunk.toArray())) {
+                out.putIfAbsent(row.getKey(), row.getValue());
+            }
         }
-        if (!dir.get().kind().equals("d")) {
-            return new Refused(i, ErrorCode.INVALID.name(), p.parent() + " is not a directory");
-        }
-        if (dirs.get(p).isPresent()) {
-            return new Refused(i, ErrorCode.EXISTS.name(), p + " already exists");
-        }
-        if (!seen.add(p.toString())) {
-            return new Refused(i, ErrorCode.INVALID.name(), p + " is in the request twice");
-        }
-        Optional<Long> pending = Sql.one(c, "SELECT f.request FROM request_file f JOIN request r ON r.id = f.request"
-                + " WHERE f.path = ? AND f.state = 'queued' AND r.kind = 'write' AND r.state IN ('queued', 'active')",
-                rs -> rs.getLong(1), p.toString());
-        if (pending.isPresent()) {
-            return new Refused(i, ErrorCode.EXISTS.name(), p + " is already being written by job " + pending.get());
-        }
-        return null;
+        return out;
     }
 
     /**
@@ -188,12 +219,12 @@ final class Submissions {
             List<Refused> refused = new ArrayList<>();
             Map<String, List<Object[]>> byVolume = new LinkedHashMap<>(); // volume -> (index, path, bit file)
             Map<String, VolumeInfo> volumes = new LinkedHashMap<>();
+            Namespace.Dirs dirs = new Namespace.Dirs(c); // each directory looked up once
             for (int i = 0; i < paths.size(); i++) {
                 try {
                     NsPath p = NsPath.parse(paths.get(i));
-                    BitFileInfo b = readable(c, p);
-                    VolumeInfo v = VolumeClerk.get(c, b.volume());
-                    volumes.put(v.label(), v);
+                    BitFileInfo b = readable(c, dirs, volumes, p);
+                    VolumeInfo v = volumes.get(b.volume());
                     byVolume.computeIfAbsent(v.label(), k -> new ArrayList<>()).add(new Object[] {i, p.toString(), b});
                 } catch (SiloException e) {
                     refused.add(new Refused(i, e.code().name(), e.getMessage()));
@@ -221,11 +252,14 @@ final class Submissions {
                         one == null ? null : one.adler32(), q.priority(), primary, q.callback(), q.token(), false,
                         avoid(q.avoidMovers()), who, null, 1, null, null), now);
                 Sql.update(c, "UPDATE request SET files = ?, cookie = ? WHERE id = ?", fs.size(), one == null ? null : one.cookie(), id);
-                for (Object[] f : fs) {
-                    BitFileInfo b = (BitFileInfo) f[2];
-                    Sql.update(c, "INSERT INTO request_file (request, idx, path, size, state, bfid, cookie, adler32)"
-                            + " VALUES (?,?,?,?,'queued',?,?,?)", id, f[0], f[1], b.size(), b.bfid(), b.cookie(), b.adler32());
-                    at.add(new FileAt((Integer) f[0], id, b.size(), b.adler32(), b.bfid(), b.volume()));
+                try (Sql.Batch rows = Sql.batch(c, "INSERT INTO request_file (request, idx, path, size, state, bfid, cookie, adler32)"
+                        + " VALUES (?,?,?,?,'queued',?,?,?)")) {
+                    for (Object[] f : fs) {
+                        BitFileInfo b = (BitFileInfo) f[2];
+                        rows.add(id, f[0], f[1], b.size(), b.bfid(), b.cookie(), b.adler32());
+                        at.add(new FileAt((Integer) f[0], id, b.size(), b.adler32(), b.bfid(), b.volume()));
+                    }
+                    rows.run();
                 }
                 ids.add(id);
             }
@@ -234,24 +268,34 @@ final class Submissions {
     }
 
     /** The bit file to read for {@code p}: its own, or a copy when its volume cannot be read. */
-    static BitFileInfo readable(Connection c, NsPath p) throws SQLException, SiloException {
-        Namespace.Node n = Namespace.resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file " + p));
+    static BitFileInfo readable(Connection c, Namespace.Dirs dirs, Map<String, VolumeInfo> volumes, NsPath p)
+            throws SQLException, SiloException {
+        Namespace.Node n = dirs.get(p).orElseThrow(() -> SiloException.notFound("no such file " + p));
         if (n.bfid() == null) {
             throw SiloException.invalid(p + " is a directory");
         }
         BitFileInfo b = FileClerk.get(c, n.bfid());
-        VolumeInfo v = VolumeClerk.get(c, b.volume());
+        VolumeInfo v = volume(c, volumes, b.volume());
         if (VolumeState.parse(v.state()).readable()) {
             return b;
         }
         List<BitFileInfo> copies = FileClerk.copies(c, b.bfid());
         for (BitFileInfo cp : copies) {
-            if (VolumeState.parse(VolumeClerk.get(c, cp.volume()).state()).readable()) {
+            if (VolumeState.parse(volume(c, volumes, cp.volume()).state()).readable()) {
                 return cp;
             }
         }
         throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason()
                 + (copies.isEmpty() ? "" : ", and no copy is on a readable volume"));
+    }
+
+    private static VolumeInfo volume(Connection c, Map<String, VolumeInfo> volumes, String label) throws SQLException, SiloException {
+        VolumeInfo v = volumes.get(label);
+        if (v == null) {
+            v = VolumeClerk.get(c, label);
+            volumes.put(label, v);
+        }
+        return v;
     }
 
     /** job_files: the files of a request and what became of each, in index order. */

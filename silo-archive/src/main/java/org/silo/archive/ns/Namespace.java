@@ -119,6 +119,11 @@ public final class Namespace {
             return found;
         }
 
+        /** Which of {@code names} are taken in directory {@code dir}: one query per few hundred names. */
+        public java.util.Set<String> taken(Node dir, java.util.Collection<String> names) throws SQLException {
+            return Sql.found(c, "SELECT name FROM ns_entry WHERE parent_id = ? AND name IN", List.of(dir.id()), names);
+        }
+
         /**
          * Adds a file entry for {@code bfid} at {@code p}, or says why not (null: added): the parent must be
          * a directory and the name free.
@@ -142,6 +147,11 @@ public final class Namespace {
             seen.remove(p);
             return null;
         }
+    }
+
+    /** File entries added many at a time (a group commit): {@code add(parentId, name, bfid, owner, now, now)}, then {@code run()}. */
+    public static Sql.Batch fileInserts(Connection c) throws SQLException {
+        return Sql.batch(c, "INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms) VALUES (?,?,'f',?,?,?,?)");
     }
 
     public List<NsEntry> ls(String path) throws SiloException {
