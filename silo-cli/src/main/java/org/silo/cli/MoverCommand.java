@@ -198,7 +198,8 @@ final class MoverCommand implements Runnable {
             description = {"Run a mover in this process for a server elsewhere. It must reach the volumes itself (dir volumes",
                 "by the same absolute paths, S3 volumes by their URLs), and it connects to the clients' addresses, so",
                 "they must be reachable from this host."},
-            footer = {"", "Examples:", "  silo mover run --server archive1:7400", "  silo mover run --server archive1:7400 --home /var/lib/silo-mover --library lib1 --name drive-7"})
+            footer = {"", "Examples:", "  silo mover run --server archive1:7400",
+                "  silo mover run --server archive1:7400 --home /var/lib/silo-mover --library lib1 --name drive-7 --rate 200M"})
     static final class Run implements Callable<Integer> {
         @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "The server whose library manager it serves.")
         String server;
@@ -213,9 +214,13 @@ final class MoverCommand implements Runnable {
         @Option(names = "--name", paramLabel = "NAME", description = "The name it proposes the first time (an administrator's name wins).")
         String name;
 
+        @Option(names = "--rate", paramLabel = "SIZE", defaultValue = "0",
+                description = "The most bytes per second it moves (100M; 0, the default: no limit), to leave a shared disk or link some room.")
+        String rate;
+
         @Override
         public Integer call() throws Exception {
-            Mover m = RemoteMover.start(server, home, library, name, 0);
+            Mover m = RemoteMover.start(server, home, library, name, org.silo.server.config.Sizes.parseSize(rate));
             System.out.printf("mover %s serving library %s for %s (Ctrl-C stops it after the transfer under way)%n", m.id(), library, server);
             Runtime.getRuntime().addShutdownHook(new Thread(m::close));
             Thread.currentThread().join();

@@ -1,0 +1,139 @@
+package org.silo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code bin/silo} as real processes for the end-to-end tests: a server on a data directory (started,
+ * killed, started again on the same port), commands run to their end, commands left running with
+ * their output collected line by line. Close it to kill whatever still runs.
+ */
+final class SiloProcesses implements AutoCloseable {
+    static final Path ROOT = Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
+    static final Path SILO = ROOT.resolve("bin/silo");
+    static final Pattern READY = Pattern.compile("silo server ready: messages on ([^ ]+):(\\d+),");
+    static final Duration CEILING = Duration.ofMinutes(5);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final List<Process> running = new ArrayList<>();
+    Process server;
+    String at;
+
+    SiloProcesses(Path dir) {
+        this.dir = dir;
+    }
+
+    /** bin/silo server on {@code dir/silo-data}, messages on {@code port} (0: any), the other ports any, and {@code settings}. */
+    void startServer(int port, String... settings) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(SILO.toString(), "server", "--data", dir.resolve("silo-data").toString(), "--set",
+                "wire.port=" + port, "--set", "blockhead.port=0", "--set", "nbd.port=0", "--set", "control.port=0", "--set",
+                "console.port=0"));
+        for (String s : settings) {
+            cmd.add("--set");
+            cmd.add(s);
+        }
+        server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        for (String line; (line = out.readLine()) != null; ) {
+            seen.append(line).append('\n');
+            Matcher m = READY.matcher(line);
+            if (m.find()) {
+                Thread drain = new Thread(() -> out.lines().forEach(l -> {}));
+                drain.setDaemon(true);
+                drain.start();
+                at = m.group(1) + ":" + m.group(2);
+                return;
+            }
+        }
+        throw new AssertionError("the server never said it was ready:\n" + seen);
+    }
+
+    int port() {
+        return Integer.parseInt(at.substring(at.lastIndexOf(':') + 1));
+    }
+
+    /** kill -9 of the server. */
+    void killServer() throws InterruptedException {
+        server.destroyForcibly().waitFor();
+    }
+
+    /** A command run to its end: exit status and standard output (standard error goes to commands.err). */
+    record Done(int exit, String output) {}
+
+    Done run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(SILO.toString()));
+        cmd.addAll(List.of(args));
+        cmd.add("--server=" + at);
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("commands.err").toFile())).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(CEILING.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        return new Done(p.exitValue(), text);
+    }
+
+    /** A command running in the background, its standard output collected line by line as it comes. */
+    record Running(Process process, List<String> out, List<String> err) {}
+
+    Running start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(SILO.toString()));
+        cmd.addAll(List.of(args));
+        cmd.add("--server=" + at);
+        Process p = new ProcessBuilder(cmd).start();
+        running.add(p);
+        List<String> out = new CopyOnWriteArrayList<>();
+        List<String> err = new CopyOnWriteArrayList<>();
+        collect(p.getInputStream(), out);
+        collect(p.getErrorStream(), err);
+        return new Running(p, out, err);
+    }
+
+    private static void collect(java.io.InputStream in, List<String> into) {
+        Thread t = new Thread(() -> new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().forEach(into::add));
+        t.setDaemon(true);
+        t.start();
+    }
+
+    List<Map<String, Object>> jobs() throws Exception {
+        Done ls = run("job", "ls", "--all", "--limit", "1000", "--json");
+        assertThat(ls.exit()).as(ls.output()).isZero();
+        return JSON.readValue(ls.output(), new TypeReference<>() {});
+    }
+
+    Map<String, Object> jobOf(String path) throws Exception {
+        return jobs().stream().filter(j -> path.equals(j.get("path"))).findFirst().orElse(null);
+    }
+
+    static void file(Path p, int size, long seed) throws IOException {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        Files.write(p, b);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Process p : running) {
+            p.destroyForcibly().waitFor();
+        }
+        if (server != null) {
+            server.destroyForcibly().waitFor();
+        }
+    }
+}
