@@ -50,7 +50,8 @@ import org.silo.wire.server.WireServerConfig;
  * Issue 13, small files: a put of many files goes into a few containers on the volume, each file with
  * its own bfid, path and checksum, and comes back byte for byte; one file is read by its range alone;
  * a get of many reads each container once; a damaged member fails alone and fsck names it; a file that
- * changes while it is put is refused and nothing of it is kept. On a directory volume and on S3.
+ * changes while it is put is refused and nothing of it is kept. On SQLite and PostgreSQL catalogs, each
+ * with a directory volume and an S3 one.
  */
 class AggregationTest {
     static S3Fixture s3;
@@ -85,14 +86,25 @@ class AggregationTest {
         s3.close();
     }
 
+    /** The PostgreSQL server and the schema of this test, when its catalog is PostgreSQL. */
+    String pgBase;
+    String pgSchema;
+
+    /** {@code kind}: CATALOG/VOLUME, {@code sqlite} or {@code pg}, then {@code dir} or {@code s3}. */
     void start(String kind) throws Exception {
-        archive = ArchiveService.open(data, null, SETTINGS);
+        String catalog = null;
+        if (kind.startsWith("pg/")) {
+            pgBase = PostgresArchiveTest.reachable(); // or skipped, saying why
+            pgSchema = "silo_agg" + Long.toHexString(new Random().nextLong() & Long.MAX_VALUE);
+            catalog = pgBase + (pgBase.contains("?") ? "&" : "?") + "currentSchema=" + pgSchema;
+        }
+        archive = ArchiveService.open(data, catalog, SETTINGS);
         Dispatcher d = new Dispatcher();
         archive.register(d);
         server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
         prefix = "smallvol-" + System.nanoTime();
-        String backend = kind.equals("dir") ? "dir:smallvol" : s3.uri(prefix);
+        String backend = kind.endsWith("/dir") ? "dir:smallvol" : s3.uri(prefix);
         archive.volumes().addvol(new AddVol("SMALL01", "small", "disk", "10G", backend, "sg", "ff"), "test");
         archive.namespace().mkdir("/s", false, "alice");
         mover = new Mover(new Mover.Config(data.resolve("m"), "m", "small", List.of("disk"), "h", 0), MoverLink.local(archive.library()),
@@ -113,10 +125,17 @@ class AggregationTest {
         if (archive != null) {
             archive.close();
         }
+        if (pgSchema != null) {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(pgBase); java.sql.Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + pgSchema + " CASCADE");
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     static Stream<String> kinds() {
-        return Stream.of("dir", "s3");
+        return Stream.of("sqlite/dir", "sqlite/s3", "pg/dir", "pg/s3");
     }
 
     TransferClient transfers() throws IOException {
@@ -161,7 +180,7 @@ class AggregationTest {
         assertThat(count("SELECT COUNT(*) FROM bit_file WHERE container IS NULL AND state = 'active'")).isEqualTo(2);
         assertThat(containers).as("about 2.4 MB of small files in containers of 1 MiB").isBetween(2L, 10L);
         assertThat(archive.volumes().inquire("SMALL01").files()).isEqualTo(302);
-        if (kind.equals("dir")) {
+        if (kind.endsWith("/dir")) {
             Path vol = data.resolve("smallvol");
             try (Stream<Path> onVolume = Files.list(vol)) {
                 assertThat(onVolume.map(p -> p.getFileName().toString()).toList()).as("containers and the two large files, no .part")
@@ -223,7 +242,7 @@ class AggregationTest {
         BitFileInfo hurt = archive.files().info(archive.namespace().stat("/s/d7").bfid());
         Backend.Location at = Backend.location(hurt.cookie());
         String name = String.format("%07d", at.fileNumber());
-        if (kind.equals("dir")) { // one byte of d7 flipped on the disk, behind Silo's back
+        if (kind.endsWith("/dir")) { // one byte of d7 flipped on the disk, behind Silo's back
             try (RandomAccessFile raf = new RandomAccessFile(data.resolve("smallvol").resolve(name).toFile(), "rw")) {
                 raf.seek(at.offset() + 100);
                 int b = raf.read();
@@ -278,7 +297,7 @@ class AggregationTest {
         assertThat(count("SELECT COUNT(*) FROM bit_file WHERE path IN ('/s/grows', '/s/shrinks')")).isZero();
         assertThat(count("SELECT COUNT(*) FROM bit_file WHERE path = '/s/fine'")).isEqualTo(1);
         assertThat(archive.files().fsck().problems()).isEmpty();
-        if (kind.equals("dir")) {
+        if (kind.endsWith("/dir")) {
             String container = one("SELECT container FROM bit_file WHERE path = '/s/fine'");
             assertThat(tar("-tf", data.resolve("smallvol").resolve(container.substring(15)).toString()))
                     .as("the given-up members were taken out of the container again").hasSize(2).startsWith("s/fine");
