@@ -291,4 +291,32 @@ class BlockheadServerTest {
       assertThat(s2 - s1 == 1 && s3 - s2 == 1).isFalse();
     }
   }
+
+  /**
+   * Seed 001's CONNECT PACKET has a fixed 256-byte image file name field: a client that sends the
+   * whole field, NUL-padded (259 bytes in all), must be served like one that stops at the NUL.
+   */
+  @Test
+  void aFullyPaddedConnectOfTheSeedsFixedSizeIsServed() throws Exception {
+    byte[] padded = new byte[3 + 256];
+    padded[0] = 0; // TYPE_CONNECT
+    padded[1] = 21;
+    padded[2] = 2; // 512-byte sectors
+    byte[] name = "disk".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    System.arraycopy(name, 0, padded, 3, name.length); // the rest of the field stays NUL
+    try (var c = client()) {
+      byte[] r = c.exchange(padded);
+      assertThat(r).hasSize(5).startsWith(2, 21, 0);
+      int sid = session(r);
+      assertThat(c.exchange(write(22, sid, 3, sector(512, 0x5A)))).containsExactly(2, 22, 0);
+      byte[] back = c.exchange(read(23, sid, 3));
+      assertThat(Arrays.copyOfRange(back, 4, back.length)).isEqualTo(sector(512, 0x5A));
+    }
+    // a 256-byte name with no NUL inside the field is not a name: error 3, nothing opened
+    byte[] unterminated = Arrays.copyOf(padded, padded.length);
+    Arrays.fill(unterminated, 3, unterminated.length, (byte) 'a');
+    try (var c = client()) {
+      assertThat(c.exchange(unterminated)).containsExactly(2, 21, 3);
+    }
+  }
 }
