@@ -330,4 +330,50 @@ class FilesServiceTest {
     private static void code(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode c) {
         assertThatThrownBy(call).isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(c));
     }
+
+    /**
+     * Seed 002's ACTION_NETWORK_END: a client that vanishes (no END) holds an image open for writing by an
+     * integer handle and a read lease; once its session expires, the image's writer lock and the lease are
+     * released, so another client can write the image and take a write lease at once. A client that ends
+     * its session with END has its integer handles closed too, but keeps its lease (leases belong to their
+     * holder id and outlive sessions, as the whole-file cache needs).
+     */
+    @Test
+    void aSessionsEndReleasesItsIntegerHandlesAndAnExpiredSessionItsLeases() throws Exception {
+        stopServer();
+        Dispatcher d = new Dispatcher();
+        files = new FilesService(dir, images, new org.silo.files.server.ArchiveGateway(archive, null), () -> Map.of(),
+                new FilesService.Settings(dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
+        files.register(d);
+        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS.withSessionIdle(Duration.ofSeconds(2)), d,
+                new SimpleMeterRegistry());
+        client = SiloClient.connect(ClientOptions.to(server.address()));
+
+        SiloClient vanishing = SiloClient.connect(ClientOptions.to(server.address()));
+        vanishing.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.WRITE, FilesOps.INTEGER, Name.device("disk")));
+        FilesOps.LeaseState lease = vanishing.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("iso"), FilesOps.LEASE_READ, 600, "vanishing"));
+        assertThat(lease.granted()).isTrue();
+        assertThat(images.info("disk").holders()).as("the vanishing client writes the image").hasSize(1);
+        assertThatThrownBy(() -> client.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.WRITE, FilesOps.INTEGER, Name.device("disk"))))
+                .as("one writer at a time").isInstanceOf(SiloException.class);
+        assertThat(client.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("iso"), FilesOps.LEASE_WRITE, 60, "other")).granted())
+                .as("a read lease keeps a writer out").isFalse();
+
+        vanishing.abandon(); // no END: the server learns of it when the session expires
+        await().atMost(Duration.ofMinutes(2)).until(() -> images.info("disk").holders().isEmpty());
+        FilesOps.Opened w = client.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.WRITE, FilesOps.INTEGER, Name.device("disk")));
+        client.call(FilesOps.CLOSE, w.handle());
+        assertThat(client.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("iso"), FilesOps.LEASE_WRITE, 60, "other")).granted())
+                .as("the expired session's read lease is gone").isTrue();
+        client.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("iso"), FilesOps.LEASE_RELEASE, 1, "other"));
+
+        // END: integer handles closed before END is answered, the lease kept
+        SiloClient ending = SiloClient.connect(ClientOptions.to(server.address()));
+        ending.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.WRITE, FilesOps.INTEGER, Name.device("disk")));
+        assertThat(ending.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("iso"), FilesOps.LEASE_READ, 600, "cache")).granted()).isTrue();
+        ending.close(Duration.ofMinutes(1));
+        assertThat(images.info("disk").holders()).as("closed when END was answered").isEmpty();
+        assertThat(client.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("iso"), FilesOps.LEASE_WRITE, 60, "other")).granted())
+                .as("a lease outlives its session's END").isFalse();
+    }
 }

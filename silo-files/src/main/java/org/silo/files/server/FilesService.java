@@ -17,6 +17,8 @@ import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
 import org.silo.wire.server.CallContext;
 import org.silo.wire.server.Dispatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The file access service of seed 003 on the message layer (docs/files.md): opens archive paths, block
@@ -24,6 +26,7 @@ import org.silo.wire.server.Dispatcher;
  * follow it may share one message: handle NONE means "the object opened earlier in this message".
  */
 public final class FilesService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FilesService.class);
     /**
      * @param cacheDir      where staged copies and files being written are kept ({@code <data>/files-cache})
      * @param cacheBytes    the most the staged copies may take ({@code files.cache-size})
@@ -124,7 +127,18 @@ public final class FilesService implements AutoCloseable {
                 throw SiloException.invalid("a lease needs a holder id of 1..128 characters");
             }
             requireFor(ctx, l.name(), l.kind() == FilesOps.LEASE_WRITE);
-            return leases.take(leaseKey(l.name()), l.holder(), l.kind(), Math.max(1, l.seconds()), System.currentTimeMillis());
+            return leases.take(leaseKey(l.name()), l.holder(), l.kind(), Math.max(1, l.seconds()), System.currentTimeMillis(),
+                    ctx.session() == null ? 0 : ctx.session().id());
+        });
+        // seed 002's ACTION_NETWORK_END: what a session held is let go when it ends (HandleTable.closeSession,
+        // Leases.sessionExpired say what and why)
+        d.onSessionEnd((session, expired) -> {
+            int handlesClosed = handles.closeSession(session.id());
+            int released = expired ? leases.sessionExpired(session.id()) : 0;
+            if (handlesClosed + released > 0) {
+                log.info("session {} {}: {} integer handles closed, {} leases released", Long.toHexString(session.id()),
+                        expired ? "expired" : "ended", handlesClosed, released);
+            }
         });
     }
 

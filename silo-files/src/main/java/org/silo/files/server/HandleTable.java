@@ -58,6 +58,29 @@ final class HandleTable {
         return close(integers.remove(session + "/" + n));
     }
 
+    /**
+     * Closes every integer handle of a session that has ended (seed 002's ACTION_NETWORK_END): nobody
+     * else can name them, so what they hold (an image's writer lock, a file being written, which is then
+     * discarded, not archived) is let go at once rather than after the idle time. Capabilities are bearer
+     * handles, usable from any session and from the data port, so a session's end does not revoke them;
+     * they lapse when idle. Returns how many were closed.
+     */
+    int closeSession(long session) {
+        String prefix = session + "/";
+        int closed = 0;
+        Iterator<Map.Entry<String, Entry>> it = integers.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Entry> e = it.next();
+            if (e.getKey().startsWith(prefix)) {
+                it.remove();
+                e.getValue().object().close();
+                closed++;
+            }
+        }
+        nextInteger.remove(session);
+        return closed;
+    }
+
     int size() {
         return capabilities.size() + integers.size();
     }

@@ -21,6 +21,8 @@ final class Leases {
         final boolean write;
         long expires;
         boolean recalled;
+        /** The session that last took or renewed it: its expiry lets the lease go. */
+        long session;
 
         Held(boolean write, long expires) {
             this.write = write;
@@ -32,6 +34,11 @@ final class Leases {
     private final Map<String, Map<String, Held>> leases = new HashMap<>();
 
     synchronized LeaseState take(String object, String holder, int kind, int seconds, long now) {
+        return take(object, holder, kind, seconds, now, 0);
+    }
+
+    /** As {@link #take(String, String, int, int, long)}, remembering the session that asked ({@code 0}: none). */
+    synchronized LeaseState take(String object, String holder, int kind, int seconds, long now, long session) {
         Map<String, Held> held = live(object, now);
         if (kind == FilesOps.LEASE_RELEASE) {
             held.remove(holder);
@@ -55,6 +62,7 @@ final class Leases {
         } else {
             mine.expires = expires;
         }
+        mine.session = session;
         return new LeaseState(true, expires, false, write ? "write lease" : "read lease");
     }
 
@@ -83,6 +91,27 @@ final class Leases {
             }
         }
         return held;
+    }
+
+    /**
+     * A session expired (its client went silent: crashed, cut off): the leases it last took or renewed
+     * are released now, so a writer need not wait out a dead reader's lease. A session that ends with
+     * END keeps its leases: they belong to their holder id, which outlives sessions on purpose (the
+     * whole-file cache takes a lease in one CLI run and renews it in the next), and expire by their own
+     * time. Returns how many were released.
+     */
+    synchronized int sessionExpired(long session) {
+        int released = 0;
+        for (Map<String, Held> held : leases.values()) {
+            Iterator<Held> it = held.values().iterator();
+            while (it.hasNext()) {
+                if (it.next().session == session) {
+                    it.remove();
+                    released++;
+                }
+            }
+        }
+        return released;
     }
 
     /** A lease as the console shows it: the object's key (name type, ':', name), its holder, kind, expiry, recall. */

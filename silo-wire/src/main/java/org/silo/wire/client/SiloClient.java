@@ -463,6 +463,17 @@ public final class SiloClient implements AutoCloseable {
         shutdown();
     }
 
+    /**
+     * Releases the sockets without ending the session, as a client that crashes or is cut off does: the
+     * server finds out only when the session expires ({@code wire.session-idle}). For tests of what a
+     * server does with a vanished client's state.
+     */
+    public void abandon() {
+        closing = true;
+        session = 0;
+        shutdown();
+    }
+
     private void shutdown() {
         engine.closeAll();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
