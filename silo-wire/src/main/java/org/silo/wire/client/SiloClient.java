@@ -184,6 +184,17 @@ public final class SiloClient implements AutoCloseable {
     private volatile String rights = "";
 
     /**
+     * Goes back to the default access (seed 002's LOGIN naming no list): the session keeps going with the
+     * rights of an anonymous session from this address, and is not logged in again after a restart.
+     * Returns those rights.
+     */
+    public String logout() throws SiloException {
+        relogin = null;
+        rights = call(LoginOps.LOGIN, new LoginOps.Login("", "")).rights();
+        return rights;
+    }
+
+    /**
      * Logs in to an access list with its password (seed 002's LOGIN and PASSWD, SCRAM-SHA-256): the
      * password never leaves this process. Returns the keys to save for logging in again without it,
      * or null when the list is not protected.

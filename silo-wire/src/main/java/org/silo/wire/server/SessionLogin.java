@@ -28,8 +28,22 @@ final class SessionLogin {
         this.failures = failures;
     }
 
-    /** LOGIN (seed 002): an unprotected list is granted at once; a protected one gets the SCRAM challenge. */
+    /**
+     * LOGIN (seed 002): an unprotected list is granted at once; a protected one gets the SCRAM challenge;
+     * the empty list name goes back to the default access (seed 002: "or wants to change back to the
+     * default from whatever"), that of an anonymous session from the same address.
+     */
     LoginOps.Answer login(Session s, LoginOps.Login req) throws SiloException {
+        if (req.list() == null || req.list().isEmpty()) {
+            synchronized (s) {
+                s.pendingScram = null; // a half-done login is dropped too: the seed's "revert to default access"
+                s.pendingList = null;
+            }
+            // the session key stays: frames go on being tagged, so the way back cannot be forged either
+            s.loggedIn("", authenticator.anonymous(s.address()), s.macKey());
+            log.info("{} went back to the default access", s);
+            return new LoginOps.Answer(true, "", s.grants().toString());
+        }
         authenticator.throttle().check(req.list() == null ? "" : req.list(), s.address());
         Authenticator.AccessList list = authenticator.list(req.list()).orElseThrow(
                 () -> new SiloException(ErrorCode.PERMISSION, "no access list named '" + req.list() + "'"));

@@ -101,6 +101,24 @@ class LoginTest {
     }
 
     @Test
+    void loginNamingNoListGoesBackToTheDefaultAccess() throws Exception {
+        try (TestServer s = server(); SiloClient c = s.client()) {
+            c.login("alice", "wonderland".toCharArray());
+            assertThat(c.call(ADMIN_OP, new byte[] {4})).containsExactly(4);
+            assertThat(c.logout()).isEqualTo("*::read");
+            assertThatThrownBy(() -> c.call(ADMIN_OP, new byte[] {5})).isInstanceOfSatisfying(SiloException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
+                assertThat(e.getMessage()).contains("anonymous from 127.0.0.1");
+            });
+            assertThat(c.call(READ_OP, new byte[] {6})).as("the session goes on, tagged as before").containsExactly(6);
+            assertThat(adminRuns).hasValue(1);
+            // and a login after it works as the first did
+            c.login("alice", "wonderland".toCharArray());
+            assertThat(c.call(ADMIN_OP, new byte[] {7})).containsExactly(7);
+        }
+    }
+
+    @Test
     void aProtectedListNeedsTheProofAndThenEveryFrameIsTagged() throws Exception {
         try (TestServer s = server(); SiloClient c = s.client()) {
             Scram.Keys keys = c.login("alice", "wonderland".toCharArray());
