@@ -376,4 +376,32 @@ class FilesServiceTest {
         assertThat(client.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("iso"), FilesOps.LEASE_WRITE, 60, "other")).granted())
                 .as("a lease outlives its session's END").isFalse();
     }
+
+    /** Seed 003's READ and APPEND flags: a handle opened without READ cannot read; APPEND writes at the end. */
+    @Test
+    void readAndAppendFlagsMeanWhatTheSeedSays() throws Exception {
+        FilesOps.Opened w = client.call(FilesOps.OPEN, open(FilesOps.WRITE, FilesOps.CAPABILITY, Name.device("disk")));
+        client.call(FilesOps.WRITE_OP, new FilesOps.Write(w.handle(), 100, "x".getBytes(StandardCharsets.UTF_8)));
+        assertThatThrownBy(() -> client.call(FilesOps.READ_OP, new FilesOps.Read(w.handle(), 100, 1)))
+                .isInstanceOfSatisfying(SiloException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
+                    assertThat(e.getMessage()).contains("without READ");
+                });
+        client.call(FilesOps.CLOSE, w.handle());
+
+        // APPEND to a new archive file: each write lands at the end, whatever offset it names
+        FilesOps.Opened a = client.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.APPEND | FilesOps.CREATE, FilesOps.CAPABILITY,
+                Name.path("/appended.txt")));
+        client.call(FilesOps.WRITE_OP, new FilesOps.Write(a.handle(), 0, "one ".getBytes(StandardCharsets.UTF_8)));
+        client.call(FilesOps.WRITE_OP, new FilesOps.Write(a.handle(), 0, "two ".getBytes(StandardCharsets.UTF_8)));
+        client.call(FilesOps.WRITE_OP, new FilesOps.Write(a.handle(), 1, "three".getBytes(StandardCharsets.UTF_8)));
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(a.handle(), 0, 100))).asString(StandardCharsets.UTF_8)
+                .isEqualTo("one two three");
+        // an image opened READ|APPEND: a write lands at the end, which for an image that never grows is refused
+        FilesOps.Opened img = client.call(FilesOps.OPEN, open(FilesOps.READ | FilesOps.APPEND, FilesOps.CAPABILITY, Name.device("disk")));
+        assertThatThrownBy(() -> client.call(FilesOps.WRITE_OP, new FilesOps.Write(img.handle(), 0, "y".getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(SiloException.class);
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(img.handle(), 100, 1))).asString(StandardCharsets.UTF_8).isEqualTo("x");
+        client.call(FilesOps.CLOSE, img.handle());
+    }
 }

@@ -177,7 +177,7 @@ public final class FilesService implements AutoCloseable {
                         throw new SiloException(ErrorCode.BUSY, "read leases are being recalled; retry after " + wait + " ms");
                     }
                 }
-                OpenObject o = openName(ctx, n, write, true, req.flags());
+                OpenObject o = FlaggedObject.of(openName(ctx, n, write, true, req.flags()), req.flags());
                 boolean oob = (req.flags() & FilesOps.OOB_XFER) != 0;
                 if (oob && req.handleType() != FilesOps.CAPABILITY) {
                     o.close();
@@ -197,7 +197,7 @@ public final class FilesService implements AutoCloseable {
     }
 
     private Handle handleFor(CallContext ctx, int type, Name n, boolean write, OpenObject o) throws SiloException {
-        if (type == FilesOps.CRYPTO && o instanceof ArchiveWriteObject) {
+        if (type == FilesOps.CRYPTO && FlaggedObject.unwrap(o) instanceof ArchiveWriteObject) {
             o.close();
             throw SiloException.invalid("a file written to an archive path is held until close: ask for a capability or integer handle");
         }
