@@ -103,10 +103,11 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 for (WorkerRegistry.Worker w : workers.list()) {
                     list = list.line(w.id(), w.name(), w.state(), w.percent(), w.detail(), w.connected() ? "connected" : "gone");
                 }
-                require("archive", "", Right.READ);
-                for (Map<String, Object> mover : data.movers()) {
-                    if (workers.get(text(mover, "id")) == null) { // a text mover is listed once, as the worker it is
-                        list = list.line(moverLine(mover).toArray());
+                if (grants.allows("archive", "", Right.READ)) { // the archive's movers only for those who may read it
+                    for (Map<String, Object> mover : data.movers()) {
+                        if (workers.get(text(mover, "id")) == null) { // a text mover is listed once, as the worker it is
+                            list = list.line(moverLine(mover).toArray());
+                        }
                     }
                 }
                 yield list;
@@ -315,9 +316,10 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         }
     }
 
-    private static int code(SiloException e) {
+    /** The ERROR code for a failure: a refusal is 401 while the connection has not logged in (as HTTP's), 403 after. */
+    private int code(SiloException e) {
         return switch (e.code()) {
-            case PERMISSION -> REFUSED;
+            case PERMISSION -> who.equals("anonymous") ? LOGIN_NEEDED : REFUSED;
             case NOT_FOUND -> NOT_FOUND;
             case INVALID, MALFORMED -> BAD_REQUEST;
             default -> FAILED;

@@ -75,14 +75,25 @@ class TextProtocolTest {
     }
 
     @Test
+    void sreportWithoutReadOnTheArchiveListsTheTextWorkersOnly() throws Exception {
+        start(Grants.NONE);
+        try (TextClient c = new TextClient(server.port())) {
+            c.read();
+            TextMessage report = c.ask("SREPORT");
+            assertThat(report.verb()).isEqualTo("SLIST");
+            assertThat(report.lines()).as("the archive's mover m-1 is not shown to who may not read the archive").isEmpty();
+        }
+    }
+
+    @Test
     void queueAndClearNeedTheirRights() throws Exception {
         start(Grants.READ);
         try (TextClient c = new TextClient(server.port())) {
             c.read();
-            assertThat(c.ask("QUEUE", "copy", "/exp/run1.dat").field(0)).isEqualTo("403");
+            assertThat(c.ask("QUEUE", "copy", "/exp/run1.dat").field(0)).isEqualTo("401");
             assertThat(c.ask("CLEAR").field(1)).startsWith("refused: needs admin on archive:");
             assertThat(c.ask("QUEUE", "verify", "DEF001")).as("issue 12: a whole volume's reading is not a reader's to queue")
-                    .isEqualTo(TextMessage.of("ERROR", "403", "refused: needs write on archive:vol:DEF001; anonymous has *::read"));
+                    .isEqualTo(TextMessage.of("ERROR", "401", "refused: needs write on archive:vol:DEF001; anonymous has *::read"));
         }
     }
 
@@ -212,10 +223,15 @@ class TextProtocolTest {
         start(Grants.READ);
         try (TextClient c = new TextClient(server.port())) {
             c.read();
+            // refused while anonymous: 401, a login is needed (as HTTP's 401)
             TextMessage refused = c.ask("NAME", "burner-7", "Box Y");
-            assertThat(refused.fields()).containsExactly("403", "refused: needs admin on control:burner-7; anonymous has *::read");
-            assertThat(c.ask("ID", "w", "worker").field(0)).isEqualTo("403");
-            assertThat(c.ask("LOGIN", "op", "wrong").field(0)).isEqualTo("403");
+            assertThat(refused.fields()).containsExactly("401", "refused: needs admin on control:burner-7; anonymous has *::read");
+            assertThat(c.ask("ID", "w", "worker").field(0)).isEqualTo("401");
+            assertThat(c.ask("LOGIN", "op", "wrong").field(0)).isEqualTo("401");
+            // logged in, and still short of the right: 403
+            assertThat(c.ask("LOGIN", "reader", "pw")).isEqualTo(TextMessage.of("OK", "LOGIN", "*::read"));
+            assertThat(c.ask("NAME", "burner-7", "Box Y").fields())
+                    .containsExactly("403", "refused: needs admin on control:burner-7; reader has *::read");
             assertThat(c.ask("LOGIN", "op", "pw")).isEqualTo(TextMessage.of("OK", "LOGIN", "*::admin"));
             assertThat(c.ask("NAME", "burner-7", "Box Y")).isEqualTo(TextMessage.of("OK", "NAME"));
         }

@@ -114,7 +114,7 @@ class AccessTest {
                 assertThat(ControlText.ask(in, out, "LOGIN\troot\tguess")).contains("wrong password");
             }
             assertThat(ControlText.ask(in, out, "LOGIN\troot\tr00t"))
-                    .startsWith("ERROR\t403\ttoo many wrong passwords for 'root' from 127.0.0.1");
+                    .startsWith("ERROR\t401\ttoo many wrong passwords for 'root' from 127.0.0.1");
             java.net.http.HttpResponse<String> console = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + s.consolePort() + "/api/login"))
                             .header("X-Silo", "1").header("Content-Type", "application/json")

@@ -83,7 +83,7 @@ class VolumeJobRightsTest {
             OutputStream out = text.getOutputStream();
             ControlText.read(in); // IDENT
             assertThat(ControlText.ask(in, out, "QUEUE\tverify\tDEF001"))
-                    .isEqualTo("ERROR\t403\trefused: needs write on archive:vol:DEF001; anonymous has *::read");
+                    .isEqualTo("ERROR\t401\trefused: needs write on archive:vol:DEF001; anonymous has *::read");
             assertThat(ControlText.ask(in, out, "LOGIN\treader\tr3ad")).startsWith("OK\tLOGIN");
             assertThat(ControlText.ask(in, out, "QUEUE\tverify\tDEF001")).startsWith("ERROR\t403\trefused: needs write on archive:vol:DEF001");
             assertThat(ControlText.ask(in, out, "LOGIN\tops\t0ps")).startsWith("OK\tLOGIN");
