@@ -10,9 +10,10 @@ const movers = {
             if (!movers.said) {
                 silo.message(m.movers.length ? "" : "no movers", "");
             }
-            document.querySelector("#movers tbody").replaceChildren(...m.movers.map(movers.row));
-            document.querySelector("#jobs tbody").replaceChildren(...q.jobs.map(movers.job));
-            document.querySelector("#mounts tbody").replaceChildren(...w.mounts.filter((x) => x.state === "waiting").map(movers.mount));
+            const waiting = w.mounts.filter((x) => x.state === "waiting");
+            document.querySelector("#movers tbody").replaceChildren(...(m.movers.length ? m.movers.map(movers.row) : [silo.none(9)]));
+            document.querySelector("#jobs tbody").replaceChildren(...(q.jobs.length ? q.jobs.map(movers.job) : [silo.none(9)]));
+            document.querySelector("#mounts tbody").replaceChildren(...(waiting.length ? waiting.map(movers.mount) : [silo.none(5)]));
         } catch (e) {
             silo.message("cannot list movers: " + e.message, "error");
         }
