@@ -133,7 +133,7 @@ const overview = {
     },
 
     redraw() {
-        overview.draw("chart-requests", "Requests", overview.rates("requests"), (v) => v.toFixed(v < 10 ? 1 : 0), "#2463c7", false);
+        overview.draw("chart-requests", "Requests", overview.rates("requests"), (v) => v.toFixed(v % 1 === 0 || v >= 10 ? 0 : 1), "#2463c7", false);
         overview.draw("chart-bytes", "Bytes moved", overview.rates("bytesMoved"), silo.bytes, "#d9822b", true);
     },
 
