@@ -15,10 +15,14 @@ public interface ControlData {
     /** The server's status, as STATUS answers it on the message layer. */
     Map<String, Object> status();
 
-    /** Volumes: label, library, mediaType, capacityBytes, remainingBytes, storageGroup, fileFamily, state, stateBy, stateReason, mountCount, errorCount, files. */
+    /**
+     * Volumes, the archive's VolumeInfo key for key: label, library, mediaType, backend, capacity, remaining
+     * (bytes), storageGroup, fileFamily, state, stateBy, stateReason, stateMs, writing, mounts, readErrors,
+     * writeErrors, files, bytesRead, createdMs, lastAccessMs.
+     */
     List<Map<String, Object>> volumes() throws SiloException;
 
-    /** An archive directory's entries: name, path, type (file or dir), size, bfid, volume, checksum, state. */
+    /** An archive directory's entries, NsEntry key for key: path, name, kind (file or dir), owner, createdMs, modifiedMs, bfid, size, adler32 (hex), volume. */
     List<Map<String, Object>> directory(String path) throws SiloException;
 
     /** Block images: name, sizeBytes, allocatedBytes, readOnly, holders. */
@@ -30,7 +34,7 @@ public interface ControlData {
      */
     List<Map<String, Object>> jobs() throws SiloException;
 
-    /** The movers: id, name, state, volume, job, bytesDone, bytesTotal, bytesPerSecond, bytes, files, errors. */
+    /** The movers: id, name, library, mediaTypes, host, state, volume, job, bytesDone, bytesTotal, bytesPerSecond, bytes, files, errors, mounts, seenMs. */
     List<Map<String, Object>> movers() throws SiloException;
 
     /** One object described: kind is volume, file (an archive path) or image. */

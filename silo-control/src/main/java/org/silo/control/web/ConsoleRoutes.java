@@ -20,7 +20,7 @@ final class ConsoleRoutes {
     static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final Set<String> GETS = Set.of("/healthz", "/metrics", "/api/status", "/api/volumes",
             "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events", "/api/movers", "/api/jobs", "/api/mounts",
-            "/api/leases");
+            "/api/leases", "/api/throughput");
     private static final Set<String> POSTS = Set.of("/api/login", "/api/logout");
     /**
      * Admin actions on one object: /api/volumes/LABEL/state, /api/jobs/ID/kill|priority,
@@ -36,11 +36,12 @@ final class ConsoleRoutes {
     private final StaticAssets assets = new StaticAssets();
     private final ConsoleCounters counters;
 
-    ConsoleRoutes(ControlData data, ConsoleSessions sessions, ConsoleCounters counters, Clock clock) {
+    ConsoleRoutes(ControlData data, ConsoleSessions sessions, ConsoleCounters counters, Clock clock,
+            ThroughputHistory history) {
         this.data = data;
         this.counters = counters;
         this.access = new ConsoleAccess(data, sessions);
-        this.read = new ReadApi(data, clock);
+        this.read = new ReadApi(data, clock, history);
         this.admin = new AdminApi(data, sessions, counters);
     }
 
@@ -110,6 +111,10 @@ final class ConsoleRoutes {
             case "/api/status" -> {
                 caller.require("core", "", Right.READ);
                 yield ConsoleResponse.json(read.status());
+            }
+            case "/api/throughput" -> {
+                caller.require("core", "", Right.READ); // the same counters as /api/status
+                yield ConsoleResponse.json(read.throughput());
             }
             case "/api/volumes" -> ConsoleResponse.json(read.volumes(caller));
             case "/api/files" -> ConsoleResponse.json(read.files(caller, request.param("path")));

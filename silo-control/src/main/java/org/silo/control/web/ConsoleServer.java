@@ -23,9 +23,12 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.silo.control.ControlData;
 import org.silo.wire.transport.Transports;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The web console on HTTP (issue 8; docs/console.md): pages, JSON under /api, status events, metrics.
@@ -39,12 +42,14 @@ import org.silo.wire.transport.Transports;
 public final class ConsoleServer implements AutoCloseable {
     /** The default port, from issue 8. */
     public static final int DEFAULT_PORT = 7480;
+    private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
 
     private final Builder config;
     private final ConsoleSessions sessions;
     private EventLoopGroup group;
     private ExecutorService workers;
     private StatusStream stream;
+    private ScheduledExecutorService sampler;
     private Channel channel;
     private InetSocketAddress bound;
     private final ChannelGroup connections = new DefaultChannelGroup("console", GlobalEventExecutor.INSTANCE);
@@ -65,7 +70,22 @@ public final class ConsoleServer implements AutoCloseable {
         }
         ConsoleCounters counters = new ConsoleCounters(sessions::size,
                 () -> stream == null ? 0 : stream.listeners(), connections::size);
-        ConsoleRoutes routes = new ConsoleRoutes(config.data, sessions, counters, config.clock);
+        ThroughputHistory history = new ThroughputHistory(config.historyPeriod.toMillis(), Duration.ofHours(1).toMillis());
+        ConsoleRoutes routes = new ConsoleRoutes(config.data, sessions, counters, config.clock, history);
+        sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "console-history");
+            t.setDaemon(true);
+            return t;
+        });
+        // Sampled whether or not a page is open, so the overview draws the hour before it opened; the first
+        // sample one period after start, when the server that embeds the console has started too.
+        sampler.scheduleAtFixedRate(() -> {
+            try {
+                history.sample(config.data.status(), config.clock.millis());
+            } catch (RuntimeException e) {
+                log.warn("console: cannot sample the status for the throughput history", e);
+            }
+        }, config.historyPeriod.toMillis(), config.historyPeriod.toMillis(), TimeUnit.MILLISECONDS);
         workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("console-", 0).factory());
         stream = new StatusStream(routes.read()::status, config.eventPeriod.toMillis(), config.maxEventListeners);
         group = Transports.group(config.threads, "console");
@@ -129,6 +149,9 @@ public final class ConsoleServer implements AutoCloseable {
         if (stream != null) {
             stream.close();
         }
+        if (sampler != null) {
+            sampler.shutdownNow();
+        }
         // Workers before the event loop: a worker still answering would otherwise hand the loop a task
         // after it has terminated.
         if (workers != null) {
@@ -169,6 +192,7 @@ public final class ConsoleServer implements AutoCloseable {
         private int maxConnections = 512;
         private Duration eventPeriod = Duration.ofSeconds(1);
         private Duration idleTimeout = Duration.ofSeconds(120);
+        private Duration historyPeriod = Duration.ofSeconds(10);
         private Clock clock = Clock.systemUTC();
 
         private Builder(ControlData data) {
@@ -241,6 +265,18 @@ public final class ConsoleServer implements AutoCloseable {
                 throw new IllegalArgumentException("idleTimeout must be at least 1 s");
             }
             this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How often the server samples the overview's counters for the last hour's charts, every 10 s by
+         * default (360 samples an hour).
+         */
+        public Builder historyPeriod(Duration period) {
+            if (period.toMillis() < 1) {
+                throw new IllegalArgumentException("historyPeriod must be at least 1 ms");
+            }
+            this.historyPeriod = period;
             return this;
         }
 

@@ -20,14 +20,21 @@ final class ReadApi {
 
     private final ControlData data;
     private final Clock clock;
+    private final ThroughputHistory history;
 
-    ReadApi(ControlData data, Clock clock) {
+    ReadApi(ControlData data, Clock clock, ThroughputHistory history) {
         this.data = data;
         this.clock = clock;
+        this.history = history;
     }
 
     Map<String, Object> status() {
         return StatusSummary.of(data.status(), clock.millis());
+    }
+
+    /** The last hour of the overview's counters, kept by the server ({@link ThroughputHistory}). */
+    Map<String, Object> throughput() {
+        return history.json();
     }
 
     Map<String, Object> volumes(ConsoleAccess.Caller caller) throws SiloException {

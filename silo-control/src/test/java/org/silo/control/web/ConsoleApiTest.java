@@ -109,6 +109,24 @@ class ConsoleApiTest {
         assertThat(s.at("/server/name").asText()).isEqualTo("fixture");
     }
 
+    /** The hour the overview charts is sampled by the server from its start, with no page open. */
+    @Test
+    void throughputHistoryIsKeptByTheServer() throws Exception {
+        try (ConsoleServer sampled = ConsoleServer.builder(data).port(0).historyPeriod(Duration.ofMillis(50)).build().start()) {
+            URI uri = URI.create("http://127.0.0.1:" + sampled.port() + "/api/throughput");
+            JsonNode h = org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).until(
+                    () -> json(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())),
+                    j -> j.get("samples").size() >= 3);
+            assertThat(h.get("periodMs").asLong()).isEqualTo(50);
+            JsonNode first = h.at("/samples/0");
+            JsonNode second = h.at("/samples/1");
+            assertThat(second.get("time").asLong()).isGreaterThan(first.get("time").asLong());
+            // the fixture counts 25 requests per look at STATUS
+            assertThat(second.get("requests").asLong()).isGreaterThan(first.get("requests").asLong());
+            assertThat(second.get("bytesMoved").asLong()).isPositive();
+        }
+    }
+
     @Test
     void volumesFilesImagesWhatis() throws Exception {
         JsonNode v = json(get("/api/volumes"));
@@ -117,7 +135,7 @@ class ConsoleApiTest {
 
         JsonNode f = json(get("/api/files?path=/data"));
         assertThat(f.get("path").asText()).isEqualTo("/data");
-        assertThat(f.at("/entries/0/checksum").asText()).isEqualTo("adler32:0a1b2c3d");
+        assertThat(f.at("/entries/0/adler32").asText()).isEqualTo("0a1b2c3d");
         assertThat(json(get("/api/files")).get("path").asText()).isEqualTo("/");
 
         JsonNode i = json(get("/api/images"));

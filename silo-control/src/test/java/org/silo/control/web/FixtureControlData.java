@@ -18,7 +18,8 @@ import org.silo.wire.auth.Scram;
 /**
  * An in-memory server for the console's tests: three volumes, a small namespace, two images, and two
  * access lists checked against real SCRAM verifiers ({@code root} is admin, {@code reader} may read).
- * STATUS has the real server's shape; every call to it counts one more request, so it moves.
+ * STATUS has the real server's shape; every call to it counts one more request, so it moves. Rows carry
+ * the keys the real server's records serialise to (ConsoleFixtureKeysTest in silo-server compares them).
  */
 final class FixtureControlData implements ControlData {
     static final String ROOT_PASSWORD = "correct horse";
@@ -50,16 +51,23 @@ final class FixtureControlData implements ControlData {
         v.put("label", label);
         v.put("library", library);
         v.put("mediaType", media);
-        v.put("capacityBytes", capacity);
-        v.put("remainingBytes", remaining);
+        v.put("backend", "dir:/srv/" + label);
+        v.put("capacity", capacity);
+        v.put("remaining", remaining);
         v.put("storageGroup", "physics");
         v.put("fileFamily", "raw");
         v.put("state", state);
         v.put("stateBy", "setup");
         v.put("stateReason", "");
-        v.put("mountCount", 3);
-        v.put("errorCount", 0);
-        v.put("files", files);
+        v.put("stateMs", 0L);
+        v.put("writing", null);
+        v.put("mounts", 3L);
+        v.put("readErrors", 1L);
+        v.put("writeErrors", 0L);
+        v.put("files", (long) files);
+        v.put("bytesRead", 0L);
+        v.put("createdMs", 0L);
+        v.put("lastAccessMs", 0L);
         volumes.put(label, v);
     }
 
@@ -107,7 +115,14 @@ final class FixtureControlData implements ControlData {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("path", (parent.equals("/") ? "" : parent) + "/" + name);
-        m.put("type", "dir");
+        m.put("kind", "dir");
+        m.put("owner", "root");
+        m.put("createdMs", 0L);
+        m.put("modifiedMs", 0L);
+        m.put("bfid", null);
+        m.put("size", 0L);
+        m.put("adler32", null);
+        m.put("volume", null);
         return m;
     }
 
@@ -115,12 +130,14 @@ final class FixtureControlData implements ControlData {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("path", parent + "/" + name);
-        m.put("type", "file");
-        m.put("size", size);
+        m.put("kind", "file");
+        m.put("owner", "root");
+        m.put("createdMs", 0L);
+        m.put("modifiedMs", 0L);
         m.put("bfid", "B" + Math.abs(name.hashCode()));
+        m.put("size", size);
+        m.put("adler32", checksum);
         m.put("volume", volume);
-        m.put("checksum", "adler32:" + checksum);
-        m.put("state", "active");
         return m;
     }
 

@@ -53,8 +53,13 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Saves a PNG of the window under target/screenshots/ (a test artifact). */
     public Path screenshot(String name) throws IOException {
-        Files.createDirectories(SCREENSHOTS);
-        Path file = SCREENSHOTS.resolve(name + ".png");
+        return screenshot(SCREENSHOTS, name);
+    }
+
+    /** Saves a PNG of the window as {@code dir/name.png}. */
+    public Path screenshot(Path dir, String name) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve(name + ".png");
         Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
         return file;
     }

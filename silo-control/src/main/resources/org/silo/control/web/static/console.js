@@ -65,6 +65,11 @@ const silo = {
         return (i === 0 ? v.toFixed(0) : v.toFixed(v < 10 ? 2 : 1)) + " " + units[i];
     },
 
+    // The one row an empty table shows, so it does not run into the next heading.
+    none(columns, text) {
+        return silo.el("tr", { class: "none" }, silo.el("td", { colspan: columns, class: "muted" }, text || "none"));
+    },
+
     number(n) {
         return n === null || n === undefined ? "–" : Number(n).toLocaleString("en-US");
     },

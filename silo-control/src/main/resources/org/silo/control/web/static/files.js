@@ -36,15 +36,17 @@ const files = {
         document.getElementById("crumbs").replaceChildren(...crumbs);
     },
 
+    // The server's namespace entry, key for key: kind (file or dir), size, adler32 (hex), volume, bfid.
     row(e) {
-        const name = e.type === "dir"
+        const dir = e.kind === "dir";
+        const name = dir
             ? silo.el("a", { class: "entry dir", href: "#" + encodeURIComponent(e.path) }, e.name + "/")
             : silo.el("a", { class: "entry file", href: "#" + encodeURIComponent(files.path()), onclick: (ev) => { ev.preventDefault(); files.details(e.path); } }, e.name);
-        return silo.el("tr", { "data-path": e.path },
-            silo.el("td", {}, name), silo.el("td", {}, e.type),
-            silo.el("td", { class: "num" }, e.type === "dir" ? "" : silo.bytes(e.size)),
-            silo.el("td", {}, e.volume || ""), silo.el("td", {}, e.checksum || ""),
-            silo.el("td", {}, e.state || ""), silo.el("td", {}, e.bfid || ""));
+        return silo.el("tr", { "data-path": e.path, class: dir ? "dir" : "file" },
+            silo.el("td", {}, name), silo.el("td", { class: "kind" }, dir ? "directory" : "file"),
+            silo.el("td", { class: "num size" }, dir ? "" : silo.bytes(e.size)),
+            silo.el("td", { class: "volume" }, e.volume || ""), silo.el("td", { class: "checksum" }, e.adler32 || ""),
+            silo.el("td", { class: "bfid" }, e.bfid || ""));
     },
 
     async details(path) {

@@ -6,7 +6,7 @@ const images = {
         try {
             const answer = await silo.get("/api/images");
             silo.message(answer.images.length ? "" : "no images", "");
-            document.querySelector("#images tbody").replaceChildren(...answer.images.map(images.row));
+            document.querySelector("#images tbody").replaceChildren(...(answer.images.length ? answer.images.map(images.row) : [silo.none(5)]));
         } catch (e) {
             silo.message("cannot list images: " + e.message, "error");
         }

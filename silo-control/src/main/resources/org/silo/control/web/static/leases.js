@@ -7,7 +7,7 @@ const leases = {
         try {
             const answer = await silo.get("/api/leases");
             silo.message(answer.leases.length ? "" : "no leases held", "");
-            document.querySelector("#leases tbody").replaceChildren(...answer.leases.map(leases.row));
+            document.querySelector("#leases tbody").replaceChildren(...(answer.leases.length ? answer.leases.map(leases.row) : [silo.none(5)]));
         } catch (e) {
             silo.message("cannot list leases: " + e.message, "error");
         }

@@ -10,9 +10,10 @@ const movers = {
             if (!movers.said) {
                 silo.message(m.movers.length ? "" : "no movers", "");
             }
-            document.querySelector("#movers tbody").replaceChildren(...m.movers.map(movers.row));
-            document.querySelector("#jobs tbody").replaceChildren(...q.jobs.map(movers.job));
-            document.querySelector("#mounts tbody").replaceChildren(...w.mounts.filter((x) => x.state === "waiting").map(movers.mount));
+            const waiting = w.mounts.filter((x) => x.state === "waiting");
+            document.querySelector("#movers tbody").replaceChildren(...(m.movers.length ? m.movers.map(movers.row) : [silo.none(9)]));
+            document.querySelector("#jobs tbody").replaceChildren(...(q.jobs.length ? q.jobs.map(movers.job) : [silo.none(10)]));
+            document.querySelector("#mounts tbody").replaceChildren(...(waiting.length ? waiting.map(movers.mount) : [silo.none(5)]));
         } catch (e) {
             silo.message("cannot list movers: " + e.message, "error");
         }
@@ -62,7 +63,7 @@ const movers = {
             silo.el("td", { class: "num" }, String(j.id)), silo.el("td", {}, j.kind), silo.el("td", {}, j.state),
             silo.el("td", { class: "num" }, String(j.effectivePriority)), silo.el("td", {}, j.path || ""),
             silo.el("td", { class: "num" }, silo.bytes(j.size || 0)), silo.el("td", {}, j.volume || "-"),
-            silo.el("td", {}, j.moverName || "-"),
+            silo.el("td", {}, j.moverName || "-"), silo.el("td", { class: "note" }, j.error || ""),
             silo.el("td", {}, silo.el("button", { class: "cancel", type: "button",
                 onclick: () => movers.act("/api/jobs/" + j.id + "/kill", {}, "job " + j.id + " cancelled") }, "Cancel")));
     },

@@ -1,17 +1,18 @@
-// Overview: numbers and throughput charts, fed by the status event stream (/api/events).
-// Samples of the last hour are kept in this tab (sessionStorage) and drawn on <canvas>.
+// Overview: numbers and throughput charts. The last hour of samples comes from the server
+// (/api/throughput, one sample every 10 s kept from its start), then the status event stream
+// (/api/events) adds one a second; both are drawn on <canvas>.
 "use strict";
 
 const HOUR_MS = 3600 * 1000;
-const STORE_KEY = "silo.status.samples";
 
 const overview = {
     samples: [],
 
-    load() {
+    // The server's history first, so a burst before the page opened is on the chart.
+    async load() {
         try {
-            const kept = JSON.parse(sessionStorage.getItem(STORE_KEY) || "[]");
-            overview.samples = Array.isArray(kept) ? kept : [];
+            const history = await silo.get("/api/throughput");
+            overview.samples = history.samples.map((s) => ({ t: s.time, requests: s.requests, bytesMoved: s.bytesMoved }));
         } catch (e) {
             overview.samples = [];
         }
@@ -19,15 +20,14 @@ const overview = {
 
     add(status) {
         const s = status.summary || {};
+        const last = overview.samples[overview.samples.length - 1];
+        if (last && status.time <= last.t) {
+            return; // an event older than the history's last sample
+        }
         overview.samples.push({ t: status.time, requests: s.requests, bytesMoved: s.bytesMoved });
         const oldest = status.time - HOUR_MS;
         while (overview.samples.length && overview.samples[0].t < oldest) {
             overview.samples.shift();
-        }
-        try {
-            sessionStorage.setItem(STORE_KEY, JSON.stringify(overview.samples));
-        } catch (e) {
-            // Storage full or off: the chart still works for this page view.
         }
     },
 
@@ -59,7 +59,26 @@ const overview = {
         return out;
     },
 
-    draw(canvasId, title, points, format, color) {
+    // The y axis: four equal steps of a round size (for bytes a power of two, at least 1 B; for counts
+    // 1, 2 or 5 times a power of ten, at least 0.5), so no two labels read the same.
+    scale(max, bytes) {
+        const raw = max / 4;
+        let step;
+        if (bytes) {
+            step = 1;
+            while (step < raw) {
+                step *= 2;
+            }
+        } else {
+            step = 0.5;
+            for (let p = 1; step < raw; p *= 10) {
+                step = [1, 2, 5].map((m) => m * p).find((s) => s >= raw) || 10 * p;
+            }
+        }
+        return { step: step, top: 4 * step };
+    },
+
+    draw(canvasId, title, points, format, color, bytes) {
         const canvas = document.getElementById(canvasId);
         const ratio = window.devicePixelRatio || 1;
         const width = canvas.clientWidth;
@@ -72,21 +91,26 @@ const overview = {
         const left = 70, right = 10, top = 22, bottom = 20;
         const w = width - left - right, h = height - top - bottom;
         const now = points.length ? points[points.length - 1].t : Date.now();
-        const max = Math.max(1, ...points.map((p) => p.v)) * 1.1;
+        const scale = overview.scale(Math.max(0, ...points.map((p) => p.v)), bytes);
+        const max = scale.top;
         g.font = "12px system-ui, sans-serif";
         g.fillStyle = "#1d2330";
         g.fillText(title + (points.length ? ": " + format(points[points.length - 1].v) + "/s" : ": waiting for data"), left, 14);
         g.strokeStyle = "#dde2e8";
         g.fillStyle = "#5f6b7a";
         g.lineWidth = 1;
+        const labels = [];
         for (let i = 0; i <= 4; i++) {
             const y = top + h - (h * i) / 4;
             g.beginPath();
             g.moveTo(left, y);
             g.lineTo(left + w, y);
             g.stroke();
-            g.fillText(format((max * i) / 4), 4, y + 4);
+            labels.push(format(scale.step * i));
+            g.fillText(labels[i], 4, y + 4);
         }
+        canvas.dataset.ticks = labels.join("|");
+        canvas.dataset.points = String(points.length);
         for (let m = 0; m <= 60; m += 10) {
             const x = left + (w * (60 - m)) / 60;
             g.textAlign = m === 0 ? "right" : "center";
@@ -109,8 +133,8 @@ const overview = {
     },
 
     redraw() {
-        overview.draw("chart-requests", "Requests", overview.rates("requests"), (v) => v.toFixed(v < 10 ? 1 : 0), "#2463c7");
-        overview.draw("chart-bytes", "Bytes moved", overview.rates("bytesMoved"), silo.bytes, "#d9822b");
+        overview.draw("chart-requests", "Requests", overview.rates("requests"), (v) => v.toFixed(v % 1 === 0 || v >= 10 ? 0 : 1), "#2463c7", false);
+        overview.draw("chart-bytes", "Bytes moved", overview.rates("bytesMoved"), silo.bytes, "#d9822b", true);
     },
 
     connect() {
@@ -131,8 +155,8 @@ const overview = {
     },
 };
 
-document.addEventListener("DOMContentLoaded", () => {
-    overview.load();
+document.addEventListener("DOMContentLoaded", async () => {
+    await overview.load();
     overview.redraw();
     overview.connect();
     window.addEventListener("resize", overview.redraw);

@@ -11,7 +11,10 @@ const volumes = {
     async load() {
         try {
             const answer = await silo.get("/api/volumes");
-            volumes.rows = answer.volumes.map((v) => Object.assign({}, v, { used: (v.capacityBytes || 0) - (v.remainingBytes || 0) }));
+            // The server's VolumeInfo, key for key (capacity, remaining, mounts, readErrors, writeErrors...);
+            // used and errors are derived here so that they sort like the other columns.
+            volumes.rows = answer.volumes.map((v) => Object.assign({}, v,
+                { used: v.capacity - v.remaining, errors: v.readErrors + v.writeErrors }));
             volumes.render();
         } catch (e) {
             silo.message("cannot list volumes: " + e.message, "error");
@@ -43,11 +46,12 @@ const volumes = {
             th.classList.toggle("sorted-asc", th.dataset.key === volumes.sortKey && volumes.sortAsc);
             th.classList.toggle("sorted-desc", th.dataset.key === volumes.sortKey && !volumes.sortAsc);
         });
-        document.querySelector("#volumes tbody").replaceChildren(...shown.map(volumes.row));
+        document.querySelector("#volumes tbody").replaceChildren(...(shown.length ? shown.map(volumes.row)
+            : [silo.none(12, volumes.rows.length ? "no volume matches" : "no volumes")]));
     },
 
     row(v) {
-        const used = v.capacityBytes ? v.used / v.capacityBytes : 0;
+        const used = v.capacity ? v.used / v.capacity : 0;
         const bar = silo.el("span", { class: "bar" }, silo.el("span"));
         bar.firstChild.style.width = Math.round(Math.min(1, Math.max(0, used)) * 100) + "%";
         const state = silo.el("select", { class: "new-state", "aria-label": "new state of " + v.label },
@@ -59,11 +63,11 @@ const volumes = {
             silo.el("td", {}, v.label), silo.el("td", {}, v.library), silo.el("td", {}, v.mediaType),
             silo.el("td", {}, v.storageGroup), silo.el("td", {}, v.fileFamily),
             silo.el("td", { class: "state state-" + v.state, title: title }, v.state),
-            silo.el("td", { class: "num" }, silo.number(v.files)),
-            silo.el("td", { class: "num" }, silo.bytes(v.capacityBytes)),
-            silo.el("td", {}, bar, silo.bytes(v.used)),
-            silo.el("td", { class: "num" }, silo.number(v.mountCount)),
-            silo.el("td", { class: "num" }, silo.number(v.errorCount)),
+            silo.el("td", { class: "num files" }, silo.number(v.files)),
+            silo.el("td", { class: "num capacity" }, silo.bytes(v.capacity)),
+            silo.el("td", { class: "used" }, bar, silo.bytes(v.used)),
+            silo.el("td", { class: "num mounts" }, silo.number(v.mounts)),
+            silo.el("td", { class: "num errors", title: "read " + v.readErrors + ", write " + v.writeErrors }, silo.number(v.errors)),
             silo.el("td", {}, state, " ", reason, " ", apply));
     },
 
