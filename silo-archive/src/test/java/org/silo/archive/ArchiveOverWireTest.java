@@ -112,6 +112,16 @@ class ArchiveOverWireTest {
         assertThat(client.call(VolumeClerkOps.STATUS, null)).containsEntry("volumes", 3);
         assertThat(client.call(FileClerkOps.STATUS, null)).containsEntry("files_active", 1);
         assertThat(client.call(VolumeClerkOps.BACKUP, new Backup("b1.db")).bytes()).isPositive();
+        // seed 000's mk_backup, the file clerk's name for the same: a catalog a new server opens with the file in it
+        var made = client.call(FileClerkOps.MK_BACKUP, new Backup("b2.db"));
+        assertThat(made.bytes()).isPositive();
+        assertThat(Path.of(made.dest())).isEqualTo(data.resolve("backups").resolve("b2.db"));
+        Path restored = data.resolve("restored");
+        org.silo.archive.catalog.CatalogBackup.restore(Path.of(made.dest()), restored, null);
+        try (ArchiveService again = ArchiveService.open(restored, null)) {
+            assertThat(again.files().info(w.bfid()).path()).isEqualTo("/w");
+        }
+        assertThatThrownBy(() -> client.call(FileClerkOps.MK_BACKUP, new Backup(""))).hasMessageContaining("needs a destination");
         assertThat(archive.status()).containsEntry("engine", "sqlite");
         assertThatThrownBy(() -> client.call(VolumeClerkOps.DELETE_VOL, new DeleteVol(w.volume(), false)))
                 .isInstanceOfSatisfying(SiloException.class, e -> {
