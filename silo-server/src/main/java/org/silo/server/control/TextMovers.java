@@ -55,7 +55,7 @@ final class TextMovers {
                     bound.remove(worker);
                 }
                 Work w = lm.idleMover(new MoverHello(worker, hello.name(), library, hello.mediaTypes(), hello.host(), "idle", null, kinds));
-                return w.action().equals(LibraryMessages.BIND_VOLUME) ? work(worker, w.volume(), w.job()) : List.of();
+                return w.action().equals(LibraryMessages.BIND_VOLUME) ? work(worker, w.volume(), w.job(), verb(caps)) : List.of();
             }
             case "active", "busy" -> {
                 Job j = current(b, state);
@@ -77,7 +77,7 @@ final class TextMovers {
                         null, result, j.volume()));
                 Work next = lm.haveBoundVolume(hello);
                 if (next.job() != null && !next.action().equals(LibraryMessages.UNBIND_VOLUME)) {
-                    return work(worker, b.volume(), next.job());
+                    return work(worker, b.volume(), next.job(), verb(caps));
                 }
                 bound.remove(worker);
                 return List.of(List.of("OPEN", b.volume()));
@@ -104,11 +104,20 @@ final class TextMovers {
         return b.job();
     }
 
-    /** WORK JOB KIND VOLUME, then one FILE line per file: bfid, cookie, size, adler32, where to read it. */
-    private List<List<String>> work(String worker, String volume, Job j) throws SiloException {
+    /**
+     * The verb that gives a worker its job: seed 004's {@code BURN} for a worker that speaks the seed's
+     * words (a capability {@code BURN...}, as the seed's {@code CAP BURNCDR}), Silo's {@code WORK} for the rest.
+     * The message is the same either way.
+     */
+    static String verb(List<String> caps) {
+        return caps.stream().anyMatch(c -> c.toUpperCase(java.util.Locale.ROOT).startsWith("BURN")) ? "BURN" : "WORK";
+    }
+
+    /** WORK (or BURN) JOB KIND VOLUME, then one FILE line per file: bfid, cookie, size, adler32, where to read it. */
+    private List<List<String>> work(String worker, String volume, Job j, String verb) throws SiloException {
         bound.put(worker, new Bound(volume, j));
         List<List<String>> lines = new ArrayList<>();
-        lines.add(List.of("WORK", String.valueOf(j.id()), j.kind(), volume, String.valueOf(j.size())));
+        lines.add(List.of(verb, String.valueOf(j.id()), j.kind(), volume, String.valueOf(j.size())));
         Backend backend = archive.volumes().backends().get(j.backend());
         for (FileRef f : j.files()) {
             String where = backend instanceof DirBackend d ? d.path(f.cookie()).toString() : j.backend() + "#" + f.cookie();

@@ -107,6 +107,28 @@ class TextMoverTest {
         }
     }
 
+    /** Seed 004's burner, which says CAP BURNCDR, is given its job with the seed's verb BURN rather than WORK. */
+    @Test
+    void aWorkerThatSpeaksTheSeedsWordsIsSentBurn(@TempDir Path dir) throws Exception {
+        try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
+                SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
+                Socket s = new Socket("127.0.0.1", server.controlPort())) {
+            c.call(FileClerkOps.MKDIR, new Mkdir("/v", false, "test"));
+            BitFileInfo a = c.call(FileClerkOps.WRITE_FILE, new WriteFile("r1", "/v/a", "alpha".getBytes(), null, null, null, "test"));
+            s.setSoTimeout(60_000);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            ControlText.read(in);
+            assertThat(ControlText.ask(in, out, "ID\tburner-8\tworker")).isEqualTo("OK\tID");
+            ControlText.read(in); // CAPAB
+            assertThat(ControlText.ask(in, out, "CAP\tBURNCDR\tmover:default\tverify")).isEqualTo("OK\tCAP");
+            long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
+            assertThat(lines(ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL")).get(0))
+                    .containsExactly("BURN", String.valueOf(job), "verify", a.volume(), "5");
+            assertThat(ControlText.ask(in, out, "STATUS\tdone\t100\tpass")).isEqualTo("OPEN\t" + a.volume());
+        }
+    }
+
     private static List<String[]> lines(String message) {
         List<String[]> out = new ArrayList<>();
         for (String l : message.split("\r\n")) {
