@@ -101,7 +101,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             case SREPORT -> {
                 TextMessage list = TextMessage.of(SLIST);
                 for (WorkerRegistry.Worker w : workers.list()) {
-                    list = list.line(w.id(), w.name(), w.state(), w.percent(), w.detail(), w.connected() ? "connected" : "gone");
+                    list = list.line(w.id(), w.name(), w.state(), w.percent(), w.detail(), w.connected() ? "connected" : "gone", w.version());
                 }
                 if (grants.allows("archive", "", Right.READ)) { // the archive's movers only for those who may read it
                     for (Map<String, Object> mover : data.movers()) {
@@ -217,11 +217,16 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         if (t == ClientType.WORKER) {
             require("control", clientId, Right.WRITE);
         }
+        // seed 004: "CLIENT: ID\tV[version]": the version of the client's software, kept and shown in SLIST
+        String version = m.field(2).startsWith("V") || m.field(2).startsWith("v") ? m.field(2).substring(1) : m.field(2);
+        if (version.length() > 64) {
+            throw SiloException.invalid("ID's version is at most 64 characters");
+        }
         id = clientId;
         type = t;
         server.joined(ctx.channel(), t);
         if (t == ClientType.WORKER) {
-            workers.connected(id);
+            workers.connected(id, version);
             ctx.executor().execute(() -> send(ctx, TextMessage.of(CAPAB)));
         }
         return TextMessage.of(OK, ID);
@@ -279,7 +284,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         }
         String state = text(m, "state");
         return List.of(text(m, "id"), text(m, "name"), state, String.valueOf(percent), detail,
-                state.equals("offline") ? "gone" : "connected");
+                state.equals("offline") ? "gone" : "connected", text(m, "version"));
     }
 
     private static long number(Object o) {

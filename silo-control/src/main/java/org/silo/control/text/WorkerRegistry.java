@@ -19,9 +19,12 @@ import java.util.function.Consumer;
  * survive reconnects and restarts; live state is kept in memory. Thread-safe.
  */
 public final class WorkerRegistry {
-    /** One worker as displays see it. */
+    /**
+     * One worker as displays see it. {@code version}: the version its ID gave (seed 004: {@code ID\tV[version]}),
+     * empty if none.
+     */
     public record Worker(String id, String name, List<String> capabilities, String state, int percent, String detail,
-            boolean connected) {}
+            boolean connected, String version) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path namesFile;
@@ -38,29 +41,34 @@ public final class WorkerRegistry {
     }
 
     public synchronized void connected(String id) {
+        connected(id, "");
+    }
+
+    /** A worker said ID, with the version of its software (empty: none said). */
+    public synchronized void connected(String id, String version) {
         Worker w = workers.get(id);
-        workers.put(id, w == null ? new Worker(id, names.getOrDefault(id, ""), List.of(), "idle", 0, "", true)
-                : new Worker(id, nameOf(id), w.capabilities(), w.state(), w.percent(), w.detail(), true));
+        workers.put(id, w == null ? new Worker(id, names.getOrDefault(id, ""), List.of(), "idle", 0, "", true, version)
+                : new Worker(id, nameOf(id), w.capabilities(), w.state(), w.percent(), w.detail(), true, version));
     }
 
     public synchronized void disconnected(String id) {
         Worker w = workers.get(id);
         if (w != null) {
-            publish(new Worker(id, nameOf(id), w.capabilities(), "offline", w.percent(), w.detail(), false));
+            publish(new Worker(id, nameOf(id), w.capabilities(), "offline", w.percent(), w.detail(), false, w.version()));
         }
     }
 
     public synchronized void capabilities(String id, List<String> caps) {
         Worker w = workers.get(id);
         if (w != null) {
-            workers.put(id, new Worker(id, nameOf(id), List.copyOf(caps), w.state(), w.percent(), w.detail(), w.connected()));
+            workers.put(id, new Worker(id, nameOf(id), List.copyOf(caps), w.state(), w.percent(), w.detail(), w.connected(), w.version()));
         }
     }
 
     public synchronized void status(String id, String state, int percent, String detail) {
         Worker w = workers.get(id);
         if (w != null) {
-            publish(new Worker(id, nameOf(id), w.capabilities(), state, percent, detail, w.connected()));
+            publish(new Worker(id, nameOf(id), w.capabilities(), state, percent, detail, w.connected(), w.version()));
         }
     }
 
@@ -77,7 +85,7 @@ public final class WorkerRegistry {
         names.putAll(next);
         Worker w = workers.get(id);
         if (w != null) {
-            publish(new Worker(id, name, w.capabilities(), w.state(), w.percent(), w.detail(), w.connected()));
+            publish(new Worker(id, name, w.capabilities(), w.state(), w.percent(), w.detail(), w.connected(), w.version()));
         }
     }
 

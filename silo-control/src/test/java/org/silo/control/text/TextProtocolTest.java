@@ -196,7 +196,7 @@ class TextProtocolTest {
             display.read();
             display.ask("ID", "panel-1", "display");
             worker.read();
-            assertThat(worker.ask("ID", "burner-7", "worker")).isEqualTo(TextMessage.of("OK", "ID"));
+            assertThat(worker.ask("ID", "burner-7", "worker", "V2.1")).as("seed 004's ID\\tV[version]").isEqualTo(TextMessage.of("OK", "ID"));
             assertThat(worker.read()).as("the server asks a worker for its capabilities").isEqualTo(TextMessage.of("CAPAB"));
             assertThat(worker.ask("CAP", "dir", "lto8")).isEqualTo(TextMessage.of("OK", "CAP"));
             assertThat(worker.ask("STATUS", "active", "50%", "copying /a")).isEqualTo(TextMessage.of("OK", "STATUS"));
@@ -206,8 +206,8 @@ class TextProtocolTest {
             assertThat(display.read()).as("the rename is pushed too")
                     .isEqualTo(TextMessage.of("STATUS", "burner-7", "Box X", "active", "50", "copying /a"));
             assertThat(display.ask("SREPORT").lines()).containsExactly(
-                    List.of("burner-7", "Box X", "active", "50", "copying /a", "connected"),
-                    List.of("m-1", "mover1", "active", "25", "job 7 on DEF001, 2.5 MB/s", "connected"));
+                    List.of("burner-7", "Box X", "active", "50", "copying /a", "connected", "2.1"),
+                    List.of("m-1", "mover1", "active", "25", "job 7 on DEF001, 2.5 MB/s", "connected", ""));
             assertThat(display.ask("ASKCAPAB").lines()).containsExactly(List.of("burner-7", "Box X", "dir", "lto8"));
             assertThat(worker.ask("STATUS", "active", "150", "x").field(1)).contains("0..100");
         }
