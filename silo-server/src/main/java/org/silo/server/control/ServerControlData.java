@@ -60,7 +60,32 @@ public final class ServerControlData implements ControlData {
 
     @Override
     public List<Map<String, Object>> directory(String path) throws SiloException {
-        return rows(archive.namespace().ls(path));
+        return entries(archive.namespace().ls(path));
+    }
+
+    @Override
+    public Map<String, Object> directoryPage(String path, String after, int limit) throws SiloException {
+        FileMessages.NsList page = archive.namespace().ls(path, after, Math.max(1, limit));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("entries", entries(page.entries()));
+        if (page.next() != null) {
+            m.put("next", page.next());
+        }
+        return m;
+    }
+
+    /** Namespace entries with the keys ControlData names (type, checksum), beside the entry's own fields. */
+    private static List<Map<String, Object>> entries(List<FileMessages.NsEntry> list) {
+        List<Map<String, Object>> out = new ArrayList<>(list.size());
+        for (FileMessages.NsEntry e : list) {
+            Map<String, Object> m = row(e);
+            m.put("type", e.kind());
+            if (e.adler32() != null) {
+                m.put("checksum", "adler32:" + e.adler32());
+            }
+            out.add(m);
+        }
+        return out;
     }
 
     @Override
