@@ -55,6 +55,7 @@ final class NsCommands {
                     int want = limit > 0 ? (int) Math.min(Trees.PAGE, limit - shown) : Trees.PAGE;
                     NsList page = c.call(FileClerkOps.LS, new FileMessages.Ls(path, cursor, want));
                     page.entries().forEach(out::add);
+                    out.flush();
                     shown += page.entries().size();
                     cursor = page.next();
                     if (cursor == null) {
@@ -74,39 +75,68 @@ final class NsCommands {
 
     /**
      * Entries printed as they come: a table whose columns have fixed widths (a page's widths cannot be
-     * known before the last page), or a JSON array written one entry at a time.
+     * known before the last page), or a JSON array written one entry at a time. Buffered and flushed once
+     * a page (a flush per line is a system call per line: most of the time of listing 100,000 entries).
      */
     static final class Listing {
-        private static final String ROW = "%-4s  %12s  %-8s  %-24s  %-19s  %-8s  %s%n";
         private final boolean json;
+        private final java.io.PrintWriter out = new java.io.PrintWriter(new java.io.BufferedWriter(
+                new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), 1 << 16), false);
+        private final StringBuilder line = new StringBuilder(160);
         private boolean any;
 
         Listing(boolean json) {
             this.json = json;
             if (!json) {
-                System.out.printf(ROW, "KIND", "SIZE", "OWNER", "MODIFIED", "BFID", "VOLUME", "NAME");
+                row("KIND", "SIZE", "OWNER", "MODIFIED", "BFID", "VOLUME", "NAME");
             }
         }
 
         void add(NsEntry e) {
             if (json) {
                 try {
-                    System.out.print((any ? ",\n" : "[\n") + Json.indented(e));
+                    out.print((any ? ",\n" : "[\n") + Json.indented(e));
                 } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
                     throw new IllegalStateException(x);
                 }
             } else {
-                System.out.printf(ROW, e.kind(), e.kind().equals("dir") ? "-" : e.size(), e.owner(), Instant.ofEpochMilli(e.modifiedMs()),
+                row(e.kind(), e.kind().equals("dir") ? "-" : Long.toString(e.size()), e.owner(), Instant.ofEpochMilli(e.modifiedMs()).toString(),
                         e.bfid() == null ? "-" : e.bfid(), e.volume() == null ? "-" : e.volume(), e.name());
             }
             any = true;
         }
 
+        /** KIND SIZE OWNER MODIFIED BFID VOLUME NAME: widths 4, 12 (right-aligned), 8, 24, 19, 8, then the name. */
+        private void row(String kind, String size, String owner, String modified, String bfid, String volume, String name) {
+            line.setLength(0);
+            pad(kind, 4);
+            line.append(" ".repeat(Math.max(0, 12 - size.length()))).append(size).append("  ");
+            pad(owner, 8);
+            pad(modified, 24);
+            pad(bfid, 19);
+            pad(volume, 8);
+            line.append(name);
+            out.println(line);
+        }
+
+        private void pad(String cell, int width) {
+            line.append(cell);
+            for (int i = cell.length(); i < width; i++) {
+                line.append(' ');
+            }
+            line.append("  ");
+        }
+
+        /** What is printed so far goes out (after each page). */
+        void flush() {
+            out.flush();
+        }
+
         void end() {
             if (json) {
-                System.out.println(any ? "\n]" : "[ ]");
+                out.println(any ? "\n]" : "[ ]");
             }
-            System.out.flush();
+            out.flush();
         }
     }
 
