@@ -23,6 +23,7 @@ import org.silo.archive.ops.LibraryOps;
 import org.silo.archive.ns.Namespace;
 import org.silo.archive.ops.FileClerkOps;
 import org.silo.archive.ns.NsPath;
+import org.silo.archive.ops.FileMessages;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
 import org.silo.archive.ops.FileMessages.NsList;
 import org.silo.archive.ops.VolumeClerkOps;
@@ -297,9 +298,12 @@ public final class ArchiveService implements AutoCloseable {
             need(ctx, path(q.path()), Right.WRITE);
             return namespace.mkdir(q.path(), q.parents(), q.owner());
         });
-        d.registerBlocking(FileClerkOps.LS, (ctx, p) -> {
-            need(ctx, path(p), Right.READ);
-            return new NsList(path(p), namespace.ls(p));
+        d.registerBlocking(FileClerkOps.LS, (ctx, q) -> {
+            need(ctx, path(q.path()), Right.READ);
+            // a page asked for (a limit) is capped; a request of the path alone lists it whole, as it always did
+            int limit = q.limit() > 0 ? Math.min(q.limit(), FileMessages.MAX_PAGE) : q.after() != null ? FileMessages.MAX_PAGE : 0;
+            NsList page = namespace.ls(q.path(), q.after(), limit);
+            return new NsList(path(q.path()), page.entries(), page.next());
         });
         d.registerBlocking(FileClerkOps.STAT, (ctx, p) -> {
             need(ctx, path(p), Right.READ);

@@ -90,7 +90,7 @@ class ArchiveOverWireTest {
         assertThat(after.writing()).isNull();
         assertThat(client.call(FileClerkOps.BFID_INFO, b.bfid()).path()).isEqualTo("/raw/f");
         assertThat(client.call(FileClerkOps.STAT, "/raw/f").size()).isEqualTo(5);
-        assertThat(client.call(FileClerkOps.LS, "/raw").entries()).hasSize(1);
+        assertThat(client.call(FileClerkOps.LS, new org.silo.archive.ops.FileMessages.Ls("/raw")).entries()).hasSize(1);
         client.call(FileClerkOps.MV, new Mv("/raw/f", "/raw/g"));
         client.call(FileClerkOps.RM, new Rm("/raw/g", null));
         assertThat(client.call(FileClerkOps.BFID_INFO, b.bfid()).state()).isEqualTo("deleted");
@@ -152,7 +152,7 @@ class ArchiveOverWireTest {
         try (SiloClient c = SiloClient.connect(ClientOptions.to(guarded.address()))) {
             client.call(FileClerkOps.MKDIR, new Mkdir("/exp", false, null));
             c.call(FileClerkOps.MKDIR, new Mkdir("/exp/mine", false, null));
-            assertThat(c.call(FileClerkOps.LS, "/").entries()).hasSize(1);
+            assertThat(c.call(FileClerkOps.LS, new org.silo.archive.ops.FileMessages.Ls("/")).entries()).hasSize(1);
             assertThat(c.call(VolumeClerkOps.INQUIRE_VOL, "DEF001").label()).isEqualTo("DEF001");
             for (ThrowingCall call : List.<ThrowingCall>of(
                     () -> c.call(FileClerkOps.MKDIR, new Mkdir("/other", false, null)),

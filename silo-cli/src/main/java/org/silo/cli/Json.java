@@ -14,6 +14,11 @@ final class Json {
         System.out.println(MAPPER.writeValueAsString(value));
     }
 
+    /** A value as indented JSON, without a line end (for printing an array one element at a time). */
+    static String indented(Object value) throws JsonProcessingException {
+        return MAPPER.writeValueAsString(value);
+    }
+
     private static final ObjectMapper COMPACT = new ObjectMapper();
 
     /** A value as JSON on one line (for JSON Lines: one record per line, as each is known). */

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.silo.archive.ops.FileClerkOps;
+import org.silo.archive.ops.FileMessages;
+import org.silo.archive.ops.FileMessages.NsList;
 import org.silo.archive.ops.FileMessages.Mkdir;
 import org.silo.archive.ops.FileMessages.Mv;
 import org.silo.archive.ops.FileMessages.NsEntry;
@@ -18,17 +20,11 @@ import picocli.CommandLine.Parameters;
 final class NsCommands {
     private NsCommands() {}
 
-    static void table(List<NsEntry> entries) {
-        Table t = new Table("KIND", "SIZE", "OWNER", "MODIFIED", "BFID", "VOLUME", "NAME").rightAlign(1);
-        for (NsEntry e : entries) {
-            t.row(e.kind(), e.kind().equals("dir") ? "-" : e.size(), e.owner(), Instant.ofEpochMilli(e.modifiedMs()),
-                    e.bfid() == null ? "-" : e.bfid(), e.volume() == null ? "-" : e.volume(), e.name());
-        }
-        t.print();
-    }
-
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List an archive directory.",
-            footer = {"", "Examples:", "  silo ls /", "  silo ls /exp/run1 --json"})
+    @Command(name = "ls", mixinStandardHelpOptions = true,
+            description = {"List an archive directory, by name. A large directory is fetched a page at a time (" + Trees.PAGE
+                + " entries) and printed as it comes."},
+            footer = {"", "Examples:", "  silo ls /", "  silo ls /exp/run1 --json", "  silo ls /exp/big --limit 100",
+                "  silo ls /exp/big --limit 100 --after f000099.dat   (the next 100)"})
     static final class Ls implements Callable<Integer> {
         @Mixin
         ClientMixin client;
@@ -36,20 +32,111 @@ final class NsCommands {
         @Parameters(paramLabel = "PATH", defaultValue = "/")
         String path;
 
-        @Option(names = "--json", description = "Print JSON.")
+        @Option(names = "--json", description = "Print JSON (an array of entries).")
         boolean json;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+                description = "At most N entries; when more follow, standard error says how to list them (default: all).")
+        int limit;
+
+        @Option(names = "--after", paramLabel = "NAME", description = "Start after this name (the cursor --limit prints).")
+        String after;
 
         @Override
         public Integer call() throws Exception {
+            if (limit < 0) {
+                throw new IllegalArgumentException("--limit must be 0 (all) or more, not " + limit);
+            }
             try (SiloClient c = client.connect()) {
-                List<NsEntry> entries = c.call(FileClerkOps.LS, path).entries();
-                if (json) {
-                    Json.print(entries);
-                } else {
-                    table(entries);
+                Listing out = new Listing(json);
+                String cursor = after;
+                long shown = 0;
+                while (true) {
+                    int want = limit > 0 ? (int) Math.min(Trees.PAGE, limit - shown) : Trees.PAGE;
+                    NsList page = c.call(FileClerkOps.LS, new FileMessages.Ls(path, cursor, want));
+                    page.entries().forEach(out::add);
+                    out.flush();
+                    shown += page.entries().size();
+                    cursor = page.next();
+                    if (cursor == null) {
+                        break;
+                    }
+                    if (limit > 0 && shown >= limit) {
+                        System.err.printf("silo: more entries follow; the next ones: silo ls %s --limit %d --after '%s'%n", path, limit,
+                                cursor.replace("'", "'\\''"));
+                        break;
+                    }
                 }
+                out.end();
             }
             return 0;
+        }
+    }
+
+    /**
+     * Entries printed as they come: a table whose columns have fixed widths (a page's widths cannot be
+     * known before the last page), or a JSON array written one entry at a time. Buffered and flushed once
+     * a page (a flush per line is a system call per line: most of the time of listing 100,000 entries).
+     */
+    static final class Listing {
+        private final boolean json;
+        private final java.io.PrintWriter out = new java.io.PrintWriter(new java.io.BufferedWriter(
+                new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), 1 << 16), false);
+        private final StringBuilder line = new StringBuilder(160);
+        private boolean any;
+
+        Listing(boolean json) {
+            this.json = json;
+            if (!json) {
+                row("KIND", "SIZE", "OWNER", "MODIFIED", "BFID", "VOLUME", "NAME");
+            }
+        }
+
+        void add(NsEntry e) {
+            if (json) {
+                try {
+                    out.print((any ? ",\n" : "[\n") + Json.indented(e));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+                    throw new IllegalStateException(x);
+                }
+            } else {
+                row(e.kind(), e.kind().equals("dir") ? "-" : Long.toString(e.size()), e.owner(), Instant.ofEpochMilli(e.modifiedMs()).toString(),
+                        e.bfid() == null ? "-" : e.bfid(), e.volume() == null ? "-" : e.volume(), e.name());
+            }
+            any = true;
+        }
+
+        /** KIND SIZE OWNER MODIFIED BFID VOLUME NAME: widths 4, 12 (right-aligned), 8, 24, 19, 8, then the name. */
+        private void row(String kind, String size, String owner, String modified, String bfid, String volume, String name) {
+            line.setLength(0);
+            pad(kind, 4);
+            line.append(" ".repeat(Math.max(0, 12 - size.length()))).append(size).append("  ");
+            pad(owner, 8);
+            pad(modified, 24);
+            pad(bfid, 19);
+            pad(volume, 8);
+            line.append(name);
+            out.println(line);
+        }
+
+        private void pad(String cell, int width) {
+            line.append(cell);
+            for (int i = cell.length(); i < width; i++) {
+                line.append(' ');
+            }
+            line.append("  ");
+        }
+
+        /** What is printed so far goes out (after each page). */
+        void flush() {
+            out.flush();
+        }
+
+        void end() {
+            if (json) {
+                out.println(any ? "\n]" : "[ ]");
+            }
+            out.flush();
         }
     }
 

@@ -4,13 +4,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.silo.archive.ops.FileClerkOps;
-import org.silo.archive.ops.FileMessages.Mkdir;
 import org.silo.archive.ops.FileMessages.NsEntry;
 import org.silo.archive.transfer.LibraryClient;
 import org.silo.archive.transfer.TransferClient;
+import org.silo.archive.transfer.TransferClient.Target;
 import org.silo.server.config.Sizes;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
@@ -203,40 +204,22 @@ final class TransferCommands {
         public Integer call() throws Exception {
             String dest = args.get(args.size() - 1);
             List<Path> sources = args.subList(0, args.size() - 1).stream().map(Path::of).toList();
-            List<Path> files = new ArrayList<>();
-            List<String> paths = new ArrayList<>();
             try (SiloClient c = client.connect()) {
                 boolean destIsDir = dest.endsWith("/") || isArchiveDir(c, dest);
                 if (sources.size() > 1 && !destIsDir) {
                     throw new IllegalArgumentException("copying several files needs DEST to be an archive directory: " + dest);
                 }
                 String base = dest.endsWith("/") && dest.length() > 1 ? dest.substring(0, dest.length() - 1) : dest;
+                List<Trees.PutRoot> roots = new ArrayList<>();
                 for (Path src : sources) {
                     if (!Files.exists(src)) {
                         throw new IllegalArgumentException("no such file: " + src);
                     }
-                    String name = src.toAbsolutePath().normalize().getFileName().toString();
-                    String target = destIsDir ? join(base, name) : base;
-                    if (Files.isDirectory(src)) {
-                        if (!recursive) {
-                            throw new IllegalArgumentException(src + " is a directory (use -r)");
-                        }
-                        try (var walk = Files.walk(src)) {
-                            for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
-                                String rel = src.relativize(p).toString().replace(java.io.File.separatorChar, '/');
-                                String at = rel.isEmpty() ? target : join(target, rel);
-                                if (Files.isDirectory(p)) {
-                                    c.call(FileClerkOps.MKDIR, new Mkdir(at, true, System.getProperty("user.name")));
-                                } else if (Files.isRegularFile(p)) {
-                                    files.add(p);
-                                    paths.add(at);
-                                }
-                            }
-                        }
-                    } else {
-                        files.add(src);
-                        paths.add(target);
+                    if (Files.isDirectory(src) && !recursive) {
+                        throw new IllegalArgumentException(src + " is a directory (use -r)");
                     }
+                    String name = src.toAbsolutePath().normalize().getFileName().toString();
+                    roots.add(new Trees.PutRoot(src, destIsDir ? join(base, name) : base));
                 }
                 TransferReport report = new TransferReport(transfer.json, copies > 1 || hash != null, true);
                 Thread hook = cancelOnExit(c, client);
@@ -244,8 +227,11 @@ final class TransferCommands {
                         fileFamily).withCopies(copies).withHash(hash).withSkipExisting(skipExisting))) {
                     t.onNote(TransferCommands::note);
                     Thread bar = progressBar(t, !transfer.noProgress && !transfer.json);
-                    t.put(files, paths, report::accept);
+                    // the tree is walked as batches are made, never listed whole (Trees)
+                    t.putAll(Trees.local(c, roots, System.getProperty("user.name")), (r, at) -> report.accept(r));
                     stop(bar);
+                } catch (RuntimeException e) {
+                    throw Trees.cause(e);
                 } finally {
                     disarm(hook);
                 }
@@ -288,10 +274,10 @@ final class TransferCommands {
             if (sources.size() > 1 && !destIsDir) {
                 throw new IllegalArgumentException("copying several files needs DEST to be an existing directory: " + dest);
             }
-            List<String> paths = new ArrayList<>();
-            List<Path> files = new ArrayList<>();
             TransferReport report = new TransferReport(transfer.json, false, !stdout);
+            boolean[] gotIt = new boolean[1];
             try (SiloClient c = client.connect()) {
+                List<Iterator<Target>> parts = new ArrayList<>();
                 for (String src : sources) {
                     NsEntry e;
                     try {
@@ -308,25 +294,28 @@ final class TransferCommands {
                         if (!recursive) {
                             throw new IllegalArgumentException(src + " is a directory (use -r)");
                         }
-                        collect(c, e.path(), target, paths, files);
+                        parts.add(Trees.archive(c, e.path(), target)); // listed a page at a time as batches are made
                     } else {
-                        paths.add(e.path());
-                        files.add(target);
+                        parts.add(List.of(new Target(e.path(), target)).iterator());
                     }
                 }
-                List<TransferClient.Result> results;
                 Thread hook = cancelOnExit(c, client);
                 try (TransferClient t = new TransferClient(LibraryClient.over(c), transfer.options(client, false, null, null, null))) {
                     t.onNote(TransferCommands::note);
                     Thread bar = progressBar(t, !stdout && !transfer.noProgress && !transfer.json);
-                    results = t.get(paths, files, report::accept);
+                    t.getAll(Trees.concat(parts), (r, at) -> {
+                        gotIt[0] = r.ok();
+                        report.accept(r);
+                    });
                     stop(bar);
+                } catch (RuntimeException e) {
+                    throw Trees.cause(e);
                 } finally {
                     disarm(hook);
                 }
                 if (stdout) {
                     try {
-                        if (!results.isEmpty() && results.get(0).ok()) {
+                        if (gotIt[0]) {
                             Files.copy(out, System.out);
                             System.out.flush();
                         }
@@ -335,18 +324,6 @@ final class TransferCommands {
                     }
                 }
                 return report.finish(false);
-            }
-        }
-
-        private static void collect(SiloClient c, String dir, Path local, List<String> paths, List<Path> files) throws Exception {
-            Files.createDirectories(local);
-            for (NsEntry e : c.call(FileClerkOps.LS, dir).entries()) {
-                if (e.kind().equals("dir")) {
-                    collect(c, e.path(), local.resolve(e.name()), paths, files);
-                } else {
-                    paths.add(e.path());
-                    files.add(local.resolve(e.name()));
-                }
             }
         }
     }

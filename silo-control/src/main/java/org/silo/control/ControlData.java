@@ -25,6 +25,29 @@ public interface ControlData {
     /** An archive directory's entries, NsEntry key for key: path, name, kind (file or dir), owner, createdMs, modifiedMs, bfid, size, adler32 (hex), volume. */
     List<Map<String, Object>> directory(String path) throws SiloException;
 
+    /**
+     * A page of a directory: {@code entries} (keys as in {@link #directory}) whose names come after
+     * {@code after} (null: from the first), at most {@code limit}; and {@code next}, the cursor for the
+     * following page (the last name of this one), present only when more follow. By default cut from
+     * {@link #directory}; the server asks its catalog for just the page.
+     */
+    default Map<String, Object> directoryPage(String path, String after, int limit) throws SiloException {
+        List<Map<String, Object>> all = directory(path);
+        int from = 0;
+        if (after != null) {
+            while (from < all.size() && String.valueOf(all.get(from).get("name")).compareTo(after) <= 0) {
+                from++;
+            }
+        }
+        int to = Math.min(all.size(), from + Math.max(1, limit));
+        Map<String, Object> page = new java.util.LinkedHashMap<>();
+        page.put("entries", all.subList(from, to));
+        if (to < all.size()) {
+            page.put("next", all.get(to - 1).get("name"));
+        }
+        return page;
+    }
+
     /** Block images: name, sizeBytes, allocatedBytes, readOnly, holders. */
     List<Map<String, Object>> images() throws SiloException;
 

@@ -75,6 +75,10 @@ public final class Catalog implements AutoCloseable {
             hc.addDataSourceProperty("busy_timeout", "10000");
             hc.addDataSourceProperty("synchronous", "FULL");
             hc.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+            // a page cache of up to 64 MiB (SQLite's default is 2 MiB): ls of a directory of 100,000 files
+            // joins each entry to its bit_file row, and with the default cache most of those lookups read
+            // their pages from the file again on every listing (docs/benchmarks.md, "ls of a large directory")
+            hc.addDataSourceProperty("cache_size", "-65536");
             hc.setDriverClassName("org.sqlite.JDBC");
         } else if (url.startsWith("jdbc:postgresql:")) {
             engine = Engine.POSTGRESQL;

@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.Sql;
 import org.silo.archive.ops.FileMessages.NsEntry;
+import org.silo.archive.ops.FileMessages.NsList;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 
@@ -154,18 +155,52 @@ public final class Namespace {
         return Sql.batch(c, "INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms) VALUES (?,?,'f',?,?,?,?)");
     }
 
+    /** Every entry of a directory (a file: itself), by name. */
     public List<NsEntry> ls(String path) throws SiloException {
+        return ls(path, null, 0).entries();
+    }
+
+    /**
+     * A page of a directory: the entries whose names come after {@code after} (null: from the first), by
+     * name in the catalog's order, at most {@code limit} of them (0 or less: all), each with its bit file's
+     * size, Adler-32 and volume from the same SELECT (a join, not a query per entry). The reply's
+     * {@code next} is the last name of the page when more follow: the cursor for the next page. A cursor
+     * is a name, not a position, so entries added or removed between pages neither repeat nor hide others.
+     * A path that is a file lists that file alone.
+     */
+    public NsList ls(String path, String after, int limit) throws SiloException {
         NsPath p = NsPath.parse(path);
         return catalog.tx(c -> {
             Node n = resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file or directory " + p));
             if (!n.dir()) {
-                return List.of(entry(c, p, n));
+                return new NsList(p.toString(), List.of(entry(c, p, n)));
             }
-            List<NsEntry> out = new ArrayList<>();
-            for (Node child : Sql.list(c, NODE + " WHERE parent_id = ? ORDER BY name", Namespace::node, n.id())) {
-                out.add(entry(c, new NsPath(append(p, child.name())), child));
+            String base = p.isRoot() ? "/" : p + "/";
+            StringBuilder sql = new StringBuilder("SELECT e.name, e.kind, e.bfid, e.owner, e.created_ms, e.modified_ms, b.size, b.adler32,"
+                    + " b.volume FROM ns_entry e LEFT JOIN bit_file b ON b.bfid = e.bfid WHERE e.parent_id = ?");
+            List<Object> args = new ArrayList<>(List.of(n.id()));
+            if (after != null) {
+                sql.append(" AND e.name > ?");
+                args.add(after);
             }
-            return out;
+            sql.append(" ORDER BY e.name");
+            if (limit > 0) {
+                sql.append(" LIMIT ?");
+                args.add(limit + 1); // one more than asked: says whether another page follows
+            }
+            List<NsEntry> out = Sql.list(c, sql.toString(), rs -> {
+                String name = rs.getString(1);
+                boolean dir = rs.getString(2).equals("d");
+                String bfid = rs.getString(3);
+                return new NsEntry(base + name, name, dir ? "dir" : "file", rs.getString(4), rs.getLong(5), rs.getLong(6), bfid,
+                        bfid == null ? 0 : rs.getLong(7), rs.getString(8), rs.getString(9));
+            }, args.toArray());
+            String next = null;
+            if (limit > 0 && out.size() > limit) {
+                out = out.subList(0, limit);
+                next = out.get(limit - 1).name();
+            }
+            return new NsList(p.toString(), List.copyOf(out), next);
         });
     }
 

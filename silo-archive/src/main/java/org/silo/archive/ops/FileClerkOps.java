@@ -5,6 +5,7 @@ import org.silo.archive.ops.FileMessages.BitFileInfo;
 import org.silo.archive.ops.FileMessages.DelBfid;
 import org.silo.archive.ops.FileMessages.EditBfid;
 import org.silo.archive.ops.FileMessages.FsckReport;
+import org.silo.archive.ops.FileMessages.Ls;
 import org.silo.archive.ops.FileMessages.Mkdir;
 import org.silo.archive.ops.FileMessages.Mv;
 import org.silo.archive.ops.FileMessages.NewBitFile;
@@ -16,6 +17,9 @@ import org.silo.archive.ops.VolumeMessages.Backup;
 import org.silo.archive.ops.VolumeMessages.BackupResult;
 import org.silo.wire.op.Codec;
 import org.silo.wire.op.Codecs;
+import org.silo.wire.SiloException;
+import org.silo.wire.codec.WireReader;
+import org.silo.wire.codec.WireWriter;
 import org.silo.wire.op.Operation;
 
 /**
@@ -35,7 +39,7 @@ import org.silo.wire.op.Operation;
  * <tr><td>0x0408</td><td>write_file</td><td>WriteFile</td><td>BitFileInfo</td></tr>
  * <tr><td>0x0409</td><td>read_file</td><td>path (UTF-8)</td><td>bytes</td></tr>
  * <tr><td>0x0420</td><td>mkdir</td><td>Mkdir</td><td>NsEntry</td></tr>
- * <tr><td>0x0421</td><td>ls</td><td>path (UTF-8)</td><td>NsList</td></tr>
+ * <tr><td>0x0421</td><td>ls</td><td>path (UTF-8), or Ls (CBOR map) for a page</td><td>NsList</td></tr>
  * <tr><td>0x0422</td><td>stat</td><td>path (UTF-8)</td><td>NsEntry</td></tr>
  * <tr><td>0x0423</td><td>mv</td><td>Mv</td><td>NsEntry (at its new path)</td></tr>
  * <tr><td>0x0424</td><td>rm</td><td>Rm</td><td>NsEntry (as it was)</td></tr>
@@ -65,8 +69,37 @@ public final class FileClerkOps {
     public static final Operation<String, byte[]> READ_FILE = new Operation<>(0x0409, "read_file", Codecs.UTF8, Codecs.BYTES);
 
     public static final Operation<Mkdir, NsEntry> MKDIR = new Operation<>(0x0420, "mkdir", Codecs.cbor(Mkdir.class), ENTRY);
-    public static final Operation<String, NsList> LS = new Operation<>(0x0421, "ls", Codecs.UTF8, Codecs.cbor(NsList.class));
+    public static final Operation<Ls, NsList> LS = new Operation<>(0x0421, "ls", lsRequest(), Codecs.cbor(NsList.class));
     public static final Operation<String, NsEntry> STAT = new Operation<>(0x0422, "stat", Codecs.UTF8, ENTRY);
     public static final Operation<Mv, NsEntry> MV = new Operation<>(0x0423, "mv", Codecs.cbor(Mv.class), ENTRY);
     public static final Operation<Rm, NsEntry> RM = new Operation<>(0x0424, "rm", Codecs.cbor(Rm.class), ENTRY);
+
+    /**
+     * ls's request, in two forms: a whole listing is the path alone as UTF-8, byte for byte what clients
+     * sent before paging; a page ({@code after} or {@code limit} set) is an {@link Ls} as a CBOR map. The
+     * first byte tells them apart: a CBOR map starts with 0xA0 to 0xBF (major type 5), which in UTF-8 is
+     * a continuation byte and can never start a string.
+     */
+    static Codec<Ls> lsRequest() {
+        Codec<Ls> cbor = Codecs.cbor(Ls.class);
+        return new Codec<>() {
+            @Override
+            public void encode(Ls value, WireWriter out) {
+                if (value.after() == null && value.limit() <= 0) {
+                    Codecs.UTF8.encode(value.path(), out);
+                } else {
+                    cbor.encode(value, out);
+                }
+            }
+
+            @Override
+            public Ls decode(WireReader in) throws SiloException {
+                byte[] data = in.rest();
+                if (data.length > 0 && (data[0] & 0xE0) == 0xA0) {
+                    return cbor.decode(new WireReader(data));
+                }
+                return new Ls(new WireReader(data).utf8Rest());
+            }
+        };
+    }
 }

@@ -73,7 +73,32 @@ public final class FileMessages {
             String adler32,
             String volume) {}
 
-    public record NsList(String path, List<NsEntry> entries) {}
+    /**
+     * ls's reply. {@code next} is the cursor for the following page (the last name of this one) when the
+     * directory holds more after it, else null; null is left out of the CBOR, so a whole listing is
+     * encoded exactly as before paging existed.
+     */
+    public record NsList(String path, List<NsEntry> entries,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String next) {
+        public NsList(String path, List<NsEntry> entries) {
+            this(path, entries, null);
+        }
+    }
+
+    /**
+     * ls's request: the entries of directory {@code path} whose names come after {@code after} (null:
+     * from the first) in the catalog's order of names, at most {@code limit} of them (0: all; the server
+     * caps a page at {@link #MAX_PAGE}).
+     */
+    public record Ls(String path, String after, int limit) {
+        /** The whole directory (what a request of the path alone asks). */
+        public Ls(String path) {
+            this(path, null, 0);
+        }
+    }
+
+    /** The most entries one ls page holds; a client asking for more gets this many and a cursor. */
+    public static final int MAX_PAGE = 10_000;
 
     public record Mkdir(String path, boolean parents, String owner) {}
 

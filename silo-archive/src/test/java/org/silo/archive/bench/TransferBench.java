@@ -103,7 +103,7 @@ class TransferBench {
                     }
                 }
                 long l0 = System.nanoTime();
-                int listed = client.call(FileClerkOps.LS, "/bench/small").entries().size();
+                int listed = client.call(FileClerkOps.LS, new org.silo.archive.ops.FileMessages.Ls("/bench/small")).entries().size();
                 double ls = (System.nanoTime() - l0) / 1e9;
                 lines.add(String.format(Locale.ROOT, "ls /bench/small: %d entries in %.2f s", listed, ls));
             } finally {

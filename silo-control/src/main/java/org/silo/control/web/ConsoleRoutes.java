@@ -117,7 +117,8 @@ final class ConsoleRoutes {
                 yield ConsoleResponse.json(read.throughput());
             }
             case "/api/volumes" -> ConsoleResponse.json(read.volumes(caller));
-            case "/api/files" -> ConsoleResponse.json(read.files(caller, request.param("path")));
+            case "/api/files" -> ConsoleResponse.json(read.files(caller, request.param("path"), request.param("after"),
+                    request.param("limit")));
             case "/api/images" -> ConsoleResponse.json(read.images(caller));
             case "/api/movers" -> ConsoleResponse.json(read.movers(caller));
             case "/api/jobs" -> ConsoleResponse.json(read.jobs(caller));

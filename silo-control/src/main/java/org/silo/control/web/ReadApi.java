@@ -43,19 +43,46 @@ final class ReadApi {
         return Map.of("volumes", rows);
     }
 
-    Map<String, Object> files(ConsoleAccess.Caller caller, String path) throws SiloException, ApiException {
+    /**
+     * A page of a directory: {@code after} is the cursor (the {@code next} of the page before), {@code limit}
+     * the page's size (default {@link #PAGE}, at most {@link #MAX_PAGE}); {@code next} is in the answer only
+     * when more entries follow.
+     */
+    Map<String, Object> files(ConsoleAccess.Caller caller, String path, String after, String limit) throws SiloException, ApiException {
         if (path == null || path.isEmpty()) {
             path = "/";
         }
         if (!path.startsWith("/") || path.length() > MAX_PATH) {
             throw ApiException.badRequest("path must start with '/' and be at most " + MAX_PATH + " characters");
         }
+        if (after != null && (after.isEmpty() || after.length() > MAX_NAME)) {
+            throw ApiException.badRequest("after must be 1 to " + MAX_NAME + " characters");
+        }
+        int n = PAGE;
+        if (limit != null) {
+            try {
+                n = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1 || n > MAX_PAGE) {
+                throw ApiException.badRequest("limit must be a number from 1 to " + MAX_PAGE);
+            }
+        }
         caller.require("archive", path, Right.READ);
+        Map<String, Object> page = data.directoryPage(path, after, n);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("path", path);
-        m.put("entries", data.directory(path));
+        m.put("entries", page.get("entries"));
+        if (page.get("next") != null) {
+            m.put("next", page.get("next"));
+        }
         return m;
     }
+
+    /** Entries of a directory page the console shows at once, and the most it may ask for. */
+    static final int PAGE = 200;
+    static final int MAX_PAGE = 10_000;
 
     Map<String, Object> images(ConsoleAccess.Caller caller) throws SiloException {
         List<Map<String, Object>> rows = data.images().stream()

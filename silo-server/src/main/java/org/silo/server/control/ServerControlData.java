@@ -60,7 +60,27 @@ public final class ServerControlData implements ControlData {
 
     @Override
     public List<Map<String, Object>> directory(String path) throws SiloException {
-        return rows(archive.namespace().ls(path));
+        return entries(archive.namespace().ls(path));
+    }
+
+    @Override
+    public Map<String, Object> directoryPage(String path, String after, int limit) throws SiloException {
+        FileMessages.NsList page = archive.namespace().ls(path, after, Math.max(1, limit));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("entries", entries(page.entries()));
+        if (page.next() != null) {
+            m.put("next", page.next());
+        }
+        return m;
+    }
+
+    /** Namespace entries, key for key the record's (kind, adler32, ...), as ControlData documents them. */
+    private static List<Map<String, Object>> entries(List<FileMessages.NsEntry> list) {
+        List<Map<String, Object>> out = new ArrayList<>(list.size());
+        for (FileMessages.NsEntry e : list) {
+            out.add(row(e));
+        }
+        return out;
     }
 
     @Override

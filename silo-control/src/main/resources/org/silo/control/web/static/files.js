@@ -8,17 +8,52 @@ const files = {
         return p.startsWith("/") ? p : "/";
     },
 
+    // the cursor of the page after those shown (null: all shown); the server sends a page at a time
+    next: null,
+
     async load() {
         const path = files.path();
         files.crumbs(path);
         document.getElementById("details").hidden = true;
+        document.querySelector("#files tbody").replaceChildren();
+        files.next = null;
+        files.more(false);
         try {
-            const answer = await silo.get("/api/files?path=" + encodeURIComponent(path));
+            const answer = await files.page(path, null);
             silo.message(answer.entries.length ? "" : "empty directory", "");
-            document.querySelector("#files tbody").replaceChildren(...answer.entries.map(files.row));
         } catch (e) {
-            document.querySelector("#files tbody").replaceChildren();
             silo.message(path + ": " + e.message, "error");
+        }
+    },
+
+    // one page of the directory appended to the table; "Load more" asks for the next while there is one
+    async page(path, after) {
+        const answer = await silo.get("/api/files?path=" + encodeURIComponent(path)
+            + (after ? "&after=" + encodeURIComponent(after) : ""));
+        if (path !== files.path()) {
+            return answer; // the user went elsewhere meanwhile
+        }
+        document.querySelector("#files tbody").append(...answer.entries.map(files.row));
+        files.next = answer.next || null;
+        files.more(files.next !== null);
+        document.getElementById("shown").textContent = document.querySelectorAll("#files tbody tr").length
+            + " entries" + (files.next ? " shown, more follow" : "");
+        return answer;
+    },
+
+    more(show) {
+        document.getElementById("more").hidden = !show;
+    },
+
+    async loadMore() {
+        const button = document.getElementById("more");
+        button.disabled = true;
+        try {
+            await files.page(files.path(), files.next);
+        } catch (e) {
+            silo.message(files.path() + ": " + e.message, "error");
+        } finally {
+            button.disabled = false;
         }
     },
 
@@ -67,5 +102,6 @@ const files = {
 
 document.addEventListener("DOMContentLoaded", () => {
     window.addEventListener("hashchange", files.load);
+    document.getElementById("more").addEventListener("click", files.loadMore);
     files.load();
 });
