@@ -28,6 +28,12 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
                 || loader.getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
+        setUp(context);
+        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /** What logback.xml said: stderr, the pattern, root at silo.log (default INFO), Netty at WARN. */
+    static void setUp(LoggerContext context) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(PATTERN);
@@ -42,6 +48,5 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         root.setLevel(Level.toLevel(System.getProperty("silo.log"), Level.INFO));
         root.addAppender(err);
         context.getLogger("io.netty").setLevel(Level.WARN);
-        return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }
