@@ -1,5 +1,8 @@
 package org.silo.cli;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,33 +27,45 @@ import picocli.CommandLine.Command;
             "",
             "Client commands find the server in --server HOST:PORT, then $SILO_SERVER, then localhost:7400.",
             "Run 'silo COMMAND --help' for a command's options and examples."
-        },
-        subcommands = {
-            ServerCommand.class,
-            PingCommand.class,
-            StatusCommand.class,
-            DiskCommand.class,
-            VolCommand.class,
-            NsCommands.Ls.class,
-            NsCommands.Stat.class,
-            NsCommands.MkdirCmd.class,
-            NsCommands.MvCmd.class,
-            NsCommands.RmCmd.class,
-            TransferCommands.Put.class,
-            TransferCommands.Get.class,
-            JobCommand.class,
-            MoverCommand.class,
-            FsckCommand.class,
-            BackupCommand.class,
-            BackupRestoreCommand.class,
-            LoginCommand.class,
-            LogoutCommand.class,
-            UserCommand.class,
-            AclCommand.class,
-            FileCommand.class,
-            CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
+
+    /**
+     * Every top-level command by its name, in the order 'silo --help' lists them. They are not in the
+     * annotation's {@code subcommands}: picocli would then build the model of all of them (reflection
+     * over some sixty classes, most of the start-up time) for every run. {@link #run} adds only the one
+     * named on the command line, or all of them where help or a suggestion needs them.
+     * {@code MainTest} checks that each name is the one the class declares.
+     */
+    static final Map<String, Class<?>> COMMANDS = commands();
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("server", ServerCommand.class);
+        m.put("ping", PingCommand.class);
+        m.put("status", StatusCommand.class);
+        m.put("disk", DiskCommand.class);
+        m.put("vol", VolCommand.class);
+        m.put("ls", NsCommands.Ls.class);
+        m.put("stat", NsCommands.Stat.class);
+        m.put("mkdir", NsCommands.MkdirCmd.class);
+        m.put("mv", NsCommands.MvCmd.class);
+        m.put("rm", NsCommands.RmCmd.class);
+        m.put("put", TransferCommands.Put.class);
+        m.put("get", TransferCommands.Get.class);
+        m.put("job", JobCommand.class);
+        m.put("mover", MoverCommand.class);
+        m.put("fsck", FsckCommand.class);
+        m.put("backup", BackupCommand.class);
+        m.put("restore", BackupRestoreCommand.class);
+        m.put("login", LoginCommand.class);
+        m.put("logout", LogoutCommand.class);
+        m.put("user", UserCommand.class);
+        m.put("acl", AclCommand.class);
+        m.put("file", FileCommand.class);
+        m.put("help", CommandLine.HelpCommand.class);
+        return m;
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -70,11 +85,28 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns the exit status (tests call this directly). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main()).setUsageHelpWidth(100);
+        CommandLine cl = new CommandLine(new Main());
+        for (Class<?> command : commandsFor(args)) {
+            cl.addSubcommand(command);
+        }
+        cl.setUsageHelpWidth(100);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("silo: " + Failures.describe(e));
             return Failures.exitCode(e);
         });
         return cl.execute(args);
+    }
+
+    /**
+     * The commands a command line needs: the one it names; none for a bare --version; all of them for
+     * 'silo', 'silo --help', 'silo help ...' and anything unknown (the usage lists them, and picocli's
+     * "did you mean" suggests among them).
+     */
+    static List<Class<?>> commandsFor(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return List.of();
+        }
+        Class<?> named = args.length > 0 && !args[0].equals("help") ? COMMANDS.get(args[0]) : null;
+        return named != null ? List.of(named) : List.copyOf(COMMANDS.values());
     }
 }

@@ -21,7 +21,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public final class Transports {
     private Transports() {}
 
-    private static final boolean EPOLL = Epoll.isAvailable() && !Boolean.getBoolean("silo.nio");
+    // silo.nio first: then Epoll (which unpacks and loads a native library, a tenth of a second) is not touched at all
+    private static final boolean EPOLL = !Boolean.getBoolean("silo.nio") && Epoll.isAvailable();
 
     public static boolean epoll() {
         return EPOLL;
