@@ -70,7 +70,7 @@ final class AotTraining {
         Dispatcher d = new Dispatcher()
                 .register(CoreOps.PING, (ctx, payload) -> payload)
                 .register(CoreOps.STATUS, (ctx, none) -> Map.<String, Object>of("version", "training", "sessions", 1))
-                .registerBlocking(FileClerkOps.LS, (ctx, path) -> new NsList(path, List.of(dir, file)))
+                .registerBlocking(FileClerkOps.LS, (ctx, ls) -> new NsList(ls.path(), List.of(dir, file)))
                 .registerBlocking(FileClerkOps.STAT, (ctx, path) -> file);
         return WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
     }
