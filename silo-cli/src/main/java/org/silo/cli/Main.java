@@ -41,6 +41,7 @@ import picocli.CommandLine.Command;
             JobCommand.class,
             MoverCommand.class,
             FsckCommand.class,
+            RepackCommand.class,
             BackupCommand.class,
             BackupRestoreCommand.class,
             LoginCommand.class,
