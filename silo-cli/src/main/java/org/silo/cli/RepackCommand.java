@@ -39,7 +39,8 @@ final class RepackCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (SiloClient c = client.connect()) {
             JobInfo j = c.call(LibraryOps.REPACK_VOLUME, new RepackVolume(volume, to, priority));
-            System.out.printf("job %d: repack of %s queued (%s of live files to move%s)%n", j.id(), volume, Sizes.format(j.size()),
+            System.out.printf("job %d: repack of %s queued (about %s to write: its live files and their headers%s)%n", j.id(), volume,
+                    Sizes.format(j.size()),
                     j.target() == null ? "" : " to " + j.target());
             if (noWait) {
                 return 0;
