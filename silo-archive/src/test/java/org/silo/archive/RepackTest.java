@@ -379,6 +379,30 @@ class RepackTest {
         assertThat(archive.volumes().inquire("SMALL02").deadBytes()).isEqualTo(archive.volumes().inquire("SMALL01").deadBytes());
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void theFilesOfAContainerCutShortFailEachWithTheReasonAndNoneIsLeftUnanswered(String catalog, String backend) throws Exception {
+        start(catalog, backend);
+        put(12);
+        Backend.Location at = Backend.location(archive.files().info(archive.namespace().stat("/s/f1").bfid()).cookie());
+        String name = at.fileCookie().substring(15);
+        if (backend.equals("dir")) { // as a container freed under a read that did not hold it would be
+            Files.write(data.resolve("smallvol1").resolve(name), new byte[0]);
+        } else {
+            s3.putObject(prefix + "/v1/" + name, new byte[0]);
+        }
+        List<String> all = new ArrayList<>();
+        for (int i = 1; i < 12; i++) {
+            all.add("/s/f" + i);
+        }
+        Files.createDirectories(local.resolve("short"));
+        try (TransferClient t = transfers()) {
+            List<Result> r = t.get(all, all.stream().map(p -> local.resolve("short" + p.substring(2))).toList());
+            assertThat(r).as("every file answered").doesNotContainNull().allSatisfy(x ->
+                    assertThat(x.error()).containsAnyOf("size mismatch at mover", "cannot read"));
+        }
+    }
+
     static String refused(ThrowingCall call, ErrorCode code) {
         SiloException[] caught = new SiloException[1];
         assertThatThrownBy(call::run).isInstanceOfSatisfying(SiloException.class, e -> {
