@@ -72,6 +72,8 @@ class RepackTest {
     Mover mover;
     String kind;
     String prefix;
+    /** A volume (part of its backend's URI) whose storage fills up after 64 KiB of a new file; null: none. */
+    volatile String fillsUp;
     /** Opens by the mover, per file of the volume SMALL01. */
     final Map<Long, Integer> opens = new ConcurrentHashMap<>();
 
@@ -403,6 +405,35 @@ class RepackTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void aTargetThatFillsUpIsMarkedFullAndTheNextRepackGoesElsewhere(String catalog, String backend) throws Exception {
+        start(catalog, backend);
+        List<Path> sources = put(40);
+        archive.namespace().rm("/s/f1");
+        archive.volumes().addvol(new AddVol("SMALL02", "small", "disk", "10G", backend(2), "sg", "ff"), "test");
+        fillsUp = backend.equals("dir") ? "smallvol2" : prefix + "/v2";
+        JobInfo first = finished(repack("SMALL01", "SMALL02").id());
+        assertThat(first.state()).isEqualTo("failed");
+        assertThat(first.error()).contains("no space left on SMALL02");
+        var full = archive.volumes().inquire("SMALL02");
+        assertThat(full.state()).as("full, as a write's volume would be").isEqualTo("full");
+        assertThat(full.writeErrors()).as("a full volume is not a bad one").isZero();
+        assertThat(full.writing()).isNull();
+        assertThat(full.containers()).isZero();
+        assertThat(archive.files().fsck().warnings()).as("no half container left on SMALL02").isEmpty();
+        for (int i = 0; i < 40; i++) {
+            if (i != 1) {
+                assertThat(archive.files().info(archive.namespace().stat("/s/f" + i).bfid()).volume()).isEqualTo("SMALL01");
+                assertThat(archive.files().read("/s/f" + i)).isEqualTo(Files.readAllBytes(sources.get(i)));
+            }
+        }
+        archive.volumes().addvol(new AddVol("SMALL03", "small", "disk", "10G", backend(3), "sg", "ff"), "test");
+        JobInfo again = finished(repack("SMALL01", null).id());
+        assertThat(again.state()).as(String.valueOf(again.error())).isEqualTo("done");
+        assertThat(again.result()).startsWith("repacked 39 files").contains("on SMALL03");
+    }
+
     static String refused(ThrowingCall call, ErrorCode code) {
         SiloException[] caught = new SiloException[1];
         assertThatThrownBy(call::run).isInstanceOfSatisfying(SiloException.class, e -> {
@@ -444,7 +475,53 @@ class RepackTest {
 
         @Override
         public NewFile create() throws SiloException {
-            return b.create();
+            NewFile f = b.create();
+            if (fillsUp == null || !b.uri().contains(fillsUp)) {
+                return f;
+            }
+            return new NewFile() { // its storage holds 64 KiB, then answers as a full disk does
+                final java.io.OutputStream out = new java.io.FilterOutputStream(f.out()) {
+                    long n;
+
+                    @Override
+                    public void write(byte[] buf, int off, int len) throws IOException {
+                        if ((n += len) > 64 << 10) {
+                            throw new IOException("No space left on device");
+                        }
+                        out.write(buf, off, len);
+                    }
+
+                    @Override
+                    public void write(int x) throws IOException {
+                        write(new byte[] {(byte) x}, 0, 1);
+                    }
+                };
+
+                @Override
+                public java.io.OutputStream out() {
+                    return out;
+                }
+
+                @Override
+                public String cookie() {
+                    return f.cookie();
+                }
+
+                @Override
+                public void rewind(long position) throws IOException {
+                    f.rewind(position);
+                }
+
+                @Override
+                public void commit(BeforeCommit check) throws SiloException {
+                    f.commit(check);
+                }
+
+                @Override
+                public void close() {
+                    f.close();
+                }
+            };
         }
 
         @Override

@@ -179,7 +179,10 @@ final class Repacks {
 
     /** transfer_done of a repack: the job ends with the mover's result line; the target's write mark goes. */
     JobInfo done(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
-        if (r.target() != null) {
+        if (r.target() != null && d.noRoom()) { // its storage filled up under the repack: full, by the mover, not a bad volume
+            volumes.outOfRoom(r.target(), d.volumeFree() == null ? -1 : d.volumeFree(), true, moverName,
+                    "no space left while repacking " + r.volume());
+        } else if (r.target() != null) {
             outcomes.releaseWriting(r.target(), moverName, 0);
         }
         if (!mine) {

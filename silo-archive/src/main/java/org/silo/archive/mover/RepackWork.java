@@ -95,6 +95,12 @@ final class RepackWork {
             }
         } catch (Trouble t) {
             abandon();
+            if (t.full) { // as for a write (docs/archive.md, "Full volumes"): the target is full, not bad
+                long free = to == null ? -1 : to.freeBytes();
+                return new TransferDone(moverId, job.id(), false, null, movedBytes, null, t.getMessage(), false, null, null,
+                        "repacked " + movedFiles + " files before the target filled up; repack again to go on", null, true,
+                        free < 0 ? null : free, false, null);
+            }
             return failed(t.getMessage(), t.volume != null, t.volume);
         } catch (SiloException e) {
             abandon();
@@ -150,7 +156,7 @@ final class RepackWork {
             }
         } catch (IOException e) {
             throw new Trouble((Backend.isNoSpace(e) ? "no space left on " : "cannot write a container on ") + job.targetVolume() + ": "
-                    + e.getMessage(), job.targetVolume());
+                    + e.getMessage(), job.targetVolume(), Backend.isNoSpace(e));
         }
     }
 
@@ -168,7 +174,9 @@ final class RepackWork {
                 length = writer.finish();
                 open.commit(() -> { });
             } catch (IOException | SiloException e) {
-                throw new Trouble("cannot write a container on " + job.targetVolume() + ": " + e.getMessage(), job.targetVolume());
+                boolean full = e instanceof SiloException x ? x.code() == org.silo.wire.ErrorCode.NO_SPACE : Backend.isNoSpace(e);
+                throw new Trouble((full ? "no space left on " : "cannot write a container on ") + job.targetVolume() + ": "
+                        + e.getMessage(), job.targetVolume(), full);
             }
             cookie = open.cookie();
             readBack(cookie);
@@ -255,10 +263,17 @@ final class RepackWork {
     /** A failure that ends the job, and the volume to blame (null: none). */
     private static final class Trouble extends Exception {
         final String volume;
+        /** The target's storage is full (ENOSPC): it is marked full, not counted as a bad volume. */
+        final boolean full;
 
         Trouble(String message, String volume) {
+            this(message, volume, false);
+        }
+
+        Trouble(String message, String volume, boolean full) {
             super(message);
             this.volume = volume;
+            this.full = full;
         }
     }
 }
