@@ -358,6 +358,8 @@ class RepackTest {
         assertThat(count("SELECT COUNT(*) FROM container WHERE volume = 'SMALL02'")).isEqualTo(containers);
         assertThat(count("SELECT COUNT(*) FROM bit_file WHERE volume = 'SMALL02' AND original IS NOT NULL AND container IS NOT NULL"))
                 .isEqualTo(30);
+        assertThat(archive.volumes().inquire("SMALL02").files()).as("a file per member copied, as a group commit counts them")
+                .isEqualTo(30);
         assertThat(opens.values()).as("each container read once by --verify and once by its copy").allMatch(n -> n == 2);
         assertThat(opens).hasSize((int) containers);
 

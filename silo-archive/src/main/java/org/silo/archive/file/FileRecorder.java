@@ -166,6 +166,9 @@ public final class FileRecorder {
         }
         Sql.update(c, "INSERT INTO container (volume, cookie, size, members, member_bytes, live_members, live_bytes, state, created_ms)"
                 + " VALUES (?,?,?,?,?,?,?,?,?)", target, copy, size, members.size(), bytes, members.size(), bytes, "active", now);
+        // the target holds the container's bytes and one more file per member, as a group commit counts them
+        Sql.update(c, "UPDATE volume SET remaining = CASE WHEN remaining > ? THEN remaining - ? ELSE 0 END, files = files + ?,"
+                + " last_access_ms = ? WHERE label = ?", size, size, members.size(), now, target);
         return members.size();
     }
 

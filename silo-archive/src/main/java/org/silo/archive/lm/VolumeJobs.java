@@ -200,7 +200,7 @@ final class VolumeJobs {
                 outcomes.finish(r.id(), "failed", null, null, e.getMessage(), d.moverId(), 0, 0, 1);
                 throw e;
             }
-            outcomes.releaseWriting(target, moverName, d.size());
+            outcomes.releaseWriting(target, moverName, 0); // its bytes and files were counted with the record
             outcomes.finish(r.id(), "done", null, null, null, d.moverId(), d.size(), n, 0, "copy of container " + r.cookie() + " ("
                     + n + " files) on " + target + " at " + d.cookie());
             return lm.info(r.id());
