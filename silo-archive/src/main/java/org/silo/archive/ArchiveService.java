@@ -380,6 +380,14 @@ public final class ArchiveService implements AutoCloseable {
             need(ctx, j.path(), Right.READ);
             return new LibraryMessages.JobFiles(library.jobFiles(j.id()));
         });
+        d.registerBlocking(LibraryOps.REPACK_COMMIT, (ctx, q) -> {
+            need(ctx, MOVER, Right.WRITE);
+            return library.repackCommit(q);
+        });
+        d.registerBlocking(LibraryOps.REPACK_VOLUME, (ctx, q) -> {
+            need(ctx, "", Right.ADMIN); // a repack rewrites a volume's containers: the archive administrator's call
+            return library.submitRepack(q, who(ctx, null));
+        });
         d.registerBlocking(LibraryOps.FILES_DONE, (ctx, q) -> {
             need(ctx, MOVER, Right.WRITE);
             return new LibraryMessages.RecordedList(library.filesDone(q));

@@ -11,7 +11,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "fsck", mixinStandardHelpOptions = true,
         description = {"Check that every live archive file's bytes are on its volume at its cookie, with its size and",
-            "Adler-32. Prints each mismatch; exits 2 if there is any, 0 if none."},
+            "Adler-32 (a container of small files is read once, each member checked and named when bad). Prints each",
+            "mismatch; exits 2 if there is any, 0 if none. Files on a volume that no record names (an orphan",
+            "container left by a crash between writing and recording it) are printed as warnings, not counted as files."},
         footer = {"", "Examples:", "  silo fsck", "  silo fsck --json --timeout 10m"})
 final class FsckCommand implements Callable<Integer> {
     static final int MISMATCH = 2;
@@ -38,8 +40,13 @@ final class FsckCommand implements Callable<Integer> {
                 }
                 t.print();
             }
-            System.out.printf("%d files checked (%d bytes read), %d problem%s%n", r.checked(), r.bytes(), r.problems().size(),
-                    r.problems().size() == 1 ? "" : "s");
+            java.util.List<String> warnings = r.warnings() == null ? java.util.List.of() : r.warnings();
+            for (String w : warnings) {
+                System.out.println("warning: " + w);
+            }
+            System.out.printf("%d files checked (%d bytes read), %d problem%s%s%n", r.checked(), r.bytes(), r.problems().size(),
+                    r.problems().size() == 1 ? "" : "s", warnings.isEmpty() ? ""
+                    : ", " + warnings.size() + " warning" + (warnings.size() == 1 ? "" : "s"));
         }
         return r.problems().isEmpty() ? 0 : MISMATCH;
     }

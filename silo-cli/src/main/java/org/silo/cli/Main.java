@@ -56,6 +56,7 @@ public final class Main implements Runnable {
         m.put("job", JobCommand.class);
         m.put("mover", MoverCommand.class);
         m.put("fsck", FsckCommand.class);
+        m.put("repack", RepackCommand.class);
         m.put("backup", BackupCommand.class);
         m.put("restore", BackupRestoreCommand.class);
         m.put("login", LoginCommand.class);

@@ -47,7 +47,11 @@ final class VolCommand implements Runnable {
                 .row("remaining", Sizes.format(v.remaining()) + " (" + v.remaining() + " bytes)")
                 .row("storage group", v.storageGroup()).row("file family", v.fileFamily())
                 .row("state", v.state() + " (by " + v.stateBy() + " at " + Instant.ofEpochMilli(v.stateMs()) + ": " + v.stateReason() + ")")
-                .row("writing", v.writing() == null ? "-" : v.writing()).row("files", v.files()).row("mounts", v.mounts())
+                .row("writing", v.writing() == null ? "-" : v.writing()).row("files", v.files())
+                .row("containers", v.containers())
+                .row("dead space", v.deadBytes() == 0 ? "0 (none)" : Sizes.format(v.deadBytes()) + " (" + v.deadBytes()
+                        + " bytes in containers no live file needs; silo repack " + v.label() + " gives them back)")
+                .row("mounts", v.mounts())
                 .row("read errors", v.readErrors()).row("write errors", v.writeErrors()).row("bytes read", v.bytesRead())
                 .row("last access", Instant.ofEpochMilli(v.lastAccessMs()));
         t.print();

@@ -18,7 +18,7 @@ public interface ControlData {
     /**
      * Volumes, the archive's VolumeInfo key for key: label, library, mediaType, backend, capacity, remaining
      * (bytes), storageGroup, fileFamily, state, stateBy, stateReason, stateMs, writing, mounts, readErrors,
-     * writeErrors, files, bytesRead, createdMs, lastAccessMs.
+     * writeErrors, files, bytesRead, createdMs, lastAccessMs, containers, deadBytes (dead space in containers of small files).
      */
     List<Map<String, Object>> volumes() throws SiloException;
 

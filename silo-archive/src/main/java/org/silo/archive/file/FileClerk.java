@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +14,6 @@ import org.silo.archive.catalog.Sql;
 import org.silo.archive.ns.Namespace;
 import org.silo.archive.ns.NsPath;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
-import org.silo.archive.ops.FileMessages.FsckProblem;
 import org.silo.archive.ops.FileMessages.FsckReport;
 import org.silo.archive.ops.FileMessages.NewBitFile;
 import org.silo.archive.ops.FileMessages.WriteFile;
@@ -23,6 +21,7 @@ import org.silo.archive.ops.VolumeMessages.NextWriteVolume;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.Checksums;
+import org.silo.archive.volume.Containers;
 import org.silo.archive.volume.VolumeClerk;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
@@ -202,6 +201,7 @@ public final class FileClerk {
             long now = System.currentTimeMillis();
             Sql.update(c, "DELETE FROM ns_entry WHERE bfid = ?", bfid);
             Sql.update(c, "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE bfid = ?", now, bfid);
+            Containers.recount(c, "s.bfid = ?", bfid);
             return get(c, bfid);
         });
     }
@@ -224,6 +224,7 @@ public final class FileClerk {
                     Namespace.createFile(c, NsPath.parse(b.path()), bfid, owner == null ? b.owner() : owner, now);
                 }
                 Sql.update(c, "UPDATE bit_file SET state = ?, updated_ms = ? WHERE bfid = ?", state, now, bfid);
+                Containers.recount(c, "s.bfid = ?", bfid);
             }
             return get(c, bfid);
         });
@@ -309,37 +310,12 @@ public final class FileClerk {
         return data;
     }
 
-    /** fsck: every live file's bytes exist on its volume at its cookie with its size and checksum. */
+    /**
+     * fsck: every live file's bytes exist on its volume at its cookie with its size and checksum (each
+     * container read once, each member checked); files on a volume that no record names are warnings.
+     */
     public FsckReport fsck() throws SiloException {
-        List<BitFileInfo> live = catalog.tx(c -> Sql.list(c, SELECT + " WHERE state = 'active' ORDER BY bfid", FileClerk::row));
-        List<FsckProblem> problems = new ArrayList<>();
-        long bytes = 0;
-        for (BitFileInfo b : live) {
-            String problem;
-            try {
-                VolumeInfo v = volumes.inquire(b.volume());
-                try (InputStream in = volumes.backends().get(v.backend()).open(b.cookie())) {
-                    long[] size = new long[1];
-                    String sum = Checksums.adler32(in, size);
-                    bytes += size[0];
-                    if (size[0] != b.size()) {
-                        problem = "size " + size[0] + " differs from the record's " + b.size();
-                    } else if (!sum.equals(b.adler32())) {
-                        problem = "adler32 " + sum + " differs from the record's " + b.adler32();
-                    } else {
-                        problem = null;
-                    }
-                }
-            } catch (SiloException e) {
-                problem = e.code() == ErrorCode.NOT_FOUND ? "missing: " + e.getMessage() : e.getMessage();
-            } catch (IOException e) {
-                problem = "cannot read: " + e;
-            }
-            if (problem != null) {
-                problems.add(new FsckProblem(b.bfid(), b.path(), b.volume(), b.cookie(), problem));
-            }
-        }
-        return new FsckReport(live.size(), bytes, problems);
+        return new Fsck(catalog, volumes).run();
     }
 
     public Map<String, Object> status() throws SiloException {

@@ -141,6 +141,37 @@ public final class FileRecorder {
         return out;
     }
 
+    /**
+     * Records a copy of a container that a mover wrote whole to {@code target} at {@code copy}: a container
+     * row, and for each live member of the original a bit file of its own naming the member as its original
+     * (as {@code FileClerk.newCopy} does for a file), at the same range of the copy. Returns how many; a
+     * repeat (the same {@code clientRequest}, e.g. {@code job-42}) records nothing again.
+     */
+    public int recordContainerCopy(Connection c, String volume, String container, String target, String copy, long size,
+            String clientRequest, long now) throws SQLException, SiloException {
+        if (Sql.count(c, "SELECT COUNT(*) FROM container WHERE volume = ? AND cookie = ?", target, copy) > 0) {
+            return 0; // told again after a lost answer
+        }
+        List<String[]> members = Sql.list(c, "SELECT bfid, cookie, size, adler32, path, owner, hash FROM bit_file WHERE volume = ?"
+                + " AND container = ? AND state = 'active' ORDER BY bfid", rs -> new String[] {rs.getString(1), rs.getString(2),
+                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)}, volume, container);
+        long bytes = 0;
+        for (String[] m : members) {
+            Backend.Location at = Backend.location(m[1]);
+            Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req, created_ms, updated_ms,"
+                    + " hash, original, container) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", bfids.next(), target,
+                    Backend.memberCookie(copy, at.offset(), at.length()), Long.parseLong(m[2]), m[3], m[4], m[5], "active",
+                    clientRequest + "-" + m[0], now, now, m[6], m[0], copy);
+            bytes += Long.parseLong(m[2]);
+        }
+        Sql.update(c, "INSERT INTO container (volume, cookie, size, members, member_bytes, live_members, live_bytes, state, created_ms)"
+                + " VALUES (?,?,?,?,?,?,?,?,?)", target, copy, size, members.size(), bytes, members.size(), bytes, "active", now);
+        // the target holds the container's bytes and one more file per member, as a group commit counts them
+        Sql.update(c, "UPDATE volume SET remaining = CASE WHEN remaining > ? THEN remaining - ? ELSE 0 END, files = files + ?,"
+                + " last_access_ms = ? WHERE label = ?", size, size, members.size(), now, target);
+        return members.size();
+    }
+
     /** After a transaction failed on a bfid another server took: mint past the catalog's highest. */
     public void afterConflict(Catalog catalog) throws SiloException {
         catalog.tx(c -> Sql.one(c, "SELECT MAX(bfid) FROM bit_file", rs -> rs.getString(1))).ifPresent(bfids::seen);

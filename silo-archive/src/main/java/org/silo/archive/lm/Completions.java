@@ -35,11 +35,12 @@ final class Completions {
     private final ClientJobs clients;
     private final Outcomes outcomes;
     private final VolumeJobs volumeJobs;
+    private final Repacks repacks;
     private final NoRoom noRoom;
     private final WorkSignal signal;
 
     Completions(LibraryManager lm, Catalog catalog, VolumeClerk volumes, FileClerk files, MoverRegistry movers, JobsToStop stops,
-            ClientJobs clients, Outcomes outcomes, VolumeJobs volumeJobs, NoRoom noRoom, WorkSignal signal) {
+            ClientJobs clients, Outcomes outcomes, VolumeJobs volumeJobs, Repacks repacks, NoRoom noRoom, WorkSignal signal) {
         this.lm = lm;
         this.catalog = catalog;
         this.volumes = volumes;
@@ -49,6 +50,7 @@ final class Completions {
         this.clients = clients;
         this.outcomes = outcomes;
         this.volumeJobs = volumeJobs;
+        this.repacks = repacks;
         this.noRoom = noRoom;
         this.signal = signal;
     }
@@ -77,6 +79,7 @@ final class Completions {
                 case LibraryMessages.KIND_WRITE -> writeDone(r, d, moverName, mine);
                 case LibraryMessages.KIND_COPY -> volumeJobs.copyDone(r, d, moverName, mine);
                 case LibraryMessages.KIND_VERIFY -> volumeJobs.verifyDone(r, d, moverName, mine);
+                case LibraryMessages.KIND_REPACK -> repacks.done(r, d, moverName, mine);
                 default -> readDone(r, d, moverName, mine);
             };
         } finally {

@@ -116,6 +116,7 @@ public final class LibraryManager implements AutoCloseable {
     private final MoverRegistry registry;
     private final Completions completions;
     private final GroupCommits commits;
+    private final Repacks repacks;
 
     public LibraryManager(Catalog catalog, VolumeClerk volumes, FileClerk files, Settings settings) throws SiloException {
         this.catalog = catalog;
@@ -128,7 +129,9 @@ public final class LibraryManager implements AutoCloseable {
         this.scheduler = new Scheduler(catalog, volumes, settings, stops, signal, volumeJobs, noRoom);
         this.registry = new MoverRegistry(catalog, settings, scheduler, stops, mounts, signal);
         this.commits = new GroupCommits(catalog, files);
-        this.completions = new Completions(this, catalog, volumes, files, registry, stops, clients, outcomes, volumeJobs, noRoom, signal);
+        this.repacks = new Repacks(this, outcomes, catalog, volumes);
+        this.completions = new Completions(this, catalog, volumes, files, registry, stops, clients, outcomes, volumeJobs, repacks, noRoom,
+                signal);
     }
 
     public Settings settings() {
@@ -184,17 +187,13 @@ public final class LibraryManager implements AutoCloseable {
 
     /**
      * files_done: a mover's group commit, recorded in one transaction ({@link GroupCommits}); with copies
-     * asked for, each file recorded gets its copy requests queued.
+     * asked for, each container recorded (and each file of its own) gets its copy requests queued.
      */
     public List<Recorded> filesDone(FilesDone d) throws SiloException {
         List<Recorded> recorded = commits.filesDone(d);
         Req r = catalog.tx(c -> Requests.get(c, d.job()));
         if (r.kind().equals(LibraryMessages.KIND_WRITE) && r.copies() > 1) {
-            for (Recorded x : recorded) {
-                if (x.error() == null) {
-                    volumeJobs.queueCopies(r, catalog.tx(c -> FileClerk.get(c, x.bfid())));
-                }
-            }
+            volumeJobs.queueCopies(r, d, recorded);
             signal.wake();
         }
         return recorded;
@@ -223,6 +222,18 @@ public final class LibraryManager implements AutoCloseable {
         long id = volumeJobs.submitVerify(q, who);
         signal.wake();
         return info(id);
+    }
+
+    /** repack_volume: queues the repack of the volume's containers onto another volume ({@link Repacks}). */
+    public JobInfo submitRepack(LibraryMessages.RepackVolume q, String who) throws SiloException {
+        long id = repacks.submit(q, who);
+        signal.wake();
+        return info(id);
+    }
+
+    /** repack_commit: a repack's new container recorded and its members switched to it, in one transaction ({@link Repacks}). */
+    public LibraryMessages.RepackAnswer repackCommit(LibraryMessages.RepackCommit q) throws SiloException {
+        return repacks.commit(q);
     }
 
     /** clear_queue: cancels every queued request (running ones go on). */

@@ -107,8 +107,7 @@ final class Scheduler {
                     if (!r.avoids(moverId, l.name) && l.takes(r.kind()) && VolumeState.parse(v.state()).readable()
                             && (starving.isEmpty() || starving.contains(r.owner()))) {
                         VolumeInfo target = null;
-                        if (r.kind().equals(LibraryMessages.KIND_COPY)
-                                && (target = volumeJobs.copyTarget(c, r, busyVolumes(c, moverId))) == null) {
+                        if (needsTarget(r) && (target = volumeJobs.copyTarget(c, r, busyVolumes(c, moverId))) == null) {
                             continue;
                         }
                         return new Work(LibraryMessages.READ_FROM_HSM, label, v.backend(), activate(c, r, moverId, l, v, false, target));
@@ -188,7 +187,7 @@ final class Scheduler {
                     continue;
                 }
                 VolumeInfo target = null;
-                if (r.kind().equals(LibraryMessages.KIND_COPY) && (target = volumeJobs.copyTarget(c, r, busy)) == null) {
+                if (needsTarget(r) && (target = volumeJobs.copyTarget(c, r, busy)) == null) {
                     continue;
                 }
                 return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, target));
@@ -206,6 +205,14 @@ final class Scheduler {
             return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, null));
         }
         return new Work(LibraryMessages.NOWORK, null, null, null);
+    }
+
+    /**
+     * Whether the request writes to a volume besides its own: a copy, or a repack with live files to move
+     * (one whose target is named keeps it; a repack with nothing alive only frees containers).
+     */
+    private static boolean needsTarget(Req r) {
+        return r.kind().equals(LibraryMessages.KIND_COPY) || (r.kind().equals(LibraryMessages.KIND_REPACK) && r.size() > 0);
     }
 
     /** Volumes other movers have bound, or that running requests use (as source or copy target). */
@@ -250,7 +257,16 @@ final class Scheduler {
                     rs -> new LibraryMessages.FileRef(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
                     v.label());
         }
-        if (r.kind().equals(LibraryMessages.KIND_COPY) || r.kind().equals(LibraryMessages.KIND_VERIFY)) {
+        if (r.kind().equals(LibraryMessages.KIND_REPACK)) {
+            files = Repacks.files(c, v.label());
+        }
+        if (r.kind().equals(LibraryMessages.KIND_COPY) && r.bfid() == null) { // a container's copy: its live members, to check
+            files = Sql.list(c, "SELECT bfid, cookie, size, adler32, hash FROM bit_file WHERE volume = ? AND container = ? AND state = 'active'",
+                    rs -> new LibraryMessages.FileRef(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
+                    v.label(), r.cookie());
+        }
+        if (r.kind().equals(LibraryMessages.KIND_COPY) || r.kind().equals(LibraryMessages.KIND_VERIFY)
+                || r.kind().equals(LibraryMessages.KIND_REPACK)) {
             targets = List.of();
         }
         return new Job(r.id(), r.kind(), v.label(), v.backend(), r.bfid(), r.cookie(), r.path(), r.size(), r.adler32(), r.verify(),

@@ -27,6 +27,7 @@ import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.archive.volume.ContentHash;
+import org.silo.archive.volume.Containers;
 import org.silo.archive.volume.VolumeClerk;
 import org.silo.archive.volume.VolumeState;
 import org.silo.wire.ErrorCode;
@@ -275,13 +276,16 @@ final class Submissions {
             throw SiloException.invalid(p + " is a directory");
         }
         BitFileInfo b = FileClerk.get(c, n.bfid());
+        if (!Containers.holdForRead(c, b.volume(), b.cookie())) {
+            b = FileClerk.get(c, n.bfid()); // a repack moved it and is freeing its old container: where it is now
+        }
         VolumeInfo v = volume(c, volumes, b.volume());
         if (VolumeState.parse(v.state()).readable()) {
             return b;
         }
         List<BitFileInfo> copies = FileClerk.copies(c, b.bfid());
         for (BitFileInfo cp : copies) {
-            if (VolumeState.parse(volume(c, volumes, cp.volume()).state()).readable()) {
+            if (VolumeState.parse(volume(c, volumes, cp.volume()).state()).readable() && Containers.holdForRead(c, cp.volume(), cp.cookie())) {
                 return cp;
             }
         }

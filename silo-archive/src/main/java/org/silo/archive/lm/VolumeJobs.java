@@ -120,9 +120,41 @@ final class VolumeJobs {
         return out;
     }
 
-    /** A write that asked for copies queues one copy request per extra copy, each naming the write as its parent. */
-    /** The copies a write asked for, of one of its files (a request of several files keeps no hash of its own). */
-    void queueCopies(Req r, BitFileInfo b) throws SiloException {
+    /**
+     * The copies a write asked for, of one group commit: a container is copied whole, one copy request per
+     * extra copy for all its members (its bfid null, its cookie the container's), and a file of its own on
+     * its own, each naming the write as its parent.
+     */
+    void queueCopies(Req r, LibraryMessages.FilesDone d, List<LibraryMessages.Recorded> recorded) throws SiloException {
+        java.util.Map<Integer, LibraryMessages.FileDone> byIndex = new java.util.HashMap<>();
+        d.files().forEach(f -> byIndex.put(f.index(), f));
+        boolean container = false;
+        for (LibraryMessages.Recorded x : recorded) {
+            LibraryMessages.FileDone f = byIndex.get(x.index());
+            if (x.error() != null || f == null) {
+                continue;
+            }
+            if (d.container() != null && f.cookie().startsWith(d.container() + "+")) {
+                container = true;
+            } else {
+                queueCopies(r, catalog.tx(c -> FileClerk.get(c, x.bfid())));
+            }
+        }
+        if (container) {
+            catalog.tx(c -> {
+                for (int i = 1; i < r.copies(); i++) {
+                    long id = Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_COPY, r.library(), r.storageGroup(),
+                            r.fileFamily(), r.volume(), null, "vol:" + r.volume(), d.containerSize(), null, r.basePri(), null, NO_CLIENT,
+                            NO_CLIENT, true, "", r.owner(), null, 1, null, r.id()), System.currentTimeMillis());
+                    Sql.update(c, "UPDATE request SET cookie = ? WHERE id = ?", d.container(), id);
+                }
+                return null;
+            });
+        }
+    }
+
+    /** The copies a write asked for, of one file of its own. */
+    private void queueCopies(Req r, BitFileInfo b) throws SiloException {
         catalog.tx(c -> {
             long now = System.currentTimeMillis();
             for (int i = 1; i < r.copies(); i++) {
@@ -133,6 +165,14 @@ final class VolumeJobs {
             Sql.update(c, "UPDATE request SET cookie = ? WHERE parent = ? AND bfid = ? AND cookie IS NULL", b.cookie(), r.id(), b.bfid());
             return null;
         });
+    }
+
+    /** The volumes holding a container, or a copy of any of its members: a copy of it goes elsewhere. */
+    private static Set<String> containerHolders(Connection c, String volume, String container) throws SQLException {
+        Set<String> out = new HashSet<>(Sql.list(c, "SELECT DISTINCT k.volume FROM bit_file k JOIN bit_file o ON k.original = o.bfid"
+                + " WHERE o.volume = ? AND o.container = ? AND k.state = 'active'", rs -> rs.getString(1), volume, container));
+        out.add(volume);
+        return out;
     }
 
     JobInfo copyDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
@@ -148,6 +188,21 @@ final class VolumeJobs {
                 volumes.noteError(at, moverName, at.equals(target), d.error());
             }
             outcomes.finish(r.id(), "failed", null, null, d.error(), d.moverId(), 0, 0, 1);
+            return lm.info(r.id());
+        }
+        if (r.bfid() == null) { // a container: each live member's copy recorded at the same range of the copy
+            int n;
+            try {
+                n = catalog.tx(c -> files.recorder().recordContainerCopy(c, r.volume(), r.cookie(), target, d.cookie(), d.size(),
+                        "job-" + r.id(), System.currentTimeMillis()));
+            } catch (SiloException e) {
+                outcomes.releaseWriting(target, moverName, d.size());
+                outcomes.finish(r.id(), "failed", null, null, e.getMessage(), d.moverId(), 0, 0, 1);
+                throw e;
+            }
+            outcomes.releaseWriting(target, moverName, 0); // its bytes and files were counted with the record
+            outcomes.finish(r.id(), "done", null, null, null, d.moverId(), d.size(), n, 0, "copy of container " + r.cookie() + " ("
+                    + n + " files) on " + target + " at " + d.cookie());
             return lm.info(r.id());
         }
         BitFileInfo copy;
@@ -185,7 +240,9 @@ final class VolumeJobs {
      * which join it). Null: none now; the copy waits.
      */
     VolumeInfo copyTarget(Connection c, Req r, Set<String> busy) throws SQLException, SiloException {
-        Set<String> holders = holders(c, r.bfid());
+        Set<String> holders = r.bfid() != null ? holders(c, r.bfid())
+                : r.kind().equals(LibraryMessages.KIND_COPY) ? containerHolders(c, r.volume(), r.cookie()) // a container's copy
+                : Set.of(r.volume()); // a repack: any volume but its own
         List<String> labels = r.target() != null ? List.of(r.target())
                 : Sql.list(c, "SELECT label FROM volume WHERE library = ? AND state = 'ok' AND writing IS NULL AND remaining >= ?"
                         + " ORDER BY CASE WHEN storage_group = ? AND file_family = ? THEN 0 WHEN file_family = ? THEN 1 ELSE 2 END, label",

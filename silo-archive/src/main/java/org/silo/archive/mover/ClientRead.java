@@ -245,10 +245,18 @@ final class ClientRead {
                 at = l.whole() ? 0 : l.offset() + l.length();
             }
         } catch (IOException e) {
-            // the rest of the run could not be read: those files fail, the others are sent
+            // the rest of the run could not be read: those files fail, each told to the client (NOT_SENT), so that
+            // none is left unanswered; a frame cut in the middle leaves the stream out of step: the clients go
+            if (midFrame) {
+                midFrame = false;
+                peers.forEach(p -> {
+                    p.failed = true;
+                    host.close(p.socket);
+                });
+            }
             for (FileRef f : run) {
                 if (!failed.containsKey(f.index()) && !sentAll(f)) {
-                    failed.put(f.index(), "cannot read " + f.path() + " from " + job.volume() + ": " + e.getMessage());
+                    notSent(peers, failed, f, "cannot read " + f.path() + " from " + job.volume() + ": " + e.getMessage());
                 }
             }
         }
@@ -256,6 +264,8 @@ final class ClientRead {
     }
 
     private final Set<Integer> sent = new HashSet<>();
+    /** A FILE frame is begun and not ended: the data stream cannot take another frame. */
+    private boolean midFrame;
 
     private boolean sentAll(FileRef f) {
         return sent.contains(f.index());
@@ -263,6 +273,7 @@ final class ClientRead {
 
     /** One FILE frame: the bytes to every peer, then the end with the mover's verdict. */
     private long file(InputStream in, FileRef f, List<Peer> peers, Map<Integer, String> failed, byte[] buf) throws IOException {
+        midFrame = true;
         for (Peer p : peers) {
             write(p, out -> {
                 out.writeByte(DataChannel.FILE);
@@ -310,6 +321,7 @@ final class ClientRead {
                 out.writeUTF(verdict == null ? adler : verdict);
             });
         }
+        midFrame = false;
         if (bad != null) {
             failed.put(f.index(), bad);
         }

@@ -302,11 +302,7 @@ final class ClientWrite {
                     throw VolumeTrouble.of(job.volume(), e);
                 }
                 cookie = container.cookie();
-                for (FileDone d : group) {
-                    if (d.cookie().startsWith(cookie + "+")) {
-                        verify(d.cookie(), d.size(), d.adler32());
-                    }
-                }
+                verifyContainer(cookie);
                 container = null;
                 writer = null;
             }
@@ -332,6 +328,28 @@ final class ClientWrite {
         }
         group.clear();
         out.flush();
+    }
+
+    /**
+     * With --verify: the container read back once, front to back, and each member of the group checked
+     * against the size and Adler-32 it was written with (the members are in the group in their order).
+     */
+    private void verifyContainer(String cookie) throws SiloException {
+        if (!job.verify()) {
+            return;
+        }
+        try (org.silo.archive.aggregate.ContainerReader r = new org.silo.archive.aggregate.ContainerReader(backend.open(cookie))) {
+            for (FileDone d : group) {
+                if (d.cookie().startsWith(cookie + "+")) {
+                    Backend.Location at = Backend.location(d.cookie());
+                    String problem = r.check(new org.silo.archive.aggregate.ContainerReader.Expected(at.offset(), at.length(), d.adler32(),
+                            null));
+                    if (problem != null) {
+                        throw new VolumeTrouble("CRC mismatch on read-back of " + job.volume() + " " + d.cookie() + ": " + problem, false);
+                    }
+                }
+            }
+        }
     }
 
     /** With --verify: the file read back from the volume must have the size and Adler-32 it was written with. */

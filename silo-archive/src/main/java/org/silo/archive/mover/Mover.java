@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>This class is the mover's conversation with the library manager (idle_mover, bind_volume, mount,
  * have_bound_volume, unbind_volume; mover_progress; transfer_done), its state and its statistics. The
  * bytes of a job move in {@link ClientWrite} (write_to_hsm, write_files), {@link ClientRead} (read_from_hsm, read_files) or
- * {@link VolumeWork} (copy, verify), the first two over {@link DataConnections}, all at the mover's pace.
+ * {@link VolumeWork} (copy, verify) or {@link RepackWork} (repack), the first two over {@link DataConnections}, all at the mover's pace.
  *
  * <pre>{@code
  * Mover m = new Mover(new Mover.Config(home, null, "default", List.of("disk"), "host1", 0), MoverLink.local(lm), backends);
@@ -261,7 +261,7 @@ public final class Mover implements AutoCloseable {
         try {
             switch (j.kind()) {
                 case LibraryMessages.KIND_WRITE -> new ClientWrite(host, j).run();
-                case LibraryMessages.KIND_COPY, LibraryMessages.KIND_VERIFY -> volumeWork(j);
+                case LibraryMessages.KIND_COPY, LibraryMessages.KIND_VERIFY, LibraryMessages.KIND_REPACK -> volumeWork(j);
                 default -> new ClientRead(host, j).run();
             }
         } finally {
@@ -271,10 +271,14 @@ public final class Mover implements AutoCloseable {
         }
     }
 
-    /** A copy or a verify: no client, the bytes go from volume to volume or only get read. */
+    /** A copy, a verify or a repack: no client, the bytes go from volume to volume or only get read. */
     private void volumeWork(Job j) throws SiloException {
         VolumeWork work = new VolumeWork(id, backends, done, this::paced, () -> killed || cancelled);
-        TransferDone d = j.kind().equals(LibraryMessages.KIND_COPY) ? work.copy(j) : work.verify(j);
+        TransferDone d = switch (j.kind()) {
+            case LibraryMessages.KIND_COPY -> work.copy(j);
+            case LibraryMessages.KIND_REPACK -> new RepackWork(id, link, backends, done, this::paced, () -> killed || cancelled).run(j);
+            default -> work.verify(j);
+        };
         if (killed) {
             return;
         }

@@ -9,6 +9,8 @@ import org.silo.archive.ops.LibraryMessages.MountWait;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
 import org.silo.archive.ops.LibraryMessages.Progress;
 import org.silo.archive.ops.LibraryMessages.ProgressAck;
+import org.silo.archive.ops.LibraryMessages.RepackAnswer;
+import org.silo.archive.ops.LibraryMessages.RepackCommit;
 import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.ops.LibraryMessages.Unbind;
 import org.silo.archive.ops.LibraryMessages.Work;
@@ -36,6 +38,9 @@ public interface MoverLink extends AutoCloseable {
     RecordedList filesDone(FilesDone d) throws SiloException;
 
     MountAnswer mountWait(MountWait w) throws SiloException;
+
+    /** repack_commit: a repack's new container recorded and its members switched to it; which old containers may go. */
+    RepackAnswer repackCommit(RepackCommit q) throws SiloException;
 
     /**
      * Makes the mover known to the library manager before it first asks for work (a mover inside the
@@ -86,6 +91,11 @@ public interface MoverLink extends AutoCloseable {
             }
 
             @Override
+            public RepackAnswer repackCommit(RepackCommit q) throws SiloException {
+                return client.call(LibraryOps.REPACK_COMMIT, q);
+            }
+
+            @Override
             public void close() {
                 client.close();
             }
@@ -128,6 +138,11 @@ public interface MoverLink extends AutoCloseable {
             @Override
             public MountAnswer mountWait(MountWait w) throws SiloException {
                 return lm.mountWait(w);
+            }
+
+            @Override
+            public RepackAnswer repackCommit(RepackCommit q) throws SiloException {
+                return lm.repackCommit(q);
             }
 
             @Override

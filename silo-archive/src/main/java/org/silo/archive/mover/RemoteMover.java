@@ -121,6 +121,12 @@ public final class RemoteMover {
         }
 
         @Override
+        public org.silo.archive.ops.LibraryMessages.RepackAnswer repackCommit(org.silo.archive.ops.LibraryMessages.RepackCommit q)
+                throws SiloException {
+            return call(l -> l.repackCommit(q));
+        }
+
+        @Override
         public org.silo.archive.ops.LibraryMessages.MountAnswer mountWait(org.silo.archive.ops.LibraryMessages.MountWait w)
                 throws SiloException {
             return call(l -> l.mountWait(w));

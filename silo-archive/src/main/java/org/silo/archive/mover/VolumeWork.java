@@ -5,12 +5,16 @@ import java.io.InputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import java.util.zip.Adler32;
 import java.util.zip.CheckedInputStream;
+import org.silo.archive.aggregate.ContainerReader;
 import org.silo.archive.ops.LibraryMessages.FileRef;
 import org.silo.archive.ops.LibraryMessages.Job;
 import org.silo.archive.ops.LibraryMessages.TransferDone;
@@ -47,6 +51,9 @@ final class VolumeWork {
      * catalog's before the copy commits, and the copy is read back and checked (copies are always verified).
      */
     TransferDone copy(Job j) {
+        if (j.bfid() == null) {
+            return copyContainer(j);
+        }
         Backend to;
         String cookie;
         Adler32 sum = new Adler32();
@@ -82,7 +89,108 @@ final class VolumeWork {
         return new TransferDone(moverId, j.id(), true, cookie, j.size(), j.adler32(), null, false, null, null, null, null);
     }
 
-    /** Reads every file of the job's list from the volume; each must match its size, Adler-32 and content hash. */
+    /**
+     * A copy of a container (a write with --copies of small files): the container is read once and
+     * appended whole to the target, each live member's Adler-32 checked against the catalog as it streams by
+     * and before the copy commits, then the copy read back once and every member checked again. Its
+     * members keep their offsets, so the library manager records each member's copy at the same range.
+     */
+    private TransferDone copyContainer(Job j) {
+        List<FileRef> members = new ArrayList<>(j.files() == null ? List.of() : j.files());
+        members.sort(Comparator.comparingLong(f -> location(f.cookie()).offset()));
+        Backend to;
+        String cookie;
+        try {
+            Backend from = backends.get(j.backend());
+            to = backends.get(j.targetBackend());
+            try (MemberSums in = new MemberSums(new DataChannel.Counted(pace.apply(from.open(j.cookie())), j.size(), done), members)) {
+                cookie = to.append(new Stoppable(in), j.size(), () -> {
+                    String problem = in.problem();
+                    if (problem != null) {
+                        throw new SiloException(ErrorCode.IO, "CRC mismatch at mover: container " + j.cookie() + " of " + j.volume()
+                                + ": " + problem);
+                    }
+                });
+            }
+        } catch (SiloException | IOException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+            boolean sourceFault = msg.startsWith("CRC mismatch at mover") || msg.contains("cannot read");
+            return failed(j, "copy of container " + j.cookie() + " from " + j.volume() + " to " + j.targetVolume() + " failed: " + msg,
+                    !stop(), sourceFault ? j.volume() : j.targetVolume());
+        }
+        try (ContainerReader r = new ContainerReader(to.open(cookie))) {
+            for (FileRef f : members) {
+                Backend.Location at = location(f.cookie());
+                String problem = r.check(new ContainerReader.Expected(at.offset(), at.length(), f.adler32(), null));
+                if (problem != null) {
+                    return failed(j, "CRC mismatch on read-back of the copy on " + j.targetVolume() + " " + cookie + ": " + f.bfid() + " "
+                            + problem, true, j.targetVolume());
+                }
+            }
+        } catch (SiloException e) {
+            return failed(j, "cannot read back the copy on " + j.targetVolume() + " " + cookie + ": " + e.getMessage(), true,
+                    j.targetVolume());
+        }
+        return new TransferDone(moverId, j.id(), true, cookie, j.size(), null, null, false, null, null,
+                members.size() + " members checked", null);
+    }
+
+    /** A container's bytes passing by, with the Adler-32 of each member (sorted by offset) computed on the way. */
+    private static final class MemberSums extends java.io.FilterInputStream {
+        private final List<FileRef> members;
+        private final List<Backend.Location> at = new ArrayList<>();
+        private final Adler32[] sums;
+        private long pos;
+
+        MemberSums(InputStream in, List<FileRef> members) {
+            super(in);
+            this.members = members;
+            this.sums = new Adler32[members.size()];
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] = new Adler32();
+                at.add(location(members.get(i).cookie()));
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int r = super.read(b, off, len);
+            if (r > 0) {
+                long end = pos + r;
+                for (int i = 0; i < sums.length; i++) {
+                    long s = Math.max(pos, at.get(i).offset());
+                    long e = Math.min(end, at.get(i).offset() + at.get(i).length());
+                    if (s < e) {
+                        sums[i].update(b, off + (int) (s - pos), (int) (e - s));
+                    }
+                }
+                pos = end;
+            }
+            return r;
+        }
+
+        /** The first member whose bytes differ from the catalog's Adler-32, or null. */
+        String problem() {
+            for (int i = 0; i < sums.length; i++) {
+                if (!Checksums.hex(sums[i].getValue()).equals(members.get(i).adler32())) {
+                    return members.get(i).bfid() + " at " + members.get(i).cookie() + " has adler32 " + Checksums.hex(sums[i].getValue())
+                            + ", the catalog has " + members.get(i).adler32();
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Reads every file of the job's list from the volume; each must match its size, Adler-32 and content
+     * hash. The members of a container are checked by reading the container once, front to back.
+     */
     TransferDone verify(Job j) {
         List<String> bad = new ArrayList<>();
         long bytes = 0;
@@ -93,7 +201,17 @@ final class VolumeWork {
         } catch (SiloException e) {
             return failed(j, "cannot open volume " + j.volume() + ": " + e.getMessage(), true, j.volume());
         }
+        Map<String, List<FileRef>> containers = new LinkedHashMap<>();
+        List<FileRef> whole = new ArrayList<>();
         for (FileRef f : j.files()) {
+            Backend.Location at = location(f.cookie());
+            if (at == null || at.whole()) {
+                whole.add(f);
+            } else {
+                containers.computeIfAbsent(at.fileCookie(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        for (FileRef f : whole) {
             if (stop()) {
                 return failed(j, "job " + j.id() + " was stopped after " + checked + " of " + j.files().size() + " files", false, null);
             }
@@ -104,12 +222,43 @@ final class VolumeWork {
                 bad.add(f.bfid() + " at " + f.cookie() + ": " + problem);
             }
         }
+        for (Map.Entry<String, List<FileRef>> e : containers.entrySet()) {
+            if (stop()) {
+                return failed(j, "job " + j.id() + " was stopped after " + checked + " of " + j.files().size() + " files", false, null);
+            }
+            List<FileRef> members = new ArrayList<>(e.getValue());
+            members.sort(Comparator.comparingLong(f -> location(f.cookie()).offset()));
+            try (ContainerReader r = new ContainerReader(new DataChannel.Counted(pace.apply(from.open(e.getKey())), Long.MAX_VALUE, done))) {
+                for (FileRef f : members) {
+                    Backend.Location at = location(f.cookie());
+                    String problem = r.check(new ContainerReader.Expected(at.offset(), at.length(), f.adler32(), f.hash()));
+                    checked++;
+                    bytes += f.size();
+                    if (problem != null) {
+                        bad.add(f.bfid() + " at " + f.cookie() + ": " + problem);
+                    }
+                }
+            } catch (SiloException x) {
+                for (FileRef f : members) {
+                    checked++;
+                    bad.add(f.bfid() + " at " + f.cookie() + ": cannot read its container: " + x.getMessage());
+                }
+            }
+        }
         String result = checked + " files, " + bytes + " bytes read: " + (bad.isEmpty() ? "all good" : bad.size() + " bad");
         if (bad.isEmpty()) {
             return new TransferDone(moverId, j.id(), true, null, bytes, null, null, false, null, null, result, null);
         }
         String error = "volume " + j.volume() + ": " + bad.size() + " of " + checked + " files bad: " + String.join("; ", bad);
         return new TransferDone(moverId, j.id(), false, null, bytes, null, error, true, null, null, result, j.volume());
+    }
+
+    private static Backend.Location location(String cookie) {
+        try {
+            return Backend.location(cookie);
+        } catch (SiloException e) {
+            return null;
+        }
     }
 
     private String check(Backend from, FileRef f) {

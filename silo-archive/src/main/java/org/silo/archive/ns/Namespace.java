@@ -258,6 +258,8 @@ public final class Namespace {
             if (n.bfid() != null) {
                 Sql.update(c, "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE bfid = ? OR original = ?",
                         System.currentTimeMillis(), n.bfid(), n.bfid()); // and its copies
+                // a container member: its container's live count falls (its bytes become dead space)
+                org.silo.archive.volume.Containers.recount(c, "s.bfid = ? OR s.original = ?", n.bfid(), n.bfid());
             }
             return before;
         });

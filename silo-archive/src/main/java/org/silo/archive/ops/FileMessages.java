@@ -57,8 +57,15 @@ public final class FileMessages {
 
     public record FsckProblem(String bfid, String path, String volume, String cookie, String problem) {}
 
-    /** fsck: files checked, and one line per file whose bytes are missing or differ. */
-    public record FsckReport(long checked, long bytes, List<FsckProblem> problems) {}
+    /**
+     * fsck: files checked, one line per file whose bytes are missing or differ, and warnings: files on a
+     * volume that no record names (an orphan container), which are not counted as files, good or bad.
+     */
+    public record FsckReport(long checked, long bytes, List<FsckProblem> problems, List<String> warnings) {
+        public FsckReport(long checked, long bytes, List<FsckProblem> problems) {
+            this(checked, bytes, problems, List.of());
+        }
+    }
 
     /** A namespace entry; the bit file fields are set for files only. */
     public record NsEntry(

@@ -44,6 +44,8 @@ public final class LibraryMessages {
     public static final String KIND_READ = "read";
     public static final String KIND_COPY = "copy";
     public static final String KIND_VERIFY = "verify";
+    /** A volume's containers repacked: their live members copied into new containers on another volume, the old ones freed. */
+    public static final String KIND_REPACK = "repack";
 
     /**
      * One job for a mover. Reads carry the bit file's cookie, size and Adler-32 and one target per
@@ -206,6 +208,32 @@ public final class LibraryMessages {
 
     /** verify_volume: queue a read of every live file on the volume, each checked against its record. */
     public record VerifyVolume(String volume, int priority) {}
+
+    /**
+     * repack_volume: the live members of the volume's containers copied into new containers on {@code to}
+     * (null: any other volume of its library with room), each member keeping its bfid and path, and the
+     * old containers freed (docs/archive.md, "Repack").
+     */
+    public record RepackVolume(String volume, String to, int priority) {}
+
+    /** One member a repack moved: its bfid, its cookie in the old container and in the new one, its size and Adler-32. */
+    public record Moved(String bfid, String from, String to, long size, String adler32) {}
+
+    /**
+     * repack_commit: a repack's group commit. The new {@code container} ({@code containerSize} bytes, on the
+     * job's target volume) is durable and holds {@code moved}: their locations switch in one transaction.
+     * {@code finished}: old containers the mover has read to the end (every live member moved, or tried);
+     * {@code freed}: old containers it has removed from the volume since the last commit.
+     */
+    public record RepackCommit(String moverId, long job, String container, long containerSize, List<Moved> moved,
+            List<String> finished, List<String> freed) {}
+
+    /**
+     * The answer to repack_commit: how many members switched (a member deleted meanwhile stays where it
+     * was), and which of the finished containers the mover may now remove ({@code free}: none of their
+     * members lives there any more and no queued read still names them).
+     */
+    public record RepackAnswer(int switched, List<String> free) {}
 
     /** read_from_hsm from a user. */
     public record ReadFromHsm(String path, int priority, String callback, String token, List<String> avoidMovers) {}

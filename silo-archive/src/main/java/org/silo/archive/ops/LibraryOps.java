@@ -55,6 +55,8 @@ import org.silo.wire.op.Operation;
  * <tr><td>0x0521</td><td>write_files</td><td>user</td><td>WriteFiles</td><td>FilesQueued</td></tr>
  * <tr><td>0x0522</td><td>read_files</td><td>user</td><td>ReadFiles</td><td>FilesQueued</td></tr>
  * <tr><td>0x0523</td><td>job_files</td><td>user</td><td>job id (UTF-8)</td><td>JobFiles</td></tr>
+ * <tr><td>0x0524</td><td>repack_volume</td><td>admin on the archive</td><td>RepackVolume</td><td>JobInfo</td></tr>
+ * <tr><td>0x0507</td><td>repack_commit</td><td>mover</td><td>RepackCommit</td><td>RepackAnswer</td></tr>
  * </table>
  */
 public final class LibraryOps {
@@ -111,6 +113,10 @@ public final class LibraryOps {
             "read_files", Codecs.cbor(LibraryMessages.ReadFiles.class), Codecs.cbor(LibraryMessages.FilesQueued.class));
     public static final Operation<String, LibraryMessages.JobFiles> JOB_FILES =
             new Operation<>(0x0523, "job_files", Codecs.UTF8, Codecs.cbor(LibraryMessages.JobFiles.class));
+    public static final Operation<LibraryMessages.RepackVolume, JobInfo> REPACK_VOLUME =
+            new Operation<>(0x0524, "repack_volume", Codecs.cbor(LibraryMessages.RepackVolume.class), JOB);
+    public static final Operation<LibraryMessages.RepackCommit, LibraryMessages.RepackAnswer> REPACK_COMMIT = new Operation<>(0x0507,
+            "repack_commit", Codecs.cbor(LibraryMessages.RepackCommit.class), Codecs.cbor(LibraryMessages.RepackAnswer.class));
     public static final Operation<Void, Map<String, Object>> STATUS =
             new Operation<>(0x0519, "library_manager_status", Codecs.EMPTY, Codecs.CBOR_MAP);
 }

@@ -6,7 +6,12 @@ import java.util.List;
 public final class VolumeMessages {
     private VolumeMessages() {}
 
-    /** A volume record as the clerk keeps it. Times are milliseconds since the epoch. */
+    /**
+     * A volume record as the clerk keeps it. Times are milliseconds since the epoch. {@code containers}:
+     * its active containers of small files; {@code deadBytes}: the bytes in them no live file needs (a
+     * container none of whose members lives counts whole, else its deleted members' data), which a repack
+     * gives back.
+     */
     public record VolumeInfo(
             String label,
             String library,
@@ -27,7 +32,9 @@ public final class VolumeMessages {
             long files,
             long bytesRead,
             long createdMs,
-            long lastAccessMs) {}
+            long lastAccessMs,
+            long containers,
+            long deadBytes) {}
 
     public record VolumeList(List<VolumeInfo> volumes) {}
 

@@ -131,6 +131,12 @@ final class BatchGet {
                 c = listener.await(e, job.id(), options.waitForMover(), lm, t.notes());
                 GetReceiver r = new GetReceiver(c, t, open, this::finish, again);
                 if (r.receive()) {
+                    // a file the mover ended the request without a word about is asked for again, never left without a result
+                    for (GetItem it : open.values()) {
+                        it.last = "the mover " + c.hello().mover() + " ended job " + job.id() + " without sending " + it.src;
+                        again.add(it);
+                    }
+                    open.clear();
                     return again;
                 }
                 why = "the mover " + c.hello().mover() + " ended the connection";

@@ -7,9 +7,9 @@ import org.silo.archive.transfer.TransferClient.Result;
 import org.silo.wire.SiloException;
 
 /**
- * A put with {@code --copies N}: the library manager queued the extra copies of each file when it
- * recorded it; the put reports each file once its copies have landed, with their volumes, or names
- * those that did not.
+ * A put with {@code --copies N}: the library manager queued the extra copies of each file (of each
+ * container, for small files) when it recorded it; the put reports each file once its copies have landed,
+ * with their volumes, or names those that did not.
  */
 final class Copies {
     private Copies() {}
@@ -21,8 +21,8 @@ final class Copies {
             List<JobInfo> copies;
             while (true) {
                 copies = lm.children(job);
-                long expected = (long) stored.size() * (options.copies() - 1);
-                boolean settled = copies.size() >= expected
+                List<JobInfo> all = copies;
+                boolean settled = stored.stream().allMatch(it -> mine(all, it).size() >= options.copies() - 1)
                         && copies.stream().noneMatch(c -> c.state().equals("queued") || c.state().equals("active"));
                 if (settled || System.nanoTime() > deadline) {
                     break;
@@ -31,7 +31,7 @@ final class Copies {
             }
             for (PutItem it : stored) {
                 Result r = it.stored;
-                List<JobInfo> mine = copies.stream().filter(c -> r.bfid().equals(c.bfid())).toList();
+                List<JobInfo> mine = mine(copies, it);
                 List<String> vols = mine.stream().filter(c -> c.state().equals("done")).map(JobInfo::target).toList();
                 List<String> bad = mine.stream().filter(c -> !c.state().equals("done"))
                         .map(c -> "copy job " + c.id() + " " + c.state() + (c.error() == null ? "" : ": " + c.error())).toList();
@@ -48,6 +48,16 @@ final class Copies {
             Thread.currentThread().interrupt();
             stored.forEach(it -> report.accept(it, with(it.stored, List.of(), "interrupted while waiting for copies")));
         }
+    }
+
+    /**
+     * The copy jobs of one stored file: those of its bfid, or, for a member of a container, those of its
+     * container (a container is copied whole, one job for all its members).
+     */
+    private static List<JobInfo> mine(List<JobInfo> copies, PutItem it) {
+        String cookie = it.cookie;
+        return copies.stream().filter(c -> it.stored.bfid().equals(c.bfid()) || (c.bfid() == null && c.cookie() != null
+                && cookie != null && cookie.startsWith(c.cookie() + "+") && it.stored.volume().equals(c.volume()))).toList();
     }
 
     private static Result with(Result r, List<String> copies, String error) {

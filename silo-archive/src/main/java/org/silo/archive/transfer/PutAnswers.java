@@ -117,6 +117,7 @@ final class PutAnswers {
         } else if (it.hash != null && !it.hash.equals(hash)) {
             r = it.failed("hash mismatch: the client computed " + it.hash + ", the mover " + (hash.isEmpty() ? "none" : hash));
         } else {
+            it.cookie = cookie;
             bytes += it.size;
             double seconds = (System.nanoTime() - started) / 1e9;
             r = new Result(it.src.toString(), it.dest, it.size, volume, bfid, adler32, seconds <= 0 ? 0 : bytes / 1e6 / seconds,

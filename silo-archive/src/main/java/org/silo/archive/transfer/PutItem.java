@@ -27,6 +27,8 @@ final class PutItem {
     volatile String hash;
     /** Why the sender gave it up (it could not be read, or changed while read): no mover is to blame. */
     volatile String localFailure;
+    /** Where the mover stored it (a container member's cookie names its container), once STORED. */
+    volatile String cookie;
     /** Stored, waiting for its copies before it is reported. */
     volatile Result stored;
     volatile Result result;

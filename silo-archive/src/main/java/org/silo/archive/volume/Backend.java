@@ -70,6 +70,22 @@ public interface Backend extends AutoCloseable {
     /** Opens the file at {@code cookie} (only its range, for a member's cookie); NOT_FOUND if there is none. */
     InputStream open(String cookie) throws SiloException;
 
+    /**
+     * Removes the bytes of the file at {@code cookie} for good (a container a repack emptied): an empty
+     * file takes its place, so that its number is never given to another file (the next number is the
+     * highest on the volume plus one, also after a restart). A file that is not there is not an error.
+     * Durable when it returns; a reader that has the file open still reads the old bytes (dir: the empty
+     * file is renamed over it).
+     */
+    default void delete(String cookie) throws SiloException {
+        throw new SiloException(org.silo.wire.ErrorCode.IO, uri() + " cannot remove files");
+    }
+
+    /** The numbers of the files the volume holds (named ones: not those still being written), for fsck. */
+    default java.util.List<Long> fileNumbers() throws SiloException {
+        throw new SiloException(org.silo.wire.ErrorCode.IO, uri() + " cannot list its files");
+    }
+
     /** Whether the backend can be written and read now (a removable disk may be absent). */
     void check() throws SiloException;
 

@@ -269,6 +269,46 @@ public final class DirBackend implements Backend {
         }
     }
 
+    @Override
+    public void delete(String cookie) throws SiloException {
+        Path p = path(cookie);
+        if (!Files.exists(p)) {
+            return;
+        }
+        Path empty = dir.resolve("." + p.getFileName() + ".freed.part");
+        try {
+            try (FileChannel ch = FileChannel.open(empty, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.force(true);
+            }
+            Files.move(empty, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            syncDir();
+        } catch (IOException e) {
+            deletePart(empty);
+            throw Backend.io("cannot remove the bytes of " + p, e);
+        }
+    }
+
+    @Override
+    public java.util.List<Long> fileNumbers() throws SiloException {
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String f = p.getFileName().toString();
+                if (f.matches("[0-9]{7,18}")) {
+                    out.add(Long.parseLong(f));
+                }
+            }
+        } catch (IOException e) {
+            throw Backend.io("cannot list " + dir, e);
+        }
+        java.util.Collections.sort(out);
+        return out;
+    }
+
     /** The file holding {@code cookie} (a member's container, for a member's cookie: see {@link Backend#location}). */
     public Path path(String cookie) throws SiloException {
         return dir.resolve(String.format("%07d", Backend.fileNumber(cookie)));

@@ -256,14 +256,43 @@ public final class S3Backend implements Backend {
         }
     }
 
-    /** Deletes the object at {@code cookie} (tests and repair tools). */
+    /** Deletes the object at {@code cookie} (a container a repack emptied; tests). */
+    @Override
     public void delete(String cookie) throws SiloException {
         long n = Backend.fileNumber(cookie);
         try {
-            s3.deleteObject(r -> r.bucket(bucket).key(key(n)));
+            s3.headObject(r -> r.bucket(bucket).key(key(n)));
+        } catch (NoSuchKeyException e) {
+            return;
         } catch (SdkException e) {
-            throw new SiloException(ErrorCode.IO, "cannot delete " + cookie + " on " + uri + ": " + e.getMessage(), e);
+            if (!(e instanceof software.amazon.awssdk.services.s3.model.S3Exception x && x.statusCode() == 404)) {
+                throw new SiloException(ErrorCode.IO, "cannot look at " + cookie + " on " + uri + ": " + e.getMessage(), e);
+            }
+            return;
         }
+        try { // an empty object in its place: the number is never given to another file
+            s3.putObject(r -> r.bucket(bucket).key(key(n)).contentLength(0L), RequestBody.fromBytes(new byte[0]));
+        } catch (SdkException e) {
+            throw new SiloException(ErrorCode.IO, "cannot remove the bytes of " + cookie + " on " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public java.util.List<Long> fileNumbers() throws SiloException {
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        try {
+            var req = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build();
+            for (S3Object o : s3.listObjectsV2Paginator(req).contents()) {
+                String name = o.key().substring(prefix.length());
+                if (name.matches("[0-9]{7,18}")) {
+                    out.add(Long.parseLong(name));
+                }
+            }
+        } catch (SdkException e) {
+            throw new SiloException(ErrorCode.IO, "cannot list " + uri + ": " + e.getMessage(), e);
+        }
+        java.util.Collections.sort(out);
+        return out;
     }
 
     @Override

@@ -90,6 +90,7 @@ public final class VolumeClerk {
                 Sql.update(c, "DELETE FROM ns_entry WHERE bfid IN (SELECT bfid FROM bit_file WHERE volume = ? AND state = 'active')", label);
                 Sql.update(c, "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE volume = ? AND state = 'active'",
                         System.currentTimeMillis(), label);
+                Containers.recount(c, "s.volume = ?", label);
             }
             Sql.update(c, "DELETE FROM volume WHERE label = ?", label);
             return v;
@@ -437,12 +438,12 @@ public final class VolumeClerk {
 
     static final String SELECT = "SELECT label, library, media_type, backend, capacity, remaining, storage_group, file_family,"
             + " state, state_by, state_reason, state_ms, writing, mounts, read_errors, write_errors, files, bytes_read,"
-            + " created_ms, last_access_ms FROM volume";
+            + " created_ms, last_access_ms" + Containers.VOLUME_COLUMNS + " FROM volume";
 
     static VolumeInfo row(ResultSet rs) throws SQLException {
         return new VolumeInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
                 rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getLong(12),
                 rs.getString(13), rs.getLong(14), rs.getLong(15), rs.getLong(16), rs.getLong(17), rs.getLong(18),
-                rs.getLong(19), rs.getLong(20));
+                rs.getLong(19), rs.getLong(20), rs.getLong(21), rs.getLong(22));
     }
 }

@@ -68,6 +68,8 @@ final class FixtureControlData implements ControlData {
         v.put("bytesRead", 0L);
         v.put("createdMs", 0L);
         v.put("lastAccessMs", 0L);
+        v.put("containers", 2L);
+        v.put("deadBytes", 4096L);
         volumes.put(label, v);
     }
 

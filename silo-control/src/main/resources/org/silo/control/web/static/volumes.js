@@ -66,6 +66,8 @@ const volumes = {
             silo.el("td", { class: "num files" }, silo.number(v.files)),
             silo.el("td", { class: "num capacity" }, silo.bytes(v.capacity)),
             silo.el("td", { class: "used" }, bar, silo.bytes(v.used)),
+            silo.el("td", { class: "num dead", title: (v.containers || 0) + " containers; silo repack " + v.label + " gives the dead space back" },
+                silo.bytes(v.deadBytes || 0)),
             silo.el("td", { class: "num mounts" }, silo.number(v.mounts)),
             silo.el("td", { class: "num errors", title: "read " + v.readErrors + ", write " + v.writeErrors }, silo.number(v.errors)),
             silo.el("td", {}, state, " ", reason, " ", apply));
