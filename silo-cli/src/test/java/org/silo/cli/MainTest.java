@@ -37,7 +37,7 @@ class MainTest {
         for (String name : Main.COMMANDS.keySet()) {
             assertThat(help).containsPattern("(?m)^  " + name + " ");
         }
-        assertThat(capture("help", "ls")).contains("List an archive directory.", "silo ls /");
+        assertThat(capture("help", "ls")).contains("List an archive directory, by name.", "silo ls /");
     }
 
     @Test

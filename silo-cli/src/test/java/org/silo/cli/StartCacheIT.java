@@ -74,9 +74,15 @@ class StartCacheIT {
         return silo(Map.of("SILO_AOT", "0"), args);
     }
 
+    /** The short commands' caches. */
     private List<Path> caches() throws IOException {
+        return caches("quick");
+    }
+
+    /** The caches of one flavour: quick (short commands, C1 and the serial GC) or bulk (put, get, ...: the JVM's defaults). */
+    private List<Path> caches(String flavour) throws IOException {
         try (Stream<Path> s = Files.list(target)) {
-            return s.filter(p -> p.getFileName().toString().matches("silo-\\d+\\.(aot|jsa)")).toList();
+            return s.filter(p -> p.getFileName().toString().matches("silo-" + flavour + "-\\d+\\.(aot|jsa)")).toList();
         }
     }
 
@@ -177,6 +183,27 @@ class StartCacheIT {
         Files.write(cache, garbage);
         assertThat(silo("--version")).isEqualTo(plain);
         assertThat(countsAside(silo(LS_NOWHERE))).isEqualTo(countsAside(uncached(LS_NOWHERE)));
+    }
+
+    /**
+     * put and get keep the JVM's default JIT and GC, so they cannot use the short commands' cache (a cache
+     * serves only the flags it was made with): they get one of their own, and the two live side by side.
+     */
+    @Test
+    @Timeout(900)
+    void bulkCommandsHaveACacheOfTheirOwnBesideTheShortCommands() throws Exception {
+        Run plain = uncached("--version");
+        assertThat(silo("--version")).isEqualTo(plain);
+        Run getHelp = uncached("get", "--help");
+        assertThat(getHelp.exit()).isZero();
+        assertThat(silo("get", "--help")).isEqualTo(getHelp);
+        assertThat(caches("bulk")).hasSize(1);
+        assertThat(caches("quick")).as("the short commands' cache stays").hasSize(1);
+        assertThat(silo("put", "--help")).isEqualTo(uncached("put", "--help"));
+        assertThat(silo("--version")).isEqualTo(plain);
+        assertThat(caches("bulk")).hasSize(1);
+        assertThat(caches("quick")).hasSize(1);
+        assertThat(leftovers()).isEmpty();
     }
 
     @Test
