@@ -19,7 +19,8 @@ server_pid=""
 stop_server() { if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi; server_pid=""; }
 trap 'stop_server; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 silo="$root/bin/silo"
-"$silo" --version >/dev/null   # builds the jar if the sources changed, outside the figures
+"$silo" --version >/dev/null   # builds the jar if the sources changed, outside the figures,
+"$silo" put --help >/dev/null  # and the start-up caches (docs/architecture.md, "The launcher")
 port=7470
 export SILO_SERVER=127.0.0.1:$port
 
