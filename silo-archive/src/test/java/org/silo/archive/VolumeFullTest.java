@@ -242,6 +242,39 @@ class VolumeFullTest {
         assertThat(archive.files().fsck().problems()).isEmpty();
     }
 
+    /**
+     * Seed 000's set_system_readonly: a volume whose write fails with an I/O error (not a full one) is
+     * made readonly by the mover before the retry, so the retry and every later write go elsewhere;
+     * nothing of the failed write is kept, and the error counts against the volume once.
+     */
+    @Test
+    void aWriteErrorMakesTheMoverSetTheVolumeReadonlyAndTheRetryGoesElsewhere() throws Exception {
+        Path faulty = data.resolve("eio");
+        volume("FAULT01", faulty); // chosen first: blank volumes are taken in label order
+        volume("GOOD01", data.resolve("good"));
+        mover(b -> b.uri().equals("dir:" + faulty) ? new Wrapper(b) {
+            @Override
+            public NewFile create() throws SiloException {
+                return new Watched(b.create(), 1 << 20, () -> { }, "Input/output error");
+            }
+        } : b);
+        Result r = put(file("f", 3 << 20), "/t/f");
+        assertThat(r.error()).isNull();
+        assertThat(r.volume()).isEqualTo("GOOD01");
+        assertThat(r.attempts()).as("the failed write was one try").isEqualTo(2);
+        VolumeInfo v = archive.volumes().inquire("FAULT01");
+        assertThat(v.state()).isEqualTo("readonly");
+        assertThat(v.stateReason()).startsWith("write error by mover tinymover:").contains("Input/output error");
+        assertThat(v.writeErrors()).isEqualTo(1);
+        try (var files = Files.list(faulty)) {
+            assertThat(files).as("no .part, no file").isEmpty();
+        }
+        Result next = put(file("g", 2 << 20), "/t/g");
+        assertThat(next.volume()).isEqualTo("GOOD01");
+        assertThat(next.attempts()).isEqualTo(1);
+        assertThat(archive.files().fsck().problems()).isEmpty();
+    }
+
     /** A backend whose free count says "plenty" until a write fails, then tells the truth. */
     static final class StaleFreeCount extends Wrapper {
         volatile boolean failed;
@@ -298,6 +331,11 @@ class VolumeFullTest {
         private final Runnable onFailure;
 
         Watched(Backend.NewFile file, long limit, Runnable onFailure) {
+            this(file, limit, onFailure, "No space left on device");
+        }
+
+        /** As above, failing with {@code message} (the kernel's text for EIO, say) after {@code limit} bytes. */
+        Watched(Backend.NewFile file, long limit, Runnable onFailure, String message) {
             this.file = file;
             this.onFailure = onFailure;
             this.out = new FilterOutputStream(file.out()) {
@@ -307,7 +345,7 @@ class VolumeFullTest {
                 public void write(byte[] b, int off, int len) throws IOException {
                     if (n + len > limit) {
                         onFailure.run();
-                        throw new IOException("No space left on device");
+                        throw new IOException(message);
                     }
                     try {
                         out.write(b, off, len);

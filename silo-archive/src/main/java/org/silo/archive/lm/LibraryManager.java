@@ -117,10 +117,12 @@ public final class LibraryManager implements AutoCloseable {
     private final Completions completions;
     private final GroupCommits commits;
     private final Repacks repacks;
+    private final VolumeClerk volumes;
 
     public LibraryManager(Catalog catalog, VolumeClerk volumes, FileClerk files, Settings settings) throws SiloException {
         this.catalog = catalog;
         this.settings = settings;
+        this.volumes = volumes;
         Outcomes outcomes = new Outcomes(catalog, volumes);
         this.volumeJobs = new VolumeJobs(this, outcomes, catalog, volumes, files);
         NoRoom noRoom = new NoRoom(this, outcomes, catalog, volumes);
@@ -136,6 +138,11 @@ public final class LibraryManager implements AutoCloseable {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** The volume clerk it schedules with (movers in this process report volume states to it directly). */
+    public VolumeClerk volumes() {
+        return volumes;
     }
 
     /** Which client session queued which transfer, and the cancelling of those whose client is gone. */

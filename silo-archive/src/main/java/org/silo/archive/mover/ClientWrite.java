@@ -116,7 +116,8 @@ final class ClientWrite {
         } catch (VolumeTrouble e) {
             noRoom = e.noRoom;
             volumeFault = !noRoom;
-            error = noRoom ? LibraryMessages.RESEND + "volume " + job.volume() + " is full (" + e.getMessage() + ")" : e.getMessage();
+            error = noRoom ? LibraryMessages.RESEND + "volume " + job.volume() + " is full (" + e.getMessage() + ")"
+                    : LibraryMessages.VOLUME_FAULT + e.getMessage();
         } catch (IOException | SiloException e) {
             if (host.killed()) {
                 return;
@@ -136,6 +137,9 @@ final class ClientWrite {
         if (error != null) {
             log.info("mover {}: job {} ({} files) failed: {}", host.name(), job.id(), files.size(), error);
             host.failed();
+            if (volumeFault) {
+                VolumeReadonly.afterWriteError(host, job.volume(), error); // before the retry can choose the volume again
+            }
             // the library manager hears why before the client's connection closes: a client that then asks
             // after its job finds the reason (and, for a full volume, sends its files again)
             if (noRoom) {

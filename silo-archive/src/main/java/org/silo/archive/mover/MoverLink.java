@@ -15,6 +15,9 @@ import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.ops.LibraryMessages.Unbind;
 import org.silo.archive.ops.LibraryMessages.Work;
 import org.silo.archive.ops.LibraryOps;
+import org.silo.archive.ops.VolumeMessages.SetState;
+import org.silo.archive.ops.VolumeMessages.VolumeInfo;
+import org.silo.archive.volume.VolumeState;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.SiloClient;
 
@@ -41,6 +44,13 @@ public interface MoverLink extends AutoCloseable {
 
     /** repack_commit: a repack's new container recorded and its members switched to it; which old containers may go. */
     RepackAnswer repackCommit(RepackCommit q) throws SiloException;
+
+    /**
+     * Seed 000's set_system_readonly, sent by a mover whose write to a volume failed (not for a full one:
+     * that is set_remaining_bytes): no more writes go to the volume until an administrator sets it ok;
+     * reads go on.
+     */
+    VolumeInfo setSystemReadonly(SetState s) throws SiloException;
 
     /**
      * Makes the mover known to the library manager before it first asks for work (a mover inside the
@@ -96,6 +106,11 @@ public interface MoverLink extends AutoCloseable {
             }
 
             @Override
+            public VolumeInfo setSystemReadonly(SetState s) throws SiloException {
+                return client.call(org.silo.archive.ops.VolumeClerkOps.SET_SYSTEM_READONLY, s);
+            }
+
+            @Override
             public void close() {
                 client.close();
             }
@@ -143,6 +158,11 @@ public interface MoverLink extends AutoCloseable {
             @Override
             public RepackAnswer repackCommit(RepackCommit q) throws SiloException {
                 return lm.repackCommit(q);
+            }
+
+            @Override
+            public VolumeInfo setSystemReadonly(SetState s) throws SiloException {
+                return lm.volumes().setState(s.label(), VolumeState.READONLY, s.by(), s.reason());
             }
 
             @Override

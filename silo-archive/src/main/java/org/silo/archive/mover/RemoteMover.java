@@ -127,6 +127,12 @@ public final class RemoteMover {
         }
 
         @Override
+        public org.silo.archive.ops.VolumeMessages.VolumeInfo setSystemReadonly(org.silo.archive.ops.VolumeMessages.SetState s)
+                throws SiloException {
+            return call(l -> l.setSystemReadonly(s));
+        }
+
+        @Override
         public org.silo.archive.ops.LibraryMessages.MountAnswer mountWait(org.silo.archive.ops.LibraryMessages.MountWait w)
                 throws SiloException {
             return call(l -> l.mountWait(w));

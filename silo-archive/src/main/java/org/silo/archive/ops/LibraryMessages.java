@@ -176,12 +176,16 @@ public final class LibraryMessages {
      * <li>{@link #RESEND}: a write failed because its volume filled up while the bytes arrived; the volume
      *     is now full, and the client sends the file again (not counted as one of its retries).
      * <li>{@link #NO_SPACE}: no volume of the library can take the file; the client does not retry.
+     * <li>{@link #VOLUME_FAULT}: a write failed on its volume (an I/O error, a bad read-back), which its mover
+     *     has set readonly; the client retries (a counted try) without avoiding that mover, which is not
+     *     to blame.
      * </ul>
      */
     public static final String QUEUED = "queued: ";
     public static final String REQUEUED = "requeued: ";
     public static final String RESEND = "resend: ";
     public static final String NO_SPACE = "no space: ";
+    public static final String VOLUME_FAULT = "volume fault: ";
 
     /**
      * In transfer_done: a client the mover found gone, so that its request is cancelled rather than failed

@@ -197,8 +197,8 @@ final class BatchPut {
             if (resend) {
                 // the volume filled up under the files and is full now: they go to another volume, no one is to blame
                 open.values().forEach(it -> t.notes().accept(it.dest + " " + failure));
-            } else if (c != null && !restarted) {
-                avoid.add(c.hello().mover());
+            } else if (c != null && !restarted && (failure == null || !failure.startsWith(LibraryMessages.VOLUME_FAULT))) {
+                avoid.add(c.hello().mover()); // a volume's fault is not its mover's: that volume is readonly now
             }
             t.giveUp(e, job.id());
             for (PutItem it : open.values()) {
