@@ -90,7 +90,7 @@ public final class SiloServer implements AutoCloseable {
         dispatcher.register(CoreOps.PING, (ctx, payload) -> payload);
         dispatcher.register(CoreOps.STATUS, "core", Right.READ, (ctx, none) -> status());
         ServerAccess access = new ServerAccess(AccessStore.open(data), ServerAccess.parse(config.get("anonymous")),
-                config.listen());
+                config.listen(), config.duration("login.first-wait").toMillis());
         AccessService accessService = new AccessService(access);
         addService("access", accessService);
         accessService.register(dispatcher);

@@ -22,11 +22,17 @@ public final class ServerAccess implements Authenticator {
 
     private final AccessStore store;
     private final Grants anonymous;
-    private final LoginThrottle throttle = new LoginThrottle();
+    private final LoginThrottle throttle;
 
     public ServerAccess(AccessStore store, Anonymous policy, InetAddress listen) {
+        this(store, policy, listen, LoginThrottle.FIRST_WAIT_MS);
+    }
+
+    /** {@code firstWaitMs}: the {@code login.first-wait} setting (docs/security.md, "Password guessing"). */
+    public ServerAccess(AccessStore store, Anonymous policy, InetAddress listen, long firstWaitMs) {
         this.store = store;
         this.anonymous = anonymousGrants(policy, listen);
+        this.throttle = new LoginThrottle(firstWaitMs);
     }
 
     static Grants anonymousGrants(Anonymous policy, InetAddress listen) {

@@ -29,6 +29,7 @@ public final class SiloConfig {
         d.put("name", "silo");
         d.put("listen", "127.0.0.1");
         d.put("anonymous", "auto");
+        d.put("login.first-wait", "1s");
         d.put("catalog", "");
         d.put("archive.movers", "2");
         d.put("archive.mover-timeout", "10s");

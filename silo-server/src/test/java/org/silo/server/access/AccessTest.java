@@ -104,7 +104,9 @@ class AccessTest {
     @Test
     void wrongPasswordsOnTheTextProtocolHoldUpTheConsoleAndTheMessageLayerToo() throws Exception {
         AccessStore.open(dir).add("root", true, pw("r00t"), List.of());
-        try (SiloServer s = SiloServer.start(TestSilo.config(dir));
+        // a wait of an hour after the sixth wrong password: the three front ends are each asked inside it
+        // however slow the machine (with the default 1 s a loaded machine let the last login through)
+        try (SiloServer s = SiloServer.start(TestSilo.config(dir, "login.first-wait", "1h"));
                 java.net.Socket text = new java.net.Socket("127.0.0.1", s.controlPort())) {
             text.setSoTimeout(60_000); // a ceiling: a busy machine may take seconds to answer
             var in = text.getInputStream();

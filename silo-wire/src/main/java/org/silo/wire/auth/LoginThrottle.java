@@ -27,17 +27,31 @@ public final class LoginThrottle {
     /** Never refuses: for the open authenticator of tests and embedded use. */
     public static final LoginThrottle NONE = new LoginThrottle(() -> 0L, false);
 
+    /** The wait after the first failure beyond the free ones, by default; it doubles with each further failure. */
+    public static final long FIRST_WAIT_MS = 1000;
+
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private final boolean on;
     private final LongSupplier clock;
+    private final long firstWaitMs;
 
     public LoginThrottle() {
-        this(System::currentTimeMillis, true);
+        this(FIRST_WAIT_MS);
+    }
+
+    /** {@code firstWaitMs}: the wait after the sixth wrong password in a row (the server's {@code login.first-wait}). */
+    public LoginThrottle(long firstWaitMs) {
+        this(System::currentTimeMillis, true, firstWaitMs);
     }
 
     LoginThrottle(LongSupplier clock, boolean on) {
+        this(clock, on, FIRST_WAIT_MS);
+    }
+
+    LoginThrottle(LongSupplier clock, boolean on, long firstWaitMs) {
         this.clock = clock;
         this.on = on;
+        this.firstWaitMs = Math.max(1, firstWaitMs);
     }
 
     /** Refuses (PERMISSION, saying how long to wait) while the pair must wait; the password is not even looked at. */
@@ -58,7 +72,7 @@ public final class LoginThrottle {
         long now = clock.getAsLong();
         states.compute(key(list, from), (k, s) -> {
             int n = s == null ? 1 : s.failures() + 1;
-            long wait = n <= FREE_FAILURES ? 0 : Math.min(MAX_WAIT_MS, 1000L << Math.min(20, n - FREE_FAILURES - 1));
+            long wait = n <= FREE_FAILURES ? 0 : Math.min(Math.max(MAX_WAIT_MS, firstWaitMs), firstWaitMs << Math.min(20, n - FREE_FAILURES - 1));
             return new State(n, now + wait, now);
         });
         if (states.size() > MAX_KEYS) {
