@@ -58,7 +58,10 @@ class TransferProcessIT {
         silo.startServer(0, "archive.mover-rate=1M");
         assertThat(silo.run("mkdir", "/exp").exit()).isZero();
         Path run = twoFiles();
-        SiloProcesses.Running put = silo.start("put", "-r", run.toString(), "/exp/", "--parallel", "1", "--no-progress");
+        // the two files named in this order (put -r sends a tree in the file system's order, which a test cannot choose)
+        assertThat(silo.run("mkdir", "/exp/run").exit()).isZero();
+        SiloProcesses.Running put = silo.start("put", run.resolve("a").toString(), run.resolve("z").toString(), "/exp/run/", "--parallel", "1",
+                "--no-progress");
         await().atMost(SiloProcesses.CEILING).until(() -> put.out().stream().anyMatch(l -> l.endsWith(run.resolve("a") + " -> /exp/run/a")));
         awaitMoving("/exp/run/a"); // the request of a and z, now moving z
 
@@ -81,7 +84,9 @@ class TransferProcessIT {
         silo.startServer(0, "archive.mover-rate=1M");
         assertThat(silo.run("mkdir", "/exp").exit()).isZero();
         Path run = twoFiles();
-        SiloProcesses.Running put = silo.start("put", "-r", run.toString(), "/exp/", "--parallel", "1", "--no-progress", "--json");
+        assertThat(silo.run("mkdir", "/exp/run").exit()).isZero();
+        SiloProcesses.Running put = silo.start("put", run.resolve("a").toString(), run.resolve("z").toString(), "/exp/run/", "--parallel", "1",
+                "--no-progress", "--json");
         await().atMost(SiloProcesses.CEILING).until(() -> put.out().stream().anyMatch(l -> l.contains("\"dest\":\"/exp/run/a\"")));
         awaitMoving("/exp/run/a"); // the request of a and z, now moving z
 
