@@ -331,11 +331,9 @@ class AggregationTest {
     }
 
     /** A volume backend that counts what is read from it: bytes, and opens per file of the volume. */
-    final class Counting implements Backend {
-        private final Backend b;
-
+    final class Counting extends ForwardingBackend {
         Counting(Backend b) {
-            this.b = b;
+            super(b);
         }
 
         @Override
@@ -360,41 +358,6 @@ class AggregationTest {
                     return r;
                 }
             };
-        }
-
-        @Override
-        public String append(byte[] data) throws SiloException {
-            return b.append(data);
-        }
-
-        @Override
-        public String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException {
-            return b.append(in, size, beforeCommit);
-        }
-
-        @Override
-        public NewFile create() throws SiloException {
-            return b.create();
-        }
-
-        @Override
-        public void check() throws SiloException {
-            b.check();
-        }
-
-        @Override
-        public String uri() {
-            return b.uri();
-        }
-
-        @Override
-        public long freeBytes() {
-            return b.freeBytes();
-        }
-
-        @Override
-        public void close() {
-            b.close();
         }
     }
 

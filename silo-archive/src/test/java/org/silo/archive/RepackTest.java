@@ -450,11 +450,9 @@ class RepackTest {
     }
 
     /** A backend that counts the mover's opens of SMALL01's files. */
-    final class Opens implements Backend {
-        private final Backend b;
-
+    final class Opens extends ForwardingBackend {
         Opens(Backend b) {
-            this.b = b;
+            super(b);
         }
 
         @Override
@@ -463,16 +461,6 @@ class RepackTest {
                 opens.merge(Backend.location(cookie).fileNumber(), 1, Integer::sum);
             }
             return b.open(cookie);
-        }
-
-        @Override
-        public String append(byte[] data) throws SiloException {
-            return b.append(data);
-        }
-
-        @Override
-        public String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException {
-            return b.append(in, size, beforeCommit);
         }
 
         @Override
@@ -524,36 +512,6 @@ class RepackTest {
                     f.close();
                 }
             };
-        }
-
-        @Override
-        public void delete(String cookie) throws SiloException {
-            b.delete(cookie);
-        }
-
-        @Override
-        public List<Long> fileNumbers() throws SiloException {
-            return b.fileNumbers();
-        }
-
-        @Override
-        public void check() throws SiloException {
-            b.check();
-        }
-
-        @Override
-        public String uri() {
-            return b.uri();
-        }
-
-        @Override
-        public long freeBytes() {
-            return b.freeBytes();
-        }
-
-        @Override
-        public void close() {
-            b.close();
         }
     }
 }

@@ -401,41 +401,10 @@ class VolumeFullTest {
         }
     }
 
-    abstract static class Wrapper implements Backend {
-        final Backend b;
-
+    /** The wrappers above: every call passed on but the ones they override. */
+    abstract static class Wrapper extends ForwardingBackend {
         Wrapper(Backend b) {
-            this.b = b;
-        }
-
-        @Override
-        public String append(byte[] data) throws SiloException {
-            return b.append(data);
-        }
-
-        @Override
-        public InputStream open(String cookie) throws SiloException {
-            return b.open(cookie);
-        }
-
-        @Override
-        public String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException {
-            return b.append(in, size, beforeCommit);
-        }
-
-        @Override
-        public NewFile create() throws SiloException {
-            return b.create();
-        }
-
-        @Override
-        public void check() throws SiloException {
-            b.check();
-        }
-
-        @Override
-        public String uri() {
-            return b.uri();
+            super(b);
         }
     }
 }

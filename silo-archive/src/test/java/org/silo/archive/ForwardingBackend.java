@@ -1,0 +1,65 @@
+package org.silo.archive;
+
+import java.io.InputStream;
+import java.util.List;
+import org.silo.archive.volume.Backend;
+import org.silo.wire.SiloException;
+
+/** A volume backend that passes every call to another: tests override the calls they watch or break. */
+class ForwardingBackend implements Backend {
+    protected final Backend b;
+
+    ForwardingBackend(Backend b) {
+        this.b = b;
+    }
+
+    @Override
+    public String append(byte[] data) throws SiloException {
+        return b.append(data);
+    }
+
+    @Override
+    public String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException {
+        return b.append(in, size, beforeCommit);
+    }
+
+    @Override
+    public NewFile create() throws SiloException {
+        return b.create();
+    }
+
+    @Override
+    public InputStream open(String cookie) throws SiloException {
+        return b.open(cookie);
+    }
+
+    @Override
+    public void delete(String cookie) throws SiloException {
+        b.delete(cookie);
+    }
+
+    @Override
+    public List<Long> fileNumbers() throws SiloException {
+        return b.fileNumbers();
+    }
+
+    @Override
+    public void check() throws SiloException {
+        b.check();
+    }
+
+    @Override
+    public String uri() {
+        return b.uri();
+    }
+
+    @Override
+    public long freeBytes() {
+        return b.freeBytes();
+    }
+
+    @Override
+    public void close() {
+        b.close();
+    }
+}
