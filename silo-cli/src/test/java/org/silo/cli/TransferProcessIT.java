@@ -38,13 +38,20 @@ class TransferProcessIT {
         silo.close();
     }
 
-    /** A small file put first, then one that takes a minute at the movers' 1 MB/s: the put is stopped while it moves. */
+    /**
+     * A small file put first, then one that takes ten minutes at the movers' {@link #CRAWL}: the put is
+     * stopped while it moves. (At 1 MB/s, a minute, a clean clone's run beside two CPU hogs once took
+     * that long to reach the stop, and the put had finished.)
+     */
     private Path twoFiles() throws IOException {
         Path run = Files.createDirectory(dir.resolve("run"));
         SiloProcesses.file(run.resolve("a"), 10_000, 1);
         SiloProcesses.file(run.resolve("z"), 64 << 20, 2);
         return run;
     }
+
+    /** The movers' rate for the stopped puts: slow enough that no load on the machine lets z finish first. */
+    private static final String CRAWL = "archive.mover-rate=100K";
 
     private void awaitMoving(String path) {
         await().atMost(SiloProcesses.CEILING).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -55,7 +62,7 @@ class TransferProcessIT {
 
     @Test
     void aPutStoppedWithCtrlCIsCancelledByTheClientAndHadPrintedWhatItFinished() throws Exception {
-        silo.startServer(0, "archive.mover-rate=1M");
+        silo.startServer(0, CRAWL);
         assertThat(silo.run("mkdir", "/exp").exit()).isZero();
         Path run = twoFiles();
         // the two files named in this order (put -r sends a tree in the file system's order, which a test cannot choose)
@@ -81,7 +88,7 @@ class TransferProcessIT {
 
     @Test
     void aPutKilledOutrightHadPrintedEachFileItFinishedAndLeavesNothingQueued() throws Exception {
-        silo.startServer(0, "archive.mover-rate=1M");
+        silo.startServer(0, CRAWL);
         assertThat(silo.run("mkdir", "/exp").exit()).isZero();
         Path run = twoFiles();
         assertThat(silo.run("mkdir", "/exp/run").exit()).isZero();
