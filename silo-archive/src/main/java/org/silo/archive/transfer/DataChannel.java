@@ -34,8 +34,8 @@ import java.io.InputStream;
  *                       | u8 1, utf message (the bytes are not the file's: a CRC or size mismatch)
  *                   NOT_SENT u8 'X', u32 index, utf message                 unreadable before its first byte
  *                   END   u8 'E'
- * client -> mover   u32 n, n times (u32 index, utf message): the files it could not take; every other
- *                   file was written, fsynced, checked and renamed into place
+ * client -> mover   u32 n, n times (u32 index, utf message): the files that did not arrive whole; every
+ *                   other file arrived and matched (the client makes them durable after it answers)
  *
  * The mover ends the request in the catalog (transfer_done) before it sends DONE, and before it closes a
  * read's connection (the client waits for the close).

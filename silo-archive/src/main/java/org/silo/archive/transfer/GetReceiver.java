@@ -16,9 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.zip.Adler32;
 import org.silo.archive.transfer.BatchGet.GetItem;
@@ -28,10 +25,10 @@ import org.silo.archive.volume.Checksums;
 /**
  * Receives the files of one read request over its data connection ({@link DataChannel}, version 2):
  * each FILE goes into {@code .NAME.silo-part} beside its destination and is checked against the
- * catalog's Adler-32 as it arrives; at END the files that arrived whole are made durable together
- * (their fsyncs run at once, so the file system commits them in few journal transactions rather than
- * one each), renamed into place, their directories fsynced, and only then reported; the mover is told
- * which files did not make it.
+ * catalog's Adler-32 as it arrives. At END the mover is told which files did not arrive whole, so it can
+ * end the request and take its next while the client makes the others durable together
+ * ({@link DurableFiles}: one {@code syncfs} per file system for a large batch, rather than one journal
+ * commit per file), renames them into place and fsyncs their directories; only then is each reported.
  */
 final class GetReceiver {
     private final CallbackListener.Conn c;
@@ -85,8 +82,10 @@ final class GetReceiver {
                     }
                 }
                 case DataChannel.END -> {
-                    durable(arrived, refused);
+                    // the mover hears first, so that it can end this request and take the next while the
+                    // files are flushed; the user hears of each file only once it is durable and in place
                     answer(refused);
+                    durable(arrived);
                     awaitClose(in);
                     return true;
                 }
@@ -169,33 +168,13 @@ final class GetReceiver {
         return problem;
     }
 
-    /** fsyncs every arrived file at once, renames each into place, fsyncs the directories, then reports them. */
-    private void durable(List<Arrived> arrived, Map<Integer, String> refused) {
-        List<String> errors = new ArrayList<>();
-        for (int i = 0; i < arrived.size(); i++) {
-            errors.add(null);
-        }
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> syncs = new ArrayList<>();
-            for (int i = 0; i < arrived.size(); i++) {
-                int n = i;
-                Path part = arrived.get(i).item().part();
-                syncs.add(pool.submit(() -> {
-                    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
-                        ch.force(true);
-                    } catch (IOException e) {
-                        errors.set(n, "cannot write " + part + ": " + e);
-                    }
-                }));
-            }
-            for (Future<?> f : syncs) {
-                try {
-                    f.get();
-                } catch (Exception e) {
-                    // recorded in errors
-                }
-            }
-        }
+    /**
+     * Makes every arrived file durable ({@link DurableFiles}), renames each into place, fsyncs the
+     * directories, then reports them. Runs after the mover has been answered: the mover's outcome is
+     * whether the bytes arrived whole, and a local failure here is the user's to hear, not the mover's.
+     */
+    private void durable(List<Arrived> arrived) {
+        List<String> errors = DurableFiles.sync(arrived.stream().map(a -> a.item().part()).toList());
         Set<Path> dirs = new LinkedHashSet<>();
         for (int i = 0; i < arrived.size(); i++) {
             GetItem it = arrived.get(i).item();
@@ -219,7 +198,6 @@ final class GetReceiver {
             open.remove(a.index());
             if (errors.get(i) != null) {
                 deleteQuietly(it.part());
-                refused.put(a.index(), errors.get(i));
                 finish.accept(it, it.failed(errors.get(i)));
             } else {
                 finish.accept(it, new Result(it.src, it.dest.toString(), it.size, it.volume, it.bfid, it.adler32,
