@@ -3,18 +3,22 @@ package org.silo.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.silo.server.SiloServer;
 import org.silo.server.config.SiloConfig;
 
-/** Issue 15: {@code silo server} refuses a bad setting in one line that says what to change, creating nothing. */
+/** Issue 15: {@code silo server} refuses what it cannot do in one line that says what to change, creating nothing. */
 class ServerCommandTest {
     @TempDir
     Path dir;
@@ -60,5 +64,25 @@ class ServerCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8).strip())
                 .isEqualTo("silo: bad value wire.port = 'abc': a port is a whole number 0..65535 (0: any free port)");
         assertThat(data).doesNotExist();
+    }
+
+    @Test
+    void aSecondServerOnTheSameDataSaysSoInOneLine() throws Exception {
+        Path data = dir.resolve("data");
+        try (SiloServer first = SiloServer.start(SiloConfig.defaults(java.util.Map.of("data", data.toString(), "wire.port", "0",
+                "blockhead.port", "0", "nbd.port", "0", "control.port", "0", "console.port", "0")))) {
+            List<Path> before = entries(data);
+            err.reset(); // the first server's log lines
+            assertThat(server(data)).isEqualTo(1);
+            assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo("silo: a silo server already runs with data in " + data
+                    + " (pid " + ProcessHandle.current().pid() + ")");
+            assertThat(entries(data)).isEqualTo(before);
+        }
+    }
+
+    private static List<Path> entries(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
     }
 }
