@@ -42,6 +42,8 @@ final class PortCheck {
             new DatagramSocket(at).close();
         } else {
             try (ServerSocket s = new ServerSocket()) {
+                // as the server's own sockets: the connections of a server just stopped (TIME_WAIT) do not hold the port
+                s.setReuseAddress(true);
                 s.bind(at);
             }
         }
