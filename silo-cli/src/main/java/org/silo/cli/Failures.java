@@ -14,7 +14,7 @@ final class Failures {
         if (e instanceof SiloException se) {
             return se.code() + ": " + se.getMessage();
         }
-        if (e instanceof IllegalArgumentException) {
+        if (e instanceof IllegalArgumentException || e instanceof org.silo.server.StartRefused) {
             return e.getMessage();
         }
         return e.toString();

@@ -1,6 +1,8 @@
 package org.silo.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,12 +37,21 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Configuration file of 'key = value' lines.")
     Path config;
 
+    // A list, not picocli's Map: a word without '=' would get picocli's "Value for option option '--set'".
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting; may be repeated.")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    List<String> overrides = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> settings = new LinkedHashMap<>(overrides);
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String kv : overrides) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--set " + kv + ": write --set KEY=VALUE, e.g. --set listen=0.0.0.0"
+                        + " (docs/configuration.md lists every key)");
+            }
+            settings.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
         if (data != null) {
             settings.put("data", data.toString());
         }

@@ -86,7 +86,17 @@ public final class SiloServer implements AutoCloseable {
 
     private void open() throws IOException, InterruptedException, SiloException {
         Path data = config.data();
+        // Refused at once and with nothing created: another server on this data directory (named before its
+        // ports, which it holds too), then a port in use; the lock is released last, after every part closed.
+        DataLock lock = Files.isDirectory(data) ? DataLock.acquire(data) : null;
+        if (lock != null) {
+            parts.add(lock);
+        }
+        PortCheck.check(config);
         Files.createDirectories(data);
+        if (lock == null) {
+            parts.add(DataLock.acquire(data));
+        }
         dispatcher.register(CoreOps.PING, (ctx, payload) -> payload);
         dispatcher.register(CoreOps.STATUS, "core", Right.READ, (ctx, none) -> status());
         ServerAccess access = new ServerAccess(AccessStore.open(data), ServerAccess.parse(config.get("anonymous")),

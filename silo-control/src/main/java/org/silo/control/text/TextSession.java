@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 final class TextSession extends SimpleChannelInboundHandler<Object> {
     private static final Logger log = LoggerFactory.getLogger(TextSession.class);
     private static final List<String> SERVER_CAPABILITIES = List.of(WHATIS, SREPORT, QREPORT, QUEUE, CLEAR, ASKCAPAB, NAME, LOGIN);
+    private static final java.util.Set<String> KNOWN_VERBS = CLIENT_VERBS.stream().map(Verb::name)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final ControlData data;
     private final WorkerRegistry workers;
@@ -68,6 +70,11 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             return;
         }
         TextMessage m = TextCodec.parse((String) msg);
+        if (m.verb().contains(" ")) { // typed with spaces at ncat: say so rather than "unknown verb"
+            send(ctx, TextMessage.error(BAD_REQUEST, "fields are separated by tabs, not spaces: '" + m.verb()
+                    + "' is read as one verb; HELP lists the verbs and their fields"));
+            return;
+        }
         if (m.verb().equals(STATUS) && type == ClientType.WORKER && isMover()) {
             moverStatus(ctx, m);
             return;
@@ -88,6 +95,10 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
     }
 
     private TextMessage answer(ChannelHandlerContext ctx, TextMessage m) throws SiloException, java.io.IOException {
+        if (!KNOWN_VERBS.contains(m.verb())) {
+            return TextMessage.error(BAD_REQUEST, m.verb().isEmpty() ? "a message needs a verb"
+                    : "unknown verb '" + m.verb() + "'; HELP lists the verbs");
+        }
         return switch (m.verb()) {
             case ID -> identify(ctx, m);
             case CAPAB -> new TextMessage(CAP, concat("server", SERVER_CAPABILITIES), List.of());
@@ -152,7 +163,14 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 workers.status(id, m.field(0), percent(m.field(1)), m.field(2));
                 yield TextMessage.of(OK, STATUS);
             }
-            default -> TextMessage.error(BAD_REQUEST, m.verb().isEmpty() ? "a message needs a verb" : "unknown verb '" + m.verb() + "'");
+            case HELP -> {
+                TextMessage help = TextMessage.of(VERBS, HELP_RULES);
+                for (Verb v : CLIENT_VERBS) {
+                    help = help.line(v.name(), v.fields(), v.what());
+                }
+                yield help;
+            }
+            default -> throw new IllegalStateException("verb " + m.verb() + " is in CLIENT_VERBS but is not answered");
         };
     }
 

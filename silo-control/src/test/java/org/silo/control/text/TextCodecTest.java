@@ -70,6 +70,13 @@ class TextCodecTest {
     }
 
     @Test
+    void onlyTheVerbIsUpperCased() {
+        assertThat(TextCodec.parse("whatis\tFile\t/Exp/x")).isEqualTo(TextMessage.of("WHATIS", "File", "/Exp/x"));
+        assertThat(TextCodec.parse(" whatis file /Exp/x ").verb()).as("typed with spaces: the rest as typed")
+                .isEqualTo("WHATIS file /Exp/x");
+    }
+
+    @Test
     void anEmptyLineListIsFine() {
         assertThat(TextCodec.parse("SLIST").lines()).isEqualTo(List.of());
     }

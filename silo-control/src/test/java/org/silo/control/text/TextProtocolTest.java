@@ -117,7 +117,7 @@ class TextProtocolTest {
         start(Grants.ALL);
         try (TextClient c = new TextClient(server.port())) {
             c.read();
-            assertThat(c.ask("NONSENSE", "x")).isEqualTo(TextMessage.of("ERROR", "400", "unknown verb 'NONSENSE'"));
+            assertThat(c.ask("NONSENSE", "x")).isEqualTo(TextMessage.of("ERROR", "400", "unknown verb 'NONSENSE'; HELP lists the verbs"));
             assertThat(c.ask("ID", "", "display").field(0)).isEqualTo("400");
             assertThat(c.ask("ID", "x", "robot").field(1)).contains("display, command or worker");
             assertThat(c.ask("STATUS", "busy", "10", "x").field(1)).contains("only a worker");
@@ -126,6 +126,47 @@ class TextProtocolTest {
             assertThat(cap.verb()).as("%s", cap).isEqualTo("CAP");
             c.send("\r\n\r\n\r\n"); // empty lines are no messages
             assertThat(c.ask("CAPAB").verb()).isEqualTo("CAP");
+        }
+    }
+
+    /** Issue 15: a person at ncat types spaces; the answer says tabs, and echoes the line as typed. */
+    @Test
+    void aLineTypedWithSpacesIsToldThatFieldsTakeTabs() throws Exception {
+        start(Grants.ALL);
+        try (TextClient c = new TextClient(server.port())) {
+            c.read();
+            c.send("WHATIS file /exp/x\n\n");
+            assertThat(c.read()).isEqualTo(TextMessage.of("ERROR", "400", "fields are separated by tabs, not spaces: "
+                    + "'WHATIS file /exp/x' is read as one verb; HELP lists the verbs and their fields"));
+            c.send("whatis image retro\n\n");
+            assertThat(c.read().field(1)).as("only the verb is upper-cased").contains("'WHATIS image retro'");
+            c.send("whatis\timage\tretro\n\n");
+            assertThat(c.read()).as("with tabs, a lower-case verb is fine").isEqualTo(c.ask("WHATIS", "image", "retro"));
+        }
+    }
+
+    /** Issue 15: HELP lists every verb the session answers, one line each, from the table the session dispatches on. */
+    @Test
+    void helpListsTheVerbsAndEachOneIsAnswered() throws Exception {
+        start(Grants.ALL);
+        try (TextClient c = new TextClient(server.port())) {
+            c.read();
+            TextMessage help = c.ask("HELP");
+            assertThat(help.verb()).isEqualTo("VERBS");
+            assertThat(help.fields()).containsExactly("fields are separated by tabs; a message ends with an empty line");
+            assertThat(help.lines()).contains(List.of("WHATIS", "volume|file|image NAME", "describe a volume, an archive file or an image"));
+            List<String> verbs = help.lines().stream().map(l -> l.get(0)).toList();
+            assertThat(verbs).containsExactlyElementsOf(TextConstants.CLIENT_VERBS.stream().map(TextConstants.Verb::name).toList())
+                    .contains("ID", "CAPAB", "QUEUE", "HELP", "QUIT", "STATUS");
+            for (String verb : verbs) {
+                if (verb.equals("QUIT")) {
+                    continue;
+                }
+                TextMessage answer = c.ask(verb);
+                assertThat(answer.verb().equals("ERROR") ? answer.field(0) + " " + answer.field(1) : answer.verb()).as(verb)
+                        .doesNotStartWith("500").doesNotContain("unknown verb");
+            }
+            assertThat(c.ask("QUIT")).isEqualTo(TextMessage.of("OK", "QUIT"));
         }
     }
 

@@ -7,6 +7,9 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -71,6 +74,28 @@ public final class SiloConfig {
         return d;
     }
 
+    /** Every port key and the protocols the server binds on it, as a person names them ("7400/udp"). */
+    public static final Map<String, List<String>> PORTS = ports();
+
+    private static Map<String, List<String>> ports() {
+        Map<String, List<String>> p = new LinkedHashMap<>();
+        p.put("wire.port", List.of("udp", "tcp"));
+        p.put("blockhead.port", List.of("udp"));
+        p.put("nbd.port", List.of("tcp"));
+        p.put("control.port", List.of("tcp"));
+        p.put("console.port", List.of("tcp"));
+        p.put("files.data-port", List.of("tcp"));
+        return Collections.unmodifiableMap(p);
+    }
+
+    // The keys of each kind, checked when loaded: a bad value is refused before anything starts, not at first use.
+    private static final List<String> WHOLE_NUMBERS = List.of("archive.movers", "blockhead.max-sessions",
+            "blockhead.max-sessions-per-address");
+    private static final List<String> SIZES = List.of("archive.mover-rate", "archive.aggregate-below", "archive.aggregate-size",
+            "files.cache-size");
+    private static final List<String> DURATIONS = List.of("login.first-wait", "archive.mover-timeout", "archive.age-time",
+            "archive.aggregate-idle", "blockhead.idle", "files.stage-wait", "files.lookup-cache");
+
     private final Map<String, String> values;
 
     private SiloConfig(Map<String, String> values) {
@@ -95,6 +120,11 @@ public final class SiloConfig {
         SiloConfig c = new SiloConfig(v);
         c.wire(); // validates every wire setting now, not at first use
         c.urlAllow();
+        c.listen();
+        PORTS.keySet().forEach(c::port);
+        WHOLE_NUMBERS.forEach(c::integer);
+        SIZES.forEach(c::size);
+        DURATIONS.forEach(c::duration);
         return c;
     }
 
@@ -127,18 +157,22 @@ public final class SiloConfig {
     }
 
     public int port(String key) {
-        int p = integer(key);
-        if (p < 0 || p > 65535) {
-            throw new IllegalArgumentException(key + " = " + p + ": a port is 0..65535 (0: any free port)");
+        try {
+            int p = Integer.parseInt(get(key).trim());
+            if (p >= 0 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // said below, as an out-of-range number is
         }
-        return p;
+        throw new IllegalArgumentException("bad value " + key + " = '" + get(key) + "': a port is a whole number 0..65535 (0: any free port)");
     }
 
     public int integer(String key) {
         try {
             return Integer.parseInt(get(key).trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " = '" + get(key) + "' is not a whole number");
+            throw new IllegalArgumentException("bad value " + key + " = '" + get(key) + "': not a whole number");
         }
     }
 

@@ -44,6 +44,12 @@ class SiloConfigTest {
                 .hasMessageContaining("max datagram");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.port", "70000")).port("wire.port"))
                 .hasMessageContaining("0..65535");
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.port", "abc"))).as("issue 15: refused when loaded, not in a bind")
+                .hasMessage("bad value wire.port = 'abc': a port is a whole number 0..65535 (0: any free port)");
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("console.port", "-1"))).hasMessageContaining("bad value console.port");
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("archive.movers", "two"))).hasMessageContaining("bad value archive.movers");
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.stage-wait", "soon"))).hasMessageContaining("files.stage-wait");
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.cache-size", "big"))).hasMessageContaining("files.cache-size");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.url-allow", "10.0.0.0/8, not_a_host")))
                 .as("refused when loaded, not at the first URL").hasMessageContaining("files.url-allow: 'not_a_host'");
     }
