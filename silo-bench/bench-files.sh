@@ -5,7 +5,8 @@
 # Usage: silo-bench/bench-files.sh [SECONDS] [ROUNDS]   (SKIP_BUILD=1 to use the jars as built;
 #        LOOKUP=0 to run the server with files.lookup-cache=0, the catalog asked at every open)
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/lib.sh"
+root="$bench_root"
 seconds="${1:-10}"
 rounds="${2:-2}"
 work="$(mktemp -d)"
@@ -14,20 +15,12 @@ for tool in nginx wrk curl; do
   command -v $tool >/dev/null || { echo "needs $tool (apt-get install nginx wrk curl)" >&2; exit 1; }
 done
 
-java_home="$(bash -c 'source <(sed -n "/^java_major()/,/^}/p;/^find_jdk()/,/^}/p" "$0"); min_major=21; find_jdk' "$root/bin/silo")"
+java_home="$(silo_jdk)"
 java="$java_home/bin/java"
-if [[ "${SKIP_BUILD:-}" != 1 ]]; then
-  (cd "$root" && mvn -B -q -Dstyle.color=never -DskipTests -pl silo-cli,silo-bench -am package)
-fi
+bench_build
 
 silo_port=7460 www_port=7461
-"$root/bin/silo" server --data "$work/data" --set wire.port=$silo_port --set blockhead.port=0 --set nbd.port=0 \
-  --set control.port=0 --set console.port=0 --set files.lookup-cache="${LOOKUP:-1s}" >"$work/server.log" 2>&1 &
-for i in $(seq 60); do
-  "$root/bin/silo" ping --server 127.0.0.1:$silo_port --count 1 --timeout 1s >/dev/null 2>&1 && break
-  if [[ $i == 60 ]]; then echo "the silo server did not start:" >&2; cat "$work/server.log" >&2; exit 1; fi
-  sleep 0.5
-done
+silo_server_start "$work/data" $silo_port "$work/server.log" files.lookup-cache="${LOOKUP:-1s}"
 
 chmod 755 "$work"   # nginx's workers (user nobody) read the files
 mkdir -p "$work/www" "$work/nginx"

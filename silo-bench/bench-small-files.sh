@@ -10,15 +10,12 @@
 # The server is bin/silo server with its defaults (two movers, aggregation below 64 MiB) on a fresh data
 # directory under $TMPDIR (or /tmp), so the figures are for the disk that holds it.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$(dirname "$0")/lib.sh"
 count="${1:-10000}"
 rounds="${2:-3}"
 clients="${3:-16}"
 work="$(mktemp -d)"
-server_pid=""
-stop_server() { if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi; server_pid=""; }
-trap 'stop_server; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-silo="$root/bin/silo"
+trap 'silo_server_stop; kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 "$silo" --version >/dev/null   # builds the jar if the sources changed, outside the figures,
 "$silo" put --help >/dev/null  # and the start-up caches (docs/architecture.md, "The launcher")
 port=7470
@@ -42,16 +39,9 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%8.0f files/s  (%6.2f s)", n /
 
 start_server() { # $1: catalog URL or empty for SQLite
   rm -rf "$work/data"
-  local args=(server --data "$work/data" --set wire.port=$port --set blockhead.port=0 --set nbd.port=0
-              --set control.port=0 --set console.port=0)
-  [[ -n $1 ]] && args+=(--set "catalog=$1")
-  "$silo" "${args[@]}" >"$work/server.log" 2>&1 &
-  server_pid=$!
-  for i in $(seq 120); do
-    "$silo" ping --count 1 --timeout 1s >/dev/null 2>&1 && break
-    if [[ $i == 120 ]]; then echo "the silo server did not start:" >&2; cat "$work/server.log" >&2; exit 1; fi
-    sleep 0.5
-  done
+  local settings=()
+  [[ -n $1 ]] && settings+=("catalog=$1")
+  silo_server_start "$work/data" $port "$work/server.log" "${settings[@]}"
   "$silo" mkdir /bench >/dev/null
 }
 
@@ -80,7 +70,7 @@ many_clients() { # $1: label
   for c in $(seq "$clients"); do
     "$silo" put -r "$work/many/c$c" "/bench/many" --no-progress >/dev/null &
   done
-  wait $(jobs -p | grep -v "^$server_pid$")
+  wait $(jobs -p | grep -v "^$silo_server_pid$")
   t1=$(now)
   echo "$1 $clients clients x $each files, silo put -r   $(rate $((clients * each)) "$(echo "$t1 - $t0" | bc)")"
 }
@@ -90,18 +80,18 @@ start_server ""
 "$silo" mkdir /bench/many >/dev/null
 rounds_on "sqlite"
 many_clients "sqlite"
-stop_server
+silo_server_stop
 
 if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
   schema="bench_$$"
   psql -q -h 127.0.0.1 -U postgres -d test -c "CREATE SCHEMA $schema" 2>/dev/null \
     || { echo "# postgresql: cannot create a schema (psql missing or refused): skipped"; exit 0; }
-  trap 'stop_server; psql -q -h 127.0.0.1 -U postgres -d test -c "DROP SCHEMA $schema CASCADE" 2>/dev/null; rm -rf "$work"' EXIT
+  trap 'silo_server_stop; psql -q -h 127.0.0.1 -U postgres -d test -c "DROP SCHEMA $schema CASCADE" 2>/dev/null; rm -rf "$work"' EXIT
   start_server "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&currentSchema=$schema"
   "$silo" mkdir /bench/many >/dev/null
   rounds_on "postgresql"
   many_clients "postgresql"
-  stop_server
+  silo_server_stop
 else
   echo "# postgresql: nothing answers at 127.0.0.1:5432: skipped"
 fi

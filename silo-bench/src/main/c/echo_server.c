@@ -1,8 +1,10 @@
 /*
  * A plain UDP echo server: the peer the message layer is measured against (docs/benchmarks.md).
  * One socket, one thread, recvmmsg/sendmmsg in batches of up to 64, every datagram sent straight back.
+ * With REPLY_BYTES every reply has that size (the request's first bytes, then zeros), so that a 10-byte
+ * Blockhead READ gets a 516-byte answer as from a Blockhead server (silo-bench/bench-all.sh).
  *
- *   gcc -O2 -o echo_server echo_server.c && ./echo_server 7451
+ *   gcc -O2 -o echo_server echo_server.c && ./echo_server 7451 [REPLY_BYTES]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -17,8 +19,13 @@
 #define MAXLEN 65536
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s PORT\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: %s PORT [REPLY_BYTES]\n", argv[0]);
+        return 2;
+    }
+    int reply_bytes = argc == 3 ? atoi(argv[2]) : -1;
+    if (argc == 3 && (reply_bytes < 1 || reply_bytes > MAXLEN)) {
+        fprintf(stderr, "REPLY_BYTES must be 1..%d\n", MAXLEN);
         return 2;
     }
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -43,7 +50,14 @@ int main(int argc, char **argv) {
         int n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
         if (n < 0) { perror("recvmmsg"); continue; }
         for (int i = 0; i < n; i++) {
-            iov[i].iov_len = msgs[i].msg_len;
+            size_t len = msgs[i].msg_len;
+            if (reply_bytes >= 0) {
+                if ((size_t) reply_bytes > len) {
+                    memset(data[i] + len, 0, (size_t) reply_bytes - len);
+                }
+                len = (size_t) reply_bytes;
+            }
+            iov[i].iov_len = len;
         }
         if (sendmmsg(fd, msgs, n, 0) < 0) { perror("sendmmsg"); }
     }
