@@ -92,22 +92,44 @@ public final class Sql {
     }
 
     /**
-     * The values of {@code column} among {@code values} that a query finds, asked in chunks of a few
-     * hundred ({@code sqlPrefix} ends with "IN"; the list is added): one query per chunk instead of one
-     * per value.
+     * The rows of {@code sql} for many values of one column: {@code sql} ends where the condition on
+     * {@code column} goes (after {@code WHERE} or {@code AND}), and {@code first} are the parameters before
+     * it. On PostgreSQL the values go as one array parameter, {@code column = ANY(?)}; elsewhere as
+     * {@code column IN (?, ?, ...)}, 500 at a time (SQLite's limit on parameters was 999 before 3.32).
+     *
+     * <p>Why an array on PostgreSQL: with a list of separate parameters, the plan it caches for a prepared
+     * statement (after five runs) knows the list is long and, for a directory it believes small (no
+     * statistics yet while a put fills it), scans the whole directory's index range and tests each entry
+     * against the list one value after the other: a put of 100,000 files into one directory slowed to
+     * 600 files/s, each check of 500 names taking 300 ms. {@code = ANY(?)} of one array stays an index
+     * condition, one probe per value, however the directory grew (docs/benchmarks.md, "ls of a directory
+     * of 100,000 files").
      */
-    public static java.util.Set<String> found(Connection c, String sqlPrefix, List<?> first, java.util.Collection<String> values)
+    public static <T> List<T> listIn(Connection c, String sql, String column, List<?> first, java.util.Collection<String> values, Row<T> row)
             throws SQLException {
-        java.util.Set<String> out = new java.util.HashSet<>();
+        List<T> out = new ArrayList<>();
+        if (values.isEmpty()) {
+            return out;
+        }
+        if (isPostgres(c)) {
+            List<Object> args = new ArrayList<>(first);
+            args.add(c.createArrayOf("varchar", values.toArray()));
+            return list(c, sql + " " + column + " = ANY(?)", row, args.toArray());
+        }
         List<String> all = new ArrayList<>(values);
         for (int at = 0; at < all.size(); at += 500) {
             List<String> chunk = all.subList(at, Math.min(all.size(), at + 500));
-            String sql = sqlPrefix + " (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
             List<Object> args = new ArrayList<>(first);
             args.addAll(chunk);
-            out.addAll(list(c, sql, rs -> rs.getString(1), args.toArray()));
+            out.addAll(list(c, sql + " " + column + " IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+                    row, args.toArray()));
         }
         return out;
+    }
+
+    /** Whether the catalog is PostgreSQL (else SQLite): for the few statements that differ. */
+    public static boolean isPostgres(Connection c) throws SQLException {
+        return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
     }
 
     private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {

@@ -186,17 +186,13 @@ final class Submissions {
         return ok;
     }
 
-    /** Which of these paths a queued or running write is writing, and which request (asked a few hundred at a time). */
+    /** Which of these paths a queued or running write is writing, and which request (one query per batch: {@link Sql#listIn}). */
     private static Map<String, Long> beingWritten(Connection c, List<String> paths) throws SQLException {
         Map<String, Long> out = new java.util.HashMap<>();
-        for (int at = 0; at < paths.size(); at += 500) {
-            List<String> chunk = paths.subList(at, Math.min(paths.size(), at + 500));
-            String in = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
-            for (var row : Sql.list(c, "SELECT f.path, f.request FROM request_file f JOIN request r ON r.id = f.request WHERE f.state = 'queued'"
-                    + " AND r.kind = 'write' AND r.state IN ('queued', 'active') AND f.path IN (" + in + ")",
-                    rs -> Map.entry(rs.getString(1), rs.getLong(2)), chunk.toArray())) {
-                out.putIfAbsent(row.getKey(), row.getValue());
-            }
+        for (var row : Sql.listIn(c, "SELECT f.path, f.request FROM request_file f JOIN request r ON r.id = f.request WHERE f.state = 'queued'"
+                + " AND r.kind = 'write' AND r.state IN ('queued', 'active') AND", "f.path", List.of(), paths,
+                rs -> Map.entry(rs.getString(1), rs.getLong(2)))) {
+            out.putIfAbsent(row.getKey(), row.getValue());
         }
         return out;
     }

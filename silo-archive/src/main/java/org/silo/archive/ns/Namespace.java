@@ -120,9 +120,10 @@ public final class Namespace {
             return found;
         }
 
-        /** Which of {@code names} are taken in directory {@code dir}: one query per few hundred names. */
+        /** Which of {@code names} are taken in directory {@code dir}: one query per batch ({@link Sql#listIn}). */
         public java.util.Set<String> taken(Node dir, java.util.Collection<String> names) throws SQLException {
-            return Sql.found(c, "SELECT name FROM ns_entry WHERE parent_id = ? AND name IN", List.of(dir.id()), names);
+            return new java.util.HashSet<>(Sql.listIn(c, "SELECT name FROM ns_entry WHERE parent_id = ? AND", "name", List.of(dir.id()), names,
+                    rs -> rs.getString(1)));
         }
 
         /**

@@ -69,7 +69,7 @@ public final class Containers {
         if (plus < 0) {
             return true;
         }
-        boolean pg = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+        boolean pg = Sql.isPostgres(c);
         String state = Sql.one(c, "SELECT state FROM container WHERE volume = ? AND cookie = ?" + (pg ? " FOR SHARE" : ""),
                 rs -> rs.getString(1), volume, cookie.substring(0, plus)).orElse("active");
         return state.equals("active");
@@ -83,7 +83,7 @@ public final class Containers {
      */
     public static boolean startFreeing(Connection c, String volume, String cookie, java.util.function.BooleanSupplier stillRead)
             throws SQLException {
-        boolean pg = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+        boolean pg = Sql.isPostgres(c);
         Optional<Container> k = Sql.one(c, SELECT + " WHERE volume = ? AND cookie = ?" + (pg ? " FOR UPDATE" : ""), Containers::row,
                 volume, cookie);
         if (k.isEmpty() || k.get().state().equals("freed")) {
