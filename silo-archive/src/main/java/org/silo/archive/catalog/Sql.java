@@ -97,13 +97,10 @@ public final class Sql {
      * it. On PostgreSQL the values go as one array parameter, {@code column = ANY(?)}; elsewhere as
      * {@code column IN (?, ?, ...)}, 500 at a time (SQLite's limit on parameters was 999 before 3.32).
      *
-     * <p>Why an array on PostgreSQL: with a list of separate parameters, the plan it caches for a prepared
-     * statement (after five runs) knows the list is long and, for a directory it believes small (no
-     * statistics yet while a put fills it), scans the whole directory's index range and tests each entry
-     * against the list one value after the other: a put of 100,000 files into one directory slowed to
-     * 600 files/s, each check of 500 names taking 300 ms. {@code = ANY(?)} of one array stays an index
-     * condition, one probe per value, however the directory grew (docs/benchmarks.md, "ls of a directory
-     * of 100,000 files").
+     * <p>Why an array on PostgreSQL: one parameter instead of hundreds is one statement per batch, planned
+     * quickly, and its values are matched by a hash or an index probe each. A put of 100,000 files into
+     * one directory had each check of 500 names take 300 ms, testing every entry of the directory against
+     * the list one value after the other (see also {@code plan_cache_mode} in {@link Catalog}).
      */
     public static <T> List<T> listIn(Connection c, String sql, String column, List<?> first, java.util.Collection<String> values, Row<T> row)
             throws SQLException {
