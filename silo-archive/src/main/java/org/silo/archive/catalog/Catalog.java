@@ -84,12 +84,6 @@ public final class Catalog implements AutoCloseable {
             engine = Engine.POSTGRESQL;
             hc.setMaximumPoolSize(16);
             hc.setDriverClassName("org.postgresql.Driver");
-            // Plans made for the values at hand, never a generic plan cached for a prepared statement:
-            // the archive's tables grow from nothing, and a generic plan made while a directory was empty
-            // (to the planner, without statistics yet) kept scanning the whole directory for each batch of
-            // names long after it held 100,000, so a put into it slowed as it grew (600 files/s; 4,700 on
-            // SQLite). Planning each statement costs a fraction of a millisecond. PostgreSQL 12 or later.
-            hc.setConnectionInitSql("SET plan_cache_mode = force_custom_plan");
             schema = parameter(url, "currentSchema");
         } else {
             throw new SiloException(ErrorCode.INVALID,
