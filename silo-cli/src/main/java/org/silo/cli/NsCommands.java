@@ -42,6 +42,11 @@ final class NsCommands {
         @Option(names = "--after", paramLabel = "NAME", description = "Start after this name (the cursor --limit prints).")
         String after;
 
+        /** The entries to ask for next, {@code shown} being printed already: a page, or what --limit leaves. */
+        private int pageSize(long shown) {
+            return limit > 0 ? (int) Math.min(Trees.PAGE, limit - shown) : Trees.PAGE;
+        }
+
         @Override
         public Integer call() throws Exception {
             if (limit < 0) {
@@ -51,17 +56,23 @@ final class NsCommands {
                 Listing out = new Listing(json);
                 String cursor = after;
                 long shown = 0;
+                // the next page is asked for as soon as this one's cursor is known, and comes while this
+                // one is printed: the server's query and the client's printing overlap
+                var next = c.callAsync(FileClerkOps.LS, new FileMessages.Ls(path, cursor, pageSize(shown)));
                 while (true) {
-                    int want = limit > 0 ? (int) Math.min(Trees.PAGE, limit - shown) : Trees.PAGE;
-                    NsList page = c.call(FileClerkOps.LS, new FileMessages.Ls(path, cursor, want));
-                    page.entries().forEach(out::add);
-                    out.flush();
+                    NsList page = SiloClient.await(next);
                     shown += page.entries().size();
                     cursor = page.next();
+                    boolean more = cursor != null && !(limit > 0 && shown >= limit);
+                    if (more) {
+                        next = c.callAsync(FileClerkOps.LS, new FileMessages.Ls(path, cursor, pageSize(shown)));
+                    }
+                    page.entries().forEach(out::add);
+                    out.flush();
                     if (cursor == null) {
                         break;
                     }
-                    if (limit > 0 && shown >= limit) {
+                    if (!more) {
                         System.err.printf("silo: more entries follow; the next ones: silo ls %s --limit %d --after '%s'%n", path, limit,
                                 cursor.replace("'", "'\\''"));
                         break;
