@@ -105,6 +105,7 @@ public final class Main implements Runnable {
         }
         // set after the subcommands are added: picocli hands these settings down to those present
         cl.setHelpFactory(Usage.helpAt(helpWidth));
+        cl.setParameterExceptionHandler(Usage::mistake);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("silo: " + Failures.describe(e));
             return Failures.exitCode(e);

@@ -17,9 +17,12 @@ import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** put and get: files to and from the archive through the movers. Register each nested class as a top-level command. */
 final class TransferCommands {
@@ -132,6 +135,13 @@ final class TransferCommands {
         }
     }
 
+    /** A single word is a source without its destination: a usage mistake (Usage.mistake), not a failure. */
+    static void needDestination(CommandSpec spec, List<String> args, String what) {
+        if (args.size() < 2) {
+            throw new ParameterException(spec.commandLine(), "missing DEST: " + what);
+        }
+    }
+
     static String join(String dir, String name) {
         return dir.endsWith("/") ? dir + name : dir + "/" + name;
     }
@@ -170,8 +180,11 @@ final class TransferCommands {
         @Mixin
         TransferOptions transfer;
 
-        // one list, as picocli cannot give DEST the last word after a variable number of SRC
-        @Parameters(arity = "2..*", paramLabel = "SRC... DEST", hideParamSyntax = true,
+        @Spec
+        CommandSpec spec;
+
+        // one list, as picocli cannot give DEST the last word after a variable number of SRC; call() checks there are two
+        @Parameters(arity = "1..*", paramLabel = "SRC... DEST", hideParamSyntax = true,
                 description = "Local files (directories with -r), then the archive path.")
         List<String> args;
 
@@ -207,6 +220,8 @@ final class TransferCommands {
 
         @Override
         public Integer call() throws Exception {
+            needDestination(spec, args, "the archive path to write to, after the local files (e.g. silo put "
+                    + args.get(0) + " /exp/)");
             String dest = args.get(args.size() - 1);
             List<Path> sources = args.subList(0, args.size() - 1).stream().map(Path::of).toList();
             try (SiloClient c = client.connect()) {
@@ -261,7 +276,10 @@ final class TransferCommands {
         @Mixin
         TransferOptions transfer;
 
-        @Parameters(arity = "2..*", paramLabel = "SRC... DEST", hideParamSyntax = true,
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "SRC... DEST", hideParamSyntax = true,
                 description = "Archive files (directories with -r), then the local file or directory to write, or - for"
                     + " standard output.")
         List<String> args;
@@ -271,6 +289,8 @@ final class TransferCommands {
 
         @Override
         public Integer call() throws Exception {
+            needDestination(spec, args, "a local file or directory after the archive files, or - for standard output"
+                    + " (e.g. silo get " + args.get(0) + " .)");
             String dest = args.get(args.size() - 1);
             List<String> sources = args.subList(0, args.size() - 1);
             boolean stdout = dest.equals("-");
