@@ -11,15 +11,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
-        description = {"Write a consistent copy of the archive catalog while the server runs (SQLite online backup,",
-            "or pg_dump for PostgreSQL). DEST is a file on the server; a relative one goes under <data>/backups/."},
+        description = {"Copy the archive catalog while the server runs.",
+            "SQLite's online backup or PostgreSQL's pg_dump makes the copy consistent."},
         footer = {"", "Examples:", "  silo backup catalog-2026-11-23.db", "  silo backup /srv/backups/catalog.dump --json",
             "", "Restore it with the server stopped: silo restore FILE --data DIR"})
 final class BackupCommand implements Callable<Integer> {
     @Mixin
     ClientMixin client;
 
-    @Parameters(paramLabel = "DEST")
+    @Parameters(paramLabel = "DEST", description = "A file on the server; a relative path is in <data>/backups/ there.")
     String dest;
 
     @Option(names = "--json", description = "Print JSON.")

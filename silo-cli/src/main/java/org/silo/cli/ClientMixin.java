@@ -13,7 +13,7 @@ final class ClientMixin {
     static final String DEFAULT_SERVER = "localhost:7400";
 
     @Option(names = "--server", paramLabel = "HOST:PORT",
-            description = "The silo server (default: $SILO_SERVER, then " + DEFAULT_SERVER + ").")
+            description = "Default: $SILO_SERVER, then " + DEFAULT_SERVER + ".")
     String server;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
@@ -21,7 +21,7 @@ final class ClientMixin {
     String timeout;
 
     @Option(names = "--retries", paramLabel = "N", defaultValue = "5",
-            description = "Retransmissions per call before giving up (default: ${DEFAULT-VALUE}).")
+            description = "Retransmissions per call (default: ${DEFAULT-VALUE}).")
     int retries;
 
     String serverAddress() {

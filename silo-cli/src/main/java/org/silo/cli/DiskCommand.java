@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "disk", mixinStandardHelpOptions = true,
-        description = {"Manage the disk images served over Blockhead (UDP 4444) and NBD (TCP 10809)."},
+        description = {"Manage the disk images served over Blockhead and NBD.",
+            "Blockhead listens on UDP 4444, NBD on TCP 10809."},
         subcommands = {DiskCommand.Create.class, DiskCommand.Ls.class, DiskCommand.Rm.class, DiskCommand.Resize.class,
             DiskCommand.PolicyCmd.class},
         footer = {"", "Examples:",
@@ -19,9 +20,11 @@ import picocli.CommandLine.Parameters;
             "  silo disk ls",
             "  silo disk resize retro --size 128M",
             "  silo disk rm retro",
-            "  silo disk policy retro hosts:192.168.1.20,10.0.0.0/8   only these may connect (Blockhead, NBD)",
+            "  silo disk policy retro hosts:192.168.1.20,10.0.0.0/8",
+            "                                          only these may connect",
             "",
-            "Then: qemu-img info nbd://localhost:10809/retro, or a Blockhead client on UDP 4444."})
+            "Then: qemu-img info nbd://localhost:10809/retro, or a Blockhead client on",
+            "UDP 4444."})
 final class DiskCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -51,7 +54,7 @@ final class DiskCommand implements Runnable {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "NAME", description = "A plain name: no '/', '\\\\', NUL or '..'; at most 255 bytes.")
+        @Parameters(paramLabel = "NAME", description = "A plain name of at most 255 bytes, without '/', '\\\\', NUL or '..'.")
         String name;
 
         @Option(names = "--size", required = true, paramLabel = "SIZE", description = "Size, e.g. 64M, 10G (a multiple of 512).")
@@ -105,7 +108,7 @@ final class DiskCommand implements Runnable {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The image.")
         String name;
 
         @Override
@@ -119,20 +122,23 @@ final class DiskCommand implements Runnable {
     }
 
     @Command(name = "policy", mixinStandardHelpOptions = true,
-            description = {"Set who may reach an image over Blockhead and NBD (refused while it is open):",
-                "open (anyone), read-only (anyone may read), closed (nobody), hosts:ADDR[/BITS][,...] (only these",
-                "may connect), or default: what the server's 'anonymous' setting allows (anonymous=read: read-only)."},
+            description = {"Set who may reach an image over Blockhead and NBD.",
+                "Refused while the image is open."},
             footer = {"", "Examples:", "  silo disk policy retro hosts:192.168.1.20", "  silo disk policy iso read-only",
-                "  silo disk policy retro open      # writable by any client, even where anonymous sessions only read",
+                "  silo disk policy retro open     writable by any client, even where anonymous",
+                "                                  sessions may only read",
                 "  silo disk policy retro default"})
     static final class PolicyCmd implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(index = "0", paramLabel = "NAME")
+        @Parameters(index = "0", paramLabel = "NAME", description = "The image.")
         String name;
 
-        @Parameters(index = "1", paramLabel = "POLICY")
+        @Parameters(index = "1", paramLabel = "POLICY",
+                description = "open (anyone), read-only (anyone may read), closed (nobody), hosts:ADDR[/BITS][,...] (only"
+                    + " these may connect), or default: as the server's 'anonymous' setting allows (read-only if it is"
+                    + " 'read').")
         String policy;
 
         @Override
@@ -150,7 +156,7 @@ final class DiskCommand implements Runnable {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The image.")
         String name;
 
         @Option(names = "--size", required = true, paramLabel = "SIZE", description = "The new size, e.g. 128M.")

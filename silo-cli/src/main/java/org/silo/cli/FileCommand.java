@@ -17,13 +17,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "file", mixinStandardHelpOptions = true,
-        description = {"Read objects through the file access service (seed 003): archive paths, block images,",
-            "URLs and applications, by name."},
+        description = {"Read objects by name through the file access service.",
+            "It reads archive paths, block images, URLs and applications (seed 003)."},
         subcommands = {FileCommand.Cat.class, FileCommand.Stat.class, FileCommand.LeaseCmd.class, FileCp.class},
-        footer = {"", "NAME is an archive path (/data/notes.txt), device:IMAGE, a URL (nbd://, http://...), or app:status.",
+        footer = {"", "NAME is an archive path (/data/notes.txt), device:IMAGE, a URL (nbd://,",
+            "http://...), or app:status.",
             "", "Examples:", "  silo file cat app:status", "  silo file cat /data/notes.txt > notes.txt",
-            "  silo file cat --cache /data/notes.txt   # a second cat reads the local copy while the lease holds",
-            "  silo file cp big.iso /data/big.iso    # archived through a mover; prints its bfid and adler32",
+            "  silo file cat --cache /data/notes.txt",
+            "                        a second cat reads the local copy while the lease holds",
+            "  silo file cp big.iso /data/big.iso",
+            "                        archived through a mover; prints its bfid and adler32",
             "  silo file cp device:retro retro.img",
             "  silo file stat device:retro", "  silo file cat device:retro | head -c 512 | xxd",
             "  silo file lease device:retro --read --seconds 60"})
@@ -62,11 +65,11 @@ final class FileCommand implements Runnable {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "An archive path, device:IMAGE, a URL or app:status.")
         String name;
 
-        @picocli.CommandLine.Option(names = "--cache", description = {"Keep a whole copy under $XDG_CACHE_HOME/silo/files and",
-            "reuse it while a read lease on it holds (archive paths and images)."})
+        @picocli.CommandLine.Option(names = "--cache", description = "Keep a whole copy under $XDG_CACHE_HOME/silo/files and"
+                + " reuse it while a read lease on it holds (archive paths and images).")
         boolean cache;
 
         @Override
@@ -137,13 +140,14 @@ final class FileCommand implements Runnable {
     }
 
     @Command(name = "lease", mixinStandardHelpOptions = true,
-            description = {"Take, renew or release a lease (docs/files.md): a read lease may be shared, a write lease",
-                "is exclusive, and a writer's open recalls read leases. The holder id names who holds it."})
+            description = {"Take, renew or release a lease.",
+                "A read lease may be shared, a write lease is exclusive, and a writer's open recalls read leases. The"
+                    + " holder id names who holds it (docs/files.md)."})
     static final class LeaseCmd implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "An archive path, device:IMAGE, a URL or app:status.")
         String name;
 
         @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
@@ -160,10 +164,10 @@ final class FileCommand implements Runnable {
             boolean release;
         }
 
-        @picocli.CommandLine.Option(names = "--seconds", defaultValue = "60", description = "How long, 1..3600 (default: ${DEFAULT-VALUE}).")
+        @picocli.CommandLine.Option(names = "--seconds", paramLabel = "N", defaultValue = "60", description = "How long, 1..3600 (default: ${DEFAULT-VALUE}).")
         int seconds;
 
-        @picocli.CommandLine.Option(names = "--holder", description = "Who holds it (default: user@host).")
+        @picocli.CommandLine.Option(names = "--holder", paramLabel = "ID", description = "Who holds it (default: user@host).")
         String holder;
 
         @Override
@@ -193,7 +197,7 @@ final class FileCommand implements Runnable {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "An archive path, device:IMAGE, a URL or app:status.")
         String name;
 
         @Override

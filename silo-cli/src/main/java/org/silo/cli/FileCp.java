@@ -24,12 +24,11 @@ import picocli.CommandLine.Parameters;
  * as DEST is created and archived through a mover when the copy closes it.
  */
 @Command(name = "cp", mixinStandardHelpOptions = true,
-        description = {"Copy between silo names and local files. SRC and DEST are each a NAME",
-            "(/archive/path, device:IMAGE, nbd:// or http(s):// URL, app:status) or a local",
-            "file (a relative path, file:PATH, or - for standard input or output).",
-            "An archive path DEST is new (archived files are write-once) and is archived",
-            "through a mover before cp ends; an image DEST is written from offset 0 and",
-            "never grows."},
+        description = {"Copy between silo names and local files.",
+            "SRC and DEST are each a NAME (/archive/path, device:IMAGE, nbd:// or http(s):// URL, app:status) or a local"
+                + " file (a relative path, file:PATH, or - for standard input or output).",
+            "An archive path DEST is new (archived files are write-once) and is archived through a mover before cp"
+                + " ends; an image DEST is written from offset 0 and never grows."},
         footer = {"", "Examples:", "  silo file cp run1.dat /exp/run1.dat", "  silo file cp /exp/run1.dat ./copy.dat",
             "  silo file cp file:/tmp/boot.img device:retro", "  silo file cp nbd://nas:10809/disk0 ./disk0.img",
             "  silo file cp device:retro /exp/retro-backup.img"})

@@ -10,10 +10,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "fsck", mixinStandardHelpOptions = true,
-        description = {"Check that every live archive file's bytes are on its volume at its cookie, with its size and",
-            "Adler-32 (a container of small files is read once, each member checked and named when bad). Prints each",
-            "mismatch; exits 2 if there is any, 0 if none. Files on a volume that no record names (an orphan",
-            "container left by a crash between writing and recording it) are printed as warnings, not counted as files."},
+        description = {"Check every live archive file's bytes on its volume.",
+            "Each file must be on its volume at its cookie, with its size and Adler-32 (a container of small files is"
+                + " read once, each member checked and named when bad). Prints each mismatch; exits 2 if there is any,"
+                + " 0 if none.",
+            "Files on a volume that no record names (an orphan container left by a crash between writing and recording"
+                + " it) are printed as warnings, not counted as files."},
         footer = {"", "Examples:", "  silo fsck", "  silo fsck --json --timeout 10m"})
 final class FsckCommand implements Callable<Integer> {
     static final int MISMATCH = 2;

@@ -15,12 +15,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "job", mixinStandardHelpOptions = true,
-        description = {"The library manager's queue: requests waiting for a mover, running, and done."},
+        description = {"Show and manage the library manager's queue of requests.",
+            "The queue holds the requests waiting for a mover, running, and done."},
         subcommands = {JobCommand.Ls.class, JobCommand.Kill.class, JobCommand.Priority.class, JobCommand.Copy.class,
             JobCommand.Verify.class, JobCommand.Clear.class},
         footer = {"", "Examples:", "  silo job ls", "  silo job ls --all --limit 50", "  silo job kill 42",
             "  silo job copy /exp/a.dat --to VOL0007", "  silo job verify VOL0007", "  silo job clear",
-            "  silo job priority 42 100        (an administrator's priority; --clear to go back to aging)"})
+            "  silo job priority 42 100     an administrator's priority; --clear goes back",
+            "                               to aging"})
 final class JobCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -74,13 +76,14 @@ final class JobCommand implements Runnable {
     }
 
     @Command(name = "kill", mixinStandardHelpOptions = true,
-            description = "Cancel a request: a queued one leaves the queue; a running one stops at its mover's next progress report.",
+            description = {"Cancel a request.", "A queued request leaves the queue; a running one stops at its mover's"
+                + " next progress report."},
             footer = {"", "Examples:", "  silo job kill 42"})
     static final class Kill implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "ID")
+        @Parameters(paramLabel = "ID", description = "The request, as job ls shows it.")
         long id;
 
         @Override
@@ -94,15 +97,16 @@ final class JobCommand implements Runnable {
     }
 
     @Command(name = "copy", mixinStandardHelpOptions = true,
-            description = {"Queue a copy of an archived file to another volume (a mover reads it, appends it to the volume, reads",
-                "it back and checks its Adler-32). FILE is a path or a content hash (sha256:HEX or md5:HEX of a file put",
-                "with --hash). Without --to, any other volume of the file's library with room."},
+            description = {"Queue a copy of an archived file to another volume.",
+                "A mover reads it, appends it to the volume, reads it back and checks its Adler-32. Without --to, the"
+                    + " copy goes to any other volume of the file's library with room."},
             footer = {"", "Examples:", "  silo job copy /exp/a.dat", "  silo job copy sha256:9f86d0...0a08 --to VOL0007 --wait"})
     static final class Copy implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "FILE")
+        @Parameters(paramLabel = "FILE", description = "An archive path, or a content hash (sha256:HEX or md5:HEX) of a"
+                + " file put with --hash.")
         String file;
 
         @Option(names = "--to", paramLabel = "VOLUME", description = "The volume to copy to.")
@@ -125,14 +129,15 @@ final class JobCommand implements Runnable {
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Queue a verify of a volume: a mover reads every live file on it and checks its size, Adler-32 and",
-                "content hash; a bad file counts against the volume and fails the job, naming the file."},
+            description = {"Queue a verify of a volume.",
+                "A mover reads every live file on it and checks its size, Adler-32 and content hash; a bad file counts"
+                    + " against the volume and fails the job, naming the file."},
             footer = {"", "Examples:", "  silo job verify VOL0007 --wait"})
     static final class Verify implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "VOLUME")
+        @Parameters(paramLabel = "VOLUME", description = "The volume to verify.")
         String volume;
 
         @Option(names = "--priority", paramLabel = "N", defaultValue = "0", description = "Base priority (default: 0).")
@@ -152,7 +157,7 @@ final class JobCommand implements Runnable {
     }
 
     @Command(name = "clear", mixinStandardHelpOptions = true,
-            description = "Cancel every queued request (an administrator's action); running ones go on.",
+            description = {"Cancel every queued request; running ones go on.", "It is an administrator's action."},
             footer = {"", "Examples:", "  silo job clear"})
     static final class Clear implements Callable<Integer> {
         @Mixin
@@ -182,16 +187,17 @@ final class JobCommand implements Runnable {
     }
 
     @Command(name = "priority", mixinStandardHelpOptions = true,
-            description = "Set an administrator's priority for a request, replacing its aged priority (--clear: back to aging).",
+            description = {"Set an administrator's priority for a request.",
+                "It replaces the priority the request has aged to; --clear goes back to aging."},
             footer = {"", "Examples:", "  silo job priority 42 1000", "  silo job priority 42 --clear"})
     static final class Priority implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(index = "0", paramLabel = "ID")
+        @Parameters(index = "0", paramLabel = "ID", description = "The request, as job ls shows it.")
         long id;
 
-        @Parameters(index = "1", paramLabel = "N", arity = "0..1")
+        @Parameters(index = "1", paramLabel = "N", arity = "0..1", description = "The priority (without --clear).")
         Integer priority;
 
         @Option(names = "--clear", description = "Remove the administrator's priority.")

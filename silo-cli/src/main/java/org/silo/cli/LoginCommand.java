@@ -9,10 +9,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "login", mixinStandardHelpOptions = true,
-        description = {"Log in to an access list; later commands to the same server use the login.",
-            "The password is proved with SCRAM-SHA-256 and never sent; what is kept (mode 0600, in",
-            "$XDG_CONFIG_HOME/silo or ~/.config/silo) is a key that stops working when the password changes."},
-        footer = {"", "Examples:", "  silo login alice", "  echo \"$PW\" | silo login alice --password-stdin --server host:7400"})
+        description = {"Log in to an access list.",
+            "Later commands to the same server use the login.",
+            "The password is proved with SCRAM-SHA-256 and never sent; what is kept (mode 0600, in"
+                + " $XDG_CONFIG_HOME/silo or ~/.config/silo) is a key that stops working when the password changes."},
+        footer = {"", "Examples:", "  silo login alice",
+            "  echo \"$PW\" | silo login alice --password-stdin --server host:7400"})
 final class LoginCommand implements Callable<Integer> {
     @Mixin
     ClientMixin client;
@@ -20,7 +22,7 @@ final class LoginCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "The access list.")
     String name;
 
-    @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
+    @Option(names = "--password-stdin", description = "Read the password as a line of standard input.")
     boolean stdin;
 
     @Override

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "logout", mixinStandardHelpOptions = true,
-        description = "Forget the saved login for the server; later commands are anonymous.",
+        description = {"Forget the saved login for the server.", "Later commands are anonymous."},
         footer = {"", "Example:", "  silo logout --server host:7400"})
 final class LogoutCommand implements Callable<Integer> {
     @Mixin

@@ -3,6 +3,7 @@ package org.silo.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,21 +12,25 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-            "Silo: a network storage system: an archive of volumes, disk images over Blockhead and NBD,",
-            "file access, and control, all on one message layer.",
+            "Silo is a network storage system.",
+            "An archive of volumes, disk images over Blockhead and NBD, file access, and control, all on one"
+                + " message layer.",
             ""
         },
         footer = {
             "",
             "Examples:",
-            "  silo server                      run everything, data in ./silo-data, on loopback",
-            "  silo ping                        measure round trips to localhost:7400",
-            "  silo status --server host:7400   the status of another server",
-            "  silo disk create retro --size 64M  a disk image for qemu (NBD) or a retro machine (Blockhead)",
-            "  silo vol ls                       the archive's volumes",
-            "  silo mkdir /data && silo put notes.txt /data/   archive a file, checksummed",
+            "  silo server                     everything, on loopback, data in ./silo-data",
+            "  silo ping                       measure round trips to localhost:7400",
+            "  silo status --server host:7400  the status of another server",
+            "  silo disk create retro --size 64M",
+            "                                  a disk image for qemu (NBD) or Blockhead",
+            "  silo vol ls                     the archive's volumes",
+            "  silo mkdir /data && silo put notes.txt /data/",
+            "                                  archive a file, checksummed",
             "",
-            "Client commands find the server in --server HOST:PORT, then $SILO_SERVER, then localhost:7400.",
+            "Client commands find the server in --server HOST:PORT, then $SILO_SERVER,",
+            "then localhost:7400.",
             "Run 'silo COMMAND --help' for a command's options and examples."
         })
 public final class Main implements Runnable {
@@ -86,16 +91,26 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns the exit status (tests call this directly). */
     public static int run(String... args) {
+        return commandLine(Usage::terminalWidth, args).execute(args);
+    }
+
+    /**
+     * The command tree a command line needs ({@link #commandsFor}), with help laid out at the width
+     * {@code helpWidth} gives when help is printed (HelpTest lays every command out at 80 and 120).
+     */
+    static CommandLine commandLine(IntSupplier helpWidth, String... args) {
         CommandLine cl = new CommandLine(new Main());
         for (Class<?> command : commandsFor(args)) {
             cl.addSubcommand(command);
         }
-        cl.setUsageHelpWidth(100);
+        // set after the subcommands are added: picocli hands these settings down to those present
+        cl.setHelpFactory(Usage.helpAt(helpWidth));
+        cl.setParameterExceptionHandler(Usage::mistake);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("silo: " + Failures.describe(e));
             return Failures.exitCode(e);
         });
-        return cl.execute(args);
+        return cl;
     }
 
     /**

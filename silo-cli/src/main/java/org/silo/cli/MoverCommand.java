@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "mover", mixinStandardHelpOptions = true,
-        description = {"The movers: list them with their live state and progress, name them, release a binding, or run one here."},
+        description = {"List, name and release the movers, or run one here.",
+            "The list shows each mover's live state and progress."},
         subcommands = {MoverCommand.Ls.class, MoverCommand.Name.class, MoverCommand.Unbind.class, MoverCommand.Run.class,
             MoverCommand.Mounts.class, MoverCommand.Confirm.class, MoverCommand.Refuse.class},
         footer = {"", "Examples:", "  silo mover ls", "  silo mover name 3f2a9c1e-... drive-3", "  silo mover unbind drive-3",
@@ -88,7 +89,7 @@ final class MoverCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "ID", description = "The mover's id or current name.")
         String mover;
 
-        @Parameters(index = "1", paramLabel = "NAME")
+        @Parameters(index = "1", paramLabel = "NAME", description = "Its new name.")
         String name;
 
         @Override
@@ -102,7 +103,8 @@ final class MoverCommand implements Runnable {
     }
 
     @Command(name = "unbind", mixinStandardHelpOptions = true,
-            description = "Kill a mover's binding: its running requests go back to the queue and it gives up its volume.",
+            description = {"Kill a mover's binding.",
+                "Its running requests go back to the queue and it gives up its volume."},
             footer = {"", "Examples:", "  silo mover unbind drive-3"})
     static final class Unbind implements Callable<Integer> {
         @Mixin
@@ -122,7 +124,8 @@ final class MoverCommand implements Runnable {
     }
 
     @Command(name = "mounts", mixinStandardHelpOptions = true,
-            description = "List the mounts movers are waiting for an operator to do (libraries with the manual changer).",
+            description = {"List the mounts movers are waiting for an operator to do.",
+                "Only libraries with the manual changer have any."},
             footer = {"", "Examples:", "  silo mover mounts", "  silo mover mounts --json"})
     static final class Mounts implements Callable<Integer> {
         @Mixin
@@ -152,7 +155,8 @@ final class MoverCommand implements Runnable {
     }
 
     @Command(name = "confirm", mixinStandardHelpOptions = true,
-            description = "Tell the mover waiting for a volume that it is in the drive (manual changer); the mover goes on.",
+            description = {"Tell the mover waiting for a volume that it is in the drive.",
+                "For libraries with the manual changer; the mover goes on."},
             footer = {"", "Examples:", "  silo mover confirm VOL0042", "  silo mover confirm drive-3"})
     static final class Confirm implements Callable<Integer> {
         @Mixin
@@ -172,7 +176,8 @@ final class MoverCommand implements Runnable {
     }
 
     @Command(name = "refuse", mixinStandardHelpOptions = true,
-            description = "Refuse a mount (manual changer): the waiting job fails with the reason, and its client may retry elsewhere.",
+            description = {"Refuse a mount (manual changer).",
+                "The waiting job fails with the reason, and its client may retry elsewhere."},
             footer = {"", "Examples:", "  silo mover refuse VOL0042 --reason 'cartridge cracked'"})
     static final class Refuse implements Callable<Integer> {
         @Mixin
@@ -195,17 +200,18 @@ final class MoverCommand implements Runnable {
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Run a mover in this process for a server elsewhere. It must reach the volumes itself (dir volumes",
-                "by the same absolute paths, S3 volumes by their URLs), and it connects to the clients' addresses, so",
-                "they must be reachable from this host."},
+            description = {"Run a mover in this process for a server elsewhere.",
+                "It must reach the volumes itself (dir volumes by the same absolute paths, S3 volumes by their URLs),"
+                    + " and it connects to the clients' addresses, so they must be reachable from this host."},
             footer = {"", "Examples:", "  silo mover run --server archive1:7400",
-                "  silo mover run --server archive1:7400 --home /var/lib/silo-mover --library lib1 --name drive-7 --rate 200M"})
+                "  silo mover run --server archive1:7400 --home /var/lib/silo-mover \\",
+                "      --library lib1 --name drive-7 --rate 200M"})
     static final class Run implements Callable<Integer> {
         @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "The server whose library manager it serves.")
         String server;
 
         @Option(names = "--home", paramLabel = "DIR", defaultValue = "silo-mover",
-                description = "Where it keeps its persistent id (default: ${DEFAULT-VALUE}).")
+                description = "Where it keeps its id (default: ${DEFAULT-VALUE}).")
         Path home;
 
         @Option(names = "--library", paramLabel = "L", defaultValue = "default", description = "The library it serves (default: ${DEFAULT-VALUE}).")

@@ -21,15 +21,15 @@ final class NsCommands {
     private NsCommands() {}
 
     @Command(name = "ls", mixinStandardHelpOptions = true,
-            description = {"List an archive directory, by name. A large directory is fetched a page at a time (" + Trees.PAGE
-                + " entries) and printed as it comes."},
+            description = {"List an archive directory, by name.",
+                "A large directory is fetched and printed a page (" + Trees.PAGE + " entries) at a time."},
             footer = {"", "Examples:", "  silo ls /", "  silo ls /exp/run1 --json", "  silo ls /exp/big --limit 100",
-                "  silo ls /exp/big --limit 100 --after f000099.dat   (the next 100)"})
+                "  silo ls /exp/big --limit 100 --after f000099.dat    the next 100"})
     static final class Ls implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "PATH", defaultValue = "/")
+        @Parameters(paramLabel = "PATH", arity = "0..1", defaultValue = "/", description = "The directory (default: /).")
         String path;
 
         @Option(names = "--json", description = "Print JSON (an array of entries).")
@@ -157,7 +157,7 @@ final class NsCommands {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "PATH")
+        @Parameters(paramLabel = "PATH", description = "The file or directory.")
         String path;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -189,7 +189,7 @@ final class NsCommands {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "PATH")
+        @Parameters(paramLabel = "PATH", description = "The directory to make.")
         String path;
 
         @Option(names = {"-p", "--parents"}, description = "Make missing parents; no error if it exists.")
@@ -210,10 +210,10 @@ final class NsCommands {
         @Mixin
         ClientMixin client;
 
-        @Parameters(index = "0", paramLabel = "FROM")
+        @Parameters(index = "0", paramLabel = "FROM", description = "The file or directory.")
         String from;
 
-        @Parameters(index = "1", paramLabel = "TO", description = "Must not exist yet.")
+        @Parameters(index = "1", paramLabel = "TO", description = "Its new path, which must not exist yet.")
         String to;
 
         @Override
@@ -226,13 +226,13 @@ final class NsCommands {
     }
 
     @Command(name = "rm", mixinStandardHelpOptions = true,
-            description = "Remove an archive file (its record is kept, marked deleted) or an empty directory.",
+            description = {"Remove an archive file or an empty directory.", "A file's record is kept, marked deleted."},
             footer = {"", "Examples:", "  silo rm /exp/a.dat", "  silo rm /exp/empty-dir"})
     static final class RmCmd implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "PATH")
+        @Parameters(paramLabel = "PATH", description = "The file, or the empty directory.")
         String path;
 
         @Override

@@ -20,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "ping", mixinStandardHelpOptions = true,
-        description = {"Measure round trips to the server: latency percentiles, rate and retransmissions."},
+        description = {"Measure round trips to the server.", "It prints latency percentiles, the rate and retransmissions."},
         footer = {"", "Examples:",
             "  silo ping                                 10 pings, one at a time, each shown",
             "  silo ping --count 100000 --window 64      throughput with 64 calls in flight",

@@ -13,10 +13,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "repack", mixinStandardHelpOptions = true,
-        description = {"Repack a volume's containers of small files (as CTA calls it): a mover copies their live files into new",
-            "containers on another volume of the library, each file keeping its bfid and path, switches each new container's",
-            "files in one catalog transaction, and frees the old containers. Reads go on throughout. Gives back the dead space",
-            "'silo vol show' reports. Waits for the job and prints its progress, unless --no-wait; exits 1 if it failed."},
+        description = {"Repack a volume's containers of small files (as CTA calls it).",
+            "A mover copies their live files into new containers on another volume of the library, each file keeping its"
+                + " bfid and path, switches each new container's files in one catalog transaction, and frees the old"
+                + " containers. Reads go on throughout. This gives back the dead space 'silo vol show' reports.",
+            "It waits for the job and prints its progress, unless --no-wait; exits 1 if the job failed."},
         footer = {"", "Examples:", "  silo repack VOL0007", "  silo repack VOL0007 --to VOL0012", "  silo repack VOL0007 --no-wait"})
 final class RepackCommand implements Callable<Integer> {
     @Mixin

@@ -14,19 +14,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "server",
-        description = {"Run the silo server: the message endpoint and every service, until stopped (Ctrl-C)."},
+        description = {"Run the silo server until stopped (Ctrl-C).",
+            "It runs the message endpoint and every service. Out of the box it listens on loopback only, keeps its"
+                + " catalog and images in ./silo-data, and uses the default ports: 7400 (UDP and TCP) for silo messages,"
+                + " 4444/udp Blockhead, 10809 NBD, 7401 the text control protocol (try: ncat -C localhost 7401) and 7480"
+                + " the web console.",
+            "The configuration file holds 'key = value' lines; docs/configuration.md lists every key."},
         footer = {
-            "",
-            "Out of the box it listens on loopback only, keeps its catalog and images in ./silo-data, and",
-            "uses the default ports: 7400 (UDP and TCP) for silo messages, 4444/udp Blockhead, 10809 NBD,",
-            "7401 the text control protocol (try: ncat -C localhost 7401), 7480 the web console.",
             "",
             "Examples:",
             "  silo server",
             "  silo server --data /srv/silo --config /etc/silo.conf",
-            "  silo server --set listen=0.0.0.0 --set wire.port=7500",
-            "",
-            "The configuration file holds 'key = value' lines; docs/configuration.md lists every key."
+            "  silo server --set listen=0.0.0.0 --set wire.port=7500"
         },
         mixinStandardHelpOptions = true)
 final class ServerCommand implements Callable<Integer> {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show the server's status: version, uptime, sessions, reply cache and every service.",
+        description = {"Show the server's status.", "Its version, uptime, sessions, reply cache and every service."},
         footer = {"", "Examples:", "  silo status", "  silo status --json --server host:7400"})
 final class StatusCommand implements Callable<Integer> {
     @Mixin

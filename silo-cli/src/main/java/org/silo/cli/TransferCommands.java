@@ -17,9 +17,12 @@ import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** put and get: files to and from the archive through the movers. Register each nested class as a top-level command. */
 final class TransferCommands {
@@ -28,7 +31,7 @@ final class TransferCommands {
     /** The options put and get share: how the transfer runs. */
     static final class TransferOptions {
         @Option(names = "--priority", paramLabel = "N", defaultValue = "0",
-                description = "Base priority in the library manager's queue; it grows while the request waits (default: 0).")
+                description = "Base priority in the queue; it grows while the request waits (default: 0).")
         int priority;
 
         @Option(names = "--max-retry", paramLabel = "N", defaultValue = "3",
@@ -132,6 +135,13 @@ final class TransferCommands {
         }
     }
 
+    /** A single word is a source without its destination: a usage mistake (Usage.mistake), not a failure. */
+    static void needDestination(CommandSpec spec, List<String> args, String what) {
+        if (args.size() < 2) {
+            throw new ParameterException(spec.commandLine(), "missing DEST: " + what);
+        }
+    }
+
     static String join(String dir, String name) {
         return dir.endsWith("/") ? dir + name : dir + "/" + name;
     }
@@ -148,17 +158,20 @@ final class TransferCommands {
     }
 
     @Command(name = "put", mixinStandardHelpOptions = true,
-            description = {"Write local files into the archive. Each file is queued with the library manager; a mover",
-                "connects to this client, receives the bytes with their Adler-32 (computed here while reading),",
-                "writes and fsyncs them on a volume, and only then records the file. Named as cp names them:",
-                "put -r DIR /x/ makes /x/DIR. Each file's line is printed as soon as it is stored. A server that",
-                "restarts meanwhile is waited for (up to --timeout) and the put carries on. Ctrl-C cancels what",
-                "is still queued or running (recorded as cancelled by the client)."},
+            description = {"Write local files into the archive.",
+                "Each file is queued with the library manager; a mover connects to this client, receives the bytes with"
+                    + " their Adler-32 (computed here while reading), writes and fsyncs them on a volume, and only then"
+                    + " records the file. Named as cp names them: put -r DIR /x/ makes /x/DIR.",
+                "Each file's line is printed as soon as it is stored. A server that restarts meanwhile is waited for (up"
+                    + " to --timeout) and the put carries on. Ctrl-C cancels what is still queued or running (recorded as"
+                    + " cancelled by the client)."},
             footer = {"", "Examples:", "  silo put notes.txt /exp/notes.txt",
                 "  silo put a.dat b.dat /exp/run1/",
-                "  silo put -r run1 /exp/          (makes /exp/run1/...)",
-                "  silo put -r run1 /exp/ --skip-existing   (again, after a run that partly failed: only what is missing)",
-                "  silo put big.dat /exp/ --library lib1 --storage-group cms --file-family raw --verify --priority 10",
+                "  silo put -r run1 /exp/                   makes /exp/run1/...",
+                "  silo put -r run1 /exp/ --skip-existing   again after a run that partly failed:",
+                "                                           only what is missing",
+                "  silo put big.dat /exp/ --library lib1 --storage-group cms --file-family raw \\",
+                "      --verify --priority 10",
                 "  silo put precious.dat /exp/ --copies 2 --hash sha256"})
     static final class Put implements Callable<Integer> {
         @Mixin
@@ -167,7 +180,12 @@ final class TransferCommands {
         @Mixin
         TransferOptions transfer;
 
-        @Parameters(arity = "2..*", paramLabel = "SRC... DEST", description = "Local files (directories with -r), then the archive path.")
+        @Spec
+        CommandSpec spec;
+
+        // one list, as picocli cannot give DEST the last word after a variable number of SRC; call() checks there are two
+        @Parameters(arity = "1..*", paramLabel = "SRC... DEST", hideParamSyntax = true,
+                description = "Local files (directories with -r), then the archive path.")
         List<String> args;
 
         @Option(names = {"-r", "--recursive"}, description = "Copy directories and what they hold.")
@@ -186,9 +204,9 @@ final class TransferCommands {
         boolean verify;
 
         @Option(names = "--copies", paramLabel = "N", defaultValue = "1",
-                description = {"N copies of each file on different volumes (default: 1). The put writes the first; movers copy it",
-                    "volume to volume, checked by Adler-32 and read back, and the put waits for them. Gets use a copy",
-                    "when the original's volume cannot be read."})
+                description = "N copies of each file on different volumes (default: 1). The put writes the first;"
+                    + " movers copy it volume to volume, checked by Adler-32 and read back, and the put waits for them."
+                    + " A get reads a copy when the original's volume cannot be read.")
         int copies;
 
         @Option(names = "--hash", paramLabel = "md5|sha256",
@@ -202,6 +220,8 @@ final class TransferCommands {
 
         @Override
         public Integer call() throws Exception {
+            needDestination(spec, args, "the archive path to write to, after the local files (e.g. silo put "
+                    + args.get(0) + " /exp/)");
             String dest = args.get(args.size() - 1);
             List<Path> sources = args.subList(0, args.size() - 1).stream().map(Path::of).toList();
             try (SiloClient c = client.connect()) {
@@ -241,12 +261,14 @@ final class TransferCommands {
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
-            description = {"Read archive files back through the movers, each checked against its Adler-32 at the mover and",
-                "here, written next to DEST, fsynced and then renamed into place. A destination that cannot be made",
-                "(its directory missing, say) fails at once, as cp's does, and nothing is queued for it. Each file's",
-                "line is printed as soon as it is in place; a server restart is waited for (up to --timeout)."},
+            description = {"Read archive files back through the movers.",
+                "Each file is checked against its Adler-32 at the mover and here, written next to DEST, fsynced and then"
+                    + " renamed into place. A destination that cannot be made (its directory missing, say) fails at once,"
+                    + " as cp's does, and nothing is queued for it.",
+                "Each file's line is printed as soon as it is in place; a server restart is waited for (up to"
+                    + " --timeout)."},
             footer = {"", "Examples:", "  silo get /exp/notes.txt notes.txt", "  silo get /exp/a.dat /exp/b.dat ./in/",
-                "  silo get -r /exp/run1 .          (makes ./run1/...)", "  silo get /exp/notes.txt -     (to standard output)"})
+                "  silo get -r /exp/run1 .       makes ./run1/...", "  silo get /exp/notes.txt -     to standard output"})
     static final class Get implements Callable<Integer> {
         @Mixin
         ClientMixin client;
@@ -254,8 +276,12 @@ final class TransferCommands {
         @Mixin
         TransferOptions transfer;
 
-        @Parameters(arity = "2..*", paramLabel = "SRC... DEST",
-                description = "Archive files (directories with -r), then a local file or directory, or - for standard output.")
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "SRC... DEST", hideParamSyntax = true,
+                description = "Archive files (directories with -r), then the local file or directory to write, or - for"
+                    + " standard output.")
         List<String> args;
 
         @Option(names = {"-r", "--recursive"}, description = "Copy directories and what they hold.")
@@ -263,6 +289,8 @@ final class TransferCommands {
 
         @Override
         public Integer call() throws Exception {
+            needDestination(spec, args, "a local file or directory after the archive files, or - for standard output"
+                    + " (e.g. silo get " + args.get(0) + " .)");
             String dest = args.get(args.size() - 1);
             List<String> sources = args.subList(0, args.size() - 1);
             boolean stdout = dest.equals("-");

@@ -16,19 +16,20 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "user", mixinStandardHelpOptions = true,
         description = {"Manage access lists (users): who may log in, with what rights.",
-            "The first admin is made in the data directory, without a server (--data);",
-            "after that an admin manages lists through the server."},
+            "Make the first admin in the data directory, without a server (--data). Then an admin manages lists"
+                + " through the server.",
+            "A grant, SERVICE:PREFIX:RIGHT, gives RIGHT (read, write or admin) on the objects of SERVICE (block,"
+                + " archive, access, core, or * for all) whose names start with PREFIX."},
         subcommands = {UserCommand.Add.class, UserCommand.Passwd.class, UserCommand.Rm.class},
         footer = {"", "Examples:",
-            "  echo \"$PW\" | silo user add root --admin --password-stdin --data ./silo-data   (server stopped)",
+            "  echo \"$PW\" | silo user add root --admin --password-stdin --data ./silo-data",
+            "                       the first admin, made with the server stopped",
             "  silo login root",
-            "  silo user add alice --grant block:alice-:admin --grant archive:/home/alice/:write",
+            "  silo user add alice --grant block:alice-:admin \\",
+            "      --grant archive:/home/alice/:write",
             "  silo user add retro --no-password --grant block:retro:write",
             "  silo user passwd alice",
-            "  silo user rm alice",
-            "",
-            "A grant is SERVICE:PREFIX:RIGHT: RIGHT (read, write, admin) on the objects of SERVICE (block,",
-            "archive, access, core, or * for all) whose names start with PREFIX."})
+            "  silo user rm alice"})
 final class UserCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -42,21 +43,25 @@ final class UserCommand implements Runnable {
         return v == null ? null : new AccessOps.Verifier(v.salt(), v.iterations(), v.storedKey(), v.serverKey());
     }
 
-    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add an access list.")
+    @Command(name = "add", mixinStandardHelpOptions = true, description = "Add an access list.",
+            footer = {"", "Examples:", "  silo user add alice --grant archive:/home/alice/:write",
+                "  silo user add retro --no-password --grant block:retro:write"})
     static final class Add implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The new list's name.")
         String name;
 
         @Option(names = "--admin", description = "Every right on everything.")
         boolean admin;
 
-        @Option(names = "--grant", paramLabel = "SERVICE:PREFIX:RIGHT", description = "A right; may be repeated.")
+        @Option(names = "--grant", paramLabel = "SERVICE:PREFIX:RIGHT", description = "RIGHT (read, write or admin) on the"
+                + " objects of SERVICE (block, archive, access, core, or * for all) whose names start with PREFIX; this"
+                + " option may be repeated.")
         List<String> grants = new ArrayList<>();
 
-        @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
+        @Option(names = "--password-stdin", description = "Read the password as a line of standard input.")
         boolean stdin;
 
         @Option(names = "--no-password", description = "An unprotected list: anyone may LOGIN to it.")
@@ -83,15 +88,16 @@ final class UserCommand implements Runnable {
         }
     }
 
-    @Command(name = "passwd", mixinStandardHelpOptions = true, description = "Set a list's password (your own, or any as admin).")
+    @Command(name = "passwd", mixinStandardHelpOptions = true, description = {"Set a list's password.",
+            "Your own, or any as an admin."})
     static final class Passwd implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The access list.")
         String name;
 
-        @Option(names = "--password-stdin", description = "Read the new password from the first line of standard input.")
+        @Option(names = "--password-stdin", description = "Read the new password as a line of standard input.")
         boolean stdin;
 
         @Option(names = "--data", paramLabel = "DIR", description = "Change the data directory directly, without a server.")
@@ -117,7 +123,7 @@ final class UserCommand implements Runnable {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "NAME")
+        @Parameters(paramLabel = "NAME", description = "The access list.")
         String name;
 
         @Option(names = "--data", paramLabel = "DIR", description = "Change the data directory directly, without a server.")

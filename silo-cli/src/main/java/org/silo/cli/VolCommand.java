@@ -23,8 +23,10 @@ import picocli.CommandLine.Parameters;
         subcommands = {VolCommand.Add.class, VolCommand.Ls.class, VolCommand.Show.class, VolCommand.Set.class,
             VolCommand.Rm.class, VolCommand.Width.class, VolCommand.QuotaCmd.class, VolCommand.ChangerCmd.class},
         footer = {"", "Examples:",
-            "  silo vol add TAPE01 --library lib1 --capacity 10G --backend dir:/mnt/tape01 --storage-group cms",
-            "  silo vol add S3V01 --library cloud --capacity 1T --backend 's3://archive/v01?endpoint=http://ceph:7480'",
+            "  silo vol add TAPE01 --library lib1 --capacity 10G \\",
+            "      --backend dir:/mnt/tape01 --storage-group cms",
+            "  silo vol add S3V01 --library cloud --capacity 1T \\",
+            "      --backend 's3://archive/v01?endpoint=http://ceph:7480'",
             "  silo vol ls --library lib1",
             "  silo vol show TAPE01",
             "  silo vol set TAPE01 --state readonly --reason 'worn, copy it off'",
@@ -59,7 +61,8 @@ final class VolCommand implements Runnable {
 
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a volume to a library.",
             footer = {"", "Examples:", "  silo vol add TAPE01 --library lib1 --capacity 10G",
-                "  silo vol add D2 --library default --capacity 500G --backend dir:/mnt/usb1 --storage-group exp --file-family raw"})
+                "  silo vol add D2 --library default --capacity 500G --backend dir:/mnt/usb1 \\",
+                "      --storage-group exp --file-family raw"})
     static final class Add implements Callable<Integer> {
         @Mixin
         ClientMixin client;
@@ -109,13 +112,14 @@ final class VolCommand implements Runnable {
         @Mixin
         ClientMixin client;
 
-        @Option(names = "--library", paramLabel = "L")
+        @Option(names = "--library", paramLabel = "L", description = "Only the volumes of this library.")
         String library;
 
-        @Option(names = "--storage-group", paramLabel = "G")
+        @Option(names = "--storage-group", paramLabel = "G", description = "Only the volumes of this storage group.")
         String storageGroup;
 
-        @Option(names = "--state", paramLabel = "STATE", description = "ok, readonly, full, noaccess or hung.")
+        @Option(names = "--state", paramLabel = "STATE", description = "Only the volumes in this state: ok, readonly, full,"
+                + " noaccess or hung.")
         String state;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -148,7 +152,7 @@ final class VolCommand implements Runnable {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "LABEL")
+        @Parameters(paramLabel = "LABEL", description = "The volume.")
         String label;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -176,7 +180,7 @@ final class VolCommand implements Runnable {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "LABEL")
+        @Parameters(paramLabel = "LABEL", description = "The volume.")
         String label;
 
         @Option(names = "--state", paramLabel = "STATE", description = "ok, readonly, full, noaccess or hung (needs --reason).")
@@ -185,13 +189,13 @@ final class VolCommand implements Runnable {
         @Option(names = "--reason", paramLabel = "TEXT", description = "Why: recorded with the state and who set it.")
         String reason;
 
-        @Option(names = "--storage-group", paramLabel = "G")
+        @Option(names = "--storage-group", paramLabel = "G", description = "The storage group it belongs to.")
         String storageGroup;
 
-        @Option(names = "--file-family", paramLabel = "F")
+        @Option(names = "--file-family", paramLabel = "F", description = "The file family it is written for.")
         String fileFamily;
 
-        @Option(names = "--capacity", paramLabel = "SIZE")
+        @Option(names = "--capacity", paramLabel = "SIZE", description = "Its capacity, e.g. 10G, 1.5T.")
         String capacity;
 
         @Option(names = "--json", description = "Print JSON.")
@@ -214,12 +218,13 @@ final class VolCommand implements Runnable {
 
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a volume; refused while it holds live files.",
             footer = {"", "Examples:", "  silo vol rm TAPE01",
-                "  silo vol rm TAPE01 --force     its live files are marked deleted and leave the namespace"})
+                "  silo vol rm TAPE01 --force   its live files are marked deleted and leave",
+                "                               the namespace"})
     static final class Rm implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "LABEL")
+        @Parameters(paramLabel = "LABEL", description = "The volume.")
         String label;
 
         @Option(names = "--force", description = "Remove it even though it holds live files.")
@@ -236,16 +241,16 @@ final class VolCommand implements Runnable {
     }
 
     @Command(name = "width", mixinStandardHelpOptions = true,
-            description = "Set how many volumes of a file family may be written at once (default 1).",
+            description = {"Set how many volumes of a file family may be written at once.", "The default is 1."},
             footer = {"", "Example:", "  silo vol width raw 3"})
     static final class Width implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(index = "0", paramLabel = "FAMILY")
+        @Parameters(index = "0", paramLabel = "FAMILY", description = "The file family.")
         String family;
 
-        @Parameters(index = "1", paramLabel = "N")
+        @Parameters(index = "1", paramLabel = "N", description = "How many of its volumes may be written at once.")
         int width;
 
         @Override
@@ -259,21 +264,23 @@ final class VolCommand implements Runnable {
     }
 
     @Command(name = "changer", mixinStandardHelpOptions = true,
-            description = {"Set a library's media changer: none (dir and S3 volumes are always there); manual (a person",
-                "mounts: movers wait until an operator answers 'silo mover confirm VOLUME' or 'silo mover refuse VOLUME',",
-                "or the console's movers page); or command:PROGRAM, which movers run as 'PROGRAM mount VOLUME DRIVE'",
-                "before using a volume and 'PROGRAM dismount VOLUME DRIVE' after; a non-zero exit status fails the",
-                "mount, and its status and output go into the job's error."},
+            description = {"Set a library's media changer: who mounts its volumes.",
+                "none: dir and S3 volumes are always there.",
+                "manual: a person mounts; movers wait until an operator answers 'silo mover confirm VOLUME' or"
+                    + " 'silo mover refuse VOLUME', or on the console's movers page.",
+                "command:PROGRAM: movers run 'PROGRAM mount VOLUME DRIVE' before using a volume and 'PROGRAM dismount"
+                    + " VOLUME DRIVE' after; a non-zero exit status fails the mount, and its status and output go into"
+                    + " the job's error."},
             footer = {"", "Examples:", "  silo vol changer lib1 command:/usr/local/bin/silo-mtx", "  silo vol changer shelf manual",
                 "  silo vol changer lib1 none"})
     static final class ChangerCmd implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(index = "0", paramLabel = "LIBRARY")
+        @Parameters(index = "0", paramLabel = "LIBRARY", description = "The library.")
         String library;
 
-        @Parameters(index = "1", paramLabel = "none|manual|command:PROGRAM")
+        @Parameters(index = "1", paramLabel = "CHANGER", description = "none, manual or command:PROGRAM.")
         String changer;
 
         @Override
@@ -288,19 +295,19 @@ final class VolCommand implements Runnable {
     }
 
     @Command(name = "quota", mixinStandardHelpOptions = true,
-            description = "Set how many volumes a storage group may hold in a library (-1: no limit).",
+            description = "Set how many volumes a storage group may hold in a library.",
             footer = {"", "Example:", "  silo vol quota --library lib1 cms 20"})
     static final class QuotaCmd implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Option(names = "--library", required = true, paramLabel = "L")
+        @Option(names = "--library", required = true, paramLabel = "L", description = "The library.")
         String library;
 
-        @Parameters(index = "0", paramLabel = "GROUP")
+        @Parameters(index = "0", paramLabel = "GROUP", description = "The storage group.")
         String group;
 
-        @Parameters(index = "1", paramLabel = "N")
+        @Parameters(index = "1", paramLabel = "N", description = "Volumes it may hold, or -1 for no limit.")
         int max;
 
         @Override
