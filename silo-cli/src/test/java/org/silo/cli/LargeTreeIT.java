@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * file once it is reported, so its memory does not grow with the tree (issue 13, "stream the tree,
  * never hold it"). Outcomes only: exit status, what was printed, what came back; never how long.
  */
+@Timeout(900) // a ceiling for a hang only: 100,000 files through real processes take a minute on a busy machine
 class LargeTreeIT {
     private static final Path ROOT = Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
     private static final Path SILO = ROOT.resolve("bin/silo");

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the server killed and started again in the middle of a put. Outcomes only: what the catalog and the
  * put's output say afterwards, never how soon.
  */
+// a ceiling for a hang only: each test starts a server and ten or more CLI JVMs, seconds each on a busy
+// machine (the suite's default of 120 s cut a Ctrl-C test short beside two CPU hogs while it was still going)
+@Timeout(900)
 class TransferProcessIT {
     @TempDir
     Path dir;
