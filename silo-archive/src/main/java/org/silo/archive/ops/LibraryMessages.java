@@ -183,6 +183,12 @@ public final class LibraryMessages {
      */
     public static final String QUEUED = "queued: ";
     public static final String REQUEUED = "requeued: ";
+
+    /**
+     * A mover's state as the library manager shows it (mover ls) when its job stopped moving (docs/archive.md,
+     * "Hung drives"); beside the states a mover reports of itself ({@code Mover.State}).
+     */
+    public static final String MOVER_HUNG = "hung";
     public static final String RESEND = "resend: ";
     public static final String NO_SPACE = "no space: ";
     public static final String VOLUME_FAULT = "volume fault: ";
