@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ import org.silo.wire.server.WireServer;
 import org.silo.wire.server.WireServerConfig;
 
 /**
- * Seed 000's set_hung, for movers whose drive hangs (issue 16). A hung drive is a volume backend whose
+ * Seed 000's set_hung and inquire_vol from movers (issue 16). A hung drive is a volume backend whose
  * write never returns: its mover goes on reporting progress with no byte moving, the library manager's
  * watchdog marks the volume hung with the reason and hands the job to another mover, once. No test here
  * waits for archive.hung-after: it is an hour, and the watchdog is run as if that hour had passed
@@ -208,6 +209,59 @@ class HungMoverTest {
         assertThat(r.volume()).isEqualTo("WELL03");
         assertThat(r.attempts()).isEqualTo(2);
         assertComesBackByteForByte(src, "/t/f");
+    }
+
+    /**
+     * inquire_vol before a write: a volume set readonly while its mover waits for an operator to mount it
+     * is not written; the request goes to another volume as it stands (its client never contacted), and
+     * the volume that took it counts its remaining bytes down in the group commit's own transaction
+     * (what seed 000's set_remaining_bytes after a write would say).
+     */
+    @Test
+    void aVolumeSetReadonlyAfterTheJobWasBoundIsNotWrittenAndTheFileGoesToAnotherVolume() throws Exception {
+        volume("TAPE01", false);
+        volume("TAPE02", false);
+        archive.library().setChanger("tiny", "manual");
+        mover("drive1");
+        Path src = file("f", 3 << 20);
+        CompletableFuture<Result> put = put(src, "/t/f");
+        await().atMost(PATIENCE).until(() -> waiting("TAPE01"));
+        archive.volumes().setState("TAPE01", VolumeState.READONLY, "operator", "label torn");
+        archive.library().answerMount("TAPE01", true, "mounted", "operator");
+        await().atMost(PATIENCE).until(() -> waiting("TAPE02"));
+        archive.library().answerMount("TAPE02", true, "mounted", "operator");
+
+        Result r = put.get();
+        assertThat(r.error()).isNull();
+        assertThat(r.volume()).isEqualTo("TAPE02");
+        assertThat(r.attempts()).isEqualTo(1);
+        assertThat(jobs("/t/f")).singleElement().satisfies(j -> assertThat(j.state()).isEqualTo("done"));
+        VolumeInfo v1 = archive.volumes().inquire("TAPE01");
+        assertThat(v1.state()).as("as the operator left it").isEqualTo("readonly");
+        assertThat(v1.writing()).isNull();
+        assertThat(v1.writeErrors()).isZero();
+        assertThat(v1.files()).isZero();
+        assertThat(onDisk("tape01")).as("nothing written to it").isZero();
+        VolumeInfo v2 = archive.volumes().inquire("TAPE02");
+        assertThat(v2.remaining()).isEqualTo(v2.capacity() - onDisk("tape02")).isLessThan(v2.capacity());
+        archive.library().setChanger("tiny", "none"); // the get needs no operator
+        assertComesBackByteForByte(src, "/t/f");
+    }
+
+    boolean waiting(String volume) {
+        return archive.library().mountRequests().stream()
+                .anyMatch(m -> m.volume().equals(volume) && m.state().equals(LibraryMessages.MOUNT_WAITING));
+    }
+
+    /** The bytes of the files in the volume's directory (none if it was never made). */
+    long onDisk(String dir) throws IOException {
+        Path p = data.resolve(dir);
+        if (!Files.isDirectory(p)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(p)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
     }
 
     /** A drive that hangs: every write to a new file of the volume blocks until the test releases it (or interrupts its mover). */

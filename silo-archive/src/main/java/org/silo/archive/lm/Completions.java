@@ -96,6 +96,9 @@ final class Completions {
         if (!d.ok() && d.noRoom()) {
             return noRoom.writeDone(r, d, moverName);
         }
+        if (!d.ok() && d.requeue()) {
+            return noRoom.notWritable(r, d, moverName);
+        }
         if (!d.ok()) {
             outcomes.releaseWriting(r.volume(), moverName, 0);
             if (d.volumeFault()) {
