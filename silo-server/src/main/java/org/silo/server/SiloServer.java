@@ -106,6 +106,7 @@ public final class SiloServer implements AutoCloseable {
         accessService.register(dispatcher);
         LibraryManager.Settings lm = LibraryManager.Settings.DEFAULTS
                 .withMoverTimeout(config.duration("archive.mover-timeout").toMillis())
+                .withHungAfter(config.duration("archive.hung-after").toMillis())
                 .withAgeTime(config.duration("archive.age-time").toMillis())
                 .withAggregation(new org.silo.archive.ops.LibraryMessages.Aggregation(config.size("archive.aggregate-below"),
                         config.size("archive.aggregate-size"), config.duration("archive.aggregate-idle").toMillis()));

@@ -61,6 +61,7 @@ final class Completions {
         String moverName = l == null ? d.moverId() : l.name;
         Req r = catalog.tx(c -> Requests.get(c, d.job()));
         if (l != null) {
+            l.hung = false; // out of its stuck call, if it was in one
             l.job = 0;
             l.bytesDone = 0;
             l.bytesTotal = 0;
@@ -94,6 +95,9 @@ final class Completions {
         }
         if (!d.ok() && d.noRoom()) {
             return noRoom.writeDone(r, d, moverName);
+        }
+        if (!d.ok() && d.requeue()) {
+            return noRoom.notWritable(r, d, moverName);
         }
         if (!d.ok()) {
             outcomes.releaseWriting(r.volume(), moverName, 0);

@@ -76,23 +76,26 @@ public final class LibraryManager implements AutoCloseable {
      * @param maxPri         aging stops here
      * @param moverTimeoutMs a mover silent this long loses its binding and its requests
      * @param pollWaitMs     how long idle_mover waits for work before answering nowork
+     * @param hungAfterMs    a mover whose job moves no byte this long is hung ({@link HungMovers}, archive.hung-after)
      */
     public record Settings(long ageTimeMs, int deltaPri, int maxPri, long moverTimeoutMs, long pollWaitMs,
-            LibraryMessages.Aggregation aggregation) {
+            LibraryMessages.Aggregation aggregation, long hungAfterMs) {
         /** Files under 64 MiB go into containers of up to 1 GiB, closed after a second without a byte from the client. */
         public static final LibraryMessages.Aggregation AGGREGATION = new LibraryMessages.Aggregation(64L << 20, 1L << 30, 1000);
+        /** 5 minutes: over the data connection's 2-minute read timeout, so a client that stops sending is not a hung drive. */
+        public static final long HUNG_AFTER_MS = 5 * 60_000L;
         public static final Settings DEFAULTS = new Settings(30 * 60_000L, 1, 1_000_001, 10_000, 500);
 
         public Settings(long ageTimeMs, int deltaPri, int maxPri, long moverTimeoutMs, long pollWaitMs) {
-            this(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, AGGREGATION);
+            this(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, AGGREGATION, HUNG_AFTER_MS);
         }
 
         public Settings withMoverTimeout(long ms) {
-            return new Settings(ageTimeMs, deltaPri, maxPri, ms, pollWaitMs, aggregation);
+            return new Settings(ageTimeMs, deltaPri, maxPri, ms, pollWaitMs, aggregation, hungAfterMs);
         }
 
         public Settings withAgeTime(long ms) {
-            return new Settings(ms, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, aggregation);
+            return new Settings(ms, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, aggregation, hungAfterMs);
         }
 
         /** How movers pack small files (archive.aggregate-below, archive.aggregate-size, archive.aggregate-idle). */
@@ -100,7 +103,15 @@ public final class LibraryManager implements AutoCloseable {
             if (a.below() < 0 || a.containerSize() < 1 || a.idleMs() < 1) {
                 throw new IllegalArgumentException("aggregation needs below >= 0, a container size and an idle time: " + a);
             }
-            return new Settings(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, a);
+            return new Settings(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, a, hungAfterMs);
+        }
+
+        /** archive.hung-after: how long a running job may move no byte before its mover counts as hung. */
+        public Settings withHungAfter(long ms) {
+            if (ms < 1) {
+                throw new IllegalArgumentException("hung-after must be at least 1 ms, not " + ms);
+            }
+            return new Settings(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, aggregation, ms);
         }
     }
 
@@ -117,6 +128,7 @@ public final class LibraryManager implements AutoCloseable {
     private final Completions completions;
     private final GroupCommits commits;
     private final Repacks repacks;
+    private final HungMovers hung;
     private final VolumeClerk volumes;
 
     public LibraryManager(Catalog catalog, VolumeClerk volumes, FileClerk files, Settings settings) throws SiloException {
@@ -134,6 +146,7 @@ public final class LibraryManager implements AutoCloseable {
         this.repacks = new Repacks(this, outcomes, catalog, volumes);
         this.completions = new Completions(this, catalog, volumes, files, registry, stops, clients, outcomes, volumeJobs, repacks, noRoom,
                 signal);
+        this.hung = new HungMovers(catalog, volumes, registry, stops, signal, settings.hungAfterMs());
     }
 
     public Settings settings() {
@@ -350,9 +363,11 @@ public final class LibraryManager implements AutoCloseable {
         registry.unbind(u);
     }
 
-    /** mover_progress: the mover's heartbeat while it moves bytes; cancel if its job was killed or given away. */
+    /** mover_progress: a heartbeat; cancel if its job was killed or given away; bytes that stop moving: {@link HungMovers}. */
     public ProgressAck progress(Progress p) {
-        return registry.progress(p);
+        ProgressAck a = registry.progress(p);
+        hung.progress(p);
+        return a;
     }
 
     /**
@@ -457,12 +472,18 @@ public final class LibraryManager implements AutoCloseable {
         registry.reap();
     }
 
+    /** The hung-mover watchdog once now, as if {@code laterMs} more had passed (tests); how many movers it found hung. */
+    public int findHungMovers(long laterMs) {
+        return hung.check(HungMovers.clock() + laterMs);
+    }
+
     private JobInfo jobInfo(Connection c, long id) throws SQLException, SiloException {
         return Requests.get(c, id).info(scheduler.effective(Requests.get(c, id), System.currentTimeMillis()));
     }
 
     @Override
     public void close() {
+        hung.close();
         registry.close();
         signal.wake();
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.Sql;
 import org.silo.archive.lm.LibraryManager.Settings;
+import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
 import org.silo.archive.ops.LibraryMessages.Progress;
@@ -47,6 +48,8 @@ final class MoverRegistry implements AutoCloseable {
         volatile long bytesTotal;
         volatile double rate;
         volatile boolean unbind;
+        /** Found stuck in its job by {@link HungMovers}: shown {@code hung} until it speaks again (idle_mover, have_bound_volume). */
+        volatile boolean hung;
         volatile String persisted = "";
         /** Whose request the mover was given last (fair share: {@code Scheduler}). */
         volatile String lastOwner;
@@ -116,6 +119,7 @@ final class MoverRegistry implements AutoCloseable {
         long now = System.currentTimeMillis();
         Live l = live.computeIfAbsent(h.id(), k -> new Live());
         l.seenMs = now;
+        l.hung = false; // it asks for work again: out of its stuck call
         l.kinds = h.kinds() == null ? null : Set.copyOf(h.kinds());
         String key = state + "|" + volume;
         if (l.name == null || !key.equals(l.persisted) || l.state.equals("offline")) {
@@ -286,7 +290,7 @@ final class MoverRegistry implements AutoCloseable {
             if (l == null) {
                 return new MoverInfo(id, name, library, media, host, state, volume, 0, 0, 0, 0, bytes, files, errors, mounts, seenMs);
             }
-            return new MoverInfo(id, name, library, media, host, l.state, l.volume, l.job, l.bytesDone, l.bytesTotal, l.rate, bytes,
+            return new MoverInfo(id, name, library, media, host, l.hung ? LibraryMessages.MOVER_HUNG : l.state, l.volume, l.job, l.bytesDone, l.bytesTotal, l.rate, bytes,
                     files, errors, mounts, l.seenMs);
         }
     }

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *     {@link LibraryMessages#NO_SPACE} and the reason.
  * </ul>
  *
- * None of these counts as an error of the mover or of the volume (a full volume is not a bad one).
+ * None of these counts as an error of the mover or of the volume (a full volume is not a bad one). The
+ * same goes for a write whose mover found, by seed 000's inquire_vol before it contacted the client,
+ * that its volume is no longer writable ({@link #notWritable}).
  */
 final class NoRoom {
     private static final Logger log = LoggerFactory.getLogger(NoRoom.class);
@@ -69,6 +71,21 @@ final class NoRoom {
         VolumeInfo v = volumes.outOfRoom(r.volume(), room, true, moverName, "no space left while writing " + r.path() + left);
         String why = LibraryMessages.RESEND + "volume " + v.label() + " is full (" + d.error() + left + "): the file goes to another volume";
         outcomes.finish(r.id(), "failed", null, null, why, d.moverId(), 0, 0, 0);
+        log.info("job {} ({}): {}", r.id(), r.path(), why);
+        return lm.info(r.id());
+    }
+
+    /**
+     * transfer_done of a write whose mover's inquire_vol found its volume no longer writable (set readonly,
+     * full, noaccess or hung since the job was bound): its write mark goes, and the request goes back to
+     * the queue as it stands, for another volume; its client had not been contacted.
+     */
+    JobInfo notWritable(Req r, TransferDone d, String moverName) throws SiloException {
+        outcomes.releaseWriting(r.volume(), moverName, 0);
+        String why = LibraryMessages.REQUEUED + d.error() + TRYING + "of file family " + r.fileFamily();
+        catalog.tx(c -> Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = NULL, error = ?, updated_ms = ?"
+                + " WHERE id = ? AND state = 'active' AND mover = ?", Requests.cut(why, 2000), System.currentTimeMillis(), r.id(),
+                d.moverId()));
         log.info("job {} ({}): {}", r.id(), r.path(), why);
         return lm.info(r.id());
     }

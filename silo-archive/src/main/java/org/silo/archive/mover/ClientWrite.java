@@ -81,7 +81,7 @@ final class ClientWrite {
     /** Runs the job to its end and reports it (transfer_done); a killed mover says nothing more. */
     void run() throws SiloException {
         Target t = job.targets().get(0);
-        if (noRoomBeforehand()) {
+        if (BeforeWrite.refused(host, job)) { // inquire_vol and the storage's free space, before the client is contacted
             return;
         }
         ClientGone gone = null;
@@ -441,37 +441,7 @@ final class ClientWrite {
     }
 
     private long room() {
-        return room(backend);
-    }
-
-    /** What the volume can still take: its storage's free bytes less {@link Mover#ROOM_MARGIN} (-1: it cannot tell). */
-    private static long room(Backend b) {
-        long free = b == null ? -1 : b.freeBytes();
-        return free < 0 ? -1 : Math.max(0, free - Mover.ROOM_MARGIN);
-    }
-
-    /**
-     * Before the client is contacted: a volume whose storage has less room than the job's files (the
-     * catalog's remaining bytes were more than the disk really holds) is reported with what it really has,
-     * as seed 000's set_remaining_bytes, and the request goes back to the queue for another volume, so that
-     * the client sends its bytes only to a volume that can take them.
-     */
-    private boolean noRoomBeforehand() throws SiloException {
-        long room;
-        try {
-            room = room(host.backends().get(job.backend()));
-        } catch (SiloException | RuntimeException e) {
-            return false; // the write itself says what is wrong with the volume
-        }
-        long size = job.files().stream().mapToLong(FileRef::size).sum();
-        if (room < 0 || room >= size) {
-            return false;
-        }
-        String why = "volume " + job.volume() + " has room for " + room + " more bytes, not for the " + size + " of " + job.path()
-                + (job.files().size() > 1 ? " and " + (job.files().size() - 1) + " more files" : "");
-        log.info("mover {}: job {}: {}", host.name(), job.id(), why);
-        report(TransferDone.noRoom(host.id(), job.id(), why, room, true));
-        return true;
+        return BeforeWrite.room(backend);
     }
 
     private void report(TransferDone d) throws SiloException {

@@ -53,6 +53,12 @@ public interface MoverLink extends AutoCloseable {
     VolumeInfo setSystemReadonly(SetState s) throws SiloException;
 
     /**
+     * Seed 000's inquire_vol, asked by a mover before it writes a volume ({@link BeforeWrite}): the volume's
+     * record as the volume clerk has it now (state, remaining bytes).
+     */
+    VolumeInfo inquireVol(String label) throws SiloException;
+
+    /**
      * Makes the mover known to the library manager before it first asks for work (a mover inside the
      * server, so that a put made right after the server started finds its library served). Over the
      * message layer it does nothing: the first idle_mover, a moment later, does it.
@@ -111,6 +117,11 @@ public interface MoverLink extends AutoCloseable {
             }
 
             @Override
+            public VolumeInfo inquireVol(String label) throws SiloException {
+                return client.call(org.silo.archive.ops.VolumeClerkOps.INQUIRE_VOL, label);
+            }
+
+            @Override
             public void close() {
                 client.close();
             }
@@ -163,6 +174,11 @@ public interface MoverLink extends AutoCloseable {
             @Override
             public VolumeInfo setSystemReadonly(SetState s) throws SiloException {
                 return lm.volumes().setState(s.label(), VolumeState.READONLY, s.by(), s.reason());
+            }
+
+            @Override
+            public VolumeInfo inquireVol(String label) throws SiloException {
+                return lm.volumes().inquire(label);
             }
 
             @Override

@@ -133,6 +133,11 @@ public final class RemoteMover {
         }
 
         @Override
+        public org.silo.archive.ops.VolumeMessages.VolumeInfo inquireVol(String label) throws SiloException {
+            return call(l -> l.inquireVol(label));
+        }
+
+        @Override
         public org.silo.archive.ops.LibraryMessages.MountAnswer mountWait(org.silo.archive.ops.LibraryMessages.MountWait w)
                 throws SiloException {
             return call(l -> l.mountWait(w));

@@ -142,6 +142,11 @@ public final class LibraryMessages {
      * comparing the volume's free space with the file's size: the volume's remaining bytes become
      * {@code volumeFree} and the request goes to another volume as it stands. Without, the volume answered
      * ENOSPC while the bytes arrived: the volume becomes {@code full} and the client sends the file again.
+     *
+     * <p>{@code requeue} without {@code noRoom}: the mover's inquire_vol, before it contacted the client,
+     * found the volume no longer writable (set readonly, full, noaccess or hung since the job was bound, or
+     * with fewer bytes remaining than the job's); {@code error} says how. The request goes back to the queue
+     * as it stands, for another volume ({@link #notWritable}).
      */
     public record TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
             boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume, boolean noRoom,
@@ -161,6 +166,11 @@ public final class LibraryMessages {
         public static TransferDone noRoom(String moverId, long job, String error, long free, boolean requeue) {
             return new TransferDone(moverId, job, false, null, 0, null, error, false, null, null, null, null, true,
                     free < 0 ? null : free, requeue, null);
+        }
+
+        /** A write the mover did not start: its inquire_vol found the volume not writable any more ({@code why}). */
+        public static TransferDone notWritable(String moverId, long job, String why) {
+            return new TransferDone(moverId, job, false, null, 0, null, why, false, null, null, null, null, false, null, true, null);
         }
     }
 
@@ -183,6 +193,12 @@ public final class LibraryMessages {
      */
     public static final String QUEUED = "queued: ";
     public static final String REQUEUED = "requeued: ";
+
+    /**
+     * A mover's state as the library manager shows it (mover ls) when its job stopped moving (docs/archive.md,
+     * "Hung drives"); beside the states a mover reports of itself ({@code Mover.State}).
+     */
+    public static final String MOVER_HUNG = "hung";
     public static final String RESEND = "resend: ";
     public static final String NO_SPACE = "no space: ";
     public static final String VOLUME_FAULT = "volume fault: ";

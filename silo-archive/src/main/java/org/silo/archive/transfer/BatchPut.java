@@ -182,6 +182,9 @@ final class BatchPut {
                 open.values().forEach(it -> finish(it, it.failed(stop)));
                 return again;
             }
+            if (c != null && TransferClient.handedOn(now, c.hello().mover())) {
+                continue; // the library manager gave the request to another mover (this one hung): it comes to the same token
+            }
             boolean restarted = lm.session() != session;
             if (restarted && c != null && TransferClient.live(now)) {
                 session = lm.session(); // the restarted server holds the request: wait for its mover, on the same token

@@ -79,6 +79,8 @@ final class CallbackListener implements AutoCloseable {
     static final class Expected {
         private final String token;
         private final Map<Long, CompletableFuture<Conn>> connections = new ConcurrentHashMap<>();
+        /** A request's next mover, come while the transfer still held its last one's connection ({@link #handshake}). */
+        private final Map<Long, CompletableFuture<Conn>> successors = new ConcurrentHashMap<>();
 
         Expected(String token) {
             this.token = token;
@@ -92,9 +94,13 @@ final class CallbackListener implements AutoCloseable {
             return connections.computeIfAbsent(request, r -> new CompletableFuture<>());
         }
 
-        /** The request may be served once more (its first connection broke, and the server restarted). */
+        /**
+         * The request may be served once more (its connection broke, and the server restarted or gave the
+         * request to another mover); a mover that came already is the one awaited.
+         */
         Expected again(long request) {
-            connections.put(request, new CompletableFuture<>());
+            CompletableFuture<Conn> next = successors.remove(request);
+            connections.put(request, next != null ? next : new CompletableFuture<>());
             return this;
         }
     }
@@ -111,7 +117,8 @@ final class CallbackListener implements AutoCloseable {
     /** No transfer waits for the token any more: a mover that names it is refused. */
     void forget(Expected e) {
         pending.remove(e.token(), e);
-        for (CompletableFuture<Conn> f : e.connections.values()) {
+        for (CompletableFuture<Conn> f : java.util.stream.Stream.concat(e.connections.values().stream(), e.successors.values().stream())
+                .toList()) {
             if (!f.cancel(true)) {
                 Conn late = f.getNow(null); // a mover came just as the transfer gave up: send it away
                 if (late != null) {
@@ -180,6 +187,22 @@ final class CallbackListener implements AutoCloseable {
             Hello h = DataChannel.readHello(in);
             Expected e = pending.get(h.token());
             CompletableFuture<Conn> f = e == null ? null : e.connection(h.request());
+            Conn served = f == null || !f.isDone() || f.isCompletedExceptionally() ? null : f.getNow(null);
+            if (served != null && !served.hello().mover().equals(h.mover())) {
+                // another mover with the request's token: the library manager took the request from the mover
+                // still connected (it hung) and gave it to this one. The stale connection is cut, so that the
+                // transfer finds the request handed on and takes this one (Expected.again) without waiting for
+                // the stuck mover to notice.
+                CompletableFuture<Conn> next = new CompletableFuture<>();
+                if (e.successors.putIfAbsent(h.request(), next) == null) {
+                    out.writeByte(DataChannel.OK);
+                    out.flush();
+                    s.setSoTimeout(120_000);
+                    next.complete(new Conn(s, h, in, out));
+                    served.close();
+                    return;
+                }
+            }
             if (f == null || f.isDone()) {
                 DataChannel.writeError(out, "no transfer waits for this token (already served, or given up)");
                 s.close();

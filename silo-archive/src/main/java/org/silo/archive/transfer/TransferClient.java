@@ -298,6 +298,19 @@ public final class TransferClient implements AutoCloseable {
         return j != null && (j.state().equals("queued") || j.state().equals("active"));
     }
 
+    /**
+     * Whether the library manager took the request from {@code mover} and gave it (or will give it) to
+     * another, as it does with a hung mover's: back in the queue with a {@code requeued:} error, or running
+     * on another mover. The client then waits for that mover on the same token instead of asking anew.
+     */
+    static boolean handedOn(JobInfo j, String mover) {
+        if (j == null) {
+            return false;
+        }
+        return j.state().equals("queued") && j.error() != null && j.error().startsWith(LibraryMessages.REQUEUED)
+                || j.state().equals("active") && j.moverName() != null && !j.moverName().equals(mover);
+    }
+
     /** This client no longer waits for the request: it is killed, so that it holds no path and no mover. */
     void giveUp(CallbackListener.Expected e, long job) {
         listener.forget(e);

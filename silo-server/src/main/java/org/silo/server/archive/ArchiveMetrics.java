@@ -20,9 +20,11 @@ public final class ArchiveMetrics {
     public static void bind(LibraryManager lib, MeterRegistry registry) {
         Gauge.builder("silo.queue.depth", lib, l -> jobs(l, "queued")).description("jobs waiting for a mover").register(registry);
         Gauge.builder("silo.jobs.running", lib, l -> jobs(l, "active")).description("jobs a mover is running").register(registry);
-        for (Mover.State s : Mover.State.values()) {
-            Gauge.builder("silo.movers", lib, l -> movers(l).stream().filter(m -> m.state().equals(s.wire())).count())
-                    .tag("state", s.wire()).description("movers in each state").register(registry);
+        // the states movers report of themselves, and hung, which the library manager finds (docs/archive.md, "Hung drives")
+        for (String s : java.util.stream.Stream.concat(java.util.Arrays.stream(Mover.State.values()).map(Mover.State::wire),
+                java.util.stream.Stream.of(org.silo.archive.ops.LibraryMessages.MOVER_HUNG)).toList()) {
+            Gauge.builder("silo.movers", lib, l -> movers(l).stream().filter(m -> m.state().equals(s)).count())
+                    .tag("state", s).description("movers in each state").register(registry);
         }
         FunctionCounter.builder("silo.bytes_moved", lib, ArchiveMetrics::bytesMoved)
                 .description("bytes the movers have moved, in and out").register(registry);

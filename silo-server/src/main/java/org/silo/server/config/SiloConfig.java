@@ -36,6 +36,7 @@ public final class SiloConfig {
         d.put("catalog", "");
         d.put("archive.movers", "2");
         d.put("archive.mover-timeout", "10s");
+        d.put("archive.hung-after", "5m");
         d.put("archive.mover-rate", "0");
         d.put("archive.age-time", "30m");
         d.put("archive.aggregate-below", "64M");
@@ -93,7 +94,7 @@ public final class SiloConfig {
             "blockhead.max-sessions-per-address");
     private static final List<String> SIZES = List.of("archive.mover-rate", "archive.aggregate-below", "archive.aggregate-size",
             "files.cache-size");
-    private static final List<String> DURATIONS = List.of("login.first-wait", "archive.mover-timeout", "archive.age-time",
+    private static final List<String> DURATIONS = List.of("login.first-wait", "archive.mover-timeout", "archive.hung-after", "archive.age-time",
             "archive.aggregate-idle", "blockhead.idle", "files.stage-wait", "files.lookup-cache");
 
     private final Map<String, String> values;
@@ -125,6 +126,10 @@ public final class SiloConfig {
         WHOLE_NUMBERS.forEach(c::integer);
         SIZES.forEach(c::size);
         DURATIONS.forEach(c::duration);
+        if (c.duration("archive.hung-after").toMillis() < 1) {
+            throw new IllegalArgumentException("bad value archive.hung-after = '" + c.get("archive.hung-after")
+                    + "': a transfer needs some time to move a byte; give a duration such as 5m");
+        }
         return c;
     }
 

@@ -49,6 +49,9 @@ class SiloConfigTest {
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("console.port", "-1"))).hasMessageContaining("bad value console.port");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("archive.movers", "two"))).hasMessageContaining("bad value archive.movers");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.stage-wait", "soon"))).hasMessageContaining("files.stage-wait");
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("archive.hung-after", "0s"))).as("issue 16")
+                .hasMessageStartingWith("bad value archive.hung-after = '0s'");
+        assertThat(SiloConfig.defaults(Map.of()).duration("archive.hung-after")).isEqualTo(Duration.ofMinutes(5));
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.cache-size", "big"))).hasMessageContaining("files.cache-size");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.url-allow", "10.0.0.0/8, not_a_host")))
                 .as("refused when loaded, not at the first URL").hasMessageContaining("files.url-allow: 'not_a_host'");
