@@ -62,4 +62,34 @@ class ForwardingBackend implements Backend {
     public void close() {
         b.close();
     }
+
+    /** A new file whose bytes go to {@code out} (a test's stream that watches or breaks them); the rest is {@code f}'s. */
+    static NewFile writingTo(NewFile f, java.io.OutputStream out) {
+        return new NewFile() {
+            @Override
+            public java.io.OutputStream out() {
+                return out;
+            }
+
+            @Override
+            public String cookie() {
+                return f.cookie();
+            }
+
+            @Override
+            public void rewind(long position) throws java.io.IOException {
+                f.rewind(position);
+            }
+
+            @Override
+            public void commit(BeforeCommit check) throws SiloException {
+                f.commit(check);
+            }
+
+            @Override
+            public void close() {
+                f.close();
+            }
+        };
+    }
 }

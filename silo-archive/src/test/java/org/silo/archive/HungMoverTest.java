@@ -273,49 +273,23 @@ class HungMoverTest {
             return new ForwardingBackend(b) {
                 @Override
                 public NewFile create() throws SiloException {
-                    NewFile f = b.create();
-                    return new NewFile() {
+                    return writingTo(b.create(), new OutputStream() {
                         @Override
-                        public OutputStream out() {
-                            return new OutputStream() {
-                                @Override
-                                public void write(int x) throws IOException {
-                                    write(new byte[] {(byte) x}, 0, 1);
-                                }
-
-                                @Override
-                                public void write(byte[] buf, int off, int len) throws IOException {
-                                    entered.countDown();
-                                    try {
-                                        release.await();
-                                    } catch (InterruptedException e) {
-                                        Thread.currentThread().interrupt();
-                                    }
-                                    throw new IOException("the drive was released by the test");
-                                }
-                            };
+                        public void write(int x) throws IOException {
+                            write(new byte[] {(byte) x}, 0, 1);
                         }
 
                         @Override
-                        public String cookie() {
-                            return f.cookie();
+                        public void write(byte[] buf, int off, int len) throws IOException {
+                            entered.countDown();
+                            try {
+                                release.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            throw new IOException("the drive was released by the test");
                         }
-
-                        @Override
-                        public void rewind(long position) throws IOException {
-                            f.rewind(position);
-                        }
-
-                        @Override
-                        public void commit(BeforeCommit check) throws SiloException {
-                            f.commit(check);
-                        }
-
-                        @Override
-                        public void close() {
-                            f.close();
-                        }
-                    };
+                    });
                 }
             };
         }

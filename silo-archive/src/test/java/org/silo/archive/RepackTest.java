@@ -469,49 +469,23 @@ class RepackTest {
             if (fillsUp == null || !b.uri().contains(fillsUp)) {
                 return f;
             }
-            return new NewFile() { // its storage holds 64 KiB, then answers as a full disk does
-                final java.io.OutputStream out = new java.io.FilterOutputStream(f.out()) {
-                    long n;
+            // its storage holds 64 KiB, then answers as a full disk does
+            return writingTo(f, new java.io.FilterOutputStream(f.out()) {
+                long n;
 
-                    @Override
-                    public void write(byte[] buf, int off, int len) throws IOException {
-                        if ((n += len) > 64 << 10) {
-                            throw new IOException("No space left on device");
-                        }
-                        out.write(buf, off, len);
+                @Override
+                public void write(byte[] buf, int off, int len) throws IOException {
+                    if ((n += len) > 64 << 10) {
+                        throw new IOException("No space left on device");
                     }
-
-                    @Override
-                    public void write(int x) throws IOException {
-                        write(new byte[] {(byte) x}, 0, 1);
-                    }
-                };
-
-                @Override
-                public java.io.OutputStream out() {
-                    return out;
+                    out.write(buf, off, len);
                 }
 
                 @Override
-                public String cookie() {
-                    return f.cookie();
+                public void write(int x) throws IOException {
+                    write(new byte[] {(byte) x}, 0, 1);
                 }
-
-                @Override
-                public void rewind(long position) throws IOException {
-                    f.rewind(position);
-                }
-
-                @Override
-                public void commit(BeforeCommit check) throws SiloException {
-                    f.commit(check);
-                }
-
-                @Override
-                public void close() {
-                    f.close();
-                }
-            };
+            });
         }
     }
 }
