@@ -92,8 +92,14 @@ final class SiloProcesses implements AutoCloseable {
     /** A command running in the background, its standard output collected line by line as it comes. */
     record Running(Process process, List<String> out, List<String> err) {}
 
+    /**
+     * {@code bin/silo ARGS} started as a person starts it at a terminal: with Ctrl-C (SIGINT) at its
+     * default. A process inherits an ignored SIGINT (a build started in the background by a
+     * non-interactive shell has it so, and the JVM then never installs its handler: Ctrl-C is lost on
+     * the put), so coreutils' {@code env --default-signal=INT} resets it before bin/silo runs.
+     */
     Running start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(SILO.toString()));
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", SILO.toString()));
         cmd.addAll(List.of(args));
         cmd.add("--server=" + at);
         Process p = new ProcessBuilder(cmd).start();
