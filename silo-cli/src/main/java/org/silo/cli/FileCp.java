@@ -77,6 +77,7 @@ final class FileCp implements Callable<Integer> {
             }
             FilesOps.Opened o = files.open(FilesOps.WRITE | FilesOps.OOB_XFER | (to.type() == FilesOps.FILESYSTEM ? FilesOps.CREATE : 0),
                     FilesOps.CAPABILITY, to);
+            FileCommand.warn(o.warning());
             long n;
             try (OobWriter w = new OobWriter(o, 0)) {
                 if (from == null) {
@@ -97,6 +98,7 @@ final class FileCp implements Callable<Integer> {
                 throw e;
             }
             FilesOps.Closed closed = files.close(o.handle());
+            FileCommand.warn(closed.warning());
             if (closed.archived()) {
                 System.err.printf("copied %d bytes from %s to %s: bfid %s, adler32 %s%n", n, src, closed.path(), closed.bfid(),
                         closed.adler32());

@@ -14,16 +14,18 @@ import org.silo.wire.op.Operation;
  *
  * <pre>
  * 0x0601 open   u8 flags, u8 handle type, name            -> u8 type, BER handle, u64 size, u8 writable, u8 which,
- *                                                            BER data address (OOB-XFER), BER generated name
+ *                                                            BER data address (OOB-XFER), BER generated name, [warning]
  * 0x0603 close  handle                                    -> u64 size, BER path, BER bfid, BER adler32 (an archive
- *                                                            path written: as stored; else 0 and empty)
+ *                                                            path written: as stored; else 0 and empty), [warning]
  * 0x0605 stat   handle                                    -> u64 size, u64 modified ms, u8 name type, u8 writable
  * 0x0607 read   handle, u64 offset, BER length            -> bytes
  * 0x0609 write  handle, u64 offset, BER data              -> u32 written
- * 0x060B lease  name, u8 kind, u32 seconds, BER holder    -> u8 granted, u64 expires ms, u8 recalled, BER text
- * name   = u8 type (1 application, 2 filesystem, 3 device, 4 URL), BER name [, BER specific for application]
- *        | u8 5 (access method), u8 count, count names
- * handle = u8 type (0 none, 1 capability, 2 crypto, 3 integer), BER bytes
+ * 0x060B lease  name, u8 kind, u32 seconds, BER holder    -> u8 granted, u64 expires ms, u8 recalled, BER text, [warning]
+ * name    = u8 type (1 application, 2 filesystem, 3 device, 4 URL), BER name [, BER specific for application]
+ *         | u8 0x83 (device with an integer), BER name, BER INTEGER offset
+ *         | u8 5 (access method), u8 count, count names
+ * handle  = u8 type (0 none, 1 capability, 2 crypto, 3 integer: BER INTEGER octets), BER bytes
+ * warning = (optional, at the end) u16 code, BER text
  * </pre>
  */
 public final class FilesOps {
@@ -48,11 +50,63 @@ public final class FilesOps {
     public static final int INTEGER = 3;
 
     public static final int MAX_NAME = 4096;
+    /** Bit 7 of a name type: a BER INTEGER follows the name (only for DEVICE: a starting byte offset). */
+    public static final int WITH_INTEGER = 0x80;
 
-    /** One name: its type and text; an application name also has its application-specific part. */
-    public record Name(int type, String name, String specific) {
+    /** Warning codes (seed 003: "error/warning code and text"): docs/files.md, Warnings. */
+    public static final int WARN_LEASE_SHORTER = 1;
+    public static final int WARN_OTHER_COPY = 2;
+    public static final int WARN_STAGED = 3;
+
+    /** A success the client should hear about; null in a reply means none. */
+    public record Warning(int code, String text) {
+        public static String name(int code) {
+            return switch (code) {
+                case WARN_LEASE_SHORTER -> "LEASE_SHORTER";
+                case WARN_OTHER_COPY -> "OTHER_COPY";
+                case WARN_STAGED -> "STAGED";
+                default -> "WARNING_" + code;
+            };
+        }
+
+        @Override
+        public String toString() {
+            return name(code) + ": " + text;
+        }
+    }
+
+    static void writeWarning(Warning warning, WireWriter w) {
+        if (warning != null) {
+            w.u16(warning.code()).utf8(warning.text());
+        }
+    }
+
+    /** The optional trailer: absent (nothing left) is no warning; anything after it is refused. */
+    static Warning readWarning(WireReader r, String what) throws SiloException {
+        if (!r.hasRemaining()) {
+            return null;
+        }
+        Warning warning = new Warning(r.u16(), r.utf8());
+        r.expectEnd(what);
+        return warning;
+    }
+
+    /**
+     * One name: its type and text; an application name also has its application-specific part, a device
+     * name may have an integer (seed 003's "an integer for i-node": Silo's is a starting byte offset; -1: none).
+     */
+    public record Name(int type, String name, String specific, long offset) {
+        public Name(int type, String name, String specific) {
+            this(type, name, specific, -1);
+        }
+
         public static Name device(String image) {
             return new Name(DEVICE, image, "");
+        }
+
+        /** The image from byte {@code offset} on, as a partition (docs/files.md, "The device's integer"). */
+        public static Name device(String image, long offset) {
+            return new Name(DEVICE, image, "", offset);
         }
 
         public static Name path(String path) {
@@ -70,6 +124,20 @@ public final class FilesOps {
 
     public record Handle(int type, byte[] bytes) {
         public static final Handle SAME = new Handle(NONE, new byte[0]);
+
+        /** An integer handle: seed 003's asn1int, a BER INTEGER's octets. */
+        public static Handle integer(int n) {
+            return new Handle(INTEGER, BerInteger.octets(n));
+        }
+
+        /** The number of an integer handle; INVALID if its bytes are not a BER INTEGER from 0 to 2^31-1. */
+        public int integer() throws SiloException {
+            long n = BerInteger.value(bytes);
+            if (n < 0 || n > Integer.MAX_VALUE) {
+                throw SiloException.invalid("an integer handle is 0 to " + Integer.MAX_VALUE + ", not " + n);
+            }
+            return (int) n;
+        }
     }
 
     /** open: flags, the handle type wanted, and one name or several to try in turn. */
@@ -79,15 +147,23 @@ public final class FilesOps {
      * @param dataAddress host:port of the data port when OOB-XFER was asked for, else empty
      * @param name        the name the server made up for a create without a name (seed 003: "gensymed"), else empty
      */
-    public record Opened(Handle handle, long size, boolean writable, int which, String dataAddress, String name) {
+    public record Opened(Handle handle, long size, boolean writable, int which, String dataAddress, String name, Warning warning) {
+        public Opened(Handle handle, long size, boolean writable, int which, String dataAddress, String name) {
+            this(handle, size, writable, which, dataAddress, name, null);
+        }
+
         public Opened(Handle handle, long size, boolean writable, int which, String dataAddress) {
             this(handle, size, writable, which, dataAddress, "");
         }
     }
 
     /** What close reports: for a file written to an archive path, where and how it was stored. */
-    public record Closed(long size, String path, String bfid, String adler32) {
+    public record Closed(long size, String path, String bfid, String adler32, Warning warning) {
         public static final Closed NOTHING = new Closed(0, "", "", "");
+
+        public Closed(long size, String path, String bfid, String adler32) {
+            this(size, path, bfid, adler32, null);
+        }
 
         public boolean archived() {
             return !bfid.isEmpty();
@@ -108,7 +184,15 @@ public final class FilesOps {
     public record Lease(Name name, int kind, int seconds, String holder) {}
 
     /** The answer: granted until when, whether a writer recalled it, and why not when refused. */
-    public record LeaseState(boolean granted, long expiresMillis, boolean recalled, String text) {}
+    public record LeaseState(boolean granted, long expiresMillis, boolean recalled, String text, Warning warning) {
+        public LeaseState(boolean granted, long expiresMillis, boolean recalled, String text) {
+            this(granted, expiresMillis, recalled, text, null);
+        }
+
+        public LeaseState withWarning(Warning w) {
+            return new LeaseState(granted, expiresMillis, recalled, text, w);
+        }
+    }
 
     static void writeHandle(Handle h, WireWriter w) {
         w.u8(h.type()).lengthPrefixed(h.bytes());
@@ -123,13 +207,28 @@ public final class FilesOps {
     }
 
     private static void writeName(Name n, WireWriter w) {
-        w.u8(n.type()).utf8(n.name());
+        boolean withInteger = n.type() == DEVICE && n.offset() >= 0;
+        w.u8(withInteger ? n.type() | WITH_INTEGER : n.type()).utf8(n.name());
         if (n.type() == APPLICATION) {
             w.utf8(n.specific());
+        }
+        if (withInteger) {
+            BerInteger.write(n.offset(), w);
         }
     }
 
     private static Name readName(WireReader r, int type) throws SiloException {
+        if (type == (DEVICE | WITH_INTEGER)) {
+            Name device = readName(r, DEVICE);
+            long offset = BerInteger.read(r);
+            if (offset < 0) {
+                throw SiloException.invalid("a device's offset is not negative: " + offset);
+            }
+            return Name.device(device.name(), offset);
+        }
+        if ((type & WITH_INTEGER) != 0) {
+            throw SiloException.invalid("only a device name (type 3) carries an integer, not type " + (type & ~WITH_INTEGER));
+        }
         String name = r.utf8();
         if (name.length() > MAX_NAME) {
             throw SiloException.invalid("a name is at most " + MAX_NAME + " bytes");
@@ -182,11 +281,12 @@ public final class FilesOps {
         public void encode(Opened o, WireWriter w) {
             writeHandle(o.handle(), w);
             w.u64(o.size()).u8(o.writable() ? 1 : 0).u8(o.which()).utf8(o.dataAddress()).utf8(o.name());
+            writeWarning(o.warning(), w);
         }
 
         @Override
         public Opened decode(WireReader r) throws SiloException {
-            return new Opened(readHandle(r), r.u64(), r.u8() != 0, r.u8(), r.utf8(), r.utf8());
+            return new Opened(readHandle(r), r.u64(), r.u8() != 0, r.u8(), r.utf8(), r.utf8(), readWarning(r, "open reply"));
         }
     };
 
@@ -194,11 +294,12 @@ public final class FilesOps {
         @Override
         public void encode(Closed c, WireWriter w) {
             w.u64(c.size()).utf8(c.path()).utf8(c.bfid()).utf8(c.adler32());
+            writeWarning(c.warning(), w);
         }
 
         @Override
         public Closed decode(WireReader r) throws SiloException {
-            return new Closed(r.u64(), r.utf8(), r.utf8(), r.utf8());
+            return new Closed(r.u64(), r.utf8(), r.utf8(), r.utf8(), readWarning(r, "close reply"));
         }
     };
 
@@ -268,7 +369,7 @@ public final class FilesOps {
         @Override
         public Lease decode(WireReader r) throws SiloException {
             int type = r.u8();
-            if (type == ACCESS_METHOD) {
+            if ((type & ~WITH_INTEGER) == ACCESS_METHOD) {
                 throw SiloException.invalid("a lease names one object, not an access method");
             }
             Lease l = new Lease(readName(r, type), r.u8(), (int) r.u32(), r.utf8());
@@ -281,11 +382,12 @@ public final class FilesOps {
         @Override
         public void encode(LeaseState s, WireWriter w) {
             w.u8(s.granted() ? 1 : 0).u64(s.expiresMillis()).u8(s.recalled() ? 1 : 0).utf8(s.text());
+            writeWarning(s.warning(), w);
         }
 
         @Override
         public LeaseState decode(WireReader r) throws SiloException {
-            return new LeaseState(r.u8() != 0, r.u64(), r.u8() != 0, r.utf8());
+            return new LeaseState(r.u8() != 0, r.u64(), r.u8() != 0, r.utf8(), readWarning(r, "lease reply"));
         }
     };
 

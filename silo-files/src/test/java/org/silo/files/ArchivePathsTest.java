@@ -188,16 +188,21 @@ class ArchivePathsTest {
             });
             FilesOps.Opened oa = new FilesClient(client, PATIENCE).open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/a"));
             assertThat(readAll(oa)).isEqualTo(a);
+            // the open that got it (by waiting, or first after its BUSY) is told the file was staged for it
+            assertThat(oa.warning().code()).isEqualTo(FilesOps.WARN_STAGED);
+            assertThat(oa.warning().text()).contains("/exp/a").contains("staged from volume S3V1");
             assertThat(files.status()).containsEntry("stagings", 1L).containsEntry("cache_bytes", 100_000L);
 
             // open again: the staged copy, no second staging
             FilesOps.Opened again = open(FilesOps.READ, FilesOps.CRYPTO, Name.path("/exp/a"));
+            assertThat(again.warning()).as("in the cache already: nothing waited for").isNull();
             assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(again.handle(), 99_990, 100))).isEqualTo(Arrays.copyOfRange(a, 99_990, 100_000));
             assertThat(files.status()).containsEntry("stagings", 1L);
 
             // the cache holds 250,000 bytes: b fits beside a; c needs room, and a is open, so b goes
             FilesOps.Opened ob = open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/b"));
             assertThat(readAll(ob)).isEqualTo(b);
+            assertThat(ob.warning().code()).isEqualTo(FilesOps.WARN_STAGED);
             client.call(FilesOps.CLOSE, ob.handle());
             FilesOps.Opened oc = open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/c"));
             assertThat(readAll(oc)).isEqualTo(c);
@@ -251,6 +256,41 @@ class ArchivePathsTest {
         code(() -> client.call(FilesOps.CLOSE, noDir.handle()), ErrorCode.NOT_FOUND);
         code(() -> client.call(FilesOps.CLOSE, noDir.handle()), ErrorCode.NOT_FOUND); // the handle went with the failure
         assertThat(archive.files().fsck().checked()).as("nothing else was archived").isEqualTo(1);
+    }
+
+    @Test
+    void aFileWhoseVolumeCannotBeReadIsReadFromItsCopyWithAWarning() throws Exception {
+        archive.startLocalMovers(1, "default"); // two: the copy's write and the original's read-back may overlap
+        byte[] data = random(200_000, 8);
+        Path src = Files.write(local.resolve("k"), data);
+        TransferClient.Result put;
+        try (TransferClient t = new TransferClient(LibraryClient.local(archive::library, "test"),
+                TransferClient.Options.defaults().withCopies(2).withWait(Duration.ofMinutes(10)))) {
+            put = t.putOne(src, "/exp/k");
+        }
+        assertThat(put.error()).isNull();
+        assertThat(put.copies()).hasSize(1);
+        String first = put.volume();
+        String copy = put.copies().get(0);
+        FilesOps.Opened plain = open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/k"));
+        assertThat(plain.warning()).as("the first volume reads: no warning").isNull();
+        client.call(FilesOps.CLOSE, plain.handle());
+
+        archive.volumes().setState(first, org.silo.archive.volume.VolumeState.NOACCESS, "test", "drive ate it");
+        FilesOps.Opened o = open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/k"));
+        assertThat(o.warning().code()).isEqualTo(FilesOps.WARN_OTHER_COPY);
+        assertThat(o.warning().text()).contains("copy on volume " + copy).contains("volume " + first + " is noaccess").contains("drive ate it");
+        assertThat(readAll(o)).isEqualTo(data);
+        client.call(FilesOps.CLOSE, o.handle());
+        assertThat(files.status()).as("read in place from the copy's directory volume").containsEntry("stagings", 0L);
+
+        // both unreadable: the first volume's error, as before there were copies
+        archive.volumes().setState(copy, org.silo.archive.volume.VolumeState.NOACCESS, "test", "and this one too");
+        assertThatThrownBy(() -> open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/k")))
+                .isInstanceOfSatisfying(SiloException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
+                    assertThat(e.getMessage()).contains(first).contains("no copy is on a readable volume");
+                });
     }
 
     @Test

@@ -3,6 +3,8 @@ package org.silo.files.server;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.silo.archive.ArchiveService;
 import org.silo.archive.file.FileClerk;
 import org.silo.archive.ns.Namespace;
@@ -41,21 +43,52 @@ public final class ArchiveGateway implements ArchivePaths {
         return NsPath.parse(path).toString();
     }
 
-    /** One catalog transaction (SQLite serialises them all): the entry, its bit file, its volume. */
+    /**
+     * One catalog transaction (SQLite serialises them all): the entry, its bit file, its volume, and its
+     * copies with theirs. When the file's volume cannot be read, or its bytes are missing or the wrong
+     * size on a directory volume, a copy on a readable volume is used instead, as read_from_hsm does,
+     * and the answer says so (docs/files.md, Warnings: OTHER_COPY).
+     */
     @Override
     public Located locate(String path) throws SiloException {
         NsPath p = NsPath.parse(path);
-        Object[] found = archive.catalog().tx(c -> {
+        record At(BitFileInfo file, VolumeInfo volume) {}
+        long[] modified = new long[1];
+        List<At> all = archive.catalog().tx(c -> {
             Namespace.Node n = Namespace.resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file " + p));
             if (n.bfid() == null) {
                 throw SiloException.invalid(p + " is a directory");
             }
             BitFileInfo b = FileClerk.get(c, n.bfid());
-            return new Object[] {n, b, VolumeClerk.get(c, b.volume())};
+            List<At> out = new ArrayList<>();
+            out.add(new At(b, VolumeClerk.get(c, b.volume())));
+            for (BitFileInfo copy : FileClerk.copies(c, b.bfid())) {
+                out.add(new At(copy, VolumeClerk.get(c, copy.volume())));
+            }
+            modified[0] = n.modifiedMs();
+            return out;
         });
-        Namespace.Node n = (Namespace.Node) found[0];
-        BitFileInfo b = (BitFileInfo) found[1];
-        VolumeInfo v = (VolumeInfo) found[2];
+        SiloException first = null;
+        for (At at : all) {
+            try {
+                Located loc = at(p, at.file(), at.volume(), modified[0]);
+                if (first != null && first.code() == ErrorCode.IO && loc.localFile() == null) {
+                    // a copy to be staged: the archive's read chooses by volume state alone, and would go to the
+                    // first volume, whose state is fine, for the bytes that are missing there
+                    continue;
+                }
+                return first == null ? loc : loc.fromCopy("read from the copy on volume " + at.volume().label() + ": " + first.getMessage());
+            } catch (SiloException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        throw all.size() == 1 ? first : new SiloException(first.code(), first.getMessage() + ", and no copy is on a readable volume");
+    }
+
+    /** Where one bit file (the original or a copy) can be read; PERMISSION or IO if it cannot. */
+    private Located at(NsPath p, BitFileInfo b, VolumeInfo v, long modifiedMs) throws SiloException {
         if (!VolumeState.parse(v.state()).readable()) {
             throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
         }
@@ -77,7 +110,7 @@ public final class ArchiveGateway implements ArchivePaths {
                 throw new SiloException(ErrorCode.IO, "cannot find " + p + " on " + v.label() + " at " + b.cookie() + ": " + x);
             }
         }
-        return new Located(p.toString(), b.bfid(), b.size(), b.adler32(), v.label(), n.modifiedMs(), local, offset);
+        return new Located(p.toString(), b.bfid(), b.size(), b.adler32(), v.label(), modifiedMs, local, offset);
     }
 
     @Override

@@ -15,10 +15,23 @@ public interface ArchivePaths {
      * this host (read in place), or null when it must be staged.
      */
     record Located(String path, String bfid, long size, String adler32, String volume, long modifiedMs, Path localFile,
-            long localOffset) {
+            long localOffset, String otherCopy) {
         /** Where the file's first byte is in {@code localFile}: 0 for a file of its own, the member's offset in a container. */
         public Located(String path, String bfid, long size, String adler32, String volume, long modifiedMs, Path localFile) {
             this(path, bfid, size, adler32, volume, modifiedMs, localFile, 0);
+        }
+
+        public Located(String path, String bfid, long size, String adler32, String volume, long modifiedMs, Path localFile,
+                long localOffset) {
+            this(path, bfid, size, adler32, volume, modifiedMs, localFile, localOffset, null);
+        }
+
+        /**
+         * This is a copy's location, used because the file's first volume could not be read: {@code why} says
+         * which and what was wrong (the warning OTHER_COPY of docs/files.md).
+         */
+        public Located fromCopy(String why) {
+            return new Located(path, bfid, size, adler32, volume, modifiedMs, localFile, localOffset, why);
         }
     }
 
@@ -28,7 +41,10 @@ public interface ArchivePaths {
     /** The canonical form of an archive path (rights are checked on it); INVALID if it is not one. */
     String canonical(String path) throws SiloException;
 
-    /** The file at {@code path}: NOT_FOUND if there is none, INVALID for a directory, PERMISSION for an unreadable volume. */
+    /**
+     * The file at {@code path}: NOT_FOUND if there is none, INVALID for a directory; PERMISSION for an
+     * unreadable volume (IO for bytes missing from a directory volume) that holds no readable copy either.
+     */
     Located locate(String path) throws SiloException;
 
     /** Whether anything (file or directory) is at {@code path}. */

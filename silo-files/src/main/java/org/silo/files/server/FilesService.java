@@ -1,7 +1,6 @@
 package org.silo.files.server;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -120,15 +119,18 @@ public final class FilesService implements AutoCloseable {
         });
         d.registerBlocking(FilesOps.WRITE_OP, (ctx, q) -> with(ctx, q.handle(), true, o -> o.write(q.offset(), q.data())));
         d.register(FilesOps.LEASE, (ctx, l) -> {
-            if (l.seconds() < 0 || l.seconds() > 3600 || l.kind() < 0 || l.kind() > FilesOps.LEASE_WRITE) {
-                throw SiloException.invalid("a lease is kind 0 (release), 1 (read) or 2 (write), for 1..3600 seconds");
+            if (l.kind() < 0 || l.kind() > FilesOps.LEASE_WRITE) {
+                throw SiloException.invalid("a lease is kind 0 (release), 1 (read) or 2 (write)");
             }
             if (l.holder() == null || l.holder().isEmpty() || l.holder().length() > 128) {
                 throw SiloException.invalid("a lease needs a holder id of 1..128 characters");
             }
             requireFor(ctx, l.name(), l.kind() == FilesOps.LEASE_WRITE);
-            return leases.take(leaseKey(l.name()), l.holder(), l.kind(), Math.max(1, l.seconds()), System.currentTimeMillis(),
+            long asked = Integer.toUnsignedLong(l.seconds()); // u32 on the wire
+            int seconds = Warnings.leaseSeconds(asked);
+            FilesOps.LeaseState st = leases.take(leaseKey(l.name()), l.holder(), l.kind(), seconds, System.currentTimeMillis(),
                     ctx.session() == null ? 0 : ctx.session().id());
+            return st.granted() ? st.withWarning(Warnings.lease(asked, seconds)) : st;
         });
         // seed 002's ACTION_NETWORK_END: what a session held is let go when it ends (HandleTable.closeSession,
         // Leases.sessionExpired say what and why)
@@ -185,7 +187,8 @@ public final class FilesService implements AutoCloseable {
                 }
                 Handle h = handleFor(ctx, req.handleType(), n, write, o);
                 ctx.message().put(LAST_OPENED, h);
-                return new FilesOps.Opened(h, o.size(), o.writable(), i, oob ? dataAddress(ctx) : "", generated);
+                FilesOps.Warning warning = FlaggedObject.unwrap(o) instanceof Warnings.Warned w ? w.warning() : null;
+                return new FilesOps.Opened(h, o.size(), o.writable(), i, oob ? dataAddress(ctx) : "", generated, warning);
             } catch (SiloException e) {
                 if (first == null) {
                     first = e;
@@ -203,11 +206,11 @@ public final class FilesService implements AutoCloseable {
         }
         return switch (type) {
             case FilesOps.CAPABILITY -> new Handle(type, handles.addCapability(o));
-            case FilesOps.INTEGER -> new Handle(type, ByteBuffer.allocate(4).putInt(handles.addInteger(ctx.session().id(), o)).array());
+            case FilesOps.INTEGER -> Handle.integer(handles.addInteger(ctx.session().id(), o));
             case FilesOps.CRYPTO -> {
                 o.close(); // stateless: each use opens the object again
                 yield new Handle(type, crypto.issue(new CryptoHandles.Claim(n.type(), key(n), write,
-                        System.currentTimeMillis() + CRYPTO_LIFETIME.toMillis())));
+                        System.currentTimeMillis() + CRYPTO_LIFETIME.toMillis(), n.offset())));
             }
             default -> {
                 o.close();
@@ -232,8 +235,8 @@ public final class FilesService implements AutoCloseable {
                 try {
                     // the session's rights were checked above: only a policy an admin set applies, not the
                     // default that stands for the anonymous rights of clients that cannot log in
-                    return new DeviceObject(images.openChecked(n.name(), write ? Access.WRITE : Access.READ,
-                            "files " + ctx.peer(), ctx.peer().getAddress()));
+                    return DeviceObject.from(images.openChecked(n.name(), write ? Access.WRITE : Access.READ,
+                            "files " + ctx.peer(), ctx.peer().getAddress()), n.offset());
                 } catch (ImageException e) {
                     throw new SiloException(switch (e.reason()) {
                         case NOT_FOUND -> ErrorCode.NOT_FOUND;
@@ -274,17 +277,20 @@ public final class FilesService implements AutoCloseable {
         ArchivePaths.Located loc = locations.locate(archive, path);
         if (loc.localFile() != null) {
             try {
-                return LocalFileObject.open(loc.localFile(), loc.localOffset(), loc.size(), loc.modifiedMs(), () -> {});
+                return LocalFileObject.open(loc.localFile(), loc.localOffset(), loc.size(), loc.modifiedMs(), () -> {})
+                        .warn(Warnings.archived(loc.otherCopy(), null));
             } catch (SiloException gone) { // remembered from before a move of its volume: ask the catalog
                 locations.forget(path);
                 loc = archive.locate(path);
                 if (loc.localFile() != null) {
-                    return LocalFileObject.open(loc.localFile(), loc.localOffset(), loc.size(), loc.modifiedMs(), () -> {});
+                    return LocalFileObject.open(loc.localFile(), loc.localOffset(), loc.size(), loc.modifiedMs(), () -> {})
+                            .warn(Warnings.archived(loc.otherCopy(), null));
                 }
             }
         }
         StageCache.Pinned copy = cache.get(loc, archive, settings.waitMillis());
-        return LocalFileObject.open(copy.file(), loc.size(), loc.modifiedMs(), copy.release());
+        return LocalFileObject.open(copy.file(), loc.size(), loc.modifiedMs(), copy.release())
+                .warn(Warnings.archived(loc.otherCopy(), copy.staged()));
     }
 
     /** A new archive file: written to the cache, archived through a mover on close. Archived files are write-once. */
@@ -346,7 +352,7 @@ public final class FilesService implements AutoCloseable {
                 }
                 Name n = c.nameType() == FilesOps.APPLICATION
                         ? Name.app(c.name().substring(0, c.name().indexOf('\0')), c.name().substring(c.name().indexOf('\0') + 1))
-                        : new Name(c.nameType(), c.name(), "");
+                        : new Name(c.nameType(), c.name(), "", c.offset());
                 try (OpenObject o = openName(ctx, n, c.write(), false, 0)) {
                     return use.apply(o);
                 }
@@ -394,10 +400,7 @@ public final class FilesService implements AutoCloseable {
     }
 
     private static int integer(Handle h) throws SiloException {
-        if (h.bytes().length != 4) {
-            throw SiloException.invalid("an integer handle is 4 bytes");
-        }
-        return ByteBuffer.wrap(h.bytes()).getInt();
+        return h.integer(); // seed 003's asn1int: a BER INTEGER
     }
 
     private String dataAddress(CallContext ctx) throws SiloException {

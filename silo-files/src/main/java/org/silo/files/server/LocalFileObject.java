@@ -14,8 +14,10 @@ import org.silo.wire.SiloException;
  * place: a file of its own, or its range in a container, from {@code base}), or its staged copy in the
  * cache. Never loaded whole; {@code onClose} unpins a cached copy.
  */
-final class LocalFileObject implements OpenObject {
+final class LocalFileObject implements OpenObject, Warnings.Warned {
     private final FileChannel channel;
+    /** What its open tells the client (a copy, a staging waited for); null: nothing. */
+    private FilesOps.Warning warning;
     private final long base;
     private final long size;
     private final long modified;
@@ -41,6 +43,17 @@ final class LocalFileObject implements OpenObject {
             onClose.run();
             throw new SiloException(ErrorCode.IO, "cannot open " + file + ": " + e);
         }
+    }
+
+    /** This object, whose open's reply carries {@code w}. */
+    LocalFileObject warn(FilesOps.Warning w) {
+        this.warning = w;
+        return this;
+    }
+
+    @Override
+    public FilesOps.Warning warning() {
+        return warning;
     }
 
     @Override

@@ -22,13 +22,21 @@ import org.silo.wire.SiloException;
  * same file wait for it.
  */
 final class StageCache {
-    /** A pinned copy: not evicted until released. */
-    record Pinned(Path file, Runnable release) {}
+    /**
+     * A pinned copy: not evicted until released. {@code staged}: how this open waited for it (the warning
+     * STAGED of docs/files.md), or null when it was in the cache already.
+     */
+    record Pinned(Path file, Runnable release, String staged) {}
 
     private static final class Entry {
         final long size;
         long lastUsed;
         int pins;
+        /**
+         * How long its staging took, until an open has been told (-1 then, and for copies found at start):
+         * the first open to use a new copy waited for it, itself or, after BUSY, in an earlier try.
+         */
+        long stagingMs = -1;
 
         Entry(long size, long lastUsed) {
             this.size = size;
@@ -69,8 +77,9 @@ final class StageCache {
     Pinned get(ArchivePaths.Located loc, ArchivePaths archive, long waitMillis) throws SiloException {
         String key = loc.bfid();
         CompletableFuture<Void> f;
+        long asked = System.nanoTime();
         synchronized (this) {
-            Pinned p = pin(key);
+            Pinned p = pin(loc, -1);
             if (p != null) {
                 return p;
             }
@@ -95,7 +104,7 @@ final class StageCache {
             throw new SiloException(ErrorCode.INTERNAL, "interrupted");
         }
         synchronized (this) {
-            Pinned p = pin(key);
+            Pinned p = pin(loc, (System.nanoTime() - asked) / 1_000_000);
             if (p == null) {
                 throw new SiloException(ErrorCode.IO, "the staged copy of " + loc.path() + " is gone");
             }
@@ -105,13 +114,16 @@ final class StageCache {
 
     private void stage(ArchivePaths.Located loc, ArchivePaths archive, CompletableFuture<Void> done) {
         Path dest = dir.resolve(loc.bfid());
+        long started = System.nanoTime();
         try {
             stagings.incrementAndGet();
             archive.stage(loc.path(), dest);
             synchronized (this) {
                 reserved -= loc.size();
                 used += loc.size();
-                entries.put(loc.bfid(), new Entry(loc.size(), System.currentTimeMillis()));
+                Entry e = new Entry(loc.size(), System.currentTimeMillis());
+                e.stagingMs = (System.nanoTime() - started) / 1_000_000;
+                entries.put(loc.bfid(), e);
                 staging.remove(loc.bfid());
             }
             done.complete(null);
@@ -154,7 +166,9 @@ final class StageCache {
         reserved += loc.size();
     }
 
-    private Pinned pin(String key) {
+    /** Pins {@code loc}'s copy if it is here; {@code waitedMs}: how long this open waited for its staging (-1: it did not). */
+    private Pinned pin(ArchivePaths.Located loc, long waitedMs) {
+        String key = loc.bfid();
         Entry e = entries.get(key);
         if (e == null || !Files.exists(dir.resolve(key))) {
             if (e != null) {
@@ -165,6 +179,11 @@ final class StageCache {
         }
         e.pins++;
         e.lastUsed = System.currentTimeMillis();
+        String staged = waitedMs >= 0
+                ? "waited " + waitedMs + " ms while " + loc.path() + " was staged from volume " + loc.volume() + " into the cache"
+                : e.stagingMs >= 0 ? loc.path() + " was staged from volume " + loc.volume() + " into the cache for this open ("
+                        + e.stagingMs + " ms)" : null;
+        e.stagingMs = -1;
         boolean[] released = new boolean[1];
         return new Pinned(dir.resolve(key), () -> {
             synchronized (StageCache.this) {
@@ -173,7 +192,7 @@ final class StageCache {
                     e.pins--;
                 }
             }
-        });
+        }, staged);
     }
 
     synchronized boolean contains(String bfid) {
