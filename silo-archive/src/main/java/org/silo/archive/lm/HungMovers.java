@@ -133,11 +133,8 @@ final class HungMovers implements AutoCloseable {
                         + " WHERE id = ? AND state = 'active' AND mover = ?", Requests.cut(why + "; the job hung " + hangs
                         + " time(s) before, so it is not handed on again", 2048), now, r.id(), moverId);
             } else {
-                String avoid = r.avoid().isEmpty() ? moverId : r.avoid() + "," + moverId;
-                Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = ?, avoid = ?, error = ?, hangs = hangs + 1,"
-                        + " updated_ms = ? WHERE id = ? AND state = 'active' AND mover = ?",
-                        r.kind().equals(LibraryMessages.KIND_WRITE) ? null : r.volume(), Requests.cut(avoid, 1024),
-                        Requests.cut(LibraryMessages.REQUEUED + why + "; handed to another mover", 2048), now, r.id(), moverId);
+                Requests.requeue(c, r, moverId, why + "; handed to another mover", now);
+                Sql.update(c, "UPDATE request SET hangs = hangs + 1 WHERE id = ?", r.id());
             }
             Sql.update(c, "UPDATE volume SET writing = NULL WHERE writing = ?", l.name);
             Sql.update(c, "UPDATE mover SET state = ?, errors = errors + 1, seen_ms = ? WHERE id = ?", LibraryMessages.MOVER_HUNG, now,

@@ -66,6 +66,19 @@ final class Requests {
     }
 
     /** The first {@code n} characters of {@code s} (null stays null): what a column of the catalog keeps of a text. */
+    /**
+     * Puts running request {@code r} back in the queue with the error {@code requeued: WHY}, avoiding mover
+     * {@code avoidMover} from now on (null: no mover avoided); a write chooses its volume again. Changes
+     * nothing (0) if {@code r} no longer runs on its mover.
+     */
+    static int requeue(Connection c, Req r, String avoidMover, String why, long now) throws SQLException {
+        String avoid = avoidMover == null ? r.avoid() : r.avoid().isEmpty() ? avoidMover : r.avoid() + "," + avoidMover;
+        return Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = ?, avoid = ?, error = ?, updated_ms = ?"
+                + " WHERE id = ? AND state = 'active' AND mover = ?", r.kind().equals(org.silo.archive.ops.LibraryMessages.KIND_WRITE)
+                        ? null : r.volume(), cut(avoid, 1024), cut(org.silo.archive.ops.LibraryMessages.REQUEUED + why, 2048), now, r.id(),
+                r.mover());
+    }
+
     static String cut(String s, int n) {
         return s == null || s.length() <= n ? s : s.substring(0, n);
     }

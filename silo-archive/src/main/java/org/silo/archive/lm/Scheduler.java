@@ -279,10 +279,7 @@ final class Scheduler {
         long now = System.currentTimeMillis();
         List<Req> running = Sql.list(c, Requests.SELECT + " WHERE state = 'active' AND mover = ?", Requests::row, moverId);
         for (Req r : running) {
-            String avoid = avoidIt ? (r.avoid().isEmpty() ? moverId : r.avoid() + "," + moverId) : r.avoid();
-            Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = ?, avoid = ?, error = ?, updated_ms = ? WHERE id = ?",
-                    r.kind().equals("write") ? null : r.volume(), Requests.cut(avoid, 1024),
-                    LibraryMessages.REQUEUED + "mover " + moverName + " gave it up", now, r.id());
+            Requests.requeue(c, r, avoidIt ? moverId : null, "mover " + moverName + " gave it up", now);
             stops.takenFrom(r.id(), moverId);
         }
         if (moverName != null) {
