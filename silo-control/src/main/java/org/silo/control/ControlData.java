@@ -108,8 +108,47 @@ public interface ControlData {
      * is the message's fields: state, percent, detail... The answer's lines, verb and fields first (WORK,
      * OPEN, CANCEL), or an empty list for a plain {@code OK STATUS}. May block up to a second.
      */
-    List<List<String>> moverStatus(String worker, String name, List<String> capabilities, List<String> status)
+    MoverAnswer moverStatus(String worker, String name, List<String> capabilities, List<String> status, List<List<String>> lines)
             throws SiloException;
+
+    /**
+     * The answer to a text mover's STATUS: its lines, verb and fields first (WORK, OPEN, CANCEL; empty for
+     * a plain {@code OK STATUS}); and, when the STATUS ended a job, whether the server recorded it passed
+     * (null: no job ended) and the bytes it moved, for the worker's statistics.
+     */
+    record MoverAnswer(List<List<String>> lines, Boolean passed, long bytes) {
+        public static MoverAnswer ok(List<List<String>> lines) {
+            return new MoverAnswer(lines, null, 0);
+        }
+    }
+
+    /** The bytes a one-time transfer token names, and how many (docs/control-protocol.md, "Copies by a text worker"). */
+    record Fetched(java.io.InputStream in, long length) {}
+
+    /**
+     * Seed 004's get: the source of a text mover's copy, by the one-time token its WORK gave; each token
+     * is good for one fetch. NOT_FOUND for a token not known (used, or its job ended).
+     */
+    default Fetched fetch(String token) throws SiloException {
+        throw SiloException.notFound("no transfer for this token");
+    }
+
+    /**
+     * Seed 004's push: the copy a text mover delivers for its token, checked (size, Adler-32, content hash)
+     * and stored on the job's target before it counts; each token is good for one delivery. What was
+     * stored, as a line of text; IO when the bytes are not the file's (nothing is kept).
+     */
+    default String deliver(String token, java.io.InputStream in) throws SiloException {
+        throw SiloException.notFound("no transfer for this token");
+    }
+
+    /**
+     * The text workers as the console shows them: id, name, state, percent, detail, connected, version,
+     * capabilities, done, failed, bytes, bytesPerSecond, holdings (the lines of its last INFO), holdingsMs.
+     */
+    default List<Map<String, Object>> workers() {
+        return List.of();
+    }
 
     /** A text worker that is a mover has gone: what it was doing goes back to the queue. */
     void moverGone(String worker);

@@ -58,7 +58,7 @@ public final class SiloServer implements AutoCloseable {
     private WireServer wire;
     private int controlPort;
     private java.util.function.LongSupplier bytesMoved = () -> 0;
-    private int consolePort;
+    private volatile int consolePort;
 
     /** A part of the server with a status to report and resources to release. */
     public interface Service extends AutoCloseable {
@@ -135,9 +135,12 @@ public final class SiloServer implements AutoCloseable {
                 new FilesService.Settings(data.resolve("files-cache"), config.size("files.cache-size"),
                         config.duration("files.stage-wait").toMillis(), config.listen(), config.port("files.data-port"),
                         config.duration("files.lookup-cache").toMillis(), config.urlAllow()));
-        ControlData control = new ServerControlData(this::status, archive, block.store(), access, registry, files::leases);
-        TextServer text = TextServer.start(config.listen(), config.port("control.port"), control,
-                new WorkerRegistry(data.resolve("workers.json")), Version.VERSION, java.time.Duration.ofSeconds(1));
+        WorkerRegistry workers = new WorkerRegistry(data.resolve("workers.json"));
+        String xferHost = callbackHost(config.listen());
+        ControlData control = new ServerControlData(this::status, archive, block.store(), access, registry, files::leases, workers,
+                () -> "http://" + (xferHost == null ? "127.0.0.1" : xferHost.contains(":") ? "[" + xferHost + "]" : xferHost) + ":" + consolePort);
+        TextServer text = TextServer.start(config.listen(), config.port("control.port"), control, workers, Version.VERSION,
+                java.time.Duration.ofSeconds(1));
         parts.add(text);
         controlPort = text.port();
         ConsoleServer console = ConsoleServer.builder(control).bindAddress(config.listen())

@@ -51,20 +51,39 @@ final class VolumeWork {
      * catalog's before the copy commits, and the copy is read back and checked (copies are always verified).
      */
     TransferDone copy(Job j) {
+        return copy(j, () -> backends.get(j.backend()).open(j.cookie()), null);
+    }
+
+    /** Where a copy's bytes come from: the source volume, or what a text worker delivers (seed 004's push). */
+    interface Source {
+        InputStream open() throws SiloException, IOException;
+    }
+
+    /**
+     * A copy whose bytes come from {@code source}; with {@code hash} ({@code ALG:HEX}) the bytes must also
+     * have that content hash before the append commits.
+     */
+    TransferDone copy(Job j, Source source, String hash) {
         if (j.bfid() == null) {
-            return copyContainer(j);
+            return copyContainer(j, source);
         }
         Backend to;
         String cookie;
         Adler32 sum = new Adler32();
+        MessageDigest md = hash == null ? null : ContentHash.digest(hash.substring(0, hash.indexOf(':')));
         try {
-            Backend from = backends.get(j.backend());
             to = backends.get(j.targetBackend());
-            try (InputStream in = new CheckedInputStream(new DataChannel.Counted(pace.apply(from.open(j.cookie())), j.size(), done), sum)) {
+            InputStream raw = new CheckedInputStream(new DataChannel.Counted(pace.apply(source.open()), j.size(), done), sum);
+            try (InputStream in = md == null ? raw : new DigestInputStream(raw, md)) {
                 cookie = to.append(new Stoppable(in), j.size(), () -> {
                     if (!Checksums.hex(sum.getValue()).equals(j.adler32())) {
                         throw new SiloException(ErrorCode.IO, "CRC mismatch at mover: " + j.path() + " read from " + j.volume() + " "
                                 + j.cookie() + " has adler32 " + Checksums.hex(sum.getValue()) + ", the catalog has " + j.adler32());
+                    }
+                    String got = md == null ? null : ContentHash.format(hash.substring(0, hash.indexOf(':')), md.digest());
+                    if (got != null && !got.equals(hash)) {
+                        throw new SiloException(ErrorCode.IO, "CRC mismatch at mover: " + j.path() + " has content hash " + got
+                                + ", the catalog has " + hash);
                     }
                 });
             }
@@ -95,15 +114,14 @@ final class VolumeWork {
      * and before the copy commits, then the copy read back once and every member checked again. Its
      * members keep their offsets, so the library manager records each member's copy at the same range.
      */
-    private TransferDone copyContainer(Job j) {
+    private TransferDone copyContainer(Job j, Source source) {
         List<FileRef> members = new ArrayList<>(j.files() == null ? List.of() : j.files());
         members.sort(Comparator.comparingLong(f -> location(f.cookie()).offset()));
         Backend to;
         String cookie;
         try {
-            Backend from = backends.get(j.backend());
             to = backends.get(j.targetBackend());
-            try (MemberSums in = new MemberSums(new DataChannel.Counted(pace.apply(from.open(j.cookie())), j.size(), done), members)) {
+            try (MemberSums in = new MemberSums(new DataChannel.Counted(pace.apply(source.open()), j.size(), done), members)) {
                 cookie = to.append(new Stoppable(in), j.size(), () -> {
                     String problem = in.problem();
                     if (problem != null) {

@@ -35,6 +35,7 @@ public final class TextServer implements AutoCloseable {
     private final java.util.Map<String, String> moversSeen = new java.util.HashMap<>();
     private java.util.concurrent.ScheduledExecutorService moverWatch;
 
+    private final java.util.Map<String, Channel> workerChannels = new java.util.concurrent.ConcurrentHashMap<>();
     private TextServer(EventLoopGroup group, Channel listener, WorkerRegistry workers) {
         this.group = group;
         this.listener = listener;
@@ -87,14 +88,37 @@ public final class TextServer implements AutoCloseable {
         return workers;
     }
 
-    void joined(Channel ch, ClientType type) {
+    void joined(Channel ch, ClientType type, String id) {
         if (type == ClientType.DISPLAY) {
             displays.add(ch);
+        }
+        if (type == ClientType.WORKER) {
+            workerChannels.put(id, ch);
         }
     }
 
     void forget(Channel ch) {
         displays.remove(ch);
+        workerChannels.values().remove(ch);
+    }
+
+    /** Sends a connected worker seed 004's WHATIS (what do you hold?); false if it is not connected. */
+    boolean ask(String worker) {
+        Channel ch = workerChannels.get(worker);
+        if (ch == null || !ch.isActive()) {
+            return false;
+        }
+        String text = TextCodec.encode(TextMessage.of(TextConstants.WHATIS));
+        ch.eventLoop().execute(() -> ch.writeAndFlush(text));
+        return true;
+    }
+
+    /** A worker's INFO (its answer to WHATIS) goes to every display, as its STATUS does. */
+    void pushInfo(TextMessage info) {
+        String text = TextCodec.encode(info);
+        for (Channel display : displays) {
+            display.eventLoop().execute(() -> display.writeAndFlush(text));
+        }
     }
 
     /**

@@ -112,7 +112,9 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             case SREPORT -> {
                 TextMessage list = TextMessage.of(SLIST);
                 for (WorkerRegistry.Worker w : workers.list()) {
-                    list = list.line(w.id(), w.name(), w.state(), w.percent(), w.detail(), w.connected() ? "connected" : "gone", w.version());
+                    WorkerRegistry.Stats st = w.stats();
+                    list = list.line(w.id(), w.name(), w.state(), w.percent(), w.detail(), w.connected() ? "connected" : "gone", w.version(),
+                            st.done(), st.failed(), st.bytes(), Math.round(st.bytesPerSecond()));
                 }
                 if (grants.allows("archive", "", Right.READ)) { // the archive's movers only for those who may read it
                     for (Map<String, Object> mover : data.movers()) {
@@ -156,12 +158,26 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             case CAP -> {
                 requireWorker();
                 workers.capabilities(id, m.fields());
+                if (answersWhatis()) { // seed 004's "server query client": what it holds, asked as soon as it says it answers
+                    ctx.executor().execute(() -> send(ctx, TextMessage.of(WHATIS)));
+                }
                 yield TextMessage.of(OK, CAP);
             }
             case STATUS -> {
                 requireWorker();
-                workers.status(id, m.field(0), percent(m.field(1)), m.field(2));
+                int percent = percent(m.field(1));
+                workers.status(id, m.field(0), percent, m.field(2));
+                Boolean passed = outcome(m.field(0), percent, m.fields());
+                if (passed != null) {
+                    workers.finished(id, passed, 0);
+                }
                 yield TextMessage.of(OK, STATUS);
+            }
+            case INFO -> {
+                requireWorker();
+                workers.holdings(id, m.lines());
+                server.pushInfo(info(workers.get(id)));
+                yield TextMessage.of(OK, INFO);
             }
             case HELP -> {
                 TextMessage help = TextMessage.of(VERBS, HELP_RULES);
@@ -197,7 +213,11 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 require("archive", "mover:", Right.WRITE);
                 workers.status(id, m.field(0), percent(m.field(1)), String.join(" ", m.fields().subList(Math.min(2, m.fields().size()),
                         m.fields().size())));
-                List<List<String>> lines = data.moverStatus(id, w.name(), w.capabilities(), m.fields());
+                ControlData.MoverAnswer a = data.moverStatus(id, w.name(), w.capabilities(), m.fields(), m.lines());
+                if (a.passed() != null) {
+                    workers.finished(id, a.passed(), a.bytes());
+                }
+                List<List<String>> lines = a.lines();
                 if (lines.isEmpty()) {
                     answer = TextMessage.of(OK, STATUS);
                 } else {
@@ -208,7 +228,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 }
             } catch (SiloException e) {
                 answer = TextMessage.error(code(e), e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | java.io.IOException e) {
                 log.warn("text mover {}: STATUS failed", id, e);
                 answer = TextMessage.error(FAILED, "STATUS failed: " + e);
             } finally {
@@ -242,7 +262,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         }
         id = clientId;
         type = t;
-        server.joined(ctx.channel(), t);
+        server.joined(ctx.channel(), t, clientId);
         if (t == ClientType.WORKER) {
             workers.connected(id, version);
             ctx.executor().execute(() -> send(ctx, TextMessage.of(CAPAB)));
@@ -276,10 +296,13 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
     private TextMessage whatis(TextMessage m) throws SiloException {
         String kind = m.field(0).toLowerCase(Locale.ROOT);
         String name = m.field(1);
+        if (kind.equals("worker")) {
+            return whatisWorker(name);
+        }
         String service = switch (kind) {
             case "volume", "file" -> "archive";
             case "image" -> "block";
-            default -> throw SiloException.invalid("WHATIS volume|file|image NAME, not '" + m.field(0) + "'");
+            default -> throw SiloException.invalid("WHATIS volume|file|image|worker NAME, not '" + m.field(0) + "'");
         };
         require(service, kind.equals("volume") ? "vol:" + name : name, Right.READ);
         TextMessage info = TextMessage.of(INFO, kind, name);
@@ -288,6 +311,59 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                     : String.valueOf(e.getValue() == null ? "" : e.getValue()));
         }
         return info;
+    }
+
+    /**
+     * WHATIS worker ID: what the server last heard the worker hold (its INFO), and, if the worker is
+     * connected and answers WHATIS, a fresh WHATIS to it; its INFO is pushed to displays when it comes
+     * (seed 004: "Client need not answer right away").
+     */
+    private TextMessage whatisWorker(String worker) throws SiloException {
+        require("control", worker, Right.READ);
+        WorkerRegistry.Worker w = workers.get(worker);
+        if (w == null) {
+            throw SiloException.notFound("no worker " + worker + " has connected since the server started");
+        }
+        boolean asked = w.connected() && w.capabilities().stream().anyMatch(c -> c.equalsIgnoreCase(WHATIS)) && server.ask(worker);
+        return info(w).line("asked", asked ? "yes" : "no: " + (w.connected() ? "it does not answer WHATIS" : "not connected"));
+    }
+
+    /** A worker's holdings as INFO: {@code INFO worker ID}, {@code answered} (ISO time or never), then its own lines. */
+    static TextMessage info(WorkerRegistry.Worker w) {
+        TextMessage info = TextMessage.of(INFO, "worker", w.id())
+                .line("answered", w.holdingsMs() == 0 ? "never" : java.time.Instant.ofEpochMilli(w.holdingsMs()).toString());
+        for (List<String> l : w.holdings()) {
+            info = info.line(l.toArray());
+        }
+        return info;
+    }
+
+    /** Whether this worker's CAP says it answers the server's WHATIS. */
+    private boolean answersWhatis() {
+        WorkerRegistry.Worker w = workers.get(id);
+        return w != null && w.capabilities().stream().anyMatch(c -> c.equalsIgnoreCase(WHATIS));
+    }
+
+    /**
+     * Whether a plain worker's STATUS ends a job, and how: seed 004's "Status MD5-pass/fail (this is
+     * completion of this disk)", that is a state {@code done} or 100 percent with a word {@code pass} or
+     * {@code fail} (also {@code MD5-pass}...) in its detail; null if it does not end one.
+     */
+    static Boolean outcome(String state, int percent, List<String> fields) {
+        if (!state.equalsIgnoreCase("done") && percent < 100) {
+            return null;
+        }
+        for (String f : fields.subList(Math.min(2, fields.size()), fields.size())) {
+            for (String word : f.toLowerCase(Locale.ROOT).split("[\\s:,;]+")) {
+                if (word.equals("pass") || word.endsWith("-pass")) {
+                    return true;
+                }
+                if (word.equals("fail") || word.endsWith("-fail")) {
+                    return false;
+                }
+            }
+        }
+        return null;
     }
 
     /** A mover as an SLIST line: id, name, state, percent, detail (volume, job, rate), connected or gone. */
@@ -301,8 +377,10 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                     ((Number) m.getOrDefault("bytesPerSecond", 0.0)).doubleValue() / 1e6);
         }
         String state = text(m, "state");
+        // the job counts a text worker's columns have are not counted for the archive's movers (files and errors are: silo mover ls)
         return List.of(text(m, "id"), text(m, "name"), state, String.valueOf(percent), detail,
-                state.equals("offline") ? "gone" : "connected", text(m, "version"));
+                state.equals("offline") ? "gone" : "connected", text(m, "version"), "", "", text(m, "bytes"),
+                String.valueOf(Math.round(((Number) m.getOrDefault("bytesPerSecond", 0.0)).doubleValue())));
     }
 
     private static long number(Object o) {

@@ -20,7 +20,7 @@ final class ConsoleRoutes {
     static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final Set<String> GETS = Set.of("/healthz", "/metrics", "/api/status", "/api/volumes",
             "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events", "/api/movers", "/api/jobs", "/api/mounts",
-            "/api/leases", "/api/throughput");
+            "/api/leases", "/api/throughput", "/api/workers");
     private static final Set<String> POSTS = Set.of("/api/login", "/api/logout");
     /**
      * Admin actions on one object: /api/volumes/LABEL/state, /api/jobs/ID/kill|priority,
@@ -121,6 +121,10 @@ final class ConsoleRoutes {
                     request.param("limit")));
             case "/api/images" -> ConsoleResponse.json(read.images(caller));
             case "/api/movers" -> ConsoleResponse.json(read.movers(caller));
+            case "/api/workers" -> {
+                caller.require("control", "", Right.READ);
+                yield ConsoleResponse.json(java.util.Map.of("workers", data.workers()));
+            }
             case "/api/jobs" -> ConsoleResponse.json(read.jobs(caller));
             case "/api/mounts" -> ConsoleResponse.json(read.mounts(caller));
             case "/api/leases" -> ConsoleResponse.json(read.leases(caller));

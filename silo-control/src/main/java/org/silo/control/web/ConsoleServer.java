@@ -102,6 +102,7 @@ public final class ConsoleServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(0, 0, config.idleTimeout.toSeconds(), TimeUnit.SECONDS))
                                 .addLast(new HttpServerCodec())
+                                .addLast(new XferHandler(config.data, workers)) // /xfer/ streams, unaggregated
                                 .addLast(new HttpObjectAggregator(config.maxBody))
                                 .addLast(new IdleCloser())
                                 .addLast(new HttpChannelHandler(routes, stream, counters, workers));

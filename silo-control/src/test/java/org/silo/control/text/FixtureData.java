@@ -197,8 +197,9 @@ final class FixtureData implements ControlData {
     }
 
     @Override
-    public List<List<String>> moverStatus(String worker, String name, List<String> capabilities, List<String> status) {
-        return List.of(); // no library manager here: the whole server's test (TextMoverTest) covers text movers
+    public MoverAnswer moverStatus(String worker, String name, List<String> capabilities, List<String> status,
+            List<List<String>> lines) {
+        return MoverAnswer.ok(List.of()); // no library manager here: the whole server's test (TextMoverTest) covers text movers
     }
 
     @Override

@@ -154,7 +154,8 @@ class TextProtocolTest {
             TextMessage help = c.ask("HELP");
             assertThat(help.verb()).isEqualTo("VERBS");
             assertThat(help.fields()).containsExactly("fields are separated by tabs; a message ends with an empty line");
-            assertThat(help.lines()).contains(List.of("WHATIS", "volume|file|image NAME", "describe a volume, an archive file or an image"));
+            assertThat(help.lines()).contains(List.of("WHATIS", "volume|file|image|worker NAME",
+                    "describe a volume, an archive file, an image or what a worker holds"));
             List<String> verbs = help.lines().stream().map(l -> l.get(0)).toList();
             assertThat(verbs).containsExactlyElementsOf(TextConstants.CLIENT_VERBS.stream().map(TextConstants.Verb::name).toList())
                     .contains("ID", "CAPAB", "QUEUE", "HELP", "QUIT", "STATUS");
@@ -247,8 +248,8 @@ class TextProtocolTest {
             assertThat(display.read()).as("the rename is pushed too")
                     .isEqualTo(TextMessage.of("STATUS", "burner-7", "Box X", "active", "50", "copying /a"));
             assertThat(display.ask("SREPORT").lines()).containsExactly(
-                    List.of("burner-7", "Box X", "active", "50", "copying /a", "connected", "2.1"),
-                    List.of("m-1", "mover1", "active", "25", "job 7 on DEF001, 2.5 MB/s", "connected", ""));
+                    List.of("burner-7", "Box X", "active", "50", "copying /a", "connected", "2.1", "0", "0", "0", "0"),
+                    List.of("m-1", "mover1", "active", "25", "job 7 on DEF001, 2.5 MB/s", "connected", "", "", "", "", "2500000"));
             assertThat(display.ask("ASKCAPAB").lines()).containsExactly(List.of("burner-7", "Box X", "dir", "lto8"));
             assertThat(worker.ask("STATUS", "active", "150", "x").field(1)).contains("0..100");
         }

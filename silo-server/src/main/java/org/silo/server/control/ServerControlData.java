@@ -17,6 +17,7 @@ import org.silo.block.image.ImageException;
 import org.silo.block.image.ImageInfo;
 import org.silo.block.image.ImageStore;
 import org.silo.control.ControlData;
+import org.silo.control.text.WorkerRegistry;
 import org.silo.server.access.ServerAccess;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
@@ -35,14 +36,21 @@ public final class ServerControlData implements ControlData {
     private final ImageStore images;
     private final ServerAccess access;
     private final PrometheusMeterRegistry registry;
+    private final WorkerRegistry workers;
 
-    /** @param leases the file access service's leases held now ({@code FilesService.leases}) */
+    /**
+     * @param leases   the file access service's leases held now ({@code FilesService.leases})
+     * @param workers  the text workers (shared with the text protocol's server)
+     * @param xferBase {@code http://HOST:PORT} of the console, where text movers fetch and deliver copies
+     */
     public ServerControlData(Supplier<Map<String, Object>> status, ArchiveService archive, ImageStore images,
-            ServerAccess access, PrometheusMeterRegistry registry, Supplier<List<Map<String, Object>>> leases) {
+            ServerAccess access, PrometheusMeterRegistry registry, Supplier<List<Map<String, Object>>> leases, WorkerRegistry workers,
+            Supplier<String> xferBase) {
         this.status = status;
         this.leases = leases;
         this.archive = archive;
-        this.textMovers = new TextMovers(archive);
+        this.workers = workers;
+        this.textMovers = new TextMovers(archive, xferBase);
         this.images = images;
         this.access = access;
         this.registry = registry;
@@ -170,9 +178,43 @@ public final class ServerControlData implements ControlData {
     }
 
     @Override
-    public List<List<String>> moverStatus(String worker, String name, List<String> capabilities, List<String> status)
-            throws SiloException {
-        return textMovers.status(worker, name, capabilities, status);
+    public MoverAnswer moverStatus(String worker, String name, List<String> capabilities, List<String> status,
+            List<List<String>> lines) throws SiloException {
+        return textMovers.status(worker, name, capabilities, status, lines);
+    }
+
+    @Override
+    public Fetched fetch(String token) throws SiloException {
+        return textMovers.fetch(token);
+    }
+
+    @Override
+    public String deliver(String token, java.io.InputStream in) throws SiloException {
+        return textMovers.deliver(token, in);
+    }
+
+    @Override
+    public List<Map<String, Object>> workers() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (WorkerRegistry.Worker w : workers.list()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", w.id());
+            m.put("name", w.name());
+            m.put("state", w.state());
+            m.put("percent", w.percent());
+            m.put("detail", w.detail());
+            m.put("connected", w.connected());
+            m.put("version", w.version());
+            m.put("capabilities", w.capabilities());
+            m.put("done", w.stats().done());
+            m.put("failed", w.stats().failed());
+            m.put("bytes", w.stats().bytes());
+            m.put("bytesPerSecond", w.stats().bytesPerSecond());
+            m.put("holdings", w.holdings());
+            m.put("holdingsMs", w.holdingsMs());
+            out.add(m);
+        }
+        return out;
     }
 
     @Override
