@@ -293,6 +293,39 @@ class ArchivePathsTest {
                 });
     }
 
+    /**
+     * The first copy's bytes gone from its directory volume (its state still ok): the file access service
+     * reads the second copy in its place and says so with OTHER_COPY (ArchiveGateway.locate). (The archive's
+     * own get does not: its read_from_hsm chooses a copy by volume state alone; issue 16's report.)
+     */
+    @Test
+    void aFileWhoseBytesAreMissingOnItsDirVolumeIsReadFromItsCopyWithAWarning() throws Exception {
+        archive.startLocalMovers(1, "default"); // two: the copy's write and the original's read-back may overlap
+        byte[] data = random(150_000, 9);
+        Path src = Files.write(local.resolve("m"), data);
+        TransferClient.Result put;
+        try (TransferClient t = new TransferClient(LibraryClient.local(archive::library, "test"),
+                TransferClient.Options.defaults().withCopies(2).withWait(Duration.ofMinutes(10)))) {
+            put = t.putOne(src, "/exp/m");
+        }
+        assertThat(put.error()).isNull();
+        String first = put.volume();
+        String copy = put.copies().get(0);
+        org.silo.archive.ops.FileMessages.BitFileInfo b = archive.files().info(put.bfid());
+        Path bytes = ((org.silo.archive.volume.DirBackend) archive.volumes().backends().get(archive.volumes().inquire(first).backend()))
+                .path(b.cookie());
+        Files.delete(bytes);
+
+        FilesOps.Opened o = open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/m"));
+        assertThat(o.warning()).as("read from the copy, and said so").isNotNull();
+        assertThat(o.warning().code()).isEqualTo(FilesOps.WARN_OTHER_COPY);
+        assertThat(o.warning().text()).contains("copy on volume " + copy);
+        assertThat(readAll(o)).isEqualTo(data);
+        client.call(FilesOps.CLOSE, o.handle());
+        assertThat(archive.volumes().inquire(first).state()).as("the volume itself was not touched").isEqualTo("ok");
+
+    }
+
     @Test
     void aCreateWithoutANameIsGivenOne() throws Exception {
         FilesOps.Opened w = open(FilesOps.WRITE | FilesOps.CREATE, FilesOps.CAPABILITY, Name.path(""));
