@@ -79,7 +79,7 @@ class StartCacheIT {
         return caches("quick");
     }
 
-    /** The caches of one flavour: quick (short commands, C1 and the serial GC) or bulk (put, get, ...: the JVM's defaults). */
+    /** The caches of one flavour: quick (short commands), transfer (put, get, file, backup, restore) or bulk (ping). */
     private List<Path> caches(String flavour) throws IOException {
         try (Stream<Path> s = Files.list(target)) {
             return s.filter(p -> p.getFileName().toString().matches("silo-" + flavour + "-\\d+\\.(aot|jsa)")).toList();
@@ -186,21 +186,24 @@ class StartCacheIT {
     }
 
     /**
-     * put and get keep the JVM's default JIT and GC, so they cannot use the short commands' cache (a cache
-     * serves only the flags it was made with): they get one of their own, and the two live side by side.
+     * The three kinds of client command (bin/silo: quick, transfer for put and get, bulk for ping) run with
+     * different JVM flags, so none can use another's cache (a cache serves only the flags it was made
+     * with): each gets one of its own, and they live side by side; a new one replaces only its own kind's.
      */
     @Test
     @Timeout(900)
-    void bulkCommandsHaveACacheOfTheirOwnBesideTheShortCommands() throws Exception {
+    void eachKindOfCommandHasACacheOfItsOwnBesideTheOthers() throws Exception {
         Run plain = uncached("--version");
         assertThat(silo("--version")).isEqualTo(plain);
         Run getHelp = uncached("get", "--help");
         assertThat(getHelp.exit()).isZero();
         assertThat(silo("get", "--help")).isEqualTo(getHelp);
-        assertThat(caches("bulk")).hasSize(1);
+        assertThat(caches("transfer")).hasSize(1);
         assertThat(caches("quick")).as("the short commands' cache stays").hasSize(1);
         assertThat(silo("put", "--help")).isEqualTo(uncached("put", "--help"));
+        assertThat(silo("ping", "--help")).isEqualTo(uncached("ping", "--help"));
         assertThat(silo("--version")).isEqualTo(plain);
+        assertThat(caches("transfer")).as("put shares get's cache").hasSize(1);
         assertThat(caches("bulk")).hasSize(1);
         assertThat(caches("quick")).hasSize(1);
         assertThat(leftovers()).isEmpty();
