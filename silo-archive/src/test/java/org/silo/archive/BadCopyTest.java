@@ -164,6 +164,30 @@ class BadCopyTest {
     }
 
     @Test
+    void aFileWhoseBytesNoLongerMatchTheirChecksumIsReadFromItsCopy() throws Exception {
+        start(TransferTest.SETTINGS);
+        Path src = file("f", 200_000, 12);
+        Result put = put(src, "/t/f", 2);
+        String copy = put.copies().get(0);
+        long at = org.silo.archive.volume.Backend.location(archive.files().info(put.bfid()).cookie()).offset() + 77_777;
+        try (RandomAccessFile f = new RandomAccessFile(bytesOf(put.bfid()).toFile(), "rw")) {
+            f.seek(at);
+            int v = f.read();
+            f.seek(at);
+            f.write(v ^ 0x10);
+        }
+
+        Path back = local.resolve("f.back");
+        Result got = get("/t/f", back);
+        assertThat(got.error()).isNull();
+        assertThat(Files.mismatch(src, back)).isEqualTo(-1L);
+        assertThat(got.volume()).isEqualTo(copy);
+        assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("/t/f is read from its copy on volume " + copy
+                + ": CRC mismatch at mover: /t/f read from " + put.volume()));
+        assertThat(readErrors(put.volume())).isEqualTo(1);
+    }
+
+    @Test
     void aFileWithNoOtherCopyWhoseBytesAreGoneFailsAtOnceSayingWhy() throws Exception {
         start(TransferTest.SETTINGS);
         Path src = file("one", 120_000, 11);
