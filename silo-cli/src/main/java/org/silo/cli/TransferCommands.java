@@ -266,7 +266,9 @@ final class TransferCommands {
                     + " renamed into place. A destination that cannot be made (its directory missing, say) fails at once,"
                     + " as cp's does, and nothing is queued for it.",
                 "Each file's line is printed as soon as it is in place; a server restart is waited for (up to"
-                    + " --timeout)."},
+                    + " --timeout).",
+                "A file whose bytes its volume has lost (missing, cut short, a bad checksum) is read from another copy"
+                    + " (put --copies), said on standard error; with no copy left it fails at once, saying what is wrong."},
             footer = {"", "Examples:", "  silo get /exp/notes.txt notes.txt", "  silo get /exp/a.dat /exp/b.dat ./in/",
                 "  silo get -r /exp/run1 .       makes ./run1/...", "  silo get /exp/notes.txt -     to standard output"})
     static final class Get implements Callable<Integer> {

@@ -21,9 +21,11 @@ class CliTest {
     private PrintStream oldOut;
     private PrintStream oldErr;
     private SiloServer server;
+    private Path data;
 
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
+        data = dir;
         server = SiloServer.start(SiloConfig.defaults(Map.of("data", dir.toString(), "wire.port", "0",
                 "blockhead.port", "0", "nbd.port", "0", "control.port", "0", "console.port", "0", "files.data-port", "0")));
         oldOut = System.out;
@@ -140,6 +142,45 @@ class CliTest {
         assertThat(Main.run("mover", "mounts", at())).isZero();
         assertThat(Main.run("mover", "confirm", "DEF001", at())).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("no mount of DEF001 is waiting");
+    }
+
+    /** docs/archive.md, "Reading another copy": the bytes of the first copy gone from its volume, the get reads the second and says so. */
+    @Test
+    void aGetOfAFileWhoseBytesItsVolumeLostReadsItsCopyAndSaysSo(@TempDir Path files) throws Exception {
+        Path src = files.resolve("lost.bin");
+        java.nio.file.Files.write(src, "kept twice, lost once\n".repeat(5000).getBytes(StandardCharsets.UTF_8));
+        assertThat(Main.run("mkdir", "/two", at())).isZero();
+        assertThat(Main.run("put", src.toString(), "/two/", "--copies", "2", "--json", at())).as(err.toString(StandardCharsets.UTF_8))
+                .isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"volume\"\\s*:\\s*\"(DEF00[12])\"")
+                .matcher(out.toString(StandardCharsets.UTF_8));
+        assertThat(m.find()).isTrue();
+        String first = m.group(1);
+        String copy = first.equals("DEF001") ? "DEF002" : "DEF001";
+        try (var bytes = java.nio.file.Files.list(data.resolve("volumes").resolve(first))) {
+            for (Path p : bytes.filter(java.nio.file.Files::isRegularFile).toList()) {
+                java.nio.file.Files.delete(p); // the disk lost them; the volume's state is still ok
+            }
+        }
+        Path back = files.resolve("lost.back");
+        assertThat(Main.run("get", "/two/lost.bin", back.toString(), at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(java.nio.file.Files.mismatch(src, back)).isEqualTo(-1L);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("silo: /two/lost.bin is read from its copy on volume " + copy
+                + ": cannot read /two/lost.bin from " + first);
+
+        assertThat(Main.run("put", src.toString(), "/two/once.bin", "--json", at())).isZero();
+        m = java.util.regex.Pattern.compile("\"dest\"\\s*:\\s*\"/two/once.bin\"[^}]*\"volume\"\\s*:\\s*\"(DEF00[12])\"")
+                .matcher(out.toString(StandardCharsets.UTF_8));
+        assertThat(m.find()).as(out.toString(StandardCharsets.UTF_8)).isTrue();
+        String only = m.group(1);
+        try (var bytes = java.nio.file.Files.list(data.resolve("volumes").resolve(only))) {
+            for (Path p : bytes.filter(java.nio.file.Files::isRegularFile).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        assertThat(Main.run("get", "/two/once.bin", files.resolve("once.back").toString(), at())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot read /two/once.bin from " + only,
+                "/two/once.bin has no copy left to read: its bytes on volume " + only + " could not be read");
     }
 
     @Test

@@ -295,8 +295,9 @@ class ArchivePathsTest {
 
     /**
      * The first copy's bytes gone from its directory volume (its state still ok): the file access service
-     * reads the second copy in its place and says so with OTHER_COPY (ArchiveGateway.locate). (The archive's
-     * own get does not: its read_from_hsm chooses a copy by volume state alone; issue 16's report.)
+     * reads the second copy in its place and says so with OTHER_COPY (ArchiveGateway.locate), before any
+     * mover tries the missing bytes. (The archive's own get finds out at its mover and reads the copy on its
+     * next try: BadCopyTest in silo-archive.)
      */
     @Test
     void aFileWhoseBytesAreMissingOnItsDirVolumeIsReadFromItsCopyWithAWarning() throws Exception {

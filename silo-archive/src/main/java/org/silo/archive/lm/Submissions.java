@@ -207,6 +207,10 @@ final class Submissions {
             throw SiloException.invalid("a read_files request carries 1 to " + MAX_FILES + " files, not " + paths.size());
         }
         callback(q.callback(), q.token());
+        if (q.avoidCopies() != null && q.avoidCopies().size() > MAX_FILES * LibraryManager.MAX_COPIES) {
+            throw SiloException.invalid("a read_files request avoids at most " + MAX_FILES * LibraryManager.MAX_COPIES + " copies, not "
+                    + q.avoidCopies().size());
+        }
         return catalog.tx(c -> {
             List<Long> again = Sql.list(c, "SELECT id FROM request WHERE token = ? AND callback = ? AND kind = 'read' ORDER BY id",
                     rs -> rs.getLong(1), q.token(), q.callback());
@@ -217,10 +221,11 @@ final class Submissions {
             Map<String, List<Object[]>> byVolume = new LinkedHashMap<>(); // volume -> (index, path, bit file)
             Map<String, VolumeInfo> volumes = new LinkedHashMap<>();
             Namespace.Dirs dirs = new Namespace.Dirs(c); // each directory looked up once
+            Set<String> avoid = q.avoidCopies() == null || q.avoidCopies().isEmpty() ? Set.of() : new HashSet<>(q.avoidCopies());
             for (int i = 0; i < paths.size(); i++) {
                 try {
                     NsPath p = NsPath.parse(paths.get(i));
-                    BitFileInfo b = readable(c, dirs, volumes, p);
+                    BitFileInfo b = readable(c, dirs, volumes, p, avoid);
                     VolumeInfo v = volumes.get(b.volume());
                     byVolume.computeIfAbsent(v.label(), k -> new ArrayList<>()).add(new Object[] {i, p.toString(), b});
                 } catch (SiloException e) {
@@ -264,8 +269,15 @@ final class Submissions {
         });
     }
 
-    /** The bit file to read for {@code p}: its own, or a copy when its volume cannot be read. */
-    static BitFileInfo readable(Connection c, Namespace.Dirs dirs, Map<String, VolumeInfo> volumes, NsPath p)
+    /**
+     * The bit file to read for {@code p}: its own, or a copy when its volume cannot be read or when a mover
+     * of an earlier try could not read its bytes ({@code avoid}, ReadFiles.avoidCopies: the client's retry of
+     * a file whose copy was missing, short or damaged on a volume whose state is fine). A file whose first
+     * bit file is readable and not avoided costs nothing more than before: its copies are looked up only
+     * when they are needed. When no copy is left the file is refused (IO), naming each copy and what is
+     * wrong with it, so that the client stops asking.
+     */
+    static BitFileInfo readable(Connection c, Namespace.Dirs dirs, Map<String, VolumeInfo> volumes, NsPath p, Set<String> avoid)
             throws SQLException, SiloException {
         Namespace.Node n = dirs.get(p).orElseThrow(() -> SiloException.notFound("no such file " + p));
         if (n.bfid() == null) {
@@ -276,17 +288,31 @@ final class Submissions {
             b = FileClerk.get(c, n.bfid()); // a repack moved it and is freeing its old container: where it is now
         }
         VolumeInfo v = volume(c, volumes, b.volume());
-        if (VolumeState.parse(v.state()).readable()) {
+        boolean bad = !avoid.isEmpty() && avoid.contains(b.bfid());
+        if (!bad && VolumeState.parse(v.state()).readable()) {
             return b;
         }
         List<BitFileInfo> copies = FileClerk.copies(c, b.bfid());
         for (BitFileInfo cp : copies) {
-            if (VolumeState.parse(volume(c, volumes, cp.volume()).state()).readable() && Containers.holdForRead(c, cp.volume(), cp.cookie())) {
+            if (!avoid.contains(cp.bfid()) && VolumeState.parse(volume(c, volumes, cp.volume()).state()).readable()
+                    && Containers.holdForRead(c, cp.volume(), cp.cookie())) {
                 return cp;
             }
         }
-        throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason()
-                + (copies.isEmpty() ? "" : ", and no copy is on a readable volume"));
+        boolean anyBad = bad || copies.stream().anyMatch(cp -> avoid.contains(cp.bfid()));
+        if (!anyBad) {
+            throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason()
+                    + (copies.isEmpty() ? "" : ", and no copy is on a readable volume"));
+        }
+        List<String> why = new ArrayList<>();
+        List<BitFileInfo> all = new ArrayList<>(copies);
+        all.add(0, b);
+        for (BitFileInfo f : all) {
+            VolumeInfo fv = volume(c, volumes, f.volume());
+            why.add(avoid.contains(f.bfid()) ? "its bytes on volume " + fv.label() + " could not be read"
+                    : "volume " + fv.label() + " is " + fv.state() + ": " + fv.stateReason());
+        }
+        throw new SiloException(ErrorCode.IO, p + " has no copy left to read: " + String.join("; ", why));
     }
 
     private static VolumeInfo volume(Connection c, Map<String, VolumeInfo> volumes, String label) throws SQLException, SiloException {

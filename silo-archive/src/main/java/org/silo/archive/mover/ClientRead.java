@@ -180,7 +180,7 @@ final class ClientRead {
 
     /** A failure that is the volume's: its copy of the file is bad. */
     static boolean volumesFault(String why) {
-        return why.startsWith("CRC mismatch at mover") || why.startsWith("size mismatch at mover") || why.startsWith("cannot read ");
+        return org.silo.archive.ops.LibraryMessages.copyAtFault(why);
     }
 
     /**

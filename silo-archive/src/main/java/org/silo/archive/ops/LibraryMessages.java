@@ -305,8 +305,33 @@ public final class LibraryMessages {
     public record WriteFiles(String library, String storageGroup, String fileFamily, int priority, boolean verify, String callback,
             String token, String owner, List<String> avoidMovers, int copies, String hash, List<FileSpec> files) {}
 
-    /** read_files: the files at these paths, read by movers (one request per volume) into the client that waits at the callback. */
-    public record ReadFiles(int priority, String callback, String token, List<String> avoidMovers, List<String> paths) {}
+    /**
+     * read_files: the files at these paths, read by movers (one request per volume) into the client that waits at the callback.
+     * {@code avoidCopies}: bit files (originals or copies) whose bytes a mover of an earlier try could not read (missing, short,
+     * or not the catalog's: {@link #copyAtFault}); their files are read from another copy, or refused when they have none.
+     */
+    public record ReadFiles(int priority, String callback, String token, List<String> avoidMovers, List<String> paths,
+            List<String> avoidCopies) {
+        public ReadFiles(int priority, String callback, String token, List<String> avoidMovers, List<String> paths) {
+            this(priority, callback, token, avoidMovers, paths, List.of());
+        }
+    }
+
+    /**
+     * How a mover's verdict on one file of a read begins when the volume's copy of the file is to blame
+     * ({@code mover.ClientRead}): its bytes could not be read (a missing file, an I/O error), there were fewer
+     * than the catalog says, or their Adler-32 is not the catalog's. Such a failure counts against the volume
+     * (read errors, the suspect-volume rule), and the client's next try reads another copy
+     * ({@link ReadFiles#avoidCopies}) rather than the same bytes again.
+     */
+    public static final String CANNOT_READ = "cannot read ";
+    public static final String SIZE_AT_MOVER = "size mismatch at mover";
+    public static final String CRC_AT_MOVER = "CRC mismatch at mover";
+
+    /** Whether a read's file error says that the volume's copy is bad (see {@link #CANNOT_READ}). */
+    public static boolean copyAtFault(String why) {
+        return why != null && (why.startsWith(CRC_AT_MOVER) || why.startsWith(SIZE_AT_MOVER) || why.startsWith(CANNOT_READ));
+    }
 
     /** A file a request did not take, by its index in the call, with the error code's name and the reason. */
     public record Refused(int index, String code, String error) {}

@@ -5,14 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.FileAt;
 import org.silo.archive.ops.LibraryMessages.FilesQueued;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
@@ -27,7 +30,10 @@ import org.silo.wire.SiloException;
  * and sent over one data connection ({@link GetReceiver}). Destinations are checked first, as cp does:
  * nothing is queued for a file that cannot be made. What fails is asked for again, up to
  * {@code --max-retry} times per file, avoiding the movers that failed it; a server that restarts is
- * waited for on the same request.
+ * waited for on the same request. A file whose bytes the mover could not read from its volume (missing,
+ * short, a bad Adler-32: {@link LibraryMessages#copyAtFault}) is asked for again avoiding that copy
+ * ({@link ReadFiles#avoidCopies}), so that it is read from another copy, said in a note; that is not one
+ * of its retries, and a file with no copy left is refused by the library manager and fails at once.
  */
 final class BatchGet {
     private final TransferClient t;
@@ -59,7 +65,9 @@ final class BatchGet {
             pending.forEach(GetItem::tried);
             List<GetItem> again = new ArrayList<>();
             for (GetItem it : attempt(pending, avoid)) {
-                if (it.counted > options.maxRetry()) {
+                if (it.anotherCopy()) {
+                    again.add(it); // at most once per copy of the file: the library manager runs out of copies
+                } else if (it.counted > options.maxRetry()) {
                     finish(it, it.failed(it.last));
                 } else {
                     again.add(it);
@@ -74,8 +82,9 @@ final class BatchGet {
         CallbackListener.Expected e = listener.expect();
         FilesQueued q;
         try {
+            List<String> badCopies = batch.stream().flatMap(it -> it.badCopies.stream()).toList();
             q = lm.readFiles(new ReadFiles(options.priority(), listener.callback(), e.token(), List.copyOf(avoid),
-                    batch.stream().map(it -> it.src).toList()));
+                    batch.stream().map(it -> it.src).toList(), badCopies));
         } catch (SiloException x) {
             listener.forget(e);
             batch.forEach(it -> finish(it, it.failed(x.getMessage())));
@@ -83,11 +92,15 @@ final class BatchGet {
         }
         for (Refused r : q.refused()) {
             GetItem it = batch.get(r.index());
-            finish(it, it.failed(r.error()));
+            // a file with no copy left: what the mover found, then why no other copy is read
+            finish(it, it.failed(it.badCopies.isEmpty() ? r.error() : it.last + "; " + r.error()));
         }
         Map<Long, Map<Integer, GetItem>> byJob = new HashMap<>();
         for (FileAt f : q.files()) {
             GetItem it = batch.get(f.index());
+            if (!it.badCopies.isEmpty() && !it.badCopies.contains(f.bfid())) {
+                t.notes().accept(it.src + " is read from its copy on volume " + f.volume() + ": " + it.last);
+            }
             it.expect(f);
             if (it.totalOnce()) {
                 t.bytesTotal.addAndGet(f.size());
@@ -165,7 +178,7 @@ final class BatchGet {
                 session = lm.session(); // the restarted server holds the request: wait for its mover, on the same token
                 continue;
             }
-            boolean volumeBad = why != null && (why.contains("CRC mismatch at mover") || why.contains("size mismatch at mover"));
+            boolean volumeBad = why != null && (why.contains(LibraryMessages.CRC_AT_MOVER) || why.contains(LibraryMessages.SIZE_AT_MOVER));
             if (c != null && !volumeBad && !restarted) {
                 synchronized (avoid) {
                     avoid.add(c.hello().mover()); // the volume's fault follows the file, not the mover: no point avoiding it
@@ -229,6 +242,8 @@ final class BatchGet {
         volatile String bfid;
         volatile String volume;
         volatile Result result;
+        /** Bit files of this file (the original, copies) whose bytes a mover could not read: not to be read again. */
+        final Set<String> badCopies = new LinkedHashSet<>();
         private boolean totalled;
 
         GetItem(int at, String src, Path dest) {
@@ -245,6 +260,19 @@ final class BatchGet {
         void untried() {
             attempts--;
             counted--;
+        }
+
+        /**
+         * Whether the last try failed on the copy it read (the mover found its bytes missing, short or not
+         * the catalog's) and that copy is newly to be avoided: the next try reads another copy, and is not
+         * counted as one of the {@code --max-retry} retries (each copy is avoided once, so this ends).
+         */
+        boolean anotherCopy() {
+            if (bfid == null || !LibraryMessages.copyAtFault(last) || !badCopies.add(bfid)) {
+                return false;
+            }
+            counted--;
+            return true;
         }
 
         /** What the catalog says the file is: checked against what arrives. */

@@ -73,8 +73,8 @@ public final class ArchiveGateway implements ArchivePaths {
             try {
                 Located loc = at(p, at.file(), at.volume(), modified[0]);
                 if (first != null && first.code() == ErrorCode.IO && loc.localFile() == null) {
-                    // a copy to be staged: the archive's read chooses by volume state alone, and would go to the
-                    // first volume, whose state is fine, for the bytes that are missing there
+                    // a copy to be staged: staging is a get, which reads the first volume first (its state is fine),
+                    // and reads a copy only once a mover has failed there (docs/archive.md, "Reading another copy")
                     continue;
                 }
                 return first == null ? loc : loc.fromCopy("read from the copy on volume " + at.volume().label() + ": " + first.getMessage());
