@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.silo.wire.client.Reply;
@@ -46,50 +46,77 @@ final class PingCommand implements Callable<Integer> {
         if (count < 1 || window < 1 || window > 4096 || size < 8 || size > 1 << 24) {
             throw new IllegalArgumentException("need --count >= 1, --window 1..4096, --size 8..16M");
         }
-        long[] latencies = new long[count];
-        AtomicInteger failed = new AtomicInteger();
-        AtomicLong retransmissions = new AtomicLong();
-        Semaphore inFlight = new Semaphore(window);
-        CountDownLatch done = new CountDownLatch(count);
-        boolean verbose = !json && window == 1 && count <= 100;
-        long start;
+        Pings pings = new Pings();
         long elapsed;
         try (SiloClient c = SiloClient.connect(client.options().withWindow(window))) {
-            start = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                byte[] payload = new byte[size];
-                ByteBuffer.wrap(payload).putLong(i);
-                int seq = i;
-                inFlight.acquire();
-                c.send(c.compound().add(CoreOps.PING, payload).envelope(), false).whenComplete((r, err) -> {
-                    try {
-                        if (err != null || !echoed(r, payload)) {
-                            failed.incrementAndGet();
-                            latencies[seq] = -1;
-                            if (!json) {
-                                System.err.println("silo: ping " + seq + " failed: "
-                                        + (err == null ? "wrong echo" : Failures.describe(err.getCause() == null ? err : err.getCause())));
-                            }
-                        } else {
-                            latencies[seq] = r.elapsedNanos();
-                            retransmissions.addAndGet(r.transmissions() - 1);
-                            if (verbose) {
-                                System.out.printf(Locale.ROOT, "%d bytes from %s: seq=%d time=%.3f ms%s%n", size,
-                                        client.serverAddress(), seq, r.elapsedNanos() / 1e6,
-                                        r.transmissions() > 1 ? " (sent " + r.transmissions() + " times)" : "");
-                            }
-                        }
-                    } finally {
-                        inFlight.release();
-                        done.countDown();
-                    }
-                });
+            pings.client = c;
+            long start = System.nanoTime();
+            for (int i = 0; i < Math.min(window, count); i++) {
+                pings.next();
             }
-            done.await();
+            pings.done.await();
             elapsed = System.nanoTime() - start;
         }
-        report(latencies, failed.get(), retransmissions.get(), elapsed);
-        return failed.get() == 0 ? 0 : Failures.FAILED;
+        report(pings.latencies, pings.failed.get(), pings.retransmissions.get(), elapsed);
+        return pings.failed.get() == 0 ? 0 : Failures.FAILED;
+    }
+
+    /**
+     * The calls, as {@code window} chains: each answer sends the next call from the thread that took the
+     * answer (the client's event loop), so that a call costs no hand-over between threads; a loop on the
+     * main thread that waited for a free slot in the window woke once per call and ran at a third of the
+     * rate (docs/benchmarks.md, "Where the time goes").
+     */
+    private final class Pings {
+        final long[] latencies = new long[count];
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicLong retransmissions = new AtomicLong();
+        final AtomicInteger sent = new AtomicInteger();
+        final CountDownLatch done = new CountDownLatch(count);
+        final boolean verbose = !json && window == 1 && count <= 100;
+        SiloClient client;
+
+        void next() {
+            int seq = sent.getAndIncrement();
+            if (seq >= count) {
+                return;
+            }
+            byte[] payload = new byte[size];
+            ByteBuffer.wrap(payload).putLong(seq);
+            CompletableFuture<Reply> call;
+            try {
+                call = client.send(client.compound().add(CoreOps.PING, payload).envelope(), false);
+            } catch (RuntimeException e) { // the client closed under us: count it, and the chain goes on to the end
+                call = CompletableFuture.failedFuture(e);
+            }
+            call.whenComplete((r, err) -> {
+                try {
+                    record(seq, payload, r, err);
+                } finally {
+                    done.countDown();
+                }
+                next();
+            });
+        }
+
+        private void record(int seq, byte[] payload, Reply r, Throwable err) {
+            if (err != null || !echoed(r, payload)) {
+                failed.incrementAndGet();
+                latencies[seq] = -1;
+                if (!json) {
+                    System.err.println("silo: ping " + seq + " failed: "
+                            + (err == null ? "wrong echo" : Failures.describe(err.getCause() == null ? err : err.getCause())));
+                }
+                return;
+            }
+            latencies[seq] = r.elapsedNanos();
+            retransmissions.addAndGet(r.transmissions() - 1);
+            if (verbose) {
+                System.out.printf(Locale.ROOT, "%d bytes from %s: seq=%d time=%.3f ms%s%n", size,
+                        PingCommand.this.client.serverAddress(), seq, r.elapsedNanos() / 1e6,
+                        r.transmissions() > 1 ? " (sent " + r.transmissions() + " times)" : "");
+            }
+        }
     }
 
     private static boolean echoed(Reply r, byte[] payload) {

@@ -59,6 +59,13 @@ class CliTest {
                 .contains("\"calls\":500", "\"answered\":500", "\"failed\":0", "\"window\":16", "\"p99\"");
     }
 
+    /** The window's chains stop at the count, also when the window is wider than the count. */
+    @Test
+    void pingWithAWindowWiderThanTheCountMakesExactlyTheCalls() {
+        assertThat(Main.run("ping", at(), "--count", "5", "--window", "64", "--json")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"calls\":5,", "\"answered\":5,", "\"failed\":0");
+    }
+
     @Test
     void statusShowsTheServer() {
         assertThat(Main.run("status", at(), "--json")).isZero();
