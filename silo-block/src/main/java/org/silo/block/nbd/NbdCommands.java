@@ -98,6 +98,40 @@ final class NbdCommands {
     }
   }
 
+  /**
+   * A READ answered from the image's memory mapping ({@link ImageLease#view}),
+   * or null when it cannot be (the range crosses a mapping chunk, or reading the mapping failed):
+   * the caller then runs it as any other request, whose pread reports a real error as EIO.
+   */
+  ByteBuf readMapped(ByteBufAllocator alloc, NbdMessage.Request r) {
+    int len = (int) r.length();
+    if (len == 0) {
+      return null;
+    }
+    ByteBuf out = null;
+    try {
+      ByteBuffer view = lease.view(r.offset(), len);
+      if (view == null) {
+        return null;
+      }
+      out = alloc.directBuffer((export.structured() ? 28 : 16) + len);
+      if (export.structured()) {
+        NbdCodec.chunkHeader(out, REPLY_FLAG_DONE, REPLY_TYPE_OFFSET_DATA, r.cookie(), 8 + len)
+            .writeLong(r.offset());
+      } else {
+        NbdCodec.simpleReply(out, 0, r.cookie());
+      }
+      out.writeBytes(view);
+      counters.reads.increment();
+      return out;
+    } catch (IOException | InternalError e) { // InternalError: a disk error met through the mapping
+      if (out != null) {
+        out.release();
+      }
+      return null;
+    }
+  }
+
   private ByteBuf read(ByteBufAllocator alloc, NbdMessage.Request r) throws IOException {
     int len = (int) r.length();
     counters.reads.increment();

@@ -175,6 +175,62 @@ class NbdProtocolTest {
         .until(() -> store.info("disk").holders().isEmpty());
   }
 
+  /**
+   * Small READs are answered on the event loop and flushed at the end of the read burst: a DISC sent
+   * right behind them must not close the connection before their replies have left.
+   */
+  @Test
+  void readsSentRightBeforeADiscAreAllAnsweredWithTheirBytes() throws Exception {
+    try (var c = client()) {
+      c.go("disk", false);
+      int n = 32;
+      for (int i = 0; i < n; i++) {
+        byte[] data = new byte[4096];
+        java.util.Arrays.fill(data, (byte) (i + 1));
+        c.request(0, 1, 100 + i, 4096L * i, 4096, data);
+        assertThat(c.simpleReply()).containsExactly(0, 100 + i);
+      }
+      for (int i = 0; i < n; i++) {
+        c.request(0, 0, 200 + i, 4096L * i, 4096, null);
+      }
+      c.request(0, 2, 999, 0, 0, null); // DISC, before any reply is read
+      Set<Long> cookies = new HashSet<>();
+      for (int i = 0; i < n; i++) {
+        long[] r = c.simpleReply();
+        assertThat(r[0]).isZero();
+        byte[] got = new byte[4096];
+        c.in.readFully(got);
+        assertThat(got).containsOnly((byte) (r[1] - 200 + 1));
+        cookies.add(r[1]);
+      }
+      assertThat(cookies).hasSize(n);
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
+
+  /** A READ across the 1 GiB mapping chunks cannot be served from one view: it still gets its bytes. */
+  @Test
+  void aReadAcrossTwoMappingChunksGetsItsBytes() throws Exception {
+    store.create("big", (2L << 30), false); // sparse
+    try (var c = client()) {
+      c.go("big", false);
+      long at = (1L << 30) - 2048;
+      byte[] data = new byte[4096];
+      new java.util.Random(7).nextBytes(data);
+      c.request(0, 1, 1, at, 4096, data);
+      assertThat(c.simpleReply()).containsExactly(0, 1);
+      c.request(0, 0, 2, at, 4096, null);
+      assertThat(c.simpleReply()).containsExactly(0, 2);
+      byte[] got = new byte[4096];
+      c.in.readFully(got);
+      assertThat(got).isEqualTo(data);
+      c.request(0, 0, 3, at + 4096, 4096, null); // a hole, inside the second chunk: zeros
+      assertThat(c.simpleReply()).containsExactly(0, 3);
+      c.in.readFully(got);
+      assertThat(got).containsOnly(0);
+    }
+  }
+
   @Test
   void structuredReadAndBlockStatus() throws Exception {
     try (var c = client()) {
