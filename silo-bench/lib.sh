@@ -21,14 +21,15 @@ bench_build() {
 
 # silo_server_start DATA WIRE_PORT LOG [KEY=VALUE...]: bin/silo server on a data directory with the
 # message layer on WIRE_PORT and every other port off (0) unless a KEY=VALUE sets it (later --set wins);
-# returns once it answers a ping, or exits with its log. The pid is in silo_server_pid.
+# returns once it answers a ping, or exits with its log. The pid is in silo_server_pid. SILO_SERVER_JAVA_OPTS,
+# when set, is the server's SILO_JAVA_OPTS alone (not the pings').
 silo_server_start() {
   local data="$1" port="$2" log="$3" kv i
   shift 3
   local args=(server --data "$data" --set wire.port="$port" --set blockhead.port=0 --set nbd.port=0
               --set control.port=0 --set console.port=0)
   for kv in "$@"; do args+=(--set "$kv"); done
-  "$silo" "${args[@]}" >"$log" 2>&1 &
+  SILO_JAVA_OPTS="${SILO_SERVER_JAVA_OPTS:-${SILO_JAVA_OPTS:-}}" "$silo" "${args[@]}" >"$log" 2>&1 &
   silo_server_pid=$!
   for i in $(seq 120); do
     "$silo" ping --server "127.0.0.1:$port" --count 1 --timeout 1s >/dev/null 2>&1 && return 0
