@@ -296,7 +296,7 @@ public final class ArchiveService implements AutoCloseable {
         registerLibrary(d);
         d.registerBlocking(FileClerkOps.MKDIR, (ctx, q) -> {
             need(ctx, path(q.path()), Right.WRITE);
-            return namespace.mkdir(q.path(), q.parents(), q.owner());
+            return namespace.mkdir(q.path(), q.parents(), owner(ctx, q.owner()));
         });
         d.registerBlocking(FileClerkOps.LS, (ctx, q) -> {
             need(ctx, path(q.path()), Right.READ);
@@ -345,7 +345,7 @@ public final class ArchiveService implements AutoCloseable {
         });
         d.registerBlocking(LibraryOps.WRITE_TO_HSM, (ctx, q) -> {
             need(ctx, path(q.path()), Right.WRITE);
-            JobInfo j = library.submitWrite(q, who(ctx, null));
+            JobInfo j = library.submitWrite(q.withOwner(owner(ctx, q.owner())), who(ctx, null));
             library.clients().queuedBy(ctx.session().id(), j.id());
             return j;
         });
@@ -359,7 +359,7 @@ public final class ArchiveService implements AutoCloseable {
             for (LibraryMessages.FileSpec f : q.files() == null ? List.<LibraryMessages.FileSpec>of() : q.files()) {
                 need(ctx, path(f.path()), Right.WRITE);
             }
-            LibraryMessages.FilesQueued queued = library.submitWriteFiles(q, who(ctx, null));
+            LibraryMessages.FilesQueued queued = library.submitWriteFiles(q.withOwner(owner(ctx, q.owner())), who(ctx, null));
             for (JobInfo j : queued.jobs()) {
                 library.clients().queuedBy(ctx.session().id(), j.id());
             }
@@ -499,6 +499,14 @@ public final class ArchiveService implements AutoCloseable {
         return p.isAbsolute() ? p : dataDir.resolve("backups").resolve(p);
     }
 
+    /**
+     * The owner of a new file or directory: the session's ({@link org.silo.wire.server.Session#owner}),
+     * whatever the request names; the name given only when there is no session (a call from within the server).
+     */
+    private static String owner(CallContext ctx, String given) {
+        return ctx == null || ctx.session() == null ? given : ctx.session().owner();
+    }
+
     private static String who(CallContext ctx, String given) {
         if (given != null && !given.isBlank()) {
             return given;
@@ -525,7 +533,7 @@ public final class ArchiveService implements AutoCloseable {
         } catch (SiloException e) {
             m.put("error", e.getMessage());
         }
-        m.put("counted_at_ms", System.currentTimeMillis());
+        m.put("countedAt", java.time.Instant.ofEpochMilli(System.currentTimeMillis()).toString());
         return java.util.Collections.unmodifiableMap(m);
     }
 

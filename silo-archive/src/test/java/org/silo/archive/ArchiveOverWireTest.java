@@ -110,7 +110,7 @@ class ArchiveOverWireTest {
         assertThat(new String(client.call(FileClerkOps.READ_FILE, "/w"))).isEqualTo("over the wire");
         assertThat(client.call(FileClerkOps.FSCK, null).problems()).isEmpty();
         assertThat(client.call(VolumeClerkOps.STATUS, null)).containsEntry("volumes", 3);
-        assertThat(client.call(FileClerkOps.STATUS, null)).containsEntry("files_active", 1);
+        assertThat(client.call(FileClerkOps.STATUS, null)).containsEntry("filesActive", 1);
         assertThat(client.call(VolumeClerkOps.BACKUP, new Backup("b1.db")).bytes()).isPositive();
         // seed 000's mk_backup, the file clerk's name for the same: a catalog a new server opens with the file in it
         var made = client.call(FileClerkOps.MK_BACKUP, new Backup("b2.db"));

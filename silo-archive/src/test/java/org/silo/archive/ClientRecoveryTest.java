@@ -101,7 +101,7 @@ class ClientRecoveryTest {
             assertThat(results).allSatisfy(r -> assertThat(r.error()).as(r.source()).isNull());
         }
         assertThat(archive.namespace().ls("/t")).hasSize(n);
-        assertThat(archive.files().status().get("files_active")).as("each file once in the catalog").isEqualTo((long) n);
+        assertThat(archive.files().status().get("filesActive")).as("each file once in the catalog").isEqualTo((long) n);
         assertThat(archive.files().fsck().problems()).isEmpty();
 
         // and back, with a restart in the middle too
@@ -173,7 +173,7 @@ class ClientRecoveryTest {
         assertThat(again.get(0).bfid()).isEqualTo(archive.namespace().stat("/t/a").bfid());
         assertThat(again.get(1).skipped()).isFalse();
         assertThat(again.get(1).error()).isNull();
-        assertThat(archive.files().status().get("files_active")).isEqualTo(2L);
+        assertThat(archive.files().status().get("filesActive")).isEqualTo(2L);
 
         Files.write(a, new byte[5000]); // same size, other bytes
         Result differs;

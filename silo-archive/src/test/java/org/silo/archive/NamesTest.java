@@ -9,7 +9,6 @@ import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 import org.silo.archive.ns.NsPath;
 import org.silo.archive.volume.Backend;
-import org.silo.archive.volume.Sizes;
 import org.silo.wire.SiloException;
 
 /** Paths, sizes and cookies: what people and movers type. */
@@ -34,21 +33,6 @@ class NamesTest {
         assertThat(NsPath.parse("/a/b").parent().toString()).isEqualTo("/a");
         assertThat(NsPath.parse("/a/b/c").within(NsPath.parse("/a/b"))).isTrue();
         assertThat(NsPath.parse("/a/bc").within(NsPath.parse("/a/b"))).isFalse();
-    }
-
-    @Test
-    void sizes() throws Exception {
-        assertThat(Sizes.parse("4096")).isEqualTo(4096);
-        assertThat(Sizes.parse("10G")).isEqualTo(10L << 30);
-        assertThat(Sizes.parse("10g")).isEqualTo(10L << 30);
-        assertThat(Sizes.parse("1.5T")).isEqualTo(3L << 39);
-        assertThat(Sizes.parse("2KiB")).isEqualTo(2048);
-        assertThat(Sizes.parse("7MB")).isEqualTo(7L << 20);
-        for (String bad : new String[] {"", "G", "-1G", "ten", "1X", "1e3", "99999999P"}) {
-            assertThatThrownBy(() -> Sizes.parse(bad)).as(bad).isInstanceOf(SiloException.class);
-        }
-        assertThat(Sizes.format(10L << 30)).isEqualTo("10.0G");
-        assertThat(Sizes.format(5)).isEqualTo("5B");
     }
 
     @Property

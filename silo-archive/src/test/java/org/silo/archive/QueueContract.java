@@ -282,7 +282,7 @@ abstract class QueueContract {
         } catch (SiloException e) {
             assertThat(e.code()).isEqualTo(ErrorCode.INVALID);
         }
-        assertThat(archive.files().status().get("files_active")).isEqualTo(0L);
+        assertThat(archive.files().status().get("filesActive")).isEqualTo(0L);
     }
 
     @Test

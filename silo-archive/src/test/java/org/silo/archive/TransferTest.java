@@ -178,7 +178,7 @@ class TransferTest {
         assertThat(r.error()).isNull();
         assertThat(r.attempts()).isEqualTo(2);
         assertThat(r.mover()).isEqualTo(good.name());
-        assertThat(archive.files().status().get("files_active")).isEqualTo(1L);
+        assertThat(archive.files().status().get("filesActive")).isEqualTo(1L);
         BitFileInfo b = archive.files().info(archive.namespace().stat("/t/big").bfid());
         assertThat(b.size()).isEqualTo(6 << 20);
         assertThat(archive.files().fsck().problems()).isEmpty();
@@ -202,7 +202,7 @@ class TransferTest {
         t.close();
         assertThat(r.error()).contains("was killed");
         assertThat(r.attempts()).isEqualTo(1);
-        assertThat(archive.files().status().get("files_active")).isEqualTo(0L);
+        assertThat(archive.files().status().get("filesActive")).isEqualTo(0L);
         await().atMost(PATIENCE).untilAsserted(
                 () -> assertThat(archive.volumes().list(null)).allSatisfy(v -> assertThat(v.writing()).isNull()));
         assertThat(partFiles()).isEmpty();
@@ -234,7 +234,7 @@ class TransferTest {
         }
         assertThat(failed.error()).contains("mount of").contains("exit status 3").contains("no drive free");
         assertThat(m.lastChanger().exitStatus()).isEqualTo(3);
-        assertThat(archive.files().status().get("files_active")).isEqualTo(1L);
+        assertThat(archive.files().status().get("filesActive")).isEqualTo(1L);
     }
 
     @Test
@@ -310,7 +310,10 @@ class TransferTest {
         assertThat(r.copies()).hasSize(1).doesNotContain(r.volume());
         String copyVolume = r.copies().get(0);
         assertThat(archive.files().fsck().problems()).isEmpty();
-        assertThat(archive.files().status().get("files_active")).isEqualTo(2L); // the original and its copy
+        // one file, and its copy counted apart (issue 15)
+        assertThat(archive.files().status()).containsEntry("filesActive", 1L).containsEntry("copiesActive", 1L);
+        assertThat(archive.namespace().stat("/t/k").copies()).as("stat names every volume, the first written first")
+                .containsExactly(r.volume(), copyVolume);
 
         // a copy of the same file to a volume that holds it is refused, by path or by content hash
         assertThatThrownBy(() -> client.call(LibraryOps.COPY_TO_VOLUME, new LibraryMessages.CopyFile(sha, copyVolume, 0)))
@@ -333,7 +336,7 @@ class TransferTest {
         archive.namespace().mv("/t/k", "/t/k2");
         assertThat(archive.files().info(got.bfid()).path()).isEqualTo("/t/k2");
         archive.namespace().rm("/t/k2");
-        assertThat(archive.files().status().get("files_active")).isEqualTo(0L);
+        assertThat(archive.files().status().get("filesActive")).isEqualTo(0L);
     }
 
     @Test

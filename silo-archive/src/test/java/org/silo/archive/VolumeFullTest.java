@@ -177,7 +177,7 @@ class VolumeFullTest {
             try (var files = Files.list(fs.dir())) {
                 assertThat(files.map(p -> p.getFileName().toString())).containsExactly("0000001");
             }
-            assertThat(archive.files().status().get("files_active")).isEqualTo(2L);
+            assertThat(archive.files().status().get("filesActive")).isEqualTo(2L);
             assertThat(archive.library().mover("tinymover").errors()).isZero();
             assertThat(archive.files().fsck().problems()).isEmpty();
 
@@ -197,7 +197,7 @@ class VolumeFullTest {
             assertThat(r.attempts()).as("no retry: it would fail the same way").isEqualTo(1);
             assertThat(jobs("/t/big")).singleElement().satisfies(j -> assertThat(j.state()).isEqualTo("failed"));
             assertThat(archive.volumes().inquire("TINY01").remaining()).isEqualTo(room(fs));
-            assertThat(archive.files().status().get("files_active")).isEqualTo(0L);
+            assertThat(archive.files().status().get("filesActive")).isEqualTo(0L);
             assertThat(fs.partFiles()).isEmpty();
             try (var files = Files.list(fs.dir())) {
                 assertThat(files).isEmpty();
@@ -238,7 +238,7 @@ class VolumeFullTest {
         try (var files = Files.list(faulty)) {
             assertThat(files).as("no .part, no file").isEmpty();
         }
-        assertThat(archive.files().status().get("files_active")).isEqualTo(1L);
+        assertThat(archive.files().status().get("filesActive")).isEqualTo(1L);
         assertThat(archive.files().fsck().problems()).isEmpty();
     }
 

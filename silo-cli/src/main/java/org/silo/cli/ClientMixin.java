@@ -1,7 +1,7 @@
 package org.silo.cli;
 
 import java.time.Duration;
-import org.silo.server.config.Sizes;
+import org.silo.server.config.Durations;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.ClientListener;
 import org.silo.wire.client.ClientOptions;
@@ -33,7 +33,7 @@ final class ClientMixin {
     }
 
     ClientOptions options() {
-        Duration deadline = Sizes.parseDuration(timeout);
+        Duration deadline = Durations.parse(timeout);
         return ClientOptions.to(serverAddress())
                 .withDeadline(deadline)
                 .withRetries(retries)

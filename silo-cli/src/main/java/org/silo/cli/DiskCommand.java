@@ -2,7 +2,7 @@ package org.silo.cli;
 
 import java.util.concurrent.Callable;
 import org.silo.server.block.DiskOps;
-import org.silo.server.config.Sizes;
+import org.silo.wire.Sizes;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,13 +35,13 @@ final class DiskCommand implements Runnable {
     }
 
     static void print(DiskOps.Disk d) {
-        System.out.printf("%s: %s (%d bytes), %s allocated, %s, policy %s%s%n", d.name(), Sizes.human(d.sizeBytes()),
-                d.sizeBytes(), Sizes.human(d.allocatedBytes()), d.readOnly() ? "read-only" : "read-write", d.policy(),
+        System.out.printf("%s: %s (%d bytes), %s allocated, %s, policy %s%s%n", d.name(), Sizes.format(d.sizeBytes()),
+                d.sizeBytes(), Sizes.format(d.allocatedBytes()), d.readOnly() ? "read-only" : "read-write", d.policy(),
                 d.holders().isEmpty() ? "" : ", open by " + String.join("; ", d.holders()));
     }
 
     static long size(String text) {
-        long n = Sizes.parseSize(text);
+        long n = SizeOption.parse("--size", text);
         if (n <= 0 || n % 512 != 0) {
             throw new IllegalArgumentException("--size " + text + ": an image is a positive multiple of 512 bytes");
         }
@@ -57,7 +57,7 @@ final class DiskCommand implements Runnable {
         @Parameters(paramLabel = "NAME", description = "A plain name of at most 255 bytes, without '/', '\\\\', NUL or '..'.")
         String name;
 
-        @Option(names = "--size", required = true, paramLabel = "SIZE", description = "Size, e.g. 64M, 10G (a multiple of 512).")
+        @Option(names = "--size", required = true, paramLabel = "SIZE", description = "Size, e.g. 64M, 1.5G, 10 GiB (a multiple of 512).")
         String size;
 
         @Option(names = "--read-only", description = "Refuse writes (readers may then share it).")
@@ -82,6 +82,9 @@ final class DiskCommand implements Runnable {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
+        @Mixin
+        SizeOption sizes;
+
         @Override
         public Integer call() throws Exception {
             DiskOps.DiskList list;
@@ -94,7 +97,7 @@ final class DiskCommand implements Runnable {
             }
             Table t = new Table("NAME", "SIZE", "ALLOCATED", "MODE", "POLICY", "OPEN BY").rightAlign(1, 2);
             for (DiskOps.Disk d : list.disks()) {
-                t.row(d.name(), Sizes.human(d.sizeBytes()), Sizes.human(d.allocatedBytes()), d.readOnly() ? "ro" : "rw",
+                t.row(d.name(), sizes.show(d.sizeBytes()), sizes.show(d.allocatedBytes()), d.readOnly() ? "ro" : "rw",
                         d.policy(), d.holders().isEmpty() ? "-" : String.join("; ", d.holders()));
             }
             t.print();

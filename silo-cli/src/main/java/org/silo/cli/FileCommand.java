@@ -226,8 +226,8 @@ final class FileCommand implements Runnable {
                     case FilesOps.URL -> "URL";
                     default -> "object";
                 };
-                System.out.printf("%s: %s, %s bytes, %s%s%n", name, kind,
-                        st.size() == -1 ? "unknown" : String.valueOf(st.size()), st.writable() ? "writable" : "read-only",
+                System.out.printf("%s: %s, %s, %s%s%n", name, kind,
+                        st.size() == -1 ? "size unknown" : org.silo.wire.Sizes.format(st.size()) + " (" + st.size() + " bytes)", st.writable() ? "writable" : "read-only",
                         st.modifiedMillis() > 0 ? ", modified " + Instant.ofEpochMilli(st.modifiedMillis()) : "");
             }
             return 0;

@@ -7,11 +7,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.silo.archive.ops.FileClerkOps;
 import org.silo.files.FilesOps;
 import org.silo.files.FilesOps.Name;
 import org.silo.files.client.FilesClient;
 import org.silo.files.client.OobWriter;
 import org.silo.files.client.WholeFileCache;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,7 +71,51 @@ final class FileCp implements Callable<Integer> {
         if (from == null && to == null) {
             throw new IllegalArgumentException("neither " + src + " nor " + dest + " is a silo name; use cp(1) for local copies");
         }
+        try {
+            return copy(from, to);
+        } catch (SiloException e) {
+            throw localHint(e, from, to);
+        }
+    }
+
+    /**
+     * An absolute path names the archive, which surprises whoever meant the local file of that name (put
+     * and get take absolute local paths): when the archive has no such file or directory and the local
+     * one is there, the error says how to name the local one (issue 15).
+     */
+    SiloException localHint(SiloException e, Name from, Name to) {
+        if (e.code() != ErrorCode.NOT_FOUND) {
+            return e;
+        }
+        if (from != null && from.type() == FilesOps.FILESYSTEM && Files.exists(Path.of(src))) {
+            return new SiloException(e.code(), src + " is an archive path, and the archive has no such file (" + e.getMessage()
+                    + "); for the local file write file:" + src, e);
+        }
+        Path parent = Path.of(dest).getParent();
+        if (to != null && to.type() == FilesOps.FILESYSTEM && parent != null && Files.isDirectory(parent)) {
+            return new SiloException(e.code(), dest + " is an archive path (" + e.getMessage() + "); for a local file write file:"
+                    + dest, e);
+        }
+        return e;
+    }
+
+    /**
+     * Where an archive path side might have meant a local file (the local one is there), asks the archive
+     * first, so that the mistake is told before any byte is sent or a destination opened.
+     */
+    private void askFirst(SiloClient c, Name from, Name to) throws SiloException {
+        if (from != null && from.type() == FilesOps.FILESYSTEM && Files.exists(Path.of(src))) {
+            c.call(FileClerkOps.STAT, src);
+        }
+        Path parent = Path.of(dest).getParent();
+        if (to != null && to.type() == FilesOps.FILESYSTEM && parent != null && Files.isDirectory(parent)) {
+            c.call(FileClerkOps.STAT, parent.toString());
+        }
+    }
+
+    private int copy(Name from, Name to) throws Exception {
         try (SiloClient c = client.connect()) {
+            askFirst(c, from, to);
             FilesClient files = new FilesClient(c, Duration.ofHours(24));
             if (to == null) { // silo -> local
                 long n = toLocal(c, from);

@@ -26,6 +26,15 @@ final class FsckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
+    @Mixin
+    SizeOption sizes;
+
+    /** "4 files", or "4 files, 8 copies" when files have more than one copy: copies are not counted as files (issue 15). */
+    static String checked(FsckReport r) {
+        String files = r.files() + (r.files() == 1 ? " file" : " files");
+        return r.checked() == r.files() ? files : files + ", " + r.checked() + " copies";
+    }
+
     @Override
     public Integer call() throws Exception {
         FsckReport r;
@@ -46,7 +55,7 @@ final class FsckCommand implements Callable<Integer> {
             for (String w : warnings) {
                 System.out.println("warning: " + w);
             }
-            System.out.printf("%d files checked (%d bytes read), %d problem%s%s%n", r.checked(), r.bytes(), r.problems().size(),
+            System.out.printf("%s checked (%s read), %d problem%s%s%n", checked(r), sizes.show(r.bytes()), r.problems().size(),
                     r.problems().size() == 1 ? "" : "s", warnings.isEmpty() ? ""
                     : ", " + warnings.size() + " warning" + (warnings.size() == 1 ? "" : "s"));
         }

@@ -7,7 +7,6 @@ import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.ListJobs;
 import org.silo.archive.ops.LibraryMessages.SetPriority;
 import org.silo.archive.ops.LibraryOps;
-import org.silo.archive.volume.Sizes;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,14 +31,14 @@ final class JobCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    static void table(List<JobInfo> jobs) {
+    static void table(List<JobInfo> jobs, SizeOption sizes) {
         Table t = new Table("ID", "KIND", "STATE", "PRI", "SIZE", "VOLUME", "MOVER", "TRIES", "QUEUED", "PATH", "NOTE").rightAlign(0, 3, 4, 7);
         for (JobInfo j : jobs) {
             String pri = j.effectivePriority() + (j.adminPriority() != null ? "!" : "");
             String note = j.mergedInto() != null ? "merged into " + j.mergedInto()
                     : j.error() != null ? j.error() : j.result() != null ? j.result()
                     : j.kind().equals("copy") && j.target() != null ? "to " + j.target() : "";
-            t.row(j.id(), j.kind(), j.state(), pri, Sizes.format(j.size()), j.volume() == null ? "-" : j.volume(),
+            t.row(j.id(), j.kind(), j.state(), pri, sizes.show(j.size()), j.volume() == null ? "-" : j.volume(),
                     j.moverName() == null ? "-" : j.moverName(), j.attempts(), Instant.ofEpochMilli(j.createdMs()),
                     j.files() > 1 ? j.path() + " and " + (j.files() - 1) + " more" : j.path(), note);
         }
@@ -61,18 +60,33 @@ final class JobCommand implements Runnable {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
+        @Mixin
+        SizeOption sizes;
+
         @Override
         public Integer call() throws Exception {
             try (SiloClient c = client.connect()) {
                 List<JobInfo> jobs = c.call(LibraryOps.JOB_LS, new ListJobs(all, limit)).jobs();
                 if (json) {
                     Json.print(jobs);
+                } else if (jobs.isEmpty() && !all) {
+                    // right after a put the queue is empty: say so and where the finished jobs are, not an empty table (issue 15)
+                    System.out.println(nothingQueued(c.call(LibraryOps.JOB_LS, new ListJobs(true, limit)).jobs().size(), limit));
                 } else {
-                    table(jobs);
+                    table(jobs, sizes);
                 }
             }
             return 0;
         }
+    }
+
+    /** What job ls says when nothing is queued or running: how many finished jobs --all would show. */
+    static String nothingQueued(int finished, int limit) {
+        if (finished == 0) {
+            return "no jobs queued or running, and none finished";
+        }
+        return "no jobs queued or running; silo job ls --all shows the " + (finished == 1 ? "one" : finished >= limit ? finished + " most recent" : finished)
+                + " finished";
     }
 
     @Command(name = "kill", mixinStandardHelpOptions = true,
@@ -150,7 +164,7 @@ final class JobCommand implements Runnable {
         public Integer call() throws Exception {
             try (SiloClient c = client.connect()) {
                 JobInfo j = c.call(LibraryOps.VERIFY_VOLUME, new org.silo.archive.ops.LibraryMessages.VerifyVolume(volume, priority));
-                System.out.printf("job %d: verify of %s queued (%s)%n", j.id(), volume, Sizes.format(j.size()));
+                System.out.printf("job %d: verify of %s queued (%s)%n", j.id(), volume, org.silo.wire.Sizes.format(j.size()));
                 return await ? finish(c, j.id()) : 0;
             }
         }

@@ -11,7 +11,6 @@ import org.silo.archive.ops.LibraryMessages.MountRequest;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
 import org.silo.archive.ops.LibraryMessages.MoverName;
 import org.silo.archive.ops.LibraryOps;
-import org.silo.archive.volume.Sizes;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,14 +34,14 @@ final class MoverCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    static void table(List<MoverInfo> movers) {
+    static void table(List<MoverInfo> movers, SizeOption sizes) {
         Table t = new Table("NAME", "STATE", "VOLUME", "JOB", "PROGRESS", "RATE", "BYTES", "FILES", "ERRORS", "MOUNTS", "HOST", "SEEN", "ID")
                 .rightAlign(3, 5, 6, 7, 8, 9);
         for (MoverInfo m : movers) {
-            String progress = m.job() == 0 ? "-" : m.bytesTotal() == 0 ? Sizes.format(m.bytesDone())
-                    : String.format("%s/%s (%d%%)", Sizes.format(m.bytesDone()), Sizes.format(m.bytesTotal()), 100 * m.bytesDone() / m.bytesTotal());
+            String progress = m.job() == 0 ? "-" : m.bytesTotal() == 0 ? sizes.show(m.bytesDone())
+                    : String.format("%s/%s (%d%%)", sizes.show(m.bytesDone()), sizes.show(m.bytesTotal()), 100 * m.bytesDone() / m.bytesTotal());
             t.row(m.name(), m.state(), m.volume() == null ? "-" : m.volume(), m.job() == 0 ? "-" : m.job(), progress,
-                    m.job() == 0 ? "-" : String.format("%.1f MB/s", m.bytesPerSecond() / 1e6), Sizes.format(m.bytes()), m.files(),
+                    m.job() == 0 ? "-" : String.format("%.1f MB/s", m.bytesPerSecond() / 1e6), sizes.show(m.bytes()), m.files(),
                     m.errors(), m.mounts(), m.host(), Instant.ofEpochMilli(m.seenMs()), m.id());
         }
         t.print();
@@ -60,6 +59,9 @@ final class MoverCommand implements Runnable {
         @Option(names = "--watch", paramLabel = "SECONDS", description = "Print again every SECONDS until interrupted.")
         Integer watch;
 
+        @Mixin
+        SizeOption sizes;
+
         @Override
         public Integer call() throws Exception {
             try (SiloClient c = client.connect()) {
@@ -68,7 +70,7 @@ final class MoverCommand implements Runnable {
                     if (json) {
                         Json.print(movers);
                     } else {
-                        table(movers);
+                        table(movers, sizes);
                     }
                     if (watch == null) {
                         return 0;
@@ -226,7 +228,7 @@ final class MoverCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Mover m = RemoteMover.start(server, home, library, name, org.silo.server.config.Sizes.parseSize(rate));
+            Mover m = RemoteMover.start(server, home, library, name, SizeOption.parse("--rate", rate));
             System.out.printf("mover %s serving library %s for %s (Ctrl-C stops it after the transfer under way)%n", m.id(), library, server);
             Runtime.getRuntime().addShutdownHook(new Thread(m::close));
             Thread.currentThread().join();

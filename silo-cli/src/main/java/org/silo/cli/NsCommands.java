@@ -42,6 +42,9 @@ final class NsCommands {
         @Option(names = "--after", paramLabel = "NAME", description = "Start after this name (the cursor --limit prints).")
         String after;
 
+        @Mixin
+        SizeOption sizes;
+
         /** The entries to ask for next, {@code shown} being printed already: a page, or what --limit leaves. */
         private int pageSize(long shown) {
             return limit > 0 ? (int) Math.min(Trees.PAGE, limit - shown) : Trees.PAGE;
@@ -53,7 +56,7 @@ final class NsCommands {
                 throw new IllegalArgumentException("--limit must be 0 (all) or more, not " + limit);
             }
             try (SiloClient c = client.connect()) {
-                Listing out = new Listing(json);
+                Listing out = new Listing(json, sizes);
                 String cursor = after;
                 long shown = 0;
                 // the next page is asked for as soon as this one's cursor is known, and comes while this
@@ -91,13 +94,15 @@ final class NsCommands {
      */
     static final class Listing {
         private final boolean json;
+        private final SizeOption sizes;
         private final java.io.PrintWriter out = new java.io.PrintWriter(new java.io.BufferedWriter(
                 new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), 1 << 16), false);
         private final StringBuilder line = new StringBuilder(160);
         private boolean any;
 
-        Listing(boolean json) {
+        Listing(boolean json, SizeOption sizes) {
             this.json = json;
+            this.sizes = sizes;
             if (!json) {
                 row("KIND", "SIZE", "OWNER", "MODIFIED", "BFID", "VOLUME", "NAME");
             }
@@ -111,7 +116,7 @@ final class NsCommands {
                     throw new IllegalStateException(x);
                 }
             } else {
-                row(e.kind(), e.kind().equals("dir") ? "-" : Long.toString(e.size()), e.owner(), Instant.ofEpochMilli(e.modifiedMs()).toString(),
+                row(e.kind(), e.kind().equals("dir") ? "-" : sizes.show(e.size()), e.owner(), Instant.ofEpochMilli(e.modifiedMs()).toString(),
                         e.bfid() == null ? "-" : e.bfid(), e.volume() == null ? "-" : e.volume(), e.name());
             }
             any = true;
@@ -163,6 +168,9 @@ final class NsCommands {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
+        @Mixin
+        SizeOption sizes;
+
         @Override
         public Integer call() throws Exception {
             try (SiloClient c = client.connect()) {
@@ -175,7 +183,12 @@ final class NsCommands {
                 t.row("path", e.path()).row("kind", e.kind()).row("owner", e.owner())
                         .row("created", Instant.ofEpochMilli(e.createdMs())).row("modified", Instant.ofEpochMilli(e.modifiedMs()));
                 if (e.bfid() != null) {
-                    t.row("bfid", e.bfid()).row("size", e.size()).row("adler32", e.adler32()).row("volume", e.volume());
+                    t.row("bfid", e.bfid()).row("size", sizes.bytes ? e.size() : sizes.show(e.size()) + " (" + e.size() + " bytes)")
+                            .row("adler32", e.adler32());
+                    // every copy's volume (issue 15): the first written, then the others
+                    List<String> copies = e.copies() == null || e.copies().isEmpty() ? List.of(e.volume()) : e.copies();
+                    t.row(copies.size() == 1 ? "volume" : "volumes", String.join(", ", copies)
+                            + (copies.size() == 1 ? "" : " (" + copies.size() + " copies)"));
                 }
                 t.print();
             }

@@ -51,11 +51,16 @@ final class PingCommand implements Callable<Integer> {
         try (SiloClient c = SiloClient.connect(client.options().withWindow(window))) {
             pings.client = c;
             long start = System.nanoTime();
+            Thread progress = !json && !pings.verbose && stderrIsTerminal() ? progress(pings.done, start) : null;
             for (int i = 0; i < Math.min(window, count); i++) {
                 pings.next();
             }
             pings.done.await();
             elapsed = System.nanoTime() - start;
+            if (progress != null) {
+                progress.interrupt();
+                progress.join(1000);
+            }
         }
         report(pings.latencies, pings.failed.get(), pings.retransmissions.get(), elapsed);
         return pings.failed.get() == 0 ? 0 : Failures.FAILED;
@@ -117,6 +122,38 @@ final class PingCommand implements Callable<Integer> {
                         r.transmissions() > 1 ? " (sent " + r.transmissions() + " times)" : "");
             }
         }
+    }
+
+    /** Whether standard error is a terminal: bin/silo says so (SILO_STDERR_TTY), as Java cannot tell. */
+    static boolean stderrIsTerminal() {
+        return "1".equals(System.getenv("SILO_STDERR_TTY"));
+    }
+
+    /**
+     * Progress on standard error, twice a second, while many pings run (issue 15: 100,000 pings were
+     * silent for 9 s); only on a terminal, never with --json, and the line is wiped before the summary.
+     */
+    private Thread progress(CountDownLatch done, long start) {
+        return Thread.ofVirtual().start(() -> {
+            do { // at least once: a run too quick to see still shows that progress goes here
+                System.err.print("\r" + progressLine(count - done.getCount(), count, System.nanoTime() - start));
+                System.err.flush();
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    break;
+                }
+            } while (!Thread.currentThread().isInterrupted() && done.getCount() > 0);
+            System.err.print("\r" + " ".repeat(78) + "\r");
+            System.err.flush();
+        });
+    }
+
+    /** "ping: 41230 of 100000 answered (41%), 9855 calls/s". */
+    static String progressLine(long answered, long count, long elapsedNanos) {
+        double s = elapsedNanos / 1e9;
+        return String.format(Locale.ROOT, "ping: %d of %d answered (%d%%), %.0f calls/s ", answered, count, 100 * answered / count,
+                s <= 0 ? 0.0 : answered / s);
     }
 
     private static boolean echoed(Reply r, byte[] payload) {

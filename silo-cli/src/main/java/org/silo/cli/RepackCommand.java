@@ -5,7 +5,7 @@ import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
 import org.silo.archive.ops.LibraryMessages.RepackVolume;
 import org.silo.archive.ops.LibraryOps;
-import org.silo.archive.volume.Sizes;
+import org.silo.wire.Sizes;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

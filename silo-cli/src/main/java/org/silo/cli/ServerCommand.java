@@ -40,6 +40,12 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting; may be repeated.")
     List<String> overrides = new ArrayList<>();
 
+    /** What Ctrl-C (or SIGTERM) prints once the server has shut down (issue 15: it had said nothing). */
+    static String stoppedLine(int failedParts) {
+        return failedParts == 0 ? "silo stopped"
+                : "silo stopped; " + failedParts + " part" + (failedParts == 1 ? "" : "s") + " did not close cleanly (the log above says which)";
+    }
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> settings = new LinkedHashMap<>();
@@ -58,7 +64,8 @@ final class ServerCommand implements Callable<Integer> {
         SiloServer server = SiloServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            System.out.println(stoppedLine(server.shutdown()));
+            System.out.flush();
             stopped.countDown();
         }, "silo-shutdown"));
         BlockService block = server.service("block", BlockService.class);

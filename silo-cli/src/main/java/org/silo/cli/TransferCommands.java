@@ -12,7 +12,7 @@ import org.silo.archive.ops.FileMessages.NsEntry;
 import org.silo.archive.transfer.LibraryClient;
 import org.silo.archive.transfer.TransferClient;
 import org.silo.archive.transfer.TransferClient.Target;
-import org.silo.server.config.Sizes;
+import org.silo.server.config.Durations;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.SiloClient;
@@ -55,11 +55,14 @@ final class TransferCommands {
         @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
         boolean noProgress;
 
+        @Mixin
+        SizeOption sizes;
+
         /** The server may be away (restarting) for as long as --timeout before the files in flight fail. */
         TransferClient.Options options(ClientMixin client, boolean verify, String library, String sg, String ff) {
             String host = callbackHost != null ? callbackHost : addressToward(client.options().server());
             return new TransferClient.Options(library, sg, ff, priority, verify, maxRetry, parallel, host,
-                    Sizes.parseDuration(waitFor), System.getProperty("user.name")).withServerTimeout(client.options().deadline());
+                    Durations.parse(waitFor), System.getProperty("user.name")).withServerTimeout(client.options().deadline());
         }
     }
 
@@ -92,8 +95,8 @@ final class TransferCommands {
                 double s = (System.nanoTime() - t0) / 1e9;
                 int pct = p[1] == 0 ? 0 : (int) (100 * p[0] / p[1]);
                 String bars = "#".repeat(pct / 4) + " ".repeat(25 - pct / 4);
-                System.err.printf("\r[%s] %3d%% %s of %s, %.1f MB/s ", bars, pct, org.silo.archive.volume.Sizes.format(p[0]),
-                        org.silo.archive.volume.Sizes.format(p[1]), s <= 0 ? 0 : p[0] / 1e6 / s);
+                System.err.printf("\r[%s] %3d%% %s of %s, %.1f MB/s ", bars, pct, org.silo.wire.Sizes.format(p[0]),
+                        org.silo.wire.Sizes.format(p[1]), s <= 0 ? 0 : p[0] / 1e6 / s);
                 try {
                     Thread.sleep(250);
                 } catch (InterruptedException e) {
@@ -241,7 +244,7 @@ final class TransferCommands {
                     String name = src.toAbsolutePath().normalize().getFileName().toString();
                     roots.add(new Trees.PutRoot(src, destIsDir ? join(base, name) : base));
                 }
-                TransferReport report = new TransferReport(transfer.json, copies > 1 || hash != null, true);
+                TransferReport report = new TransferReport(transfer.json, copies > 1 || hash != null, true, transfer.sizes);
                 Thread hook = cancelOnExit(c, client);
                 try (TransferClient t = new TransferClient(LibraryClient.over(c), transfer.options(client, verify, library, storageGroup,
                         fileFamily).withCopies(copies).withHash(hash).withSkipExisting(skipExisting))) {
@@ -304,7 +307,7 @@ final class TransferCommands {
             if (sources.size() > 1 && !destIsDir) {
                 throw new IllegalArgumentException("copying several files needs DEST to be an existing directory: " + dest);
             }
-            TransferReport report = new TransferReport(transfer.json, false, !stdout);
+            TransferReport report = new TransferReport(transfer.json, false, !stdout, transfer.sizes);
             boolean[] gotIt = new boolean[1];
             try (SiloClient c = client.connect()) {
                 List<Iterator<Target>> parts = new ArrayList<>();

@@ -23,6 +23,7 @@ final class TransferReport {
     private final boolean rows;
     private final PrintStream out;
     private final PrintStream err;
+    private final SizeOption sizes;
     private boolean header;
     private int total;
     private int failed;
@@ -33,7 +34,8 @@ final class TransferReport {
      * @param extra with the COPIES and HASH columns
      * @param rows  print the files that worked (false for a get to standard output, where only the bytes go)
      */
-    TransferReport(boolean json, boolean extra, boolean rows) {
+    TransferReport(boolean json, boolean extra, boolean rows, SizeOption sizes) {
+        this.sizes = sizes;
         this.json = json;
         this.extra = extra;
         this.rows = rows;
@@ -70,8 +72,8 @@ final class TransferReport {
             return;
         }
         if (r.skipped()) {
-            out.printf("skipped  %s -> %s: stored already with the same size and Adler-32 (%d bytes, adler32 %s, %s, %s)%n", r.source(),
-                    r.dest(), r.size(), r.adler32(), r.bfid(), r.volume());
+            out.printf("skipped  %s -> %s: stored already with the same size and Adler-32 (%s, adler32 %s, %s, %s)%n", r.source(),
+                    r.dest(), sizes.bytes ? r.size() + " bytes" : sizes.show(r.size()), r.adler32(), r.bfid(), r.volume());
             out.flush();
             return;
         }
@@ -83,9 +85,9 @@ final class TransferReport {
         }
         String path = r.source() + " -> " + r.dest();
         String rate = String.format("%.1f", r.mbPerSecond());
-        out.println(extra ? String.format("%12d  %-8s  %-19s  %-8s  %8s  %-8s  %-17s  %-8s  %s", r.size(), r.volume(), r.bfid(),
+        out.println(extra ? String.format("%12s  %-8s  %-19s  %-8s  %8s  %-8s  %-17s  %-8s  %s", sizes.show(r.size()), r.volume(), r.bfid(),
                 r.adler32(), rate, r.mover(), r.copies().isEmpty() ? "-" : String.join(",", r.copies()), r.hash() == null ? "-" : r.hash(),
-                path) : String.format("%12d  %-8s  %-19s  %-8s  %8s  %-8s  %s", r.size(), r.volume(), r.bfid(), r.adler32(), rate,
+                path) : String.format("%12s  %-8s  %-19s  %-8s  %8s  %-8s  %s", sizes.show(r.size()), r.volume(), r.bfid(), r.adler32(), rate,
                         r.mover(), path));
         out.flush();
     }

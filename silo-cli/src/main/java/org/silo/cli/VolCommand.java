@@ -11,7 +11,6 @@ import org.silo.archive.ops.VolumeMessages.FamilyWidth;
 import org.silo.archive.ops.VolumeMessages.ListVols;
 import org.silo.archive.ops.VolumeMessages.Quota;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
-import org.silo.archive.volume.Sizes;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,13 +44,13 @@ final class VolCommand implements Runnable {
     static void show(VolumeInfo v) {
         Table t = new Table("field", "value");
         t.row("label", v.label()).row("library", v.library()).row("media type", v.mediaType()).row("backend", v.backend())
-                .row("capacity", Sizes.format(v.capacity()) + " (" + v.capacity() + " bytes)")
-                .row("remaining", Sizes.format(v.remaining()) + " (" + v.remaining() + " bytes)")
+                .row("capacity", org.silo.wire.Sizes.format(v.capacity()) + " (" + v.capacity() + " bytes)")
+                .row("remaining", org.silo.wire.Sizes.format(v.remaining()) + " (" + v.remaining() + " bytes)")
                 .row("storage group", v.storageGroup()).row("file family", v.fileFamily())
                 .row("state", v.state() + " (by " + v.stateBy() + " at " + Instant.ofEpochMilli(v.stateMs()) + ": " + v.stateReason() + ")")
                 .row("writing", v.writing() == null ? "-" : v.writing()).row("files", v.files())
                 .row("containers", v.containers())
-                .row("dead space", v.deadBytes() == 0 ? "0 (none)" : Sizes.format(v.deadBytes()) + " (" + v.deadBytes()
+                .row("dead space", v.deadBytes() == 0 ? "0 (none)" : org.silo.wire.Sizes.format(v.deadBytes()) + " (" + v.deadBytes()
                         + " bytes in containers no live file needs; silo repack " + v.label() + " gives them back)")
                 .row("mounts", v.mounts())
                 .row("read errors", v.readErrors()).row("write errors", v.writeErrors()).row("bytes read", v.bytesRead())
@@ -99,7 +98,7 @@ final class VolCommand implements Runnable {
                 if (json) {
                     Json.print(v);
                 } else {
-                    System.out.printf("added %s: %s in library %s on %s%n", v.label(), Sizes.format(v.capacity()), v.library(), v.backend());
+                    System.out.printf("added %s: %s in library %s on %s%n", v.label(), org.silo.wire.Sizes.format(v.capacity()), v.library(), v.backend());
                 }
             }
             return 0;
@@ -125,6 +124,9 @@ final class VolCommand implements Runnable {
         @Option(names = "--json", description = "Print JSON.")
         boolean json;
 
+        @Mixin
+        SizeOption sizes;
+
         @Override
         public Integer call() throws Exception {
             List<VolumeInfo> vols;
@@ -138,7 +140,7 @@ final class VolCommand implements Runnable {
             Table t = new Table("LABEL", "LIBRARY", "CAPACITY", "REMAINING", "GROUP", "FAMILY", "STATE", "FILES", "BACKEND")
                     .rightAlign(2, 3, 7);
             for (VolumeInfo v : vols) {
-                t.row(v.label(), v.library(), Sizes.format(v.capacity()), Sizes.format(v.remaining()), v.storageGroup(), v.fileFamily(),
+                t.row(v.label(), v.library(), sizes.show(v.capacity()), sizes.show(v.remaining()), v.storageGroup(), v.fileFamily(),
                         v.state(), v.files(), v.backend());
             }
             t.print();

@@ -52,6 +52,19 @@ class CliTest {
         assertThat(text).contains("seq=0", "seq=2", "3 calls, 3 answered, 0 failed", "p99");
     }
 
+    /**
+     * Issue 15: many pings show progress on a terminal (ReadmeIT runs one under script(1)), and never
+     * where standard error is not one, as here; the server says when it has stopped.
+     */
+    @Test
+    void pingProgressOnlyOnATerminalAndTheServersLastWord() {
+        assertThat(PingCommand.progressLine(41230, 100000, 4_184_000_000L)).isEqualTo("ping: 41230 of 100000 answered (41%), 9854 calls/s ");
+        assertThat(Main.run("ping", at(), "--count", "300", "--window", "8")).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("ping: ");
+        assertThat(ServerCommand.stoppedLine(0)).isEqualTo("silo stopped");
+        assertThat(ServerCommand.stoppedLine(2)).startsWith("silo stopped; 2 parts did not close cleanly");
+    }
+
     @Test
     void pingJsonWithAWindow() {
         assertThat(Main.run("ping", at(), "--count", "500", "--window", "16", "--json")).isZero();
@@ -69,7 +82,11 @@ class CliTest {
     @Test
     void statusShowsTheServer() {
         assertThat(Main.run("status", at(), "--json")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"version\"", "\"sessions\" : 1");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"version\"", "\"sessions\" : 1")
+                .as("keys in one style, camelCase, and times in ISO 8601 (issue 15)")
+                .doesNotContainPattern("\"[A-Za-z0-9]+_[A-Za-z0-9_]*\" :").doesNotContainPattern("Ms\" :")
+                .containsPattern("\"countedAt\" : \"\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\"")
+                .contains("\"filesActive\"", "\"copiesActive\"", "\"requestsQueued\"", "\"cacheBytes\"");
     }
 
     @Test
@@ -86,15 +103,78 @@ class CliTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"sizeBytes\" : 134217728").doesNotContain("iso");
     }
 
+    /** Issue 15: one size parser and one printer for every command; whole bytes with --bytes and in --json. */
+    @Test
+    void sizesAreReadAndPrintedOneWay() throws Exception {
+        assertThat(Main.run("disk", "create", "half", "--size", "1.5G", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("half: 1.5 GiB (1610612736 bytes)");
+        assertThat(Main.run("disk", "create", "kib", "--size", "64 KiB", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Main.run("vol", "add", "HALF01", "--library", "lib1", "--capacity", "1.5G", at())).isZero();
+        out.reset();
+        assertThat(Main.run("disk", "ls", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("1.5 GiB", "64.0 KiB").doesNotContain("1610612736");
+        out.reset();
+        assertThat(Main.run("disk", "ls", "--bytes", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("1610612736", "65536").doesNotContain("GiB");
+        out.reset();
+        assertThat(Main.run("vol", "ls", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("1.5 GiB").doesNotContain("1.5G ");
+        out.reset();
+        assertThat(Main.run("vol", "ls", "--bytes", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("1610612736");
+        err.reset();
+        assertThat(Main.run("disk", "create", "bad", "--size", "1.5X", at())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--size '1.5X' is not a size");
+
+        java.nio.file.Path src = java.nio.file.Files.createTempFile("sizes", ".dat");
+        java.nio.file.Files.write(src, new byte[300_000]);
+        assertThat(Main.run("mkdir", "/s", at())).isZero();
+        assertThat(Main.run("put", src.toString(), "/s/f", "--no-progress", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        java.nio.file.Files.delete(src);
+        for (String[] command : java.util.List.of(new String[] {"ls", "/s"}, new String[] {"stat", "/s/f"})) {
+            out.reset();
+            assertThat(Main.run(command[0], command[1], at())).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).as(command[0]).contains("293.0 KiB");
+            out.reset();
+            assertThat(Main.run(command[0], command[1], "--bytes", at())).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).as(command[0] + " --bytes").contains("300000").doesNotContain("KiB");
+            out.reset();
+            assertThat(Main.run(command[0], command[1], "--json", at())).isZero();
+            assertThat(out.toString(StandardCharsets.UTF_8)).as(command[0] + " --json").contains("\"size\" : 300000");
+        }
+        out.reset();
+        assertThat(Main.run("job", "ls", "--all", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("293.0 KiB");
+    }
+
+    /** Issue 15: right after a put the queue is empty; job ls says so and where the finished jobs are. */
+    @Test
+    void jobLsOnAnEmptyQueueSaysWhereTheFinishedJobsAre() throws Exception {
+        out.reset();
+        assertThat(Main.run("job", "ls", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("no jobs queued or running, and none finished\n");
+        java.nio.file.Path src = java.nio.file.Files.createTempFile("job", ".dat");
+        java.nio.file.Files.write(src, new byte[1000]);
+        assertThat(Main.run("mkdir", "/j", at())).isZero();
+        assertThat(Main.run("put", src.toString(), "/j/a", "--no-progress", at())).isZero();
+        java.nio.file.Files.delete(src);
+        out.reset();
+        assertThat(Main.run("job", "ls", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("no jobs queued or running; silo job ls --all shows the one finished\n");
+        assertThat(JobCommand.nothingQueued(7, 100)).endsWith("shows the 7 finished");
+        assertThat(JobCommand.nothingQueued(100, 100)).endsWith("shows the 100 most recent finished");
+    }
+
     @Test
     void fileCatAndStat() {
         assertThat(Main.run("file", "cat", "app:status", at())).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"version\"", "\"sessions\"");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"version\"", "\"sessions\"").as("a shell's prompt starts on a line of its own")
+                .endsWith("}\n");
         out.reset();
         assertThat(Main.run("disk", "create", "small", "--size", "1M", at())).isZero();
         out.reset();
         assertThat(Main.run("file", "stat", "device:small", at())).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("device:small: block image, 1048576 bytes, read-only");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("device:small: block image, 1.0 MiB (1048576 bytes), read-only");
         out.reset();
         assertThat(Main.run("file", "cat", "device:small", at())).isZero();
         assertThat(out.size()).as("a 1 MiB image, over the data port").isEqualTo(1 << 20);
@@ -106,7 +186,9 @@ class CliTest {
         assertThat(Main.run("file", "lease", "device:small", "--write", "--holder", "b", at())).isZero();
         assertThat(Main.run("file", "cat", "device:ghost", at())).isEqualTo(1);
         assertThat(Main.run("file", "cat", "nonsense", at())).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("NOT_FOUND", "is not a name");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("silo: no image named ghost", "silo: 'nonsense' is not a name")
+                .containsPattern("refused: read leases held by others until \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z")
+                .as("one form of error: no enum codes (issue 15)").doesNotContain("NOT_FOUND");
     }
 
     @Test
@@ -117,7 +199,7 @@ class CliTest {
         java.nio.file.Files.write(src, bytes);
         assertThat(Main.run("mkdir", "/in", at())).isZero();
         assertThat(Main.run("put", src.toString(), "/in/", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("/in/data.bin", "3145728", "DEF00");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("/in/data.bin", "3.0 MiB", "DEF00");
         java.nio.file.Path back = files.resolve("back.bin");
         assertThat(Main.run("get", "/in/data.bin", back.toString(), at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(java.nio.file.Files.readAllBytes(back)).isEqualTo(bytes);
@@ -141,6 +223,16 @@ class CliTest {
         String put = out.toString(StandardCharsets.UTF_8);
         assertThat(put).contains("COPIES", "HASH", sha);
         assertThat(put.split("DEF00")).as("the original and its copy on the two volumes").hasSize(3);
+        // issue 15: the copies are visible, and counted as copies, not as files
+        out.reset();
+        assertThat(Main.run("stat", "/two/twice.bin", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("volumes +DEF00[12], DEF00[12] \\(2 copies\\)");
+        out.reset();
+        assertThat(Main.run("stat", "/two/twice.bin", "--json", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("\"copies\" : \\[ \"DEF00[12]\", \"DEF00[12]\" \\]");
+        out.reset();
+        assertThat(Main.run("fsck", at())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("1 file, 2 copies checked");
         assertThat(Main.run("job", "copy", sha, at())).as("no third volume").isZero();
         assertThat(Main.run("job", "verify", "DEF001", "--wait", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("all good");
@@ -244,8 +336,8 @@ class CliTest {
         assertThat(Main.run("disk", "create", "../x", "--size", "1M", at())).isEqualTo(1);
         assertThat(Main.run("disk", "create", "y", "--size", "1000", at())).isEqualTo(1);
         assertThat(Main.run("disk", "rm", "ghost", at())).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8))
-                .contains("INVALID").contains("multiple of 512").contains("NOT_FOUND");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("multiple of 512").contains("silo: no image")
+                .doesNotContain("INVALID", "NOT_FOUND");
     }
 
     /**
@@ -259,7 +351,7 @@ class CliTest {
         assertThat(code).isEqualTo(3);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .contains("still trying")
-                .contains("TIMEDOUT: no answer from 127.0.0.1:1");
+                .contains("silo: no answer from 127.0.0.1:1").doesNotContain("TIMEDOUT");
     }
 
     @Test

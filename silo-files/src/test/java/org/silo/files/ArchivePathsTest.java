@@ -137,7 +137,7 @@ class ArchivePathsTest {
                 .isEqualTo(big.length);
         assertThat(got.getValue()).isEqualTo(want.getValue());
         client.call(FilesOps.CLOSE, o48.handle());
-        assertThat(files.status()).as("nothing staged: read where it lies").containsEntry("stagings", 0L).containsEntry("cache_bytes", 0L);
+        assertThat(files.status()).as("nothing staged: read where it lies").containsEntry("stagings", 0L).containsEntry("cacheBytes", 0L);
         assertThat(client.call(FilesOps.STAT, o.handle()).nameType()).isEqualTo(FilesOps.FILESYSTEM);
         client.call(FilesOps.CLOSE, o.handle());
         assertThatThrownBy(() -> open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp"))).hasMessageContaining("is a directory");
@@ -191,7 +191,7 @@ class ArchivePathsTest {
             // the open that got it (by waiting, or first after its BUSY) is told the file was staged for it
             assertThat(oa.warning().code()).isEqualTo(FilesOps.WARN_STAGED);
             assertThat(oa.warning().text()).contains("/exp/a").contains("staged from volume S3V1");
-            assertThat(files.status()).containsEntry("stagings", 1L).containsEntry("cache_bytes", 100_000L);
+            assertThat(files.status()).containsEntry("stagings", 1L).containsEntry("cacheBytes", 100_000L);
 
             // open again: the staged copy, no second staging
             FilesOps.Opened again = open(FilesOps.READ, FilesOps.CRYPTO, Name.path("/exp/a"));
@@ -206,7 +206,7 @@ class ArchivePathsTest {
             client.call(FilesOps.CLOSE, ob.handle());
             FilesOps.Opened oc = open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/c"));
             assertThat(readAll(oc)).isEqualTo(c);
-            assertThat(files.status()).containsEntry("stagings", 3L).containsEntry("cache_bytes", 200_000L);
+            assertThat(files.status()).containsEntry("stagings", 3L).containsEntry("cacheBytes", 200_000L);
             try (var cached = Files.list(dir.resolve("files-cache"))) {
                 assertThat(cached.filter(p -> !p.getFileName().toString().startsWith(".")).count()).isEqualTo(2);
             }

@@ -230,14 +230,22 @@ public final class SiloServer implements AutoCloseable {
 
     @Override
     public void close() {
+        shutdown();
+    }
+
+    /** Closes every part, the last started first; how many failed to close (each is logged). */
+    public int shutdown() {
+        int failed = 0;
         for (int i = parts.size() - 1; i >= 0; i--) {
             try {
                 parts.get(i).close();
             } catch (Exception e) {
+                failed++;
                 log.warn("closing {} failed: {}", parts.get(i), e.toString());
             }
         }
         parts.clear();
+        return failed;
     }
 
     /**

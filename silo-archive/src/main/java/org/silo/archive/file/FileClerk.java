@@ -321,9 +321,11 @@ public final class FileClerk {
     public Map<String, Object> status() throws SiloException {
         return catalog.tx(c -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("files_active", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'active'"));
-            m.put("files_deleted", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'deleted'"));
-            m.put("bytes_active", Sql.count(c, "SELECT COALESCE(SUM(size), 0) FROM bit_file WHERE state = 'active'"));
+            // files and their extra copies apart (issue 15: "Files 8" for 4 files put with --copies 2)
+            m.put("filesActive", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'active' AND original IS NULL"));
+            m.put("copiesActive", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'active' AND original IS NOT NULL"));
+            m.put("filesDeleted", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'deleted' AND original IS NULL"));
+            m.put("bytesActive", Sql.count(c, "SELECT COALESCE(SUM(size), 0) FROM bit_file WHERE state = 'active'"));
             m.put("directories", Sql.count(c, "SELECT COUNT(*) FROM ns_entry WHERE kind = 'd'"));
             return m;
         });

@@ -40,12 +40,13 @@ final class Fsck {
     }
 
     private record Live(String bfid, String volume, String cookie, long size, String adler32, String path, String container,
-            String hash) {}
+            String hash, boolean copy) {}
 
     FsckReport run() throws SiloException {
-        List<Live> live = catalog.tx(c -> Sql.list(c, "SELECT bfid, volume, cookie, size, adler32, path, container, hash FROM bit_file"
+        List<Live> live = catalog.tx(c -> Sql.list(c, "SELECT bfid, volume, cookie, size, adler32, path, container, hash,"
+                + " original IS NOT NULL FROM bit_file"
                 + " WHERE state = 'active' ORDER BY bfid", rs -> new Live(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8))));
+                        rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getBoolean(9))));
         List<FsckProblem> problems = new ArrayList<>();
         long bytes = 0;
         Map<String, List<Live>> containers = new LinkedHashMap<>();
@@ -78,7 +79,7 @@ final class Fsck {
         for (VolumeInfo v : volumes.list(null)) {
             unknownFiles(v, warnings);
         }
-        return new FsckReport(live.size(), bytes, problems, warnings);
+        return new FsckReport(live.size(), bytes, problems, warnings, live.stream().filter(b -> !b.copy()).count());
     }
 
     /** Reads a container once and checks each live member of it; returns the bytes read. */

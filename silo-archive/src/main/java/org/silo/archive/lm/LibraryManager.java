@@ -458,11 +458,11 @@ public final class LibraryManager implements AutoCloseable {
         return catalog.tx(c -> {
             Map<String, Object> s = new LinkedHashMap<>();
             for (String st : List.of("queued", "active", "done", "failed", "cancelled")) {
-                s.put("requests_" + st, Sql.count(c, "SELECT COUNT(*) FROM request WHERE state = ?", st));
+                s.put("requests" + Character.toUpperCase(st.charAt(0)) + st.substring(1), Sql.count(c, "SELECT COUNT(*) FROM request WHERE state = ?", st));
             }
             s.put("movers", Sql.count(c, "SELECT COUNT(*) FROM mover"));
-            s.put("movers_offline", Sql.count(c, "SELECT COUNT(*) FROM mover WHERE state = 'offline'"));
-            s.put("mounts_waiting", mounts.list().stream().filter(m -> m.state().equals(LibraryMessages.MOUNT_WAITING)).count());
+            s.put("moversOffline", Sql.count(c, "SELECT COUNT(*) FROM mover WHERE state = 'offline'"));
+            s.put("mountsWaiting", mounts.list().stream().filter(m -> m.state().equals(LibraryMessages.MOUNT_WAITING)).count());
             return s;
         });
     }

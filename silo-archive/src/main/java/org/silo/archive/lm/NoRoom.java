@@ -9,10 +9,10 @@ import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
-import org.silo.archive.volume.Sizes;
 import org.silo.archive.volume.VolumeClerk;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
+import org.silo.wire.Sizes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -304,11 +304,18 @@ public final class Namespace {
         if (n.bfid() == null) {
             return new NsEntry(p.toString(), p.name(), n.dir() ? "dir" : "file", n.owner(), n.createdMs(), n.modifiedMs(), null, 0, null, null);
         }
-        return Sql.one(c, "SELECT size, adler32, volume FROM bit_file WHERE bfid = ?",
+        NsEntry e = Sql.one(c, "SELECT size, adler32, volume FROM bit_file WHERE bfid = ?",
                         rs -> new NsEntry(p.toString(), p.name(), "file", n.owner(), n.createdMs(), n.modifiedMs(), n.bfid(),
                                 rs.getLong(1), rs.getString(2), rs.getString(3)),
                         n.bfid())
                 .orElseThrow(() -> new SQLException("entry " + p + " names a missing bit file " + n.bfid()));
+        // issue 15, "copies are invisible": every volume the file is on, the first written first
+        List<String> copies = new ArrayList<>();
+        copies.add(e.volume());
+        copies.addAll(Sql.list(c, "SELECT volume FROM bit_file WHERE original = ? AND state = 'active' ORDER BY bfid",
+                rs -> rs.getString(1), n.bfid()));
+        return new NsEntry(e.path(), e.name(), e.kind(), e.owner(), e.createdMs(), e.modifiedMs(), e.bfid(), e.size(), e.adler32(),
+                e.volume(), List.copyOf(copies));
     }
 
     private static final String NODE = "SELECT id, parent_id, name, kind, bfid, owner, created_ms, modified_ms FROM ns_entry";

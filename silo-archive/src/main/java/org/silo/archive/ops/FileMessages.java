@@ -58,16 +58,22 @@ public final class FileMessages {
     public record FsckProblem(String bfid, String path, String volume, String cookie, String problem) {}
 
     /**
-     * fsck: files checked, one line per file whose bytes are missing or differ, and warnings: files on a
-     * volume that no record names (an orphan container), which are not counted as files, good or bad.
+     * fsck: bit files checked (every copy of every file), one line per bit file whose bytes are missing or
+     * differ, warnings: files on a volume that no record names (an orphan container), which are not
+     * counted, good or bad; and {@code files}: how many files those copies are of (issue 15: "9 files
+     * checked" had counted the copies as files).
      */
-    public record FsckReport(long checked, long bytes, List<FsckProblem> problems, List<String> warnings) {
+    public record FsckReport(long checked, long bytes, List<FsckProblem> problems, List<String> warnings, long files) {
         public FsckReport(long checked, long bytes, List<FsckProblem> problems) {
-            this(checked, bytes, problems, List.of());
+            this(checked, bytes, problems, List.of(), checked);
         }
     }
 
-    /** A namespace entry; the bit file fields are set for files only. */
+    /**
+     * A namespace entry; the bit file fields are set for files only. {@code copies}: every volume that
+     * holds the file, {@code volume} (the first written) first, then each copy's (put --copies, job copy);
+     * stat fills it, ls leaves it out (null, not in the JSON or CBOR) to list a directory in one query.
+     */
     public record NsEntry(
             String path,
             String name,
@@ -78,7 +84,14 @@ public final class FileMessages {
             String bfid,
             long size,
             String adler32,
-            String volume) {}
+            String volume,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            List<String> copies) {
+        public NsEntry(String path, String name, String kind, String owner, long createdMs, long modifiedMs, String bfid, long size,
+                String adler32, String volume) {
+            this(path, name, kind, owner, createdMs, modifiedMs, bfid, size, adler32, volume, null);
+        }
+    }
 
     /**
      * ls's reply. {@code next} is the cursor for the following page (the last name of this one) when the

@@ -218,6 +218,11 @@ public final class LibraryMessages {
                 boolean verify, String callback, String token, String owner, List<String> avoidMovers) {
             this(path, size, library, storageGroup, fileFamily, priority, verify, callback, token, owner, avoidMovers, 1, null);
         }
+
+        /** The same request for this owner (the server sets the session's: docs/security.md, "Owners"). */
+        public WriteToHsm withOwner(String o) {
+            return new WriteToHsm(path, size, library, storageGroup, fileFamily, priority, verify, callback, token, o, avoidMovers, copies, hash);
+        }
     }
 
     /**
@@ -303,7 +308,12 @@ public final class LibraryMessages {
      * stored by the mover in containers when small. The options are write_to_hsm's, for every file.
      */
     public record WriteFiles(String library, String storageGroup, String fileFamily, int priority, boolean verify, String callback,
-            String token, String owner, List<String> avoidMovers, int copies, String hash, List<FileSpec> files) {}
+            String token, String owner, List<String> avoidMovers, int copies, String hash, List<FileSpec> files) {
+        /** The same request for this owner (the server sets the session's: docs/security.md, "Owners"). */
+        public WriteFiles withOwner(String o) {
+            return new WriteFiles(library, storageGroup, fileFamily, priority, verify, callback, token, o, avoidMovers, copies, hash, files);
+        }
+    }
 
     /**
      * read_files: the files at these paths, read by movers (one request per volume) into the client that waits at the callback.

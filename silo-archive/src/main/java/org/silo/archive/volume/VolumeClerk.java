@@ -45,7 +45,7 @@ public final class VolumeClerk {
     public VolumeInfo addvol(AddVol a, String by) throws SiloException {
         String label = name("label", a.label());
         String library = name("library", a.library());
-        long capacity = Sizes.parse(a.capacity());
+        long capacity = capacity(a.capacity());
         String backend = backends.canonical(a.backend() == null ? "dir:volumes/" + label : a.backend());
         String sg = a.storageGroup() == null ? "none" : name("storage group", a.storageGroup());
         String ff = a.fileFamily() == null ? BLANK_FAMILY : name("file family", a.fileFamily());
@@ -99,7 +99,7 @@ public final class VolumeClerk {
 
     public VolumeInfo edit(EditVol e) throws SiloException {
         String by = e.by() == null || e.by().isBlank() ? "admin" : e.by();
-        Long capacity = e.capacity() == null ? null : Sizes.parse(e.capacity());
+        Long capacity = e.capacity() == null ? null : capacity(e.capacity());
         VolumeState to = e.state() == null ? null : VolumeState.parse(e.state());
         if (to != null && (e.reason() == null || e.reason().isBlank())) {
             throw SiloException.invalid("a state change needs a reason (--reason TEXT)");
@@ -415,13 +415,22 @@ public final class VolumeClerk {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("volumes", Sql.count(c, "SELECT COUNT(*) FROM volume"));
             for (VolumeState s : VolumeState.values()) {
-                m.put("volumes_" + s.wireName(), Sql.count(c, "SELECT COUNT(*) FROM volume WHERE state = ?", s.wireName()));
+                m.put("volumes" + Character.toUpperCase(s.wireName().charAt(0)) + s.wireName().substring(1), Sql.count(c, "SELECT COUNT(*) FROM volume WHERE state = ?", s.wireName()));
             }
-            m.put("capacity_bytes", Sql.count(c, "SELECT COALESCE(SUM(capacity), 0) FROM volume"));
-            m.put("remaining_bytes", Sql.count(c, "SELECT COALESCE(SUM(remaining), 0) FROM volume"));
+            m.put("capacityBytes", Sql.count(c, "SELECT COALESCE(SUM(capacity), 0) FROM volume"));
+            m.put("remainingBytes", Sql.count(c, "SELECT COALESCE(SUM(remaining), 0) FROM volume"));
             m.put("writing", Sql.count(c, "SELECT COUNT(*) FROM volume WHERE writing IS NOT NULL"));
             return m;
         });
+    }
+
+    /** A capacity as a person writes it (org.silo.wire.Sizes: 10G, 1.5 TiB, 4096). */
+    private static long capacity(String text) throws SiloException {
+        try {
+            return org.silo.wire.Sizes.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw SiloException.invalid("capacity " + e.getMessage());
+        }
     }
 
     /** Checks a name (label, library, group, family): 1..64 of letters, digits, '.', '_', '-'. */

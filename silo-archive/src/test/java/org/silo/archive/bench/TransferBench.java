@@ -39,7 +39,7 @@ class TransferBench {
     @Test
     @org.junit.jupiter.api.Timeout(value = 30, unit = java.util.concurrent.TimeUnit.MINUTES)
     void run() throws Exception {
-        long big = org.silo.archive.volume.Sizes.parse(System.getProperty("silo.bench.big", "1G"));
+        long big = org.silo.wire.Sizes.parse(System.getProperty("silo.bench.big", "1G"));
         int small = Integer.getInteger("silo.bench.small", 10_000);
         Path root = Files.createDirectories(Path.of(System.getProperty("silo.bench.dir", "target/bench-transfer")).toAbsolutePath());
         List<String> lines = new Lines();

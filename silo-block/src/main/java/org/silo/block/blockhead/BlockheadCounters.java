@@ -26,8 +26,8 @@ public final class BlockheadCounters {
     out.put("replays", replays.sum());
     out.put("errors", errors.sum());
     out.put("dropped", dropped.sum());
-    out.put("sessions_opened", sessionsOpened.sum());
-    out.put("sessions_reaped", sessionsReaped.sum());
+    out.put("sessionsOpened", sessionsOpened.sum());
+    out.put("sessionsReaped", sessionsReaped.sum());
     out.put("refused", refused.sum());
     return out;
   }

@@ -307,8 +307,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         require(service, kind.equals("volume") ? "vol:" + name : name, Right.READ);
         TextMessage info = TextMessage.of(INFO, kind, name);
         for (Map.Entry<String, Object> e : data.whatis(kind, name).entrySet()) {
-            info = info.line(e.getKey(), e.getValue() instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList())
-                    : String.valueOf(e.getValue() == null ? "" : e.getValue()));
+            info = info.line((Object[]) infoLine(e.getKey(), e.getValue()));
         }
         return info;
     }
@@ -364,6 +363,19 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             }
         }
         return null;
+    }
+
+    /**
+     * One INFO line for a person at ncat: a time the record keeps as epoch milliseconds (a key ending in
+     * "Ms") as ISO 8601 under its name without "Ms" ({@code created 2026-11-30T10:01:07.201Z}, not
+     * {@code createdMs 1796008867201}; issue 15), a list joined with ", " (a file's {@code copies}).
+     */
+    static String[] infoLine(String key, Object value) {
+        if (key.endsWith("Ms") && key.length() > 2 && value instanceof Number n) {
+            return new String[] {key.substring(0, key.length() - 2), n.longValue() == 0 ? "" : java.time.Instant.ofEpochMilli(n.longValue()).toString()};
+        }
+        return new String[] {key, value instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList())
+                : String.valueOf(value == null ? "" : value)};
     }
 
     /** A mover as an SLIST line: id, name, state, percent, detail (volume, job, rate), connected or gone. */

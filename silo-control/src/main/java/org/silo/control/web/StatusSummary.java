@@ -17,8 +17,9 @@ final class StatusSummary {
     private static Map<String, String> paths() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("volumes", "archive.volumes");
-        m.put("files", "archive.files_active");
-        m.put("bytes", "archive.bytes_active");
+        m.put("files", "archive.filesActive");
+        m.put("copies", "archive.copiesActive");
+        m.put("bytes", "archive.bytesActive");
         m.put("images", "block.images");
         m.put("sessions", "message.sessions");
         m.put("requests", "message.requests");

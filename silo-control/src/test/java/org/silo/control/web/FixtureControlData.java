@@ -77,8 +77,9 @@ final class FixtureControlData implements ControlData {
     public Map<String, Object> status() {
         Map<String, Object> archive = new LinkedHashMap<>();
         archive.put("volumes", volumes.size());
-        archive.put("files_active", 517);
-        archive.put("bytes_active", 8_123_456_789L);
+        archive.put("filesActive", 517);
+        archive.put("copiesActive", 0);
+        archive.put("bytesActive", 8_123_456_789L);
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("sessions", 4);
         message.put("requests", requests.addAndGet(25));

@@ -308,7 +308,7 @@ public final class FilesService implements AutoCloseable {
         }
         byte[] b = new byte[16];
         random.nextBytes(b);
-        String owner = ctx.session() == null ? null : ctx.session().who();
+        String owner = ctx.session() == null ? null : ctx.session().owner(); // as put's (docs/security.md, "Owners")
         return new ArchiveWriteObject(settings.cacheDir().resolve(".writes").resolve(java.util.HexFormat.of().formatHex(b)), path,
                 owner, archive);
     }
@@ -321,7 +321,9 @@ public final class FilesService implements AutoCloseable {
 
     private static byte[] json(Map<String, Object> m) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
+            // a text that ends its last line, as a shell expects of cat (issue 15)
+            return (new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -447,7 +449,7 @@ public final class FilesService implements AutoCloseable {
     }
 
     public Map<String, Object> status() {
-        return Map.of("open", handles.size(), "leases", leases.count(), "cache_bytes", cache.used(), "stagings", cache.stagings.get(),
+        return Map.of("open", handles.size(), "leases", leases.count(), "cacheBytes", cache.used(), "stagings", cache.stagings.get(),
                 "opens", opens.get());
     }
 

@@ -183,7 +183,7 @@ public final class SiloConfig {
 
     public long size(String key) {
         try {
-            return Sizes.parseSize(get(key));
+            return org.silo.wire.Sizes.parse(get(key));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + ": " + e.getMessage());
         }
@@ -191,7 +191,7 @@ public final class SiloConfig {
 
     public Duration duration(String key) {
         try {
-            return Sizes.parseDuration(get(key));
+            return Durations.parse(get(key));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + ": " + e.getMessage());
         }

@@ -58,18 +58,16 @@ class SiloConfigTest {
     }
 
     @Test
-    void sizesAndDurations() {
-        assertThat(Sizes.parseSize("512")).isEqualTo(512);
-        assertThat(Sizes.parseSize("64K")).isEqualTo(65536);
-        assertThat(Sizes.parseSize("64M")).isEqualTo(64L << 20);
-        assertThat(Sizes.parseSize("10G")).isEqualTo(10L << 30);
-        assertThat(Sizes.parseSize("1 GiB")).isEqualTo(1L << 30);
-        assertThat(Sizes.parseSize("2t")).isEqualTo(2L << 40);
-        assertThatThrownBy(() -> Sizes.parseSize("-1")).hasMessageContaining("not a size");
-        assertThatThrownBy(() -> Sizes.parseSize("99999999999P")).hasMessageContaining("too large");
-        assertThat(Sizes.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(Sizes.parseDuration("30")).isEqualTo(Duration.ofSeconds(30));
-        assertThat(Sizes.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
-        assertThat(Sizes.human(1536)).isEqualTo("1.5 KiB");
+    void durations() {
+        assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Durations.parse("30")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThatThrownBy(() -> Durations.parse("soon")).hasMessageContaining("not a duration");
+    }
+
+    @Test
+    void sizesAreReadByTheOneParser() {
+        assertThat(SiloConfig.defaults(Map.of("files.cache-size", "1.5G")).size("files.cache-size")).isEqualTo(3L << 29);
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.cache-size", "-1"))).hasMessageContaining("not a size");
     }
 }

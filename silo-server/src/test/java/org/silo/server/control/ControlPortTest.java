@@ -21,6 +21,18 @@ import org.silo.wire.client.SiloClient;
 /** The text control protocol against a whole server: what WHATIS says comes from the real archive and images. */
 class ControlPortTest {
 
+    /** Issue 15: after a put with two copies, WHATIS names every copy's volume. */
+    @Test
+    void whatisFileNamesEveryCopysVolume(@TempDir Path dir) throws Exception {
+        try (ConsoleWorld world = new ConsoleWorld(dir); Socket s = new Socket("127.0.0.1", world.server.controlPort())) {
+            s.setSoTimeout(60_000); // a ceiling: a busy machine may take seconds to answer
+            assertThat(ControlText.read(s.getInputStream())).startsWith("IDENT\tsilo\t");
+            ControlText.send(s.getOutputStream(), "WHATIS\tfile\t/exp/a.dat");
+            assertThat(ControlText.read(s.getInputStream())).startsWith("INFO\tfile\t/exp/a.dat\r\n")
+                    .containsPattern("\r\ncopies\tDEF00[12], DEF00[12]\r\n").containsPattern("\r\nupdated\t\\d{4}-[0-9T:.-]+Z\r\n");
+        }
+    }
+
     @Test
     void whatisAnswersFromTheServersOwnState(@TempDir Path dir) throws Exception {
         try (SiloServer server = SiloServer.start(TestSilo.config(dir));
@@ -32,7 +44,9 @@ class ControlPortTest {
                 ControlText.send(s.getOutputStream(), "WHATIS\timage\tretro");
                 assertThat(ControlText.read(s.getInputStream())).startsWith("INFO\timage\tretro\r\n").contains("sizeBytes\t67108864");
                 ControlText.send(s.getOutputStream(), "WHATIS\tvolume\tDEF001");
-                assertThat(ControlText.read(s.getInputStream())).startsWith("INFO\tvolume\tDEF001").contains("library\tdefault");
+                assertThat(ControlText.read(s.getInputStream())).startsWith("INFO\tvolume\tDEF001").contains("library\tdefault")
+                        .as("times in ISO 8601 for a person at ncat, not epoch milliseconds (issue 15)")
+                        .containsPattern("\r\ncreated\t\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\r\n").doesNotContain("createdMs");
                 ControlText.send(s.getOutputStream(), "WHATIS\tfile\t/nowhere");
                 assertThat(ControlText.read(s.getInputStream())).startsWith("ERROR\t404");
                 ControlText.send(s.getOutputStream(), "SREPORT");

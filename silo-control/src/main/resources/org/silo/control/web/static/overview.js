@@ -34,7 +34,8 @@ const overview = {
     show(status) {
         const s = status.summary || {};
         document.getElementById("sum-volumes").textContent = silo.number(s.volumes);
-        document.getElementById("sum-files").textContent = silo.number(s.files);
+        // files and their extra copies apart: put --copies 2 of 4 files is "4 + 4 copies", not 8 files
+        document.getElementById("sum-files").textContent = silo.number(s.files) + (s.copies ? " + " + silo.number(s.copies) + " copies" : "");
         document.getElementById("sum-bytes").textContent = silo.bytes(s.bytes);
         document.getElementById("sum-images").textContent = silo.number(s.images);
         document.getElementById("sum-sessions").textContent = silo.number(s.sessions);
