@@ -90,6 +90,15 @@ public final class Main implements Runnable {
     }
 
     /** Runs a command line and returns the exit status (tests call this directly). */
+    /**
+     * Whether standard error is a terminal, for progress lines: bin/silo says so (SILO_STDERR_TTY, from
+     * {@code [ -t 2 ]}), as Java cannot tell (on JDK 22 and later System.console() is not null even when
+     * the output goes to a file or a pipe).
+     */
+    static boolean stderrIsTerminal() {
+        return "1".equals(System.getenv("SILO_STDERR_TTY"));
+    }
+
     public static int run(String... args) {
         return commandLine(Usage::terminalWidth, args).execute(args);
     }

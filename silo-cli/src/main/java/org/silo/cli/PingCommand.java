@@ -51,7 +51,7 @@ final class PingCommand implements Callable<Integer> {
         try (SiloClient c = SiloClient.connect(client.options().withWindow(window))) {
             pings.client = c;
             long start = System.nanoTime();
-            Thread progress = !json && !pings.verbose && stderrIsTerminal() ? progress(pings.done, start) : null;
+            Thread progress = !json && !pings.verbose && Main.stderrIsTerminal() ? progress(pings.done, start) : null;
             for (int i = 0; i < Math.min(window, count); i++) {
                 pings.next();
             }
@@ -122,11 +122,6 @@ final class PingCommand implements Callable<Integer> {
                         r.transmissions() > 1 ? " (sent " + r.transmissions() + " times)" : "");
             }
         }
-    }
-
-    /** Whether standard error is a terminal: bin/silo says so (SILO_STDERR_TTY), as Java cannot tell. */
-    static boolean stderrIsTerminal() {
-        return "1".equals(System.getenv("SILO_STDERR_TTY"));
     }
 
     /**

@@ -85,7 +85,7 @@ final class TransferCommands {
 
     /** A progress bar on standard error while the transfer runs, if that is a terminal. */
     static Thread progressBar(TransferClient t, boolean enabled) {
-        if (!enabled || System.console() == null) {
+        if (!enabled || !Main.stderrIsTerminal()) {
             return null;
         }
         long t0 = System.nanoTime();
