@@ -115,6 +115,10 @@ final class GetReceiver {
         Adler32 sum = new Adler32();
         long left = size;
         try {
+            if (ch != null && local == null && size >= WriteBehind.MIN_SIZE) {
+                local = writeBehind(in, it, size, ch, sum, buf.length);
+                left = 0;
+            }
             while (left > 0) {
                 int r = in.read(buf, 0, (int) Math.min(buf.length, left));
                 if (r < 0) {
@@ -166,6 +170,32 @@ final class GetReceiver {
             deleteQuietly(it.part());
         }
         return problem;
+    }
+
+    /**
+     * A large file's bytes: read and checksummed here while {@link WriteBehind} writes the ones before;
+     * null, or why the part file could not be written (the frame is read to its end either way).
+     */
+    private String writeBehind(DataInputStream in, GetItem it, long size, FileChannel ch, Adler32 sum, int bufferSize)
+            throws IOException {
+        long left = size;
+        try (WriteBehind wb = new WriteBehind(ch, bufferSize)) {
+            while (left > 0) {
+                ByteBuffer b = wb.buffer();
+                int want = (int) Math.min(b.capacity(), left);
+                int r = in.readNBytes(b.array(), 0, want);
+                if (r < want) {
+                    throw new IOException("the mover's stream ended " + (left - r) + " bytes early");
+                }
+                sum.update(b.array(), 0, r);
+                b.position(r);
+                wb.write(b);
+                left -= r;
+                t.bytesDone.addAndGet(r);
+            }
+            IOException e = wb.finish();
+            return e == null ? null : "cannot write " + it.part() + ": " + e;
+        }
     }
 
     /**
