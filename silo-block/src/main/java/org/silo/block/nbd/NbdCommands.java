@@ -114,13 +114,7 @@ final class NbdCommands {
       if (view == null) {
         return null;
       }
-      out = alloc.directBuffer((export.structured() ? 28 : 16) + len);
-      if (export.structured()) {
-        NbdCodec.chunkHeader(out, REPLY_FLAG_DONE, REPLY_TYPE_OFFSET_DATA, r.cookie(), 8 + len)
-            .writeLong(r.offset());
-      } else {
-        NbdCodec.simpleReply(out, 0, r.cookie());
-      }
+      out = dataReply(alloc, r, len);
       out.writeBytes(view);
       counters.reads.increment();
       return out;
@@ -132,20 +126,29 @@ final class NbdCommands {
     }
   }
 
+  /**
+   * A READ's reply up to its data, in a buffer with room for {@code len} bytes of it: a simple reply,
+   * or a structured OFFSET_DATA chunk with the DONE flag (proto.md).
+   */
+  private ByteBuf dataReply(ByteBufAllocator alloc, NbdMessage.Request r, int len) {
+    ByteBuf out = alloc.directBuffer((export.structured() ? 28 : 16) + len);
+    if (export.structured()) {
+      NbdCodec.chunkHeader(out, REPLY_FLAG_DONE, REPLY_TYPE_OFFSET_DATA, r.cookie(), 8 + len)
+          .writeLong(r.offset());
+    } else {
+      NbdCodec.simpleReply(out, 0, r.cookie());
+    }
+    return out;
+  }
+
   private ByteBuf read(ByteBufAllocator alloc, NbdMessage.Request r) throws IOException {
     int len = (int) r.length();
     counters.reads.increment();
     if (export.structured() && len == 0) {
       return NbdCodec.chunkHeader(alloc.buffer(20), REPLY_FLAG_DONE, REPLY_TYPE_NONE, r.cookie(), 0);
     }
-    ByteBuf out = alloc.directBuffer((export.structured() ? 28 : 16) + len);
+    ByteBuf out = dataReply(alloc, r, len);
     try {
-      if (export.structured()) {
-        NbdCodec.chunkHeader(out, REPLY_FLAG_DONE, REPLY_TYPE_OFFSET_DATA, r.cookie(), 8 + len)
-            .writeLong(r.offset());
-      } else {
-        NbdCodec.simpleReply(out, 0, r.cookie());
-      }
       int at = out.writerIndex();
       lease.read(out.nioBuffer(at, len), r.offset());
       out.writerIndex(at + len);
