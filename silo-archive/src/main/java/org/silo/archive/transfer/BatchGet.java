@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -22,6 +21,7 @@ import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.ReadFiles;
 import org.silo.archive.ops.LibraryMessages.Refused;
 import org.silo.archive.transfer.TransferClient.Result;
+import org.silo.wire.IoThreads;
 import org.silo.wire.SiloException;
 
 /**
@@ -109,7 +109,7 @@ final class BatchGet {
         }
         List<GetItem> again = java.util.Collections.synchronizedList(new ArrayList<>());
         // the requests of one call are served by as many movers as are free, each on its own connection
-        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        ExecutorService pool = IoThreads.perTask("get-receive");
         try {
             List<Future<?>> running = new ArrayList<>();
             for (JobInfo job : q.jobs()) {

@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.ToLongFunction;
+import org.silo.wire.IoThreads;
 
 /**
  * Cuts the files of a put or get into batches as they are needed (never holding more than the
@@ -48,7 +48,7 @@ final class Batches<S, T> {
 
     /** Runs every batch through {@code runner}, {@code parallel} at a time, until the source is done. */
     void run(int parallel, Consumer<List<T>> runner) {
-        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        ExecutorService pool = IoThreads.perTask("transfer-batch");
         try {
             List<Future<?>> workers = new ArrayList<>();
             for (int i = 0; i < Math.max(1, parallel); i++) {

@@ -24,6 +24,7 @@ import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.transfer.DataChannel.Hello;
 import org.silo.wire.ErrorCode;
+import org.silo.wire.IoThreads;
 import org.silo.wire.SiloException;
 
 /**
@@ -67,7 +68,7 @@ final class CallbackListener implements AutoCloseable {
         listener.bind(new InetSocketAddress(callbackHost == null ? InetAddress.getLoopbackAddress() : InetAddress.getByName("0.0.0.0"), 0),
                 256);
         this.callback = (host.contains(":") ? "[" + host + "]" : host) + ":" + listener.getLocalPort();
-        this.acceptor = Thread.ofVirtual().name("transfer-accept").start(this::accept);
+        this.acceptor = IoThreads.start("transfer-accept", this::accept);
     }
 
     /** Where movers connect: HOST:PORT. */
@@ -174,7 +175,7 @@ final class CallbackListener implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
-            Thread.ofVirtual().start(() -> handshake(s));
+            IoThreads.start("transfer-handshake", () -> handshake(s));
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.silo.archive.transfer.TransferClient.Result;
+import org.silo.wire.IoThreads;
 
 /**
  * Reads the mover's answers on a write's data connection while the files are still being sent:
@@ -37,7 +38,7 @@ final class PutAnswers {
     }
 
     PutAnswers start() {
-        thread = Thread.ofVirtual().name("put-answers").start(this::run);
+        thread = IoThreads.start("put-answers", this::run);
         return this;
     }
 
