@@ -69,6 +69,7 @@ abstract class ArchiveContract {
             r.run();
         } catch (SiloException e) {
             assertThat(e.code()).as(e.getMessage()).isEqualTo(code);
+            assertThat(e).as("a failure of the code's own type").isInstanceOf(SiloException.of(code, "").getClass());
             return e;
         } catch (Exception e) {
             throw new AssertionError("expected " + code + " but got " + e, e);

@@ -4,7 +4,9 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import org.silo.wire.ErrorCode;
+import org.silo.wire.SessionGoneException;
 import org.silo.wire.SiloException;
+import org.silo.wire.TimedOutException;
 
 /**
  * Turns failures into one clear line and an exit status: 1 the operation failed, 3 the server is
@@ -44,7 +46,7 @@ final class Failures {
     }
 
     static int exitCode(Throwable e) {
-        if (e instanceof SiloException se && (se.code() == ErrorCode.TIMEDOUT || se.code() == ErrorCode.DISOLVE)) {
+        if (e instanceof TimedOutException || e instanceof SessionGoneException) {
             return UNREACHABLE;
         }
         return FAILED;

@@ -13,7 +13,7 @@ import org.silo.files.FilesOps.Name;
 import org.silo.files.client.FilesClient;
 import org.silo.files.client.OobWriter;
 import org.silo.files.client.WholeFileCache;
-import org.silo.wire.ErrorCode;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
@@ -84,16 +84,16 @@ final class FileCp implements Callable<Integer> {
      * one is there, the error says how to name the local one (issue 15).
      */
     SiloException localHint(SiloException e, Name from, Name to) {
-        if (e.code() != ErrorCode.NOT_FOUND) {
+        if (!(e instanceof NotFoundException)) {
             return e;
         }
         if (from != null && from.type() == FilesOps.FILESYSTEM && Files.exists(Path.of(src))) {
-            return new SiloException(e.code(), src + " is an archive path, and the archive has no such file (" + e.getMessage()
+            return SiloException.of(e.code(), src + " is an archive path, and the archive has no such file (" + e.getMessage()
                     + "); for the local file write file:" + src, e);
         }
         Path parent = Path.of(dest).getParent();
         if (to != null && to.type() == FilesOps.FILESYSTEM && parent != null && Files.isDirectory(parent)) {
-            return new SiloException(e.code(), dest + " is an archive path (" + e.getMessage() + "); for a local file write file:"
+            return SiloException.of(e.code(), dest + " is an archive path (" + e.getMessage() + "); for a local file write file:"
                     + dest, e);
         }
         return e;

@@ -13,7 +13,7 @@ import org.silo.archive.transfer.LibraryClient;
 import org.silo.archive.transfer.TransferClient;
 import org.silo.archive.transfer.TransferClient.Target;
 import org.silo.server.config.Durations;
-import org.silo.wire.ErrorCode;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
@@ -152,11 +152,8 @@ final class TransferCommands {
     static boolean isArchiveDir(SiloClient c, String path) throws SiloException {
         try {
             return c.call(FileClerkOps.STAT, path).kind().equals("dir");
-        } catch (SiloException e) {
-            if (e.code() == ErrorCode.NOT_FOUND) {
-                return false;
-            }
-            throw e;
+        } catch (NotFoundException e) {
+            return false;
         }
     }
 
@@ -315,10 +312,7 @@ final class TransferCommands {
                     NsEntry e;
                     try {
                         e = c.call(FileClerkOps.STAT, src);
-                    } catch (SiloException ex) {
-                        if (ex.code() != ErrorCode.NOT_FOUND) {
-                            throw ex;
-                        }
+                    } catch (NotFoundException ex) {
                         report.accept(new TransferClient.Result(src, dest, 0, null, null, null, 0, 0, null, ex.getMessage()));
                         continue;
                     }

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
 import org.silo.wire.ErrorCode;
+import org.silo.wire.ExistsException;
 import org.silo.wire.SiloException;
 
 /**
@@ -86,7 +87,7 @@ public final class Catalog implements AutoCloseable {
             hc.setDriverClassName("org.postgresql.Driver");
             schema = parameter(url, "currentSchema");
         } else {
-            throw new SiloException(ErrorCode.INVALID,
+            throw SiloException.of(ErrorCode.INVALID,
                     "catalog must be empty (SQLite in the data directory), jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB, not '"
                             + setting + "'");
         }
@@ -94,7 +95,7 @@ public final class Catalog implements AutoCloseable {
         try {
             pool = new HikariDataSource(hc);
         } catch (RuntimeException e) {
-            throw new SiloException(ErrorCode.IO, "cannot reach the catalog " + redact(url) + ": " + rootMessage(e), e);
+            throw SiloException.of(ErrorCode.IO, "cannot reach the catalog " + redact(url) + ": " + rootMessage(e), e);
         }
         try {
             var fw = Flyway.configure()
@@ -107,7 +108,7 @@ public final class Catalog implements AutoCloseable {
             fw.load().migrate();
         } catch (RuntimeException e) {
             pool.close();
-            throw new SiloException(ErrorCode.IO, "cannot migrate the catalog " + redact(url) + ": " + rootMessage(e), e);
+            throw SiloException.of(ErrorCode.IO, "cannot migrate the catalog " + redact(url) + ": " + rootMessage(e), e);
         }
         return new Catalog(pool, engine, url, schema);
     }
@@ -173,7 +174,7 @@ public final class Catalog implements AutoCloseable {
         try {
             return pool.getConnection();
         } catch (SQLException e) {
-            throw new SiloException(ErrorCode.IO, "cannot reach the catalog " + url() + ": " + rootMessage(e), e);
+            throw SiloException.of(ErrorCode.IO, "cannot reach the catalog " + url() + ": " + rootMessage(e), e);
         }
     }
 
@@ -188,20 +189,26 @@ public final class Catalog implements AutoCloseable {
     private SiloException translate(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (state.startsWith("08") || state.startsWith("57P")) {
-            return new SiloException(ErrorCode.IO, "cannot reach the catalog " + url() + ": " + e.getMessage(), e);
+            return SiloException.of(ErrorCode.IO, "cannot reach the catalog " + url() + ": " + e.getMessage(), e);
         }
         if (state.startsWith("23")) {
-            return new SiloException(ErrorCode.EXISTS, CONSTRAINT + e.getMessage(), e);
+            return new ConstraintViolation(e);
         }
-        return new SiloException(ErrorCode.INTERNAL, "catalog error: " + e.getMessage(), e);
+        return SiloException.of(ErrorCode.INTERNAL, "catalog error: " + e.getMessage(), e);
     }
 
-    /** Whether {@code e} is a uniqueness or foreign key refusal by the database itself (a race lost). */
-    public static boolean isConstraint(SiloException e) {
-        return e.code() == ErrorCode.EXISTS && e.getMessage() != null && e.getMessage().startsWith(CONSTRAINT);
-    }
+    /**
+     * A uniqueness or foreign key refusal by the database itself (SQLSTATE class 23): most often a race
+     * lost to another transaction, which the caller may look again after and retry. On the wire it is
+     * EXISTS.
+     */
+    public static final class ConstraintViolation extends ExistsException {
+        private static final long serialVersionUID = 1L;
 
-    private static final String CONSTRAINT = "catalog constraint: ";
+        ConstraintViolation(SQLException e) {
+            super("catalog constraint: " + e.getMessage(), e);
+        }
+    }
 
     static String parameter(String url, String name) {
         int q = url.indexOf('?');

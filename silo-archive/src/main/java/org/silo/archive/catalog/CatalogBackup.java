@@ -33,7 +33,7 @@ public final class CatalogBackup {
                 Files.createDirectories(d.getParent());
             }
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "cannot create " + d.getParent() + ": " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "cannot create " + d.getParent() + ": " + e.getMessage(), e);
         }
         if (catalog.engine() == Catalog.Engine.SQLITE) {
             Path tmp = d.resolveSibling(d.getFileName() + ".part");
@@ -42,12 +42,12 @@ public final class CatalogBackup {
             try (Connection c = DriverManager.getConnection(catalog.rawUrl()); Statement s = c.createStatement()) {
                 s.executeUpdate("backup to \"" + tmp.toString().replace("\"", "") + "\"");
             } catch (SQLException e) {
-                throw new SiloException(ErrorCode.IO, "cannot back up the catalog to " + d + ": " + e.getMessage(), e);
+                throw SiloException.of(ErrorCode.IO, "cannot back up the catalog to " + d + ": " + e.getMessage(), e);
             }
             try {
                 Files.move(tmp, d, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
-                throw new SiloException(ErrorCode.IO, "cannot write " + d + ": " + e.getMessage(), e);
+                throw SiloException.of(ErrorCode.IO, "cannot write " + d + ": " + e.getMessage(), e);
             }
         } else {
             List<String> cmd = new ArrayList<>(List.of("pg_dump", "--format=custom", "--no-owner", "--file=" + d));
@@ -60,7 +60,7 @@ public final class CatalogBackup {
         try {
             return new BackupResult(d.toString(), catalog.engine().name().toLowerCase(), Files.size(d), (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "backup " + d + " vanished: " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "backup " + d + " vanished: " + e.getMessage(), e);
         }
     }
 
@@ -90,7 +90,7 @@ public final class CatalogBackup {
                 Files.deleteIfExists(db.resolveSibling(db.getFileName() + "-shm"));
                 Files.move(tmp, db, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
-                throw new SiloException(ErrorCode.IO, "cannot restore " + backup + " to " + db + ": " + e.getMessage(), e);
+                throw SiloException.of(ErrorCode.IO, "cannot restore " + backup + " to " + db + ": " + e.getMessage(), e);
             }
         } else if (setting.startsWith("jdbc:postgresql:")) {
             Pg pg = Pg.of(setting);
@@ -111,16 +111,16 @@ public final class CatalogBackup {
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new SiloException(ErrorCode.IO, cmd.get(0) + " did not finish in 10 minutes");
+                throw SiloException.of(ErrorCode.IO, cmd.get(0) + " did not finish in 10 minutes");
             }
             if (p.exitValue() != 0) {
-                throw new SiloException(ErrorCode.IO, cmd.get(0) + " failed (" + p.exitValue() + "): " + new String(out).trim());
+                throw SiloException.of(ErrorCode.IO, cmd.get(0) + " failed (" + p.exitValue() + "): " + new String(out).trim());
             }
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "cannot run " + cmd.get(0) + " (is the PostgreSQL client installed?): " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "cannot run " + cmd.get(0) + " (is the PostgreSQL client installed?): " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SiloException(ErrorCode.IO, cmd.get(0) + " interrupted");
+            throw SiloException.of(ErrorCode.IO, cmd.get(0) + " interrupted");
         }
     }
 

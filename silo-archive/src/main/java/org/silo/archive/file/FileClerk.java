@@ -24,6 +24,7 @@ import org.silo.archive.volume.Checksums;
 import org.silo.archive.volume.Containers;
 import org.silo.archive.volume.VolumeClerk;
 import org.silo.wire.ErrorCode;
+import org.silo.wire.NoSpaceException;
 import org.silo.wire.SiloException;
 
 /**
@@ -83,7 +84,7 @@ public final class FileClerk {
                         return same(prior.get(), q, vol);
                     }
                 }
-                throw new SiloException(ErrorCode.EXISTS, "volume " + vol + " already has a file at cookie " + q.cookie());
+                throw SiloException.of(ErrorCode.EXISTS, "volume " + vol + " already has a file at cookie " + q.cookie());
             }
             long now = Bfids.millis(bfid); // created_ms and the bfid sort alike
             Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
@@ -119,8 +120,8 @@ public final class FileClerk {
                 });
             } catch (BfidTaken e) {
                 bfids.seen(e.bfid);
-            } catch (SiloException e) {
-                if (attempt >= 3 || !Catalog.isConstraint(e)) {
+            } catch (Catalog.ConstraintViolation e) {
+                if (attempt >= 3) {
                     throw e;
                 }
             }
@@ -139,7 +140,7 @@ public final class FileClerk {
     private static BitFileInfo same(BitFileInfo prior, NewBitFile q, String vol) throws SiloException {
         if (!prior.volume().equals(vol) || !prior.cookie().equals(q.cookie()) || prior.size() != q.size()
                 || !prior.adler32().equals(q.adler32())) {
-            throw new SiloException(ErrorCode.EXISTS, "client request " + q.clientRequest() + " already made bit file "
+            throw SiloException.of(ErrorCode.EXISTS, "client request " + q.clientRequest() + " already made bit file "
                     + prior.bfid() + " for another file (" + prior.volume() + " " + prior.cookie() + ")");
         }
         return prior;
@@ -167,7 +168,7 @@ public final class FileClerk {
                 throw SiloException.notFound("bit file " + original + " was deleted while it was being copied");
             }
             if (o.size() != size || !o.adler32().equals(adler32)) {
-                throw new SiloException(ErrorCode.IO, "the copy of " + original + " (" + size + " bytes, adler32 " + adler32
+                throw SiloException.of(ErrorCode.IO, "the copy of " + original + " (" + size + " bytes, adler32 " + adler32
                         + ") differs from the original (" + o.size() + ", " + o.adler32() + ")");
             }
             VolumeClerk.get(c, vol);
@@ -246,7 +247,7 @@ public final class FileClerk {
         catalog.tx(c -> {
             Optional<Namespace.Node> there = Namespace.resolve(c, NsPath.parse(w.path()));
             if (there.isPresent()) {
-                throw new SiloException(ErrorCode.EXISTS, NsPath.parse(w.path()) + " already exists");
+                throw SiloException.of(ErrorCode.EXISTS, NsPath.parse(w.path()) + " already exists");
             }
             return null;
         });
@@ -261,15 +262,14 @@ public final class FileClerk {
             try {
                 cookie = backend.append(data);
                 break;
-            } catch (SiloException e) {
-                if (e.code() != ErrorCode.NO_SPACE) {
-                    volumes.noteError(v.label(), mover, true, e.getMessage());
-                    throw e;
-                }
+            } catch (NoSpaceException e) {
                 // the volume answered ENOSPC: it is full (with what it really has left), and the next one is tried;
                 // each volume fills once, so this ends with a volume that takes the file or NO_SPACE from the clerk
                 long free = backend.freeBytes();
                 volumes.outOfRoom(v.label(), free, true, mover, "no space left while writing " + w.path());
+            } catch (SiloException e) {
+                volumes.noteError(v.label(), mover, true, e.getMessage());
+                throw e;
             }
         }
         try {
@@ -295,16 +295,16 @@ public final class FileClerk {
         });
         VolumeInfo v = volumes.inquire(b.volume());
         if (!org.silo.archive.volume.VolumeState.parse(v.state()).readable()) {
-            throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
+            throw SiloException.of(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
         }
         byte[] data;
         try (InputStream in = volumes.backends().get(v.backend()).open(b.cookie())) {
             data = in.readAllBytes();
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "cannot read " + p + " from " + v.label() + ": " + e, e);
+            throw SiloException.of(ErrorCode.IO, "cannot read " + p + " from " + v.label() + ": " + e, e);
         }
         if (data.length != b.size() || !Checksums.adler32(data).equals(b.adler32())) {
-            throw new SiloException(ErrorCode.IO, p + " on " + v.label() + " at " + b.cookie() + " does not match its record");
+            throw SiloException.of(ErrorCode.IO, p + " on " + v.label() + " at " + b.cookie() + " does not match its record");
         }
         volumes.updateReadStats(v.label(), data.length);
         return data;

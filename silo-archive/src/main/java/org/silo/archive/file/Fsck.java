@@ -19,7 +19,7 @@ import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.Checksums;
 import org.silo.archive.volume.VolumeClerk;
-import org.silo.wire.ErrorCode;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 
 /**
@@ -62,8 +62,10 @@ final class Fsck {
                 bytes += size[0];
                 problem = size[0] != b.size() ? "size " + size[0] + " differs from the record's " + b.size()
                         : !sum.equals(b.adler32()) ? "adler32 " + sum + " differs from the record's " + b.adler32() : null;
+            } catch (NotFoundException e) {
+                problem = "missing: " + e.getMessage();
             } catch (SiloException e) {
-                problem = e.code() == ErrorCode.NOT_FOUND ? "missing: " + e.getMessage() : e.getMessage();
+                problem = e.getMessage();
             } catch (IOException e) {
                 problem = "cannot read: " + e;
             }
@@ -101,7 +103,7 @@ final class Fsck {
             }
             return r.position();
         } catch (SiloException e) {
-            String why = e.code() == ErrorCode.NOT_FOUND ? "missing: container " + first.container() + ": " + e.getMessage()
+            String why = e instanceof NotFoundException ? "missing: container " + first.container() + ": " + e.getMessage()
                     : "container " + first.container() + ": " + e.getMessage();
             for (Live m : byOffset) {
                 problems.add(new FsckProblem(m.bfid(), m.path(), m.volume(), m.cookie(), why));

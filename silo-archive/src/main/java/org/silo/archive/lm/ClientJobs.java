@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.Sql;
 import org.silo.archive.ops.LibraryMessages.ClientGone;
-import org.silo.wire.ErrorCode;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,11 +139,8 @@ public final class ClientJobs {
     private boolean cancelLive(long id, String reason) throws SiloException {
         try {
             return lm.cancel(id, reason);
-        } catch (SiloException e) {
-            if (e.code() == ErrorCode.NOT_FOUND) {
-                return false;
-            }
-            throw e;
+        } catch (NotFoundException e) {
+            return false;
         }
     }
 

@@ -51,8 +51,8 @@ final class GroupCommits {
         for (int attempt = 0; ; attempt++) {
             try {
                 return catalog.tx(c -> record(c, d));
-            } catch (SiloException e) {
-                if (attempt >= 3 || !Catalog.isConstraint(e)) {
+            } catch (Catalog.ConstraintViolation e) {
+                if (attempt >= 3) {
                     throw e;
                 }
                 files.recorder().afterConflict(catalog); // another server minted the same bfid: past it, and again

@@ -245,7 +245,7 @@ final class MoverRegistry implements AutoCloseable {
             MoverRow found = findMover(c, mover);
             Optional<String> other = Sql.one(c, "SELECT id FROM mover WHERE name = ? AND id <> ?", rs -> rs.getString(1), n, found.id);
             if (other.isPresent()) {
-                throw new SiloException(ErrorCode.EXISTS, "mover " + other.get() + " is already named " + n);
+                throw SiloException.of(ErrorCode.EXISTS, "mover " + other.get() + " is already named " + n);
             }
             Sql.update(c, "UPDATE mover SET name = ? WHERE id = ?", n, found.id);
             Sql.update(c, "UPDATE volume SET writing = ? WHERE writing = ?", n, found.name);

@@ -10,7 +10,7 @@ import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.archive.volume.VolumeClerk;
-import org.silo.wire.ErrorCode;
+import org.silo.wire.NoSpaceException;
 import org.silo.wire.SiloException;
 import org.silo.wire.Sizes;
 import org.slf4j.Logger;
@@ -97,7 +97,7 @@ final class NoRoom {
      * written by another mover (it takes the file when that is done).
      */
     void noVolume(Connection c, Req r, SiloException e, long now) throws SQLException {
-        if (e.code() == ErrorCode.NO_SPACE && !busyWithRoom(c, r)) {
+        if (e instanceof NoSpaceException && !busyWithRoom(c, r)) {
             String before = "";
             if (r.error() != null && r.error().startsWith(LibraryMessages.REQUEUED + "volume ")) { // what the last volume said
                 String said = r.error().substring(LibraryMessages.REQUEUED.length());

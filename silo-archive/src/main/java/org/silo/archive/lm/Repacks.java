@@ -60,13 +60,13 @@ final class Repacks {
         return catalog.tx(c -> {
             VolumeInfo v = VolumeClerk.get(c, label);
             if (!VolumeState.parse(v.state()).readable()) {
-                throw new SiloException(ErrorCode.PERMISSION, "volume " + label + " is " + v.state() + " (" + v.stateReason()
+                throw SiloException.of(ErrorCode.PERMISSION, "volume " + label + " is " + v.state() + " (" + v.stateReason()
                         + "): its containers cannot be read");
             }
             Long running = Sql.one(c, "SELECT id FROM request WHERE kind = 'repack' AND volume = ? AND state IN ('queued', 'active')",
                     rs -> rs.getLong(1), label).orElse(null);
             if (running != null) {
-                throw new SiloException(ErrorCode.EXISTS, "volume " + label + " is already being repacked by job " + running);
+                throw SiloException.of(ErrorCode.EXISTS, "volume " + label + " is already being repacked by job " + running);
             }
             List<Containers.Container> cs = Containers.active(c, label);
             if (cs.isEmpty()) {
@@ -87,12 +87,12 @@ final class Repacks {
                     throw SiloException.invalid("volume " + to + " is " + t.state() + ": a repack writes to an ok volume");
                 }
                 if (t.remaining() < need) {
-                    throw new SiloException(ErrorCode.NO_SPACE, "volume " + to + " has room for " + t.remaining() + " bytes; the "
+                    throw SiloException.of(ErrorCode.NO_SPACE, "volume " + to + " has room for " + t.remaining() + " bytes; the "
                             + members + " live files of " + label + "'s containers need about " + need);
                 }
             } else if (need > 0 && Sql.count(c, "SELECT COUNT(*) FROM volume WHERE library = ? AND label <> ? AND state = 'ok'"
                     + " AND remaining >= ?", v.library(), label, need) == 0) {
-                throw new SiloException(ErrorCode.NO_SPACE, "no other volume to repack " + label + " onto: none of library "
+                throw SiloException.of(ErrorCode.NO_SPACE, "no other volume to repack " + label + " onto: none of library "
                         + v.library() + " is ok with room for the " + need + " bytes of its " + members + " live files in containers");
             }
             return Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_REPACK, v.library(), v.storageGroup(),

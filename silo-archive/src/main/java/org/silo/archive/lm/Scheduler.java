@@ -22,7 +22,9 @@ import org.silo.archive.ops.VolumeMessages.NextWriteVolume;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.archive.volume.VolumeClerk;
 import org.silo.archive.volume.VolumeState;
-import org.silo.wire.ErrorCode;
+import org.silo.wire.BusyException;
+import org.silo.wire.NoSpaceException;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 
 /**
@@ -195,10 +197,7 @@ final class Scheduler {
             VolumeInfo v;
             try {
                 v = volumes.nextWriteVolume(c, new NextWriteVolume(r.library(), r.storageGroup(), r.fileFamily(), r.size(), l.name));
-            } catch (SiloException e) {
-                if (e.code() != ErrorCode.BUSY && e.code() != ErrorCode.NO_SPACE && e.code() != ErrorCode.NOT_FOUND) {
-                    throw e;
-                }
+            } catch (BusyException | NoSpaceException | NotFoundException e) {
                 noRoom.noVolume(c, r, e, now);
                 continue;
             }

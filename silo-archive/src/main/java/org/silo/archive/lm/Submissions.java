@@ -70,7 +70,7 @@ final class Submissions {
     private static long one(Made m) throws SiloException {
         if (!m.refused().isEmpty()) {
             Refused r = m.refused().get(0);
-            throw new SiloException(ErrorCode.valueOf(r.code()), r.error());
+            throw SiloException.of(ErrorCode.valueOf(r.code()), r.error());
         }
         return m.ids().get(0);
     }
@@ -301,7 +301,7 @@ final class Submissions {
         }
         boolean anyBad = bad || copies.stream().anyMatch(cp -> avoid.contains(cp.bfid()));
         if (!anyBad) {
-            throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason()
+            throw SiloException.of(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason()
                     + (copies.isEmpty() ? "" : ", and no copy is on a readable volume"));
         }
         List<String> why = new ArrayList<>();
@@ -312,7 +312,7 @@ final class Submissions {
             why.add(avoid.contains(f.bfid()) ? "its bytes on volume " + fv.label() + " could not be read"
                     : "volume " + fv.label() + " is " + fv.state() + ": " + fv.stateReason());
         }
-        throw new SiloException(ErrorCode.IO, p + " has no copy left to read: " + String.join("; ", why));
+        throw SiloException.of(ErrorCode.IO, p + " has no copy left to read: " + String.join("; ", why));
     }
 
     private static VolumeInfo volume(Connection c, Map<String, VolumeInfo> volumes, String label) throws SQLException, SiloException {

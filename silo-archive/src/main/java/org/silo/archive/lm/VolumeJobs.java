@@ -56,7 +56,7 @@ final class VolumeJobs {
             if (q.volume() != null && !q.volume().isBlank()) {
                 VolumeInfo t = VolumeClerk.get(c, VolumeClerk.name("volume", q.volume()));
                 if (holders(c, b.bfid()).contains(t.label())) {
-                    throw new SiloException(ErrorCode.EXISTS, "volume " + t.label() + " already holds " + b.path() + " (" + b.bfid() + ")");
+                    throw SiloException.of(ErrorCode.EXISTS, "volume " + t.label() + " already holds " + b.path() + " (" + b.bfid() + ")");
                 }
                 if (!t.library().equals(v.library())) {
                     throw SiloException.invalid("volume " + t.label() + " is in library " + t.library() + ", the file in " + v.library());
@@ -105,7 +105,7 @@ final class VolumeJobs {
             b = FileClerk.get(c, n.bfid());
         }
         if (!VolumeState.parse(VolumeClerk.get(c, b.volume()).state()).readable()) {
-            throw new SiloException(ErrorCode.PERMISSION, "volume " + b.volume() + " of " + b.path() + " cannot be read now");
+            throw SiloException.of(ErrorCode.PERMISSION, "volume " + b.volume() + " of " + b.path() + " cannot be read now");
         }
         return b;
     }

@@ -6,7 +6,8 @@ import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.VolumeState;
-import org.silo.wire.ErrorCode;
+import org.silo.wire.InvalidException;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,10 +93,7 @@ final class BeforeWrite {
     private static void report(JobHost host, TransferDone d) throws SiloException {
         try {
             host.link().transferDone(d);
-        } catch (SiloException e) {
-            if (e.code() != ErrorCode.INVALID && e.code() != ErrorCode.NOT_FOUND) {
-                throw e;
-            }
+        } catch (InvalidException | NotFoundException e) { // the job was killed or given away meanwhile
             log.info("mover {}: job {}: {}", host.name(), d.job(), e.getMessage());
         }
     }

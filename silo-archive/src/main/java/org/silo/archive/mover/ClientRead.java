@@ -26,7 +26,8 @@ import org.silo.archive.transfer.DataChannel;
 import org.silo.archive.transfer.DataChannel.Hello;
 import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.Checksums;
-import org.silo.wire.ErrorCode;
+import org.silo.wire.InvalidException;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,10 +168,7 @@ final class ClientRead {
         try {
             host.link().transferDone(new TransferDone(host.id(), job.id(), ok > 0, null, bytes, null, error, volumeFault, null, null,
                     null, null, false, null, false, gone.isEmpty() ? null : gone));
-        } catch (SiloException e) {
-            if (e.code() != ErrorCode.INVALID && e.code() != ErrorCode.NOT_FOUND) {
-                throw e;
-            }
+        } catch (InvalidException | NotFoundException e) { // the job was killed or given away meanwhile
             log.info("mover {}: job {}: {}", host.name(), job.id(), e.getMessage());
         } finally {
             // closed once the request has ended in the catalog: a client that waits for the close then finds it ended

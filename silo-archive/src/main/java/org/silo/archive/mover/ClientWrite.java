@@ -33,6 +33,9 @@ import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.Checksums;
 import org.silo.archive.volume.ContentHash;
 import org.silo.wire.ErrorCode;
+import org.silo.wire.InvalidException;
+import org.silo.wire.NoSpaceException;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,7 +199,7 @@ final class ClientWrite {
                 commit();
             }
             if (host.cancelled()) {
-                throw new SiloException(ErrorCode.IO, "job " + job.id() + " was killed");
+                throw SiloException.of(ErrorCode.IO, "job " + job.id() + " was killed");
             }
         }
     }
@@ -318,7 +321,7 @@ final class ClientWrite {
         try {
             recorded = host.link().filesDone(new FilesDone(host.id(), job.id(), cookie, length, List.copyOf(group))).files();
         } catch (SiloException e) {
-            throw new SiloException(e.code(), "written to " + job.volume() + " but not recorded: " + e.getMessage());
+            throw SiloException.of(e.code(), "written to " + job.volume() + " but not recorded: " + e.getMessage());
         }
         Map<Integer, FileDone> byIndex = new HashMap<>();
         group.forEach(d -> byIndex.put(d.index(), d));
@@ -447,10 +450,7 @@ final class ClientWrite {
     private void report(TransferDone d) throws SiloException {
         try {
             host.link().transferDone(d);
-        } catch (SiloException e) {
-            if (e.code() != ErrorCode.INVALID && e.code() != ErrorCode.NOT_FOUND) {
-                throw e;
-            }
+        } catch (InvalidException | NotFoundException e) { // the job was killed or given away meanwhile
             log.info("mover {}: job {}: {}", host.name(), d.job(), e.getMessage());
         }
     }
@@ -465,7 +465,7 @@ final class ClientWrite {
         }
 
         static VolumeTrouble of(String volume, Exception e) {
-            boolean full = e instanceof SiloException s ? s.code() == ErrorCode.NO_SPACE : Backend.isNoSpace(e);
+            boolean full = e instanceof SiloException ? e instanceof NoSpaceException : Backend.isNoSpace(e);
             return new VolumeTrouble("cannot write " + volume + ": " + e.getMessage(), full);
         }
     }

@@ -22,6 +22,8 @@ import org.silo.archive.ops.LibraryMessages.Unbind;
 import org.silo.archive.ops.LibraryMessages.Work;
 import org.silo.archive.volume.Backends;
 import org.silo.wire.ErrorCode;
+import org.silo.wire.InvalidException;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,7 +134,7 @@ public final class Mover implements AutoCloseable {
             Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
             return made;
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "cannot keep the mover id in " + f + ": " + e, e);
+            throw SiloException.of(ErrorCode.IO, "cannot keep the mover id in " + f + ": " + e, e);
         }
     }
 
@@ -358,10 +360,7 @@ public final class Mover implements AutoCloseable {
     void doneQuietly(TransferDone d) throws SiloException {
         try {
             link.transferDone(d);
-        } catch (SiloException e) {
-            if (e.code() != ErrorCode.INVALID && e.code() != ErrorCode.NOT_FOUND) {
-                throw e;
-            }
+        } catch (InvalidException | NotFoundException e) { // the job was killed or given away meanwhile
             log.info("mover {}: job {}: {}", name, d.job(), e.getMessage());
         }
     }

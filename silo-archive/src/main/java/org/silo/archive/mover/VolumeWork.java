@@ -77,12 +77,12 @@ final class VolumeWork {
             try (InputStream in = md == null ? raw : new DigestInputStream(raw, md)) {
                 cookie = to.append(new Stoppable(in), j.size(), () -> {
                     if (!Checksums.hex(sum.getValue()).equals(j.adler32())) {
-                        throw new SiloException(ErrorCode.IO, "CRC mismatch at mover: " + j.path() + " read from " + j.volume() + " "
+                        throw SiloException.of(ErrorCode.IO, "CRC mismatch at mover: " + j.path() + " read from " + j.volume() + " "
                                 + j.cookie() + " has adler32 " + Checksums.hex(sum.getValue()) + ", the catalog has " + j.adler32());
                     }
                     String got = md == null ? null : ContentHash.format(hash.substring(0, hash.indexOf(':')), md.digest());
                     if (got != null && !got.equals(hash)) {
-                        throw new SiloException(ErrorCode.IO, "CRC mismatch at mover: " + j.path() + " has content hash " + got
+                        throw SiloException.of(ErrorCode.IO, "CRC mismatch at mover: " + j.path() + " has content hash " + got
                                 + ", the catalog has " + hash);
                     }
                 });
@@ -125,7 +125,7 @@ final class VolumeWork {
                 cookie = to.append(new Stoppable(in), j.size(), () -> {
                     String problem = in.problem();
                     if (problem != null) {
-                        throw new SiloException(ErrorCode.IO, "CRC mismatch at mover: container " + j.cookie() + " of " + j.volume()
+                        throw SiloException.of(ErrorCode.IO, "CRC mismatch at mover: container " + j.cookie() + " of " + j.volume()
                                 + ": " + problem);
                     }
                 });

@@ -36,10 +36,10 @@ public final class Namespace {
         for (int attempt = 0; ; attempt++) {
             try {
                 return mkdirOnce(p, parents, who);
-            } catch (SiloException e) {
+            } catch (Catalog.ConstraintViolation e) {
                 // another transaction made one of the directories first (PostgreSQL, read committed):
                 // look again, and it is there
-                if (attempt >= 4 || !Catalog.isConstraint(e)) {
+                if (attempt >= 4) {
                     throw e;
                 }
             }
@@ -49,7 +49,7 @@ public final class Namespace {
     private NsEntry mkdirOnce(NsPath p, boolean parents, String who) throws SiloException {
         return catalog.tx(c -> {
             if (p.isRoot()) {
-                throw new SiloException(ErrorCode.EXISTS, "/ already exists");
+                throw SiloException.of(ErrorCode.EXISTS, "/ already exists");
             }
             Node parent = root(c);
             long now = System.currentTimeMillis();
@@ -59,10 +59,10 @@ public final class Namespace {
                 Optional<Node> child = child(c, parent.id(), n);
                 if (child.isPresent()) {
                     if (!child.get().dir()) {
-                        throw new SiloException(ErrorCode.EXISTS, new NsPath(p.names().subList(0, i + 1)) + " is a file, not a directory");
+                        throw SiloException.of(ErrorCode.EXISTS, new NsPath(p.names().subList(0, i + 1)) + " is a file, not a directory");
                     }
                     if (last && !parents) {
-                        throw new SiloException(ErrorCode.EXISTS, p + " already exists");
+                        throw SiloException.of(ErrorCode.EXISTS, p + " already exists");
                     }
                     parent = child.get();
                 } else {
@@ -86,7 +86,7 @@ public final class Namespace {
             throw SiloException.invalid(p.parent() + " is a file, not a directory");
         }
         if (child(c, dir.id(), p.name()).isPresent()) {
-            throw new SiloException(ErrorCode.EXISTS, p + " already exists");
+            throw SiloException.of(ErrorCode.EXISTS, p + " already exists");
         }
         return insert(c, dir.id(), p.name(), "f", bfid, owner, now);
     }
@@ -227,7 +227,7 @@ public final class Namespace {
                 throw SiloException.invalid(t.parent() + " is a file, not a directory");
             }
             if (child(c, dir.id(), t.name()).isPresent()) {
-                throw new SiloException(ErrorCode.EXISTS, t + " already exists");
+                throw SiloException.of(ErrorCode.EXISTS, t + " already exists");
             }
             long now = System.currentTimeMillis();
             Sql.update(c, "UPDATE ns_entry SET parent_id = ?, name = ?, modified_ms = ? WHERE id = ?", dir.id(), t.name(), now, n.id());
@@ -253,7 +253,7 @@ public final class Namespace {
             Node n = resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file or directory " + p));
             NsEntry before = entry(c, p, n);
             if (n.dir() && Sql.count(c, "SELECT COUNT(*) FROM ns_entry WHERE parent_id = ?", n.id()) > 0) {
-                throw new SiloException(ErrorCode.BUSY, "directory " + p + " is not empty");
+                throw SiloException.of(ErrorCode.BUSY, "directory " + p + " is not empty");
             }
             Sql.update(c, "DELETE FROM ns_entry WHERE id = ?", n.id());
             if (n.bfid() != null) {

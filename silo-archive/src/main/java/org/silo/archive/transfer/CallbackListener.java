@@ -148,15 +148,15 @@ final class CallbackListener implements AutoCloseable {
                 }
             } catch (InterruptedException i) {
                 Thread.currentThread().interrupt();
-                throw new SiloException(ErrorCode.INTERNAL, "interrupted");
+                throw SiloException.of(ErrorCode.INTERNAL, "interrupted");
             } catch (CancellationException c) {
-                throw new SiloException(ErrorCode.IO, "the transfer client closed");
+                throw SiloException.of(ErrorCode.IO, "the transfer client closed");
             } catch (ExecutionException x) {
-                throw new SiloException(ErrorCode.INTERNAL, x.getCause().toString());
+                throw SiloException.of(ErrorCode.INTERNAL, x.getCause().toString());
             }
             JobInfo j = lm.info(job);
             if (j.state().equals("failed") || j.state().equals("cancelled")) {
-                throw new SiloException(ErrorCode.IO, "job " + job + " " + j.state() + ": " + j.error());
+                throw SiloException.of(ErrorCode.IO, "job " + job + " " + j.state() + ": " + j.error());
             }
             String why = j.error();
             if (j.state().equals("queued") && why != null && !why.equals(said)

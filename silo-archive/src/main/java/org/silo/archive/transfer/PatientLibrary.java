@@ -69,14 +69,14 @@ final class PatientLibrary implements LibraryClient {
                 long now = System.nanoTime();
                 long since = downSince.updateAndGet(v -> v == 0 ? now : v);
                 if (now - since > timeout.toNanos()) {
-                    throw new SiloException(e.code(), e.getMessage() + " (the server has been unreachable for longer than "
+                    throw SiloException.of(e.code(), e.getMessage() + " (the server has been unreachable for longer than "
                             + timeout.toSeconds() + " s)", e);
                 }
                 try {
                     Thread.sleep(pauseMs); // the calls themselves wait for their answers; this only spaces out quick refusals
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    throw new SiloException(ErrorCode.IO, "interrupted while waiting for the server: " + e.getMessage());
+                    throw SiloException.of(ErrorCode.IO, "interrupted while waiting for the server: " + e.getMessage());
                 }
                 pauseMs = Math.min(2000, pauseMs * 2);
             }

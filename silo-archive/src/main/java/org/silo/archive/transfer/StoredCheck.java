@@ -9,7 +9,7 @@ import org.silo.archive.ops.FileMessages.NsEntry;
 import org.silo.archive.ops.LibraryMessages.FileState;
 import org.silo.archive.transfer.TransferClient.Result;
 import org.silo.archive.volume.Checksums;
-import org.silo.wire.ErrorCode;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 
 /** Comparing a local file with what the archive holds: for {@code --skip-existing}, and for a record whose answer was lost. */
@@ -25,8 +25,10 @@ final class StoredCheck {
         NsEntry e;
         try {
             e = lm.stat(dest);
+        } catch (NotFoundException x) {
+            return null;
         } catch (SiloException x) {
-            return x.code() == ErrorCode.NOT_FOUND ? null : TransferClient.failed(source, dest, size, 0, x.getMessage());
+            return TransferClient.failed(source, dest, size, 0, x.getMessage());
         }
         if (!"file".equals(e.kind())) {
             return TransferClient.failed(source, dest, size, 0, dest + " already exists and is a directory");

@@ -2,6 +2,7 @@ package org.silo.archive.volume;
 
 import java.io.IOException;
 import java.io.InputStream;
+import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 
 /**
@@ -78,12 +79,12 @@ public interface Backend extends AutoCloseable {
      * file is renamed over it).
      */
     default void delete(String cookie) throws SiloException {
-        throw new SiloException(org.silo.wire.ErrorCode.IO, uri() + " cannot remove files");
+        throw SiloException.of(org.silo.wire.ErrorCode.IO, uri() + " cannot remove files");
     }
 
     /** The numbers of the files the volume holds (named ones: not those still being written), for fsck. */
     default java.util.List<Long> fileNumbers() throws SiloException {
-        throw new SiloException(org.silo.wire.ErrorCode.IO, uri() + " cannot list its files");
+        throw SiloException.of(org.silo.wire.ErrorCode.IO, uri() + " cannot list its files");
     }
 
     /** Whether the backend can be written and read now (a removable disk may be absent). */
@@ -150,9 +151,9 @@ public interface Backend extends AutoCloseable {
      */
     static SiloException io(String what, IOException e) {
         if (isNoSpace(e)) {
-            return new SiloException(org.silo.wire.ErrorCode.NO_SPACE, what + ": " + e.getMessage(), e);
+            return SiloException.of(org.silo.wire.ErrorCode.NO_SPACE, what + ": " + e.getMessage(), e);
         }
-        return new SiloException(org.silo.wire.ErrorCode.IO, what + ": " + e, e);
+        return SiloException.of(org.silo.wire.ErrorCode.IO, what + ": " + e, e);
     }
 
     /** Whether the failure is the storage being full (the JDK gives ENOSPC and EDQUOT as their strerror texts). */

@@ -263,7 +263,7 @@ public final class DirBackend implements Backend {
             FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
             return new RangeInputStream(java.nio.channels.Channels.newInputStream(ch.position(at.offset())), at.length());
         } catch (NoSuchFileException e) {
-            throw new SiloException(ErrorCode.NOT_FOUND, "no file at cookie " + cookie + " on " + uri());
+            throw SiloException.of(ErrorCode.NOT_FOUND, "no file at cookie " + cookie + " on " + uri());
         } catch (IOException e) {
             throw Backend.io("cannot read " + p, e);
         }
@@ -317,7 +317,7 @@ public final class DirBackend implements Backend {
     @Override
     public void check() throws SiloException {
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new SiloException(ErrorCode.IO, "volume directory " + dir + " is missing or not writable");
+            throw SiloException.of(ErrorCode.IO, "volume directory " + dir + " is missing or not writable");
         }
     }
 }

@@ -106,7 +106,7 @@ public final class S3Backend implements Backend {
             last = n;
             return cookie;
         } catch (SdkException e) {
-            throw new SiloException(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
         }
     }
 
@@ -116,12 +116,12 @@ public final class S3Backend implements Backend {
         try {
             n = lastFileNumber() + 1;
         } catch (SdkException e) {
-            throw new SiloException(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
         }
         try {
             s3.putObject(r -> r.bucket(bucket).key(key(n)).contentLength(size), RequestBody.fromInputStream(in, size));
         } catch (SdkException e) {
-            throw new SiloException(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
         }
         last = n; // the object exists now, kept or not: never reuse its number
         try {
@@ -147,7 +147,7 @@ public final class S3Backend implements Backend {
         try {
             n = lastFileNumber() + 1;
         } catch (SdkException e) {
-            throw new SiloException(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
         }
         last = n;
         try {
@@ -180,7 +180,7 @@ public final class S3Backend implements Backend {
                         out.close();
                         s3.putObject(r -> r.bucket(bucket).key(key(n)), RequestBody.fromFile(spool));
                     } catch (java.io.IOException | SdkException e) {
-                        throw new SiloException(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
+                        throw SiloException.of(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
                     }
                     try {
                         check.check();
@@ -211,7 +211,7 @@ public final class S3Backend implements Backend {
                 }
             };
         } catch (java.io.IOException e) {
-            throw new SiloException(ErrorCode.IO, "cannot spool a file for " + uri + ": " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "cannot spool a file for " + uri + ": " + e.getMessage(), e);
         }
     }
 
@@ -250,9 +250,9 @@ public final class S3Backend implements Backend {
             String range = "bytes=" + at.offset() + "-" + (at.offset() + at.length() - 1);
             return new RangeInputStream(s3.getObject(r -> r.bucket(bucket).key(key(n)).range(range)), at.length());
         } catch (NoSuchKeyException e) {
-            throw new SiloException(ErrorCode.NOT_FOUND, "no file at cookie " + cookie + " on " + uri);
+            throw SiloException.of(ErrorCode.NOT_FOUND, "no file at cookie " + cookie + " on " + uri);
         } catch (SdkException e) {
-            throw new SiloException(ErrorCode.IO, "cannot read " + cookie + " on " + uri + ": " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "cannot read " + cookie + " on " + uri + ": " + e.getMessage(), e);
         }
     }
 
@@ -266,14 +266,14 @@ public final class S3Backend implements Backend {
             return;
         } catch (SdkException e) {
             if (!(e instanceof software.amazon.awssdk.services.s3.model.S3Exception x && x.statusCode() == 404)) {
-                throw new SiloException(ErrorCode.IO, "cannot look at " + cookie + " on " + uri + ": " + e.getMessage(), e);
+                throw SiloException.of(ErrorCode.IO, "cannot look at " + cookie + " on " + uri + ": " + e.getMessage(), e);
             }
             return;
         }
         try { // an empty object in its place: the number is never given to another file
             s3.putObject(r -> r.bucket(bucket).key(key(n)).contentLength(0L), RequestBody.fromBytes(new byte[0]));
         } catch (SdkException e) {
-            throw new SiloException(ErrorCode.IO, "cannot remove the bytes of " + cookie + " on " + uri + ": " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "cannot remove the bytes of " + cookie + " on " + uri + ": " + e.getMessage(), e);
         }
     }
 
@@ -289,7 +289,7 @@ public final class S3Backend implements Backend {
                 }
             }
         } catch (SdkException e) {
-            throw new SiloException(ErrorCode.IO, "cannot list " + uri + ": " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "cannot list " + uri + ": " + e.getMessage(), e);
         }
         java.util.Collections.sort(out);
         return out;
@@ -300,7 +300,7 @@ public final class S3Backend implements Backend {
         try {
             s3.headBucket(r -> r.bucket(bucket));
         } catch (SdkException e) {
-            throw new SiloException(ErrorCode.IO, "bucket " + bucket + " of " + uri + " cannot be reached: " + e.getMessage(), e);
+            throw SiloException.of(ErrorCode.IO, "bucket " + bucket + " of " + uri + " cannot be reached: " + e.getMessage(), e);
         }
     }
 

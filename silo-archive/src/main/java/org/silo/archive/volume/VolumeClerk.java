@@ -53,10 +53,10 @@ public final class VolumeClerk {
         long now = System.currentTimeMillis();
         return catalog.tx(c -> {
             if (find(c, label).isPresent()) {
-                throw new SiloException(ErrorCode.EXISTS, "volume " + label + " already exists");
+                throw SiloException.of(ErrorCode.EXISTS, "volume " + label + " already exists");
             }
             if (Sql.count(c, "SELECT COUNT(*) FROM volume WHERE backend = ?", backend) > 0) {
-                throw new SiloException(ErrorCode.EXISTS, "another volume already uses backend " + backend);
+                throw SiloException.of(ErrorCode.EXISTS, "another volume already uses backend " + backend);
             }
             ensureLibrary(c, library, now);
             Sql.update(c, "INSERT INTO volume (label, library, media_type, backend, capacity, remaining, storage_group,"
@@ -83,7 +83,7 @@ public final class VolumeClerk {
             VolumeInfo v = lock(c, label);
             long live = Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE volume = ? AND state = 'active'", label);
             if (live > 0 && !force) {
-                throw new SiloException(ErrorCode.BUSY,
+                throw SiloException.of(ErrorCode.BUSY,
                         "volume " + label + " holds " + live + " live files: delete them first or use --force");
             }
             if (live > 0) {
@@ -218,7 +218,7 @@ public final class VolumeClerk {
                 }
             }
             if (writing >= width) {
-                throw new SiloException(ErrorCode.BUSY, "file family " + ff + " already writes " + writing
+                throw SiloException.of(ErrorCode.BUSY, "file family " + ff + " already writes " + writing
                         + " volumes (its width is " + width + "): try again when one is done");
             }
             Optional<Integer> quota = Sql.one(c, "SELECT max_volumes FROM sg_quota WHERE library = ? AND storage_group = ?",
@@ -230,11 +230,11 @@ public final class VolumeClerk {
                     + " ORDER BY CASE WHEN storage_group = ? THEN 0 ELSE 1 END, label" + catalog.forUpdate(),
                     VolumeClerk::row, lib, sg, BLANK_FAMILY, q.size(), sg);
             if (quota.isPresent() && held >= quota.get()) {
-                throw new SiloException(ErrorCode.NO_SPACE, "storage group " + sg + " has reached its quota of "
+                throw SiloException.of(ErrorCode.NO_SPACE, "storage group " + sg + " has reached its quota of "
                         + quota.get() + " volumes in library " + lib);
             }
             if (blanks.isEmpty()) {
-                throw new SiloException(ErrorCode.NO_SPACE, "no volume in library " + lib + " for storage group " + sg
+                throw SiloException.of(ErrorCode.NO_SPACE, "no volume in library " + lib + " for storage group " + sg
                         + ", file family " + ff + " has room for " + q.size() + " bytes, and no blank volume is left");
             }
             VolumeInfo blank = blanks.get(0);
@@ -254,7 +254,7 @@ public final class VolumeClerk {
             VolumeInfo v = lock(c, label);
             requireWritable(v);
             if (v.writing() != null && !v.writing().equals(mover)) {
-                throw new SiloException(ErrorCode.BUSY, "volume " + label + " is being written by " + v.writing());
+                throw SiloException.of(ErrorCode.BUSY, "volume " + label + " is being written by " + v.writing());
             }
             return startWriting(c, v, mover == null ? "anonymous" : mover, System.currentTimeMillis());
         });
@@ -390,9 +390,9 @@ public final class VolumeClerk {
     static void requireWritable(VolumeInfo v) throws SiloException {
         switch (v.state()) {
             case "ok" -> {}
-            case "full" -> throw new SiloException(ErrorCode.NO_SPACE, "volume " + v.label() + " is full");
-            case "readonly" -> throw new SiloException(ErrorCode.READ_ONLY, "volume " + v.label() + " is readonly: " + v.stateReason());
-            default -> throw new SiloException(ErrorCode.PERMISSION,
+            case "full" -> throw SiloException.of(ErrorCode.NO_SPACE, "volume " + v.label() + " is full");
+            case "readonly" -> throw SiloException.of(ErrorCode.READ_ONLY, "volume " + v.label() + " is readonly: " + v.stateReason());
+            default -> throw SiloException.of(ErrorCode.PERMISSION,
                     "volume " + v.label() + " is " + v.state() + " (" + v.stateBy() + ": " + v.stateReason() + ")");
         }
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.silo.control.ControlData;
+import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Grants;
 import org.silo.wire.auth.Right;
@@ -412,7 +413,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
 
     private void require(String service, String object, Right right) throws SiloException {
         if (!grants.allows(service, object, right)) {
-            throw new SiloException(org.silo.wire.ErrorCode.PERMISSION, String.format("refused: needs %s on %s:%s; %s has %s",
+            throw SiloException.of(org.silo.wire.ErrorCode.PERMISSION, String.format("refused: needs %s on %s:%s; %s has %s",
                     right.name().toLowerCase(Locale.ROOT), service, object, who, grants));
         }
     }

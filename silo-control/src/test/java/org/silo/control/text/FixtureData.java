@@ -183,7 +183,7 @@ final class FixtureData implements ControlData {
         if (list.equals("reader") && op.matches(password)) { // a login that adds nothing: refusals after it are 403
             return Grants.READ;
         }
-        throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' refused");
+        throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list + "' refused");
     }
 
     @Override

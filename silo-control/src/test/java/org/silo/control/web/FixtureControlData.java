@@ -199,10 +199,10 @@ final class FixtureControlData implements ControlData {
     public Grants login(String list, char[] password, InetAddress from) throws SiloException {
         AccessList a = lists.get(list);
         if (a == null) {
-            throw new SiloException(ErrorCode.PERMISSION, "no such list or wrong password");
+            throw SiloException.of(ErrorCode.PERMISSION, "no such list or wrong password");
         }
         if (!a.verifier().matches(password)) {
-            throw new SiloException(ErrorCode.PERMISSION, "no such list or wrong password");
+            throw SiloException.of(ErrorCode.PERMISSION, "no such list or wrong password");
         }
         return a.grants();
     }

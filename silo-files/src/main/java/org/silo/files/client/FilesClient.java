@@ -6,6 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.silo.files.FilesOps;
 import org.silo.files.FilesOps.Name;
+import org.silo.wire.BusyException;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.SiloClient;
@@ -52,9 +53,9 @@ public final class FilesClient {
         while (true) {
             try {
                 return call.run();
-            } catch (SiloException e) {
+            } catch (BusyException e) {
                 Matcher m = e.getMessage() == null ? null : RETRY.matcher(e.getMessage());
-                if (e.code() != ErrorCode.BUSY || m == null || !m.find() || System.nanoTime() > deadline) {
+                if (m == null || !m.find() || System.nanoTime() > deadline) {
                     throw e;
                 }
                 long ms = Math.clamp(Long.parseLong(m.group(1)), 50, 5_000);
@@ -62,7 +63,7 @@ public final class FilesClient {
                     Thread.sleep(ms);
                 } catch (InterruptedException x) {
                     Thread.currentThread().interrupt();
-                    throw new SiloException(ErrorCode.INTERNAL, "interrupted");
+                    throw SiloException.of(ErrorCode.INTERNAL, "interrupted");
                 }
             }
         }

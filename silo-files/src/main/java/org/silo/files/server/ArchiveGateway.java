@@ -18,6 +18,7 @@ import org.silo.archive.volume.DirBackend;
 import org.silo.archive.volume.VolumeClerk;
 import org.silo.archive.volume.VolumeState;
 import org.silo.wire.ErrorCode;
+import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 
 /**
@@ -84,13 +85,13 @@ public final class ArchiveGateway implements ArchivePaths {
                 }
             }
         }
-        throw all.size() == 1 ? first : new SiloException(first.code(), first.getMessage() + ", and no copy is on a readable volume");
+        throw all.size() == 1 ? first : SiloException.of(first.code(), first.getMessage() + ", and no copy is on a readable volume");
     }
 
     /** Where one bit file (the original or a copy) can be read; PERMISSION or IO if it cannot. */
     private Located at(NsPath p, BitFileInfo b, VolumeInfo v, long modifiedMs) throws SiloException {
         if (!VolumeState.parse(v.state()).readable()) {
-            throw new SiloException(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
+            throw SiloException.of(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
         }
         Backend backend = archive.volumes().backends().get(v.backend());
         Path local = null;
@@ -103,11 +104,11 @@ public final class ArchiveGateway implements ArchivePaths {
             try {
                 long size = Files.size(local);
                 if (at.whole() ? size != b.size() : size < at.offset() + at.length() || at.length() != b.size()) {
-                    throw new SiloException(ErrorCode.IO, p + " on " + v.label() + " is " + (at.whole() ? size : at.length())
+                    throw SiloException.of(ErrorCode.IO, p + " on " + v.label() + " is " + (at.whole() ? size : at.length())
                             + " bytes at " + b.cookie() + " (" + size + " in the file), its record says " + b.size());
                 }
             } catch (IOException x) {
-                throw new SiloException(ErrorCode.IO, "cannot find " + p + " on " + v.label() + " at " + b.cookie() + ": " + x);
+                throw SiloException.of(ErrorCode.IO, "cannot find " + p + " on " + v.label() + " at " + b.cookie() + ": " + x);
             }
         }
         return new Located(p.toString(), b.bfid(), b.size(), b.adler32(), v.label(), modifiedMs, local, offset);
@@ -118,11 +119,8 @@ public final class ArchiveGateway implements ArchivePaths {
         try {
             archive.namespace().stat(path);
             return true;
-        } catch (SiloException e) {
-            if (e.code() == ErrorCode.NOT_FOUND) {
-                return false;
-            }
-            throw e;
+        } catch (NotFoundException e) {
+            return false;
         }
     }
 
@@ -138,10 +136,10 @@ public final class ArchiveGateway implements ArchivePaths {
         try (TransferClient t = transfers(null)) {
             TransferClient.Result r = t.getOne(path, dest);
             if (!r.ok()) {
-                throw new SiloException(ErrorCode.IO, "staging " + path + " failed: " + r.error());
+                throw SiloException.of(ErrorCode.IO, "staging " + path + " failed: " + r.error());
             }
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "cannot listen for a mover: " + e);
+            throw SiloException.of(ErrorCode.IO, "cannot listen for a mover: " + e);
         }
     }
 
@@ -152,11 +150,11 @@ public final class ArchiveGateway implements ArchivePaths {
             if (!r.ok()) {
                 ErrorCode code = r.error().contains("already exists") ? ErrorCode.EXISTS
                         : r.error().contains("no directory") ? ErrorCode.NOT_FOUND : ErrorCode.IO;
-                throw new SiloException(code, "archiving " + path + " failed: " + r.error());
+                throw SiloException.of(code, "archiving " + path + " failed: " + r.error());
             }
             return new Stored(r.dest(), r.bfid(), r.size(), r.adler32());
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "cannot listen for a mover: " + e);
+            throw SiloException.of(ErrorCode.IO, "cannot listen for a mover: " + e);
         }
     }
 

@@ -39,7 +39,7 @@ final class ArchiveWriteObject implements OpenObject {
             Files.createDirectories(file.getParent());
             this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "cannot make the file for " + path + " in the cache: " + e);
+            throw SiloException.of(ErrorCode.IO, "cannot make the file for " + path + " in the cache: " + e);
         }
     }
 
@@ -48,7 +48,7 @@ final class ArchiveWriteObject implements OpenObject {
         try {
             return channel.size();
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, e.toString());
+            throw SiloException.of(ErrorCode.IO, e.toString());
         }
     }
 
@@ -64,7 +64,7 @@ final class ArchiveWriteObject implements OpenObject {
                 // fill
             }
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, e.toString());
+            throw SiloException.of(ErrorCode.IO, e.toString());
         }
         return b.array();
     }
@@ -72,10 +72,10 @@ final class ArchiveWriteObject implements OpenObject {
     @Override
     public synchronized int write(long offset, byte[] data) throws SiloException {
         if (storing != null) {
-            throw new SiloException(ErrorCode.BUSY, path + " is being archived; it can no longer be written");
+            throw SiloException.of(ErrorCode.BUSY, path + " is being archived; it can no longer be written");
         }
         if (offset < 0 || offset + data.length > MAX_SIZE) {
-            throw new SiloException(ErrorCode.NO_SPACE, "a file written here ends before " + MAX_SIZE + " bytes");
+            throw SiloException.of(ErrorCode.NO_SPACE, "a file written here ends before " + MAX_SIZE + " bytes");
         }
         try {
             ByteBuffer b = ByteBuffer.wrap(data);
@@ -83,7 +83,7 @@ final class ArchiveWriteObject implements OpenObject {
                 channel.write(b, offset + b.position());
             }
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "writing " + path + " to the cache: " + e);
+            throw SiloException.of(ErrorCode.IO, "writing " + path + " to the cache: " + e);
         }
         return data.length;
     }
@@ -102,7 +102,7 @@ final class ArchiveWriteObject implements OpenObject {
                     } catch (SiloException | RuntimeException e) {
                         s.completeExceptionally(e);
                     } catch (IOException e) {
-                        s.completeExceptionally(new SiloException(ErrorCode.IO, e.toString()));
+                        s.completeExceptionally(SiloException.of(ErrorCode.IO, e.toString()));
                     }
                 });
             }
@@ -112,12 +112,12 @@ final class ArchiveWriteObject implements OpenObject {
             ArchivePaths.Stored s = f.get(waitMillis, TimeUnit.MILLISECONDS);
             return new FilesOps.Closed(s.size(), s.path(), s.bfid(), s.adler32());
         } catch (TimeoutException e) {
-            throw new SiloException(ErrorCode.BUSY, "archiving " + path + " through a mover; close again to wait for it (retry after 1000 ms)");
+            throw SiloException.of(ErrorCode.BUSY, "archiving " + path + " through a mover; close again to wait for it (retry after 1000 ms)");
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof SiloException s ? s : new SiloException(ErrorCode.IO, String.valueOf(e.getCause()));
+            throw e.getCause() instanceof SiloException s ? s : SiloException.of(ErrorCode.IO, String.valueOf(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SiloException(ErrorCode.INTERNAL, "interrupted");
+            throw SiloException.of(ErrorCode.INTERNAL, "interrupted");
         }
     }
 

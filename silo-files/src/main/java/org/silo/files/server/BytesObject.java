@@ -32,7 +32,7 @@ final class BytesObject implements OpenObject {
 
     @Override
     public int write(long offset, byte[] data) throws SiloException {
-        throw new SiloException(ErrorCode.READ_ONLY, "this object is read-only");
+        throw SiloException.of(ErrorCode.READ_ONLY, "this object is read-only");
     }
 
     @Override

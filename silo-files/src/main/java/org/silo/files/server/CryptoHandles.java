@@ -71,16 +71,16 @@ final class CryptoHandles {
 
     Claim verify(byte[] handle, long nowMillis) throws SiloException {
         if (handle.length <= TAG) {
-            throw new SiloException(ErrorCode.PERMISSION, "not a crypto capability");
+            throw SiloException.of(ErrorCode.PERMISSION, "not a crypto capability");
         }
         byte[] body = Arrays.copyOf(handle, handle.length - TAG);
         byte[] tag = Arrays.copyOfRange(handle, handle.length - TAG, handle.length);
         if (!MessageDigest.isEqual(Arrays.copyOf(Scram.hmac(key, body), TAG), tag)) {
-            throw new SiloException(ErrorCode.PERMISSION, "crypto capability refused: its signature does not match");
+            throw SiloException.of(ErrorCode.PERMISSION, "crypto capability refused: its signature does not match");
         }
         WireReader r = new WireReader(body);
         if (r.u8() != VERSION) {
-            throw new SiloException(ErrorCode.PERMISSION, "crypto capability of an unknown version");
+            throw SiloException.of(ErrorCode.PERMISSION, "crypto capability of an unknown version");
         }
         int typeOctet = r.u8();
         int type = typeOctet & ~FilesOps.WITH_INTEGER;
@@ -89,10 +89,10 @@ final class CryptoHandles {
         String name = r.utf8();
         long offset = typeOctet != type ? BerInteger.read(r) : -1; // signed by us: a well-formed one
         if (nowMillis > expires) {
-            throw new SiloException(ErrorCode.PERMISSION, "crypto capability expired");
+            throw SiloException.of(ErrorCode.PERMISSION, "crypto capability expired");
         }
         if (type != FilesOps.DEVICE && type != FilesOps.FILESYSTEM && type != FilesOps.URL && type != FilesOps.APPLICATION) {
-            throw new SiloException(ErrorCode.PERMISSION, "crypto capability names an unknown kind of object");
+            throw SiloException.of(ErrorCode.PERMISSION, "crypto capability names an unknown kind of object");
         }
         return new Claim(type, name, (rights & RIGHT_WRITE) != 0, expires, offset);
     }

@@ -49,7 +49,7 @@ final class DeviceObject implements OpenObject {
         try {
             lease.read(b, base + offset);
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "reading " + lease.name() + ": " + e.getMessage());
+            throw SiloException.of(ErrorCode.IO, "reading " + lease.name() + ": " + e.getMessage());
         }
         return b.array();
     }
@@ -57,17 +57,17 @@ final class DeviceObject implements OpenObject {
     @Override
     public int write(long offset, byte[] data) throws SiloException {
         if (!lease.writable()) {
-            throw new SiloException(ErrorCode.READ_ONLY, lease.name() + " is open for reading only");
+            throw SiloException.of(ErrorCode.READ_ONLY, lease.name() + " is open for reading only");
         }
         if (offset < 0 || offset + data.length > size()) {
-            throw new SiloException(ErrorCode.NO_SPACE, "a write of " + data.length + " bytes at " + offset
+            throw SiloException.of(ErrorCode.NO_SPACE, "a write of " + data.length + " bytes at " + offset
                     + " does not fit in " + lease.name() + (base > 0 ? " from byte " + base : "") + " (" + size()
                     + " bytes); images never grow");
         }
         try {
             lease.write(ByteBuffer.wrap(data), base + offset);
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "writing " + lease.name() + ": " + e.getMessage());
+            throw SiloException.of(ErrorCode.IO, "writing " + lease.name() + ": " + e.getMessage());
         }
         return data.length;
     }

@@ -11,6 +11,7 @@ import org.silo.block.image.ImageStore;
 import org.silo.files.FilesOps;
 import org.silo.files.FilesOps.Handle;
 import org.silo.files.FilesOps.Name;
+import org.silo.wire.BusyException;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
@@ -176,7 +177,7 @@ public final class FilesService implements AutoCloseable {
                 if (write) {
                     long wait = leases.recallReaders(leaseKey(n), System.currentTimeMillis());
                     if (wait > 0) {
-                        throw new SiloException(ErrorCode.BUSY, "read leases are being recalled; retry after " + wait + " ms");
+                        throw SiloException.of(ErrorCode.BUSY, "read leases are being recalled; retry after " + wait + " ms");
                     }
                 }
                 OpenObject o = FlaggedObject.of(openName(ctx, n, write, true, req.flags()), req.flags());
@@ -196,7 +197,7 @@ public final class FilesService implements AutoCloseable {
             }
         }
         throw req.names().size() == 1 ? first
-                : new SiloException(first.code(), "none of the " + req.names().size() + " names opened; the first said: " + first.getMessage());
+                : SiloException.of(first.code(), "none of the " + req.names().size() + " names opened; the first said: " + first.getMessage());
     }
 
     private Handle handleFor(CallContext ctx, int type, Name n, boolean write, OpenObject o) throws SiloException {
@@ -238,7 +239,7 @@ public final class FilesService implements AutoCloseable {
                     return DeviceObject.from(images.openChecked(n.name(), write ? Access.WRITE : Access.READ,
                             "files " + ctx.peer(), ctx.peer().getAddress()), n.offset());
                 } catch (ImageException e) {
-                    throw new SiloException(switch (e.reason()) {
+                    throw SiloException.of(switch (e.reason()) {
                         case NOT_FOUND -> ErrorCode.NOT_FOUND;
                         case READ_ONLY -> ErrorCode.READ_ONLY;
                         case BUSY -> ErrorCode.BUSY;
@@ -297,8 +298,8 @@ public final class FilesService implements AutoCloseable {
     private OpenObject openForWriting(CallContext ctx, String path, int flags) throws SiloException {
         boolean create = (flags & FilesOps.CREATE) != 0;
         if (archive.exists(path)) {
-            throw create ? new SiloException(ErrorCode.EXISTS, path + " already exists (archived files are write-once)")
-                    : new SiloException(ErrorCode.READ_ONLY, path + " is archived, and archived files are write-once; write a new path");
+            throw create ? SiloException.of(ErrorCode.EXISTS, path + " already exists (archived files are write-once)")
+                    : SiloException.of(ErrorCode.READ_ONLY, path + " is archived, and archived files are write-once; write a new path");
         }
         if (!create) {
             throw SiloException.notFound("no file " + path + "; open with CREATE to make it");
@@ -315,7 +316,7 @@ public final class FilesService implements AutoCloseable {
 
     private static void readOnly(boolean write, String why) throws SiloException {
         if (write) {
-            throw new SiloException(ErrorCode.READ_ONLY, why);
+            throw SiloException.of(ErrorCode.READ_ONLY, why);
         }
     }
 
@@ -350,7 +351,7 @@ public final class FilesService implements AutoCloseable {
             case FilesOps.CRYPTO -> {
                 CryptoHandles.Claim c = crypto.verify(handle.bytes(), System.currentTimeMillis());
                 if (write && !c.write()) {
-                    throw new SiloException(ErrorCode.READ_ONLY, "this crypto capability grants reading only");
+                    throw SiloException.of(ErrorCode.READ_ONLY, "this crypto capability grants reading only");
                 }
                 Name n = c.nameType() == FilesOps.APPLICATION
                         ? Name.app(c.name().substring(0, c.name().indexOf('\0')), c.name().substring(c.name().indexOf('\0') + 1))
@@ -385,10 +386,10 @@ public final class FilesService implements AutoCloseable {
             FilesOps.Closed c = o.finish(settings.waitMillis());
             drop.run();
             return c;
+        } catch (BusyException e) {
+            throw e; // still open: the client may finish it again
         } catch (SiloException e) {
-            if (e.code() != ErrorCode.BUSY) {
-                drop.run();
-            }
+            drop.run();
             throw e;
         }
     }
@@ -409,7 +410,7 @@ public final class FilesService implements AutoCloseable {
         try {
             return dataPort.address(ctx.peer().getAddress());
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "no data port address for " + ctx.peer().getAddress().getHostAddress() + ": "
+            throw SiloException.of(ErrorCode.IO, "no data port address for " + ctx.peer().getAddress().getHostAddress() + ": "
                     + e.getMessage());
         }
     }

@@ -106,7 +106,7 @@ public final class GatewayAddressPolicy {
         for (InetAddress a : all) {
             String kind = refusedKind(a);
             if (kind != null && allowedRanges.stream().noneMatch(r -> r.contains(a))) {
-                throw new SiloException(ErrorCode.PERMISSION, what + ": refused: " + a.getHostAddress() + " is " + kind
+                throw SiloException.of(ErrorCode.PERMISSION, what + ": refused: " + a.getHostAddress() + " is " + kind
                         + " address, and the file service fetches URLs on the server; an admin can allow it with"
                         + " files.url-allow (docs/security.md)");
             }

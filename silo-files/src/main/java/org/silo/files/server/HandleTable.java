@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 
 /**
@@ -110,7 +111,7 @@ final class HandleTable {
         if (size() >= maxOpen) {
             expire(System.currentTimeMillis());
             if (size() >= maxOpen) {
-                throw new SiloException(org.silo.wire.ErrorCode.RESOURCE, maxOpen + " objects are open; close some");
+                throw SiloException.of(org.silo.wire.ErrorCode.RESOURCE, maxOpen + " objects are open; close some");
             }
         }
     }

@@ -76,16 +76,16 @@ final class HttpFetcher {
                 return r;
             }
             if (hop == MAX_REDIRECTS) {
-                throw new SiloException(ErrorCode.IO, first + ": more than " + MAX_REDIRECTS + " redirects");
+                throw SiloException.of(ErrorCode.IO, first + ": more than " + MAX_REDIRECTS + " redirects");
             }
             URI next;
             try {
                 next = uri.resolve(location.trim());
             } catch (IllegalArgumentException e) {
-                throw new SiloException(ErrorCode.IO, uri + ": a redirect to a bad URL: " + location);
+                throw SiloException.of(ErrorCode.IO, uri + ": a redirect to a bad URL: " + location);
             }
             if ("https".equals(uri.getScheme()) && !"https".equals(next.getScheme())) {
-                throw new SiloException(ErrorCode.IO, uri + ": a redirect from https to " + next.getScheme() + " is not followed");
+                throw SiloException.of(ErrorCode.IO, uri + ": a redirect from https to " + next.getScheme() + " is not followed");
             }
             uri = next;
         }
@@ -123,11 +123,11 @@ final class HttpFetcher {
             }
             return new Response(status, headers, readUpTo(body, length));
         } catch (java.io.EOFException e) {
-            throw new SiloException(ErrorCode.IO, uri + ": the connection ended early");
+            throw SiloException.of(ErrorCode.IO, uri + ": the connection ended early");
         } catch (SocketTimeoutException e) {
-            throw new SiloException(ErrorCode.IO, uri + ": no answer within " + READ_MILLIS / 1000 + " s");
+            throw SiloException.of(ErrorCode.IO, uri + ": no answer within " + READ_MILLIS / 1000 + " s");
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, uri + ": " + e.getMessage());
+            throw SiloException.of(ErrorCode.IO, uri + ": " + e.getMessage());
         }
     }
 
@@ -176,7 +176,7 @@ final class HttpFetcher {
     private static int statusLine(String line, URI uri) throws SiloException {
         String[] p = line.split(" ", 3);
         if (p.length < 2 || !p[0].startsWith("HTTP/1.") || !p[1].matches("[0-9]{3}")) {
-            throw new SiloException(ErrorCode.IO, uri + ": not an HTTP/1.x answer");
+            throw SiloException.of(ErrorCode.IO, uri + ": not an HTTP/1.x answer");
         }
         return Integer.parseInt(p[1]);
     }
@@ -187,7 +187,7 @@ final class HttpFetcher {
         for (String line = readLine(in, uri); !line.isEmpty(); line = readLine(in, uri)) {
             total += line.length();
             if (total > MAX_HEADER_BYTES) {
-                throw new SiloException(ErrorCode.IO, uri + ": headers over " + MAX_HEADER_BYTES + " bytes");
+                throw SiloException.of(ErrorCode.IO, uri + ": headers over " + MAX_HEADER_BYTES + " bytes");
             }
             int colon = line.indexOf(':');
             if (colon > 0) {
@@ -206,7 +206,7 @@ final class HttpFetcher {
                 throw new java.io.EOFException();
             }
             if (b.size() >= 8192) {
-                throw new SiloException(ErrorCode.IO, uri + ": a header line over 8 KiB");
+                throw SiloException.of(ErrorCode.IO, uri + ": a header line over 8 KiB");
             }
             b.write(c);
         }

@@ -41,7 +41,7 @@ final class LocalFileObject implements OpenObject, Warnings.Warned {
             return new LocalFileObject(FileChannel.open(file, StandardOpenOption.READ), base, size, modified, onClose);
         } catch (IOException e) {
             onClose.run();
-            throw new SiloException(ErrorCode.IO, "cannot open " + file + ": " + e);
+            throw SiloException.of(ErrorCode.IO, "cannot open " + file + ": " + e);
         }
     }
 
@@ -70,11 +70,11 @@ final class LocalFileObject implements OpenObject, Warnings.Warned {
         try {
             while (b.hasRemaining()) {
                 if (channel.read(b, base + offset + b.position()) < 0) {
-                    throw new SiloException(ErrorCode.IO, "the file ended at " + (offset + b.position()) + " of " + size + " bytes");
+                    throw SiloException.of(ErrorCode.IO, "the file ended at " + (offset + b.position()) + " of " + size + " bytes");
                 }
             }
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "reading at " + offset + ": " + e);
+            throw SiloException.of(ErrorCode.IO, "reading at " + offset + ": " + e);
         }
         return b.array();
     }
@@ -95,7 +95,7 @@ final class LocalFileObject implements OpenObject, Warnings.Warned {
 
     @Override
     public int write(long offset, byte[] data) throws SiloException {
-        throw new SiloException(ErrorCode.READ_ONLY, "archived files are write-once; write a new path");
+        throw SiloException.of(ErrorCode.READ_ONLY, "archived files are write-once; write a new path");
     }
 
     @Override

@@ -125,7 +125,7 @@ final class NbdObject implements OpenObject {
                 }
                 if (type < 0) { // an error reply: the top bit is set
                     String text = new String(data, StandardCharsets.UTF_8);
-                    throw new SiloException(type == org.silo.block.nbd.NbdConstants.REP_ERR_UNKNOWN ? ErrorCode.NOT_FOUND : ErrorCode.IO,
+                    throw SiloException.of(type == org.silo.block.nbd.NbdConstants.REP_ERR_UNKNOWN ? ErrorCode.NOT_FOUND : ErrorCode.IO,
                             url + ": the NBD server refused export '" + export + "' (" + Integer.toHexString(type) + ")"
                                     + (text.isEmpty() ? "" : ": " + text));
                 }
@@ -141,12 +141,12 @@ final class NbdObject implements OpenObject {
                 throw refused(url, "the server sent no size for the export");
             }
             if (write && (tflags & TF_READ_ONLY) != 0) {
-                throw new SiloException(ErrorCode.READ_ONLY, url + " is a read-only export");
+                throw SiloException.of(ErrorCode.READ_ONLY, url + " is a read-only export");
             }
             return new NbdObject(url, s, in, out, size, tflags, write);
         } catch (IOException e) {
             closeQuietly(s);
-            throw new SiloException(ErrorCode.IO, url + ": " + e.getMessage());
+            throw SiloException.of(ErrorCode.IO, url + ": " + e.getMessage());
         } catch (SiloException e) {
             closeQuietly(s);
             throw e;
@@ -154,7 +154,7 @@ final class NbdObject implements OpenObject {
     }
 
     private static SiloException refused(String url, String why) {
-        return new SiloException(ErrorCode.IO, url + ": " + why);
+        return SiloException.of(ErrorCode.IO, url + ": " + why);
     }
 
     @Override
@@ -187,10 +187,10 @@ final class NbdObject implements OpenObject {
     @Override
     public synchronized int write(long offset, byte[] data) throws SiloException {
         if (!writable) {
-            throw new SiloException(ErrorCode.READ_ONLY, url + " is open for reading only");
+            throw SiloException.of(ErrorCode.READ_ONLY, url + " is open for reading only");
         }
         if (offset < 0 || offset + data.length > size) {
-            throw new SiloException(ErrorCode.NO_SPACE, "a write of " + data.length + " bytes at " + offset + " does not fit in "
+            throw SiloException.of(ErrorCode.NO_SPACE, "a write of " + data.length + " bytes at " + offset + " does not fit in "
                     + url + " (" + size + " bytes)");
         }
         for (int done = 0; done < data.length; ) {
@@ -223,7 +223,7 @@ final class NbdObject implements OpenObject {
                 throw new IOException("a reply to another request");
             }
             if (error != 0) {
-                throw new SiloException(error == 1 ? ErrorCode.PERMISSION : error == 28 ? ErrorCode.NO_SPACE : ErrorCode.IO,
+                throw SiloException.of(error == 1 ? ErrorCode.PERMISSION : error == 28 ? ErrorCode.NO_SPACE : ErrorCode.IO,
                         url + ": the NBD server answered errno " + error + " at offset " + offset);
             }
         } catch (IOException e) {
@@ -233,7 +233,7 @@ final class NbdObject implements OpenObject {
 
     private SiloException broken(IOException e) {
         closeQuietly(socket);
-        return new SiloException(ErrorCode.IO, url + ": the NBD connection failed: " + e.getMessage());
+        return SiloException.of(ErrorCode.IO, url + ": the NBD connection failed: " + e.getMessage());
     }
 
     @Override

@@ -95,18 +95,18 @@ final class StageCache {
         try {
             f.get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new SiloException(ErrorCode.BUSY, "staging " + loc.path() + " (" + loc.size() + " bytes) from volume "
+            throw SiloException.of(ErrorCode.BUSY, "staging " + loc.path() + " (" + loc.size() + " bytes) from volume "
                     + loc.volume() + " into the cache; open it again to wait for it (retry after 1000 ms)");
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof SiloException s ? s : new SiloException(ErrorCode.IO, String.valueOf(e.getCause()));
+            throw e.getCause() instanceof SiloException s ? s : SiloException.of(ErrorCode.IO, String.valueOf(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SiloException(ErrorCode.INTERNAL, "interrupted");
+            throw SiloException.of(ErrorCode.INTERNAL, "interrupted");
         }
         synchronized (this) {
             Pinned p = pin(loc, (System.nanoTime() - asked) / 1_000_000);
             if (p == null) {
-                throw new SiloException(ErrorCode.IO, "the staged copy of " + loc.path() + " is gone");
+                throw SiloException.of(ErrorCode.IO, "the staged copy of " + loc.path() + " is gone");
             }
             return p;
         }
@@ -139,7 +139,7 @@ final class StageCache {
     /** Makes room for {@code loc}: evicts copies not open now, least recently used first. */
     private void reserve(ArchivePaths.Located loc) throws SiloException {
         if (loc.size() > limit) {
-            throw new SiloException(ErrorCode.RESOURCE, loc.path() + " (" + loc.size() + " bytes) is larger than the whole cache ("
+            throw SiloException.of(ErrorCode.RESOURCE, loc.path() + " (" + loc.size() + " bytes) is larger than the whole cache ("
                     + limit + " bytes, files.cache-size)");
         }
         while (used + reserved + loc.size() > limit) {
@@ -152,7 +152,7 @@ final class StageCache {
                 }
             }
             if (victim == null) {
-                throw new SiloException(ErrorCode.RESOURCE, "the file cache is full of open files (" + limit
+                throw SiloException.of(ErrorCode.RESOURCE, "the file cache is full of open files (" + limit
                         + " bytes, files.cache-size); close some or try later");
             }
             Entry gone = entries.remove(victim);

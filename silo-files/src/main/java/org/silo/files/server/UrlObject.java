@@ -36,7 +36,7 @@ final class UrlObject implements OpenObject {
             throw SiloException.notFound(url + ": HTTP " + head.status());
         }
         if (head.status() / 100 != 2) {
-            throw new SiloException(ErrorCode.IO, url + ": HTTP " + head.status());
+            throw SiloException.of(ErrorCode.IO, url + ": HTTP " + head.status());
         }
         return new UrlObject(http, uri, head.contentLength());
     }
@@ -58,12 +58,12 @@ final class UrlObject implements OpenObject {
         if (r.status() == 416) {
             return new byte[0];
         }
-        throw new SiloException(ErrorCode.IO, uri + ": HTTP " + r.status());
+        throw SiloException.of(ErrorCode.IO, uri + ": HTTP " + r.status());
     }
 
     @Override
     public int write(long offset, byte[] data) throws SiloException {
-        throw new SiloException(ErrorCode.READ_ONLY, "URLs are read-only here");
+        throw SiloException.of(ErrorCode.READ_ONLY, "URLs are read-only here");
     }
 
     @Override

@@ -70,9 +70,9 @@ public final class AccessService implements SiloServer.Service {
         } catch (IllegalArgumentException e) {
             ErrorCode code = e.getMessage().contains("already exists") ? ErrorCode.EXISTS
                     : e.getMessage().startsWith("no access list") ? ErrorCode.NOT_FOUND : ErrorCode.INVALID;
-            throw new SiloException(code, e.getMessage());
+            throw SiloException.of(code, e.getMessage());
         } catch (IOException e) {
-            throw new SiloException(ErrorCode.IO, "cannot write the access lists: " + e.getMessage());
+            throw SiloException.of(ErrorCode.IO, "cannot write the access lists: " + e.getMessage());
         }
     }
 

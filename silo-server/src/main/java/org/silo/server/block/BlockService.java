@@ -189,7 +189,7 @@ public final class BlockService implements SiloServer.Service {
                 case BUSY -> ErrorCode.BUSY;
                 case IO -> ErrorCode.IO;
             };
-            throw new SiloException(code, e.getMessage());
+            throw SiloException.of(code, e.getMessage());
         }
     }
 

@@ -100,7 +100,7 @@ public final class ServerControlData implements ControlData {
             }
             return out;
         } catch (ImageException e) {
-            throw new SiloException(ErrorCode.IO, e.getMessage());
+            throw SiloException.of(ErrorCode.IO, e.getMessage());
         }
     }
 
@@ -131,7 +131,7 @@ public final class ServerControlData implements ControlData {
                 try {
                     yield image(images.info(name));
                 } catch (ImageException e) {
-                    throw new SiloException(e.reason() == ImageException.Reason.NOT_FOUND ? ErrorCode.NOT_FOUND
+                    throw SiloException.of(e.reason() == ImageException.Reason.NOT_FOUND ? ErrorCode.NOT_FOUND
                             : ErrorCode.INVALID, e.getMessage());
                 }
             }
@@ -150,11 +150,11 @@ public final class ServerControlData implements ControlData {
         Authenticator.AccessList l = access.list(list).orElse(null);
         if (l == null) {
             access.throttle().failed(list, from); // guessing list names is guessing too
-            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' refused");
+            throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list + "' refused");
         }
         if (l.verifier() != null && !l.verifier().matches(password)) {
             access.throttle().failed(list, from);
-            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' refused: wrong password");
+            throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list + "' refused: wrong password");
         }
         access.throttle().succeeded(list, from);
         List<Grant> all = new ArrayList<>(l.grants().grants());

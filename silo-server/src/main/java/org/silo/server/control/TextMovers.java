@@ -165,7 +165,7 @@ final class TextMovers {
         TransferDone d = DeliveredCopy.copy(worker, archive.volumes().backends(), b.job, in, b.hash, b.arrived);
         if (!d.ok()) { // bytes the worker sent wrong are the worker's fault, not either volume's
             b.delivered = new TransferDone(worker, b.job.id(), false, null, 0, null, d.error(), false, null, null, null, null);
-            throw new SiloException(ErrorCode.IO, d.error());
+            throw SiloException.of(ErrorCode.IO, d.error());
         }
         b.delivered = d;
         return "stored " + b.job.size() + " bytes of " + b.job.path() + " on " + b.job.targetVolume() + " at " + d.cookie();

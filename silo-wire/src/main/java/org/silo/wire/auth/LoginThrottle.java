@@ -60,7 +60,7 @@ public final class LoginThrottle {
         long now = clock.getAsLong();
         if (s != null && s.untilMs() > now) {
             long seconds = Math.max(1, (s.untilMs() - now + 999) / 1000);
-            throw new SiloException(ErrorCode.PERMISSION, "too many wrong passwords for '" + list + "' from " + from.getHostAddress()
+            throw SiloException.of(ErrorCode.PERMISSION, "too many wrong passwords for '" + list + "' from " + from.getHostAddress()
                     + ": try again in " + seconds + " s");
         }
     }

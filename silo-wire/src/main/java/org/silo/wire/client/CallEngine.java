@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.silo.wire.ErrorCode;
+import org.silo.wire.SessionGoneException;
 import org.silo.wire.SiloException;
 import org.silo.wire.WireConstants;
 import org.silo.wire.codec.Frame;
@@ -175,7 +176,7 @@ final class CallEngine {
             return false;
         }
         // a server that lost the session cannot tag its DISOLVE: let it through, it only ends the call
-        return macKey == null || f.session() == 0 || f.isError() && FrameCodec.readError(f).code() == ErrorCode.DISOLVE;
+        return macKey == null || f.session() == 0 || f.isError() && FrameCodec.readError(f) instanceof SessionGoneException;
     }
 
     private void sendUdp(Call c) {
@@ -196,7 +197,7 @@ final class CallEngine {
                 return;
             }
             if (err != null) {
-                fail(c, new SiloException(ErrorCode.IO, "cannot reach " + options.serverName() + " over TCP: " + err.getMessage()));
+                fail(c, SiloException.of(ErrorCode.IO, "cannot reach " + options.serverName() + " over TCP: " + err.getMessage()));
                 return;
             }
             ByteBuf length = Unpooled.buffer(4).writeInt(bytes.length);
@@ -222,7 +223,7 @@ final class CallEngine {
         if (now >= c.deadline || spent || c.overTcp) {
             stats.timeouts++;
             double seconds = (now - c.firstSent) / 1e9;
-            fail(c, new SiloException(ErrorCode.TIMEDOUT, String.format(
+            fail(c, SiloException.of(ErrorCode.TIMEDOUT, String.format(
                     "no answer from %s after %d transmission%s over %.1f s", options.serverName(),
                     c.transmissions, c.transmissions == 1 ? "" : "s", seconds)));
             return;
@@ -299,7 +300,7 @@ final class CallEngine {
     void tcpLost() {
         for (Call c : inflight.values().toArray(new Call[0])) {
             if (c.overTcp) {
-                fail(c, new SiloException(ErrorCode.IO, "TCP connection to " + options.serverName() + " closed"));
+                fail(c, SiloException.of(ErrorCode.IO, "TCP connection to " + options.serverName() + " closed"));
             }
         }
     }
@@ -322,7 +323,7 @@ final class CallEngine {
     /** Fails everything: the client is closing. */
     void closeAll() {
         loop.execute(() -> {
-            SiloException e = new SiloException(ErrorCode.IO, "client closed");
+            SiloException e = SiloException.of(ErrorCode.IO, "client closed");
             for (Call c : inflight.values().toArray(new Call[0])) {
                 fail(c, e);
             }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.silo.wire.ErrorCode;
+import org.silo.wire.SessionGoneException;
 import org.silo.wire.SiloException;
 import org.silo.wire.WireConstants;
 import org.silo.wire.codec.Envelope;
@@ -89,7 +90,7 @@ public final class SiloClient implements AutoCloseable {
                     .bind(0).sync().channel();
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw new SiloException(ErrorCode.IO, "cannot open a UDP socket: " + e.getMessage());
+            throw SiloException.of(ErrorCode.IO, "cannot open a UDP socket: " + e.getMessage());
         }
         this.engine = new CallEngine(udp.eventLoop(), udp, this::tcpChannel, options);
     }
@@ -140,7 +141,7 @@ public final class SiloClient implements AutoCloseable {
                 }
             }
         }
-        throw new SiloException(ErrorCode.BAD_COOKIE, options.serverName() + " did not accept its own cookie");
+        throw SiloException.of(ErrorCode.BAD_COOKIE, options.serverName() + " did not accept its own cookie");
     }
 
     /**
@@ -229,7 +230,7 @@ public final class SiloClient implements AutoCloseable {
             relogin = new Relogin(list, scram.keys());
             return scram.keys();
         } catch (Scram.ScramException e) {
-            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
+            throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
         }
     }
 
@@ -253,7 +254,7 @@ public final class SiloClient implements AutoCloseable {
         try {
             return new LoginStep(list, scram, scram.clientFinal(challenge.serverMessage()));
         } catch (Scram.ScramException e) {
-            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
+            throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
         }
     }
 
@@ -281,7 +282,7 @@ public final class SiloClient implements AutoCloseable {
             try {
                 scram.verifyServerFinal(done.serverMessage());
             } catch (Scram.ScramException e) {
-                throw new SiloException(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
+                throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
             }
             rights = done.rights();
             relogin = new Relogin(list, scram.keys());
@@ -349,7 +350,7 @@ public final class SiloClient implements AutoCloseable {
         }
         return first.exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (closing || !(cause instanceof SiloException se) || se.code() != ErrorCode.DISOLVE) {
+            if (closing || !(cause instanceof SessionGoneException)) {
                 return CompletableFuture.failedFuture(cause);
             }
             CompletableFuture<Long> renewed = new CompletableFuture<>();
@@ -401,13 +402,13 @@ public final class SiloClient implements AutoCloseable {
             return f.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SiloException(ErrorCode.IO, "interrupted");
+            throw SiloException.of(ErrorCode.IO, "interrupted");
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
             if (cause instanceof SiloException se) {
-                throw new SiloException(se.code(), se.getMessage(), se);
+                throw SiloException.of(se.code(), se.getMessage(), se);
             }
-            throw new SiloException(ErrorCode.INTERNAL, String.valueOf(cause), cause);
+            throw SiloException.of(ErrorCode.INTERNAL, String.valueOf(cause), cause);
         }
     }
 

@@ -41,7 +41,7 @@ public record Envelope(List<OperationData> operations) {
         }
         int version = r.u8();
         if (version != ENVELOPE_VERSION) {
-            throw new SiloException(ErrorCode.BAD_VERSION, "envelope version " + version + " is not supported");
+            throw SiloException.of(ErrorCode.BAD_VERSION, "envelope version " + version + " is not supported");
         }
         List<OperationData> ops = new ArrayList<>();
         while (r.hasRemaining()) {

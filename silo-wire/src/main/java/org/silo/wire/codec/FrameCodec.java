@@ -135,7 +135,7 @@ public final class FrameCodec {
             WireReader r = new WireReader(f.body());
             ErrorCode code = ErrorCode.of(r.u16());
             String text = new String(r.rest(), StandardCharsets.UTF_8);
-            return new SiloException(code, text.isEmpty() ? code.name() : text);
+            return SiloException.of(code, text.isEmpty() ? code.name() : text);
         } catch (SiloException e) {
             return e;
         }

@@ -18,7 +18,7 @@ public sealed interface Result {
 
     record Failure(int code, ErrorCode error, String message) implements Result {
         public SiloException toException() {
-            return new SiloException(error, message);
+            return SiloException.of(error, message);
         }
     }
 

@@ -131,6 +131,19 @@ public final class Dispatcher {
         return results;
     }
 
+    /**
+     * A failure in the log by whose fault it is ({@link ErrorCode.Family}): a call no correct client makes
+     * at WARN, a server's own fault at ERROR (with its cause), a refusal, which is an answer like any
+     * other, at DEBUG.
+     */
+    private static void logFailure(CallContext ctx, Registered<?, ?> r, SiloException e) {
+        switch (e.code().family()) {
+            case CLIENT_FAULT -> log.warn("{} from {} refused: {}", r.op(), ctx.session(), e.toString());
+            case SERVER_FAULT -> log.error("{} failed in {}: {}", r.op(), ctx.session(), e.toString(), e.getCause());
+            case REFUSAL -> log.debug("{} in {}: {}", r.op(), ctx.session(), e.toString());
+        }
+    }
+
     private Result runOne(CallContext ctx, OperationData op) {
         Registered<?, ?> r = handlers.get(op.code());
         if (r == null) {
@@ -140,6 +153,7 @@ public final class Dispatcher {
         try {
             return r.run(ctx, op);
         } catch (SiloException e) {
+            logFailure(ctx, r, e);
             return new Result.Failure(op.code(), e.code(), e.getMessage() == null ? e.code().name() : e.getMessage());
         } catch (RuntimeException e) {
             log.error("{} failed in {}", r.op(), ctx.session(), e);

@@ -46,13 +46,13 @@ final class SessionLogin {
         }
         authenticator.throttle().check(req.list() == null ? "" : req.list(), s.address());
         Authenticator.AccessList list = authenticator.list(req.list()).orElseThrow(
-                () -> new SiloException(ErrorCode.PERMISSION, "no access list named '" + req.list() + "'"));
+                () -> SiloException.of(ErrorCode.PERMISSION, "no access list named '" + req.list() + "'"));
         if (list.verifier() == null) {
             s.loggedIn(list.name(), withAnonymous(s, list.grants()), s.macKey());
             return new LoginOps.Answer(true, "", s.grants().toString());
         }
         if (req.clientFirst() == null || req.clientFirst().isEmpty()) {
-            throw new SiloException(ErrorCode.PERMISSION, "access list '" + list.name() + "' needs its password");
+            throw SiloException.of(ErrorCode.PERMISSION, "access list '" + list.name() + "' needs its password");
         }
         ScramServer scram = new ScramServer();
         try {
@@ -101,7 +101,7 @@ final class SessionLogin {
             failures.increment();
             authenticator.throttle().failed(list.name(), s.address());
             log.info("login to '{}' from {} refused: {}", list.name(), s.address().getHostAddress(), e.getMessage());
-            throw new SiloException(ErrorCode.PERMISSION, "login to '" + list.name() + "' refused: " + e.getMessage());
+            throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list.name() + "' refused: " + e.getMessage());
         }
     }
 }

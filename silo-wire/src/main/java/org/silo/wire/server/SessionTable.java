@@ -43,11 +43,11 @@ final class SessionTable {
             return again;
         }
         if (byId.size() >= maxSessions) {
-            throw new SiloException(ErrorCode.RESOURCE, "the server has " + maxSessions + " sessions, its maximum");
+            throw SiloException.of(ErrorCode.RESOURCE, "the server has " + maxSessions + " sessions, its maximum");
         }
         AtomicInteger count = perAddress.computeIfAbsent(from.getAddress(), a -> new AtomicInteger());
         if (count.get() >= maxPerAddress) {
-            throw new SiloException(ErrorCode.RESOURCE,
+            throw SiloException.of(ErrorCode.RESOURCE,
                     from.getAddress().getHostAddress() + " already has " + maxPerAddress + " sessions");
         }
         long id;
