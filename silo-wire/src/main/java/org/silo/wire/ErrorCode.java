@@ -9,7 +9,7 @@ public enum ErrorCode {
     MALFORMED(2, Family.CLIENT_FAULT),
     UNKNOWN_OPERATION(3, Family.CLIENT_FAULT),
     DISOLVE(4, Family.REFUSAL),
-    TOO_BIG(5, Family.CLIENT_FAULT),
+    TOO_BIG(5, Family.REFUSAL),
     RESOURCE(6, Family.REFUSAL),
     REUSED_ID(7, Family.CLIENT_FAULT),
     NOT_FOUND(8, Family.REFUSAL),
