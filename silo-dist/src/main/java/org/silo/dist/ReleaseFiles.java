@@ -53,11 +53,19 @@ public final class ReleaseFiles {
         manPages(out.resolve("man"));
     }
 
-    /** Main's whole command tree, its version without the build's JVM (which a man page has no business naming). */
+    /**
+     * Main's whole command tree, every command's version set to silo's alone (a man page's footer names
+     * it; the build's JVM, which 'silo --version' adds, is no business of a man page).
+     */
     static CommandLine commandLine() {
         CommandLine cl = Main.allCommands();
-        cl.getCommandSpec().versionProvider(() -> new String[] {"silo " + Version.VERSION});
+        versions(cl);
         return cl;
+    }
+
+    private static void versions(CommandLine cl) {
+        cl.getCommandSpec().versionProvider(() -> new String[] {"silo " + Version.VERSION});
+        cl.getSubcommands().values().forEach(ReleaseFiles::versions);
     }
 
     /** The shaded jar Main was loaded from: the one bin/silo runs. */

@@ -128,7 +128,8 @@ class DebianPackageIT {
             String name = "silo-" + String.join("-", command);
             Path page = man1.resolve(name + ".1.gz");
             assertThat(page).as(name).isRegularFile();
-            assertThat(gunzip(page)).as(name).contains(".TH \"" + name.toUpperCase(java.util.Locale.ROOT).replace("-", "\\-") + "\"");
+            assertThat(gunzip(page)).as(name).contains(".TH \"" + name.toUpperCase(java.util.Locale.ROOT).replace("-", "\\-") + "\"")
+                    .contains("\"silo " + Release.VERSION.replace("-", "\\-") + "\"");
             if (command.size() == 1) {
                 assertThat(top).as("silo(1) lists %s", name).contains("\\fB" + command.get(0) + "\\fP");
             }
