@@ -127,6 +127,11 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** Every command, with help laid out 80 wide: what the man pages and the shell completion are made from (silo-dist). */
+    public static CommandLine allCommands() {
+        return commandLine(() -> 80, "help");
+    }
+
     /**
      * The commands a command line needs: the one it names; none for a bare --version; all of them for
      * 'silo', 'silo --help', 'silo help ...' and anything unknown (the usage lists them, and picocli's

@@ -1,5 +1,6 @@
 package org.silo.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.silo.server.SiloServer;
+import org.silo.server.SystemdNotify;
 import org.silo.server.block.BlockService;
 import org.silo.server.config.SiloConfig;
 import picocli.CommandLine.Command;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Option;
             "",
             "Examples:",
             "  silo server",
-            "  silo server --data /srv/silo --config /etc/silo.conf",
+            "  silo server --data /srv/silo --config /etc/silo/silo.conf",
             "  silo server --set listen=0.0.0.0 --set wire.port=7500"
         },
         mixinStandardHelpOptions = true)
@@ -46,6 +48,19 @@ final class ServerCommand implements Callable<Integer> {
                 : "silo stopped; " + failedParts + " part" + (failedParts == 1 ? "" : "s") + " did not close cleanly (the log above says which)";
     }
 
+    /**
+     * Under systemd's Type=notify (the Debian package's silo.service) the unit is started only once this
+     * says READY=1: every port bound, the catalog open. A failure is said, not fatal: systemd then stops
+     * the server after TimeoutStartSec, and the journal has the reason.
+     */
+    private static void tellSystemd(String state) {
+        try {
+            SystemdNotify.notify(state);
+        } catch (IOException e) {
+            System.err.println("silo: could not tell systemd: " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> settings = new LinkedHashMap<>();
@@ -64,6 +79,7 @@ final class ServerCommand implements Callable<Integer> {
         SiloServer server = SiloServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            tellSystemd("STOPPING=1");
             System.out.println(stoppedLine(server.shutdown()));
             System.out.flush();
             stopped.countDown();
@@ -73,6 +89,7 @@ final class ServerCommand implements Callable<Integer> {
                 + " stop with Ctrl-C%n", cfg.get("listen"), server.wirePort(), block.blockheadPort(), block.nbdPort(),
                 server.controlPort(), cfg.get("listen"), server.consolePort());
         System.out.flush();
+        tellSystemd("READY=1\nSTATUS=serving on wire port " + server.wirePort());
         stopped.await();
         return 0;
     }
