@@ -85,6 +85,7 @@ public final class SiloServer implements AutoCloseable {
     }
 
     private void open() throws IOException, InterruptedException, SiloException {
+        config.warnings().forEach(log::warn); // old key names read as new ones (docs/configuration.md, "Renamed keys")
         Path data = config.data();
         // Refused at once and with nothing created: another server on this data directory (named before its
         // ports, which it holds too), then a port in use; the lock is released last, after every part closed.
