@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import org.silo.server.SiloServer;
 import org.silo.server.SystemdNotify;
 import org.silo.server.block.BlockService;
+import org.silo.server.config.ConfigReader;
 import org.silo.server.config.SiloConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
             "Examples:",
             "  silo server",
             "  silo server --data /srv/silo --config /etc/silo/silo.conf",
-            "  silo server --set listen=0.0.0.0 --set wire.port=7500"
+            "  silo server --set listen=0.0.0.0 --set wire.port=7500",
+            "  silo server --config /etc/silo/silo.conf --check-config"
         },
         mixinStandardHelpOptions = true)
 final class ServerCommand implements Callable<Integer> {
@@ -41,6 +43,11 @@ final class ServerCommand implements Callable<Integer> {
     // A list, not picocli's Map: a word without '=' would get picocli's "Value for option option '--set'".
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting; may be repeated.")
     List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--check-config", description = "Read the configuration as a start would and say every unknown key"
+            + " (with the nearest known one), bad value and renamed key; print the configuration if it is valid. Starts"
+            + " nothing; exits 0 if valid, 1 if not.")
+    boolean checkConfig;
 
     /** What Ctrl-C (or SIGTERM) prints once the server has shut down (issue 15: it had said nothing). */
     static String stoppedLine(int failedParts) {
@@ -75,7 +82,17 @@ final class ServerCommand implements Callable<Integer> {
         if (data != null) {
             settings.put("data", data.toString());
         }
-        SiloConfig cfg = SiloConfig.load(config, settings);
+        ConfigReader.Report report = SiloConfig.read(config, settings);
+        if (checkConfig) {
+            return ConfigCheck.print(report, config, System.out, System.err);
+        }
+        // the same lines as --check-config, each on its own line: every problem, not the first alone
+        report.warnings().forEach(w -> System.err.println("silo: warning: " + w));
+        report.problems().forEach(p -> System.err.println("silo: " + p));
+        if (!report.problems().isEmpty()) {
+            return Failures.FAILED;
+        }
+        SiloConfig cfg = report.config();
         SiloServer server = SiloServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

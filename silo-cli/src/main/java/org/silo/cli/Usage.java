@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -128,45 +127,11 @@ final class Usage {
     }
 
     /**
-     * The names close to a mistyped word, nearest first, at most three: a letter left out, added, changed
-     * or two swapped ({@code pt}, {@code stauts}), two such slips in a word of five letters or more, or the
-     * start of a name ({@code mov}). picocli's own guess compares pairs of letters, so a word of two
-     * letters shares none with the name meant and gets no suggestion.
+     * The names close to a mistyped word ({@link org.silo.wire.Nearest#near}). picocli's own guess
+     * compares pairs of letters, so a word of two letters shares none with the name meant and gets no
+     * suggestion.
      */
     static List<String> near(String word, List<String> names) {
-        String w = word.toLowerCase(java.util.Locale.ROOT);
-        int letters = w.replaceFirst("^-+", "").length();
-        int allowed = letters >= 5 ? 2 : 1;
-        record Candidate(String name, int distance) {}
-        List<Candidate> found = new ArrayList<>();
-        for (String name : names) {
-            String n = name.toLowerCase(java.util.Locale.ROOT);
-            int d = distance(w, n);
-            if (d <= allowed || (letters >= 2 && n.startsWith(w))) {
-                found.add(new Candidate(name, d));
-            }
-        }
-        return found.stream().sorted(Comparator.comparingInt(Candidate::distance)).limit(3).map(Candidate::name).toList();
-    }
-
-    /** Optimal string alignment distance: insertions, deletions, changes and swaps of neighbours, one each. */
-    static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
+        return org.silo.wire.Nearest.near(word, names);
     }
 }

@@ -47,8 +47,9 @@ class MainTest {
     }
 
     @Test
-    void versionIsOneLineNamingSiloAndJava() {
-        assertThat(capture("--version")).isEqualTo("silo " + Version.VERSION + " (Java " + Runtime.version() + ")\n");
+    void versionIsOneLineNamingSiloJavaAndTheCatalogSchema() {
+        assertThat(capture("--version")).isEqualTo("silo " + Version.VERSION + " (Java " + Runtime.version() + "; catalog schema "
+                + org.silo.archive.catalog.Schema.VERSION + ")\n");
     }
 
     @Test

@@ -59,6 +59,7 @@ public final class SiloServer implements AutoCloseable {
     private int controlPort;
     private java.util.function.LongSupplier bytesMoved = () -> 0;
     private volatile int consolePort;
+    private volatile org.silo.archive.catalog.Catalog catalog;
 
     /** A part of the server with a status to report and resources to release. */
     public interface Service extends AutoCloseable {
@@ -85,6 +86,7 @@ public final class SiloServer implements AutoCloseable {
     }
 
     private void open() throws IOException, InterruptedException, SiloException {
+        config.warnings().forEach(log::warn); // old key names read as new ones (docs/configuration.md, "Renamed keys")
         Path data = config.data();
         // Refused at once and with nothing created: another server on this data directory (named before its
         // ports, which it holds too), then a port in use; the lock is released last, after every part closed.
@@ -111,6 +113,8 @@ public final class SiloServer implements AutoCloseable {
                 .withAggregation(new org.silo.archive.ops.LibraryMessages.Aggregation(config.size("archive.aggregate-below"),
                         config.size("archive.aggregate-size"), config.duration("archive.aggregate-idle").toMillis()));
         ArchiveService archive = ArchiveService.open(data, config.get("catalog"), lm);
+        catalog = archive.catalog();
+        log.info("catalog {} at schema version {}", catalog.url(), catalog.schemaVersion());
         addService("archive", new Service() {
             @Override
             public Map<String, Object> status() {
@@ -217,6 +221,14 @@ public final class SiloServer implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", config.get("name"));
         m.put("version", Version.VERSION);
+        org.silo.archive.catalog.Catalog c = catalog;
+        if (c != null) {
+            // the version the catalog is at, from Flyway's history table, and when it got there (docs/operations.md, "Upgrades")
+            m.put("schemaVersion", c.schemaVersion());
+            if (c.schemaMigratedAt() != null) {
+                m.put("schemaMigratedAt", c.schemaMigratedAt().toString());
+            }
+        }
         m.put("uptimeSeconds", Duration.ofMillis(System.currentTimeMillis() - startedMillis).toSeconds());
         m.put("data", config.data().toAbsolutePath().normalize().toString());
         m.put("wire", wire.address().getHostString() + ":" + wire.port());

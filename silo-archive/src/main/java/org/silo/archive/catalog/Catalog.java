@@ -7,6 +7,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationState;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.ExistsException;
 import org.silo.wire.SiloException;
@@ -43,12 +46,16 @@ public final class Catalog implements AutoCloseable {
     private final String schema;
     /** SQLite has one writer: transactions are serialised here rather than fail with SQLITE_BUSY. */
     private final ReentrantLock sqliteWriter = new ReentrantLock(true);
+    private final String schemaVersion;
+    private final java.time.Instant schemaMigratedAt;
 
-    private Catalog(HikariDataSource pool, Engine engine, String url, String schema) {
+    private Catalog(HikariDataSource pool, Engine engine, String url, String schema, MigrationInfo current) {
         this.pool = pool;
         this.engine = engine;
         this.url = url;
         this.schema = schema;
+        this.schemaVersion = current == null ? "" : current.getVersion().getVersion();
+        this.schemaMigratedAt = current == null || current.getInstalledOn() == null ? null : current.getInstalledOn().toInstant();
     }
 
     /**
@@ -105,12 +112,43 @@ public final class Catalog implements AutoCloseable {
             if (schema != null) {
                 fw.schemas(schema).createSchemas(true);
             }
-            fw.load().migrate();
+            Flyway flyway = fw.load();
+            refuseNewer(flyway.info(), url);
+            flyway.migrate();
+            return new Catalog(pool, engine, url, schema, flyway.info().current());
+        } catch (SiloException e) {
+            pool.close();
+            throw e;
         } catch (RuntimeException e) {
             pool.close();
             throw SiloException.of(ErrorCode.IO, "cannot migrate the catalog " + redact(url) + ": " + rootMessage(e), e);
         }
-        return new Catalog(pool, engine, url, schema);
+    }
+
+    /**
+     * Refuses a catalog that a newer release has migrated past this build's last migration. Flyway itself
+     * would open it (it ignores applied migrations it does not know, "*:future"), and this build would
+     * then read and write tables whose meaning changed after it was made.
+     */
+    private static void refuseNewer(MigrationInfoService info, String url) throws SiloException {
+        for (MigrationInfo m : info.applied()) {
+            if (m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED) {
+                throw new SiloException(ErrorCode.INVALID, "the catalog " + redact(url) + " is at schema version "
+                        + info.current().getVersion().getVersion() + ", newer than this silo's " + Schema.VERSION
+                        + ": a newer release has upgraded it. Run that release, or restore the backup taken before the upgrade"
+                        + " (docs/operations.md, \"Upgrades\")");
+            }
+        }
+    }
+
+    /** The schema version the catalog is at, from Flyway's history table (after this build's migrations ran). */
+    public String schemaVersion() {
+        return schemaVersion;
+    }
+
+    /** When the catalog's latest migration was applied, or null if Flyway did not record it. */
+    public java.time.Instant schemaMigratedAt() {
+        return schemaMigratedAt;
     }
 
     public Engine engine() {

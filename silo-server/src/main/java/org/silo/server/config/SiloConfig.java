@@ -1,17 +1,14 @@
 package org.silo.server.config;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import org.silo.files.server.GatewayAddressPolicy;
@@ -19,8 +16,8 @@ import org.silo.wire.server.WireServerConfig;
 
 /**
  * The server's settings: built-in defaults, then a {@code key = value} file (--config), then
- * command-line overrides (--set key=value). Unknown keys are refused, so a typo never goes unnoticed.
- * docs/configuration.md lists every key.
+ * command-line overrides (--set key=value). Unknown keys are refused, so a typo never goes unnoticed;
+ * {@link ConfigReader} reads and checks them. docs/configuration.md lists every key.
  */
 public final class SiloConfig {
     /** Every key and its default. */
@@ -89,48 +86,43 @@ public final class SiloConfig {
         return Collections.unmodifiableMap(p);
     }
 
-    // The keys of each kind, checked when loaded: a bad value is refused before anything starts, not at first use.
-    private static final List<String> WHOLE_NUMBERS = List.of("archive.movers", "blockhead.max-sessions",
-            "blockhead.max-sessions-per-address");
-    private static final List<String> SIZES = List.of("archive.mover-rate", "archive.aggregate-below", "archive.aggregate-size",
-            "files.cache-size");
-    private static final List<String> DURATIONS = List.of("login.first-wait", "archive.mover-timeout", "archive.hung-after", "archive.age-time",
-            "archive.aggregate-idle", "blockhead.idle", "files.stage-wait", "files.lookup-cache");
+    /**
+     * A key renamed in a release: a configuration that still uses the old name is read as the new one,
+     * with a warning naming the new key, rather than refused (docs/configuration.md, "Renamed keys").
+     */
+    public record Renamed(String oldKey, String newKey, String release) {}
+
+    /**
+     * Every key renamed so far, oldest first. No key has been renamed yet: when one is, its old name goes
+     * here (never back into {@link #DEFAULTS}) and docs/configuration.md's table of renamed keys gets a row.
+     */
+    public static final List<Renamed> RENAMED = List.of();
 
     private final Map<String, String> values;
+    private final Map<String, String> origins;
+    private final List<String> warnings;
 
-    private SiloConfig(Map<String, String> values) {
+    SiloConfig(Map<String, String> values, Map<String, String> origins, List<String> warnings) {
         this.values = values;
+        this.origins = origins;
+        this.warnings = List.copyOf(warnings);
     }
 
-    /** Defaults, then the file (if any), then the overrides. */
+    /**
+     * Defaults, then the file (if any), then the overrides; refused with every problem found (one a line)
+     * if any key is unknown or any value bad. {@link #read} says the same without throwing.
+     */
     public static SiloConfig load(Path file, Map<String, String> overrides) throws IOException {
-        Map<String, String> v = new TreeMap<>(DEFAULTS);
-        if (file != null) {
-            Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            }
-            for (String key : p.stringPropertyNames()) {
-                put(v, key, p.getProperty(key).trim(), file.toString());
-            }
+        ConfigReader.Report r = read(file, overrides);
+        if (!r.problems().isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", r.problems()));
         }
-        for (Map.Entry<String, String> e : overrides.entrySet()) {
-            put(v, e.getKey(), e.getValue(), "the command line");
-        }
-        SiloConfig c = new SiloConfig(v);
-        c.wire(); // validates every wire setting now, not at first use
-        c.urlAllow();
-        c.listen();
-        PORTS.keySet().forEach(c::port);
-        WHOLE_NUMBERS.forEach(c::integer);
-        SIZES.forEach(c::size);
-        DURATIONS.forEach(c::duration);
-        if (c.duration("archive.hung-after").toMillis() < 1) {
-            throw new IllegalArgumentException("bad value archive.hung-after = '" + c.get("archive.hung-after")
-                    + "': a transfer needs some time to move a byte; give a duration such as 5m");
-        }
-        return c;
+        return r.config();
+    }
+
+    /** Reads a configuration as {@link #load} does and reports what it found: problems, warnings, the result. */
+    public static ConfigReader.Report read(Path file, Map<String, String> overrides) throws IOException {
+        return ConfigReader.read(file, overrides, RENAMED);
     }
 
     public static SiloConfig defaults(Map<String, String> overrides) {
@@ -141,12 +133,14 @@ public final class SiloConfig {
         }
     }
 
-    private static void put(Map<String, String> v, String key, String value, String where) {
-        if (!DEFAULTS.containsKey(key)) {
-            throw new IllegalArgumentException("unknown setting '" + key + "' in " + where
-                    + "; known settings: " + String.join(", ", DEFAULTS.keySet()));
-        }
-        v.put(key, value);
+    /** The warnings reading gave (old key names read as new ones), to be logged at start. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** Where a key's value came from: "the defaults", the file's name, or "the command line". */
+    public String origin(String key) {
+        return origins.getOrDefault(key, "the defaults");
     }
 
     public String get(String key) {
@@ -205,7 +199,7 @@ public final class SiloConfig {
         try {
             return InetAddress.getByName(get("listen"));
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("listen = '" + get("listen") + "' is not an address of this host");
+            throw new IllegalArgumentException("bad value listen = '" + get("listen") + "': not an address of this host");
         }
     }
 

@@ -41,7 +41,7 @@ class SiloConfigTest {
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("reply-cache.bytes", "lots")))
                 .hasMessageContaining("reply-cache.bytes").hasMessageContaining("not a size");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.max-datagram", "70000")))
-                .hasMessageContaining("max datagram");
+                .hasMessageStartingWith("bad value wire.max-datagram = '70000'");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.port", "70000")).port("wire.port"))
                 .hasMessageContaining("0..65535");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.port", "abc"))).as("issue 15: refused when loaded, not in a bind")
@@ -54,7 +54,8 @@ class SiloConfigTest {
         assertThat(SiloConfig.defaults(Map.of()).duration("archive.hung-after")).isEqualTo(Duration.ofMinutes(5));
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.cache-size", "big"))).hasMessageContaining("files.cache-size");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.url-allow", "10.0.0.0/8, not_a_host")))
-                .as("refused when loaded, not at the first URL").hasMessageContaining("files.url-allow: 'not_a_host'");
+                .as("refused when loaded, not at the first URL")
+                .hasMessageStartingWith("bad value files.url-allow = '10.0.0.0/8, not_a_host': 'not_a_host'");
     }
 
     @Test

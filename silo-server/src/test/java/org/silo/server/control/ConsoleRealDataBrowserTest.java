@@ -157,6 +157,8 @@ class ConsoleRealDataBrowserTest {
             assertThat(List.of(ticks.split("\\|"))).as(chart + " axis labels").hasSize(5).doesNotHaveDuplicates();
         }
         assertThat(text("#sum-volumes")).isEqualTo("3");
+        assertThat(text("#server-line")).as("what the server sends in STATUS").contains("version " + org.silo.server.Version.VERSION
+                + " · catalog schema " + org.silo.archive.catalog.Schema.VERSION + " · updated ");
         assertThat(text("#sum-files")).as("files and their extra copies apart (issue 15)")
                 .isEqualTo(ConsoleWorld.FILES.size() + " + " + ConsoleWorld.FILES.size() + " copies");
         chromium.screenshot(SHOTS, "overview");

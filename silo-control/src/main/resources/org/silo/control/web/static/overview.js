@@ -43,6 +43,8 @@ const overview = {
         const server = status.server || {};
         document.getElementById("server-line").textContent =
             (server.name ? server.name + " · " : "") + (server.version ? "version " + server.version + " · " : "")
+            // the schema the catalog is at, from the server's STATUS (docs/operations.md, "Upgrades")
+            + (server.schemaVersion ? "catalog schema " + server.schemaVersion + " · " : "")
             + "updated " + new Date(status.time).toLocaleTimeString();
     },
 
