@@ -12,6 +12,7 @@ import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.MigrationState;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.ExistsException;
+import org.silo.wire.InvalidException;
 import org.silo.wire.SiloException;
 
 /**
@@ -133,7 +134,7 @@ public final class Catalog implements AutoCloseable {
     private static void refuseNewer(MigrationInfoService info, String url) throws SiloException {
         for (MigrationInfo m : info.applied()) {
             if (m.getState() == MigrationState.FUTURE_SUCCESS || m.getState() == MigrationState.FUTURE_FAILED) {
-                throw new SiloException(ErrorCode.INVALID, "the catalog " + redact(url) + " is at schema version "
+                throw new InvalidException("the catalog " + redact(url) + " is at schema version "
                         + info.current().getVersion().getVersion() + ", newer than this silo's " + Schema.VERSION
                         + ": a newer release has upgraded it. Run that release, or restore the backup taken before the upgrade"
                         + " (docs/operations.md, \"Upgrades\")");
