@@ -283,7 +283,7 @@ class FilesServiceTest {
         assertThat(r.results()).hasSize(2);
         assertThatThrownBy(() -> SiloClient.decode(FilesOps.OPEN, r.results().subList(1, 2))).hasMessageContaining("being recalled");
         // the holder never answers the recall: once its lease has run out, the writer gets in
-        FilesOps.Opened w = await().atMost(Duration.ofMinutes(2)).ignoreException(SiloException.class)
+        FilesOps.Opened w = await().atMost(Duration.ofMinutes(2)).ignoreExceptionsInstanceOf(SiloException.class)
                 .until(() -> client.call(FilesOps.OPEN, open(FilesOps.WRITE, FilesOps.CAPABILITY, disk)), java.util.Objects::nonNull);
         client.call(FilesOps.CLOSE, w.handle());
         FilesOps.LeaseState mine = client.call(FilesOps.LEASE, new FilesOps.Lease(disk, FilesOps.LEASE_WRITE, 30, "w"));

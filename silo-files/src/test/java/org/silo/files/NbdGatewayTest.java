@@ -149,7 +149,7 @@ class NbdGatewayTest {
         String url = "nbd://127.0.0.1:" + port + "/";
         // nbdkit listens when it is ready, which a busy machine may take a while to be
         FilesOps.Opened o = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
-                .pollInterval(java.time.Duration.ofMillis(100)).ignoreException(SiloException.class)
+                .pollInterval(java.time.Duration.ofMillis(100)).ignoreExceptionsInstanceOf(SiloException.class)
                 .until(() -> {
                     if (!nbdkit.isAlive()) {
                         throw new AssertionError("nbdkit stopped: " + Files.readString(dir.resolve("nbdkit.log")));
