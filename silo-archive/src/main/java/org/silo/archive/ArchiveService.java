@@ -1,5 +1,11 @@
 package org.silo.archive;
 
+import static org.silo.archive.ArchiveRights.need;
+import static org.silo.archive.ArchiveRights.owner;
+import static org.silo.archive.ArchiveRights.path;
+import static org.silo.archive.ArchiveRights.vol;
+import static org.silo.archive.ArchiveRights.who;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,18 +17,11 @@ import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.CatalogBackup;
 import org.silo.archive.catalog.Sql;
 import org.silo.archive.file.FileClerk;
-import org.silo.archive.lm.ClientJobs;
 import org.silo.archive.lm.LibraryManager;
 import org.silo.archive.mover.Mover;
 import org.silo.archive.mover.MoverLink;
-import org.silo.archive.ops.LibraryMessages;
-import org.silo.archive.ops.LibraryMessages.JobInfo;
-import org.silo.archive.ops.LibraryMessages.JobList;
-import org.silo.archive.ops.LibraryMessages.MoverList;
-import org.silo.archive.ops.LibraryOps;
 import org.silo.archive.ns.Namespace;
 import org.silo.archive.ops.FileClerkOps;
-import org.silo.archive.ns.NsPath;
 import org.silo.archive.ops.FileMessages;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
 import org.silo.archive.ops.FileMessages.NsList;
@@ -37,8 +36,8 @@ import org.silo.archive.volume.VolumeClerk;
 import org.silo.archive.volume.VolumeState;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
-import org.silo.wire.server.CallContext;
 import org.silo.wire.server.Dispatcher;
+import org.silo.wire.server.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,14 +46,14 @@ import org.slf4j.LoggerFactory;
  * namespace, with their operations ({@link VolumeClerkOps}, {@link FileClerkOps}).
  *
  * <pre>{@code
- * ArchiveService archive = ArchiveService.open(dataDir, config.get("catalog"));
- * archive.register(dispatcher);
- * server.addService("archive", archive::status);
+ * ArchiveService archive = ArchiveService.open(dataDir, config.get("catalog"), LibraryManager.Settings.DEFAULTS);
+ * server.addService("archive", archive);      // registers its operations; its status joins STATUS
+ * archive.startLocalMovers(2, "default", 0);
  * ...
- * archive.close();
+ * server.close();                             // closes the archive with the rest
  * }</pre>
  */
-public final class ArchiveService implements AutoCloseable {
+public final class ArchiveService implements Service {
     private static final Logger log = LoggerFactory.getLogger(ArchiveService.class);
 
     /** Capacity of each of the two volumes made for an empty data directory. */
@@ -185,6 +184,7 @@ public final class ArchiveService implements AutoCloseable {
      * volume operations on {@code vol:LABEL}, whole-archive administration (backup, fsck, bit file
      * edits) on the empty object, so only {@code archive::admin} (or {@code *::admin}) allows it.
      */
+    @Override
     public void register(Dispatcher d) {
         d.registerBlocking(VolumeClerkOps.NEXT_WRITE_VOLUME, (ctx, q) -> {
             need(ctx, "vol:", Right.WRITE);
@@ -293,7 +293,7 @@ public final class ArchiveService implements AutoCloseable {
             need(ctx, path(p), Right.READ);
             return files.read(p);
         });
-        registerLibrary(d);
+        new LibraryHandlers(library).register(d);
         d.registerBlocking(FileClerkOps.MKDIR, (ctx, q) -> {
             need(ctx, path(q.path()), Right.WRITE);
             return namespace.mkdir(q.path(), q.parents(), owner(ctx, q.owner()));
@@ -320,176 +320,6 @@ public final class ArchiveService implements AutoCloseable {
         });
     }
 
-    /** The library manager's operations ({@link LibraryOps}): the mover conversation on {@code mover:}, requests on their paths. */
-    private void registerLibrary(Dispatcher d) {
-        d.registerBlocking(LibraryOps.IDLE_MOVER, (ctx, q) -> {
-            need(ctx, MOVER, Right.WRITE);
-            return library.idleMover(q);
-        });
-        d.registerBlocking(LibraryOps.HAVE_BOUND_VOLUME, (ctx, q) -> {
-            need(ctx, MOVER, Right.WRITE);
-            return library.haveBoundVolume(q);
-        });
-        d.registerBlocking(LibraryOps.UNILATERAL_UNBIND, (ctx, q) -> {
-            need(ctx, MOVER, Right.WRITE);
-            library.unilateralUnbind(q);
-            return null;
-        });
-        d.registerBlocking(LibraryOps.MOVER_PROGRESS, (ctx, q) -> {
-            need(ctx, MOVER, Right.WRITE);
-            return library.progress(q);
-        });
-        d.registerBlocking(LibraryOps.TRANSFER_DONE, (ctx, q) -> {
-            need(ctx, MOVER, Right.WRITE);
-            return library.transferDone(q);
-        });
-        d.registerBlocking(LibraryOps.WRITE_TO_HSM, (ctx, q) -> {
-            need(ctx, path(q.path()), Right.WRITE);
-            JobInfo j = library.submitWrite(q.withOwner(owner(ctx, q.owner())), who(ctx, null));
-            library.clients().queuedBy(ctx.session().id(), j.id());
-            return j;
-        });
-        d.registerBlocking(LibraryOps.READ_FROM_HSM, (ctx, q) -> {
-            need(ctx, path(q.path()), Right.READ);
-            JobInfo j = library.submitRead(q, who(ctx, null));
-            library.clients().queuedBy(ctx.session().id(), j.id());
-            return j;
-        });
-        d.registerBlocking(LibraryOps.WRITE_FILES, (ctx, q) -> {
-            for (LibraryMessages.FileSpec f : q.files() == null ? List.<LibraryMessages.FileSpec>of() : q.files()) {
-                need(ctx, path(f.path()), Right.WRITE);
-            }
-            LibraryMessages.FilesQueued queued = library.submitWriteFiles(q.withOwner(owner(ctx, q.owner())), who(ctx, null));
-            for (JobInfo j : queued.jobs()) {
-                library.clients().queuedBy(ctx.session().id(), j.id());
-            }
-            return queued;
-        });
-        d.registerBlocking(LibraryOps.READ_FILES, (ctx, q) -> {
-            for (String p : q.paths() == null ? List.<String>of() : q.paths()) {
-                need(ctx, path(p), Right.READ);
-            }
-            LibraryMessages.FilesQueued queued = library.submitReadFiles(q, who(ctx, null));
-            for (JobInfo j : queued.jobs()) {
-                library.clients().queuedBy(ctx.session().id(), j.id());
-            }
-            return queued;
-        });
-        d.registerBlocking(LibraryOps.JOB_FILES, (ctx, id) -> {
-            JobInfo j = library.info(jobId(id));
-            need(ctx, j.path(), Right.READ);
-            return new LibraryMessages.JobFiles(library.jobFiles(j.id()));
-        });
-        d.registerBlocking(LibraryOps.REPACK_COMMIT, (ctx, q) -> {
-            need(ctx, MOVER, Right.WRITE);
-            return library.repackCommit(q);
-        });
-        d.registerBlocking(LibraryOps.REPACK_VOLUME, (ctx, q) -> {
-            need(ctx, "", Right.ADMIN); // a repack rewrites a volume's containers: the archive administrator's call
-            return library.submitRepack(q, who(ctx, null));
-        });
-        d.registerBlocking(LibraryOps.FILES_DONE, (ctx, q) -> {
-            need(ctx, MOVER, Right.WRITE);
-            return new LibraryMessages.RecordedList(library.filesDone(q));
-        });
-        // a client's transfers need the client: when its session ends, what it left queued or running goes
-        d.onSessionEnd((session, expired) -> {
-            try {
-                library.clients().sessionEnded(session.id(), expired ? ClientJobs.SESSION_EXPIRED : ClientJobs.BY_THE_CLIENT);
-            } catch (SiloException e) {
-                log.warn("cannot cancel the requests of {}: {}", session, e.getMessage());
-            }
-        });
-        d.registerBlocking(LibraryOps.JOB_INFO, (ctx, id) -> {
-            JobInfo j = library.info(jobId(id));
-            need(ctx, j.path(), Right.READ);
-            return j;
-        });
-        d.registerBlocking(LibraryOps.JOB_LS, (ctx, q) -> {
-            need(ctx, "/", Right.READ);
-            return new JobList(library.list(q.all(), q.limit(), q.parent()));
-        });
-        d.registerBlocking(LibraryOps.KILL_JOB, (ctx, id) -> {
-            JobInfo j = library.info(jobId(id));
-            need(ctx, j.path(), Right.WRITE);
-            return library.kill(j.id());
-        });
-        d.registerBlocking(LibraryOps.SET_PRIORITY, (ctx, q) -> {
-            need(ctx, "", Right.ADMIN);
-            return library.setPriority(q.id(), q.priority());
-        });
-        d.registerBlocking(LibraryOps.KILL_BINDING, (ctx, m) -> {
-            need(ctx, MOVER, Right.ADMIN);
-            return library.killBinding(m);
-        });
-        d.registerBlocking(LibraryOps.MOVER_LS, (ctx, q) -> {
-            need(ctx, MOVER, Right.READ);
-            return new MoverList(library.movers());
-        });
-        d.registerBlocking(LibraryOps.MOVER_NAME, (ctx, q) -> {
-            need(ctx, MOVER, Right.ADMIN);
-            return library.rename(q.mover(), q.name());
-        });
-        d.registerBlocking(LibraryOps.SET_CHANGER, (ctx, q) -> {
-            need(ctx, "", Right.ADMIN);
-            return library.setChanger(q.library(), q.changer());
-        });
-        d.registerBlocking(LibraryOps.COPY_TO_VOLUME, (ctx, q) -> {
-            need(ctx, "vol:", Right.WRITE);
-            return library.submitCopy(q, who(ctx, null));
-        });
-        d.registerBlocking(LibraryOps.VERIFY_VOLUME, (ctx, q) -> {
-            // issue 12: a verify reads the whole volume through a mover, work a reader must not be able to
-            // queue at will; it takes what changing the volume takes (a copy to volumes takes write on vol:)
-            need(ctx, vol(q.volume()), Right.WRITE);
-            return library.submitVerify(q, who(ctx, null));
-        });
-        d.registerBlocking(LibraryOps.CLEAR_QUEUE, (ctx, q) -> {
-            need(ctx, "", Right.ADMIN);
-            return new LibraryMessages.Cleared(library.clear(who(ctx, null)));
-        });
-        d.registerBlocking(LibraryOps.MOUNT_WAIT, (ctx, q) -> {
-            need(ctx, MOVER, Right.WRITE);
-            return library.mountWait(q);
-        });
-        d.registerBlocking(LibraryOps.MOUNT_LS, (ctx, q) -> {
-            need(ctx, MOVER, Right.READ);
-            return new LibraryMessages.MountList(library.mountRequests());
-        });
-        d.registerBlocking(LibraryOps.MOUNT_REPLY, (ctx, q) -> {
-            need(ctx, MOVER, Right.ADMIN);
-            return library.answerMount(q.volume(), q.ok(), q.reason(), who(ctx, null));
-        });
-        d.registerBlocking(LibraryOps.STATUS, (ctx, q) -> {
-            need(ctx, MOVER, Right.READ);
-            return library.status();
-        });
-    }
-
-    /** The object in grants for movers and their conversation: {@code archive:mover::RIGHT}. */
-    static final String MOVER = "mover:";
-
-    private static long jobId(String id) throws SiloException {
-        try {
-            return Long.parseLong(id == null ? "" : id.trim());
-        } catch (NumberFormatException e) {
-            throw SiloException.invalid("a job id is a number, not '" + id + "'");
-        }
-    }
-
-    private static void need(CallContext ctx, String object, Right right) throws SiloException {
-        ctx.require(SERVICE, object, right);
-    }
-
-    private static String vol(String label) {
-        return "vol:" + (label == null ? "" : label);
-    }
-
-    /** The canonical path, so a grant on /exp/ cannot be dodged with //exp or /exp/./ (which are refused anyway). */
-    private static String path(String p) throws SiloException {
-        return NsPath.parse(p).toString();
-    }
-
     /** A relative backup path is taken under {@code <dataDir>/backups/}. */
     private Path backupPath(String dest) throws SiloException {
         if (dest == null || dest.isBlank() || dest.indexOf('\0') >= 0) {
@@ -500,24 +330,10 @@ public final class ArchiveService implements AutoCloseable {
     }
 
     /**
-     * The owner of a new file or directory: the session's ({@link org.silo.wire.server.Session#owner}),
-     * whatever the request names; the name given only when there is no session (a call from within the server).
-     */
-    private static String owner(CallContext ctx, String given) {
-        return ctx == null || ctx.session() == null ? given : ctx.session().owner();
-    }
-
-    private static String who(CallContext ctx, String given) {
-        if (given != null && !given.isBlank()) {
-            return given;
-        }
-        return ctx == null || ctx.session() == null ? "admin" : ctx.session().who();
-    }
-
-    /**
      * For STATUS: the catalog, volume and file counts, as last counted (at most {@link #STATUS_PERIOD_S}
      * seconds ago). Never touches the catalog itself, so it may be called on an I/O thread.
      */
+    @Override
     public Map<String, Object> status() {
         return snapshot;
     }

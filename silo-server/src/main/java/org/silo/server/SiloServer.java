@@ -32,6 +32,7 @@ import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
 import org.silo.wire.op.CoreOps;
 import org.silo.wire.server.Dispatcher;
+import org.silo.wire.server.Service;
 import org.silo.wire.server.WireServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,11 +61,6 @@ public final class SiloServer implements AutoCloseable {
     private java.util.function.LongSupplier bytesMoved = () -> 0;
     private volatile int consolePort;
     private volatile org.silo.archive.catalog.Catalog catalog;
-
-    /** A part of the server with a status to report and resources to release. */
-    public interface Service extends AutoCloseable {
-        Map<String, Object> status();
-    }
 
     private SiloServer(SiloConfig config, PrometheusMeterRegistry registry) {
         this.config = config;
@@ -103,9 +99,7 @@ public final class SiloServer implements AutoCloseable {
         dispatcher.register(CoreOps.STATUS, "core", Right.READ, (ctx, none) -> status());
         ServerAccess access = new ServerAccess(AccessStore.open(data), ServerAccess.parse(config.get("anonymous")),
                 config.listen(), config.duration("login.first-wait").toMillis());
-        AccessService accessService = new AccessService(access);
-        addService("access", accessService);
-        accessService.register(dispatcher);
+        addService("access", new AccessService(access));
         LibraryManager.Settings lm = LibraryManager.Settings.DEFAULTS
                 .withMoverTimeout(config.duration("archive.mover-timeout").toMillis())
                 .withHungAfter(config.duration("archive.hung-after").toMillis())
@@ -115,24 +109,12 @@ public final class SiloServer implements AutoCloseable {
         ArchiveService archive = ArchiveService.open(data, config.get("catalog"), lm);
         catalog = archive.catalog();
         log.info("catalog {} at schema version {}", catalog.url(), catalog.schemaVersion());
-        addService("archive", new Service() {
-            @Override
-            public Map<String, Object> status() {
-                return archive.status();
-            }
-
-            @Override
-            public void close() {
-                archive.close();
-            }
-        });
-        archive.register(dispatcher);
+        addService("archive", archive);
         archive.startLocalMovers(config.integer("archive.movers"), "default", config.size("archive.mover-rate"));
         ArchiveMetrics.bind(archive.library(), registry);
         bytesMoved = () -> ArchiveMetrics.bytesMoved(archive.library());
         BlockService block = BlockService.start(config, access.anonymousGrants());
         addService("block", block);
-        block.register(dispatcher);
         block.bindMetrics(registry);
         FilesService files = new FilesService(data, block.store(),
                 new ArchiveGateway(archive, callbackHost(config.listen())), this::status,
@@ -151,18 +133,7 @@ public final class SiloServer implements AutoCloseable {
                 .port(config.port("console.port")).build().start();
         parts.add(console);
         consolePort = console.port();
-        files.register(dispatcher);
-        addService("files", new Service() {
-            @Override
-            public Map<String, Object> status() {
-                return files.status();
-            }
-
-            @Override
-            public void close() {
-                files.close();
-            }
-        });
+        addService("files", files);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "silo-housekeeping");
             t.setDaemon(true);
@@ -176,10 +147,14 @@ public final class SiloServer implements AutoCloseable {
                 data.toAbsolutePath().normalize());
     }
 
-    /** Adds a service: its status appears in STATUS and it is closed with the server. */
+    /**
+     * Adds a service: it registers its operations with the dispatcher, its status appears in STATUS, and
+     * it is closed with the server.
+     */
     public void addService(String name, Service service) {
         services.put(name, service);
         parts.add(service);
+        service.register(dispatcher);
     }
 
     public Dispatcher dispatcher() {

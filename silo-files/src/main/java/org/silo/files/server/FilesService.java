@@ -17,6 +17,7 @@ import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
 import org.silo.wire.server.CallContext;
 import org.silo.wire.server.Dispatcher;
+import org.silo.wire.server.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * images, URLs and applications, and hands out the four kinds of handle. An open and the operations that
  * follow it may share one message: handle NONE means "the object opened earlier in this message".
  */
-public final class FilesService implements AutoCloseable {
+public final class FilesService implements Service {
     private static final Logger log = LoggerFactory.getLogger(FilesService.class);
     /**
      * @param cacheDir      where staged copies and files being written are kept ({@code <data>/files-cache})
@@ -107,6 +108,7 @@ public final class FilesService implements AutoCloseable {
         }
     }
 
+    @Override
     public void register(Dispatcher d) {
         d.registerBlocking(FilesOps.OPEN, this::open);
         d.registerBlocking(FilesOps.CLOSE, this::close);
@@ -322,7 +324,7 @@ public final class FilesService implements AutoCloseable {
 
     private static byte[] json(Map<String, Object> m) {
         try {
-            // a text that ends its last line, as a shell expects of cat (issue 15)
+            // a text that ends its last line, as a shell expects of cat
             return (new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -449,6 +451,7 @@ public final class FilesService implements AutoCloseable {
         handles.expire(System.currentTimeMillis());
     }
 
+    @Override
     public Map<String, Object> status() {
         return Map.of("open", handles.size(), "leases", leases.count(), "cacheBytes", cache.used(), "stagings", cache.stagings.get(),
                 "opens", opens.get());

@@ -5,15 +5,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.silo.server.SiloServer;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
 import org.silo.wire.auth.Scram;
 import org.silo.wire.server.Dispatcher;
+import org.silo.wire.server.Service;
 
 /** The {@link AccessOps} on the dispatcher: admins manage lists; a list may change its own password. */
-public final class AccessService implements SiloServer.Service {
+public final class AccessService implements Service {
     static final String SERVICE = "access";
     private final ServerAccess access;
 
@@ -21,6 +21,7 @@ public final class AccessService implements SiloServer.Service {
         this.access = access;
     }
 
+    @Override
     public void register(Dispatcher d) {
         AccessStore store = access.store();
         d.registerBlocking(AccessOps.USER_ADD, SERVICE, Right.ADMIN, (ctx, r) -> {

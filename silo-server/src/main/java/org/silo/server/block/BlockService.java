@@ -17,13 +17,13 @@ import org.silo.block.image.Policy;
 import org.silo.block.nbd.NbdTls;
 import io.netty.handler.ssl.SslContext;
 import org.silo.block.nbd.NbdServer;
-import org.silo.server.SiloServer;
 import org.silo.server.config.SiloConfig;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Grants;
 import org.silo.wire.auth.Right;
 import org.silo.wire.server.Dispatcher;
+import org.silo.wire.server.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * (UDP) and NBD (TCP), and administered with the {@link DiskOps} operations. Both protocols share the
  * store's locks: one writer per image, readers share a read-only one.
  */
-public final class BlockService implements SiloServer.Service {
+public final class BlockService implements Service {
     private static final Logger log = LoggerFactory.getLogger(BlockService.class);
     /** The service name in grants: {@code block:IMAGE-PREFIX:RIGHT}. */
     public static final String SERVICE = "block";
@@ -84,7 +84,7 @@ public final class BlockService implements SiloServer.Service {
     }
 
     /**
-     * The policy of an image nobody set one for (issue 12). Blockhead and NBD clients cannot log in, so
+     * The policy of an image nobody set one for (docs/security.md). Blockhead and NBD clients cannot log in, so
      * every one of them is anonymous: they may write where anonymous sessions may write images, only read
      * where anonymous sessions may only read, and not connect where anonymous sessions may do nothing.
      * An admin opens an image beyond that with {@code silo disk policy NAME open}.
@@ -129,6 +129,7 @@ public final class BlockService implements SiloServer.Service {
      * The disk administration operations; all touch the file system, so they run off the I/O thread.
      * Creating, resizing and removing an image needs admin on it; listing needs read on the service.
      */
+    @Override
     public void register(Dispatcher d) {
         d.registerBlocking(DiskOps.CREATE, (ctx, r) -> {
             ctx.require(SERVICE, r.name(), Right.ADMIN);
@@ -229,10 +230,5 @@ public final class BlockService implements SiloServer.Service {
     public void close() {
         nbd.close();
         blockhead.close();
-    }
-
-    /** The data directory's image folder, for tools that need the path. */
-    public Path imageDirectory() {
-        return store.directory();
     }
 }
