@@ -10,7 +10,7 @@ import org.silo.wire.TimedOutException;
 
 /**
  * Turns failures into one clear line and an exit status: 1 the operation failed, 3 the server is
- * unreachable. One form for every error (docs/cli.md, "Errors"; issue 15): {@code silo: } and a sentence
+ * unreachable. One form for every error (docs/cli.md, "Errors"): {@code silo: } and a sentence
  * that says what failed, never an enum code ("EXISTS:", "NOT_FOUND:") or a Java class name in front of
  * it; the server's sentences already name what they found. Scripts tell failures apart by the exit status.
  */

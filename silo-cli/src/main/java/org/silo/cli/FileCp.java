@@ -81,7 +81,7 @@ final class FileCp implements Callable<Integer> {
     /**
      * An absolute path names the archive, which surprises whoever meant the local file of that name (put
      * and get take absolute local paths): when the archive has no such file or directory and the local
-     * one is there, the error says how to name the local one (issue 15).
+     * one is there, the error says how to name the local one.
      */
     SiloException localHint(SiloException e, Name from, Name to) {
         if (!(e instanceof NotFoundException)) {

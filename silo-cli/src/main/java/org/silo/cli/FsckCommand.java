@@ -29,7 +29,7 @@ final class FsckCommand implements Callable<Integer> {
     @Mixin
     SizeOption sizes;
 
-    /** "4 files", or "4 files, 8 copies" when files have more than one copy: copies are not counted as files (issue 15). */
+    /** "4 files", or "4 files, 8 copies" when files have more than one copy: copies are not counted as files. */
     static String checked(FsckReport r) {
         String files = r.files() + (r.files() == 1 ? " file" : " files");
         return r.checked() == r.files() ? files : files + ", " + r.checked() + " copies";

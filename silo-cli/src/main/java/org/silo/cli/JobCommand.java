@@ -70,7 +70,7 @@ final class JobCommand implements Runnable {
                 if (json) {
                     Json.print(jobs);
                 } else if (jobs.isEmpty() && !all) {
-                    // right after a put the queue is empty: say so and where the finished jobs are, not an empty table (issue 15)
+                    // right after a put the queue is empty: say so and where the finished jobs are, not an empty table
                     System.out.println(nothingQueued(c.call(LibraryOps.JOB_LS, new ListJobs(true, limit)).jobs().size(), limit));
                 } else {
                     table(jobs, sizes);

@@ -185,7 +185,7 @@ final class NsCommands {
                 if (e.bfid() != null) {
                     t.row("bfid", e.bfid()).row("size", sizes.bytes ? e.size() : sizes.show(e.size()) + " (" + e.size() + " bytes)")
                             .row("adler32", e.adler32());
-                    // every copy's volume (issue 15): the first written, then the others
+                    // every copy's volume: the first written, then the others
                     List<String> copies = e.copies() == null || e.copies().isEmpty() ? List.of(e.volume()) : e.copies();
                     t.row(copies.size() == 1 ? "volume" : "volumes", String.join(", ", copies)
                             + (copies.size() == 1 ? "" : " (" + copies.size() + " copies)"));

@@ -125,8 +125,8 @@ final class PingCommand implements Callable<Integer> {
     }
 
     /**
-     * Progress on standard error, twice a second, while many pings run (issue 15: 100,000 pings were
-     * silent for 9 s); only on a terminal, never with --json, and the line is wiped before the summary.
+     * Progress on standard error, twice a second, while many pings run (100,000 pings would
+     * otherwise be silent for seconds); only on a terminal, never with --json, and the line is wiped before the summary.
      */
     private Thread progress(CountDownLatch done, long start) {
         return Thread.ofVirtual().start(() -> {

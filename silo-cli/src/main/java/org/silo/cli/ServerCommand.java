@@ -49,7 +49,7 @@ final class ServerCommand implements Callable<Integer> {
             + " nothing; exits 0 if valid, 1 if not.")
     boolean checkConfig;
 
-    /** What Ctrl-C (or SIGTERM) prints once the server has shut down (issue 15: it had said nothing). */
+    /** What Ctrl-C (or SIGTERM) prints once the server has shut down (a server that ends saying nothing leaves its user guessing). */
     static String stoppedLine(int failedParts) {
         return failedParts == 0 ? "silo stopped"
                 : "silo stopped; " + failedParts + " part" + (failedParts == 1 ? "" : "s") + " did not close cleanly (the log above says which)";

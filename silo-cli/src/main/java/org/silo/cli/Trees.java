@@ -22,8 +22,8 @@ import org.silo.wire.client.SiloClient;
 
 /**
  * The files of put -r and get -r, found as the transfer asks for them: a local tree is walked, an archive
- * tree listed a page at a time, and each file handed on as the next batch is made (issue 13, "stream the
- * tree, never hold it"). What is held at any moment is the path down to the current directory and one
+ * tree listed a page at a time, and each file handed on as the next batch is made (docs/archive.md: the tree is
+ * streamed, never held). What is held at any moment is the path down to the current directory and one
  * page of listing per level, not the tree: a put of a million files costs the client no more memory than
  * a put of a thousand.
  */

@@ -403,10 +403,19 @@ public final class FilesOps {
         }
     };
 
+    // Seed 003's operation numbers are the low byte: its request (odd) and its response (even) travel as
+    // one operation and its FAILURE or SUCCESS result, so each pair has the request's number.
+
+    /** Seed 003's "1 open" and "2 open response". */
     public static final Operation<Open, Opened> OPEN = new Operation<>(0x0601, "open", OPEN_REQUEST, OPENED);
+    /** Seed 003's "3 close" and "4 close response". */
     public static final Operation<Handle, Closed> CLOSE = new Operation<>(0x0603, "close", HANDLE, CLOSED);
+    /** Seed 003's "5 stat" and "6 stat response". */
     public static final Operation<Handle, Stat> STAT = new Operation<>(0x0605, "stat", HANDLE, STAT_REPLY);
+    /** Seed 003's "7 read" and "8 read response". */
     public static final Operation<Read, byte[]> READ_OP = new Operation<>(0x0607, "read", READ_REQUEST, org.silo.wire.op.Codecs.BYTES);
+    /** Seed 003's "9 write" and "10 write response". */
     public static final Operation<Write, Integer> WRITE_OP = new Operation<>(0x0609, "write", WRITE_REQUEST, U32);
+    /** Seed 003's "11 lease request" and "12 lease response". */
     public static final Operation<Lease, LeaseState> LEASE = new Operation<>(0x060B, "lease", LEASE_REQUEST, LEASE_STATE);
 }

@@ -7,8 +7,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Byte sizes, the one way every part of Silo reads and prints them (docs/cli.md, "Sizes"; issue 15: sizes
- * had been printed four ways and read two). Powers of 1024 throughout. Read: a whole or decimal number,
+ * Byte sizes, the one way every part of Silo reads and prints them (docs/cli.md, "Sizes"): one parser and
+ * one printer. Powers of 1024 throughout. Read: a whole or decimal number,
  * then optionally K, M, G, T, P or E, then optionally "B" or "iB", in any case, with or without a space:
  * {@code 4096}, {@code 64M}, {@code 1.5G}, {@code 1.5 GiB}, {@code 7MB}. Printed: IEC, one decimal,
  * {@code 512 B}, {@code 64.0 MiB}, {@code 1.5 GiB}.

@@ -112,15 +112,6 @@ public final class ContainerReader implements AutoCloseable {
         return null;
     }
 
-    /** Reads to the end of the container; returns its length. */
-    public long toEnd() throws IOException {
-        byte[] buf = new byte[1 << 16];
-        for (int r; (r = in.read(buf)) >= 0; ) {
-            position += r;
-        }
-        return position;
-    }
-
     private void skip(long n) throws IOException {
         byte[] buf = new byte[(int) Math.min(1 << 16, Math.max(1, n))];
         while (n > 0) {

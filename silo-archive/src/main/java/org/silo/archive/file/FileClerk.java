@@ -321,7 +321,7 @@ public final class FileClerk {
     public Map<String, Object> status() throws SiloException {
         return catalog.tx(c -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            // files and their extra copies apart (issue 15: "Files 8" for 4 files put with --copies 2)
+            // files and their extra copies apart (a put of 4 files with --copies 2 is 4 files and 4 copies, not "8 files": docs/archive.md)
             m.put("filesActive", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'active' AND original IS NULL"));
             m.put("copiesActive", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'active' AND original IS NOT NULL"));
             m.put("filesDeleted", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'deleted' AND original IS NULL"));

@@ -125,30 +125,6 @@ public final class Namespace {
             return new java.util.HashSet<>(Sql.listIn(c, "SELECT name FROM ns_entry WHERE parent_id = ? AND", "name", List.of(dir.id()), names,
                     rs -> rs.getString(1)));
         }
-
-        /**
-         * Adds a file entry for {@code bfid} at {@code p}, or says why not (null: added): the parent must be
-         * a directory and the name free.
-         */
-        public String addFile(NsPath p, String bfid, String owner, long now) throws SQLException {
-            if (p.isRoot()) {
-                return "/ is a directory";
-            }
-            Optional<Node> dir = get(p.parent());
-            if (dir.isEmpty()) {
-                return "no directory " + p.parent();
-            }
-            if (!dir.get().dir()) {
-                return p.parent() + " is a file, not a directory";
-            }
-            if (child(c, dir.get().id(), p.name()).isPresent()) {
-                return p + " already exists";
-            }
-            Sql.update(c, "INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms) VALUES (?,?,?,?,?,?,?)",
-                    dir.get().id(), p.name(), "f", bfid, owner, now, now);
-            seen.remove(p);
-            return null;
-        }
     }
 
     /** File entries added many at a time (a group commit): {@code add(parentId, name, bfid, owner, now, now)}, then {@code run()}. */
@@ -309,7 +285,7 @@ public final class Namespace {
                                 rs.getLong(1), rs.getString(2), rs.getString(3)),
                         n.bfid())
                 .orElseThrow(() -> new SQLException("entry " + p + " names a missing bit file " + n.bfid()));
-        // issue 15, "copies are invisible": every volume the file is on, the first written first
+        // every volume the file is on, the first written first, so that copies are visible (docs/archive.md)
         List<String> copies = new ArrayList<>();
         copies.add(e.volume());
         copies.addAll(Sql.list(c, "SELECT volume FROM bit_file WHERE original = ? AND state = 'active' ORDER BY bfid",

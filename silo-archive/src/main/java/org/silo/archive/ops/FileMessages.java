@@ -60,7 +60,7 @@ public final class FileMessages {
     /**
      * fsck: bit files checked (every copy of every file), one line per bit file whose bytes are missing or
      * differ, warnings: files on a volume that no record names (an orphan container), which are not
-     * counted, good or bad; and {@code files}: how many files those copies are of (issue 15: "9 files
+     * counted, good or bad; and {@code files}: how many files those copies are of ("9 files
      * checked" had counted the copies as files).
      */
     public record FsckReport(long checked, long bytes, List<FsckProblem> problems, List<String> warnings, long files) {

@@ -61,10 +61,6 @@ public final class TransferClient implements AutoCloseable {
             return new Options(library, storageGroup, fileFamily, priority, v, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
         }
 
-        public Options withCallbackHost(String h) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, h, waitForMover, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
-        }
-
         public Options withWait(Duration d) {
             return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, d, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
         }

@@ -99,7 +99,7 @@ final class BlockheadHandler extends SimpleChannelInboundHandler<DatagramPacket>
       sessions.remove(old);
     }
     if (!config.store().admits(name, from.getAddress())) {
-      // issue 7: only listed addresses; answered as for a missing image, so it is not revealed.
+      // only listed addresses (docs/block.md, "Access policy"); answered as for a missing image, so it is not revealed.
       counters.refused.increment();
       return status(ctx, c.seq(), ERR_NOI);
     }

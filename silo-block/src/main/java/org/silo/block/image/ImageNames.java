@@ -2,7 +2,7 @@ package org.silo.block.image;
 
 import java.nio.charset.StandardCharsets;
 
-/** The naming rules of issue 3: an image name is a plain file name, never a path. */
+/** The naming rules of images (docs/block.md): an image name is a plain file name, never a path. */
 public final class ImageNames {
   /** Longest name in UTF-8 bytes; it also fits Blockhead's 256-byte NUL-terminated field. */
   public static final int MAX_NAME_BYTES = 255;

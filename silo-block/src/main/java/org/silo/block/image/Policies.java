@@ -16,7 +16,7 @@ import java.util.TreeMap;
 
 /**
  * The policy file of an {@link ImageStore}: Java properties, one line per image whose policy an
- * admin set (even {@code open}: issue 12, an image opened explicitly stays open whatever the
+ * admin set (even {@code open}: an image opened explicitly stays open whatever the
  * store's default is); an image without a line has the default. Properties escape any character a name may hold ('=', ':', spaces, newlines).
  * Written to a temporary file, fsynced and renamed over the old one, so a crash leaves either the
  * old or the new file. Called with the store's lock held.

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Who may use an image over Blockhead and NBD (issue 7: "governed per image: open, read-only, or
- * only from listed addresses"). Retro clients cannot log in, so the client's address is all there
+ * Who may use an image over Blockhead and NBD: open, read-only, or only from listed
+ * addresses (docs/block.md, "Access policy"). Retro clients cannot log in, so the client's address is all there
  * is to go on.
  *
  * <ul>
@@ -23,7 +23,7 @@ import java.util.Objects;
  * </ul>
  *
  * <p>An image nobody set a policy for has the store's default, which the server derives from the
- * {@code anonymous} setting (issue 12: since these clients cannot log in, "anonymous" means every
+ * {@code anonymous} setting (docs/security.md: since these clients cannot log in, "anonymous" means every
  * one of them): {@code open} where anonymous sessions may write, {@code read-only} where they may
  * only read, {@code closed} where they may do nothing.
  *

@@ -369,7 +369,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
     /**
      * One INFO line for a person at ncat: a time the record keeps as epoch milliseconds (a key ending in
      * "Ms") as ISO 8601 under its name without "Ms" ({@code created 2026-11-30T10:01:07.201Z}, not
-     * {@code createdMs 1796008867201}; issue 15), a list joined with ", " (a file's {@code copies}).
+     * {@code createdMs 1796008867201}), a list joined with ", " (a file's {@code copies}).
      */
     static String[] infoLine(String key, Object value) {
         if (key.endsWith("Ms") && key.length() > 2 && value instanceof Number n) {

@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The web console on HTTP (issue 8; docs/console.md): pages, JSON under /api, status events, metrics.
+ * The web console on HTTP (docs/console.md): pages, JSON under /api, status events, metrics.
  *
  * <pre>{@code
  * try (ConsoleServer console = ConsoleServer.builder(controlData).port(7480).build().start()) {
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class ConsoleServer implements AutoCloseable {
-    /** The default port, from issue 8. */
+    /** The default port (docs/configuration.md, {@code console.port}). */
     public static final int DEFAULT_PORT = 7480;
     private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
 

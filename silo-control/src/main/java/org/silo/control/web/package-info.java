@@ -1,5 +1,5 @@
 /**
- * The web console (issue 8): pages, JSON under /api, server-sent status events, Prometheus metrics,
+ * The web console (docs/console.md): pages, JSON under /api, server-sent status events, Prometheus metrics,
  * all read through {@link org.silo.control.ControlData}. Start it with {@link org.silo.control.web.ConsoleServer}.
  * The service page is docs/console.md.
  */

@@ -40,7 +40,7 @@ public final class OobReader {
             throw new IOException("the object was not opened for an out-of-band transfer");
         }
         InetSocketAddress at = ClientOptions.parseAddress(opened.dataAddress(), 0);
-        if (at.isUnresolved() || at.getPort() == 0) { // never a NullPointerException from the socket (issue 12)
+        if (at.isUnresolved() || at.getPort() == 0) { // never a NullPointerException from the socket
             throw new IOException("the server named a data port this client cannot reach: '" + opened.dataAddress() + "'");
         }
         byte[] buf = new byte[PIECE];

@@ -37,7 +37,7 @@ public final class OobWriter extends OutputStream {
         this.opened = opened;
         this.offset = startOffset;
         InetSocketAddress at = ClientOptions.parseAddress(opened.dataAddress(), 0);
-        if (at.isUnresolved() || at.getPort() == 0) { // never a NullPointerException from the socket (issue 12)
+        if (at.isUnresolved() || at.getPort() == 0) { // never a NullPointerException from the socket
             throw new IOException("the server named a data port this client cannot reach: '" + opened.dataAddress() + "'");
         }
         socket = new Socket(at.getAddress(), at.getPort());

@@ -55,7 +55,7 @@ final class DataPort implements AutoCloseable {
      * Where a client at {@code peer} reaches this port: HOST:PORT, or [V6]:PORT as clients parse it. On a
      * port bound to every address (listen = 0.0.0.0) that is the local address the system routes toward the
      * peer, not the wildcard: "0:0:0:0:0:0:0:0:PORT" named no host, and the client failed with a
-     * NullPointerException (issue 12).
+     * NullPointerException.
      */
     String address(InetAddress peer) throws IOException {
         InetSocketAddress a = (InetSocketAddress) listener.getLocalAddress();

@@ -16,7 +16,7 @@ import org.silo.wire.SiloException;
 /**
  * Which addresses the URL gateway (http, https, nbd) may connect to. It fetches on the server, so a URL
  * could otherwise reach what only the server can: its own console on loopback, a cloud's metadata
- * service on a link-local address, hosts on its private network (issue 12). Those are refused unless
+ * service on a link-local address, hosts on its private network (docs/security.md). Those are refused unless
  * the admin lists them in {@code files.url-allow}:
  *
  * <ul>

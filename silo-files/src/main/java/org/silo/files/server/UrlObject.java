@@ -8,7 +8,7 @@ import org.silo.wire.SiloException;
 /**
  * The http(s) gateway (seed 003: "URL takes a URL for string, for gatewaying"): read-only, by Range. It
  * fetches on the server, through {@link HttpFetcher}, so only addresses the {@link GatewayAddressPolicy}
- * allows are reached (issue 12).
+ * allows are reached (docs/files.md).
  */
 final class UrlObject implements OpenObject {
     private final HttpFetcher http;

@@ -11,7 +11,7 @@ import org.silo.archive.ops.LibraryMessages.MoverInfo;
 import org.silo.wire.SiloException;
 
 /**
- * The archive's meters, read from the library manager when scraped (issue 8's names):
+ * The archive's meters, read from the library manager when scraped (the names docs/console.md lists):
  * silo_queue_depth (jobs waiting), silo_jobs_running, silo_movers{state}, silo_bytes_moved_total.
  */
 public final class ArchiveMetrics {

@@ -59,8 +59,4 @@ public final class RttEstimator {
     public long variationNanos() {
         return rttvar;
     }
-
-    public long latestNanos() {
-        return latest;
-    }
 }

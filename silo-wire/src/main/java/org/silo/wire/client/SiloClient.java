@@ -302,11 +302,6 @@ public final class SiloClient implements AutoCloseable {
         return engine.stats;
     }
 
-    /** The smoothed round-trip time (RFC 9002), in nanoseconds. */
-    public long smoothedRttNanos() {
-        return engine.rtt().smoothedNanos();
-    }
-
     public long sessionId() {
         return session;
     }

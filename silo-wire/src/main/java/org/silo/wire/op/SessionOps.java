@@ -5,19 +5,31 @@ import org.silo.wire.codec.WireReader;
 import org.silo.wire.codec.WireWriter;
 
 /**
- * Service 0x00: the session operations of seed 002 (Bolt). START, SNAME, NIL (answered NOT_KNOWN) and
- * END. The endpoint handles them itself; docs/protocol.md §4 has the layouts.
+ * Service 0x00: the session operations of seed 002 (Bolt), by the seed's own names: START
+ * ({@code ACTION_NETWORK_START}, with seed 002's {@code ACTION_NETWORK_ESTABLISH} folded in), SNAME
+ * ({@code ACTION_NETWORK_SNAME}), NIL ({@code ACTION_NIL}, answered {@code ACTION_NOT_KNOWN}), END
+ * ({@code ACTION_NETWORK_END}; the seed's obsolete {@code ACTION_NETWORK_TERM} is not given a code), and
+ * LOGIN and PASSWD ({@code ACTION_NETWORK_LOGIN}, {@code ACTION_NETWORK_PASSWD}), whose SCRAM exchange
+ * is {@link LoginOps}. The seed's {@code ACTION_NETWORK_DISOLVE} is not an operation but an error code
+ * ({@link org.silo.wire.ErrorCode#DISOLVE}). The endpoint handles START, SNAME, NIL and END itself;
+ * docs/protocol.md §4 has the layouts.
  */
 public final class SessionOps {
     private SessionOps() {}
 
+    /** {@code ACTION_NETWORK_START}: a new session, after a cookie round trip. */
     public static final int START = 0x0001;
+    /** {@code ACTION_NETWORK_SNAME}: the client's name for the session. */
     public static final int SNAME = 0x0002;
+    /** {@code ACTION_NIL}: "are you still there", answered at once. */
     public static final int NIL = 0x0003;
+    /** {@code ACTION_NOT_KNOWN}: NIL's answer. */
     public static final int NOT_KNOWN = 0x0004;
+    /** {@code ACTION_NETWORK_END}: the session ends. */
     public static final int END = 0x0005;
-    /** Reserved for seed 002's LOGIN and PASSWD. */
+    /** {@code ACTION_NETWORK_LOGIN}: the first SCRAM-SHA-256 message ({@link LoginOps#LOGIN}). */
     public static final int LOGIN = 0x0006;
+    /** {@code ACTION_NETWORK_PASSWD}: SCRAM's client-final-message, with the proof ({@link LoginOps#PASSWD}). */
     public static final int PASSWD = 0x0007;
 
     /** START's request: the cookie (empty the first time); padding after it is ignored. */

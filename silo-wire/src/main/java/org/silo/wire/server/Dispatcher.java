@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * operations of one message in order and stops at the first failure (RFC 8881 §16.2.3 COMPOUND).
  *
  * <pre>{@code
- * dispatcher.register(CoreOps.PING, (ctx, data) -> data);                 // quick: runs on the I/O thread
- * dispatcher.registerBlocking(ArchiveOps.LS, (ctx, path) -> catalog.ls(path)); // may block: own thread
+ * dispatcher.register(CoreOps.PING, (ctx, data) -> data);                  // quick: runs on the I/O thread
+ * dispatcher.registerBlocking(FileClerkOps.STAT, "archive", Right.READ,     // may block: a worker thread,
+ *         (ctx, path) -> namespace.stat(path));                           // and only for a READ right
  * }</pre>
  */
 public final class Dispatcher {
@@ -101,10 +102,6 @@ public final class Dispatcher {
                 log.error("a session-end listener failed for {}", s, e);
             }
         }
-    }
-
-    public boolean isRegistered(int code) {
-        return handlers.containsKey(code);
     }
 
     /** Whether any operation of the message may block, so the message must leave the I/O thread. */

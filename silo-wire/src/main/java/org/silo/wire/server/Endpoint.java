@@ -221,11 +221,6 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
-    /** Messages running on workers now. */
-    public int runningCount() {
-        return running.size();
-    }
-
     /** REPLY + WAIT: still running; ask again after about as long as it has run so far (0.1 .. 5 s). */
     private void sendWait(Peer peer, Session s, long frameSession, long requestId, long runningNanos) {
         long runningMs = TimeUnit.NANOSECONDS.toMillis(runningNanos);

@@ -105,7 +105,7 @@ public final class Session {
     /**
      * The owner of what this session makes (archive files and directories, by put, file cp or mkdir
      * alike): the access list it logged in to, or {@code anonymous@ADDRESS}. Never a name the client
-     * only claims, which an anonymous client could set to anyone's (docs/security.md, "Owners"; issue 15).
+     * only claims, which an anonymous client could set to anyone's (docs/security.md, "Owners").
      */
     public String owner() {
         return user.isEmpty() ? "anonymous@" + address.getHostAddress() : user;

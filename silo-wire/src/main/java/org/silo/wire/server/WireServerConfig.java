@@ -62,10 +62,4 @@ public record WireServerConfig(
                 cacheBytes, cachePerSession, cacheRetention, maxWorkers, maxConnections, maxConnectionsPerAddress,
                 unprovenPerSecond);
     }
-
-    public WireServerConfig withCache(int entries, long bytes, int perSession) {
-        return new WireServerConfig(maxDatagram, maxTcpFrame, sessionIdle, maxSessions, maxSessionsPerAddress, entries,
-                bytes, perSession, cacheRetention, maxWorkers, maxConnections, maxConnectionsPerAddress,
-                unprovenPerSecond);
-    }
 }
