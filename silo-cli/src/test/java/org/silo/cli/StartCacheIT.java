@@ -123,7 +123,7 @@ class StartCacheIT {
     void theFirstRunMakesOneCacheThatServesSiloAndNoOutputChanges() throws Exception {
         Run plain = uncached("--version");
         assertThat(plain.exit()).isZero();
-        assertThat(plain.out()).matches("silo \\S+ \\(Java \\S+\\)\n");
+        assertThat(plain.out()).matches("silo \\S+ \\(Java \\S+; catalog schema \\d+\\)\n");
         assertThat(plain.err()).isEmpty();
         assertThat(caches()).as("SILO_AOT=0 makes no cache").isEmpty();
 
