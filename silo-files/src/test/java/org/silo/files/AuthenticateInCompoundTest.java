@@ -30,6 +30,7 @@ import org.silo.wire.auth.Right;
 import org.silo.wire.auth.Scram;
 import org.silo.wire.client.ClientOptions;
 import org.silo.wire.client.Reply;
+import org.silo.wire.client.LoginStep;
 import org.silo.wire.client.SiloClient;
 import org.silo.wire.codec.Result;
 import org.silo.wire.op.LoginOps;
@@ -115,7 +116,7 @@ class AuthenticateInCompoundTest {
 
     @Test
     void aPasswordLoginsProofTravelsWithTheFileOperationsThatNeedIt() throws Exception {
-        SiloClient.LoginStep step = client.beginLogin("alice", "wonderland".toCharArray());
+        LoginStep step = client.beginLogin("alice", "wonderland".toCharArray());
         Reply r = step.compound()
                 .add(FilesOps.OPEN, open(FilesOps.READ, Name.app("status", "")))
                 .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 0, 100))
@@ -131,7 +132,7 @@ class AuthenticateInCompoundTest {
 
     @Test
     void aWrongProofEndsTheMessageBeforeTheFileOperationsRun() throws Exception {
-        SiloClient.LoginStep step = client.beginLogin("alice", "looking-glass".toCharArray());
+        LoginStep step = client.beginLogin("alice", "looking-glass".toCharArray());
         Reply r = step.compound()
                 .add(FilesOps.OPEN, open(FilesOps.READ | FilesOps.WRITE, Name.device("retro")))
                 .send();

@@ -240,7 +240,7 @@ public final class SiloClient implements AutoCloseable {
      * compound; docs/files.md). Sends LOGIN now.
      *
      * <pre>{@code
-     * SiloClient.LoginStep step = client.beginLogin("alice", password);
+     * LoginStep step = client.beginLogin("alice", password);
      * Reply r = step.compound().add(FilesOps.OPEN, open).add(FilesOps.READ_OP, read).send();
      * step.finish(r); // checks the server's proof; PERMISSION if the login was refused
      * }</pre>
@@ -252,41 +252,21 @@ public final class SiloClient implements AutoCloseable {
             throw SiloException.invalid("access list '" + list + "' has no password: put LOGIN itself in the message");
         }
         try {
-            return new LoginStep(list, scram, scram.clientFinal(challenge.serverMessage()));
+            return new LoginStep(this, list, scram, scram.clientFinal(challenge.serverMessage()));
         } catch (Scram.ScramException e) {
             throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
         }
     }
 
-    /** A LOGIN answered with its challenge; the proof goes first in {@link #compound()}. */
-    public final class LoginStep {
-        private final String list;
-        private final ScramClient scram;
-        private final String proof;
+    /** A login's second half is done ({@link LoginStep#finish}): these rights, and a new session logs in again so. */
+    void loggedIn(String list, Scram.Keys keys, String granted) {
+        rights = granted;
+        relogin = new Relogin(list, keys);
+    }
 
-        private LoginStep(String list, ScramClient scram, String proof) {
-            this.list = list;
-            this.scram = scram;
-            this.proof = proof;
-        }
-
-        /** A message that starts with PASSWD; its answer is tagged with the new session key, which is then taken. */
-        public Compound compound() {
-            engine.expectKey(scram.sessionKey());
-            return SiloClient.this.compound().add(LoginOps.PASSWD, new LoginOps.Passwd(proof));
-        }
-
-        /** Checks PASSWD's answer, the first result of {@code r}: the server's proof, and the rights granted. */
-        public void finish(Reply r) throws SiloException {
-            LoginOps.Answer done = SiloClient.decode(LoginOps.PASSWD, r.results().subList(0, 1));
-            try {
-                scram.verifyServerFinal(done.serverMessage());
-            } catch (Scram.ScramException e) {
-                throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
-            }
-            rights = done.rights();
-            relogin = new Relogin(list, scram.keys());
-        }
+    /** The answer to the next message is tagged with this session key, which is then taken. */
+    void expectKey(byte[] key) {
+        engine.expectKey(key);
     }
 
     /** The rights the session holds, as the server described them at login ("" before any login). */
