@@ -82,7 +82,7 @@ class ClientGoneTest {
 
     /** A write that no mover will take (it avoids the only one), so it stays queued until something cancels it. */
     WriteToHsm stuckWrite(String path, String callback, String token) {
-        return new WriteToHsm(path, 1000, null, null, null, 0, false, callback, token, "alice", List.of("mover1"));
+        return WriteToHsm.of(path, 1000).callback(callback, token).owner("alice").avoidMovers(List.of("mover1")).build();
     }
 
     JobInfo job(long id) throws SiloException {
@@ -151,8 +151,7 @@ class ClientGoneTest {
             dead = callback(gone);
         } // closed: connections to it are refused
         JobInfo waiting = client.call(LibraryOps.WRITE_TO_HSM, stuckWrite("/t/c2", dead, "tok-c2"));
-        JobInfo taken = client.call(LibraryOps.WRITE_TO_HSM, new WriteToHsm("/t/c1", 1000, null, null, null, 0, false, dead, "tok-c1",
-                "alice", List.of()));
+        JobInfo taken = client.call(LibraryOps.WRITE_TO_HSM, WriteToHsm.of("/t/c1", 1000).callback(dead, "tok-c1").owner("alice").build());
 
         assertThat(settled(taken.id()).state()).isEqualTo("cancelled");
         assertThat(job(taken.id()).error()).startsWith("cancelled: the client at " + dead + " cannot be reached");
@@ -167,8 +166,7 @@ class ClientGoneTest {
     void aClientThatGoesAwayInTheMiddleOfAWriteHasItCancelledAndNothingRecorded() throws Exception {
         archive.startLocalMovers(1, "default");
         try (ServerSocket listener = listener()) {
-            JobInfo j = client.call(LibraryOps.WRITE_TO_HSM, new WriteToHsm("/t/w", 8 << 20, null, null, null, 0, false,
-                    callback(listener), "tok-w", "alice", List.of()));
+            JobInfo j = client.call(LibraryOps.WRITE_TO_HSM, WriteToHsm.of("/t/w", 8 << 20).callback(callback(listener), "tok-w").owner("alice").build());
             try (Socket s = listener.accept()) { // the mover: take the job, send a megabyte of the eight, and vanish
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 DataOutputStream out = new DataOutputStream(s.getOutputStream());

@@ -83,7 +83,7 @@ abstract class QueueContract {
     }
 
     JobInfo write(String path, int priority, String sg, String ff) throws SiloException {
-        return lm.submitWrite(new WriteToHsm(path, 10, null, sg, ff, priority, false, "127.0.0.1:9", "t", "alice", List.of()), "alice");
+        return lm.submitWrite(WriteToHsm.of(path, 10).storageGroup(sg).fileFamily(ff).priority(priority).callback("127.0.0.1:9", "t").owner("alice").build(), "alice");
     }
 
     JobInfo read(String path, int priority) throws SiloException {
@@ -99,7 +99,10 @@ abstract class QueueContract {
         List<LibraryMessages.FileDone> sent = w.job().files().stream()
                 .map(f -> new LibraryMessages.FileDone(f.index(), true, f.cookie(), f.size(), f.adler32(), null, null)).toList();
         lm.filesDone(new LibraryMessages.FilesDone(mover + "-id-0001", w.job().id(), null, 0, sent));
-        lm.transferDone(new TransferDone(mover + "-id-0001", w.job().id(), true, null, w.job().size(), null, null, false, List.of()));
+        lm.transferDone(TransferDone.of(mover + "-id-0001", w.job().id())
+                .stored(w.job().size())
+                .failedTargets(List.of())
+                .build());
     }
 
     @Test
@@ -214,14 +217,14 @@ abstract class QueueContract {
         assertThat(lm.filesDone(new LibraryMessages.FilesDone("m1-id-0001", j.id(), null, 0, List.of(new LibraryMessages.FileDone(0,
                 true, "0000_000000000_0000001", 10, "0b3c0200", null, null))))).singleElement()
                 .satisfies(r -> assertThat(r.error()).isNull());
-        lm.transferDone(new TransferDone("m1-id-0001", j.id(), true, null, 10, null, null, false, null));
+        lm.transferDone(TransferDone.of("m1-id-0001", j.id()).stored(10).build());
         JobInfo after = lm.info(j.id());
         assertThat(after.state()).isEqualTo("done");
         assertThat(archive.namespace().stat("/q/w").bfid()).isEqualTo(after.bfid());
         assertThat(archive.volumes().inquire(w.volume()).writing()).isNull();
         JobInfo k = write("/q/k", 0, null, null);
         Work w2 = lm.idleMover(mover("m1", null));
-        lm.transferDone(new TransferDone("m1-id-0001", k.id(), false, null, 0, null, "disk on fire", true, null));
+        lm.transferDone(TransferDone.of("m1-id-0001", k.id()).failed("disk on fire").volumeFault(true).build());
         assertThat(lm.info(k.id()).state()).isEqualTo("failed");
         assertThat(archive.volumes().inquire(w2.volume()).writeErrors()).isEqualTo(1);
         assertThat(lm.mover("m1").errors()).isEqualTo(1);
@@ -237,7 +240,7 @@ abstract class QueueContract {
     void aUserWithManyRequestsDoesNotStarveAnotherUsersSingleOne() throws Exception {
         stored("/q/bobs", "other");
         for (int i = 0; i < 5; i++) {
-            lm.submitWrite(new WriteToHsm("/q/alice" + i, 10, null, null, null, 9, false, "127.0.0.1:9", "a" + i, "alice", List.of()),
+            lm.submitWrite(WriteToHsm.of("/q/alice" + i, 10).priority(9).callback("127.0.0.1:9", "a" + i).owner("alice").build(),
                     "alice");
         }
         JobInfo bobs = lm.submitRead(new ReadFromHsm("/q/bobs", 0, "127.0.0.1:9", "b", List.of()), "bob");
@@ -261,7 +264,7 @@ abstract class QueueContract {
         LibraryMessages.FileRef f = w.job().files().get(0);
         lm.filesDone(new LibraryMessages.FilesDone(mover + "-id-0001", w.job().id(), null, 0, List.of(new LibraryMessages.FileDone(
                 f.index(), true, "0000_000000000_" + String.format("%07d", 100 + w.job().id()), 10, "0b3c0200", null, null))));
-        lm.transferDone(new TransferDone(mover + "-id-0001", w.job().id(), true, null, 10, null, null, false, null));
+        lm.transferDone(TransferDone.of(mover + "-id-0001", w.job().id()).stored(10).build());
     }
 
     @Test
@@ -277,7 +280,10 @@ abstract class QueueContract {
         assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", b.id(), 5, 10, 1.0)).cancel()).isTrue();
         assertThat(lm.haveBoundVolume(mover("m1", w.volume())).action()).isEqualTo(LibraryMessages.UNBIND_VOLUME);
         try {
-            lm.transferDone(new TransferDone("m1-id-0001", b.id(), true, "0000_000000000_0000001", 10, "0b3c0200", null, false, null));
+            lm.transferDone(TransferDone.of("m1-id-0001", b.id())
+                    .stored(10)
+                    .cookie("0000_000000000_0000001").adler32("0b3c0200")
+                    .build());
             throw new AssertionError("a job given away must not be recorded");
         } catch (SiloException e) {
             assertThat(e.code()).isEqualTo(ErrorCode.INVALID);
@@ -303,7 +309,7 @@ abstract class QueueContract {
         BitFileInfo there = archive.files().write(new WriteFile(null, "/q/there", new byte[10], "tiny", null, null, "alice"), "server");
         assertThat(there.volume()).isEqualTo("TINY01");
         for (ThrowingCallable submit : List.<ThrowingCallable>of(
-                () -> lm.submitWrite(new WriteToHsm("/q/w", 10, "tiny", null, null, 0, false, "127.0.0.1:9", "t", "alice", List.of()), "alice"),
+                () -> lm.submitWrite(WriteToHsm.of("/q/w", 10).library("tiny").callback("127.0.0.1:9", "t").owner("alice").build(), "alice"),
                 () -> read("/q/there", 0))) {
             assertThatThrownBy(submit).isInstanceOfSatisfying(SiloException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
@@ -318,7 +324,7 @@ abstract class QueueContract {
         archive.volumes().addvol(new AddVol("TINY01", "tiny", "disk", "1G", null, null, null), "test");
         MoverHello t1 = new MoverHello("t1-id-0001", "t1", "tiny", List.of("disk"), "host", "idle", null);
         assertThat(lm.idleMover(t1).action()).isEqualTo(LibraryMessages.NOWORK);
-        JobInfo j = lm.submitWrite(new WriteToHsm("/q/w", 10, "tiny", null, null, 0, false, "127.0.0.1:9", "t", "alice", List.of()),
+        JobInfo j = lm.submitWrite(WriteToHsm.of("/q/w", 10).library("tiny").callback("127.0.0.1:9", "t").owner("alice").build(),
                 "alice");
         assertThat(j.state()).isEqualTo("queued");
         assertThat(j.error()).as("its mover is connected").isNull();

@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * LibraryManager lm = new LibraryManager(catalog, volumes, files, Settings.DEFAULTS);
- * JobInfo j = lm.submitWrite(new WriteToHsm("/exp/a", size, null, null, null, 0, false, "host:port", token, "alice", List.of()));
+ * JobInfo j = lm.submitWrite(WriteToHsm.of("/exp/a", size).callback("host:port", token).owner("alice").build(), "alice");
  * Work w = lm.idleMover(hello);   // a mover asks: nowork or bind_volume
  * }</pre>
  */

@@ -166,8 +166,13 @@ final class ClientRead {
         }
         boolean volumeFault = volumeError != null || failed.values().stream().anyMatch(ClientRead::volumesFault);
         try {
-            host.link().transferDone(new TransferDone(host.id(), job.id(), ok > 0, null, bytes, null, error, volumeFault, null, null,
-                    null, null, false, null, false, gone.isEmpty() ? null : gone));
+            host.link().transferDone(TransferDone.of(host.id(), job.id())
+                    .ok(ok > 0)
+                    .error(error)
+                    .size(bytes)
+                    .gone(gone.isEmpty() ? null : gone)
+                    .volumeFault(volumeFault)
+                    .build());
         } catch (InvalidException | NotFoundException e) { // the job was killed or given away meanwhile
             log.info("mover {}: job {}: {}", host.name(), job.id(), e.getMessage());
         } finally {

@@ -112,7 +112,7 @@ final class ClientWrite {
             }
             receive();
             // the request ends in the catalog before the client hears DONE: a client that then asks finds it done
-            report(new TransferDone(host.id(), job.id(), true, null, stored, null, null, false, null));
+            report(TransferDone.of(host.id(), job.id()).stored(stored).build());
             reported = true;
             out.writeByte(DataChannel.DONE);
             out.flush();
@@ -148,8 +148,12 @@ final class ClientWrite {
             if (noRoom) {
                 report(TransferDone.noRoom(host.id(), job.id(), error, room(), false));
             } else {
-                report(new TransferDone(host.id(), job.id(), false, null, stored, null, error, volumeFault, null, null, null, null, false,
-                        null, false, gone == null ? null : List.of(gone)));
+                report(TransferDone.of(host.id(), job.id())
+                        .failed(error)
+                        .size(stored)
+                        .gone(gone == null ? null : List.of(gone))
+                        .volumeFault(volumeFault)
+                        .build());
             }
             if (out != null) {
                 try {
@@ -161,7 +165,7 @@ final class ClientWrite {
                 }
             }
         } else if (!reported) {
-            report(new TransferDone(host.id(), job.id(), true, null, stored, null, null, false, null));
+            report(TransferDone.of(host.id(), job.id()).stored(stored).build());
         }
         host.close(socket);
     }

@@ -208,7 +208,7 @@ public final class Mover implements AutoCloseable {
                     String why = "mount of " + volume + " in drive " + name + " failed: " + mounted.describe();
                     log.warn("mover {}: {}", name, why);
                     stats.failed();
-                    doneQuietly(new TransferDone(id, w.job().id(), false, null, 0, null, why, false, null));
+                    doneQuietly(TransferDone.of(id, w.job().id()).failed(why).build());
                     link.unilateralUnbind(new Unbind(id, volume, why));
                     volume = null;
                     continue;

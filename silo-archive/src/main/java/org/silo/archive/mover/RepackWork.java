@@ -97,9 +97,12 @@ final class RepackWork {
             abandon();
             if (t.full) { // as for a write (docs/archive.md, "Full volumes"): the target is full, not bad
                 long free = to == null ? -1 : to.freeBytes();
-                return new TransferDone(moverId, job.id(), false, null, movedBytes, null, t.getMessage(), false, null, null,
-                        "repacked " + movedFiles + " files before the target filled up; repack again to go on", null, true,
-                        free < 0 ? null : free, false, null);
+                return TransferDone.of(moverId, job.id())
+                        .failed(t.getMessage())
+                        .size(movedBytes)
+                        .result("repacked " + movedFiles + " files before the target filled up; repack again to go on")
+                        .noRoom(free < 0 ? null : free)
+                        .build();
             }
             return failed(t.getMessage(), t.volume != null, t.volume);
         } catch (SiloException e) {
@@ -113,10 +116,15 @@ final class RepackWork {
                         + " switch still needs it: repack again to free them)")
                 + (bad.isEmpty() ? "" : "; " + bad.size() + " bad files left in place: " + String.join("; ", bad));
         if (!bad.isEmpty()) {
-            return new TransferDone(moverId, j.id(), false, null, movedBytes, null, "volume " + j.volume() + ": " + bad.size()
-                    + " files bad, not repacked: " + String.join("; ", bad), true, null, null, result, j.volume());
+            return TransferDone.of(moverId, j.id())
+                    .failed("volume " + j.volume() + ": " + bad.size() + " files bad, not repacked: " + String.join("; ", bad))
+                    .size(movedBytes)
+                    .result(result)
+                    .faultVolume(j.volume())
+                    .volumeFault(true)
+                    .build();
         }
-        return new TransferDone(moverId, j.id(), true, null, movedBytes, null, null, false, null, null, result, null);
+        return TransferDone.of(moverId, j.id()).stored(movedBytes).result(result).build();
     }
 
     /** Reads one old container once and writes its live members into the open new container (a new one when full). */
@@ -234,7 +242,13 @@ final class RepackWork {
     private TransferDone failed(String error, boolean volumeFault, String faultVolume) {
         String result = "repacked " + movedFiles + " files (" + movedBytes + " bytes) before it stopped; freed " + freedContainers
                 + " containers";
-        return new TransferDone(moverId, job.id(), false, null, movedBytes, null, error, volumeFault, null, null, result, faultVolume);
+        return TransferDone.of(moverId, job.id())
+                .failed(error)
+                .size(movedBytes)
+                .result(result)
+                .faultVolume(faultVolume)
+                .volumeFault(volumeFault)
+                .build();
     }
 
     /** A failure to read the old container, told apart from a failure to write the new one. */

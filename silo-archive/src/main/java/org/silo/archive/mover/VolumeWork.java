@@ -105,7 +105,7 @@ final class VolumeWork {
             return failed(j, "CRC mismatch on read-back of the copy on " + j.targetVolume() + " " + cookie + ": " + n[0] + " bytes, adler32 "
                     + back + "; the original has " + j.size() + ", " + j.adler32(), true, j.targetVolume());
         }
-        return new TransferDone(moverId, j.id(), true, cookie, j.size(), j.adler32(), null, false, null, null, null, null);
+        return TransferDone.of(moverId, j.id()).stored(j.size()).cookie(cookie).adler32(j.adler32()).build();
     }
 
     /**
@@ -149,8 +149,11 @@ final class VolumeWork {
             return failed(j, "cannot read back the copy on " + j.targetVolume() + " " + cookie + ": " + e.getMessage(), true,
                     j.targetVolume());
         }
-        return new TransferDone(moverId, j.id(), true, cookie, j.size(), null, null, false, null, null,
-                members.size() + " members checked", null);
+        return TransferDone.of(moverId, j.id())
+                .stored(j.size())
+                .cookie(cookie)
+                .result(members.size() + " members checked")
+                .build();
     }
 
     /** A container's bytes passing by, with the Adler-32 of each member (sorted by offset) computed on the way. */
@@ -265,10 +268,16 @@ final class VolumeWork {
         }
         String result = checked + " files, " + bytes + " bytes read: " + (bad.isEmpty() ? "all good" : bad.size() + " bad");
         if (bad.isEmpty()) {
-            return new TransferDone(moverId, j.id(), true, null, bytes, null, null, false, null, null, result, null);
+            return TransferDone.of(moverId, j.id()).stored(bytes).result(result).build();
         }
         String error = "volume " + j.volume() + ": " + bad.size() + " of " + checked + " files bad: " + String.join("; ", bad);
-        return new TransferDone(moverId, j.id(), false, null, bytes, null, error, true, null, null, result, j.volume());
+        return TransferDone.of(moverId, j.id())
+                .failed(error)
+                .size(bytes)
+                .result(result)
+                .faultVolume(j.volume())
+                .volumeFault(true)
+                .build();
     }
 
     private static Backend.Location location(String cookie) {
@@ -312,7 +321,7 @@ final class VolumeWork {
     }
 
     private TransferDone failed(Job j, String error, boolean volumeFault, String faultVolume) {
-        return new TransferDone(moverId, j.id(), false, null, 0, null, error, volumeFault, null, null, null, faultVolume);
+        return TransferDone.of(moverId, j.id()).failed(error).faultVolume(faultVolume).volumeFault(volumeFault).build();
     }
 
     /** Ends the stream early when the job is stopped, so that the append leaves nothing. */

@@ -151,26 +151,143 @@ public final class LibraryMessages {
     public record TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
             boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume, boolean noRoom,
             Long volumeFree, boolean requeue, List<ClientGone> gone) {
-        public TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
-                boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume) {
-            this(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, hash, result, faultVolume, false, null, false,
-                    null);
+        /**
+         * A job's end, built by name rather than by sixteen positions (nfs4j's tests build compounds this
+         * way): {@code TransferDone.of(mover, job).stored(bytes).build()},
+         * {@code TransferDone.of(mover, job).failed(error).volumeFault(true).size(bytes).build()}.
+         */
+        public static Builder of(String moverId, long job) {
+            return new Builder(moverId, job);
         }
 
-        public TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
-                boolean volumeFault, List<Long> failedTargets) {
-            this(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, null, null, null);
+        /** The fields of a {@link TransferDone}, each set by name; what is not set is false, 0 or null. */
+        public static final class Builder {
+            private final String moverId;
+            private final long job;
+            private boolean ok;
+            private String cookie;
+            private long size;
+            private String adler32;
+            private String error;
+            private boolean volumeFault;
+            private List<Long> failedTargets;
+            private String hash;
+            private String result;
+            private String faultVolume;
+            private boolean noRoom;
+            private Long volumeFree;
+            private boolean requeue;
+            private List<ClientGone> gone;
+
+            private Builder(String moverId, long job) {
+                this.moverId = moverId;
+                this.job = job;
+            }
+
+            /** The job did what it was asked, moving {@code bytes} bytes. */
+            public Builder stored(long bytes) {
+                this.ok = true;
+                this.size = bytes;
+                return this;
+            }
+
+            /** Whether the job did what it was asked (a read with some files delivered is ok). */
+            public Builder ok(boolean ok) {
+                this.ok = ok;
+                return this;
+            }
+
+            /** The job failed, and why. */
+            public Builder failed(String error) {
+                this.ok = false;
+                this.error = error;
+                return this;
+            }
+
+            /** Why it failed, or null. */
+            public Builder error(String error) {
+                this.error = error;
+                return this;
+            }
+
+            /** The bytes moved, also by a job that failed part way. */
+            public Builder size(long bytes) {
+                this.size = bytes;
+                return this;
+            }
+
+            /** Where the bytes are on the volume, for a job that wrote one file. */
+            public Builder cookie(String cookie) {
+                this.cookie = cookie;
+                return this;
+            }
+
+            public Builder adler32(String adler32) {
+                this.adler32 = adler32;
+                return this;
+            }
+
+            /** The volume, not the client, is to blame. */
+            public Builder volumeFault(boolean volumeFault) {
+                this.volumeFault = volumeFault;
+                return this;
+            }
+
+            /** Which volume is to blame, when it is not the job's own (a copy's target). */
+            public Builder faultVolume(String volume) {
+                this.faultVolume = volume;
+                return this;
+            }
+
+            public Builder failedTargets(List<Long> targets) {
+                this.failedTargets = targets;
+                return this;
+            }
+
+            public Builder hash(String hash) {
+                this.hash = hash;
+                return this;
+            }
+
+            /** What a volume job found (a verify's or a repack's summary). */
+            public Builder result(String result) {
+                this.result = result;
+                return this;
+            }
+
+            /** The volume had no room: {@code free} bytes it can still take, null if unknown. */
+            public Builder noRoom(Long free) {
+                this.noRoom = true;
+                this.volumeFree = free;
+                return this;
+            }
+
+            /** The request goes back to the queue as it stands, for another volume. */
+            public Builder requeue(boolean requeue) {
+                this.requeue = requeue;
+                return this;
+            }
+
+            /** The clients that went away while the job ran. */
+            public Builder gone(List<ClientGone> gone) {
+                this.gone = gone;
+                return this;
+            }
+
+            public TransferDone build() {
+                return new TransferDone(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, hash, result, faultVolume,
+                        noRoom, volumeFree, requeue, gone);
+            }
         }
 
         /** A write its volume had no room for: {@code free} bytes it can still take (-1: unknown); see {@code requeue} above. */
         public static TransferDone noRoom(String moverId, long job, String error, long free, boolean requeue) {
-            return new TransferDone(moverId, job, false, null, 0, null, error, false, null, null, null, null, true,
-                    free < 0 ? null : free, requeue, null);
+            return of(moverId, job).failed(error).noRoom(free < 0 ? null : free).requeue(requeue).build();
         }
 
         /** A write the mover did not start: its inquire_vol found the volume not writable any more ({@code why}). */
         public static TransferDone notWritable(String moverId, long job, String why) {
-            return new TransferDone(moverId, job, false, null, 0, null, why, false, null, null, null, null, false, null, true, null);
+            return of(moverId, job).failed(why).requeue(true).build();
         }
     }
 
@@ -214,14 +331,100 @@ public final class LibraryMessages {
     /** write_to_hsm from a user: the file to write, where to put it, and where the client waits. */
     public record WriteToHsm(String path, long size, String library, String storageGroup, String fileFamily, int priority,
             boolean verify, String callback, String token, String owner, List<String> avoidMovers, int copies, String hash) {
-        public WriteToHsm(String path, long size, String library, String storageGroup, String fileFamily, int priority,
-                boolean verify, String callback, String token, String owner, List<String> avoidMovers) {
-            this(path, size, library, storageGroup, fileFamily, priority, verify, callback, token, owner, avoidMovers, 1, null);
+        /**
+         * A write of {@code size} bytes to {@code path}, built by name: {@code WriteToHsm.of("/exp/a", size)
+         * .callback("host:port", token).owner("alice").build()}. Unset: the default library, storage group
+         * and file family, priority 0, no verify, one copy, no content hash, no mover avoided.
+         */
+        public static Builder of(String path, long size) {
+            return new Builder(path, size);
         }
 
         /** The same request for this owner (the server sets the session's: docs/security.md, "Owners"). */
         public WriteToHsm withOwner(String o) {
             return new WriteToHsm(path, size, library, storageGroup, fileFamily, priority, verify, callback, token, o, avoidMovers, copies, hash);
+        }
+
+        /** The fields of a {@link WriteToHsm}, each set by name. */
+        public static final class Builder {
+            private final String path;
+            private final long size;
+            private String library;
+            private String storageGroup;
+            private String fileFamily;
+            private int priority;
+            private boolean verify;
+            private String callback;
+            private String token;
+            private String owner;
+            private List<String> avoidMovers = List.of();
+            private int copies = 1;
+            private String hash;
+
+            private Builder(String path, long size) {
+                this.path = path;
+                this.size = size;
+            }
+
+            public Builder library(String library) {
+                this.library = library;
+                return this;
+            }
+
+            public Builder storageGroup(String storageGroup) {
+                this.storageGroup = storageGroup;
+                return this;
+            }
+
+            public Builder fileFamily(String fileFamily) {
+                this.fileFamily = fileFamily;
+                return this;
+            }
+
+            public Builder priority(int priority) {
+                this.priority = priority;
+                return this;
+            }
+
+            /** The mover reads the file back after writing it. */
+            public Builder verify(boolean verify) {
+                this.verify = verify;
+                return this;
+            }
+
+            /** Where the client waits for the mover ({@code HOST:PORT}), and the token the mover shows it. */
+            public Builder callback(String callback, String token) {
+                this.callback = callback;
+                this.token = token;
+                return this;
+            }
+
+            public Builder owner(String owner) {
+                this.owner = owner;
+                return this;
+            }
+
+            /** Movers not to give the request to (they failed it before). */
+            public Builder avoidMovers(List<String> movers) {
+                this.avoidMovers = movers;
+                return this;
+            }
+
+            public Builder copies(int copies) {
+                this.copies = copies;
+                return this;
+            }
+
+            /** A content hash to compute beside the Adler-32 ({@code sha256}, ...). */
+            public Builder hash(String hash) {
+                this.hash = hash;
+                return this;
+            }
+
+            public WriteToHsm build() {
+                return new WriteToHsm(path, size, library, storageGroup, fileFamily, priority, verify, callback, token, owner, avoidMovers,
+                        copies, hash);
+            }
         }
     }
 

@@ -61,7 +61,14 @@ final class Sums {
                 + (bad.isEmpty() ? "all good" : bad.size() + " bad");
         String error = ok ? null : "volume " + j.volume() + ": text mover " + name + (bad.isEmpty() ? " reports fail"
                 : "'s sums: " + bad.size() + " of " + checked + " files bad: " + String.join("; ", bad));
-        return new TransferDone(worker, j.id(), ok, null, bytes, null, error, !ok, null, null, result, ok ? null : j.volume());
+        return TransferDone.of(worker, j.id())
+                .ok(ok)
+                .error(error)
+                .size(bytes)
+                .result(result)
+                .faultVolume(ok ? null : j.volume())
+                .volumeFault(!ok)
+                .build();
     }
 
     /** Null if some sum of this file is one the catalog has and all such agree; else what differed. */

@@ -111,10 +111,14 @@ final class TextMovers {
                 String detail = String.join(" ", status.subList(Math.min(3, status.size()), status.size())).strip();
                 TransferDone d = j.kind().equals(LibraryMessages.KIND_COPY) ? copyDone(worker, b, hello.name(), status, detail)
                         : Sums.reported(lines) ? Sums.check(worker, hello.name(), j, lines, status)
-                        : new TransferDone(worker, j.id(), pass, null, j.size(), null,
-                                pass ? null : "text mover " + hello.name() + " reports fail" + (detail.isEmpty() ? "" : ": " + detail), !pass,
-                                null, null, j.files().size() + " files, " + j.size() + " bytes read by text mover " + hello.name() + ": "
-                                        + (pass ? "all good" : "failed"), j.volume());
+                        : TransferDone.of(worker, j.id())
+                                .ok(pass)
+                                .error(pass ? null : "text mover " + hello.name() + " reports fail" + (detail.isEmpty() ? "" : ": " + detail))
+                                .size(j.size())
+                                .result(j.files().size() + " files, " + j.size() + " bytes read by text mover " + hello.name() + ": " + (pass ? "all good" : "failed"))
+                                .faultVolume(j.volume())
+                                .volumeFault(!pass)
+                                .build();
                 lm.transferDone(d);
                 tokens.remove(b.token == null ? "" : b.token);
                 Work next = lm.haveBoundVolume(hello);
@@ -139,8 +143,9 @@ final class TextMovers {
         if (d == null || fail) {
             String why = d == null ? "text mover " + name + " delivered no copy (PUT the bytes to the WORK's URL before STATUS done)"
                     : "text mover " + name + " reports fail" + (detail.isEmpty() ? "" : ": " + detail);
-            return new TransferDone(worker, j.id(), false, null, 0, null, "copy of " + j.path() + " to " + j.targetVolume() + " failed: "
-                    + why, false, null, null, null, null);
+            return TransferDone.of(worker, j.id())
+                    .failed("copy of " + j.path() + " to " + j.targetVolume() + " failed: " + why)
+                    .build();
         }
         return d;
     }
@@ -164,7 +169,7 @@ final class TextMovers {
         }
         TransferDone d = DeliveredCopy.copy(worker, archive.volumes().backends(), b.job, in, b.hash, b.arrived);
         if (!d.ok()) { // bytes the worker sent wrong are the worker's fault, not either volume's
-            b.delivered = new TransferDone(worker, b.job.id(), false, null, 0, null, d.error(), false, null, null, null, null);
+            b.delivered = TransferDone.of(worker, b.job.id()).failed(d.error()).build();
             throw SiloException.of(ErrorCode.IO, d.error());
         }
         b.delivered = d;

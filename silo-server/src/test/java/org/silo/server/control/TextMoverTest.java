@@ -93,8 +93,7 @@ class TextMoverTest {
             assertThat(ControlText.ask(in, out, "STATUS\tdone\t100\tpass")).startsWith("ERROR\t400\tSTATUS done but no WORK was given");
             assertThat(ControlText.ask(in, out, "STATUS\tflying\t5")).startsWith("ERROR\t400");
             // a write is not for a text mover: it stays queued for a real one
-            long write = c.call(LibraryOps.WRITE_TO_HSM, new WriteToHsm("/v/c", 10, null, null, null, 0, false, "127.0.0.1:9", "t", null,
-                    List.of())).id();
+            long write = c.call(LibraryOps.WRITE_TO_HSM, WriteToHsm.of("/v/c", 10).callback("127.0.0.1:9", "t").build()).id();
             assertThat(ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL")).isEqualTo("OK\tSTATUS");
             assertThat(c.call(LibraryOps.JOB_INFO, Long.toString(write)).state()).isEqualTo("queued");
 
