@@ -34,7 +34,7 @@ import org.silo.wire.server.WireServer;
 import org.silo.wire.server.WireServerConfig;
 
 /**
- * A get of a file whose bytes are missing or short on a volume whose state is fine (issue 16): the mover
+ * A get of a file whose bytes are missing or short on a volume whose state is fine (docs/archive.md, "Reading another copy"): the mover
  * cannot read them, the failure counts against that volume, and the get's next try reads another copy,
  * with a note saying so; a file with no other copy fails at once, naming the file, the volume and what is
  * wrong. A real server on loopback, movers and a {@link TransferClient}, as in {@link TransferTest}; the

@@ -43,7 +43,7 @@ import org.silo.wire.server.WireServer;
 import org.silo.wire.server.WireServerConfig;
 
 /**
- * Seed 000's set_hung and inquire_vol from movers (issue 16). A hung drive is a volume backend whose
+ * Seed 000's set_hung and inquire_vol from movers (docs/archive.md, "Hung drives"). A hung drive is a volume backend whose
  * write never returns: its mover goes on reporting progress with no byte moving, the library manager's
  * watchdog marks the volume hung with the reason and hands the job to another mover, once. No test here
  * waits for archive.hung-after: it is an hour, and the watchdog is run as if that hour had passed

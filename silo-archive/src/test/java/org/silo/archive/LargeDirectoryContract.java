@@ -16,7 +16,7 @@ import org.silo.archive.ops.FileMessages.NsList;
 import org.silo.wire.ErrorCode;
 
 /**
- * ls at scale and its paging (issue 13, "Catalog at scale"), on SQLite ({@link SqliteLargeDirectoryTest})
+ * ls at scale and its paging (docs/archive.md, "Namespace"), on SQLite ({@link SqliteLargeDirectoryTest})
  * and PostgreSQL ({@link PostgresLargeDirectoryTest}): a directory of 100,000 files, put into the
  * catalog directly (a put of that many through the movers is another test's business), listed whole and
  * a page at a time by its cursor.

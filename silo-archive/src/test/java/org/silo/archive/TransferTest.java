@@ -310,7 +310,7 @@ class TransferTest {
         assertThat(r.copies()).hasSize(1).doesNotContain(r.volume());
         String copyVolume = r.copies().get(0);
         assertThat(archive.files().fsck().problems()).isEmpty();
-        // one file, and its copy counted apart (issue 15)
+        // one file, and its copy counted apart
         assertThat(archive.files().status()).containsEntry("filesActive", 1L).containsEntry("copiesActive", 1L);
         assertThat(archive.namespace().stat("/t/k").copies()).as("stat names every volume, the first written first")
                 .containsExactly(r.volume(), copyVolume);

@@ -43,7 +43,7 @@ import org.silo.wire.server.WireServer;
 import org.silo.wire.server.WireServerConfig;
 
 /**
- * Volumes that fill up (issue 12): on a real small file system (a tmpfs the test mounts) and through a
+ * Volumes that fill up (docs/archive.md, "Full volumes"): on a real small file system (a tmpfs the test mounts) and through a
  * backend that answers ENOSPC half-way. A full volume is marked with what it really has left, the file
  * goes to another volume of its family (or fails at once, saying why, when there is none), the client
  * is told, and nothing half-written is kept: no bit file, no .part file.

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Every command's help, as a person reads it: the real command tree (Main's), every command and
- * subcommand, laid out at 80 and at 120 columns (issue 15, "Help that reads").
+ * subcommand, laid out at 80 and at 120 columns (docs/cli.md).
  */
 class HelpTest {
 

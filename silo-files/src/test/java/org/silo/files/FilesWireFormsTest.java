@@ -15,7 +15,7 @@ import org.silo.wire.codec.WireWriter;
 import org.silo.wire.op.Codec;
 
 /**
- * The byte forms issue 16 added to the file service (docs/files.md): the optional warning trailer of
+ * The later byte forms of the file service (docs/files.md): the optional warning trailer of
  * open, close and lease replies, BER INTEGER (integer handles, a device's offset), and the device name
  * with an integer. Each checked byte for byte against the docs' tables and round-tripped.
  */
@@ -78,7 +78,7 @@ class FilesWireFormsTest {
         assertThat(HEX.formatHex(after)).isEqualTo(HEX.formatHex(before) + "0001" + "18" + HEX.formatHex(w.text().getBytes()));
         assertThat(decode(FilesOps.LEASE_STATE, after)).isEqualTo(warned);
         assertThat(decode(FilesOps.LEASE_STATE, before).warning()).isNull();
-        // a decoder of before issue 16 read the four fields and stopped: the trailer is left unread
+        // an older decoder read the four fields and stopped: the trailer is left unread
         WireReader old = new WireReader(after);
         old.u8();
         old.u64();

@@ -8,7 +8,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
-/** The one size parser and printer (issue 15: "disk create --size 1.5G" was refused while vol took 1.5T). */
+/** The one size parser and printer (docs/cli.md, "Sizes": "disk create --size 1.5G" had been refused while vol took 1.5T). */
 class SizesTest {
     @Test
     void readsWholeAndDecimalNumbersWithEitherKindOfUnit() {

@@ -14,7 +14,7 @@ import org.silo.block.image.Policy;
 import org.silo.block.image.ImageStore;
 
 /**
- * Per-image policy over Blockhead (issue 7). 127.0.0.1 and 127.0.0.2 are both loopback on Linux;
+ * Per-image policy over Blockhead (docs/block.md, "Access policy"). 127.0.0.1 and 127.0.0.2 are both loopback on Linux;
  * a client bound to 127.0.0.2 plays another host.
  */
 class BlockheadPolicyTest {

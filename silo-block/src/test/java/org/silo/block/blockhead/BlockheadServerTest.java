@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.silo.block.image.ImageStore;
 
-/** The server against a client built from the seed's layout; one test per rule of issue 3. */
+/** The server against a client built from the seed's layout; one test per rule of seed 001 (docs/block.md, "Blockhead"). */
 class BlockheadServerTest {
   private static final long IMAGE_SIZE = 1 << 20;
 

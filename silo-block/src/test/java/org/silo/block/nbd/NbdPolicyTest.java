@@ -16,7 +16,7 @@ import org.silo.block.image.ImageStore;
 import org.silo.block.image.Policy;
 
 /**
- * Per-image policy over NBD (issue 7). A client bound to 127.0.0.2 plays another host; both it
+ * Per-image policy over NBD (docs/block.md, "Access policy"). A client bound to 127.0.0.2 plays another host; both it
  * and 127.0.0.1 are loopback on Linux.
  */
 class NbdPolicyTest {

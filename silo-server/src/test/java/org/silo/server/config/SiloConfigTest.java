@@ -44,12 +44,12 @@ class SiloConfigTest {
                 .hasMessageStartingWith("bad value wire.max-datagram = '70000'");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.port", "70000")).port("wire.port"))
                 .hasMessageContaining("0..65535");
-        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.port", "abc"))).as("issue 15: refused when loaded, not in a bind")
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("wire.port", "abc"))).as("refused when loaded, not in a bind")
                 .hasMessage("bad value wire.port = 'abc': a port is a whole number 0..65535 (0: any free port)");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("console.port", "-1"))).hasMessageContaining("bad value console.port");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("archive.movers", "two"))).hasMessageContaining("bad value archive.movers");
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.stage-wait", "soon"))).hasMessageContaining("files.stage-wait");
-        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("archive.hung-after", "0s"))).as("issue 16")
+        assertThatThrownBy(() -> SiloConfig.defaults(Map.of("archive.hung-after", "0s"))).as("a hung-after of zero would call every mover hung")
                 .hasMessageStartingWith("bad value archive.hung-after = '0s'");
         assertThat(SiloConfig.defaults(Map.of()).duration("archive.hung-after")).isEqualTo(Duration.ofMinutes(5));
         assertThatThrownBy(() -> SiloConfig.defaults(Map.of("files.cache-size", "big"))).hasMessageContaining("files.cache-size");

@@ -159,7 +159,7 @@ class ConsoleRealDataBrowserTest {
         assertThat(text("#sum-volumes")).isEqualTo("3");
         assertThat(text("#server-line")).as("what the server sends in STATUS").contains("version " + org.silo.server.Version.VERSION
                 + " · catalog schema " + org.silo.archive.catalog.Schema.VERSION + " · updated ");
-        assertThat(text("#sum-files")).as("files and their extra copies apart (issue 15)")
+        assertThat(text("#sum-files")).as("files and their extra copies apart")
                 .isEqualTo(ConsoleWorld.FILES.size() + " + " + ConsoleWorld.FILES.size() + " copies");
         chromium.screenshot(SHOTS, "overview");
     }
