@@ -8,6 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.silo.control.fixture.FixtureControlData;
+import org.silo.control.fixture.TextClient;
 import org.silo.wire.auth.Grants;
 
 /** Seed 004's control protocol, spoken as a person at ncat would, one session per message kind. */
@@ -17,8 +19,9 @@ class TextProtocolTest {
     private TextServer server;
 
     private TextServer start(Grants anonymous) throws Exception {
-        server = TextServer.start(InetAddress.getLoopbackAddress(), 0, new FixtureData(anonymous),
-                new WorkerRegistry(dir.resolve("workers.json")), "9.9");
+        FixtureControlData data = new FixtureControlData();
+        data.anonymous(anonymous);
+        server = TextServer.start(InetAddress.getLoopbackAddress(), 0, data, new WorkerRegistry(dir.resolve("workers.json")), "9.9");
         return server;
     }
 
@@ -38,13 +41,13 @@ class TextProtocolTest {
             assertThat(c.ask("CAPAB").fields()).containsExactly("server", "WHATIS", "SREPORT", "QREPORT", "QUEUE", "CLEAR", "ASKCAPAB", "NAME",
                     "LOGIN");
             assertThat(c.ask("QREPORT")).isEqualTo(TextMessage.of("QLIST")
-                    .line("7", "write", "running", "3", "/exp/run1.dat", "1000", "DEF001", "mover1"));
+                    .line("12", "write", "active", "1", "/exp/big.dat", "67108864", "TAPE01", "mover1"));
             TextMessage info = c.ask("WHATIS", "image", "retro");
             assertThat(info.verb()).isEqualTo("INFO");
             assertThat(info.fields()).containsExactly("image", "retro");
-            assertThat(info.lines()).contains(List.of("sizeBytes", "67108864"),
-                    List.of("holders", "nbd 127.0.0.1 (write), blockhead 127.0.0.1 (read)"));
-            assertThat(c.ask("WHATIS", "image", "nope")).isEqualTo(TextMessage.of("ERROR", "404", "no image named 'nope'"));
+            assertThat(info.lines()).contains(List.of("sizeBytes", "10737418240"),
+                    List.of("holders", "nbd /10.0.0.5:53422 (write), blockhead /10.0.0.9:4444 (read)"));
+            assertThat(c.ask("WHATIS", "image", "nope")).isEqualTo(TextMessage.of("ERROR", "404", "no image named nope"));
             assertThat(c.ask("WHATIS", "planet", "x").field(0)).isEqualTo("400");
             assertThat(c.ask("QUIT")).isEqualTo(TextMessage.of("OK", "QUIT"));
             assertThat(c.read()).as("closed after QUIT").isNull();
@@ -54,19 +57,19 @@ class TextProtocolTest {
     @Test
     void queueTakesAHashACopyOrAVerifyAndClearEmptiesIt() throws Exception {
         start(Grants.ALL);
-        String hash = "sha256:" + "ab".repeat(32);
         try (TextClient c = new TextClient(server.port())) {
             c.read();
             assertThat(c.ask("ID", "panel-2", "command")).isEqualTo(TextMessage.of("OK", "ID"));
-            assertThat(c.ask("QUEUE", hash)).as("the seed's form").isEqualTo(TextMessage.of("QOK", "8"));
-            assertThat(c.ask("QUEUE", "copy", "/exp/run1.dat", "TAPE02")).isEqualTo(TextMessage.of("QOK", "9"));
-            assertThat(c.ask("QUEUE", "verify", "DEF001")).isEqualTo(TextMessage.of("QOK", "10"));
+            assertThat(c.ask("QUEUE", FixtureControlData.RUN1_HASH)).as("the seed's form").isEqualTo(TextMessage.of("QOK", "13"));
+            assertThat(c.ask("QUEUE", "copy", "/data/run2.raw", "TAPE01")).isEqualTo(TextMessage.of("QOK", "14"));
+            assertThat(c.ask("QUEUE", "verify", "TAPE01")).isEqualTo(TextMessage.of("QOK", "15"));
             assertThat(c.ask("QREPORT").lines()).hasSize(4)
-                    .contains(List.of("8", "copy", "queued", "0", hash, "0", "", ""))
-                    .contains(List.of("10", "verify", "queued", "0", "vol:DEF001", "0", "DEF001", ""));
+                    .contains(List.of("13", "copy", "queued", "0", "/data/run1.raw", "1048576", "TAPE01", ""))
+                    .contains(List.of("15", "verify", "queued", "0", "vol:TAPE01", "1048576", "TAPE01", ""));
             assertThat(c.ask("QUEUE", "sha256:12")).isEqualTo(TextMessage.of("ERROR", "400",
                     "a content hash is md5:HEX32 or sha256:HEX64, not 'sha256:12'"));
             assertThat(c.ask("QUEUE", "verify", "GHOST")).isEqualTo(TextMessage.of("ERROR", "404", "no volume GHOST"));
+            assertThat(c.ask("QUEUE", "copy", "/data/ghost.raw")).isEqualTo(TextMessage.of("ERROR", "404", "no such file /data/ghost.raw"));
             assertThat(c.ask("QUEUE", "burn")).isEqualTo(TextMessage.of("ERROR", "400",
                     "QUEUE HASH | QUEUE copy FILE [VOLUME] | QUEUE verify VOLUME"));
             assertThat(c.ask("CLEAR")).isEqualTo(TextMessage.of("OK", "CLEAR", "3"));
@@ -92,23 +95,25 @@ class TextProtocolTest {
             c.read();
             assertThat(c.ask("QUEUE", "copy", "/exp/run1.dat").field(0)).isEqualTo("401");
             assertThat(c.ask("CLEAR").field(1)).startsWith("refused: needs admin on archive:");
-            assertThat(c.ask("QUEUE", "verify", "DEF001")).as("issue 12: a whole volume's reading is not a reader's to queue")
-                    .isEqualTo(TextMessage.of("ERROR", "401", "refused: needs write on archive:vol:DEF001; anonymous has *::read"));
+            assertThat(c.ask("QUEUE", "verify", "TAPE01")).as("issue 12: a whole volume's reading is not a reader's to queue")
+                    .isEqualTo(TextMessage.of("ERROR", "401", "refused: needs write on archive:vol:TAPE01; anonymous has *::read"));
         }
     }
 
     @Test
     void displaysHearOfTheArchivesMoversAsTheyChange() throws Exception {
-        FixtureData data = new FixtureData(Grants.ALL);
+        FixtureControlData data = new FixtureControlData();
+        data.anonymous(Grants.ALL);
         server = TextServer.start(InetAddress.getLoopbackAddress(), 0, data, new WorkerRegistry(dir.resolve("workers.json")), "9.9",
                 java.time.Duration.ofMillis(100));
         try (TextClient display = new TextClient(server.port())) {
             display.read();
             assertThat(display.ask("ID", "panel-3", "display")).isEqualTo(TextMessage.of("OK", "ID"));
-            assertThat(display.read()).isEqualTo(TextMessage.of("STATUS", "m-1", "mover1", "active", "25", "job 7 on DEF001, 2.5 MB/s"));
-            data.moverDone = 750;
+            String mover = FixtureControlData.MOVER_ID;
+            assertThat(display.read()).isEqualTo(TextMessage.of("STATUS", mover, "mover1", "active", "25", "job 12 on TAPE01, 2.5 MB/s"));
+            data.moverDone(FixtureControlData.RUNNING_BYTES * 3 / 4);
             assertThat(display.read()).as("pushed again only when it changed")
-                    .isEqualTo(TextMessage.of("STATUS", "m-1", "mover1", "active", "75", "job 7 on DEF001, 2.5 MB/s"));
+                    .isEqualTo(TextMessage.of("STATUS", mover, "mover1", "active", "75", "job 12 on TAPE01, 2.5 MB/s"));
         }
     }
 
@@ -249,7 +254,8 @@ class TextProtocolTest {
                     .isEqualTo(TextMessage.of("STATUS", "burner-7", "Box X", "active", "50", "copying /a"));
             assertThat(display.ask("SREPORT").lines()).containsExactly(
                     List.of("burner-7", "Box X", "active", "50", "copying /a", "connected", "2.1", "0", "0", "0", "0"),
-                    List.of("m-1", "mover1", "active", "25", "job 7 on DEF001, 2.5 MB/s", "connected", "", "", "", "", "2500000"));
+                    List.of(FixtureControlData.MOVER_ID, "mover1", "active", "25", "job 12 on TAPE01, 2.5 MB/s", "connected", "", "", "", "0",
+                            "2500000"));
             assertThat(display.ask("ASKCAPAB").lines()).containsExactly(List.of("burner-7", "Box X", "dir", "lto8"));
             assertThat(worker.ask("STATUS", "active", "150", "x").field(1)).contains("0..100");
         }
@@ -269,12 +275,12 @@ class TextProtocolTest {
             TextMessage refused = c.ask("NAME", "burner-7", "Box Y");
             assertThat(refused.fields()).containsExactly("401", "refused: needs admin on control:burner-7; anonymous has *::read");
             assertThat(c.ask("ID", "w", "worker").field(0)).isEqualTo("401");
-            assertThat(c.ask("LOGIN", "op", "wrong").field(0)).isEqualTo("401");
+            assertThat(c.ask("LOGIN", "root", "wrong").field(0)).isEqualTo("401");
             // logged in, and still short of the right: 403
-            assertThat(c.ask("LOGIN", "reader", "pw")).isEqualTo(TextMessage.of("OK", "LOGIN", "*::read"));
+            assertThat(c.ask("LOGIN", "reader", FixtureControlData.READER_PASSWORD)).isEqualTo(TextMessage.of("OK", "LOGIN", "*::read"));
             assertThat(c.ask("NAME", "burner-7", "Box Y").fields())
                     .containsExactly("403", "refused: needs admin on control:burner-7; reader has *::read");
-            assertThat(c.ask("LOGIN", "op", "pw")).isEqualTo(TextMessage.of("OK", "LOGIN", "*::admin"));
+            assertThat(c.ask("LOGIN", "root", FixtureControlData.ROOT_PASSWORD)).isEqualTo(TextMessage.of("OK", "LOGIN", "*::admin"));
             assertThat(c.ask("NAME", "burner-7", "Box Y")).isEqualTo(TextMessage.of("OK", "NAME"));
         }
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.silo.control.fixture.FixtureControlData;
 import org.silo.wire.auth.Grants;
 
 /** The JSON API over real HTTP against a console on an ephemeral port and the in-memory fixture. */
@@ -139,7 +140,7 @@ class ConsoleApiTest {
         assertThat(json(get("/api/files")).get("path").asText()).isEqualTo("/");
 
         JsonNode i = json(get("/api/images"));
-        assertThat(i.at("/images/0/holders/0").asText()).isEqualTo("nbd 10.0.0.5:53422");
+        assertThat(i.at("/images/0/holders/0").asText()).isEqualTo("nbd /10.0.0.5:53422 (write)");
 
         JsonNode w = json(get("/api/whatis?kind=file&name=" + URLEncoder.encode("/data/run2.raw", StandardCharsets.UTF_8)));
         assertThat(w.at("/info/volume").asText()).isEqualTo("TAPE02");
@@ -225,7 +226,7 @@ class ConsoleApiTest {
 
     @Test
     void jobsAreCancelledAndReprioritisedAndMountsAnsweredByAnAdmin() throws Exception {
-        long job = ((Number) data.queueCopy("/exp/a.dat", null, "test").get("id")).longValue();
+        long job = ((Number) data.queueCopy("/data/run1.raw", null, "test").get("id")).longValue();
         data.mountWaiting("TAPE02", "mover1");
         assertError(post("/api/jobs/" + job + "/kill", "{}", null), 401, "LOGIN_NEEDED");
         String reader = login("reader", FixtureControlData.READER_PASSWORD);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.silo.control.fixture.FixtureControlData;
 
 /** Raw bytes on a socket: what no HTTP client library would send. The server answers or closes, and keeps serving. */
 @Timeout(300)

@@ -14,6 +14,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.silo.control.fixture.FixtureControlData;
 
 /** Every page in a real headless Chromium against the fixture; screenshots go to target/screenshots/. */
 @Timeout(600)
@@ -107,8 +108,9 @@ class ConsoleBrowserTest {
         open("/movers");
         waiting().until(d -> !rows("movers").isEmpty());
         chromium.driver.executeScript("window.siloNoReload = 7;");
-        String first = read("#movers td.progress", e -> e.getAttribute("data-percent"));
-        waiting().until(d -> !d.findElement(By.cssSelector("#movers td.progress")).getAttribute("data-percent").equals(first));
+        assertThat(read("#movers td.progress", e -> e.getAttribute("data-percent"))).isEqualTo("25");
+        data.moverDone(FixtureControlData.RUNNING_BYTES * 3 / 4);
+        waiting().until(d -> d.findElement(By.cssSelector("#movers td.progress")).getAttribute("data-percent").equals("75"));
         assertThat(chromium.driver.executeScript("return window.siloNoReload;")).as("the same page, not a reload").isEqualTo(7L);
         assertThat(read("#jobs tbody tr", WebElement::getText)).contains("/exp/big.dat", "active", "mover1");
         chromium.screenshot("movers");
@@ -236,7 +238,8 @@ class ConsoleBrowserTest {
         open("/images");
         waiting().until(d -> rows("images").size() == 2);
         // the page reloads its table every 5 s: read() finds the cell again if a reload replaced it
-        assertThat(read("tr[data-name=retro-disk] td.holders", WebElement::getText)).isEqualTo("nbd 10.0.0.5:53422");
+        assertThat(read("tr[data-name=retro] td.holders", WebElement::getText))
+                .isEqualTo("nbd /10.0.0.5:53422 (write)\nblockhead /10.0.0.9:4444 (read)");
         assertThat(read("tr[data-name=scratch] td.holders", WebElement::getText)).isEqualTo("nobody");
         chromium.screenshot("images");
     }

@@ -14,12 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.archive.ops.LibraryMessages.MountRequest;
+import org.silo.control.fixture.FixtureControlData;
 import org.silo.server.control.ConsoleWorld;
 
 /**
- * The console's in-memory fixture (silo-control's tests) against a real server: every key a fixture row
- * has, the real server's JSON has too, so the fixture cannot drift from what the server serialises (as
- * it once did, with capacityBytes for capacity) and keep the fixture's browser tests green.
+ * The control front ends' in-memory fixture (silo-control's tests) against a real server: every key a
+ * fixture row has, the real server's JSON has too, and every number the overview picks out of the
+ * fixture's STATUS, the real STATUS has too, so the fixture cannot drift from what the server
+ * serialises (as it once did, with capacityBytes for capacity) and keep the fixture's tests green.
  */
 @Timeout(600)
 class ConsoleFixtureKeysTest {
@@ -42,6 +44,15 @@ class ConsoleFixtureKeysTest {
             Set<String> mount = new LinkedHashSet<>();
             Arrays.stream(MountRequest.class.getRecordComponents()).forEach(c -> mount.add(c.getName()));
             assertThat(mount).as("mounts").containsAll(fixture.mounts().get(0).keySet());
+
+            Map<String, Object> fake = fixture.status();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> real = JSON.convertValue(JSON.readTree(world.get("/api/status")).get("server"), Map.class);
+            assertThat(real.keySet()).as("STATUS").containsAll(fake.keySet());
+            StatusSummary.PATHS.forEach((name, path) -> {
+                assertThat(StatusSummary.number(fake, path)).as("the fixture's " + path).isNotNull();
+                assertThat(StatusSummary.number(real, path)).as("the server's " + path).isNotNull();
+            });
         }
     }
 

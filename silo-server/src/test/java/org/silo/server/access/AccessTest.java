@@ -11,10 +11,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.silo.control.fixture.TextClient;
 import org.silo.server.SiloServer;
 import org.silo.server.TestSilo;
 import org.silo.server.block.DiskOps;
-import org.silo.server.control.ControlText;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Grants;
@@ -107,15 +107,12 @@ class AccessTest {
         // a wait of an hour after the sixth wrong password: the three front ends are each asked inside it
         // however slow the machine (with the default 1 s a loaded machine let the last login through)
         try (SiloServer s = SiloServer.start(TestSilo.config(dir, "login.first-wait", "1h"));
-                java.net.Socket text = new java.net.Socket("127.0.0.1", s.controlPort())) {
-            text.setSoTimeout(60_000); // a ceiling: a busy machine may take seconds to answer
-            var in = text.getInputStream();
-            var out = text.getOutputStream();
-            ControlText.read(in);
+                TextClient text = new TextClient(s.controlPort())) {
+            text.readText(); // IDENT
             for (int i = 0; i < org.silo.wire.auth.LoginThrottle.FREE_FAILURES + 1; i++) {
-                assertThat(ControlText.ask(in, out, "LOGIN\troot\tguess")).contains("wrong password");
+                assertThat(text.askText("LOGIN\troot\tguess")).contains("wrong password");
             }
-            assertThat(ControlText.ask(in, out, "LOGIN\troot\tr00t"))
+            assertThat(text.askText("LOGIN\troot\tr00t"))
                     .startsWith("ERROR\t401\ttoo many wrong passwords for 'root' from 127.0.0.1");
             java.net.http.HttpResponse<String> console = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + s.consolePort() + "/api/login"))

@@ -3,10 +3,7 @@ package org.silo.server.access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryOps;
+import org.silo.control.fixture.TextClient;
 import org.silo.server.SiloServer;
 import org.silo.server.TestSilo;
-import org.silo.server.control.ControlText;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Scram;
@@ -77,17 +74,14 @@ class VolumeJobRightsTest {
     @Test
     void theTextProtocolRefusesAnonymousAndQueuesAfterALoginWithTheRight() throws Exception {
         try (SiloServer s = SiloServer.start(TestSilo.config(dir, "anonymous", "read"));
-                Socket text = new Socket("127.0.0.1", s.controlPort())) {
-            text.setSoTimeout(60_000);
-            InputStream in = text.getInputStream();
-            OutputStream out = text.getOutputStream();
-            ControlText.read(in); // IDENT
-            assertThat(ControlText.ask(in, out, "QUEUE\tverify\tDEF001"))
+                TextClient text = new TextClient(s.controlPort())) {
+            text.readText(); // IDENT
+            assertThat(text.askText("QUEUE\tverify\tDEF001"))
                     .isEqualTo("ERROR\t401\trefused: needs write on archive:vol:DEF001; anonymous has *::read");
-            assertThat(ControlText.ask(in, out, "LOGIN\treader\tr3ad")).startsWith("OK\tLOGIN");
-            assertThat(ControlText.ask(in, out, "QUEUE\tverify\tDEF001")).startsWith("ERROR\t403\trefused: needs write on archive:vol:DEF001");
-            assertThat(ControlText.ask(in, out, "LOGIN\tops\t0ps")).startsWith("OK\tLOGIN");
-            assertThat(ControlText.ask(in, out, "QUEUE\tverify\tDEF001")).matches("QOK\t[0-9]+");
+            assertThat(text.askText("LOGIN\treader\tr3ad")).startsWith("OK\tLOGIN");
+            assertThat(text.askText("QUEUE\tverify\tDEF001")).startsWith("ERROR\t403\trefused: needs write on archive:vol:DEF001");
+            assertThat(text.askText("LOGIN\tops\t0ps")).startsWith("OK\tLOGIN");
+            assertThat(text.askText("QUEUE\tverify\tDEF001")).matches("QOK\t[0-9]+");
         }
     }
 }

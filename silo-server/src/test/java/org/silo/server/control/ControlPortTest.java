@@ -7,10 +7,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.Socket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.silo.control.fixture.TextClient;
 import org.silo.server.SiloServer;
 import org.silo.server.TestSilo;
 import org.silo.files.FilesOps;
@@ -24,12 +24,10 @@ class ControlPortTest {
     /** Issue 15: after a put with two copies, WHATIS names every copy's volume. */
     @Test
     void whatisFileNamesEveryCopysVolume(@TempDir Path dir) throws Exception {
-        try (ConsoleWorld world = new ConsoleWorld(dir); Socket s = new Socket("127.0.0.1", world.server.controlPort())) {
-            s.setSoTimeout(60_000); // a ceiling: a busy machine may take seconds to answer
-            assertThat(ControlText.read(s.getInputStream())).startsWith("IDENT\tsilo\t");
-            ControlText.send(s.getOutputStream(), "WHATIS\tfile\t/exp/a.dat");
-            assertThat(ControlText.read(s.getInputStream())).startsWith("INFO\tfile\t/exp/a.dat\r\n")
-                    .containsPattern("\r\ncopies\tDEF00[12], DEF00[12]\r\n").containsPattern("\r\nupdated\t\\d{4}-[0-9T:.-]+Z\r\n");
+        try (ConsoleWorld world = new ConsoleWorld(dir); TextClient c = new TextClient(world.server.controlPort())) {
+            assertThat(c.readText()).startsWith("IDENT\tsilo\t");
+            assertThat(c.askText("WHATIS\tfile\t/exp/a.dat")).startsWith("INFO\tfile\t/exp/a.dat\r\n")
+                    .containsPattern("\r\ncopies\tDEF00[12], DEF00[12](\r\n|$)").containsPattern("\r\nupdated\t\\d{4}-[0-9T:.-]+Z(\r\n|$)");
         }
     }
 
@@ -38,22 +36,16 @@ class ControlPortTest {
         try (SiloServer server = SiloServer.start(TestSilo.config(dir));
                 SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())))) {
             c.call(DiskOps.CREATE, new DiskOps.Create("retro", 64L << 20, false));
-            try (Socket s = new Socket("127.0.0.1", server.controlPort())) {
-                s.setSoTimeout(60_000); // a ceiling: a busy machine may take seconds to answer
-                assertThat(ControlText.read(s.getInputStream())).startsWith("IDENT\tsilo\t");
-                ControlText.send(s.getOutputStream(), "WHATIS\timage\tretro");
-                assertThat(ControlText.read(s.getInputStream())).startsWith("INFO\timage\tretro\r\n").contains("sizeBytes\t67108864");
-                ControlText.send(s.getOutputStream(), "WHATIS\tvolume\tDEF001");
-                assertThat(ControlText.read(s.getInputStream())).startsWith("INFO\tvolume\tDEF001").contains("library\tdefault")
+            try (TextClient t = new TextClient(server.controlPort())) {
+                assertThat(t.readText()).startsWith("IDENT\tsilo\t");
+                assertThat(t.askText("WHATIS\timage\tretro")).startsWith("INFO\timage\tretro\r\n").contains("sizeBytes\t67108864");
+                assertThat(t.askText("WHATIS\tvolume\tDEF001")).startsWith("INFO\tvolume\tDEF001").contains("library\tdefault")
                         .as("times in ISO 8601 for a person at ncat, not epoch milliseconds (issue 15)")
-                        .containsPattern("\r\ncreated\t\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\r\n").doesNotContain("createdMs");
-                ControlText.send(s.getOutputStream(), "WHATIS\tfile\t/nowhere");
-                assertThat(ControlText.read(s.getInputStream())).startsWith("ERROR\t404");
-                ControlText.send(s.getOutputStream(), "SREPORT");
-                assertThat(ControlText.read(s.getInputStream())).as("the server's own movers").startsWith("SLIST\r\n")
+                        .containsPattern("\r\ncreated\t\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z(\r\n|$)").doesNotContain("createdMs");
+                assertThat(t.askText("WHATIS\tfile\t/nowhere")).startsWith("ERROR\t404");
+                assertThat(t.askText("SREPORT")).as("the server's own movers").startsWith("SLIST\r\n")
                         .contains("\tmover1\t", "\tmover2\t");
-                ControlText.send(s.getOutputStream(), "QREPORT");
-                assertThat(ControlText.read(s.getInputStream())).isEqualTo("QLIST\r\n\r\n");
+                assertThat(t.askText("QREPORT")).as("a whole message, and no line in it").isEqualTo("QLIST");
             }
             assertThat(server.registry().scrape()).contains("silo_wire_requests_total", "silo_reply_cache_hits_total",
                     "silo_blockhead_", "silo_nbd_", "silo_queue_depth 0.0", "silo_movers{state=\"idle\"} 2.0",

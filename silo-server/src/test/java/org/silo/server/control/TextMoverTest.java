@@ -2,10 +2,7 @@ package org.silo.server.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +19,7 @@ import org.silo.archive.ops.LibraryMessages.VerifyVolume;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
 import org.silo.archive.ops.LibraryOps;
 import org.silo.archive.ops.VolumeClerkOps;
+import org.silo.control.fixture.TextClient;
 import org.silo.server.SiloServer;
 import org.silo.server.TestSilo;
 import org.silo.wire.client.ClientOptions;
@@ -40,23 +38,20 @@ class TextMoverTest {
         // default 10 s mover timeout, which would take its job away: this worker is never late
         try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
                 SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
-                Socket s = new Socket("127.0.0.1", server.controlPort())) {
+                TextClient t = new TextClient(server.controlPort())) {
             c.call(FileClerkOps.MKDIR, new Mkdir("/v", false, "test"));
             BitFileInfo a = c.call(FileClerkOps.WRITE_FILE, new WriteFile("r1", "/v/a", "alpha".repeat(3000).getBytes(), null, null,
                     null, "test"));
             BitFileInfo b = c.call(FileClerkOps.WRITE_FILE, new WriteFile("r2", "/v/b", "beta".repeat(5000).getBytes(), null, null,
                     null, "test"));
-            s.setSoTimeout(60_000);
-            InputStream in = s.getInputStream();
-            OutputStream out = s.getOutputStream();
-            assertThat(ControlText.strip(ControlText.read(in))).startsWith("IDENT\tsilo\t");
-            assertThat(ControlText.ask(in, out, "ID\tburner-7\tworker")).isEqualTo("OK\tID");
-            assertThat(ControlText.strip(ControlText.read(in))).isEqualTo("CAPAB");
-            assertThat(ControlText.ask(in, out, "CAP\tmover:default\tverify")).isEqualTo("OK\tCAP");
-            assertThat(ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL")).as("nothing queued").isEqualTo("OK\tSTATUS");
+            assertThat(t.readText()).startsWith("IDENT\tsilo\t");
+            assertThat(t.askText("ID\tburner-7\tworker")).isEqualTo("OK\tID");
+            assertThat(t.readText()).isEqualTo("CAPAB");
+            assertThat(t.askText("CAP\tmover:default\tverify")).isEqualTo("OK\tCAP");
+            assertThat(t.askText("STATUS\tidle\t0\tAVAIL")).as("nothing queued").isEqualTo("OK\tSTATUS");
 
             long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
-            String work = ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL");
+            String work = t.askText("STATUS\tidle\t0\tAVAIL");
             List<String[]> lines = lines(work);
             assertThat(lines.get(0)).containsExactly("WORK", String.valueOf(job), "verify", a.volume(), String.valueOf(15_000 + 20_000));
             assertThat(lines.subList(1, lines.size())).extracting(l -> l[1]).containsExactly(a.bfid(), b.bfid());
@@ -71,36 +66,36 @@ class TextMoverTest {
                 allGood &= String.format("%08x", sum.getValue()).equals(f[4]);
             }
             assertThat(allGood).isTrue();
-            assertThat(ControlText.ask(in, out, "STATUS\tactive\t50\treading")).isEqualTo("OK\tSTATUS");
+            assertThat(t.askText("STATUS\tactive\t50\treading")).isEqualTo("OK\tSTATUS");
             assertThat(c.call(LibraryOps.MOVER_LS, null).movers().get(0).bytesDone()).isEqualTo(17_500);
-            assertThat(ControlText.ask(in, out, "STATUS\tdone\t100\tpass")).isEqualTo("OPEN\t" + a.volume());
+            assertThat(t.askText("STATUS\tdone\t100\tpass")).isEqualTo("OPEN\t" + a.volume());
             JobInfo done = c.call(LibraryOps.JOB_INFO, Long.toString(job));
             assertThat(done.state()).isEqualTo("done");
             assertThat(done.result()).isEqualTo("2 files, 35000 bytes read by text mover burner-7: all good");
-            assertThat(ControlText.ask(in, out, "STATUS\tidle\t0\tTray Open")).isEqualTo("OK\tSTATUS");
+            assertThat(t.askText("STATUS\tidle\t0\tTray Open")).isEqualTo("OK\tSTATUS");
 
             // a failing check fails the job and counts against the volume
             long errors = c.call(VolumeClerkOps.INQUIRE_VOL, a.volume()).readErrors();
             long second = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
-            assertThat(ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL")).startsWith("WORK\t" + second + "\t");
-            assertThat(ControlText.ask(in, out, "STATUS\tdone\t100\tfail\tMD5 mismatch on " + b.bfid())).isEqualTo("OPEN\t" + a.volume());
+            assertThat(t.askText("STATUS\tidle\t0\tAVAIL")).startsWith("WORK\t" + second + "\t");
+            assertThat(t.askText("STATUS\tdone\t100\tfail\tMD5 mismatch on " + b.bfid())).isEqualTo("OPEN\t" + a.volume());
             JobInfo failed = c.call(LibraryOps.JOB_INFO, Long.toString(second));
             assertThat(failed.state()).isEqualTo("failed");
             assertThat(failed.error()).contains("burner-7 reports fail: MD5 mismatch on " + b.bfid());
             assertThat(c.call(VolumeClerkOps.INQUIRE_VOL, a.volume()).readErrors()).isEqualTo(errors + 1);
 
             // out of turn, or not a state: an error, and the connection goes on
-            assertThat(ControlText.ask(in, out, "STATUS\tdone\t100\tpass")).startsWith("ERROR\t400\tSTATUS done but no WORK was given");
-            assertThat(ControlText.ask(in, out, "STATUS\tflying\t5")).startsWith("ERROR\t400");
+            assertThat(t.askText("STATUS\tdone\t100\tpass")).startsWith("ERROR\t400\tSTATUS done but no WORK was given");
+            assertThat(t.askText("STATUS\tflying\t5")).startsWith("ERROR\t400");
             // a write is not for a text mover: it stays queued for a real one
             long write = c.call(LibraryOps.WRITE_TO_HSM, WriteToHsm.of("/v/c", 10).callback("127.0.0.1:9", "t").build()).id();
-            assertThat(ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL")).isEqualTo("OK\tSTATUS");
+            assertThat(t.askText("STATUS\tidle\t0\tAVAIL")).isEqualTo("OK\tSTATUS");
             assertThat(c.call(LibraryOps.JOB_INFO, Long.toString(write)).state()).isEqualTo("queued");
 
             // a worker that does not wait for its answers gets one STATUS served at a time
-            ControlText.send(out, "STATUS\tidle\t0\tAVAIL");
-            ControlText.send(out, "STATUS\tidle\t0\tAVAIL");
-            List<String> answers = List.of(ControlText.strip(ControlText.read(in)), ControlText.strip(ControlText.read(in)));
+            t.send("STATUS\tidle\t0\tAVAIL\r\n\r\n");
+            t.send("STATUS\tidle\t0\tAVAIL\r\n\r\n");
+            List<String> answers = List.of(t.readText(), t.readText());
             assertThat(answers).containsExactlyInAnyOrder("OK\tSTATUS",
                     "ERROR\t400\twait for the answer to your last STATUS before sending another");
         }
@@ -111,20 +106,17 @@ class TextMoverTest {
     void aWorkerThatSpeaksTheSeedsWordsIsSentBurn(@TempDir Path dir) throws Exception {
         try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
                 SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
-                Socket s = new Socket("127.0.0.1", server.controlPort())) {
+                TextClient t = new TextClient(server.controlPort())) {
             c.call(FileClerkOps.MKDIR, new Mkdir("/v", false, "test"));
             BitFileInfo a = c.call(FileClerkOps.WRITE_FILE, new WriteFile("r1", "/v/a", "alpha".getBytes(), null, null, null, "test"));
-            s.setSoTimeout(60_000);
-            InputStream in = s.getInputStream();
-            OutputStream out = s.getOutputStream();
-            ControlText.read(in);
-            assertThat(ControlText.ask(in, out, "ID\tburner-8\tworker")).isEqualTo("OK\tID");
-            ControlText.read(in); // CAPAB
-            assertThat(ControlText.ask(in, out, "CAP\tBURNCDR\tmover:default\tverify")).isEqualTo("OK\tCAP");
+            t.readText(); // IDENT
+            assertThat(t.askText("ID\tburner-8\tworker")).isEqualTo("OK\tID");
+            t.readText(); // CAPAB
+            assertThat(t.askText("CAP\tBURNCDR\tmover:default\tverify")).isEqualTo("OK\tCAP");
             long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
-            assertThat(lines(ControlText.ask(in, out, "STATUS\tidle\t0\tAVAIL")).get(0))
+            assertThat(lines(t.askText("STATUS\tidle\t0\tAVAIL")).get(0))
                     .containsExactly("BURN", String.valueOf(job), "verify", a.volume(), "5");
-            assertThat(ControlText.ask(in, out, "STATUS\tdone\t100\tpass")).isEqualTo("OPEN\t" + a.volume());
+            assertThat(t.askText("STATUS\tdone\t100\tpass")).isEqualTo("OPEN\t" + a.volume());
         }
     }
 

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +31,7 @@ import org.silo.archive.ops.LibraryMessages.VerifyVolume;
 import org.silo.archive.ops.LibraryOps;
 import org.silo.archive.ops.VolumeClerkOps;
 import org.silo.archive.ops.VolumeMessages.AddVol;
+import org.silo.control.fixture.TextClient;
 import org.silo.server.SiloServer;
 import org.silo.server.TestSilo;
 import org.silo.wire.client.ClientOptions;
@@ -55,7 +55,7 @@ class TextWorkerTest {
         BitFileInfo a = hashedFile(dir, bytes, "md5:" + md5);
         try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
                 SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
-                Socket s = new Socket("127.0.0.1", server.controlPort())) {
+                TextClient s = new TextClient(server.controlPort())) {
             Worker w = Worker.connect(s, "checker-1", "CAP\tmover:default\tverify");
 
             long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
@@ -101,7 +101,7 @@ class TextWorkerTest {
         BitFileInfo a = hashedFile(dir, bytes, "md5:" + md5(bytes));
         try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
                 SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
-                Socket s = new Socket("127.0.0.1", server.controlPort())) {
+                TextClient s = new TextClient(server.controlPort())) {
             c.call(VolumeClerkOps.ADDVOL, new AddVol("COPY01", "default", "disk", "1G", "dir:" + dir.resolve("copy01"), null, null));
             Worker w = Worker.connect(s, "copier-1", "CAP\tmover:default\tcopy");
 
@@ -163,49 +163,45 @@ class TextWorkerTest {
     @Test
     void theServerAsksAWorkerWhatItHolds(@TempDir Path dir) throws Exception {
         try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0"));
-                Socket s = new Socket("127.0.0.1", server.controlPort());
-                Socket d = new Socket("127.0.0.1", server.controlPort())) {
+                TextClient s = new TextClient(server.controlPort());
+                TextClient d = new TextClient(server.controlPort())) {
             Worker w = Worker.connect(s, "burner-9", null);
             assertThat(w.ask("CAP\tBURNCDR\tWHATIS")).isEqualTo("OK\tCAP");
-            assertThat(ControlText.strip(ControlText.read(w.in))).as("asked as soon as it says it answers").isEqualTo("WHATIS");
-            d.setSoTimeout(60_000);
-            InputStream din = d.getInputStream();
-            OutputStream dout = d.getOutputStream();
-            ControlText.read(din);
-            assertThat(ControlText.ask(din, dout, "ID\tdisplay-1\tdisplay")).isEqualTo("OK\tID");
+            assertThat(s.readText()).as("asked as soon as it says it answers").isEqualTo("WHATIS");
+            d.readText(); // IDENT
+            assertThat(d.askText("ID\tdisplay-1\tdisplay")).isEqualTo("OK\tID");
 
             assertThat(w.ask("INFO\tworker\r\nmedia\tCD-R\tblank\r\nimage\tmd5:" + "c".repeat(32) + "\tubuntu-8.04.iso"))
                     .isEqualTo("OK\tINFO");
-            String pushed = ControlText.strip(ControlText.read(din));
+            String pushed = d.readText();
             assertThat(pushed).startsWith("INFO\tworker\tburner-9\r\nanswered\t").endsWith("\r\nmedia\tCD-R\tblank\r\nimage\tmd5:"
                     + "c".repeat(32) + "\tubuntu-8.04.iso");
 
             // a display asks: the last answer, and the worker is asked again
-            List<String[]> info = lines(ControlText.ask(din, dout, "WHATIS\tworker\tburner-9"));
+            List<String[]> info = lines(d.askText("WHATIS\tworker\tburner-9"));
             assertThat(info.get(0)).containsExactly("INFO", "worker", "burner-9");
             assertThat(info.get(2)).containsExactly("media", "CD-R", "blank");
             assertThat(info.get(info.size() - 1)).containsExactly("asked", "yes");
-            assertThat(ControlText.strip(ControlText.read(w.in))).isEqualTo("WHATIS");
+            assertThat(s.readText()).isEqualTo("WHATIS");
             JsonNode holdings = get(server, "/api/workers").get("workers").get(0).get("holdings");
             assertThat(holdings.get(1).get(2).asText()).isEqualTo("ubuntu-8.04.iso");
 
-            assertThat(ControlText.ask(din, dout, "WHATIS\tworker\tnobody")).startsWith("ERROR\t404\t");
+            assertThat(d.askText("WHATIS\tworker\tnobody")).startsWith("ERROR\t404\t");
             // a plain worker's seed-004 completion counts in its statistics
             assertThat(w.ask("STATUS\tactive\t50\tburning")).isEqualTo("OK\tSTATUS");
-            assertThat(ControlText.strip(ControlText.read(din))).startsWith("STATUS\tburner-9");
+            assertThat(d.readText()).startsWith("STATUS\tburner-9");
             assertThat(w.ask("STATUS\tidle\t100\tMD5-pass")).isEqualTo("OK\tSTATUS");
             assertThat(get(server, "/api/workers").get("workers").get(0).get("done").asLong()).isEqualTo(1);
         }
     }
 
     /** The test as a worker: IDENT read, ID sent, the server's CAPAB read, then its CAP. */
-    private record Worker(InputStream in, OutputStream out) {
-        static Worker connect(Socket s, String id, String cap) throws Exception {
-            s.setSoTimeout(60_000);
-            Worker w = new Worker(s.getInputStream(), s.getOutputStream());
-            assertThat(ControlText.strip(ControlText.read(w.in))).startsWith("IDENT\tsilo\t");
+    private record Worker(TextClient text) {
+        static Worker connect(TextClient text, String id, String cap) throws Exception {
+            Worker w = new Worker(text);
+            assertThat(text.readText()).startsWith("IDENT\tsilo\t");
             assertThat(w.ask("ID\t" + id + "\tworker\tV1.2")).isEqualTo("OK\tID");
-            assertThat(ControlText.strip(ControlText.read(w.in))).isEqualTo("CAPAB");
+            assertThat(text.readText()).isEqualTo("CAPAB");
             if (cap != null) {
                 assertThat(w.ask(cap)).isEqualTo("OK\tCAP");
             }
@@ -213,7 +209,7 @@ class TextWorkerTest {
         }
 
         String ask(String message) throws Exception {
-            return ControlText.ask(in, out, message);
+            return text.askText(message);
         }
     }
 
