@@ -8,6 +8,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.silo.server.TestSilo;
 
 /**
  * The README's quick start, for real: {@code bin/silo server} in its own process (every port ephemeral,
@@ -38,9 +41,9 @@ class BinSiloIT {
     }
 
     private String startServer(Path data) throws IOException {
-        server = new ProcessBuilder(SILO.toString(), "server", "--data", data.toString(),
-                "--set", "wire.port=0", "--set", "blockhead.port=0", "--set", "nbd.port=0", "--set", "control.port=0", "--set", "console.port=0")
-                .redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(SILO.toString(), "server", "--data", data.toString()));
+        cmd.addAll(TestSilo.serverArgs());
+        server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         for (String line; (line = out.readLine()) != null; ) {

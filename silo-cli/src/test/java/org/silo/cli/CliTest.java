@@ -6,13 +6,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.server.SiloServer;
-import org.silo.server.config.SiloConfig;
+import org.silo.server.TestSilo;
 
 /** The client commands against an in-process server, as a person would type them. */
 class CliTest {
@@ -26,8 +25,7 @@ class CliTest {
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
         data = dir;
-        server = SiloServer.start(SiloConfig.defaults(Map.of("data", dir.toString(), "wire.port", "0",
-                "blockhead.port", "0", "nbd.port", "0", "control.port", "0", "console.port", "0", "files.data-port", "0")));
+        server = SiloServer.start(TestSilo.config(dir));
         oldOut = System.out;
         oldErr = System.err;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));

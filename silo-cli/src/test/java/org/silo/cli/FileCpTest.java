@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.silo.files.FilesOps;
 import org.silo.files.FilesOps.Name;
 import org.silo.server.SiloServer;
-import org.silo.server.config.SiloConfig;
+import org.silo.server.TestSilo;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.ClientOptions;
@@ -37,8 +37,7 @@ class FileCpTest {
 
     @BeforeEach
     void start(@TempDir Path dir) throws Exception {
-        server = SiloServer.start(SiloConfig.defaults(Map.of("data", dir.toString(), "wire.port", "0",
-                "blockhead.port", "0", "nbd.port", "0", "control.port", "0", "console.port", "0", "files.data-port", "0")));
+        server = SiloServer.start(TestSilo.config(dir));
         System.setProperty("silo.cache.home", local.resolve("cache").toString());
         oldOut = System.out;
         oldErr = System.err;

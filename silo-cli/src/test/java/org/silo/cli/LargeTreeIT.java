@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.silo.server.TestSilo;
 
 /**
  * put -r and get -r of large trees with bin/silo as real processes whose Java heap is bounded
@@ -52,9 +53,9 @@ class LargeTreeIT {
     }
 
     private void startServer() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(SILO.toString(), "server", "--data", dir.resolve("silo-data").toString(), "--set", "wire.port=0",
-                "--set", "blockhead.port=0", "--set", "nbd.port=0", "--set", "control.port=0", "--set", "console.port=0",
-                "--set", "files.data-port=0").redirectErrorStream(true);
+        List<String> cmd = new ArrayList<>(List.of(SILO.toString(), "server", "--data", dir.resolve("silo-data").toString()));
+        cmd.addAll(TestSilo.serverArgs());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("SILO_JAVA_OPTS", "-Xmx256m");
         server = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));

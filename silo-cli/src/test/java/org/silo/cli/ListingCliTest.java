@@ -24,7 +24,7 @@ import org.silo.archive.ops.FileMessages.WriteFile;
 import org.silo.archive.transfer.TransferClient.Source;
 import org.silo.archive.transfer.TransferClient.Target;
 import org.silo.server.SiloServer;
-import org.silo.server.config.SiloConfig;
+import org.silo.server.TestSilo;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.ClientOptions;
@@ -50,8 +50,7 @@ class ListingCliTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = SiloServer.start(SiloConfig.defaults(Map.of("data", dir.resolve("data").toString(), "wire.port", "0",
-                "blockhead.port", "0", "nbd.port", "0", "control.port", "0", "console.port", "0", "files.data-port", "0")));
+        server = SiloServer.start(TestSilo.config(dir.resolve("data")));
         oldOut = System.out;
         oldErr = System.err;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));

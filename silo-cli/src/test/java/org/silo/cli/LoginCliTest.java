@@ -10,12 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.server.SiloServer;
-import org.silo.server.config.SiloConfig;
+import org.silo.server.TestSilo;
 
 /** Issue 7 as a person types it: the first admin, login, a refusal, logout. */
 class LoginCliTest {
@@ -47,8 +46,7 @@ class LoginCliTest {
         Path data = dir.resolve("data");
         System.setProperty("silo.config.home", dir.resolve("config").toString());
         assertThat(run("s3cret\n", "user", "add", "root", "--admin", "--password-stdin", "--data", data.toString())).isZero();
-        try (SiloServer server = SiloServer.start(SiloConfig.defaults(Map.of("data", data.toString(), "wire.port", "0",
-                "blockhead.port", "0", "nbd.port", "0", "control.port", "0", "console.port", "0", "anonymous", "read")))) {
+        try (SiloServer server = SiloServer.start(TestSilo.config(data, "anonymous", "read"))) {
             String at = "--server=127.0.0.1:" + server.wirePort();
 
             assertThat(run("", "disk", "create", "d1", "--size", "1M", at)).as("anonymous may only read").isEqualTo(1);

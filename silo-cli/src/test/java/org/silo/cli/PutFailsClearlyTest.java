@@ -10,9 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +24,7 @@ import org.silo.archive.mover.RemoteMover;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
 import org.silo.archive.ops.LibraryOps;
 import org.silo.server.SiloServer;
-import org.silo.server.config.SiloConfig;
+import org.silo.server.TestSilo;
 import org.silo.wire.client.ClientOptions;
 import org.silo.wire.client.SiloClient;
 
@@ -63,12 +61,7 @@ class PutFailsClearlyTest {
     }
 
     void start(String... settings) throws Exception {
-        Map<String, String> m = new HashMap<>(Map.of("data", dir.resolve("data").toString(), "wire.port", "0", "blockhead.port", "0",
-                "nbd.port", "0", "control.port", "0", "console.port", "0", "files.data-port", "0"));
-        for (int i = 0; i + 1 < settings.length; i += 2) {
-            m.put(settings[i], settings[i + 1]);
-        }
-        server = SiloServer.start(SiloConfig.defaults(m));
+        server = SiloServer.start(TestSilo.config(dir.resolve("data"), settings));
     }
 
     String at() {

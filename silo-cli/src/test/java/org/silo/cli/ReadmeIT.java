@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.silo.server.TestSilo;
 
 /**
  * Issue 15's "done when": the README's quick start, walked end to end as written. The commands are read
@@ -186,9 +187,10 @@ class ReadmeIT {
     }
 
     private Process startServer(Path data, List<String> lines) throws IOException {
-        Process p = new ProcessBuilder("env", "--default-signal=INT", SiloProcesses.SILO.toString(), "server", "--data", data.toString(),
-                "--set", "wire.port=0", "--set", "blockhead.port=0", "--set", "nbd.port=0", "--set", "control.port=0",
-                "--set", "console.port=0", "--set", "files.data-port=0").redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", SiloProcesses.SILO.toString(), "server", "--data",
+                data.toString()));
+        cmd.addAll(TestSilo.serverArgs());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null; ) {
             lines.add(line);

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.server.SiloServer;
+import org.silo.server.TestSilo;
 import org.silo.server.config.SiloConfig;
 
 /** Issue 15: {@code silo server} refuses what it cannot do in one line that says what to change, creating nothing. */
@@ -50,10 +51,7 @@ class ServerCommandTest {
     /** {@code silo server --data DIR} with every port ephemeral, and more arguments. */
     private int server(Path data, String... more) {
         List<String> args = new ArrayList<>(List.of("server", "--data", data.toString()));
-        for (String key : SiloConfig.PORTS.keySet()) {
-            args.add("--set");
-            args.add(key + "=0");
-        }
+        args.addAll(TestSilo.serverArgs());
         args.addAll(List.of(more));
         return Main.run(args.toArray(String[]::new));
     }
@@ -79,8 +77,7 @@ class ServerCommandTest {
     @Test
     void aSecondServerOnTheSameDataSaysSoInOneLine() throws Exception {
         Path data = dir.resolve("data");
-        try (SiloServer first = SiloServer.start(SiloConfig.defaults(java.util.Map.of("data", data.toString(), "wire.port", "0",
-                "blockhead.port", "0", "nbd.port", "0", "control.port", "0", "console.port", "0")))) {
+        try (SiloServer first = SiloServer.start(TestSilo.config(data))) {
             List<Path> before = entries(data);
             err.reset(); // the first server's log lines
             assertThat(server(data)).isEqualTo(1);

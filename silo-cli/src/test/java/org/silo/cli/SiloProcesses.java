@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.silo.server.TestSilo;
 
 /**
  * {@code bin/silo} as real processes for the end-to-end tests: a server on a data directory (started,
@@ -43,13 +44,10 @@ final class SiloProcesses implements AutoCloseable {
 
     /** bin/silo server on {@code dir/silo-data}, messages on {@code port} (0: any), the other ports any, and {@code settings}. */
     void startServer(int port, String... settings) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(SILO.toString(), "server", "--data", dir.resolve("silo-data").toString(), "--set",
-                "wire.port=" + port, "--set", "blockhead.port=0", "--set", "nbd.port=0", "--set", "control.port=0", "--set",
-                "console.port=0"));
-        for (String s : settings) {
-            cmd.add("--set");
-            cmd.add(s);
-        }
+        List<String> cmd = new ArrayList<>(List.of(SILO.toString(), "server", "--data", dir.resolve("silo-data").toString()));
+        List<String> all = new ArrayList<>(List.of("wire.port=" + port));
+        all.addAll(List.of(settings));
+        cmd.addAll(TestSilo.serverArgs(all.toArray(String[]::new)));
         server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();

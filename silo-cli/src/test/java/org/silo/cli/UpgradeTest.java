@@ -17,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,7 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.silo.archive.catalog.Schema;
 import org.silo.server.SiloServer;
-import org.silo.server.config.SiloConfig;
+import org.silo.server.TestSilo;
 
 /**
  * Upgrades keep data (docs/operations.md, "Upgrades"): this build's server, started on a data directory
@@ -92,9 +91,7 @@ class UpgradeTest {
         List<String[]> historyBefore = history(catalog, data);
         assertThat(historyBefore).as("the fixture is at schema 8, the previous release's").last().satisfies(r -> assertThat(r[0]).isEqualTo("8"));
 
-        Map<String, String> settings = new HashMap<>(Map.of("data", data.toString(), "catalog", catalog));
-        SiloConfig.PORTS.keySet().forEach(k -> settings.put(k, "0"));
-        try (SiloServer server = SiloServer.start(SiloConfig.defaults(settings))) {
+        try (SiloServer server = SiloServer.start(TestSilo.config(data, "catalog", catalog))) {
             String at = "--server=127.0.0.1:" + server.wirePort();
 
             Map<String, Object> status = JSON.readValue(run(0, "status", "--json", at), new TypeReference<>() {});
