@@ -90,8 +90,8 @@ class BinSiloIT {
     }
 
     /**
-     * Issue 3's "done when": Blockhead against the server bin/silo started, packets laid out as seed 001
-     * draws them, then the same sector read back over NBD by qemu-img.
+     * Blockhead against the server bin/silo started, packets laid out as seed 001 draws them
+     * (docs/block.md, "Trying it"), then the same sector read back over NBD by qemu-img.
      */
     @Test
     @Timeout(600)
@@ -134,7 +134,7 @@ class BinSiloIT {
     }
 
     /**
-     * Issue 3's "done when": a 1 GiB image of random bytes goes up through silo's NBD export with
+     * A 1 GiB image of random bytes goes up through silo's NBD export with
      * qemu-img convert and comes back bit for bit.
      */
     @Test

@@ -51,7 +51,7 @@ class CliTest {
     }
 
     /**
-     * Issue 15: many pings show progress on a terminal (ReadmeIT runs one under script(1)), and never
+     * Many pings show progress on a terminal (ReadmeIT runs one under script(1)), and never
      * where standard error is not one, as here; the server says when it has stopped.
      */
     @Test
@@ -81,7 +81,7 @@ class CliTest {
     void statusShowsTheServer() {
         assertThat(Main.run("status", at(), "--json")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"version\"", "\"sessions\" : 1")
-                .as("keys in one style, camelCase, and times in ISO 8601 (issue 15)")
+                .as("keys in one style, camelCase, and times in ISO 8601")
                 .doesNotContainPattern("\"[A-Za-z0-9]+_[A-Za-z0-9_]*\" :").doesNotContainPattern("Ms\" :")
                 .containsPattern("\"countedAt\" : \"\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\"")
                 .contains("\"filesActive\"", "\"copiesActive\"", "\"requestsQueued\"", "\"cacheBytes\"");
@@ -101,7 +101,7 @@ class CliTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"sizeBytes\" : 134217728").doesNotContain("iso");
     }
 
-    /** Issue 15: one size parser and one printer for every command; whole bytes with --bytes and in --json. */
+    /** One size parser and one printer for every command (docs/cli.md, "Sizes"); whole bytes with --bytes and in --json. */
     @Test
     void sizesAreReadAndPrintedOneWay() throws Exception {
         assertThat(Main.run("disk", "create", "half", "--size", "1.5G", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
@@ -145,7 +145,7 @@ class CliTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("293.0 KiB");
     }
 
-    /** Issue 15: right after a put the queue is empty; job ls says so and where the finished jobs are. */
+    /** Right after a put the queue is empty; job ls says so and where the finished jobs are (docs/cli.md, "Quiet moments"). */
     @Test
     void jobLsOnAnEmptyQueueSaysWhereTheFinishedJobsAre() throws Exception {
         out.reset();
@@ -186,7 +186,7 @@ class CliTest {
         assertThat(Main.run("file", "cat", "nonsense", at())).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("silo: no image named ghost", "silo: 'nonsense' is not a name")
                 .containsPattern("refused: read leases held by others until \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z")
-                .as("one form of error: no enum codes (issue 15)").doesNotContain("NOT_FOUND");
+                .as("one form of error: no enum codes (docs/cli.md, \"Errors\")").doesNotContain("NOT_FOUND");
     }
 
     @Test
@@ -221,7 +221,7 @@ class CliTest {
         String put = out.toString(StandardCharsets.UTF_8);
         assertThat(put).contains("COPIES", "HASH", sha);
         assertThat(put.split("DEF00")).as("the original and its copy on the two volumes").hasSize(3);
-        // issue 15: the copies are visible, and counted as copies, not as files
+        // the copies are visible, and counted as copies, not as files (docs/cli.md, "Copies")
         out.reset();
         assertThat(Main.run("stat", "/two/twice.bin", at())).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("volumes +DEF00[12], DEF00[12] \\(2 copies\\)");

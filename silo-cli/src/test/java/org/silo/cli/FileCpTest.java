@@ -109,7 +109,7 @@ class FileCpTest {
         assertThat(run("file", "cp", "a.txt", "b.txt")).isEqualTo(1);
     }
 
-    /** Issue 15: put and file cp by the same person on the same host give a file the same owner. */
+    /** docs/cli.md, "Owners": put and file cp by the same person on the same host give a file the same owner. */
     @Test
     void putAndFileCpGiveTheSameOwner() throws Exception {
         Path src = Files.write(local.resolve("notes.txt"), "notes\n".getBytes(StandardCharsets.UTF_8));
@@ -125,7 +125,7 @@ class FileCpTest {
         assertThat(owners).as("mkdir, put and file cp: the session's owner").containsOnly("anonymous@127.0.0.1");
     }
 
-    /** Issue 15: an absolute path is an archive path; when the local file was meant, the error says how to name it. */
+    /** An absolute path is an archive path; when the local file was meant, the error says how to name it. */
     @Test
     void anAbsoluteLocalPathIsToldToBeWrittenFileColon() throws Exception {
         Path src = Files.write(local.resolve("notes.txt"), "notes\n".getBytes(StandardCharsets.UTF_8));

@@ -22,8 +22,8 @@ import org.silo.server.TestSilo;
 /**
  * put -r and get -r of large trees with bin/silo as real processes whose Java heap is bounded
  * ({@code SILO_JAVA_OPTS=-Xmx...}): the client walks the tree as batches are made and forgets each
- * file once it is reported, so its memory does not grow with the tree (issue 13, "stream the tree,
- * never hold it"). Outcomes only: exit status, what was printed, what came back; never how long.
+ * file once it is reported, so its memory does not grow with the tree (docs/archive.md, "Batches").
+ * Outcomes only: exit status, what was printed, what came back; never how long.
  */
 @Timeout(900) // a ceiling for a hang only: 100,000 files through real processes take a minute on a busy machine
 class LargeTreeIT {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.silo.server.SiloServer;
 import org.silo.server.TestSilo;
 
-/** Issue 7 as a person types it: the first admin, login, a refusal, logout. */
+/** docs/security.md as a person types it: the first admin, login, a refusal, logout. */
 class LoginCliTest {
     @TempDir
     Path dir;

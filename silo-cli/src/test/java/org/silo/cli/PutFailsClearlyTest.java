@@ -29,9 +29,10 @@ import org.silo.wire.client.ClientOptions;
 import org.silo.wire.client.SiloClient;
 
 /**
- * What {@code silo put} says when it cannot go on as asked (issue 12): a library no mover has ever
- * served is refused at once; a library whose movers are all offline is named on standard error while
- * the put waits; a file no volume has room for fails at once, naming the full volume. Never silence.
+ * What {@code silo put} says when it cannot go on as asked (docs/archive.md, "Library manager" and
+ * "Full volumes"): a library no mover has ever served is refused at once; a library whose movers are all
+ * offline is named on standard error while the put waits; a file no volume has room for fails at once,
+ * naming the full volume. Never silence.
  */
 class PutFailsClearlyTest {
     @TempDir

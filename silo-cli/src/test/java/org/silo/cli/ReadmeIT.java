@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.silo.server.TestSilo;
 
 /**
- * Issue 15's "done when": the README's quick start, walked end to end as written. The commands are read
+ * The README's quick start, walked end to end as written. The commands are read
  * from README.md itself (the block after "Then, in another terminal:"), so a command added there that
  * this test does not know fails it, and each runs against a {@code bin/silo server} this test starts, with
  * the README's ports replaced by the server's ephemeral ones. What a command prints is checked where it

@@ -24,7 +24,10 @@ import org.silo.server.SiloServer;
 import org.silo.server.TestSilo;
 import org.silo.server.config.SiloConfig;
 
-/** Issue 15: {@code silo server} refuses what it cannot do in one line that says what to change, creating nothing. */
+/**
+ * {@code silo server} refuses what it cannot do in one line that says what to change, creating nothing
+ * (docs/architecture.md, "The server program").
+ */
 class ServerCommandTest {
     @TempDir
     Path dir;

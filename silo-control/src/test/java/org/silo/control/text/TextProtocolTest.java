@@ -95,7 +95,7 @@ class TextProtocolTest {
             c.read();
             assertThat(c.ask("QUEUE", "copy", "/exp/run1.dat").field(0)).isEqualTo("401");
             assertThat(c.ask("CLEAR").field(1)).startsWith("refused: needs admin on archive:");
-            assertThat(c.ask("QUEUE", "verify", "TAPE01")).as("issue 12: a whole volume's reading is not a reader's to queue")
+            assertThat(c.ask("QUEUE", "verify", "TAPE01")).as("a whole volume's reading is not a reader's to queue (\"Rights\")")
                     .isEqualTo(TextMessage.of("ERROR", "401", "refused: needs write on archive:vol:TAPE01; anonymous has *::read"));
         }
     }
@@ -134,7 +134,7 @@ class TextProtocolTest {
         }
     }
 
-    /** Issue 15: a person at ncat types spaces; the answer says tabs, and echoes the line as typed. */
+    /** A person at ncat types spaces; the answer says tabs, and echoes the line as typed. */
     @Test
     void aLineTypedWithSpacesIsToldThatFieldsTakeTabs() throws Exception {
         start(Grants.ALL);
@@ -150,7 +150,7 @@ class TextProtocolTest {
         }
     }
 
-    /** Issue 15: HELP lists every verb the session answers, one line each, from the table the session dispatches on. */
+    /** HELP lists every verb the session answers, one line each, from the table the session dispatches on. */
     @Test
     void helpListsTheVerbsAndEachOneIsAnswered() throws Exception {
         start(Grants.ALL);
@@ -177,8 +177,8 @@ class TextProtocolTest {
     }
 
     /**
-     * Issue 12: a message with a NUL byte or bytes that are not UTF-8 got no answer. Now it gets ERROR 400
-     * as soon as the bad byte is there, even before its terminator; the rest of that message is dropped
+     * A message with a NUL byte or bytes that are not UTF-8 gets ERROR 400 (docs/control-protocol.md,
+     * "Messages") as soon as the bad byte is there, even before its terminator; the rest of that message is dropped
      * through its terminator and the connection goes on.
      */
     @Test

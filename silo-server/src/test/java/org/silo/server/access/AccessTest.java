@@ -24,7 +24,7 @@ import org.silo.wire.client.ClientOptions;
 import org.silo.wire.client.SiloClient;
 import org.silo.wire.op.CoreOps;
 
-/** Issue 7 on a whole server: the anonymous policy, the first admin, rights per image, refusals that explain. */
+/** docs/security.md on a whole server: the anonymous policy, the first admin, rights per image, refusals that explain. */
 class AccessTest {
     @TempDir
     Path dir;

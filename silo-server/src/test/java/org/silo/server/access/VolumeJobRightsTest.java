@@ -21,9 +21,9 @@ import org.silo.wire.client.ClientOptions;
 import org.silo.wire.client.SiloClient;
 
 /**
- * Issue 12: a verify has a mover read a whole volume, so queueing one needs write on the volume
+ * A verify has a mover read a whole volume, so queueing one needs write on the volume
  * ({@code archive:vol:LABEL}), on the message layer and on the text protocol alike. The server runs with
- * {@code anonymous = read}, what a network listener grants out of the box.
+ * {@code anonymous = read}, what a network listener grants out of the box (docs/control-protocol.md, "Rights").
  */
 class VolumeJobRightsTest {
     @TempDir

@@ -21,7 +21,7 @@ import org.silo.wire.client.SiloClient;
 /** The text control protocol against a whole server: what WHATIS says comes from the real archive and images. */
 class ControlPortTest {
 
-    /** Issue 15: after a put with two copies, WHATIS names every copy's volume. */
+    /** After a put with two copies, WHATIS names every copy's volume. */
     @Test
     void whatisFileNamesEveryCopysVolume(@TempDir Path dir) throws Exception {
         try (ConsoleWorld world = new ConsoleWorld(dir); TextClient c = new TextClient(world.server.controlPort())) {
@@ -40,7 +40,7 @@ class ControlPortTest {
                 assertThat(t.readText()).startsWith("IDENT\tsilo\t");
                 assertThat(t.askText("WHATIS\timage\tretro")).startsWith("INFO\timage\tretro\r\n").contains("sizeBytes\t67108864");
                 assertThat(t.askText("WHATIS\tvolume\tDEF001")).startsWith("INFO\tvolume\tDEF001").contains("library\tdefault")
-                        .as("times in ISO 8601 for a person at ncat, not epoch milliseconds (issue 15)")
+                        .as("times in ISO 8601 for a person at ncat, not epoch milliseconds")
                         .containsPattern("\r\ncreated\t\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z(\r\n|$)").doesNotContain("createdMs");
                 assertThat(t.askText("WHATIS\tfile\t/nowhere")).startsWith("ERROR\t404");
                 assertThat(t.askText("SREPORT")).as("the server's own movers").startsWith("SLIST\r\n")
