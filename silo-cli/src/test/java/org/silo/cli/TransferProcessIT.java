@@ -113,7 +113,10 @@ class TransferProcessIT {
 
     @Test
     void aPutThatMeetsAServerRestartFinishesByItselfEachFileStoredOnce() throws Exception {
-        silo.startServer(0, "archive.mover-rate=1M");
+        // containers of two files: each pair is stored and answered as it comes, so the put's lines arrive all
+        // along (with 1 GiB containers they came all at once at the end, and the put ended before a kill)
+        String[] slow = {"archive.mover-rate=1M", "archive.aggregate-size=256K"};
+        silo.startServer(0, slow);
         int port = silo.port();
         assertThat(silo.run("mkdir", "/exp").exit()).isZero();
         Path run = Files.createDirectory(dir.resolve("run"));
@@ -128,7 +131,7 @@ class TransferProcessIT {
         // longer could see the put end first, and then there is nothing to try
         org.junit.jupiter.api.Assumptions.assumeTrue(put.process().isAlive(), "the put ended before the server could be killed");
         silo.killServer(); // kill -9, in the middle of the put
-        silo.startServer(port, "archive.mover-rate=1M"); // the same data and port
+        silo.startServer(port, slow); // the same data and port
 
         assertThat(put.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS)).as("the put finishes by itself").isTrue();
         assertThat(put.process().exitValue()).as(String.join("\n", put.err())).isZero();
