@@ -8,7 +8,6 @@ import static org.silo.archive.ArchiveRights.who;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,6 +68,7 @@ public final class ArchiveService implements Service {
     private final java.util.List<Mover> localMovers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** How often the STATUS counts are refreshed. */
     public static final int STATUS_PERIOD_S = 5;
+
     private final ScheduledExecutorService counter = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "archive-status");
         t.setDaemon(true);
@@ -97,7 +97,8 @@ public final class ArchiveService implements Service {
     }
 
     /** As {@link #open(Path, String)}, with the library manager's settings (aging, mover timeout). */
-    public static ArchiveService open(Path dataDir, String catalogSetting, LibraryManager.Settings lm) throws SiloException {
+    public static ArchiveService open(Path dataDir, String catalogSetting, LibraryManager.Settings lm)
+            throws SiloException {
         Catalog catalog = Catalog.open(dataDir, catalogSetting);
         try {
             ArchiveService a = new ArchiveService(dataDir, catalog, lm);
@@ -115,9 +116,14 @@ public final class ArchiveService implements Service {
         long libraries = catalog.tx(c -> Sql.count(c, "SELECT COUNT(*) FROM library"));
         if (libraries == 0) {
             for (String label : new String[] {"DEF001", "DEF002"}) {
-                volumes.addvol(new AddVol(label, "default", "disk", DEFAULT_CAPACITY, "dir:volumes/" + label, null, null), "system");
+                volumes.addvol(
+                        new AddVol(label, "default", "disk", DEFAULT_CAPACITY, "dir:volumes/" + label, null, null),
+                        "system");
             }
-            log.info("new catalog {}: library default with volumes DEF001 and DEF002 under {}", catalog.url(), dataDir.resolve("volumes"));
+            log.info(
+                    "new catalog {}: library default with volumes DEF001 and DEF002 under {}",
+                    catalog.url(),
+                    dataDir.resolve("volumes"));
         }
     }
 
@@ -159,8 +165,16 @@ public final class ArchiveService implements Service {
         java.util.List<Mover> made = new java.util.ArrayList<>();
         for (int i = 1; i <= n; i++) {
             String name = "mover" + (localMovers.size() + 1);
-            Mover m = new Mover(new Mover.Config(dataDir.resolve("movers").resolve(name), name, library == null ? "default" : library,
-                    java.util.List.of("disk", "s3"), hostName(), bytesPerSecond), MoverLink.local(this.library), backends);
+            Mover m = new Mover(
+                    new Mover.Config(
+                            dataDir.resolve("movers").resolve(name),
+                            name,
+                            library == null ? "default" : library,
+                            java.util.List.of("disk", "s3"),
+                            hostName(),
+                            bytesPerSecond),
+                    MoverLink.local(this.library),
+                    backends);
             localMovers.add(m);
             made.add(m.start());
         }
@@ -232,8 +246,17 @@ public final class ArchiveService implements Service {
         });
         d.registerBlocking(VolumeClerkOps.EDIT_VOL, (ctx, q) -> {
             need(ctx, vol(q.label()), Right.ADMIN);
-            return volumes.edit(q.by() == null ? new EditVol(q.label(), q.state(), q.reason(), who(ctx, null), q.storageGroup(),
-                    q.fileFamily(), q.capacity()) : q);
+            return volumes.edit(
+                    q.by() == null
+                            ? new EditVol(
+                                    q.label(),
+                                    q.state(),
+                                    q.reason(),
+                                    who(ctx, null),
+                                    q.storageGroup(),
+                                    q.fileFamily(),
+                                    q.capacity())
+                            : q);
         });
         d.registerBlocking(VolumeClerkOps.LIST_VOLS, (ctx, q) -> {
             need(ctx, "vol:", Right.READ);
@@ -245,7 +268,8 @@ public final class ArchiveService implements Service {
         });
         d.registerBlocking(VolumeClerkOps.SET_QUOTA, (ctx, q) -> {
             need(ctx, "vol:", Right.ADMIN);
-            return new Quota(q.library(), q.storageGroup(), volumes.setQuota(q.library(), q.storageGroup(), q.maxVolumes()));
+            return new Quota(
+                    q.library(), q.storageGroup(), volumes.setQuota(q.library(), q.storageGroup(), q.maxVolumes()));
         });
         d.registerBlocking(VolumeClerkOps.BACKUP, (ctx, q) -> {
             need(ctx, "", Right.ADMIN);
@@ -301,7 +325,9 @@ public final class ArchiveService implements Service {
         d.registerBlocking(FileClerkOps.LS, (ctx, q) -> {
             need(ctx, path(q.path()), Right.READ);
             // a page asked for (a limit) is capped; a request of the path alone lists it whole, as it always did
-            int limit = q.limit() > 0 ? Math.min(q.limit(), FileMessages.MAX_PAGE) : q.after() != null ? FileMessages.MAX_PAGE : 0;
+            int limit = q.limit() > 0
+                    ? Math.min(q.limit(), FileMessages.MAX_PAGE)
+                    : q.after() != null ? FileMessages.MAX_PAGE : 0;
             NsList page = namespace.ls(q.path(), q.after(), limit);
             return new NsList(path(q.path()), page.entries(), page.next());
         });
@@ -349,7 +375,9 @@ public final class ArchiveService implements Service {
         } catch (SiloException e) {
             m.put("error", e.getMessage());
         }
-        m.put("countedAt", java.time.Instant.ofEpochMilli(System.currentTimeMillis()).toString());
+        m.put(
+                "countedAt",
+                java.time.Instant.ofEpochMilli(System.currentTimeMillis()).toString());
         return java.util.Collections.unmodifiableMap(m);
     }
 

@@ -74,7 +74,8 @@ final class LibraryHandlers {
             for (LibraryMessages.FileSpec f : q.files() == null ? List.<LibraryMessages.FileSpec>of() : q.files()) {
                 need(ctx, path(f.path()), Right.WRITE);
             }
-            LibraryMessages.FilesQueued queued = library.submitWriteFiles(q.withOwner(owner(ctx, q.owner())), who(ctx, null));
+            LibraryMessages.FilesQueued queued =
+                    library.submitWriteFiles(q.withOwner(owner(ctx, q.owner())), who(ctx, null));
             for (JobInfo j : queued.jobs()) {
                 library.clients().queuedBy(ctx.session().id(), j.id());
             }
@@ -110,7 +111,8 @@ final class LibraryHandlers {
         // a client's transfers need the client: when its session ends, what it left queued or running goes
         d.onSessionEnd((session, expired) -> {
             try {
-                library.clients().sessionEnded(session.id(), expired ? ClientJobs.SESSION_EXPIRED : ClientJobs.BY_THE_CLIENT);
+                library.clients()
+                        .sessionEnded(session.id(), expired ? ClientJobs.SESSION_EXPIRED : ClientJobs.BY_THE_CLIENT);
             } catch (SiloException e) {
                 log.warn("cannot cancel the requests of {}: {}", session, e.getMessage());
             }

@@ -58,22 +58,26 @@ class AggregationTest {
 
     @TempDir
     Path data;
+
     @TempDir
     Path local;
 
     /** Small thresholds so that a few hundred small files fill several containers. */
     static final LibraryManager.Settings SETTINGS = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 3_600_000, 200)
             .withAggregation(new LibraryMessages.Aggregation(64 << 10, 1 << 20, 1000));
+
     static final Duration PATIENCE = Duration.ofMinutes(5);
 
     ArchiveService archive;
     /** The S3 volume's prefix in the bucket. */
     String prefix;
+
     WireServer server;
     SiloClient client;
     Mover mover;
     /** What the mover read from its volumes: bytes and opens, per file of the volume. */
     final AtomicLong bytesRead = new AtomicLong();
+
     final Map<Long, Integer> opens = new ConcurrentHashMap<>();
 
     @BeforeAll
@@ -88,6 +92,7 @@ class AggregationTest {
 
     /** The PostgreSQL server and the schema of this test, when its catalog is PostgreSQL. */
     String pgBase;
+
     String pgSchema;
 
     /** {@code kind}: CATALOG/VOLUME, {@code sqlite} or {@code pg}, then {@code dir} or {@code s3}. */
@@ -101,14 +106,18 @@ class AggregationTest {
         archive = ArchiveService.open(data, catalog, SETTINGS);
         Dispatcher d = new Dispatcher();
         archive.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
         prefix = "smallvol-" + System.nanoTime();
         String backend = kind.endsWith("/dir") ? "dir:smallvol" : s3.uri(prefix);
         archive.volumes().addvol(new AddVol("SMALL01", "small", "disk", "10G", backend, "sg", "ff"), "test");
         archive.namespace().mkdir("/s", false, "alice");
-        mover = new Mover(new Mover.Config(data.resolve("m"), "m", "small", List.of("disk"), "h", 0), MoverLink.local(archive.library()),
-                new Backends(data, Counting::new)).start();
+        mover = new Mover(
+                        new Mover.Config(data.resolve("m"), "m", "small", List.of("disk"), "h", 0),
+                        MoverLink.local(archive.library()),
+                        new Backends(data, Counting::new))
+                .start();
     }
 
     @AfterEach
@@ -126,7 +135,8 @@ class AggregationTest {
             archive.close();
         }
         if (pgSchema != null) {
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(pgBase); java.sql.Statement st = c.createStatement()) {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(pgBase);
+                    java.sql.Statement st = c.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + pgSchema + " CASCADE");
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e);
@@ -139,8 +149,12 @@ class AggregationTest {
     }
 
     TransferClient transfers() throws IOException {
-        return new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withPlacement("small", "sg", "ff")
-                .withParallel(2).withWait(PATIENCE));
+        return new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults()
+                        .withPlacement("small", "sg", "ff")
+                        .withParallel(2)
+                        .withWait(PATIENCE));
     }
 
     Path file(String name, int size, long seed) throws IOException {
@@ -177,21 +191,34 @@ class AggregationTest {
         long members = count("SELECT COUNT(*) FROM bit_file WHERE container IS NOT NULL AND state = 'active'");
         long containers = count("SELECT COUNT(*) FROM container WHERE volume = 'SMALL01' AND state = 'active'");
         assertThat(members).isEqualTo(300);
-        assertThat(count("SELECT COUNT(*) FROM bit_file WHERE container IS NULL AND state = 'active'")).isEqualTo(2);
-        assertThat(containers).as("about 2.4 MB of small files in containers of 1 MiB").isBetween(2L, 10L);
+        assertThat(count("SELECT COUNT(*) FROM bit_file WHERE container IS NULL AND state = 'active'"))
+                .isEqualTo(2);
+        assertThat(containers)
+                .as("about 2.4 MB of small files in containers of 1 MiB")
+                .isBetween(2L, 10L);
         assertThat(archive.volumes().inquire("SMALL01").files()).isEqualTo(302);
         if (kind.endsWith("/dir")) {
             Path vol = data.resolve("smallvol");
             try (Stream<Path> onVolume = Files.list(vol)) {
-                assertThat(onVolume.map(p -> p.getFileName().toString()).toList()).as("containers and the two large files, no .part")
-                        .hasSize((int) containers + 2).allMatch(n -> n.matches("[0-9]{7}"));
+                assertThat(onVolume.map(p -> p.getFileName().toString()).toList())
+                        .as("containers and the two large files, no .part")
+                        .hasSize((int) containers + 2)
+                        .allMatch(n -> n.matches("[0-9]{7}"));
             }
             // a person reads a container with tar, without Silo
             String container = one("SELECT cookie FROM container WHERE volume = 'SMALL01' ORDER BY cookie");
-            List<String> listed = tar("-tf", vol.resolve(container.substring(15)).toString());
-            List<String[]> rows = archive.catalog().tx(c -> Sql.list(c, "SELECT path, cookie FROM bit_file WHERE container = ?",
-                    rs -> new String[] {rs.getString(1).substring(1), rs.getString(2)}, container));
-            List<String> inIt = rows.stream().sorted(java.util.Comparator.comparingLong(x -> offset(x[1]))).map(x -> x[0]).toList();
+            List<String> listed =
+                    tar("-tf", vol.resolve(container.substring(15)).toString());
+            List<String[]> rows = archive.catalog()
+                    .tx(c -> Sql.list(
+                            c,
+                            "SELECT path, cookie FROM bit_file WHERE container = ?",
+                            rs -> new String[] {rs.getString(1).substring(1), rs.getString(2)},
+                            container));
+            List<String> inIt = rows.stream()
+                    .sorted(java.util.Comparator.comparingLong(x -> offset(x[1])))
+                    .map(x -> x[0])
+                    .toList();
             assertThat(listed.subList(0, listed.size() - 1)).containsExactlyElementsOf(inIt);
             assertThat(listed.get(listed.size() - 1)).startsWith(".silo-manifest-");
         }
@@ -209,7 +236,9 @@ class AggregationTest {
         }
         assertThat(got).allSatisfy(x -> assertThat(x.error()).isNull());
         for (int i = 0; i < dests.size(); i++) {
-            assertThat(Files.mismatch(sources.get(i), back.get(i))).as(dests.get(i)).isEqualTo(-1L);
+            assertThat(Files.mismatch(sources.get(i), back.get(i)))
+                    .as(dests.get(i))
+                    .isEqualTo(-1L);
         }
         assertThat(opens.values()).as("each container read once, front to back").allMatch(n -> n == 1);
         assertThat(opens).hasSize((int) containers + 2);
@@ -237,13 +266,16 @@ class AggregationTest {
             dests.add("/s/d" + i);
         }
         try (TransferClient t = transfers()) {
-            assertThat(t.put(sources, dests)).allSatisfy(x -> assertThat(x.error()).isNull());
+            assertThat(t.put(sources, dests))
+                    .allSatisfy(x -> assertThat(x.error()).isNull());
         }
-        BitFileInfo hurt = archive.files().info(archive.namespace().stat("/s/d7").bfid());
+        BitFileInfo hurt =
+                archive.files().info(archive.namespace().stat("/s/d7").bfid());
         Backend.Location at = Backend.location(hurt.cookie());
         String name = String.format("%07d", at.fileNumber());
         if (kind.endsWith("/dir")) { // one byte of d7 flipped on the disk, behind Silo's back
-            try (RandomAccessFile raf = new RandomAccessFile(data.resolve("smallvol").resolve(name).toFile(), "rw")) {
+            try (RandomAccessFile raf =
+                    new RandomAccessFile(data.resolve("smallvol").resolve(name).toFile(), "rw")) {
                 raf.seek(at.offset() + 100);
                 int b = raf.read();
                 raf.seek(at.offset() + 100);
@@ -251,23 +283,32 @@ class AggregationTest {
             }
         } else { // ... or in the object store
             byte[] object;
-            try (InputStream in = archive.volumes().backends().get(archive.volumes().inquire("SMALL01").backend()).open(at.fileCookie())) {
+            try (InputStream in = archive.volumes()
+                    .backends()
+                    .get(archive.volumes().inquire("SMALL01").backend())
+                    .open(at.fileCookie())) {
                 object = in.readAllBytes();
             }
             object[(int) at.offset() + 100] ^= 0x5a;
             s3.putObject(prefix + "/" + name, object);
         }
         try (TransferClient t = transfers()) {
-            List<Result> got = t.get(dests, dests.stream().map(d -> local.resolve("got-" + d.substring(3))).toList());
+            List<Result> got = t.get(
+                    dests,
+                    dests.stream()
+                            .map(d -> local.resolve("got-" + d.substring(3)))
+                            .toList());
             assertThat(got.get(7).error()).contains("CRC mismatch at mover");
             for (int i = 0; i < 20; i++) {
                 if (i != 7) {
                     assertThat(got.get(i).error()).as(dests.get(i)).isNull();
-                    assertThat(Files.mismatch(sources.get(i), local.resolve("got-d" + i))).isEqualTo(-1L);
+                    assertThat(Files.mismatch(sources.get(i), local.resolve("got-d" + i)))
+                            .isEqualTo(-1L);
                 }
             }
         }
-        assertThat(archive.files().fsck().problems()).singleElement()
+        assertThat(archive.files().fsck().problems())
+                .singleElement()
                 .satisfies(p -> assertThat(p.bfid()).isEqualTo(hurt.bfid()));
     }
 
@@ -286,21 +327,34 @@ class AggregationTest {
             }
         });
         List<Result> put;
-        try (TransferClient t = new TransferClient(meddling, TransferClient.Options.defaults().withPlacement("small", "sg", "ff")
-                .withWait(PATIENCE))) {
+        try (TransferClient t = new TransferClient(
+                meddling,
+                TransferClient.Options.defaults()
+                        .withPlacement("small", "sg", "ff")
+                        .withWait(PATIENCE))) {
             put = t.put(List.of(grows, shrinks, fine), List.of("/s/grows", "/s/shrinks", "/s/fine"));
         }
         assertThat(put.get(0).error()).contains("grew while it was being sent");
         assertThat(put.get(1).error()).contains("shrank while it was being sent");
-        assertThat(put.get(0).attempts()).as("no retry: the file, not a mover, is to blame").isEqualTo(1);
+        assertThat(put.get(0).attempts())
+                .as("no retry: the file, not a mover, is to blame")
+                .isEqualTo(1);
         assertThat(put.get(2).error()).isNull();
-        assertThat(count("SELECT COUNT(*) FROM bit_file WHERE path IN ('/s/grows', '/s/shrinks')")).isZero();
-        assertThat(count("SELECT COUNT(*) FROM bit_file WHERE path = '/s/fine'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM bit_file WHERE path IN ('/s/grows', '/s/shrinks')"))
+                .isZero();
+        assertThat(count("SELECT COUNT(*) FROM bit_file WHERE path = '/s/fine'"))
+                .isEqualTo(1);
         assertThat(archive.files().fsck().problems()).isEmpty();
         if (kind.endsWith("/dir")) {
             String container = one("SELECT container FROM bit_file WHERE path = '/s/fine'");
-            assertThat(tar("-tf", data.resolve("smallvol").resolve(container.substring(15)).toString()))
-                    .as("the given-up members were taken out of the container again").hasSize(2).startsWith("s/fine");
+            assertThat(tar(
+                            "-tf",
+                            data.resolve("smallvol")
+                                    .resolve(container.substring(15))
+                                    .toString()))
+                    .as("the given-up members were taken out of the container again")
+                    .hasSize(2)
+                    .startsWith("s/fine");
         }
     }
 

@@ -1,7 +1,6 @@
 package org.silo.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +68,9 @@ abstract class ArchiveContract {
             r.run();
         } catch (SiloException e) {
             assertThat(e.code()).as(e.getMessage()).isEqualTo(code);
-            assertThat(e).as("a failure of the code's own type").isInstanceOf(SiloException.of(code, "").getClass());
+            assertThat(e)
+                    .as("a failure of the code's own type")
+                    .isInstanceOf(SiloException.of(code, "").getClass());
             return e;
         } catch (Exception e) {
             throw new AssertionError("expected " + code + " but got " + e, e);
@@ -97,7 +98,9 @@ abstract class ArchiveContract {
         assertThat(vols).extracting(VolumeInfo::label).containsExactly("DEF001", "DEF002");
         assertThat(vols).allSatisfy(v -> {
             assertThat(v.library()).isEqualTo("default");
-            assertThat(v.backend()).isEqualTo("dir:" + data.resolve("volumes").resolve(v.label()).toAbsolutePath());
+            assertThat(v.backend())
+                    .isEqualTo(
+                            "dir:" + data.resolve("volumes").resolve(v.label()).toAbsolutePath());
             assertThat(v.state()).isEqualTo("ok");
         });
         // opening again adds nothing
@@ -110,7 +113,8 @@ abstract class ArchiveContract {
 
     @Test
     void addvolRecordsEveryFieldAndRefusesBadInput() throws Exception {
-        VolumeInfo v = archive.volumes().addvol(new AddVol("TAPE01", "lib", "lto9", "10G", "dir:t1", "sg1", "ff1"), "alice");
+        VolumeInfo v =
+                archive.volumes().addvol(new AddVol("TAPE01", "lib", "lto9", "10G", "dir:t1", "sg1", "ff1"), "alice");
         assertThat(v.capacity()).isEqualTo(10L << 30);
         assertThat(v.remaining()).isEqualTo(10L << 30);
         assertThat(v.mediaType()).isEqualTo("lto9");
@@ -119,15 +123,31 @@ abstract class ArchiveContract {
         assertThat(v.stateBy()).isEqualTo("alice");
         assertThat(archive.volumes().inquire("TAPE01")).isEqualTo(v);
         long before = rows("volume");
-        assertThat(fails(ErrorCode.EXISTS, () -> addvol("TAPE01", "1G", null, null)).getMessage()).contains("TAPE01 already exists");
-        assertThat(fails(ErrorCode.INVALID, () -> addvol("TAPE02", "ten gigs", null, null)).getMessage()).contains("'ten gigs' is not a size");
-        assertThat(fails(ErrorCode.INVALID, () -> addvol("bad/label", "1G", null, null)).getMessage()).contains("bad label");
-        assertThat(fails(ErrorCode.INVALID, () -> archive.volumes().addvol(
-                new AddVol("TAPE03", "lib", null, "1G", "ftp://x", null, null), "t")).getMessage()).contains("unknown backend");
-        assertThat(fails(ErrorCode.EXISTS, () -> archive.volumes().addvol(
-                new AddVol("TAPE04", "lib", null, "1G", "dir:t1", null, null), "t")).getMessage()).contains("already uses backend");
+        assertThat(fails(ErrorCode.EXISTS, () -> addvol("TAPE01", "1G", null, null))
+                        .getMessage())
+                .contains("TAPE01 already exists");
+        assertThat(fails(ErrorCode.INVALID, () -> addvol("TAPE02", "ten gigs", null, null))
+                        .getMessage())
+                .contains("'ten gigs' is not a size");
+        assertThat(fails(ErrorCode.INVALID, () -> addvol("bad/label", "1G", null, null))
+                        .getMessage())
+                .contains("bad label");
+        assertThat(fails(
+                                ErrorCode.INVALID,
+                                () -> archive.volumes()
+                                        .addvol(new AddVol("TAPE03", "lib", null, "1G", "ftp://x", null, null), "t"))
+                        .getMessage())
+                .contains("unknown backend");
+        assertThat(fails(
+                                ErrorCode.EXISTS,
+                                () -> archive.volumes()
+                                        .addvol(new AddVol("TAPE04", "lib", null, "1G", "dir:t1", null, null), "t"))
+                        .getMessage())
+                .contains("already uses backend");
         assertThat(rows("volume")).isEqualTo(before);
-        assertThat(fails(ErrorCode.NOT_FOUND, () -> archive.volumes().inquire("NOPE")).getMessage()).contains("no volume NOPE");
+        assertThat(fails(ErrorCode.NOT_FOUND, () -> archive.volumes().inquire("NOPE"))
+                        .getMessage())
+                .contains("no volume NOPE");
     }
 
     @Test
@@ -139,17 +159,21 @@ abstract class ArchiveContract {
         assertThat(r.stateReason()).isEqualTo("write error at block 12");
         archive.volumes().edit(new EditVol("V1", "noaccess", "pulled for inspection", "bob", null, null, null));
         // noaccess -> hung is not a transition
-        String msg = fails(ErrorCode.INVALID, () -> archive.volumes().setState("V1", VolumeState.HUNG, "m", "stuck")).getMessage();
+        String msg = fails(ErrorCode.INVALID, () -> archive.volumes().setState("V1", VolumeState.HUNG, "m", "stuck"))
+                .getMessage();
         assertThat(msg).contains("cannot go from noaccess to hung");
         assertThat(archive.volumes().inquire("V1").state()).isEqualTo("noaccess");
         fails(ErrorCode.INVALID, () -> archive.volumes().edit(new EditVol("V1", "ok", null, "bob", null, null, null)));
-        fails(ErrorCode.INVALID, () -> archive.volumes().edit(new EditVol("V1", "broken", "x", "bob", null, null, null)));
+        fails(
+                ErrorCode.INVALID,
+                () -> archive.volumes().edit(new EditVol("V1", "broken", "x", "bob", null, null, null)));
         archive.volumes().edit(new EditVol("V1", "ok", "inspected", "bob", null, null, null));
-        assertThat(archive.volumes().history("V1")).containsExactly(
-                "null -> ok by test: added",
-                "ok -> readonly by mover7: write error at block 12",
-                "readonly -> noaccess by bob: pulled for inspection",
-                "noaccess -> ok by bob: inspected");
+        assertThat(archive.volumes().history("V1"))
+                .containsExactly(
+                        "null -> ok by test: added",
+                        "ok -> readonly by mover7: write error at block 12",
+                        "readonly -> noaccess by bob: pulled for inspection",
+                        "noaccess -> ok by bob: inspected");
         for (VolumeState from : VolumeState.values()) {
             assertThat(from.canBecome(from)).isTrue();
         }
@@ -170,7 +194,11 @@ abstract class ArchiveContract {
         v = archive.volumes().noteError("V1", "mover3", false, "read error");
         assertThat(v.state()).isEqualTo("noaccess");
         assertThat(v.stateBy()).isEqualTo("system");
-        assertThat(v.stateReason()).contains("suspect volume").contains("mover1").contains("mover2").contains("mover3");
+        assertThat(v.stateReason())
+                .contains("suspect volume")
+                .contains("mover1")
+                .contains("mover2")
+                .contains("mover3");
         // set ok again: the count starts over
         archive.volumes().edit(new EditVol("V1", "ok", "cleaned the heads", "bob", null, null, null));
         v = archive.volumes().noteError("V1", "mover4", false, "read error");
@@ -187,7 +215,9 @@ abstract class ArchiveContract {
         assertThat(v.remaining()).isEqualTo(400);
         assertThat(v.writing()).isNull();
         assertThat(v.files()).isEqualTo(1);
-        fails(ErrorCode.NO_SPACE, () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 500, "m1")));
+        fails(
+                ErrorCode.NO_SPACE,
+                () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 500, "m1")));
         v = archive.volumes().setRemainingBytes("V1", 0);
         assertThat(v.state()).isEqualTo("full");
         fails(ErrorCode.INVALID, () -> archive.volumes().setRemainingBytes("V1", 5000));
@@ -202,18 +232,29 @@ abstract class ArchiveContract {
         addvol("B1", "1G", "sg", "none");
         addvol("B2", "1G", "sg", "none");
         // width 1: the family's volume is busy, so the next writer waits
-        assertThat(archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 10, "m1")).label()).isEqualTo("A1");
-        String msg = fails(ErrorCode.BUSY, () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 10, "m2"))).getMessage();
+        assertThat(archive.volumes()
+                        .nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 10, "m1"))
+                        .label())
+                .isEqualTo("A1");
+        String msg = fails(
+                        ErrorCode.BUSY,
+                        () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 10, "m2")))
+                .getMessage();
         assertThat(msg).contains("width is 1");
         // width 2: a blank volume joins the family
         archive.volumes().setFamilyWidth("ff", 2);
         VolumeInfo second = archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 10, "m2"));
         assertThat(second.label()).isEqualTo("B1");
         assertThat(second.fileFamily()).isEqualTo("ff");
-        fails(ErrorCode.BUSY, () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 10, "m3")));
+        fails(
+                ErrorCode.BUSY,
+                () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 10, "m3")));
         // once a writer is done its volume is chosen again before any blank one
         archive.volumes().appendDone("A1", 10);
-        assertThat(archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 10, "m3")).label()).isEqualTo("A1");
+        assertThat(archive.volumes()
+                        .nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 10, "m3"))
+                        .label())
+                .isEqualTo("A1");
         assertThat(archive.volumes().inquire("B2").fileFamily()).isEqualTo("none");
         fails(ErrorCode.INVALID, () -> archive.volumes().setFamilyWidth("ff", 0));
     }
@@ -224,28 +265,46 @@ abstract class ArchiveContract {
         addvol("Q2", "1G", "sgq", "none");
         archive.volumes().setQuota("lib", "sgq", 1);
         archive.volumes().setFamilyWidth("f1", 5);
-        assertThat(archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sgq", "f1", 10, "m1")).label()).isEqualTo("Q1");
-        String msg = fails(ErrorCode.NO_SPACE, () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sgq", "f2", 10, "m2"))).getMessage();
+        assertThat(archive.volumes()
+                        .nextWriteVolume(new NextWriteVolume("lib", "sgq", "f1", 10, "m1"))
+                        .label())
+                .isEqualTo("Q1");
+        String msg = fails(
+                        ErrorCode.NO_SPACE,
+                        () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sgq", "f2", 10, "m2")))
+                .getMessage();
         assertThat(msg).contains("quota of 1");
         assertThat(archive.volumes().inquire("Q2").fileFamily()).isEqualTo("none");
         archive.volumes().setQuota("lib", "sgq", -1);
-        assertThat(archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sgq", "f2", 10, "m2")).label()).isEqualTo("Q2");
-        fails(ErrorCode.NOT_FOUND, () -> archive.volumes().nextWriteVolume(new NextWriteVolume("nolib", "sgq", "f2", 10, "m2")));
-        fails(ErrorCode.INVALID, () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sgq", "none", 10, "m2")));
+        assertThat(archive.volumes()
+                        .nextWriteVolume(new NextWriteVolume("lib", "sgq", "f2", 10, "m2"))
+                        .label())
+                .isEqualTo("Q2");
+        fails(
+                ErrorCode.NOT_FOUND,
+                () -> archive.volumes().nextWriteVolume(new NextWriteVolume("nolib", "sgq", "f2", 10, "m2")));
+        fails(
+                ErrorCode.INVALID,
+                () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sgq", "none", 10, "m2")));
     }
 
     @Test
     void readonlyVolumesAreNotChosenForWriting() throws Exception {
         addvol("R1", "1G", "sg", "ff");
         archive.volumes().setState("R1", VolumeState.READONLY, "m", "tape worn");
-        fails(ErrorCode.NO_SPACE, () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 1, "m")));
-        assertThat(fails(ErrorCode.READ_ONLY, () -> archive.volumes().setAppending("R1", "m")).getMessage()).contains("tape worn");
+        fails(
+                ErrorCode.NO_SPACE,
+                () -> archive.volumes().nextWriteVolume(new NextWriteVolume("lib", "sg", "ff", 1, "m")));
+        assertThat(fails(ErrorCode.READ_ONLY, () -> archive.volumes().setAppending("R1", "m"))
+                        .getMessage())
+                .contains("tape worn");
     }
 
     @Test
     void deleteVolIsRefusedWhileItHoldsLiveFilesUnlessForced() throws Exception {
         BitFileInfo b = write("/f1", "hello", "default");
-        String msg = fails(ErrorCode.BUSY, () -> archive.volumes().deleteVol(b.volume(), false, "t")).getMessage();
+        String msg = fails(ErrorCode.BUSY, () -> archive.volumes().deleteVol(b.volume(), false, "t"))
+                .getMessage();
         assertThat(msg).contains("1 live files");
         archive.volumes().deleteVol(b.volume(), true, "t");
         fails(ErrorCode.NOT_FOUND, () -> archive.volumes().inquire(b.volume()));
@@ -256,13 +315,16 @@ abstract class ArchiveContract {
     // ---- the file clerk --------------------------------------------------------------------------
 
     BitFileInfo write(String path, String text, String library) throws SiloException {
-        return archive.files().write(new WriteFile(null, path, text.getBytes(), library, null, null, "alice"), "test-mover");
+        return archive.files()
+                .write(new WriteFile(null, path, text.getBytes(), library, null, null, "alice"), "test-mover");
     }
 
     @Test
     void newBitFileRecordsTheFileAndItsPath() throws Exception {
         archive.namespace().mkdir("/exp/run1", true, "alice");
-        BitFileInfo b = archive.files().newBitFile(new NewBitFile("req-1", "DEF001", "0000_000000000_0000001", 5, "062c0215", "/exp/run1/a.dat", "alice"));
+        BitFileInfo b = archive.files()
+                .newBitFile(new NewBitFile(
+                        "req-1", "DEF001", "0000_000000000_0000001", 5, "062c0215", "/exp/run1/a.dat", "alice"));
         assertThat(b.bfid()).matches("B[0-9]{18}");
         assertThat(b.state()).isEqualTo("active");
         NsEntry e = archive.namespace().stat("/exp/run1/a.dat");
@@ -270,28 +332,70 @@ abstract class ArchiveContract {
         assertThat(e.size()).isEqualTo(5);
         assertThat(e.adler32()).isEqualTo("062c0215");
         // the same client request again, long after any reply cache: the same bfid, nothing new
-        BitFileInfo again = archive.files().newBitFile(new NewBitFile("req-1", "DEF001", "0000_000000000_0000001", 5, "062c0215", "/exp/run1/a.dat", "alice"));
+        BitFileInfo again = archive.files()
+                .newBitFile(new NewBitFile(
+                        "req-1", "DEF001", "0000_000000000_0000001", 5, "062c0215", "/exp/run1/a.dat", "alice"));
         assertThat(again).isEqualTo(b);
         assertThat(rows("bit_file")).isEqualTo(1);
         // the same request id for another file is refused
-        fails(ErrorCode.EXISTS, () -> archive.files().newBitFile(new NewBitFile("req-1", "DEF001", "0000_000000000_0000002", 5, "062c0215", "/exp/run1/b.dat", "alice")));
+        fails(
+                ErrorCode.EXISTS,
+                () -> archive.files()
+                        .newBitFile(new NewBitFile(
+                                "req-1",
+                                "DEF001",
+                                "0000_000000000_0000002",
+                                5,
+                                "062c0215",
+                                "/exp/run1/b.dat",
+                                "alice")));
     }
 
     @Test
     void newBitFileWithBadInputChangesNothing() throws Exception {
         archive.namespace().mkdir("/d", false, "alice");
-        fails(ErrorCode.NOT_FOUND, () -> archive.files().newBitFile(new NewBitFile(null, "DEF001", "0000_000000000_0000001", 1, "00000001", "/missing/dir/f", "a")));
-        fails(ErrorCode.NOT_FOUND, () -> archive.files().newBitFile(new NewBitFile(null, "NOVOL", "0000_000000000_0000001", 1, "00000001", "/d/f", "a")));
-        fails(ErrorCode.INVALID, () -> archive.files().newBitFile(new NewBitFile(null, "DEF001", "cookie", 1, "00000001", "/d/f", "a")));
-        fails(ErrorCode.INVALID, () -> archive.files().newBitFile(new NewBitFile(null, "DEF001", "0000_000000000_0000001", 1, "xyz", "/d/f", "a")));
-        fails(ErrorCode.INVALID, () -> archive.files().newBitFile(new NewBitFile(null, "DEF001", "0000_000000000_0000001", 1, "00000001", "/d/../f", "a")));
-        fails(ErrorCode.INVALID, () -> archive.files().newBitFile(new NewBitFile(null, "DEF001", "0000_000000000_0000001", 1, "00000001", "/d/f\0x", "a")));
+        fails(
+                ErrorCode.NOT_FOUND,
+                () -> archive.files()
+                        .newBitFile(new NewBitFile(
+                                null, "DEF001", "0000_000000000_0000001", 1, "00000001", "/missing/dir/f", "a")));
+        fails(
+                ErrorCode.NOT_FOUND,
+                () -> archive.files()
+                        .newBitFile(
+                                new NewBitFile(null, "NOVOL", "0000_000000000_0000001", 1, "00000001", "/d/f", "a")));
+        fails(
+                ErrorCode.INVALID,
+                () -> archive.files().newBitFile(new NewBitFile(null, "DEF001", "cookie", 1, "00000001", "/d/f", "a")));
+        fails(
+                ErrorCode.INVALID,
+                () -> archive.files()
+                        .newBitFile(new NewBitFile(null, "DEF001", "0000_000000000_0000001", 1, "xyz", "/d/f", "a")));
+        fails(
+                ErrorCode.INVALID,
+                () -> archive.files()
+                        .newBitFile(new NewBitFile(
+                                null, "DEF001", "0000_000000000_0000001", 1, "00000001", "/d/../f", "a")));
+        fails(
+                ErrorCode.INVALID,
+                () -> archive.files()
+                        .newBitFile(new NewBitFile(
+                                null, "DEF001", "0000_000000000_0000001", 1, "00000001", "/d/f\0x", "a")));
         assertThat(rows("bit_file")).isZero();
-        archive.files().newBitFile(new NewBitFile(null, "DEF001", "0000_000000000_0000001", 1, "00000001", "/d/f", "a"));
+        archive.files()
+                .newBitFile(new NewBitFile(null, "DEF001", "0000_000000000_0000001", 1, "00000001", "/d/f", "a"));
         // the name is taken: the second record is rolled back with its entry
-        fails(ErrorCode.EXISTS, () -> archive.files().newBitFile(new NewBitFile(null, "DEF001", "0000_000000000_0000002", 1, "00000001", "/d/f", "a")));
+        fails(
+                ErrorCode.EXISTS,
+                () -> archive.files()
+                        .newBitFile(
+                                new NewBitFile(null, "DEF001", "0000_000000000_0000002", 1, "00000001", "/d/f", "a")));
         // the cookie is taken
-        fails(ErrorCode.EXISTS, () -> archive.files().newBitFile(new NewBitFile(null, "DEF001", "0000_000000000_0000001", 1, "00000001", "/d/g", "a")));
+        fails(
+                ErrorCode.EXISTS,
+                () -> archive.files()
+                        .newBitFile(
+                                new NewBitFile(null, "DEF001", "0000_000000000_0000001", 1, "00000001", "/d/g", "a")));
         assertThat(rows("bit_file")).isEqualTo(1);
         assertThat(rows("ns_entry")).isEqualTo(3); // root, /d, /d/f
     }
@@ -304,8 +408,16 @@ abstract class ArchiveContract {
             List<Future<String>> fs = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 int n = i;
-                fs.add(pool.submit(() -> archive.files().newBitFile(new NewBitFile("r" + n, "DEF002",
-                        String.format("0000_000000000_%07d", n + 1), 1, "00000001", "/c/f" + n, "a")).bfid()));
+                fs.add(pool.submit(() -> archive.files()
+                        .newBitFile(new NewBitFile(
+                                "r" + n,
+                                "DEF002",
+                                String.format("0000_000000000_%07d", n + 1),
+                                1,
+                                "00000001",
+                                "/c/f" + n,
+                                "a"))
+                        .bfid()));
             }
             var seen = ConcurrentHashMap.<String>newKeySet();
             for (Future<String> f : fs) {
@@ -314,13 +426,18 @@ abstract class ArchiveContract {
         } finally {
             pool.shutdown();
         }
-        String last = archive.files().newBitFile(new NewBitFile(null, "DEF002", "0000_000000000_0000999", 1, "00000001", "/c/last", "a")).bfid();
-        List<String> all = archive.catalog().tx(c -> Sql.list(c, "SELECT bfid FROM bit_file ORDER BY created_ms, bfid", rs -> rs.getString(1)));
+        String last = archive.files()
+                .newBitFile(new NewBitFile(null, "DEF002", "0000_000000000_0000999", 1, "00000001", "/c/last", "a"))
+                .bfid();
+        List<String> all = archive.catalog()
+                .tx(c -> Sql.list(c, "SELECT bfid FROM bit_file ORDER BY created_ms, bfid", rs -> rs.getString(1)));
         assertThat(all).hasSize(201).isSorted().endsWith(last);
         // a reopened catalog never issues an id at or below one it has
         archive.close();
         archive = ArchiveService.open(data, setting);
-        String after = archive.files().newBitFile(new NewBitFile(null, "DEF002", "0000_000000000_0001000", 1, "00000001", "/c/after", "a")).bfid();
+        String after = archive.files()
+                .newBitFile(new NewBitFile(null, "DEF002", "0000_000000000_0001000", 1, "00000001", "/c/after", "a"))
+                .bfid();
         assertThat(after).isGreaterThan(last);
     }
 
@@ -339,8 +456,10 @@ abstract class ArchiveContract {
             // the same client request sent by eight threads at once: one record, one bfid
             List<Future<String>> same = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                same.add(pool.submit(() -> archive.files().newBitFile(new NewBitFile("dup-req", "DEF001",
-                        "0000_000000000_0000001", 3, "00000001", "/race/f", "a")).bfid()));
+                same.add(pool.submit(() -> archive.files()
+                        .newBitFile(new NewBitFile(
+                                "dup-req", "DEF001", "0000_000000000_0000001", 3, "00000001", "/race/f", "a"))
+                        .bfid()));
             }
             var bfids = new java.util.HashSet<String>();
             for (Future<String> f : same) {
@@ -391,8 +510,11 @@ abstract class ArchiveContract {
         fails(ErrorCode.EXISTS, () -> archive.namespace().mkdir("/a/b", false, "alice"));
         fails(ErrorCode.NOT_FOUND, () -> archive.namespace().mkdir("/x/y", false, "alice"));
         BitFileInfo f = write("/a/b/file", "content", "default");
-        assertThat(archive.namespace().ls("/a/b")).extracting(NsEntry::name, NsEntry::kind).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("c", "dir"), org.assertj.core.groups.Tuple.tuple("file", "file"));
+        assertThat(archive.namespace().ls("/a/b"))
+                .extracting(NsEntry::name, NsEntry::kind)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("c", "dir"),
+                        org.assertj.core.groups.Tuple.tuple("file", "file"));
         assertThat(archive.namespace().stat("/a//b/file/").size()).isEqualTo(7);
         archive.namespace().mv("/a/b", "/a/renamed");
         assertThat(archive.files().info(f.bfid()).path()).isEqualTo("/a/renamed/file");
@@ -413,12 +535,23 @@ abstract class ArchiveContract {
 
     @Test
     void badPathsGetClearErrors() {
-        assertThat(fails(ErrorCode.INVALID, () -> archive.namespace().mkdir("/a/../b", true, "x")).getMessage()).contains("'..'");
-        assertThat(fails(ErrorCode.INVALID, () -> archive.namespace().mkdir("/a\0b", true, "x")).getMessage()).contains("NUL");
-        assertThat(fails(ErrorCode.INVALID, () -> archive.namespace().stat("relative")).getMessage()).contains("not absolute");
-        assertThat(fails(ErrorCode.INVALID, () -> archive.namespace().stat("")).getMessage()).contains("empty path");
-        assertThat(fails(ErrorCode.INVALID, () -> archive.namespace().mkdir("/" + "n".repeat(256), false, "x")).getMessage()).contains("255");
-        assertThat(fails(ErrorCode.NOT_FOUND, () -> archive.namespace().ls("/nope")).getMessage()).contains("/nope");
+        assertThat(fails(ErrorCode.INVALID, () -> archive.namespace().mkdir("/a/../b", true, "x"))
+                        .getMessage())
+                .contains("'..'");
+        assertThat(fails(ErrorCode.INVALID, () -> archive.namespace().mkdir("/a\0b", true, "x"))
+                        .getMessage())
+                .contains("NUL");
+        assertThat(fails(ErrorCode.INVALID, () -> archive.namespace().stat("relative"))
+                        .getMessage())
+                .contains("not absolute");
+        assertThat(fails(ErrorCode.INVALID, () -> archive.namespace().stat("")).getMessage())
+                .contains("empty path");
+        assertThat(fails(ErrorCode.INVALID, () -> archive.namespace().mkdir("/" + "n".repeat(256), false, "x"))
+                        .getMessage())
+                .contains("255");
+        assertThat(fails(ErrorCode.NOT_FOUND, () -> archive.namespace().ls("/nope"))
+                        .getMessage())
+                .contains("/nope");
     }
 
     // ---- fsck ------------------------------------------------------------------------------------
@@ -431,9 +564,11 @@ abstract class ArchiveContract {
         FsckReport clean = archive.files().fsck();
         assertThat(clean.checked()).isEqualTo(3);
         assertThat(clean.problems()).isEmpty();
-        DirBackend vb = new DirBackend(Path.of(archive.volumes().inquire(b.volume()).backend().substring(4)));
+        DirBackend vb = new DirBackend(
+                Path.of(archive.volumes().inquire(b.volume()).backend().substring(4)));
         Files.write(vb.path(b.cookie()), "brav0".getBytes());
-        DirBackend vc = new DirBackend(Path.of(archive.volumes().inquire(c.volume()).backend().substring(4)));
+        DirBackend vc = new DirBackend(
+                Path.of(archive.volumes().inquire(c.volume()).backend().substring(4)));
         Files.delete(vc.path(c.cookie()));
         FsckReport bad = archive.files().fsck();
         assertThat(bad.checked()).isEqualTo(3);
@@ -450,8 +585,10 @@ abstract class ArchiveContract {
     void fsckOnS3Volumes() throws Exception {
         try (S3Fixture s3 = new S3Fixture()) {
             archive.volumes().addvol(new AddVol("S3V1", "cloud", null, "1G", s3.uri("vol1"), "sg", "none"), "t");
-            BitFileInfo a = archive.files().write(new WriteFile("w1", "/s3a", "one".getBytes(), "cloud", "sg", "ff", "a"), "m");
-            BitFileInfo b = archive.files().write(new WriteFile("w2", "/s3b", "two".getBytes(), "cloud", "sg", "ff", "a"), "m");
+            BitFileInfo a =
+                    archive.files().write(new WriteFile("w1", "/s3a", "one".getBytes(), "cloud", "sg", "ff", "a"), "m");
+            BitFileInfo b =
+                    archive.files().write(new WriteFile("w2", "/s3b", "two".getBytes(), "cloud", "sg", "ff", "a"), "m");
             assertThat(a.volume()).isEqualTo("S3V1");
             assertThat(new String(archive.files().read("/s3b"))).isEqualTo("two");
             assertThat(archive.files().fsck().problems()).isEmpty();

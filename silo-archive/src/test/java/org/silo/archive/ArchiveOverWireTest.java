@@ -31,12 +31,12 @@ import org.silo.archive.ops.VolumeMessages.SetState;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
-import org.silo.wire.client.ClientOptions;
-import org.silo.wire.client.SiloClient;
 import org.silo.wire.auth.Authenticator;
 import org.silo.wire.auth.Grant;
 import org.silo.wire.auth.Grants;
 import org.silo.wire.auth.Right;
+import org.silo.wire.client.ClientOptions;
+import org.silo.wire.client.SiloClient;
 import org.silo.wire.server.Dispatcher;
 import org.silo.wire.server.WireServer;
 import org.silo.wire.server.WireServerConfig;
@@ -55,7 +55,8 @@ class ArchiveOverWireTest {
         archive = ArchiveService.open(data, null);
         Dispatcher d = new Dispatcher();
         archive.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
     }
 
@@ -74,23 +75,29 @@ class ArchiveOverWireTest {
 
     @Test
     void aMoverWritesAFileThroughTheClerks() throws Exception {
-        VolumeInfo v = client.call(VolumeClerkOps.NEXT_WRITE_VOLUME, new NextWriteVolume("default", "none", "raw", 5, "mover1"));
+        VolumeInfo v = client.call(
+                VolumeClerkOps.NEXT_WRITE_VOLUME, new NextWriteVolume("default", "none", "raw", 5, "mover1"));
         assertThat(v.writing()).isEqualTo("mover1");
         assertThat(v.fileFamily()).isEqualTo("raw");
         client.call(FileClerkOps.MKDIR, new Mkdir("/raw", false, "alice"));
-        BitFileInfo b = client.call(FileClerkOps.NEW_BIT_FILE,
+        BitFileInfo b = client.call(
+                FileClerkOps.NEW_BIT_FILE,
                 new NewBitFile("mover1-req-1", v.label(), "0000_000000000_0000001", 5, "062c0215", "/raw/f", "alice"));
         // the same client request in a new session (past any reply cache): the same bfid
         try (SiloClient other = SiloClient.connect(ClientOptions.to(server.address()))) {
-            BitFileInfo again = other.call(FileClerkOps.NEW_BIT_FILE,
-                    new NewBitFile("mover1-req-1", v.label(), "0000_000000000_0000001", 5, "062c0215", "/raw/f", "alice"));
+            BitFileInfo again = other.call(
+                    FileClerkOps.NEW_BIT_FILE,
+                    new NewBitFile(
+                            "mover1-req-1", v.label(), "0000_000000000_0000001", 5, "062c0215", "/raw/f", "alice"));
             assertThat(again.bfid()).isEqualTo(b.bfid());
         }
         VolumeInfo after = client.call(VolumeClerkOps.APPEND_DONE, new AppendDone(v.label(), 5, "mover1"));
         assertThat(after.writing()).isNull();
         assertThat(client.call(FileClerkOps.BFID_INFO, b.bfid()).path()).isEqualTo("/raw/f");
         assertThat(client.call(FileClerkOps.STAT, "/raw/f").size()).isEqualTo(5);
-        assertThat(client.call(FileClerkOps.LS, new org.silo.archive.ops.FileMessages.Ls("/raw")).entries()).hasSize(1);
+        assertThat(client.call(FileClerkOps.LS, new org.silo.archive.ops.FileMessages.Ls("/raw"))
+                        .entries())
+                .hasSize(1);
         client.call(FileClerkOps.MV, new Mv("/raw/f", "/raw/g"));
         client.call(FileClerkOps.RM, new Rm("/raw/g", null));
         assertThat(client.call(FileClerkOps.BFID_INFO, b.bfid()).state()).isEqualTo("deleted");
@@ -100,18 +107,26 @@ class ArchiveOverWireTest {
     void adminOperationsAndStatus() throws Exception {
         VolumeInfo v = client.call(VolumeClerkOps.ADDVOL, new AddVol("TAPE1", "lib", null, "1G", null, "sg", null));
         assertThat(v.stateBy()).isEqualTo("anonymous from 127.0.0.1");
-        assertThat(client.call(VolumeClerkOps.LIST_VOLS, new ListVols(null, null, null)).volumes()).hasSize(3);
-        assertThat(client.call(VolumeClerkOps.SET_SYSTEM_READONLY, new SetState("TAPE1", "label unreadable", "mover2")).state())
+        assertThat(client.call(VolumeClerkOps.LIST_VOLS, new ListVols(null, null, null))
+                        .volumes())
+                .hasSize(3);
+        assertThat(client.call(VolumeClerkOps.SET_SYSTEM_READONLY, new SetState("TAPE1", "label unreadable", "mover2"))
+                        .state())
                 .isEqualTo("readonly");
-        assertThat(client.call(VolumeClerkOps.SET_HUNG, new SetState("TAPE1", "stuck in drive", null)).state()).isEqualTo("hung");
-        assertThat(client.call(VolumeClerkOps.EDIT_VOL, new EditVol("TAPE1", "ok", "freed", "bob", null, null, "2G")).capacity())
+        assertThat(client.call(VolumeClerkOps.SET_HUNG, new SetState("TAPE1", "stuck in drive", null))
+                        .state())
+                .isEqualTo("hung");
+        assertThat(client.call(VolumeClerkOps.EDIT_VOL, new EditVol("TAPE1", "ok", "freed", "bob", null, null, "2G"))
+                        .capacity())
                 .isEqualTo(2L << 30);
-        BitFileInfo w = client.call(FileClerkOps.WRITE_FILE, new WriteFile("w-1", "/w", "over the wire".getBytes(), null, null, null, "a"));
+        BitFileInfo w = client.call(
+                FileClerkOps.WRITE_FILE, new WriteFile("w-1", "/w", "over the wire".getBytes(), null, null, null, "a"));
         assertThat(new String(client.call(FileClerkOps.READ_FILE, "/w"))).isEqualTo("over the wire");
         assertThat(client.call(FileClerkOps.FSCK, null).problems()).isEmpty();
         assertThat(client.call(VolumeClerkOps.STATUS, null)).containsEntry("volumes", 3);
         assertThat(client.call(FileClerkOps.STATUS, null)).containsEntry("filesActive", 1);
-        assertThat(client.call(VolumeClerkOps.BACKUP, new Backup("b1.db")).bytes()).isPositive();
+        assertThat(client.call(VolumeClerkOps.BACKUP, new Backup("b1.db")).bytes())
+                .isPositive();
         // seed 000's mk_backup, the file clerk's name for the same: a catalog a new server opens with the file in it
         var made = client.call(FileClerkOps.MK_BACKUP, new Backup("b2.db"));
         assertThat(made.bytes()).isPositive();
@@ -121,7 +136,8 @@ class ArchiveOverWireTest {
         try (ArchiveService again = ArchiveService.open(restored, null)) {
             assertThat(again.files().info(w.bfid()).path()).isEqualTo("/w");
         }
-        assertThatThrownBy(() -> client.call(FileClerkOps.MK_BACKUP, new Backup(""))).hasMessageContaining("needs a destination");
+        assertThatThrownBy(() -> client.call(FileClerkOps.MK_BACKUP, new Backup("")))
+                .hasMessageContaining("needs a destination");
         assertThat(archive.status()).containsEntry("engine", "sqlite");
         assertThatThrownBy(() -> client.call(VolumeClerkOps.DELETE_VOL, new DeleteVol(w.volume(), false)))
                 .isInstanceOfSatisfying(SiloException.class, e -> {
@@ -136,7 +152,9 @@ class ArchiveOverWireTest {
         Authenticator readOnlyButExp = new Authenticator() {
             @Override
             public Grants anonymous(InetAddress peer) {
-                return new Grants(List.of(new Grant("archive", "/", Right.READ), new Grant("archive", "/exp/", Right.WRITE),
+                return new Grants(List.of(
+                        new Grant("archive", "/", Right.READ),
+                        new Grant("archive", "/exp/", Right.WRITE),
                         new Grant("archive", "vol:", Right.READ)));
             }
 
@@ -147,12 +165,19 @@ class ArchiveOverWireTest {
         };
         Dispatcher d = new Dispatcher();
         archive.register(d);
-        WireServer guarded = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d,
-                new SimpleMeterRegistry(), readOnlyButExp);
+        WireServer guarded = WireServer.start(
+                InetAddress.getLoopbackAddress(),
+                0,
+                WireServerConfig.DEFAULTS,
+                d,
+                new SimpleMeterRegistry(),
+                readOnlyButExp);
         try (SiloClient c = SiloClient.connect(ClientOptions.to(guarded.address()))) {
             client.call(FileClerkOps.MKDIR, new Mkdir("/exp", false, null));
             c.call(FileClerkOps.MKDIR, new Mkdir("/exp/mine", false, null));
-            assertThat(c.call(FileClerkOps.LS, new org.silo.archive.ops.FileMessages.Ls("/")).entries()).hasSize(1);
+            assertThat(c.call(FileClerkOps.LS, new org.silo.archive.ops.FileMessages.Ls("/"))
+                            .entries())
+                    .hasSize(1);
             assertThat(c.call(VolumeClerkOps.INQUIRE_VOL, "DEF001").label()).isEqualTo("DEF001");
             for (ThrowingCall call : List.<ThrowingCall>of(
                     () -> c.call(FileClerkOps.MKDIR, new Mkdir("/other", false, null)),
@@ -161,8 +186,9 @@ class ArchiveOverWireTest {
                     () -> c.call(VolumeClerkOps.SET_HUNG, new SetState("DEF001", "x", null)),
                     () -> c.call(FileClerkOps.FSCK, null),
                     () -> c.call(VolumeClerkOps.BACKUP, new Backup("x.db")))) {
-                assertThatThrownBy(call::run).isInstanceOfSatisfying(SiloException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION));
+                assertThatThrownBy(call::run)
+                        .isInstanceOfSatisfying(
+                                SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION));
             }
         } finally {
             guarded.close();
@@ -182,8 +208,11 @@ class ArchiveOverWireTest {
                     assertThat(e.getMessage()).contains("no volume NOPE");
                 });
         assertThatThrownBy(() -> client.call(FileClerkOps.MKDIR, new Mkdir("/a/../b", true, null)))
-                .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID));
-        assertThatThrownBy(() -> client.call(VolumeClerkOps.ADDVOL, new AddVol("X", "lib", null, "lots", null, null, null)))
-                .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.getMessage()).contains("'lots' is not a size"));
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID));
+        assertThatThrownBy(() ->
+                        client.call(VolumeClerkOps.ADDVOL, new AddVol("X", "lib", null, "lots", null, null, null)))
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.getMessage()).contains("'lots' is not a size"));
     }
 }

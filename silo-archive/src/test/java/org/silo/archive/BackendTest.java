@@ -22,6 +22,7 @@ import org.silo.wire.SiloException;
 /** Both volume backends: files appended in order at cookies, read back with only the backend and the cookie. */
 class BackendTest {
     static S3Fixture s3;
+
     @TempDir
     static Path data;
 
@@ -48,9 +49,14 @@ class BackendTest {
         SiloException full = Backend.io("cannot append to dir:/v", new java.io.IOException("No space left on device"));
         assertThat(full.code()).isEqualTo(ErrorCode.NO_SPACE);
         assertThat(full.getMessage()).isEqualTo("cannot append to dir:/v: No space left on device");
-        assertThat(Backend.io("cannot make dir:/v", new java.nio.file.FileSystemException("/v", null, "Disk quota exceeded")).code())
+        assertThat(Backend.io(
+                                "cannot make dir:/v",
+                                new java.nio.file.FileSystemException("/v", null, "Disk quota exceeded"))
+                        .code())
                 .isEqualTo(ErrorCode.NO_SPACE);
-        assertThat(Backend.io("cannot append to dir:/v", new java.io.IOException("Input/output error")).code()).isEqualTo(ErrorCode.IO);
+        assertThat(Backend.io("cannot append to dir:/v", new java.io.IOException("Input/output error"))
+                        .code())
+                .isEqualTo(ErrorCode.IO);
     }
 
     @ParameterizedTest
@@ -84,9 +90,11 @@ class BackendTest {
             }
             assertThat(b.append("next".getBytes())).isEqualTo("0000_000000000_0000004");
             assertThatThrownBy(() -> b.open("0000_000000000_0000099"))
-                    .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+                    .isInstanceOfSatisfying(
+                            SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
             assertThatThrownBy(() -> b.open("../../etc/passwd"))
-                    .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID));
+                    .isInstanceOfSatisfying(
+                            SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID));
         }
     }
 

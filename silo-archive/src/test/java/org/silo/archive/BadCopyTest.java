@@ -58,7 +58,8 @@ class BadCopyTest {
         archive = ArchiveService.open(data, null, settings);
         Dispatcher d = new Dispatcher();
         archive.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
         archive.namespace().mkdir("/t", false, "alice");
         archive.startLocalMovers(2, "default");
@@ -78,8 +79,10 @@ class BadCopyTest {
     }
 
     TransferClient transfers(int copies) throws IOException {
-        return new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withCopies(copies)
-                .withWait(Duration.ofMinutes(5))).onNote(notes::add);
+        return new TransferClient(
+                        LibraryClient.over(client),
+                        TransferClient.Options.defaults().withCopies(copies).withWait(Duration.ofMinutes(5)))
+                .onNote(notes::add);
     }
 
     Path file(String name, int size, long seed) throws IOException {
@@ -107,7 +110,10 @@ class BadCopyTest {
     /** The file on the directory volume that holds the bit file's bytes (a container, for a small file). */
     Path bytesOf(String bfid) throws Exception {
         BitFileInfo b = archive.files().info(bfid);
-        return ((DirBackend) archive.volumes().backends().get(archive.volumes().inquire(b.volume()).backend())).path(b.cookie());
+        return ((DirBackend) archive.volumes()
+                        .backends()
+                        .get(archive.volumes().inquire(b.volume()).backend()))
+                .path(b.cookie());
     }
 
     long readErrors(String volume) throws Exception {
@@ -116,7 +122,8 @@ class BadCopyTest {
 
     List<JobInfo> reads() throws Exception {
         return client.call(LibraryOps.JOB_LS, new ListJobs(true, 1000)).jobs().stream()
-                .filter(j -> j.kind().equals(LibraryMessages.KIND_READ)).toList();
+                .filter(j -> j.kind().equals(LibraryMessages.KIND_READ))
+                .toList();
     }
 
     @Test
@@ -132,18 +139,26 @@ class BadCopyTest {
         assertThat(got.error()).isNull();
         assertThat(Files.mismatch(src, back)).as("the copy's bytes, whole").isEqualTo(-1L);
         assertThat(got.volume()).isEqualTo(copy);
-        assertThat(notes).as("the user is told").anySatisfy(n -> assertThat(n)
-                .startsWith("/t/m is read from its copy on volume " + copy + ": cannot read /t/m from " + put.volume())
-                .contains("no file at cookie"));
-        assertThat(readErrors(put.volume())).as("the failure counts against the volume that lost the bytes").isEqualTo(1);
+        assertThat(notes)
+                .as("the user is told")
+                .anySatisfy(n -> assertThat(n)
+                        .startsWith("/t/m is read from its copy on volume " + copy + ": cannot read /t/m from "
+                                + put.volume())
+                        .contains("no file at cookie"));
+        assertThat(readErrors(put.volume()))
+                .as("the failure counts against the volume that lost the bytes")
+                .isEqualTo(1);
         assertThat(readErrors(copy)).isZero();
-        assertThat(reads()).extracting(JobInfo::volume).as("tried once there, then on the copy's volume")
+        assertThat(reads())
+                .extracting(JobInfo::volume)
+                .as("tried once there, then on the copy's volume")
                 .containsExactlyInAnyOrder(put.volume(), copy);
     }
 
     @Test
     void aFileCutShortOnItsVolumeIsReadFromItsCopyWithANote() throws Exception {
-        start(TransferTest.SETTINGS.withAggregation(new LibraryMessages.Aggregation(0, 1L << 30, 1000))); // a file of its own
+        start(TransferTest.SETTINGS.withAggregation(
+                new LibraryMessages.Aggregation(0, 1L << 30, 1000))); // a file of its own
         Path src = file("s", 300_000, 10);
         Result put = put(src, "/t/s", 2);
         String copy = put.copies().get(0);
@@ -156,10 +171,17 @@ class BadCopyTest {
         assertThat(got.error()).isNull();
         assertThat(Files.mismatch(src, back)).isEqualTo(-1L);
         assertThat(got.volume()).isEqualTo(copy);
-        assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("/t/s is read from its copy on volume " + copy + ": ")
-                .contains("size mismatch at mover", put.volume(), "holds 100000 bytes of /t/s", "the catalog says 300000"));
+        assertThat(notes)
+                .anySatisfy(n -> assertThat(n)
+                        .startsWith("/t/s is read from its copy on volume " + copy + ": ")
+                        .contains(
+                                "size mismatch at mover",
+                                put.volume(),
+                                "holds 100000 bytes of /t/s",
+                                "the catalog says 300000"));
         assertThat(readErrors(put.volume())).isEqualTo(1);
-        assertThat(archive.volumes().inquire(put.volume()).state()).as("one failure on one mover: not yet a suspect volume")
+        assertThat(archive.volumes().inquire(put.volume()).state())
+                .as("one failure on one mover: not yet a suspect volume")
                 .isEqualTo("ok");
     }
 
@@ -169,7 +191,10 @@ class BadCopyTest {
         Path src = file("f", 200_000, 12);
         Result put = put(src, "/t/f", 2);
         String copy = put.copies().get(0);
-        long at = org.silo.archive.volume.Backend.location(archive.files().info(put.bfid()).cookie()).offset() + 77_777;
+        long at = org.silo.archive.volume.Backend.location(
+                                archive.files().info(put.bfid()).cookie())
+                        .offset()
+                + 77_777;
         try (RandomAccessFile f = new RandomAccessFile(bytesOf(put.bfid()).toFile(), "rw")) {
             f.seek(at);
             int v = f.read();
@@ -182,8 +207,10 @@ class BadCopyTest {
         assertThat(got.error()).isNull();
         assertThat(Files.mismatch(src, back)).isEqualTo(-1L);
         assertThat(got.volume()).isEqualTo(copy);
-        assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("/t/f is read from its copy on volume " + copy
-                + ": CRC mismatch at mover: /t/f read from " + put.volume()));
+        assertThat(notes)
+                .anySatisfy(n -> assertThat(n)
+                        .startsWith("/t/f is read from its copy on volume " + copy
+                                + ": CRC mismatch at mover: /t/f read from " + put.volume()));
         assertThat(readErrors(put.volume())).isEqualTo(1);
     }
 
@@ -196,11 +223,16 @@ class BadCopyTest {
 
         Path back = local.resolve("one.back");
         Result got = get("/t/one", back);
-        assertThat(got.error()).as("the file, the volume, what is wrong, and that no copy is left")
+        assertThat(got.error())
+                .as("the file, the volume, what is wrong, and that no copy is left")
                 .startsWith("cannot read /t/one from " + put.volume())
-                .contains("no file at cookie", "/t/one has no copy left to read: its bytes on volume " + put.volume() + " could not be read");
+                .contains(
+                        "no file at cookie",
+                        "/t/one has no copy left to read: its bytes on volume " + put.volume() + " could not be read");
         assertThat(Files.exists(back)).isFalse();
-        assertThat(readErrors(put.volume())).as("tried once, not again on the same bytes").isEqualTo(1);
+        assertThat(readErrors(put.volume()))
+                .as("tried once, not again on the same bytes")
+                .isEqualTo(1);
         assertThat(reads()).hasSize(1);
         assertThat(notes).noneMatch(n -> n.contains("is read from its copy"));
     }

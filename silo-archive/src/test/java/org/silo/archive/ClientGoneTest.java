@@ -67,7 +67,11 @@ class ClientGoneTest {
         Dispatcher d = new Dispatcher();
         archive.register(d);
         // a short idle time, so that a dead client's session expires within the test
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS.withSessionIdle(Duration.ofSeconds(2)), d,
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(),
+                0,
+                WireServerConfig.DEFAULTS.withSessionIdle(Duration.ofSeconds(2)),
+                d,
                 new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
         archive.namespace().mkdir("/t", false, "alice");
@@ -82,7 +86,11 @@ class ClientGoneTest {
 
     /** A write that no mover will take (it avoids the only one), so it stays queued until something cancels it. */
     WriteToHsm stuckWrite(String path, String callback, String token) {
-        return WriteToHsm.of(path, 1000).callback(callback, token).owner("alice").avoidMovers(List.of("mover1")).build();
+        return WriteToHsm.of(path, 1000)
+                .callback(callback, token)
+                .owner("alice")
+                .avoidMovers(List.of("mover1"))
+                .build();
     }
 
     JobInfo job(long id) throws SiloException {
@@ -91,14 +99,17 @@ class ClientGoneTest {
 
     /** The request once it is no longer queued or running. */
     JobInfo settled(long id) {
-        return await().atMost(CEILING).until(() -> job(id), j -> !j.state().equals("queued") && !j.state().equals("active"));
+        return await().atMost(CEILING)
+                .until(
+                        () -> job(id),
+                        j -> !j.state().equals("queued") && !j.state().equals("active"));
     }
 
     Result putAgain(String name, String path) throws Exception {
         Path src = local.resolve(name);
         Files.write(src, new byte[1000]);
-        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults()
-                .withWait(CEILING))) {
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client), TransferClient.Options.defaults().withWait(CEILING))) {
             return t.putOne(src, path);
         }
     }
@@ -110,7 +121,8 @@ class ClientGoneTest {
             SiloClient leaving = SiloClient.connect(ClientOptions.to(server.address()));
             JobInfo j = leaving.call(LibraryOps.WRITE_TO_HSM, stuckWrite("/t/a", callback(listener), "tok-a"));
             assertThat(j.state()).isEqualTo("queued");
-            assertThatThrownBy(() -> client.call(LibraryOps.WRITE_TO_HSM, stuckWrite("/t/a", callback(listener), "tok-a2")))
+            assertThatThrownBy(() ->
+                            client.call(LibraryOps.WRITE_TO_HSM, stuckWrite("/t/a", callback(listener), "tok-a2")))
                     .hasMessageContaining("already being written by job " + j.id());
 
             leaving.close(CEILING); // END: answered once the session's requests are let go
@@ -127,8 +139,16 @@ class ClientGoneTest {
     void aClientProcessKilledWithoutAWordHasItsWriteCancelledWhenItsSessionExpires() throws Exception {
         archive.startLocalMovers(1, "default");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), StrandedClient.class.getName(),
-                "127.0.0.1:" + server.port(), "/t/b", "mover1").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        StrandedClient.class.getName(),
+                        "127.0.0.1:" + server.port(),
+                        "/t/b",
+                        "mover1")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         long id;
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -139,7 +159,9 @@ class ClientGoneTest {
         } finally {
             p.destroyForcibly().waitFor(); // SIGKILL: no END, no shutdown hook
         }
-        assertThat(settled(id)).extracting(JobInfo::state, JobInfo::error).containsExactly("cancelled", ClientJobs.SESSION_EXPIRED);
+        assertThat(settled(id))
+                .extracting(JobInfo::state, JobInfo::error)
+                .containsExactly("cancelled", ClientJobs.SESSION_EXPIRED);
         assertThat(putAgain("b", "/t/b").error()).isNull();
     }
 
@@ -151,12 +173,18 @@ class ClientGoneTest {
             dead = callback(gone);
         } // closed: connections to it are refused
         JobInfo waiting = client.call(LibraryOps.WRITE_TO_HSM, stuckWrite("/t/c2", dead, "tok-c2"));
-        JobInfo taken = client.call(LibraryOps.WRITE_TO_HSM, WriteToHsm.of("/t/c1", 1000).callback(dead, "tok-c1").owner("alice").build());
+        JobInfo taken = client.call(
+                LibraryOps.WRITE_TO_HSM,
+                WriteToHsm.of("/t/c1", 1000)
+                        .callback(dead, "tok-c1")
+                        .owner("alice")
+                        .build());
 
         assertThat(settled(taken.id()).state()).isEqualTo("cancelled");
         assertThat(job(taken.id()).error()).startsWith("cancelled: the client at " + dead + " cannot be reached");
         assertThat(settled(waiting.id()).state()).isEqualTo("cancelled");
-        assertThat(job(waiting.id()).error()).startsWith("cancelled: the client at " + dead + " cannot be reached")
+        assertThat(job(waiting.id()).error())
+                .startsWith("cancelled: the client at " + dead + " cannot be reached")
                 .endsWith("(found by mover mover1 on job " + taken.id() + ")");
         assertThat(putAgain("c1", "/t/c1").error()).isNull();
         assertThat(putAgain("c2", "/t/c2").error()).isNull();
@@ -166,7 +194,12 @@ class ClientGoneTest {
     void aClientThatGoesAwayInTheMiddleOfAWriteHasItCancelledAndNothingRecorded() throws Exception {
         archive.startLocalMovers(1, "default");
         try (ServerSocket listener = listener()) {
-            JobInfo j = client.call(LibraryOps.WRITE_TO_HSM, WriteToHsm.of("/t/w", 8 << 20).callback(callback(listener), "tok-w").owner("alice").build());
+            JobInfo j = client.call(
+                    LibraryOps.WRITE_TO_HSM,
+                    WriteToHsm.of("/t/w", 8 << 20)
+                            .callback(callback(listener), "tok-w")
+                            .owner("alice")
+                            .build());
             try (Socket s = listener.accept()) { // the mover: take the job, send a megabyte of the eight, and vanish
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 DataOutputStream out = new DataOutputStream(s.getOutputStream());
@@ -179,10 +212,12 @@ class ClientGoneTest {
                 out.flush();
             }
             assertThat(settled(j.id()).state()).isEqualTo("cancelled");
-            assertThat(job(j.id()).error()).startsWith("cancelled: the client at " + callback(listener) + " went away in the middle");
+            assertThat(job(j.id()).error())
+                    .startsWith("cancelled: the client at " + callback(listener) + " went away in the middle");
         }
         assertThatThrownBy(() -> archive.namespace().stat("/t/w")).hasMessageContaining("no such file");
-        await().atMost(CEILING).until(() -> archive.volumes().list(null).stream().allMatch(v -> v.writing() == null));
+        await().atMost(CEILING)
+                .until(() -> archive.volumes().list(null).stream().allMatch(v -> v.writing() == null));
         assertThat(partFiles()).isEmpty();
         assertThat(putAgain("w", "/t/w").error()).isNull();
     }
@@ -194,11 +229,13 @@ class ClientGoneTest {
         byte[] bytes = new byte[32 << 20];
         new Random(5).nextBytes(bytes);
         Files.write(src, bytes);
-        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withWait(CEILING))) {
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client), TransferClient.Options.defaults().withWait(CEILING))) {
             assertThat(t.putOne(src, "/t/r").error()).isNull();
         }
         try (ServerSocket listener = listener()) {
-            JobInfo j = client.call(LibraryOps.READ_FROM_HSM, new ReadFromHsm("/t/r", 0, callback(listener), "tok-r", List.of()));
+            JobInfo j = client.call(
+                    LibraryOps.READ_FROM_HSM, new ReadFromHsm("/t/r", 0, callback(listener), "tok-r", List.of()));
             try (Socket s = listener.accept()) { // take a little of the file, then vanish
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 DataOutputStream out = new DataOutputStream(s.getOutputStream());
@@ -211,23 +248,30 @@ class ClientGoneTest {
                 in.readNBytes(64 << 10);
             }
             assertThat(settled(j.id()).state()).isEqualTo("cancelled");
-            assertThat(job(j.id()).error()).startsWith("cancelled: the client at " + callback(listener) + " went away in the middle");
+            assertThat(job(j.id()).error())
+                    .startsWith("cancelled: the client at " + callback(listener) + " went away in the middle");
         }
-        assertThat(archive.volumes().inquire(archive.namespace().stat("/t/r").volume()).readErrors())
-                .as("a client that leaves is not the volume's fault").isZero();
+        assertThat(archive.volumes()
+                        .inquire(archive.namespace().stat("/t/r").volume())
+                        .readErrors())
+                .as("a client that leaves is not the volume's fault")
+                .isZero();
     }
 
     @Test
     void aWriteSentAgainWithItsTokenGetsTheRequestMadeTheFirstTime() throws Exception {
         // a mover has served the library (or the write is refused at once), but none takes the request here
-        archive.library().announce(new org.silo.archive.ops.LibraryMessages.MoverHello("earlier-id", "earlier", "default",
-                List.of("disk"), "h", "idle", null));
+        archive.library()
+                .announce(new org.silo.archive.ops.LibraryMessages.MoverHello(
+                        "earlier-id", "earlier", "default", List.of("disk"), "h", "idle", null));
         try (ServerSocket listener = listener()) {
             WriteToHsm q = stuckWrite("/t/again", callback(listener), "tok-again");
             JobInfo first = client.call(LibraryOps.WRITE_TO_HSM, q);
             JobInfo repeat = client.call(LibraryOps.WRITE_TO_HSM, q);
             assertThat(repeat.id()).isEqualTo(first.id());
-            assertThat(client.call(LibraryOps.JOB_LS, new org.silo.archive.ops.LibraryMessages.ListJobs(true, 10)).jobs()).hasSize(1);
+            assertThat(client.call(LibraryOps.JOB_LS, new org.silo.archive.ops.LibraryMessages.ListJobs(true, 10))
+                            .jobs())
+                    .hasSize(1);
         }
     }
 

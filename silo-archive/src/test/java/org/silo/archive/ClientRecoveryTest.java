@@ -57,7 +57,8 @@ class ClientRecoveryTest {
     WireServer serve(int port) throws Exception {
         Dispatcher d = new Dispatcher();
         archive.register(d);
-        return WireServer.start(InetAddress.getLoopbackAddress(), port, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        return WireServer.start(
+                InetAddress.getLoopbackAddress(), port, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
     }
 
     @AfterEach
@@ -68,8 +69,12 @@ class ClientRecoveryTest {
     }
 
     TransferClient transfers() throws Exception {
-        return new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withParallel(4)
-                .withWait(Duration.ofMinutes(5)).withServerTimeout(Duration.ofMinutes(5)));
+        return new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults()
+                        .withParallel(4)
+                        .withWait(Duration.ofMinutes(5))
+                        .withServerTimeout(Duration.ofMinutes(5)));
     }
 
     Path file(String name, int size, long seed) throws Exception {
@@ -98,10 +103,13 @@ class ClientRecoveryTest {
             restart(); // as a crash: movers killed with their connections, sessions gone
 
             List<Result> results = put.get(10, TimeUnit.MINUTES);
-            assertThat(results).allSatisfy(r -> assertThat(r.error()).as(r.source()).isNull());
+            assertThat(results)
+                    .allSatisfy(r -> assertThat(r.error()).as(r.source()).isNull());
         }
         assertThat(archive.namespace().ls("/t")).hasSize(n);
-        assertThat(archive.files().status().get("filesActive")).as("each file once in the catalog").isEqualTo((long) n);
+        assertThat(archive.files().status().get("filesActive"))
+                .as("each file once in the catalog")
+                .isEqualTo((long) n);
         assertThat(archive.files().fsck().problems()).isEmpty();
 
         // and back, with a restart in the middle too
@@ -116,7 +124,8 @@ class ClientRecoveryTest {
             Thread.ofVirtual().start(() -> get.complete(t.get(dests, back, r -> someBack.countDown())));
             assertThat(someBack.await(5, TimeUnit.MINUTES)).isTrue();
             restart();
-            assertThat(get.get(10, TimeUnit.MINUTES)).allSatisfy(r -> assertThat(r.error()).as(r.source()).isNull());
+            assertThat(get.get(10, TimeUnit.MINUTES))
+                    .allSatisfy(r -> assertThat(r.error()).as(r.source()).isNull());
         }
         for (int i = 0; i < n; i++) {
             assertThat(Files.mismatch(sources.get(i), back.get(i))).as("f" + i).isEqualTo(-1L);
@@ -149,7 +158,8 @@ class ClientRecoveryTest {
             Result onADirectory = t.getOne("/t/a", local);
             assertThat(onADirectory.error()).startsWith("cannot overwrite directory");
             // nothing was queued, so nothing blocks the next get of the file
-            assertThat(client.call(LibraryOps.JOB_LS, new ListJobs(true, 10)).jobs()).hasSize(1);
+            assertThat(client.call(LibraryOps.JOB_LS, new ListJobs(true, 10)).jobs())
+                    .hasSize(1);
             assertThat(t.getOne("/t/a", local.resolve("a.back")).error()).isNull();
         }
         assertThat(Files.mismatch(src, local.resolve("a.back"))).isEqualTo(-1L);
@@ -163,14 +173,17 @@ class ClientRecoveryTest {
         try (TransferClient t = transfers()) {
             assertThat(t.putOne(a, "/t/a").error()).isNull();
         }
-        TransferClient.Options skip = TransferClient.Options.defaults().withWait(Duration.ofMinutes(5)).withSkipExisting(true);
+        TransferClient.Options skip = TransferClient.Options.defaults()
+                .withWait(Duration.ofMinutes(5))
+                .withSkipExisting(true);
         List<Result> again;
         try (TransferClient t = new TransferClient(LibraryClient.over(client), skip)) {
             again = t.put(List.of(a, b), List.of("/t/a", "/t/b"));
         }
         assertThat(again.get(0).skipped()).isTrue();
         assertThat(again.get(0).error()).isNull();
-        assertThat(again.get(0).bfid()).isEqualTo(archive.namespace().stat("/t/a").bfid());
+        assertThat(again.get(0).bfid())
+                .isEqualTo(archive.namespace().stat("/t/a").bfid());
         assertThat(again.get(1).skipped()).isFalse();
         assertThat(again.get(1).error()).isNull();
         assertThat(archive.files().status().get("filesActive")).isEqualTo(2L);
@@ -180,7 +193,9 @@ class ClientRecoveryTest {
         try (TransferClient t = new TransferClient(LibraryClient.over(client), skip)) {
             differs = t.putOne(a, "/t/a");
         }
-        assertThat(differs.error()).startsWith("/t/a already exists and differs: adler32 ").contains(" in the archive, ")
+        assertThat(differs.error())
+                .startsWith("/t/a already exists and differs: adler32 ")
+                .contains(" in the archive, ")
                 .endsWith("(both 5000 bytes)");
         Files.write(a, new byte[10]);
         try (TransferClient t = new TransferClient(LibraryClient.over(client), skip)) {
@@ -191,6 +206,8 @@ class ClientRecoveryTest {
         try (TransferClient t = transfers()) {
             plain = t.putOne(b, "/t/b");
         }
-        assertThat(plain.error()).as("without --skip-existing a stored file is an error").contains("already exists");
+        assertThat(plain.error())
+                .as("without --skip-existing a stored file is an error")
+                .contains("already exists");
     }
 }

@@ -36,6 +36,7 @@ import org.silo.archive.volume.Checksums;
  */
 class ContainerTest {
     static S3Fixture s3;
+
     @TempDir
     static Path data;
 
@@ -112,13 +113,14 @@ class ContainerTest {
         }
         ContainerScan.Found manifest = scan.manifest();
         assertThat(manifest.name()).isEqualTo(".silo-manifest-0000042.tsv");
-        List<Manifest.Entry> entries = Manifest.parse(Arrays.copyOfRange(container, (int) manifest.dataOffset(),
-                (int) (manifest.dataOffset() + manifest.size())));
+        List<Manifest.Entry> entries = Manifest.parse(Arrays.copyOfRange(
+                container, (int) manifest.dataOffset(), (int) (manifest.dataOffset() + manifest.size())));
         assertThat(entries).hasSize(written.size());
         for (int i = 0; i < written.size(); i++) {
             Manifest.Entry e = entries.get(i);
             Member m = written.get(i);
-            assertThat(e).isEqualTo(new Manifest.Entry(m.dataOffset(), m.size(), m.adler32(), m.hash(), "alice", m.name()));
+            assertThat(e)
+                    .isEqualTo(new Manifest.Entry(m.dataOffset(), m.size(), m.adler32(), m.hash(), "alice", m.name()));
         }
     }
 
@@ -130,15 +132,18 @@ class ContainerTest {
         Files.write(container, write(written));
         Path out = Files.createDirectories(dir.resolve("out"));
         Process tar = new ProcessBuilder("tar", "-xf", container.toString(), "-C", out.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String said = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(tar.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(tar.exitValue()).as(said).isZero();
         assertThat(said).isEmpty();
         for (Member m : written) {
-            assertThat(Files.readAllBytes(out.resolve(m.name()))).as(m.name()).isEqualTo(content(m.name(), (int) m.size()));
+            assertThat(Files.readAllBytes(out.resolve(m.name()))).as(m.name()).isEqualTo(content(m.name(), (int)
+                    m.size()));
         }
-        assertThat(Files.readString(out.resolve(".silo-manifest-0000042.tsv"))).startsWith("# silo container\t1\tvol0001\t");
+        assertThat(Files.readString(out.resolve(".silo-manifest-0000042.tsv")))
+                .startsWith("# silo container\t1\tvol0001\t");
     }
 
     @Test
@@ -150,12 +155,15 @@ class ContainerTest {
         ContainerScan.Result scan = ContainerScan.scan(new ByteArrayInputStream(Arrays.copyOf(container, (int) cut)));
         assertThat(scan.complete()).isFalse();
         assertThat(scan.problem()).contains("exp/big");
-        assertThat(scan.members()).extracting(ContainerScan.Found::name)
-                .containsExactlyElementsOf(written.subList(0, written.size() - 1).stream().map(Member::name).toList());
+        assertThat(scan.members())
+                .extracting(ContainerScan.Found::name)
+                .containsExactlyElementsOf(written.subList(0, written.size() - 1).stream()
+                        .map(Member::name)
+                        .toList());
         assertThat(scan.wholeLength()).isEqualTo(big.headerOffset());
         // and one cut right after a whole member, before the end blocks
-        ContainerScan.Result noEnd = ContainerScan.scan(new ByteArrayInputStream(Arrays.copyOf(container,
-                (int) big.headerOffset())));
+        ContainerScan.Result noEnd =
+                ContainerScan.scan(new ByteArrayInputStream(Arrays.copyOf(container, (int) big.headerOffset())));
         assertThat(noEnd.complete()).isFalse();
         assertThat(noEnd.wholeLength()).isEqualTo(big.headerOffset());
     }
@@ -190,7 +198,7 @@ class ContainerTest {
             b.append("a plain file first".getBytes());
             try (Backend.NewFile f = b.create()) {
                 f.out().write(bytes);
-                f.commit(() -> { });
+                f.commit(() -> {});
                 cookie = f.cookie();
             }
         }
@@ -207,7 +215,8 @@ class ContainerTest {
             }
             assertThat(Backend.location(Backend.memberCookie(cookie, 1536, 4096)))
                     .isEqualTo(new Backend.Location(2, 1536, 4096));
-            assertThat(Backend.memberCookie(cookie, Long.MAX_VALUE / 2, Long.MAX_VALUE / 2)).hasSizeLessThanOrEqualTo(64);
+            assertThat(Backend.memberCookie(cookie, Long.MAX_VALUE / 2, Long.MAX_VALUE / 2))
+                    .hasSizeLessThanOrEqualTo(64);
         }
     }
 
@@ -223,11 +232,13 @@ class ContainerTest {
             try (Backend.NewFile f = b.create()) {
                 f.out().write(new byte[10]);
                 org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.commit(() -> {
-                    throw org.silo.wire.SiloException.invalid("refused before commit");
-                })).hasMessageContaining("refused before commit");
+                            throw org.silo.wire.SiloException.invalid("refused before commit");
+                        }))
+                        .hasMessageContaining("refused before commit");
             }
             for (String c : List.of("0000_000000000_0000001", "0000_000000000_0000002")) {
-                org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.open(c).close())
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                                () -> b.open(c).close())
                         .hasMessageContaining("no file at cookie");
             }
             assertThat(b.append("next".getBytes())).isEqualTo("0000_000000000_0000003");

@@ -56,15 +56,28 @@ class DeadSpaceTest {
     }
 
     static Stream<Arguments> cases() {
-        return Stream.of(Arguments.of("sqlite", "dir"), Arguments.of("sqlite", "s3"), Arguments.of("pg", "dir"), Arguments.of("pg", "s3"));
+        return Stream.of(
+                Arguments.of("sqlite", "dir"),
+                Arguments.of("sqlite", "s3"),
+                Arguments.of("pg", "dir"),
+                Arguments.of("pg", "s3"));
     }
 
     void start(String catalog, String backend) throws Exception {
         catalogs = new TestCatalogs(catalog);
         archive = ArchiveService.open(data, catalogs.setting);
         prefix = "dead-" + System.nanoTime();
-        archive.volumes().addvol(new AddVol("CONT01", "lib", null, "1G", backend.equals("dir") ? "dir:cont01" : s3.uri(prefix), "sg", "ff"),
-                "test");
+        archive.volumes()
+                .addvol(
+                        new AddVol(
+                                "CONT01",
+                                "lib",
+                                null,
+                                "1G",
+                                backend.equals("dir") ? "dir:cont01" : s3.uri(prefix),
+                                "sg",
+                                "ff"),
+                        "test");
     }
 
     @AfterEach
@@ -88,20 +101,31 @@ class DeadSpaceTest {
         assertThat(v.deadBytes()).isZero();
 
         archive.namespace().rm("/d/b");
-        assertThat(archive.volumes().inquire("CONT01").deadBytes()).as("silo rm of a member").isEqualTo(2000);
+        assertThat(archive.volumes().inquire("CONT01").deadBytes())
+                .as("silo rm of a member")
+                .isEqualTo(2000);
         archive.files().delete(bfids.get(2));
-        assertThat(archive.volumes().inquire("CONT01").deadBytes()).as("del_bfid of another").isEqualTo(5000);
+        assertThat(archive.volumes().inquire("CONT01").deadBytes())
+                .as("del_bfid of another")
+                .isEqualTo(5000);
         archive.files().edit(bfids.get(2), null, "active");
-        assertThat(archive.volumes().inquire("CONT01").deadBytes()).as("brought back to life").isEqualTo(2000);
-        assertThat(archive.volumes().list(null)).filteredOn(x -> x.label().equals("CONT01")).singleElement()
-                .satisfies(x -> assertThat(x.deadBytes()).isEqualTo(2000)); // vol ls, and the console's list, say it too
+        assertThat(archive.volumes().inquire("CONT01").deadBytes())
+                .as("brought back to life")
+                .isEqualTo(2000);
+        assertThat(archive.volumes().list(null))
+                .filteredOn(x -> x.label().equals("CONT01"))
+                .singleElement()
+                .satisfies(
+                        x -> assertThat(x.deadBytes()).isEqualTo(2000)); // vol ls, and the console's list, say it too
 
         Path dest = data.resolve("backups").resolve("dead.bak");
         CatalogBackup.backup(archive.catalog(), dest);
         archive.namespace().rm("/d/a");
         archive.namespace().rm("/d/c");
         long size = archive.catalog().tx(c -> Sql.count(c, "SELECT size FROM container WHERE volume = 'CONT01'"));
-        assertThat(archive.volumes().inquire("CONT01").deadBytes()).as("no member lives: the whole container is dead").isEqualTo(size);
+        assertThat(archive.volumes().inquire("CONT01").deadBytes())
+                .as("no member lives: the whole container is dead")
+                .isEqualTo(size);
 
         archive.close();
         archive = null;
@@ -109,7 +133,9 @@ class DeadSpaceTest {
         archive = ArchiveService.open(data, catalogs.setting);
         VolumeInfo back = archive.volumes().inquire("CONT01");
         assertThat(back.containers()).isEqualTo(1);
-        assertThat(back.deadBytes()).as("the backup holds the containers and their live counts").isEqualTo(2000);
+        assertThat(back.deadBytes())
+                .as("the backup holds the containers and their live counts")
+                .isEqualTo(2000);
         assertThat(archive.namespace().stat("/d/a").bfid()).isEqualTo(bfids.get(0));
         assertThat(archive.files().info(bfids.get(0)).cookie()).contains("+");
         assertThat(new String(archive.files().read("/d/a"), java.nio.charset.StandardCharsets.ISO_8859_1))
@@ -130,7 +156,9 @@ class DeadSpaceTest {
 
         String cookie = archive.files().info(bfids.get(2)).cookie();
         Backend.Location at = Backend.location(cookie);
-        Backend b = archive.volumes().backends().get(archive.volumes().inquire("CONT01").backend());
+        Backend b = archive.volumes()
+                .backends()
+                .get(archive.volumes().inquire("CONT01").backend());
         byte[] whole;
         try (InputStream in = b.open(at.fileCookie())) {
             whole = in.readAllBytes();
@@ -143,10 +171,13 @@ class DeadSpaceTest {
         assertThat(bad.problems()).singleElement().satisfies(p -> {
             assertThat(p.bfid()).isEqualTo(bfids.get(2));
             assertThat(p.path()).isEqualTo("/m/2");
-            assertThat(p.problem()).contains("member of container " + at.fileCookie()).contains("adler32");
+            assertThat(p.problem())
+                    .contains("member of container " + at.fileCookie())
+                    .contains("adler32");
         });
-        assertThatThrownBy(() -> archive.files().read("/m/2")).isInstanceOfSatisfying(SiloException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.IO));
+        assertThatThrownBy(() -> archive.files().read("/m/2"))
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.IO));
         assertThat(archive.files().read("/m/3")).isEqualTo(content("/m/3", 1));
         assertThat(archive.files().read("/m/4")).isEqualTo(content("/m/4", 9000));
 
@@ -156,11 +187,17 @@ class DeadSpaceTest {
         w.add("m/never1", 100, new ByteArrayInputStream(new byte[100]), "alice", null);
         w.add("m/never2", 200, new ByteArrayInputStream(new byte[200]), "alice", null);
         w.finish();
-        orphan.commit(() -> { });
+        orphan.commit(() -> {});
         FsckReport withOrphan = archive.files().fsck();
-        assertThat(withOrphan.checked()).as("an orphan is not a file, good or bad").isEqualTo(5);
+        assertThat(withOrphan.checked())
+                .as("an orphan is not a file, good or bad")
+                .isEqualTo(5);
         assertThat(withOrphan.problems()).hasSize(1);
-        assertThat(withOrphan.warnings()).singleElement().asString().contains(orphan.cookie()).contains("orphan container of 2 files")
+        assertThat(withOrphan.warnings())
+                .singleElement()
+                .asString()
+                .contains(orphan.cookie())
+                .contains("orphan container of 2 files")
                 .contains("dead space");
     }
 
@@ -181,21 +218,30 @@ class DeadSpaceTest {
 
     /** Writes a container of these files on the volume, as a mover does, and records it in one transaction: their bfids. */
     List<String> container(String volume, String[] paths, int[] sizes) throws Exception {
-        Backend b = archive.volumes().backends().get(archive.volumes().inquire(volume).backend());
+        Backend b = archive.volumes()
+                .backends()
+                .get(archive.volumes().inquire(volume).backend());
         Backend.NewFile f = b.create();
         long now = System.currentTimeMillis();
         ContainerWriter w = new ContainerWriter(f.out(), volume, f.cookie(), now);
         List<FileRecorder.ToRecord> recs = new ArrayList<>();
         for (int i = 0; i < paths.length; i++) {
             byte[] data = content(paths[i], sizes[i]);
-            ContainerWriter.Member m = w.add(paths[i].substring(1), data.length, new ByteArrayInputStream(data), "alice", null);
-            recs.add(new FileRecorder.ToRecord(i, paths[i], Backend.memberCookie(f.cookie(), m.dataOffset(), m.size()), m.size(),
-                    m.adler32(), null, "alice"));
+            ContainerWriter.Member m =
+                    w.add(paths[i].substring(1), data.length, new ByteArrayInputStream(data), "alice", null);
+            recs.add(new FileRecorder.ToRecord(
+                    i,
+                    paths[i],
+                    Backend.memberCookie(f.cookie(), m.dataOffset(), m.size()),
+                    m.size(),
+                    m.adler32(),
+                    null,
+                    "alice"));
         }
         long length = w.finish();
-        f.commit(() -> { });
-        List<FileRecorder.Outcome> out = archive.catalog().tx(c -> archive.files().recorder().record(c, volume, f.cookie(), length, recs,
-                now));
+        f.commit(() -> {});
+        List<FileRecorder.Outcome> out =
+                archive.catalog().tx(c -> archive.files().recorder().record(c, volume, f.cookie(), length, recs, now));
         assertThat(out).allSatisfy(o -> assertThat(o.error()).isNull());
         return out.stream().map(FileRecorder.Outcome::bfid).toList();
     }

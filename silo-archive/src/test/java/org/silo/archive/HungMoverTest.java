@@ -57,8 +57,8 @@ class HungMoverTest {
     Path local;
 
     static final Duration PATIENCE = Duration.ofMinutes(5);
-    static final LibraryManager.Settings SETTINGS = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 3_600_000, 200)
-            .withHungAfter(3_600_000);
+    static final LibraryManager.Settings SETTINGS =
+            new LibraryManager.Settings(3_600_000, 1, 1_000_001, 3_600_000, 200).withHungAfter(3_600_000);
     static final long LATER = SETTINGS.hungAfterMs() + 1;
 
     ArchiveService archive;
@@ -73,7 +73,8 @@ class HungMoverTest {
         archive = ArchiveService.open(data, null, SETTINGS);
         Dispatcher d = new Dispatcher();
         archive.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
         archive.namespace().mkdir("/t", false, "alice");
     }
@@ -93,13 +94,17 @@ class HungMoverTest {
         if (hangs) {
             stuck.put(dir, new Stuck());
         }
-        return archive.volumes().addvol(new AddVol(label, "tiny", "disk", "1G", "dir:" + data.resolve(dir), null, null), "test");
+        return archive.volumes()
+                .addvol(new AddVol(label, "tiny", "disk", "1G", "dir:" + data.resolve(dir), null, null), "test");
     }
 
     Mover mover(String name) throws SiloException {
-        Mover m = new Mover(new Mover.Config(data.resolve(name), name, "tiny", List.of("disk"), "h", 0),
-                MoverLink.local(archive.library()), new Backends(data, b -> {
-                    Stuck s = stuck.get(Path.of(b.uri().substring(4)).getFileName().toString());
+        Mover m = new Mover(
+                new Mover.Config(data.resolve(name), name, "tiny", List.of("disk"), "h", 0),
+                MoverLink.local(archive.library()),
+                new Backends(data, b -> {
+                    Stuck s = stuck.get(
+                            Path.of(b.uri().substring(4)).getFileName().toString());
                     return s == null ? b : s.around(b);
                 }));
         movers.add(m);
@@ -108,8 +113,12 @@ class HungMoverTest {
 
     CompletableFuture<Result> put(Path src, String dest) {
         return CompletableFuture.supplyAsync(() -> {
-            try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults()
-                    .withPlacement("tiny", null, null).withParallel(1).withWait(PATIENCE))) {
+            try (TransferClient t = new TransferClient(
+                    LibraryClient.over(client),
+                    TransferClient.Options.defaults()
+                            .withPlacement("tiny", null, null)
+                            .withParallel(1)
+                            .withWait(PATIENCE))) {
                 return t.putOne(src, dest);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -124,13 +133,19 @@ class HungMoverTest {
     }
 
     List<JobInfo> jobs(String path) throws SiloException {
-        return archive.library().list(true, 1000).stream().filter(j -> j.path().equals(path)).toList();
+        return archive.library().list(true, 1000).stream()
+                .filter(j -> j.path().equals(path))
+                .toList();
     }
 
     void assertComesBackByteForByte(Path src, String path) throws IOException {
         Path back = local.resolve("back-" + src.getFileName());
-        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults()
-                .withPlacement("tiny", null, null).withParallel(1).withWait(PATIENCE))) {
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults()
+                        .withPlacement("tiny", null, null)
+                        .withParallel(1)
+                        .withWait(PATIENCE))) {
             assertThat(t.getOne(path, back).error()).isNull();
         }
         assertThat(Files.mismatch(src, back)).isEqualTo(-1L);
@@ -155,19 +170,25 @@ class HungMoverTest {
         VolumeInfo v = archive.volumes().inquire("HANG01");
         assertThat(v.state()).isEqualTo("hung");
         assertThat(v.stateBy()).isEqualTo("first");
-        assertThat(v.stateReason()).startsWith("mover first hung: no byte moved for 3600 s on volume HANG01").contains("write of /t/f");
+        assertThat(v.stateReason())
+                .startsWith("mover first hung: no byte moved for 3600 s on volume HANG01")
+                .contains("write of /t/f");
         assertThat(v.writing()).as("its write mark went with the job").isNull();
         assertThat(archive.library().mover("first").state()).isEqualTo("hung");
         assertThat(jobs("/t/f")).singleElement().satisfies(j -> {
             assertThat(j.state()).isEqualTo("queued");
-            assertThat(j.error()).startsWith(LibraryMessages.REQUEUED + "mover first hung").endsWith("handed to another mover");
+            assertThat(j.error())
+                    .startsWith(LibraryMessages.REQUEUED + "mover first hung")
+                    .endsWith("handed to another mover");
         });
 
         mover("second");
         Result r = put.get();
         assertThat(r.error()).isNull();
         assertThat(r.volume()).isEqualTo("WELL02");
-        assertThat(r.attempts()).as("the same request, handed on: not one of the client's retries").isEqualTo(1);
+        assertThat(r.attempts())
+                .as("the same request, handed on: not one of the client's retries")
+                .isEqualTo(1);
         assertThat(jobs("/t/f")).singleElement().satisfies(j -> {
             assertThat(j.state()).isEqualTo("done");
             assertThat(j.moverName()).isEqualTo("second");
@@ -178,7 +199,9 @@ class HungMoverTest {
         assertComesBackByteForByte(src, "/t/f");
         assertThat(archive.files().fsck().problems()).isEmpty();
         // the hung volume is not chosen again, nor read: an operator sets it ok once the drive is seen to
-        assertThat(VolumeState.parse(archive.volumes().inquire("HANG01").state()).readable()).isFalse();
+        assertThat(VolumeState.parse(archive.volumes().inquire("HANG01").state())
+                        .readable())
+                .isFalse();
     }
 
     @Test
@@ -195,9 +218,14 @@ class HungMoverTest {
 
         List<JobInfo> first = jobs("/t/f");
         assertThat(first).hasSize(1);
-        JobInfo failed = await().atMost(PATIENCE).until(() -> archive.library().info(first.get(0).id()), j -> !j.state().equals("active"));
+        JobInfo failed = await().atMost(PATIENCE)
+                .until(
+                        () -> archive.library().info(first.get(0).id()),
+                        j -> !j.state().equals("active"));
         assertThat(failed.state()).isEqualTo("failed");
-        assertThat(failed.error()).startsWith("mover second hung: no byte moved").contains("on volume HANG02")
+        assertThat(failed.error())
+                .startsWith("mover second hung: no byte moved")
+                .contains("on volume HANG02")
                 .endsWith("the job hung 1 time(s) before, so it is not handed on again");
         assertThat(archive.volumes().inquire("HANG01").state()).isEqualTo("hung");
         assertThat(archive.volumes().inquire("HANG02").state()).isEqualTo("hung");
@@ -235,7 +263,9 @@ class HungMoverTest {
         assertThat(r.error()).isNull();
         assertThat(r.volume()).isEqualTo("TAPE02");
         assertThat(r.attempts()).isEqualTo(1);
-        assertThat(jobs("/t/f")).singleElement().satisfies(j -> assertThat(j.state()).isEqualTo("done"));
+        assertThat(jobs("/t/f"))
+                .singleElement()
+                .satisfies(j -> assertThat(j.state()).isEqualTo("done"));
         VolumeInfo v1 = archive.volumes().inquire("TAPE01");
         assertThat(v1.state()).as("as the operator left it").isEqualTo("readonly");
         assertThat(v1.writing()).isNull();
@@ -260,7 +290,9 @@ class HungMoverTest {
             return 0;
         }
         try (Stream<Path> files = Files.list(p)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 

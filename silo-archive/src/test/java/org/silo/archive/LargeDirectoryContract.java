@@ -50,12 +50,18 @@ abstract class LargeDirectoryContract {
     void fill(String dir, int n) throws Exception {
         archive.namespace().mkdir(dir, true, "t");
         archive.catalog().tx(c -> {
-            long parent = Sql.one(c, "SELECT id FROM ns_entry WHERE parent_id = 1 AND name = ?", rs -> rs.getLong(1), dir.substring(1))
+            long parent = Sql.one(
+                            c,
+                            "SELECT id FROM ns_entry WHERE parent_id = 1 AND name = ?",
+                            rs -> rs.getLong(1),
+                            dir.substring(1))
                     .orElseThrow();
-            try (PreparedStatement bf = c.prepareStatement("INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state,"
-                    + " created_ms, updated_ms) VALUES (?, 'DEF001', ?, ?, ?, ?, 't', 'active', 1, 1)");
-                    PreparedStatement ns = c.prepareStatement("INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms)"
-                            + " VALUES (?, ?, 'f', ?, 't', 1, 1)")) {
+            try (PreparedStatement bf = c.prepareStatement(
+                            "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state,"
+                                    + " created_ms, updated_ms) VALUES (?, 'DEF001', ?, ?, ?, ?, 't', 'active', 1, 1)");
+                    PreparedStatement ns = c.prepareStatement(
+                            "INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms)"
+                                    + " VALUES (?, ?, 'f', ?, 't', 1, 1)")) {
                 for (int i = 0; i < n; i++) {
                     String name = String.format("f%07d", i);
                     String bfid = String.format("B%018d", i + 1);
@@ -96,7 +102,8 @@ abstract class LargeDirectoryContract {
             paged.addAll(page.entries());
             cursor = page.next();
             if (cursor != null) {
-                assertThat(cursor).isEqualTo(page.entries().get(page.entries().size() - 1).name());
+                assertThat(cursor)
+                        .isEqualTo(page.entries().get(page.entries().size() - 1).name());
             }
             pages++;
         } while (cursor != null);
@@ -124,13 +131,17 @@ abstract class LargeDirectoryContract {
     void aCursorIsANameSoChangesBetweenPagesNeitherRepeatNorHideEntries() throws Exception {
         fill("/d", 10);
         NsList first = archive.namespace().ls("/d", null, 4);
-        assertThat(first.entries()).extracting(NsEntry::name).containsExactly("f0000000", "f0000001", "f0000002", "f0000003");
+        assertThat(first.entries())
+                .extracting(NsEntry::name)
+                .containsExactly("f0000000", "f0000001", "f0000002", "f0000003");
         assertThat(first.next()).isEqualTo("f0000003");
         // the cursor's own entry goes away, and one is added before it: the next page starts where it did
         archive.namespace().rm("/d/f0000003");
         archive.namespace().mv("/d/f0000009", "/d/a-first");
         NsList second = archive.namespace().ls("/d", first.next(), 4);
-        assertThat(second.entries()).extracting(NsEntry::name).containsExactly("f0000004", "f0000005", "f0000006", "f0000007");
+        assertThat(second.entries())
+                .extracting(NsEntry::name)
+                .containsExactly("f0000004", "f0000005", "f0000006", "f0000007");
         NsList last = archive.namespace().ls("/d", second.next(), 4);
         assertThat(last.entries()).extracting(NsEntry::name).containsExactly("f0000008");
         assertThat(last.next()).isNull();
@@ -138,7 +149,12 @@ abstract class LargeDirectoryContract {
         assertThat(archive.namespace().ls("/d", "f0000004", 4).next()).isNull();
         assertThat(archive.namespace().ls("/d", "zzz", 4).entries()).isEmpty();
         // a file lists itself; a missing path is NOT_FOUND
-        assertThat(archive.namespace().ls("/d/f0000001", null, 4).entries()).extracting(NsEntry::size).containsExactly(1L);
-        assertThat(ArchiveContract.fails(ErrorCode.NOT_FOUND, () -> archive.namespace().ls("/nope", null, 4)).getMessage()).contains("/nope");
+        assertThat(archive.namespace().ls("/d/f0000001", null, 4).entries())
+                .extracting(NsEntry::size)
+                .containsExactly(1L);
+        assertThat(ArchiveContract.fails(
+                                ErrorCode.NOT_FOUND, () -> archive.namespace().ls("/nope", null, 4))
+                        .getMessage())
+                .contains("/nope");
     }
 }

@@ -43,19 +43,29 @@ class LsOverWireTest {
     /** ls as a client from before paging knew it: the request a path in UTF-8, the reply two fields. */
     record OldNsList(String path, List<NsEntry> entries) {}
 
-    static final Operation<String, OldNsList> OLD_LS = new Operation<>(0x0421, "ls", Codecs.UTF8, Codecs.cbor(OldNsList.class));
+    static final Operation<String, OldNsList> OLD_LS =
+            new Operation<>(0x0421, "ls", Codecs.UTF8, Codecs.cbor(OldNsList.class));
 
     @BeforeEach
     void start() throws Exception {
         archive = ArchiveService.open(data, null);
         Dispatcher d = new Dispatcher();
         archive.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
         client.call(FileClerkOps.MKDIR, new Mkdir("/d", false, "t"));
         for (int i = 0; i < 7; i++) {
-            client.call(FileClerkOps.WRITE_FILE, new WriteFile("w" + i, "/d/f" + i, ("file " + i).getBytes(StandardCharsets.UTF_8), null,
-                    null, null, "t"));
+            client.call(
+                    FileClerkOps.WRITE_FILE,
+                    new WriteFile(
+                            "w" + i,
+                            "/d/f" + i,
+                            ("file " + i).getBytes(StandardCharsets.UTF_8),
+                            null,
+                            null,
+                            null,
+                            "t"));
         }
         client.call(FileClerkOps.MKDIR, new Mkdir("/d/sub", false, "t"));
     }
@@ -100,19 +110,26 @@ class LsOverWireTest {
     @Test
     void aClientFromBeforePagingGetsTheWholeDirectoryInTheOldForm() throws Exception {
         OldNsList old = client.call(OLD_LS, "/d");
-        assertThat(old.entries()).extracting(NsEntry::name).containsExactly("f0", "f1", "f2", "f3", "f4", "f5", "f6", "sub");
+        assertThat(old.entries())
+                .extracting(NsEntry::name)
+                .containsExactly("f0", "f1", "f2", "f3", "f4", "f5", "f6", "sub");
         // and a whole listing from a new client is the same bytes as the old request, and decodes to the same
         WireWriter w = new WireWriter();
         FileClerkOps.LS.request().encode(new Ls("/d"), w);
         assertThat(w.toByteArray()).isEqualTo("/d".getBytes(StandardCharsets.UTF_8));
-        assertThat(FileClerkOps.LS.request().decode(new WireReader("/d".getBytes(StandardCharsets.UTF_8)))).isEqualTo(new Ls("/d"));
+        assertThat(FileClerkOps.LS.request().decode(new WireReader("/d".getBytes(StandardCharsets.UTF_8))))
+                .isEqualTo(new Ls("/d"));
         WireWriter paged = new WireWriter();
         FileClerkOps.LS.request().encode(new Ls("/d", "f1", 2), paged);
         assertThat(paged.toByteArray()[0] & 0xE0).as("a CBOR map").isEqualTo(0xA0);
-        assertThat(FileClerkOps.LS.request().decode(new WireReader(paged.toByteArray()))).isEqualTo(new Ls("/d", "f1", 2));
+        assertThat(FileClerkOps.LS.request().decode(new WireReader(paged.toByteArray())))
+                .isEqualTo(new Ls("/d", "f1", 2));
         // a reply without a next page has no next field at all: an old client's reader takes it
         WireWriter reply = new WireWriter();
         FileClerkOps.LS.reply().encode(client.call(FileClerkOps.LS, new Ls("/d", "f5", 5)), reply);
-        assertThat(Codecs.cbor(OldNsList.class).decode(new WireReader(reply.toByteArray())).entries()).hasSize(2);
+        assertThat(Codecs.cbor(OldNsList.class)
+                        .decode(new WireReader(reply.toByteArray()))
+                        .entries())
+                .hasSize(2);
     }
 }

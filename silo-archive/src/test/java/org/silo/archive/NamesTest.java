@@ -1,7 +1,6 @@
 package org.silo.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -22,7 +21,8 @@ class NamesTest {
             assertThat(e.getMessage()).isNotBlank();
             return;
         }
-        assertThat(p.names()).noneMatch(n -> n.equals("..") || n.equals(".") || n.isEmpty() || n.contains("/") || n.contains("\0"));
+        assertThat(p.names())
+                .noneMatch(n -> n.equals("..") || n.equals(".") || n.isEmpty() || n.contains("/") || n.contains("\0"));
         assertThat(NsPath.parse(p.toString())).isEqualTo(p);
     }
 

@@ -33,7 +33,8 @@ class PostgresArchiveTest extends ArchiveContract {
     @Override
     void dropCatalog() throws Exception {
         if (schema != null) {
-            try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(base);
+                    Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
@@ -42,7 +43,10 @@ class PostgresArchiveTest extends ArchiveContract {
     /** A URL that connects, or the test is aborted (skipped) with the reason. */
     static String reachable() {
         String[] candidates = BASE.isEmpty()
-                ? new String[] {"jdbc:postgresql://127.0.0.1:5432/test?user=postgres", "jdbc:postgresql://127.0.0.1:5432/test?user=root"}
+                ? new String[] {
+                    "jdbc:postgresql://127.0.0.1:5432/test?user=postgres",
+                    "jdbc:postgresql://127.0.0.1:5432/test?user=root"
+                }
                 : new String[] {BASE};
         StringBuilder why = new StringBuilder();
         for (String url : candidates) {
@@ -61,9 +65,10 @@ class PostgresArchiveTest extends ArchiveContract {
     @Test
     void postgresCatalogIsInItsOwnSchema() throws Exception {
         assertThat(archive.catalog().engine()).isEqualTo(Catalog.Engine.POSTGRESQL);
-        String current = archive.catalog().tx(c -> org.silo.archive.catalog.Sql.one(c, "SELECT current_schema()", rs -> rs.getString(1)).orElseThrow());
-        assertThat(current)
-                .isEqualTo(schema);
+        String current = archive.catalog()
+                .tx(c -> org.silo.archive.catalog.Sql.one(c, "SELECT current_schema()", rs -> rs.getString(1))
+                        .orElseThrow());
+        assertThat(current).isEqualTo(schema);
     }
 
     @Test
@@ -71,12 +76,14 @@ class PostgresArchiveTest extends ArchiveContract {
     void aCatalogThatGoesAwayIsAClearErrorAndNothingIsHalfWritten() throws Exception {
         String url = setting.replace("127.0.0.1:5432", "127.0.0.1:PORT");
         try (TcpProxy proxy = new TcpProxy("127.0.0.1", 5432)) {
-            try (ArchiveService viaProxy = ArchiveService.open(data.resolve("p"), url.replace("PORT", String.valueOf(proxy.port())))) {
+            try (ArchiveService viaProxy =
+                    ArchiveService.open(data.resolve("p"), url.replace("PORT", String.valueOf(proxy.port())))) {
                 viaProxy.namespace().mkdir("/before", false, "a");
                 proxy.close();
                 // that it fails at all, rather than hang, is what matters; how soon is this machine's business
                 // (the test's @Timeout is only a ceiling for a hang)
-                String msg = fails(ErrorCode.IO, () -> viaProxy.namespace().mkdir("/during", false, "a")).getMessage();
+                String msg = fails(ErrorCode.IO, () -> viaProxy.namespace().mkdir("/during", false, "a"))
+                        .getMessage();
                 assertThat(msg).contains("cannot reach the catalog jdbc:postgresql://127.0.0.1:" + proxy.port());
             }
         }
@@ -86,7 +93,8 @@ class PostgresArchiveTest extends ArchiveContract {
 
     @Test
     void aCatalogThatCannotBeReachedIsAClearError() {
-        String msg = fails(ErrorCode.IO, () -> Catalog.open(data, "jdbc:postgresql://127.0.0.1:1/test?user=postgres")).getMessage();
+        String msg = fails(ErrorCode.IO, () -> Catalog.open(data, "jdbc:postgresql://127.0.0.1:1/test?user=postgres"))
+                .getMessage();
         assertThat(msg).contains("cannot reach the catalog jdbc:postgresql://127.0.0.1:1/test");
     }
 }

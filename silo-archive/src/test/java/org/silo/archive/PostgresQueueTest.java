@@ -20,7 +20,8 @@ class PostgresQueueTest extends QueueContract {
     @Override
     void dropCatalog() throws Exception {
         if (schema != null) {
-            try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(base);
+                    Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }

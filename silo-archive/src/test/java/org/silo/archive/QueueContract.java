@@ -79,11 +79,26 @@ abstract class QueueContract {
     }
 
     static MoverHello mover(String name, String volume) {
-        return new MoverHello(name + "-id-0001", name, "default", List.of("disk"), "host", volume == null ? "idle" : "active", volume);
+        return new MoverHello(
+                name + "-id-0001",
+                name,
+                "default",
+                List.of("disk"),
+                "host",
+                volume == null ? "idle" : "active",
+                volume);
     }
 
     JobInfo write(String path, int priority, String sg, String ff) throws SiloException {
-        return lm.submitWrite(WriteToHsm.of(path, 10).storageGroup(sg).fileFamily(ff).priority(priority).callback("127.0.0.1:9", "t").owner("alice").build(), "alice");
+        return lm.submitWrite(
+                WriteToHsm.of(path, 10)
+                        .storageGroup(sg)
+                        .fileFamily(ff)
+                        .priority(priority)
+                        .callback("127.0.0.1:9", "t")
+                        .owner("alice")
+                        .build(),
+                "alice");
     }
 
     JobInfo read(String path, int priority) throws SiloException {
@@ -91,13 +106,17 @@ abstract class QueueContract {
     }
 
     BitFileInfo stored(String path, String family) throws SiloException {
-        return archive.files().write(new WriteFile(null, path, path.getBytes(StandardCharsets.UTF_8), null, null, family, "alice"), "server");
+        return archive.files()
+                .write(
+                        new WriteFile(null, path, path.getBytes(StandardCharsets.UTF_8), null, null, family, "alice"),
+                        "server");
     }
 
     /** A mover's end of a read job: each file sent (files_done), then the job (transfer_done). */
     void done(String mover, Work w) throws SiloException {
         List<LibraryMessages.FileDone> sent = w.job().files().stream()
-                .map(f -> new LibraryMessages.FileDone(f.index(), true, f.cookie(), f.size(), f.adler32(), null, null)).toList();
+                .map(f -> new LibraryMessages.FileDone(f.index(), true, f.cookie(), f.size(), f.adler32(), null, null))
+                .toList();
         lm.filesDone(new LibraryMessages.FilesDone(mover + "-id-0001", w.job().id(), null, 0, sent));
         lm.transferDone(TransferDone.of(mover + "-id-0001", w.job().id())
                 .stored(w.job().size())
@@ -174,7 +193,9 @@ abstract class QueueContract {
         JobInfo b = read("/q/d", 2);
         assertThat(b.mergedInto()).isEqualTo(a.id());
         Work w = lm.idleMover(mover("m1", null));
-        assertThat(w.job().targets()).extracting(LibraryMessages.Target::request).containsExactly(a.id(), b.id());
+        assertThat(w.job().targets())
+                .extracting(LibraryMessages.Target::request)
+                .containsExactly(a.id(), b.id());
         done("m1", w);
         assertThat(lm.info(a.id()).state()).isEqualTo("done");
         assertThat(lm.info(b.id()).state()).isEqualTo("done");
@@ -191,7 +212,8 @@ abstract class QueueContract {
         assertThat(lm.info(two.id()).state()).isEqualTo("active");
         // m1 says nothing more: under a timeout it soon outlives, the reaper takes its request back
         reopen(FAST.withMoverTimeout(1));
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofMinutes(2))
                 .until(() -> lm.mover("m1").state().equals("offline"));
         reopen(FAST); // and no more reaping behind the test's back from here on
         JobInfo back = lm.info(two.id());
@@ -212,10 +234,18 @@ abstract class QueueContract {
         archive.volumes().setFamilyWidth("default", 1);
         JobInfo j = write("/q/w", 0, null, null);
         Work w = lm.idleMover(mover("m1", null));
-        assertThat(w.job().files()).singleElement().satisfies(f -> assertThat(f.path()).isEqualTo("/q/w"));
+        assertThat(w.job().files())
+                .singleElement()
+                .satisfies(f -> assertThat(f.path()).isEqualTo("/q/w"));
         // the mover's group commit records the file, then the job ends
-        assertThat(lm.filesDone(new LibraryMessages.FilesDone("m1-id-0001", j.id(), null, 0, List.of(new LibraryMessages.FileDone(0,
-                true, "0000_000000000_0000001", 10, "0b3c0200", null, null))))).singleElement()
+        assertThat(lm.filesDone(new LibraryMessages.FilesDone(
+                        "m1-id-0001",
+                        j.id(),
+                        null,
+                        0,
+                        List.of(new LibraryMessages.FileDone(
+                                0, true, "0000_000000000_0000001", 10, "0b3c0200", null, null)))))
+                .singleElement()
                 .satisfies(r -> assertThat(r.error()).isNull());
         lm.transferDone(TransferDone.of("m1-id-0001", j.id()).stored(10).build());
         JobInfo after = lm.info(j.id());
@@ -224,7 +254,10 @@ abstract class QueueContract {
         assertThat(archive.volumes().inquire(w.volume()).writing()).isNull();
         JobInfo k = write("/q/k", 0, null, null);
         Work w2 = lm.idleMover(mover("m1", null));
-        lm.transferDone(TransferDone.of("m1-id-0001", k.id()).failed("disk on fire").volumeFault(true).build());
+        lm.transferDone(TransferDone.of("m1-id-0001", k.id())
+                .failed("disk on fire")
+                .volumeFault(true)
+                .build());
         assertThat(lm.info(k.id()).state()).isEqualTo("failed");
         assertThat(archive.volumes().inquire(w2.volume()).writeErrors()).isEqualTo(1);
         assertThat(lm.mover("m1").errors()).isEqualTo(1);
@@ -240,7 +273,12 @@ abstract class QueueContract {
     void aUserWithManyRequestsDoesNotStarveAnotherUsersSingleOne() throws Exception {
         stored("/q/bobs", "other");
         for (int i = 0; i < 5; i++) {
-            lm.submitWrite(WriteToHsm.of("/q/alice" + i, 10).priority(9).callback("127.0.0.1:9", "a" + i).owner("alice").build(),
+            lm.submitWrite(
+                    WriteToHsm.of("/q/alice" + i, 10)
+                            .priority(9)
+                            .callback("127.0.0.1:9", "a" + i)
+                            .owner("alice")
+                            .build(),
                     "alice");
         }
         JobInfo bobs = lm.submitRead(new ReadFromHsm("/q/bobs", 0, "127.0.0.1:9", "b", List.of()), "bob");
@@ -262,9 +300,21 @@ abstract class QueueContract {
     /** A mover's end of a write job: its one file stored and recorded (files_done), then the job. */
     void writeDone(String mover, Work w) throws SiloException {
         LibraryMessages.FileRef f = w.job().files().get(0);
-        lm.filesDone(new LibraryMessages.FilesDone(mover + "-id-0001", w.job().id(), null, 0, List.of(new LibraryMessages.FileDone(
-                f.index(), true, "0000_000000000_" + String.format("%07d", 100 + w.job().id()), 10, "0b3c0200", null, null))));
-        lm.transferDone(TransferDone.of(mover + "-id-0001", w.job().id()).stored(10).build());
+        lm.filesDone(new LibraryMessages.FilesDone(
+                mover + "-id-0001",
+                w.job().id(),
+                null,
+                0,
+                List.of(new LibraryMessages.FileDone(
+                        f.index(),
+                        true,
+                        "0000_000000000_" + String.format("%07d", 100 + w.job().id()),
+                        10,
+                        "0b3c0200",
+                        null,
+                        null))));
+        lm.transferDone(
+                TransferDone.of(mover + "-id-0001", w.job().id()).stored(10).build());
     }
 
     @Test
@@ -274,15 +324,20 @@ abstract class QueueContract {
         assertThat(lm.kill(a.id()).state()).isEqualTo("cancelled");
         Work w = lm.idleMover(mover("m1", null));
         assertThat(w.job().id()).isEqualTo(b.id());
-        assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", b.id(), 5, 10, 1.0)).cancel()).isFalse();
+        assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", b.id(), 5, 10, 1.0))
+                        .cancel())
+                .isFalse();
         lm.killBinding("m1");
         assertThat(lm.info(b.id()).state()).isEqualTo("queued");
-        assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", b.id(), 5, 10, 1.0)).cancel()).isTrue();
+        assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", b.id(), 5, 10, 1.0))
+                        .cancel())
+                .isTrue();
         assertThat(lm.haveBoundVolume(mover("m1", w.volume())).action()).isEqualTo(LibraryMessages.UNBIND_VOLUME);
         try {
             lm.transferDone(TransferDone.of("m1-id-0001", b.id())
                     .stored(10)
-                    .cookie("0000_000000000_0000001").adler32("0b3c0200")
+                    .cookie("0000_000000000_0000001")
+                    .adler32("0b3c0200")
                     .build());
             throw new AssertionError("a job given away must not be recorded");
         } catch (SiloException e) {
@@ -300,16 +355,25 @@ abstract class QueueContract {
         Work again = lm.idleMover(mover("m1", null));
         assertThat(again.job().id()).isEqualTo(j.id());
         assertThat(lm.info(j.id()).attempts()).isEqualTo(2);
-        assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", j.id(), 1, 10, 1.0)).cancel()).isFalse();
+        assertThat(lm.progress(new LibraryMessages.Progress("m1-id-0001", "active", j.id(), 1, 10, 1.0))
+                        .cancel())
+                .isFalse();
     }
 
     @Test
     void aTransferForALibraryNoMoverHasEverServedIsRefusedAtOnce() throws Exception {
         archive.volumes().addvol(new AddVol("TINY01", "tiny", "disk", "1G", null, null, null), "test");
-        BitFileInfo there = archive.files().write(new WriteFile(null, "/q/there", new byte[10], "tiny", null, null, "alice"), "server");
+        BitFileInfo there = archive.files()
+                .write(new WriteFile(null, "/q/there", new byte[10], "tiny", null, null, "alice"), "server");
         assertThat(there.volume()).isEqualTo("TINY01");
         for (ThrowingCallable submit : List.<ThrowingCallable>of(
-                () -> lm.submitWrite(WriteToHsm.of("/q/w", 10).library("tiny").callback("127.0.0.1:9", "t").owner("alice").build(), "alice"),
+                () -> lm.submitWrite(
+                        WriteToHsm.of("/q/w", 10)
+                                .library("tiny")
+                                .callback("127.0.0.1:9", "t")
+                                .owner("alice")
+                                .build(),
+                        "alice"),
                 () -> read("/q/there", 0))) {
             assertThatThrownBy(submit).isInstanceOfSatisfying(SiloException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
@@ -324,7 +388,12 @@ abstract class QueueContract {
         archive.volumes().addvol(new AddVol("TINY01", "tiny", "disk", "1G", null, null, null), "test");
         MoverHello t1 = new MoverHello("t1-id-0001", "t1", "tiny", List.of("disk"), "host", "idle", null);
         assertThat(lm.idleMover(t1).action()).isEqualTo(LibraryMessages.NOWORK);
-        JobInfo j = lm.submitWrite(WriteToHsm.of("/q/w", 10).library("tiny").callback("127.0.0.1:9", "t").owner("alice").build(),
+        JobInfo j = lm.submitWrite(
+                WriteToHsm.of("/q/w", 10)
+                        .library("tiny")
+                        .callback("127.0.0.1:9", "t")
+                        .owner("alice")
+                        .build(),
                 "alice");
         assertThat(j.state()).isEqualTo("queued");
         assertThat(j.error()).as("its mover is connected").isNull();
@@ -334,7 +403,9 @@ abstract class QueueContract {
         reopen(FAST); // no more reaping behind the test's back
         String why = "queued: no mover of library tiny is connected";
         assertThat(lm.info(j.id()).error()).isEqualTo(why);
-        assertThat(lm.list(false, 100)).filteredOn(x -> x.id() == j.id()).singleElement()
+        assertThat(lm.list(false, 100))
+                .filteredOn(x -> x.id() == j.id())
+                .singleElement()
                 .satisfies(x -> assertThat(x.error()).isEqualTo(why));
         Work w = lm.idleMover(t1);
         assertThat(w.action()).isEqualTo(LibraryMessages.BIND_VOLUME);

@@ -62,6 +62,7 @@ class RepackTest {
 
     @TempDir
     Path data;
+
     @TempDir
     Path local;
 
@@ -88,7 +89,11 @@ class RepackTest {
     }
 
     static Stream<Arguments> cases() {
-        return Stream.of(Arguments.of("sqlite", "dir"), Arguments.of("sqlite", "s3"), Arguments.of("pg", "dir"), Arguments.of("pg", "s3"));
+        return Stream.of(
+                Arguments.of("sqlite", "dir"),
+                Arguments.of("sqlite", "s3"),
+                Arguments.of("pg", "dir"),
+                Arguments.of("pg", "s3"));
     }
 
     void start(String catalog, String backend) throws Exception {
@@ -97,13 +102,17 @@ class RepackTest {
         archive = ArchiveService.open(data, catalogs.setting, AggregationTest.SETTINGS);
         Dispatcher d = new Dispatcher();
         archive.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
         prefix = "repack-" + System.nanoTime();
         archive.volumes().addvol(new AddVol("SMALL01", "small", "disk", "10G", backend(1), "sg", "ff"), "test");
         archive.namespace().mkdir("/s", false, "alice");
-        mover = new Mover(new Mover.Config(data.resolve("m"), "m", "small", List.of("disk"), "h", 0), MoverLink.local(archive.library()),
-                new Backends(data, b -> new Opens(b))).start();
+        mover = new Mover(
+                        new Mover.Config(data.resolve("m"), "m", "small", List.of("disk"), "h", 0),
+                        MoverLink.local(archive.library()),
+                        new Backends(data, b -> new Opens(b)))
+                .start();
     }
 
     String backend(int n) {
@@ -130,8 +139,12 @@ class RepackTest {
     }
 
     TransferClient transfers() throws IOException {
-        return new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withPlacement("small", "sg", "ff")
-                .withParallel(2).withWait(PATIENCE));
+        return new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults()
+                        .withPlacement("small", "sg", "ff")
+                        .withParallel(2)
+                        .withWait(PATIENCE));
     }
 
     /** Puts n small files /s/f0.. (sizes up to 16 KiB, some empty): their local sources. */
@@ -149,7 +162,8 @@ class RepackTest {
             dests.add("/s/f" + i);
         }
         try (TransferClient t = transfers()) {
-            assertThat(t.put(sources, dests)).allSatisfy(x -> assertThat(x.error()).isNull());
+            assertThat(t.put(sources, dests))
+                    .allSatisfy(x -> assertThat(x.error()).isNull());
         }
         return sources;
     }
@@ -159,8 +173,10 @@ class RepackTest {
     }
 
     JobInfo finished(long id) {
-        return await().atMost(PATIENCE).until(() -> archive.library().info(id), j -> !j.state().equals("queued")
-                && !j.state().equals("active"));
+        return await().atMost(PATIENCE)
+                .until(
+                        () -> archive.library().info(id),
+                        j -> !j.state().equals("queued") && !j.state().equals("active"));
     }
 
     long count(String sql, Object... args) throws SiloException {
@@ -169,17 +185,22 @@ class RepackTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void repackMovesTheLiveFilesKeepsTheirBfidsAndFreesTheOldContainers(String catalog, String backend) throws Exception {
+    void repackMovesTheLiveFilesKeepsTheirBfidsAndFreesTheOldContainers(String catalog, String backend)
+            throws Exception {
         start(catalog, backend);
         List<Path> sources = put(60);
         long oldContainers = count("SELECT COUNT(*) FROM container WHERE volume = 'SMALL01' AND state = 'active'");
-        assertThat(oldContainers).as("60 files of up to 16 KiB in containers of 1 MiB").isGreaterThanOrEqualTo(1);
+        assertThat(oldContainers)
+                .as("60 files of up to 16 KiB in containers of 1 MiB")
+                .isGreaterThanOrEqualTo(1);
         long removed = 0;
         for (int i = 0; i < 60; i += 3) {
             removed += Files.size(sources.get(i));
             archive.namespace().rm("/s/f" + i);
         }
-        assertThat(archive.volumes().inquire("SMALL01").deadBytes()).as("what rm left behind").isGreaterThanOrEqualTo(removed);
+        assertThat(archive.volumes().inquire("SMALL01").deadBytes())
+                .as("what rm left behind")
+                .isGreaterThanOrEqualTo(removed);
         archive.volumes().addvol(new AddVol("SMALL02", "small", "disk", "10G", backend(2), "sg", "ff"), "test");
 
         Map<String, BitFileInfo> before = new HashMap<>();
@@ -189,7 +210,10 @@ class RepackTest {
             if (i % 3 != 0) {
                 live.add("/s/f" + i);
                 back.add(local.resolve("during/f" + i));
-                before.put("/s/f" + i, archive.files().info(archive.namespace().stat("/s/f" + i).bfid()));
+                before.put(
+                        "/s/f" + i,
+                        archive.files()
+                                .info(archive.namespace().stat("/s/f" + i).bfid()));
             }
         }
         Files.createDirectories(local.resolve("during"));
@@ -211,7 +235,9 @@ class RepackTest {
         if (kept == 0) {
             assertThat(done.result()).contains("freed " + oldContainers + " containers");
         } else { // the get was queued before the switch and read the old containers: they waited for it, and go now
-            assertThat(done.result()).contains("freed " + (oldContainers - kept) + " containers").contains("kept " + kept);
+            assertThat(done.result())
+                    .contains("freed " + (oldContainers - kept) + " containers")
+                    .contains("kept " + kept);
             JobInfo again = finished(repack("SMALL01", null).id());
             assertThat(again.state()).isEqualTo("done");
             assertThat(again.result()).startsWith("repacked 0 files").contains("freed " + kept + " containers");
@@ -220,33 +246,45 @@ class RepackTest {
         for (int k = 0; k < live.size(); k++) {
             String p = live.get(k);
             BitFileInfo now = archive.files().info(archive.namespace().stat(p).bfid());
-            assertThat(now.bfid()).as(p + " keeps its bfid").isEqualTo(before.get(p).bfid());
+            assertThat(now.bfid())
+                    .as(p + " keeps its bfid")
+                    .isEqualTo(before.get(p).bfid());
             assertThat(now.path()).isEqualTo(p);
             assertThat(now.volume()).isEqualTo("SMALL02");
             assertThat(now.adler32()).isEqualTo(before.get(p).adler32());
             assertThat(now.cookie()).matches("0000_000000000_[0-9]{7}\\+[0-9]+\\+[0-9]+");
             int i = Integer.parseInt(p.substring(4));
-            assertThat(Files.mismatch(sources.get(i), back.get(k))).as(p + " read during the repack").isEqualTo(-1L);
+            assertThat(Files.mismatch(sources.get(i), back.get(k)))
+                    .as(p + " read during the repack")
+                    .isEqualTo(-1L);
         }
-        List<Path> after = live.stream().map(p -> local.resolve("after" + p.substring(2))).toList();
+        List<Path> after =
+                live.stream().map(p -> local.resolve("after" + p.substring(2))).toList();
         Files.createDirectories(local.resolve("after"));
         try (TransferClient t = transfers()) {
             assertThat(t.get(live, after)).allSatisfy(x -> assertThat(x.error()).isNull());
         }
         for (int k = 0; k < live.size(); k++) {
             int i = Integer.parseInt(live.get(k).substring(4));
-            assertThat(Files.mismatch(sources.get(i), after.get(k))).as(live.get(k) + " read after the repack").isEqualTo(-1L);
+            assertThat(Files.mismatch(sources.get(i), after.get(k)))
+                    .as(live.get(k) + " read after the repack")
+                    .isEqualTo(-1L);
         }
 
         // the old containers are gone: freed in the catalog, their bytes removed from the volume
-        List<String> old = archive.catalog().tx(c -> Sql.list(c, "SELECT cookie FROM container WHERE volume = 'SMALL01'",
-                rs -> rs.getString(1)));
+        List<String> old = archive.catalog()
+                .tx(c -> Sql.list(c, "SELECT cookie FROM container WHERE volume = 'SMALL01'", rs -> rs.getString(1)));
         assertThat(old).hasSize((int) oldContainers);
-        assertThat(count("SELECT COUNT(*) FROM container WHERE volume = 'SMALL01' AND state = 'freed'")).isEqualTo(oldContainers);
-        Backend b1 = archive.volumes().backends().get(archive.volumes().inquire("SMALL01").backend());
+        assertThat(count("SELECT COUNT(*) FROM container WHERE volume = 'SMALL01' AND state = 'freed'"))
+                .isEqualTo(oldContainers);
+        Backend b1 = archive.volumes()
+                .backends()
+                .get(archive.volumes().inquire("SMALL01").backend());
         for (String cookie : old) {
             try (InputStream in = b1.open(cookie)) {
-                assertThat(in.readAllBytes()).as("container " + cookie + " freed").isEmpty();
+                assertThat(in.readAllBytes())
+                        .as("container " + cookie + " freed")
+                        .isEmpty();
             }
         }
         assertThat(archive.volumes().inquire("SMALL01").deadBytes()).isZero();
@@ -259,21 +297,29 @@ class RepackTest {
         assertThat(f.warnings()).isEmpty();
 
         // nothing left to repack; an unknown volume; no other volume to go to
-        assertThat(refused(() -> repack("SMALL01", null), ErrorCode.INVALID)).contains("nothing to repack").contains("SMALL01");
+        assertThat(refused(() -> repack("SMALL01", null), ErrorCode.INVALID))
+                .contains("nothing to repack")
+                .contains("SMALL01");
         assertThat(refused(() -> repack("NOPE01", null), ErrorCode.NOT_FOUND)).contains("no volume NOPE01");
-        assertThat(refused(() -> repack("SMALL02", "SMALL02"), ErrorCode.INVALID)).contains("onto itself");
+        assertThat(refused(() -> repack("SMALL02", "SMALL02"), ErrorCode.INVALID))
+                .contains("onto itself");
         archive.volumes().edit(new EditVol("SMALL01", "readonly", "test", "test", null, null, null));
-        assertThat(refused(() -> repack("SMALL02", null), ErrorCode.NO_SPACE)).contains("no other volume to repack SMALL02");
+        assertThat(refused(() -> repack("SMALL02", null), ErrorCode.NO_SPACE))
+                .contains("no other volume to repack SMALL02");
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void aDamagedMemberIsNamedByVerifyFsckAndRepackAndStaysWhileItsNeighboursMove(String catalog, String backend) throws Exception {
+    void aDamagedMemberIsNamedByVerifyFsckAndRepackAndStaysWhileItsNeighboursMove(String catalog, String backend)
+            throws Exception {
         start(catalog, backend);
         List<Path> sources = put(12);
-        BitFileInfo hurt = archive.files().info(archive.namespace().stat("/s/f5").bfid());
+        BitFileInfo hurt =
+                archive.files().info(archive.namespace().stat("/s/f5").bfid());
         Backend.Location at = Backend.location(hurt.cookie());
-        Backend b1 = archive.volumes().backends().get(archive.volumes().inquire("SMALL01").backend());
+        Backend b1 = archive.volumes()
+                .backends()
+                .get(archive.volumes().inquire("SMALL01").backend());
         byte[] whole;
         try (InputStream in = b1.open(at.fileCookie())) {
             whole = in.readAllBytes();
@@ -291,14 +337,20 @@ class RepackTest {
         JobInfo verified = finished(verify.id());
         assertThat(verified.state()).isEqualTo("failed");
         assertThat(verified.error()).contains(hurt.bfid()).contains("1 of 12 files bad");
-        assertThat(opens).as("verify reads each container once").containsOnlyKeys(at.fileNumber()).containsValue(1);
+        assertThat(opens)
+                .as("verify reads each container once")
+                .containsOnlyKeys(at.fileNumber())
+                .containsValue(1);
 
-        assertThat(archive.files().fsck().problems()).singleElement().satisfies(p -> assertThat(p.bfid()).isEqualTo(hurt.bfid()));
+        assertThat(archive.files().fsck().problems())
+                .singleElement()
+                .satisfies(p -> assertThat(p.bfid()).isEqualTo(hurt.bfid()));
         List<String> all = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             all.add("/s/f" + i);
         }
-        List<Path> got = all.stream().map(p -> local.resolve("got" + p.substring(2))).toList();
+        List<Path> got =
+                all.stream().map(p -> local.resolve("got" + p.substring(2))).toList();
         Files.createDirectories(local.resolve("got"));
         try (TransferClient t = transfers()) {
             List<Result> r = t.get(all, got);
@@ -316,16 +368,24 @@ class RepackTest {
         assertThat(repacked.state()).isEqualTo("failed");
         assertThat(repacked.error()).contains(hurt.bfid()).contains("not repacked");
         assertThat(repacked.result()).startsWith("repacked 11 files");
-        assertThat(archive.files().info(hurt.bfid()).volume()).as("the bad one stays where it was").isEqualTo("SMALL01");
+        assertThat(archive.files().info(hurt.bfid()).volume())
+                .as("the bad one stays where it was")
+                .isEqualTo("SMALL01");
         assertThat(count("SELECT COUNT(*) FROM container WHERE volume = 'SMALL01' AND state = 'active'"))
-                .as("its container is not freed").isEqualTo(1);
+                .as("its container is not freed")
+                .isEqualTo(1);
         for (int i = 0; i < 12; i++) {
             if (i != 5) {
-                assertThat(archive.files().info(archive.namespace().stat("/s/f" + i).bfid()).volume()).isEqualTo("SMALL02");
+                assertThat(archive.files()
+                                .info(archive.namespace().stat("/s/f" + i).bfid())
+                                .volume())
+                        .isEqualTo("SMALL02");
                 assertThat(archive.files().read("/s/f" + i)).isEqualTo(Files.readAllBytes(sources.get(i)));
             }
         }
-        assertThat(archive.files().fsck().problems()).singleElement().satisfies(p -> assertThat(p.bfid()).isEqualTo(hurt.bfid()));
+        assertThat(archive.files().fsck().problems())
+                .singleElement()
+                .satisfies(p -> assertThat(p.bfid()).isEqualTo(hurt.bfid()));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -343,8 +403,13 @@ class RepackTest {
             dests.add("/s/c" + i);
         }
         opens.clear();
-        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults()
-                .withPlacement("small", "sg", "ff").withCopies(2).withVerify(true).withWait(PATIENCE))) {
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults()
+                        .withPlacement("small", "sg", "ff")
+                        .withCopies(2)
+                        .withVerify(true)
+                        .withWait(PATIENCE))) {
             assertThat(t.put(sources, dests)).allSatisfy(x -> {
                 assertThat(x.error()).isNull();
                 assertThat(x.volume()).isEqualTo("SMALL01");
@@ -352,20 +417,30 @@ class RepackTest {
             });
         }
         long containers = count("SELECT COUNT(*) FROM container WHERE volume = 'SMALL01'");
-        assertThat(containers).as("about 720 KiB in containers of 1 MiB, closed at each batch's end").isGreaterThanOrEqualTo(1);
-        assertThat(count("SELECT COUNT(*) FROM request WHERE kind = 'copy'")).as("one copy per container, not per file")
+        assertThat(containers)
+                .as("about 720 KiB in containers of 1 MiB, closed at each batch's end")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM request WHERE kind = 'copy'"))
+                .as("one copy per container, not per file")
                 .isEqualTo(containers);
-        assertThat(count("SELECT COUNT(*) FROM container WHERE volume = 'SMALL02'")).isEqualTo(containers);
-        assertThat(count("SELECT COUNT(*) FROM bit_file WHERE volume = 'SMALL02' AND original IS NOT NULL AND container IS NOT NULL"))
+        assertThat(count("SELECT COUNT(*) FROM container WHERE volume = 'SMALL02'"))
+                .isEqualTo(containers);
+        assertThat(
+                        count(
+                                "SELECT COUNT(*) FROM bit_file WHERE volume = 'SMALL02' AND original IS NOT NULL AND container IS NOT NULL"))
                 .isEqualTo(30);
-        assertThat(archive.volumes().inquire("SMALL02").files()).as("a file per member copied, as a group commit counts them")
+        assertThat(archive.volumes().inquire("SMALL02").files())
+                .as("a file per member copied, as a group commit counts them")
                 .isEqualTo(30);
-        assertThat(opens.values()).as("each container read once by --verify and once by its copy").allMatch(n -> n == 2);
+        assertThat(opens.values())
+                .as("each container read once by --verify and once by its copy")
+                .allMatch(n -> n == 2);
         assertThat(opens).hasSize((int) containers);
 
         // the original's volume unreadable: every file is read from its container's copy
         archive.volumes().edit(new EditVol("SMALL01", "noaccess", "test", "test", null, null, null));
-        List<Path> got = dests.stream().map(d -> local.resolve("got-" + d.substring(3))).toList();
+        List<Path> got =
+                dests.stream().map(d -> local.resolve("got-" + d.substring(3))).toList();
         try (TransferClient t = transfers()) {
             assertThat(t.get(dests, got)).allSatisfy(x -> assertThat(x.error()).isNull());
         }
@@ -380,15 +455,18 @@ class RepackTest {
         // a copy follows its original through rm: both containers count the member as dead
         archive.namespace().rm("/s/c0");
         assertThat(archive.volumes().inquire("SMALL01").deadBytes()).isGreaterThanOrEqualTo(Files.size(sources.get(0)));
-        assertThat(archive.volumes().inquire("SMALL02").deadBytes()).isEqualTo(archive.volumes().inquire("SMALL01").deadBytes());
+        assertThat(archive.volumes().inquire("SMALL02").deadBytes())
+                .isEqualTo(archive.volumes().inquire("SMALL01").deadBytes());
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void theFilesOfAContainerCutShortFailEachWithTheReasonAndNoneIsLeftUnanswered(String catalog, String backend) throws Exception {
+    void theFilesOfAContainerCutShortFailEachWithTheReasonAndNoneIsLeftUnanswered(String catalog, String backend)
+            throws Exception {
         start(catalog, backend);
         put(12);
-        Backend.Location at = Backend.location(archive.files().info(archive.namespace().stat("/s/f1").bfid()).cookie());
+        Backend.Location at = Backend.location(
+                archive.files().info(archive.namespace().stat("/s/f1").bfid()).cookie());
         String name = at.fileCookie().substring(15);
         if (backend.equals("dir")) { // as a container freed under a read that did not hold it would be
             Files.write(data.resolve("smallvol1").resolve(name), new byte[0]);
@@ -401,9 +479,15 @@ class RepackTest {
         }
         Files.createDirectories(local.resolve("short"));
         try (TransferClient t = transfers()) {
-            List<Result> r = t.get(all, all.stream().map(p -> local.resolve("short" + p.substring(2))).toList());
-            assertThat(r).as("every file answered").doesNotContainNull().allSatisfy(x ->
-                    assertThat(x.error()).containsAnyOf("size mismatch at mover", "cannot read"));
+            List<Result> r = t.get(
+                    all,
+                    all.stream()
+                            .map(p -> local.resolve("short" + p.substring(2)))
+                            .toList());
+            assertThat(r)
+                    .as("every file answered")
+                    .doesNotContainNull()
+                    .allSatisfy(x -> assertThat(x.error()).containsAnyOf("size mismatch at mover", "cannot read"));
         }
     }
 
@@ -423,10 +507,15 @@ class RepackTest {
         assertThat(full.writeErrors()).as("a full volume is not a bad one").isZero();
         assertThat(full.writing()).isNull();
         assertThat(full.containers()).isZero();
-        assertThat(archive.files().fsck().warnings()).as("no half container left on SMALL02").isEmpty();
+        assertThat(archive.files().fsck().warnings())
+                .as("no half container left on SMALL02")
+                .isEmpty();
         for (int i = 0; i < 40; i++) {
             if (i != 1) {
-                assertThat(archive.files().info(archive.namespace().stat("/s/f" + i).bfid()).volume()).isEqualTo("SMALL01");
+                assertThat(archive.files()
+                                .info(archive.namespace().stat("/s/f" + i).bfid())
+                                .volume())
+                        .isEqualTo("SMALL01");
                 assertThat(archive.files().read("/s/f" + i)).isEqualTo(Files.readAllBytes(sources.get(i)));
             }
         }

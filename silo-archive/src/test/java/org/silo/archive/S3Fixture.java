@@ -13,7 +13,9 @@ public final class S3Fixture implements AutoCloseable {
     private final S3Proxy proxy;
 
     public S3Fixture() throws Exception {
-        context = ContextBuilder.newBuilder("transient").credentials("identity", "credential").build(BlobStoreContext.class);
+        context = ContextBuilder.newBuilder("transient")
+                .credentials("identity", "credential")
+                .build(BlobStoreContext.class);
         context.getBlobStore().createContainerInLocation(null, BUCKET);
         proxy = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
@@ -21,7 +23,8 @@ public final class S3Fixture implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "access", "secret")
                 .build();
         proxy.start();
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2); // a ceiling: a busy machine is slow
+        long deadline = System.nanoTime()
+                + java.util.concurrent.TimeUnit.MINUTES.toNanos(2); // a ceiling: a busy machine is slow
         while (!proxy.getState().equals("STARTED")) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("s3proxy did not start: " + proxy.getState());
@@ -32,7 +35,8 @@ public final class S3Fixture implements AutoCloseable {
 
     /** A backend string for a volume under {@code prefix}. */
     public String uri(String prefix) {
-        return "s3://" + BUCKET + "/" + prefix + "?endpoint=http://127.0.0.1:" + proxy.getPort() + "&access=access&secret=secret";
+        return "s3://" + BUCKET + "/" + prefix + "?endpoint=http://127.0.0.1:" + proxy.getPort()
+                + "&access=access&secret=secret";
     }
 
     /** Removes an object behind the backend's back (to make fsck find a missing file). */

@@ -19,9 +19,10 @@ class SqliteArchiveTest extends ArchiveContract {
     void sqliteCatalogIsInTheDataDirectoryInWalMode() throws Exception {
         assertThat(archive.catalog().engine()).isEqualTo(Catalog.Engine.SQLITE);
         assertThat(Files.exists(data.resolve("catalog.db"))).isTrue();
-        String mode = archive.catalog().tx(c -> org.silo.archive.catalog.Sql.one(c, "PRAGMA journal_mode", rs -> rs.getString(1)).orElseThrow());
-        assertThat(mode)
-                .isEqualToIgnoringCase("wal");
+        String mode = archive.catalog()
+                .tx(c -> org.silo.archive.catalog.Sql.one(c, "PRAGMA journal_mode", rs -> rs.getString(1))
+                        .orElseThrow());
+        assertThat(mode).isEqualToIgnoringCase("wal");
         long fk = archive.catalog().tx(c -> org.silo.archive.catalog.Sql.count(c, "PRAGMA foreign_keys"));
         assertThat(fk).isEqualTo(1);
     }
@@ -35,6 +36,8 @@ class SqliteArchiveTest extends ArchiveContract {
 
     @Test
     void anUnknownCatalogSettingIsRefused() {
-        assertThat(fails(ErrorCode.INVALID, () -> Catalog.open(data, "mysql://x")).getMessage()).contains("jdbc:postgresql");
+        assertThat(fails(ErrorCode.INVALID, () -> Catalog.open(data, "mysql://x"))
+                        .getMessage())
+                .contains("jdbc:postgresql");
     }
 }

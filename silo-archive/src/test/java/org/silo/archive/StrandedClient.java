@@ -26,7 +26,15 @@ public final class StrandedClient {
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             SiloClient c = SiloClient.connect(ClientOptions.to(args[0]));
-            JobInfo j = c.call(LibraryOps.WRITE_TO_HSM, WriteToHsm.of(args[1], 1000).callback("127.0.0.1:" + listener.getLocalPort(), "stranded-" + ProcessHandle.current().pid()).owner("stranded").avoidMovers(List.of(args[2])).build());
+            JobInfo j = c.call(
+                    LibraryOps.WRITE_TO_HSM,
+                    WriteToHsm.of(args[1], 1000)
+                            .callback(
+                                    "127.0.0.1:" + listener.getLocalPort(),
+                                    "stranded-" + ProcessHandle.current().pid())
+                            .owner("stranded")
+                            .avoidMovers(List.of(args[2]))
+                            .build());
             System.out.println("job " + j.id());
             System.out.flush();
             Thread.sleep(Long.MAX_VALUE);

@@ -30,7 +30,8 @@ final class TestCatalogs implements AutoCloseable {
     @Override
     public void close() throws Exception {
         if (schema != null) {
-            try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(base);
+                    Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }

@@ -32,8 +32,10 @@ public final class Tmpfs implements AutoCloseable {
         } catch (IOException e) {
             run = new String[] {"-1", e.getMessage()};
         }
-        Assumptions.assumeTrue(run[0].equals("0"), "skipped: cannot mount a " + size + " tmpfs at " + dir
-                + " to fill up (the test needs root): " + run[1]);
+        Assumptions.assumeTrue(
+                run[0].equals("0"),
+                "skipped: cannot mount a " + size + " tmpfs at " + dir + " to fill up (the test needs root): "
+                        + run[1]);
         return new Tmpfs(dir);
     }
 
@@ -49,7 +51,8 @@ public final class Tmpfs implements AutoCloseable {
     /** The files in it whose names end with {@code .part} (what a failed write must not leave). */
     public List<Path> partFiles() throws IOException {
         try (var walk = Files.walk(dir)) {
-            return walk.filter(p -> p.getFileName().toString().endsWith(".part")).toList();
+            return walk.filter(p -> p.getFileName().toString().endsWith(".part"))
+                    .toList();
         }
     }
 

@@ -28,11 +28,11 @@ import org.silo.archive.mover.MoverLink;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
 import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
+import org.silo.archive.ops.LibraryMessages.ListJobs;
 import org.silo.archive.ops.LibraryMessages.MountReply;
 import org.silo.archive.ops.LibraryMessages.MountRequest;
-import org.silo.archive.ops.LibraryMessages.ListJobs;
-import org.silo.archive.ops.LibraryMessages.MoverName;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
+import org.silo.archive.ops.LibraryMessages.MoverName;
 import org.silo.archive.ops.LibraryOps;
 import org.silo.archive.transfer.LibraryClient;
 import org.silo.archive.transfer.TransferClient;
@@ -77,7 +77,8 @@ class TransferTest {
         archive = ArchiveService.open(data, null, SETTINGS);
         Dispatcher d = new Dispatcher();
         archive.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
         archive.namespace().mkdir("/t", false, "alice");
     }
@@ -101,8 +102,9 @@ class TransferTest {
     }
 
     TransferClient transfers(int parallel) throws IOException {
-        return new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withParallel(parallel)
-                .withWait(Duration.ofMinutes(10)));
+        return new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults().withParallel(parallel).withWait(Duration.ofMinutes(10)));
     }
 
     Path file(String name, int size, long seed) throws IOException {
@@ -123,14 +125,19 @@ class TransferTest {
         for (int i = 0; i < 200; i++) {
             // 0 bytes to 50 MB, spread evenly over the orders of magnitude (log-uniform): most files are
             // small, as in an archive, a few are tens of megabytes; about 0.6 GB in all
-            int size = i == 0 ? 0 : i == 1 ? 1 : i == 2 ? FIFTY_MB : (int) Math.exp(r.nextDouble() * Math.log(FIFTY_MB));
+            int size =
+                    i == 0 ? 0 : i == 1 ? 1 : i == 2 ? FIFTY_MB : (int) Math.exp(r.nextDouble() * Math.log(FIFTY_MB));
             sources.add(file("f" + i, size, i));
             dests.add("/t/f" + i);
         }
         List<Result> put;
         // batches of 25 files, so that eight requests keep both movers busy
-        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withParallel(8)
-                .withBatch(25, Long.MAX_VALUE).withWait(Duration.ofMinutes(10)))) {
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults()
+                        .withParallel(8)
+                        .withBatch(25, Long.MAX_VALUE)
+                        .withWait(Duration.ofMinutes(10)))) {
             put = t.put(sources, dests);
         }
         assertThat(put).allSatisfy(x -> assertThat(x.error()).isNull());
@@ -158,15 +165,20 @@ class TransferTest {
 
     @Test
     void aMoverKilledHalfWayThroughAWriteIsRetriedOnAnotherAndTheFileLandsOnce() throws Exception {
-        Mover slow = new Mover(new Mover.Config(data.resolve("slow"), "slow", "default", List.of("disk"), "h", SLOW_RATE),
-                MoverLink.local(archive.library()), archive.volumes().backends()).start();
+        Mover slow = new Mover(
+                        new Mover.Config(data.resolve("slow"), "slow", "default", List.of("disk"), "h", SLOW_RATE),
+                        MoverLink.local(archive.library()),
+                        archive.volumes().backends())
+                .start();
         extra = slow;
         Path src = file("big", 6 << 20, 7);
         CompletableFuture<Result> put = new CompletableFuture<>();
         TransferClient t = transfers(1);
         Thread.ofVirtual().start(() -> put.complete(t.putOne(src, "/t/big")));
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
-                .until(() -> slow.bytesDone() >= (1 << 20) && archive.library().mover("slow").bytesDone() > 0);
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> slow.bytesDone() >= (1 << 20)
+                        && archive.library().mover("slow").bytesDone() > 0);
         assertThat(slow.bytesDone()).isBetween(1L << 20, (6L << 20) - 1);
         MoverInfo live = archive.library().mover("slow");
         assertThat(live.bytesDone()).isPositive(); // progress reached the library manager
@@ -188,14 +200,19 @@ class TransferTest {
 
     @Test
     void killingARunningJobStopsItsMoverAndItsClientWithoutRetrying() throws Exception {
-        Mover slow = new Mover(new Mover.Config(data.resolve("slow"), "slow", "default", List.of("disk"), "h", SLOW_RATE),
-                MoverLink.local(archive.library()), archive.volumes().backends()).start();
+        Mover slow = new Mover(
+                        new Mover.Config(data.resolve("slow"), "slow", "default", List.of("disk"), "h", SLOW_RATE),
+                        MoverLink.local(archive.library()),
+                        archive.volumes().backends())
+                .start();
         extra = slow;
         Path src = file("killed", 6 << 20, 11);
         CompletableFuture<Result> put = new CompletableFuture<>();
         TransferClient t = transfers(1);
         Thread.ofVirtual().start(() -> put.complete(t.putOne(src, "/t/killed")));
-        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(20)).until(() -> slow.job() != 0 && slow.bytesDone() >= (1 << 20));
+        await().atMost(PATIENCE)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> slow.job() != 0 && slow.bytesDone() >= (1 << 20));
         JobInfo killed = client.call(LibraryOps.KILL_JOB, Long.toString(slow.job()));
         assertThat(killed.state()).isEqualTo("cancelled");
         Result r = put.get();
@@ -203,8 +220,9 @@ class TransferTest {
         assertThat(r.error()).contains("was killed");
         assertThat(r.attempts()).isEqualTo(1);
         assertThat(archive.files().status().get("filesActive")).isEqualTo(0L);
-        await().atMost(PATIENCE).untilAsserted(
-                () -> assertThat(archive.volumes().list(null)).allSatisfy(v -> assertThat(v.writing()).isNull()));
+        await().atMost(PATIENCE)
+                .untilAsserted(() -> assertThat(archive.volumes().list(null))
+                        .allSatisfy(v -> assertThat(v.writing()).isNull()));
         assertThat(partFiles()).isEmpty();
     }
 
@@ -213,26 +231,35 @@ class TransferTest {
         Path log = data.resolve("changer.log");
         Path broken = data.resolve("broken");
         Path script = data.resolve("changer.sh");
-        Files.writeString(script, "#!/bin/sh\necho \"$1 $2 $3\" >> '" + log + "'\n"
-                + "if [ -e '" + broken + "' ]; then echo 'no drive free'; exit 3; fi\n");
+        Files.writeString(
+                script,
+                "#!/bin/sh\necho \"$1 $2 $3\" >> '" + log + "'\n" + "if [ -e '" + broken
+                        + "' ]; then echo 'no drive free'; exit 3; fi\n");
         assertThat(script.toFile().setExecutable(true)).isTrue();
-        assertThat(archive.library().setChanger("default", "command:" + script).changer()).isEqualTo("command:" + script);
+        assertThat(archive.library().setChanger("default", "command:" + script).changer())
+                .isEqualTo("command:" + script);
         Mover m = archive.startLocalMovers(1, "default").get(0);
         Result ok;
         try (TransferClient t = transfers(1)) {
             ok = t.putOne(file("c", 1000, 1), "/t/c");
         }
         assertThat(ok.error()).isNull();
-        await().atMost(PATIENCE).until(() -> Files.exists(log) && Files.readString(log).contains("dismount"));
-        assertThat(Files.readAllLines(log)).containsExactly("mount " + ok.volume() + " mover1", "dismount " + ok.volume() + " mover1");
+        await().atMost(PATIENCE)
+                .until(() -> Files.exists(log) && Files.readString(log).contains("dismount"));
+        assertThat(Files.readAllLines(log))
+                .containsExactly("mount " + ok.volume() + " mover1", "dismount " + ok.volume() + " mover1");
         assertThat(m.lastChanger().exitStatus()).isZero();
         Files.createFile(broken);
         Result failed;
-        try (TransferClient t = new TransferClient(LibraryClient.over(client),
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client),
                 new TransferClient.Options(null, null, null, 0, false, 0, 1, null, PATIENCE, null))) {
             failed = t.putOne(file("d", 1000, 2), "/t/d");
         }
-        assertThat(failed.error()).contains("mount of").contains("exit status 3").contains("no drive free");
+        assertThat(failed.error())
+                .contains("mount of")
+                .contains("exit status 3")
+                .contains("no drive free");
         assertThat(m.lastChanger().exitStatus()).isEqualTo(3);
         assertThat(archive.files().status().get("filesActive")).isEqualTo(1L);
     }
@@ -253,7 +280,8 @@ class TransferTest {
             Thread.sleep(SETTINGS.moverTimeoutMs() + 1_000);
             archive.library().reapNow();
             assertThat(put).isNotDone();
-            assertThat(client.call(LibraryOps.MOVER_LS, null).movers().get(0).state()).isEqualTo("mount_wait");
+            assertThat(client.call(LibraryOps.MOVER_LS, null).movers().get(0).state())
+                    .isEqualTo("mount_wait");
             assertThatThrownBy(() -> archive.namespace().stat("/t/m")).hasMessageContaining("no such file");
             MountRequest answered = client.call(LibraryOps.MOUNT_REPLY, new MountReply(asked.volume(), true, null));
             assertThat(answered.state()).isEqualTo(LibraryMessages.MOUNT_CONFIRMED);
@@ -268,7 +296,8 @@ class TransferTest {
         assertThat(m.lastChanger().ok()).isTrue();
 
         // a refusal fails the request with the operator's reason, and nothing is recorded
-        try (TransferClient t = new TransferClient(LibraryClient.over(client),
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client),
                 new TransferClient.Options(null, null, null, 0, false, 0, 1, null, PATIENCE, null))) {
             put = CompletableFuture.supplyAsync(() -> t.putOne(uncheckedFile("n", 5000, 4), "/t/n"));
             MountRequest asked = awaitMount();
@@ -282,8 +311,13 @@ class TransferTest {
     }
 
     private MountRequest awaitMount() {
-        return await().atMost(PATIENCE).until(() -> client.call(LibraryOps.MOUNT_LS, null).mounts().stream()
-                .filter(r -> r.state().equals(LibraryMessages.MOUNT_WAITING)).findFirst().orElse(null), java.util.Objects::nonNull);
+        return await().atMost(PATIENCE)
+                .until(
+                        () -> client.call(LibraryOps.MOUNT_LS, null).mounts().stream()
+                                .filter(r -> r.state().equals(LibraryMessages.MOUNT_WAITING))
+                                .findFirst()
+                                .orElse(null),
+                        java.util.Objects::nonNull);
     }
 
     private Path uncheckedFile(String name, int size, long seed) {
@@ -298,11 +332,17 @@ class TransferTest {
     void aPutWithTwoCopiesAndAHashLandsOnTwoVolumesAndReadsFallBackToTheCopy() throws Exception {
         archive.startLocalMovers(2, "default");
         Path src = file("k", 300_000, 7);
-        String sha = "sha256:" + java.util.HexFormat.of().formatHex(
-                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(src)));
+        String sha = "sha256:"
+                + java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(Files.readAllBytes(src)));
         Result r;
-        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withCopies(2)
-                .withHash("sha256").withWait(Duration.ofMinutes(10)))) {
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults()
+                        .withCopies(2)
+                        .withHash("sha256")
+                        .withWait(Duration.ofMinutes(10)))) {
             r = t.putOne(src, "/t/k");
         }
         assertThat(r.error()).isNull();
@@ -312,13 +352,16 @@ class TransferTest {
         assertThat(archive.files().fsck().problems()).isEmpty();
         // one file, and its copy counted apart
         assertThat(archive.files().status()).containsEntry("filesActive", 1L).containsEntry("copiesActive", 1L);
-        assertThat(archive.namespace().stat("/t/k").copies()).as("stat names every volume, the first written first")
+        assertThat(archive.namespace().stat("/t/k").copies())
+                .as("stat names every volume, the first written first")
                 .containsExactly(r.volume(), copyVolume);
 
         // a copy of the same file to a volume that holds it is refused, by path or by content hash
-        assertThatThrownBy(() -> client.call(LibraryOps.COPY_TO_VOLUME, new LibraryMessages.CopyFile(sha, copyVolume, 0)))
+        assertThatThrownBy(
+                        () -> client.call(LibraryOps.COPY_TO_VOLUME, new LibraryMessages.CopyFile(sha, copyVolume, 0)))
                 .hasMessageContaining("already holds");
-        assertThatThrownBy(() -> client.call(LibraryOps.COPY_TO_VOLUME, new LibraryMessages.CopyFile("sha256:" + "0".repeat(64), null, 0)))
+        assertThatThrownBy(() -> client.call(
+                        LibraryOps.COPY_TO_VOLUME, new LibraryMessages.CopyFile("sha256:" + "0".repeat(64), null, 0)))
                 .hasMessageContaining("no file has content hash");
 
         // the original's volume goes away: the get is served from the copy, byte for byte
@@ -349,12 +392,15 @@ class TransferTest {
             b = t.putOne(file("vb", 90_000, 12), "/t/vb");
         }
         assertThat(a.volume()).isEqualTo(b.volume());
-        JobInfo good = awaitJob(client.call(LibraryOps.VERIFY_VOLUME, new LibraryMessages.VerifyVolume(a.volume(), 0)).id());
+        JobInfo good = awaitJob(client.call(LibraryOps.VERIFY_VOLUME, new LibraryMessages.VerifyVolume(a.volume(), 0))
+                .id());
         assertThat(good.state()).isEqualTo("done");
         assertThat(good.result()).isEqualTo("2 files, 160000 bytes read: all good");
 
         BitFileInfo bf = archive.files().info(b.bfid());
-        DirBackend vol = (DirBackend) archive.volumes().backends().get(archive.volumes().inquire(bf.volume()).backend());
+        DirBackend vol = (DirBackend) archive.volumes()
+                .backends()
+                .get(archive.volumes().inquire(bf.volume()).backend());
         try (RandomAccessFile f = new RandomAccessFile(vol.path(bf.cookie()).toFile(), "rw")) {
             f.seek(12_345);
             int v = f.read();
@@ -362,7 +408,8 @@ class TransferTest {
             f.write(v ^ 0x40);
         }
         long errorsBefore = archive.volumes().inquire(a.volume()).readErrors();
-        JobInfo bad = awaitJob(client.call(LibraryOps.VERIFY_VOLUME, new LibraryMessages.VerifyVolume(a.volume(), 0)).id());
+        JobInfo bad = awaitJob(client.call(LibraryOps.VERIFY_VOLUME, new LibraryMessages.VerifyVolume(a.volume(), 0))
+                .id());
         assertThat(bad.state()).isEqualTo("failed");
         assertThat(bad.result()).isEqualTo("2 files, 160000 bytes read: 1 bad");
         assertThat(bad.error()).contains(b.bfid()).contains("adler32").doesNotContain(a.bfid());
@@ -380,8 +427,10 @@ class TransferTest {
         }
         assertThat(r.error()).isNull();
         movers.forEach(Mover::kill); // nothing runs what is queued next
-        long v1 = client.call(LibraryOps.VERIFY_VOLUME, new LibraryMessages.VerifyVolume(r.volume(), 0)).id();
-        long v2 = client.call(LibraryOps.COPY_TO_VOLUME, new LibraryMessages.CopyFile("/t/q1", null, 0)).id();
+        long v1 = client.call(LibraryOps.VERIFY_VOLUME, new LibraryMessages.VerifyVolume(r.volume(), 0))
+                .id();
+        long v2 = client.call(LibraryOps.COPY_TO_VOLUME, new LibraryMessages.CopyFile("/t/q1", null, 0))
+                .id();
         assertThat(client.call(LibraryOps.CLEAR_QUEUE, null).cancelled()).isEqualTo(2);
         assertThat(client.call(LibraryOps.JOB_INFO, Long.toString(v1)).state()).isEqualTo("cancelled");
         assertThat(client.call(LibraryOps.JOB_INFO, Long.toString(v2)).error()).contains("queue cleared by");
@@ -389,8 +438,10 @@ class TransferTest {
     }
 
     private JobInfo awaitJob(long id) {
-        return await().atMost(PATIENCE).until(() -> client.call(LibraryOps.JOB_INFO, Long.toString(id)),
-                j -> !j.state().equals("queued") && !j.state().equals("active"));
+        return await().atMost(PATIENCE)
+                .until(
+                        () -> client.call(LibraryOps.JOB_INFO, Long.toString(id)),
+                        j -> !j.state().equals("queued") && !j.state().equals("active"));
     }
 
     @Test
@@ -401,7 +452,9 @@ class TransferTest {
             assertThat(t.putOne(src, "/t/x").error()).isNull();
         }
         BitFileInfo b = archive.files().info(archive.namespace().stat("/t/x").bfid());
-        DirBackend vol = (DirBackend) archive.volumes().backends().get(archive.volumes().inquire(b.volume()).backend());
+        DirBackend vol = (DirBackend) archive.volumes()
+                .backends()
+                .get(archive.volumes().inquire(b.volume()).backend());
         try (RandomAccessFile f = new RandomAccessFile(vol.path(b.cookie()).toFile(), "rw")) {
             f.seek(5000);
             int v = f.read();
@@ -410,8 +463,8 @@ class TransferTest {
         }
         Path dest = local.resolve("x.back");
         Result r;
-        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults()
-                .withWait(Duration.ofMinutes(10)))) {
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client), TransferClient.Options.defaults().withWait(Duration.ofMinutes(10)))) {
             r = t.getOne("/t/x", dest);
         }
         assertThat(r.error()).contains("CRC mismatch at mover");
@@ -424,8 +477,9 @@ class TransferTest {
     void verifiedWritesAndMergedReadsFanOutToEveryClient() throws Exception {
         Mover m = archive.startLocalMovers(1, "default").get(0);
         Path src = file("v", 300_000, 5);
-        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults().withVerify(true)
-                .withWait(Duration.ofMinutes(10)))) {
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults().withVerify(true).withWait(Duration.ofMinutes(10)))) {
             assertThat(t.putOne(src, "/t/v").error()).isNull();
         }
         m.kill();
@@ -438,10 +492,16 @@ class TransferTest {
         TransferClient ta = transfers(1);
         TransferClient tb = transfers(1);
         Thread.ofVirtual().start(() -> getA.complete(ta.getOne("/t/v", a)));
-        await().atMost(PATIENCE).until(() -> archive.library().list(false, 10).stream().anyMatch(j -> j.kind().equals("read")));
+        await().atMost(PATIENCE)
+                .until(() -> archive.library().list(false, 10).stream()
+                        .anyMatch(j -> j.kind().equals("read")));
         Thread.ofVirtual().start(() -> getB.complete(tb.getOne("/t/v", b)));
-        List<JobInfo> queued = await().atMost(PATIENCE).until(
-                () -> archive.library().list(false, 10).stream().filter(j -> j.kind().equals("read")).toList(), l -> l.size() == 2);
+        List<JobInfo> queued = await().atMost(PATIENCE)
+                .until(
+                        () -> archive.library().list(false, 10).stream()
+                                .filter(j -> j.kind().equals("read"))
+                                .toList(),
+                        l -> l.size() == 2);
         assertThat(queued.get(1).mergedInto()).isEqualTo(queued.get(0).id());
         archive.startLocalMovers(1, "default");
         List<Result> rs = List.of(getA.get(), getB.get());
@@ -456,13 +516,21 @@ class TransferTest {
     void requestsQueuedWhenTheServerRestartsCompleteAfterIt() throws Exception {
         List<Path> srcs = List.of(file("r1", 10_000, 1), file("r2", 20_000, 2), file("r3", 0, 3));
         // a mover has served the library before (so the requests are taken), but none runs until after the restart
-        archive.library().announce(new LibraryMessages.MoverHello("earlier-id", "earlier", "default", List.of("disk"), "h", "idle", null));
+        archive.library()
+                .announce(new LibraryMessages.MoverHello(
+                        "earlier-id", "earlier", "default", List.of("disk"), "h", "idle", null));
         CompletableFuture<List<Result>> put = new CompletableFuture<>();
-        TransferClient t = new TransferClient(LibraryClient.local(() -> archive.library(), "alice"),
-                TransferClient.Options.defaults().withParallel(3).withBatch(1, Long.MAX_VALUE).withWait(Duration.ofMinutes(10)));
+        TransferClient t = new TransferClient(
+                LibraryClient.local(() -> archive.library(), "alice"),
+                TransferClient.Options.defaults()
+                        .withParallel(3)
+                        .withBatch(1, Long.MAX_VALUE)
+                        .withWait(Duration.ofMinutes(10)));
         Thread.ofVirtual().start(() -> put.complete(t.put(srcs, List.of("/t/r1", "/t/r2", "/t/r3"))));
         await().atMost(PATIENCE).until(() -> archive.library().list(false, 10).size() >= 3);
-        assertThat(archive.library().list(false, 10)).hasSize(3).allSatisfy(j -> assertThat(j.state()).isEqualTo("queued"));
+        assertThat(archive.library().list(false, 10))
+                .hasSize(3)
+                .allSatisfy(j -> assertThat(j.state()).isEqualTo("queued"));
         archive.close();
         archive = ArchiveService.open(data, null, SETTINGS);
         assertThat(archive.library().list(false, 10)).hasSize(3);
@@ -478,13 +546,26 @@ class TransferTest {
     void aRemoteMoverInASecondProcessServesARequest() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path home = data.resolve("remote-mover");
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.silo.archive.mover.RemoteMover",
-                "--server", "127.0.0.1:" + server.address().getPort(), "--home", home.toString(), "--name", "faraway")
-                .redirectErrorStream(true).redirectOutput(data.resolve("remote-mover.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "org.silo.archive.mover.RemoteMover",
+                        "--server",
+                        "127.0.0.1:" + server.address().getPort(),
+                        "--home",
+                        home.toString(),
+                        "--name",
+                        "faraway")
+                .redirectErrorStream(true)
+                .redirectOutput(data.resolve("remote-mover.log").toFile())
+                .start();
         try {
             // the library counts as served once the mover has first spoken (a put before that is refused at once)
-            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> client.call(LibraryOps.MOVER_LS, null).movers()
-                    .stream().anyMatch(m -> m.name().equals("faraway")));
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofMinutes(2))
+                    .until(() -> client.call(LibraryOps.MOVER_LS, null).movers().stream()
+                            .anyMatch(m -> m.name().equals("faraway")));
             Path src = file("remote", 500_000, 9);
             Result put;
             Result got;
@@ -492,16 +573,22 @@ class TransferTest {
                 put = t.putOne(src, "/t/remote");
                 got = t.getOne("/t/remote", local.resolve("remote.back"));
             }
-            assertThat(put.error()).as(Files.readString(data.resolve("remote-mover.log"))).isNull();
+            assertThat(put.error())
+                    .as(Files.readString(data.resolve("remote-mover.log")))
+                    .isNull();
             assertThat(put.mover()).isEqualTo("faraway");
             assertThat(got.error()).isNull();
             assertThat(Files.mismatch(src, local.resolve("remote.back"))).isEqualTo(-1L);
-            assertThat(archive.library().mover("faraway").id()).isEqualTo(Files.readString(home.resolve("mover.id")).trim());
+            assertThat(archive.library().mover("faraway").id())
+                    .isEqualTo(Files.readString(home.resolve("mover.id")).trim());
             // the admin commands over the wire: name a mover, list movers and jobs
             MoverInfo renamed = client.call(LibraryOps.MOVER_NAME, new MoverName("faraway", "far-2"));
             assertThat(renamed.name()).isEqualTo("far-2");
-            assertThat(client.call(LibraryOps.MOVER_LS, null).movers()).extracting(MoverInfo::name).containsExactly("far-2");
-            assertThat(client.call(LibraryOps.JOB_LS, new ListJobs(true, 10)).jobs()).extracting(JobInfo::state)
+            assertThat(client.call(LibraryOps.MOVER_LS, null).movers())
+                    .extracting(MoverInfo::name)
+                    .containsExactly("far-2");
+            assertThat(client.call(LibraryOps.JOB_LS, new ListJobs(true, 10)).jobs())
+                    .extracting(JobInfo::state)
                     .containsExactly("done", "done");
             // the server restarts on the same port: the remote mover opens a new session and serves again
             int port = server.address().getPort();
@@ -509,14 +596,18 @@ class TransferTest {
             server.close();
             Dispatcher d = new Dispatcher();
             archive.register(d);
-            server = WireServer.start(InetAddress.getLoopbackAddress(), port, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+            server = WireServer.start(
+                    InetAddress.getLoopbackAddress(), port, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
             client = SiloClient.connect(ClientOptions.to(server.address()));
             Result after;
-            try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults()
-                    .withWait(Duration.ofMinutes(10)))) {
+            try (TransferClient t = new TransferClient(
+                    LibraryClient.over(client),
+                    TransferClient.Options.defaults().withWait(Duration.ofMinutes(10)))) {
                 after = t.putOne(src, "/t/remote-after-restart");
             }
-            assertThat(after.error()).as(Files.readString(data.resolve("remote-mover.log"))).isNull();
+            assertThat(after.error())
+                    .as(Files.readString(data.resolve("remote-mover.log")))
+                    .isNull();
             assertThat(after.mover()).isEqualTo("far-2");
         } finally {
             p.destroyForcibly().waitFor();

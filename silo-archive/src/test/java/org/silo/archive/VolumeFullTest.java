@@ -3,11 +3,9 @@ package org.silo.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
-import java.io.OutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +66,8 @@ class VolumeFullTest {
         archive = ArchiveService.open(data, null, SETTINGS);
         Dispatcher d = new Dispatcher();
         archive.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
         archive.namespace().mkdir("/t", false, "alice");
     }
@@ -88,15 +87,21 @@ class VolumeFullTest {
 
     /** A mover of library tiny whose backends pass through {@code decorate}. */
     Mover mover(UnaryOperator<Backend> decorate) throws SiloException {
-        Mover m = new Mover(new Mover.Config(data.resolve("tinymover"), "tinymover", "tiny", List.of("disk"), "h", 0),
-                MoverLink.local(archive.library()), new Backends(data, decorate));
+        Mover m = new Mover(
+                new Mover.Config(data.resolve("tinymover"), "tinymover", "tiny", List.of("disk"), "h", 0),
+                MoverLink.local(archive.library()),
+                new Backends(data, decorate));
         movers.add(m);
         return m.start();
     }
 
     Result put(Path src, String dest) throws IOException {
-        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults()
-                .withPlacement("tiny", null, null).withParallel(1).withWait(Duration.ofMinutes(5)))) {
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults()
+                        .withPlacement("tiny", null, null)
+                        .withParallel(1)
+                        .withWait(Duration.ofMinutes(5)))) {
             return t.onNote(notes::add).putOne(src, dest);
         }
     }
@@ -108,7 +113,9 @@ class VolumeFullTest {
     }
 
     List<JobInfo> jobs(String path) throws SiloException {
-        return archive.library().list(true, 1000).stream().filter(j -> j.path().equals(path)).toList();
+        return archive.library().list(true, 1000).stream()
+                .filter(j -> j.path().equals(path))
+                .toList();
     }
 
     static long room(Tmpfs fs) throws IOException {
@@ -116,7 +123,8 @@ class VolumeFullTest {
     }
 
     @Test
-    void aVolumeWithLessRoomThanAFileGetsItsRealRemainingBytesAndTheFileGoesToAnotherVolumeBeforeAByteIsSent() throws Exception {
+    void aVolumeWithLessRoomThanAFileGetsItsRealRemainingBytesAndTheFileGoesToAnotherVolumeBeforeAByteIsSent()
+            throws Exception {
         try (Tmpfs fs = Tmpfs.mount(data.resolve("small"), "4m")) {
             volume("TINY01", fs.dir());
             volume("TINY02", data.resolve("big"));
@@ -131,10 +139,15 @@ class VolumeFullTest {
             assertThat(second.volume()).as("another volume of the family").isEqualTo("TINY02");
             assertThat(second.attempts()).isEqualTo(1);
             VolumeInfo v = archive.volumes().inquire("TINY01");
-            assertThat(v.remaining()).as("its real remaining bytes").isEqualTo(room(fs)).isLessThan(3 << 20);
+            assertThat(v.remaining())
+                    .as("its real remaining bytes")
+                    .isEqualTo(room(fs))
+                    .isLessThan(3 << 20);
             assertThat(v.writing()).isNull();
-            assertThat(jobs("/t/second")).as("the request went on as it stood: no failed job")
-                    .singleElement().satisfies(j -> assertThat(j.state()).isEqualTo("done"));
+            assertThat(jobs("/t/second"))
+                    .as("the request went on as it stood: no failed job")
+                    .singleElement()
+                    .satisfies(j -> assertThat(j.state()).isEqualTo("done"));
             assertThat(fs.partFiles()).isEmpty();
             assertThat(archive.volumes().inquire("TINY01").writeErrors()).isZero();
             assertThat(archive.files().fsck().problems()).isEmpty();
@@ -168,8 +181,11 @@ class VolumeFullTest {
             assertThat(v.writeErrors()).as("a full volume is not a bad one").isZero();
             List<JobInfo> jobs = jobs("/t/second");
             assertThat(jobs).extracting(JobInfo::state).containsExactlyInAnyOrder("failed", "done");
-            assertThat(jobs).filteredOn(j -> j.state().equals("failed")).singleElement()
-                    .satisfies(j -> assertThat(j.error()).startsWith(LibraryMessages.RESEND + "volume TINY01 is full (")
+            assertThat(jobs)
+                    .filteredOn(j -> j.state().equals("failed"))
+                    .singleElement()
+                    .satisfies(j -> assertThat(j.error())
+                            .startsWith(LibraryMessages.RESEND + "volume TINY01 is full (")
                             .contains("No space left on device"));
             assertThat(notes).anySatisfy(n -> assertThat(n).startsWith("/t/second resend: volume TINY01 is full"));
             // nothing half-written: no .part, no file beyond the first on the tmpfs, one bit file per path
@@ -192,10 +208,13 @@ class VolumeFullTest {
             volume("TINY01", fs.dir());
             mover(UnaryOperator.identity());
             Result r = put(file("big", 6 << 20), "/t/big");
-            assertThat(r.error()).contains(LibraryMessages.NO_SPACE + "no volume in library tiny")
+            assertThat(r.error())
+                    .contains(LibraryMessages.NO_SPACE + "no volume in library tiny")
                     .contains("volume TINY01 has room for");
             assertThat(r.attempts()).as("no retry: it would fail the same way").isEqualTo(1);
-            assertThat(jobs("/t/big")).singleElement().satisfies(j -> assertThat(j.state()).isEqualTo("failed"));
+            assertThat(jobs("/t/big"))
+                    .singleElement()
+                    .satisfies(j -> assertThat(j.state()).isEqualTo("failed"));
             assertThat(archive.volumes().inquire("TINY01").remaining()).isEqualTo(room(fs));
             assertThat(archive.files().status().get("filesActive")).isEqualTo(0L);
             assertThat(fs.partFiles()).isEmpty();
@@ -211,7 +230,8 @@ class VolumeFullTest {
             volume("TINY01", fs.dir());
             volume("TINY02", data.resolve("big"));
             byte[] bytes = new byte[5 << 20];
-            BitFileInfo b = archive.files().write(new WriteFile(null, "/t/w", bytes, "tiny", null, null, "alice"), "server");
+            BitFileInfo b =
+                    archive.files().write(new WriteFile(null, "/t/w", bytes, "tiny", null, null, "alice"), "server");
             assertThat(b.volume()).isEqualTo("TINY02");
             VolumeInfo v = archive.volumes().inquire("TINY01");
             assertThat(v.state()).isEqualTo("full");
@@ -252,19 +272,23 @@ class VolumeFullTest {
         Path faulty = data.resolve("eio");
         volume("FAULT01", faulty); // chosen first: blank volumes are taken in label order
         volume("GOOD01", data.resolve("good"));
-        mover(b -> b.uri().equals("dir:" + faulty) ? new Wrapper(b) {
-            @Override
-            public NewFile create() throws SiloException {
-                return new Watched(b.create(), 1 << 20, () -> { }, "Input/output error");
-            }
-        } : b);
+        mover(b -> b.uri().equals("dir:" + faulty)
+                ? new Wrapper(b) {
+                    @Override
+                    public NewFile create() throws SiloException {
+                        return new Watched(b.create(), 1 << 20, () -> {}, "Input/output error");
+                    }
+                }
+                : b);
         Result r = put(file("f", 3 << 20), "/t/f");
         assertThat(r.error()).isNull();
         assertThat(r.volume()).isEqualTo("GOOD01");
         assertThat(r.attempts()).as("the failed write was one try").isEqualTo(2);
         VolumeInfo v = archive.volumes().inquire("FAULT01");
         assertThat(v.state()).isEqualTo("readonly");
-        assertThat(v.stateReason()).startsWith("write error by mover tinymover:").contains("Input/output error");
+        assertThat(v.stateReason())
+                .startsWith("write error by mover tinymover:")
+                .contains("Input/output error");
         assertThat(v.writeErrors()).isEqualTo(1);
         try (var files = Files.list(faulty)) {
             assertThat(files).as("no .part, no file").isEmpty();

@@ -19,25 +19,27 @@ import io.netty.util.concurrent.DefaultThreadFactory;
  * it does not share silo-wire's class).
  */
 public final class BlockTransports {
-  private BlockTransports() {}
+    private BlockTransports() {}
 
-  private static final boolean EPOLL = Epoll.isAvailable() && !Boolean.getBoolean("silo.nio");
+    private static final boolean EPOLL = Epoll.isAvailable() && !Boolean.getBoolean("silo.nio");
 
-  public static boolean epoll() {
-    return EPOLL;
-  }
+    public static boolean epoll() {
+        return EPOLL;
+    }
 
-  /** An event loop group of daemon threads; {@code threads} 0 means Netty's default. */
-  public static EventLoopGroup group(int threads, String name) {
-    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true),
-        EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-  }
+    /** An event loop group of daemon threads; {@code threads} 0 means Netty's default. */
+    public static EventLoopGroup group(int threads, String name) {
+        return new MultiThreadIoEventLoopGroup(
+                threads,
+                new DefaultThreadFactory(name, true),
+                EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
 
-  public static Class<? extends DatagramChannel> datagram() {
-    return EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
-  }
+    public static Class<? extends DatagramChannel> datagram() {
+        return EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+    }
 
-  public static Class<? extends ServerChannel> server() {
-    return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-  }
+    public static Class<? extends ServerChannel> server() {
+        return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
 }

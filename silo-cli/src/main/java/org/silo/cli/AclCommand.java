@@ -7,8 +7,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "acl", mixinStandardHelpOptions = true, description = "Show the access lists and what anonymous sessions may do.",
-        subcommands = AclCommand.Ls.class, footer = {"", "Example:", "  silo acl ls"})
+@Command(
+        name = "acl",
+        mixinStandardHelpOptions = true,
+        description = "Show the access lists and what anonymous sessions may do.",
+        subcommands = AclCommand.Ls.class,
+        footer = {"", "Example:", "  silo acl ls"})
 final class AclCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -38,7 +42,8 @@ final class AclCommand implements Runnable {
             }
             Table t = new Table("LIST", "PASSWORD", "RIGHTS");
             for (AccessOps.ListView v : lists.lists()) {
-                String rights = (v.admin() ? "admin" : "") + (v.admin() && !v.grants().isEmpty() ? ", " : "")
+                String rights = (v.admin() ? "admin" : "")
+                        + (v.admin() && !v.grants().isEmpty() ? ", " : "")
                         + String.join(", ", v.grants());
                 t.row(v.name(), v.isProtected() ? "yes" : "no", rights.isEmpty() ? "-" : rights);
             }

@@ -66,12 +66,14 @@ final class AotTraining {
     private static WireServer cannedServer() throws Exception {
         long t = 1_700_000_000_000L;
         NsEntry dir = new NsEntry("/exp", "exp", "dir", "silo", t, t, null, 0, null, null);
-        NsEntry file = new NsEntry("/exp/a.dat", "a.dat", "file", "silo", t, t, "0123456789abcdef", 4096, "1a2b3c4d", "VOL001");
+        NsEntry file = new NsEntry(
+                "/exp/a.dat", "a.dat", "file", "silo", t, t, "0123456789abcdef", 4096, "1a2b3c4d", "VOL001");
         Dispatcher d = new Dispatcher()
                 .register(CoreOps.PING, (ctx, payload) -> payload)
                 .register(CoreOps.STATUS, (ctx, none) -> Map.<String, Object>of("version", "training", "sessions", 1))
                 .registerBlocking(FileClerkOps.LS, (ctx, ls) -> new NsList(ls.path(), List.of(dir, file)))
                 .registerBlocking(FileClerkOps.STAT, (ctx, path) -> file);
-        return WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        return WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
     }
 }

@@ -10,11 +10,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "backup", mixinStandardHelpOptions = true,
-        description = {"Copy the archive catalog while the server runs.",
-            "SQLite's online backup or PostgreSQL's pg_dump makes the copy consistent."},
-        footer = {"", "Examples:", "  silo backup catalog-2026-11-23.db", "  silo backup /srv/backups/catalog.dump --json",
-            "", "Restore it with the server stopped: silo restore FILE --data DIR"})
+@Command(
+        name = "backup",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Copy the archive catalog while the server runs.",
+            "SQLite's online backup or PostgreSQL's pg_dump makes the copy consistent."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  silo backup catalog-2026-11-23.db",
+            "  silo backup /srv/backups/catalog.dump --json",
+            "",
+            "Restore it with the server stopped: silo restore FILE --data DIR"
+        })
 final class BackupCommand implements Callable<Integer> {
     @Mixin
     ClientMixin client;
@@ -32,7 +42,8 @@ final class BackupCommand implements Callable<Integer> {
             if (json) {
                 Json.print(r);
             } else {
-                System.out.printf("%s catalog backed up to %s (%d bytes, %d ms)%n", r.engine(), r.dest(), r.bytes(), r.millis());
+                System.out.printf(
+                        "%s catalog backed up to %s (%d bytes, %d ms)%n", r.engine(), r.dest(), r.bytes(), r.millis());
             }
         }
         return 0;

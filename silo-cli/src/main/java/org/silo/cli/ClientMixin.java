@@ -12,15 +12,23 @@ import picocli.CommandLine.Option;
 final class ClientMixin {
     static final String DEFAULT_SERVER = "localhost:7400";
 
-    @Option(names = "--server", paramLabel = "HOST:PORT",
+    @Option(
+            names = "--server",
+            paramLabel = "HOST:PORT",
             description = "Default: $SILO_SERVER, then " + DEFAULT_SERVER + ".")
     String server;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             description = "Give up on a call after this long, retries included (default: ${DEFAULT-VALUE}).")
     String timeout;
 
-    @Option(names = "--retries", paramLabel = "N", defaultValue = "5",
+    @Option(
+            names = "--retries",
+            paramLabel = "N",
+            defaultValue = "5",
             description = "Retransmissions per call (default: ${DEFAULT-VALUE}).")
     int retries;
 
@@ -40,13 +48,15 @@ final class ClientMixin {
                 .withListener(new ClientListener() {
                     @Override
                     public void waiting(String name, long waitedMillis, int retransmissions) {
-                        System.err.printf("silo: no answer from %s for %.1f s (%d retransmission%s); still trying%n",
+                        System.err.printf(
+                                "silo: no answer from %s for %.1f s (%d retransmission%s); still trying%n",
                                 name, waitedMillis / 1000.0, retransmissions, retransmissions == 1 ? "" : "s");
                     }
 
                     @Override
                     public void working(String name, long waitedMillis) {
-                        System.err.printf("silo: %s is working on it (%.0f s so far); waiting%n", name, waitedMillis / 1000.0);
+                        System.err.printf(
+                                "silo: %s is working on it (%.0f s so far); waiting%n", name, waitedMillis / 1000.0);
                     }
                 });
     }
@@ -65,8 +75,12 @@ final class ClientMixin {
             try {
                 c.login(saved.get().list(), saved.get().keys());
             } catch (SiloException e) {
-                System.err.printf("silo: the saved login '%s' for %s no longer works (%s); going on anonymously."
-                        + " Log in again with: silo login %s%n", saved.get().list(), serverAddress(), e.getMessage(),
+                System.err.printf(
+                        "silo: the saved login '%s' for %s no longer works (%s); going on anonymously."
+                                + " Log in again with: silo login %s%n",
+                        saved.get().list(),
+                        serverAddress(),
+                        e.getMessage(),
                         saved.get().list());
             }
         }

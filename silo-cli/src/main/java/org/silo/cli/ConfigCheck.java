@@ -21,11 +21,13 @@ final class ConfigCheck {
         report.problems().forEach(p -> err.println("silo: " + p));
         if (!report.problems().isEmpty()) {
             int n = report.problems().size();
-            err.println("silo: the configuration has " + n + " problem" + (n == 1 ? "" : "s") + "; a start would be refused");
+            err.println("silo: the configuration has " + n + " problem" + (n == 1 ? "" : "s")
+                    + "; a start would be refused");
             return Failures.FAILED;
         }
         SiloConfig c = report.config();
-        out.println("# silo " + Version.VERSION + ": this configuration is valid; the settings a start would use, from the defaults"
+        out.println("# silo " + Version.VERSION
+                + ": this configuration is valid; the settings a start would use, from the defaults"
                 + (file == null ? "" : ", " + file) + " and the command line");
         for (String key : c.keys()) {
             String origin = c.origin(key);

@@ -9,12 +9,23 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "disk", mixinStandardHelpOptions = true,
-        description = {"Manage the disk images served over Blockhead and NBD.",
-            "Blockhead listens on UDP 4444, NBD on TCP 10809."},
-        subcommands = {DiskCommand.Create.class, DiskCommand.Ls.class, DiskCommand.Rm.class, DiskCommand.Resize.class,
-            DiskCommand.PolicyCmd.class},
-        footer = {"", "Examples:",
+@Command(
+        name = "disk",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Manage the disk images served over Blockhead and NBD.",
+            "Blockhead listens on UDP 4444, NBD on TCP 10809."
+        },
+        subcommands = {
+            DiskCommand.Create.class,
+            DiskCommand.Ls.class,
+            DiskCommand.Rm.class,
+            DiskCommand.Resize.class,
+            DiskCommand.PolicyCmd.class
+        },
+        footer = {
+            "",
+            "Examples:",
             "  silo disk create retro --size 64M       a sparse 64 MiB image named 'retro'",
             "  silo disk create iso --size 700M --read-only",
             "  silo disk ls",
@@ -24,7 +35,8 @@ import picocli.CommandLine.Parameters;
             "                                          only these may connect",
             "",
             "Then: qemu-img info nbd://localhost:10809/retro, or a Blockhead client on",
-            "UDP 4444."})
+            "UDP 4444."
+        })
 final class DiskCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -35,8 +47,14 @@ final class DiskCommand implements Runnable {
     }
 
     static void print(DiskOps.Disk d) {
-        System.out.printf("%s: %s (%d bytes), %s allocated, %s, policy %s%s%n", d.name(), Sizes.format(d.sizeBytes()),
-                d.sizeBytes(), Sizes.format(d.allocatedBytes()), d.readOnly() ? "read-only" : "read-write", d.policy(),
+        System.out.printf(
+                "%s: %s (%d bytes), %s allocated, %s, policy %s%s%n",
+                d.name(),
+                Sizes.format(d.sizeBytes()),
+                d.sizeBytes(),
+                Sizes.format(d.allocatedBytes()),
+                d.readOnly() ? "read-only" : "read-write",
+                d.policy(),
                 d.holders().isEmpty() ? "" : ", open by " + String.join("; ", d.holders()));
     }
 
@@ -48,16 +66,25 @@ final class DiskCommand implements Runnable {
         return n;
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a sparse image.",
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description = "Create a sparse image.",
             footer = {"", "Example:", "  silo disk create retro --size 64M"})
     static final class Create implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "NAME", description = "A plain name of at most 255 bytes, without '/', '\\\\', NUL or '..'.")
+        @Parameters(
+                paramLabel = "NAME",
+                description = "A plain name of at most 255 bytes, without '/', '\\\\', NUL or '..'.")
         String name;
 
-        @Option(names = "--size", required = true, paramLabel = "SIZE", description = "Size, e.g. 64M, 1.5G, 10 GiB (a multiple of 512).")
+        @Option(
+                names = "--size",
+                required = true,
+                paramLabel = "SIZE",
+                description = "Size, e.g. 64M, 1.5G, 10 GiB (a multiple of 512).")
         String size;
 
         @Option(names = "--read-only", description = "Refuse writes (readers may then share it).")
@@ -73,7 +100,10 @@ final class DiskCommand implements Runnable {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the images: size, allocated bytes, read-only, who has each open.",
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
+            description = "List the images: size, allocated bytes, read-only, who has each open.",
             footer = {"", "Examples:", "  silo disk ls", "  silo disk ls --json"})
     static final class Ls implements Callable<Integer> {
         @Mixin
@@ -97,15 +127,23 @@ final class DiskCommand implements Runnable {
             }
             Table t = new Table("NAME", "SIZE", "ALLOCATED", "MODE", "POLICY", "OPEN BY").rightAlign(1, 2);
             for (DiskOps.Disk d : list.disks()) {
-                t.row(d.name(), sizes.show(d.sizeBytes()), sizes.show(d.allocatedBytes()), d.readOnly() ? "ro" : "rw",
-                        d.policy(), d.holders().isEmpty() ? "-" : String.join("; ", d.holders()));
+                t.row(
+                        d.name(),
+                        sizes.show(d.sizeBytes()),
+                        sizes.show(d.allocatedBytes()),
+                        d.readOnly() ? "ro" : "rw",
+                        d.policy(),
+                        d.holders().isEmpty() ? "-" : String.join("; ", d.holders()));
             }
             t.print();
             return 0;
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove an image (refused while it is open).",
+    @Command(
+            name = "rm",
+            mixinStandardHelpOptions = true,
+            description = "Remove an image (refused while it is open).",
             footer = {"", "Example:", "  silo disk rm retro"})
     static final class Rm implements Callable<Integer> {
         @Mixin
@@ -124,13 +162,19 @@ final class DiskCommand implements Runnable {
         }
     }
 
-    @Command(name = "policy", mixinStandardHelpOptions = true,
-            description = {"Set who may reach an image over Blockhead and NBD.",
-                "Refused while the image is open."},
-            footer = {"", "Examples:", "  silo disk policy retro hosts:192.168.1.20", "  silo disk policy iso read-only",
+    @Command(
+            name = "policy",
+            mixinStandardHelpOptions = true,
+            description = {"Set who may reach an image over Blockhead and NBD.", "Refused while the image is open."},
+            footer = {
+                "",
+                "Examples:",
+                "  silo disk policy retro hosts:192.168.1.20",
+                "  silo disk policy iso read-only",
                 "  silo disk policy retro open     writable by any client, even where anonymous",
                 "                                  sessions may only read",
-                "  silo disk policy retro default"})
+                "  silo disk policy retro default"
+            })
     static final class PolicyCmd implements Callable<Integer> {
         @Mixin
         ClientMixin client;
@@ -138,10 +182,13 @@ final class DiskCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "NAME", description = "The image.")
         String name;
 
-        @Parameters(index = "1", paramLabel = "POLICY",
-                description = "open (anyone), read-only (anyone may read), closed (nobody), hosts:ADDR[/BITS][,...] (only"
-                    + " these may connect), or default: as the server's 'anonymous' setting allows (read-only if it is"
-                    + " 'read').")
+        @Parameters(
+                index = "1",
+                paramLabel = "POLICY",
+                description =
+                        "open (anyone), read-only (anyone may read), closed (nobody), hosts:ADDR[/BITS][,...] (only"
+                                + " these may connect), or default: as the server's 'anonymous' setting allows (read-only if it is"
+                                + " 'read').")
         String policy;
 
         @Override
@@ -153,7 +200,10 @@ final class DiskCommand implements Runnable {
         }
     }
 
-    @Command(name = "resize", mixinStandardHelpOptions = true, description = "Grow or shrink an image (refused while it is open).",
+    @Command(
+            name = "resize",
+            mixinStandardHelpOptions = true,
+            description = "Grow or shrink an image (refused while it is open).",
             footer = {"", "Example:", "  silo disk resize retro --size 128M"})
     static final class Resize implements Callable<Integer> {
         @Mixin

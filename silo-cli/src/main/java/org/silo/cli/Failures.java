@@ -33,7 +33,8 @@ final class Failures {
         if (e instanceof FileAlreadyExistsException f) {
             return "the local file " + f.getFile() + " already exists";
         }
-        if (e instanceof IllegalArgumentException || e instanceof org.silo.server.StartRefused
+        if (e instanceof IllegalArgumentException
+                || e instanceof org.silo.server.StartRefused
                 || (e instanceof java.io.IOException && e.getMessage() != null)) {
             return e.getMessage();
         }

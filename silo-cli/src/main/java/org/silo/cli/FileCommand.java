@@ -15,20 +15,31 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "file", mixinStandardHelpOptions = true,
-        description = {"Read objects by name through the file access service.",
-            "It reads archive paths, block images, URLs and applications (seed 003)."},
+@Command(
+        name = "file",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Read objects by name through the file access service.",
+            "It reads archive paths, block images, URLs and applications (seed 003)."
+        },
         subcommands = {FileCommand.Cat.class, FileCommand.Stat.class, FileCommand.LeaseCmd.class, FileCp.class},
-        footer = {"", "NAME is an archive path (/data/notes.txt), device:IMAGE, a URL (nbd://,",
+        footer = {
+            "",
+            "NAME is an archive path (/data/notes.txt), device:IMAGE, a URL (nbd://,",
             "http://...), or app:status.",
-            "", "Examples:", "  silo file cat app:status", "  silo file cat /data/notes.txt > notes.txt",
+            "",
+            "Examples:",
+            "  silo file cat app:status",
+            "  silo file cat /data/notes.txt > notes.txt",
             "  silo file cat --cache /data/notes.txt",
             "                        a second cat reads the local copy while the lease holds",
             "  silo file cp big.iso /data/big.iso",
             "                        archived through a mover; prints its bfid and adler32",
             "  silo file cp device:retro retro.img",
-            "  silo file stat device:retro", "  silo file cat device:retro | head -c 512 | xxd",
-            "  silo file lease device:retro --read --seconds 60"})
+            "  silo file stat device:retro",
+            "  silo file cat device:retro | head -c 512 | xxd",
+            "  silo file lease device:retro --read --seconds 60"
+        })
 final class FileCommand implements Runnable {
     /** The first read: with open's result and the headers it still fits a 1200-byte datagram. */
     static final int FIRST_PIECE = 1000;
@@ -66,7 +77,8 @@ final class FileCommand implements Runnable {
         if (text.startsWith("/")) {
             return Name.path(text);
         }
-        throw new IllegalArgumentException("'" + text + "' is not a name: write /archive/path, device:IMAGE, nbd:// or http(s):// URL, or app:status");
+        throw new IllegalArgumentException("'" + text
+                + "' is not a name: write /archive/path, device:IMAGE, nbd:// or http(s):// URL, or app:status");
     }
 
     @Command(name = "cat", mixinStandardHelpOptions = true, description = "Write an object's bytes to standard output.")
@@ -77,8 +89,10 @@ final class FileCommand implements Runnable {
         @Parameters(paramLabel = "NAME", description = "An archive path, device:IMAGE, a URL or app:status.")
         String name;
 
-        @picocli.CommandLine.Option(names = "--cache", description = "Keep a whole copy under $XDG_CACHE_HOME/silo/files and"
-                + " reuse it while a read lease on it holds (archive paths and images).")
+        @picocli.CommandLine.Option(
+                names = "--cache",
+                description = "Keep a whole copy under $XDG_CACHE_HOME/silo/files and"
+                        + " reuse it while a read lease on it holds (archive paths and images).")
         boolean cache;
 
         @Override
@@ -86,7 +100,11 @@ final class FileCommand implements Runnable {
             Name n = parse(name);
             OutputStream out = System.out;
             try (SiloClient c = client.connect()) {
-                copyOut(c, n, out, cache ? new WholeFileCache(WholeFileCache.defaultDir(), client.serverAddress()) : null);
+                copyOut(
+                        c,
+                        n,
+                        out,
+                        cache ? new WholeFileCache(WholeFileCache.defaultDir(), client.serverAddress()) : null);
                 out.flush();
             }
             return 0;
@@ -124,12 +142,16 @@ final class FileCommand implements Runnable {
     static long read(SiloClient c, Name n, OutputStream out) throws Exception {
         FilesOps.Open open = new FilesOps.Open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, List.of(n));
         // open and the first piece in one message: a small object takes one round trip
-        Reply r = c.compound().add(FilesOps.OPEN, open)
-                .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 0, FIRST_PIECE)).send();
+        Reply r = c.compound()
+                .add(FilesOps.OPEN, open)
+                .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 0, FIRST_PIECE))
+                .send();
         FilesOps.Opened opened = SiloClient.decode(FilesOps.OPEN, r.results());
         warn(opened.warning());
-        byte[] piece = SiloClient.decode(FilesOps.READ_OP, r.results().subList(1, r.results().size()));
-        if (opened.size() > FIRST_PIECE && opened.size() != -1) { // a known, larger size: the bytes come over the data port
+        byte[] piece = SiloClient.decode(
+                FilesOps.READ_OP, r.results().subList(1, r.results().size()));
+        if (opened.size() > FIRST_PIECE
+                && opened.size() != -1) { // a known, larger size: the bytes come over the data port
             long n2 = OobReader.copy(opened, out);
             c.call(FilesOps.CLOSE, opened.handle());
             return n2;
@@ -139,8 +161,11 @@ final class FileCommand implements Runnable {
         int asked = FIRST_PIECE;
         while (piece.length == asked) {
             asked = PIECE;
-            Reply more = SiloClient.await(c.send(c.compound()
-                    .add(FilesOps.READ_OP, new FilesOps.Read(opened.handle(), offset, PIECE)).envelope(), true));
+            Reply more = SiloClient.await(c.send(
+                    c.compound()
+                            .add(FilesOps.READ_OP, new FilesOps.Read(opened.handle(), offset, PIECE))
+                            .envelope(),
+                    true));
             piece = SiloClient.decode(FilesOps.READ_OP, more.results());
             out.write(piece);
             offset += piece.length;
@@ -149,10 +174,14 @@ final class FileCommand implements Runnable {
         return offset;
     }
 
-    @Command(name = "lease", mixinStandardHelpOptions = true,
-            description = {"Take, renew or release a lease.",
+    @Command(
+            name = "lease",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Take, renew or release a lease.",
                 "A read lease may be shared, a write lease is exclusive, and a writer's open recalls read leases. The"
-                    + " holder id names who holds it (docs/files.md)."})
+                        + " holder id names who holds it (docs/files.md)."
+            })
     static final class LeaseCmd implements Callable<Integer> {
         @Mixin
         ClientMixin client;
@@ -174,17 +203,27 @@ final class FileCommand implements Runnable {
             boolean release;
         }
 
-        @picocli.CommandLine.Option(names = "--seconds", paramLabel = "N", defaultValue = "60", description = "How long (default: ${DEFAULT-VALUE}); the server grants at most 3600 and warns when it grants less.")
+        @picocli.CommandLine.Option(
+                names = "--seconds",
+                paramLabel = "N",
+                defaultValue = "60",
+                description =
+                        "How long (default: ${DEFAULT-VALUE}); the server grants at most 3600 and warns when it grants less.")
         int seconds;
 
-        @picocli.CommandLine.Option(names = "--holder", paramLabel = "ID", description = "Who holds it (default: user@host).")
+        @picocli.CommandLine.Option(
+                names = "--holder",
+                paramLabel = "ID",
+                description = "Who holds it (default: user@host).")
         String holder;
 
         @Override
         public Integer call() throws Exception {
             int k = kind.release ? FilesOps.LEASE_RELEASE : kind.write ? FilesOps.LEASE_WRITE : FilesOps.LEASE_READ;
-            String who = holder != null ? holder
-                    : System.getProperty("user.name") + "@" + java.net.InetAddress.getLocalHost().getHostName();
+            String who = holder != null
+                    ? holder
+                    : System.getProperty("user.name") + "@"
+                            + java.net.InetAddress.getLocalHost().getHostName();
             FilesOps.LeaseState st;
             try (SiloClient c = client.connect()) {
                 st = c.call(FilesOps.LEASE, new FilesOps.Lease(parse(name), k, seconds, who));
@@ -198,12 +237,16 @@ final class FileCommand implements Runnable {
                 System.err.println("silo: lease on " + name + " refused: " + st.text());
                 return Failures.FAILED;
             }
-            System.out.printf("%s on %s for %s until %s%n", st.text(), name, who, Instant.ofEpochMilli(st.expiresMillis()));
+            System.out.printf(
+                    "%s on %s for %s until %s%n", st.text(), name, who, Instant.ofEpochMilli(st.expiresMillis()));
             return 0;
         }
     }
 
-    @Command(name = "stat", mixinStandardHelpOptions = true, description = "Show an object's size, kind and whether it may be written.")
+    @Command(
+            name = "stat",
+            mixinStandardHelpOptions = true,
+            description = "Show an object's size, kind and whether it may be written.")
     static final class Stat implements Callable<Integer> {
         @Mixin
         ClientMixin client;
@@ -215,10 +258,14 @@ final class FileCommand implements Runnable {
         public Integer call() throws Exception {
             FilesOps.Open open = new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(parse(name)));
             try (SiloClient c = client.connect()) {
-                Reply r = c.compound().add(FilesOps.OPEN, open).add(FilesOps.STAT, Handle.SAME)
-                        .add(FilesOps.CLOSE, Handle.SAME).send();
+                Reply r = c.compound()
+                        .add(FilesOps.OPEN, open)
+                        .add(FilesOps.STAT, Handle.SAME)
+                        .add(FilesOps.CLOSE, Handle.SAME)
+                        .send();
                 warn(SiloClient.decode(FilesOps.OPEN, r.results()).warning()); // a failed open throws here
-                FilesOps.Stat st = SiloClient.decode(FilesOps.STAT, r.results().subList(1, r.results().size()));
+                FilesOps.Stat st = SiloClient.decode(
+                        FilesOps.STAT, r.results().subList(1, r.results().size()));
                 String kind = switch (st.nameType()) {
                     case FilesOps.APPLICATION -> "application";
                     case FilesOps.FILESYSTEM -> "archive file";
@@ -226,8 +273,14 @@ final class FileCommand implements Runnable {
                     case FilesOps.URL -> "URL";
                     default -> "object";
                 };
-                System.out.printf("%s: %s, %s, %s%s%n", name, kind,
-                        st.size() == -1 ? "size unknown" : org.silo.wire.Sizes.format(st.size()) + " (" + st.size() + " bytes)", st.writable() ? "writable" : "read-only",
+                System.out.printf(
+                        "%s: %s, %s, %s%s%n",
+                        name,
+                        kind,
+                        st.size() == -1
+                                ? "size unknown"
+                                : org.silo.wire.Sizes.format(st.size()) + " (" + st.size() + " bytes)",
+                        st.writable() ? "writable" : "read-only",
                         st.modifiedMillis() > 0 ? ", modified " + Instant.ofEpochMilli(st.modifiedMillis()) : "");
             }
             return 0;

@@ -26,15 +26,25 @@ import picocli.CommandLine.Parameters;
  * data port (out of band) in 1 MiB writes; bytes from it as {@code file cat} reads them. An archive path
  * as DEST is created and archived through a mover when the copy closes it.
  */
-@Command(name = "cp", mixinStandardHelpOptions = true,
-        description = {"Copy between silo names and local files.",
+@Command(
+        name = "cp",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Copy between silo names and local files.",
             "SRC and DEST are each a NAME (/archive/path, device:IMAGE, nbd:// or http(s):// URL, app:status) or a local"
-                + " file (a relative path, file:PATH, or - for standard input or output).",
+                    + " file (a relative path, file:PATH, or - for standard input or output).",
             "An archive path DEST is new (archived files are write-once) and is archived through a mover before cp"
-                + " ends; an image DEST is written from offset 0 and never grows."},
-        footer = {"", "Examples:", "  silo file cp run1.dat /exp/run1.dat", "  silo file cp /exp/run1.dat ./copy.dat",
-            "  silo file cp file:/tmp/boot.img device:retro", "  silo file cp nbd://nas:10809/disk0 ./disk0.img",
-            "  silo file cp device:retro /exp/retro-backup.img"})
+                    + " ends; an image DEST is written from offset 0 and never grows."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  silo file cp run1.dat /exp/run1.dat",
+            "  silo file cp /exp/run1.dat ./copy.dat",
+            "  silo file cp file:/tmp/boot.img device:retro",
+            "  silo file cp nbd://nas:10809/disk0 ./disk0.img",
+            "  silo file cp device:retro /exp/retro-backup.img"
+        })
 final class FileCp implements Callable<Integer> {
     @Mixin
     ClientMixin client;
@@ -69,7 +79,8 @@ final class FileCp implements Callable<Integer> {
         Name from = silo(src);
         Name to = silo(dest);
         if (from == null && to == null) {
-            throw new IllegalArgumentException("neither " + src + " nor " + dest + " is a silo name; use cp(1) for local copies");
+            throw new IllegalArgumentException(
+                    "neither " + src + " nor " + dest + " is a silo name; use cp(1) for local copies");
         }
         try {
             return copy(from, to);
@@ -88,13 +99,18 @@ final class FileCp implements Callable<Integer> {
             return e;
         }
         if (from != null && from.type() == FilesOps.FILESYSTEM && Files.exists(Path.of(src))) {
-            return SiloException.of(e.code(), src + " is an archive path, and the archive has no such file (" + e.getMessage()
-                    + "); for the local file write file:" + src, e);
+            return SiloException.of(
+                    e.code(),
+                    src + " is an archive path, and the archive has no such file (" + e.getMessage()
+                            + "); for the local file write file:" + src,
+                    e);
         }
         Path parent = Path.of(dest).getParent();
         if (to != null && to.type() == FilesOps.FILESYSTEM && parent != null && Files.isDirectory(parent)) {
-            return SiloException.of(e.code(), dest + " is an archive path (" + e.getMessage() + "); for a local file write file:"
-                    + dest, e);
+            return SiloException.of(
+                    e.code(),
+                    dest + " is an archive path (" + e.getMessage() + "); for a local file write file:" + dest,
+                    e);
         }
         return e;
     }
@@ -122,8 +138,10 @@ final class FileCp implements Callable<Integer> {
                 System.err.printf("copied %d bytes from %s to %s%n", n, src, dest);
                 return 0;
             }
-            FilesOps.Opened o = files.open(FilesOps.WRITE | FilesOps.OOB_XFER | (to.type() == FilesOps.FILESYSTEM ? FilesOps.CREATE : 0),
-                    FilesOps.CAPABILITY, to);
+            FilesOps.Opened o = files.open(
+                    FilesOps.WRITE | FilesOps.OOB_XFER | (to.type() == FilesOps.FILESYSTEM ? FilesOps.CREATE : 0),
+                    FilesOps.CAPABILITY,
+                    to);
             FileCommand.warn(o.warning());
             long n;
             try (OobWriter w = new OobWriter(o, 0)) {
@@ -135,8 +153,9 @@ final class FileCp implements Callable<Integer> {
                     n = FileCommand.copyOut(c, from, w, cacheFor());
                 }
             } catch (Exception e) {
-                if (to.type() != FilesOps.FILESYSTEM) { // an archive path is not closed: closing would archive half a file;
-                    try {                               // its handle lapses after 10 idle minutes and the part is discarded
+                if (to.type()
+                        != FilesOps.FILESYSTEM) { // an archive path is not closed: closing would archive half a file;
+                    try { // its handle lapses after 10 idle minutes and the part is discarded
                         c.call(FilesOps.CLOSE, o.handle());
                     } catch (Exception ignored) {
                         // the error that stopped the copy is the one to report
@@ -147,8 +166,9 @@ final class FileCp implements Callable<Integer> {
             FilesOps.Closed closed = files.close(o.handle());
             FileCommand.warn(closed.warning());
             if (closed.archived()) {
-                System.err.printf("copied %d bytes from %s to %s: bfid %s, adler32 %s%n", n, src, closed.path(), closed.bfid(),
-                        closed.adler32());
+                System.err.printf(
+                        "copied %d bytes from %s to %s: bfid %s, adler32 %s%n",
+                        n, src, closed.path(), closed.bfid(), closed.adler32());
             } else {
                 System.err.printf("copied %d bytes from %s to %s%n", n, src, dest);
             }

@@ -9,13 +9,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "fsck", mixinStandardHelpOptions = true,
-        description = {"Check every live archive file's bytes on its volume.",
+@Command(
+        name = "fsck",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Check every live archive file's bytes on its volume.",
             "Each file must be on its volume at its cookie, with its size and Adler-32 (a container of small files is"
-                + " read once, each member checked and named when bad). Prints each mismatch; exits 2 if there is any,"
-                + " 0 if none.",
+                    + " read once, each member checked and named when bad). Prints each mismatch; exits 2 if there is any,"
+                    + " 0 if none.",
             "Files on a volume that no record names (an orphan container left by a crash between writing and recording"
-                + " it) are printed as warnings, not counted as files."},
+                    + " it) are printed as warnings, not counted as files."
+        },
         footer = {"", "Examples:", "  silo fsck", "  silo fsck --json --timeout 10m"})
 final class FsckCommand implements Callable<Integer> {
     static final int MISMATCH = 2;
@@ -55,9 +59,13 @@ final class FsckCommand implements Callable<Integer> {
             for (String w : warnings) {
                 System.out.println("warning: " + w);
             }
-            System.out.printf("%s checked (%s read), %d problem%s%s%n", checked(r), sizes.show(r.bytes()), r.problems().size(),
-                    r.problems().size() == 1 ? "" : "s", warnings.isEmpty() ? ""
-                    : ", " + warnings.size() + " warning" + (warnings.size() == 1 ? "" : "s"));
+            System.out.printf(
+                    "%s checked (%s read), %d problem%s%s%n",
+                    checked(r),
+                    sizes.show(r.bytes()),
+                    r.problems().size(),
+                    r.problems().size() == 1 ? "" : "s",
+                    warnings.isEmpty() ? "" : ", " + warnings.size() + " warning" + (warnings.size() == 1 ? "" : "s"));
         }
         return r.problems().isEmpty() ? 0 : MISMATCH;
     }

@@ -8,13 +8,21 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "login", mixinStandardHelpOptions = true,
-        description = {"Log in to an access list.",
+@Command(
+        name = "login",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Log in to an access list.",
             "Later commands to the same server use the login.",
             "The password is proved with SCRAM-SHA-256 and never sent; what is kept (mode 0600, in"
-                + " $XDG_CONFIG_HOME/silo or ~/.config/silo) is a key that stops working when the password changes."},
-        footer = {"", "Examples:", "  silo login alice",
-            "  echo \"$PW\" | silo login alice --password-stdin --server host:7400"})
+                    + " $XDG_CONFIG_HOME/silo or ~/.config/silo) is a key that stops working when the password changes."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  silo login alice",
+            "  echo \"$PW\" | silo login alice --password-stdin --server host:7400"
+        })
 final class LoginCommand implements Callable<Integer> {
     @Mixin
     ClientMixin client;
@@ -42,7 +50,8 @@ final class LoginCommand implements Callable<Integer> {
                 }
             }
             if (keys != null) {
-                Logins.save(client.serverAddress(),
+                Logins.save(
+                        client.serverAddress(),
                         new Logins.Saved(name, keys.salt(), keys.iterations(), keys.clientKey(), keys.serverKey()));
             }
             System.out.printf("logged in to %s as %s: %s%n", client.serverAddress(), name, c.rights());

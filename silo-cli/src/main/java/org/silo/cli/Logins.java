@@ -71,7 +71,8 @@ final class Logins {
     private static void write(Map<String, Saved> all) throws IOException {
         Path dir = directory();
         if (!Files.exists(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         Path tmp = dir.resolve("logins.json.tmp");
         Files.deleteIfExists(tmp);

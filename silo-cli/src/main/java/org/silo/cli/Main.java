@@ -9,13 +9,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code silo} command: the server and every client command. */
-@Command(name = "silo",
+@Command(
+        name = "silo",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
             "Silo is a network storage system.",
             "An archive of volumes, disk images over Blockhead and NBD, file access, and control, all on one"
-                + " message layer.",
+                    + " message layer.",
             ""
         },
         footer = {

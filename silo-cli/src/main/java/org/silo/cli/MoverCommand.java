@@ -17,14 +17,32 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "mover", mixinStandardHelpOptions = true,
-        description = {"List, name and release the movers, or run one here.",
-            "The list shows each mover's live state and progress."},
-        subcommands = {MoverCommand.Ls.class, MoverCommand.Name.class, MoverCommand.Unbind.class, MoverCommand.Run.class,
-            MoverCommand.Mounts.class, MoverCommand.Confirm.class, MoverCommand.Refuse.class},
-        footer = {"", "Examples:", "  silo mover ls", "  silo mover name 3f2a9c1e-... drive-3", "  silo mover unbind drive-3",
-            "  silo mover mounts", "  silo mover confirm VOL0042",
-            "  silo mover run --server archive1:7400 --home /var/lib/silo-mover"})
+@Command(
+        name = "mover",
+        mixinStandardHelpOptions = true,
+        description = {
+            "List, name and release the movers, or run one here.",
+            "The list shows each mover's live state and progress."
+        },
+        subcommands = {
+            MoverCommand.Ls.class,
+            MoverCommand.Name.class,
+            MoverCommand.Unbind.class,
+            MoverCommand.Run.class,
+            MoverCommand.Mounts.class,
+            MoverCommand.Confirm.class,
+            MoverCommand.Refuse.class
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  silo mover ls",
+            "  silo mover name 3f2a9c1e-... drive-3",
+            "  silo mover unbind drive-3",
+            "  silo mover mounts",
+            "  silo mover confirm VOL0042",
+            "  silo mover run --server archive1:7400 --home /var/lib/silo-mover"
+        })
 final class MoverCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -35,19 +53,53 @@ final class MoverCommand implements Runnable {
     }
 
     static void table(List<MoverInfo> movers, SizeOption sizes) {
-        Table t = new Table("NAME", "STATE", "VOLUME", "JOB", "PROGRESS", "RATE", "BYTES", "FILES", "ERRORS", "MOUNTS", "HOST", "SEEN", "ID")
+        Table t = new Table(
+                        "NAME",
+                        "STATE",
+                        "VOLUME",
+                        "JOB",
+                        "PROGRESS",
+                        "RATE",
+                        "BYTES",
+                        "FILES",
+                        "ERRORS",
+                        "MOUNTS",
+                        "HOST",
+                        "SEEN",
+                        "ID")
                 .rightAlign(3, 5, 6, 7, 8, 9);
         for (MoverInfo m : movers) {
-            String progress = m.job() == 0 ? "-" : m.bytesTotal() == 0 ? sizes.show(m.bytesDone())
-                    : String.format("%s/%s (%d%%)", sizes.show(m.bytesDone()), sizes.show(m.bytesTotal()), 100 * m.bytesDone() / m.bytesTotal());
-            t.row(m.name(), m.state(), m.volume() == null ? "-" : m.volume(), m.job() == 0 ? "-" : m.job(), progress,
-                    m.job() == 0 ? "-" : String.format("%.1f MB/s", m.bytesPerSecond() / 1e6), sizes.show(m.bytes()), m.files(),
-                    m.errors(), m.mounts(), m.host(), Instant.ofEpochMilli(m.seenMs()), m.id());
+            String progress = m.job() == 0
+                    ? "-"
+                    : m.bytesTotal() == 0
+                            ? sizes.show(m.bytesDone())
+                            : String.format(
+                                    "%s/%s (%d%%)",
+                                    sizes.show(m.bytesDone()),
+                                    sizes.show(m.bytesTotal()),
+                                    100 * m.bytesDone() / m.bytesTotal());
+            t.row(
+                    m.name(),
+                    m.state(),
+                    m.volume() == null ? "-" : m.volume(),
+                    m.job() == 0 ? "-" : m.job(),
+                    progress,
+                    m.job() == 0 ? "-" : String.format("%.1f MB/s", m.bytesPerSecond() / 1e6),
+                    sizes.show(m.bytes()),
+                    m.files(),
+                    m.errors(),
+                    m.mounts(),
+                    m.host(),
+                    Instant.ofEpochMilli(m.seenMs()),
+                    m.id());
         }
         t.print();
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List the movers, their state, progress and statistics.",
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
+            description = "List the movers, their state, progress and statistics.",
             footer = {"", "Examples:", "  silo mover ls", "  silo mover ls --watch 1", "  silo mover ls --json"})
     static final class Ls implements Callable<Integer> {
         @Mixin
@@ -82,8 +134,16 @@ final class MoverCommand implements Runnable {
         }
     }
 
-    @Command(name = "name", mixinStandardHelpOptions = true, description = "Give a mover a friendly name (kept in the catalog).",
-            footer = {"", "Examples:", "  silo mover name 3f2a9c1e-0d7b-4c55-9a63-2a4f0e1b7c11 drive-3", "  silo mover name mover1 disk-a"})
+    @Command(
+            name = "name",
+            mixinStandardHelpOptions = true,
+            description = "Give a mover a friendly name (kept in the catalog).",
+            footer = {
+                "",
+                "Examples:",
+                "  silo mover name 3f2a9c1e-0d7b-4c55-9a63-2a4f0e1b7c11 drive-3",
+                "  silo mover name mover1 disk-a"
+            })
     static final class Name implements Callable<Integer> {
         @Mixin
         ClientMixin client;
@@ -104,9 +164,13 @@ final class MoverCommand implements Runnable {
         }
     }
 
-    @Command(name = "unbind", mixinStandardHelpOptions = true,
-            description = {"Kill a mover's binding.",
-                "Its running requests go back to the queue and it gives up its volume."},
+    @Command(
+            name = "unbind",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Kill a mover's binding.",
+                "Its running requests go back to the queue and it gives up its volume."
+            },
             footer = {"", "Examples:", "  silo mover unbind drive-3"})
     static final class Unbind implements Callable<Integer> {
         @Mixin
@@ -125,9 +189,13 @@ final class MoverCommand implements Runnable {
         }
     }
 
-    @Command(name = "mounts", mixinStandardHelpOptions = true,
-            description = {"List the mounts movers are waiting for an operator to do.",
-                "Only libraries with the manual changer have any."},
+    @Command(
+            name = "mounts",
+            mixinStandardHelpOptions = true,
+            description = {
+                "List the mounts movers are waiting for an operator to do.",
+                "Only libraries with the manual changer have any."
+            },
             footer = {"", "Examples:", "  silo mover mounts", "  silo mover mounts --json"})
     static final class Mounts implements Callable<Integer> {
         @Mixin
@@ -147,7 +215,13 @@ final class MoverCommand implements Runnable {
                 Table t = new Table("VOLUME", "DRIVE", "MOVER", "JOB", "STATE", "WAITING", "ANSWER").rightAlign(3);
                 long now = System.currentTimeMillis();
                 for (MountRequest m : mounts) {
-                    t.row(m.volume(), m.drive(), m.mover(), m.job(), m.state(), (now - m.sinceMs()) / 1000 + " s",
+                    t.row(
+                            m.volume(),
+                            m.drive(),
+                            m.mover(),
+                            m.job(),
+                            m.state(),
+                            (now - m.sinceMs()) / 1000 + " s",
                             m.reason() == null ? "-" : m.reason() + " (" + m.by() + ")");
                 }
                 t.print();
@@ -156,30 +230,42 @@ final class MoverCommand implements Runnable {
         }
     }
 
-    @Command(name = "confirm", mixinStandardHelpOptions = true,
-            description = {"Tell the mover waiting for a volume that it is in the drive.",
-                "For libraries with the manual changer; the mover goes on."},
+    @Command(
+            name = "confirm",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Tell the mover waiting for a volume that it is in the drive.",
+                "For libraries with the manual changer; the mover goes on."
+            },
             footer = {"", "Examples:", "  silo mover confirm VOL0042", "  silo mover confirm drive-3"})
     static final class Confirm implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "VOLUME", description = "The volume mounted (or the name of the mover waiting for it).")
+        @Parameters(
+                paramLabel = "VOLUME",
+                description = "The volume mounted (or the name of the mover waiting for it).")
         String volume;
 
         @Override
         public Integer call() throws Exception {
             try (SiloClient c = client.connect()) {
                 MountRequest m = c.call(LibraryOps.MOUNT_REPLY, new MountReply(volume, true, null));
-                System.out.printf("%s confirmed in drive %s; mover %s goes on with job %d%n", m.volume(), m.drive(), m.mover(), m.job());
+                System.out.printf(
+                        "%s confirmed in drive %s; mover %s goes on with job %d%n",
+                        m.volume(), m.drive(), m.mover(), m.job());
             }
             return 0;
         }
     }
 
-    @Command(name = "refuse", mixinStandardHelpOptions = true,
-            description = {"Refuse a mount (manual changer).",
-                "The waiting job fails with the reason, and its client may retry elsewhere."},
+    @Command(
+            name = "refuse",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Refuse a mount (manual changer).",
+                "The waiting job fails with the reason, and its client may retry elsewhere."
+            },
             footer = {"", "Examples:", "  silo mover refuse VOL0042 --reason 'cartridge cracked'"})
     static final class Refuse implements Callable<Integer> {
         @Mixin
@@ -201,35 +287,63 @@ final class MoverCommand implements Runnable {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
-            description = {"Run a mover in this process for a server elsewhere.",
+    @Command(
+            name = "run",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Run a mover in this process for a server elsewhere.",
                 "It must reach the volumes itself (dir volumes by the same absolute paths, S3 volumes by their URLs),"
-                    + " and it connects to the clients' addresses, so they must be reachable from this host."},
-            footer = {"", "Examples:", "  silo mover run --server archive1:7400",
+                        + " and it connects to the clients' addresses, so they must be reachable from this host."
+            },
+            footer = {
+                "",
+                "Examples:",
+                "  silo mover run --server archive1:7400",
                 "  silo mover run --server archive1:7400 --home /var/lib/silo-mover \\",
-                "      --library lib1 --name drive-7 --rate 200M"})
+                "      --library lib1 --name drive-7 --rate 200M"
+            })
     static final class Run implements Callable<Integer> {
-        @Option(names = "--server", required = true, paramLabel = "HOST:PORT", description = "The server whose library manager it serves.")
+        @Option(
+                names = "--server",
+                required = true,
+                paramLabel = "HOST:PORT",
+                description = "The server whose library manager it serves.")
         String server;
 
-        @Option(names = "--home", paramLabel = "DIR", defaultValue = "silo-mover",
+        @Option(
+                names = "--home",
+                paramLabel = "DIR",
+                defaultValue = "silo-mover",
                 description = "Where it keeps its id (default: ${DEFAULT-VALUE}).")
         Path home;
 
-        @Option(names = "--library", paramLabel = "L", defaultValue = "default", description = "The library it serves (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--library",
+                paramLabel = "L",
+                defaultValue = "default",
+                description = "The library it serves (default: ${DEFAULT-VALUE}).")
         String library;
 
-        @Option(names = "--name", paramLabel = "NAME", description = "The name it proposes the first time (an administrator's name wins).")
+        @Option(
+                names = "--name",
+                paramLabel = "NAME",
+                description = "The name it proposes the first time (an administrator's name wins).")
         String name;
 
-        @Option(names = "--rate", paramLabel = "SIZE", defaultValue = "0",
-                description = "The most bytes per second it moves (100M; 0, the default: no limit), to leave a shared disk or link some room.")
+        @Option(
+                names = "--rate",
+                paramLabel = "SIZE",
+                defaultValue = "0",
+                description =
+                        "The most bytes per second it moves (100M; 0, the default: no limit), to leave a shared disk or link some room.")
         String rate;
 
         @Override
         public Integer call() throws Exception {
             Mover m = RemoteMover.start(server, home, library, name, SizeOption.parse("--rate", rate));
-            System.out.printf("mover %s serving library %s for %s (Ctrl-C stops it after the transfer under way)%n", m.id(), library, server);
+            System.out.printf(
+                    "mover %s serving library %s for %s (Ctrl-C stops it after the transfer under way)%n",
+                    m.id(), library, server);
             Runtime.getRuntime().addShutdownHook(new Thread(m::close));
             Thread.currentThread().join();
             return 0;

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.silo.archive.ops.FileClerkOps;
 import org.silo.archive.ops.FileMessages;
-import org.silo.archive.ops.FileMessages.NsList;
 import org.silo.archive.ops.FileMessages.Mkdir;
 import org.silo.archive.ops.FileMessages.Mv;
 import org.silo.archive.ops.FileMessages.NsEntry;
+import org.silo.archive.ops.FileMessages.NsList;
 import org.silo.archive.ops.FileMessages.Rm;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
@@ -20,26 +20,47 @@ import picocli.CommandLine.Parameters;
 final class NsCommands {
     private NsCommands() {}
 
-    @Command(name = "ls", mixinStandardHelpOptions = true,
-            description = {"List an archive directory, by name.",
-                "A large directory is fetched and printed a page (" + Trees.PAGE + " entries) at a time."},
-            footer = {"", "Examples:", "  silo ls /", "  silo ls /exp/run1 --json", "  silo ls /exp/big --limit 100",
-                "  silo ls /exp/big --limit 100 --after f000099.dat    the next 100"})
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
+            description = {
+                "List an archive directory, by name.",
+                "A large directory is fetched and printed a page (" + Trees.PAGE + " entries) at a time."
+            },
+            footer = {
+                "",
+                "Examples:",
+                "  silo ls /",
+                "  silo ls /exp/run1 --json",
+                "  silo ls /exp/big --limit 100",
+                "  silo ls /exp/big --limit 100 --after f000099.dat    the next 100"
+            })
     static final class Ls implements Callable<Integer> {
         @Mixin
         ClientMixin client;
 
-        @Parameters(paramLabel = "PATH", arity = "0..1", defaultValue = "/", description = "The directory (default: /).")
+        @Parameters(
+                paramLabel = "PATH",
+                arity = "0..1",
+                defaultValue = "/",
+                description = "The directory (default: /).")
         String path;
 
         @Option(names = "--json", description = "Print JSON (an array of entries).")
         boolean json;
 
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
-                description = "At most N entries; when more follow, standard error says how to list them (default: all).")
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                defaultValue = "0",
+                description =
+                        "At most N entries; when more follow, standard error says how to list them (default: all).")
         int limit;
 
-        @Option(names = "--after", paramLabel = "NAME", description = "Start after this name (the cursor --limit prints).")
+        @Option(
+                names = "--after",
+                paramLabel = "NAME",
+                description = "Start after this name (the cursor --limit prints).")
         String after;
 
         @Mixin
@@ -76,8 +97,9 @@ final class NsCommands {
                         break;
                     }
                     if (!more) {
-                        System.err.printf("silo: more entries follow; the next ones: silo ls %s --limit %d --after '%s'%n", path, limit,
-                                cursor.replace("'", "'\\''"));
+                        System.err.printf(
+                                "silo: more entries follow; the next ones: silo ls %s --limit %d --after '%s'%n",
+                                path, limit, cursor.replace("'", "'\\''"));
                         break;
                     }
                 }
@@ -95,8 +117,10 @@ final class NsCommands {
     static final class Listing {
         private final boolean json;
         private final SizeOption sizes;
-        private final java.io.PrintWriter out = new java.io.PrintWriter(new java.io.BufferedWriter(
-                new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), 1 << 16), false);
+        private final java.io.PrintWriter out = new java.io.PrintWriter(
+                new java.io.BufferedWriter(
+                        new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), 1 << 16),
+                false);
         private final StringBuilder line = new StringBuilder(160);
         private boolean any;
 
@@ -116,17 +140,26 @@ final class NsCommands {
                     throw new IllegalStateException(x);
                 }
             } else {
-                row(e.kind(), e.kind().equals("dir") ? "-" : sizes.show(e.size()), e.owner(), Instant.ofEpochMilli(e.modifiedMs()).toString(),
-                        e.bfid() == null ? "-" : e.bfid(), e.volume() == null ? "-" : e.volume(), e.name());
+                row(
+                        e.kind(),
+                        e.kind().equals("dir") ? "-" : sizes.show(e.size()),
+                        e.owner(),
+                        Instant.ofEpochMilli(e.modifiedMs()).toString(),
+                        e.bfid() == null ? "-" : e.bfid(),
+                        e.volume() == null ? "-" : e.volume(),
+                        e.name());
             }
             any = true;
         }
 
         /** KIND SIZE OWNER MODIFIED BFID VOLUME NAME: widths 4, 12 (right-aligned), 8, 24, 19, 8, then the name. */
-        private void row(String kind, String size, String owner, String modified, String bfid, String volume, String name) {
+        private void row(
+                String kind, String size, String owner, String modified, String bfid, String volume, String name) {
             line.setLength(0);
             pad(kind, 4);
-            line.append(" ".repeat(Math.max(0, 12 - size.length()))).append(size).append("  ");
+            line.append(" ".repeat(Math.max(0, 12 - size.length())))
+                    .append(size)
+                    .append("  ");
             pad(owner, 8);
             pad(modified, 24);
             pad(bfid, 19);
@@ -156,7 +189,10 @@ final class NsCommands {
         }
     }
 
-    @Command(name = "stat", mixinStandardHelpOptions = true, description = "Show an archive file or directory.",
+    @Command(
+            name = "stat",
+            mixinStandardHelpOptions = true,
+            description = "Show an archive file or directory.",
             footer = {"", "Examples:", "  silo stat /exp/run1/a.dat", "  silo stat /exp --json"})
     static final class Stat implements Callable<Integer> {
         @Mixin
@@ -180,15 +216,20 @@ final class NsCommands {
                     return 0;
                 }
                 Table t = new Table("field", "value");
-                t.row("path", e.path()).row("kind", e.kind()).row("owner", e.owner())
-                        .row("created", Instant.ofEpochMilli(e.createdMs())).row("modified", Instant.ofEpochMilli(e.modifiedMs()));
+                t.row("path", e.path())
+                        .row("kind", e.kind())
+                        .row("owner", e.owner())
+                        .row("created", Instant.ofEpochMilli(e.createdMs()))
+                        .row("modified", Instant.ofEpochMilli(e.modifiedMs()));
                 if (e.bfid() != null) {
-                    t.row("bfid", e.bfid()).row("size", sizes.bytes ? e.size() : sizes.show(e.size()) + " (" + e.size() + " bytes)")
+                    t.row("bfid", e.bfid())
+                            .row("size", sizes.bytes ? e.size() : sizes.show(e.size()) + " (" + e.size() + " bytes)")
                             .row("adler32", e.adler32());
                     // every copy's volume: the first written, then the others
                     List<String> copies = e.copies() == null || e.copies().isEmpty() ? List.of(e.volume()) : e.copies();
-                    t.row(copies.size() == 1 ? "volume" : "volumes", String.join(", ", copies)
-                            + (copies.size() == 1 ? "" : " (" + copies.size() + " copies)"));
+                    t.row(
+                            copies.size() == 1 ? "volume" : "volumes",
+                            String.join(", ", copies) + (copies.size() == 1 ? "" : " (" + copies.size() + " copies)"));
                 }
                 t.print();
             }
@@ -196,7 +237,10 @@ final class NsCommands {
         }
     }
 
-    @Command(name = "mkdir", mixinStandardHelpOptions = true, description = "Make an archive directory.",
+    @Command(
+            name = "mkdir",
+            mixinStandardHelpOptions = true,
+            description = "Make an archive directory.",
             footer = {"", "Examples:", "  silo mkdir /exp", "  silo mkdir -p /exp/run1/raw"})
     static final class MkdirCmd implements Callable<Integer> {
         @Mixin
@@ -205,7 +249,9 @@ final class NsCommands {
         @Parameters(paramLabel = "PATH", description = "The directory to make.")
         String path;
 
-        @Option(names = {"-p", "--parents"}, description = "Make missing parents; no error if it exists.")
+        @Option(
+                names = {"-p", "--parents"},
+                description = "Make missing parents; no error if it exists.")
         boolean parents;
 
         @Override
@@ -217,7 +263,10 @@ final class NsCommands {
         }
     }
 
-    @Command(name = "mv", mixinStandardHelpOptions = true, description = "Move or rename an archive file or directory.",
+    @Command(
+            name = "mv",
+            mixinStandardHelpOptions = true,
+            description = "Move or rename an archive file or directory.",
             footer = {"", "Examples:", "  silo mv /exp/a.dat /exp/b.dat", "  silo mv /exp/run1 /old/run1"})
     static final class MvCmd implements Callable<Integer> {
         @Mixin
@@ -238,7 +287,9 @@ final class NsCommands {
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true,
+    @Command(
+            name = "rm",
+            mixinStandardHelpOptions = true,
             description = {"Remove an archive file or an empty directory.", "A file's record is kept, marked deleted."},
             footer = {"", "Examples:", "  silo rm /exp/a.dat", "  silo rm /exp/empty-dir"})
     static final class RmCmd implements Callable<Integer> {

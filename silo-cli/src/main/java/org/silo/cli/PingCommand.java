@@ -19,23 +19,43 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "ping", mixinStandardHelpOptions = true,
-        description = {"Measure round trips to the server.", "It prints latency percentiles, the rate and retransmissions."},
-        footer = {"", "Examples:",
+@Command(
+        name = "ping",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Measure round trips to the server.",
+            "It prints latency percentiles, the rate and retransmissions."
+        },
+        footer = {
+            "",
+            "Examples:",
             "  silo ping                                 10 pings, one at a time, each shown",
             "  silo ping --count 100000 --window 64      throughput with 64 calls in flight",
-            "  silo ping --count 1000 --json             the summary as JSON"})
+            "  silo ping --count 1000 --json             the summary as JSON"
+        })
 final class PingCommand implements Callable<Integer> {
     @Mixin
     ClientMixin client;
 
-    @Option(names = {"-c", "--count"}, paramLabel = "N", defaultValue = "10", description = "Calls to make (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-c", "--count"},
+            paramLabel = "N",
+            defaultValue = "10",
+            description = "Calls to make (default: ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = {"-w", "--window"}, paramLabel = "W", defaultValue = "1", description = "Calls in flight at once (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-w", "--window"},
+            paramLabel = "W",
+            defaultValue = "1",
+            description = "Calls in flight at once (default: ${DEFAULT-VALUE}).")
     int window;
 
-    @Option(names = {"-s", "--size"}, paramLabel = "BYTES", defaultValue = "32", description = "Payload bytes per ping (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-s", "--size"},
+            paramLabel = "BYTES",
+            defaultValue = "32",
+            description = "Payload bytes per ping (default: ${DEFAULT-VALUE}).")
     int size;
 
     @Option(names = "--json", description = "Print only a JSON summary.")
@@ -110,15 +130,22 @@ final class PingCommand implements Callable<Integer> {
                 latencies[seq] = -1;
                 if (!json) {
                     System.err.println("silo: ping " + seq + " failed: "
-                            + (err == null ? "wrong echo" : Failures.describe(err.getCause() == null ? err : err.getCause())));
+                            + (err == null
+                                    ? "wrong echo"
+                                    : Failures.describe(err.getCause() == null ? err : err.getCause())));
                 }
                 return;
             }
             latencies[seq] = r.elapsedNanos();
             retransmissions.addAndGet(r.transmissions() - 1);
             if (verbose) {
-                System.out.printf(Locale.ROOT, "%d bytes from %s: seq=%d time=%.3f ms%s%n", size,
-                        PingCommand.this.client.serverAddress(), seq, r.elapsedNanos() / 1e6,
+                System.out.printf(
+                        Locale.ROOT,
+                        "%d bytes from %s: seq=%d time=%.3f ms%s%n",
+                        size,
+                        PingCommand.this.client.serverAddress(),
+                        seq,
+                        r.elapsedNanos() / 1e6,
                         r.transmissions() > 1 ? " (sent " + r.transmissions() + " times)" : "");
             }
         }
@@ -147,12 +174,19 @@ final class PingCommand implements Callable<Integer> {
     /** "ping: 41230 of 100000 answered (41%), 9855 calls/s". */
     static String progressLine(long answered, long count, long elapsedNanos) {
         double s = elapsedNanos / 1e9;
-        return String.format(Locale.ROOT, "ping: %d of %d answered (%d%%), %.0f calls/s ", answered, count, 100 * answered / count,
+        return String.format(
+                Locale.ROOT,
+                "ping: %d of %d answered (%d%%), %.0f calls/s ",
+                answered,
+                count,
+                100 * answered / count,
                 s <= 0 ? 0.0 : answered / s);
     }
 
     private static boolean echoed(Reply r, byte[] payload) {
-        return r.results().size() == 1 && r.results().get(0) instanceof Result.Success s && Arrays.equals(s.data(), payload);
+        return r.results().size() == 1
+                && r.results().get(0) instanceof Result.Success s
+                && Arrays.equals(s.data(), payload);
     }
 
     private void report(long[] latencies, int failed, long retransmissions, long elapsedNanos) throws Exception {
@@ -182,11 +216,25 @@ final class PingCommand implements Callable<Integer> {
             return;
         }
         System.out.printf(Locale.ROOT, "--- %s ping ---%n", client.serverAddress());
-        System.out.printf(Locale.ROOT, "%d calls, %d answered, %d failed in %.3f s: %.0f calls/s with %d in flight%n",
-                count, ok.length, failed, seconds, ok.length / seconds, window);
+        System.out.printf(
+                Locale.ROOT,
+                "%d calls, %d answered, %d failed in %.3f s: %.0f calls/s with %d in flight%n",
+                count,
+                ok.length,
+                failed,
+                seconds,
+                ok.length / seconds,
+                window);
         if (ok.length > 0) {
-            System.out.printf(Locale.ROOT, "latency ms: min %s  p50 %s  p90 %s  p99 %s  max %s; retransmissions %d%n",
-                    ms.get("min"), ms.get("p50"), ms.get("p90"), ms.get("p99"), ms.get("max"), retransmissions);
+            System.out.printf(
+                    Locale.ROOT,
+                    "latency ms: min %s  p50 %s  p90 %s  p99 %s  max %s; retransmissions %d%n",
+                    ms.get("min"),
+                    ms.get("p50"),
+                    ms.get("p90"),
+                    ms.get("p99"),
+                    ms.get("max"),
+                    retransmissions);
         }
     }
 

@@ -3,8 +3,8 @@ package org.silo.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -16,13 +16,16 @@ import org.silo.server.config.SiloConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "server",
-        description = {"Run the silo server until stopped (Ctrl-C).",
+@Command(
+        name = "server",
+        description = {
+            "Run the silo server until stopped (Ctrl-C).",
             "It runs the message endpoint and every service. Out of the box it listens on loopback only, keeps its"
-                + " catalog and images in ./silo-data, and uses the default ports: 7400 (UDP and TCP) for silo messages,"
-                + " 4444/udp Blockhead, 10809 NBD, 7401 the text control protocol (try: ncat -C localhost 7401) and 7480"
-                + " the web console.",
-            "The configuration file holds 'key = value' lines; docs/configuration.md lists every key."},
+                    + " catalog and images in ./silo-data, and uses the default ports: 7400 (UDP and TCP) for silo messages,"
+                    + " 4444/udp Blockhead, 10809 NBD, 7401 the text control protocol (try: ncat -C localhost 7401) and 7480"
+                    + " the web console.",
+            "The configuration file holds 'key = value' lines; docs/configuration.md lists every key."
+        },
         footer = {
             "",
             "Examples:",
@@ -44,15 +47,19 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting; may be repeated.")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--check-config", description = "Read the configuration as a start would and say every unknown key"
-            + " (with the nearest known one), bad value and renamed key; print the configuration if it is valid. Starts"
-            + " nothing; exits 0 if valid, 1 if not.")
+    @Option(
+            names = "--check-config",
+            description = "Read the configuration as a start would and say every unknown key"
+                    + " (with the nearest known one), bad value and renamed key; print the configuration if it is valid. Starts"
+                    + " nothing; exits 0 if valid, 1 if not.")
     boolean checkConfig;
 
     /** What Ctrl-C (or SIGTERM) prints once the server has shut down (a server that ends saying nothing leaves its user guessing). */
     static String stoppedLine(int failedParts) {
-        return failedParts == 0 ? "silo stopped"
-                : "silo stopped; " + failedParts + " part" + (failedParts == 1 ? "" : "s") + " did not close cleanly (the log above says which)";
+        return failedParts == 0
+                ? "silo stopped"
+                : "silo stopped; " + failedParts + " part" + (failedParts == 1 ? "" : "s")
+                        + " did not close cleanly (the log above says which)";
     }
 
     /**
@@ -95,16 +102,26 @@ final class ServerCommand implements Callable<Integer> {
         SiloConfig cfg = report.config();
         SiloServer server = SiloServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            tellSystemd("STOPPING=1");
-            System.out.println(stoppedLine(server.shutdown()));
-            System.out.flush();
-            stopped.countDown();
-        }, "silo-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            tellSystemd("STOPPING=1");
+                            System.out.println(stoppedLine(server.shutdown()));
+                            System.out.flush();
+                            stopped.countDown();
+                        },
+                        "silo-shutdown"));
         BlockService block = server.service("block", BlockService.class);
-        System.out.printf("silo server ready: messages on %s:%d, Blockhead %d/udp, NBD %d, control %d, console http://%s:%d/;"
-                + " stop with Ctrl-C%n", cfg.get("listen"), server.wirePort(), block.blockheadPort(), block.nbdPort(),
-                server.controlPort(), cfg.get("listen"), server.consolePort());
+        System.out.printf(
+                "silo server ready: messages on %s:%d, Blockhead %d/udp, NBD %d, control %d, console http://%s:%d/;"
+                        + " stop with Ctrl-C%n",
+                cfg.get("listen"),
+                server.wirePort(),
+                block.blockheadPort(),
+                block.nbdPort(),
+                server.controlPort(),
+                cfg.get("listen"),
+                server.consolePort());
         System.out.flush();
         tellSystemd("READY=1\nSTATUS=serving on wire port " + server.wirePort());
         stopped.await();

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
         description = {"Show the server's status.", "Its version, uptime, sessions, reply cache and every service."},
         footer = {"", "Examples:", "  silo status", "  silo status --json --server host:7400"})
 final class StatusCommand implements Callable<Integer> {
@@ -33,7 +35,8 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     private static void print(Map<?, ?> m, String indent) {
-        int width = m.keySet().stream().mapToInt(k -> k.toString().length()).max().orElse(0);
+        int width =
+                m.keySet().stream().mapToInt(k -> k.toString().length()).max().orElse(0);
         for (Map.Entry<?, ?> e : m.entrySet()) {
             if (e.getValue() instanceof Map<?, ?> sub) {
                 System.out.println(indent + e.getKey() + ":");

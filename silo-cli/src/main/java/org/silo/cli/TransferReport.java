@@ -51,7 +51,8 @@ final class TransferReport {
             if (r.error().endsWith(" already exists")) {
                 existing++;
             }
-            String tries = r.attempts() == 0 ? "" : " after " + r.attempts() + " attempt" + (r.attempts() == 1 ? "" : "s");
+            String tries =
+                    r.attempts() == 0 ? "" : " after " + r.attempts() + " attempt" + (r.attempts() == 1 ? "" : "s");
             err.printf("silo: %s -> %s failed%s: %s%n", r.source(), r.dest(), tries, r.error());
             err.flush();
         } else if (r.skipped()) {
@@ -72,38 +73,64 @@ final class TransferReport {
             return;
         }
         if (r.skipped()) {
-            out.printf("skipped  %s -> %s: stored already with the same size and Adler-32 (%s, adler32 %s, %s, %s)%n", r.source(),
-                    r.dest(), sizes.bytes ? r.size() + " bytes" : sizes.show(r.size()), r.adler32(), r.bfid(), r.volume());
+            out.printf(
+                    "skipped  %s -> %s: stored already with the same size and Adler-32 (%s, adler32 %s, %s, %s)%n",
+                    r.source(),
+                    r.dest(),
+                    sizes.bytes ? r.size() + " bytes" : sizes.show(r.size()),
+                    r.adler32(),
+                    r.bfid(),
+                    r.volume());
             out.flush();
             return;
         }
         if (!header) {
             header = true;
-            out.println(extra ? String.format("%12s  %-8s  %-19s  %-8s  %8s  %-8s  %-17s  %-8s  %s", "SIZE", "VOLUME", "BFID", "ADLER32",
-                    "MB/S", "MOVER", "COPIES", "HASH", "PATH")
-                    : String.format("%12s  %-8s  %-19s  %-8s  %8s  %-8s  %s", "SIZE", "VOLUME", "BFID", "ADLER32", "MB/S", "MOVER", "PATH"));
+            out.println(
+                    extra
+                            ? String.format(
+                                    "%12s  %-8s  %-19s  %-8s  %8s  %-8s  %-17s  %-8s  %s",
+                                    "SIZE", "VOLUME", "BFID", "ADLER32", "MB/S", "MOVER", "COPIES", "HASH", "PATH")
+                            : String.format(
+                                    "%12s  %-8s  %-19s  %-8s  %8s  %-8s  %s",
+                                    "SIZE", "VOLUME", "BFID", "ADLER32", "MB/S", "MOVER", "PATH"));
         }
         String path = r.source() + " -> " + r.dest();
         String rate = String.format("%.1f", r.mbPerSecond());
-        out.println(extra ? String.format("%12s  %-8s  %-19s  %-8s  %8s  %-8s  %-17s  %-8s  %s", sizes.show(r.size()), r.volume(), r.bfid(),
-                r.adler32(), rate, r.mover(), r.copies().isEmpty() ? "-" : String.join(",", r.copies()), r.hash() == null ? "-" : r.hash(),
-                path) : String.format("%12s  %-8s  %-19s  %-8s  %8s  %-8s  %s", sizes.show(r.size()), r.volume(), r.bfid(), r.adler32(), rate,
-                        r.mover(), path));
+        out.println(
+                extra
+                        ? String.format(
+                                "%12s  %-8s  %-19s  %-8s  %8s  %-8s  %-17s  %-8s  %s",
+                                sizes.show(r.size()),
+                                r.volume(),
+                                r.bfid(),
+                                r.adler32(),
+                                rate,
+                                r.mover(),
+                                r.copies().isEmpty() ? "-" : String.join(",", r.copies()),
+                                r.hash() == null ? "-" : r.hash(),
+                                path)
+                        : String.format(
+                                "%12s  %-8s  %-19s  %-8s  %8s  %-8s  %s",
+                                sizes.show(r.size()), r.volume(), r.bfid(), r.adler32(), rate, r.mover(), path));
         out.flush();
     }
 
     /** Says how it went on standard error (when anything was skipped or failed) and returns the exit status. */
     synchronized int finish(boolean canSkip) {
         if (skipped > 0) {
-            err.printf("silo: %d of %d files stored already with the same size and Adler-32: skipped%n", skipped, total);
+            err.printf(
+                    "silo: %d of %d files stored already with the same size and Adler-32: skipped%n", skipped, total);
         }
         if (failed == 0) {
             return 0;
         }
         err.printf("silo: %d of %d files failed%n", failed, total);
         if (existing > 0 && canSkip) {
-            err.printf("silo: %d of them exist already in the archive; run the same command with --skip-existing to skip those"
-                    + " stored with the same size and Adler-32%n", existing);
+            err.printf(
+                    "silo: %d of them exist already in the archive; run the same command with --skip-existing to skip those"
+                            + " stored with the same size and Adler-32%n",
+                    existing);
         }
         return Failures.FAILED;
     }

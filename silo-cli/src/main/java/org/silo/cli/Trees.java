@@ -217,7 +217,8 @@ final class Trees {
                 return new IllegalArgumentException(w.getMessage(), w);
             }
             if (t instanceof UncheckedIOException u) {
-                return new IllegalArgumentException("cannot read the tree: " + u.getCause().getMessage(), u);
+                return new IllegalArgumentException(
+                        "cannot read the tree: " + u.getCause().getMessage(), u);
             }
         }
         return e;

@@ -23,6 +23,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 final class Usage {
     /** Help is never laid out narrower than this (the texts are written to read at 80) nor wider (long lines read badly). */
     static final int MIN_WIDTH = 80;
+
     static final int MAX_WIDTH = 120;
 
     private Usage() {}
@@ -58,10 +59,16 @@ final class Usage {
             return -1; // output goes to a file or a pipe: no width to fit
         }
         try {
-            Process p = new ProcessBuilder("stty", "size").redirectInput(new File("/dev/tty"))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String[] rowsCols = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim().split("\\s+");
-            return p.waitFor(1, TimeUnit.SECONDS) && p.exitValue() == 0 && rowsCols.length == 2 ? Integer.parseInt(rowsCols[1]) : -1;
+            Process p = new ProcessBuilder("stty", "size")
+                    .redirectInput(new File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            String[] rowsCols = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)
+                    .trim()
+                    .split("\\s+");
+            return p.waitFor(1, TimeUnit.SECONDS) && p.exitValue() == 0 && rowsCols.length == 2
+                    ? Integer.parseInt(rowsCols[1])
+                    : -1;
         } catch (IOException | NumberFormatException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -79,22 +86,40 @@ final class Usage {
         CommandSpec spec = cl.getCommandSpec();
         PrintWriter err = cl.getErr();
         String name = spec.qualifiedName();
-        if (ex instanceof UnmatchedArgumentException u && !u.isUnknownOption() && !spec.subcommands().isEmpty()
+        if (ex instanceof UnmatchedArgumentException u
+                && !u.isUnknownOption()
+                && !spec.subcommands().isEmpty()
                 && !u.getUnmatched().isEmpty()) {
             String word = u.getUnmatched().get(0);
             err.println("silo: '" + word + "' is not a " + name + " command.");
-            suggest(err, near(word, visibleSubcommands(spec)).stream().map(s -> name + " " + s).toList());
-        } else if (ex instanceof UnmatchedArgumentException u && u.isUnknownOption() && !u.getUnmatched().isEmpty()) {
+            suggest(
+                    err,
+                    near(word, visibleSubcommands(spec)).stream()
+                            .map(s -> name + " " + s)
+                            .toList());
+        } else if (ex instanceof UnmatchedArgumentException u
+                && u.isUnknownOption()
+                && !u.getUnmatched().isEmpty()) {
             String word = u.getUnmatched().get(0);
             err.println("silo: " + ex.getMessage());
-            List<String> near = near(word.contains("=") ? word.substring(0, word.indexOf('=')) : word, optionNames(spec));
-            suggest(err, near.isEmpty() ? u.getSuggestions() : near); // picocli's: the options that begin with the same two letters
+            List<String> near =
+                    near(word.contains("=") ? word.substring(0, word.indexOf('=')) : word, optionNames(spec));
+            suggest(
+                    err,
+                    near.isEmpty()
+                            ? u.getSuggestions()
+                            : near); // picocli's: the options that begin with the same two letters
         } else {
             err.println("silo: " + ex.getMessage());
             // 'silo help pt': the help command names the word it does not know in its message
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Unknown subcommand '(.*)'\\.").matcher(ex.getMessage());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Unknown subcommand '(.*)'\\.")
+                    .matcher(ex.getMessage());
             if (m.matches()) {
-                suggest(err, near(m.group(1), visibleSubcommands(spec)).stream().map(s -> "silo help " + s).toList());
+                suggest(
+                        err,
+                        near(m.group(1), visibleSubcommands(spec)).stream()
+                                .map(s -> "silo help " + s)
+                                .toList());
             }
         }
         Help help = cl.getHelpFactory().create(spec, cl.getColorScheme());

@@ -11,6 +11,8 @@ import picocli.CommandLine;
 final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        return new String[] {"silo " + Version.VERSION + " (Java " + Runtime.version() + "; catalog schema " + Schema.VERSION + ")"};
+        return new String[] {
+            "silo " + Version.VERSION + " (Java " + Runtime.version() + "; catalog schema " + Schema.VERSION + ")"
+        };
     }
 }

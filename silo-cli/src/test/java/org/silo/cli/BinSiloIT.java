@@ -24,10 +24,11 @@ import org.silo.server.TestSilo;
  * so it runs beside a real server), then {@code bin/silo ping} and {@code bin/silo status} against it.
  */
 class BinSiloIT {
-    private static final Path ROOT = Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
     private static final Path SILO = ROOT.resolve("bin/silo");
-    private static final Pattern READY = Pattern.compile(
-            "silo server ready: messages on ([^ ]+):(\\d+), Blockhead (\\d+)/udp, NBD (\\d+)");
+    private static final Pattern READY =
+            Pattern.compile("silo server ready: messages on ([^ ]+):(\\d+), Blockhead (\\d+)/udp, NBD (\\d+)");
     private int blockheadPort;
     private int nbdPort;
     private Process server;
@@ -36,7 +37,9 @@ class BinSiloIT {
     void stop() throws Exception {
         if (server != null) {
             server.destroy();
-            assertThat(server.waitFor(2, TimeUnit.MINUTES)).as("the server stops on SIGTERM").isTrue();
+            assertThat(server.waitFor(2, TimeUnit.MINUTES))
+                    .as("the server stops on SIGTERM")
+                    .isTrue();
         }
     }
 
@@ -97,7 +100,8 @@ class BinSiloIT {
     @Timeout(600)
     void blockheadWritesWhatNbdReads(@TempDir Path dir) throws Exception {
         String at = startServer(dir.resolve("silo-data"));
-        assertThat(run("disk", "create", "bh", "--size", "1M", "--server", at).exit()).isZero();
+        assertThat(run("disk", "create", "bh", "--size", "1M", "--server", at).exit())
+                .isZero();
         byte[] sector = new byte[512];
         for (int i = 0; i < sector.length; i++) {
             sector[i] = (byte) (i * 7 + 3);
@@ -114,7 +118,14 @@ class BinSiloIT {
             byte sidLo = reply[4];
             // COMMAND WRITE [1][seq][sid:2][op 1][lsn:4 = 3][pad][512 bytes]
             java.nio.ByteBuffer write = java.nio.ByteBuffer.allocate(10 + 512);
-            write.put((byte) 1).put((byte) 2).put(sidHi).put(sidLo).put((byte) 1).putInt(3).put((byte) 0).put(sector);
+            write.put((byte) 1)
+                    .put((byte) 2)
+                    .put(sidHi)
+                    .put(sidLo)
+                    .put((byte) 1)
+                    .putInt(3)
+                    .put((byte) 0)
+                    .put(sector);
             assertThat(exchange(udp, server, write.array())).containsExactly(2, 2, 0);
             // COMMAND READ [1][seq][sid:2][op 0][lsn:4 = 3][pad] -> [2][seq][0][pad][512 bytes]
             byte[] read = exchange(udp, server, new byte[] {1, 3, sidHi, sidLo, 0, 0, 0, 0, 3, 0});
@@ -122,10 +133,20 @@ class BinSiloIT {
             // DISCON [3][seq][sid:2] -> [2][seq][0]
             assertThat(exchange(udp, server, new byte[] {3, 4, sidHi, sidLo})).containsExactly(2, 4, 0);
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("qemu-img"), "qemu-img is not installed (apt-get install qemu-utils)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                onPath("qemu-img"), "qemu-img is not installed (apt-get install qemu-utils)");
         Path copy = dir.resolve("copy.raw");
-        Process p = new ProcessBuilder("qemu-img", "convert", "-f", "raw", "-O", "raw",
-                "nbd://127.0.0.1:" + nbdPort + "/bh", copy.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "qemu-img",
+                        "convert",
+                        "-f",
+                        "raw",
+                        "-O",
+                        "raw",
+                        "nbd://127.0.0.1:" + nbdPort + "/bh",
+                        copy.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
         byte[] image = Files.readAllBytes(copy);
@@ -140,12 +161,14 @@ class BinSiloIT {
     @Test
     @Timeout(900)
     void aGibibyteRoundTripsThroughNbdBitForBit(@TempDir Path dir) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("qemu-img"), "qemu-img is not installed (apt-get install qemu-utils)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                onPath("qemu-img"), "qemu-img is not installed (apt-get install qemu-utils)");
         String at = startServer(dir.resolve("silo-data"));
-        assertThat(run("disk", "create", "big", "--size", "1G", "--server", at).exit()).isZero();
+        assertThat(run("disk", "create", "big", "--size", "1G", "--server", at).exit())
+                .isZero();
         Path source = dir.resolve("source.raw");
-        try (var out = java.nio.channels.FileChannel.open(source, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE)) {
+        try (var out = java.nio.channels.FileChannel.open(
+                source, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
             java.util.SplittableRandom random = new java.util.SplittableRandom(2026);
             java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(1 << 20);
             for (int mib = 0; mib < 1024; mib++) {
@@ -176,7 +199,8 @@ class BinSiloIT {
         assertThat(p.waitFor()).as(String.join(" ", cmd) + "\n" + out).isZero();
     }
 
-    private static byte[] exchange(java.net.DatagramSocket udp, java.net.InetSocketAddress to, byte[] packet) throws IOException {
+    private static byte[] exchange(java.net.DatagramSocket udp, java.net.InetSocketAddress to, byte[] packet)
+            throws IOException {
         udp.send(new java.net.DatagramPacket(packet, packet.length, to));
         byte[] buf = new byte[1024];
         java.net.DatagramPacket in = new java.net.DatagramPacket(buf, buf.length);

@@ -67,7 +67,8 @@ class CrashIT {
 
     private void killWhenSomeAreStored(SiloProcesses.Running put, Runnable kill) {
         await().atMost(SiloProcesses.CEILING).until(() -> stored(put).size() >= 20);
-        Assumptions.assumeTrue(put.process().isAlive() && stored(put).size() < FILES,
+        Assumptions.assumeTrue(
+                put.process().isAlive() && stored(put).size() < FILES,
                 "the put ended before it could be cut short (a machine stalled this test for long)");
         kill.run();
     }
@@ -86,7 +87,9 @@ class CrashIT {
                 throw new IllegalStateException(e);
             }
         });
-        assertThat(put.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS)).as("the put finishes by itself").isTrue();
+        assertThat(put.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS))
+                .as("the put finishes by itself")
+                .isTrue();
         assertThat(put.process().exitValue()).as(String.join("\n", put.err())).isZero();
         assertThat(stored(put)).as("one line per file").hasSize(FILES);
         assertConsistent(FILES);
@@ -107,7 +110,9 @@ class CrashIT {
             }
         });
         mover("second", "0");
-        assertThat(put.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS)).as("the put finishes").isTrue();
+        assertThat(put.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS))
+                .as("the put finishes")
+                .isTrue();
         assertThat(put.process().exitValue()).as(String.join("\n", put.err())).isZero();
         assertThat(stored(put)).as("one line per file").hasSize(FILES);
         assertConsistent(FILES);
@@ -127,8 +132,11 @@ class CrashIT {
         });
         List<String> told = stored(put);
         // what it was told is stored is stored, whole; what was recorded besides is whole too
-        await().atMost(SiloProcesses.CEILING).pollInterval(Duration.ofMillis(200))
-                .until(() -> silo.jobs().stream().noneMatch(j -> j.get("state").equals("active") || j.get("state").equals("queued")));
+        await().atMost(SiloProcesses.CEILING)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> silo.jobs().stream()
+                        .noneMatch(j -> j.get("state").equals("active")
+                                || j.get("state").equals("queued")));
         List<String> names = names();
         for (String line : told) {
             String dest = line.substring(line.indexOf(" -> ") + 4);
@@ -139,15 +147,19 @@ class CrashIT {
         assertConsistent(recorded);
         // and the same command run again finishes the job: the files stored are skipped
         SiloProcesses.Running again = put("--skip-existing");
-        assertThat(again.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(again.process().exitValue()).as(String.join("\n", again.err())).isZero();
+        assertThat(again.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS))
+                .isTrue();
+        assertThat(again.process().exitValue())
+                .as(String.join("\n", again.err()))
+                .isZero();
         assertConsistent(FILES);
     }
 
     private SiloProcesses.Running mover(String name, String rate) throws Exception {
-        SiloProcesses.Running m = silo.start("mover", "run", "--home", dir.resolve("mover-" + name).toString(), "--name", name, "--rate",
-                rate);
-        await().atMost(SiloProcesses.CEILING).until(() -> silo.run("mover", "ls").output().contains(name));
+        SiloProcesses.Running m = silo.start(
+                "mover", "run", "--home", dir.resolve("mover-" + name).toString(), "--name", name, "--rate", rate);
+        await().atMost(SiloProcesses.CEILING)
+                .until(() -> silo.run("mover", "ls").output().contains(name));
         return m;
     }
 
@@ -156,7 +168,8 @@ class CrashIT {
         SiloProcesses.Done ls = silo.run("ls", "/exp/run", "--json");
         assertThat(ls.exit()).as(ls.output()).isZero();
         return SiloProcesses.JSON.readValue(ls.output(), new TypeReference<List<Map<String, Object>>>() {}).stream()
-                .map(e -> String.valueOf(e.get("name"))).toList();
+                .map(e -> String.valueOf(e.get("name")))
+                .toList();
     }
 
     private long listed() throws Exception {
@@ -173,15 +186,19 @@ class CrashIT {
         assertThat(fsck.exit()).as(fsck.output()).isZero();
         assertThat(listed()).as("the namespace").isEqualTo(files);
         SiloProcesses.Done vols = silo.run("vol", "ls", "--json");
-        long onVolumes = SiloProcesses.JSON.readValue(vols.output(), new TypeReference<List<Map<String, Object>>>() {}).stream()
-                .mapToLong(v -> ((Number) v.get("files")).longValue()).sum();
+        long onVolumes =
+                SiloProcesses.JSON.readValue(vols.output(), new TypeReference<List<Map<String, Object>>>() {}).stream()
+                        .mapToLong(v -> ((Number) v.get("files")).longValue())
+                        .sum();
         assertThat(onVolumes).as("bit files on the volumes: each file once").isEqualTo(files);
         Path back = Files.createDirectories(dir.resolve("back-" + System.nanoTime()));
         SiloProcesses.Done get = silo.run("get", "-r", "/exp/run", back.toString(), "--no-progress");
         assertThat(get.exit()).as(get.output()).isZero();
         try (Stream<Path> got = Files.list(back.resolve("run"))) {
             for (Path p : (Iterable<Path>) got::iterator) {
-                assertThat(Files.mismatch(p, tree.resolve(p.getFileName()))).as(p.toString()).isEqualTo(-1L);
+                assertThat(Files.mismatch(p, tree.resolve(p.getFileName())))
+                        .as(p.toString())
+                        .isEqualTo(-1L);
             }
         }
     }

@@ -32,6 +32,7 @@ class FileCpTest {
     private PrintStream oldOut;
     private PrintStream oldErr;
     private SiloServer server;
+
     @TempDir
     Path local;
 
@@ -79,32 +80,49 @@ class FileCpTest {
         Path src = Files.write(local.resolve("data.bin"), data);
         assertThat(run("mkdir", "/in")).isZero();
 
-        assertThat(run("file", "cp", "file:" + src, "/in/data.bin")).as(errors()).isZero();
-        assertThat(errors()).containsPattern("copied 5242880 bytes from file:.* to /in/data.bin: bfid \\S+, adler32 [0-9a-f]{8}");
+        assertThat(run("file", "cp", "file:" + src, "/in/data.bin"))
+                .as(errors())
+                .isZero();
+        assertThat(errors())
+                .containsPattern("copied 5242880 bytes from file:.* to /in/data.bin: bfid \\S+, adler32 [0-9a-f]{8}");
         Path viaGet = local.resolve("via-get.bin");
         assertThat(run("get", "/in/data.bin", viaGet.toString())).as(errors()).isZero();
-        assertThat(Files.readAllBytes(viaGet)).as("what cp archived, silo get reads back").isEqualTo(data);
+        assertThat(Files.readAllBytes(viaGet))
+                .as("what cp archived, silo get reads back")
+                .isEqualTo(data);
         Path back = local.resolve("back.bin");
-        assertThat(run("file", "cp", "/in/data.bin", "file:" + back)).as(errors()).isZero();
+        assertThat(run("file", "cp", "/in/data.bin", "file:" + back))
+                .as(errors())
+                .isZero();
         assertThat(Files.readAllBytes(back)).isEqualTo(data);
 
         assertThat(run("disk", "create", "retro", "--size", "8M")).isZero();
-        assertThat(run("file", "cp", "/in/data.bin", "device:retro")).as(errors()).isZero();
-        assertThat(run("file", "cp", "device:retro", "/in/retro.img")).as(errors()).isZero();
+        assertThat(run("file", "cp", "/in/data.bin", "device:retro"))
+                .as(errors())
+                .isZero();
+        assertThat(run("file", "cp", "device:retro", "/in/retro.img"))
+                .as(errors())
+                .isZero();
         Path img = local.resolve("retro.img");
-        assertThat(run("file", "cp", "/in/retro.img", "file:" + img)).as(errors()).isZero();
+        assertThat(run("file", "cp", "/in/retro.img", "file:" + img))
+                .as(errors())
+                .isZero();
         byte[] image = Files.readAllBytes(img);
         assertThat(image).hasSize(8 << 20);
         assertThat(Arrays.copyOf(image, data.length)).isEqualTo(data);
         assertThat(Arrays.copyOfRange(image, data.length, image.length)).containsOnly(0);
 
         err.reset();
-        assertThat(run("file", "cp", "file:" + src, "/in/data.bin")).as("archived files are write-once").isEqualTo(1);
+        assertThat(run("file", "cp", "file:" + src, "/in/data.bin"))
+                .as("archived files are write-once")
+                .isEqualTo(1);
         assertThat(errors()).contains("already exists").doesNotContain("EXISTS");
         assertThat(run("file", "cp", "file:" + img, "device:retro-small")).isEqualTo(1);
         assertThat(run("disk", "create", "tiny", "--size", "1M")).isZero();
         err.reset();
-        assertThat(run("file", "cp", "file:" + img, "device:tiny")).as("images never grow").isEqualTo(1);
+        assertThat(run("file", "cp", "file:" + img, "device:tiny"))
+                .as("images never grow")
+                .isEqualTo(1);
         assertThat(errors()).contains("refused the write");
         assertThat(run("file", "cp", "a.txt", "b.txt")).isEqualTo(1);
     }
@@ -114,13 +132,18 @@ class FileCpTest {
     void putAndFileCpGiveTheSameOwner() throws Exception {
         Path src = Files.write(local.resolve("notes.txt"), "notes\n".getBytes(StandardCharsets.UTF_8));
         assertThat(run("mkdir", "/o")).isZero();
-        assertThat(run("put", src.toString(), "/o/by-put", "--no-progress")).as(errors()).isZero();
+        assertThat(run("put", src.toString(), "/o/by-put", "--no-progress"))
+                .as(errors())
+                .isZero();
         assertThat(run("file", "cp", "file:" + src, "/o/by-cp")).as(errors()).isZero();
         List<String> owners = new java.util.ArrayList<>();
         for (String path : List.of("/o", "/o/by-put", "/o/by-cp")) {
             out.reset();
             assertThat(run("stat", path, "--json")).isZero();
-            owners.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toByteArray()).get("owner").asText());
+            owners.add(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(out.toByteArray())
+                    .get("owner")
+                    .asText());
         }
         assertThat(owners).as("mkdir, put and file cp: the session's owner").containsOnly("anonymous@127.0.0.1");
     }
@@ -131,8 +154,10 @@ class FileCpTest {
         Path src = Files.write(local.resolve("notes.txt"), "notes\n".getBytes(StandardCharsets.UTF_8));
         assertThat(run("mkdir", "/exp")).isZero();
         assertThat(run("file", "cp", src.toString(), "/exp/x")).isEqualTo(1);
-        assertThat(errors()).contains("silo: " + src + " is an archive path, and the archive has no such file",
-                "for the local file write file:" + src);
+        assertThat(errors())
+                .contains(
+                        "silo: " + src + " is an archive path, and the archive has no such file",
+                        "for the local file write file:" + src);
         assertThat(run("stat", "/exp/x")).as("nothing was made").isEqualTo(1);
 
         assertThat(run("file", "cp", "file:" + src, "/exp/x")).as(errors()).isZero();
@@ -151,7 +176,9 @@ class FileCpTest {
         byte[] first = new byte[64 << 10];
         Arrays.fill(first, (byte) 'a');
         Files.write(local.resolve("a"), first);
-        assertThat(run("file", "cp", "file:" + local.resolve("a"), "device:small")).as(errors()).isZero();
+        assertThat(run("file", "cp", "file:" + local.resolve("a"), "device:small"))
+                .as(errors())
+                .isZero();
 
         out.reset();
         long before = opens();
@@ -161,17 +188,24 @@ class FileCpTest {
         out.reset();
         assertThat(run("file", "cat", "--cache", "device:small")).as(errors()).isZero();
         assertThat(out.toByteArray()).isEqualTo(first);
-        assertThat(opens()).as("the second reads the cached copy: no open at the server").isEqualTo(before + 1);
+        assertThat(opens())
+                .as("the second reads the cached copy: no open at the server")
+                .isEqualTo(before + 1);
 
         try (SiloClient writer = SiloClient.connect(ClientOptions.to("127.0.0.1:" + server.wirePort()))) {
             FilesOps.Open w = new FilesOps.Open(FilesOps.WRITE, FilesOps.CAPABILITY, List.of(Name.device("small")));
-            assertThatThrownBy(() -> writer.call(FilesOps.OPEN, w)).isInstanceOfSatisfying(SiloException.class,
-                    e -> assertThat(e.code()).isEqualTo(ErrorCode.BUSY));
+            assertThatThrownBy(() -> writer.call(FilesOps.OPEN, w))
+                    .isInstanceOfSatisfying(
+                            SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BUSY));
             out.reset();
             long recalled = opens();
-            assertThat(run("file", "cat", "--cache", "device:small")).as(errors()).isZero();
+            assertThat(run("file", "cat", "--cache", "device:small"))
+                    .as(errors())
+                    .isZero();
             assertThat(out.toByteArray()).isEqualTo(first);
-            assertThat(opens()).as("the recall dropped the copy: read from the server again").isEqualTo(recalled + 1);
+            assertThat(opens())
+                    .as("the recall dropped the copy: read from the server again")
+                    .isEqualTo(recalled + 1);
 
             FilesOps.Opened o = writer.call(FilesOps.OPEN, w); // the cache released its lease: the writer goes ahead
             writer.call(FilesOps.WRITE_OP, new FilesOps.Write(o.handle(), 0, "changed".getBytes()));
@@ -179,6 +213,8 @@ class FileCpTest {
         }
         out.reset();
         assertThat(run("file", "cat", "--cache", "device:small")).as(errors()).isZero();
-        assertThat(new String(out.toByteArray(), 0, 8, StandardCharsets.US_ASCII)).as("the writer's bytes, then the old ones").isEqualTo("changeda");
+        assertThat(new String(out.toByteArray(), 0, 8, StandardCharsets.US_ASCII))
+                .as("the writer's bytes, then the old ones")
+                .isEqualTo("changeda");
     }
 }

@@ -50,8 +50,11 @@ class HelpTest {
             String[] summary = usage.header().length > 0 ? usage.header() : usage.description();
             soft.assertThat(summary).as("%s has a description", name(c)).isNotEmpty();
             if (summary.length > 0) {
-                soft.assertThat(summary[0]).as("the summary of %s", name(c)).matches("[A-Z][^\\n]*[^.][.]")
-                        .doesNotEndWith("e.g.").hasSizeLessThanOrEqualTo(90);
+                soft.assertThat(summary[0])
+                        .as("the summary of %s", name(c))
+                        .matches("[A-Z][^\\n]*[^.][.]")
+                        .doesNotEndWith("e.g.")
+                        .hasSizeLessThanOrEqualTo(90);
             }
         }
         soft.assertAll();
@@ -70,7 +73,9 @@ class HelpTest {
             checkParagraphs(soft, name(c), spec.usageMessage().description());
             for (ArgSpec arg : spec.args()) {
                 String label = arg.isOption() ? ((CommandLine.Model.OptionSpec) arg).longestName() : arg.paramLabel();
-                soft.assertThat(arg.description()).as("%s %s has a description", name(c), label).isNotEmpty();
+                soft.assertThat(arg.description())
+                        .as("%s %s has a description", name(c), label)
+                        .isNotEmpty();
                 checkParagraphs(soft, name(c) + " " + label, arg.description());
             }
         }
@@ -80,7 +85,9 @@ class HelpTest {
     private static void checkParagraphs(SoftAssertions soft, String what, String[] lines) {
         for (String line : lines) {
             if (!line.isBlank()) {
-                soft.assertThat(line.replace("%n", "")).as("a line of the description of %s", what).matches("(?s).*[.:?!]\\)?");
+                soft.assertThat(line.replace("%n", ""))
+                        .as("a line of the description of %s", what)
+                        .matches("(?s).*[.:?!]\\)?");
             }
         }
     }
@@ -94,16 +101,19 @@ class HelpTest {
             String help = c.getUsageMessage(CommandLine.Help.Ansi.OFF);
             List<String> lines = help.lines().toList();
             for (String line : lines) {
-                soft.assertThat(line.length()).as("at %d columns, the help of %s has a line too long:%n%s", width, name(c), line)
+                soft.assertThat(line.length())
+                        .as("at %d columns, the help of %s has a line too long:%n%s", width, name(c), line)
                         .isLessThanOrEqualTo(width);
                 String word = line.strip();
                 boolean alone = !word.isEmpty() && !word.contains(" ");
                 // alone on its line may be a heading ("Examples:") or an option too long for its column
                 soft.assertThat(alone && !word.endsWith(":") && !word.startsWith("-"))
-                        .as("at %d columns, the help of %s has '%s' alone on a line:%n%s", width, name(c), word, help).isFalse();
+                        .as("at %d columns, the help of %s has '%s' alone on a line:%n%s", width, name(c), word, help)
+                        .isFalse();
             }
             for (String footer : c.getCommandSpec().usageMessage().footer()) {
-                soft.assertThat(lines).as("at %d columns, the help of %s has this line whole", width, name(c))
+                soft.assertThat(lines)
+                        .as("at %d columns, the help of %s has this line whole", width, name(c))
                         .contains(footer.stripTrailing());
             }
         }
@@ -112,7 +122,11 @@ class HelpTest {
 
     @Test
     void aSourceAndDestinationReadAsOne() {
-        CommandLine put = everyCommand(80).stream().filter(c -> name(c).equals("silo put")).findFirst().orElseThrow();
-        assertThat(put.getUsageMessage(CommandLine.Help.Ansi.OFF)).startsWith("Usage: silo put [OPTIONS] SRC... DEST\n");
+        CommandLine put = everyCommand(80).stream()
+                .filter(c -> name(c).equals("silo put"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(put.getUsageMessage(CommandLine.Help.Ansi.OFF))
+                .startsWith("Usage: silo put [OPTIONS] SRC... DEST\n");
     }
 }

@@ -27,7 +27,8 @@ import org.silo.server.TestSilo;
  */
 @Timeout(900) // a ceiling for a hang only: 100,000 files through real processes take a minute on a busy machine
 class LargeTreeIT {
-    private static final Path ROOT = Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
     private static final Path SILO = ROOT.resolve("bin/silo");
     private static final Pattern READY = Pattern.compile("silo server ready: messages on ([^ ]+):(\\d+),");
     private static final long CEILING_MINUTES = 10;
@@ -53,7 +54,8 @@ class LargeTreeIT {
     }
 
     private void startServer() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(SILO.toString(), "server", "--data", dir.resolve("silo-data").toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                SILO.toString(), "server", "--data", dir.resolve("silo-data").toString()));
         cmd.addAll(TestSilo.serverArgs());
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("SILO_JAVA_OPTS", "-Xmx256m");
@@ -96,7 +98,9 @@ class LargeTreeIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("SILO_JAVA_OPTS", heap);
         Process p = pb.start();
-        assertThat(p.waitFor(CEILING_MINUTES, TimeUnit.MINUTES)).as("a ceiling for a hang only").isTrue();
+        assertThat(p.waitFor(CEILING_MINUTES, TimeUnit.MINUTES))
+                .as("a ceiling for a hang only")
+                .isTrue();
         return new Done(p.exitValue(), out, err);
     }
 
@@ -115,9 +119,12 @@ class LargeTreeIT {
         String err = put.errText();
         assertThat(err).doesNotContain("OutOfMemoryError").contains("silo: 100000 of 100000 files failed");
         assertThat(put.exit()).isEqualTo(1);
-        assertThat(err.lines().filter(l -> l.endsWith("failed after 1 attempt: no library nomover"))).hasSize(100_000);
-        assertThat(run("-Xmx64m", "ls", "/exp/tree").outLines()).as("the directories were made, no file recorded").containsExactly(
-                "KIND          SIZE  OWNER     MODIFIED                  BFID                 VOLUME    NAME");
+        assertThat(err.lines().filter(l -> l.endsWith("failed after 1 attempt: no library nomover")))
+                .hasSize(100_000);
+        assertThat(run("-Xmx64m", "ls", "/exp/tree").outLines())
+                .as("the directories were made, no file recorded")
+                .containsExactly(
+                        "KIND          SIZE  OWNER     MODIFIED                  BFID                 VOLUME    NAME");
     }
 
     @Test

@@ -100,7 +100,9 @@ class ListingCliTest {
             Files.writeString(run.resolve(name(i)), "file " + i + "\n");
         }
         assertThat(Main.run("mkdir", "/exp", at())).isZero();
-        assertThat(Main.run("put", "-r", run.toString(), "/exp/", "--no-progress", at())).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Main.run("put", "-r", run.toString(), "/exp/", "--no-progress", at()))
+                .as(err.toString(StandardCharsets.UTF_8))
+                .isZero();
         stdout();
 
         assertThat(Main.run("ls", "/exp/run", at())).isZero();
@@ -108,26 +110,35 @@ class ListingCliTest {
         for (int i = 0; i < FILES; i++) {
             expected.add(name(i));
         }
-        assertThat(names(stdout())).as("every entry once, in order, over two pages").isEqualTo(expected);
+        assertThat(names(stdout()))
+                .as("every entry once, in order, over two pages")
+                .isEqualTo(expected);
 
         err.reset();
         assertThat(Main.run("ls", "/exp/run", "--limit", "500", at())).isZero();
         assertThat(names(stdout())).isEqualTo(expected.subList(0, 500));
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("silo ls /exp/run --limit 500 --after 'f0499'");
         err.reset();
-        assertThat(Main.run("ls", "/exp/run", "--limit", "500", "--after", "f0999", at())).isZero();
+        assertThat(Main.run("ls", "/exp/run", "--limit", "500", "--after", "f0999", at()))
+                .isZero();
         assertThat(names(stdout())).isEqualTo(expected.subList(1000, FILES));
-        assertThat(err.toString(StandardCharsets.UTF_8)).as("nothing follows the last page").doesNotContain("more entries follow");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .as("nothing follows the last page")
+                .doesNotContain("more entries follow");
 
         assertThat(Main.run("ls", "/exp/run", "--json", at())).isZero();
         List<Map<String, Object>> json = new ObjectMapper().readValue(stdout(), new TypeReference<>() {});
         assertThat(json).hasSize(FILES);
-        assertThat(json.get(7)).containsEntry("name", "f0007").containsEntry("size", "file 7\n".length()).containsEntry("kind", "file");
+        assertThat(json.get(7))
+                .containsEntry("name", "f0007")
+                .containsEntry("size", "file 7\n".length())
+                .containsEntry("kind", "file");
         assertThat(Main.run("ls", "/exp", "--json", at())).isZero();
         assertThat(new ObjectMapper().readValue(stdout(), List.class)).hasSize(1);
 
         Path back = Files.createDirectory(dir.resolve("back"));
-        assertThat(Main.run("get", "-r", "/exp/run", back.toString(), "--no-progress", at())).as(err.toString(StandardCharsets.UTF_8))
+        assertThat(Main.run("get", "-r", "/exp/run", back.toString(), "--no-progress", at()))
+                .as(err.toString(StandardCharsets.UTF_8))
                 .isZero();
         try (var got = Files.list(back.resolve("run"))) {
             assertThat(got.count()).isEqualTo(FILES);
@@ -154,8 +165,10 @@ class ListingCliTest {
             Files.writeString(tree.resolve(other).resolve("late"), "late");
             List<String> rest = new ArrayList<>();
             files.forEachRemaining(s -> rest.add(s.dest()));
-            assertThat(rest).containsExactlyInAnyOrder("/exp/tree/" + other + "/" + (other.equals("d1") ? "x" : "y"),
-                    "/exp/tree/" + other + "/late");
+            assertThat(rest)
+                    .containsExactlyInAnyOrder(
+                            "/exp/tree/" + other + "/" + (other.equals("d1") ? "x" : "y"),
+                            "/exp/tree/" + other + "/late");
             assertThat(isDir(c, "/exp/tree/" + other)).isTrue();
         }
     }
@@ -167,16 +180,22 @@ class ListingCliTest {
             for (int i = 0; i < FILES; i++) {
                 c.call(FileClerkOps.MKDIR, new Mkdir("/big/d" + name(i), false, "t")); // entries to page through
             }
-            c.call(FileClerkOps.WRITE_FILE, new WriteFile("w1", "/big/a-first", "a".getBytes(StandardCharsets.UTF_8), null, null, null, "t"));
+            c.call(
+                    FileClerkOps.WRITE_FILE,
+                    new WriteFile("w1", "/big/a-first", "a".getBytes(StandardCharsets.UTF_8), null, null, null, "t"));
             Iterator<Target> files = Trees.archive(c, "/big", dir.resolve("local"));
             assertThat(files.next().src()).isEqualTo("/big/a-first");
             // /big/sub is on the second page, not asked for yet: a file written there now is found
-            c.call(FileClerkOps.WRITE_FILE, new WriteFile("w2", "/big/sub/late", "b".getBytes(StandardCharsets.UTF_8), null, null, null, "t"));
+            c.call(
+                    FileClerkOps.WRITE_FILE,
+                    new WriteFile("w2", "/big/sub/late", "b".getBytes(StandardCharsets.UTF_8), null, null, null, "t"));
             List<Target> rest = new ArrayList<>();
             files.forEachRemaining(rest::add);
             assertThat(rest).extracting(Target::src).containsExactly("/big/sub/late");
-            assertThat(rest.get(0).dest()).isEqualTo(dir.resolve("local").resolve("sub").resolve("late"));
-            assertThat(Files.isDirectory(dir.resolve("local").resolve("d" + name(FILES - 1)))).as("each directory made as it is entered")
+            assertThat(rest.get(0).dest())
+                    .isEqualTo(dir.resolve("local").resolve("sub").resolve("late"));
+            assertThat(Files.isDirectory(dir.resolve("local").resolve("d" + name(FILES - 1))))
+                    .as("each directory made as it is entered")
                     .isTrue();
         }
     }

@@ -20,6 +20,7 @@ import org.silo.server.TestSilo;
 class LoginCliTest {
     @TempDir
     Path dir;
+
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private final PrintStream oldOut = System.out;
@@ -45,31 +46,44 @@ class LoginCliTest {
     void firstAdminLoginRefusalLogout() throws Exception {
         Path data = dir.resolve("data");
         System.setProperty("silo.config.home", dir.resolve("config").toString());
-        assertThat(run("s3cret\n", "user", "add", "root", "--admin", "--password-stdin", "--data", data.toString())).isZero();
+        assertThat(run("s3cret\n", "user", "add", "root", "--admin", "--password-stdin", "--data", data.toString()))
+                .isZero();
         try (SiloServer server = SiloServer.start(TestSilo.config(data, "anonymous", "read"))) {
             String at = "--server=127.0.0.1:" + server.wirePort();
 
-            assertThat(run("", "disk", "create", "d1", "--size", "1M", at)).as("anonymous may only read").isEqualTo(1);
+            assertThat(run("", "disk", "create", "d1", "--size", "1M", at))
+                    .as("anonymous may only read")
+                    .isEqualTo(1);
             assertThat(err.toString(StandardCharsets.UTF_8)).contains("silo: refused: needs admin on block:d1");
 
             err.reset();
-            assertThat(run("", "vol", "rm", "DEF001", at)).as("deleting a volume needs admin").isEqualTo(1);
-            assertThat(err.toString(StandardCharsets.UTF_8)).contains("needs admin on archive:vol:DEF001").doesNotContain("PERMISSION");
+            assertThat(run("", "vol", "rm", "DEF001", at))
+                    .as("deleting a volume needs admin")
+                    .isEqualTo(1);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .contains("needs admin on archive:vol:DEF001")
+                    .doesNotContain("PERMISSION");
 
             assertThat(run("wrong\n", "login", "root", "--password-stdin", at)).isEqualTo(1);
             assertThat(err.toString(StandardCharsets.UTF_8)).contains("wrong password");
 
             assertThat(run("s3cret\n", "login", "root", "--password-stdin", at)).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("logged in to 127.0.0.1:" + server.wirePort() + " as root");
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .contains("logged in to 127.0.0.1:" + server.wirePort() + " as root");
             Path saved = dir.resolve("config/logins.json");
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(saved))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(saved)))
+                    .isEqualTo("rw-------");
             assertThat(Files.readString(saved)).doesNotContain("s3cret");
 
-            assertThat(run("", "disk", "create", "d1", "--size", "1M", at)).as("the saved login is used").isZero();
-            assertThat(run("pw2\n", "user", "add", "bob", "--grant", "block:bob-:admin", "--password-stdin", at)).isZero();
+            assertThat(run("", "disk", "create", "d1", "--size", "1M", at))
+                    .as("the saved login is used")
+                    .isZero();
+            assertThat(run("pw2\n", "user", "add", "bob", "--grant", "block:bob-:admin", "--password-stdin", at))
+                    .isZero();
             out.reset();
             assertThat(run("", "acl", "ls", at)).isZero();
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("root", "admin", "bob", "block:bob-:admin", "(anonymous)", "*::read");
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .contains("root", "admin", "bob", "block:bob-:admin", "(anonymous)", "*::read");
 
             assertThat(run("", "logout", at)).isZero();
             err.reset();

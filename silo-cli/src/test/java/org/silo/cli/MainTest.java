@@ -22,7 +22,9 @@ class MainTest {
     @Test
     void eachCommandIsRegisteredUnderTheNameItDeclares() {
         for (Map.Entry<String, Class<?>> e : Main.COMMANDS.entrySet()) {
-            assertThat(new CommandLine(e.getValue()).getCommandName()).as(e.getValue().getName()).isEqualTo(e.getKey());
+            assertThat(new CommandLine(e.getValue()).getCommandName())
+                    .as(e.getValue().getName())
+                    .isEqualTo(e.getKey());
         }
     }
 
@@ -48,8 +50,9 @@ class MainTest {
 
     @Test
     void versionIsOneLineNamingSiloJavaAndTheCatalogSchema() {
-        assertThat(capture("--version")).isEqualTo("silo " + Version.VERSION + " (Java " + Runtime.version() + "; catalog schema "
-                + org.silo.archive.catalog.Schema.VERSION + ")\n");
+        assertThat(capture("--version"))
+                .isEqualTo("silo " + Version.VERSION + " (Java " + Runtime.version() + "; catalog schema "
+                        + org.silo.archive.catalog.Schema.VERSION + ")\n");
     }
 
     @Test
@@ -62,8 +65,10 @@ class MainTest {
     void aMistypedWordGetsTheNearestNames() {
         assertThat(mistake("pt", "notes.txt", "/exp/")).contains("Did you mean silo put?");
         assertThat(mistake("stauts")).contains("Did you mean silo status or silo stat?");
-        assertThat(mistake("vol", "ad", "TAPE01")).contains("'ad' is not a silo vol command.", "Did you mean silo vol add?");
-        assertThat(mistake("put", "--cop", "2", "a", "/exp/")).contains("Unknown option: '--cop'", "Did you mean --copies?");
+        assertThat(mistake("vol", "ad", "TAPE01"))
+                .contains("'ad' is not a silo vol command.", "Did you mean silo vol add?");
+        assertThat(mistake("put", "--cop", "2", "a", "/exp/"))
+                .contains("Unknown option: '--cop'", "Did you mean --copies?");
         assertThat(mistake("help", "pt")).contains("Did you mean silo help put?");
         assertThat(mistake("xyzzy")).doesNotContain("Did you mean");
         assertThat(Usage.near("mov", List.of("mv", "mover", "mkdir"))).containsExactly("mv", "mover");
@@ -72,11 +77,16 @@ class MainTest {
     /** The error, the usage line and where the help is: the whole help would scroll the error away. */
     @Test
     void aMissingDestinationIsOneLineThenTheUsage() {
-        assertThat(mistake("put", "results/run1.dat").lines()).containsExactly(
-                "silo: missing DEST: the archive path to write to, after the local files (e.g. silo put results/run1.dat /exp/)",
-                "Usage: silo put [OPTIONS] SRC... DEST",
-                "See 'silo put --help'.");
-        assertThat(mistake("get", "/exp/a.dat").lines()).hasSize(3).first().asString().startsWith("silo: missing DEST: a local file");
+        assertThat(mistake("put", "results/run1.dat").lines())
+                .containsExactly(
+                        "silo: missing DEST: the archive path to write to, after the local files (e.g. silo put results/run1.dat /exp/)",
+                        "Usage: silo put [OPTIONS] SRC... DEST",
+                        "See 'silo put --help'.");
+        assertThat(mistake("get", "/exp/a.dat").lines())
+                .hasSize(3)
+                .first()
+                .asString()
+                .startsWith("silo: missing DEST: a local file");
     }
 
     @Test
@@ -91,8 +101,12 @@ class MainTest {
             }
             List<String> line = new ArrayList<>(List.of(name.split(" ")).subList(1, name.split(" ").length));
             line.add("--no-such-option");
-            assertThat(mistake(line.toArray(String[]::new)).lines()).as(name).hasSize(3)
-                    .satisfies(l -> assertThat(l.get(0)).startsWith("silo: ").containsAnyOf("--no-such-option", "Missing required"))
+            assertThat(mistake(line.toArray(String[]::new)).lines())
+                    .as(name)
+                    .hasSize(3)
+                    .satisfies(l -> assertThat(l.get(0))
+                            .startsWith("silo: ")
+                            .containsAnyOf("--no-such-option", "Missing required"))
                     .satisfies(l -> assertThat(l.get(1)).startsWith("Usage: " + name + " "))
                     .satisfies(l -> assertThat(l.get(2)).isEqualTo("See '" + name + " --help'."));
         }
@@ -117,7 +131,9 @@ class MainTest {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
-        assertThat(out.toString(StandardCharsets.UTF_8)).as(String.join(" ", args)).isEmpty();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .as(String.join(" ", args))
+                .isEmpty();
         return err.toString(StandardCharsets.UTF_8);
     }
 

@@ -80,7 +80,8 @@ class PutFailsClearlyTest {
     }
 
     List<MoverInfo> movers() throws Exception {
-        try (SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())))) {
+        try (SiloClient c =
+                SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())))) {
             return c.call(LibraryOps.MOVER_LS, null).movers();
         }
     }
@@ -88,31 +89,40 @@ class PutFailsClearlyTest {
     @Test
     void aPutToALibraryNoMoverHasEverServedIsRefusedAtOnce() throws Exception {
         start("archive.movers", "0");
-        assertThat(Main.run("vol", "add", "TINY01", "--library", "tiny", "--capacity", "10M", at())).isZero();
+        assertThat(Main.run("vol", "add", "TINY01", "--library", "tiny", "--capacity", "10M", at()))
+                .isZero();
         assertThat(Main.run("mkdir", "/in", at())).isZero();
         // with the default --wait of 24 h: that it returns at all shows it did not wait
-        assertThat(Main.run("put", file("data.bin", 1000).toString(), "/in/", "--library", "tiny", at())).isEqualTo(1);
-        assertThat(stderr()).contains("data.bin -> /in/data.bin failed after 1 attempt: no mover has ever served library tiny: "
-                + "start one for it (silo mover run --library tiny)");
+        assertThat(Main.run("put", file("data.bin", 1000).toString(), "/in/", "--library", "tiny", at()))
+                .isEqualTo(1);
+        assertThat(stderr())
+                .contains("data.bin -> /in/data.bin failed after 1 attempt: no mover has ever served library tiny: "
+                        + "start one for it (silo mover run --library tiny)");
         assertThat(Main.run("job", "ls", "--all", "--json", at())).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).as("nothing was queued").doesNotContain("/in/data.bin");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .as("nothing was queued")
+                .doesNotContain("/in/data.bin");
     }
 
     @Test
     void aPutToALibraryWhoseMoversAreOfflineSaysWhatItWaitsForAndFinishesWhenOneComesBack() throws Exception {
         start("archive.movers", "0", "archive.mover-timeout", "5s");
-        assertThat(Main.run("vol", "add", "TINY01", "--library", "tiny", "--capacity", "10M", at())).isZero();
+        assertThat(Main.run("vol", "add", "TINY01", "--library", "tiny", "--capacity", "10M", at()))
+                .isZero();
         assertThat(Main.run("mkdir", "/in", at())).isZero();
         Mover gone = RemoteMover.start("127.0.0.1:" + server.wirePort(), dir.resolve("m1"), "tiny", "tinymover", 0);
-        await().atMost(Duration.ofMinutes(2)).until(() -> movers().stream().anyMatch(m -> m.name().equals("tinymover")));
+        await().atMost(Duration.ofMinutes(2))
+                .until(() -> movers().stream().anyMatch(m -> m.name().equals("tinymover")));
         gone.kill();
         gone.close();
-        await().atMost(Duration.ofMinutes(2)).until(() -> movers().stream().allMatch(m -> m.state().equals("offline")));
+        await().atMost(Duration.ofMinutes(2))
+                .until(() -> movers().stream().allMatch(m -> m.state().equals("offline")));
 
         Path src = file("data.bin", 100_000);
-        CompletableFuture<Integer> put = CompletableFuture.supplyAsync(() -> Main.run("put", src.toString(), "/in/", "--library", "tiny",
-                "--wait", "10m", at()));
-        await().atMost(Duration.ofMinutes(2)).until(() -> stderr().contains("silo: /in/data.bin queued: no mover of library tiny is connected"));
+        CompletableFuture<Integer> put = CompletableFuture.supplyAsync(
+                () -> Main.run("put", src.toString(), "/in/", "--library", "tiny", "--wait", "10m", at()));
+        await().atMost(Duration.ofMinutes(2))
+                .until(() -> stderr().contains("silo: /in/data.bin queued: no mover of library tiny is connected"));
         assertThat(put).as("it keeps waiting").isNotDone();
 
         Mover back = RemoteMover.start("127.0.0.1:" + server.wirePort(), dir.resolve("m2"), "tiny", "tinymover2", 0);
@@ -129,18 +139,44 @@ class PutFailsClearlyTest {
     void aPutThatNoVolumeHasRoomForFailsAtOnceNamingTheFullVolume() throws Exception {
         start();
         try (Tmpfs fs = Tmpfs.mount(dir.resolve("small"), "4m")) {
-            assertThat(Main.run("vol", "add", "TMP01", "--library", "default", "--capacity", "1G", "--backend", "dir:" + fs.dir(), at()))
-                    .as(stderr()).isZero();
+            assertThat(Main.run(
+                            "vol",
+                            "add",
+                            "TMP01",
+                            "--library",
+                            "default",
+                            "--capacity",
+                            "1G",
+                            "--backend",
+                            "dir:" + fs.dir(),
+                            at()))
+                    .as(stderr())
+                    .isZero();
             for (String v : List.of("DEF001", "DEF002")) {
-                assertThat(Main.run("vol", "set", v, "--state", "readonly", "--reason", "only the tmpfs takes writes", at())).isZero();
+                assertThat(Main.run(
+                                "vol",
+                                "set",
+                                v,
+                                "--state",
+                                "readonly",
+                                "--reason",
+                                "only the tmpfs takes writes",
+                                at()))
+                        .isZero();
             }
             assertThat(Main.run("mkdir", "/in", at())).isZero();
-            assertThat(Main.run("put", file("big.bin", 6 << 20).toString(), "/in/", at())).isEqualTo(1);
-            assertThat(stderr()).contains("big.bin -> /in/big.bin failed after 1 attempt: ", "no space: no volume in library default",
-                    "volume TMP01 has room for");
+            assertThat(Main.run("put", file("big.bin", 6 << 20).toString(), "/in/", at()))
+                    .isEqualTo(1);
+            assertThat(stderr())
+                    .contains(
+                            "big.bin -> /in/big.bin failed after 1 attempt: ",
+                            "no space: no volume in library default",
+                            "volume TMP01 has room for");
             assertThat(fs.partFiles()).isEmpty();
             // what fits still goes there
-            assertThat(Main.run("put", file("small.bin", 1 << 20).toString(), "/in/", at())).as(stderr()).isZero();
+            assertThat(Main.run("put", file("small.bin", 1 << 20).toString(), "/in/", at()))
+                    .as(stderr())
+                    .isZero();
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("/in/small.bin", "TMP01");
         }
     }

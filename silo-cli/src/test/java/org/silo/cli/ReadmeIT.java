@@ -39,15 +39,19 @@ import org.silo.server.TestSilo;
  */
 class ReadmeIT {
     private static final Path README = SiloProcesses.ROOT.resolve("README.md");
-    private static final Pattern READY = Pattern.compile("silo server ready: messages on ([^ ]+):(\\d+), Blockhead (\\d+)/udp,"
-            + " NBD (\\d+), control (\\d+), console http://[^:]+:(\\d+)/");
+    private static final Pattern READY =
+            Pattern.compile("silo server ready: messages on ([^ ]+):(\\d+), Blockhead (\\d+)/udp,"
+                    + " NBD (\\d+), control (\\d+), console http://[^:]+:(\\d+)/");
 
     /** The README's quick-start commands, one per entry: comments dropped, "a; b" split. */
     static List<String> quickStart() throws IOException {
         String text = Files.readString(README);
-        assertThat(block(text, text.indexOf("## Quick start"))).as("the server the quick start starts").contains("bin/silo server");
+        assertThat(block(text, text.indexOf("## Quick start")))
+                .as("the server the quick start starts")
+                .contains("bin/silo server");
         List<String> commands = new ArrayList<>();
-        for (String line : block(text, text.indexOf("Then, in another terminal:")).split("\n")) {
+        for (String line :
+                block(text, text.indexOf("Then, in another terminal:")).split("\n")) {
             for (String part : line.replaceFirst("\\s+#.*$", "").split(";")) {
                 if (!part.isBlank()) {
                     commands.add(part.trim());
@@ -85,7 +89,8 @@ class ReadmeIT {
         Process server = startServer(dir.resolve("silo-data"), serverOut);
         try {
             for (String command : commands) {
-                List<String> words = List.of(command.replace("localhost", "127.0.0.1").split("\\s+"));
+                List<String> words =
+                        List.of(command.replace("localhost", "127.0.0.1").split("\\s+"));
                 switch (words.get(0)) {
                     case "bin/silo" -> silo(command, words.subList(1, words.size()));
                     case "qemu-img" -> qemuImg(words);
@@ -95,9 +100,15 @@ class ReadmeIT {
                 }
             }
             // Ctrl-C, as a person stops it
-            new ProcessBuilder("kill", "-INT", Long.toString(server.pid())).start().waitFor();
-            assertThat(server.waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS)).as("the server stops on Ctrl-C").isTrue();
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(1)).until(() -> serverOut.contains("silo stopped"));
+            new ProcessBuilder("kill", "-INT", Long.toString(server.pid()))
+                    .start()
+                    .waitFor();
+            assertThat(server.waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS))
+                    .as("the server stops on Ctrl-C")
+                    .isTrue();
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofMinutes(1))
+                    .until(() -> serverOut.contains("silo stopped"));
         } finally {
             server.destroyForcibly().waitFor();
         }
@@ -116,7 +127,9 @@ class ReadmeIT {
             Run r = run(List.of("script", "-qec", String.join(" ", cmd), "/dev/null"));
             assertThat(r.exit()).as(command + "\n" + r.out()).isZero();
             String count = args.get(args.indexOf("--count") + 1);
-            assertThat(r.out()).as(command).contains("ping: ", "of " + count + " answered")
+            assertThat(r.out())
+                    .as(command)
+                    .contains("ping: ", "of " + count + " answered")
                     .contains(count + " calls, " + count + " answered, 0 failed");
             return;
         }
@@ -127,7 +140,10 @@ class ReadmeIT {
             case "ping" -> assertThat(out).contains("10 calls, 10 answered, 0 failed");
             case "status" -> assertThat(out).contains("version", "uptimeSeconds", "filesActive");
             case "put" -> assertThat(out).contains("results/run1.dat -> /exp/results/run1.dat", "293.0 KiB", "COPIES");
-            case "get" -> assertThat(Files.mismatch(work.resolve("run1.dat"), work.resolve("results/run1.dat"))).as(command).isEqualTo(-1L);
+            case "get" ->
+                assertThat(Files.mismatch(work.resolve("run1.dat"), work.resolve("results/run1.dat")))
+                        .as(command)
+                        .isEqualTo(-1L);
             case "job" -> assertThat(out).as(command).isNotBlank();
             case "mover" -> assertThat(out).contains("mover1", "mover2");
             case "disk" -> assertThat(out).contains("retro: 64.0 MiB");
@@ -140,7 +156,7 @@ class ReadmeIT {
                     assertThat(owner(args.get(args.size() - 1))).isEqualTo(owner("/exp/results/run1.dat"));
                 }
             }
-            default -> { } // mkdir: its exit status says it all
+            default -> {} // mkdir: its exit status says it all
         }
     }
 
@@ -153,7 +169,8 @@ class ReadmeIT {
 
     private void qemuImg(List<String> words) throws Exception {
         if (!onPath("qemu-img")) {
-            System.err.println("ReadmeIT: qemu-img is not installed (apt-get install qemu-utils); its line is not walked");
+            System.err.println(
+                    "ReadmeIT: qemu-img is not installed (apt-get install qemu-utils); its line is not walked");
             return;
         }
         List<String> cmd = new ArrayList<>(words);
@@ -180,15 +197,16 @@ class ReadmeIT {
     private void consolePage(List<String> words) throws Exception {
         String url = words.get(1).replace(":7480/", ":" + console + "/");
         try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> page =
+                    http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(page.statusCode()).as(url).isEqualTo(200);
             assertThat(page.body()).contains("Silo console");
         }
     }
 
     private Process startServer(Path data, List<String> lines) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", SiloProcesses.SILO.toString(), "server", "--data",
-                data.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "env", "--default-signal=INT", SiloProcesses.SILO.toString(), "server", "--data", data.toString()));
         cmd.addAll(TestSilo.serverArgs());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -213,9 +231,14 @@ class ReadmeIT {
 
     private Run run(List<String> cmd) throws Exception {
         Path err = Files.createTempFile(work.getParent(), "err", ".txt");
-        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectError(err.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(work.toFile())
+                .redirectError(err.toFile())
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS)).as(cmd.toString()).isTrue();
+        assertThat(p.waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS))
+                .as(cmd.toString())
+                .isTrue();
         return new Run(p.exitValue(), out, Files.readString(err));
     }
 

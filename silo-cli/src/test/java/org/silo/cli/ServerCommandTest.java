@@ -63,7 +63,8 @@ class ServerCommandTest {
     void aSettingWithoutAValueIsExplained() {
         Path data = dir.resolve("data");
         assertThat(server(data, "--set", "listen")).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("silo: --set listen: write --set KEY=VALUE, e.g. --set listen=0.0.0.0")
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("silo: --set listen: write --set KEY=VALUE, e.g. --set listen=0.0.0.0")
                 .doesNotContain("option option");
         assertThat(data).doesNotExist();
     }
@@ -84,8 +85,9 @@ class ServerCommandTest {
             List<Path> before = entries(data);
             err.reset(); // the first server's log lines
             assertThat(server(data)).isEqualTo(1);
-            assertThat(err.toString(StandardCharsets.UTF_8).strip()).isEqualTo("silo: a silo server already runs with data in " + data
-                    + " (pid " + ProcessHandle.current().pid() + ")");
+            assertThat(err.toString(StandardCharsets.UTF_8).strip())
+                    .isEqualTo("silo: a silo server already runs with data in " + data + " (pid "
+                            + ProcessHandle.current().pid() + ")");
             assertThat(entries(data)).isEqualTo(before);
         }
     }
@@ -100,10 +102,12 @@ class ServerCommandTest {
     @Test
     void aStartSaysEveryProblemWithTheNearestKey() {
         Path data = dir.resolve("data");
-        assertThat(server(data, "--set", "archive.movrs=3", "--set", "wire.max-datagram=big")).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
-                "silo: unknown setting 'archive.movrs' in the command line; did you mean archive.movers?",
-                "silo: bad value wire.max-datagram = 'big': not a whole number");
+        assertThat(server(data, "--set", "archive.movrs=3", "--set", "wire.max-datagram=big"))
+                .isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines())
+                .containsExactly(
+                        "silo: unknown setting 'archive.movrs' in the command line; did you mean archive.movers?",
+                        "silo: bad value wire.max-datagram = 'big': not a whole number");
         assertThat(data).doesNotExist();
     }
 
@@ -118,19 +122,35 @@ class ServerCommandTest {
         Path conf = dir.resolve("silo.conf");
         Files.writeString(conf, "name = lab\ncatalog = jdbc:postgresql://db/silo?user=silo&password=secret\n");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            assertThat(server(data, "--config", conf.toString(), "--set", "control.port=" + taken.getLocalPort(), "--check-config")).isZero();
+            assertThat(server(
+                            data,
+                            "--config",
+                            conf.toString(),
+                            "--set",
+                            "control.port=" + taken.getLocalPort(),
+                            "--check-config"))
+                    .isZero();
         }
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
         String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(text).startsWith("# silo ").contains(": this configuration is valid;")
-                .contains("# from " + conf + "\nname = lab\n", "# from the command line\nwire.port = 0\n", "\nlisten = 127.0.0.1\n",
-                        "\nblockhead.default-image =\n", "# from the command line\ndata = " + data + "\n")
-                .as("no password in the output").contains("catalog = jdbc:postgresql://db/silo?user=silo&password=***\n")
+        assertThat(text)
+                .startsWith("# silo ")
+                .contains(": this configuration is valid;")
+                .contains(
+                        "# from " + conf + "\nname = lab\n",
+                        "# from the command line\nwire.port = 0\n",
+                        "\nlisten = 127.0.0.1\n",
+                        "\nblockhead.default-image =\n",
+                        "# from the command line\ndata = " + data + "\n")
+                .as("no password in the output")
+                .contains("catalog = jdbc:postgresql://db/silo?user=silo&password=***\n")
                 .doesNotContain("secret");
         assertThat(text.lines().filter(l -> !l.startsWith("#"))).hasSize(SiloConfig.DEFAULTS.size());
         Properties read = new Properties();
         read.load(new java.io.StringReader(text));
-        assertThat(read.getProperty("archive.movers")).as("a file --config reads").isEqualTo("2");
+        assertThat(read.getProperty("archive.movers"))
+                .as("a file --config reads")
+                .isEqualTo("2");
         assertThat(data).as("no data directory made").doesNotExist();
     }
 
@@ -139,28 +159,40 @@ class ServerCommandTest {
         Path data = dir.resolve("data");
         Path conf = dir.resolve("silo.conf");
         Files.writeString(conf, "archive.mover = 3\nblockhead.idle = soon\nsession-idle = 10m\n");
-        assertThat(server(data, "--config", conf.toString(), "--set", "nbd.require-tls=yes", "--check-config")).isEqualTo(1);
-        assertThat(out.toString(StandardCharsets.UTF_8)).as("no configuration printed").isEmpty();
-        assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactlyInAnyOrder(
-                "silo: unknown setting 'archive.mover' in " + conf + "; did you mean archive.movers, archive.mover-rate or archive.mover-timeout?",
-                "silo: unknown setting 'session-idle' in " + conf + "; did you mean wire.session-idle?",
-                "silo: bad value blockhead.idle = 'soon': not a duration: write e.g. 250ms, 30s, 5m, 1h",
-                "silo: bad value nbd.require-tls = 'yes': write true or false",
-                "silo: the configuration has 4 problems; a start would be refused");
-        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).last().asString().startsWith("silo: the configuration has 4");
+        assertThat(server(data, "--config", conf.toString(), "--set", "nbd.require-tls=yes", "--check-config"))
+                .isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .as("no configuration printed")
+                .isEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8).lines())
+                .containsExactlyInAnyOrder(
+                        "silo: unknown setting 'archive.mover' in " + conf
+                                + "; did you mean archive.movers, archive.mover-rate or archive.mover-timeout?",
+                        "silo: unknown setting 'session-idle' in " + conf + "; did you mean wire.session-idle?",
+                        "silo: bad value blockhead.idle = 'soon': not a duration: write e.g. 250ms, 30s, 5m, 1h",
+                        "silo: bad value nbd.require-tls = 'yes': write true or false",
+                        "silo: the configuration has 4 problems; a start would be refused");
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList())
+                .last()
+                .asString()
+                .startsWith("silo: the configuration has 4");
         assertThat(data).doesNotExist();
     }
 
     /** Renamed keys are said as warnings, and the configuration is still valid (the table is the tests' own). */
     @Test
     void checkConfigSaysRenamedKeysAsWarnings() {
-        var report = new org.silo.server.config.ConfigReader.Report(SiloConfig.defaults(java.util.Map.of()), List.of(),
-                List.of("setting 'archive.mover-count' in the command line was renamed to 'archive.movers' in silo 0.2.0; ..."));
+        var report = new org.silo.server.config.ConfigReader.Report(
+                SiloConfig.defaults(java.util.Map.of()),
+                List.of(),
+                List.of(
+                        "setting 'archive.mover-count' in the command line was renamed to 'archive.movers' in silo 0.2.0; ..."));
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         assertThat(ConfigCheck.print(report, null, o, e)).isZero();
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("silo: warning: setting 'archive.mover-count' in the command line was"
-                + " renamed to 'archive.movers' in silo 0.2.0; ...\n");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("silo: warning: setting 'archive.mover-count' in the command line was"
+                        + " renamed to 'archive.movers' in silo 0.2.0; ...\n");
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("archive.movers = 2");
     }
 }

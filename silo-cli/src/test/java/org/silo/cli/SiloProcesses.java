@@ -27,7 +27,8 @@ import org.silo.server.TestSilo;
  * their output collected line by line. Close it to kill whatever still runs.
  */
 final class SiloProcesses implements AutoCloseable {
-    static final Path ROOT = Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
     static final Path SILO = ROOT.resolve("bin/silo");
     static final Pattern READY = Pattern.compile("silo server ready: messages on ([^ ]+):(\\d+),");
     static final Duration CEILING = Duration.ofMinutes(5);
@@ -44,7 +45,8 @@ final class SiloProcesses implements AutoCloseable {
 
     /** bin/silo server on {@code dir/silo-data}, messages on {@code port} (0: any), the other ports any, and {@code settings}. */
     void startServer(int port, String... settings) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(SILO.toString(), "server", "--data", dir.resolve("silo-data").toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                SILO.toString(), "server", "--data", dir.resolve("silo-data").toString()));
         List<String> all = new ArrayList<>(List.of("wire.port=" + port));
         all.addAll(List.of(settings));
         cmd.addAll(TestSilo.serverArgs(all.toArray(String[]::new)));
@@ -81,7 +83,10 @@ final class SiloProcesses implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(SILO.toString()));
         cmd.addAll(List.of(args));
         cmd.add("--server=" + at);
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("commands.err").toFile())).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("commands.err").toFile()))
+                .start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(CEILING.toSeconds(), TimeUnit.SECONDS)).isTrue();
         return new Done(p.exitValue(), text);
@@ -110,7 +115,9 @@ final class SiloProcesses implements AutoCloseable {
     }
 
     private static void collect(java.io.InputStream in, List<String> into) {
-        Thread t = new Thread(() -> new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines().forEach(into::add));
+        Thread t = new Thread(() -> new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                .lines()
+                .forEach(into::add));
         t.setDaemon(true);
         t.start();
     }
@@ -122,7 +129,10 @@ final class SiloProcesses implements AutoCloseable {
     }
 
     Map<String, Object> jobOf(String path) throws Exception {
-        return jobs().stream().filter(j -> path.equals(j.get("path"))).findFirst().orElse(null);
+        return jobs().stream()
+                .filter(j -> path.equals(j.get("path")))
+                .findFirst()
+                .orElse(null);
     }
 
     static void file(Path p, int size, long seed) throws IOException {

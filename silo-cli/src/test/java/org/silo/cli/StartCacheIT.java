@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ignored quietly, and two first runs at once both work and leave one cache. Nothing here is timed.
  */
 class StartCacheIT {
-    private static final Path ROOT = Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
     private static final String JAVA_HOME = System.getProperty("java.home");
 
     private Path silo;
@@ -39,7 +40,10 @@ class StartCacheIT {
         Files.createDirectories(root.resolve("bin"));
         target = Files.createDirectories(root.resolve("silo-cli/target"));
         silo = Files.copy(ROOT.resolve("bin/silo"), root.resolve("bin/silo"), StandardCopyOption.COPY_ATTRIBUTES);
-        jar = Files.copy(ROOT.resolve("silo-cli/target/silo.jar"), target.resolve("silo.jar"), StandardCopyOption.COPY_ATTRIBUTES);
+        jar = Files.copy(
+                ROOT.resolve("silo-cli/target/silo.jar"),
+                target.resolve("silo.jar"),
+                StandardCopyOption.COPY_ATTRIBUTES);
     }
 
     record Run(int exit, String out, String err) {}
@@ -82,13 +86,15 @@ class StartCacheIT {
     /** The caches of one flavour: quick (short commands), transfer (put, get, file, backup, restore) or bulk (ping). */
     private List<Path> caches(String flavour) throws IOException {
         try (Stream<Path> s = Files.list(target)) {
-            return s.filter(p -> p.getFileName().toString().matches("silo-" + flavour + "-\\d+\\.(aot|jsa)")).toList();
+            return s.filter(p -> p.getFileName().toString().matches("silo-" + flavour + "-\\d+\\.(aot|jsa)"))
+                    .toList();
         }
     }
 
     private List<Path> leftovers() throws IOException {
         try (Stream<Path> s = Files.list(target)) {
-            return s.filter(p -> p.getFileName().toString().matches(".*\\.(tmp|config|failed)")).toList();
+            return s.filter(p -> p.getFileName().toString().matches(".*\\.(tmp|config|failed)"))
+                    .toList();
         }
     }
 
@@ -99,8 +105,18 @@ class StartCacheIT {
     private boolean servesSiloClasses(Path cache) throws Exception {
         String java = Path.of(JAVA_HOME, "bin", "java").toString();
         String use = cache.toString().endsWith(".aot") ? "-XX:AOTCache=" + cache : "-XX:SharedArchiveFile=" + cache;
-        Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", use,
-                "-Xlog:class+load=info", "-jar", jar.toString(), "--version").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
+                        "-XX:-UsePerfData",
+                        use,
+                        "-Xlog:class+load=info",
+                        "-jar",
+                        jar.toString(),
+                        "--version")
+                .redirectErrorStream(true)
+                .start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(log).contains("org.silo.cli.Main source:");
@@ -112,7 +128,8 @@ class StartCacheIT {
      * depends on the machine's speed, not on the cache.
      */
     private static Run countsAside(Run r) {
-        return new Run(r.exit(), r.out(), r.err().replaceAll("\\d+(\\.\\d+)?", "N").replace("transmissions", "transmission"));
+        return new Run(
+                r.exit(), r.out(), r.err().replaceAll("\\d+(\\.\\d+)?", "N").replace("transmissions", "transmission"));
     }
 
     /** A client command's quick failure: nothing listens on port 1. */
@@ -148,7 +165,8 @@ class StartCacheIT {
         Path first = caches().get(0);
 
         // a rebuild: the jar is newer; the next run makes a cache for it and drops the old one
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 10_000));
+        Files.setLastModifiedTime(
+                jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 10_000));
         assertThat(silo("--version")).isEqualTo(plain);
         assertThat(caches()).hasSize(1).doesNotContain(first);
         Path touched = caches().get(0);

@@ -58,10 +58,12 @@ class TransferProcessIT {
     private static final String CRAWL = "archive.mover-rate=100K";
 
     private void awaitMoving(String path) {
-        await().atMost(SiloProcesses.CEILING).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Map<String, Object> j = silo.jobOf(path);
-            return j != null && "active".equals(j.get("state"));
-        });
+        await().atMost(SiloProcesses.CEILING)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    Map<String, Object> j = silo.jobOf(path);
+                    return j != null && "active".equals(j.get("state"));
+                });
     }
 
     @Test
@@ -69,15 +71,27 @@ class TransferProcessIT {
         silo.startServer(0, CRAWL);
         assertThat(silo.run("mkdir", "/exp").exit()).isZero();
         Path run = twoFiles();
-        // the two files named in this order (put -r sends a tree in the file system's order, which a test cannot choose)
+        // the two files named in this order (put -r sends a tree in the file system's order, which a test cannot
+        // choose)
         assertThat(silo.run("mkdir", "/exp/run").exit()).isZero();
-        SiloProcesses.Running put = silo.start("put", run.resolve("a").toString(), run.resolve("z").toString(), "/exp/run/", "--parallel", "1",
+        SiloProcesses.Running put = silo.start(
+                "put",
+                run.resolve("a").toString(),
+                run.resolve("z").toString(),
+                "/exp/run/",
+                "--parallel",
+                "1",
                 "--no-progress");
-        await().atMost(SiloProcesses.CEILING).until(() -> put.out().stream().anyMatch(l -> l.endsWith(run.resolve("a") + " -> /exp/run/a")));
+        await().atMost(SiloProcesses.CEILING)
+                .until(() -> put.out().stream().anyMatch(l -> l.endsWith(run.resolve("a") + " -> /exp/run/a")));
         awaitMoving("/exp/run/a"); // the request of a and z, now moving z
 
-        new ProcessBuilder("kill", "-INT", Long.toString(put.process().pid())).start().waitFor();
-        assertThat(put.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS)).as("the put stops").isTrue();
+        new ProcessBuilder("kill", "-INT", Long.toString(put.process().pid()))
+                .start()
+                .waitFor();
+        assertThat(put.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS))
+                .as("the put stops")
+                .isTrue();
 
         assertThat(put.process().exitValue()).isNotZero();
         assertThat(put.err()).anyMatch(l -> l.contains("stopped; the server cancels this command's transfers"));
@@ -96,15 +110,27 @@ class TransferProcessIT {
         assertThat(silo.run("mkdir", "/exp").exit()).isZero();
         Path run = twoFiles();
         assertThat(silo.run("mkdir", "/exp/run").exit()).isZero();
-        SiloProcesses.Running put = silo.start("put", run.resolve("a").toString(), run.resolve("z").toString(), "/exp/run/", "--parallel", "1",
-                "--no-progress", "--json");
-        await().atMost(SiloProcesses.CEILING).until(() -> put.out().stream().anyMatch(l -> l.contains("\"dest\":\"/exp/run/a\"")));
+        SiloProcesses.Running put = silo.start(
+                "put",
+                run.resolve("a").toString(),
+                run.resolve("z").toString(),
+                "/exp/run/",
+                "--parallel",
+                "1",
+                "--no-progress",
+                "--json");
+        await().atMost(SiloProcesses.CEILING)
+                .until(() -> put.out().stream().anyMatch(l -> l.contains("\"dest\":\"/exp/run/a\"")));
         awaitMoving("/exp/run/a"); // the request of a and z, now moving z
 
         put.process().destroyForcibly().waitFor(); // SIGKILL: no hook, no END
 
-        assertThat(put.out()).singleElement().satisfies(l -> assertThat(l).contains("\"dest\":\"/exp/run/a\"", "\"error\":null"));
-        await().atMost(SiloProcesses.CEILING).pollInterval(Duration.ofMillis(200)).until(() -> !"active".equals(silo.jobOf("/exp/run/a").get("state")));
+        assertThat(put.out())
+                .singleElement()
+                .satisfies(l -> assertThat(l).contains("\"dest\":\"/exp/run/a\"", "\"error\":null"));
+        await().atMost(SiloProcesses.CEILING)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> !"active".equals(silo.jobOf("/exp/run/a").get("state")));
         Map<String, Object> z = silo.jobOf("/exp/run/a"); // a and z went in one request: the request of z
         assertThat(z.get("state")).as(z.toString()).isEqualTo("cancelled");
         assertThat((String) z.get("error")).startsWith("cancelled: the client at ");
@@ -122,29 +148,44 @@ class TransferProcessIT {
         Path run = Files.createDirectory(dir.resolve("run"));
         int n = 100;
         for (int i = 0; i < n; i++) {
-            SiloProcesses.file(run.resolve(String.format("f%03d", i)), 128 << 10, i); // an eighth of a second each at 1 MB/s
+            SiloProcesses.file(
+                    run.resolve(String.format("f%03d", i)), 128 << 10, i); // an eighth of a second each at 1 MB/s
         }
-        SiloProcesses.Running put = silo.start("put", "-r", run.toString(), "/exp/", "--no-progress", "--timeout", "5m");
-        await().atMost(SiloProcesses.CEILING).until(() -> put.out().stream().filter(l -> l.contains(" -> /exp/run/f")).count() >= 10);
+        SiloProcesses.Running put =
+                silo.start("put", "-r", run.toString(), "/exp/", "--no-progress", "--timeout", "5m");
+        await().atMost(SiloProcesses.CEILING)
+                .until(() -> put.out().stream()
+                                .filter(l -> l.contains(" -> /exp/run/f"))
+                                .count()
+                        >= 10);
 
         // the movers' 1 MB/s keep the other 90 files at least 5 s away; only a machine that stalled this test for
         // longer could see the put end first, and then there is nothing to try
-        org.junit.jupiter.api.Assumptions.assumeTrue(put.process().isAlive(), "the put ended before the server could be killed");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                put.process().isAlive(), "the put ended before the server could be killed");
         silo.killServer(); // kill -9, in the middle of the put
         silo.startServer(port, slow); // the same data and port
 
-        assertThat(put.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS)).as("the put finishes by itself").isTrue();
+        assertThat(put.process().waitFor(SiloProcesses.CEILING.toSeconds(), TimeUnit.SECONDS))
+                .as("the put finishes by itself")
+                .isTrue();
         assertThat(put.process().exitValue()).as(String.join("\n", put.err())).isZero();
-        List<String> lines = put.out().stream().filter(l -> l.contains(" -> /exp/run/f")).toList();
+        List<String> lines =
+                put.out().stream().filter(l -> l.contains(" -> /exp/run/f")).toList();
         assertThat(lines).as("one line per file").hasSize(n);
-        assertThat(lines.stream().map(l -> l.substring(l.indexOf(" -> ") + 4)).distinct()).hasSize(n);
+        assertThat(lines.stream().map(l -> l.substring(l.indexOf(" -> ") + 4)).distinct())
+                .hasSize(n);
 
         SiloProcesses.Done ls = silo.run("ls", "/exp/run", "--json");
         assertThat(ls.exit()).isZero();
-        assertThat(SiloProcesses.JSON.readValue(ls.output(), new TypeReference<List<Map<String, Object>>>() {})).as("the namespace").hasSize(n);
+        assertThat(SiloProcesses.JSON.readValue(ls.output(), new TypeReference<List<Map<String, Object>>>() {}))
+                .as("the namespace")
+                .hasSize(n);
         SiloProcesses.Done vols = silo.run("vol", "ls", "--json");
-        long files = SiloProcesses.JSON.readValue(vols.output(), new TypeReference<List<Map<String, Object>>>() {}).stream()
-                .mapToLong(v -> ((Number) v.get("files")).longValue()).sum();
+        long files =
+                SiloProcesses.JSON.readValue(vols.output(), new TypeReference<List<Map<String, Object>>>() {}).stream()
+                        .mapToLong(v -> ((Number) v.get("files")).longValue())
+                        .sum();
         assertThat(files).as("bit files on the volumes: each file once").isEqualTo(n);
         SiloProcesses.Done fsck = silo.run("fsck");
         assertThat(fsck.exit()).as(fsck.output()).isZero();

@@ -43,7 +43,9 @@ import org.silo.server.TestSilo;
 class UpgradeTest {
     private static final String FIXTURE = "/upgrade/from-285401e.tar.gz";
     /** Where the fixtures' data directories were made: the catalogs name their volumes by these absolute paths. */
-    private static final Map<String, String> MADE_IN = Map.of("sqlite", "/tmp/upg-make/data", "postgresql", "/tmp/upg-pg/data");
+    private static final Map<String, String> MADE_IN =
+            Map.of("sqlite", "/tmp/upg-make/data", "postgresql", "/tmp/upg-pg/data");
+
     private static final String PG_FIXTURE_SCHEMA = "silo_upgrade_fixture";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,7 +77,8 @@ class UpgradeTest {
         System.setIn(oldIn);
         System.clearProperty("silo.config.home");
         if (pgSchema != null) {
-            try (Connection c = DriverManager.getConnection(pgBase); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(pgBase);
+                    Statement s = c.createStatement()) {
                 s.execute("DROP SCHEMA IF EXISTS " + pgSchema + " CASCADE");
             }
         }
@@ -89,13 +92,18 @@ class UpgradeTest {
         Path data = dir.resolve(kind).resolve("data");
         String catalog = kind.equals("sqlite") ? pointSqliteVolumesAt(data) : restorePostgres(data);
         List<String[]> historyBefore = history(catalog, data);
-        assertThat(historyBefore).as("the fixture is at schema 8, the previous release's").last().satisfies(r -> assertThat(r[0]).isEqualTo("8"));
+        assertThat(historyBefore)
+                .as("the fixture is at schema 8, the previous release's")
+                .last()
+                .satisfies(r -> assertThat(r[0]).isEqualTo("8"));
 
         try (SiloServer server = SiloServer.start(TestSilo.config(data, "catalog", catalog))) {
             String at = "--server=127.0.0.1:" + server.wirePort();
 
             Map<String, Object> status = JSON.readValue(run(0, "status", "--json", at), new TypeReference<>() {});
-            assertThat(status.get("schemaVersion")).as("the catalog migrated to this build's schema").isEqualTo(Schema.VERSION);
+            assertThat(status.get("schemaVersion"))
+                    .as("the catalog migrated to this build's schema")
+                    .isEqualTo(Schema.VERSION);
             assertThat((String) status.get("schemaMigratedAt")).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z");
 
             Path originals = dir.resolve("originals");
@@ -115,9 +123,13 @@ class UpgradeTest {
                 run(0, "file", "cp", "device:x", "file:" + image, at);
                 byte[] expected = new byte[1 << 20];
                 java.util.Arrays.fill(expected, 4096, 8192, (byte) 0x5a);
-                assertThat(Files.readAllBytes(image)).as("the old image's bytes").isEqualTo(expected);
+                assertThat(Files.readAllBytes(image))
+                        .as("the old image's bytes")
+                        .isEqualTo(expected);
                 System.setIn(new ByteArrayInputStream("alice-password-19\n".getBytes(StandardCharsets.UTF_8)));
-                assertThat(run(0, "login", "alice", "--password-stdin", at)).as("the old access list's password").contains("as alice");
+                assertThat(run(0, "login", "alice", "--password-stdin", at))
+                        .as("the old access list's password")
+                        .contains("as alice");
                 run(0, "logout", at);
             }
 
@@ -131,10 +143,14 @@ class UpgradeTest {
         }
 
         List<String[]> historyAfter = history(catalog, data);
-        assertThat(historyAfter.subList(0, historyBefore.size())).as("Flyway's history of the old migrations, checksums and all, as it was")
-                .usingRecursiveComparison().isEqualTo(historyBefore);
+        assertThat(historyAfter.subList(0, historyBefore.size()))
+                .as("Flyway's history of the old migrations, checksums and all, as it was")
+                .usingRecursiveComparison()
+                .isEqualTo(historyBefore);
         assertThat(historyAfter).last().satisfies(r -> assertThat(r[0]).isEqualTo(Schema.VERSION));
-        assertThat(historyAfter).allSatisfy(r -> assertThat(r[2]).as("every migration succeeded").isEqualTo("true"));
+        assertThat(historyAfter)
+                .allSatisfy(
+                        r -> assertThat(r[2]).as("every migration succeeded").isEqualTo("true"));
     }
 
     /** {@code silo ARGS} in this process; asserts the exit status and returns what it printed on stdout. */
@@ -142,7 +158,9 @@ class UpgradeTest {
         out.reset();
         err.reset();
         int status = Main.run(args);
-        assertThat(status).as(String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8)).isEqualTo(exit);
+        assertThat(status)
+                .as(String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8))
+                .isEqualTo(exit);
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -152,7 +170,9 @@ class UpgradeTest {
             assertThat(in).as(FIXTURE).isNotNull();
             Files.copy(in, archive);
         }
-        Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", dir.toString()).redirectErrorStream(true).start();
+        Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", dir.toString())
+                .redirectErrorStream(true)
+                .start();
         String said = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(tar.waitFor()).as("tar: " + said).isZero();
     }
@@ -171,8 +191,9 @@ class UpgradeTest {
         String madeIn = MADE_IN.get("sqlite");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("catalog.db"));
                 Statement s = c.createStatement()) {
-            int n = s.executeUpdate("UPDATE volume SET backend = 'dir:" + data.toAbsolutePath() + "' || substr(backend, "
-                    + ("dir:" + madeIn).length() + " + 1) WHERE backend LIKE 'dir:" + madeIn + "/%'");
+            int n = s.executeUpdate(
+                    "UPDATE volume SET backend = 'dir:" + data.toAbsolutePath() + "' || substr(backend, "
+                            + ("dir:" + madeIn).length() + " + 1) WHERE backend LIKE 'dir:" + madeIn + "/%'");
             assertThat(n).as("the fixture's two volumes").isEqualTo(2);
         }
         return "";
@@ -182,9 +203,11 @@ class UpgradeTest {
     private String restorePostgres(Path data) throws Exception {
         pgBase = reachablePostgres();
         pgSchema = "silo_up" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-        String sql = Files.readString(dir.resolve("postgresql/catalog.sql")).replace(PG_FIXTURE_SCHEMA, pgSchema)
+        String sql = Files.readString(dir.resolve("postgresql/catalog.sql"))
+                .replace(PG_FIXTURE_SCHEMA, pgSchema)
                 .replace(MADE_IN.get("postgresql"), data.toAbsolutePath().toString());
-        try (Connection c = DriverManager.getConnection(pgBase); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(pgBase);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         }
         return pgBase + "&currentSchema=" + pgSchema;
@@ -193,7 +216,9 @@ class UpgradeTest {
     private static String reachablePostgres() {
         String given = System.getProperty("silo.test.pg", "");
         List<String> candidates = given.isEmpty()
-                ? List.of("jdbc:postgresql://127.0.0.1:5432/test?user=postgres", "jdbc:postgresql://127.0.0.1:5432/test?user=root")
+                ? List.of(
+                        "jdbc:postgresql://127.0.0.1:5432/test?user=postgres",
+                        "jdbc:postgresql://127.0.0.1:5432/test?user=root")
                 : List.of(given);
         StringBuilder why = new StringBuilder();
         for (String url : candidates) {
@@ -214,7 +239,8 @@ class UpgradeTest {
         String url = catalog.isEmpty() ? "jdbc:sqlite:" + data.resolve("catalog.db") : pgBase;
         String table = catalog.isEmpty() ? "flyway_schema_history" : pgSchema + ".flyway_schema_history";
         List<String[]> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT version, checksum, success FROM " + table
                         + " WHERE version IS NOT NULL ORDER BY installed_rank")) {
             while (rs.next()) {

@@ -35,7 +35,8 @@ public interface ControlData {
         List<Map<String, Object>> all = directory(path);
         int from = 0;
         if (after != null) {
-            while (from < all.size() && String.valueOf(all.get(from).get("name")).compareTo(after) <= 0) {
+            while (from < all.size()
+                    && String.valueOf(all.get(from).get("name")).compareTo(after) <= 0) {
                 from++;
             }
         }
@@ -108,7 +109,8 @@ public interface ControlData {
      * is the message's fields: state, percent, detail... The answer's lines, verb and fields first (WORK,
      * OPEN, CANCEL), or an empty list for a plain {@code OK STATUS}. May block up to a second.
      */
-    MoverAnswer moverStatus(String worker, String name, List<String> capabilities, List<String> status, List<List<String>> lines)
+    MoverAnswer moverStatus(
+            String worker, String name, List<String> capabilities, List<String> status, List<List<String>> lines)
             throws SiloException;
 
     /**

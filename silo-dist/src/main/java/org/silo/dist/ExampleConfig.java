@@ -33,7 +33,8 @@ final class ExampleConfig {
     static Map<String, String> descriptions(Path configurationMd) throws IOException {
         Map<String, String> d = new LinkedHashMap<>();
         for (String line : Files.readAllLines(configurationMd)) {
-            // | `key` | default | what |  (the description may itself hold '|' only inside backquotes, which it does not)
+            // | `key` | default | what |  (the description may itself hold '|' only inside backquotes, which it does
+            // not)
             if (!line.startsWith("| `")) {
                 continue;
             }
@@ -42,7 +43,8 @@ final class ExampleConfig {
                 continue;
             }
             String key = cells[1].trim().replace("`", "");
-            String what = String.join("|", List.of(cells).subList(3, cells.length - 1)).trim();
+            String what = String.join("|", List.of(cells).subList(3, cells.length - 1))
+                    .trim();
             d.put(key, what.replace("`", ""));
         }
         return d;
@@ -58,8 +60,10 @@ final class ExampleConfig {
         var unknown = new TreeSet<>(descriptions.keySet());
         unknown.removeAll(SiloConfig.DEFAULTS.keySet());
         if (!missing.isEmpty() || !unknown.isEmpty()) {
-            throw new IllegalStateException("docs/configuration.md's settings table and the server's keys (SiloConfig.DEFAULTS) differ:"
-                    + (missing.isEmpty() ? "" : " no row for " + missing) + (unknown.isEmpty() ? "" : " rows for unknown keys " + unknown));
+            throw new IllegalStateException(
+                    "docs/configuration.md's settings table and the server's keys (SiloConfig.DEFAULTS) differ:"
+                            + (missing.isEmpty() ? "" : " no row for " + missing)
+                            + (unknown.isEmpty() ? "" : " rows for unknown keys " + unknown));
         }
         StringBuilder b = new StringBuilder(HEADER);
         for (Map.Entry<String, String> e : descriptions.entrySet()) {
@@ -69,10 +73,18 @@ final class ExampleConfig {
                 b.append("# ").append(line).append('\n');
             }
             if (active.containsKey(key)) {
-                b.append("# ").append(why).append(" (default: ").append(SiloConfig.DEFAULTS.get(key)).append(")\n");
+                b.append("# ")
+                        .append(why)
+                        .append(" (default: ")
+                        .append(SiloConfig.DEFAULTS.get(key))
+                        .append(")\n");
                 b.append(key).append(" = ").append(active.get(key)).append('\n');
             } else {
-                b.append('#').append(key).append(" = ").append(SiloConfig.DEFAULTS.get(key)).append('\n');
+                b.append('#')
+                        .append(key)
+                        .append(" = ")
+                        .append(SiloConfig.DEFAULTS.get(key))
+                        .append('\n');
             }
         }
         return b.toString();

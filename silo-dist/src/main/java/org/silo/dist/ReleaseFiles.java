@@ -47,8 +47,12 @@ public final class ReleaseFiles {
         Map<String, String> descriptions = ExampleConfig.descriptions(Path.of(args[1]));
         copyJar(out.resolve("lib/silo.jar"));
         write(out.resolve("silo.conf"), ExampleConfig.text(descriptions, Map.of(), ""));
-        write(out.resolve("deb/silo.conf"), ExampleConfig.text(descriptions, Map.of("data", PACKAGE_DATA),
-                "set by the Debian package: silo.service lets the server write only here"));
+        write(
+                out.resolve("deb/silo.conf"),
+                ExampleConfig.text(
+                        descriptions,
+                        Map.of("data", PACKAGE_DATA),
+                        "set by the Debian package: silo.service lets the server write only here"));
         write(out.resolve("completion/silo"), AutoComplete.bash("silo", commandLine()));
         manPages(out.resolve("man"));
     }
@@ -70,9 +74,11 @@ public final class ReleaseFiles {
 
     /** The shaded jar Main was loaded from: the one bin/silo runs. */
     private static void copyJar(Path to) throws IOException, URISyntaxException {
-        Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path jar = Path.of(
+                Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("org.silo.cli.Main was loaded from " + jar + ", not from silo-cli's jar: run 'package' on silo-cli first");
+            throw new IllegalStateException("org.silo.cli.Main was loaded from " + jar
+                    + ", not from silo-cli's jar: run 'package' on silo-cli first");
         }
         Files.createDirectories(to.getParent());
         Files.copy(jar, to, StandardCopyOption.REPLACE_EXISTING);
@@ -90,11 +96,18 @@ public final class ReleaseFiles {
         for (Path d : List.of(adoc, troff, gz)) {
             clear(d);
         }
-        int status = ManPageGenerator.generateManPage(adoc.toFile(), null, new boolean[0], true, commandLine().getCommandSpec());
+        int status = ManPageGenerator.generateManPage(
+                adoc.toFile(), null, new boolean[0], true, commandLine().getCommandSpec());
         if (status != 0) {
             throw new IllegalStateException("picocli's ManPageGenerator failed (" + status + ")");
         }
-        List<String> cmd = new ArrayList<>(List.of("asciidoctor", "--backend", "manpage", "--failure-level", "WARN", "--destination-dir",
+        List<String> cmd = new ArrayList<>(List.of(
+                "asciidoctor",
+                "--backend",
+                "manpage",
+                "--failure-level",
+                "WARN",
+                "--destination-dir",
                 troff.toString()));
         try (Stream<Path> s = Files.list(adoc)) {
             s.sorted().forEach(p -> cmd.add(p.toString()));
@@ -104,16 +117,19 @@ public final class ReleaseFiles {
             p = new ProcessBuilder(cmd).inheritIO().start();
         } catch (IOException e) {
             // the build goes on without man pages; DebianPackageIT says they are missing and why
-            System.err.println("[WARNING] asciidoctor is not installed ('apt-get install asciidoctor'): the release has no man pages");
+            System.err.println(
+                    "[WARNING] asciidoctor is not installed ('apt-get install asciidoctor'): the release has no man pages");
             return;
         }
         if (p.waitFor() != 0) {
-            throw new IllegalStateException("asciidoctor failed on the generated man pages (" + String.join(" ", cmd.subList(0, 6)) + " ...)");
+            throw new IllegalStateException(
+                    "asciidoctor failed on the generated man pages (" + String.join(" ", cmd.subList(0, 6)) + " ...)");
         }
         try (Stream<Path> s = Files.list(troff)) {
             for (Path page : s.sorted().toList()) {
                 // Java's gzip header carries no file name and time 0: the same page gives the same bytes
-                try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(gz.resolve(page.getFileName() + ".gz")))) {
+                try (OutputStream o =
+                        new GZIPOutputStream(Files.newOutputStream(gz.resolve(page.getFileName() + ".gz")))) {
                     Files.copy(page, o);
                 }
             }

@@ -25,6 +25,7 @@ import org.silo.server.config.SiloConfig;
 class DebianPackageIT {
     @TempDir
     static Path scratch;
+
     static Path root;
     static Path control;
 
@@ -37,7 +38,9 @@ class DebianPackageIT {
     }
 
     private static String field(String name) throws Exception {
-        return Release.ok(scratch, "dpkg-deb", "-f", Release.DEB.toString(), name).output().trim();
+        return Release.ok(scratch, "dpkg-deb", "-f", Release.DEB.toString(), name)
+                .output()
+                .trim();
     }
 
     @Test
@@ -46,7 +49,8 @@ class DebianPackageIT {
         assertThat(field("Architecture")).isEqualTo("all");
         assertThat(field("Version")).isEqualTo(Release.VERSION.replace('-', '~'));
         // any Java >= 21: Debian's OpenJDK packages each provide javaN-runtime-headless for every N up to their own
-        assertThat(field("Depends")).contains("openjdk-21-jre-headless | openjdk-25-jre-headless | java21-runtime-headless")
+        assertThat(field("Depends"))
+                .contains("openjdk-21-jre-headless | openjdk-25-jre-headless | java21-runtime-headless")
                 .contains("adduser");
         assertThat(control.resolve("conffiles")).content().isEqualToIgnoringNewLines("/etc/silo/silo.conf");
     }
@@ -57,7 +61,8 @@ class DebianPackageIT {
             assertThat(control.resolve(script)).isExecutable();
             Release.ok(scratch, "sh", "-n", control.resolve(script).toString());
         }
-        assertThat(control.resolve("postinst")).content()
+        assertThat(control.resolve("postinst"))
+                .content()
                 .contains("adduser --system --group")
                 .contains("--home /var/lib/silo")
                 .contains("chown silo:silo /var/lib/silo");
@@ -79,12 +84,14 @@ class DebianPackageIT {
         // /etc/silo/silo.conf: every key at its default but the data directory, which the unit lets it write
         Map<String, String> expected = new HashMap<>(SiloConfig.DEFAULTS);
         expected.put("data", "/var/lib/silo");
-        assertThat(ExampleConfigTest.settings(Files.readString(root.resolve("etc/silo/silo.conf")))).containsExactlyInAnyOrderEntriesOf(expected);
+        assertThat(ExampleConfigTest.settings(Files.readString(root.resolve("etc/silo/silo.conf"))))
+                .containsExactlyInAnyOrderEntriesOf(expected);
     }
 
     @Test
     void theInstalledCommandRunsThroughItsLink() throws Exception {
-        Release.Done v = Release.run(scratch, Map.of("SILO_AOT", "0"), root.resolve("usr/bin/silo").toString(), "--version");
+        Release.Done v = Release.run(
+                scratch, Map.of("SILO_AOT", "0"), root.resolve("usr/bin/silo").toString(), "--version");
         assertThat(v.exit()).as(v.output()).isZero();
         assertThat(v.output()).startsWith("silo " + Release.VERSION);
     }
@@ -92,10 +99,20 @@ class DebianPackageIT {
     @Test
     void theUnitRunsAsSiloHardenedAndIsReadyWhenTheServerSaysSo() throws IOException {
         String unit = Files.readString(root.resolve("usr/lib/systemd/system/silo.service"));
-        assertThat(unit.lines()).contains("Type=notify", "NotifyAccess=main", "User=silo",
-                "ExecStart=/usr/bin/silo server --config /etc/silo/silo.conf", "Restart=on-failure",
-                "StateDirectory=silo", "ProtectSystem=strict", "ReadWritePaths=/var/lib/silo", "NoNewPrivileges=yes",
-                "PrivateTmp=yes", "ProtectHome=yes", "WantedBy=multi-user.target");
+        assertThat(unit.lines())
+                .contains(
+                        "Type=notify",
+                        "NotifyAccess=main",
+                        "User=silo",
+                        "ExecStart=/usr/bin/silo server --config /etc/silo/silo.conf",
+                        "Restart=on-failure",
+                        "StateDirectory=silo",
+                        "ProtectSystem=strict",
+                        "ReadWritePaths=/var/lib/silo",
+                        "NoNewPrivileges=yes",
+                        "PrivateTmp=yes",
+                        "ProtectHome=yes",
+                        "WantedBy=multi-user.target");
         assertThat(unit.lines()).noneMatch(l -> l.startsWith("MemoryDenyWriteExecute")); // the JIT writes code
     }
 
@@ -106,14 +123,22 @@ class DebianPackageIT {
      */
     @Test
     void systemdAnalyzeVerifiesTheUnit() throws Exception {
-        assumeTrue(Release.installed("systemd-analyze"), "systemd-analyze is not installed ('apt-get install systemd'): the unit is not verified");
+        assumeTrue(
+                Release.installed("systemd-analyze"),
+                "systemd-analyze is not installed ('apt-get install systemd'): the unit is not verified");
         Path units = root.resolve("usr/lib/systemd/system");
         for (Path hostUnits : List.of(Path.of("/usr/lib/systemd/system"), Path.of("/lib/systemd/system"))) {
             if (Files.isDirectory(hostUnits)) {
                 Release.ok(scratch, "cp", "-rn", hostUnits + "/.", units.toString());
             }
         }
-        Release.Done verify = Release.run(scratch, Map.of(), "systemd-analyze", "verify", "--man=no", "--root=" + root,
+        Release.Done verify = Release.run(
+                scratch,
+                Map.of(),
+                "systemd-analyze",
+                "verify",
+                "--man=no",
+                "--root=" + root,
                 units.resolve("silo.service").toString());
         assertThat(verify.exit()).as(verify.output()).isZero();
         assertThat(verify.output()).isEmpty();
@@ -121,30 +146,45 @@ class DebianPackageIT {
 
     @Test
     void everyCommandHasAManPage() throws Exception {
-        assumeTrue(Release.installed("asciidoctor"), "asciidoctor is not installed ('apt-get install asciidoctor'): the build made no man pages");
+        assumeTrue(
+                Release.installed("asciidoctor"),
+                "asciidoctor is not installed ('apt-get install asciidoctor'): the build made no man pages");
         Path man1 = root.resolve("usr/share/man/man1");
         String top = gunzip(man1.resolve("silo.1.gz"));
         for (List<String> command : Release.commands()) {
             String name = "silo-" + String.join("-", command);
             Path page = man1.resolve(name + ".1.gz");
             assertThat(page).as(name).isRegularFile();
-            assertThat(gunzip(page)).as(name).contains(".TH \"" + name.toUpperCase(java.util.Locale.ROOT).replace("-", "\\-") + "\"")
+            assertThat(gunzip(page))
+                    .as(name)
+                    .contains(".TH \"" + name.toUpperCase(java.util.Locale.ROOT).replace("-", "\\-") + "\"")
                     .contains("\"silo " + Release.VERSION.replace("-", "\\-") + "\"");
             if (command.size() == 1) {
                 assertThat(top).as("silo(1) lists %s", name).contains("\\fB" + command.get(0) + "\\fP");
             }
         }
         try (var pages = Files.list(man1)) {
-            assertThat(pages.count()).as("no page for a command that is not there").isEqualTo(Release.commands().size() + 1);
+            assertThat(pages.count())
+                    .as("no page for a command that is not there")
+                    .isEqualTo(Release.commands().size() + 1);
         }
     }
 
     @Test
     void manSiloPutWorks() throws Exception {
-        assumeTrue(Release.installed("asciidoctor"), "asciidoctor is not installed ('apt-get install asciidoctor'): the build made no man pages");
-        assumeTrue(Release.installed("man"), "man is not installed ('apt-get install man-db'): 'man silo-put' is not tried");
-        Release.Done man = Release.run(scratch, Map.of("MANPAGER", "cat", "MANWIDTH", "100"), "man", "-M",
-                root.resolve("usr/share/man").toString(), "silo-put");
+        assumeTrue(
+                Release.installed("asciidoctor"),
+                "asciidoctor is not installed ('apt-get install asciidoctor'): the build made no man pages");
+        assumeTrue(
+                Release.installed("man"),
+                "man is not installed ('apt-get install man-db'): 'man silo-put' is not tried");
+        Release.Done man = Release.run(
+                scratch,
+                Map.of("MANPAGER", "cat", "MANWIDTH", "100"),
+                "man",
+                "-M",
+                root.resolve("usr/share/man").toString(),
+                "silo-put");
         assertThat(man.exit()).as(man.output()).isZero();
         assertThat(man.output()).contains("silo put", "--copies");
     }
@@ -153,7 +193,9 @@ class DebianPackageIT {
     void theCompletionKnowsEveryCommand() throws IOException {
         String completion = Files.readString(root.resolve("usr/share/bash-completion/completions/silo"));
         for (List<String> command : Release.commands()) {
-            assertThat(completion).as(String.join(" ", command)).contains("function _picocli_silo_" + String.join("_", command) + "()");
+            assertThat(completion)
+                    .as(String.join(" ", command))
+                    .contains("function _picocli_silo_" + String.join("_", command) + "()");
         }
     }
 

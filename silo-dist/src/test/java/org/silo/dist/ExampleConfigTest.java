@@ -15,7 +15,8 @@ import org.silo.server.config.SiloConfig;
 
 /** The example silo.conf against the server's own key list and its own loader. */
 class ExampleConfigTest {
-    static final Path ROOT = Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
     static final Pattern SETTING = Pattern.compile("^#?([a-z][a-z0-9.-]*) = (.*)$");
 
     /** Every setting line of a silo.conf, commented or not: key to value. */
@@ -24,7 +25,9 @@ class ExampleConfigTest {
         for (String line : text.split("\n")) {
             Matcher s = SETTING.matcher(line);
             if (s.matches()) {
-                assertThat(m.put(s.group(1), s.group(2))).as("%s appears once", s.group(1)).isNull();
+                assertThat(m.put(s.group(1), s.group(2)))
+                        .as("%s appears once", s.group(1))
+                        .isNull();
             }
         }
         return m;
@@ -51,13 +54,15 @@ class ExampleConfigTest {
 
     @Test
     void asShippedEverythingIsCommentedOut() throws Exception {
-        assertThat(example(Map.of()).lines().filter(l -> !l.isEmpty() && !l.startsWith("#"))).isEmpty();
+        assertThat(example(Map.of()).lines().filter(l -> !l.isEmpty() && !l.startsWith("#")))
+                .isEmpty();
     }
 
     @Test
     void thePackagesFileSetsItsDataDirectoryAndNothingElse(@TempDir Path dir) throws Exception {
         String text = example(Map.of("data", "/var/lib/silo"));
-        assertThat(text.lines().filter(l -> !l.isEmpty() && !l.startsWith("#"))).containsExactly("data = /var/lib/silo");
+        assertThat(text.lines().filter(l -> !l.isEmpty() && !l.startsWith("#")))
+                .containsExactly("data = /var/lib/silo");
         Path conf = dir.resolve("silo.conf");
         Files.writeString(conf, text);
         assertThat(SiloConfig.load(conf, Map.of()).get("data")).isEqualTo("/var/lib/silo");
@@ -67,9 +72,11 @@ class ExampleConfigTest {
     void aKeyTheDocsDoNotDescribeStopsTheBuild(@TempDir Path dir) throws Exception {
         Path docs = dir.resolve("configuration.md");
         String real = Files.readString(ROOT.resolve("docs/configuration.md"));
-        Files.writeString(docs, real.replaceAll("(?m)^\\| `wire\\.port` .*\\n", "") + "| `wire.prot` | `1` | a typo |\n");
+        Files.writeString(
+                docs, real.replaceAll("(?m)^\\| `wire\\.port` .*\\n", "") + "| `wire.prot` | `1` | a typo |\n");
         assertThatThrownBy(() -> ExampleConfig.text(ExampleConfig.descriptions(docs), Map.of(), ""))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no row for [wire.port]")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no row for [wire.port]")
                 .hasMessageContaining("unknown keys [wire.prot]");
     }
 }

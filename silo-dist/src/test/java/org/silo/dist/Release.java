@@ -14,8 +14,11 @@ import picocli.CommandLine;
 
 /** What the package phase made, and the tools the end-to-end tests run it with. */
 final class Release {
-    static final Path ROOT = Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
-    static final Path TARGET = Path.of(System.getProperty("silo.target", "target")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("silo.root", "..")).toAbsolutePath().normalize();
+    static final Path TARGET = Path.of(System.getProperty("silo.target", "target"))
+            .toAbsolutePath()
+            .normalize();
     static final String VERSION = System.getProperty("silo.version", "0.1.0-SNAPSHOT");
     static final Path TARBALL = TARGET.resolve("silo-" + VERSION + ".tar.gz");
     /** jdeb writes a SNAPSHOT's Debian version with '~', which sorts before the release itself. */
@@ -31,7 +34,9 @@ final class Release {
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s ends", String.join(" ", cmd)).isTrue();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES))
+                .as("%s ends", String.join(" ", cmd))
+                .isTrue();
         return new Done(p.exitValue(), out);
     }
 

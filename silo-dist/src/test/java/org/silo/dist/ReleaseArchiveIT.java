@@ -38,6 +38,7 @@ class ReleaseArchiveIT {
 
     @TempDir
     Path dir;
+
     Path home;
     Path silo;
     Path work;
@@ -61,21 +62,26 @@ class ReleaseArchiveIT {
             try (Stream<Path> tools = Files.list(Path.of(d))) {
                 for (Path tool : tools.toList()) {
                     Path link = bin.resolve(tool.getFileName().toString());
-                    if (!tool.getFileName().toString().startsWith("mvn") && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    if (!tool.getFileName().toString().startsWith("mvn")
+                            && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                         Files.createSymbolicLink(link, tool);
                     }
                 }
             }
         }
         env = new HashMap<>(Map.of("PATH", bin.toString(), "HOME", home.toString()));
-        assertThat(Release.run(work, env, "bash", "-c", "command -v mvn").exit()).as("no mvn on this PATH").isNotZero();
+        assertThat(Release.run(work, env, "bash", "-c", "command -v mvn").exit())
+                .as("no mvn on this PATH")
+                .isNotZero();
     }
 
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
             server.destroy();
-            assertThat(server.waitFor(2, TimeUnit.MINUTES)).as("the server stops on SIGTERM").isTrue();
+            assertThat(server.waitFor(2, TimeUnit.MINUTES))
+                    .as("the server stops on SIGTERM")
+                    .isTrue();
         }
     }
 
@@ -92,7 +98,12 @@ class ReleaseArchiveIT {
         assertThat(root.resolve("lib/silo.jar")).isRegularFile();
         assertThat(root.resolve("pom.xml")).doesNotExist();
         assertThat(root.resolve("silo-cli")).doesNotExist();
-        for (String f : List.of("README.md", "LICENSE", "docs/operations.md", "docs/configuration.md", "share/systemd/silo.service",
+        for (String f : List.of(
+                "README.md",
+                "LICENSE",
+                "docs/operations.md",
+                "docs/configuration.md",
+                "share/systemd/silo.service",
                 "share/bash-completion/completions/silo")) {
             assertThat(root.resolve(f)).as(f).isRegularFile();
         }
@@ -106,7 +117,8 @@ class ReleaseArchiveIT {
     @Test
     void exampleConfigurationHasEveryKeyAtItsDefault() throws IOException {
         String text = Files.readString(silo.getParent().getParent().resolve("silo.conf"));
-        assertThat(ExampleConfigTest.settings(text)).containsExactlyInAnyOrderEntriesOf(org.silo.server.config.SiloConfig.DEFAULTS);
+        assertThat(ExampleConfigTest.settings(text))
+                .containsExactlyInAnyOrderEntriesOf(org.silo.server.config.SiloConfig.DEFAULTS);
     }
 
     @Test
@@ -134,9 +146,23 @@ class ReleaseArchiveIT {
     }
 
     private String startServer() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(silo.toString(), "server", "--data", dir.resolve("data").toString(),
-                "--set", "wire.port=0", "--set", "blockhead.port=0", "--set", "nbd.port=0", "--set", "control.port=0",
-                "--set", "console.port=0").directory(work.toFile()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                        silo.toString(),
+                        "server",
+                        "--data",
+                        dir.resolve("data").toString(),
+                        "--set",
+                        "wire.port=0",
+                        "--set",
+                        "blockhead.port=0",
+                        "--set",
+                        "nbd.port=0",
+                        "--set",
+                        "control.port=0",
+                        "--set",
+                        "console.port=0")
+                .directory(work.toFile())
+                .redirectErrorStream(true);
         pb.environment().putAll(env);
         server = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
@@ -186,7 +212,8 @@ class ReleaseArchiveIT {
         }
         Path caches = home.resolve(".cache/silo");
         try (Stream<Path> made = Files.walk(caches)) {
-            assertThat(made.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("silo-quick-\\d+\\.(aot|jsa)"));
+            assertThat(made.map(p -> p.getFileName().toString()))
+                    .anyMatch(n -> n.matches("silo-quick-\\d+\\.(aot|jsa)"));
         }
     }
 
@@ -210,7 +237,8 @@ class ReleaseArchiveIT {
         NotifyReceiver(Path path) throws IOException {
             fd = LIBC.socket(1, 2, 0);
             byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
-            java.nio.ByteBuffer a = java.nio.ByteBuffer.allocate(3 + name.length).order(java.nio.ByteOrder.nativeOrder());
+            java.nio.ByteBuffer a =
+                    java.nio.ByteBuffer.allocate(3 + name.length).order(java.nio.ByteOrder.nativeOrder());
             a.putShort((short) 1).put(name);
             LIBC.bind(fd, a.array(), a.capacity());
         }

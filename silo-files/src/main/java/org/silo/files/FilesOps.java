@@ -55,6 +55,7 @@ public final class FilesOps {
 
     /** Warning codes (seed 003: "error/warning code and text"): docs/files.md, Warnings. */
     public static final int WARN_LEASE_SHORTER = 1;
+
     public static final int WARN_OTHER_COPY = 2;
     public static final int WARN_STAGED = 3;
 
@@ -147,7 +148,8 @@ public final class FilesOps {
      * @param dataAddress host:port of the data port when OOB-XFER was asked for, else empty
      * @param name        the name the server made up for a create without a name (seed 003: "gensymed"), else empty
      */
-    public record Opened(Handle handle, long size, boolean writable, int which, String dataAddress, String name, Warning warning) {
+    public record Opened(
+            Handle handle, long size, boolean writable, int which, String dataAddress, String name, Warning warning) {
         public Opened(Handle handle, long size, boolean writable, int which, String dataAddress, String name) {
             this(handle, size, writable, which, dataAddress, name, null);
         }
@@ -227,7 +229,8 @@ public final class FilesOps {
             return Name.device(device.name(), offset);
         }
         if ((type & WITH_INTEGER) != 0) {
-            throw SiloException.invalid("only a device name (type 3) carries an integer, not type " + (type & ~WITH_INTEGER));
+            throw SiloException.invalid(
+                    "only a device name (type 3) carries an integer, not type " + (type & ~WITH_INTEGER));
         }
         String name = r.utf8();
         if (name.length() > MAX_NAME) {
@@ -280,13 +283,18 @@ public final class FilesOps {
         @Override
         public void encode(Opened o, WireWriter w) {
             writeHandle(o.handle(), w);
-            w.u64(o.size()).u8(o.writable() ? 1 : 0).u8(o.which()).utf8(o.dataAddress()).utf8(o.name());
+            w.u64(o.size())
+                    .u8(o.writable() ? 1 : 0)
+                    .u8(o.which())
+                    .utf8(o.dataAddress())
+                    .utf8(o.name());
             writeWarning(o.warning(), w);
         }
 
         @Override
         public Opened decode(WireReader r) throws SiloException {
-            return new Opened(readHandle(r), r.u64(), r.u8() != 0, r.u8(), r.utf8(), r.utf8(), readWarning(r, "open reply"));
+            return new Opened(
+                    readHandle(r), r.u64(), r.u8() != 0, r.u8(), r.utf8(), r.utf8(), readWarning(r, "open reply"));
         }
     };
 
@@ -381,7 +389,10 @@ public final class FilesOps {
     public static final Codec<LeaseState> LEASE_STATE = new Codec<>() {
         @Override
         public void encode(LeaseState s, WireWriter w) {
-            w.u8(s.granted() ? 1 : 0).u64(s.expiresMillis()).u8(s.recalled() ? 1 : 0).utf8(s.text());
+            w.u8(s.granted() ? 1 : 0)
+                    .u64(s.expiresMillis())
+                    .u8(s.recalled() ? 1 : 0)
+                    .utf8(s.text());
             writeWarning(s.warning(), w);
         }
 
@@ -413,9 +424,11 @@ public final class FilesOps {
     /** Seed 003's "5 stat" and "6 stat response". */
     public static final Operation<Handle, Stat> STAT = new Operation<>(0x0605, "stat", HANDLE, STAT_REPLY);
     /** Seed 003's "7 read" and "8 read response". */
-    public static final Operation<Read, byte[]> READ_OP = new Operation<>(0x0607, "read", READ_REQUEST, org.silo.wire.op.Codecs.BYTES);
+    public static final Operation<Read, byte[]> READ_OP =
+            new Operation<>(0x0607, "read", READ_REQUEST, org.silo.wire.op.Codecs.BYTES);
     /** Seed 003's "9 write" and "10 write response". */
     public static final Operation<Write, Integer> WRITE_OP = new Operation<>(0x0609, "write", WRITE_REQUEST, U32);
     /** Seed 003's "11 lease request" and "12 lease response". */
-    public static final Operation<Lease, LeaseState> LEASE = new Operation<>(0x060B, "lease", LEASE_REQUEST, LEASE_STATE);
+    public static final Operation<Lease, LeaseState> LEASE =
+            new Operation<>(0x060B, "lease", LEASE_REQUEST, LEASE_STATE);
 }

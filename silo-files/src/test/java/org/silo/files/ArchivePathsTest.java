@@ -51,13 +51,16 @@ class ArchivePathsTest {
      * than the server holds one request (WAIT_MS) on a busy machine, which is what BUSY says.
      */
     static final Duration PATIENCE = Duration.ofMinutes(5);
+
     static final long WAIT_MS = 3_000;
     static final long CACHE = 250_000;
 
     @TempDir
     Path dir;
+
     @TempDir
     Path local;
+
     ArchiveService archive;
     FilesService files;
     WireServer server;
@@ -68,11 +71,17 @@ class ArchivePathsTest {
         archive = ArchiveService.open(Files.createDirectories(dir.resolve("data")), null, LM);
         archive.startLocalMovers(1, "default");
         archive.namespace().mkdir("/exp", false, "root");
-        files = new FilesService(dir, new ImageStore(dir.resolve("images")), new ArchiveGateway(archive, null), Map::of,
-                new FilesService.Settings(dir.resolve("files-cache"), CACHE, WAIT_MS, InetAddress.getLoopbackAddress(), 0));
+        files = new FilesService(
+                dir,
+                new ImageStore(dir.resolve("images")),
+                new ArchiveGateway(archive, null),
+                Map::of,
+                new FilesService.Settings(
+                        dir.resolve("files-cache"), CACHE, WAIT_MS, InetAddress.getLoopbackAddress(), 0));
         Dispatcher d = new Dispatcher();
         files.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
     }
 
@@ -91,7 +100,9 @@ class ArchivePathsTest {
     }
 
     private TransferClient transfers() throws Exception {
-        return new TransferClient(LibraryClient.local(archive::library, "test"), TransferClient.Options.defaults().withWait(Duration.ofMinutes(10)));
+        return new TransferClient(
+                LibraryClient.local(archive::library, "test"),
+                TransferClient.Options.defaults().withWait(Duration.ofMinutes(10)));
     }
 
     /** An open as a program makes it, through FilesClient: a BUSY "retry after" is waited out. */
@@ -125,24 +136,33 @@ class ArchivePathsTest {
         FilesOps.Opened oob = open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, Name.path("/exp/big.dat"));
         ByteArrayOutputStream sent = new ByteArrayOutputStream();
         assertThat(org.silo.files.client.OobReader.copy(oob, sent)).isEqualTo(data.length);
-        assertThat(sent.toByteArray()).as("over the data port, by sendfile from the volume's file").isEqualTo(data);
+        assertThat(sent.toByteArray())
+                .as("over the data port, by sendfile from the volume's file")
+                .isEqualTo(data);
         client.call(FilesOps.CLOSE, oob.handle());
         byte[] big = random(48 << 20, 11); // more than socket buffers hold: sendfile meets a full one
         archive.files().write(new WriteFile(null, "/exp/bigger.dat", big, null, null, null, "root"), "test");
-        FilesOps.Opened o48 = open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, Name.path("/exp/bigger.dat"));
+        FilesOps.Opened o48 =
+                open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, Name.path("/exp/bigger.dat"));
         java.util.zip.CRC32C want = new java.util.zip.CRC32C();
         want.update(big);
         java.util.zip.CRC32C got = new java.util.zip.CRC32C();
-        assertThat(org.silo.files.client.OobReader.copy(o48, new java.util.zip.CheckedOutputStream(java.io.OutputStream.nullOutputStream(), got)))
+        assertThat(org.silo.files.client.OobReader.copy(
+                        o48, new java.util.zip.CheckedOutputStream(java.io.OutputStream.nullOutputStream(), got)))
                 .isEqualTo(big.length);
         assertThat(got.getValue()).isEqualTo(want.getValue());
         client.call(FilesOps.CLOSE, o48.handle());
-        assertThat(files.status()).as("nothing staged: read where it lies").containsEntry("stagings", 0L).containsEntry("cacheBytes", 0L);
+        assertThat(files.status())
+                .as("nothing staged: read where it lies")
+                .containsEntry("stagings", 0L)
+                .containsEntry("cacheBytes", 0L);
         assertThat(client.call(FilesOps.STAT, o.handle()).nameType()).isEqualTo(FilesOps.FILESYSTEM);
         client.call(FilesOps.CLOSE, o.handle());
-        assertThatThrownBy(() -> open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp"))).hasMessageContaining("is a directory");
+        assertThatThrownBy(() -> open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp")))
+                .hasMessageContaining("is a directory");
         assertThatThrownBy(() -> open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/none")))
-                .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 
     /** S3 volumes in library "cloud", served by a mover that is started only when the test says. */
@@ -152,7 +172,10 @@ class ArchivePathsTest {
 
     private byte[] onS3(String path, int size, long seed) throws SiloException {
         byte[] b = random(size, seed);
-        assertThat(archive.files().write(new WriteFile(null, path, b, "cloud", "sg", "ff", "root"), "test").volume()).isEqualTo("S3V1");
+        assertThat(archive.files()
+                        .write(new WriteFile(null, path, b, "cloud", "sg", "ff", "root"), "test")
+                        .volume())
+                .isEqualTo("S3V1");
         return b;
     }
 
@@ -167,15 +190,20 @@ class ArchivePathsTest {
 
             // no mover of the library runs yet (one served it before: a library no mover has ever served refuses
             // transfers at once): the open waits (WAIT answers to its repeats), then says BUSY
-            archive.library().announce(new org.silo.archive.ops.LibraryMessages.MoverHello("earlier-id", "earlier", "cloud",
-                    List.of("s3"), "h", "idle", null));
+            archive.library()
+                    .announce(new org.silo.archive.ops.LibraryMessages.MoverHello(
+                            "earlier-id", "earlier", "cloud", List.of("s3"), "h", "idle", null));
             long waitsBefore = client.stats().waits();
-            assertThatThrownBy(() -> client.call(FilesOps.OPEN, new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(Name.path("/exp/a")))))
+            assertThatThrownBy(() -> client.call(
+                            FilesOps.OPEN,
+                            new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(Name.path("/exp/a")))))
                     .isInstanceOfSatisfying(SiloException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.BUSY);
                         assertThat(e.getMessage()).contains("staging /exp/a").contains("open it again");
                     });
-            assertThat(client.stats().waits()).as("the client was told to wait, with default timeouts").isGreaterThan(waitsBefore);
+            assertThat(client.stats().waits())
+                    .as("the client was told to wait, with default timeouts")
+                    .isGreaterThan(waitsBefore);
 
             // a mover comes a while later; a client that opens again gets the file once it is staged
             CompletableFuture.runAsync(() -> {
@@ -186,7 +214,8 @@ class ArchivePathsTest {
                     throw new IllegalStateException(e);
                 }
             });
-            FilesOps.Opened oa = new FilesClient(client, PATIENCE).open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/a"));
+            FilesOps.Opened oa =
+                    new FilesClient(client, PATIENCE).open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/a"));
             assertThat(readAll(oa)).isEqualTo(a);
             // the open that got it (by waiting, or first after its BUSY) is told the file was staged for it
             assertThat(oa.warning().code()).isEqualTo(FilesOps.WARN_STAGED);
@@ -195,8 +224,11 @@ class ArchivePathsTest {
 
             // open again: the staged copy, no second staging
             FilesOps.Opened again = open(FilesOps.READ, FilesOps.CRYPTO, Name.path("/exp/a"));
-            assertThat(again.warning()).as("in the cache already: nothing waited for").isNull();
-            assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(again.handle(), 99_990, 100))).isEqualTo(Arrays.copyOfRange(a, 99_990, 100_000));
+            assertThat(again.warning())
+                    .as("in the cache already: nothing waited for")
+                    .isNull();
+            assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(again.handle(), 99_990, 100)))
+                    .isEqualTo(Arrays.copyOfRange(a, 99_990, 100_000));
             assertThat(files.status()).containsEntry("stagings", 1L);
 
             // the cache holds 250,000 bytes: b fits beside a; c needs room, and a is open, so b goes
@@ -208,7 +240,9 @@ class ArchivePathsTest {
             assertThat(readAll(oc)).isEqualTo(c);
             assertThat(files.status()).containsEntry("stagings", 3L).containsEntry("cacheBytes", 200_000L);
             try (var cached = Files.list(dir.resolve("files-cache"))) {
-                assertThat(cached.filter(p -> !p.getFileName().toString().startsWith(".")).count()).isEqualTo(2);
+                assertThat(cached.filter(p -> !p.getFileName().toString().startsWith("."))
+                                .count())
+                        .isEqualTo(2);
             }
             assertThat(readAll(oa)).as("the open copy was kept").isEqualTo(a);
             assertThatThrownBy(() -> open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/huge")))
@@ -227,13 +261,16 @@ class ArchivePathsTest {
         int piece = 60_000;
         for (int off = data.length - piece; off > -piece; off -= piece) { // backwards: writes land by offset
             int from = Math.max(0, off);
-            client.call(FilesOps.WRITE_OP, new FilesOps.Write(w.handle(), from, Arrays.copyOfRange(data, from, off + piece)));
+            client.call(
+                    FilesOps.WRITE_OP,
+                    new FilesOps.Write(w.handle(), from, Arrays.copyOfRange(data, from, off + piece)));
         }
         FilesOps.Closed closed = new FilesClient(client, PATIENCE).close(w.handle());
         assertThat(closed.archived()).isTrue();
         assertThat(closed.size()).isEqualTo(data.length);
         assertThat(closed.path()).isEqualTo("/exp/new.dat");
-        assertThat(closed.bfid()).isEqualTo(archive.namespace().stat("/exp/new.dat").bfid());
+        assertThat(closed.bfid())
+                .isEqualTo(archive.namespace().stat("/exp/new.dat").bfid());
         java.util.zip.Adler32 sum = new java.util.zip.Adler32();
         sum.update(data);
         assertThat(closed.adler32()).isEqualTo(String.format("%08x", sum.getValue()));
@@ -242,20 +279,28 @@ class ArchivePathsTest {
         try (TransferClient t = transfers()) {
             assertThat(t.getOne("/exp/new.dat", back).error()).isNull();
         }
-        assertThat(Files.readAllBytes(back)).as("byte-identical through silo get's path").isEqualTo(data);
+        assertThat(Files.readAllBytes(back))
+                .as("byte-identical through silo get's path")
+                .isEqualTo(data);
         try (var writes = Files.list(dir.resolve("files-cache").resolve(".writes"))) {
             assertThat(writes.count()).as("the written copy is gone").isZero();
         }
 
-        code(() -> open(FilesOps.WRITE | FilesOps.CREATE, FilesOps.CAPABILITY, Name.path("/exp/new.dat")), ErrorCode.EXISTS);
+        code(
+                () -> open(FilesOps.WRITE | FilesOps.CREATE, FilesOps.CAPABILITY, Name.path("/exp/new.dat")),
+                ErrorCode.EXISTS);
         code(() -> open(FilesOps.WRITE, FilesOps.CAPABILITY, Name.path("/exp/new.dat")), ErrorCode.READ_ONLY);
         code(() -> open(FilesOps.WRITE, FilesOps.CAPABILITY, Name.path("/exp/other")), ErrorCode.NOT_FOUND);
         code(() -> open(FilesOps.WRITE | FilesOps.CREATE, FilesOps.CRYPTO, Name.path("/exp/other")), ErrorCode.INVALID);
         FilesOps.Opened noDir = open(FilesOps.WRITE | FilesOps.CREATE, FilesOps.INTEGER, Name.path("/nodir/x"));
         client.call(FilesOps.WRITE_OP, new FilesOps.Write(noDir.handle(), 0, new byte[10]));
         code(() -> client.call(FilesOps.CLOSE, noDir.handle()), ErrorCode.NOT_FOUND);
-        code(() -> client.call(FilesOps.CLOSE, noDir.handle()), ErrorCode.NOT_FOUND); // the handle went with the failure
-        assertThat(archive.files().fsck().checked()).as("nothing else was archived").isEqualTo(1);
+        code(
+                () -> client.call(FilesOps.CLOSE, noDir.handle()),
+                ErrorCode.NOT_FOUND); // the handle went with the failure
+        assertThat(archive.files().fsck().checked())
+                .as("nothing else was archived")
+                .isEqualTo(1);
     }
 
     @Test
@@ -264,7 +309,8 @@ class ArchivePathsTest {
         byte[] data = random(200_000, 8);
         Path src = Files.write(local.resolve("k"), data);
         TransferClient.Result put;
-        try (TransferClient t = new TransferClient(LibraryClient.local(archive::library, "test"),
+        try (TransferClient t = new TransferClient(
+                LibraryClient.local(archive::library, "test"),
                 TransferClient.Options.defaults().withCopies(2).withWait(Duration.ofMinutes(10)))) {
             put = t.putOne(src, "/exp/k");
         }
@@ -279,10 +325,15 @@ class ArchivePathsTest {
         archive.volumes().setState(first, org.silo.archive.volume.VolumeState.NOACCESS, "test", "drive ate it");
         FilesOps.Opened o = open(FilesOps.READ, FilesOps.CAPABILITY, Name.path("/exp/k"));
         assertThat(o.warning().code()).isEqualTo(FilesOps.WARN_OTHER_COPY);
-        assertThat(o.warning().text()).contains("copy on volume " + copy).contains("volume " + first + " is noaccess").contains("drive ate it");
+        assertThat(o.warning().text())
+                .contains("copy on volume " + copy)
+                .contains("volume " + first + " is noaccess")
+                .contains("drive ate it");
         assertThat(readAll(o)).isEqualTo(data);
         client.call(FilesOps.CLOSE, o.handle());
-        assertThat(files.status()).as("read in place from the copy's directory volume").containsEntry("stagings", 0L);
+        assertThat(files.status())
+                .as("read in place from the copy's directory volume")
+                .containsEntry("stagings", 0L);
 
         // both unreadable: the first volume's error, as before there were copies
         archive.volumes().setState(copy, org.silo.archive.volume.VolumeState.NOACCESS, "test", "and this one too");
@@ -305,7 +356,8 @@ class ArchivePathsTest {
         byte[] data = random(150_000, 9);
         Path src = Files.write(local.resolve("m"), data);
         TransferClient.Result put;
-        try (TransferClient t = new TransferClient(LibraryClient.local(archive::library, "test"),
+        try (TransferClient t = new TransferClient(
+                LibraryClient.local(archive::library, "test"),
                 TransferClient.Options.defaults().withCopies(2).withWait(Duration.ofMinutes(10)))) {
             put = t.putOne(src, "/exp/m");
         }
@@ -313,7 +365,9 @@ class ArchivePathsTest {
         String first = put.volume();
         String copy = put.copies().get(0);
         org.silo.archive.ops.FileMessages.BitFileInfo b = archive.files().info(put.bfid());
-        Path bytes = ((org.silo.archive.volume.DirBackend) archive.volumes().backends().get(archive.volumes().inquire(first).backend()))
+        Path bytes = ((org.silo.archive.volume.DirBackend) archive.volumes()
+                        .backends()
+                        .get(archive.volumes().inquire(first).backend()))
                 .path(b.cookie());
         Files.delete(bytes);
 
@@ -323,8 +377,9 @@ class ArchivePathsTest {
         assertThat(o.warning().text()).contains("copy on volume " + copy);
         assertThat(readAll(o)).isEqualTo(data);
         client.call(FilesOps.CLOSE, o.handle());
-        assertThat(archive.volumes().inquire(first).state()).as("the volume itself was not touched").isEqualTo("ok");
-
+        assertThat(archive.volumes().inquire(first).state())
+                .as("the volume itself was not touched")
+                .isEqualTo("ok");
     }
 
     @Test
@@ -340,6 +395,9 @@ class ArchivePathsTest {
     }
 
     private static void code(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode c) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(c));
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        SiloException.class,
+                        e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(c));
     }
 }

@@ -29,8 +29,8 @@ import org.silo.wire.auth.Grants;
 import org.silo.wire.auth.Right;
 import org.silo.wire.auth.Scram;
 import org.silo.wire.client.ClientOptions;
-import org.silo.wire.client.Reply;
 import org.silo.wire.client.LoginStep;
+import org.silo.wire.client.Reply;
 import org.silo.wire.client.SiloClient;
 import org.silo.wire.codec.Result;
 import org.silo.wire.op.LoginOps;
@@ -46,6 +46,7 @@ import org.silo.wire.server.WireServerConfig;
 class AuthenticateInCompoundTest {
     @TempDir
     Path dir;
+
     ImageStore images;
     ArchiveService archive;
     FilesService files;
@@ -63,7 +64,9 @@ class AuthenticateInCompoundTest {
         public Optional<AccessList> list(String name) {
             return switch (name) {
                 case "alice" -> Optional.of(new AccessList("alice", alice, Grants.ALL));
-                case "retro" -> Optional.of(new AccessList("retro", null, new Grants(List.of(new Grant("block", "retro", Right.WRITE)))));
+                case "retro" ->
+                    Optional.of(new AccessList(
+                            "retro", null, new Grants(List.of(new Grant("block", "retro", Right.WRITE)))));
                 default -> Optional.empty();
             };
         }
@@ -74,11 +77,16 @@ class AuthenticateInCompoundTest {
         images = new ImageStore(dir.resolve("images"));
         images.create("retro", 1 << 20, false);
         archive = ArchiveService.open(Files.createDirectories(dir.resolve("archive")), null);
-        files = new FilesService(dir, images, new ArchiveGateway(archive, null), Map::of,
+        files = new FilesService(
+                dir,
+                images,
+                new ArchiveGateway(archive, null),
+                Map::of,
                 new FilesService.Settings(dir.resolve("cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
         Dispatcher d = new Dispatcher();
         files.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry(), lists);
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry(), lists);
         client = SiloClient.connect(ClientOptions.to(server.address()));
     }
 
@@ -137,8 +145,9 @@ class AuthenticateInCompoundTest {
                 .add(FilesOps.OPEN, open(FilesOps.READ | FilesOps.WRITE, Name.device("retro")))
                 .send();
         assertThat(r.results()).as("the first failure ends the message").hasSize(1);
-        assertThatThrownBy(() -> step.finish(r)).isInstanceOfSatisfying(SiloException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION));
+        assertThatThrownBy(() -> step.finish(r))
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION));
         assertThat(images.info("retro").holders()).as("nothing was opened").isEmpty();
         assertThat(files.status()).containsEntry("open", 0);
     }
@@ -150,7 +159,8 @@ class AuthenticateInCompoundTest {
                 .add(LoginOps.LOGIN, new LoginOps.Login("retro", ""))
                 .send();
         assertThat(r.results()).hasSize(1);
-        assertThat(r.results().get(0)).isInstanceOfSatisfying(Result.Failure.class,
-                f -> assertThat(f.error()).isEqualTo(ErrorCode.PERMISSION));
+        assertThat(r.results().get(0))
+                .isInstanceOfSatisfying(
+                        Result.Failure.class, f -> assertThat(f.error()).isEqualTo(ErrorCode.PERMISSION));
     }
 }

@@ -19,8 +19,17 @@ import org.silo.wire.op.Codec;
  * {@code mvn -pl silo-files test -Dtest=FilesCodecFuzzTest -Djqwik.tries.default=1000000}.
  */
 class FilesCodecFuzzTest {
-    private static final List<Codec<?>> DECODERS = List.of(FilesOps.OPEN_REQUEST, FilesOps.OPENED, FilesOps.HANDLE,
-            FilesOps.STAT_REPLY, FilesOps.READ_REQUEST, FilesOps.WRITE_REQUEST, FilesOps.U32, FilesOps.CLOSED, FilesOps.LEASE_REQUEST, FilesOps.LEASE_STATE);
+    private static final List<Codec<?>> DECODERS = List.of(
+            FilesOps.OPEN_REQUEST,
+            FilesOps.OPENED,
+            FilesOps.HANDLE,
+            FilesOps.STAT_REPLY,
+            FilesOps.READ_REQUEST,
+            FilesOps.WRITE_REQUEST,
+            FilesOps.U32,
+            FilesOps.CLOSED,
+            FilesOps.LEASE_REQUEST,
+            FilesOps.LEASE_STATE);
 
     @Property
     void randomBytesAreDecodedOrRefused(@ForAll @Size(max = 300) byte[] bytes) {
@@ -34,8 +43,11 @@ class FilesCodecFuzzTest {
     }
 
     @Property
-    void readsRoundTrip(@ForAll @Size(max = 40) byte[] handle, @ForAll long offset,
-            @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE) int length) throws SiloException {
+    void readsRoundTrip(
+            @ForAll @Size(max = 40) byte[] handle,
+            @ForAll long offset,
+            @ForAll @IntRange(min = 0, max = Integer.MAX_VALUE) int length)
+            throws SiloException {
         FilesOps.Read q = new FilesOps.Read(new FilesOps.Handle(FilesOps.CAPABILITY, handle), offset, length);
         WireWriter w = new WireWriter();
         FilesOps.READ_REQUEST.encode(q, w);
@@ -46,9 +58,15 @@ class FilesCodecFuzzTest {
     }
 
     @Property
-    void opensAndClosesRoundTrip(@ForAll @Size(max = 40) byte[] handle, @ForAll long size, @ForAll String address, @ForAll String name,
-            @ForAll String bfid) throws SiloException {
-        FilesOps.Opened o = new FilesOps.Opened(new FilesOps.Handle(FilesOps.INTEGER, handle), size, true, 3, address, name);
+    void opensAndClosesRoundTrip(
+            @ForAll @Size(max = 40) byte[] handle,
+            @ForAll long size,
+            @ForAll String address,
+            @ForAll String name,
+            @ForAll String bfid)
+            throws SiloException {
+        FilesOps.Opened o =
+                new FilesOps.Opened(new FilesOps.Handle(FilesOps.INTEGER, handle), size, true, 3, address, name);
         WireWriter w = new WireWriter();
         FilesOps.OPENED.encode(o, w);
         FilesOps.Opened back = FilesOps.OPENED.decode(new WireReader(w.toByteArray()));
@@ -62,10 +80,13 @@ class FilesCodecFuzzTest {
 
     @Test
     void anAccessMethodRoundTrips() throws SiloException {
-        FilesOps.Open o = new FilesOps.Open(FilesOps.READ, FilesOps.CRYPTO,
+        FilesOps.Open o = new FilesOps.Open(
+                FilesOps.READ,
+                FilesOps.CRYPTO,
                 List.of(FilesOps.Name.path("/a"), FilesOps.Name.url("http://x/"), FilesOps.Name.app("status", "now")));
         WireWriter w = new WireWriter();
         FilesOps.OPEN_REQUEST.encode(o, w);
-        assertThat(FilesOps.OPEN_REQUEST.decode(new WireReader(w.toByteArray()))).isEqualTo(o);
+        assertThat(FilesOps.OPEN_REQUEST.decode(new WireReader(w.toByteArray())))
+                .isEqualTo(o);
     }
 }

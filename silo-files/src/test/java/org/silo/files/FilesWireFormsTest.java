@@ -33,10 +33,25 @@ class FilesWireFormsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"0, 0100", "1, 0101", "127, 017f", "128, 020080", "255, 0200ff", "256, 020100", "32767, 027fff",
-        "32768, 03008000", "65535, 0300ffff", "2147483647, 047fffffff", "2147483648, 050080000000",
-        "4294967295, 0500ffffffff", "9223372036854775807, 087fffffffffffffff", "-1, 01ff", "-128, 0180", "-129, 02ff7f",
-        "-9223372036854775808, 088000000000000000"})
+    @CsvSource({
+        "0, 0100",
+        "1, 0101",
+        "127, 017f",
+        "128, 020080",
+        "255, 0200ff",
+        "256, 020100",
+        "32767, 027fff",
+        "32768, 03008000",
+        "65535, 0300ffff",
+        "2147483647, 047fffffff",
+        "2147483648, 050080000000",
+        "4294967295, 0500ffffffff",
+        "9223372036854775807, 087fffffffffffffff",
+        "-1, 01ff",
+        "-128, 0180",
+        "-129, 02ff7f",
+        "-9223372036854775808, 088000000000000000"
+    })
     void berIntegersAreTheShortestTwosComplementAndRoundTrip(long value, String hex) throws SiloException {
         WireWriter w = new WireWriter();
         BerInteger.write(value, w);
@@ -49,7 +64,8 @@ class FilesWireFormsTest {
     @ParameterizedTest
     @CsvSource({"00", "020001", "02ff80", "090000000000000000ff", "0201"})
     void malformedBerIntegersAreRefused(String hex) {
-        assertThatThrownBy(() -> BerInteger.read(new WireReader(HEX.parseHex(hex)))).isInstanceOf(SiloException.class);
+        assertThatThrownBy(() -> BerInteger.read(new WireReader(HEX.parseHex(hex))))
+                .isInstanceOf(SiloException.class);
     }
 
     @Test
@@ -58,12 +74,15 @@ class FilesWireFormsTest {
         assertThat(HEX.formatHex(encode(FilesOps.HANDLE, h))).isEqualTo("030105");
         assertThat(FilesOps.Handle.integer(200).bytes()).containsExactly(0x00, 0xc8);
         for (int n : new int[] {1, 127, 128, 255, 256, 65535, 65536, Integer.MAX_VALUE}) {
-            assertThat(decode(FilesOps.HANDLE, encode(FilesOps.HANDLE, FilesOps.Handle.integer(n))).integer()).isEqualTo(n);
+            assertThat(decode(FilesOps.HANDLE, encode(FilesOps.HANDLE, FilesOps.Handle.integer(n)))
+                            .integer())
+                    .isEqualTo(n);
         }
         // the old fixed form, a negative number, one too large for an int: refused, with INVALID
         for (String bad : new String[] {"0000000005", "ff", "0100000000", ""}) {
             assertThatThrownBy(() -> new FilesOps.Handle(FilesOps.INTEGER, HEX.parseHex(bad)).integer())
-                    .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID));
+                    .isInstanceOfSatisfying(
+                            SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID));
         }
     }
 
@@ -75,7 +94,9 @@ class FilesWireFormsTest {
         byte[] before = encode(FilesOps.LEASE_STATE, plain);
         byte[] after = encode(FilesOps.LEASE_STATE, warned);
         // the same bytes, then u16 code and BER text
-        assertThat(HEX.formatHex(after)).isEqualTo(HEX.formatHex(before) + "0001" + "18" + HEX.formatHex(w.text().getBytes()));
+        assertThat(HEX.formatHex(after))
+                .isEqualTo(HEX.formatHex(before) + "0001" + "18"
+                        + HEX.formatHex(w.text().getBytes()));
         assertThat(decode(FilesOps.LEASE_STATE, after)).isEqualTo(warned);
         assertThat(decode(FilesOps.LEASE_STATE, before).warning()).isNull();
         // an older decoder read the four fields and stopped: the trailer is left unread
@@ -85,20 +106,29 @@ class FilesWireFormsTest {
         old.u8();
         assertThat(old.utf8()).isEqualTo("read lease");
 
-        FilesOps.Opened o = new FilesOps.Opened(FilesOps.Handle.integer(3), 10, false, 0, "", "",
+        FilesOps.Opened o = new FilesOps.Opened(
+                FilesOps.Handle.integer(3),
+                10,
+                false,
+                0,
+                "",
+                "",
                 new FilesOps.Warning(FilesOps.WARN_OTHER_COPY, "from the copy on B: A is noaccess"));
         FilesOps.Opened back = decode(FilesOps.OPENED, encode(FilesOps.OPENED, o));
         assertThat(back.warning()).isEqualTo(o.warning());
         assertThat(back.size()).isEqualTo(10);
         FilesOps.Closed c = new FilesOps.Closed(1, "/a", "b", "c", new FilesOps.Warning(FilesOps.WARN_STAGED, "x"));
         assertThat(decode(FilesOps.CLOSED, encode(FilesOps.CLOSED, c))).isEqualTo(c);
-        assertThat(decode(FilesOps.CLOSED, encode(FilesOps.CLOSED, FilesOps.Closed.NOTHING)).warning()).isNull();
+        assertThat(decode(FilesOps.CLOSED, encode(FilesOps.CLOSED, FilesOps.Closed.NOTHING))
+                        .warning())
+                .isNull();
         assertThat(FilesOps.Warning.name(FilesOps.WARN_STAGED)).isEqualTo("STAGED");
     }
 
     @Test
     void aTruncatedWarningIsRefused() {
-        byte[] ok = encode(FilesOps.LEASE_STATE, new FilesOps.LeaseState(true, 1, false, "t", new FilesOps.Warning(1, "why")));
+        byte[] ok = encode(
+                FilesOps.LEASE_STATE, new FilesOps.LeaseState(true, 1, false, "t", new FilesOps.Warning(1, "why")));
         for (int cut = 1; cut <= 5; cut++) {
             byte[] b = java.util.Arrays.copyOf(ok, ok.length - cut);
             assertThatThrownBy(() -> decode(FilesOps.LEASE_STATE, b)).isInstanceOf(SiloException.class);
@@ -107,24 +137,32 @@ class FilesWireFormsTest {
 
     @Test
     void aDeviceNameMayCarryAnOffset() throws SiloException {
-        FilesOps.Open o = new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(FilesOps.Name.device("disk0", 1_048_576)));
+        FilesOps.Open o = new FilesOps.Open(
+                FilesOps.READ, FilesOps.CAPABILITY, List.of(FilesOps.Name.device("disk0", 1_048_576)));
         byte[] b = encode(FilesOps.OPEN_REQUEST, o);
         // flags, handle type, 0x83, BER "disk0", BER INTEGER 1048576
         assertThat(HEX.formatHex(b)).isEqualTo("0101" + "83" + "05" + HEX.formatHex("disk0".getBytes()) + "03100000");
         assertThat(decode(FilesOps.OPEN_REQUEST, b)).isEqualTo(o);
-        FilesOps.Open plain = new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(FilesOps.Name.device("disk0")));
+        FilesOps.Open plain =
+                new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(FilesOps.Name.device("disk0")));
         assertThat(encode(FilesOps.OPEN_REQUEST, plain)[2]).isEqualTo((byte) 3);
-        assertThat(decode(FilesOps.OPEN_REQUEST, encode(FilesOps.OPEN_REQUEST, plain)).names().get(0).offset()).isEqualTo(-1);
+        assertThat(decode(FilesOps.OPEN_REQUEST, encode(FilesOps.OPEN_REQUEST, plain))
+                        .names()
+                        .get(0)
+                        .offset())
+                .isEqualTo(-1);
         // in an access method too, followed by another name
-        FilesOps.Open both = new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY,
-                List.of(FilesOps.Name.device("d", 0), FilesOps.Name.path("/x")));
-        assertThat(decode(FilesOps.OPEN_REQUEST, encode(FilesOps.OPEN_REQUEST, both))).isEqualTo(both);
+        FilesOps.Open both = new FilesOps.Open(
+                FilesOps.READ, FilesOps.CAPABILITY, List.of(FilesOps.Name.device("d", 0), FilesOps.Name.path("/x")));
+        assertThat(decode(FilesOps.OPEN_REQUEST, encode(FilesOps.OPEN_REQUEST, both)))
+                .isEqualTo(both);
     }
 
     @ParameterizedTest
     @CsvSource({"0101820161020100", "0101830164", "01018301640180", "0101850164"})
     void anIntegerOnlyFollowsADeviceAndIsNotNegative(String hex) {
         // 0x82: a path with an integer; 0x83 without one; 0x83 with -128; 0x85 (an access method with bit 7)
-        assertThatThrownBy(() -> decode(FilesOps.OPEN_REQUEST, HEX.parseHex(hex))).isInstanceOf(SiloException.class);
+        assertThatThrownBy(() -> decode(FilesOps.OPEN_REQUEST, HEX.parseHex(hex)))
+                .isInstanceOf(SiloException.class);
     }
 }

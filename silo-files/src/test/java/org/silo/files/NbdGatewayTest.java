@@ -40,6 +40,7 @@ import org.silo.wire.server.WireServerConfig;
 class NbdGatewayTest {
     @TempDir
     Path dir;
+
     ImageStore images;
     NbdServer nbd;
     ArchiveService archive;
@@ -51,16 +52,25 @@ class NbdGatewayTest {
     @BeforeEach
     void start() throws Exception {
         images = new ImageStore(dir.resolve("exports"));
-        nbd = NbdServer.builder(images).bindAddress(InetAddress.getLoopbackAddress()).port(0).build().start();
+        nbd = NbdServer.builder(images)
+                .bindAddress(InetAddress.getLoopbackAddress())
+                .port(0)
+                .build()
+                .start();
         archive = ArchiveService.open(Files.createDirectories(dir.resolve("archive")), null);
         // the file service has its own image store: the NBD server is "elsewhere"
-        files = new FilesService(dir, new ImageStore(dir.resolve("images")), new ArchiveGateway(archive, null), Map::of,
+        files = new FilesService(
+                dir,
+                new ImageStore(dir.resolve("images")),
+                new ArchiveGateway(archive, null),
+                Map::of,
                 new FilesService.Settings(dir.resolve("cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0)
                         // the servers it gateways to run on loopback, which the gateway refuses unless allowed
                         .withUrlAllow(org.silo.files.server.GatewayAddressPolicy.parse("127.0.0.1")));
         Dispatcher d = new Dispatcher();
         files.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
     }
 
@@ -99,15 +109,20 @@ class NbdGatewayTest {
                 .isEqualTo(java.util.Arrays.copyOfRange(data, 1_000_000, 1_000_500));
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         assertThat(OobReader.copy(o, all)).isEqualTo(data.length);
-        assertThat(all.toByteArray()).as("3 MiB through the data port, 1 MiB NBD reads").isEqualTo(data);
-        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(o.handle(), data.length, 10))).isEmpty();
+        assertThat(all.toByteArray())
+                .as("3 MiB through the data port, 1 MiB NBD reads")
+                .isEqualTo(data);
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(o.handle(), data.length, 10)))
+                .isEmpty();
         code(() -> client.call(FilesOps.WRITE_OP, new FilesOps.Write(o.handle(), 0, new byte[1])), ErrorCode.READ_ONLY);
         client.call(FilesOps.CLOSE, o.handle());
 
         FilesOps.Opened w = open(FilesOps.READ | FilesOps.WRITE, FilesOps.INTEGER, url("disk"));
         assertThat(w.writable()).isTrue();
         client.call(FilesOps.WRITE_OP, new FilesOps.Write(w.handle(), 4096, "through the gateway".getBytes()));
-        code(() -> client.call(FilesOps.WRITE_OP, new FilesOps.Write(w.handle(), data.length - 1, new byte[2])), ErrorCode.NO_SPACE);
+        code(
+                () -> client.call(FilesOps.WRITE_OP, new FilesOps.Write(w.handle(), data.length - 1, new byte[2])),
+                ErrorCode.NO_SPACE);
         client.call(FilesOps.CLOSE, w.handle());
         byte[] after = Files.readAllBytes(dir.resolve("exports").resolve("disk"));
         assertThat(new String(after, 4096, 19)).isEqualTo("through the gateway");
@@ -128,34 +143,55 @@ class NbdGatewayTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> {
                 try (Socket c = s.accept()) {
-                    c.getOutputStream().write("HTTP/1.0 400 no\r\n\r\n".repeat(3).getBytes());
+                    c.getOutputStream()
+                            .write("HTTP/1.0 400 no\r\n\r\n".repeat(3).getBytes());
                 } catch (IOException ignored) {
                     // done
                 }
             });
-            code(() -> open(FilesOps.READ, FilesOps.CAPABILITY, "nbd://127.0.0.1:" + s.getLocalPort() + "/x"), ErrorCode.IO);
+            code(
+                    () -> open(FilesOps.READ, FilesOps.CAPABILITY, "nbd://127.0.0.1:" + s.getLocalPort() + "/x"),
+                    ErrorCode.IO);
         }
     }
 
     @Test
     void anExportOfNbdkit() throws Exception {
-        Assumptions.assumeTrue(onPath("nbdkit"), "nbdkit is not installed (apt-get install nbdkit): skipping the nbdkit peer");
+        Assumptions.assumeTrue(
+                onPath("nbdkit"), "nbdkit is not installed (apt-get install nbdkit): skipping the nbdkit peer");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        nbdkit = new ProcessBuilder("nbdkit", "-f", "-r", "--exit-with-parent", "-i", "127.0.0.1", "-p", String.valueOf(port),
-                "pattern", "size=8M").redirectErrorStream(true).redirectOutput(dir.resolve("nbdkit.log").toFile()).start();
+        nbdkit = new ProcessBuilder(
+                        "nbdkit",
+                        "-f",
+                        "-r",
+                        "--exit-with-parent",
+                        "-i",
+                        "127.0.0.1",
+                        "-p",
+                        String.valueOf(port),
+                        "pattern",
+                        "size=8M")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("nbdkit.log").toFile())
+                .start();
         String url = "nbd://127.0.0.1:" + port + "/";
         // nbdkit listens when it is ready, which a busy machine may take a while to be
-        FilesOps.Opened o = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(2))
-                .pollInterval(java.time.Duration.ofMillis(100)).ignoreExceptionsInstanceOf(SiloException.class)
-                .until(() -> {
-                    if (!nbdkit.isAlive()) {
-                        throw new AssertionError("nbdkit stopped: " + Files.readString(dir.resolve("nbdkit.log")));
-                    }
-                    return open(FilesOps.READ, FilesOps.CAPABILITY, url);
-                }, java.util.Objects::nonNull);
+        FilesOps.Opened o = org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofMinutes(2))
+                .pollInterval(java.time.Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(SiloException.class)
+                .until(
+                        () -> {
+                            if (!nbdkit.isAlive()) {
+                                throw new AssertionError(
+                                        "nbdkit stopped: " + Files.readString(dir.resolve("nbdkit.log")));
+                            }
+                            return open(FilesOps.READ, FilesOps.CAPABILITY, url);
+                        },
+                        java.util.Objects::nonNull);
         assertThat(o.size()).isEqualTo(8 << 20);
         // the pattern plugin: each 8-byte word holds its own offset, big-endian
         byte[] b = client.call(FilesOps.READ_OP, new FilesOps.Read(o.handle(), 5_000_000, 64));
@@ -177,6 +213,9 @@ class NbdGatewayTest {
     }
 
     private static void code(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode c) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(c));
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        SiloException.class,
+                        e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(c));
     }
 }

@@ -34,8 +34,10 @@ import org.silo.wire.server.WireServerConfig;
  */
 class Seed003AnswersTest {
     private static final int IMAGE = 1 << 20;
+
     @TempDir
     Path dir;
+
     private ImageStore images;
     private org.silo.archive.ArchiveService archive;
     private FilesService files;
@@ -47,11 +49,17 @@ class Seed003AnswersTest {
         images = new ImageStore(dir.resolve("images"));
         images.create("disk", IMAGE, false);
         archive = org.silo.archive.ArchiveService.open(Files.createDirectories(dir.resolve("archive")), null);
-        files = new FilesService(dir, images, new org.silo.files.server.ArchiveGateway(archive, null), Map::of,
-                new FilesService.Settings(dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
+        files = new FilesService(
+                dir,
+                images,
+                new org.silo.files.server.ArchiveGateway(archive, null),
+                Map::of,
+                new FilesService.Settings(
+                        dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
         Dispatcher d = new Dispatcher();
         files.register(d);
-        server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+        server = WireServer.start(
+                InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
         client = SiloClient.connect(ClientOptions.to(server.address()));
     }
 
@@ -68,7 +76,8 @@ class Seed003AnswersTest {
     }
 
     private FilesOps.LeaseState lease(String holder, long seconds) throws SiloException {
-        return client.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("disk"), FilesOps.LEASE_READ, (int) seconds, holder));
+        return client.call(
+                FilesOps.LEASE, new FilesOps.Lease(Name.device("disk"), FilesOps.LEASE_READ, (int) seconds, holder));
     }
 
     @Test
@@ -93,7 +102,8 @@ class Seed003AnswersTest {
         assertThat(zero.warning().text()).contains("granted for 1 s, not the 0 s asked");
 
         // a refused lease is a refusal, not a warning
-        FilesOps.LeaseState refused = client.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("disk"), FilesOps.LEASE_WRITE, 9000, "e"));
+        FilesOps.LeaseState refused =
+                client.call(FilesOps.LEASE, new FilesOps.Lease(Name.device("disk"), FilesOps.LEASE_WRITE, 9000, "e"));
         assertThat(refused.granted()).isFalse();
         assertThat(refused.warning()).isNull();
     }
@@ -104,15 +114,19 @@ class Seed003AnswersTest {
         assertThat(first.handle().bytes()).as("handle 1, one octet").containsExactly(1);
         assertThat(first.warning()).isNull();
         for (int i = 0; i < 130; i++) { // past 127: two octets
-            client.call(FilesOps.CLOSE, open(FilesOps.READ, FilesOps.INTEGER, Name.device("disk")).handle());
+            client.call(
+                    FilesOps.CLOSE,
+                    open(FilesOps.READ, FilesOps.INTEGER, Name.device("disk")).handle());
         }
         FilesOps.Opened later = open(FilesOps.READ, FilesOps.INTEGER, Name.device("disk"));
         assertThat(later.handle().bytes()).containsExactly(0x00, 0x84); // 132
-        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(later.handle(), 0, 10))).hasSize(10);
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(later.handle(), 0, 10)))
+                .hasSize(10);
         // the fixed u32 of before: refused, not taken for handle 132
         Handle old = new Handle(FilesOps.INTEGER, new byte[] {0, 0, 0, (byte) 0x84});
         assertThatThrownBy(() -> client.call(FilesOps.READ_OP, new FilesOps.Read(old, 0, 10)))
-                .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID));
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID));
         client.call(FilesOps.CLOSE, later.handle());
         client.call(FilesOps.CLOSE, first.handle());
     }
@@ -123,36 +137,47 @@ class Seed003AnswersTest {
         new java.util.Random(7).nextBytes(all);
         FilesOps.Opened w = open(FilesOps.READ | FilesOps.WRITE, FilesOps.CAPABILITY, Name.device("disk"));
         for (int off = 0; off < IMAGE; off += 60_000) {
-            client.call(FilesOps.WRITE_OP, new FilesOps.Write(w.handle(), off, Arrays.copyOfRange(all, off, Math.min(IMAGE, off + 60_000))));
+            client.call(
+                    FilesOps.WRITE_OP,
+                    new FilesOps.Write(w.handle(), off, Arrays.copyOfRange(all, off, Math.min(IMAGE, off + 60_000))));
         }
         client.call(FilesOps.CLOSE, w.handle());
 
         FilesOps.Opened part = open(FilesOps.READ | FilesOps.WRITE, FilesOps.CAPABILITY, Name.device("disk", 4096));
         assertThat(part.size()).isEqualTo(IMAGE - 4096);
-        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(part.handle(), 0, 100))).isEqualTo(Arrays.copyOfRange(all, 4096, 4196));
-        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(part.handle(), IMAGE - 4100, 100))).as("its end is the image's")
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(part.handle(), 0, 100)))
+                .isEqualTo(Arrays.copyOfRange(all, 4096, 4196));
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(part.handle(), IMAGE - 4100, 100)))
+                .as("its end is the image's")
                 .isEqualTo(Arrays.copyOfRange(all, IMAGE - 4, IMAGE));
-        client.call(FilesOps.WRITE_OP, new FilesOps.Write(part.handle(), 0, "partition".getBytes(StandardCharsets.UTF_8)));
-        assertThatThrownBy(() -> client.call(FilesOps.WRITE_OP, new FilesOps.Write(part.handle(), IMAGE - 4096 - 2, new byte[4])))
-                .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NO_SPACE));
+        client.call(
+                FilesOps.WRITE_OP, new FilesOps.Write(part.handle(), 0, "partition".getBytes(StandardCharsets.UTF_8)));
+        assertThatThrownBy(() -> client.call(
+                        FilesOps.WRITE_OP, new FilesOps.Write(part.handle(), IMAGE - 4096 - 2, new byte[4])))
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NO_SPACE));
         assertThat(client.call(FilesOps.STAT, part.handle()).size()).isEqualTo(IMAGE - 4096);
         client.call(FilesOps.CLOSE, part.handle());
         FilesOps.Opened whole = open(FilesOps.READ, FilesOps.CAPABILITY, Name.device("disk"));
-        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(whole.handle(), 4095, 10))).asString(StandardCharsets.ISO_8859_1)
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(whole.handle(), 4095, 10)))
+                .asString(StandardCharsets.ISO_8859_1)
                 .isEqualTo((char) (all[4095] & 0xFF) + "partition");
         client.call(FilesOps.CLOSE, whole.handle());
 
         // a crypto capability carries the offset: each use reopens the same part
         FilesOps.Opened signed = open(FilesOps.READ, FilesOps.CRYPTO, Name.device("disk", IMAGE - 8));
         assertThat(signed.size()).isEqualTo(8);
-        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(signed.handle(), 0, 100))).isEqualTo(Arrays.copyOfRange(all, IMAGE - 8, IMAGE));
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(signed.handle(), 0, 100)))
+                .isEqualTo(Arrays.copyOfRange(all, IMAGE - 8, IMAGE));
 
         // at the end: empty; past it: INVALID, and the image is not left held
         FilesOps.Opened end = open(FilesOps.READ, FilesOps.CAPABILITY, Name.device("disk", IMAGE));
         assertThat(end.size()).isZero();
-        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(end.handle(), 0, 10))).isEmpty();
+        assertThat(client.call(FilesOps.READ_OP, new FilesOps.Read(end.handle(), 0, 10)))
+                .isEmpty();
         client.call(FilesOps.CLOSE, end.handle());
-        assertThatThrownBy(() -> open(FilesOps.READ | FilesOps.WRITE, FilesOps.CAPABILITY, Name.device("disk", IMAGE + 1)))
+        assertThatThrownBy(
+                        () -> open(FilesOps.READ | FilesOps.WRITE, FilesOps.CAPABILITY, Name.device("disk", IMAGE + 1)))
                 .isInstanceOfSatisfying(SiloException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.INVALID);
                     assertThat(e.getMessage()).contains("past the end of disk");

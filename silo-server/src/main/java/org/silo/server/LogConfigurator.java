@@ -24,8 +24,7 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     @Override
     public ExecutionStatus configure(LoggerContext context) {
         ClassLoader loader = LogConfigurator.class.getClassLoader();
-        if (System.getProperty("logback.configurationFile") != null
-                || loader.getResource("logback-test.xml") != null) {
+        if (System.getProperty("logback.configurationFile") != null || loader.getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
         setUp(context);

@@ -29,7 +29,9 @@ final class PortCheck {
                 try {
                     bind(protocol, new InetSocketAddress(listen, port));
                 } catch (IOException ex) {
-                    String why = ex instanceof BindException && String.valueOf(ex.getMessage()).contains("in use") ? "is in use"
+                    String why = ex instanceof BindException
+                                    && String.valueOf(ex.getMessage()).contains("in use")
+                            ? "is in use"
                             : "cannot be bound on " + listen.getHostAddress() + " (" + ex.getMessage() + ")";
                     throw new StartRefused("port " + port + "/" + protocol + " " + why + "; change " + e.getKey());
                 }
@@ -42,7 +44,8 @@ final class PortCheck {
             new DatagramSocket(at).close();
         } else {
             try (ServerSocket s = new ServerSocket()) {
-                // as the server's own sockets: the connections of a server just stopped (TIME_WAIT) do not hold the port
+                // as the server's own sockets: the connections of a server just stopped (TIME_WAIT) do not hold the
+                // port
                 s.setReuseAddress(true);
                 s.bind(at);
             }

@@ -15,19 +15,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.silo.archive.ArchiveService;
 import org.silo.archive.lm.LibraryManager;
-import org.silo.server.access.AccessService;
-import org.silo.server.archive.ArchiveMetrics;
-import org.silo.server.access.AccessStore;
-import org.silo.server.access.ServerAccess;
 import org.silo.control.ControlData;
 import org.silo.control.text.TextServer;
+import org.silo.control.text.WorkerRegistry;
 import org.silo.control.web.ConsoleServer;
 import org.silo.files.server.ArchiveGateway;
 import org.silo.files.server.FilesService;
-import org.silo.control.text.WorkerRegistry;
+import org.silo.server.access.AccessService;
+import org.silo.server.access.AccessStore;
+import org.silo.server.access.ServerAccess;
+import org.silo.server.archive.ArchiveMetrics;
 import org.silo.server.block.BlockService;
-import org.silo.server.control.ServerControlData;
 import org.silo.server.config.SiloConfig;
+import org.silo.server.control.ServerControlData;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
 import org.silo.wire.op.CoreOps;
@@ -97,15 +97,20 @@ public final class SiloServer implements AutoCloseable {
         }
         dispatcher.register(CoreOps.PING, (ctx, payload) -> payload);
         dispatcher.register(CoreOps.STATUS, "core", Right.READ, (ctx, none) -> status());
-        ServerAccess access = new ServerAccess(AccessStore.open(data), ServerAccess.parse(config.get("anonymous")),
-                config.listen(), config.duration("login.first-wait").toMillis());
+        ServerAccess access = new ServerAccess(
+                AccessStore.open(data),
+                ServerAccess.parse(config.get("anonymous")),
+                config.listen(),
+                config.duration("login.first-wait").toMillis());
         addService("access", new AccessService(access));
         LibraryManager.Settings lm = LibraryManager.Settings.DEFAULTS
                 .withMoverTimeout(config.duration("archive.mover-timeout").toMillis())
                 .withHungAfter(config.duration("archive.hung-after").toMillis())
                 .withAgeTime(config.duration("archive.age-time").toMillis())
-                .withAggregation(new org.silo.archive.ops.LibraryMessages.Aggregation(config.size("archive.aggregate-below"),
-                        config.size("archive.aggregate-size"), config.duration("archive.aggregate-idle").toMillis()));
+                .withAggregation(new org.silo.archive.ops.LibraryMessages.Aggregation(
+                        config.size("archive.aggregate-below"),
+                        config.size("archive.aggregate-size"),
+                        config.duration("archive.aggregate-idle").toMillis()));
         ArchiveService archive = ArchiveService.open(data, config.get("catalog"), lm);
         catalog = archive.catalog();
         log.info("catalog {} at schema version {}", catalog.url(), catalog.schemaVersion());
@@ -116,21 +121,46 @@ public final class SiloServer implements AutoCloseable {
         BlockService block = BlockService.start(config, access.anonymousGrants());
         addService("block", block);
         block.bindMetrics(registry);
-        FilesService files = new FilesService(data, block.store(),
-                new ArchiveGateway(archive, callbackHost(config.listen())), this::status,
-                new FilesService.Settings(data.resolve("files-cache"), config.size("files.cache-size"),
-                        config.duration("files.stage-wait").toMillis(), config.listen(), config.port("files.data-port"),
-                        config.duration("files.lookup-cache").toMillis(), config.urlAllow()));
+        FilesService files = new FilesService(
+                data,
+                block.store(),
+                new ArchiveGateway(archive, callbackHost(config.listen())),
+                this::status,
+                new FilesService.Settings(
+                        data.resolve("files-cache"),
+                        config.size("files.cache-size"),
+                        config.duration("files.stage-wait").toMillis(),
+                        config.listen(),
+                        config.port("files.data-port"),
+                        config.duration("files.lookup-cache").toMillis(),
+                        config.urlAllow()));
         WorkerRegistry workers = new WorkerRegistry(data.resolve("workers.json"));
         String xferHost = callbackHost(config.listen());
-        ControlData control = new ServerControlData(this::status, archive, block.store(), access, registry, files::leases, workers,
-                () -> "http://" + (xferHost == null ? "127.0.0.1" : xferHost.contains(":") ? "[" + xferHost + "]" : xferHost) + ":" + consolePort);
-        TextServer text = TextServer.start(config.listen(), config.port("control.port"), control, workers, Version.VERSION,
+        ControlData control = new ServerControlData(
+                this::status,
+                archive,
+                block.store(),
+                access,
+                registry,
+                files::leases,
+                workers,
+                () -> "http://"
+                        + (xferHost == null ? "127.0.0.1" : xferHost.contains(":") ? "[" + xferHost + "]" : xferHost)
+                        + ":" + consolePort);
+        TextServer text = TextServer.start(
+                config.listen(),
+                config.port("control.port"),
+                control,
+                workers,
+                Version.VERSION,
                 java.time.Duration.ofSeconds(1));
         parts.add(text);
         controlPort = text.port();
-        ConsoleServer console = ConsoleServer.builder(control).bindAddress(config.listen())
-                .port(config.port("console.port")).build().start();
+        ConsoleServer console = ConsoleServer.builder(control)
+                .bindAddress(config.listen())
+                .port(config.port("console.port"))
+                .build()
+                .start();
         parts.add(console);
         consolePort = console.port();
         addService("files", files);
@@ -143,7 +173,11 @@ public final class SiloServer implements AutoCloseable {
         parts.add(housekeeping::shutdownNow);
         wire = WireServer.start(config.listen(), config.port("wire.port"), config.wire(), dispatcher, registry, access);
         parts.add(wire);
-        log.info("silo {} serving {} on {} (data in {})", Version.VERSION, config.get("name"), wire.address(),
+        log.info(
+                "silo {} serving {} on {} (data in {})",
+                Version.VERSION,
+                config.get("name"),
+                wire.address(),
                 data.toAbsolutePath().normalize());
     }
 
@@ -198,13 +232,16 @@ public final class SiloServer implements AutoCloseable {
         m.put("version", Version.VERSION);
         org.silo.archive.catalog.Catalog c = catalog;
         if (c != null) {
-            // the version the catalog is at, from Flyway's history table, and when it got there (docs/operations.md, "Upgrades")
+            // the version the catalog is at, from Flyway's history table, and when it got there (docs/operations.md,
+            // "Upgrades")
             m.put("schemaVersion", c.schemaVersion());
             if (c.schemaMigratedAt() != null) {
                 m.put("schemaMigratedAt", c.schemaMigratedAt().toString());
             }
         }
-        m.put("uptimeSeconds", Duration.ofMillis(System.currentTimeMillis() - startedMillis).toSeconds());
+        m.put(
+                "uptimeSeconds",
+                Duration.ofMillis(System.currentTimeMillis() - startedMillis).toSeconds());
         m.put("data", config.data().toAbsolutePath().normalize().toString());
         m.put("wire", wire.address().getHostString() + ":" + wire.port());
         m.put("bytesMoved", bytesMoved.getAsLong());

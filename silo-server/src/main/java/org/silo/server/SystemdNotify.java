@@ -59,8 +59,10 @@ public final class SystemdNotify {
                 libc.close(fd);
             }
         } catch (LastErrorException e) {
-            throw new IOException("cannot send " + state.replace('\n', ' ') + " to NOTIFY_SOCKET " + socket + ": errno "
-                    + e.getErrorCode(), e);
+            throw new IOException(
+                    "cannot send " + state.replace('\n', ' ') + " to NOTIFY_SOCKET " + socket + ": errno "
+                            + e.getErrorCode(),
+                    e);
         }
         return true;
     }
@@ -80,7 +82,8 @@ public final class SystemdNotify {
         }
         int pathBytes = name.length + (abstractName ? 0 : 1);
         if (pathBytes > SUN_PATH) {
-            throw new IOException("NOTIFY_SOCKET " + socket + " is longer than a socket address holds (" + SUN_PATH + " bytes)");
+            throw new IOException(
+                    "NOTIFY_SOCKET " + socket + " is longer than a socket address holds (" + SUN_PATH + " bytes)");
         }
         ByteBuffer b = ByteBuffer.allocate(2 + pathBytes).order(ByteOrder.nativeOrder());
         b.putShort(AF_UNIX).put(name);

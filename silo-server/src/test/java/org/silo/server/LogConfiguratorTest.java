@@ -41,14 +41,16 @@ class LogConfiguratorTest {
         ConsoleAppender<?> err = (ConsoleAppender<?>) root.getAppender("ERR");
         assertThat(err.isStarted()).isTrue();
         assertThat(err.getTarget()).isEqualTo("System.err");
-        assertThat(((PatternLayoutEncoder) err.getEncoder()).getPattern()).isEqualTo("%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n");
+        assertThat(((PatternLayoutEncoder) err.getEncoder()).getPattern())
+                .isEqualTo("%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg%n");
         context.stop();
     }
 
     @Test
     void clientCommandsSetTheLevelThroughSiloLog() {
         LoggerContext context = setUp("WARN");
-        assertThat(context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getLevel()).isEqualTo(Level.WARN);
+        assertThat(context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getLevel())
+                .isEqualTo(Level.WARN);
         context.stop();
     }
 
@@ -58,8 +60,11 @@ class LogConfiguratorTest {
         LogConfigurator c = new LogConfigurator();
         c.setContext(context);
         boolean testXml = LogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null;
-        assertThat(c.configure(context)).isEqualTo(testXml
-                ? Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY : Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
+        assertThat(c.configure(context))
+                .isEqualTo(
+                        testXml
+                                ? Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY
+                                : Configurator.ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY);
         context.stop();
     }
 }

@@ -50,7 +50,8 @@ class SystemdNotifyTest {
 
     @Test
     void readyArrivesAtAPathSocket(@TempDir Path dir) throws IOException {
-        assertThat(sentThrough(dir.resolve("notify").toString(), "READY=1\nSTATUS=serving")).isEqualTo("READY=1\nSTATUS=serving");
+        assertThat(sentThrough(dir.resolve("notify").toString(), "READY=1\nSTATUS=serving"))
+                .isEqualTo("READY=1\nSTATUS=serving");
     }
 
     @Test
@@ -67,14 +68,17 @@ class SystemdNotifyTest {
     @Test
     void aSocketNobodyListensOnIsAnError(@TempDir Path dir) {
         assertThatThrownBy(() -> SystemdNotify.notify(dir.resolve("nobody").toString(), "READY=1"))
-                .isInstanceOf(IOException.class).hasMessageContaining("NOTIFY_SOCKET");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("NOTIFY_SOCKET");
     }
 
     @Test
     void addressesSystemdDoesNotUseHereAreRefused() {
-        assertThatThrownBy(() -> SystemdNotify.sockaddr("vsock:2:1234")).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> SystemdNotify.sockaddr("vsock:2:1234"))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("neither a path nor an abstract name");
-        assertThatThrownBy(() -> SystemdNotify.sockaddr("/" + "x".repeat(200))).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> SystemdNotify.sockaddr("/" + "x".repeat(200)))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("longer than");
     }
 }

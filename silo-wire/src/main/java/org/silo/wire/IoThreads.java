@@ -32,12 +32,16 @@ public final class IoThreads {
 
     /** Starts {@code task} on a new I/O thread named {@code name}. */
     public static Thread start(String name, Runnable task) {
-        return platform() ? Thread.ofPlatform().name(name).daemon().start(task) : Thread.ofVirtual().name(name).start(task);
+        return platform()
+                ? Thread.ofPlatform().name(name).daemon().start(task)
+                : Thread.ofVirtual().name(name).start(task);
     }
 
     /** An executor that runs each task on a new I/O thread named {@code name}. */
     public static ExecutorService perTask(String name) {
-        ThreadFactory f = platform() ? Thread.ofPlatform().name(name).daemon().factory() : Thread.ofVirtual().name(name).factory();
+        ThreadFactory f = platform()
+                ? Thread.ofPlatform().name(name).daemon().factory()
+                : Thread.ofVirtual().name(name).factory();
         return Executors.newThreadPerTaskExecutor(f);
     }
 }

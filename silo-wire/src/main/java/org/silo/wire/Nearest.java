@@ -35,7 +35,11 @@ public final class Nearest {
                 found.add(new Candidate(name, d));
             }
         }
-        return found.stream().sorted(Comparator.comparingInt(Candidate::distance)).limit(3).map(Candidate::name).toList();
+        return found.stream()
+                .sorted(Comparator.comparingInt(Candidate::distance))
+                .limit(3)
+                .map(Candidate::name)
+                .toList();
     }
 
     /** Optimal string alignment distance: insertions, deletions, changes and swaps of neighbours, one each. */

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 public final class Sizes {
     private Sizes() {}
 
-    private static final Pattern SIZE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(?:([KMGTPE])(?:I?B)?|B)?",
-            Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE =
+            Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(?:([KMGTPE])(?:I?B)?|B)?", Pattern.CASE_INSENSITIVE);
     private static final String UNITS = "KMGTPE";
 
     /**
@@ -29,11 +29,15 @@ public final class Sizes {
     public static long parse(String text) {
         Matcher m = SIZE.matcher(text == null ? "" : text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a size: write bytes or a number with K, M, G, T or P"
-                    + " (or KiB, MiB, ...), e.g. 4096, 64M, 1.5G, 10 GiB");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a size: write bytes or a number with K, M, G, T or P"
+                            + " (or KiB, MiB, ...), e.g. 4096, 64M, 1.5G, 10 GiB");
         }
-        int shift = m.group(2) == null ? 0 : 10 * (UNITS.indexOf(Character.toUpperCase(m.group(2).charAt(0))) + 1);
-        BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(2).pow(shift));
+        int shift = m.group(2) == null
+                ? 0
+                : 10 * (UNITS.indexOf(Character.toUpperCase(m.group(2).charAt(0))) + 1);
+        BigDecimal bytes =
+                new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(2).pow(shift));
         if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             throw new IllegalArgumentException("'" + text + "' is too large (at most 8 EiB)");
         }

@@ -32,6 +32,7 @@ public final class WireConstants {
     public static final int FLAG_ERROR = 0x08;
     /** The frame carries a tag: its session has logged in with a password (docs/protocol.md §4). */
     public static final int FLAG_MAC = 0x10;
+
     public static final int KNOWN_FLAGS = FLAG_REQUEST | FLAG_REPLY | FLAG_WAIT | FLAG_ERROR | FLAG_MAC;
     public static final int TAG_LENGTH = 16;
 
@@ -46,12 +47,14 @@ public final class WireConstants {
 
     /** Result status octets (seed 003: success/failure/warning). */
     public static final int STATUS_SUCCESS = 0;
+
     public static final int STATUS_FAILURE = 1;
 
     /** Default UDP payload bound: QUIC's 1200 bytes, safe on any 1500-byte path. */
     public static final int DEFAULT_MAX_DATAGRAM = 1200;
     /** The largest UDP payload over IPv4. */
     public static final int MAX_DATAGRAM = 65507;
+
     public static final int DEFAULT_MAX_TCP_FRAME = 64 << 20;
 
     /** A first START is padded to this size so that the COOKIE answer never exceeds it (RFC 9000 §8). */

@@ -16,12 +16,13 @@ class IoThreadsTest {
     @Test
     void aServerUsesVirtualThreads() throws Exception {
         assertThat(IoThreads.platform()).isFalse();
-        Thread t = IoThreads.start("io-test", () -> { });
+        Thread t = IoThreads.start("io-test", () -> {});
         t.join();
         assertThat(t.isVirtual()).isTrue();
         assertThat(t.getName()).isEqualTo("io-test");
         try (ExecutorService pool = IoThreads.perTask("io-pool")) {
-            assertThat(pool.submit(() -> Thread.currentThread().isVirtual()).get()).isTrue();
+            assertThat(pool.submit(() -> Thread.currentThread().isVirtual()).get())
+                    .isTrue();
         }
     }
 

@@ -76,18 +76,20 @@ public final class LossyUdpProxy implements AutoCloseable {
         try {
             DatagramSocket up = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             up.setReceiveBufferSize(4 << 20);
-            Thread t = new Thread(() -> {
-                byte[] buf = new byte[65536];
-                while (open) {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    try {
-                        up.receive(p);
-                    } catch (IOException e) {
-                        return;
-                    }
-                    relay(front, java.util.Arrays.copyOf(p.getData(), p.getLength()), client);
-                }
-            }, "lossy-proxy-" + client.getPort());
+            Thread t = new Thread(
+                    () -> {
+                        byte[] buf = new byte[65536];
+                        while (open) {
+                            DatagramPacket p = new DatagramPacket(buf, buf.length);
+                            try {
+                                up.receive(p);
+                            } catch (IOException e) {
+                                return;
+                            }
+                            relay(front, java.util.Arrays.copyOf(p.getData(), p.getLength()), client);
+                        }
+                    },
+                    "lossy-proxy-" + client.getPort());
             t.setDaemon(true);
             t.start();
             return up;

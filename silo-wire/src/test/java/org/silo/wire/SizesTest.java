@@ -20,7 +20,9 @@ class SizesTest {
         assertThat(Sizes.parse("1.5T")).isEqualTo(3L << 39);
         assertThat(Sizes.parse("2KiB")).isEqualTo(2048);
         assertThat(Sizes.parse("1 GiB")).isEqualTo(1L << 30);
-        assertThat(Sizes.parse("64.0 MiB")).as("what format prints is read back").isEqualTo(64L << 20);
+        assertThat(Sizes.parse("64.0 MiB"))
+                .as("what format prints is read back")
+                .isEqualTo(64L << 20);
         assertThat(Sizes.parse("7MB")).isEqualTo(7L << 20);
         assertThat(Sizes.parse("512 B")).isEqualTo(512);
         assertThat(Sizes.parse("2t")).isEqualTo(2L << 40);
@@ -29,8 +31,11 @@ class SizesTest {
     @Test
     void refusesWhatIsNotASize() {
         for (String bad : new String[] {"", " ", "G", "-1G", "-1", "ten", "1X", "1e3", "1.5.5G", "1GB5"}) {
-            assertThatThrownBy(() -> Sizes.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("not a size").hasMessageContaining("1.5G");
+            assertThatThrownBy(() -> Sizes.parse(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("not a size")
+                    .hasMessageContaining("1.5G");
         }
         assertThatThrownBy(() -> Sizes.parse("99999999P")).hasMessageContaining("too large");
         assertThatThrownBy(() -> Sizes.parse(null)).hasMessageContaining("not a size");

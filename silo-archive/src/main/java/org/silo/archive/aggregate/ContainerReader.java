@@ -48,7 +48,8 @@ public final class ContainerReader implements AutoCloseable {
      */
     public InputStream member(long offset, long size) throws IOException {
         if (offset < position) {
-            throw new IOException("member at " + offset + " lies before the reader's position " + position + " in the container");
+            throw new IOException(
+                    "member at " + offset + " lies before the reader's position " + position + " in the container");
         }
         skip(offset - position);
         return new InputStream() {
@@ -67,7 +68,8 @@ public final class ContainerReader implements AutoCloseable {
                 }
                 int r = in.read(b, off, (int) Math.min(len, left));
                 if (r < 0) {
-                    throw new EOFException("the container ends " + left + " bytes before the end of the member at " + offset);
+                    throw new EOFException(
+                            "the container ends " + left + " bytes before the end of the member at " + offset);
                 }
                 left -= r;
                 position += r;
@@ -117,7 +119,8 @@ public final class ContainerReader implements AutoCloseable {
         while (n > 0) {
             int r = in.read(buf, 0, (int) Math.min(buf.length, n));
             if (r < 0) {
-                throw new EOFException("the container ends at " + position + ", before a member that starts " + n + " bytes further");
+                throw new EOFException(
+                        "the container ends at " + position + ", before a member that starts " + n + " bytes further");
             }
             n -= r;
             position += r;

@@ -92,7 +92,8 @@ public final class ContainerScan {
                 left -= r;
             }
             if (!skip(in, Tar.padding(size), buf)) {
-                return new Result(found, false, whole, "member " + name + " at " + headerAt + " cut short in its padding");
+                return new Result(
+                        found, false, whole, "member " + name + " at " + headerAt + " cut short in its padding");
             }
             long dataAt = pos;
             pos += Tar.padded(size);

@@ -32,8 +32,8 @@ public final class ContainerWriter {
      * One member as written: the offset of its first header block, of its first data byte, its size,
      * Adler-32 (8 hex digits) and content hash (null when none was asked for).
      */
-    public record Member(String name, long headerOffset, long dataOffset, long size, String adler32, String hash,
-            String owner) {}
+    public record Member(
+            String name, long headerOffset, long dataOffset, long size, String adler32, String hash, String owner) {}
 
     private final OutputStream out;
     private final String volume;
@@ -96,8 +96,14 @@ public final class ContainerWriter {
             left -= r;
         }
         write(ZEROS, Tar.padding(size));
-        Member m = new Member(name, header, data, size, Checksums.hex(sum.getValue()),
-                digest == null ? null : ContentHash.format(hashAlg, digest.digest()), owner);
+        Member m = new Member(
+                name,
+                header,
+                data,
+                size,
+                Checksums.hex(sum.getValue()),
+                digest == null ? null : ContentHash.format(hashAlg, digest.digest()),
+                owner);
         members.add(m);
         return m;
     }

@@ -35,12 +35,29 @@ public final class Manifest {
 
     static byte[] format(String volume, String cookie, List<ContainerWriter.Member> members) {
         StringBuilder s = new StringBuilder();
-        s.append(MAGIC).append('\t').append(VERSION).append('\t').append(escape(volume)).append('\t').append(cookie).append('\t')
-                .append(members.size()).append('\n');
+        s.append(MAGIC)
+                .append('\t')
+                .append(VERSION)
+                .append('\t')
+                .append(escape(volume))
+                .append('\t')
+                .append(cookie)
+                .append('\t')
+                .append(members.size())
+                .append('\n');
         for (ContainerWriter.Member m : members) {
-            s.append(m.dataOffset()).append('\t').append(m.size()).append('\t').append(m.adler32()).append('\t')
-                    .append(m.hash() == null ? "-" : m.hash()).append('\t').append(escape(m.owner() == null ? "" : m.owner()))
-                    .append('\t').append(escape(m.name())).append('\n');
+            s.append(m.dataOffset())
+                    .append('\t')
+                    .append(m.size())
+                    .append('\t')
+                    .append(m.adler32())
+                    .append('\t')
+                    .append(m.hash() == null ? "-" : m.hash())
+                    .append('\t')
+                    .append(escape(m.owner() == null ? "" : m.owner()))
+                    .append('\t')
+                    .append(escape(m.name()))
+                    .append('\n');
         }
         return s.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -61,7 +78,12 @@ public final class Manifest {
                 continue;
             }
             try {
-                out.add(new Entry(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2], f[3].equals("-") ? null : f[3], unescape(f[4]),
+                out.add(new Entry(
+                        Long.parseLong(f[0]),
+                        Long.parseLong(f[1]),
+                        f[2],
+                        f[3].equals("-") ? null : f[3],
+                        unescape(f[4]),
                         unescape(f[5])));
             } catch (NumberFormatException e) {
                 // a damaged line: skipped
@@ -80,12 +102,13 @@ public final class Manifest {
             char c = s.charAt(i);
             if (c == '\\' && i + 1 < s.length()) {
                 char n = s.charAt(++i);
-                b.append(switch (n) {
-                    case 't' -> '\t';
-                    case 'n' -> '\n';
-                    case 'r' -> '\r';
-                    default -> n;
-                });
+                b.append(
+                        switch (n) {
+                            case 't' -> '\t';
+                            case 'n' -> '\n';
+                            case 'r' -> '\r';
+                            default -> n;
+                        });
             } else {
                 b.append(c);
             }

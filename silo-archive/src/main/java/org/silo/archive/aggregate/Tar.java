@@ -39,6 +39,7 @@ public final class Tar {
     public static final int BLOCK = 512;
     /** The end of an archive: two zero blocks. */
     public static final int END = 2 * BLOCK;
+
     public static final byte TYPE_FILE = '0';
     public static final byte TYPE_PAX = 'x';
     /** The largest size the 11 octal digits of the ustar size field hold. */
@@ -86,14 +87,24 @@ public final class Tar {
         if (size > MAX_USTAR_SIZE) {
             pax.put("size", Long.toString(size));
         }
-        byte[] ustar = ustar(split == -2 ? fallbackName(name).getBytes(StandardCharsets.US_ASCII) : nameBytes, split < 0 ? -1 : split,
-                Math.min(size, MAX_USTAR_SIZE), mtimeSeconds, TYPE_FILE, owner);
+        byte[] ustar = ustar(
+                split == -2 ? fallbackName(name).getBytes(StandardCharsets.US_ASCII) : nameBytes,
+                split < 0 ? -1 : split,
+                Math.min(size, MAX_USTAR_SIZE),
+                mtimeSeconds,
+                TYPE_FILE,
+                owner);
         if (pax.isEmpty()) {
             return ustar;
         }
         byte[] records = paxRecords(pax);
-        byte[] paxHeader = ustar(("PaxHeaders/" + fallbackName(name)).getBytes(StandardCharsets.US_ASCII), -1,
-                records.length, mtimeSeconds, TYPE_PAX, owner);
+        byte[] paxHeader = ustar(
+                ("PaxHeaders/" + fallbackName(name)).getBytes(StandardCharsets.US_ASCII),
+                -1,
+                records.length,
+                mtimeSeconds,
+                TYPE_PAX,
+                owner);
         byte[] out = new byte[BLOCK + (int) padded(records.length) + BLOCK];
         System.arraycopy(paxHeader, 0, out, 0, BLOCK);
         System.arraycopy(records, 0, out, BLOCK, records.length);

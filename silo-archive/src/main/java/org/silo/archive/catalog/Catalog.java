@@ -47,6 +47,7 @@ public final class Catalog implements AutoCloseable {
     private final String schema;
     /** SQLite has one writer: transactions are serialised here rather than fail with SQLITE_BUSY. */
     private final ReentrantLock sqliteWriter = new ReentrantLock(true);
+
     private final String schemaVersion;
     private final java.time.Instant schemaMigratedAt;
 
@@ -56,7 +57,9 @@ public final class Catalog implements AutoCloseable {
         this.url = url;
         this.schema = schema;
         this.schemaVersion = current == null ? "" : current.getVersion().getVersion();
-        this.schemaMigratedAt = current == null || current.getInstalledOn() == null ? null : current.getInstalledOn().toInstant();
+        this.schemaMigratedAt = current == null || current.getInstalledOn() == null
+                ? null
+                : current.getInstalledOn().toInstant();
     }
 
     /**
@@ -95,7 +98,8 @@ public final class Catalog implements AutoCloseable {
             hc.setDriverClassName("org.postgresql.Driver");
             schema = parameter(url, "currentSchema");
         } else {
-            throw SiloException.of(ErrorCode.INVALID,
+            throw SiloException.of(
+                    ErrorCode.INVALID,
                     "catalog must be empty (SQLite in the data directory), jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB, not '"
                             + setting + "'");
         }
@@ -122,7 +126,8 @@ public final class Catalog implements AutoCloseable {
             throw e;
         } catch (RuntimeException e) {
             pool.close();
-            throw SiloException.of(ErrorCode.IO, "cannot migrate the catalog " + redact(url) + ": " + rootMessage(e), e);
+            throw SiloException.of(
+                    ErrorCode.IO, "cannot migrate the catalog " + redact(url) + ": " + rootMessage(e), e);
         }
     }
 

@@ -39,7 +39,8 @@ public final class CatalogBackup {
             Path tmp = d.resolveSibling(d.getFileName() + ".part");
             // a connection of its own, in autocommit: backup_step(-1) copies the whole database under one
             // read transaction, so the copy is one consistent snapshot while the server goes on writing
-            try (Connection c = DriverManager.getConnection(catalog.rawUrl()); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(catalog.rawUrl());
+                    Statement s = c.createStatement()) {
                 s.executeUpdate("backup to \"" + tmp.toString().replace("\"", "") + "\"");
             } catch (SQLException e) {
                 throw SiloException.of(ErrorCode.IO, "cannot back up the catalog to " + d + ": " + e.getMessage(), e);
@@ -58,7 +59,11 @@ public final class CatalogBackup {
             run(pg.args(cmd), pg);
         }
         try {
-            return new BackupResult(d.toString(), catalog.engine().name().toLowerCase(), Files.size(d), (System.nanoTime() - t0) / 1_000_000);
+            return new BackupResult(
+                    d.toString(),
+                    catalog.engine().name().toLowerCase(),
+                    Files.size(d),
+                    (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
             throw SiloException.of(ErrorCode.IO, "backup " + d + " vanished: " + e.getMessage(), e);
         }
@@ -75,11 +80,14 @@ public final class CatalogBackup {
         }
         if (setting == null || setting.isBlank() || setting.equals("sqlite") || setting.startsWith("jdbc:sqlite:")) {
             Path db = setting == null || setting.isBlank() || setting.equals("sqlite")
-                    ? dataDir.resolve("catalog.db") : Path.of(setting.substring("jdbc:sqlite:".length()));
+                    ? dataDir.resolve("catalog.db")
+                    : Path.of(setting.substring("jdbc:sqlite:".length()));
             try {
                 byte[] head = new byte[16];
                 try (var in = Files.newInputStream(backup)) {
-                    if (in.read(head) != 16 || !new String(head, 0, 15, java.nio.charset.StandardCharsets.US_ASCII).equals("SQLite format 3")) {
+                    if (in.read(head) != 16
+                            || !new String(head, 0, 15, java.nio.charset.StandardCharsets.US_ASCII)
+                                    .equals("SQLite format 3")) {
                         throw SiloException.invalid(backup + " is not a SQLite catalog backup");
                     }
                 }
@@ -90,12 +98,20 @@ public final class CatalogBackup {
                 Files.deleteIfExists(db.resolveSibling(db.getFileName() + "-shm"));
                 Files.move(tmp, db, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
-                throw SiloException.of(ErrorCode.IO, "cannot restore " + backup + " to " + db + ": " + e.getMessage(), e);
+                throw SiloException.of(
+                        ErrorCode.IO, "cannot restore " + backup + " to " + db + ": " + e.getMessage(), e);
             }
         } else if (setting.startsWith("jdbc:postgresql:")) {
             Pg pg = Pg.of(setting);
-            run(pg.args(new ArrayList<>(List.of("pg_restore", "--clean", "--if-exists", "--no-owner", "--exit-on-error",
-                    backup.toAbsolutePath().toString()))), pg);
+            run(
+                    pg.args(new ArrayList<>(List.of(
+                            "pg_restore",
+                            "--clean",
+                            "--if-exists",
+                            "--no-owner",
+                            "--exit-on-error",
+                            backup.toAbsolutePath().toString()))),
+                    pg);
         } else {
             throw SiloException.invalid("unknown catalog '" + setting + "'");
         }
@@ -114,10 +130,14 @@ public final class CatalogBackup {
                 throw SiloException.of(ErrorCode.IO, cmd.get(0) + " did not finish in 10 minutes");
             }
             if (p.exitValue() != 0) {
-                throw SiloException.of(ErrorCode.IO, cmd.get(0) + " failed (" + p.exitValue() + "): " + new String(out).trim());
+                throw SiloException.of(
+                        ErrorCode.IO, cmd.get(0) + " failed (" + p.exitValue() + "): " + new String(out).trim());
             }
         } catch (IOException e) {
-            throw SiloException.of(ErrorCode.IO, "cannot run " + cmd.get(0) + " (is the PostgreSQL client installed?): " + e.getMessage(), e);
+            throw SiloException.of(
+                    ErrorCode.IO,
+                    "cannot run " + cmd.get(0) + " (is the PostgreSQL client installed?): " + e.getMessage(),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw SiloException.of(ErrorCode.IO, cmd.get(0) + " interrupted");
@@ -134,13 +154,22 @@ public final class CatalogBackup {
                     for (String kv : u.getRawQuery().split("&")) {
                         int eq = kv.indexOf('=');
                         if (eq > 0) {
-                            q.put(kv.substring(0, eq), java.net.URLDecoder.decode(kv.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+                            q.put(
+                                    kv.substring(0, eq),
+                                    java.net.URLDecoder.decode(
+                                            kv.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
                         }
                     }
                 }
-                String db = u.getPath() == null || u.getPath().length() <= 1 ? "postgres" : u.getPath().substring(1);
-                return new Pg(u.getHost() == null ? "localhost" : u.getHost(), u.getPort() < 0 ? 5432 : u.getPort(), db,
-                        q.get("user"), q.get("password"));
+                String db = u.getPath() == null || u.getPath().length() <= 1
+                        ? "postgres"
+                        : u.getPath().substring(1);
+                return new Pg(
+                        u.getHost() == null ? "localhost" : u.getHost(),
+                        u.getPort() < 0 ? 5432 : u.getPort(),
+                        db,
+                        q.get("user"),
+                        q.get("password"));
             } catch (IllegalArgumentException e) {
                 throw SiloException.invalid("bad PostgreSQL URL: " + e.getMessage());
             }

@@ -107,7 +107,8 @@ public final class Sql {
      * a hash per value, however the directory grew (4,700 files/s, as on SQLite). Only here: the other
      * statements, ls's above all, do better with the cached plans.
      */
-    public static <T> List<T> listIn(Connection c, String sql, String column, List<?> first, java.util.Collection<String> values, Row<T> row)
+    public static <T> List<T> listIn(
+            Connection c, String sql, String column, List<?> first, java.util.Collection<String> values, Row<T> row)
             throws SQLException {
         List<T> out = new ArrayList<>();
         if (values.isEmpty()) {
@@ -131,15 +132,22 @@ public final class Sql {
             List<String> chunk = all.subList(at, Math.min(all.size(), at + 500));
             List<Object> args = new ArrayList<>(first);
             args.addAll(chunk);
-            out.addAll(list(c, sql + " " + column + " IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
-                    row, args.toArray()));
+            out.addAll(list(
+                    c,
+                    sql + " " + column + " IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?"))
+                            + ")",
+                    row,
+                    args.toArray()));
         }
         return out;
     }
 
     /** Whether the catalog is PostgreSQL (else SQLite): for the few statements that differ. */
     public static boolean isPostgres(Connection c) throws SQLException {
-        return c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+        return c.getMetaData()
+                .getDatabaseProductName()
+                .toLowerCase(java.util.Locale.ROOT)
+                .contains("postgres");
     }
 
     private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {

@@ -40,7 +40,8 @@ public final class FileClerk {
     public FileClerk(Catalog catalog, VolumeClerk volumes) throws SiloException {
         this.catalog = catalog;
         this.volumes = volumes;
-        this.bfids = new Bfids(catalog.tx(c -> Sql.one(c, "SELECT MAX(bfid) FROM bit_file", rs -> rs.getString(1)).orElse(null)));
+        this.bfids = new Bfids(catalog.tx(c -> Sql.one(c, "SELECT MAX(bfid) FROM bit_file", rs -> rs.getString(1))
+                .orElse(null)));
         this.recorder = new FileRecorder(bfids);
     }
 
@@ -64,13 +65,15 @@ public final class FileClerk {
         if (!Checksums.isHex8(q.adler32())) {
             throw SiloException.invalid("adler32 must be 8 lower-case hex digits, not '" + q.adler32() + "'");
         }
-        if (q.clientRequest() != null && (q.clientRequest().isBlank() || q.clientRequest().length() > 128)) {
+        if (q.clientRequest() != null
+                && (q.clientRequest().isBlank() || q.clientRequest().length() > 128)) {
             throw SiloException.invalid("client request id must be 1 to 128 characters");
         }
         String owner = q.owner() == null || q.owner().isBlank() ? "root" : q.owner();
         return withNewBfid((c, bfid) -> {
             if (q.clientRequest() != null) {
-                Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, q.clientRequest());
+                Optional<BitFileInfo> prior =
+                        Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, q.clientRequest());
                 if (prior.isPresent()) {
                     return same(prior.get(), q, vol);
                 }
@@ -79,17 +82,31 @@ public final class FileClerk {
             if (Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE volume = ? AND cookie = ?", vol, q.cookie()) > 0) {
                 if (q.clientRequest() != null) {
                     // on PostgreSQL (read committed) the same request may have committed since the first look
-                    Optional<BitFileInfo> prior = Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, q.clientRequest());
+                    Optional<BitFileInfo> prior =
+                            Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, q.clientRequest());
                     if (prior.isPresent()) {
                         return same(prior.get(), q, vol);
                     }
                 }
-                throw SiloException.of(ErrorCode.EXISTS, "volume " + vol + " already has a file at cookie " + q.cookie());
+                throw SiloException.of(
+                        ErrorCode.EXISTS, "volume " + vol + " already has a file at cookie " + q.cookie());
             }
             long now = Bfids.millis(bfid); // created_ms and the bfid sort alike
-            Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
+            Sql.update(
+                    c,
+                    "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
                             + " created_ms, updated_ms, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    bfid, vol, q.cookie(), q.size(), q.adler32(), path.toString(), owner, "active", q.clientRequest(), now, now,
+                    bfid,
+                    vol,
+                    q.cookie(),
+                    q.size(),
+                    q.adler32(),
+                    path.toString(),
+                    owner,
+                    "active",
+                    q.clientRequest(),
+                    now,
+                    now,
                     q.hash());
             Namespace.createFile(c, path, bfid, owner, now);
             return get(c, bfid);
@@ -138,10 +155,14 @@ public final class FileClerk {
     }
 
     private static BitFileInfo same(BitFileInfo prior, NewBitFile q, String vol) throws SiloException {
-        if (!prior.volume().equals(vol) || !prior.cookie().equals(q.cookie()) || prior.size() != q.size()
+        if (!prior.volume().equals(vol)
+                || !prior.cookie().equals(q.cookie())
+                || prior.size() != q.size()
                 || !prior.adler32().equals(q.adler32())) {
-            throw SiloException.of(ErrorCode.EXISTS, "client request " + q.clientRequest() + " already made bit file "
-                    + prior.bfid() + " for another file (" + prior.volume() + " " + prior.cookie() + ")");
+            throw SiloException.of(
+                    ErrorCode.EXISTS,
+                    "client request " + q.clientRequest() + " already made bit file " + prior.bfid()
+                            + " for another file (" + prior.volume() + " " + prior.cookie() + ")");
         }
         return prior;
     }
@@ -154,7 +175,8 @@ public final class FileClerk {
      * Records a copy of an active bit file that a mover wrote to another volume: a bit file of its own
      * naming the original, outside the namespace. A repeat for the same request returns the first.
      */
-    public BitFileInfo newCopy(String clientRequest, String original, String volume, String cookie, long size, String adler32)
+    public BitFileInfo newCopy(
+            String clientRequest, String original, String volume, String cookie, long size, String adler32)
             throws SiloException {
         String vol = VolumeClerk.name("volume", volume);
         Backend.fileNumber(cookie);
@@ -168,21 +190,38 @@ public final class FileClerk {
                 throw SiloException.notFound("bit file " + original + " was deleted while it was being copied");
             }
             if (o.size() != size || !o.adler32().equals(adler32)) {
-                throw SiloException.of(ErrorCode.IO, "the copy of " + original + " (" + size + " bytes, adler32 " + adler32
-                        + ") differs from the original (" + o.size() + ", " + o.adler32() + ")");
+                throw SiloException.of(
+                        ErrorCode.IO,
+                        "the copy of " + original + " (" + size + " bytes, adler32 " + adler32
+                                + ") differs from the original (" + o.size() + ", " + o.adler32() + ")");
             }
             VolumeClerk.get(c, vol);
             long now = Bfids.millis(bfid);
-            Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
-                    + " created_ms, updated_ms, hash, original) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", bfid, vol, cookie, size, adler32,
-                    o.path(), o.owner(), "active", clientRequest, now, now, hashOf(c, original), original);
+            Sql.update(
+                    c,
+                    "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req,"
+                            + " created_ms, updated_ms, hash, original) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    bfid,
+                    vol,
+                    cookie,
+                    size,
+                    adler32,
+                    o.path(),
+                    o.owner(),
+                    "active",
+                    clientRequest,
+                    now,
+                    now,
+                    hashOf(c, original),
+                    original);
             return get(c, bfid);
         });
     }
 
     /** The content hash of a bit file ({@code ALG:HEX}), or null. */
     public static String hashOf(Connection c, String bfid) throws SQLException {
-        return Sql.one(c, "SELECT hash FROM bit_file WHERE bfid = ?", rs -> rs.getString(1), bfid).orElse(null);
+        return Sql.one(c, "SELECT hash FROM bit_file WHERE bfid = ?", rs -> rs.getString(1), bfid)
+                .orElse(null);
     }
 
     /** The active copies of a bit file (not the original itself). */
@@ -192,7 +231,11 @@ public final class FileClerk {
 
     /** The active original with this content hash ({@code ALG:HEX}), the oldest if several. */
     public static Optional<BitFileInfo> byHash(Connection c, String hash) throws SQLException {
-        return Sql.one(c, SELECT + " WHERE hash = ? AND state = 'active' AND original IS NULL ORDER BY bfid", FileClerk::row, hash);
+        return Sql.one(
+                c,
+                SELECT + " WHERE hash = ? AND state = 'active' AND original IS NULL ORDER BY bfid",
+                FileClerk::row,
+                hash);
     }
 
     /** del_bfid: marks the bit file deleted and removes its namespace entry; the record stays. */
@@ -239,7 +282,8 @@ public final class FileClerk {
         NsPath.parse(w.path());
         byte[] data = w.data() == null ? new byte[0] : w.data();
         if (w.clientRequest() != null) {
-            Optional<BitFileInfo> prior = catalog.tx(c -> Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, w.clientRequest()));
+            Optional<BitFileInfo> prior =
+                    catalog.tx(c -> Sql.one(c, SELECT + " WHERE client_req = ?", FileClerk::row, w.clientRequest()));
             if (prior.isPresent()) {
                 return prior.get();
             }
@@ -257,7 +301,9 @@ public final class FileClerk {
             v = volumes.nextWriteVolume(new NextWriteVolume(
                     w.library() == null ? "default" : w.library(),
                     w.storageGroup() == null ? "none" : w.storageGroup(),
-                    w.fileFamily() == null ? "default" : w.fileFamily(), data.length, mover));
+                    w.fileFamily() == null ? "default" : w.fileFamily(),
+                    data.length,
+                    mover));
             Backend backend = volumes.backends().get(v.backend());
             try {
                 cookie = backend.append(data);
@@ -273,8 +319,8 @@ public final class FileClerk {
             }
         }
         try {
-            BitFileInfo b = newBitFile(new NewBitFile(w.clientRequest(), v.label(), cookie, data.length,
-                    Checksums.adler32(data), w.path(), w.owner()));
+            BitFileInfo b = newBitFile(new NewBitFile(
+                    w.clientRequest(), v.label(), cookie, data.length, Checksums.adler32(data), w.path(), w.owner()));
             volumes.appendDone(v.label(), data.length);
             return b;
         } catch (SiloException e) {
@@ -295,7 +341,8 @@ public final class FileClerk {
         });
         VolumeInfo v = volumes.inquire(b.volume());
         if (!org.silo.archive.volume.VolumeState.parse(v.state()).readable()) {
-            throw SiloException.of(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
+            throw SiloException.of(
+                    ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
         }
         byte[] data;
         try (InputStream in = volumes.backends().get(v.backend()).open(b.cookie())) {
@@ -304,7 +351,8 @@ public final class FileClerk {
             throw SiloException.of(ErrorCode.IO, "cannot read " + p + " from " + v.label() + ": " + e, e);
         }
         if (data.length != b.size() || !Checksums.adler32(data).equals(b.adler32())) {
-            throw SiloException.of(ErrorCode.IO, p + " on " + v.label() + " at " + b.cookie() + " does not match its record");
+            throw SiloException.of(
+                    ErrorCode.IO, p + " on " + v.label() + " at " + b.cookie() + " does not match its record");
         }
         volumes.updateReadStats(v.label(), data.length);
         return data;
@@ -321,10 +369,17 @@ public final class FileClerk {
     public Map<String, Object> status() throws SiloException {
         return catalog.tx(c -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            // files and their extra copies apart (a put of 4 files with --copies 2 is 4 files and 4 copies, not "8 files": docs/archive.md)
-            m.put("filesActive", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'active' AND original IS NULL"));
-            m.put("copiesActive", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'active' AND original IS NOT NULL"));
-            m.put("filesDeleted", Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'deleted' AND original IS NULL"));
+            // files and their extra copies apart (a put of 4 files with --copies 2 is 4 files and 4 copies, not "8
+            // files": docs/archive.md)
+            m.put(
+                    "filesActive",
+                    Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'active' AND original IS NULL"));
+            m.put(
+                    "copiesActive",
+                    Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'active' AND original IS NOT NULL"));
+            m.put(
+                    "filesDeleted",
+                    Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE state = 'deleted' AND original IS NULL"));
             m.put("bytesActive", Sql.count(c, "SELECT COALESCE(SUM(size), 0) FROM bit_file WHERE state = 'active'"));
             m.put("directories", Sql.count(c, "SELECT COUNT(*) FROM ns_entry WHERE kind = 'd'"));
             return m;
@@ -332,13 +387,24 @@ public final class FileClerk {
     }
 
     public static BitFileInfo get(Connection c, String bfid) throws SQLException, SiloException {
-        return Sql.one(c, SELECT + " WHERE bfid = ?", FileClerk::row, bfid).orElseThrow(() -> SiloException.notFound("no bit file " + bfid));
+        return Sql.one(c, SELECT + " WHERE bfid = ?", FileClerk::row, bfid)
+                .orElseThrow(() -> SiloException.notFound("no bit file " + bfid));
     }
 
-    private static final String SELECT = "SELECT bfid, volume, cookie, size, adler32, path, owner, state, created_ms, updated_ms FROM bit_file";
+    private static final String SELECT =
+            "SELECT bfid, volume, cookie, size, adler32, path, owner, state, created_ms, updated_ms FROM bit_file";
 
     private static BitFileInfo row(ResultSet rs) throws SQLException {
-        return new BitFileInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5),
-                rs.getString(6), rs.getString(7), rs.getString(8), rs.getLong(9), rs.getLong(10));
+        return new BitFileInfo(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getLong(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getLong(9),
+                rs.getLong(10));
     }
 }

@@ -40,7 +40,8 @@ public final class FileRecorder {
      * A file the mover stored: at {@code cookie} (a member's cookie when it is in the container), with
      * its size, Adler-32 and content hash, to be entered at {@code path} for {@code owner}.
      */
-    public record ToRecord(int index, String path, String cookie, long size, String adler32, String hash, String owner) {}
+    public record ToRecord(
+            int index, String path, String cookie, long size, String adler32, String hash, String owner) {}
 
     /** What became of one file: its new bfid, or why it was not recorded ({@code error}). */
     public record Outcome(int index, String bfid, String error) {
@@ -54,7 +55,8 @@ public final class FileRecorder {
      * ({@code containerSize} bytes; null: none) become its members. A file whose path is taken or whose
      * directory is gone is not recorded (its bytes are dead space) and says why; the others are.
      */
-    public List<Outcome> record(Connection c, String volume, String container, long containerSize, List<ToRecord> files, long now)
+    public List<Outcome> record(
+            Connection c, String volume, String container, long containerSize, List<ToRecord> files, long now)
             throws SQLException, SiloException {
         Namespace.Dirs dirs = new Namespace.Dirs(c);
         // the names taken in each directory: one query per directory and few hundred names, not one per file
@@ -83,7 +85,9 @@ public final class FileRecorder {
                 continue;
             }
             dirIds.put(e.getKey(), dir.get().id());
-            Set<String> names = new HashSet<>(dirs.taken(dir.get(), e.getValue().stream().map(f -> paths.get(f.index()).name()).toList()));
+            Set<String> names = new HashSet<>(dirs.taken(
+                    dir.get(),
+                    e.getValue().stream().map(f -> paths.get(f.index()).name()).toList()));
             for (ToRecord f : e.getValue()) {
                 NsPath p = paths.get(f.index());
                 if (!names.add(p.name())) { // taken already, or twice in this commit
@@ -96,8 +100,10 @@ public final class FileRecorder {
         long memberBytes = 0;
         long bytes = 0;
         int stored = 0;
-        try (Sql.Batch bitFiles = Sql.batch(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, created_ms,"
-                + " updated_ms, hash, container) VALUES (?,?,?,?,?,?,?,'active',?,?,?,?)");
+        try (Sql.Batch bitFiles = Sql.batch(
+                        c,
+                        "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, created_ms,"
+                                + " updated_ms, hash, container) VALUES (?,?,?,?,?,?,?,'active',?,?,?,?)");
                 Sql.Batch entries = Namespace.fileInserts(c)) {
             for (ToRecord f : files) {
                 String why = refused.get(f.index());
@@ -110,9 +116,20 @@ public final class FileRecorder {
                 }
                 NsPath p = paths.get(f.index());
                 Backend.Location at = Backend.location(f.cookie());
-                boolean member = container != null && !at.whole() && at.fileCookie().equals(container);
+                boolean member =
+                        container != null && !at.whole() && at.fileCookie().equals(container);
                 String bfid = bfids.next();
-                bitFiles.add(bfid, volume, f.cookie(), f.size(), f.adler32(), p.toString(), f.owner(), now, now, f.hash(),
+                bitFiles.add(
+                        bfid,
+                        volume,
+                        f.cookie(),
+                        f.size(),
+                        f.adler32(),
+                        p.toString(),
+                        f.owner(),
+                        now,
+                        now,
+                        f.hash(),
                         member ? container : null);
                 entries.add(dirIds.get(p.parent()), p.name(), bfid, f.owner(), now, now);
                 out.add(new Outcome(f.index(), bfid, null));
@@ -128,15 +145,32 @@ public final class FileRecorder {
             entries.run();
         }
         if (container != null && members > 0) {
-            Sql.update(c, "INSERT INTO container (volume, cookie, size, members, member_bytes, live_members, live_bytes, state, created_ms)"
-                    + " VALUES (?,?,?,?,?,?,?,?,?)", volume, container, containerSize, members, memberBytes, members, memberBytes, "active",
+            Sql.update(
+                    c,
+                    "INSERT INTO container (volume, cookie, size, members, member_bytes, live_members, live_bytes, state, created_ms)"
+                            + " VALUES (?,?,?,?,?,?,?,?,?)",
+                    volume,
+                    container,
+                    containerSize,
+                    members,
+                    memberBytes,
+                    members,
+                    memberBytes,
+                    "active",
                     now);
             bytes += containerSize;
         }
         if (stored > 0) {
             // the write mark stays: the mover goes on writing the volume; transfer_done releases it
-            Sql.update(c, "UPDATE volume SET remaining = CASE WHEN remaining > ? THEN remaining - ? ELSE 0 END, files = files + ?,"
-                    + " last_access_ms = ? WHERE label = ?", bytes, bytes, stored, now, volume);
+            Sql.update(
+                    c,
+                    "UPDATE volume SET remaining = CASE WHEN remaining > ? THEN remaining - ? ELSE 0 END, files = files + ?,"
+                            + " last_access_ms = ? WHERE label = ?",
+                    bytes,
+                    bytes,
+                    stored,
+                    now,
+                    volume);
         }
         return out;
     }
@@ -147,33 +181,86 @@ public final class FileRecorder {
      * (as {@code FileClerk.newCopy} does for a file), at the same range of the copy. Returns how many; a
      * repeat (the same {@code clientRequest}, e.g. {@code job-42}) records nothing again.
      */
-    public int recordContainerCopy(Connection c, String volume, String container, String target, String copy, long size,
-            String clientRequest, long now) throws SQLException, SiloException {
+    public int recordContainerCopy(
+            Connection c,
+            String volume,
+            String container,
+            String target,
+            String copy,
+            long size,
+            String clientRequest,
+            long now)
+            throws SQLException, SiloException {
         if (Sql.count(c, "SELECT COUNT(*) FROM container WHERE volume = ? AND cookie = ?", target, copy) > 0) {
             return 0; // told again after a lost answer
         }
-        List<String[]> members = Sql.list(c, "SELECT bfid, cookie, size, adler32, path, owner, hash FROM bit_file WHERE volume = ?"
-                + " AND container = ? AND state = 'active' ORDER BY bfid", rs -> new String[] {rs.getString(1), rs.getString(2),
-                        rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)}, volume, container);
+        List<String[]> members = Sql.list(
+                c,
+                "SELECT bfid, cookie, size, adler32, path, owner, hash FROM bit_file WHERE volume = ?"
+                        + " AND container = ? AND state = 'active' ORDER BY bfid",
+                rs -> new String[] {
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getString(5),
+                    rs.getString(6),
+                    rs.getString(7)
+                },
+                volume,
+                container);
         long bytes = 0;
         for (String[] m : members) {
             Backend.Location at = Backend.location(m[1]);
-            Sql.update(c, "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req, created_ms, updated_ms,"
-                    + " hash, original, container) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", bfids.next(), target,
-                    Backend.memberCookie(copy, at.offset(), at.length()), Long.parseLong(m[2]), m[3], m[4], m[5], "active",
-                    clientRequest + "-" + m[0], now, now, m[6], m[0], copy);
+            Sql.update(
+                    c,
+                    "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, client_req, created_ms, updated_ms,"
+                            + " hash, original, container) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    bfids.next(),
+                    target,
+                    Backend.memberCookie(copy, at.offset(), at.length()),
+                    Long.parseLong(m[2]),
+                    m[3],
+                    m[4],
+                    m[5],
+                    "active",
+                    clientRequest + "-" + m[0],
+                    now,
+                    now,
+                    m[6],
+                    m[0],
+                    copy);
             bytes += Long.parseLong(m[2]);
         }
-        Sql.update(c, "INSERT INTO container (volume, cookie, size, members, member_bytes, live_members, live_bytes, state, created_ms)"
-                + " VALUES (?,?,?,?,?,?,?,?,?)", target, copy, size, members.size(), bytes, members.size(), bytes, "active", now);
+        Sql.update(
+                c,
+                "INSERT INTO container (volume, cookie, size, members, member_bytes, live_members, live_bytes, state, created_ms)"
+                        + " VALUES (?,?,?,?,?,?,?,?,?)",
+                target,
+                copy,
+                size,
+                members.size(),
+                bytes,
+                members.size(),
+                bytes,
+                "active",
+                now);
         // the target holds the container's bytes and one more file per member, as a group commit counts them
-        Sql.update(c, "UPDATE volume SET remaining = CASE WHEN remaining > ? THEN remaining - ? ELSE 0 END, files = files + ?,"
-                + " last_access_ms = ? WHERE label = ?", size, size, members.size(), now, target);
+        Sql.update(
+                c,
+                "UPDATE volume SET remaining = CASE WHEN remaining > ? THEN remaining - ? ELSE 0 END, files = files + ?,"
+                        + " last_access_ms = ? WHERE label = ?",
+                size,
+                size,
+                members.size(),
+                now,
+                target);
         return members.size();
     }
 
     /** After a transaction failed on a bfid another server took: mint past the catalog's highest. */
     public void afterConflict(Catalog catalog) throws SiloException {
-        catalog.tx(c -> Sql.one(c, "SELECT MAX(bfid) FROM bit_file", rs -> rs.getString(1))).ifPresent(bfids::seen);
+        catalog.tx(c -> Sql.one(c, "SELECT MAX(bfid) FROM bit_file", rs -> rs.getString(1)))
+                .ifPresent(bfids::seen);
     }
 }

@@ -39,20 +39,41 @@ final class Fsck {
         this.volumes = volumes;
     }
 
-    private record Live(String bfid, String volume, String cookie, long size, String adler32, String path, String container,
-            String hash, boolean copy) {}
+    private record Live(
+            String bfid,
+            String volume,
+            String cookie,
+            long size,
+            String adler32,
+            String path,
+            String container,
+            String hash,
+            boolean copy) {}
 
     FsckReport run() throws SiloException {
-        List<Live> live = catalog.tx(c -> Sql.list(c, "SELECT bfid, volume, cookie, size, adler32, path, container, hash,"
-                + " original IS NOT NULL FROM bit_file"
-                + " WHERE state = 'active' ORDER BY bfid", rs -> new Live(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getLong(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getBoolean(9))));
+        List<Live> live = catalog.tx(c -> Sql.list(
+                c,
+                "SELECT bfid, volume, cookie, size, adler32, path, container, hash,"
+                        + " original IS NOT NULL FROM bit_file"
+                        + " WHERE state = 'active' ORDER BY bfid",
+                rs -> new Live(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getLong(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getBoolean(9))));
         List<FsckProblem> problems = new ArrayList<>();
         long bytes = 0;
         Map<String, List<Live>> containers = new LinkedHashMap<>();
         for (Live b : live) {
             if (b.container() != null) {
-                containers.computeIfAbsent(b.volume() + " " + b.container(), k -> new ArrayList<>()).add(b);
+                containers
+                        .computeIfAbsent(b.volume() + " " + b.container(), k -> new ArrayList<>())
+                        .add(b);
                 continue;
             }
             String problem;
@@ -60,8 +81,11 @@ final class Fsck {
                 long[] size = new long[1];
                 String sum = Checksums.adler32(in, size);
                 bytes += size[0];
-                problem = size[0] != b.size() ? "size " + size[0] + " differs from the record's " + b.size()
-                        : !sum.equals(b.adler32()) ? "adler32 " + sum + " differs from the record's " + b.adler32() : null;
+                problem = size[0] != b.size()
+                        ? "size " + size[0] + " differs from the record's " + b.size()
+                        : !sum.equals(b.adler32())
+                                ? "adler32 " + sum + " differs from the record's " + b.adler32()
+                                : null;
             } catch (NotFoundException e) {
                 problem = "missing: " + e.getMessage();
             } catch (SiloException e) {
@@ -81,7 +105,12 @@ final class Fsck {
         for (VolumeInfo v : volumes.list(null)) {
             unknownFiles(v, warnings);
         }
-        return new FsckReport(live.size(), bytes, problems, warnings, live.stream().filter(b -> !b.copy()).count());
+        return new FsckReport(
+                live.size(),
+                bytes,
+                problems,
+                warnings,
+                live.stream().filter(b -> !b.copy()).count());
     }
 
     /** Reads a container once and checks each live member of it; returns the bytes read. */
@@ -97,13 +126,18 @@ final class Fsck {
                     problem = "its cookie says " + at.length() + " bytes, the record " + m.size();
                 }
                 if (problem != null) {
-                    problems.add(new FsckProblem(m.bfid(), m.path(), m.volume(), m.cookie(), "member of container " + m.container()
-                            + ": " + problem));
+                    problems.add(new FsckProblem(
+                            m.bfid(),
+                            m.path(),
+                            m.volume(),
+                            m.cookie(),
+                            "member of container " + m.container() + ": " + problem));
                 }
             }
             return r.position();
         } catch (SiloException e) {
-            String why = e instanceof NotFoundException ? "missing: container " + first.container() + ": " + e.getMessage()
+            String why = e instanceof NotFoundException
+                    ? "missing: container " + first.container() + ": " + e.getMessage()
                     : "container " + first.container() + ": " + e.getMessage();
             for (Live m : byOffset) {
                 problems.add(new FsckProblem(m.bfid(), m.path(), m.volume(), m.cookie(), why));
@@ -130,8 +164,13 @@ final class Fsck {
         try {
             known = catalog.tx(c -> {
                 Set<Long> k = new HashSet<>();
-                for (String cookie : Sql.list(c, "SELECT cookie FROM bit_file WHERE volume = ? UNION SELECT cookie FROM container"
-                        + " WHERE volume = ?", rs -> rs.getString(1), v.label(), v.label())) {
+                for (String cookie : Sql.list(
+                        c,
+                        "SELECT cookie FROM bit_file WHERE volume = ? UNION SELECT cookie FROM container"
+                                + " WHERE volume = ?",
+                        rs -> rs.getString(1),
+                        v.label(),
+                        v.label())) {
                     k.add(Backend.fileNumber(cookie));
                 }
                 return k;
@@ -149,11 +188,12 @@ final class Fsck {
             try (InputStream in = b.open(cookie)) {
                 ContainerScan.Result s = ContainerScan.scan(in);
                 int files = s.members().size() - (s.manifest() == null ? 0 : 1);
-                what = s.members().isEmpty() ? "an unrecorded file (not a container): no record names it"
+                what = s.members().isEmpty()
+                        ? "an unrecorded file (not a container): no record names it"
                         : "an orphan container of " + files + " files with no catalog record"
-                        + (s.complete() ? "" : " (cut short: " + s.problem() + ")")
-                        + ": its group was never recorded (a mover or server stopped between naming it and recording it);"
-                        + " its files are not in the archive, its bytes are dead space";
+                                + (s.complete() ? "" : " (cut short: " + s.problem() + ")")
+                                + ": its group was never recorded (a mover or server stopped between naming it and recording it);"
+                                + " its files are not in the archive, its bytes are dead space";
             } catch (IOException | SiloException | RuntimeException e) {
                 what = "an unrecorded file that cannot be read: " + e.getMessage();
             }

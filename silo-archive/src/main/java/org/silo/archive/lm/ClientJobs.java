@@ -49,8 +49,8 @@ public final class ClientJobs {
     /** The reason of a request whose client ended its session (END). */
     public static final String BY_THE_CLIENT = org.silo.archive.ops.LibraryMessages.CANCELLED_BY_CLIENT;
     /** The reason of a request whose client's session expired. */
-    public static final String SESSION_EXPIRED = "cancelled: the client's session expired (no word from the client for longer than"
-            + " wire.session-idle)";
+    public static final String SESSION_EXPIRED =
+            "cancelled: the client's session expired (no word from the client for longer than" + " wire.session-idle)";
 
     /** Live requests kept per session before the finished ones are let go. */
     private static final int PRUNE_AT = 4096;
@@ -69,8 +69,8 @@ public final class ClientJobs {
         Set<Long> jobs = bySession.computeIfAbsent(session, s -> ConcurrentHashMap.newKeySet());
         jobs.add(job);
         if (jobs.size() > PRUNE_AT) {
-            Set<Long> live = new HashSet<>(catalog.tx(c -> Sql.list(c, "SELECT id FROM request WHERE state IN ('queued', 'active')",
-                    rs -> rs.getLong(1))));
+            Set<Long> live = new HashSet<>(catalog.tx(c ->
+                    Sql.list(c, "SELECT id FROM request WHERE state IN ('queued', 'active')", rs -> rs.getLong(1))));
             jobs.retainAll(live);
         }
     }
@@ -92,8 +92,12 @@ public final class ClientJobs {
             for (int i = 0; i < ids.size(); i += 500) {
                 List<Long> chunk = ids.subList(i, Math.min(ids.size(), i + 500));
                 String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
-                out.addAll(Sql.list(c, "SELECT id FROM request WHERE id IN (" + marks + ") AND (state = 'queued'"
-                        + " OR (state = 'active' AND kind = 'write'))", rs -> rs.getLong(1), chunk.toArray()));
+                out.addAll(Sql.list(
+                        c,
+                        "SELECT id FROM request WHERE id IN (" + marks + ") AND (state = 'queued'"
+                                + " OR (state = 'active' AND kind = 'write'))",
+                        rs -> rs.getLong(1),
+                        chunk.toArray()));
             }
             return out;
         });
@@ -119,10 +123,17 @@ public final class ClientJobs {
                 out.add(g.request());
             }
             if (g.unreachable()) {
-                String callback = catalog.tx(c -> Sql.one(c, "SELECT callback FROM request WHERE id = ?", rs -> rs.getString(1),
-                        g.request())).orElse(null);
-                List<Long> same = callback == null ? List.of() : catalog.tx(c -> Sql.list(c, "SELECT id FROM request WHERE callback = ?"
-                        + " AND state = 'queued' AND kind IN ('write', 'read')", rs -> rs.getLong(1), callback));
+                String callback = catalog.tx(c -> Sql.one(
+                                c, "SELECT callback FROM request WHERE id = ?", rs -> rs.getString(1), g.request()))
+                        .orElse(null);
+                List<Long> same = callback == null
+                        ? List.of()
+                        : catalog.tx(c -> Sql.list(
+                                c,
+                                "SELECT id FROM request WHERE callback = ?"
+                                        + " AND state = 'queued' AND kind IN ('write', 'read')",
+                                rs -> rs.getLong(1),
+                                callback));
                 for (long id : same) {
                     if (cancelLive(id, reason + " (found by mover " + moverName + " on job " + job + ")")) {
                         out.add(id);
@@ -149,8 +160,15 @@ public final class ClientJobs {
      * read_from_hsm sent again (its answer was lost, e.g. in a server restart) gets the request it made the
      * first time instead of a second one (which, for a write, would be refused as "already being written").
      */
-    static Optional<Long> repeated(Connection c, String kind, String path, String callback, String token) throws SQLException {
-        return Sql.one(c, "SELECT id FROM request WHERE token = ? AND callback = ? AND kind = ? AND path = ? ORDER BY id LIMIT 1",
-                rs -> rs.getLong(1), token, callback, kind, path);
+    static Optional<Long> repeated(Connection c, String kind, String path, String callback, String token)
+            throws SQLException {
+        return Sql.one(
+                c,
+                "SELECT id FROM request WHERE token = ? AND callback = ? AND kind = ? AND path = ? ORDER BY id LIMIT 1",
+                rs -> rs.getLong(1),
+                token,
+                callback,
+                kind,
+                path);
     }
 }

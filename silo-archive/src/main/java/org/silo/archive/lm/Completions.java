@@ -12,7 +12,6 @@ import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.volume.VolumeClerk;
-import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 
 /**
@@ -39,8 +38,19 @@ final class Completions {
     private final NoRoom noRoom;
     private final WorkSignal signal;
 
-    Completions(LibraryManager lm, Catalog catalog, VolumeClerk volumes, FileClerk files, MoverRegistry movers, JobsToStop stops,
-            ClientJobs clients, Outcomes outcomes, VolumeJobs volumeJobs, Repacks repacks, NoRoom noRoom, WorkSignal signal) {
+    Completions(
+            LibraryManager lm,
+            Catalog catalog,
+            VolumeClerk volumes,
+            FileClerk files,
+            MoverRegistry movers,
+            JobsToStop stops,
+            ClientJobs clients,
+            Outcomes outcomes,
+            VolumeJobs volumeJobs,
+            Repacks repacks,
+            NoRoom noRoom,
+            WorkSignal signal) {
         this.lm = lm;
         this.catalog = catalog;
         this.volumes = volumes;
@@ -70,7 +80,9 @@ final class Completions {
         boolean mine = r.state().equals("active") && d.moverId().equals(r.mover());
         stops.ended(r.id(), d.moverId());
         try {
-            Set<Long> gone = mine && d.gone() != null && !d.gone().isEmpty() ? clients.gone(d.gone(), moverName, r.id()) : Set.of();
+            Set<Long> gone = mine && d.gone() != null && !d.gone().isEmpty()
+                    ? clients.gone(d.gone(), moverName, r.id())
+                    : Set.of();
             stops.ended(gone); // the mover is done with them already
             if (gone.contains(r.id()) && r.kind().equals(LibraryMessages.KIND_WRITE)) {
                 outcomes.releaseWriting(r.volume(), moverName, 0);
@@ -91,7 +103,8 @@ final class Completions {
     private JobInfo writeDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
         if (!mine) {
             outcomes.releaseWriting(r.volume(), moverName, d.ok() ? d.size() : 0);
-            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
+            throw SiloException.invalid(
+                    "job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
         }
         if (!d.ok() && d.noRoom()) {
             return noRoom.writeDone(r, d, moverName);
@@ -120,22 +133,46 @@ final class Completions {
     private void endWithFiles(Req r, TransferDone d, String moverName) throws SiloException {
         long[] t = catalog.tx(c -> GroupCommits.tally(c, r.id()));
         String first = t[1] == 0 ? null : catalog.tx(c -> GroupCommits.firstError(c, r.id()));
-        String error = t[1] == 0 ? null : t[1] + " of " + (t[0] + t[1]) + " files not " + (r.kind().equals(LibraryMessages.KIND_WRITE)
-                ? "stored" : "read") + (first == null ? "" : ", the first: " + first);
-        String[] one = t[0] + t[1] == 1 ? catalog.tx(c -> Sql.one(c, "SELECT bfid, cookie FROM request_file WHERE request = ?",
-                rs -> new String[] {rs.getString(1), rs.getString(2)}, r.id()).orElse(new String[2])) : new String[2];
-        outcomes.finish(r.id(), t[1] == 0 ? "done" : "failed", one[0], one[1], error, d.moverId(), d.size(), t[0], t[1] == 0 ? 0 : 1);
+        String error = t[1] == 0
+                ? null
+                : t[1] + " of " + (t[0] + t[1]) + " files not "
+                        + (r.kind().equals(LibraryMessages.KIND_WRITE) ? "stored" : "read")
+                        + (first == null ? "" : ", the first: " + first);
+        String[] one = t[0] + t[1] == 1
+                ? catalog.tx(c -> Sql.one(
+                                c,
+                                "SELECT bfid, cookie FROM request_file WHERE request = ?",
+                                rs -> new String[] {rs.getString(1), rs.getString(2)},
+                                r.id())
+                        .orElse(new String[2]))
+                : new String[2];
+        outcomes.finish(
+                r.id(),
+                t[1] == 0 ? "done" : "failed",
+                one[0],
+                one[1],
+                error,
+                d.moverId(),
+                d.size(),
+                t[0],
+                t[1] == 0 ? 0 : 1);
     }
 
     private JobInfo readDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
         if (!mine) {
-            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + ")");
+            throw SiloException.invalid(
+                    "job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + ")");
         }
         if (d.volumeFault()) {
             volumes.noteError(r.volume(), moverName, false, d.error());
         }
-        List<Long> targets = catalog.tx(c -> Sql.list(c, "SELECT id FROM request WHERE (id = ? OR merged_into = ?) AND state = 'active'"
-                + " AND mover = ?", rs -> rs.getLong(1), r.id(), r.id(), d.moverId()));
+        List<Long> targets = catalog.tx(c -> Sql.list(
+                c,
+                "SELECT id FROM request WHERE (id = ? OR merged_into = ?) AND state = 'active'" + " AND mover = ?",
+                rs -> rs.getLong(1),
+                r.id(),
+                r.id(),
+                d.moverId()));
         if (targets.size() == 1 && targets.get(0) == r.id()) {
             if (d.ok()) {
                 endWithFiles(r, d, moverName);
@@ -146,8 +183,16 @@ final class Completions {
             Set<Long> failed = d.failedTargets() == null ? Set.of() : new HashSet<>(d.failedTargets());
             for (long t : targets) {
                 boolean ok = d.ok() && !failed.contains(t);
-                outcomes.finish(t, ok ? "done" : "failed", r.bfid(), r.cookie(), ok ? null : d.error(), d.moverId(), ok ? r.size() : 0,
-                        ok ? 1 : 0, ok ? 0 : 1);
+                outcomes.finish(
+                        t,
+                        ok ? "done" : "failed",
+                        r.bfid(),
+                        r.cookie(),
+                        ok ? null : d.error(),
+                        d.moverId(),
+                        ok ? r.size() : 0,
+                        ok ? 1 : 0,
+                        ok ? 0 : 1);
             }
         }
         if (d.ok()) {

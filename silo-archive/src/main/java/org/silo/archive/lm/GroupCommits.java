@@ -37,9 +37,20 @@ final class GroupCommits {
 
     /** The files a job gives its mover: those of the request still queued, in index order. */
     static List<FileRef> queuedFiles(Connection c, Requests.Req r) throws SQLException {
-        return Sql.list(c, "SELECT idx, path, size, bfid, cookie, adler32 FROM request_file WHERE request = ? AND state = 'queued'"
-                + " ORDER BY idx", rs -> new FileRef(rs.getString(4), rs.getString(5), rs.getLong(3), rs.getString(6), null, rs.getInt(1),
-                        rs.getString(2), r.owner()), r.id());
+        return Sql.list(
+                c,
+                "SELECT idx, path, size, bfid, cookie, adler32 FROM request_file WHERE request = ? AND state = 'queued'"
+                        + " ORDER BY idx",
+                rs -> new FileRef(
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getLong(3),
+                        rs.getString(6),
+                        null,
+                        rs.getInt(1),
+                        rs.getString(2),
+                        r.owner()),
+                r.id());
     }
 
     /**
@@ -64,31 +75,47 @@ final class GroupCommits {
         Requests.Req r = Sql.one(c, Requests.SELECT + " WHERE id = ?", Requests::row, d.job())
                 .orElseThrow(() -> SiloException.notFound("no job " + d.job()));
         if (!r.state().equals("active") || !d.moverId().equals(r.mover())) {
-            throw SiloException.invalid("job " + r.id() + " is no longer mover " + d.moverId() + "'s (" + r.state() + "): nothing recorded");
+            throw SiloException.invalid("job " + r.id() + " is no longer mover " + d.moverId() + "'s (" + r.state()
+                    + "): nothing recorded");
         }
         long now = System.currentTimeMillis();
         Map<Integer, FileState> rows = new LinkedHashMap<>();
-        for (FileState s : Sql.list(c, "SELECT idx, path, size, state, bfid, cookie, adler32, error FROM request_file WHERE request = ?",
-                rs -> new FileState(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), r.volume(),
-                        rs.getString(6), rs.getString(7), rs.getString(8)), r.id())) {
+        for (FileState s : Sql.list(
+                c,
+                "SELECT idx, path, size, state, bfid, cookie, adler32, error FROM request_file WHERE request = ?",
+                rs -> new FileState(
+                        rs.getInt(1),
+                        rs.getString(2),
+                        rs.getLong(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        r.volume(),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8)),
+                r.id())) {
             rows.put(s.index(), s);
         }
         List<Recorded> out = new ArrayList<>();
         List<FileRecorder.ToRecord> toRecord = new ArrayList<>();
         boolean write = r.kind().equals(LibraryMessages.KIND_WRITE);
-        try (Sql.Batch states = Sql.batch(c, "UPDATE request_file SET state = ?, bfid = COALESCE(?, bfid), cookie = COALESCE(?, cookie),"
-                + " adler32 = COALESCE(?, adler32), error = ? WHERE request = ? AND idx = ?")) {
+        try (Sql.Batch states = Sql.batch(
+                c,
+                "UPDATE request_file SET state = ?, bfid = COALESCE(?, bfid), cookie = COALESCE(?, cookie),"
+                        + " adler32 = COALESCE(?, adler32), error = ? WHERE request = ? AND idx = ?")) {
             for (FileDone f : d.files()) {
                 FileState s = rows.get(f.index());
                 if (s == null) {
                     out.add(new Recorded(f.index(), null, "file " + f.index() + " is not one of job " + r.id() + "'s"));
                 } else if (s.state().equals("done")) {
-                    out.add(new Recorded(f.index(), s.bfid(), null)); // told again after a lost answer: the first record stands
+                    out.add(new Recorded(
+                            f.index(), s.bfid(), null)); // told again after a lost answer: the first record stands
                 } else if (!f.ok()) {
                     states.add("failed", null, null, null, Requests.cut(f.error(), 2048), r.id(), f.index());
                     out.add(new Recorded(f.index(), null, f.error()));
                 } else if (write) {
-                    toRecord.add(new FileRecorder.ToRecord(f.index(), s.path(), f.cookie(), f.size(), f.adler32(), f.hash(), r.owner()));
+                    toRecord.add(new FileRecorder.ToRecord(
+                            f.index(), s.path(), f.cookie(), f.size(), f.adler32(), f.hash(), r.owner()));
                 } else {
                     states.add("done", s.bfid(), s.cookie(), s.adler32(), null, r.id(), f.index());
                     out.add(new Recorded(f.index(), s.bfid(), null));
@@ -97,7 +124,8 @@ final class GroupCommits {
             if (!toRecord.isEmpty()) {
                 Map<Integer, FileRecorder.ToRecord> byIndex = new HashMap<>();
                 toRecord.forEach(t -> byIndex.put(t.index(), t));
-                for (FileRecorder.Outcome o : files.recorder().record(c, r.volume(), d.container(), d.containerSize(), toRecord, now)) {
+                for (FileRecorder.Outcome o :
+                        files.recorder().record(c, r.volume(), d.container(), d.containerSize(), toRecord, now)) {
                     FileRecorder.ToRecord t = byIndex.get(o.index());
                     if (o.ok()) {
                         states.add("done", o.bfid(), t.cookie(), t.adler32(), null, r.id(), o.index());
@@ -122,7 +150,11 @@ final class GroupCommits {
 
     /** The first error among a request's files that are not done (null: none). */
     static String firstError(Connection c, long request) throws SQLException {
-        return Sql.one(c, "SELECT error FROM request_file WHERE request = ? AND state <> 'done' AND error IS NOT NULL ORDER BY idx",
-                rs -> rs.getString(1), request).orElse(null);
+        return Sql.one(
+                        c,
+                        "SELECT error FROM request_file WHERE request = ? AND state <> 'done' AND error IS NOT NULL ORDER BY idx",
+                        rs -> rs.getString(1),
+                        request)
+                .orElse(null);
     }
 }

@@ -61,7 +61,13 @@ final class HungMovers implements AutoCloseable {
         return t;
     });
 
-    HungMovers(Catalog catalog, VolumeClerk volumes, MoverRegistry registry, JobsToStop stops, WorkSignal signal, long hungAfterMs) {
+    HungMovers(
+            Catalog catalog,
+            VolumeClerk volumes,
+            MoverRegistry registry,
+            JobsToStop stops,
+            WorkSignal signal,
+            long hungAfterMs) {
         this.catalog = catalog;
         this.volumes = volumes;
         this.registry = registry;
@@ -83,8 +89,11 @@ final class HungMovers implements AutoCloseable {
             watches.remove(p.moverId());
             return;
         }
-        watches.compute(p.moverId(), (k, w) -> w != null && w.job() == p.job() && w.bytes() == p.bytesDone() ? w
-                : new Watch(p.job(), p.bytesDone(), clock()));
+        watches.compute(
+                p.moverId(),
+                (k, w) -> w != null && w.job() == p.job() && w.bytes() == p.bytesDone()
+                        ? w
+                        : new Watch(p.job(), p.bytesDone(), clock()));
     }
 
     /** Finds the movers whose job has moved no byte for longer than hung-after at {@code now} ({@link #clock}); returns how many. */
@@ -115,11 +124,15 @@ final class HungMovers implements AutoCloseable {
     /** The mover is hung on job {@code w}: set_hung for its volume, the job handed on (once) or failed. */
     private boolean hang(String moverId, Live l, Watch w, long stalledMs) throws SiloException {
         Req r = catalog.tx(c -> Requests.get(c, w.job()));
-        if (!r.state().equals("active") || !moverId.equals(r.mover()) || !WATCHED.contains(r.kind()) || r.volume() == null) {
+        if (!r.state().equals("active")
+                || !moverId.equals(r.mover())
+                || !WATCHED.contains(r.kind())
+                || r.volume() == null) {
             return false;
         }
-        String why = "mover " + l.name + " hung: no byte moved for " + seconds(stalledMs) + " on volume " + r.volume() + " (job " + r.id()
-                + ", " + r.kind() + " of " + r.path() + ", " + w.bytes() + " of " + r.size() + " bytes)";
+        String why = "mover " + l.name + " hung: no byte moved for " + seconds(stalledMs) + " on volume " + r.volume()
+                + " (job " + r.id() + ", " + r.kind() + " of " + r.path() + ", " + w.bytes() + " of " + r.size()
+                + " bytes)";
         try { // first, so that the volume is never chosen again for the job handed on
             volumes.setState(r.volume(), VolumeState.HUNG, l.name, why);
         } catch (SiloException e) {
@@ -127,24 +140,37 @@ final class HungMovers implements AutoCloseable {
         }
         boolean handedOn = catalog.tx(c -> {
             long now = System.currentTimeMillis();
-            int hangs = Sql.one(c, "SELECT hangs FROM request WHERE id = ?", rs -> rs.getInt(1), r.id()).orElse(0);
+            int hangs = Sql.one(c, "SELECT hangs FROM request WHERE id = ?", rs -> rs.getInt(1), r.id())
+                    .orElse(0);
             if (hangs > 0) {
-                Sql.update(c, "UPDATE request SET state = 'failed', error = ?, hangs = hangs + 1, updated_ms = ?"
-                        + " WHERE id = ? AND state = 'active' AND mover = ?", Requests.cut(why + "; the job hung " + hangs
-                        + " time(s) before, so it is not handed on again", 2048), now, r.id(), moverId);
+                Sql.update(
+                        c,
+                        "UPDATE request SET state = 'failed', error = ?, hangs = hangs + 1, updated_ms = ?"
+                                + " WHERE id = ? AND state = 'active' AND mover = ?",
+                        Requests.cut(
+                                why + "; the job hung " + hangs + " time(s) before, so it is not handed on again",
+                                2048),
+                        now,
+                        r.id(),
+                        moverId);
             } else {
                 Requests.requeue(c, r, moverId, why + "; handed to another mover", now);
                 Sql.update(c, "UPDATE request SET hangs = hangs + 1 WHERE id = ?", r.id());
             }
             Sql.update(c, "UPDATE volume SET writing = NULL WHERE writing = ?", l.name);
-            Sql.update(c, "UPDATE mover SET state = ?, errors = errors + 1, seen_ms = ? WHERE id = ?", LibraryMessages.MOVER_HUNG, now,
+            Sql.update(
+                    c,
+                    "UPDATE mover SET state = ?, errors = errors + 1, seen_ms = ? WHERE id = ?",
+                    LibraryMessages.MOVER_HUNG,
+                    now,
                     moverId);
             return hangs == 0;
         });
         stops.takenFrom(r.id(), moverId); // its next progress report is answered cancel
         l.hung = true;
         l.job = 0;
-        l.persisted = LibraryMessages.MOVER_HUNG + "|" + l.volume; // its next idle_mover or have_bound_volume writes its state again
+        l.persisted = LibraryMessages.MOVER_HUNG + "|"
+                + l.volume; // its next idle_mover or have_bound_volume writes its state again
         signal.wake();
         log.warn("{}: {}", why, handedOn ? "job handed to another mover" : "job failed (it hung before)");
         return true;

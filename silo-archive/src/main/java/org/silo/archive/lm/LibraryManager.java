@@ -17,17 +17,17 @@ import org.silo.archive.ops.LibraryMessages.FileState;
 import org.silo.archive.ops.LibraryMessages.FilesDone;
 import org.silo.archive.ops.LibraryMessages.FilesQueued;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
-import org.silo.archive.ops.LibraryMessages.ReadFiles;
-import org.silo.archive.ops.LibraryMessages.Recorded;
-import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
 import org.silo.archive.ops.LibraryMessages.Progress;
 import org.silo.archive.ops.LibraryMessages.ProgressAck;
+import org.silo.archive.ops.LibraryMessages.ReadFiles;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
+import org.silo.archive.ops.LibraryMessages.Recorded;
 import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.ops.LibraryMessages.Unbind;
 import org.silo.archive.ops.LibraryMessages.Work;
+import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
 import org.silo.archive.volume.VolumeClerk;
 import org.silo.wire.SiloException;
@@ -78,12 +78,20 @@ public final class LibraryManager implements AutoCloseable {
      * @param pollWaitMs     how long idle_mover waits for work before answering nowork
      * @param hungAfterMs    a mover whose job moves no byte this long is hung ({@link HungMovers}, archive.hung-after)
      */
-    public record Settings(long ageTimeMs, int deltaPri, int maxPri, long moverTimeoutMs, long pollWaitMs,
-            LibraryMessages.Aggregation aggregation, long hungAfterMs) {
+    public record Settings(
+            long ageTimeMs,
+            int deltaPri,
+            int maxPri,
+            long moverTimeoutMs,
+            long pollWaitMs,
+            LibraryMessages.Aggregation aggregation,
+            long hungAfterMs) {
         /** Files under 64 MiB go into containers of up to 1 GiB, closed after a second without a byte from the client. */
-        public static final LibraryMessages.Aggregation AGGREGATION = new LibraryMessages.Aggregation(64L << 20, 1L << 30, 1000);
+        public static final LibraryMessages.Aggregation AGGREGATION =
+                new LibraryMessages.Aggregation(64L << 20, 1L << 30, 1000);
         /** 5 minutes: over the data connection's 2-minute read timeout, so a client that stops sending is not a hung drive. */
         public static final long HUNG_AFTER_MS = 5 * 60_000L;
+
         public static final Settings DEFAULTS = new Settings(30 * 60_000L, 1, 1_000_001, 10_000, 500);
 
         public Settings(long ageTimeMs, int deltaPri, int maxPri, long moverTimeoutMs, long pollWaitMs) {
@@ -101,7 +109,8 @@ public final class LibraryManager implements AutoCloseable {
         /** How movers pack small files (archive.aggregate-below, archive.aggregate-size, archive.aggregate-idle). */
         public Settings withAggregation(LibraryMessages.Aggregation a) {
             if (a.below() < 0 || a.containerSize() < 1 || a.idleMs() < 1) {
-                throw new IllegalArgumentException("aggregation needs below >= 0, a container size and an idle time: " + a);
+                throw new IllegalArgumentException(
+                        "aggregation needs below >= 0, a container size and an idle time: " + a);
             }
             return new Settings(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, a, hungAfterMs);
         }
@@ -131,7 +140,8 @@ public final class LibraryManager implements AutoCloseable {
     private final HungMovers hung;
     private final VolumeClerk volumes;
 
-    public LibraryManager(Catalog catalog, VolumeClerk volumes, FileClerk files, Settings settings) throws SiloException {
+    public LibraryManager(Catalog catalog, VolumeClerk volumes, FileClerk files, Settings settings)
+            throws SiloException {
         this.catalog = catalog;
         this.settings = settings;
         this.volumes = volumes;
@@ -144,8 +154,8 @@ public final class LibraryManager implements AutoCloseable {
         this.registry = new MoverRegistry(catalog, settings, scheduler, stops, mounts, signal);
         this.commits = new GroupCommits(catalog, files);
         this.repacks = new Repacks(this, outcomes, catalog, volumes);
-        this.completions = new Completions(this, catalog, volumes, files, registry, stops, clients, outcomes, volumeJobs, repacks, noRoom,
-                signal);
+        this.completions = new Completions(
+                this, catalog, volumes, files, registry, stops, clients, outcomes, volumeJobs, repacks, noRoom, signal);
         this.hung = new HungMovers(catalog, volumes, registry, stops, signal, settings.hungAfterMs());
     }
 
@@ -223,7 +233,9 @@ public final class LibraryManager implements AutoCloseable {
     public JobInfo info(long id) throws SiloException {
         return catalog.tx(c -> {
             Req r = Requests.get(c, id);
-            return r.info(scheduler.effective(r, System.currentTimeMillis()), MoverPresence.shownError(c, r, new HashMap<>()));
+            return r.info(
+                    scheduler.effective(r, System.currentTimeMillis()),
+                    MoverPresence.shownError(c, r, new HashMap<>()));
         });
     }
 
@@ -258,8 +270,11 @@ public final class LibraryManager implements AutoCloseable {
 
     /** clear_queue: cancels every queued request (running ones go on). */
     public int clear(String who) throws SiloException {
-        int n = catalog.tx(c -> Sql.update(c, "UPDATE request SET state = 'cancelled', error = ?, updated_ms = ? WHERE state = 'queued'",
-                "queue cleared by " + who, System.currentTimeMillis()));
+        int n = catalog.tx(c -> Sql.update(
+                c,
+                "UPDATE request SET state = 'cancelled', error = ?, updated_ms = ? WHERE state = 'queued'",
+                "queue cleared by " + who,
+                System.currentTimeMillis()));
         log.info("queue cleared by {}: {} requests cancelled", who, n);
         signal.wake();
         return n;
@@ -278,8 +293,11 @@ public final class LibraryManager implements AutoCloseable {
             List<Req> rows = parent != null
                     ? Sql.list(c, Requests.SELECT + " WHERE parent = ? ORDER BY id LIMIT " + n, Requests::row, parent)
                     : all
-                    ? Sql.list(c, Requests.SELECT + " ORDER BY id DESC LIMIT " + n, Requests::row)
-                    : Sql.list(c, Requests.SELECT + " WHERE state IN ('queued', 'active') ORDER BY id LIMIT " + n, Requests::row);
+                            ? Sql.list(c, Requests.SELECT + " ORDER BY id DESC LIMIT " + n, Requests::row)
+                            : Sql.list(
+                                    c,
+                                    Requests.SELECT + " WHERE state IN ('queued', 'active') ORDER BY id LIMIT " + n,
+                                    Requests::row);
             List<JobInfo> out = new ArrayList<>();
             Map<String, Optional<String>> byLibrary = new HashMap<>();
             for (Req r : rows) {
@@ -307,13 +325,24 @@ public final class LibraryManager implements AutoCloseable {
                 return null;
             }
             long now = System.currentTimeMillis();
-            Sql.update(c, "UPDATE request SET state = 'cancelled', error = ?, updated_ms = ? WHERE id = ?", Requests.cut(reason, 2048),
-                    now, id);
+            Sql.update(
+                    c,
+                    "UPDATE request SET state = 'cancelled', error = ?, updated_ms = ? WHERE id = ?",
+                    Requests.cut(reason, 2048),
+                    now,
+                    id);
             // reads merged into this one stand on their own again, merged into the oldest of them
-            List<Long> merged = Sql.list(c, "SELECT id FROM request WHERE merged_into = ? AND state = 'queued' ORDER BY id",
-                    rs -> rs.getLong(1), id);
+            List<Long> merged = Sql.list(
+                    c,
+                    "SELECT id FROM request WHERE merged_into = ? AND state = 'queued' ORDER BY id",
+                    rs -> rs.getLong(1),
+                    id);
             if (!merged.isEmpty()) {
-                Sql.update(c, "UPDATE request SET merged_into = ? WHERE merged_into = ? AND state = 'queued'", merged.get(0), id);
+                Sql.update(
+                        c,
+                        "UPDATE request SET merged_into = ? WHERE merged_into = ? AND state = 'queued'",
+                        merged.get(0),
+                        id);
                 Sql.update(c, "UPDATE request SET merged_into = NULL WHERE id = ?", merged.get(0));
             }
             return jobInfo(c, id);
@@ -332,7 +361,12 @@ public final class LibraryManager implements AutoCloseable {
     public JobInfo setPriority(long id, Integer priority) throws SiloException {
         return catalog.tx(c -> {
             Requests.get(c, id);
-            Sql.update(c, "UPDATE request SET admin_pri = ?, updated_ms = ? WHERE id = ?", priority, System.currentTimeMillis(), id);
+            Sql.update(
+                    c,
+                    "UPDATE request SET admin_pri = ?, updated_ms = ? WHERE id = ?",
+                    priority,
+                    System.currentTimeMillis(),
+                    id);
             return jobInfo(c, id);
         });
     }
@@ -410,7 +444,8 @@ public final class LibraryManager implements AutoCloseable {
     }
 
     /** mount_reply: an operator confirms or refuses the waiting mount of a volume (or of a mover). */
-    public LibraryMessages.MountRequest answerMount(String volumeOrMover, boolean ok, String reason, String who) throws SiloException {
+    public LibraryMessages.MountRequest answerMount(String volumeOrMover, boolean ok, String reason, String who)
+            throws SiloException {
         if (volumeOrMover == null || volumeOrMover.isBlank()) {
             throw SiloException.invalid("name the volume (or mover) whose mount to answer");
         }
@@ -458,11 +493,17 @@ public final class LibraryManager implements AutoCloseable {
         return catalog.tx(c -> {
             Map<String, Object> s = new LinkedHashMap<>();
             for (String st : List.of("queued", "active", "done", "failed", "cancelled")) {
-                s.put("requests" + Character.toUpperCase(st.charAt(0)) + st.substring(1), Sql.count(c, "SELECT COUNT(*) FROM request WHERE state = ?", st));
+                s.put(
+                        "requests" + Character.toUpperCase(st.charAt(0)) + st.substring(1),
+                        Sql.count(c, "SELECT COUNT(*) FROM request WHERE state = ?", st));
             }
             s.put("movers", Sql.count(c, "SELECT COUNT(*) FROM mover"));
             s.put("moversOffline", Sql.count(c, "SELECT COUNT(*) FROM mover WHERE state = 'offline'"));
-            s.put("mountsWaiting", mounts.list().stream().filter(m -> m.state().equals(LibraryMessages.MOUNT_WAITING)).count());
+            s.put(
+                    "mountsWaiting",
+                    mounts.list().stream()
+                            .filter(m -> m.state().equals(LibraryMessages.MOUNT_WAITING))
+                            .count());
             return s;
         });
     }

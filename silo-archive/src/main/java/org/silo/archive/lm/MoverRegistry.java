@@ -50,6 +50,7 @@ final class MoverRegistry implements AutoCloseable {
         volatile boolean unbind;
         /** Found stuck in its job by {@link HungMovers}: shown {@code hung} until it speaks again (idle_mover, have_bound_volume). */
         volatile boolean hung;
+
         volatile String persisted = "";
         /** Whose request the mover was given last (fair share: {@code Scheduler}). */
         volatile String lastOwner;
@@ -75,7 +76,13 @@ final class MoverRegistry implements AutoCloseable {
         return t;
     });
 
-    MoverRegistry(Catalog catalog, Settings settings, Scheduler scheduler, JobsToStop stops, OperatorMounts mounts, WorkSignal signal)
+    MoverRegistry(
+            Catalog catalog,
+            Settings settings,
+            Scheduler scheduler,
+            JobsToStop stops,
+            OperatorMounts mounts,
+            WorkSignal signal)
             throws SiloException {
         this.catalog = catalog;
         this.settings = settings;
@@ -128,16 +135,37 @@ final class MoverRegistry implements AutoCloseable {
             l.name = catalog.tx(c -> {
                 Optional<MoverRow> m = Sql.one(c, MOVER_SELECT + " WHERE id = ?", MoverRegistry::moverRow, h.id());
                 if (m.isPresent()) {
-                    Sql.update(c, "UPDATE mover SET library = ?, media_types = ?, host = ?, state = ?, volume = ?, seen_ms = ? WHERE id = ?",
-                            lib, media, host, state, volume, now, h.id());
+                    Sql.update(
+                            c,
+                            "UPDATE mover SET library = ?, media_types = ?, host = ?, state = ?, volume = ?, seen_ms = ? WHERE id = ?",
+                            lib,
+                            media,
+                            host,
+                            state,
+                            volume,
+                            now,
+                            h.id());
                     return m.get().name;
                 }
-                String name = h.name() == null || h.name().isBlank() ? "mover-" + h.id().substring(0, Math.min(8, h.id().length())) : h.name();
+                String name = h.name() == null || h.name().isBlank()
+                        ? "mover-" + h.id().substring(0, Math.min(8, h.id().length()))
+                        : h.name();
                 if (Sql.count(c, "SELECT COUNT(*) FROM mover WHERE name = ?", name) > 0) {
                     name = name + "-" + h.id().substring(0, Math.min(8, h.id().length()));
                 }
-                Sql.update(c, "INSERT INTO mover (id, name, library, media_types, host, state, volume, created_ms, seen_ms)"
-                        + " VALUES (?,?,?,?,?,?,?,?,?)", h.id(), name, lib, media, host, state, volume, now, now);
+                Sql.update(
+                        c,
+                        "INSERT INTO mover (id, name, library, media_types, host, state, volume, created_ms, seen_ms)"
+                                + " VALUES (?,?,?,?,?,?,?,?,?)",
+                        h.id(),
+                        name,
+                        lib,
+                        media,
+                        host,
+                        state,
+                        volume,
+                        now,
+                        now);
                 return name;
             });
             l.persisted = key;
@@ -166,7 +194,11 @@ final class MoverRegistry implements AutoCloseable {
         Live l = live.get(u.moverId());
         catalog.tx(c -> {
             scheduler.requeue(c, u.moverId(), l == null ? null : l.name, false);
-            Sql.update(c, "UPDATE mover SET volume = NULL, state = 'idle', seen_ms = ? WHERE id = ?", System.currentTimeMillis(), u.moverId());
+            Sql.update(
+                    c,
+                    "UPDATE mover SET volume = NULL, state = 'idle', seen_ms = ? WHERE id = ?",
+                    System.currentTimeMillis(),
+                    u.moverId());
             return null;
         });
         if (l != null) {
@@ -209,8 +241,12 @@ final class MoverRegistry implements AutoCloseable {
                     Sql.update(c, "UPDATE mover SET state = 'offline', volume = NULL WHERE id = ?", e.getKey());
                     return null;
                 });
-                log.warn("mover {} ({}) silent for {} ms: offline, its binding to {} and its requests released", l.name, e.getKey(),
-                        now - l.seenMs, l.volume);
+                log.warn(
+                        "mover {} ({}) silent for {} ms: offline, its binding to {} and its requests released",
+                        l.name,
+                        e.getKey(),
+                        now - l.seenMs,
+                        l.volume);
                 l.state = "offline";
                 l.persisted = "offline|null";
                 mounts.forget(e.getKey());
@@ -243,7 +279,8 @@ final class MoverRegistry implements AutoCloseable {
         String n = VolumeClerk.name("mover name", name);
         MoverRow m = catalog.tx(c -> {
             MoverRow found = findMover(c, mover);
-            Optional<String> other = Sql.one(c, "SELECT id FROM mover WHERE name = ? AND id <> ?", rs -> rs.getString(1), n, found.id);
+            Optional<String> other =
+                    Sql.one(c, "SELECT id FROM mover WHERE name = ? AND id <> ?", rs -> rs.getString(1), n, found.id);
             if (other.isPresent()) {
                 throw SiloException.of(ErrorCode.EXISTS, "mover " + other.get() + " is already named " + n);
             }
@@ -279,24 +316,64 @@ final class MoverRegistry implements AutoCloseable {
                 .orElseThrow(() -> SiloException.notFound("no mover " + idOrName));
     }
 
-    static final String MOVER_SELECT = "SELECT id, name, library, media_types, host, state, volume, bytes, files, errors, mounts,"
-            + " seen_ms FROM mover";
+    static final String MOVER_SELECT =
+            "SELECT id, name, library, media_types, host, state, volume, bytes, files, errors, mounts,"
+                    + " seen_ms FROM mover";
 
     /** A row of the catalog's {@code mover} table, as {@link #MOVER_SELECT} reads it. */
-    record MoverRow(String id, String name, String library, String mediaTypes, String host, String state, String volume, long bytes,
-            long files, long errors, long mounts, long seenMs) {
+    record MoverRow(
+            String id,
+            String name,
+            String library,
+            String mediaTypes,
+            String host,
+            String state,
+            String volume,
+            long bytes,
+            long files,
+            long errors,
+            long mounts,
+            long seenMs) {
         MoverInfo info(Live l) {
             List<String> media = mediaTypes.isEmpty() ? List.of() : List.of(mediaTypes.split(","));
             if (l == null) {
-                return new MoverInfo(id, name, library, media, host, state, volume, 0, 0, 0, 0, bytes, files, errors, mounts, seenMs);
+                return new MoverInfo(
+                        id, name, library, media, host, state, volume, 0, 0, 0, 0, bytes, files, errors, mounts,
+                        seenMs);
             }
-            return new MoverInfo(id, name, library, media, host, l.hung ? LibraryMessages.MOVER_HUNG : l.state, l.volume, l.job, l.bytesDone, l.bytesTotal, l.rate, bytes,
-                    files, errors, mounts, l.seenMs);
+            return new MoverInfo(
+                    id,
+                    name,
+                    library,
+                    media,
+                    host,
+                    l.hung ? LibraryMessages.MOVER_HUNG : l.state,
+                    l.volume,
+                    l.job,
+                    l.bytesDone,
+                    l.bytesTotal,
+                    l.rate,
+                    bytes,
+                    files,
+                    errors,
+                    mounts,
+                    l.seenMs);
         }
     }
 
     private static MoverRow moverRow(ResultSet rs) throws SQLException {
-        return new MoverRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12));
+        return new MoverRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getLong(8),
+                rs.getLong(9),
+                rs.getLong(10),
+                rs.getLong(11),
+                rs.getLong(12));
     }
 }

@@ -58,18 +58,31 @@ final class NoRoom {
         long room = d.volumeFree() == null ? -1 : d.volumeFree();
         String left = room < 0 ? "" : ", " + Sizes.format(room) + " left";
         if (d.requeue()) {
-            VolumeInfo v = volumes.outOfRoom(r.volume(), room, false, moverName,
-                    "room for " + Sizes.format(Math.max(0, room)) + " only, found by " + moverName + " before writing " + r.path());
-            String why = LibraryMessages.REQUEUED + "volume " + v.label() + " has room for " + Sizes.format(v.remaining())
-                    + ", not for this " + Sizes.format(r.size()) + " file" + TRYING + "of file family " + r.fileFamily();
-            catalog.tx(c -> Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = NULL, error = ?, updated_ms = ?"
-                    + " WHERE id = ? AND state = 'active' AND mover = ?", Requests.cut(why, 2000), System.currentTimeMillis(), r.id(),
+            VolumeInfo v = volumes.outOfRoom(
+                    r.volume(),
+                    room,
+                    false,
+                    moverName,
+                    "room for " + Sizes.format(Math.max(0, room)) + " only, found by " + moverName + " before writing "
+                            + r.path());
+            String why = LibraryMessages.REQUEUED + "volume " + v.label() + " has room for "
+                    + Sizes.format(v.remaining()) + ", not for this " + Sizes.format(r.size()) + " file" + TRYING
+                    + "of file family " + r.fileFamily();
+            catalog.tx(c -> Sql.update(
+                    c,
+                    "UPDATE request SET state = 'queued', mover = NULL, volume = NULL, error = ?, updated_ms = ?"
+                            + " WHERE id = ? AND state = 'active' AND mover = ?",
+                    Requests.cut(why, 2000),
+                    System.currentTimeMillis(),
+                    r.id(),
                     d.moverId()));
             log.info("job {} ({}): {}", r.id(), r.path(), why);
             return lm.info(r.id());
         }
-        VolumeInfo v = volumes.outOfRoom(r.volume(), room, true, moverName, "no space left while writing " + r.path() + left);
-        String why = LibraryMessages.RESEND + "volume " + v.label() + " is full (" + d.error() + left + "): the file goes to another volume";
+        VolumeInfo v =
+                volumes.outOfRoom(r.volume(), room, true, moverName, "no space left while writing " + r.path() + left);
+        String why = LibraryMessages.RESEND + "volume " + v.label() + " is full (" + d.error() + left
+                + "): the file goes to another volume";
         outcomes.finish(r.id(), "failed", null, null, why, d.moverId(), 0, 0, 0);
         log.info("job {} ({}): {}", r.id(), r.path(), why);
         return lm.info(r.id());
@@ -83,8 +96,13 @@ final class NoRoom {
     JobInfo notWritable(Req r, TransferDone d, String moverName) throws SiloException {
         outcomes.releaseWriting(r.volume(), moverName, 0);
         String why = LibraryMessages.REQUEUED + d.error() + TRYING + "of file family " + r.fileFamily();
-        catalog.tx(c -> Sql.update(c, "UPDATE request SET state = 'queued', mover = NULL, volume = NULL, error = ?, updated_ms = ?"
-                + " WHERE id = ? AND state = 'active' AND mover = ?", Requests.cut(why, 2000), System.currentTimeMillis(), r.id(),
+        catalog.tx(c -> Sql.update(
+                c,
+                "UPDATE request SET state = 'queued', mover = NULL, volume = NULL, error = ?, updated_ms = ?"
+                        + " WHERE id = ? AND state = 'active' AND mover = ?",
+                Requests.cut(why, 2000),
+                System.currentTimeMillis(),
+                r.id(),
                 d.moverId()));
         log.info("job {} ({}): {}", r.id(), r.path(), why);
         return lm.info(r.id());
@@ -99,21 +117,37 @@ final class NoRoom {
     void noVolume(Connection c, Req r, SiloException e, long now) throws SQLException {
         if (e instanceof NoSpaceException && !busyWithRoom(c, r)) {
             String before = "";
-            if (r.error() != null && r.error().startsWith(LibraryMessages.REQUEUED + "volume ")) { // what the last volume said
+            if (r.error() != null
+                    && r.error().startsWith(LibraryMessages.REQUEUED + "volume ")) { // what the last volume said
                 String said = r.error().substring(LibraryMessages.REQUEUED.length());
                 before = "; " + (said.contains(TRYING) ? said.substring(0, said.indexOf(TRYING)) : said);
             }
-            Sql.update(c, "UPDATE request SET state = 'failed', error = ?, updated_ms = ? WHERE id = ?",
-                    Requests.cut(LibraryMessages.NO_SPACE + e.getMessage() + before, 2000), now, r.id());
+            Sql.update(
+                    c,
+                    "UPDATE request SET state = 'failed', error = ?, updated_ms = ? WHERE id = ?",
+                    Requests.cut(LibraryMessages.NO_SPACE + e.getMessage() + before, 2000),
+                    now,
+                    r.id());
             log.info("job {} ({}) failed: {}", r.id(), r.path(), e.getMessage());
             return;
         }
-        Sql.update(c, "UPDATE request SET error = ? WHERE id = ?", "waiting: " + Requests.cut(e.getMessage(), 2000), r.id());
+        Sql.update(
+                c,
+                "UPDATE request SET error = ? WHERE id = ?",
+                "waiting: " + Requests.cut(e.getMessage(), 2000),
+                r.id());
     }
 
     /** Whether a volume of the write's family is ok and has room for it, but is being written now. */
     private static boolean busyWithRoom(Connection c, Req r) throws SQLException {
-        return Sql.count(c, "SELECT COUNT(*) FROM volume WHERE library = ? AND storage_group = ? AND file_family = ? AND state = 'ok'"
-                + " AND remaining >= ? AND writing IS NOT NULL", r.library(), r.storageGroup(), r.fileFamily(), r.size()) > 0;
+        return Sql.count(
+                        c,
+                        "SELECT COUNT(*) FROM volume WHERE library = ? AND storage_group = ? AND file_family = ? AND state = 'ok'"
+                                + " AND remaining >= ? AND writing IS NOT NULL",
+                        r.library(),
+                        r.storageGroup(),
+                        r.fileFamily(),
+                        r.size())
+                > 0;
     }
 }

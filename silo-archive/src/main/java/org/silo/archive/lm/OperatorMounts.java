@@ -22,13 +22,24 @@ final class OperatorMounts {
 
     /** The mover asks (again): a new request is listed; an answered one is handed over and forgotten. */
     MountAnswer poll(MountWait w, String moverName, boolean jobGone) {
-        MountRequest r = byMover.compute(w.moverId(), (id, old) -> old != null && old.volume().equals(w.volume()) && old.job() == w.job()
-                ? old
-                : new MountRequest(id, moverName, w.volume(), w.drive(), w.job(), System.currentTimeMillis(),
-                        LibraryMessages.MOUNT_WAITING, null, null));
+        MountRequest r = byMover.compute(
+                w.moverId(),
+                (id, old) -> old != null && old.volume().equals(w.volume()) && old.job() == w.job()
+                        ? old
+                        : new MountRequest(
+                                id,
+                                moverName,
+                                w.volume(),
+                                w.drive(),
+                                w.job(),
+                                System.currentTimeMillis(),
+                                LibraryMessages.MOUNT_WAITING,
+                                null,
+                                null));
         if (jobGone) {
             byMover.remove(w.moverId());
-            return new MountAnswer(LibraryMessages.MOUNT_CANCELLED, "job " + w.job() + " was killed or given to another mover");
+            return new MountAnswer(
+                    LibraryMessages.MOUNT_CANCELLED, "job " + w.job() + " was killed or given to another mover");
         }
         if (!r.state().equals(LibraryMessages.MOUNT_WAITING)) {
             byMover.remove(w.moverId());
@@ -40,10 +51,22 @@ final class OperatorMounts {
     MountRequest answer(String volumeOrMover, boolean ok, String reason, String who) throws SiloException {
         for (MountRequest r : byMover.values()) {
             if (r.state().equals(LibraryMessages.MOUNT_WAITING)
-                    && (r.volume().equals(volumeOrMover) || r.moverId().equals(volumeOrMover) || r.mover().equals(volumeOrMover))) {
-                String why = reason == null || reason.isBlank() ? (ok ? "mounted" : "refused by the operator") : reason.strip();
-                MountRequest answered = new MountRequest(r.moverId(), r.mover(), r.volume(), r.drive(), r.job(), r.sinceMs(),
-                        ok ? LibraryMessages.MOUNT_CONFIRMED : LibraryMessages.MOUNT_REFUSED, cut(why), who);
+                    && (r.volume().equals(volumeOrMover)
+                            || r.moverId().equals(volumeOrMover)
+                            || r.mover().equals(volumeOrMover))) {
+                String why = reason == null || reason.isBlank()
+                        ? (ok ? "mounted" : "refused by the operator")
+                        : reason.strip();
+                MountRequest answered = new MountRequest(
+                        r.moverId(),
+                        r.mover(),
+                        r.volume(),
+                        r.drive(),
+                        r.job(),
+                        r.sinceMs(),
+                        ok ? LibraryMessages.MOUNT_CONFIRMED : LibraryMessages.MOUNT_REFUSED,
+                        cut(why),
+                        who);
                 if (byMover.replace(r.moverId(), r, answered)) {
                     return answered;
                 }
@@ -64,8 +87,10 @@ final class OperatorMounts {
     }
 
     void rename(String moverId, String name) {
-        byMover.computeIfPresent(moverId, (id, r) -> new MountRequest(id, name, r.volume(), r.drive(), r.job(), r.sinceMs(), r.state(),
-                r.reason(), r.by()));
+        byMover.computeIfPresent(
+                moverId,
+                (id, r) -> new MountRequest(
+                        id, name, r.volume(), r.drive(), r.job(), r.sinceMs(), r.state(), r.reason(), r.by()));
     }
 
     private static String cut(String s) {

@@ -35,21 +35,54 @@ final class Outcomes {
         }
     }
 
-    void finish(long id, String state, String bfid, String cookie, String error, String mover, long bytes, long nfiles,
-            long errors) throws SiloException {
+    void finish(
+            long id,
+            String state,
+            String bfid,
+            String cookie,
+            String error,
+            String mover,
+            long bytes,
+            long nfiles,
+            long errors)
+            throws SiloException {
         finish(id, state, bfid, cookie, error, mover, bytes, nfiles, errors, null);
     }
 
     /** Ends a request, with what it found ({@code result}) in the same transaction, so no one sees it done without it. */
-    void finish(long id, String state, String bfid, String cookie, String error, String mover, long bytes, long nfiles,
-            long errors, String result) throws SiloException {
+    void finish(
+            long id,
+            String state,
+            String bfid,
+            String cookie,
+            String error,
+            String mover,
+            long bytes,
+            long nfiles,
+            long errors,
+            String result)
+            throws SiloException {
         catalog.tx(c -> {
             long now = System.currentTimeMillis();
-            Sql.update(c, "UPDATE request SET state = ?, bfid = COALESCE(?, bfid), cookie = COALESCE(?, cookie), error = ?,"
-                    + " result = COALESCE(?, result), updated_ms = ? WHERE id = ?", state, bfid, cookie,
-                    error == null ? null : Requests.cut(error, 2048), result == null ? null : Requests.cut(result, 2048), now, id);
-            Sql.update(c, "UPDATE mover SET bytes = bytes + ?, files = files + ?, errors = errors + ?, seen_ms = ? WHERE id = ?",
-                    bytes, nfiles, errors, now, mover);
+            Sql.update(
+                    c,
+                    "UPDATE request SET state = ?, bfid = COALESCE(?, bfid), cookie = COALESCE(?, cookie), error = ?,"
+                            + " result = COALESCE(?, result), updated_ms = ? WHERE id = ?",
+                    state,
+                    bfid,
+                    cookie,
+                    error == null ? null : Requests.cut(error, 2048),
+                    result == null ? null : Requests.cut(result, 2048),
+                    now,
+                    id);
+            Sql.update(
+                    c,
+                    "UPDATE mover SET bytes = bytes + ?, files = files + ?, errors = errors + ?, seen_ms = ? WHERE id = ?",
+                    bytes,
+                    nfiles,
+                    errors,
+                    now,
+                    mover);
             return null;
         });
     }

@@ -60,19 +60,28 @@ final class Repacks {
         return catalog.tx(c -> {
             VolumeInfo v = VolumeClerk.get(c, label);
             if (!VolumeState.parse(v.state()).readable()) {
-                throw SiloException.of(ErrorCode.PERMISSION, "volume " + label + " is " + v.state() + " (" + v.stateReason()
-                        + "): its containers cannot be read");
+                throw SiloException.of(
+                        ErrorCode.PERMISSION,
+                        "volume " + label + " is " + v.state() + " (" + v.stateReason()
+                                + "): its containers cannot be read");
             }
-            Long running = Sql.one(c, "SELECT id FROM request WHERE kind = 'repack' AND volume = ? AND state IN ('queued', 'active')",
-                    rs -> rs.getLong(1), label).orElse(null);
+            Long running = Sql.one(
+                            c,
+                            "SELECT id FROM request WHERE kind = 'repack' AND volume = ? AND state IN ('queued', 'active')",
+                            rs -> rs.getLong(1),
+                            label)
+                    .orElse(null);
             if (running != null) {
-                throw SiloException.of(ErrorCode.EXISTS, "volume " + label + " is already being repacked by job " + running);
+                throw SiloException.of(
+                        ErrorCode.EXISTS, "volume " + label + " is already being repacked by job " + running);
             }
             List<Containers.Container> cs = Containers.active(c, label);
             if (cs.isEmpty()) {
-                throw SiloException.invalid("nothing to repack: volume " + label + " holds no containers of small files");
+                throw SiloException.invalid(
+                        "nothing to repack: volume " + label + " holds no containers of small files");
             }
-            long members = cs.stream().mapToLong(Containers.Container::liveMembers).sum();
+            long members =
+                    cs.stream().mapToLong(Containers.Container::liveMembers).sum();
             long bytes = cs.stream().mapToLong(Containers.Container::liveBytes).sum();
             long need = room(members, bytes, cs.size());
             if (to != null) {
@@ -81,23 +90,59 @@ final class Repacks {
                     throw SiloException.invalid("cannot repack volume " + label + " onto itself: name another volume");
                 }
                 if (!t.library().equals(v.library())) {
-                    throw SiloException.invalid("volume " + to + " is in library " + t.library() + ", " + label + " in " + v.library());
+                    throw SiloException.invalid(
+                            "volume " + to + " is in library " + t.library() + ", " + label + " in " + v.library());
                 }
                 if (!t.state().equals("ok")) {
-                    throw SiloException.invalid("volume " + to + " is " + t.state() + ": a repack writes to an ok volume");
+                    throw SiloException.invalid(
+                            "volume " + to + " is " + t.state() + ": a repack writes to an ok volume");
                 }
                 if (t.remaining() < need) {
-                    throw SiloException.of(ErrorCode.NO_SPACE, "volume " + to + " has room for " + t.remaining() + " bytes; the "
-                            + members + " live files of " + label + "'s containers need about " + need);
+                    throw SiloException.of(
+                            ErrorCode.NO_SPACE,
+                            "volume " + to + " has room for " + t.remaining() + " bytes; the " + members
+                                    + " live files of " + label + "'s containers need about " + need);
                 }
-            } else if (need > 0 && Sql.count(c, "SELECT COUNT(*) FROM volume WHERE library = ? AND label <> ? AND state = 'ok'"
-                    + " AND remaining >= ?", v.library(), label, need) == 0) {
-                throw SiloException.of(ErrorCode.NO_SPACE, "no other volume to repack " + label + " onto: none of library "
-                        + v.library() + " is ok with room for the " + need + " bytes of its " + members + " live files in containers");
+            } else if (need > 0
+                    && Sql.count(
+                                    c,
+                                    "SELECT COUNT(*) FROM volume WHERE library = ? AND label <> ? AND state = 'ok'"
+                                            + " AND remaining >= ?",
+                                    v.library(),
+                                    label,
+                                    need)
+                            == 0) {
+                throw SiloException.of(
+                        ErrorCode.NO_SPACE,
+                        "no other volume to repack " + label + " onto: none of library " + v.library()
+                                + " is ok with room for the " + need + " bytes of its " + members
+                                + " live files in containers");
             }
-            return Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_REPACK, v.library(), v.storageGroup(),
-                    v.fileFamily(), label, null, "vol:" + label, need, null, q.priority(), null, VolumeJobs.NO_CLIENT,
-                    VolumeJobs.NO_CLIENT, true, "", who, to, 1, null, null), System.currentTimeMillis());
+            return Requests.insert(
+                    c,
+                    catalog.engine(),
+                    new Requests.New(
+                            LibraryMessages.KIND_REPACK,
+                            v.library(),
+                            v.storageGroup(),
+                            v.fileFamily(),
+                            label,
+                            null,
+                            "vol:" + label,
+                            need,
+                            null,
+                            q.priority(),
+                            null,
+                            VolumeJobs.NO_CLIENT,
+                            VolumeJobs.NO_CLIENT,
+                            true,
+                            "",
+                            who,
+                            to,
+                            1,
+                            null,
+                            null),
+                    System.currentTimeMillis());
         });
     }
 
@@ -107,17 +152,28 @@ final class Repacks {
      * the volume's order: by container, then by offset.
      */
     static List<FileRef> files(Connection c, String volume) throws SQLException {
-        List<FileRef> out = new ArrayList<>(Sql.list(c, "SELECT b.bfid, b.cookie, b.size, b.adler32, b.hash, b.path, b.owner FROM bit_file b"
-                + " JOIN container k ON k.volume = b.volume AND k.cookie = b.container WHERE b.volume = ? AND b.state = 'active'"
-                + " AND k.state = 'active'", rs -> new FileRef(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                        rs.getString(5), 0, rs.getString(6), rs.getString(7)), volume));
+        List<FileRef> out = new ArrayList<>(Sql.list(
+                c,
+                "SELECT b.bfid, b.cookie, b.size, b.adler32, b.hash, b.path, b.owner FROM bit_file b"
+                        + " JOIN container k ON k.volume = b.volume AND k.cookie = b.container WHERE b.volume = ? AND b.state = 'active'"
+                        + " AND k.state = 'active'",
+                rs -> new FileRef(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getLong(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        0,
+                        rs.getString(6),
+                        rs.getString(7)),
+                volume));
         for (Containers.Container k : Containers.active(c, volume)) {
             if (k.liveMembers() == 0 || k.state().equals("freeing")) {
                 out.add(new FileRef(null, k.cookie(), 0, null, null, 0, null, null));
             }
         }
-        out.sort(Comparator.comparingLong((FileRef f) -> location(f.cookie()).fileNumber()).thenComparingLong(f -> location(f.cookie())
-                .offset()));
+        out.sort(Comparator.comparingLong((FileRef f) -> location(f.cookie()).fileNumber())
+                .thenComparingLong(f -> location(f.cookie()).offset()));
         return out;
     }
 
@@ -133,7 +189,8 @@ final class Repacks {
                 throw SiloException.invalid("job " + r.id() + " is a " + r.kind() + ", not a repack");
             }
             if (!r.state().equals("active") || !q.moverId().equals(r.mover())) {
-                throw SiloException.invalid("job " + r.id() + " is no longer mover " + q.moverId() + "'s (" + r.state() + "): nothing recorded");
+                throw SiloException.invalid("job " + r.id() + " is no longer mover " + q.moverId() + "'s (" + r.state()
+                        + "): nothing recorded");
             }
             long now = System.currentTimeMillis();
             String source = r.volume();
@@ -145,13 +202,28 @@ final class Repacks {
                     throw SiloException.invalid("repack job " + r.id() + " has no target volume");
                 }
                 long memberBytes = moved.stream().mapToLong(Moved::size).sum();
-                Sql.update(c, "INSERT INTO container (volume, cookie, size, members, member_bytes, live_members, live_bytes, state,"
-                        + " created_ms) VALUES (?,?,?,?,?,0,0,'active',?)", target, q.container(), q.containerSize(), moved.size(),
-                        memberBytes, now);
+                Sql.update(
+                        c,
+                        "INSERT INTO container (volume, cookie, size, members, member_bytes, live_members, live_bytes, state,"
+                                + " created_ms) VALUES (?,?,?,?,?,0,0,'active',?)",
+                        target,
+                        q.container(),
+                        q.containerSize(),
+                        moved.size(),
+                        memberBytes,
+                        now);
                 Set<String> old = new LinkedHashSet<>();
                 for (Moved m : moved) {
-                    switched += Sql.update(c, "UPDATE bit_file SET volume = ?, cookie = ?, container = ?, updated_ms = ? WHERE bfid = ?"
-                            + " AND volume = ? AND cookie = ? AND state = 'active'", target, m.to(), q.container(), now, m.bfid(), source,
+                    switched += Sql.update(
+                            c,
+                            "UPDATE bit_file SET volume = ?, cookie = ?, container = ?, updated_ms = ? WHERE bfid = ?"
+                                    + " AND volume = ? AND cookie = ? AND state = 'active'",
+                            target,
+                            m.to(),
+                            q.container(),
+                            now,
+                            m.bfid(),
+                            source,
                             m.from());
                     old.add(location(m.from()).fileCookie());
                 }
@@ -159,8 +231,15 @@ final class Repacks {
                 for (String o : old) {
                     Containers.recountOne(c, source, o);
                 }
-                Sql.update(c, "UPDATE volume SET remaining = CASE WHEN remaining > ? THEN remaining - ? ELSE 0 END, files = files + ?,"
-                        + " last_access_ms = ? WHERE label = ?", q.containerSize(), q.containerSize(), switched, now, target);
+                Sql.update(
+                        c,
+                        "UPDATE volume SET remaining = CASE WHEN remaining > ? THEN remaining - ? ELSE 0 END, files = files + ?,"
+                                + " last_access_ms = ? WHERE label = ?",
+                        q.containerSize(),
+                        q.containerSize(),
+                        switched,
+                        now,
+                        target);
             }
             List<String> free = new ArrayList<>();
             for (String f : q.finished() == null ? List.<String>of() : q.finished()) {
@@ -179,20 +258,36 @@ final class Repacks {
 
     /** transfer_done of a repack: the job ends with the mover's result line; the target's write mark goes. */
     JobInfo done(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
-        if (r.target() != null && d.noRoom()) { // its storage filled up under the repack: full, by the mover, not a bad volume
-            volumes.outOfRoom(r.target(), d.volumeFree() == null ? -1 : d.volumeFree(), true, moverName,
+        if (r.target() != null
+                && d.noRoom()) { // its storage filled up under the repack: full, by the mover, not a bad volume
+            volumes.outOfRoom(
+                    r.target(),
+                    d.volumeFree() == null ? -1 : d.volumeFree(),
+                    true,
+                    moverName,
                     "no space left while repacking " + r.volume());
         } else if (r.target() != null) {
             outcomes.releaseWriting(r.target(), moverName, 0);
         }
         if (!mine) {
-            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + ")");
+            throw SiloException.invalid(
+                    "job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + ")");
         }
         if (!d.ok() && d.volumeFault()) {
             String at = d.faultVolume() == null ? r.volume() : d.faultVolume();
             volumes.noteError(at, moverName, at.equals(r.target()), d.error());
         }
-        outcomes.finish(r.id(), d.ok() ? "done" : "failed", null, null, d.error(), d.moverId(), d.size(), 0, d.ok() ? 0 : 1, d.result());
+        outcomes.finish(
+                r.id(),
+                d.ok() ? "done" : "failed",
+                null,
+                null,
+                d.error(),
+                d.moverId(),
+                d.size(),
+                0,
+                d.ok() ? 0 : 1,
+                d.result());
         return lm.info(r.id());
     }
 
@@ -206,10 +301,22 @@ final class Repacks {
     }
 
     private static boolean readsWaitingSql(Connection c, long self, String volume, String cookie) throws SQLException {
-        return Sql.count(c, "SELECT COUNT(*) FROM request WHERE volume = ? AND id <> ? AND state IN ('queued', 'active')"
-                + " AND (cookie = ? OR cookie LIKE ?)", volume, self, cookie, cookie + "+%") > 0
-                || Sql.count(c, "SELECT COUNT(*) FROM request_file f JOIN request q ON q.id = f.request WHERE q.volume = ?"
-                + " AND q.state IN ('queued', 'active') AND f.state = 'queued' AND f.cookie LIKE ?", volume, cookie + "+%") > 0;
+        return Sql.count(
+                                c,
+                                "SELECT COUNT(*) FROM request WHERE volume = ? AND id <> ? AND state IN ('queued', 'active')"
+                                        + " AND (cookie = ? OR cookie LIKE ?)",
+                                volume,
+                                self,
+                                cookie,
+                                cookie + "+%")
+                        > 0
+                || Sql.count(
+                                c,
+                                "SELECT COUNT(*) FROM request_file f JOIN request q ON q.id = f.request WHERE q.volume = ?"
+                                        + " AND q.state IN ('queued', 'active') AND f.state = 'queued' AND f.cookie LIKE ?",
+                                volume,
+                                cookie + "+%")
+                        > 0;
     }
 
     private static Backend.Location location(String cookie) {

@@ -53,9 +53,16 @@ final class Scheduler {
     private final NoRoom noRoom;
     /** When each owner was last given a request (fair share takes turns; in memory: a restart starts even). */
     private final Map<String, Long> lastServed = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final java.util.concurrent.atomic.AtomicLong turns = new java.util.concurrent.atomic.AtomicLong();
 
-    Scheduler(Catalog catalog, VolumeClerk volumes, Settings settings, JobsToStop stops, WorkSignal signal, VolumeJobs volumeJobs,
+    Scheduler(
+            Catalog catalog,
+            VolumeClerk volumes,
+            Settings settings,
+            JobsToStop stops,
+            WorkSignal signal,
+            VolumeJobs volumeJobs,
             NoRoom noRoom) {
         this.catalog = catalog;
         this.volumes = volumes;
@@ -103,27 +110,52 @@ final class Scheduler {
                 Map<String, Long> byOwner = activeByOwner(c, v.library());
                 Set<String> starving = waitingOwners(c, v.library(), byOwner);
                 starving.remove(l.lastOwner); // the user this volume just served is not the one kept waiting
-                List<Req> reads = Sql.list(c, Requests.SELECT + " WHERE volume = ? AND kind <> 'write' AND state = 'queued'"
-                        + " AND merged_into IS NULL ORDER BY id" + skipLocked(), Requests::row, label);
+                List<Req> reads = Sql.list(
+                        c,
+                        Requests.SELECT + " WHERE volume = ? AND kind <> 'write' AND state = 'queued'"
+                                + " AND merged_into IS NULL ORDER BY id" + skipLocked(),
+                        Requests::row,
+                        label);
                 for (Req r : byPriority(reads, Map.of(), byOwner, now)) {
-                    if (!r.avoids(moverId, l.name) && l.takes(r.kind()) && VolumeState.parse(v.state()).readable()
+                    if (!r.avoids(moverId, l.name)
+                            && l.takes(r.kind())
+                            && VolumeState.parse(v.state()).readable()
                             && (starving.isEmpty() || starving.contains(r.owner()))) {
                         VolumeInfo target = null;
                         if (needsTarget(r) && (target = volumeJobs.copyTarget(c, r, busyVolumes(c, moverId))) == null) {
                             continue;
                         }
-                        return new Work(LibraryMessages.READ_FROM_HSM, label, v.backend(), activate(c, r, moverId, l, v, false, target));
+                        return new Work(
+                                LibraryMessages.READ_FROM_HSM,
+                                label,
+                                v.backend(),
+                                activate(c, r, moverId, l, v, false, target));
                     }
                 }
                 if (v.state().equals("ok") && v.writing() == null && l.takes(LibraryMessages.KIND_WRITE)) {
-                    List<Req> writes = Sql.list(c, Requests.SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
-                            + " AND kind = 'write' AND state = 'queued' AND size <= ? ORDER BY id" + skipLocked(),
-                            Requests::row, v.library(), v.storageGroup(), v.fileFamily(), v.remaining());
+                    List<Req> writes = Sql.list(
+                            c,
+                            Requests.SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
+                                    + " AND kind = 'write' AND state = 'queued' AND size <= ? ORDER BY id"
+                                    + skipLocked(),
+                            Requests::row,
+                            v.library(),
+                            v.storageGroup(),
+                            v.fileFamily(),
+                            v.remaining());
                     for (Req r : byPriority(writes, Map.of(), byOwner, now)) {
                         if (!r.avoids(moverId, l.name) && (starving.isEmpty() || starving.contains(r.owner()))) {
-                            Sql.update(c, "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ? AND writing IS NULL",
-                                    l.name, now, label);
-                            return new Work(LibraryMessages.WRITE_TO_HSM, label, v.backend(), activate(c, r, moverId, l, v, false, null));
+                            Sql.update(
+                                    c,
+                                    "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ? AND writing IS NULL",
+                                    l.name,
+                                    now,
+                                    label);
+                            return new Work(
+                                    LibraryMessages.WRITE_TO_HSM,
+                                    label,
+                                    v.backend(),
+                                    activate(c, r, moverId, l, v, false, null));
                         }
                     }
                 }
@@ -140,38 +172,56 @@ final class Scheduler {
     /** Requests running per owner in the library. */
     private static Map<String, Long> activeByOwner(Connection c, String library) throws SQLException {
         Map<String, Long> out = new HashMap<>();
-        for (var row : Sql.list(c, "SELECT owner, COUNT(*) FROM request WHERE library = ? AND state = 'active' GROUP BY owner",
-                rs -> Map.entry(rs.getString(1), rs.getLong(2)), library)) {
+        for (var row : Sql.list(
+                c,
+                "SELECT owner, COUNT(*) FROM request WHERE library = ? AND state = 'active' GROUP BY owner",
+                rs -> Map.entry(rs.getString(1), rs.getLong(2)),
+                library)) {
             out.put(row.getKey(), row.getValue());
         }
         return out;
     }
 
     /** Owners with requests queued in the library and none running: they wait for a mover. */
-    private static Set<String> waitingOwners(Connection c, String library, Map<String, Long> active) throws SQLException {
-        Set<String> out = new HashSet<>(Sql.list(c, "SELECT DISTINCT owner FROM request WHERE library = ? AND state = 'queued'"
-                + " AND merged_into IS NULL", rs -> rs.getString(1), library));
+    private static Set<String> waitingOwners(Connection c, String library, Map<String, Long> active)
+            throws SQLException {
+        Set<String> out = new HashSet<>(Sql.list(
+                c,
+                "SELECT DISTINCT owner FROM request WHERE library = ? AND state = 'queued'"
+                        + " AND merged_into IS NULL",
+                rs -> rs.getString(1),
+                library));
         out.removeAll(active.keySet());
         return out;
     }
 
     private Work bindNext(Connection c, String moverId, Live l) throws SQLException, SiloException {
-        String lib = Sql.one(c, "SELECT library FROM mover WHERE id = ?", rs -> rs.getString(1), moverId).orElse("default");
+        String lib = Sql.one(c, "SELECT library FROM mover WHERE id = ?", rs -> rs.getString(1), moverId)
+                .orElse("default");
         long now = System.currentTimeMillis();
-        if (l.job != 0 || Sql.count(c, "SELECT COUNT(*) FROM request WHERE state = 'active' AND mover = ?", moverId) > 0) {
+        if (l.job != 0
+                || Sql.count(c, "SELECT COUNT(*) FROM request WHERE state = 'active' AND mover = ?", moverId) > 0) {
             // an idle mover runs nothing: what it had (it restarted, or lost our answer) goes back to the queue
             requeue(c, moverId, l.name, false);
             l.job = 0;
         }
-        List<Req> queued = Sql.list(c, Requests.SELECT + " WHERE library = ? AND state = 'queued' AND merged_into IS NULL ORDER BY id"
-                + skipLocked(), Requests::row, lib);
+        List<Req> queued = Sql.list(
+                c,
+                Requests.SELECT + " WHERE library = ? AND state = 'queued' AND merged_into IS NULL ORDER BY id"
+                        + skipLocked(),
+                Requests::row,
+                lib);
         if (queued.isEmpty()) {
             return new Work(LibraryMessages.NOWORK, null, null, null);
         }
         Set<String> busy = busyVolumes(c, moverId);
         Map<String, Long> activeBySg = new HashMap<>();
-        for (var row : Sql.list(c, "SELECT storage_group, COUNT(*) FROM request WHERE library = ? AND state = 'active'"
-                + " GROUP BY storage_group", rs -> Map.entry(rs.getString(1), rs.getLong(2)), lib)) {
+        for (var row : Sql.list(
+                c,
+                "SELECT storage_group, COUNT(*) FROM request WHERE library = ? AND state = 'active'"
+                        + " GROUP BY storage_group",
+                rs -> Map.entry(rs.getString(1), rs.getLong(2)),
+                lib)) {
             activeBySg.put(row.getKey(), row.getValue());
         }
         for (Req r : byPriority(queued, activeBySg, activeByOwner(c, lib), now)) {
@@ -184,24 +234,35 @@ final class Scheduler {
                 }
                 VolumeInfo v = VolumeClerk.get(c, r.volume());
                 if (!VolumeState.parse(v.state()).readable()) {
-                    Sql.update(c, "UPDATE request SET state = 'failed', error = ?, updated_ms = ? WHERE id = ? OR merged_into = ?",
-                            "volume " + v.label() + " is " + v.state() + ": " + v.stateReason(), now, r.id(), r.id());
+                    Sql.update(
+                            c,
+                            "UPDATE request SET state = 'failed', error = ?, updated_ms = ? WHERE id = ? OR merged_into = ?",
+                            "volume " + v.label() + " is " + v.state() + ": " + v.stateReason(),
+                            now,
+                            r.id(),
+                            r.id());
                     continue;
                 }
                 VolumeInfo target = null;
                 if (needsTarget(r) && (target = volumeJobs.copyTarget(c, r, busy)) == null) {
                     continue;
                 }
-                return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, target));
+                return new Work(
+                        LibraryMessages.BIND_VOLUME,
+                        v.label(),
+                        v.backend(),
+                        activate(c, r, moverId, l, v, true, target));
             }
             VolumeInfo v;
             try {
-                v = volumes.nextWriteVolume(c, new NextWriteVolume(r.library(), r.storageGroup(), r.fileFamily(), r.size(), l.name));
+                v = volumes.nextWriteVolume(
+                        c, new NextWriteVolume(r.library(), r.storageGroup(), r.fileFamily(), r.size(), l.name));
             } catch (BusyException | NoSpaceException | NotFoundException e) {
                 noRoom.noVolume(c, r, e, now);
                 continue;
             }
-            return new Work(LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, null));
+            return new Work(
+                    LibraryMessages.BIND_VOLUME, v.label(), v.backend(), activate(c, r, moverId, l, v, true, null));
         }
         return new Work(LibraryMessages.NOWORK, null, null, null);
     }
@@ -211,15 +272,18 @@ final class Scheduler {
      * (one whose target is named keeps it; a repack with nothing alive only frees containers).
      */
     private static boolean needsTarget(Req r) {
-        return r.kind().equals(LibraryMessages.KIND_COPY) || (r.kind().equals(LibraryMessages.KIND_REPACK) && r.size() > 0);
+        return r.kind().equals(LibraryMessages.KIND_COPY)
+                || (r.kind().equals(LibraryMessages.KIND_REPACK) && r.size() > 0);
     }
 
     /** Volumes other movers have bound, or that running requests use (as source or copy target). */
     private static Set<String> busyVolumes(Connection c, String moverId) throws SQLException {
-        Set<String> busy = new HashSet<>(Sql.list(c, "SELECT volume FROM mover WHERE volume IS NOT NULL AND id <> ?",
-                rs -> rs.getString(1), moverId));
-        busy.addAll(Sql.list(c, "SELECT volume FROM request WHERE state = 'active' AND volume IS NOT NULL", rs -> rs.getString(1)));
-        busy.addAll(Sql.list(c, "SELECT target FROM request WHERE state = 'active' AND target IS NOT NULL", rs -> rs.getString(1)));
+        Set<String> busy = new HashSet<>(Sql.list(
+                c, "SELECT volume FROM mover WHERE volume IS NOT NULL AND id <> ?", rs -> rs.getString(1), moverId));
+        busy.addAll(Sql.list(
+                c, "SELECT volume FROM request WHERE state = 'active' AND volume IS NOT NULL", rs -> rs.getString(1)));
+        busy.addAll(Sql.list(
+                c, "SELECT target FROM request WHERE state = 'active' AND target IS NOT NULL", rs -> rs.getString(1)));
         return busy;
     }
 
@@ -228,13 +292,30 @@ final class Scheduler {
             throws SQLException, SiloException {
         long now = System.currentTimeMillis();
         if (target != null) {
-            Sql.update(c, "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ?", l.name, now, target.label());
+            Sql.update(
+                    c,
+                    "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ?",
+                    l.name,
+                    now,
+                    target.label());
             Sql.update(c, "UPDATE request SET target = ? WHERE id = ?", target.label(), r.id());
         }
-        Sql.update(c, "UPDATE request SET state = 'active', mover = ?, volume = ?, attempts = attempts + 1, error = NULL, updated_ms = ?"
-                + " WHERE id = ? OR (merged_into = ? AND state = 'queued')", moverId, v.label(), now, r.id(), r.id());
-        Sql.update(c, "UPDATE mover SET state = 'active', volume = ?, mounts = mounts + ?, seen_ms = ? WHERE id = ?",
-                v.label(), mount ? 1 : 0, now, moverId);
+        Sql.update(
+                c,
+                "UPDATE request SET state = 'active', mover = ?, volume = ?, attempts = attempts + 1, error = NULL, updated_ms = ?"
+                        + " WHERE id = ? OR (merged_into = ? AND state = 'queued')",
+                moverId,
+                v.label(),
+                now,
+                r.id(),
+                r.id());
+        Sql.update(
+                c,
+                "UPDATE mover SET state = 'active', volume = ?, mounts = mounts + ?, seen_ms = ? WHERE id = ?",
+                v.label(),
+                mount ? 1 : 0,
+                now,
+                moverId);
         stops.givenTo(r.id(), moverId); // given back to the mover that lost it: its progress counts again
         lastServed.put(r.owner(), turns.incrementAndGet());
         l.lastOwner = r.owner();
@@ -244,39 +325,72 @@ final class Scheduler {
         l.job = r.id();
         l.bytesDone = 0;
         l.bytesTotal = r.size();
-        List<Target> targets = Sql.list(c, "SELECT id, callback, token FROM request WHERE (id = ? OR merged_into = ?) AND state = 'active'"
-                + " ORDER BY id", rs -> new Target(rs.getLong(1), rs.getString(2), rs.getString(3)), r.id(), r.id());
-        String changer = Sql.one(c, "SELECT changer FROM library WHERE name = ?", rs -> rs.getString(1), v.library()).orElse("none");
+        List<Target> targets = Sql.list(
+                c,
+                "SELECT id, callback, token FROM request WHERE (id = ? OR merged_into = ?) AND state = 'active'"
+                        + " ORDER BY id",
+                rs -> new Target(rs.getLong(1), rs.getString(2), rs.getString(3)),
+                r.id(),
+                r.id());
+        String changer = Sql.one(c, "SELECT changer FROM library WHERE name = ?", rs -> rs.getString(1), v.library())
+                .orElse("none");
         List<LibraryMessages.FileRef> files = null;
         if (r.kind().equals(LibraryMessages.KIND_WRITE) || r.kind().equals(LibraryMessages.KIND_READ)) {
-            files = GroupCommits.queuedFiles(c, r); // the files not yet done: a request given to a second mover goes on where it was
+            files = GroupCommits.queuedFiles(
+                    c, r); // the files not yet done: a request given to a second mover goes on where it was
         }
         if (r.kind().equals(LibraryMessages.KIND_VERIFY)) {
-            files = Sql.list(c, "SELECT bfid, cookie, size, adler32, hash FROM bit_file WHERE volume = ? AND state = 'active' ORDER BY cookie",
-                    rs -> new LibraryMessages.FileRef(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
+            files = Sql.list(
+                    c,
+                    "SELECT bfid, cookie, size, adler32, hash FROM bit_file WHERE volume = ? AND state = 'active' ORDER BY cookie",
+                    rs -> new LibraryMessages.FileRef(
+                            rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
                     v.label());
         }
         if (r.kind().equals(LibraryMessages.KIND_REPACK)) {
             files = Repacks.files(c, v.label());
         }
-        if (r.kind().equals(LibraryMessages.KIND_COPY) && r.bfid() == null) { // a container's copy: its live members, to check
-            files = Sql.list(c, "SELECT bfid, cookie, size, adler32, hash FROM bit_file WHERE volume = ? AND container = ? AND state = 'active'",
-                    rs -> new LibraryMessages.FileRef(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
-                    v.label(), r.cookie());
+        if (r.kind().equals(LibraryMessages.KIND_COPY)
+                && r.bfid() == null) { // a container's copy: its live members, to check
+            files = Sql.list(
+                    c,
+                    "SELECT bfid, cookie, size, adler32, hash FROM bit_file WHERE volume = ? AND container = ? AND state = 'active'",
+                    rs -> new LibraryMessages.FileRef(
+                            rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
+                    v.label(),
+                    r.cookie());
         }
-        if (r.kind().equals(LibraryMessages.KIND_COPY) || r.kind().equals(LibraryMessages.KIND_VERIFY)
+        if (r.kind().equals(LibraryMessages.KIND_COPY)
+                || r.kind().equals(LibraryMessages.KIND_VERIFY)
                 || r.kind().equals(LibraryMessages.KIND_REPACK)) {
             targets = List.of();
         }
-        return new Job(r.id(), r.kind(), v.label(), v.backend(), r.bfid(), r.cookie(), r.path(), r.size(), r.adler32(), r.verify(),
-                targets, l.name, changer, r.hash(), target == null ? null : target.label(), target == null ? null : target.backend(), files,
+        return new Job(
+                r.id(),
+                r.kind(),
+                v.label(),
+                v.backend(),
+                r.bfid(),
+                r.cookie(),
+                r.path(),
+                r.size(),
+                r.adler32(),
+                r.verify(),
+                targets,
+                l.name,
+                changer,
+                r.hash(),
+                target == null ? null : target.label(),
+                target == null ? null : target.backend(),
+                files,
                 settings.aggregation());
     }
 
     /** Puts the mover's running requests back in the queue (avoiding it if {@code avoidIt}) and releases its write marks. */
     void requeue(Connection c, String moverId, String moverName, boolean avoidIt) throws SQLException {
         long now = System.currentTimeMillis();
-        List<Req> running = Sql.list(c, Requests.SELECT + " WHERE state = 'active' AND mover = ?", Requests::row, moverId);
+        List<Req> running =
+                Sql.list(c, Requests.SELECT + " WHERE state = 'active' AND mover = ?", Requests::row, moverId);
         for (Req r : running) {
             Requests.requeue(c, r, avoidIt ? moverId : null, "mover " + moverName + " gave it up", now);
             stops.takenFrom(r.id(), moverId);
@@ -291,12 +405,14 @@ final class Scheduler {
      * the owner with the fewest running, then the owner served longest ago (fair share among groups, then
      * users, taking turns), then the highest effective priority, then the oldest.
      */
-    private List<Req> byPriority(List<Req> rows, Map<String, Long> activeBySg, Map<String, Long> activeByOwner, long now) {
+    private List<Req> byPriority(
+            List<Req> rows, Map<String, Long> activeBySg, Map<String, Long> activeByOwner, long now) {
         List<Req> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.<Req>comparingLong(r -> activeBySg.getOrDefault(r.storageGroup(), 0L))
                 .thenComparingLong(r -> activeByOwner.getOrDefault(r.owner(), 0L))
                 .thenComparingLong(r -> lastServed.getOrDefault(r.owner(), 0L))
-                .thenComparing(Comparator.<Req>comparingInt(r -> effective(r, now)).reversed())
+                .thenComparing(
+                        Comparator.<Req>comparingInt(r -> effective(r, now)).reversed())
                 .thenComparingLong(r -> r.createdMs())
                 .thenComparingLong(r -> r.id()));
         return sorted;

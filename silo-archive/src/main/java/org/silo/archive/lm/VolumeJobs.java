@@ -56,18 +56,45 @@ final class VolumeJobs {
             if (q.volume() != null && !q.volume().isBlank()) {
                 VolumeInfo t = VolumeClerk.get(c, VolumeClerk.name("volume", q.volume()));
                 if (holders(c, b.bfid()).contains(t.label())) {
-                    throw SiloException.of(ErrorCode.EXISTS, "volume " + t.label() + " already holds " + b.path() + " (" + b.bfid() + ")");
+                    throw SiloException.of(
+                            ErrorCode.EXISTS,
+                            "volume " + t.label() + " already holds " + b.path() + " (" + b.bfid() + ")");
                 }
                 if (!t.library().equals(v.library())) {
-                    throw SiloException.invalid("volume " + t.label() + " is in library " + t.library() + ", the file in " + v.library());
+                    throw SiloException.invalid(
+                            "volume " + t.label() + " is in library " + t.library() + ", the file in " + v.library());
                 }
                 target = t.label();
             }
-            return Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_COPY, v.library(), v.storageGroup(),
-                    v.fileFamily(), v.label(), b.bfid(), b.path(), b.size(), b.adler32(), q.priority(), null, NO_CLIENT, NO_CLIENT, true,
-                    "", who, target, 1, null, null), System.currentTimeMillis());
+            return Requests.insert(
+                    c,
+                    catalog.engine(),
+                    new Requests.New(
+                            LibraryMessages.KIND_COPY,
+                            v.library(),
+                            v.storageGroup(),
+                            v.fileFamily(),
+                            v.label(),
+                            b.bfid(),
+                            b.path(),
+                            b.size(),
+                            b.adler32(),
+                            q.priority(),
+                            null,
+                            NO_CLIENT,
+                            NO_CLIENT,
+                            true,
+                            "",
+                            who,
+                            target,
+                            1,
+                            null,
+                            null),
+                    System.currentTimeMillis());
         });
-        catalog.tx(c -> Sql.update(c, "UPDATE request SET cookie = (SELECT cookie FROM bit_file WHERE bfid = request.bfid) WHERE id = ?",
+        catalog.tx(c -> Sql.update(
+                c,
+                "UPDATE request SET cookie = (SELECT cookie FROM bit_file WHERE bfid = request.bfid) WHERE id = ?",
                 id));
         return id;
     }
@@ -77,10 +104,33 @@ final class VolumeJobs {
         String label = VolumeClerk.name("volume", q.volume());
         long id = catalog.tx(c -> {
             VolumeInfo v = VolumeClerk.get(c, label);
-            long bytes = Sql.count(c, "SELECT COALESCE(SUM(size), 0) FROM bit_file WHERE volume = ? AND state = 'active'", label);
-            return Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_VERIFY, v.library(), v.storageGroup(),
-                    v.fileFamily(), label, null, "vol:" + label, bytes, null, q.priority(), null, NO_CLIENT, NO_CLIENT, false, "", who,
-                    null, 1, null, null), System.currentTimeMillis());
+            long bytes = Sql.count(
+                    c, "SELECT COALESCE(SUM(size), 0) FROM bit_file WHERE volume = ? AND state = 'active'", label);
+            return Requests.insert(
+                    c,
+                    catalog.engine(),
+                    new Requests.New(
+                            LibraryMessages.KIND_VERIFY,
+                            v.library(),
+                            v.storageGroup(),
+                            v.fileFamily(),
+                            label,
+                            null,
+                            "vol:" + label,
+                            bytes,
+                            null,
+                            q.priority(),
+                            null,
+                            NO_CLIENT,
+                            NO_CLIENT,
+                            false,
+                            "",
+                            who,
+                            null,
+                            1,
+                            null,
+                            null),
+                    System.currentTimeMillis());
         });
         return id;
     }
@@ -98,14 +148,16 @@ final class VolumeJobs {
             b = FileClerk.byHash(c, h).orElseThrow(() -> SiloException.notFound("no file has content hash " + h));
         } else {
             NsPath path = NsPath.parse(file);
-            Namespace.Node n = Namespace.resolve(c, path).orElseThrow(() -> SiloException.notFound("no such file " + path));
+            Namespace.Node n =
+                    Namespace.resolve(c, path).orElseThrow(() -> SiloException.notFound("no such file " + path));
             if (n.bfid() == null) {
                 throw SiloException.invalid(path + " is a directory");
             }
             b = FileClerk.get(c, n.bfid());
         }
         if (!VolumeState.parse(VolumeClerk.get(c, b.volume()).state()).readable()) {
-            throw SiloException.of(ErrorCode.PERMISSION, "volume " + b.volume() + " of " + b.path() + " cannot be read now");
+            throw SiloException.of(
+                    ErrorCode.PERMISSION, "volume " + b.volume() + " of " + b.path() + " cannot be read now");
         }
         return b;
     }
@@ -143,9 +195,31 @@ final class VolumeJobs {
         if (container) {
             catalog.tx(c -> {
                 for (int i = 1; i < r.copies(); i++) {
-                    long id = Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_COPY, r.library(), r.storageGroup(),
-                            r.fileFamily(), r.volume(), null, "vol:" + r.volume(), d.containerSize(), null, r.basePri(), null, NO_CLIENT,
-                            NO_CLIENT, true, "", r.owner(), null, 1, null, r.id()), System.currentTimeMillis());
+                    long id = Requests.insert(
+                            c,
+                            catalog.engine(),
+                            new Requests.New(
+                                    LibraryMessages.KIND_COPY,
+                                    r.library(),
+                                    r.storageGroup(),
+                                    r.fileFamily(),
+                                    r.volume(),
+                                    null,
+                                    "vol:" + r.volume(),
+                                    d.containerSize(),
+                                    null,
+                                    r.basePri(),
+                                    null,
+                                    NO_CLIENT,
+                                    NO_CLIENT,
+                                    true,
+                                    "",
+                                    r.owner(),
+                                    null,
+                                    1,
+                                    null,
+                                    r.id()),
+                            System.currentTimeMillis());
                     Sql.update(c, "UPDATE request SET cookie = ? WHERE id = ?", d.container(), id);
                 }
                 return null;
@@ -158,19 +232,51 @@ final class VolumeJobs {
         catalog.tx(c -> {
             long now = System.currentTimeMillis();
             for (int i = 1; i < r.copies(); i++) {
-                Requests.insert(c, catalog.engine(), new Requests.New(LibraryMessages.KIND_COPY, r.library(), r.storageGroup(),
-                        r.fileFamily(), b.volume(), b.bfid(), b.path(), b.size(), b.adler32(), r.basePri(), null, NO_CLIENT, NO_CLIENT,
-                        true, "", r.owner(), null, 1, null, r.id()), now);
+                Requests.insert(
+                        c,
+                        catalog.engine(),
+                        new Requests.New(
+                                LibraryMessages.KIND_COPY,
+                                r.library(),
+                                r.storageGroup(),
+                                r.fileFamily(),
+                                b.volume(),
+                                b.bfid(),
+                                b.path(),
+                                b.size(),
+                                b.adler32(),
+                                r.basePri(),
+                                null,
+                                NO_CLIENT,
+                                NO_CLIENT,
+                                true,
+                                "",
+                                r.owner(),
+                                null,
+                                1,
+                                null,
+                                r.id()),
+                        now);
             }
-            Sql.update(c, "UPDATE request SET cookie = ? WHERE parent = ? AND bfid = ? AND cookie IS NULL", b.cookie(), r.id(), b.bfid());
+            Sql.update(
+                    c,
+                    "UPDATE request SET cookie = ? WHERE parent = ? AND bfid = ? AND cookie IS NULL",
+                    b.cookie(),
+                    r.id(),
+                    b.bfid());
             return null;
         });
     }
 
     /** The volumes holding a container, or a copy of any of its members: a copy of it goes elsewhere. */
     private static Set<String> containerHolders(Connection c, String volume, String container) throws SQLException {
-        Set<String> out = new HashSet<>(Sql.list(c, "SELECT DISTINCT k.volume FROM bit_file k JOIN bit_file o ON k.original = o.bfid"
-                + " WHERE o.volume = ? AND o.container = ? AND k.state = 'active'", rs -> rs.getString(1), volume, container));
+        Set<String> out = new HashSet<>(Sql.list(
+                c,
+                "SELECT DISTINCT k.volume FROM bit_file k JOIN bit_file o ON k.original = o.bfid"
+                        + " WHERE o.volume = ? AND o.container = ? AND k.state = 'active'",
+                rs -> rs.getString(1),
+                volume,
+                container));
         out.add(volume);
         return out;
     }
@@ -179,7 +285,8 @@ final class VolumeJobs {
         String target = r.target(); // set when the copy was given to the mover
         if (!mine) {
             outcomes.releaseWriting(target, moverName, d.ok() ? d.size() : 0);
-            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
+            throw SiloException.invalid(
+                    "job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + "): nothing recorded");
         }
         if (!d.ok()) {
             outcomes.releaseWriting(target, moverName, 0);
@@ -193,16 +300,33 @@ final class VolumeJobs {
         if (r.bfid() == null) { // a container: each live member's copy recorded at the same range of the copy
             int n;
             try {
-                n = catalog.tx(c -> files.recorder().recordContainerCopy(c, r.volume(), r.cookie(), target, d.cookie(), d.size(),
-                        "job-" + r.id(), System.currentTimeMillis()));
+                n = catalog.tx(c -> files.recorder()
+                        .recordContainerCopy(
+                                c,
+                                r.volume(),
+                                r.cookie(),
+                                target,
+                                d.cookie(),
+                                d.size(),
+                                "job-" + r.id(),
+                                System.currentTimeMillis()));
             } catch (SiloException e) {
                 outcomes.releaseWriting(target, moverName, d.size());
                 outcomes.finish(r.id(), "failed", null, null, e.getMessage(), d.moverId(), 0, 0, 1);
                 throw e;
             }
             outcomes.releaseWriting(target, moverName, 0); // its bytes and files were counted with the record
-            outcomes.finish(r.id(), "done", null, null, null, d.moverId(), d.size(), n, 0, "copy of container " + r.cookie() + " ("
-                    + n + " files) on " + target + " at " + d.cookie());
+            outcomes.finish(
+                    r.id(),
+                    "done",
+                    null,
+                    null,
+                    null,
+                    d.moverId(),
+                    d.size(),
+                    n,
+                    0,
+                    "copy of container " + r.cookie() + " (" + n + " files) on " + target + " at " + d.cookie());
             return lm.info(r.id());
         }
         BitFileInfo copy;
@@ -214,19 +338,38 @@ final class VolumeJobs {
             throw e;
         }
         outcomes.releaseWriting(target, moverName, d.size());
-        outcomes.finish(r.id(), "done", null, null, null, d.moverId(), d.size(), 1, 0, "copy " + copy.bfid() + " on " + target + " at "
-                + copy.cookie());
+        outcomes.finish(
+                r.id(),
+                "done",
+                null,
+                null,
+                null,
+                d.moverId(),
+                d.size(),
+                1,
+                0,
+                "copy " + copy.bfid() + " on " + target + " at " + copy.cookie());
         return lm.info(r.id());
     }
 
     JobInfo verifyDone(Req r, TransferDone d, String moverName, boolean mine) throws SiloException {
         if (!mine) {
-            throw SiloException.invalid("job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + ")");
+            throw SiloException.invalid(
+                    "job " + r.id() + " is no longer mover " + moverName + "'s (" + r.state() + ")");
         }
         if (d.volumeFault()) {
             volumes.noteError(r.volume(), moverName, false, d.error());
         }
-        outcomes.finish(r.id(), d.ok() ? "done" : "failed", null, null, d.error(), d.moverId(), d.ok() ? d.size() : 0, 0, d.ok() ? 0 : 1,
+        outcomes.finish(
+                r.id(),
+                d.ok() ? "done" : "failed",
+                null,
+                null,
+                d.error(),
+                d.moverId(),
+                d.ok() ? d.size() : 0,
+                0,
+                d.ok() ? 0 : 1,
                 d.result());
         if (d.ok()) {
             volumes.updateReadStats(r.volume(), d.size());
@@ -240,26 +383,49 @@ final class VolumeJobs {
      * which join it). Null: none now; the copy waits.
      */
     VolumeInfo copyTarget(Connection c, Req r, Set<String> busy) throws SQLException, SiloException {
-        Set<String> holders = r.bfid() != null ? holders(c, r.bfid())
-                : r.kind().equals(LibraryMessages.KIND_COPY) ? containerHolders(c, r.volume(), r.cookie()) // a container's copy
-                : Set.of(r.volume()); // a repack: any volume but its own
-        List<String> labels = r.target() != null ? List.of(r.target())
-                : Sql.list(c, "SELECT label FROM volume WHERE library = ? AND state = 'ok' AND writing IS NULL AND remaining >= ?"
-                        + " ORDER BY CASE WHEN storage_group = ? AND file_family = ? THEN 0 WHEN file_family = ? THEN 1 ELSE 2 END, label",
-                        rs -> rs.getString(1), r.library(), r.size(), r.storageGroup(), r.fileFamily(), VolumeClerk.BLANK_FAMILY);
+        Set<String> holders = r.bfid() != null
+                ? holders(c, r.bfid())
+                : r.kind().equals(LibraryMessages.KIND_COPY)
+                        ? containerHolders(c, r.volume(), r.cookie()) // a container's copy
+                        : Set.of(r.volume()); // a repack: any volume but its own
+        List<String> labels = r.target() != null
+                ? List.of(r.target())
+                : Sql.list(
+                        c,
+                        "SELECT label FROM volume WHERE library = ? AND state = 'ok' AND writing IS NULL AND remaining >= ?"
+                                + " ORDER BY CASE WHEN storage_group = ? AND file_family = ? THEN 0 WHEN file_family = ? THEN 1 ELSE 2 END, label",
+                        rs -> rs.getString(1),
+                        r.library(),
+                        r.size(),
+                        r.storageGroup(),
+                        r.fileFamily(),
+                        VolumeClerk.BLANK_FAMILY);
         for (String label : labels) {
             VolumeInfo t = VolumeClerk.get(c, label);
-            if (holders.contains(label) || busy.contains(label) || !t.state().equals("ok") || t.writing() != null
+            if (holders.contains(label)
+                    || busy.contains(label)
+                    || !t.state().equals("ok")
+                    || t.writing() != null
                     || t.remaining() < r.size()) {
                 continue;
             }
             if (t.fileFamily().equals(VolumeClerk.BLANK_FAMILY)) {
-                Sql.update(c, "UPDATE volume SET storage_group = ?, file_family = ? WHERE label = ?", r.storageGroup(), r.fileFamily(), label);
+                Sql.update(
+                        c,
+                        "UPDATE volume SET storage_group = ?, file_family = ? WHERE label = ?",
+                        r.storageGroup(),
+                        r.fileFamily(),
+                        label);
                 t = VolumeClerk.get(c, label);
             }
             return t;
         }
-        Sql.update(c, "UPDATE request SET error = ? WHERE id = ?", "waiting: no volume free to take the copy"
-                + (r.target() == null ? "" : " (" + r.target() + " is busy, full or not ok)"), r.id());
+        Sql.update(
+                c,
+                "UPDATE request SET error = ? WHERE id = ?",
+                "waiting: no volume free to take the copy"
+                        + (r.target() == null ? "" : " (" + r.target() + " is busy, full or not ok)"),
+                r.id());
         return null;
-    }}
+    }
+}

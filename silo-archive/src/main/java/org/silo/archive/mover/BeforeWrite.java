@@ -50,8 +50,8 @@ final class BeforeWrite {
         if (room < 0 || room >= size) {
             return false;
         }
-        why = "volume " + job.volume() + " has room for " + room + " more bytes, not for the " + size + " of " + job.path()
-                + (job.files().size() > 1 ? " and " + (job.files().size() - 1) + " more files" : "");
+        why = "volume " + job.volume() + " has room for " + room + " more bytes, not for the " + size + " of "
+                + job.path() + (job.files().size() > 1 ? " and " + (job.files().size() - 1) + " more files" : "");
         log.info("mover {}: job {}: {}", host.name(), job.id(), why);
         report(host, TransferDone.noRoom(host.id(), job.id(), why, room, true));
         return true;
@@ -63,7 +63,11 @@ final class BeforeWrite {
         try {
             v = host.link().inquireVol(job.volume());
         } catch (SiloException | RuntimeException e) {
-            log.info("mover {}: job {}: inquire_vol {} not answered ({}); writing it as bound", host.name(), job.id(), job.volume(),
+            log.info(
+                    "mover {}: job {}: inquire_vol {} not answered ({}); writing it as bound",
+                    host.name(),
+                    job.id(),
+                    job.volume(),
                     e.getMessage());
             return null;
         }
@@ -74,12 +78,12 @@ final class BeforeWrite {
             writable = false;
         }
         if (!writable) {
-            return "volume " + v.label() + " is " + v.state() + " (by " + v.stateBy() + ": " + v.stateReason() + ") since job " + job.id()
-                    + " was bound to it: not written";
+            return "volume " + v.label() + " is " + v.state() + " (by " + v.stateBy() + ": " + v.stateReason()
+                    + ") since job " + job.id() + " was bound to it: not written";
         }
         if (v.remaining() < size) {
-            return "volume " + v.label() + " has " + v.remaining() + " bytes remaining since job " + job.id() + " was bound to it, not the "
-                    + size + " it needs: not written";
+            return "volume " + v.label() + " has " + v.remaining() + " bytes remaining since job " + job.id()
+                    + " was bound to it, not the " + size + " it needs: not written";
         }
         return null;
     }

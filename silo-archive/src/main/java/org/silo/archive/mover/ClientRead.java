@@ -79,7 +79,8 @@ final class ClientRead {
                     gone.add(ClientDepartures.unreachable(t, e));
                     continue;
                 }
-                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), DataChannel.BUFFER));
+                DataOutputStream out =
+                        new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), DataChannel.BUFFER));
                 DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 64 * 1024));
                 DataChannel.writeHello(out, new Hello(t.token(), t.request(), host.name(), DataChannel.READ));
                 String refused = DataChannel.readStatus(in);
@@ -130,7 +131,8 @@ final class ClientRead {
                 p.failed = true;
             }
             if (p.failed && !host.cancelled()) {
-                gone.add(ClientDepartures.wentAway(p.target, new IOException("the client went away before it answered")));
+                gone.add(ClientDepartures.wentAway(
+                        p.target, new IOException("the client went away before it answered")));
             }
             if (p.failed) {
                 job.files().forEach(f -> refused.add(f.index()));
@@ -147,8 +149,16 @@ final class ClientRead {
         for (FileRef f : job.files()) {
             String why = failed.get(f.index());
             boolean delivered = !peers.isEmpty() && !refusedByAll.contains(f.index()) && !failed.containsKey(f.index());
-            outcomes.add(new FileDone(f.index(), delivered, f.cookie(), f.size(), f.adler32(), null,
-                    delivered ? null : why != null ? why : volumeError != null ? volumeError : "no client took the file"));
+            outcomes.add(new FileDone(
+                    f.index(),
+                    delivered,
+                    f.cookie(),
+                    f.size(),
+                    f.adler32(),
+                    null,
+                    delivered
+                            ? null
+                            : why != null ? why : volumeError != null ? volumeError : "no client took the file"));
             ok += delivered ? 1 : 0;
         }
         try {
@@ -156,23 +166,34 @@ final class ClientRead {
         } catch (SiloException e) {
             log.info("mover {}: job {}: the files' outcomes were not taken: {}", host.name(), job.id(), e.getMessage());
         }
-        String error = ok > 0 ? null : volumeError != null ? volumeError : host.cancelled() ? "job " + job.id() + " was killed"
-                : !failed.isEmpty() ? failed.values().iterator().next() : "no client took the files";
+        String error = ok > 0
+                ? null
+                : volumeError != null
+                        ? volumeError
+                        : host.cancelled()
+                                ? "job " + job.id() + " was killed"
+                                : !failed.isEmpty() ? failed.values().iterator().next() : "no client took the files";
         if (error != null) {
             host.failed();
-            log.info("mover {}: job {} ({} files) failed: {}", host.name(), job.id(), job.files().size(), error);
+            log.info(
+                    "mover {}: job {} ({} files) failed: {}",
+                    host.name(),
+                    job.id(),
+                    job.files().size(),
+                    error);
         } else {
             host.moved(bytes, ok);
         }
         boolean volumeFault = volumeError != null || failed.values().stream().anyMatch(ClientRead::volumesFault);
         try {
-            host.link().transferDone(TransferDone.of(host.id(), job.id())
-                    .ok(ok > 0)
-                    .error(error)
-                    .size(bytes)
-                    .gone(gone.isEmpty() ? null : gone)
-                    .volumeFault(volumeFault)
-                    .build());
+            host.link()
+                    .transferDone(TransferDone.of(host.id(), job.id())
+                            .ok(ok > 0)
+                            .error(error)
+                            .size(bytes)
+                            .gone(gone.isEmpty() ? null : gone)
+                            .volumeFault(volumeFault)
+                            .build());
         } catch (InvalidException | NotFoundException e) { // the job was killed or given away meanwhile
             log.info("mover {}: job {}: {}", host.name(), job.id(), e.getMessage());
         } finally {
@@ -201,7 +222,9 @@ final class ClientRead {
             // a run of members of one container, one after another: one ranged read for all of them
             int j = i + 1;
             Backend.Location first = location(order.get(i));
-            while (j < order.size() && !first.whole() && sameContainer(first, location(order.get(j)))
+            while (j < order.size()
+                    && !first.whole()
+                    && sameContainer(first, location(order.get(j)))
                     && gap(location(order.get(j - 1)), location(order.get(j))) <= RUN_GAP) {
                 j++;
             }
@@ -225,15 +248,20 @@ final class ClientRead {
     private long sendRun(Backend b, List<FileRef> run, List<Peer> peers, Map<Integer, String> failed, byte[] buf) {
         Backend.Location first = location(run.get(0));
         Backend.Location last = location(run.get(run.size() - 1));
-        String cookie = first.whole() ? run.get(0).cookie()
-                : Backend.memberCookie(first.fileCookie(), first.offset(), last.offset() + last.length() - first.offset());
+        String cookie = first.whole()
+                ? run.get(0).cookie()
+                : Backend.memberCookie(
+                        first.fileCookie(), first.offset(), last.offset() + last.length() - first.offset());
         long total = 0;
         InputStream src;
         try {
             src = b.open(cookie);
         } catch (SiloException e) {
-            run.forEach(f -> notSent(peers, failed, f, "cannot read " + f.path() + " from " + job.volume() + " at " + f.cookie() + ": "
-                    + e.getMessage()));
+            run.forEach(f -> notSent(
+                    peers,
+                    failed,
+                    f,
+                    "cannot read " + f.path() + " from " + job.volume() + " at " + f.cookie() + ": " + e.getMessage()));
             return 0;
         }
         try (InputStream in = new DataChannel.Counted(host.paced(src), Long.MAX_VALUE, host.done())) {
@@ -259,7 +287,11 @@ final class ClientRead {
             }
             for (FileRef f : run) {
                 if (!failed.containsKey(f.index()) && !sentAll(f)) {
-                    notSent(peers, failed, f, "cannot read " + f.path() + " from " + job.volume() + ": " + e.getMessage());
+                    notSent(
+                            peers,
+                            failed,
+                            f,
+                            "cannot read " + f.path() + " from " + job.volume() + ": " + e.getMessage());
                 }
             }
         }
@@ -275,7 +307,8 @@ final class ClientRead {
     }
 
     /** One FILE frame: the bytes to every peer, then the end with the mover's verdict. */
-    private long file(InputStream in, FileRef f, List<Peer> peers, Map<Integer, String> failed, byte[] buf) throws IOException {
+    private long file(InputStream in, FileRef f, List<Peer> peers, Map<Integer, String> failed, byte[] buf)
+            throws IOException {
         midFrame = true;
         for (Peer p : peers) {
             write(p, out -> {
@@ -314,8 +347,8 @@ final class ClientRead {
                 left -= len;
             }
         } else if (!adler.equals(f.adler32())) {
-            bad = "CRC mismatch at mover: " + f.path() + " read from " + job.volume() + " " + f.cookie() + " has adler32 " + adler
-                    + ", the catalog has " + f.adler32();
+            bad = "CRC mismatch at mover: " + f.path() + " read from " + job.volume() + " " + f.cookie()
+                    + " has adler32 " + adler + ", the catalog has " + f.adler32();
         }
         String verdict = bad;
         for (Peer p : peers) {

@@ -68,6 +68,7 @@ final class ClientWrite {
     private DataOutputStream out;
     /** The open container and the files waiting for the next group commit. */
     private Backend.NewFile container;
+
     private ContainerWriter writer;
     private final List<FileDone> group = new ArrayList<>();
     private long stored;
@@ -84,7 +85,8 @@ final class ClientWrite {
     /** Runs the job to its end and reports it (transfer_done); a killed mover says nothing more. */
     void run() throws SiloException {
         Target t = job.targets().get(0);
-        if (BeforeWrite.refused(host, job)) { // inquire_vol and the storage's free space, before the client is contacted
+        if (BeforeWrite.refused(
+                host, job)) { // inquire_vol and the storage's free space, before the client is contacted
             return;
         }
         ClientGone gone = null;
@@ -119,13 +121,15 @@ final class ClientWrite {
         } catch (VolumeTrouble e) {
             noRoom = e.noRoom;
             volumeFault = !noRoom;
-            error = noRoom ? LibraryMessages.RESEND + "volume " + job.volume() + " is full (" + e.getMessage() + ")"
+            error = noRoom
+                    ? LibraryMessages.RESEND + "volume " + job.volume() + " is full (" + e.getMessage() + ")"
                     : LibraryMessages.VOLUME_FAULT + e.getMessage();
         } catch (IOException | SiloException e) {
             if (host.killed()) {
                 return;
             }
-            error = e instanceof IOException ? "data connection with the client at " + t.callback() + " failed: " + e.getMessage()
+            error = e instanceof IOException
+                    ? "data connection with the client at " + t.callback() + " failed: " + e.getMessage()
                     : e.getMessage();
             if (gone == null && net != null && net.failed && !host.cancelled()) {
                 gone = ClientDepartures.wentAway(t, e); // the client's side ended or broke while it was to send
@@ -141,7 +145,8 @@ final class ClientWrite {
             log.info("mover {}: job {} ({} files) failed: {}", host.name(), job.id(), files.size(), error);
             host.failed();
             if (volumeFault) {
-                VolumeReadonly.afterWriteError(host, job.volume(), error); // before the retry can choose the volume again
+                VolumeReadonly.afterWriteError(
+                        host, job.volume(), error); // before the retry can choose the volume again
             }
             // the library manager hears why before the client's connection closes: a client that then asks
             // after its job finds the reason (and, for a full volume, sends its files again)
@@ -189,9 +194,16 @@ final class ClientWrite {
             FileRef f = files.get(index);
             if (f == null || f.size() != size || !received.add(index)) {
                 skip(size);
-                answer(index, null, null, f == null ? "file " + index + " is not one of job " + job.id() + "'s"
-                        : f.size() != size ? "the client sends " + size + " bytes of " + f.path() + ", the request says " + f.size()
-                        : f.path() + " was sent twice");
+                answer(
+                        index,
+                        null,
+                        null,
+                        f == null
+                                ? "file " + index + " is not one of job " + job.id() + "'s"
+                                : f.size() != size
+                                        ? "the client sends " + size + " bytes of " + f.path() + ", the request says "
+                                                + f.size()
+                                        : f.path() + " was sent twice");
                 continue;
             }
             if (size < agg.below()) {
@@ -233,8 +245,14 @@ final class ClientWrite {
             answer(index, null, null, bad);
             return;
         }
-        group.add(new FileDone(index, true, Backend.memberCookie(container.cookie(), m.dataOffset(), m.size()), m.size(), m.adler32(),
-                m.hash(), null));
+        group.add(new FileDone(
+                index,
+                true,
+                Backend.memberCookie(container.cookie(), m.dataOffset(), m.size()),
+                m.size(),
+                m.adler32(),
+                m.hash(),
+                null));
     }
 
     /**
@@ -274,12 +292,18 @@ final class ClientWrite {
                 return; // closing the file uncommitted removes it
             }
             try {
-                file.commit(() -> { });
+                file.commit(() -> {});
             } catch (SiloException e) {
                 throw VolumeTrouble.of(job.volume(), e);
             }
             verify(file.cookie(), size, adler);
-            group.add(new FileDone(index, true, file.cookie(), size, adler, md == null ? null : ContentHash.format(job.hash(), md.digest()),
+            group.add(new FileDone(
+                    index,
+                    true,
+                    file.cookie(),
+                    size,
+                    adler,
+                    md == null ? null : ContentHash.format(job.hash(), md.digest()),
                     null));
         }
     }
@@ -289,8 +313,10 @@ final class ClientWrite {
         int end = in.readUnsignedByte();
         if (end == DataChannel.WHOLE) {
             String theirs = Checksums.hex(in.readInt() & 0xFFFFFFFFL);
-            return theirs.equals(ours) ? null : "CRC mismatch at mover: the client computed " + theirs + " while reading " + f.path()
-                    + ", the mover " + ours + " while writing it";
+            return theirs.equals(ours)
+                    ? null
+                    : "CRC mismatch at mover: the client computed " + theirs + " while reading " + f.path()
+                            + ", the mover " + ours + " while writing it";
         }
         return "given up by the client: " + in.readUTF();
     }
@@ -308,7 +334,7 @@ final class ClientWrite {
             } else {
                 try {
                     length = writer.finish();
-                    container.commit(() -> { });
+                    container.commit(() -> {});
                 } catch (IOException | SiloException e) {
                     throw VolumeTrouble.of(job.volume(), e);
                 }
@@ -323,7 +349,9 @@ final class ClientWrite {
         }
         List<Recorded> recorded;
         try {
-            recorded = host.link().filesDone(new FilesDone(host.id(), job.id(), cookie, length, List.copyOf(group))).files();
+            recorded = host.link()
+                    .filesDone(new FilesDone(host.id(), job.id(), cookie, length, List.copyOf(group)))
+                    .files();
         } catch (SiloException e) {
             throw SiloException.of(e.code(), "written to " + job.volume() + " but not recorded: " + e.getMessage());
         }
@@ -349,14 +377,17 @@ final class ClientWrite {
         if (!job.verify()) {
             return;
         }
-        try (org.silo.archive.aggregate.ContainerReader r = new org.silo.archive.aggregate.ContainerReader(backend.open(cookie))) {
+        try (org.silo.archive.aggregate.ContainerReader r =
+                new org.silo.archive.aggregate.ContainerReader(backend.open(cookie))) {
             for (FileDone d : group) {
                 if (d.cookie().startsWith(cookie + "+")) {
                     Backend.Location at = Backend.location(d.cookie());
-                    String problem = r.check(new org.silo.archive.aggregate.ContainerReader.Expected(at.offset(), at.length(), d.adler32(),
-                            null));
+                    String problem = r.check(new org.silo.archive.aggregate.ContainerReader.Expected(
+                            at.offset(), at.length(), d.adler32(), null));
                     if (problem != null) {
-                        throw new VolumeTrouble("CRC mismatch on read-back of " + job.volume() + " " + d.cookie() + ": " + problem, false);
+                        throw new VolumeTrouble(
+                                "CRC mismatch on read-back of " + job.volume() + " " + d.cookie() + ": " + problem,
+                                false);
                     }
                 }
             }
@@ -376,8 +407,10 @@ final class ClientWrite {
             throw VolumeTrouble.of(job.volume(), e);
         }
         if (!back.equals(adler) || n[0] != size) {
-            throw new VolumeTrouble("CRC mismatch on read-back of " + job.volume() + " " + cookie + ": wrote " + size
-                    + " bytes with adler32 " + adler + ", read back " + n[0] + " with " + back, false);
+            throw new VolumeTrouble(
+                    "CRC mismatch on read-back of " + job.volume() + " " + cookie + ": wrote " + size
+                            + " bytes with adler32 " + adler + ", read back " + n[0] + " with " + back,
+                    false);
         }
     }
 

@@ -21,7 +21,8 @@ public final class DeliveredCopy {
      * @param done counts the bytes as they arrive (the worker's progress)
      * @param hash the catalog's content hash {@code ALG:HEX}, or null
      */
-    public static TransferDone copy(String workerId, Backends backends, Job job, InputStream delivered, String hash, AtomicLong done) {
+    public static TransferDone copy(
+            String workerId, Backends backends, Job job, InputStream delivered, String hash, AtomicLong done) {
         VolumeWork work = new VolumeWork(workerId, backends, done, UnaryOperator.identity(), () -> false);
         return work.copy(job, () -> delivered, hash);
     }

@@ -110,7 +110,9 @@ public interface MediaChanger {
 
         private Outcome run(String what, String volume, String drive) {
             try {
-                Process p = new ProcessBuilder(program, what, volume, drive).redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(program, what, volume, drive)
+                        .redirectErrorStream(true)
+                        .start();
                 p.getOutputStream().close();
                 byte[] out;
                 try (InputStream in = p.getInputStream()) {
@@ -119,7 +121,10 @@ public interface MediaChanger {
                 }
                 if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
-                    return new Outcome(false, -1, program + " " + what + " " + volume + " " + drive + " ran over " + TIMEOUT_SECONDS + " s");
+                    return new Outcome(
+                            false,
+                            -1,
+                            program + " " + what + " " + volume + " " + drive + " ran over " + TIMEOUT_SECONDS + " s");
                 }
                 return new Outcome(p.exitValue() == 0, p.exitValue(), new String(out, StandardCharsets.UTF_8));
             } catch (IOException e) {

@@ -66,11 +66,23 @@ public final class Mover implements AutoCloseable {
      * @param host            its host name, as shown in mover ls
      * @param throttleBytesPerSecond at most this many bytes per second (0: no limit)
      */
-    public record Config(Path home, String name, String library, List<String> mediaTypes, String host, long throttleBytesPerSecond) {}
+    public record Config(
+            Path home,
+            String name,
+            String library,
+            List<String> mediaTypes,
+            String host,
+            long throttleBytesPerSecond) {}
 
     /** A mover's states, as seed 004's burners report theirs. */
     public enum State {
-        IDLE, SETUP, MOUNT_WAIT, ACTIVE, DISMOUNTING, OFFLINE, ERROR;
+        IDLE,
+        SETUP,
+        MOUNT_WAIT,
+        ACTIVE,
+        DISMOUNTING,
+        OFFLINE,
+        ERROR;
 
         public String wire() {
             return name().toLowerCase(Locale.ROOT);
@@ -146,7 +158,10 @@ public final class Mover implements AutoCloseable {
         try {
             link.announce(hello());
         } catch (SiloException | RuntimeException e) {
-            log.warn("mover {}: cannot introduce itself yet ({}); its first request for work will", name, e.getMessage());
+            log.warn(
+                    "mover {}: cannot introduce itself yet ({}); its first request for work will",
+                    name,
+                    e.getMessage());
         }
         worker.start();
         reporter.scheduleWithFixedDelay(this::report, PROGRESS_MS, PROGRESS_MS, TimeUnit.MILLISECONDS);
@@ -185,7 +200,8 @@ public final class Mover implements AutoCloseable {
 
     /** How the mover introduces itself to the library manager: id, name, library, media, host, state and bound volume. */
     public MoverHello hello() {
-        return new MoverHello(id, config.name(), config.library(), config.mediaTypes(), config.host(), state.wire(), volume);
+        return new MoverHello(
+                id, config.name(), config.library(), config.mediaTypes(), config.host(), state.wire(), volume);
     }
 
     private void loop() {
@@ -200,7 +216,8 @@ public final class Mover implements AutoCloseable {
                 volume = w.volume();
                 name = w.job().moverName();
                 long firstJob = w.job().id();
-                MediaChanger changer = MediaChanger.of(w.job().changer(), (vol, drive) -> awaitOperator(firstJob, vol, drive));
+                MediaChanger changer =
+                        MediaChanger.of(w.job().changer(), (vol, drive) -> awaitOperator(firstJob, vol, drive));
                 state = State.MOUNT_WAIT;
                 MediaChanger.Outcome mounted = changer.mount(volume, name);
                 lastChanger = mounted;
@@ -263,7 +280,8 @@ public final class Mover implements AutoCloseable {
         try {
             switch (j.kind()) {
                 case LibraryMessages.KIND_WRITE -> new ClientWrite(host, j).run();
-                case LibraryMessages.KIND_COPY, LibraryMessages.KIND_VERIFY, LibraryMessages.KIND_REPACK -> volumeWork(j);
+                case LibraryMessages.KIND_COPY, LibraryMessages.KIND_VERIFY, LibraryMessages.KIND_REPACK ->
+                    volumeWork(j);
                 default -> new ClientRead(host, j).run();
             }
         } finally {
@@ -278,7 +296,8 @@ public final class Mover implements AutoCloseable {
         VolumeWork work = new VolumeWork(id, backends, done, this::paced, () -> killed || cancelled);
         TransferDone d = switch (j.kind()) {
             case LibraryMessages.KIND_COPY -> work.copy(j);
-            case LibraryMessages.KIND_REPACK -> new RepackWork(id, link, backends, done, this::paced, () -> killed || cancelled).run(j);
+            case LibraryMessages.KIND_REPACK ->
+                new RepackWork(id, link, backends, done, this::paced, () -> killed || cancelled).run(j);
             default -> work.verify(j);
         };
         if (killed) {

@@ -20,7 +20,8 @@ public final class RemoteMover {
     private RemoteMover() {}
 
     /** Connects to the server and starts a mover whose id lives in {@code home}. */
-    public static Mover start(String server, Path home, String library, String name, long throttle) throws SiloException {
+    public static Mover start(String server, Path home, String library, String name, long throttle)
+            throws SiloException {
         Reconnecting link = new Reconnecting(server);
         link.client();
         Backends backends = new Backends(home);
@@ -30,8 +31,11 @@ public final class RemoteMover {
         } catch (java.io.IOException e) {
             host = "localhost";
         }
-        Mover m = new Mover(new Mover.Config(home, name, library == null ? "default" : library, List.of("disk", "s3"), host, throttle),
-                link, backends);
+        Mover m = new Mover(
+                new Mover.Config(
+                        home, name, library == null ? "default" : library, List.of("disk", "s3"), host, throttle),
+                link,
+                backends);
         return m.start();
     }
 
@@ -84,13 +88,14 @@ public final class RemoteMover {
         }
 
         @Override
-        public org.silo.archive.ops.LibraryMessages.Work idleMover(org.silo.archive.ops.LibraryMessages.MoverHello h) throws SiloException {
+        public org.silo.archive.ops.LibraryMessages.Work idleMover(org.silo.archive.ops.LibraryMessages.MoverHello h)
+                throws SiloException {
             return call(l -> l.idleMover(h));
         }
 
         @Override
-        public org.silo.archive.ops.LibraryMessages.Work haveBoundVolume(org.silo.archive.ops.LibraryMessages.MoverHello h)
-                throws SiloException {
+        public org.silo.archive.ops.LibraryMessages.Work haveBoundVolume(
+                org.silo.archive.ops.LibraryMessages.MoverHello h) throws SiloException {
             return call(l -> l.haveBoundVolume(h));
         }
 
@@ -103,32 +108,32 @@ public final class RemoteMover {
         }
 
         @Override
-        public org.silo.archive.ops.LibraryMessages.ProgressAck progress(org.silo.archive.ops.LibraryMessages.Progress p)
-                throws SiloException {
+        public org.silo.archive.ops.LibraryMessages.ProgressAck progress(
+                org.silo.archive.ops.LibraryMessages.Progress p) throws SiloException {
             return call(l -> l.progress(p));
         }
 
         @Override
-        public org.silo.archive.ops.LibraryMessages.JobInfo transferDone(org.silo.archive.ops.LibraryMessages.TransferDone d)
-                throws SiloException {
+        public org.silo.archive.ops.LibraryMessages.JobInfo transferDone(
+                org.silo.archive.ops.LibraryMessages.TransferDone d) throws SiloException {
             return call(l -> l.transferDone(d));
         }
 
         @Override
-        public org.silo.archive.ops.LibraryMessages.RecordedList filesDone(org.silo.archive.ops.LibraryMessages.FilesDone d)
-                throws SiloException {
+        public org.silo.archive.ops.LibraryMessages.RecordedList filesDone(
+                org.silo.archive.ops.LibraryMessages.FilesDone d) throws SiloException {
             return call(l -> l.filesDone(d));
         }
 
         @Override
-        public org.silo.archive.ops.LibraryMessages.RepackAnswer repackCommit(org.silo.archive.ops.LibraryMessages.RepackCommit q)
-                throws SiloException {
+        public org.silo.archive.ops.LibraryMessages.RepackAnswer repackCommit(
+                org.silo.archive.ops.LibraryMessages.RepackCommit q) throws SiloException {
             return call(l -> l.repackCommit(q));
         }
 
         @Override
-        public org.silo.archive.ops.VolumeMessages.VolumeInfo setSystemReadonly(org.silo.archive.ops.VolumeMessages.SetState s)
-                throws SiloException {
+        public org.silo.archive.ops.VolumeMessages.VolumeInfo setSystemReadonly(
+                org.silo.archive.ops.VolumeMessages.SetState s) throws SiloException {
             return call(l -> l.setSystemReadonly(s));
         }
 
@@ -138,8 +143,8 @@ public final class RemoteMover {
         }
 
         @Override
-        public org.silo.archive.ops.LibraryMessages.MountAnswer mountWait(org.silo.archive.ops.LibraryMessages.MountWait w)
-                throws SiloException {
+        public org.silo.archive.ops.LibraryMessages.MountAnswer mountWait(
+                org.silo.archive.ops.LibraryMessages.MountWait w) throws SiloException {
             return call(l -> l.mountWait(w));
         }
 
@@ -164,10 +169,12 @@ public final class RemoteMover {
             }
         }
         if (server == null) {
-            throw new IllegalArgumentException("usage: RemoteMover --server HOST:PORT [--home DIR] [--library L] [--name N]");
+            throw new IllegalArgumentException(
+                    "usage: RemoteMover --server HOST:PORT [--home DIR] [--library L] [--name N]");
         }
         Mover m = start(server, Path.of(home), library, name, 0);
-        System.out.println("mover " + m.id() + " serving library " + (library == null ? "default" : library) + " for " + server);
+        System.out.println(
+                "mover " + m.id() + " serving library " + (library == null ? "default" : library) + " for " + server);
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(m::close));
         Thread.currentThread().join();

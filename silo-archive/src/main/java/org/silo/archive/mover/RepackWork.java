@@ -54,7 +54,13 @@ final class RepackWork {
     private int freedContainers;
     private int keptContainers;
 
-    RepackWork(String moverId, MoverLink link, Backends backends, AtomicLong done, UnaryOperator<InputStream> pace, BooleanSupplier stop) {
+    RepackWork(
+            String moverId,
+            MoverLink link,
+            Backends backends,
+            AtomicLong done,
+            UnaryOperator<InputStream> pace,
+            BooleanSupplier stop) {
         this.moverId = moverId;
         this.link = link;
         this.backends = backends;
@@ -65,10 +71,12 @@ final class RepackWork {
 
     TransferDone run(Job j) {
         this.job = j;
-        Map<String, List<FileRef>> byContainer = new LinkedHashMap<>(); // the volume's order: the library manager sorted them
+        Map<String, List<FileRef>> byContainer =
+                new LinkedHashMap<>(); // the volume's order: the library manager sorted them
         try {
             for (FileRef f : j.files()) {
-                List<FileRef> members = byContainer.computeIfAbsent(Backend.location(f.cookie()).fileCookie(), k -> new ArrayList<>());
+                List<FileRef> members =
+                        byContainer.computeIfAbsent(Backend.location(f.cookie()).fileCookie(), k -> new ArrayList<>());
                 if (f.bfid() != null) {
                     members.add(f);
                 }
@@ -109,27 +117,36 @@ final class RepackWork {
             abandon();
             return failed("repack of " + j.volume() + " stopped: " + e.getMessage(), false, null);
         }
-        String result = "repacked " + movedFiles + " files (" + movedBytes + " bytes) from " + byContainer.size() + " containers of "
-                + j.volume() + (newContainers == 0 ? "" : " into " + newContainers + " containers on " + j.targetVolume())
+        String result = "repacked " + movedFiles + " files (" + movedBytes + " bytes) from " + byContainer.size()
+                + " containers of "
+                + j.volume()
+                + (newContainers == 0 ? "" : " into " + newContainers + " containers on " + j.targetVolume())
                 + "; freed " + freedContainers + " containers"
-                + (keptContainers == 0 ? "" : "; kept " + keptContainers + " (a member still lives there, or a read queued before the"
-                        + " switch still needs it: repack again to free them)")
+                + (keptContainers == 0
+                        ? ""
+                        : "; kept " + keptContainers + " (a member still lives there, or a read queued before the"
+                                + " switch still needs it: repack again to free them)")
                 + (bad.isEmpty() ? "" : "; " + bad.size() + " bad files left in place: " + String.join("; ", bad));
         if (!bad.isEmpty()) {
             return TransferDone.of(moverId, j.id())
-                    .failed("volume " + j.volume() + ": " + bad.size() + " files bad, not repacked: " + String.join("; ", bad))
+                    .failed("volume " + j.volume() + ": " + bad.size() + " files bad, not repacked: "
+                            + String.join("; ", bad))
                     .size(movedBytes)
                     .result(result)
                     .faultVolume(j.volume())
                     .volumeFault(true)
                     .build();
         }
-        return TransferDone.of(moverId, j.id()).stored(movedBytes).result(result).build();
+        return TransferDone.of(moverId, j.id())
+                .stored(movedBytes)
+                .result(result)
+                .build();
     }
 
     /** Reads one old container once and writes its live members into the open new container (a new one when full). */
     private void repackContainer(String cookie, List<FileRef> members) throws Trouble, SiloException {
-        try (ContainerReader r = new ContainerReader(new DataChannel.Counted(pace.apply(from.open(cookie)), Long.MAX_VALUE, done))) {
+        try (ContainerReader r =
+                new ContainerReader(new DataChannel.Counted(pace.apply(from.open(cookie)), Long.MAX_VALUE, done))) {
             for (FileRef f : members) {
                 Backend.Location at = Backend.location(f.cookie());
                 if (writer == null) {
@@ -137,34 +154,49 @@ final class RepackWork {
                         throw new Trouble("repack job " + job.id() + " has live files but no target volume", null);
                     }
                     open = to.create();
-                    writer = new ContainerWriter(open.out(), job.targetVolume(), open.cookie(), System.currentTimeMillis());
+                    writer = new ContainerWriter(
+                            open.out(), job.targetVolume(), open.cookie(), System.currentTimeMillis());
                 }
                 if (stop.getAsBoolean()) {
                     throw new Trouble("repack job " + job.id() + " was stopped after " + movedFiles + " files", null);
                 }
                 ContainerWriter.Member m;
                 try {
-                    m = writer.add(f.path().substring(1), at.length(), new SourceStream(r.member(at.offset(), at.length())), f.owner(),
+                    m = writer.add(
+                            f.path().substring(1),
+                            at.length(),
+                            new SourceStream(r.member(at.offset(), at.length())),
+                            f.owner(),
                             algorithm(f.hash()));
                 } catch (SourceTrouble e) {
-                    throw new Trouble("cannot read " + f.path() + " (" + f.bfid() + ") from " + job.volume() + " " + cookie + ": "
-                            + e.getCause().getMessage(), job.volume());
+                    throw new Trouble(
+                            "cannot read " + f.path() + " (" + f.bfid() + ") from " + job.volume() + " " + cookie + ": "
+                                    + e.getCause().getMessage(),
+                            job.volume());
                 }
-                if (!m.adler32().equals(f.adler32()) || (f.hash() != null && !f.hash().equals(m.hash()))) {
+                if (!m.adler32().equals(f.adler32())
+                        || (f.hash() != null && !f.hash().equals(m.hash()))) {
                     writer.dropLast(open::rewind); // it stays where it is, its old container with it
-                    bad.add(f.bfid() + " " + f.path() + " at " + f.cookie() + ": adler32 " + m.adler32() + ", the catalog has "
-                            + f.adler32());
+                    bad.add(f.bfid() + " " + f.path() + " at " + f.cookie() + ": adler32 " + m.adler32()
+                            + ", the catalog has " + f.adler32());
                     continue;
                 }
-                pending.add(new Moved(f.bfid(), f.cookie(), Backend.memberCookie(open.cookie(), m.dataOffset(), m.size()), m.size(),
+                pending.add(new Moved(
+                        f.bfid(),
+                        f.cookie(),
+                        Backend.memberCookie(open.cookie(), m.dataOffset(), m.size()),
+                        m.size(),
                         m.adler32()));
                 if (writer.position() >= job.aggregation().containerSize()) {
                     commit();
                 }
             }
         } catch (IOException e) {
-            throw new Trouble((Backend.isNoSpace(e) ? "no space left on " : "cannot write a container on ") + job.targetVolume() + ": "
-                    + e.getMessage(), job.targetVolume(), Backend.isNoSpace(e));
+            throw new Trouble(
+                    (Backend.isNoSpace(e) ? "no space left on " : "cannot write a container on ") + job.targetVolume()
+                            + ": " + e.getMessage(),
+                    job.targetVolume(),
+                    Backend.isNoSpace(e));
         }
     }
 
@@ -180,11 +212,16 @@ final class RepackWork {
         } else if (writer != null) {
             try {
                 length = writer.finish();
-                open.commit(() -> { });
+                open.commit(() -> {});
             } catch (IOException | SiloException e) {
-                boolean full = e instanceof SiloException x ? x.code() == org.silo.wire.ErrorCode.NO_SPACE : Backend.isNoSpace(e);
-                throw new Trouble((full ? "no space left on " : "cannot write a container on ") + job.targetVolume() + ": "
-                        + e.getMessage(), job.targetVolume(), full);
+                boolean full = e instanceof SiloException x
+                        ? x.code() == org.silo.wire.ErrorCode.NO_SPACE
+                        : Backend.isNoSpace(e);
+                throw new Trouble(
+                        (full ? "no space left on " : "cannot write a container on ") + job.targetVolume() + ": "
+                                + e.getMessage(),
+                        job.targetVolume(),
+                        full);
             }
             cookie = open.cookie();
             readBack(cookie);
@@ -192,8 +229,8 @@ final class RepackWork {
             writer = null;
             newContainers++;
         }
-        RepackAnswer a = link.repackCommit(new RepackCommit(moverId, job.id(), cookie, length, List.copyOf(pending), List.copyOf(finished),
-                List.copyOf(freed)));
+        RepackAnswer a = link.repackCommit(new RepackCommit(
+                moverId, job.id(), cookie, length, List.copyOf(pending), List.copyOf(finished), List.copyOf(freed)));
         keptContainers += finished.size() - a.free().size();
         movedFiles += a.switched();
         movedBytes += pending.stream().mapToLong(Moved::size).sum();
@@ -215,12 +252,15 @@ final class RepackWork {
                 String problem = r.check(new ContainerReader.Expected(at.offset(), at.length(), m.adler32(), null));
                 if (problem != null) {
                     to.delete(cookie);
-                    throw new Trouble("CRC mismatch on read-back of the new container " + job.targetVolume() + " " + cookie + ": "
-                            + m.bfid() + " " + problem, job.targetVolume());
+                    throw new Trouble(
+                            "CRC mismatch on read-back of the new container " + job.targetVolume() + " " + cookie + ": "
+                                    + m.bfid() + " " + problem,
+                            job.targetVolume());
                 }
             }
         } catch (SiloException e) {
-            throw new Trouble("cannot read back the new container " + job.targetVolume() + " " + cookie + ": " + e.getMessage(),
+            throw new Trouble(
+                    "cannot read back the new container " + job.targetVolume() + " " + cookie + ": " + e.getMessage(),
                     job.targetVolume());
         }
     }
@@ -240,8 +280,8 @@ final class RepackWork {
     }
 
     private TransferDone failed(String error, boolean volumeFault, String faultVolume) {
-        String result = "repacked " + movedFiles + " files (" + movedBytes + " bytes) before it stopped; freed " + freedContainers
-                + " containers";
+        String result = "repacked " + movedFiles + " files (" + movedBytes + " bytes) before it stopped; freed "
+                + freedContainers + " containers";
         return TransferDone.of(moverId, job.id())
                 .failed(error)
                 .size(movedBytes)

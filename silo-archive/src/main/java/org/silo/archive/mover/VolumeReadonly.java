@@ -19,7 +19,8 @@ final class VolumeReadonly {
 
     /** Marks {@code volume} readonly after a write error; a volume that cannot be (it is noaccess, say) stays as it is. */
     static void afterWriteError(JobHost host, String volume, String error) {
-        String reason = "write error by mover " + host.name() + ": " + (error.length() > 500 ? error.substring(0, 500) + "..." : error);
+        String reason = "write error by mover " + host.name() + ": "
+                + (error.length() > 500 ? error.substring(0, 500) + "..." : error);
         try {
             host.link().setSystemReadonly(new SetState(volume, reason, "mover " + host.name()));
             log.warn("mover {}: volume {} set readonly after a write error: {}", host.name(), volume, error);

@@ -38,7 +38,8 @@ final class VolumeWork {
     private final UnaryOperator<InputStream> pace;
     private final BooleanSupplier stop;
 
-    VolumeWork(String moverId, Backends backends, AtomicLong done, UnaryOperator<InputStream> pace, BooleanSupplier stop) {
+    VolumeWork(
+            String moverId, Backends backends, AtomicLong done, UnaryOperator<InputStream> pace, BooleanSupplier stop) {
         this.moverId = moverId;
         this.backends = backends;
         this.done = done;
@@ -73,24 +74,34 @@ final class VolumeWork {
         MessageDigest md = hash == null ? null : ContentHash.digest(hash.substring(0, hash.indexOf(':')));
         try {
             to = backends.get(j.targetBackend());
-            InputStream raw = new CheckedInputStream(new DataChannel.Counted(pace.apply(source.open()), j.size(), done), sum);
+            InputStream raw =
+                    new CheckedInputStream(new DataChannel.Counted(pace.apply(source.open()), j.size(), done), sum);
             try (InputStream in = md == null ? raw : new DigestInputStream(raw, md)) {
                 cookie = to.append(new Stoppable(in), j.size(), () -> {
                     if (!Checksums.hex(sum.getValue()).equals(j.adler32())) {
-                        throw SiloException.of(ErrorCode.IO, "CRC mismatch at mover: " + j.path() + " read from " + j.volume() + " "
-                                + j.cookie() + " has adler32 " + Checksums.hex(sum.getValue()) + ", the catalog has " + j.adler32());
+                        throw SiloException.of(
+                                ErrorCode.IO,
+                                "CRC mismatch at mover: " + j.path() + " read from " + j.volume() + " " + j.cookie()
+                                        + " has adler32 " + Checksums.hex(sum.getValue()) + ", the catalog has "
+                                        + j.adler32());
                     }
-                    String got = md == null ? null : ContentHash.format(hash.substring(0, hash.indexOf(':')), md.digest());
+                    String got =
+                            md == null ? null : ContentHash.format(hash.substring(0, hash.indexOf(':')), md.digest());
                     if (got != null && !got.equals(hash)) {
-                        throw SiloException.of(ErrorCode.IO, "CRC mismatch at mover: " + j.path() + " has content hash " + got
-                                + ", the catalog has " + hash);
+                        throw SiloException.of(
+                                ErrorCode.IO,
+                                "CRC mismatch at mover: " + j.path() + " has content hash " + got + ", the catalog has "
+                                        + hash);
                     }
                 });
             }
         } catch (SiloException | IOException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
             boolean sourceFault = msg.startsWith("CRC mismatch at mover") || msg.contains("cannot read");
-            return failed(j, "copy of " + j.path() + " from " + j.volume() + " to " + j.targetVolume() + " failed: " + msg, !stop(),
+            return failed(
+                    j,
+                    "copy of " + j.path() + " from " + j.volume() + " to " + j.targetVolume() + " failed: " + msg,
+                    !stop(),
                     sourceFault ? j.volume() : j.targetVolume());
         }
         long[] n = new long[1];
@@ -98,14 +109,25 @@ final class VolumeWork {
         try (InputStream r = to.open(cookie)) {
             back = Checksums.adler32(r, n);
         } catch (SiloException | IOException e) {
-            return failed(j, "cannot read back the copy on " + j.targetVolume() + " " + cookie + ": " + e.getMessage(), true,
+            return failed(
+                    j,
+                    "cannot read back the copy on " + j.targetVolume() + " " + cookie + ": " + e.getMessage(),
+                    true,
                     j.targetVolume());
         }
         if (!back.equals(j.adler32()) || n[0] != j.size()) {
-            return failed(j, "CRC mismatch on read-back of the copy on " + j.targetVolume() + " " + cookie + ": " + n[0] + " bytes, adler32 "
-                    + back + "; the original has " + j.size() + ", " + j.adler32(), true, j.targetVolume());
+            return failed(
+                    j,
+                    "CRC mismatch on read-back of the copy on " + j.targetVolume() + " " + cookie + ": " + n[0]
+                            + " bytes, adler32 " + back + "; the original has " + j.size() + ", " + j.adler32(),
+                    true,
+                    j.targetVolume());
         }
-        return TransferDone.of(moverId, j.id()).stored(j.size()).cookie(cookie).adler32(j.adler32()).build();
+        return TransferDone.of(moverId, j.id())
+                .stored(j.size())
+                .cookie(cookie)
+                .adler32(j.adler32())
+                .build();
     }
 
     /**
@@ -121,32 +143,46 @@ final class VolumeWork {
         String cookie;
         try {
             to = backends.get(j.targetBackend());
-            try (MemberSums in = new MemberSums(new DataChannel.Counted(pace.apply(source.open()), j.size(), done), members)) {
+            try (MemberSums in =
+                    new MemberSums(new DataChannel.Counted(pace.apply(source.open()), j.size(), done), members)) {
                 cookie = to.append(new Stoppable(in), j.size(), () -> {
                     String problem = in.problem();
                     if (problem != null) {
-                        throw SiloException.of(ErrorCode.IO, "CRC mismatch at mover: container " + j.cookie() + " of " + j.volume()
-                                + ": " + problem);
+                        throw SiloException.of(
+                                ErrorCode.IO,
+                                "CRC mismatch at mover: container " + j.cookie() + " of " + j.volume() + ": "
+                                        + problem);
                     }
                 });
             }
         } catch (SiloException | IOException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
             boolean sourceFault = msg.startsWith("CRC mismatch at mover") || msg.contains("cannot read");
-            return failed(j, "copy of container " + j.cookie() + " from " + j.volume() + " to " + j.targetVolume() + " failed: " + msg,
-                    !stop(), sourceFault ? j.volume() : j.targetVolume());
+            return failed(
+                    j,
+                    "copy of container " + j.cookie() + " from " + j.volume() + " to " + j.targetVolume() + " failed: "
+                            + msg,
+                    !stop(),
+                    sourceFault ? j.volume() : j.targetVolume());
         }
         try (ContainerReader r = new ContainerReader(to.open(cookie))) {
             for (FileRef f : members) {
                 Backend.Location at = location(f.cookie());
                 String problem = r.check(new ContainerReader.Expected(at.offset(), at.length(), f.adler32(), null));
                 if (problem != null) {
-                    return failed(j, "CRC mismatch on read-back of the copy on " + j.targetVolume() + " " + cookie + ": " + f.bfid() + " "
-                            + problem, true, j.targetVolume());
+                    return failed(
+                            j,
+                            "CRC mismatch on read-back of the copy on " + j.targetVolume() + " " + cookie + ": "
+                                    + f.bfid() + " " + problem,
+                            true,
+                            j.targetVolume());
                 }
             }
         } catch (SiloException e) {
-            return failed(j, "cannot read back the copy on " + j.targetVolume() + " " + cookie + ": " + e.getMessage(), true,
+            return failed(
+                    j,
+                    "cannot read back the copy on " + j.targetVolume() + " " + cookie + ": " + e.getMessage(),
+                    true,
                     j.targetVolume());
         }
         return TransferDone.of(moverId, j.id())
@@ -200,8 +236,9 @@ final class VolumeWork {
         String problem() {
             for (int i = 0; i < sums.length; i++) {
                 if (!Checksums.hex(sums[i].getValue()).equals(members.get(i).adler32())) {
-                    return members.get(i).bfid() + " at " + members.get(i).cookie() + " has adler32 " + Checksums.hex(sums[i].getValue())
-                            + ", the catalog has " + members.get(i).adler32();
+                    return members.get(i).bfid() + " at " + members.get(i).cookie() + " has adler32 "
+                            + Checksums.hex(sums[i].getValue()) + ", the catalog has "
+                            + members.get(i).adler32();
                 }
             }
             return null;
@@ -229,12 +266,19 @@ final class VolumeWork {
             if (at == null || at.whole()) {
                 whole.add(f);
             } else {
-                containers.computeIfAbsent(at.fileCookie(), k -> new ArrayList<>()).add(f);
+                containers
+                        .computeIfAbsent(at.fileCookie(), k -> new ArrayList<>())
+                        .add(f);
             }
         }
         for (FileRef f : whole) {
             if (stop()) {
-                return failed(j, "job " + j.id() + " was stopped after " + checked + " of " + j.files().size() + " files", false, null);
+                return failed(
+                        j,
+                        "job " + j.id() + " was stopped after " + checked + " of "
+                                + j.files().size() + " files",
+                        false,
+                        null);
             }
             String problem = check(from, f);
             checked++;
@@ -245,14 +289,21 @@ final class VolumeWork {
         }
         for (Map.Entry<String, List<FileRef>> e : containers.entrySet()) {
             if (stop()) {
-                return failed(j, "job " + j.id() + " was stopped after " + checked + " of " + j.files().size() + " files", false, null);
+                return failed(
+                        j,
+                        "job " + j.id() + " was stopped after " + checked + " of "
+                                + j.files().size() + " files",
+                        false,
+                        null);
             }
             List<FileRef> members = new ArrayList<>(e.getValue());
             members.sort(Comparator.comparingLong(f -> location(f.cookie()).offset()));
-            try (ContainerReader r = new ContainerReader(new DataChannel.Counted(pace.apply(from.open(e.getKey())), Long.MAX_VALUE, done))) {
+            try (ContainerReader r = new ContainerReader(
+                    new DataChannel.Counted(pace.apply(from.open(e.getKey())), Long.MAX_VALUE, done))) {
                 for (FileRef f : members) {
                     Backend.Location at = location(f.cookie());
-                    String problem = r.check(new ContainerReader.Expected(at.offset(), at.length(), f.adler32(), f.hash()));
+                    String problem =
+                            r.check(new ContainerReader.Expected(at.offset(), at.length(), f.adler32(), f.hash()));
                     checked++;
                     bytes += f.size();
                     if (problem != null) {
@@ -266,11 +317,13 @@ final class VolumeWork {
                 }
             }
         }
-        String result = checked + " files, " + bytes + " bytes read: " + (bad.isEmpty() ? "all good" : bad.size() + " bad");
+        String result =
+                checked + " files, " + bytes + " bytes read: " + (bad.isEmpty() ? "all good" : bad.size() + " bad");
         if (bad.isEmpty()) {
             return TransferDone.of(moverId, j.id()).stored(bytes).result(result).build();
         }
-        String error = "volume " + j.volume() + ": " + bad.size() + " of " + checked + " files bad: " + String.join("; ", bad);
+        String error =
+                "volume " + j.volume() + ": " + bad.size() + " of " + checked + " files bad: " + String.join("; ", bad);
         return TransferDone.of(moverId, j.id())
                 .failed(error)
                 .size(bytes)
@@ -290,9 +343,12 @@ final class VolumeWork {
 
     private String check(Backend from, FileRef f) {
         Adler32 sum = new Adler32();
-        MessageDigest md = f.hash() == null ? null : ContentHash.digest(f.hash().substring(0, f.hash().indexOf(':')));
+        MessageDigest md = f.hash() == null
+                ? null
+                : ContentHash.digest(f.hash().substring(0, f.hash().indexOf(':')));
         long n = 0;
-        try (InputStream raw = new CheckedInputStream(new DataChannel.Counted(pace.apply(from.open(f.cookie())), Long.MAX_VALUE, done), sum);
+        try (InputStream raw = new CheckedInputStream(
+                        new DataChannel.Counted(pace.apply(from.open(f.cookie())), Long.MAX_VALUE, done), sum);
                 InputStream in = md == null ? raw : new DigestInputStream(raw, md)) {
             byte[] buf = new byte[1 << 16];
             for (int r; (r = in.read(buf)) >= 0; ) {
@@ -321,7 +377,11 @@ final class VolumeWork {
     }
 
     private TransferDone failed(Job j, String error, boolean volumeFault, String faultVolume) {
-        return TransferDone.of(moverId, j.id()).failed(error).faultVolume(faultVolume).volumeFault(volumeFault).build();
+        return TransferDone.of(moverId, j.id())
+                .failed(error)
+                .faultVolume(faultVolume)
+                .volumeFault(volumeFault)
+                .build();
     }
 
     /** Ends the stream early when the job is stopped, so that the append leaves nothing. */

@@ -18,7 +18,15 @@ import org.silo.wire.SiloException;
  */
 public final class Namespace {
     /** A row of ns_entry. */
-    public record Node(long id, Long parentId, String name, String kind, String bfid, String owner, long createdMs, long modifiedMs) {
+    public record Node(
+            long id,
+            Long parentId,
+            String name,
+            String kind,
+            String bfid,
+            String owner,
+            long createdMs,
+            long modifiedMs) {
         boolean dir() {
             return kind.equals("d");
         }
@@ -59,7 +67,9 @@ public final class Namespace {
                 Optional<Node> child = child(c, parent.id(), n);
                 if (child.isPresent()) {
                     if (!child.get().dir()) {
-                        throw SiloException.of(ErrorCode.EXISTS, new NsPath(p.names().subList(0, i + 1)) + " is a file, not a directory");
+                        throw SiloException.of(
+                                ErrorCode.EXISTS,
+                                new NsPath(p.names().subList(0, i + 1)) + " is a file, not a directory");
                     }
                     if (last && !parents) {
                         throw SiloException.of(ErrorCode.EXISTS, p + " already exists");
@@ -67,7 +77,8 @@ public final class Namespace {
                     parent = child.get();
                 } else {
                     if (!last && !parents) {
-                        throw SiloException.notFound("no directory " + new NsPath(p.names().subList(0, i + 1)) + " (use --parents to create it)");
+                        throw SiloException.notFound("no directory "
+                                + new NsPath(p.names().subList(0, i + 1)) + " (use --parents to create it)");
                     }
                     parent = insert(c, parent.id(), n, "d", null, who, now);
                 }
@@ -77,7 +88,8 @@ public final class Namespace {
     }
 
     /** Adds a file entry for {@code bfid}; the parent directory must exist and the name be free. */
-    public static Node createFile(Connection c, NsPath p, String bfid, String owner, long now) throws SQLException, SiloException {
+    public static Node createFile(Connection c, NsPath p, String bfid, String owner, long now)
+            throws SQLException, SiloException {
         if (p.isRoot()) {
             throw SiloException.invalid("/ is a directory");
         }
@@ -114,7 +126,9 @@ public final class Namespace {
                 found = Optional.of(root(c));
             } else {
                 Optional<Node> parent = get(p.parent());
-                found = parent.isEmpty() || !parent.get().dir() ? Optional.empty() : child(c, parent.get().id(), p.name());
+                found = parent.isEmpty() || !parent.get().dir()
+                        ? Optional.empty()
+                        : child(c, parent.get().id(), p.name());
             }
             seen.put(p, found);
             return found;
@@ -122,14 +136,21 @@ public final class Namespace {
 
         /** Which of {@code names} are taken in directory {@code dir}: one query per batch ({@link Sql#listIn}). */
         public java.util.Set<String> taken(Node dir, java.util.Collection<String> names) throws SQLException {
-            return new java.util.HashSet<>(Sql.listIn(c, "SELECT name FROM ns_entry WHERE parent_id = ? AND", "name", List.of(dir.id()), names,
+            return new java.util.HashSet<>(Sql.listIn(
+                    c,
+                    "SELECT name FROM ns_entry WHERE parent_id = ? AND",
+                    "name",
+                    List.of(dir.id()),
+                    names,
                     rs -> rs.getString(1)));
         }
     }
 
     /** File entries added many at a time (a group commit): {@code add(parentId, name, bfid, owner, now, now)}, then {@code run()}. */
     public static Sql.Batch fileInserts(Connection c) throws SQLException {
-        return Sql.batch(c, "INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms) VALUES (?,?,'f',?,?,?,?)");
+        return Sql.batch(
+                c,
+                "INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms) VALUES (?,?,'f',?,?,?,?)");
     }
 
     /** Every entry of a directory (a file: itself), by name. */
@@ -153,8 +174,9 @@ public final class Namespace {
                 return new NsList(p.toString(), List.of(entry(c, p, n)));
             }
             String base = p.isRoot() ? "/" : p + "/";
-            StringBuilder sql = new StringBuilder("SELECT e.name, e.kind, e.bfid, e.owner, e.created_ms, e.modified_ms, b.size, b.adler32,"
-                    + " b.volume FROM ns_entry e LEFT JOIN bit_file b ON b.bfid = e.bfid WHERE e.parent_id = ?");
+            StringBuilder sql = new StringBuilder(
+                    "SELECT e.name, e.kind, e.bfid, e.owner, e.created_ms, e.modified_ms, b.size, b.adler32,"
+                            + " b.volume FROM ns_entry e LEFT JOIN bit_file b ON b.bfid = e.bfid WHERE e.parent_id = ?");
             List<Object> args = new ArrayList<>(List.of(n.id()));
             if (after != null) {
                 sql.append(" AND e.name > ?");
@@ -165,13 +187,26 @@ public final class Namespace {
                 sql.append(" LIMIT ?");
                 args.add(limit + 1); // one more than asked: says whether another page follows
             }
-            List<NsEntry> out = Sql.list(c, sql.toString(), rs -> {
-                String name = rs.getString(1);
-                boolean dir = rs.getString(2).equals("d");
-                String bfid = rs.getString(3);
-                return new NsEntry(base + name, name, dir ? "dir" : "file", rs.getString(4), rs.getLong(5), rs.getLong(6), bfid,
-                        bfid == null ? 0 : rs.getLong(7), rs.getString(8), rs.getString(9));
-            }, args.toArray());
+            List<NsEntry> out = Sql.list(
+                    c,
+                    sql.toString(),
+                    rs -> {
+                        String name = rs.getString(1);
+                        boolean dir = rs.getString(2).equals("d");
+                        String bfid = rs.getString(3);
+                        return new NsEntry(
+                                base + name,
+                                name,
+                                dir ? "dir" : "file",
+                                rs.getString(4),
+                                rs.getLong(5),
+                                rs.getLong(6),
+                                bfid,
+                                bfid == null ? 0 : rs.getLong(7),
+                                rs.getString(8),
+                                rs.getString(9));
+                    },
+                    args.toArray());
             String next = null;
             if (limit > 0 && out.size() > limit) {
                 out = out.subList(0, limit);
@@ -183,7 +218,8 @@ public final class Namespace {
 
     public NsEntry stat(String path) throws SiloException {
         NsPath p = NsPath.parse(path);
-        return catalog.tx(c -> entry(c, p, resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file or directory " + p))));
+        return catalog.tx(c ->
+                entry(c, p, resolve(c, p).orElseThrow(() -> SiloException.notFound("no such file or directory " + p))));
     }
 
     /** Moves {@code from} to {@code to}; {@code to} must not exist, its parent must be a directory. */
@@ -206,13 +242,30 @@ public final class Namespace {
                 throw SiloException.of(ErrorCode.EXISTS, t + " already exists");
             }
             long now = System.currentTimeMillis();
-            Sql.update(c, "UPDATE ns_entry SET parent_id = ?, name = ?, modified_ms = ? WHERE id = ?", dir.id(), t.name(), now, n.id());
+            Sql.update(
+                    c,
+                    "UPDATE ns_entry SET parent_id = ?, name = ?, modified_ms = ? WHERE id = ?",
+                    dir.id(),
+                    t.name(),
+                    now,
+                    n.id());
             if (n.dir()) {
                 String old = f + "/";
-                Sql.update(c, "UPDATE bit_file SET path = ? || substr(path, ?), updated_ms = ? WHERE substr(path, 1, ?) = ?",
-                        t + "/", old.length() + 1, now, old.length(), old);
+                Sql.update(
+                        c,
+                        "UPDATE bit_file SET path = ? || substr(path, ?), updated_ms = ? WHERE substr(path, 1, ?) = ?",
+                        t + "/",
+                        old.length() + 1,
+                        now,
+                        old.length(),
+                        old);
             } else {
-                Sql.update(c, "UPDATE bit_file SET path = ?, updated_ms = ? WHERE bfid = ? OR original = ?", t.toString(), now, n.bfid(),
+                Sql.update(
+                        c,
+                        "UPDATE bit_file SET path = ?, updated_ms = ? WHERE bfid = ? OR original = ?",
+                        t.toString(),
+                        now,
+                        n.bfid(),
                         n.bfid()); // its copies follow it
             }
             return entry(c, t, resolve(c, t).orElseThrow());
@@ -233,8 +286,12 @@ public final class Namespace {
             }
             Sql.update(c, "DELETE FROM ns_entry WHERE id = ?", n.id());
             if (n.bfid() != null) {
-                Sql.update(c, "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE bfid = ? OR original = ?",
-                        System.currentTimeMillis(), n.bfid(), n.bfid()); // and its copies
+                Sql.update(
+                        c,
+                        "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE bfid = ? OR original = ?",
+                        System.currentTimeMillis(),
+                        n.bfid(),
+                        n.bfid()); // and its copies
                 // a container member: its container's live count falls (its bytes become dead space)
                 org.silo.archive.volume.Containers.recount(c, "s.bfid = ? OR s.original = ?", n.bfid(), n.bfid());
             }
@@ -262,7 +319,8 @@ public final class Namespace {
     }
 
     private static Node root(Connection c) throws SQLException {
-        return Sql.one(c, NODE + " WHERE parent_id IS NULL", Namespace::node).orElseThrow(() -> new SQLException("no root entry"));
+        return Sql.one(c, NODE + " WHERE parent_id IS NULL", Namespace::node)
+                .orElseThrow(() -> new SQLException("no root entry"));
     }
 
     private static Optional<Node> child(Connection c, long parent, String name) throws SQLException {
@@ -271,34 +329,85 @@ public final class Namespace {
 
     private static Node insert(Connection c, long parent, String name, String kind, String bfid, String owner, long now)
             throws SQLException, SiloException {
-        Sql.update(c, "INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms) VALUES (?,?,?,?,?,?,?)",
-                parent, name, kind, bfid, owner, now, now);
+        Sql.update(
+                c,
+                "INSERT INTO ns_entry (parent_id, name, kind, bfid, owner, created_ms, modified_ms) VALUES (?,?,?,?,?,?,?)",
+                parent,
+                name,
+                kind,
+                bfid,
+                owner,
+                now,
+                now);
         return child(c, parent, name).orElseThrow(() -> new SQLException("entry vanished after insert"));
     }
 
     public static NsEntry entry(Connection c, NsPath p, Node n) throws SQLException {
         if (n.bfid() == null) {
-            return new NsEntry(p.toString(), p.name(), n.dir() ? "dir" : "file", n.owner(), n.createdMs(), n.modifiedMs(), null, 0, null, null);
+            return new NsEntry(
+                    p.toString(),
+                    p.name(),
+                    n.dir() ? "dir" : "file",
+                    n.owner(),
+                    n.createdMs(),
+                    n.modifiedMs(),
+                    null,
+                    0,
+                    null,
+                    null);
         }
-        NsEntry e = Sql.one(c, "SELECT size, adler32, volume FROM bit_file WHERE bfid = ?",
-                        rs -> new NsEntry(p.toString(), p.name(), "file", n.owner(), n.createdMs(), n.modifiedMs(), n.bfid(),
-                                rs.getLong(1), rs.getString(2), rs.getString(3)),
+        NsEntry e = Sql.one(
+                        c,
+                        "SELECT size, adler32, volume FROM bit_file WHERE bfid = ?",
+                        rs -> new NsEntry(
+                                p.toString(),
+                                p.name(),
+                                "file",
+                                n.owner(),
+                                n.createdMs(),
+                                n.modifiedMs(),
+                                n.bfid(),
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getString(3)),
                         n.bfid())
                 .orElseThrow(() -> new SQLException("entry " + p + " names a missing bit file " + n.bfid()));
         // every volume the file is on, the first written first, so that copies are visible (docs/archive.md)
         List<String> copies = new ArrayList<>();
         copies.add(e.volume());
-        copies.addAll(Sql.list(c, "SELECT volume FROM bit_file WHERE original = ? AND state = 'active' ORDER BY bfid",
-                rs -> rs.getString(1), n.bfid()));
-        return new NsEntry(e.path(), e.name(), e.kind(), e.owner(), e.createdMs(), e.modifiedMs(), e.bfid(), e.size(), e.adler32(),
-                e.volume(), List.copyOf(copies));
+        copies.addAll(Sql.list(
+                c,
+                "SELECT volume FROM bit_file WHERE original = ? AND state = 'active' ORDER BY bfid",
+                rs -> rs.getString(1),
+                n.bfid()));
+        return new NsEntry(
+                e.path(),
+                e.name(),
+                e.kind(),
+                e.owner(),
+                e.createdMs(),
+                e.modifiedMs(),
+                e.bfid(),
+                e.size(),
+                e.adler32(),
+                e.volume(),
+                List.copyOf(copies));
     }
 
-    private static final String NODE = "SELECT id, parent_id, name, kind, bfid, owner, created_ms, modified_ms FROM ns_entry";
+    private static final String NODE =
+            "SELECT id, parent_id, name, kind, bfid, owner, created_ms, modified_ms FROM ns_entry";
 
     private static Node node(java.sql.ResultSet rs) throws SQLException {
         long parent = rs.getLong(2);
         Long parentId = rs.wasNull() ? null : parent;
-        return new Node(rs.getLong(1), parentId, rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7), rs.getLong(8));
+        return new Node(
+                rs.getLong(1),
+                parentId,
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getLong(7),
+                rs.getLong(8));
     }
 }

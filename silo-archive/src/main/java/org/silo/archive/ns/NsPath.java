@@ -62,7 +62,8 @@ public record NsPath(List<String> names) {
 
     /** Whether this path is {@code other} or lies under it. */
     public boolean within(NsPath other) {
-        return names.size() >= other.names.size() && names.subList(0, other.names.size()).equals(other.names);
+        return names.size() >= other.names.size()
+                && names.subList(0, other.names.size()).equals(other.names);
     }
 
     @Override

@@ -15,11 +15,11 @@ import org.silo.archive.ops.FileMessages.Rm;
 import org.silo.archive.ops.FileMessages.WriteFile;
 import org.silo.archive.ops.VolumeMessages.Backup;
 import org.silo.archive.ops.VolumeMessages.BackupResult;
-import org.silo.wire.op.Codec;
-import org.silo.wire.op.Codecs;
 import org.silo.wire.SiloException;
 import org.silo.wire.codec.WireReader;
 import org.silo.wire.codec.WireWriter;
+import org.silo.wire.op.Codec;
+import org.silo.wire.op.Codecs;
 import org.silo.wire.op.Operation;
 
 /**
@@ -53,7 +53,8 @@ public final class FileClerkOps {
 
     public static final Operation<NewBitFile, BitFileInfo> NEW_BIT_FILE =
             new Operation<>(0x0401, "new_bit_file", Codecs.cbor(NewBitFile.class), BF);
-    public static final Operation<String, BitFileInfo> BFID_INFO = new Operation<>(0x0402, "bfid_info", Codecs.UTF8, BF);
+    public static final Operation<String, BitFileInfo> BFID_INFO =
+            new Operation<>(0x0402, "bfid_info", Codecs.UTF8, BF);
     public static final Operation<DelBfid, BitFileInfo> DEL_BFID =
             new Operation<>(0x0403, "del_bfid", Codecs.cbor(DelBfid.class), BF);
     public static final Operation<EditBfid, BitFileInfo> EDIT_BFID =
@@ -66,10 +67,13 @@ public final class FileClerkOps {
             new Operation<>(0x0407, "fsck", Codecs.EMPTY, Codecs.cbor(FsckReport.class));
     public static final Operation<WriteFile, BitFileInfo> WRITE_FILE =
             new Operation<>(0x0408, "write_file", Codecs.cbor(WriteFile.class), BF);
-    public static final Operation<String, byte[]> READ_FILE = new Operation<>(0x0409, "read_file", Codecs.UTF8, Codecs.BYTES);
+    public static final Operation<String, byte[]> READ_FILE =
+            new Operation<>(0x0409, "read_file", Codecs.UTF8, Codecs.BYTES);
 
-    public static final Operation<Mkdir, NsEntry> MKDIR = new Operation<>(0x0420, "mkdir", Codecs.cbor(Mkdir.class), ENTRY);
-    public static final Operation<Ls, NsList> LS = new Operation<>(0x0421, "ls", lsRequest(), Codecs.cbor(NsList.class));
+    public static final Operation<Mkdir, NsEntry> MKDIR =
+            new Operation<>(0x0420, "mkdir", Codecs.cbor(Mkdir.class), ENTRY);
+    public static final Operation<Ls, NsList> LS =
+            new Operation<>(0x0421, "ls", lsRequest(), Codecs.cbor(NsList.class));
     public static final Operation<String, NsEntry> STAT = new Operation<>(0x0422, "stat", Codecs.UTF8, ENTRY);
     public static final Operation<Mv, NsEntry> MV = new Operation<>(0x0423, "mv", Codecs.cbor(Mv.class), ENTRY);
     public static final Operation<Rm, NsEntry> RM = new Operation<>(0x0424, "rm", Codecs.cbor(Rm.class), ENTRY);

@@ -20,7 +20,14 @@ public final class FileMessages {
             String owner,
             String hash) {
         /** A file put without a content hash. */
-        public NewBitFile(String clientRequest, String volume, String cookie, long size, String adler32, String path, String owner) {
+        public NewBitFile(
+                String clientRequest,
+                String volume,
+                String cookie,
+                long size,
+                String adler32,
+                String path,
+                String owner) {
             this(clientRequest, volume, cookie, size, adler32, path, owner, null);
         }
     }
@@ -85,10 +92,20 @@ public final class FileMessages {
             long size,
             String adler32,
             String volume,
+
             @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
             List<String> copies) {
-        public NsEntry(String path, String name, String kind, String owner, long createdMs, long modifiedMs, String bfid, long size,
-                String adler32, String volume) {
+        public NsEntry(
+                String path,
+                String name,
+                String kind,
+                String owner,
+                long createdMs,
+                long modifiedMs,
+                String bfid,
+                long size,
+                String adler32,
+                String volume) {
             this(path, name, kind, owner, createdMs, modifiedMs, bfid, size, adler32, volume, null);
         }
     }
@@ -98,8 +115,12 @@ public final class FileMessages {
      * directory holds more after it, else null; null is left out of the CBOR, so a whole listing is
      * encoded exactly as before paging existed.
      */
-    public record NsList(String path, List<NsEntry> entries,
-            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String next) {
+    public record NsList(
+            String path,
+            List<NsEntry> entries,
+
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            String next) {
         public NsList(String path, List<NsEntry> entries) {
             this(path, entries, null);
         }

@@ -11,6 +11,7 @@ public final class LibraryMessages {
 
     /** What a mover's {@link Work} tells it to do. */
     public static final String NOWORK = "nowork";
+
     public static final String BIND_VOLUME = "bind_volume";
     public static final String READ_FROM_HSM = "read_from_hsm";
     public static final String WRITE_TO_HSM = "write_to_hsm";
@@ -22,9 +23,23 @@ public final class LibraryMessages {
      * the volume it has bound (have_bound_volume); {@code kinds}: the request kinds it can do (null: all;
      * a text worker that only verifies says {@code [verify]}).
      */
-    public record MoverHello(String id, String name, String library, List<String> mediaTypes, String host, String state,
-            String volume, List<String> kinds) {
-        public MoverHello(String id, String name, String library, List<String> mediaTypes, String host, String state, String volume) {
+    public record MoverHello(
+            String id,
+            String name,
+            String library,
+            List<String> mediaTypes,
+            String host,
+            String state,
+            String volume,
+            List<String> kinds) {
+        public MoverHello(
+                String id,
+                String name,
+                String library,
+                List<String> mediaTypes,
+                String host,
+                String state,
+                String volume) {
             this(id, name, library, mediaTypes, host, state, volume, null);
         }
     }
@@ -41,6 +56,7 @@ public final class LibraryMessages {
 
     /** Request kinds: a user's write and read, and the volume work of {@code copy} and {@code verify}. */
     public static final String KIND_WRITE = "write";
+
     public static final String KIND_READ = "read";
     public static final String KIND_COPY = "copy";
     public static final String KIND_VERIFY = "verify";
@@ -54,20 +70,81 @@ public final class LibraryMessages {
      * to {@code targetVolume} (no client: {@code targets} is empty). A verify reads every file in
      * {@code files} from {@code volume}. {@code moverName} is the mover's name as the catalog knows it.
      */
-    public record Job(long id, String kind, String volume, String backend, String bfid, String cookie, String path, long size,
-            String adler32, boolean verify, List<Target> targets, String moverName, String changer, String hash, String targetVolume,
-            String targetBackend, List<FileRef> files, Aggregation aggregation) {
-        public Job(long id, String kind, String volume, String backend, String bfid, String cookie, String path, long size,
-                String adler32, boolean verify, List<Target> targets, String moverName, String changer, String hash, String targetVolume,
-                String targetBackend, List<FileRef> files) {
-            this(id, kind, volume, backend, bfid, cookie, path, size, adler32, verify, targets, moverName, changer, hash, targetVolume,
-                    targetBackend, files, null);
+    public record Job(
+            long id,
+            String kind,
+            String volume,
+            String backend,
+            String bfid,
+            String cookie,
+            String path,
+            long size,
+            String adler32,
+            boolean verify,
+            List<Target> targets,
+            String moverName,
+            String changer,
+            String hash,
+            String targetVolume,
+            String targetBackend,
+            List<FileRef> files,
+            Aggregation aggregation) {
+        public Job(
+                long id,
+                String kind,
+                String volume,
+                String backend,
+                String bfid,
+                String cookie,
+                String path,
+                long size,
+                String adler32,
+                boolean verify,
+                List<Target> targets,
+                String moverName,
+                String changer,
+                String hash,
+                String targetVolume,
+                String targetBackend,
+                List<FileRef> files) {
+            this(
+                    id,
+                    kind,
+                    volume,
+                    backend,
+                    bfid,
+                    cookie,
+                    path,
+                    size,
+                    adler32,
+                    verify,
+                    targets,
+                    moverName,
+                    changer,
+                    hash,
+                    targetVolume,
+                    targetBackend,
+                    files,
+                    null);
         }
 
-        public Job(long id, String kind, String volume, String backend, String bfid, String cookie, String path, long size,
-                String adler32, boolean verify, List<Target> targets, String moverName, String changer) {
-            this(id, kind, volume, backend, bfid, cookie, path, size, adler32, verify, targets, moverName, changer, null, null, null, null,
-                    null);
+        public Job(
+                long id,
+                String kind,
+                String volume,
+                String backend,
+                String bfid,
+                String cookie,
+                String path,
+                long size,
+                String adler32,
+                boolean verify,
+                List<Target> targets,
+                String moverName,
+                String changer) {
+            this(
+                    id, kind, volume, backend, bfid, cookie, path, size, adler32, verify, targets, moverName, changer,
+                    null, null, null, null, null);
         }
 
         /** Whether the job carries its files one by one (write_files, read_files): the data channel's version 2. */
@@ -84,7 +161,8 @@ public final class LibraryMessages {
     public record Aggregation(long below, long containerSize, long idleMs) {}
 
     /** A bit file a verify job reads: where it is and what it must read back as. */
-    public record FileRef(String bfid, String cookie, long size, String adler32, String hash, int index, String path, String owner) {
+    public record FileRef(
+            String bfid, String cookie, long size, String adler32, String hash, int index, String path, String owner) {
         public FileRef(String bfid, String cookie, long size, String adler32, String hash) {
             this(bfid, cookie, size, adler32, hash, 0, null, null);
         }
@@ -95,6 +173,7 @@ public final class LibraryMessages {
 
     /** What a {@link MountAnswer} says. */
     public static final String MOUNT_WAITING = "waiting";
+
     public static final String MOUNT_CONFIRMED = "confirmed";
     public static final String MOUNT_REFUSED = "refused";
     public static final String MOUNT_CANCELLED = "cancelled";
@@ -109,8 +188,16 @@ public final class LibraryMessages {
     public record MountAnswer(String state, String reason) {}
 
     /** A mount an operator has been asked for, as mount_ls lists it. */
-    public record MountRequest(String moverId, String mover, String volume, String drive, long job, long sinceMs, String state,
-            String reason, String by) {}
+    public record MountRequest(
+            String moverId,
+            String mover,
+            String volume,
+            String drive,
+            long job,
+            long sinceMs,
+            String state,
+            String reason,
+            String by) {}
 
     public record MountList(List<MountRequest> mounts) {}
 
@@ -124,7 +211,8 @@ public final class LibraryMessages {
     public record Unbind(String moverId, String volume, String reason) {}
 
     /** mover_progress: sent at least once a second while a mover moves bytes. */
-    public record Progress(String moverId, String state, long job, long bytesDone, long bytesTotal, double bytesPerSecond) {}
+    public record Progress(
+            String moverId, String state, long job, long bytesDone, long bytesTotal, double bytesPerSecond) {}
 
     /** The answer to mover_progress: {@code cancel} if the job was killed. */
     public record ProgressAck(boolean cancel) {}
@@ -148,9 +236,23 @@ public final class LibraryMessages {
      * with fewer bytes remaining than the job's); {@code error} says how. The request goes back to the queue
      * as it stands, for another volume ({@link #notWritable}).
      */
-    public record TransferDone(String moverId, long job, boolean ok, String cookie, long size, String adler32, String error,
-            boolean volumeFault, List<Long> failedTargets, String hash, String result, String faultVolume, boolean noRoom,
-            Long volumeFree, boolean requeue, List<ClientGone> gone) {
+    public record TransferDone(
+            String moverId,
+            long job,
+            boolean ok,
+            String cookie,
+            long size,
+            String adler32,
+            String error,
+            boolean volumeFault,
+            List<Long> failedTargets,
+            String hash,
+            String result,
+            String faultVolume,
+            boolean noRoom,
+            Long volumeFree,
+            boolean requeue,
+            List<ClientGone> gone) {
         /**
          * A job's end, built by name rather than by sixteen positions (nfs4j's tests build compounds this
          * way): {@code TransferDone.of(mover, job).stored(bytes).build()},
@@ -275,14 +377,33 @@ public final class LibraryMessages {
             }
 
             public TransferDone build() {
-                return new TransferDone(moverId, job, ok, cookie, size, adler32, error, volumeFault, failedTargets, hash, result, faultVolume,
-                        noRoom, volumeFree, requeue, gone);
+                return new TransferDone(
+                        moverId,
+                        job,
+                        ok,
+                        cookie,
+                        size,
+                        adler32,
+                        error,
+                        volumeFault,
+                        failedTargets,
+                        hash,
+                        result,
+                        faultVolume,
+                        noRoom,
+                        volumeFree,
+                        requeue,
+                        gone);
             }
         }
 
         /** A write its volume had no room for: {@code free} bytes it can still take (-1: unknown); see {@code requeue} above. */
         public static TransferDone noRoom(String moverId, long job, String error, long free, boolean requeue) {
-            return of(moverId, job).failed(error).noRoom(free < 0 ? null : free).requeue(requeue).build();
+            return of(moverId, job)
+                    .failed(error)
+                    .noRoom(free < 0 ? null : free)
+                    .requeue(requeue)
+                    .build();
         }
 
         /** A write the mover did not start: its inquire_vol found the volume not writable any more ({@code why}). */
@@ -309,6 +430,7 @@ public final class LibraryMessages {
      * </ul>
      */
     public static final String QUEUED = "queued: ";
+
     public static final String REQUEUED = "requeued: ";
 
     /**
@@ -316,6 +438,7 @@ public final class LibraryMessages {
      * "Hung drives"); beside the states a mover reports of itself ({@code Mover.State}).
      */
     public static final String MOVER_HUNG = "hung";
+
     public static final String RESEND = "resend: ";
     public static final String NO_SPACE = "no space: ";
     public static final String VOLUME_FAULT = "volume fault: ";
@@ -329,8 +452,20 @@ public final class LibraryMessages {
     public record ClientGone(long request, boolean unreachable, String why) {}
 
     /** write_to_hsm from a user: the file to write, where to put it, and where the client waits. */
-    public record WriteToHsm(String path, long size, String library, String storageGroup, String fileFamily, int priority,
-            boolean verify, String callback, String token, String owner, List<String> avoidMovers, int copies, String hash) {
+    public record WriteToHsm(
+            String path,
+            long size,
+            String library,
+            String storageGroup,
+            String fileFamily,
+            int priority,
+            boolean verify,
+            String callback,
+            String token,
+            String owner,
+            List<String> avoidMovers,
+            int copies,
+            String hash) {
         /**
          * A write of {@code size} bytes to {@code path}, built by name: {@code WriteToHsm.of("/exp/a", size)
          * .callback("host:port", token).owner("alice").build()}. Unset: the default library, storage group
@@ -342,7 +477,20 @@ public final class LibraryMessages {
 
         /** The same request for this owner (the server sets the session's: docs/security.md, "Owners"). */
         public WriteToHsm withOwner(String o) {
-            return new WriteToHsm(path, size, library, storageGroup, fileFamily, priority, verify, callback, token, o, avoidMovers, copies, hash);
+            return new WriteToHsm(
+                    path,
+                    size,
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    verify,
+                    callback,
+                    token,
+                    o,
+                    avoidMovers,
+                    copies,
+                    hash);
         }
 
         /** The fields of a {@link WriteToHsm}, each set by name. */
@@ -422,8 +570,20 @@ public final class LibraryMessages {
             }
 
             public WriteToHsm build() {
-                return new WriteToHsm(path, size, library, storageGroup, fileFamily, priority, verify, callback, token, owner, avoidMovers,
-                        copies, hash);
+                return new WriteToHsm(
+                        path,
+                        size,
+                        library,
+                        storageGroup,
+                        fileFamily,
+                        priority,
+                        verify,
+                        callback,
+                        token,
+                        owner,
+                        avoidMovers,
+                        copies,
+                        hash);
             }
         }
     }
@@ -453,8 +613,14 @@ public final class LibraryMessages {
      * {@code finished}: old containers the mover has read to the end (every live member moved, or tried);
      * {@code freed}: old containers it has removed from the volume since the last commit.
      */
-    public record RepackCommit(String moverId, long job, String container, long containerSize, List<Moved> moved,
-            List<String> finished, List<String> freed) {}
+    public record RepackCommit(
+            String moverId,
+            long job,
+            String container,
+            long containerSize,
+            List<Moved> moved,
+            List<String> finished,
+            List<String> freed) {}
 
     /**
      * The answer to repack_commit: how many members switched (a member deleted meanwhile stays where it
@@ -472,10 +638,34 @@ public final class LibraryMessages {
      * write or read carries {@code files} files (job_files lists them); its {@code path} is the first's,
      * its {@code size} their sum.
      */
-    public record JobInfo(long id, String kind, String state, String path, long size, String bfid, String volume, String cookie,
-            String adler32, String mover, int priority, Integer adminPriority, int effectivePriority, String storageGroup,
-            String owner, String error, int attempts, Long mergedInto, long createdMs, long updatedMs, String target, int copies,
-            String hash, Long parent, String result, String moverName, int files) {}
+    public record JobInfo(
+            long id,
+            String kind,
+            String state,
+            String path,
+            long size,
+            String bfid,
+            String volume,
+            String cookie,
+            String adler32,
+            String mover,
+            int priority,
+            Integer adminPriority,
+            int effectivePriority,
+            String storageGroup,
+            String owner,
+            String error,
+            int attempts,
+            Long mergedInto,
+            long createdMs,
+            long updatedMs,
+            String target,
+            int copies,
+            String hash,
+            Long parent,
+            String result,
+            String moverName,
+            int files) {}
 
     public record JobList(List<JobInfo> jobs) {}
 
@@ -492,9 +682,23 @@ public final class LibraryMessages {
     public record SetPriority(long id, Integer priority) {}
 
     /** A mover as the library manager sees it: catalog record, statistics and live state. */
-    public record MoverInfo(String id, String name, String library, List<String> mediaTypes, String host, String state,
-            String volume, long job, long bytesDone, long bytesTotal, double bytesPerSecond, long bytes, long files, long errors,
-            long mounts, long seenMs) {}
+    public record MoverInfo(
+            String id,
+            String name,
+            String library,
+            List<String> mediaTypes,
+            String host,
+            String state,
+            String volume,
+            long job,
+            long bytesDone,
+            long bytesTotal,
+            double bytesPerSecond,
+            long bytes,
+            long files,
+            long errors,
+            long mounts,
+            long seenMs) {}
 
     public record MoverList(List<MoverInfo> movers) {}
 
@@ -510,11 +714,34 @@ public final class LibraryMessages {
      * write_files: many files in one request, sent by the client over one data connection (version 2) and
      * stored by the mover in containers when small. The options are write_to_hsm's, for every file.
      */
-    public record WriteFiles(String library, String storageGroup, String fileFamily, int priority, boolean verify, String callback,
-            String token, String owner, List<String> avoidMovers, int copies, String hash, List<FileSpec> files) {
+    public record WriteFiles(
+            String library,
+            String storageGroup,
+            String fileFamily,
+            int priority,
+            boolean verify,
+            String callback,
+            String token,
+            String owner,
+            List<String> avoidMovers,
+            int copies,
+            String hash,
+            List<FileSpec> files) {
         /** The same request for this owner (the server sets the session's: docs/security.md, "Owners"). */
         public WriteFiles withOwner(String o) {
-            return new WriteFiles(library, storageGroup, fileFamily, priority, verify, callback, token, o, avoidMovers, copies, hash, files);
+            return new WriteFiles(
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    verify,
+                    callback,
+                    token,
+                    o,
+                    avoidMovers,
+                    copies,
+                    hash,
+                    files);
         }
     }
 
@@ -523,7 +750,12 @@ public final class LibraryMessages {
      * {@code avoidCopies}: bit files (originals or copies) whose bytes a mover of an earlier try could not read (missing, short,
      * or not the catalog's: {@link #copyAtFault}); their files are read from another copy, or refused when they have none.
      */
-    public record ReadFiles(int priority, String callback, String token, List<String> avoidMovers, List<String> paths,
+    public record ReadFiles(
+            int priority,
+            String callback,
+            String token,
+            List<String> avoidMovers,
+            List<String> paths,
             List<String> avoidCopies) {
         public ReadFiles(int priority, String callback, String token, List<String> avoidMovers, List<String> paths) {
             this(priority, callback, token, avoidMovers, paths, List.of());
@@ -538,12 +770,14 @@ public final class LibraryMessages {
      * ({@link ReadFiles#avoidCopies}) rather than the same bytes again.
      */
     public static final String CANNOT_READ = "cannot read ";
+
     public static final String SIZE_AT_MOVER = "size mismatch at mover";
     public static final String CRC_AT_MOVER = "CRC mismatch at mover";
 
     /** Whether a read's file error says that the volume's copy is bad (see {@link #CANNOT_READ}). */
     public static boolean copyAtFault(String why) {
-        return why != null && (why.startsWith(CRC_AT_MOVER) || why.startsWith(SIZE_AT_MOVER) || why.startsWith(CANNOT_READ));
+        return why != null
+                && (why.startsWith(CRC_AT_MOVER) || why.startsWith(SIZE_AT_MOVER) || why.startsWith(CANNOT_READ));
     }
 
     /** A file a request did not take, by its index in the call, with the error code's name and the reason. */
@@ -559,7 +793,15 @@ public final class LibraryMessages {
     public record FilesQueued(List<JobInfo> jobs, List<Refused> refused, List<FileAt> files) {}
 
     /** One file of a request as the catalog holds it: queued, done, failed or cancelled, and where it is once done. */
-    public record FileState(int index, String path, long size, String state, String bfid, String volume, String cookie, String adler32,
+    public record FileState(
+            int index,
+            String path,
+            long size,
+            String state,
+            String bfid,
+            String volume,
+            String cookie,
+            String adler32,
             String error) {}
 
     public record JobFiles(List<FileState> files) {}
@@ -568,7 +810,8 @@ public final class LibraryMessages {
      * One file's outcome at the mover, in files_done: for a write, stored at {@code cookie} with its size,
      * Adler-32 and hash (ok), or not (error); for a read, sent and checked (ok), or not.
      */
-    public record FileDone(int index, boolean ok, String cookie, long size, String adler32, String hash, String error) {}
+    public record FileDone(
+            int index, boolean ok, String cookie, long size, String adler32, String hash, String error) {}
 
     /**
      * files_done: a mover's group commit. For a write, every file of {@code files} that is ok is durable on

@@ -68,7 +68,8 @@ public final class LibraryOps {
     private static final Codec<MoverInfo> MOVER = Codecs.cbor(MoverInfo.class);
 
     public static final Operation<MoverHello, Work> IDLE_MOVER = new Operation<>(0x0501, "idle_mover", HELLO, WORK);
-    public static final Operation<MoverHello, Work> HAVE_BOUND_VOLUME = new Operation<>(0x0502, "have_bound_volume", HELLO, WORK);
+    public static final Operation<MoverHello, Work> HAVE_BOUND_VOLUME =
+            new Operation<>(0x0502, "have_bound_volume", HELLO, WORK);
     public static final Operation<Unbind, Void> UNILATERAL_UNBIND =
             new Operation<>(0x0503, "unilateral_unbind", Codecs.cbor(Unbind.class), Codecs.EMPTY);
     public static final Operation<Progress, ProgressAck> MOVER_PROGRESS =
@@ -86,37 +87,62 @@ public final class LibraryOps {
     public static final Operation<String, JobInfo> KILL_JOB = new Operation<>(0x0514, "kill_job", Codecs.UTF8, JOB);
     public static final Operation<SetPriority, JobInfo> SET_PRIORITY =
             new Operation<>(0x0515, "set_priority", Codecs.cbor(SetPriority.class), JOB);
-    public static final Operation<String, MoverInfo> KILL_BINDING = new Operation<>(0x0516, "kill_binding", Codecs.UTF8, MOVER);
+    public static final Operation<String, MoverInfo> KILL_BINDING =
+            new Operation<>(0x0516, "kill_binding", Codecs.UTF8, MOVER);
     public static final Operation<Void, MoverList> MOVER_LS =
             new Operation<>(0x0517, "mover_ls", Codecs.EMPTY, Codecs.cbor(MoverList.class));
     public static final Operation<MoverName, MoverInfo> MOVER_NAME =
             new Operation<>(0x0518, "mover_name", Codecs.cbor(MoverName.class), MOVER);
-    public static final Operation<LibraryMessages.Changer, LibraryMessages.Changer> SET_CHANGER = new Operation<>(0x051A,
-            "set_changer", Codecs.cbor(LibraryMessages.Changer.class), Codecs.cbor(LibraryMessages.Changer.class));
-    public static final Operation<LibraryMessages.MountWait, LibraryMessages.MountAnswer> MOUNT_WAIT = new Operation<>(0x051B,
-            "mount_wait", Codecs.cbor(LibraryMessages.MountWait.class), Codecs.cbor(LibraryMessages.MountAnswer.class));
+    public static final Operation<LibraryMessages.Changer, LibraryMessages.Changer> SET_CHANGER = new Operation<>(
+            0x051A,
+            "set_changer",
+            Codecs.cbor(LibraryMessages.Changer.class),
+            Codecs.cbor(LibraryMessages.Changer.class));
+    public static final Operation<LibraryMessages.MountWait, LibraryMessages.MountAnswer> MOUNT_WAIT = new Operation<>(
+            0x051B,
+            "mount_wait",
+            Codecs.cbor(LibraryMessages.MountWait.class),
+            Codecs.cbor(LibraryMessages.MountAnswer.class));
     public static final Operation<Void, LibraryMessages.MountList> MOUNT_LS =
             new Operation<>(0x051C, "mount_ls", Codecs.EMPTY, Codecs.cbor(LibraryMessages.MountList.class));
-    public static final Operation<LibraryMessages.MountReply, LibraryMessages.MountRequest> MOUNT_REPLY = new Operation<>(0x051D,
-            "mount_reply", Codecs.cbor(LibraryMessages.MountReply.class), Codecs.cbor(LibraryMessages.MountRequest.class));
+    public static final Operation<LibraryMessages.MountReply, LibraryMessages.MountRequest> MOUNT_REPLY =
+            new Operation<>(
+                    0x051D,
+                    "mount_reply",
+                    Codecs.cbor(LibraryMessages.MountReply.class),
+                    Codecs.cbor(LibraryMessages.MountRequest.class));
     public static final Operation<LibraryMessages.CopyFile, JobInfo> COPY_TO_VOLUME =
             new Operation<>(0x051E, "copy_to_volume", Codecs.cbor(LibraryMessages.CopyFile.class), JOB);
     public static final Operation<LibraryMessages.VerifyVolume, JobInfo> VERIFY_VOLUME =
             new Operation<>(0x051F, "verify_volume", Codecs.cbor(LibraryMessages.VerifyVolume.class), JOB);
     public static final Operation<Void, LibraryMessages.Cleared> CLEAR_QUEUE =
             new Operation<>(0x0520, "clear_queue", Codecs.EMPTY, Codecs.cbor(LibraryMessages.Cleared.class));
-    public static final Operation<LibraryMessages.FilesDone, LibraryMessages.RecordedList> FILES_DONE = new Operation<>(0x0506,
-            "files_done", Codecs.cbor(LibraryMessages.FilesDone.class), Codecs.cbor(LibraryMessages.RecordedList.class));
-    public static final Operation<LibraryMessages.WriteFiles, LibraryMessages.FilesQueued> WRITE_FILES = new Operation<>(0x0521,
-            "write_files", Codecs.cbor(LibraryMessages.WriteFiles.class), Codecs.cbor(LibraryMessages.FilesQueued.class));
-    public static final Operation<LibraryMessages.ReadFiles, LibraryMessages.FilesQueued> READ_FILES = new Operation<>(0x0522,
-            "read_files", Codecs.cbor(LibraryMessages.ReadFiles.class), Codecs.cbor(LibraryMessages.FilesQueued.class));
+    public static final Operation<LibraryMessages.FilesDone, LibraryMessages.RecordedList> FILES_DONE = new Operation<>(
+            0x0506,
+            "files_done",
+            Codecs.cbor(LibraryMessages.FilesDone.class),
+            Codecs.cbor(LibraryMessages.RecordedList.class));
+    public static final Operation<LibraryMessages.WriteFiles, LibraryMessages.FilesQueued> WRITE_FILES =
+            new Operation<>(
+                    0x0521,
+                    "write_files",
+                    Codecs.cbor(LibraryMessages.WriteFiles.class),
+                    Codecs.cbor(LibraryMessages.FilesQueued.class));
+    public static final Operation<LibraryMessages.ReadFiles, LibraryMessages.FilesQueued> READ_FILES = new Operation<>(
+            0x0522,
+            "read_files",
+            Codecs.cbor(LibraryMessages.ReadFiles.class),
+            Codecs.cbor(LibraryMessages.FilesQueued.class));
     public static final Operation<String, LibraryMessages.JobFiles> JOB_FILES =
             new Operation<>(0x0523, "job_files", Codecs.UTF8, Codecs.cbor(LibraryMessages.JobFiles.class));
     public static final Operation<LibraryMessages.RepackVolume, JobInfo> REPACK_VOLUME =
             new Operation<>(0x0524, "repack_volume", Codecs.cbor(LibraryMessages.RepackVolume.class), JOB);
-    public static final Operation<LibraryMessages.RepackCommit, LibraryMessages.RepackAnswer> REPACK_COMMIT = new Operation<>(0x0507,
-            "repack_commit", Codecs.cbor(LibraryMessages.RepackCommit.class), Codecs.cbor(LibraryMessages.RepackAnswer.class));
+    public static final Operation<LibraryMessages.RepackCommit, LibraryMessages.RepackAnswer> REPACK_COMMIT =
+            new Operation<>(
+                    0x0507,
+                    "repack_commit",
+                    Codecs.cbor(LibraryMessages.RepackCommit.class),
+                    Codecs.cbor(LibraryMessages.RepackAnswer.class));
     public static final Operation<Void, Map<String, Object>> STATUS =
             new Operation<>(0x0519, "library_manager_status", Codecs.EMPTY, Codecs.CBOR_MAP);
 }

@@ -87,5 +87,4 @@ public final class VolumeClerkOps {
             new Operation<>(0x0316, "backup", Codecs.cbor(Backup.class), Codecs.cbor(BackupResult.class));
     public static final Operation<Void, Map<String, Object>> STATUS =
             new Operation<>(0x0317, "volume_clerk_status", Codecs.EMPTY, Codecs.CBOR_MAP);
-
 }

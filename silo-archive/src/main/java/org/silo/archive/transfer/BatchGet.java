@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.FileAt;
 import org.silo.archive.ops.LibraryMessages.FilesQueued;
@@ -82,9 +81,15 @@ final class BatchGet {
         CallbackListener.Expected e = listener.expect();
         FilesQueued q;
         try {
-            List<String> badCopies = batch.stream().flatMap(it -> it.badCopies.stream()).toList();
-            q = lm.readFiles(new ReadFiles(options.priority(), listener.callback(), e.token(), List.copyOf(avoid),
-                    batch.stream().map(it -> it.src).toList(), badCopies));
+            List<String> badCopies =
+                    batch.stream().flatMap(it -> it.badCopies.stream()).toList();
+            q = lm.readFiles(new ReadFiles(
+                    options.priority(),
+                    listener.callback(),
+                    e.token(),
+                    List.copyOf(avoid),
+                    batch.stream().map(it -> it.src).toList(),
+                    badCopies));
         } catch (SiloException x) {
             listener.forget(e);
             batch.forEach(it -> finish(it, it.failed(x.getMessage())));
@@ -134,7 +139,8 @@ final class BatchGet {
     }
 
     /** Takes the files of one request from its mover; on a broken connection, asks the catalog. Returns the files to ask again. */
-    private List<GetItem> receive(CallbackListener.Expected e, JobInfo job, Map<Integer, GetItem> open, List<String> avoid) {
+    private List<GetItem> receive(
+            CallbackListener.Expected e, JobInfo job, Map<Integer, GetItem> open, List<String> avoid) {
         long session = lm.session();
         List<GetItem> again = new ArrayList<>();
         while (true) {
@@ -144,9 +150,11 @@ final class BatchGet {
                 c = listener.await(e, job.id(), options.waitForMover(), lm, t.notes());
                 GetReceiver r = new GetReceiver(c, t, open, this::finish, again);
                 if (r.receive()) {
-                    // a file the mover ended the request without a word about is asked for again, never left without a result
+                    // a file the mover ended the request without a word about is asked for again, never left without a
+                    // result
                     for (GetItem it : open.values()) {
-                        it.last = "the mover " + c.hello().mover() + " ended job " + job.id() + " without sending " + it.src;
+                        it.last = "the mover " + c.hello().mover() + " ended job " + job.id() + " without sending "
+                                + it.src;
                         again.add(it);
                     }
                     open.clear();
@@ -154,8 +162,9 @@ final class BatchGet {
                 }
                 why = "the mover " + c.hello().mover() + " ended the connection";
             } catch (SiloException | IOException | TimeoutException x) {
-                why = x instanceof IOException && c != null ? "data connection with mover " + c.hello().mover() + " failed: "
-                        + x.getMessage() : x.getMessage();
+                why = x instanceof IOException && c != null
+                        ? "data connection with mover " + c.hello().mover() + " failed: " + x.getMessage()
+                        : x.getMessage();
             } finally {
                 if (c != null) {
                     c.close();
@@ -169,7 +178,8 @@ final class BatchGet {
             }
             JobInfo now = t.settle(job.id());
             if (TransferClient.stopped(now)) {
-                String stop = "job " + job.id() + " was " + ("killed".equals(now.error()) ? "killed" : now.error()) + " (" + why + ")";
+                String stop = "job " + job.id() + " was " + ("killed".equals(now.error()) ? "killed" : now.error())
+                        + " (" + why + ")";
                 open.values().forEach(it -> finish(it, it.failed(stop)));
                 return again;
             }
@@ -178,10 +188,12 @@ final class BatchGet {
                 session = lm.session(); // the restarted server holds the request: wait for its mover, on the same token
                 continue;
             }
-            boolean volumeBad = why != null && (why.contains(LibraryMessages.CRC_AT_MOVER) || why.contains(LibraryMessages.SIZE_AT_MOVER));
+            boolean volumeBad = why != null
+                    && (why.contains(LibraryMessages.CRC_AT_MOVER) || why.contains(LibraryMessages.SIZE_AT_MOVER));
             if (c != null && !volumeBad && !restarted) {
                 synchronized (avoid) {
-                    avoid.add(c.hello().mover()); // the volume's fault follows the file, not the mover: no point avoiding it
+                    avoid.add(c.hello()
+                            .mover()); // the volume's fault follows the file, not the mover: no point avoiding it
                 }
             }
             try {
@@ -244,6 +256,7 @@ final class BatchGet {
         volatile Result result;
         /** Bit files of this file (the original, copies) whose bytes a mover could not read: not to be read again. */
         final Set<String> badCopies = new LinkedHashSet<>();
+
         private boolean totalled;
 
         GetItem(int at, String src, Path dest) {

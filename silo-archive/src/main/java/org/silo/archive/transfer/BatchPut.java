@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import java.util.zip.Adler32;
 import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.FileSpec;
@@ -87,12 +86,23 @@ final class BatchPut {
     /** One write_files request for {@code batch}; returns the files to try again in another. */
     private List<PutItem> attempt(List<PutItem> batch, String alg, List<String> avoid) {
         CallbackListener.Expected e = listener.expect();
-        List<FileSpec> specs = batch.stream().map(it -> new FileSpec(it.dest, it.size)).toList();
+        List<FileSpec> specs =
+                batch.stream().map(it -> new FileSpec(it.dest, it.size)).toList();
         FilesQueued q;
         try {
-            q = lm.writeFiles(new WriteFiles(options.library(), options.storageGroup(), options.fileFamily(), options.priority(),
-                    options.verify(), listener.callback(), e.token(), options.owner(), List.copyOf(avoid), Math.max(1, options.copies()),
-                    alg, specs));
+            q = lm.writeFiles(new WriteFiles(
+                    options.library(),
+                    options.storageGroup(),
+                    options.fileFamily(),
+                    options.priority(),
+                    options.verify(),
+                    listener.callback(),
+                    e.token(),
+                    options.owner(),
+                    List.copyOf(avoid),
+                    Math.max(1, options.copies()),
+                    alg,
+                    specs));
         } catch (SiloException x) {
             listener.forget(e);
             batch.forEach(it -> finish(it, it.failed(x.getMessage())));
@@ -130,7 +140,11 @@ final class BatchPut {
      * Sends the open files to the mover of {@code job} and takes its answers; on a broken connection
      * asks the catalog what became of each file not answered. Returns the files to try again.
      */
-    private List<PutItem> stream(CallbackListener.Expected expected, JobInfo job, Map<Integer, PutItem> open, String alg,
+    private List<PutItem> stream(
+            CallbackListener.Expected expected,
+            JobInfo job,
+            Map<Integer, PutItem> open,
+            String alg,
             List<String> avoid) {
         CallbackListener.Expected e = expected;
         long session = lm.session();
@@ -150,10 +164,13 @@ final class BatchPut {
                     afterWrite(job, all);
                     return again;
                 }
-                why = answers.abort() != null ? answers.abort() : "the mover " + c.hello().mover() + " ended the connection";
+                why = answers.abort() != null
+                        ? answers.abort()
+                        : "the mover " + c.hello().mover() + " ended the connection";
             } catch (SiloException | IOException | TimeoutException x) {
-                why = x instanceof IOException && c != null ? "data connection with mover " + c.hello().mover() + " failed: "
-                        + x.getMessage() : x.getMessage();
+                why = x instanceof IOException && c != null
+                        ? "data connection with mover " + c.hello().mover() + " failed: " + x.getMessage()
+                        : x.getMessage();
             } finally {
                 if (c != null) {
                     c.close(); // ends the answers' read, if it still waits
@@ -178,12 +195,14 @@ final class BatchPut {
             }
             if (TransferClient.stopped(now)) {
                 listener.forget(e);
-                String stop = "job " + job.id() + " was " + ("killed".equals(now.error()) ? "killed" : now.error()) + " (" + why + ")";
+                String stop = "job " + job.id() + " was " + ("killed".equals(now.error()) ? "killed" : now.error())
+                        + " (" + why + ")";
                 open.values().forEach(it -> finish(it, it.failed(stop)));
                 return again;
             }
             if (c != null && TransferClient.handedOn(now, c.hello().mover())) {
-                continue; // the library manager gave the request to another mover (this one hung): it comes to the same token
+                continue; // the library manager gave the request to another mover (this one hung): it comes to the same
+                // token
             }
             boolean restarted = lm.session() != session;
             if (restarted && c != null && TransferClient.live(now)) {
@@ -200,7 +219,9 @@ final class BatchPut {
             if (resend) {
                 // the volume filled up under the files and is full now: they go to another volume, no one is to blame
                 open.values().forEach(it -> t.notes().accept(it.dest + " " + failure));
-            } else if (c != null && !restarted && (failure == null || !failure.startsWith(LibraryMessages.VOLUME_FAULT))) {
+            } else if (c != null
+                    && !restarted
+                    && (failure == null || !failure.startsWith(LibraryMessages.VOLUME_FAULT))) {
                 avoid.add(c.hello().mover()); // a volume's fault is not its mover's: that volume is readonly now
             }
             t.giveUp(e, job.id());
@@ -251,7 +272,9 @@ final class BatchPut {
         if (options.copies() <= 1) {
             return;
         }
-        List<PutItem> stored = items.values().stream().filter(it -> it.stored != null).sorted(Comparator.comparingInt(it -> it.at))
+        List<PutItem> stored = items.values().stream()
+                .filter(it -> it.stored != null)
+                .sorted(Comparator.comparingInt(it -> it.at))
                 .toList();
         if (stored.isEmpty()) {
             return;

@@ -23,7 +23,11 @@ final class Batches<S, T> {
     private final long maxBytes;
     private int next;
 
-    Batches(Iterator<S> source, BiFunction<Integer, S, T> make, ToLongFunction<T> bytes, TransferClient.Options options) {
+    Batches(
+            Iterator<S> source,
+            BiFunction<Integer, S, T> make,
+            ToLongFunction<T> bytes,
+            TransferClient.Options options) {
         this.source = source;
         this.make = make;
         this.bytes = bytes;

@@ -65,7 +65,9 @@ final class CallbackListener implements AutoCloseable {
         String host = callbackHost == null ? InetAddress.getLoopbackAddress().getHostAddress() : callbackHost;
         this.listener = new ServerSocket();
         listener.setReceiveBufferSize(DataChannel.BUFFER);
-        listener.bind(new InetSocketAddress(callbackHost == null ? InetAddress.getLoopbackAddress() : InetAddress.getByName("0.0.0.0"), 0),
+        listener.bind(
+                new InetSocketAddress(
+                        callbackHost == null ? InetAddress.getLoopbackAddress() : InetAddress.getByName("0.0.0.0"), 0),
                 256);
         this.callback = (host.contains(":") ? "[" + host + "]" : host) + ":" + listener.getLocalPort();
         this.acceptor = IoThreads.start("transfer-accept", this::accept);
@@ -118,7 +120,8 @@ final class CallbackListener implements AutoCloseable {
     /** No transfer waits for the token any more: a mover that names it is refused. */
     void forget(Expected e) {
         pending.remove(e.token(), e);
-        for (CompletableFuture<Conn> f : java.util.stream.Stream.concat(e.connections.values().stream(), e.successors.values().stream())
+        for (CompletableFuture<Conn> f : java.util.stream.Stream.concat(
+                        e.connections.values().stream(), e.successors.values().stream())
                 .toList()) {
             if (!f.cancel(true)) {
                 Conn late = f.getNow(null); // a mover came just as the transfer gave up: send it away
@@ -135,7 +138,8 @@ final class CallbackListener implements AutoCloseable {
      * the request waits for, when the library manager says (a {@code queued: } or {@code requeued: }
      * reason), goes to {@code notes}, once per reason.
      */
-    Conn await(Expected e, long job, Duration wait, LibraryClient lm, Consumer<String> notes) throws SiloException, TimeoutException {
+    Conn await(Expected e, long job, Duration wait, LibraryClient lm, Consumer<String> notes)
+            throws SiloException, TimeoutException {
         CompletableFuture<Conn> f = e.connection(job);
         long deadline = System.nanoTime() + wait.toNanos();
         String said = null;
@@ -159,7 +163,9 @@ final class CallbackListener implements AutoCloseable {
                 throw SiloException.of(ErrorCode.IO, "job " + job + " " + j.state() + ": " + j.error());
             }
             String why = j.error();
-            if (j.state().equals("queued") && why != null && !why.equals(said)
+            if (j.state().equals("queued")
+                    && why != null
+                    && !why.equals(said)
                     && (why.startsWith(LibraryMessages.QUEUED) || why.startsWith(LibraryMessages.REQUEUED))) {
                 said = why;
                 notes.accept(j.path() + " " + why);
@@ -184,7 +190,8 @@ final class CallbackListener implements AutoCloseable {
             s.setSoTimeout(30_000);
             s.setTcpNoDelay(true);
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), DataChannel.BUFFER));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), DataChannel.BUFFER));
+            DataOutputStream out =
+                    new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), DataChannel.BUFFER));
             Hello h = DataChannel.readHello(in);
             Expected e = pending.get(h.token());
             CompletableFuture<Conn> f = e == null ? null : e.connection(h.request());

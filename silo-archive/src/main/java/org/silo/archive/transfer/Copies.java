@@ -14,7 +14,11 @@ import org.silo.wire.SiloException;
 final class Copies {
     private Copies() {}
 
-    static void awaitAndReport(LibraryClient lm, long job, TransferClient.Options options, List<PutItem> stored,
+    static void awaitAndReport(
+            LibraryClient lm,
+            long job,
+            TransferClient.Options options,
+            List<PutItem> stored,
             BiConsumer<PutItem, Result> report) {
         long deadline = System.nanoTime() + options.waitForMover().toNanos();
         try {
@@ -23,7 +27,9 @@ final class Copies {
                 copies = lm.children(job);
                 List<JobInfo> all = copies;
                 boolean settled = stored.stream().allMatch(it -> mine(all, it).size() >= options.copies() - 1)
-                        && copies.stream().noneMatch(c -> c.state().equals("queued") || c.state().equals("active"));
+                        && copies.stream()
+                                .noneMatch(c ->
+                                        c.state().equals("queued") || c.state().equals("active"));
                 if (settled || System.nanoTime() > deadline) {
                     break;
                 }
@@ -32,18 +38,31 @@ final class Copies {
             for (PutItem it : stored) {
                 Result r = it.stored;
                 List<JobInfo> mine = mine(copies, it);
-                List<String> vols = mine.stream().filter(c -> c.state().equals("done")).map(JobInfo::target).toList();
-                List<String> bad = mine.stream().filter(c -> !c.state().equals("done"))
-                        .map(c -> "copy job " + c.id() + " " + c.state() + (c.error() == null ? "" : ": " + c.error())).toList();
+                List<String> vols = mine.stream()
+                        .filter(c -> c.state().equals("done"))
+                        .map(JobInfo::target)
+                        .toList();
+                List<String> bad = mine.stream()
+                        .filter(c -> !c.state().equals("done"))
+                        .map(c -> "copy job " + c.id() + " " + c.state() + (c.error() == null ? "" : ": " + c.error()))
+                        .toList();
                 int missing = options.copies() - 1 - vols.size() - bad.size();
-                String error = bad.isEmpty() && missing <= 0 ? null : "stored on " + r.volume() + " (" + r.bfid() + "), but "
-                        + (bad.size() + Math.max(0, missing)) + " of " + (options.copies() - 1) + " copies did not land"
-                        + (bad.isEmpty() ? "" : ": " + String.join("; ", bad));
+                String error = bad.isEmpty() && missing <= 0
+                        ? null
+                        : "stored on " + r.volume() + " (" + r.bfid() + "), but "
+                                + (bad.size() + Math.max(0, missing)) + " of " + (options.copies() - 1)
+                                + " copies did not land"
+                                + (bad.isEmpty() ? "" : ": " + String.join("; ", bad));
                 report.accept(it, with(r, vols, error));
             }
         } catch (SiloException e) {
-            stored.forEach(it -> report.accept(it, with(it.stored, List.of(), "stored on " + it.stored.volume() + " (" + it.stored.bfid()
-                    + "), but its copies cannot be followed: " + e.getMessage())));
+            stored.forEach(it -> report.accept(
+                    it,
+                    with(
+                            it.stored,
+                            List.of(),
+                            "stored on " + it.stored.volume() + " (" + it.stored.bfid()
+                                    + "), but its copies cannot be followed: " + e.getMessage())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stored.forEach(it -> report.accept(it, with(it.stored, List.of(), "interrupted while waiting for copies")));
@@ -56,12 +75,29 @@ final class Copies {
      */
     private static List<JobInfo> mine(List<JobInfo> copies, PutItem it) {
         String cookie = it.cookie;
-        return copies.stream().filter(c -> it.stored.bfid().equals(c.bfid()) || (c.bfid() == null && c.cookie() != null
-                && cookie != null && cookie.startsWith(c.cookie() + "+") && it.stored.volume().equals(c.volume()))).toList();
+        return copies.stream()
+                .filter(c -> it.stored.bfid().equals(c.bfid())
+                        || (c.bfid() == null
+                                && c.cookie() != null
+                                && cookie != null
+                                && cookie.startsWith(c.cookie() + "+")
+                                && it.stored.volume().equals(c.volume())))
+                .toList();
     }
 
     private static Result with(Result r, List<String> copies, String error) {
-        return new Result(r.source(), r.dest(), r.size(), r.volume(), r.bfid(), r.adler32(), r.mbPerSecond(), r.attempts(), r.mover(),
-                error, r.hash(), copies);
+        return new Result(
+                r.source(),
+                r.dest(),
+                r.size(),
+                r.volume(),
+                r.bfid(),
+                r.adler32(),
+                r.mbPerSecond(),
+                r.attempts(),
+                r.mover(),
+                error,
+                r.hash(),
+                copies);
     }
 }

@@ -52,6 +52,7 @@ public final class DataChannel {
     public static final byte READ = 'R';
     /** Frames of version 2 (see the layout above). */
     public static final byte FILE = 'F';
+
     public static final byte END = 'E';
     public static final byte STORED = 'S';
     public static final byte NOT_STORED = 'X';
@@ -59,6 +60,7 @@ public final class DataChannel {
     public static final byte ABORT = 'A';
     /** A FILE's end: the bytes are the file's ({@code WHOLE}) or not ({@code GIVEN_UP}). */
     public static final int WHOLE = 0;
+
     public static final int GIVEN_UP = 1;
 
     /** Socket buffers and copy chunks. */

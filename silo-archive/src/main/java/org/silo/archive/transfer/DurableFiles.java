@@ -65,7 +65,9 @@ final class DurableFiles {
             }
             for (Path dir : oneDirPerDevice.values()) {
                 Process p = new ProcessBuilder("sync", "-f", dir.toString())
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 p.getOutputStream().close();
                 if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
                     p.destroyForcibly();

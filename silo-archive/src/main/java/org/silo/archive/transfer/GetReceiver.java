@@ -38,7 +38,11 @@ final class GetReceiver {
     private final List<GetItem> again;
     private final long started = System.nanoTime();
 
-    GetReceiver(CallbackListener.Conn c, TransferClient t, Map<Integer, GetItem> open, BiConsumer<GetItem, Result> finish,
+    GetReceiver(
+            CallbackListener.Conn c,
+            TransferClient t,
+            Map<Integer, GetItem> open,
+            BiConsumer<GetItem, Result> finish,
             List<GetItem> again) {
         this.c = c;
         this.t = t;
@@ -101,12 +105,17 @@ final class GetReceiver {
      */
     private String file(DataInputStream in, int index, GetItem it, long size, byte[] buf) throws IOException {
         String mismatch = it != null && size != it.size
-                ? "size mismatch at client: the mover sends " + size + " bytes of " + it.src + ", the catalog says " + it.size : null;
+                ? "size mismatch at client: the mover sends " + size + " bytes of " + it.src + ", the catalog says "
+                        + it.size
+                : null;
         String local = null;
         FileChannel ch = null;
         if (it != null && mismatch == null) {
             try {
-                ch = FileChannel.open(it.part(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                ch = FileChannel.open(
+                        it.part(),
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING);
             } catch (IOException e) {
                 local = "cannot write " + it.part() + ": " + e;
@@ -159,8 +168,12 @@ final class GetReceiver {
             finish.accept(it, it.failed(local)); // no mover is to blame, and another try would not help
             problem = local;
         } else if (mismatch != null || end != DataChannel.WHOLE || !ours.equals(it.adler32)) {
-            problem = mismatch != null ? mismatch : end != DataChannel.WHOLE ? theirs
-                    : "CRC mismatch at client: " + it.src + " arrived with adler32 " + ours + ", the catalog has " + it.adler32;
+            problem = mismatch != null
+                    ? mismatch
+                    : end != DataChannel.WHOLE
+                            ? theirs
+                            : "CRC mismatch at client: " + it.src + " arrived with adler32 " + ours
+                                    + ", the catalog has " + it.adler32;
             open.remove(index);
             it.last = problem;
             again.add(it);
@@ -204,7 +217,8 @@ final class GetReceiver {
      * whether the bytes arrived whole, and a local failure here is the user's to hear, not the mover's.
      */
     private void durable(List<Arrived> arrived) {
-        List<String> errors = DurableFiles.sync(arrived.stream().map(a -> a.item().part()).toList());
+        List<String> errors =
+                DurableFiles.sync(arrived.stream().map(a -> a.item().part()).toList());
         Set<Path> dirs = new LinkedHashSet<>();
         for (int i = 0; i < arrived.size(); i++) {
             GetItem it = arrived.get(i).item();
@@ -230,8 +244,19 @@ final class GetReceiver {
                 deleteQuietly(it.part());
                 finish.accept(it, it.failed(errors.get(i)));
             } else {
-                finish.accept(it, new Result(it.src, it.dest.toString(), it.size, it.volume, it.bfid, it.adler32,
-                        seconds <= 0 ? 0 : bytes / 1e6 / seconds, it.attempts, c.hello().mover(), null));
+                finish.accept(
+                        it,
+                        new Result(
+                                it.src,
+                                it.dest.toString(),
+                                it.size,
+                                it.volume,
+                                it.bfid,
+                                it.adler32,
+                                seconds <= 0 ? 0 : bytes / 1e6 / seconds,
+                                it.attempts,
+                                c.hello().mover(),
+                                null));
             }
         }
     }

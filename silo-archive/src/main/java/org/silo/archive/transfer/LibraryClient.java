@@ -1,17 +1,17 @@
 package org.silo.archive.transfer;
 
+import java.util.List;
 import java.util.function.Supplier;
 import org.silo.archive.lm.LibraryManager;
-import java.util.List;
 import org.silo.archive.ops.FileClerkOps;
 import org.silo.archive.ops.FileMessages.NsEntry;
 import org.silo.archive.ops.LibraryMessages.FileState;
 import org.silo.archive.ops.LibraryMessages.FilesQueued;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
-import org.silo.archive.ops.LibraryMessages.ReadFiles;
-import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.ListJobs;
+import org.silo.archive.ops.LibraryMessages.ReadFiles;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
+import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
 import org.silo.archive.ops.LibraryOps;
 import org.silo.wire.SiloException;
@@ -77,7 +77,8 @@ public interface LibraryClient {
 
             @Override
             public List<JobInfo> children(long parent) throws SiloException {
-                return c.call(LibraryOps.JOB_LS, new ListJobs(true, 100, parent)).jobs();
+                return c.call(LibraryOps.JOB_LS, new ListJobs(true, 100, parent))
+                        .jobs();
             }
 
             @Override

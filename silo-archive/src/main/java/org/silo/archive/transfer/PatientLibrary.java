@@ -9,8 +9,8 @@ import org.silo.archive.ops.LibraryMessages.FileState;
 import org.silo.archive.ops.LibraryMessages.FilesQueued;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.ReadFiles;
-import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
+import org.silo.archive.ops.LibraryMessages.WriteFiles;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
@@ -69,11 +69,15 @@ final class PatientLibrary implements LibraryClient {
                 long now = System.nanoTime();
                 long since = downSince.updateAndGet(v -> v == 0 ? now : v);
                 if (now - since > timeout.toNanos()) {
-                    throw SiloException.of(e.code(), e.getMessage() + " (the server has been unreachable for longer than "
-                            + timeout.toSeconds() + " s)", e);
+                    throw SiloException.of(
+                            e.code(),
+                            e.getMessage() + " (the server has been unreachable for longer than " + timeout.toSeconds()
+                                    + " s)",
+                            e);
                 }
                 try {
-                    Thread.sleep(pauseMs); // the calls themselves wait for their answers; this only spaces out quick refusals
+                    Thread.sleep(pauseMs); // the calls themselves wait for their answers; this only spaces out quick
+                    // refusals
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw SiloException.of(ErrorCode.IO, "interrupted while waiting for the server: " + e.getMessage());

@@ -84,7 +84,8 @@ final class PutAnswers {
             while (true) {
                 int frame = in.readUnsignedByte();
                 switch (frame) {
-                    case DataChannel.STORED -> stored(in.readInt(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
+                    case DataChannel.STORED ->
+                        stored(in.readInt(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF());
                     case DataChannel.NOT_STORED -> notStored(in.readInt(), in.readUTF());
                     case DataChannel.DONE -> {
                         done = true;
@@ -113,16 +114,28 @@ final class PutAnswers {
         if (it.localFailure != null) {
             r = it.failed(it.localFailure + " (yet the mover stored it as " + bfid + ")");
         } else if (!adler32.equals(it.adler)) {
-            r = it.failed("CRC mismatch at client: " + it.src + " has adler32 " + it.adler + ", the mover recorded " + adler32 + " (bfid "
-                    + bfid + ")");
+            r = it.failed("CRC mismatch at client: " + it.src + " has adler32 " + it.adler + ", the mover recorded "
+                    + adler32 + " (bfid " + bfid + ")");
         } else if (it.hash != null && !it.hash.equals(hash)) {
-            r = it.failed("hash mismatch: the client computed " + it.hash + ", the mover " + (hash.isEmpty() ? "none" : hash));
+            r = it.failed("hash mismatch: the client computed " + it.hash + ", the mover "
+                    + (hash.isEmpty() ? "none" : hash));
         } else {
             it.cookie = cookie;
             bytes += it.size;
             double seconds = (System.nanoTime() - started) / 1e9;
-            r = new Result(it.src.toString(), it.dest, it.size, volume, bfid, adler32, seconds <= 0 ? 0 : bytes / 1e6 / seconds,
-                    it.attempts, c.hello().mover(), null, hash.isEmpty() ? null : hash, List.of());
+            r = new Result(
+                    it.src.toString(),
+                    it.dest,
+                    it.size,
+                    volume,
+                    bfid,
+                    adler32,
+                    seconds <= 0 ? 0 : bytes / 1e6 / seconds,
+                    it.attempts,
+                    c.hello().mover(),
+                    null,
+                    hash.isEmpty() ? null : hash,
+                    List.of());
         }
         sink.answered(it, r, false);
     }
@@ -134,7 +147,9 @@ final class PutAnswers {
         }
         if (it.localFailure != null) {
             sink.answered(it, it.failed(it.localFailure), false);
-        } else if (message.contains("already exists") || message.contains("no directory") || message.contains("is a file, not a directory")) {
+        } else if (message.contains("already exists")
+                || message.contains("no directory")
+                || message.contains("is a file, not a directory")) {
             sink.answered(it, it.failed(message), false); // another try would meet the same
         } else {
             it.last = message;

@@ -12,18 +12,22 @@ import org.silo.archive.transfer.TransferClient.Result;
 final class PutItem {
     /** Its place in the caller's list. */
     final int at;
+
     final Path src;
     final String dest;
     /** Its size when the put began; -1 when it could not be read (then {@link #last} says why). */
     final long size;
     /** Tries made, as shown to the user; and those that count against --max-retry. */
     int attempts;
+
     int counted;
     /** Times sent again because the volume it went to filled up. */
     int resends;
+
     volatile String last;
     /** Its Adler-32 and content hash as sent whole (null before). */
     volatile String adler;
+
     volatile String hash;
     /** Why the sender gave it up (it could not be read, or changed while read): no mover is to blame. */
     volatile String localFailure;
@@ -31,6 +35,7 @@ final class PutItem {
     volatile String cookie;
     /** Stored, waiting for its copies before it is reported. */
     volatile Result stored;
+
     volatile Result result;
 
     PutItem(int at, Path src, String dest) {

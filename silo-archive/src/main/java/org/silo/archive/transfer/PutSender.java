@@ -71,7 +71,8 @@ final class PutSender {
                         break;
                     }
                     if (r < 0) {
-                        problem = it.src + " shrank while it was being sent (" + (it.size - left) + " of " + it.size + " bytes)";
+                        problem = it.src + " shrank while it was being sent (" + (it.size - left) + " of " + it.size
+                                + " bytes)";
                         break;
                     }
                     sum.update(buf, 0, r);

@@ -34,8 +34,13 @@ final class StoredCheck {
             return TransferClient.failed(source, dest, size, 0, dest + " already exists and is a directory");
         }
         if (e.size() != size) {
-            return TransferClient.failed(source, dest, size, 0, dest + " already exists and differs: " + e.size() + " bytes in the archive, "
-                    + size + " in " + src);
+            return TransferClient.failed(
+                    source,
+                    dest,
+                    size,
+                    0,
+                    dest + " already exists and differs: " + e.size() + " bytes in the archive, " + size + " in "
+                            + src);
         }
         String ours;
         try (InputStream in = Files.newInputStream(src)) {
@@ -44,8 +49,13 @@ final class StoredCheck {
             return TransferClient.failed(source, dest, size, 0, "cannot read " + src + ": " + x.getMessage());
         }
         if (!ours.equals(e.adler32())) {
-            return TransferClient.failed(source, dest, size, 0, dest + " already exists and differs: adler32 " + e.adler32()
-                    + " in the archive, " + ours + " in " + src + " (both " + size + " bytes)");
+            return TransferClient.failed(
+                    source,
+                    dest,
+                    size,
+                    0,
+                    dest + " already exists and differs: adler32 " + e.adler32() + " in the archive, " + ours + " in "
+                            + src + " (both " + size + " bytes)");
         }
         t.bytesDone.addAndGet(size);
         return new Result(source, dest, size, e.volume(), e.bfid(), ours, 0, 0, null, null, null, List.of(), true);
@@ -61,13 +71,25 @@ final class StoredCheck {
         try {
             sums = BatchPut.sums(it.src, hashAlg(t));
         } catch (IOException e) {
-            return it.failed("stored as " + s.bfid() + ", but " + it.src + " cannot be read to check it: " + e.getMessage());
+            return it.failed(
+                    "stored as " + s.bfid() + ", but " + it.src + " cannot be read to check it: " + e.getMessage());
         }
         if (s.size() != it.size || !sums[0].equals(s.adler32())) {
-            return it.failed("CRC mismatch at client: " + it.src + " has " + it.size + " bytes with adler32 " + sums[0] + ", the record has "
-                    + s.size() + " with " + s.adler32() + " (" + s.bfid() + ")");
+            return it.failed("CRC mismatch at client: " + it.src + " has " + it.size + " bytes with adler32 " + sums[0]
+                    + ", the record has " + s.size() + " with " + s.adler32() + " (" + s.bfid() + ")");
         }
-        return new Result(it.src.toString(), it.dest, it.size, s.volume(), s.bfid(), sums[0], 0, it.attempts, null, null, sums[1],
+        return new Result(
+                it.src.toString(),
+                it.dest,
+                it.size,
+                s.volume(),
+                s.bfid(),
+                sums[0],
+                0,
+                it.attempts,
+                null,
+                null,
+                sums[1],
                 List.of());
     }
 

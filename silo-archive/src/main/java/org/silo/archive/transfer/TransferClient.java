@@ -5,10 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.silo.archive.ops.LibraryMessages;
@@ -37,15 +33,53 @@ public final class TransferClient implements AutoCloseable {
      * @param serverTimeout the longest the server may be unreachable (restarting) before a file counts as failed
      * @param skipExisting  a put of a file the archive holds with the same size and Adler-32 is skipped
      */
-    public record Options(String library, String storageGroup, String fileFamily, int priority, boolean verify, int maxRetry,
-            int parallel, String callbackHost, Duration waitForMover, String owner, int copies, String hash, Duration serverTimeout,
-            boolean skipExisting, int batchFiles, long batchBytes) {
+    public record Options(
+            String library,
+            String storageGroup,
+            String fileFamily,
+            int priority,
+            boolean verify,
+            int maxRetry,
+            int parallel,
+            String callbackHost,
+            Duration waitForMover,
+            String owner,
+            int copies,
+            String hash,
+            Duration serverTimeout,
+            boolean skipExisting,
+            int batchFiles,
+            long batchBytes) {
         public static final Duration DEFAULT_SERVER_TIMEOUT = Duration.ofSeconds(30);
 
-        public Options(String library, String storageGroup, String fileFamily, int priority, boolean verify, int maxRetry,
-                int parallel, String callbackHost, Duration waitForMover, String owner) {
-            this(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, 1, null,
-                    DEFAULT_SERVER_TIMEOUT, false, BATCH_FILES, BATCH_BYTES);
+        public Options(
+                String library,
+                String storageGroup,
+                String fileFamily,
+                int priority,
+                boolean verify,
+                int maxRetry,
+                int parallel,
+                String callbackHost,
+                Duration waitForMover,
+                String owner) {
+            this(
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    verify,
+                    maxRetry,
+                    parallel,
+                    callbackHost,
+                    waitForMover,
+                    owner,
+                    1,
+                    null,
+                    DEFAULT_SERVER_TIMEOUT,
+                    false,
+                    BATCH_FILES,
+                    BATCH_BYTES);
         }
 
         public static Options defaults() {
@@ -54,44 +88,188 @@ public final class TransferClient implements AutoCloseable {
 
         /** Batches of files moved at once. */
         public Options withParallel(int n) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, n, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
+            return new Options(
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    verify,
+                    maxRetry,
+                    n,
+                    callbackHost,
+                    waitForMover,
+                    owner,
+                    copies,
+                    hash,
+                    serverTimeout,
+                    skipExisting,
+                    batchFiles,
+                    batchBytes);
         }
 
         public Options withVerify(boolean v) {
-            return new Options(library, storageGroup, fileFamily, priority, v, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
+            return new Options(
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    v,
+                    maxRetry,
+                    parallel,
+                    callbackHost,
+                    waitForMover,
+                    owner,
+                    copies,
+                    hash,
+                    serverTimeout,
+                    skipExisting,
+                    batchFiles,
+                    batchBytes);
         }
 
         public Options withWait(Duration d) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, d, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
+            return new Options(
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    verify,
+                    maxRetry,
+                    parallel,
+                    callbackHost,
+                    d,
+                    owner,
+                    copies,
+                    hash,
+                    serverTimeout,
+                    skipExisting,
+                    batchFiles,
+                    batchBytes);
         }
 
         public Options withPlacement(String lib, String sg, String ff) {
-            return new Options(lib, sg, ff, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
+            return new Options(
+                    lib,
+                    sg,
+                    ff,
+                    priority,
+                    verify,
+                    maxRetry,
+                    parallel,
+                    callbackHost,
+                    waitForMover,
+                    owner,
+                    copies,
+                    hash,
+                    serverTimeout,
+                    skipExisting,
+                    batchFiles,
+                    batchBytes);
         }
 
         /** {@code n} copies of each file on different volumes (the first written by the put, the others copied by movers). */
         public Options withCopies(int n) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, n, hash, serverTimeout, skipExisting, batchFiles, batchBytes);
+            return new Options(
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    verify,
+                    maxRetry,
+                    parallel,
+                    callbackHost,
+                    waitForMover,
+                    owner,
+                    n,
+                    hash,
+                    serverTimeout,
+                    skipExisting,
+                    batchFiles,
+                    batchBytes);
         }
 
         /** A content hash (md5 or sha256) computed by the client and the mover and kept beside the Adler-32. */
         public Options withHash(String alg) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, alg, serverTimeout, skipExisting, batchFiles, batchBytes);
+            return new Options(
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    verify,
+                    maxRetry,
+                    parallel,
+                    callbackHost,
+                    waitForMover,
+                    owner,
+                    copies,
+                    alg,
+                    serverTimeout,
+                    skipExisting,
+                    batchFiles,
+                    batchBytes);
         }
 
         /** How long the server may be unreachable (a restart) before the files in flight count as failed. */
         public Options withServerTimeout(Duration d) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, d, skipExisting, batchFiles, batchBytes);
+            return new Options(
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    verify,
+                    maxRetry,
+                    parallel,
+                    callbackHost,
+                    waitForMover,
+                    owner,
+                    copies,
+                    hash,
+                    d,
+                    skipExisting,
+                    batchFiles,
+                    batchBytes);
         }
 
         /** Puts skip a file the archive holds at its path with the same size and Adler-32 (and fail one that differs). */
         public Options withSkipExisting(boolean skip) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skip, batchFiles, batchBytes);
+            return new Options(
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    verify,
+                    maxRetry,
+                    parallel,
+                    callbackHost,
+                    waitForMover,
+                    owner,
+                    copies,
+                    hash,
+                    serverTimeout,
+                    skip,
+                    batchFiles,
+                    batchBytes);
         }
 
         /** At most {@code files} files or {@code bytes} bytes in one request (default 1,000 files, 1 GiB). */
         public Options withBatch(int files, long bytes) {
-            return new Options(library, storageGroup, fileFamily, priority, verify, maxRetry, parallel, callbackHost, waitForMover, owner, copies, hash, serverTimeout, skipExisting, Math.max(1, Math.min(files, BATCH_FILES)), Math.max(1, bytes));
+            return new Options(
+                    library,
+                    storageGroup,
+                    fileFamily,
+                    priority,
+                    verify,
+                    maxRetry,
+                    parallel,
+                    callbackHost,
+                    waitForMover,
+                    owner,
+                    copies,
+                    hash,
+                    serverTimeout,
+                    skipExisting,
+                    Math.max(1, Math.min(files, BATCH_FILES)),
+                    Math.max(1, bytes));
         }
     }
 
@@ -101,16 +279,61 @@ public final class TransferClient implements AutoCloseable {
      * a put with {@link Options#skipExisting} found the file stored already (volume, bfid and Adler-32 are
      * the stored one's).
      */
-    public record Result(String source, String dest, long size, String volume, String bfid, String adler32, double mbPerSecond,
-            int attempts, String mover, String error, String hash, List<String> copies, boolean skipped) {
-        public Result(String source, String dest, long size, String volume, String bfid, String adler32, double mbPerSecond,
-                int attempts, String mover, String error, String hash, List<String> copies) {
+    public record Result(
+            String source,
+            String dest,
+            long size,
+            String volume,
+            String bfid,
+            String adler32,
+            double mbPerSecond,
+            int attempts,
+            String mover,
+            String error,
+            String hash,
+            List<String> copies,
+            boolean skipped) {
+        public Result(
+                String source,
+                String dest,
+                long size,
+                String volume,
+                String bfid,
+                String adler32,
+                double mbPerSecond,
+                int attempts,
+                String mover,
+                String error,
+                String hash,
+                List<String> copies) {
             this(source, dest, size, volume, bfid, adler32, mbPerSecond, attempts, mover, error, hash, copies, false);
         }
 
-        public Result(String source, String dest, long size, String volume, String bfid, String adler32, double mbPerSecond,
-                int attempts, String mover, String error) {
-            this(source, dest, size, volume, bfid, adler32, mbPerSecond, attempts, mover, error, null, List.of(), false);
+        public Result(
+                String source,
+                String dest,
+                long size,
+                String volume,
+                String bfid,
+                String adler32,
+                double mbPerSecond,
+                int attempts,
+                String mover,
+                String error) {
+            this(
+                    source,
+                    dest,
+                    size,
+                    volume,
+                    bfid,
+                    adler32,
+                    mbPerSecond,
+                    attempts,
+                    mover,
+                    error,
+                    null,
+                    List.of(),
+                    false);
         }
 
         public boolean ok() {
@@ -131,7 +354,9 @@ public final class TransferClient implements AutoCloseable {
 
     public TransferClient(LibraryClient lm, Options options) throws IOException {
         this.options = options;
-        this.lm = new PatientLibrary(lm, options.serverTimeout() == null ? Options.DEFAULT_SERVER_TIMEOUT : options.serverTimeout(),
+        this.lm = new PatientLibrary(
+                lm,
+                options.serverTimeout() == null ? Options.DEFAULT_SERVER_TIMEOUT : options.serverTimeout(),
                 () -> closed);
         this.listener = new CallbackListener(options.callbackHost());
     }
@@ -212,7 +437,8 @@ public final class TransferClient implements AutoCloseable {
      */
     public int putAll(java.util.Iterator<Source> files, java.util.function.ObjIntConsumer<Result> each) {
         Tally tally = new Tally(each);
-        new Batches<Source, PutItem>(files, (at, s) -> new PutItem(at, s.src(), s.dest()), it -> Math.max(0, it.size), options)
+        new Batches<Source, PutItem>(
+                        files, (at, s) -> new PutItem(at, s.src(), s.dest()), it -> Math.max(0, it.size), options)
                 .run(options.parallel(), batch -> new BatchPut(this, tally).run(batch));
         return tally.failed;
     }
@@ -239,7 +465,8 @@ public final class TransferClient implements AutoCloseable {
     /** As {@link #putAll}, for gets: every file {@code files} yields, in batches. Returns the number that failed. */
     public int getAll(java.util.Iterator<Target> files, java.util.function.ObjIntConsumer<Result> each) {
         Tally tally = new Tally(each);
-        new Batches<Target, BatchGet.GetItem>(files, (at, g) -> new BatchGet.GetItem(at, g.src(), g.dest()), it -> 0L, options)
+        new Batches<Target, BatchGet.GetItem>(
+                        files, (at, g) -> new BatchGet.GetItem(at, g.src(), g.dest()), it -> 0L, options)
                 .run(options.parallel(), batch -> new BatchGet(this, tally).run(batch));
         return tally.failed;
     }
@@ -285,7 +512,8 @@ public final class TransferClient implements AutoCloseable {
 
     /** Killed by an administrator, or cancelled by this client's own ending: not to be retried. */
     static boolean stopped(JobInfo j) {
-        return j != null && j.state().equals("cancelled")
+        return j != null
+                && j.state().equals("cancelled")
                 && ("killed".equals(j.error()) || LibraryMessages.CANCELLED_BY_CLIENT.equals(j.error()));
     }
 
@@ -304,7 +532,9 @@ public final class TransferClient implements AutoCloseable {
             return false;
         }
         return j.state().equals("queued") && j.error() != null && j.error().startsWith(LibraryMessages.REQUEUED)
-                || j.state().equals("active") && j.moverName() != null && !j.moverName().equals(mover);
+                || j.state().equals("active")
+                        && j.moverName() != null
+                        && !j.moverName().equals(mover);
     }
 
     /** This client no longer waits for the request: it is killed, so that it holds no path and no mover. */

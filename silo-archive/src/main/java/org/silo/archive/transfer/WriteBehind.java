@@ -18,6 +18,7 @@ import java.util.concurrent.BlockingQueue;
 final class WriteBehind implements AutoCloseable {
     /** Files this long and longer are written behind; a smaller one costs a thread for nothing. */
     static final long MIN_SIZE = 8L << 20;
+
     private static final int BUFFERS = 3;
     private static final ByteBuffer END = ByteBuffer.allocate(0);
 
@@ -85,7 +86,10 @@ final class WriteBehind implements AutoCloseable {
                         }
                     } catch (IOException e) {
                         failed = e;
-                    } catch (RuntimeException e) { // NonWritableChannelException and the like: still an answer, never a stuck reader
+                    } catch (
+                            RuntimeException
+                                    e) { // NonWritableChannelException and the like: still an answer, never a stuck
+                        // reader
                         failed = new IOException(e.toString(), e);
                     }
                 }

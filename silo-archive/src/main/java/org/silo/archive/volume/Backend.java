@@ -2,7 +2,6 @@ package org.silo.archive.volume;
 
 import java.io.IOException;
 import java.io.InputStream;
-import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 
 /**
@@ -132,7 +131,8 @@ public interface Backend extends AutoCloseable {
 
     static Location location(String cookie) throws SiloException {
         if (cookie == null || !cookie.matches("0000_000000000_[0-9]{7,18}(\\+[0-9]{1,18}\\+[0-9]{1,18})?")) {
-            throw SiloException.invalid("bad location cookie '" + cookie + "': expected 0000_000000000_NNNNNNN[+OFFSET+LENGTH]");
+            throw SiloException.invalid(
+                    "bad location cookie '" + cookie + "': expected 0000_000000000_NNNNNNN[+OFFSET+LENGTH]");
         }
         String[] p = cookie.split("\\+");
         long n = Long.parseLong(p[0].substring(15));

@@ -49,7 +49,10 @@ public final class Backends implements AutoCloseable {
         if (b != null) {
             return b;
         }
-        Backend made = decorate.apply(spec.startsWith("s3://") ? S3Backend.connect(spec) : new DirBackend(Path.of(canonical(spec).substring(4))));
+        Backend made = decorate.apply(
+                spec.startsWith("s3://")
+                        ? S3Backend.connect(spec)
+                        : new DirBackend(Path.of(canonical(spec).substring(4))));
         Backend prior = open.putIfAbsent(spec, made);
         if (prior != null) {
             made.close();

@@ -17,8 +17,16 @@ public final class Containers {
     private Containers() {}
 
     /** A container as the catalog keeps it. */
-    public record Container(String volume, String cookie, long size, int members, long memberBytes, int liveMembers, long liveBytes,
-            String state, long createdMs) {
+    public record Container(
+            String volume,
+            String cookie,
+            long size,
+            int members,
+            long memberBytes,
+            int liveMembers,
+            long liveBytes,
+            String state,
+            long createdMs) {
         /** The bytes no live file needs: the whole container once no member lives, else the data of its deleted members. */
         public long deadBytes() {
             return liveMembers == 0 ? size : memberBytes - liveBytes;
@@ -31,26 +39,40 @@ public final class Containers {
      * again rather than subtracting: a member deleted twice (rm, then vol rm --force) is counted once.
      */
     public static int recount(Connection c, String where, Object... args) throws SQLException {
-        return Sql.update(c, "UPDATE container SET"
-                + " live_members = (SELECT COUNT(*) FROM bit_file b WHERE b.volume = container.volume AND b.container = container.cookie"
-                + " AND b.state = 'active'),"
-                + " live_bytes = (SELECT COALESCE(SUM(b.size), 0) FROM bit_file b WHERE b.volume = container.volume"
-                + " AND b.container = container.cookie AND b.state = 'active')"
-                + " WHERE state = 'active' AND EXISTS (SELECT 1 FROM bit_file s WHERE s.volume = container.volume"
-                + " AND s.container = container.cookie AND (" + where + "))", args);
+        return Sql.update(
+                c,
+                "UPDATE container SET"
+                        + " live_members = (SELECT COUNT(*) FROM bit_file b WHERE b.volume = container.volume AND b.container = container.cookie"
+                        + " AND b.state = 'active'),"
+                        + " live_bytes = (SELECT COALESCE(SUM(b.size), 0) FROM bit_file b WHERE b.volume = container.volume"
+                        + " AND b.container = container.cookie AND b.state = 'active')"
+                        + " WHERE state = 'active' AND EXISTS (SELECT 1 FROM bit_file s WHERE s.volume = container.volume"
+                        + " AND s.container = container.cookie AND (" + where + "))",
+                args);
     }
 
     /** Counts again one container's live members and bytes (its members may all have moved away: a repack). */
     public static void recountOne(Connection c, String volume, String cookie) throws SQLException {
-        Sql.update(c, "UPDATE container SET live_members = (SELECT COUNT(*) FROM bit_file b WHERE b.volume = ? AND b.container = ?"
-                + " AND b.state = 'active'), live_bytes = (SELECT COALESCE(SUM(b.size), 0) FROM bit_file b WHERE b.volume = ?"
-                + " AND b.container = ? AND b.state = 'active') WHERE volume = ? AND cookie = ? AND state = 'active'",
-                volume, cookie, volume, cookie, volume, cookie);
+        Sql.update(
+                c,
+                "UPDATE container SET live_members = (SELECT COUNT(*) FROM bit_file b WHERE b.volume = ? AND b.container = ?"
+                        + " AND b.state = 'active'), live_bytes = (SELECT COALESCE(SUM(b.size), 0) FROM bit_file b WHERE b.volume = ?"
+                        + " AND b.container = ? AND b.state = 'active') WHERE volume = ? AND cookie = ? AND state = 'active'",
+                volume,
+                cookie,
+                volume,
+                cookie,
+                volume,
+                cookie);
     }
 
     /** The volume's active containers (and those a repack began to free), oldest first. */
     public static List<Container> active(Connection c, String volume) throws SQLException {
-        return Sql.list(c, SELECT + " WHERE volume = ? AND state IN ('active', 'freeing') ORDER BY cookie", Containers::row, volume);
+        return Sql.list(
+                c,
+                SELECT + " WHERE volume = ? AND state IN ('active', 'freeing') ORDER BY cookie",
+                Containers::row,
+                volume);
     }
 
     public static Optional<Container> get(Connection c, String volume, String cookie) throws SQLException {
@@ -70,8 +92,13 @@ public final class Containers {
             return true;
         }
         boolean pg = Sql.isPostgres(c);
-        String state = Sql.one(c, "SELECT state FROM container WHERE volume = ? AND cookie = ?" + (pg ? " FOR SHARE" : ""),
-                rs -> rs.getString(1), volume, cookie.substring(0, plus)).orElse("active");
+        String state = Sql.one(
+                        c,
+                        "SELECT state FROM container WHERE volume = ? AND cookie = ?" + (pg ? " FOR SHARE" : ""),
+                        rs -> rs.getString(1),
+                        volume,
+                        cookie.substring(0, plus))
+                .orElse("active");
         return state.equals("active");
     }
 
@@ -81,26 +108,37 @@ public final class Containers {
      * PostgreSQL the row is locked first, so a read being queued on it right now is committed (and seen by
      * {@code stillRead}) before the choice is made. False, changing nothing, if it is still needed.
      */
-    public static boolean startFreeing(Connection c, String volume, String cookie, java.util.function.BooleanSupplier stillRead)
+    public static boolean startFreeing(
+            Connection c, String volume, String cookie, java.util.function.BooleanSupplier stillRead)
             throws SQLException {
         boolean pg = Sql.isPostgres(c);
-        Optional<Container> k = Sql.one(c, SELECT + " WHERE volume = ? AND cookie = ?" + (pg ? " FOR UPDATE" : ""), Containers::row,
-                volume, cookie);
+        Optional<Container> k = Sql.one(
+                c,
+                SELECT + " WHERE volume = ? AND cookie = ?" + (pg ? " FOR UPDATE" : ""),
+                Containers::row,
+                volume,
+                cookie);
         if (k.isEmpty() || k.get().state().equals("freed")) {
             return false;
         }
         if (k.get().state().equals("active") && (k.get().liveMembers() > 0 || stillRead.getAsBoolean())) {
             return false;
         }
-        Sql.update(c, "UPDATE container SET state = 'freeing', live_members = 0, live_bytes = 0 WHERE volume = ? AND cookie = ?",
-                volume, cookie);
+        Sql.update(
+                c,
+                "UPDATE container SET state = 'freeing', live_members = 0, live_bytes = 0 WHERE volume = ? AND cookie = ?",
+                volume,
+                cookie);
         return true;
     }
 
     /** Marks a container freed: its bytes were removed from the volume (repacked, or no member lived). */
     public static void freed(Connection c, String volume, String cookie) throws SQLException {
-        Sql.update(c, "UPDATE container SET state = 'freed', live_members = 0, live_bytes = 0 WHERE volume = ? AND cookie = ?",
-                volume, cookie);
+        Sql.update(
+                c,
+                "UPDATE container SET state = 'freed', live_members = 0, live_bytes = 0 WHERE volume = ? AND cookie = ?",
+                volume,
+                cookie);
     }
 
     /** Columns of VolumeClerk's select (alias-free, on table {@code volume}): the volume's active containers and their dead bytes. */
@@ -109,11 +147,20 @@ public final class Containers {
             + " (SELECT COALESCE(SUM(CASE WHEN k.live_members = 0 THEN k.size ELSE k.member_bytes - k.live_bytes END), 0)"
             + " FROM container k WHERE k.volume = volume.label AND k.state IN ('active', 'freeing'))";
 
-    private static final String SELECT = "SELECT volume, cookie, size, members, member_bytes, live_members, live_bytes, state, created_ms"
-            + " FROM container";
+    private static final String SELECT =
+            "SELECT volume, cookie, size, members, member_bytes, live_members, live_bytes, state, created_ms"
+                    + " FROM container";
 
     private static Container row(ResultSet rs) throws SQLException {
-        return new Container(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getLong(5), rs.getInt(6), rs.getLong(7),
-                rs.getString(8), rs.getLong(9));
+        return new Container(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getLong(3),
+                rs.getInt(4),
+                rs.getLong(5),
+                rs.getInt(6),
+                rs.getLong(7),
+                rs.getString(8),
+                rs.getLong(9));
     }
 }

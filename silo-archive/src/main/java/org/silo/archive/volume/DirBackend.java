@@ -45,8 +45,8 @@ public final class DirBackend implements Backend {
             String cookie = Backend.cookie(n);
             String name = cookie.substring(15);
             part = dir.resolve("." + name + ".part");
-            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(
+                    part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer b = ByteBuffer.wrap(data);
                 while (b.hasRemaining()) {
                     ch.write(b);
@@ -76,13 +76,14 @@ public final class DirBackend implements Backend {
             Files.createDirectories(dir);
             long n = lastFileNumber() + 1;
             while (Files.exists(dir.resolve(String.format("%07d", n)))) {
-                n++; // another process wrote this volume since we counted (one writer at a time, by the library manager)
+                n++; // another process wrote this volume since we counted (one writer at a time, by the library
+                // manager)
             }
             String cookie = Backend.cookie(n);
             String name = cookie.substring(15);
             part = dir.resolve("." + name + ".part");
-            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(
+                    part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 byte[] buf = new byte[(int) Math.min(Math.max(size, 1), 1 << 20)];
                 ByteBuffer bb = ByteBuffer.wrap(buf);
                 long left = size;
@@ -153,8 +154,8 @@ public final class DirBackend implements Backend {
         DirNewFile(long number) throws IOException {
             this.number = number;
             this.part = dir.resolve(String.format(".%07d.part", number));
-            this.channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
+            this.channel = FileChannel.open(
+                    part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             this.out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20);
         }
 
@@ -261,7 +262,8 @@ public final class DirBackend implements Backend {
             }
             // a container's member: one positioned read of its range, the rest of the container untouched
             FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
-            return new RangeInputStream(java.nio.channels.Channels.newInputStream(ch.position(at.offset())), at.length());
+            return new RangeInputStream(
+                    java.nio.channels.Channels.newInputStream(ch.position(at.offset())), at.length());
         } catch (NoSuchFileException e) {
             throw SiloException.of(ErrorCode.NOT_FOUND, "no file at cookie " + cookie + " on " + uri());
         } catch (IOException e) {
@@ -277,8 +279,8 @@ public final class DirBackend implements Backend {
         }
         Path empty = dir.resolve("." + p.getFileName() + ".freed.part");
         try {
-            try (FileChannel ch = FileChannel.open(empty, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(
+                    empty, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.force(true);
             }
             Files.move(empty, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -64,7 +64,9 @@ public final class S3Backend implements Backend {
         if (access != null && secret != null) {
             creds = StaticCredentialsProvider.create(AwsBasicCredentials.create(access, secret));
         } else {
-            creds = hasDefaultCredentials() ? DefaultCredentialsProvider.builder().build() : AnonymousCredentialsProvider.create();
+            creds = hasDefaultCredentials()
+                    ? DefaultCredentialsProvider.builder().build()
+                    : AnonymousCredentialsProvider.create();
         }
         var b = S3Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
@@ -84,8 +86,10 @@ public final class S3Backend implements Backend {
      * service is not asked here (off a cloud host it answers only after a timeout).
      */
     private static boolean hasDefaultCredentials() {
-        if (System.getenv("AWS_ACCESS_KEY_ID") != null || System.getProperty("aws.accessKeyId") != null
-                || System.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != null || System.getenv("AWS_PROFILE") != null) {
+        if (System.getenv("AWS_ACCESS_KEY_ID") != null
+                || System.getProperty("aws.accessKeyId") != null
+                || System.getenv("AWS_WEB_IDENTITY_TOKEN_FILE") != null
+                || System.getenv("AWS_PROFILE") != null) {
             return true;
         }
         String home = System.getProperty("user.home");
@@ -102,7 +106,8 @@ public final class S3Backend implements Backend {
         try {
             long n = lastFileNumber() + 1;
             String cookie = Backend.cookie(n);
-            s3.putObject(r -> r.bucket(bucket).key(key(n)).contentLength((long) data.length), RequestBody.fromBytes(data));
+            s3.putObject(
+                    r -> r.bucket(bucket).key(key(n)).contentLength((long) data.length), RequestBody.fromBytes(data));
             last = n;
             return cookie;
         } catch (SdkException e) {
@@ -152,8 +157,10 @@ public final class S3Backend implements Backend {
         last = n;
         try {
             java.nio.file.Path spool = java.nio.file.Files.createTempFile("silo-s3-" + n + "-", ".part");
-            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(spool, java.nio.file.StandardOpenOption.WRITE);
-            java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20);
+            java.nio.channels.FileChannel channel =
+                    java.nio.channels.FileChannel.open(spool, java.nio.file.StandardOpenOption.WRITE);
+            java.io.OutputStream out =
+                    new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20);
             return new NewFile() {
                 private boolean committed;
 
@@ -222,7 +229,8 @@ public final class S3Backend implements Backend {
     private long lastFileNumber() {
         if (last < 0) {
             long max = 0;
-            var req = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build();
+            var req =
+                    ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build();
             for (S3Object o : s3.listObjectsV2Paginator(req).contents()) {
                 String name = o.key().substring(prefix.length());
                 if (name.matches("[0-9]{7,18}")) {
@@ -248,7 +256,8 @@ public final class S3Backend implements Backend {
             }
             // a container's member: a ranged GET of its bytes only (RFC 9110 14.1.2, last byte inclusive)
             String range = "bytes=" + at.offset() + "-" + (at.offset() + at.length() - 1);
-            return new RangeInputStream(s3.getObject(r -> r.bucket(bucket).key(key(n)).range(range)), at.length());
+            return new RangeInputStream(
+                    s3.getObject(r -> r.bucket(bucket).key(key(n)).range(range)), at.length());
         } catch (NoSuchKeyException e) {
             throw SiloException.of(ErrorCode.NOT_FOUND, "no file at cookie " + cookie + " on " + uri);
         } catch (SdkException e) {
@@ -266,14 +275,16 @@ public final class S3Backend implements Backend {
             return;
         } catch (SdkException e) {
             if (!(e instanceof software.amazon.awssdk.services.s3.model.S3Exception x && x.statusCode() == 404)) {
-                throw SiloException.of(ErrorCode.IO, "cannot look at " + cookie + " on " + uri + ": " + e.getMessage(), e);
+                throw SiloException.of(
+                        ErrorCode.IO, "cannot look at " + cookie + " on " + uri + ": " + e.getMessage(), e);
             }
             return;
         }
         try { // an empty object in its place: the number is never given to another file
             s3.putObject(r -> r.bucket(bucket).key(key(n)).contentLength(0L), RequestBody.fromBytes(new byte[0]));
         } catch (SdkException e) {
-            throw SiloException.of(ErrorCode.IO, "cannot remove the bytes of " + cookie + " on " + uri + ": " + e.getMessage(), e);
+            throw SiloException.of(
+                    ErrorCode.IO, "cannot remove the bytes of " + cookie + " on " + uri + ": " + e.getMessage(), e);
         }
     }
 
@@ -281,7 +292,8 @@ public final class S3Backend implements Backend {
     public java.util.List<Long> fileNumbers() throws SiloException {
         java.util.List<Long> out = new java.util.ArrayList<>();
         try {
-            var req = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build();
+            var req =
+                    ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build();
             for (S3Object o : s3.listObjectsV2Paginator(req).contents()) {
                 String name = o.key().substring(prefix.length());
                 if (name.matches("[0-9]{7,18}")) {
@@ -300,7 +312,8 @@ public final class S3Backend implements Backend {
         try {
             s3.headBucket(r -> r.bucket(bucket));
         } catch (SdkException e) {
-            throw SiloException.of(ErrorCode.IO, "bucket " + bucket + " of " + uri + " cannot be reached: " + e.getMessage(), e);
+            throw SiloException.of(
+                    ErrorCode.IO, "bucket " + bucket + " of " + uri + " cannot be reached: " + e.getMessage(), e);
         }
     }
 

@@ -25,6 +25,7 @@ import org.silo.wire.SiloException;
 public final class VolumeClerk {
     /** Failures on this many different movers make a volume noaccess (suspect volume). */
     public static final int SUSPECT_MOVERS = 3;
+
     public static final String BLANK_FAMILY = "none";
     static final String SYSTEM = "system";
 
@@ -49,7 +50,8 @@ public final class VolumeClerk {
         String backend = backends.canonical(a.backend() == null ? "dir:volumes/" + label : a.backend());
         String sg = a.storageGroup() == null ? "none" : name("storage group", a.storageGroup());
         String ff = a.fileFamily() == null ? BLANK_FAMILY : name("file family", a.fileFamily());
-        String media = a.mediaType() == null ? (backend.startsWith("s3:") ? "s3" : "disk") : name("media type", a.mediaType());
+        String media =
+                a.mediaType() == null ? (backend.startsWith("s3:") ? "s3" : "disk") : name("media type", a.mediaType());
         long now = System.currentTimeMillis();
         return catalog.tx(c -> {
             if (find(c, label).isPresent()) {
@@ -59,10 +61,25 @@ public final class VolumeClerk {
                 throw SiloException.of(ErrorCode.EXISTS, "another volume already uses backend " + backend);
             }
             ensureLibrary(c, library, now);
-            Sql.update(c, "INSERT INTO volume (label, library, media_type, backend, capacity, remaining, storage_group,"
-                    + " file_family, state, state_by, state_reason, state_ms, created_ms, last_access_ms)"
-                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    label, library, media, backend, capacity, capacity, sg, ff, "ok", by, "added", now, now, now);
+            Sql.update(
+                    c,
+                    "INSERT INTO volume (label, library, media_type, backend, capacity, remaining, storage_group,"
+                            + " file_family, state, state_by, state_reason, state_ms, created_ms, last_access_ms)"
+                            + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    label,
+                    library,
+                    media,
+                    backend,
+                    capacity,
+                    capacity,
+                    sg,
+                    ff,
+                    "ok",
+                    by,
+                    "added",
+                    now,
+                    now,
+                    now);
             event(c, label, null, VolumeState.OK, by, "added", now);
             return get(c, label);
         });
@@ -83,13 +100,20 @@ public final class VolumeClerk {
             VolumeInfo v = lock(c, label);
             long live = Sql.count(c, "SELECT COUNT(*) FROM bit_file WHERE volume = ? AND state = 'active'", label);
             if (live > 0 && !force) {
-                throw SiloException.of(ErrorCode.BUSY,
+                throw SiloException.of(
+                        ErrorCode.BUSY,
                         "volume " + label + " holds " + live + " live files: delete them first or use --force");
             }
             if (live > 0) {
-                Sql.update(c, "DELETE FROM ns_entry WHERE bfid IN (SELECT bfid FROM bit_file WHERE volume = ? AND state = 'active')", label);
-                Sql.update(c, "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE volume = ? AND state = 'active'",
-                        System.currentTimeMillis(), label);
+                Sql.update(
+                        c,
+                        "DELETE FROM ns_entry WHERE bfid IN (SELECT bfid FROM bit_file WHERE volume = ? AND state = 'active')",
+                        label);
+                Sql.update(
+                        c,
+                        "UPDATE bit_file SET state = 'deleted', updated_ms = ? WHERE volume = ? AND state = 'active'",
+                        System.currentTimeMillis(),
+                        label);
                 Containers.recount(c, "s.volume = ?", label);
             }
             Sql.update(c, "DELETE FROM volume WHERE label = ?", label);
@@ -112,9 +136,15 @@ public final class VolumeClerk {
             if (capacity != null) {
                 long used = v.capacity() - v.remaining();
                 if (capacity < used) {
-                    throw SiloException.invalid("capacity " + capacity + " is below the " + used + " bytes already on " + v.label());
+                    throw SiloException.invalid(
+                            "capacity " + capacity + " is below the " + used + " bytes already on " + v.label());
                 }
-                Sql.update(c, "UPDATE volume SET capacity = ?, remaining = ? WHERE label = ?", capacity, capacity - used, v.label());
+                Sql.update(
+                        c,
+                        "UPDATE volume SET capacity = ?, remaining = ? WHERE label = ?",
+                        capacity,
+                        capacity - used,
+                        v.label());
             }
             if (sg != null) {
                 Sql.update(c, "UPDATE volume SET storage_group = ? WHERE label = ?", sg, v.label());
@@ -168,7 +198,12 @@ public final class VolumeClerk {
             ensureLibrary(c, lib, System.currentTimeMillis());
             Sql.update(c, "DELETE FROM sg_quota WHERE library = ? AND storage_group = ?", lib, sg);
             if (maxVolumes >= 0) {
-                Sql.update(c, "INSERT INTO sg_quota (library, storage_group, max_volumes) VALUES (?,?,?)", lib, sg, maxVolumes);
+                Sql.update(
+                        c,
+                        "INSERT INTO sg_quota (library, storage_group, max_volumes) VALUES (?,?,?)",
+                        lib,
+                        sg,
+                        maxVolumes);
             }
             return maxVolumes;
         });
@@ -208,9 +243,16 @@ public final class VolumeClerk {
             if (Sql.count(c, "SELECT COUNT(*) FROM library WHERE name = ?", lib) == 0) {
                 throw SiloException.notFound("no library " + lib);
             }
-            int width = Sql.one(c, "SELECT width FROM file_family WHERE name = ?", rs -> rs.getInt(1), ff).orElse(1);
-            List<VolumeInfo> family = Sql.list(c, SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
-                    + " ORDER BY remaining, label" + catalog.forUpdate(), VolumeClerk::row, lib, sg, ff);
+            int width = Sql.one(c, "SELECT width FROM file_family WHERE name = ?", rs -> rs.getInt(1), ff)
+                    .orElse(1);
+            List<VolumeInfo> family = Sql.list(
+                    c,
+                    SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
+                            + " ORDER BY remaining, label" + catalog.forUpdate(),
+                    VolumeClerk::row,
+                    lib,
+                    sg,
+                    ff);
             long writing = family.stream().filter(v -> v.writing() != null).count();
             for (VolumeInfo v : family) {
                 if (v.writing() == null && v.state().equals("ok") && v.remaining() >= q.size()) {
@@ -218,33 +260,61 @@ public final class VolumeClerk {
                 }
             }
             if (writing >= width) {
-                throw SiloException.of(ErrorCode.BUSY, "file family " + ff + " already writes " + writing
-                        + " volumes (its width is " + width + "): try again when one is done");
+                throw SiloException.of(
+                        ErrorCode.BUSY,
+                        "file family " + ff + " already writes " + writing + " volumes (its width is " + width
+                                + "): try again when one is done");
             }
-            Optional<Integer> quota = Sql.one(c, "SELECT max_volumes FROM sg_quota WHERE library = ? AND storage_group = ?",
-                    rs -> rs.getInt(1), lib, sg);
-            long held = Sql.count(c, "SELECT COUNT(*) FROM volume WHERE library = ? AND storage_group = ? AND file_family <> ?",
-                    lib, sg, BLANK_FAMILY);
-            List<VolumeInfo> blanks = Sql.list(c, SELECT + " WHERE library = ? AND storage_group IN (?, 'none')"
-                    + " AND file_family = ? AND state = 'ok' AND writing IS NULL AND remaining >= ?"
-                    + " ORDER BY CASE WHEN storage_group = ? THEN 0 ELSE 1 END, label" + catalog.forUpdate(),
-                    VolumeClerk::row, lib, sg, BLANK_FAMILY, q.size(), sg);
+            Optional<Integer> quota = Sql.one(
+                    c,
+                    "SELECT max_volumes FROM sg_quota WHERE library = ? AND storage_group = ?",
+                    rs -> rs.getInt(1),
+                    lib,
+                    sg);
+            long held = Sql.count(
+                    c,
+                    "SELECT COUNT(*) FROM volume WHERE library = ? AND storage_group = ? AND file_family <> ?",
+                    lib,
+                    sg,
+                    BLANK_FAMILY);
+            List<VolumeInfo> blanks = Sql.list(
+                    c,
+                    SELECT + " WHERE library = ? AND storage_group IN (?, 'none')"
+                            + " AND file_family = ? AND state = 'ok' AND writing IS NULL AND remaining >= ?"
+                            + " ORDER BY CASE WHEN storage_group = ? THEN 0 ELSE 1 END, label" + catalog.forUpdate(),
+                    VolumeClerk::row,
+                    lib,
+                    sg,
+                    BLANK_FAMILY,
+                    q.size(),
+                    sg);
             if (quota.isPresent() && held >= quota.get()) {
-                throw SiloException.of(ErrorCode.NO_SPACE, "storage group " + sg + " has reached its quota of "
-                        + quota.get() + " volumes in library " + lib);
+                throw SiloException.of(
+                        ErrorCode.NO_SPACE,
+                        "storage group " + sg + " has reached its quota of " + quota.get() + " volumes in library "
+                                + lib);
             }
             if (blanks.isEmpty()) {
-                throw SiloException.of(ErrorCode.NO_SPACE, "no volume in library " + lib + " for storage group " + sg
-                        + ", file family " + ff + " has room for " + q.size() + " bytes, and no blank volume is left");
+                throw SiloException.of(
+                        ErrorCode.NO_SPACE,
+                        "no volume in library " + lib + " for storage group " + sg + ", file family " + ff
+                                + " has room for " + q.size() + " bytes, and no blank volume is left");
             }
             VolumeInfo blank = blanks.get(0);
-            Sql.update(c, "UPDATE volume SET storage_group = ?, file_family = ? WHERE label = ?", sg, ff, blank.label());
+            Sql.update(
+                    c, "UPDATE volume SET storage_group = ?, file_family = ? WHERE label = ?", sg, ff, blank.label());
             return startWriting(c, get(c, blank.label()), mover, now);
         }
     }
 
-    private VolumeInfo startWriting(Connection c, VolumeInfo v, String mover, long now) throws SQLException, SiloException {
-        Sql.update(c, "UPDATE volume SET writing = ?, mounts = mounts + 1, last_access_ms = ? WHERE label = ?", mover, now, v.label());
+    private VolumeInfo startWriting(Connection c, VolumeInfo v, String mover, long now)
+            throws SQLException, SiloException {
+        Sql.update(
+                c,
+                "UPDATE volume SET writing = ?, mounts = mounts + 1, last_access_ms = ? WHERE label = ?",
+                mover,
+                now,
+                v.label());
         return get(c, v.label());
     }
 
@@ -269,8 +339,13 @@ public final class VolumeClerk {
             VolumeInfo v = lock(c, label);
             long now = System.currentTimeMillis();
             long remaining = Math.max(0, v.remaining() - bytes);
-            Sql.update(c, "UPDATE volume SET writing = NULL, remaining = ?, files = files + ?, last_access_ms = ? WHERE label = ?",
-                    remaining, bytes > 0 ? 1 : 0, now, label);
+            Sql.update(
+                    c,
+                    "UPDATE volume SET writing = NULL, remaining = ?, files = files + ?, last_access_ms = ? WHERE label = ?",
+                    remaining,
+                    bytes > 0 ? 1 : 0,
+                    now,
+                    label);
             if (remaining == 0 && v.state().equals("ok")) {
                 changeState(c, get(c, label), VolumeState.FULL, SYSTEM, "no bytes remaining", now);
             }
@@ -281,8 +356,12 @@ public final class VolumeClerk {
     public VolumeInfo updateReadStats(String label, long bytes) throws SiloException {
         return catalog.tx(c -> {
             lock(c, label);
-            Sql.update(c, "UPDATE volume SET mounts = mounts + 1, bytes_read = bytes_read + ?, last_access_ms = ? WHERE label = ?",
-                    Math.max(0, bytes), System.currentTimeMillis(), label);
+            Sql.update(
+                    c,
+                    "UPDATE volume SET mounts = mounts + 1, bytes_read = bytes_read + ?, last_access_ms = ? WHERE label = ?",
+                    Math.max(0, bytes),
+                    System.currentTimeMillis(),
+                    label);
             return get(c, label);
         });
     }
@@ -291,7 +370,8 @@ public final class VolumeClerk {
         return catalog.tx(c -> {
             VolumeInfo v = lock(c, label);
             if (bytes < 0 || bytes > v.capacity()) {
-                throw SiloException.invalid("remaining bytes must be between 0 and the capacity " + v.capacity() + ", not " + bytes);
+                throw SiloException.invalid(
+                        "remaining bytes must be between 0 and the capacity " + v.capacity() + ", not " + bytes);
             }
             long now = System.currentTimeMillis();
             Sql.update(c, "UPDATE volume SET remaining = ? WHERE label = ?", bytes, label);
@@ -310,16 +390,28 @@ public final class VolumeClerk {
      * {@code readonly} volume becomes {@code full}, by the mover, for {@code reason}; a noaccess or hung
      * one keeps its state.
      */
-    public VolumeInfo outOfRoom(String label, long room, boolean full, String mover, String reason) throws SiloException {
+    public VolumeInfo outOfRoom(String label, long room, boolean full, String mover, String reason)
+            throws SiloException {
         String by = mover == null || mover.isBlank() ? SYSTEM : mover;
         return catalog.tx(c -> {
             VolumeInfo v = lock(c, label);
             long now = System.currentTimeMillis();
             long remaining = room < 0 ? v.remaining() : Math.min(room, v.remaining());
-            Sql.update(c, "UPDATE volume SET remaining = ?, writing = NULL, last_access_ms = ? WHERE label = ?", remaining, now, label);
+            Sql.update(
+                    c,
+                    "UPDATE volume SET remaining = ?, writing = NULL, last_access_ms = ? WHERE label = ?",
+                    remaining,
+                    now,
+                    label);
             VolumeState from = VolumeState.parse(v.state());
             if ((full || remaining == 0) && (from == VolumeState.OK || from == VolumeState.READONLY)) {
-                changeState(c, get(c, label), VolumeState.FULL, by, reason == null || reason.isBlank() ? "no bytes remaining" : reason, now);
+                changeState(
+                        c,
+                        get(c, label),
+                        VolumeState.FULL,
+                        by,
+                        reason == null || reason.isBlank() ? "no bytes remaining" : reason,
+                        now);
             }
             return get(c, label);
         });
@@ -345,14 +437,30 @@ public final class VolumeClerk {
         return catalog.tx(c -> {
             VolumeInfo v = lock(c, label);
             long now = System.currentTimeMillis();
-            Sql.update(c, "INSERT INTO volume_error (label, mover, reason, at_ms) VALUES (?,?,?,?)", label, m, why, now);
-            Sql.update(c, "UPDATE volume SET " + (write ? "write_errors = write_errors + 1, writing = NULL" : "read_errors = read_errors + 1")
-                    + " WHERE label = ?", label);
-            List<String> movers = Sql.list(c, "SELECT DISTINCT mover FROM volume_error WHERE label = ? AND at_ms >= ? ORDER BY mover",
-                    rs -> rs.getString(1), label, v.state().equals("ok") ? v.stateMs() : 0L);
+            Sql.update(
+                    c, "INSERT INTO volume_error (label, mover, reason, at_ms) VALUES (?,?,?,?)", label, m, why, now);
+            Sql.update(
+                    c,
+                    "UPDATE volume SET "
+                            + (write
+                                    ? "write_errors = write_errors + 1, writing = NULL"
+                                    : "read_errors = read_errors + 1")
+                            + " WHERE label = ?",
+                    label);
+            List<String> movers = Sql.list(
+                    c,
+                    "SELECT DISTINCT mover FROM volume_error WHERE label = ? AND at_ms >= ? ORDER BY mover",
+                    rs -> rs.getString(1),
+                    label,
+                    v.state().equals("ok") ? v.stateMs() : 0L);
             if (movers.size() >= SUSPECT_MOVERS && !v.state().equals("noaccess")) {
-                changeState(c, get(c, label), VolumeState.NOACCESS, SYSTEM,
-                        "suspect volume: failed on " + movers.size() + " different movers " + movers, now);
+                changeState(
+                        c,
+                        get(c, label),
+                        VolumeState.NOACCESS,
+                        SYSTEM,
+                        "suspect volume: failed on " + movers.size() + " different movers " + movers,
+                        now);
             }
             return get(c, label);
         });
@@ -364,36 +472,58 @@ public final class VolumeClerk {
             throws SQLException, SiloException {
         VolumeState from = VolumeState.parse(v.state());
         if (!from.canBecome(to)) {
-            throw SiloException.invalid("volume " + v.label() + " cannot go from " + from.wireName() + " to " + to.wireName());
+            throw SiloException.invalid(
+                    "volume " + v.label() + " cannot go from " + from.wireName() + " to " + to.wireName());
         }
-        Sql.update(c, "UPDATE volume SET state = ?, state_by = ?, state_reason = ?, state_ms = ? WHERE label = ?",
-                to.wireName(), by, reason, now, v.label());
+        Sql.update(
+                c,
+                "UPDATE volume SET state = ?, state_by = ?, state_reason = ?, state_ms = ? WHERE label = ?",
+                to.wireName(),
+                by,
+                reason,
+                now,
+                v.label());
         if (to == VolumeState.OK) {
             Sql.update(c, "DELETE FROM volume_error WHERE label = ?", v.label());
         }
         event(c, v.label(), from, to, by, reason, now);
     }
 
-    private static void event(Connection c, String label, VolumeState from, VolumeState to, String by, String reason, long now)
+    private static void event(
+            Connection c, String label, VolumeState from, VolumeState to, String by, String reason, long now)
             throws SQLException {
-        Sql.update(c, "INSERT INTO volume_event (label, from_state, to_state, by_whom, reason, at_ms, seq) VALUES (?,?,?,?,?,?,"
-                + "(SELECT COALESCE(MAX(seq), 0) + 1 FROM volume_event WHERE label = ?))",
-                label, from == null ? null : from.wireName(), to.wireName(), by, reason, now, label);
+        Sql.update(
+                c,
+                "INSERT INTO volume_event (label, from_state, to_state, by_whom, reason, at_ms, seq) VALUES (?,?,?,?,?,?,"
+                        + "(SELECT COALESCE(MAX(seq), 0) + 1 FROM volume_event WHERE label = ?))",
+                label,
+                from == null ? null : from.wireName(),
+                to.wireName(),
+                by,
+                reason,
+                now,
+                label);
     }
 
     /** The volume's state history, oldest first: "from -> to by WHO: WHY". */
     public List<String> history(String label) throws SiloException {
-        return catalog.tx(c -> Sql.list(c, "SELECT from_state, to_state, by_whom, reason FROM volume_event WHERE label = ? ORDER BY seq, at_ms",
-                rs -> rs.getString(1) + " -> " + rs.getString(2) + " by " + rs.getString(3) + ": " + rs.getString(4), label));
+        return catalog.tx(c -> Sql.list(
+                c,
+                "SELECT from_state, to_state, by_whom, reason FROM volume_event WHERE label = ? ORDER BY seq, at_ms",
+                rs -> rs.getString(1) + " -> " + rs.getString(2) + " by " + rs.getString(3) + ": " + rs.getString(4),
+                label));
     }
 
     static void requireWritable(VolumeInfo v) throws SiloException {
         switch (v.state()) {
             case "ok" -> {}
             case "full" -> throw SiloException.of(ErrorCode.NO_SPACE, "volume " + v.label() + " is full");
-            case "readonly" -> throw SiloException.of(ErrorCode.READ_ONLY, "volume " + v.label() + " is readonly: " + v.stateReason());
-            default -> throw SiloException.of(ErrorCode.PERMISSION,
-                    "volume " + v.label() + " is " + v.state() + " (" + v.stateBy() + ": " + v.stateReason() + ")");
+            case "readonly" ->
+                throw SiloException.of(ErrorCode.READ_ONLY, "volume " + v.label() + " is readonly: " + v.stateReason());
+            default ->
+                throw SiloException.of(
+                        ErrorCode.PERMISSION,
+                        "volume " + v.label() + " is " + v.state() + " (" + v.stateBy() + ": " + v.stateReason() + ")");
         }
     }
 
@@ -415,7 +545,10 @@ public final class VolumeClerk {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("volumes", Sql.count(c, "SELECT COUNT(*) FROM volume"));
             for (VolumeState s : VolumeState.values()) {
-                m.put("volumes" + Character.toUpperCase(s.wireName().charAt(0)) + s.wireName().substring(1), Sql.count(c, "SELECT COUNT(*) FROM volume WHERE state = ?", s.wireName()));
+                m.put(
+                        "volumes" + Character.toUpperCase(s.wireName().charAt(0))
+                                + s.wireName().substring(1),
+                        Sql.count(c, "SELECT COUNT(*) FROM volume WHERE state = ?", s.wireName()));
             }
             m.put("capacityBytes", Sql.count(c, "SELECT COALESCE(SUM(capacity), 0) FROM volume"));
             m.put("remainingBytes", Sql.count(c, "SELECT COALESCE(SUM(remaining), 0) FROM volume"));
@@ -439,20 +572,40 @@ public final class VolumeClerk {
             throw SiloException.invalid("missing " + what);
         }
         if (!s.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw SiloException.invalid("bad " + what + " '" + s.replace("\0", "\\0")
-                    + "': use 1 to 64 letters, digits, '.', '_' or '-'");
+            throw SiloException.invalid(
+                    "bad " + what + " '" + s.replace("\0", "\\0") + "': use 1 to 64 letters, digits, '.', '_' or '-'");
         }
         return s;
     }
 
-    static final String SELECT = "SELECT label, library, media_type, backend, capacity, remaining, storage_group, file_family,"
-            + " state, state_by, state_reason, state_ms, writing, mounts, read_errors, write_errors, files, bytes_read,"
-            + " created_ms, last_access_ms" + Containers.VOLUME_COLUMNS + " FROM volume";
+    static final String SELECT =
+            "SELECT label, library, media_type, backend, capacity, remaining, storage_group, file_family,"
+                    + " state, state_by, state_reason, state_ms, writing, mounts, read_errors, write_errors, files, bytes_read,"
+                    + " created_ms, last_access_ms" + Containers.VOLUME_COLUMNS + " FROM volume";
 
     static VolumeInfo row(ResultSet rs) throws SQLException {
-        return new VolumeInfo(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
-                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11), rs.getLong(12),
-                rs.getString(13), rs.getLong(14), rs.getLong(15), rs.getLong(16), rs.getLong(17), rs.getLong(18),
-                rs.getLong(19), rs.getLong(20), rs.getLong(21), rs.getLong(22));
+        return new VolumeInfo(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getLong(5),
+                rs.getLong(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getString(9),
+                rs.getString(10),
+                rs.getString(11),
+                rs.getLong(12),
+                rs.getString(13),
+                rs.getLong(14),
+                rs.getLong(15),
+                rs.getLong(16),
+                rs.getLong(17),
+                rs.getLong(18),
+                rs.getLong(19),
+                rs.getLong(20),
+                rs.getLong(21),
+                rs.getLong(22));
     }
 }

@@ -41,7 +41,8 @@ class NewBitFileBench {
         int seconds = Integer.getInteger("silo.bench.seconds", 10);
         String pg = System.getProperty("silo.bench.pg", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "%-10s %7s %10s %12s %12s", "catalog", "clients", "files", "files/s", "mean ms"));
+        lines.add(String.format(
+                Locale.ROOT, "%-10s %7s %10s %12s %12s", "catalog", "clients", "files", "files/s", "mean ms"));
         for (String engine : List.of("sqlite", "postgresql")) {
             for (int clients : new int[] {1, 16}) {
                 Path data = Files.createTempDirectory("silo-bench");
@@ -53,7 +54,8 @@ class NewBitFileBench {
                     lines.add(engine + " " + clients + ": not run: " + e.getMessage());
                 } finally {
                     if (setting != null) {
-                        try (Connection c = DriverManager.getConnection(pg); Statement s = c.createStatement()) {
+                        try (Connection c = DriverManager.getConnection(pg);
+                                Statement s = c.createStatement()) {
                             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
                         } catch (Exception ignored) {
                             // unreachable: nothing was made
@@ -71,7 +73,8 @@ class NewBitFileBench {
         try (ArchiveService archive = ArchiveService.open(data, setting)) {
             Dispatcher d = new Dispatcher();
             archive.register(d);
-            WireServer server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+            WireServer server = WireServer.start(
+                    InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
             try {
                 AtomicLong done = new AtomicLong();
                 AtomicLong nanos = new AtomicLong();
@@ -85,9 +88,16 @@ class NewBitFileBench {
                             c.call(FileClerkOps.MKDIR, new Mkdir("/bench/c" + id, true, "bench"));
                             for (long n = 1; System.nanoTime() < end; n++) {
                                 long t0 = System.nanoTime();
-                                c.call(FileClerkOps.NEW_BIT_FILE, new NewBitFile("c" + id + "-" + n, id % 2 == 0 ? "DEF001" : "DEF002",
-                                        String.format("0000_000000000_%07d", id * 10_000_000L + n), 1024, "00000001",
-                                        "/bench/c" + id + "/f" + n, "bench"));
+                                c.call(
+                                        FileClerkOps.NEW_BIT_FILE,
+                                        new NewBitFile(
+                                                "c" + id + "-" + n,
+                                                id % 2 == 0 ? "DEF001" : "DEF002",
+                                                String.format("0000_000000000_%07d", id * 10_000_000L + n),
+                                                1024,
+                                                "00000001",
+                                                "/bench/c" + id + "/f" + n,
+                                                "bench"));
                                 nanos.addAndGet(System.nanoTime() - t0);
                                 done.incrementAndGet();
                             }
@@ -106,7 +116,13 @@ class NewBitFileBench {
                 if (!failures.isEmpty()) {
                     throw new IllegalStateException(failures.get(0).toString(), failures.get(0));
                 }
-                return String.format(Locale.ROOT, "%-10s %7d %10d %12.0f %12.2f", engine, clients, done.get(), done.get() / secs,
+                return String.format(
+                        Locale.ROOT,
+                        "%-10s %7d %10d %12.0f %12.2f",
+                        engine,
+                        clients,
+                        done.get(),
+                        done.get() / secs,
                         nanos.get() / 1e6 / Math.max(1, done.get()));
             } finally {
                 server.close();

@@ -41,7 +41,8 @@ class TransferBench {
     void run() throws Exception {
         long big = org.silo.wire.Sizes.parse(System.getProperty("silo.bench.big", "1G"));
         int small = Integer.getInteger("silo.bench.small", 10_000);
-        Path root = Files.createDirectories(Path.of(System.getProperty("silo.bench.dir", "target/bench-transfer")).toAbsolutePath());
+        Path root = Files.createDirectories(Path.of(System.getProperty("silo.bench.dir", "target/bench-transfer"))
+                .toAbsolutePath());
         List<String> lines = new Lines();
         Path work = Files.createTempDirectory(root, "run");
         try {
@@ -54,7 +55,8 @@ class TransferBench {
             ArchiveService archive = ArchiveService.open(data, null);
             Dispatcher d = new Dispatcher();
             archive.register(d);
-            WireServer server = WireServer.start(InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
+            WireServer server = WireServer.start(
+                    InetAddress.getLoopbackAddress(), 0, WireServerConfig.DEFAULTS, d, new SimpleMeterRegistry());
             try (SiloClient client = SiloClient.connect(ClientOptions.to(server.address()))) {
                 archive.volumes().setFamilyWidth("default", 2);
                 archive.startLocalMovers(2, "default");
@@ -72,7 +74,8 @@ class TransferBench {
                     Files.delete(back);
                 }
                 sync(work);
-                try (TransferClient t = new TransferClient(LibraryClient.over(client), o.withVerify(true).withParallel(1))) {
+                try (TransferClient t = new TransferClient(
+                        LibraryClient.over(client), o.withVerify(true).withParallel(1))) {
                     Result put = t.putOne(src, "/bench/big-verified");
                     lines.add(line("put --verify (read back from the volume)", put, ddMbps));
                 }
@@ -98,12 +101,20 @@ class TransferBench {
                         List<Result> rs = t.put(files, dests);
                         double s = (System.nanoTime() - s0) / 1e9;
                         long failed = rs.stream().filter(x -> !x.ok()).count();
-                        lines.add(String.format(Locale.ROOT, "put %d x 4 KiB, %d at once, 2 movers: %.1f s, %.0f files/s, %d failed",
-                                small, parallel, s, small / s, failed));
+                        lines.add(String.format(
+                                Locale.ROOT,
+                                "put %d x 4 KiB, %d at once, 2 movers: %.1f s, %.0f files/s, %d failed",
+                                small,
+                                parallel,
+                                s,
+                                small / s,
+                                failed));
                     }
                 }
                 long l0 = System.nanoTime();
-                int listed = client.call(FileClerkOps.LS, new org.silo.archive.ops.FileMessages.Ls("/bench/small")).entries().size();
+                int listed = client.call(FileClerkOps.LS, new org.silo.archive.ops.FileMessages.Ls("/bench/small"))
+                        .entries()
+                        .size();
                 double ls = (System.nanoTime() - l0) / 1e9;
                 lines.add(String.format(Locale.ROOT, "ls /bench/small: %d entries in %.2f s", listed, ls));
             } finally {
@@ -130,8 +141,15 @@ class TransferBench {
     }
 
     private static String line(String what, Result r, double ddMbps) {
-        return String.format(Locale.ROOT, "%-42s %d bytes, %.1f MB/s = %.0f%% of dd, mover %s%s", what, r.size(), r.mbPerSecond(),
-                100 * r.mbPerSecond() / ddMbps, r.mover(), r.ok() ? "" : " FAILED: " + r.error());
+        return String.format(
+                Locale.ROOT,
+                "%-42s %d bytes, %.1f MB/s = %.0f%% of dd, mover %s%s",
+                what,
+                r.size(),
+                r.mbPerSecond(),
+                100 * r.mbPerSecond() / ddMbps,
+                r.mover(),
+                r.ok() ? "" : " FAILED: " + r.error());
     }
 
     /** Waits for the write-back of the previous step (the get's file, the volume's file) before the next. */
@@ -142,12 +160,19 @@ class TransferBench {
     private static double dd(Path src, Path work, long big, List<String> lines) throws Exception {
         Path ddOut = work.resolve("big.dd");
         long t0 = System.nanoTime();
-        Process dd = new ProcessBuilder("dd", "if=" + src, "of=" + ddOut, "bs=1M", "conv=fsync").redirectErrorStream(true).start();
+        Process dd = new ProcessBuilder("dd", "if=" + src, "of=" + ddOut, "bs=1M", "conv=fsync")
+                .redirectErrorStream(true)
+                .start();
         String ddSays = new String(dd.getInputStream().readAllBytes()).trim().replace('\n', ' ');
         dd.waitFor();
         double mbps = big / 1e6 / ((System.nanoTime() - t0) / 1e9);
         Files.delete(ddOut);
-        lines.add(String.format(Locale.ROOT, "dd if=big.src of=big.dd bs=1M conv=fsync: %d bytes, %.1f MB/s (dd: %s)", big, mbps, ddSays));
+        lines.add(String.format(
+                Locale.ROOT,
+                "dd if=big.src of=big.dd bs=1M conv=fsync: %d bytes, %.1f MB/s (dd: %s)",
+                big,
+                mbps,
+                ddSays));
         return mbps;
     }
 
@@ -160,7 +185,8 @@ class TransferBench {
                 out.write(block, 0, (int) Math.min(block.length, left));
             }
         }
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
+        try (java.nio.channels.FileChannel ch =
+                java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
             ch.force(true); // its write-back must not run during dd or the put
         }
     }

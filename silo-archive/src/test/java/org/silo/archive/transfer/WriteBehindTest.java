@@ -53,7 +53,8 @@ class WriteBehindTest {
         byte[] data = new byte[8 << 20];
         new Random(2).nextBytes(data);
         try (Tmpfs fs = Tmpfs.mount(dir.resolve("small"), "1m");
-                FileChannel ch = FileChannel.open(fs.dir().resolve("out"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                FileChannel ch = FileChannel.open(
+                        fs.dir().resolve("out"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             IOException e = writeAll(ch, data, 256 * 1024);
             assertThat(e).isNotNull();
             assertThat(e.getMessage()).containsIgnoringCase("space");

@@ -37,7 +37,8 @@ public final class FilesLoad {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "setup" -> setup(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Path.of(args[4]));
-            case "small" -> small(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            case "small" ->
+                small(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "oob" -> oob(args[1], args[2], Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("setup, small or oob, not " + args[0]);
         }
@@ -55,7 +56,8 @@ public final class FilesLoad {
                         byte[] b = new byte[size];
                         new SplittableRandom(i).nextBytes(b);
                         Files.write(www.resolve("f" + i), b);
-                        FilesOps.Opened o = files.open(FilesOps.WRITE | FilesOps.CREATE, FilesOps.CAPABILITY, Name.path("/bench/f" + i));
+                        FilesOps.Opened o = files.open(
+                                FilesOps.WRITE | FilesOps.CREATE, FilesOps.CAPABILITY, Name.path("/bench/f" + i));
                         c.call(FilesOps.WRITE_OP, new FilesOps.Write(o.handle(), 0, b));
                         files.close(o.handle());
                     }
@@ -77,17 +79,30 @@ public final class FilesLoad {
         long[] failed = new long[clients];
         double secs = run(server, clients, seconds, count, 4096, lat, done, failed);
         long total = Arrays.stream(done).sum();
-        long[] all = Arrays.stream(lat).flatMapToLong(l -> Arrays.stream(l)).filter(x -> x > 0).sorted().toArray();
-        System.out.printf(Locale.ROOT, "{\"target\":\"silo open+read+close\",\"clients\":%d,\"files\":%d,\"failed\":%d,\"seconds\":%.2f,"
-                        + "\"filesPerSecond\":%.0f,\"p50us\":%.1f,\"p99us\":%.1f}%n", clients, total, Arrays.stream(failed).sum(), secs,
-                total / secs, pct(all, 50) / 1e3, pct(all, 99) / 1e3);
+        long[] all = Arrays.stream(lat)
+                .flatMapToLong(l -> Arrays.stream(l))
+                .filter(x -> x > 0)
+                .sorted()
+                .toArray();
+        System.out.printf(
+                Locale.ROOT,
+                "{\"target\":\"silo open+read+close\",\"clients\":%d,\"files\":%d,\"failed\":%d,\"seconds\":%.2f,"
+                        + "\"filesPerSecond\":%.0f,\"p50us\":%.1f,\"p99us\":%.1f}%n",
+                clients,
+                total,
+                Arrays.stream(failed).sum(),
+                secs,
+                total / secs,
+                pct(all, 50) / 1e3,
+                pct(all, 99) / 1e3);
     }
 
     private static void run(String server, int clients, int seconds, int count, int size) throws Exception {
         run(server, clients, seconds, count, size, new long[clients][], new long[clients], new long[clients]);
     }
 
-    private static double run(String server, int clients, int seconds, int count, int size, long[][] lat, long[] done, long[] failed)
+    private static double run(
+            String server, int clients, int seconds, int count, int size, long[][] lat, long[] done, long[] failed)
             throws Exception {
         List<Thread> threads = new ArrayList<>();
         long start = System.nanoTime();
@@ -101,11 +116,18 @@ public final class FilesLoad {
                     while (System.nanoTime() < stopAt) {
                         Name n = Name.path("/bench/f" + r.nextInt(count));
                         long sent = System.nanoTime();
-                        Reply reply = SiloClient.await(c.send(c.compound()
-                                .add(FilesOps.OPEN, new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(n)))
-                                .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 0, size))
-                                .add(FilesOps.CLOSE, Handle.SAME).envelope(), true));
-                        boolean ok = reply.results().size() == 3 && reply.results().get(1) instanceof Result.Success s && s.data().length == size;
+                        Reply reply = SiloClient.await(c.send(
+                                c.compound()
+                                        .add(
+                                                FilesOps.OPEN,
+                                                new FilesOps.Open(FilesOps.READ, FilesOps.CAPABILITY, List.of(n)))
+                                        .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 0, size))
+                                        .add(FilesOps.CLOSE, Handle.SAME)
+                                        .envelope(),
+                                true));
+                        boolean ok = reply.results().size() == 3
+                                && reply.results().get(1) instanceof Result.Success s
+                                && s.data().length == size;
                         if (ok) {
                             if (done[me] < lat[me].length) {
                                 lat[me][(int) done[me]] = System.nanoTime() - sent;
@@ -130,12 +152,19 @@ public final class FilesLoad {
         try (SiloClient c = SiloClient.connect(ClientOptions.to(server))) {
             for (int i = 0; i < rounds; i++) {
                 long t0 = System.nanoTime();
-                FilesOps.Opened o = c.call(FilesOps.OPEN, new FilesOps.Open(FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY,
-                        List.of(Name.path(path))));
+                FilesOps.Opened o = c.call(
+                        FilesOps.OPEN,
+                        new FilesOps.Open(
+                                FilesOps.READ | FilesOps.OOB_XFER, FilesOps.CAPABILITY, List.of(Name.path(path))));
                 long n = OobReader.copy(o, OutputStream.nullOutputStream());
                 c.call(FilesOps.CLOSE, o.handle());
                 double s = (System.nanoTime() - t0) / 1e9;
-                System.out.printf(Locale.ROOT, "{\"target\":\"silo oob-xfer\",\"bytes\":%d,\"seconds\":%.2f,\"MBps\":%.0f}%n", n, s, n / 1e6 / s);
+                System.out.printf(
+                        Locale.ROOT,
+                        "{\"target\":\"silo oob-xfer\",\"bytes\":%d,\"seconds\":%.2f,\"MBps\":%.0f}%n",
+                        n,
+                        s,
+                        n / 1e6 / s);
             }
         }
     }

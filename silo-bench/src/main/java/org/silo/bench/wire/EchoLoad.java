@@ -39,7 +39,9 @@ public final class EchoLoad {
         long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         CountDownLatch finished = new CountDownLatch(window);
         try {
-            Channel ch = new Bootstrap().group(group).channel(Transports.datagram())
+            Channel ch = new Bootstrap()
+                    .group(group)
+                    .channel(Transports.datagram())
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
@@ -55,7 +57,10 @@ public final class EchoLoad {
                                 finished.countDown();
                             }
                         }
-                    }).bind(0).sync().channel();
+                    })
+                    .bind(0)
+                    .sync()
+                    .channel();
             long start = System.nanoTime();
             ch.eventLoop().execute(() -> {
                 for (int i = 0; i < window; i++) {
@@ -67,7 +72,8 @@ public final class EchoLoad {
             }
             long end = System.nanoTime();
             int n = (int) Math.min(count[0], latencies.length);
-            return new LoadResult("udp-echo", window, bytes, count[0], 0, (end - start) / 1e9, Arrays.copyOf(latencies, n));
+            return new LoadResult(
+                    "udp-echo", window, bytes, count[0], 0, (end - start) / 1e9, Arrays.copyOf(latencies, n));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }

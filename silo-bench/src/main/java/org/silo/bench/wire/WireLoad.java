@@ -20,7 +20,7 @@ public final class WireLoad {
         int window = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
         int payload = args.length > 3 ? Integer.parseInt(args[3]) : 32;
-        run(server, window, 2, payload, false);          // warm-up: JIT on both sides
+        run(server, window, 2, payload, false); // warm-up: JIT on both sides
         System.out.println(run(server, window, seconds, payload, true).json());
     }
 
@@ -54,7 +54,13 @@ public final class WireLoad {
         return new LoadResult("silo", window, datagram, done.get(), failed.get(), (end - start) / 1e9, used);
     }
 
-    private static void chain(SiloClient c, byte[] data, long stopAt, AtomicLong done, AtomicLong failed, long[] latencies,
+    private static void chain(
+            SiloClient c,
+            byte[] data,
+            long stopAt,
+            AtomicLong done,
+            AtomicLong failed,
+            long[] latencies,
             CountDownLatch chains) {
         long sent = System.nanoTime();
         if (sent >= stopAt) {

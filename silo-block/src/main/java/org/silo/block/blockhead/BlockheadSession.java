@@ -10,27 +10,27 @@ import org.silo.block.image.ImageLease;
  * when datagrams are reordered).
  */
 final class BlockheadSession {
-  final int id;
-  final InetSocketAddress client;
-  final ImageLease lease;
-  final int sectorSize;
-  final int connectSeq;
-  final ReplayWindow window;
-  long lastActiveNanos;
+    final int id;
+    final InetSocketAddress client;
+    final ImageLease lease;
+    final int sectorSize;
+    final int connectSeq;
+    final ReplayWindow window;
+    long lastActiveNanos;
 
-  BlockheadSession(int id, InetSocketAddress client, ImageLease lease, int sectorSize,
-      int connectSeq, long nowNanos) {
-    this.id = id;
-    this.client = client;
-    this.lease = lease;
-    this.sectorSize = sectorSize;
-    this.connectSeq = connectSeq;
-    this.window = new ReplayWindow(connectSeq);
-    this.lastActiveNanos = nowNanos; // the clock starts at CONNECT (the reference forgets this)
-  }
+    BlockheadSession(
+            int id, InetSocketAddress client, ImageLease lease, int sectorSize, int connectSeq, long nowNanos) {
+        this.id = id;
+        this.client = client;
+        this.lease = lease;
+        this.sectorSize = sectorSize;
+        this.connectSeq = connectSeq;
+        this.window = new ReplayWindow(connectSeq);
+        this.lastActiveNanos = nowNanos; // the clock starts at CONNECT (the reference forgets this)
+    }
 
-  void close() {
-    window.close();
-    lease.close();
-  }
+    void close() {
+        window.close();
+        lease.close();
+    }
 }

@@ -12,23 +12,23 @@ import java.util.Map;
  * thread.
  */
 final class RecentDisconnects {
-  static final int REMEMBERED = 64;
+    static final int REMEMBERED = 64;
 
-  private record Key(int session, InetSocketAddress client) {}
+    private record Key(int session, InetSocketAddress client) {}
 
-  private final Map<Key, Integer> seqs = new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Key, Integer> eldest) {
-      return size() > REMEMBERED;
+    private final Map<Key, Integer> seqs = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Integer> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+
+    void remember(BlockheadPacket.Disconnect d, InetSocketAddress from) {
+        seqs.put(new Key(d.session(), from), d.seq());
     }
-  };
 
-  void remember(BlockheadPacket.Disconnect d, InetSocketAddress from) {
-    seqs.put(new Key(d.session(), from), d.seq());
-  }
-
-  boolean isRepeat(BlockheadPacket.Disconnect d, InetSocketAddress from) {
-    Integer seq = seqs.get(new Key(d.session(), from));
-    return seq != null && seq == d.seq();
-  }
+    boolean isRepeat(BlockheadPacket.Disconnect d, InetSocketAddress from) {
+        Integer seq = seqs.get(new Key(d.session(), from));
+        return seq != null && seq == d.seq();
+    }
 }

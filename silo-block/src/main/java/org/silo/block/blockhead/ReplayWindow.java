@@ -32,105 +32,106 @@ import io.netty.buffer.ByteBuf;
  * key (plus the sector of a WRITE) and a retained reply.
  */
 final class ReplayWindow {
-  /** Numbers in the window: the newest and the 127 before it. */
-  static final int SIZE = 128;
+    /** Numbers in the window: the newest and the 127 before it. */
+    static final int SIZE = 128;
 
-  private static final int NUMBERS = 256;
-  private static final long EMPTY = -1;
+    private static final int NUMBERS = 256;
+    private static final long EMPTY = -1;
 
-  /** Per sequence number: {@code op << 32 | lsn}, or {@link #EMPTY}. */
-  private final long[] keys = new long[NUMBERS];
-  /** Per sequence number: the sector of a WRITE (reused between laps), null for none yet. */
-  private final byte[][] sectors = new byte[NUMBERS][];
-  private final ByteBuf[] replies = new ByteBuf[NUMBERS];
-  private int newest;
-  private boolean used;
+    /** Per sequence number: {@code op << 32 | lsn}, or {@link #EMPTY}. */
+    private final long[] keys = new long[NUMBERS];
+    /** Per sequence number: the sector of a WRITE (reused between laps), null for none yet. */
+    private final byte[][] sectors = new byte[NUMBERS][];
 
-  /** A window whose newest number is {@code start}, the CONNECT's: the first command may reuse it. */
-  ReplayWindow(int start) {
-    java.util.Arrays.fill(keys, EMPTY);
-    newest = start & 0xff;
-  }
+    private final ByteBuf[] replies = new ByteBuf[NUMBERS];
+    private int newest;
+    private boolean used;
 
-  /** Whether any COMMAND has been recorded (a CONNECT retried after that is a new mount). */
-  boolean used() {
-    return used;
-  }
-
-  /**
-   * The saved reply (a retained duplicate, the caller sends and releases it) when this command is an
-   * identical repeat of one in the window; null when it must be executed.
-   */
-  ByteBuf replay(BlockheadPacket.Command c) {
-    int seq = c.seq() & 0xff;
-    if (!inWindow(seq) || keys[seq] != key(c) || !sameSector(seq, c.data())) {
-      return null;
+    /** A window whose newest number is {@code start}, the CONNECT's: the first command may reuse it. */
+    ReplayWindow(int start) {
+        java.util.Arrays.fill(keys, EMPTY);
+        newest = start & 0xff;
     }
-    return replies[seq].retainedDuplicate();
-  }
 
-  /** Records an executed command and its reply (retained here), moving the window if it is newer. */
-  void record(BlockheadPacket.Command c, ByteBuf reply) {
-    int seq = c.seq() & 0xff;
-    if (!inWindow(seq)) {
-      for (int n = (newest + 1) & 0xff; n != seq; n = (n + 1) & 0xff) {
-        clear(n);
-      }
-      newest = seq;
+    /** Whether any COMMAND has been recorded (a CONNECT retried after that is a new mount). */
+    boolean used() {
+        return used;
     }
-    clear(seq);
-    keys[seq] = key(c);
-    int length = c.data().readableBytes();
-    if (length > 0) {
-      byte[] s = sectors[seq];
-      if (s == null || s.length != length) {
-        s = sectors[seq] = new byte[length];
-      }
-      c.data().getBytes(c.data().readerIndex(), s);
-    }
-    replies[seq] = reply.retainedDuplicate();
-    used = true;
-  }
 
-  /** Releases every saved reply. */
-  void close() {
-    for (int n = 0; n < NUMBERS; n++) {
-      clear(n);
+    /**
+     * The saved reply (a retained duplicate, the caller sends and releases it) when this command is an
+     * identical repeat of one in the window; null when it must be executed.
+     */
+    ByteBuf replay(BlockheadPacket.Command c) {
+        int seq = c.seq() & 0xff;
+        if (!inWindow(seq) || keys[seq] != key(c) || !sameSector(seq, c.data())) {
+            return null;
+        }
+        return replies[seq].retainedDuplicate();
     }
-  }
 
-  /** Whether {@code seq} is the newest number or one of the {@value #SIZE} - 1 before it. */
-  private boolean inWindow(int seq) {
-    return ((newest - seq) & 0xff) < SIZE;
-  }
+    /** Records an executed command and its reply (retained here), moving the window if it is newer. */
+    void record(BlockheadPacket.Command c, ByteBuf reply) {
+        int seq = c.seq() & 0xff;
+        if (!inWindow(seq)) {
+            for (int n = (newest + 1) & 0xff; n != seq; n = (n + 1) & 0xff) {
+                clear(n);
+            }
+            newest = seq;
+        }
+        clear(seq);
+        keys[seq] = key(c);
+        int length = c.data().readableBytes();
+        if (length > 0) {
+            byte[] s = sectors[seq];
+            if (s == null || s.length != length) {
+                s = sectors[seq] = new byte[length];
+            }
+            c.data().getBytes(c.data().readerIndex(), s);
+        }
+        replies[seq] = reply.retainedDuplicate();
+        used = true;
+    }
 
-  private boolean sameSector(int seq, ByteBuf data) {
-    int length = data.readableBytes();
-    if (length == 0) {
-      return true; // a READ: the key says it all (the codec gives a READ no data)
+    /** Releases every saved reply. */
+    void close() {
+        for (int n = 0; n < NUMBERS; n++) {
+            clear(n);
+        }
     }
-    byte[] s = sectors[seq];
-    if (s == null || s.length != length) {
-      return false;
-    }
-    int at = data.readerIndex();
-    for (int i = 0; i < length; i++) {
-      if (data.getByte(at + i) != s[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
 
-  private void clear(int seq) {
-    keys[seq] = EMPTY;
-    if (replies[seq] != null) {
-      replies[seq].release();
-      replies[seq] = null;
+    /** Whether {@code seq} is the newest number or one of the {@value #SIZE} - 1 before it. */
+    private boolean inWindow(int seq) {
+        return ((newest - seq) & 0xff) < SIZE;
     }
-  }
 
-  private static long key(BlockheadPacket.Command c) {
-    return ((long) c.op() << 32) | (c.lsn() & 0xFFFFFFFFL);
-  }
+    private boolean sameSector(int seq, ByteBuf data) {
+        int length = data.readableBytes();
+        if (length == 0) {
+            return true; // a READ: the key says it all (the codec gives a READ no data)
+        }
+        byte[] s = sectors[seq];
+        if (s == null || s.length != length) {
+            return false;
+        }
+        int at = data.readerIndex();
+        for (int i = 0; i < length; i++) {
+            if (data.getByte(at + i) != s[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void clear(int seq) {
+        keys[seq] = EMPTY;
+        if (replies[seq] != null) {
+            replies[seq].release();
+            replies[seq] = null;
+        }
+    }
+
+    private static long key(BlockheadPacket.Command c) {
+        return ((long) c.op() << 32) | (c.lsn() & 0xFFFFFFFFL);
+    }
 }

@@ -10,140 +10,140 @@ import java.util.List;
  * first and turn failures into their protocol's errors; the checks here only guard against bugs.
  */
 public final class ImageLease implements AutoCloseable {
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
-  private final ImageStore store;
-  private final OpenImage image;
-  private final Access access;
-  private final String holder;
-  private volatile boolean closed;
+    private final ImageStore store;
+    private final OpenImage image;
+    private final Access access;
+    private final String holder;
+    private volatile boolean closed;
 
-  ImageLease(ImageStore store, OpenImage image, Access access, String holder) {
-    this.store = store;
-    this.image = image;
-    this.access = access;
-    this.holder = holder;
-  }
+    ImageLease(ImageStore store, OpenImage image, Access access, String holder) {
+        this.store = store;
+        this.image = image;
+        this.access = access;
+        this.holder = holder;
+    }
 
-  public String name() {
-    return image.name;
-  }
+    public String name() {
+        return image.name;
+    }
 
-  /** The image size, fixed while any lease is open (resize refuses open images). */
-  public long size() {
-    return image.size;
-  }
+    /** The image size, fixed while any lease is open (resize refuses open images). */
+    public long size() {
+        return image.size;
+    }
 
-  public boolean writable() {
-    return access == Access.WRITE;
-  }
+    public boolean writable() {
+        return access == Access.WRITE;
+    }
 
-  public String holder() {
-    return holder;
-  }
+    public String holder() {
+        return holder;
+    }
 
-  /** True when TRIM really deallocates and extents report real holes. */
-  public boolean sparseAware() {
-    return image.sparse != null;
-  }
+    /** True when TRIM really deallocates and extents report real holes. */
+    public boolean sparseAware() {
+        return image.sparse != null;
+    }
 
-  /** Fills {@code dst} from {@code position}; bytes past the end of the file read as zeros. */
-  public void read(ByteBuffer dst, long position) throws IOException {
-    check(position, dst.remaining());
-    long pos = position;
-    while (dst.hasRemaining()) {
-      int n = image.channel.read(dst, pos);
-      if (n < 0) {
+    /** Fills {@code dst} from {@code position}; bytes past the end of the file read as zeros. */
+    public void read(ByteBuffer dst, long position) throws IOException {
+        check(position, dst.remaining());
+        long pos = position;
         while (dst.hasRemaining()) {
-          dst.put((byte) 0);
+            int n = image.channel.read(dst, pos);
+            if (n < 0) {
+                while (dst.hasRemaining()) {
+                    dst.put((byte) 0);
+                }
+                return;
+            }
+            pos += n;
         }
-        return;
-      }
-      pos += n;
     }
-  }
 
-  /**
-   * A read-only view of {@code length} bytes at {@code position} through a memory mapping of the
-   * image, shared by all its leases; null when the range crosses a 1 GiB mapping chunk (then use
-   * {@link #read}). Reading the view makes no system call once the pages are cached, which is what
-   * a stream of small reads (Blockhead sectors) pays most for. It sees every answered write. A
-   * disk error, or a file truncated behind the store's back, shows as an {@link InternalError}
-   * when the view is read: callers catch it as an I/O error.
-   */
-  public ByteBuffer view(long position, int length) throws IOException {
-    check(position, length);
-    return image.view(position, length);
-  }
-
-  /** Writes all of {@code src} at {@code position}. */
-  public void write(ByteBuffer src, long position) throws IOException {
-    checkWrite(position, src.remaining());
-    long pos = position;
-    while (src.hasRemaining()) {
-      pos += image.channel.write(src, pos);
+    /**
+     * A read-only view of {@code length} bytes at {@code position} through a memory mapping of the
+     * image, shared by all its leases; null when the range crosses a 1 GiB mapping chunk (then use
+     * {@link #read}). Reading the view makes no system call once the pages are cached, which is what
+     * a stream of small reads (Blockhead sectors) pays most for. It sees every answered write. A
+     * disk error, or a file truncated behind the store's back, shows as an {@link InternalError}
+     * when the view is read: callers catch it as an I/O error.
+     */
+    public ByteBuffer view(long position, int length) throws IOException {
+        check(position, length);
+        return image.view(position, length);
     }
-  }
 
-  /** Makes a range read as zeros, punching a hole when allowed and possible. */
-  public void writeZeroes(long position, long length, boolean mayPunch) throws IOException {
-    checkWrite(position, length);
-    if (mayPunch && image.sparse != null && image.sparse.punchHole(position, length)) {
-      return;
+    /** Writes all of {@code src} at {@code position}. */
+    public void write(ByteBuffer src, long position) throws IOException {
+        checkWrite(position, src.remaining());
+        long pos = position;
+        while (src.hasRemaining()) {
+            pos += image.channel.write(src, pos);
+        }
     }
-    long pos = position;
-    long end = position + length;
-    while (pos < end) {
-      int n = (int) Math.min(ZEROS.capacity(), end - pos);
-      ByteBuffer z = ZEROS.duplicate();
-      z.limit(n);
-      write(z, pos);
-      pos += n;
-    }
-  }
 
-  /** Deallocates a range (NBD TRIM); returns false when holes cannot be punched here. */
-  public boolean trim(long position, long length) throws IOException {
-    checkWrite(position, length);
-    return image.sparse != null && image.sparse.punchHole(position, length);
-  }
-
-  /** Forces every write on this image, from any lease, to stable storage (fsync). */
-  public void flush() throws IOException {
-    image.channel.force(true);
-  }
-
-  /** Data and hole extents of a range; all data when holes cannot be detected. */
-  public List<Extent> extents(long position, long length, int max) throws IOException {
-    check(position, length);
-    if (image.sparse == null) {
-      return List.of(new Extent(position, length, false));
+    /** Makes a range read as zeros, punching a hole when allowed and possible. */
+    public void writeZeroes(long position, long length, boolean mayPunch) throws IOException {
+        checkWrite(position, length);
+        if (mayPunch && image.sparse != null && image.sparse.punchHole(position, length)) {
+            return;
+        }
+        long pos = position;
+        long end = position + length;
+        while (pos < end) {
+            int n = (int) Math.min(ZEROS.capacity(), end - pos);
+            ByteBuffer z = ZEROS.duplicate();
+            z.limit(n);
+            write(z, pos);
+            pos += n;
+        }
     }
-    return image.sparse.extents(position, length, max);
-  }
 
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      store.release(this, image);
+    /** Deallocates a range (NBD TRIM); returns false when holes cannot be punched here. */
+    public boolean trim(long position, long length) throws IOException {
+        checkWrite(position, length);
+        return image.sparse != null && image.sparse.punchHole(position, length);
     }
-  }
 
-  private void checkWrite(long position, long length) {
-    if (!writable()) {
-      throw new IllegalStateException("lease on " + name() + " is read-only");
+    /** Forces every write on this image, from any lease, to stable storage (fsync). */
+    public void flush() throws IOException {
+        image.channel.force(true);
     }
-    check(position, length);
-  }
 
-  private void check(long position, long length) {
-    if (closed) {
-      throw new IllegalStateException("lease on " + name() + " is closed");
+    /** Data and hole extents of a range; all data when holes cannot be detected. */
+    public List<Extent> extents(long position, long length, int max) throws IOException {
+        check(position, length);
+        if (image.sparse == null) {
+            return List.of(new Extent(position, length, false));
+        }
+        return image.sparse.extents(position, length, max);
     }
-    if (position < 0 || length < 0 || position > image.size - length) {
-      throw new IllegalArgumentException(
-          "range " + position + "+" + length + " outside image " + name() + " of " + image.size);
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            store.release(this, image);
+        }
     }
-  }
+
+    private void checkWrite(long position, long length) {
+        if (!writable()) {
+            throw new IllegalStateException("lease on " + name() + " is read-only");
+        }
+        check(position, length);
+    }
+
+    private void check(long position, long length) {
+        if (closed) {
+            throw new IllegalStateException("lease on " + name() + " is closed");
+        }
+        if (position < 0 || length < 0 || position > image.size - length) {
+            throw new IllegalArgumentException(
+                    "range " + position + "+" + length + " outside image " + name() + " of " + image.size);
+        }
+    }
 }

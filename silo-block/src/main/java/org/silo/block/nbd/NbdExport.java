@@ -13,24 +13,23 @@ import org.silo.block.image.ImageLease;
  */
 record NbdExport(ImageLease lease, boolean structured, boolean baseAllocation) {
 
-  /**
-   * Transmission flags. CAN_MULTI_CONN only on a read-only connection: a writable image has one
-   * writer connection at most (the store's rule), so there is nothing to fan out writes to, and
-   * readers share the writer's channel, so they see every write and a FLUSH covers them all.
-   */
-  int transmissionFlags() {
-    return transmissionFlags(!lease.writable(), structured);
-  }
+    /**
+     * Transmission flags. CAN_MULTI_CONN only on a read-only connection: a writable image has one
+     * writer connection at most (the store's rule), so there is nothing to fan out writes to, and
+     * readers share the writer's channel, so they see every write and a FLUSH covers them all.
+     */
+    int transmissionFlags() {
+        return transmissionFlags(!lease.writable(), structured);
+    }
 
-  static int transmissionFlags(boolean readOnly, boolean structured) {
-    int flags = TF_HAS_FLAGS | TF_SEND_FLUSH | TF_SEND_FUA | TF_SEND_TRIM | TF_SEND_WRITE_ZEROES
-        | TF_SEND_CACHE;
-    if (readOnly) {
-      flags |= TF_READ_ONLY | TF_CAN_MULTI_CONN;
+    static int transmissionFlags(boolean readOnly, boolean structured) {
+        int flags = TF_HAS_FLAGS | TF_SEND_FLUSH | TF_SEND_FUA | TF_SEND_TRIM | TF_SEND_WRITE_ZEROES | TF_SEND_CACHE;
+        if (readOnly) {
+            flags |= TF_READ_ONLY | TF_CAN_MULTI_CONN;
+        }
+        if (structured) {
+            flags |= TF_SEND_DF; // every READ is one chunk, so "don't fragment" always holds
+        }
+        return flags;
     }
-    if (structured) {
-      flags |= TF_SEND_DF; // every READ is one chunk, so "don't fragment" always holds
-    }
-    return flags;
-  }
 }

@@ -23,270 +23,278 @@ import org.slf4j.LoggerFactory;
  * image and hands the connection to {@link NbdCommandHandler}.
  */
 final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
-  private static final Logger LOG = LoggerFactory.getLogger(NbdHandshakeHandler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NbdHandshakeHandler.class);
 
-  private final NbdServer.Config config;
-  private final NbdServer.Shared shared;
-  private boolean noZeroes;
-  private boolean structured;
-  private String metaExport; // export named in SET_META_CONTEXT, null when none selected
-  private boolean tls; // STARTTLS done: everything since then is inside TLS
+    private final NbdServer.Config config;
+    private final NbdServer.Shared shared;
+    private boolean noZeroes;
+    private boolean structured;
+    private String metaExport; // export named in SET_META_CONTEXT, null when none selected
+    private boolean tls; // STARTTLS done: everything since then is inside TLS
 
-  NbdHandshakeHandler(NbdServer.Config config, NbdServer.Shared shared) {
-    this.config = config;
-    this.shared = shared;
-  }
-
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    ctx.writeAndFlush(NbdCodec.greeting(ctx.alloc()));
-    ctx.fireChannelActive();
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      switch (msg) {
-        case NbdMessage.ClientFlags f -> clientFlags(ctx, f.flags());
-        case NbdMessage.Option o -> option(ctx, o);
-        case NbdMessage.Fatal f -> close(ctx, f.why());
-        default -> close(ctx, "unexpected " + msg.getClass().getSimpleName());
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
+    NbdHandshakeHandler(NbdServer.Config config, NbdServer.Shared shared) {
+        this.config = config;
+        this.shared = shared;
     }
-  }
 
-  private void clientFlags(ChannelHandlerContext ctx, int flags) {
-    if ((flags & ~CLIENT_FLAGS_KNOWN) != 0) {
-      close(ctx, "unknown client flags " + Integer.toHexString(flags)); // proto.md: MUST close
-      return;
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(NbdCodec.greeting(ctx.alloc()));
+        ctx.fireChannelActive();
     }
-    noZeroes = (flags & FLAG_NO_ZEROES) != 0;
-  }
 
-  private void option(ChannelHandlerContext ctx, NbdMessage.Option o) {
-    if (config.requireTls() && !tls && o.code() != OPT_STARTTLS && o.code() != OPT_ABORT) {
-      // proto.md "TLS support", FORCEDTLS: ERR_TLS_REQD to every other option; EXPORT_NAME
-      // cannot carry an error, so the server closes instead.
-      if (o.code() == OPT_EXPORT_NAME) {
-        close(ctx, "EXPORT_NAME before STARTTLS, TLS is required");
-      } else {
-        error(ctx, o, REP_ERR_TLS_REQD, "TLS is required: send NBD_OPT_STARTTLS first");
-      }
-      return;
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            switch (msg) {
+                case NbdMessage.ClientFlags f -> clientFlags(ctx, f.flags());
+                case NbdMessage.Option o -> option(ctx, o);
+                case NbdMessage.Fatal f -> close(ctx, f.why());
+                default -> close(ctx, "unexpected " + msg.getClass().getSimpleName());
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
     }
-    switch (o.code()) {
-      case OPT_EXPORT_NAME -> exportName(ctx, o);
-      case OPT_ABORT -> ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]))
-          .addListener(ChannelFutureListener.CLOSE);
-      case OPT_LIST -> list(ctx, o);
-      case OPT_STARTTLS -> startTls(ctx, o);
-      case OPT_INFO, OPT_GO -> infoOrGo(ctx, o);
-      case OPT_STRUCTURED_REPLY -> {
-        if (o.data().length != 0) {
-          error(ctx, o, REP_ERR_INVALID, "STRUCTURED_REPLY takes no data");
+
+    private void clientFlags(ChannelHandlerContext ctx, int flags) {
+        if ((flags & ~CLIENT_FLAGS_KNOWN) != 0) {
+            close(ctx, "unknown client flags " + Integer.toHexString(flags)); // proto.md: MUST close
+            return;
+        }
+        noZeroes = (flags & FLAG_NO_ZEROES) != 0;
+    }
+
+    private void option(ChannelHandlerContext ctx, NbdMessage.Option o) {
+        if (config.requireTls() && !tls && o.code() != OPT_STARTTLS && o.code() != OPT_ABORT) {
+            // proto.md "TLS support", FORCEDTLS: ERR_TLS_REQD to every other option; EXPORT_NAME
+            // cannot carry an error, so the server closes instead.
+            if (o.code() == OPT_EXPORT_NAME) {
+                close(ctx, "EXPORT_NAME before STARTTLS, TLS is required");
+            } else {
+                error(ctx, o, REP_ERR_TLS_REQD, "TLS is required: send NBD_OPT_STARTTLS first");
+            }
+            return;
+        }
+        switch (o.code()) {
+            case OPT_EXPORT_NAME -> exportName(ctx, o);
+            case OPT_ABORT ->
+                ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0])).addListener(ChannelFutureListener.CLOSE);
+            case OPT_LIST -> list(ctx, o);
+            case OPT_STARTTLS -> startTls(ctx, o);
+            case OPT_INFO, OPT_GO -> infoOrGo(ctx, o);
+            case OPT_STRUCTURED_REPLY -> {
+                if (o.data().length != 0) {
+                    error(ctx, o, REP_ERR_INVALID, "STRUCTURED_REPLY takes no data");
+                } else {
+                    structured = true;
+                    ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
+                }
+            }
+            case OPT_LIST_META_CONTEXT, OPT_SET_META_CONTEXT -> metaContext(ctx, o);
+            default -> error(ctx, o, REP_ERR_UNSUP, "option " + o.code() + " not supported");
+        }
+    }
+
+    /**
+     * proto.md NBD_OPT_STARTTLS: ACK in clear, then TLS on the same connection, and option haggling
+     * goes on inside it. The SslHandler goes first in the pipeline with {@code startTls} set, so the
+     * ACK written after it still leaves unencrypted.
+     */
+    private void startTls(ChannelHandlerContext ctx, NbdMessage.Option o) {
+        if (config.tls() == null) {
+            error(ctx, o, REP_ERR_UNSUP, "TLS is not configured on this server");
+        } else if (tls) {
+            error(ctx, o, REP_ERR_INVALID, "TLS is already active"); // proto.md: SHOULD be INVALID
+        } else if (o.data().length != 0) {
+            error(ctx, o, REP_ERR_INVALID, "STARTTLS takes no data");
+        } else if (ctx.pipeline().get(NbdFrameDecoder.class).buffered() > 0) {
+            // Bytes sent after STARTTLS but before the handshake would be read as if they had come
+            // through TLS: the plaintext injection of CVE-2011-0411. A client must wait for the ACK.
+            close(ctx, "data after STARTTLS before the TLS handshake");
         } else {
-          structured = true;
-          ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
+            ctx.pipeline().addFirst("tls", new SslHandler(config.tls().newEngine(ctx.alloc()), true));
+            ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
+            tls = true;
+            // proto.md: options negotiated before STARTTLS must be negotiated again inside TLS.
+            structured = false;
+            metaExport = null;
         }
-      }
-      case OPT_LIST_META_CONTEXT, OPT_SET_META_CONTEXT -> metaContext(ctx, o);
-      default -> error(ctx, o, REP_ERR_UNSUP, "option " + o.code() + " not supported");
     }
-  }
 
-  /**
-   * proto.md NBD_OPT_STARTTLS: ACK in clear, then TLS on the same connection, and option haggling
-   * goes on inside it. The SslHandler goes first in the pipeline with {@code startTls} set, so the
-   * ACK written after it still leaves unencrypted.
-   */
-  private void startTls(ChannelHandlerContext ctx, NbdMessage.Option o) {
-    if (config.tls() == null) {
-      error(ctx, o, REP_ERR_UNSUP, "TLS is not configured on this server");
-    } else if (tls) {
-      error(ctx, o, REP_ERR_INVALID, "TLS is already active"); // proto.md: SHOULD be INVALID
-    } else if (o.data().length != 0) {
-      error(ctx, o, REP_ERR_INVALID, "STARTTLS takes no data");
-    } else if (ctx.pipeline().get(NbdFrameDecoder.class).buffered() > 0) {
-      // Bytes sent after STARTTLS but before the handshake would be read as if they had come
-      // through TLS: the plaintext injection of CVE-2011-0411. A client must wait for the ACK.
-      close(ctx, "data after STARTTLS before the TLS handshake");
-    } else {
-      ctx.pipeline().addFirst("tls", new SslHandler(config.tls().newEngine(ctx.alloc()), true));
-      ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
-      tls = true;
-      // proto.md: options negotiated before STARTTLS must be negotiated again inside TLS.
-      structured = false;
-      metaExport = null;
-    }
-  }
-
-  private void list(ChannelHandlerContext ctx, NbdMessage.Option o) {
-    if (o.data().length != 0) {
-      error(ctx, o, REP_ERR_INVALID, "LIST takes no data");
-      return;
-    }
-    try {
-      for (ImageInfo image : config.store().list()) {
-        if (!image.policy().admits(client(ctx))) {
-          continue; // a client the policy does not list never learns the export exists
+    private void list(ChannelHandlerContext ctx, NbdMessage.Option o) {
+        if (o.data().length != 0) {
+            error(ctx, o, REP_ERR_INVALID, "LIST takes no data");
+            return;
         }
-        ctx.write(reply(ctx, o, REP_SERVER, NbdCodec.serverEntry(image.name())));
-      }
-      ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
-    } catch (ImageException e) {
-      error(ctx, o, REP_ERR_PLATFORM, e.getMessage());
+        try {
+            for (ImageInfo image : config.store().list()) {
+                if (!image.policy().admits(client(ctx))) {
+                    continue; // a client the policy does not list never learns the export exists
+                }
+                ctx.write(reply(ctx, o, REP_SERVER, NbdCodec.serverEntry(image.name())));
+            }
+            ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
+        } catch (ImageException e) {
+            error(ctx, o, REP_ERR_PLATFORM, e.getMessage());
+        }
     }
-  }
 
-  private void infoOrGo(ChannelHandlerContext ctx, NbdMessage.Option o) {
-    NbdCodec.InfoRequest req = NbdCodec.infoRequest(o.data());
-    if (req == null) {
-      error(ctx, o, REP_ERR_INVALID, "malformed INFO/GO data");
-      return;
+    private void infoOrGo(ChannelHandlerContext ctx, NbdMessage.Option o) {
+        NbdCodec.InfoRequest req = NbdCodec.infoRequest(o.data());
+        if (req == null) {
+            error(ctx, o, REP_ERR_INVALID, "malformed INFO/GO data");
+            return;
+        }
+        String name = exportName(ctx, req.name());
+        if (name == null) {
+            error(ctx, o, REP_ERR_UNKNOWN, "no export named '" + req.name() + "'");
+            return;
+        }
+        if (o.code() == OPT_INFO) {
+            try {
+                ImageInfo info = config.store().info(name);
+                boolean readOnly = info.readOnly()
+                        || !info.policy().allowsWrite()
+                        || config.store().hasWriter(name);
+                int flags = NbdExport.transmissionFlags(readOnly, structured);
+                sendInfo(ctx, o, req, name, info.sizeBytes(), flags);
+            } catch (ImageException e) {
+                error(ctx, o, REP_ERR_UNKNOWN, e.getMessage());
+            }
+            return;
+        }
+        ImageLease lease;
+        try {
+            lease = open(ctx, name);
+        } catch (ImageException e) {
+            error(ctx, o, e.reason() == ImageException.Reason.IO ? REP_ERR_PLATFORM : REP_ERR_UNKNOWN, e.getMessage());
+            return;
+        }
+        NbdExport export = new NbdExport(lease, structured, name.equals(metaExport));
+        sendInfo(ctx, o, req, name, lease.size(), export.transmissionFlags());
+        enterTransmission(ctx, export);
     }
-    String name = exportName(ctx, req.name());
-    if (name == null) {
-      error(ctx, o, REP_ERR_UNKNOWN, "no export named '" + req.name() + "'");
-      return;
-    }
-    if (o.code() == OPT_INFO) {
-      try {
-        ImageInfo info = config.store().info(name);
-        boolean readOnly = info.readOnly() || !info.policy().allowsWrite()
-            || config.store().hasWriter(name);
-        int flags = NbdExport.transmissionFlags(readOnly, structured);
-        sendInfo(ctx, o, req, name, info.sizeBytes(), flags);
-      } catch (ImageException e) {
-        error(ctx, o, REP_ERR_UNKNOWN, e.getMessage());
-      }
-      return;
-    }
-    ImageLease lease;
-    try {
-      lease = open(ctx, name);
-    } catch (ImageException e) {
-      error(ctx, o, e.reason() == ImageException.Reason.IO ? REP_ERR_PLATFORM : REP_ERR_UNKNOWN,
-          e.getMessage());
-      return;
-    }
-    NbdExport export = new NbdExport(lease, structured, name.equals(metaExport));
-    sendInfo(ctx, o, req, name, lease.size(), export.transmissionFlags());
-    enterTransmission(ctx, export);
-  }
 
-  private void sendInfo(ChannelHandlerContext ctx, NbdMessage.Option o, NbdCodec.InfoRequest req,
-      String name, long size, int flags) {
-    ctx.write(reply(ctx, o, REP_INFO, NbdCodec.infoExport(size, flags)));
-    if (req.items().contains(INFO_NAME)) {
-      ctx.write(reply(ctx, o, REP_INFO, NbdCodec.infoName(name)));
+    private void sendInfo(
+            ChannelHandlerContext ctx,
+            NbdMessage.Option o,
+            NbdCodec.InfoRequest req,
+            String name,
+            long size,
+            int flags) {
+        ctx.write(reply(ctx, o, REP_INFO, NbdCodec.infoExport(size, flags)));
+        if (req.items().contains(INFO_NAME)) {
+            ctx.write(reply(ctx, o, REP_INFO, NbdCodec.infoName(name)));
+        }
+        if (req.items().contains(INFO_BLOCK_SIZE)) {
+            ctx.write(reply(ctx, o, REP_INFO, NbdCodec.infoBlockSize(1, PREFERRED_BLOCK, MAX_PAYLOAD)));
+        }
+        ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
     }
-    if (req.items().contains(INFO_BLOCK_SIZE)) {
-      ctx.write(reply(ctx, o, REP_INFO, NbdCodec.infoBlockSize(1, PREFERRED_BLOCK, MAX_PAYLOAD)));
+
+    private void exportName(ChannelHandlerContext ctx, NbdMessage.Option o) {
+        String raw = NbdCodec.utf8(java.nio.ByteBuffer.wrap(o.data()));
+        String name = raw == null ? null : exportName(ctx, raw);
+        try {
+            if (name == null) {
+                throw new ImageException(ImageException.Reason.NOT_FOUND, "no such export");
+            }
+            NbdExport export = new NbdExport(open(ctx, name), structured, name.equals(metaExport));
+            ctx.writeAndFlush(
+                    NbdCodec.exportNameReply(ctx.alloc(), export.lease().size(), export.transmissionFlags(), noZeroes));
+            enterTransmission(ctx, export);
+        } catch (ImageException e) {
+            close(ctx, "EXPORT_NAME: " + e.getMessage()); // proto.md: no way to report an error here
+        }
     }
-    ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
-  }
 
-  private void exportName(ChannelHandlerContext ctx, NbdMessage.Option o) {
-    String raw = NbdCodec.utf8(java.nio.ByteBuffer.wrap(o.data()));
-    String name = raw == null ? null : exportName(ctx, raw);
-    try {
-      if (name == null) {
-        throw new ImageException(ImageException.Reason.NOT_FOUND, "no such export");
-      }
-      NbdExport export = new NbdExport(open(ctx, name), structured, name.equals(metaExport));
-      ctx.writeAndFlush(NbdCodec.exportNameReply(ctx.alloc(), export.lease().size(),
-          export.transmissionFlags(), noZeroes));
-      enterTransmission(ctx, export);
-    } catch (ImageException e) {
-      close(ctx, "EXPORT_NAME: " + e.getMessage()); // proto.md: no way to report an error here
+    private void metaContext(ChannelHandlerContext ctx, NbdMessage.Option o) {
+        NbdCodec.MetaContextRequest req = NbdCodec.metaContextRequest(o.data());
+        if (req == null) {
+            error(ctx, o, REP_ERR_INVALID, "malformed meta context data");
+            return;
+        }
+        boolean set = o.code() == OPT_SET_META_CONTEXT;
+        if (set && !structured) {
+            error(ctx, o, REP_ERR_INVALID, "SET_META_CONTEXT needs STRUCTURED_REPLY first");
+            return;
+        }
+        String name = exportName(ctx, req.name());
+        if (name == null) {
+            error(ctx, o, REP_ERR_UNKNOWN, "no export named '" + req.name() + "'");
+            return;
+        }
+        boolean selected = false;
+        List<String> queries = req.queries().isEmpty() && !set ? List.of("base:") : req.queries();
+        for (String q : queries) {
+            boolean match = q.equals(META_BASE_ALLOCATION) || (!set && (q.equals("base:")));
+            if (match && !selected) {
+                selected = true;
+                ctx.write(reply(
+                        ctx, o, REP_META_CONTEXT, NbdCodec.metaContext(META_ID_BASE_ALLOCATION, META_BASE_ALLOCATION)));
+            }
+        }
+        if (set) {
+            metaExport = selected ? name : null;
+        }
+        ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
     }
-  }
 
-  private void metaContext(ChannelHandlerContext ctx, NbdMessage.Option o) {
-    NbdCodec.MetaContextRequest req = NbdCodec.metaContextRequest(o.data());
-    if (req == null) {
-      error(ctx, o, REP_ERR_INVALID, "malformed meta context data");
-      return;
+    private ImageLease open(ChannelHandlerContext ctx, String name) throws ImageException {
+        String holder = (tls ? "nbd+tls " : "nbd ") + ctx.channel().remoteAddress();
+        try {
+            return config.store().open(name, Access.WRITE, holder, client(ctx));
+        } catch (ImageException e) {
+            if (e.reason() != ImageException.Reason.READ_ONLY && e.reason() != ImageException.Reason.BUSY) {
+                throw e;
+            }
+            // A read-only image or policy, or one another session writes: serve it read-only.
+            return config.store().open(name, Access.READ, holder, client(ctx));
+        }
     }
-    boolean set = o.code() == OPT_SET_META_CONTEXT;
-    if (set && !structured) {
-      error(ctx, o, REP_ERR_INVALID, "SET_META_CONTEXT needs STRUCTURED_REPLY first");
-      return;
+
+    private void enterTransmission(ChannelHandlerContext ctx, NbdExport export) {
+        ctx.pipeline().get(NbdFrameDecoder.class).enterTransmission();
+        ctx.pipeline().replace(this, "nbd-commands", new NbdCommandHandler(export, shared));
     }
-    String name = exportName(ctx, req.name());
-    if (name == null) {
-      error(ctx, o, REP_ERR_UNKNOWN, "no export named '" + req.name() + "'");
-      return;
+
+    /**
+     * The image for an export name; the empty name means the configured default export. Null when
+     * there is none, or when its policy does not list the client: both get ERR_UNKNOWN alike.
+     */
+    private String exportName(ChannelHandlerContext ctx, String requested) {
+        String name = requested.isEmpty() ? config.defaultExport() : requested;
+        return name != null
+                        && ImageNames.isValid(name)
+                        && config.store().exists(name)
+                        && config.store().admits(name, client(ctx))
+                ? name
+                : null;
     }
-    boolean selected = false;
-    List<String> queries = req.queries().isEmpty() && !set ? List.of("base:") : req.queries();
-    for (String q : queries) {
-      boolean match = q.equals(META_BASE_ALLOCATION) || (!set && (q.equals("base:")));
-      if (match && !selected) {
-        selected = true;
-        ctx.write(reply(ctx, o, REP_META_CONTEXT,
-            NbdCodec.metaContext(META_ID_BASE_ALLOCATION, META_BASE_ALLOCATION)));
-      }
+
+    private static InetAddress client(ChannelHandlerContext ctx) {
+        return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
     }
-    if (set) {
-      metaExport = selected ? name : null;
+
+    private static io.netty.buffer.ByteBuf reply(
+            ChannelHandlerContext ctx, NbdMessage.Option o, int type, byte[] data) {
+        return NbdCodec.optionReply(ctx.alloc(), o.code(), type, data);
     }
-    ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
-  }
 
-  private ImageLease open(ChannelHandlerContext ctx, String name) throws ImageException {
-    String holder = (tls ? "nbd+tls " : "nbd ") + ctx.channel().remoteAddress();
-    try {
-      return config.store().open(name, Access.WRITE, holder, client(ctx));
-    } catch (ImageException e) {
-      if (e.reason() != ImageException.Reason.READ_ONLY && e.reason() != ImageException.Reason.BUSY) {
-        throw e;
-      }
-      // A read-only image or policy, or one another session writes: serve it read-only.
-      return config.store().open(name, Access.READ, holder, client(ctx));
+    private static void error(ChannelHandlerContext ctx, NbdMessage.Option o, int type, String message) {
+        String m = message.length() > 1024 ? message.substring(0, 1024) : message; // strings <= 4 KiB
+        ctx.writeAndFlush(reply(ctx, o, type, m.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
-  }
 
-  private void enterTransmission(ChannelHandlerContext ctx, NbdExport export) {
-    ctx.pipeline().get(NbdFrameDecoder.class).enterTransmission();
-    ctx.pipeline().replace(this, "nbd-commands", new NbdCommandHandler(export, shared));
-  }
+    private static void close(ChannelHandlerContext ctx, String why) {
+        LOG.debug("nbd {} closed during handshake: {}", ctx.channel().remoteAddress(), why);
+        ctx.close();
+    }
 
-  /**
-   * The image for an export name; the empty name means the configured default export. Null when
-   * there is none, or when its policy does not list the client: both get ERR_UNKNOWN alike.
-   */
-  private String exportName(ChannelHandlerContext ctx, String requested) {
-    String name = requested.isEmpty() ? config.defaultExport() : requested;
-    return name != null && ImageNames.isValid(name) && config.store().exists(name)
-        && config.store().admits(name, client(ctx)) ? name : null;
-  }
-
-  private static InetAddress client(ChannelHandlerContext ctx) {
-    return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-  }
-
-  private static io.netty.buffer.ByteBuf reply(ChannelHandlerContext ctx, NbdMessage.Option o,
-      int type, byte[] data) {
-    return NbdCodec.optionReply(ctx.alloc(), o.code(), type, data);
-  }
-
-  private static void error(ChannelHandlerContext ctx, NbdMessage.Option o, int type,
-      String message) {
-    String m = message.length() > 1024 ? message.substring(0, 1024) : message; // strings <= 4 KiB
-    ctx.writeAndFlush(reply(ctx, o, type, m.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-  }
-
-  private static void close(ChannelHandlerContext ctx, String why) {
-    LOG.debug("nbd {} closed during handshake: {}", ctx.channel().remoteAddress(), why);
-    ctx.close();
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.debug("nbd handshake {}: {}", ctx.channel().remoteAddress(), cause.toString());
-    ctx.close();
-  }
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("nbd handshake {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
 }

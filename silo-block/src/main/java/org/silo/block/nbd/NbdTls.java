@@ -16,27 +16,30 @@ import javax.net.ssl.SSLException;
  * }</pre>
  */
 public final class NbdTls {
-  private NbdTls() {}
+    private NbdTls() {}
 
-  /**
-   * A server context. The certificate file may hold a chain (server first). The key must be
-   * unencrypted PKCS#8 ({@code -----BEGIN PRIVATE KEY-----}, what {@code openssl genpkey} and
-   * OpenSSL 3's {@code req -newkey} write); convert others with {@code openssl pkcs8 -topk8
-   * -nocrypt}.
-   *
-   * @throws IOException when a file is missing or unreadable, or does not hold what it should
-   */
-  public static SslContext serverContext(Path certificatePem, Path keyPem) throws IOException {
-    for (Path p : new Path[] {certificatePem, keyPem}) {
-      if (!Files.isReadable(p)) {
-        throw new IOException("cannot read " + p);
-      }
+    /**
+     * A server context. The certificate file may hold a chain (server first). The key must be
+     * unencrypted PKCS#8 ({@code -----BEGIN PRIVATE KEY-----}, what {@code openssl genpkey} and
+     * OpenSSL 3's {@code req -newkey} write); convert others with {@code openssl pkcs8 -topk8
+     * -nocrypt}.
+     *
+     * @throws IOException when a file is missing or unreadable, or does not hold what it should
+     */
+    public static SslContext serverContext(Path certificatePem, Path keyPem) throws IOException {
+        for (Path p : new Path[] {certificatePem, keyPem}) {
+            if (!Files.isReadable(p)) {
+                throw new IOException("cannot read " + p);
+            }
+        }
+        try {
+            return SslContextBuilder.forServer(certificatePem.toFile(), keyPem.toFile())
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IOException(
+                    "TLS certificate " + certificatePem + " / key " + keyPem + ": " + e.getMessage()
+                            + " (the key must be unencrypted PKCS#8 PEM)",
+                    e);
+        }
     }
-    try {
-      return SslContextBuilder.forServer(certificatePem.toFile(), keyPem.toFile()).build();
-    } catch (SSLException | IllegalArgumentException e) {
-      throw new IOException("TLS certificate " + certificatePem + " / key " + keyPem + ": "
-          + e.getMessage() + " (the key must be unencrypted PKCS#8 PEM)", e);
-    }
-  }
 }

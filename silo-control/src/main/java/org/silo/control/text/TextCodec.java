@@ -31,7 +31,9 @@ public final class TextCodec {
     private static String verb(String field) {
         String f = field.strip();
         int space = f.indexOf(' ');
-        return space < 0 ? f.toUpperCase(Locale.ROOT) : f.substring(0, space).toUpperCase(Locale.ROOT) + f.substring(space);
+        return space < 0
+                ? f.toUpperCase(Locale.ROOT)
+                : f.substring(0, space).toUpperCase(Locale.ROOT) + f.substring(space);
     }
 
     /** The message with its terminator; tabs and line ends inside fields become spaces. */

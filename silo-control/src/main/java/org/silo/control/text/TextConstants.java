@@ -73,18 +73,28 @@ public final class TextConstants {
             new Verb(QREPORT, "", "the queue of jobs"),
             new Verb(QUEUE, "HASH | copy FILE [VOLUME] | verify VOLUME", "queue a copy or a verify"),
             new Verb(CLEAR, "", "cancel every queued job"),
-            new Verb(WHATIS, "volume|file|image|worker NAME", "describe a volume, an archive file, an image or what a worker holds"),
+            new Verb(
+                    WHATIS,
+                    "volume|file|image|worker NAME",
+                    "describe a volume, an archive file, an image or what a worker holds"),
             new Verb(NAME, "id name", "give a worker a friendly name"),
             new Verb(LOGIN, "list password", "log in to an access list"),
             new Verb(HELP, "", "this list"),
             new Verb(QUIT, "", "close the connection"),
             new Verb(CAP, "capability...", "(worker) what you can do"),
             new Verb(STATUS, "state percent detail", "(worker) your progress"),
-            new Verb(INFO, "(then one line per thing: kind name [detail])", "(worker) what you hold: the answer to WHATIS"));
+            new Verb(
+                    INFO,
+                    "(then one line per thing: kind name [detail])",
+                    "(worker) what you hold: the answer to WHATIS"));
 
     /** The first field of HELP's answer: the two rules a person at ncat most needs. */
     public static final String HELP_RULES = "fields are separated by tabs; a message ends with an empty line";
 
     /** Client types of the ID message. */
-    public enum ClientType { DISPLAY, COMMAND, WORKER }
+    public enum ClientType {
+        DISPLAY,
+        COMMAND,
+        WORKER
+    }
 }

@@ -28,8 +28,10 @@ final class TextFrameDecoder extends ByteToMessageDecoder {
     /** A message that is not UTF-8 text without NUL; {@code why} says where, for the ERROR 400. */
     record Malformed(String why) {}
 
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     private boolean discarding;
     private boolean skippingMalformed;
     private int skipped;

@@ -36,6 +36,7 @@ public final class TextServer implements AutoCloseable {
     private java.util.concurrent.ScheduledExecutorService moverWatch;
 
     private final java.util.Map<String, Channel> workerChannels = new java.util.concurrent.ConcurrentHashMap<>();
+
     private TextServer(EventLoopGroup group, Channel listener, WorkerRegistry workers) {
         this.group = group;
         this.listener = listener;
@@ -43,7 +44,8 @@ public final class TextServer implements AutoCloseable {
     }
 
     /** A text server that pushes the workers' STATUS to displays, but not the archive's movers'. */
-    public static TextServer start(InetAddress address, int port, ControlData data, WorkerRegistry workers, String version)
+    public static TextServer start(
+            InetAddress address, int port, ControlData data, WorkerRegistry workers, String version)
             throws InterruptedException {
         return start(address, port, data, workers, version, java.time.Duration.ZERO);
     }
@@ -52,22 +54,33 @@ public final class TextServer implements AutoCloseable {
      * @param moverPush how often to look at the archive's movers and push a STATUS to displays for each
      *                  that changed (state, volume, job or percent); zero: never
      */
-    public static TextServer start(InetAddress address, int port, ControlData data, WorkerRegistry workers, String version,
-            java.time.Duration moverPush) throws InterruptedException {
+    public static TextServer start(
+            InetAddress address,
+            int port,
+            ControlData data,
+            WorkerRegistry workers,
+            String version,
+            java.time.Duration moverPush)
+            throws InterruptedException {
         EventLoopGroup group = Transports.group(1, "silo-control");
         TextServer[] self = new TextServer[1];
         try {
-            Channel ch = new ServerBootstrap().group(group).channel(Transports.server())
+            Channel ch = new ServerBootstrap()
+                    .group(group)
+                    .channel(Transports.server())
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
-                            c.pipeline().addLast(new IdleStateHandler(0, 0, TextConstants.IDLE_SECONDS, TimeUnit.SECONDS));
+                            c.pipeline()
+                                    .addLast(new IdleStateHandler(0, 0, TextConstants.IDLE_SECONDS, TimeUnit.SECONDS));
                             c.pipeline().addLast(new StringEncoder(StandardCharsets.UTF_8));
                             c.pipeline().addLast(new TextFrameDecoder());
                             c.pipeline().addLast(new TextSession(data, workers, self[0], version));
                         }
                     })
-                    .bind(new InetSocketAddress(address, port)).sync().channel();
+                    .bind(new InetSocketAddress(address, port))
+                    .sync()
+                    .channel();
             self[0] = new TextServer(group, ch, workers);
             workers.subscribe(self[0]::push);
             if (!moverPush.isZero()) {
@@ -126,7 +139,8 @@ public final class TextServer implements AutoCloseable {
      * event loop, so that an answer that display is being sent goes out first.
      */
     private void push(WorkerRegistry.Worker w) {
-        String text = TextCodec.encode(TextMessage.of(TextConstants.STATUS, w.id(), w.name(), w.state(), w.percent(), w.detail()));
+        String text = TextCodec.encode(
+                TextMessage.of(TextConstants.STATUS, w.id(), w.name(), w.state(), w.percent(), w.detail()));
         for (Channel display : displays) {
             display.eventLoop().execute(() -> display.writeAndFlush(text));
         }
@@ -142,30 +156,40 @@ public final class TextServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        moverWatch.scheduleWithFixedDelay(() -> {
-            if (displays.isEmpty()) {
-                return;
-            }
-            try {
-                for (java.util.Map<String, Object> m : data.movers()) {
-                    String id = String.valueOf(m.get("id"));
-                    if (workers.get(id) != null) {
-                        continue; // a text mover: its own STATUS is pushed as a worker's
+        moverWatch.scheduleWithFixedDelay(
+                () -> {
+                    if (displays.isEmpty()) {
+                        return;
                     }
-                    java.util.List<String> line = TextSession.moverLine(m);
-                    String seen = String.join("\t", line.subList(2, 5)) + "\t" + m.get("volume");
-                    if (!seen.equals(moversSeen.put(id, seen))) {
-                        String text = TextCodec.encode(TextMessage.of(TextConstants.STATUS, line.get(0), line.get(1), line.get(2), line.get(3),
-                                line.get(4)));
-                        for (Channel display : displays) {
-                            display.eventLoop().execute(() -> display.writeAndFlush(text));
+                    try {
+                        for (java.util.Map<String, Object> m : data.movers()) {
+                            String id = String.valueOf(m.get("id"));
+                            if (workers.get(id) != null) {
+                                continue; // a text mover: its own STATUS is pushed as a worker's
+                            }
+                            java.util.List<String> line = TextSession.moverLine(m);
+                            String seen = String.join("\t", line.subList(2, 5)) + "\t" + m.get("volume");
+                            if (!seen.equals(moversSeen.put(id, seen))) {
+                                String text = TextCodec.encode(TextMessage.of(
+                                        TextConstants.STATUS,
+                                        line.get(0),
+                                        line.get(1),
+                                        line.get(2),
+                                        line.get(3),
+                                        line.get(4)));
+                                for (Channel display : displays) {
+                                    display.eventLoop().execute(() -> display.writeAndFlush(text));
+                                }
+                            }
                         }
+                    } catch (org.silo.wire.SiloException | RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(TextServer.class)
+                                .debug("movers not pushed: {}", e.toString());
                     }
-                }
-            } catch (org.silo.wire.SiloException | RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(TextServer.class).debug("movers not pushed: {}", e.toString());
-            }
-        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+                },
+                period.toMillis(),
+                period.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.silo.control.ControlData;
-import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Grants;
 import org.silo.wire.auth.Right;
@@ -21,9 +20,10 @@ import org.slf4j.LoggerFactory;
 /** One control connection: answers each message, and pushes STATUS to displays (seed 004). */
 final class TextSession extends SimpleChannelInboundHandler<Object> {
     private static final Logger log = LoggerFactory.getLogger(TextSession.class);
-    private static final List<String> SERVER_CAPABILITIES = List.of(WHATIS, SREPORT, QREPORT, QUEUE, CLEAR, ASKCAPAB, NAME, LOGIN);
-    private static final java.util.Set<String> KNOWN_VERBS = CLIENT_VERBS.stream().map(Verb::name)
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final List<String> SERVER_CAPABILITIES =
+            List.of(WHATIS, SREPORT, QREPORT, QUEUE, CLEAR, ASKCAPAB, NAME, LOGIN);
+    private static final java.util.Set<String> KNOWN_VERBS =
+            CLIENT_VERBS.stream().map(Verb::name).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final ControlData data;
     private final WorkerRegistry workers;
@@ -62,7 +62,8 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
         if (msg == TextFrameDecoder.TOO_LONG) {
-            ctx.writeAndFlush(TextCodec.encode(TextMessage.error(TOO_LONG, "message longer than " + MAX_MESSAGE + " bytes")))
+            ctx.writeAndFlush(TextCodec.encode(
+                            TextMessage.error(TOO_LONG, "message longer than " + MAX_MESSAGE + " bytes")))
                     .addListener(f -> ctx.close());
             return;
         }
@@ -72,8 +73,12 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         }
         TextMessage m = TextCodec.parse((String) msg);
         if (m.verb().contains(" ")) { // typed with spaces at ncat: say so rather than "unknown verb"
-            send(ctx, TextMessage.error(BAD_REQUEST, "fields are separated by tabs, not spaces: '" + m.verb()
-                    + "' is read as one verb; HELP lists the verbs and their fields"));
+            send(
+                    ctx,
+                    TextMessage.error(
+                            BAD_REQUEST,
+                            "fields are separated by tabs, not spaces: '" + m.verb()
+                                    + "' is read as one verb; HELP lists the verbs and their fields"));
             return;
         }
         if (m.verb().equals(STATUS) && type == ClientType.WORKER && isMover()) {
@@ -97,8 +102,11 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
 
     private TextMessage answer(ChannelHandlerContext ctx, TextMessage m) throws SiloException, java.io.IOException {
         if (!KNOWN_VERBS.contains(m.verb())) {
-            return TextMessage.error(BAD_REQUEST, m.verb().isEmpty() ? "a message needs a verb"
-                    : "unknown verb '" + m.verb() + "'; HELP lists the verbs");
+            return TextMessage.error(
+                    BAD_REQUEST,
+                    m.verb().isEmpty()
+                            ? "a message needs a verb"
+                            : "unknown verb '" + m.verb() + "'; HELP lists the verbs");
         }
         return switch (m.verb()) {
             case ID -> identify(ctx, m);
@@ -106,7 +114,8 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             case ASKCAPAB -> {
                 TextMessage cap = TextMessage.of(CAP);
                 for (WorkerRegistry.Worker w : workers.list()) {
-                    cap = cap.line(concat(w.id(), concat(w.name(), w.capabilities())).toArray());
+                    cap = cap.line(
+                            concat(w.id(), concat(w.name(), w.capabilities())).toArray());
                 }
                 yield cap;
             }
@@ -114,12 +123,23 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 TextMessage list = TextMessage.of(SLIST);
                 for (WorkerRegistry.Worker w : workers.list()) {
                     WorkerRegistry.Stats st = w.stats();
-                    list = list.line(w.id(), w.name(), w.state(), w.percent(), w.detail(), w.connected() ? "connected" : "gone", w.version(),
-                            st.done(), st.failed(), st.bytes(), Math.round(st.bytesPerSecond()));
+                    list = list.line(
+                            w.id(),
+                            w.name(),
+                            w.state(),
+                            w.percent(),
+                            w.detail(),
+                            w.connected() ? "connected" : "gone",
+                            w.version(),
+                            st.done(),
+                            st.failed(),
+                            st.bytes(),
+                            Math.round(st.bytesPerSecond()));
                 }
                 if (grants.allows("archive", "", Right.READ)) { // the archive's movers only for those who may read it
                     for (Map<String, Object> mover : data.movers()) {
-                        if (workers.get(text(mover, "id")) == null) { // a text mover is listed once, as the worker it is
+                        if (workers.get(text(mover, "id"))
+                                == null) { // a text mover is listed once, as the worker it is
                             list = list.line(moverLine(mover).toArray());
                         }
                     }
@@ -130,8 +150,15 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 require("archive", "", Right.READ);
                 TextMessage list = TextMessage.of(QLIST);
                 for (Map<String, Object> j : data.jobs()) {
-                    list = list.line(text(j, "id"), text(j, "kind"), text(j, "state"), text(j, "effectivePriority"),
-                            text(j, "path"), text(j, "size"), text(j, "volume"), text(j, "moverName"));
+                    list = list.line(
+                            text(j, "id"),
+                            text(j, "kind"),
+                            text(j, "state"),
+                            text(j, "effectivePriority"),
+                            text(j, "path"),
+                            text(j, "size"),
+                            text(j, "volume"),
+                            text(j, "moverName"));
                 }
                 yield list;
             }
@@ -150,7 +177,9 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 yield TextMessage.of(OK, NAME);
             }
             case LOGIN -> {
-                grants = data.login(m.field(0), m.field(1).toCharArray(),
+                grants = data.login(
+                        m.field(0),
+                        m.field(1).toCharArray(),
                         ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
                 who = m.field(0);
                 yield TextMessage.of(OK, LOGIN, grants);
@@ -159,7 +188,8 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             case CAP -> {
                 requireWorker();
                 workers.capabilities(id, m.fields());
-                if (answersWhatis()) { // seed 004's "server query client": what it holds, asked as soon as it says it answers
+                if (answersWhatis()) { // seed 004's "server query client": what it holds, asked as soon as it says it
+                    // answers
                     ctx.executor().execute(() -> send(ctx, TextMessage.of(WHATIS)));
                 }
                 yield TextMessage.of(OK, CAP);
@@ -212,8 +242,16 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             TextMessage answer;
             try {
                 require("archive", "mover:", Right.WRITE);
-                workers.status(id, m.field(0), percent(m.field(1)), String.join(" ", m.fields().subList(Math.min(2, m.fields().size()),
-                        m.fields().size())));
+                workers.status(
+                        id,
+                        m.field(0),
+                        percent(m.field(1)),
+                        String.join(
+                                " ",
+                                m.fields()
+                                        .subList(
+                                                Math.min(2, m.fields().size()),
+                                                m.fields().size())));
                 ControlData.MoverAnswer a = data.moverStatus(id, w.name(), w.capabilities(), m.fields(), m.lines());
                 if (a.passed() != null) {
                     workers.finished(id, a.passed(), a.bytes());
@@ -222,7 +260,10 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 if (lines.isEmpty()) {
                     answer = TextMessage.of(OK, STATUS);
                 } else {
-                    answer = new TextMessage(lines.get(0).get(0), lines.get(0).subList(1, lines.get(0).size()), List.of());
+                    answer = new TextMessage(
+                            lines.get(0).get(0),
+                            lines.get(0).subList(1, lines.get(0).size()),
+                            List.of());
                     for (List<String> line : lines.subList(1, lines.size())) {
                         answer = answer.line(line.toArray());
                     }
@@ -245,7 +286,8 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         }
         String clientId = m.field(0);
         if (clientId.isEmpty() || clientId.length() > 128) {
-            throw SiloException.invalid("ID needs a unique id of 1..128 characters and a type (display, command, worker)");
+            throw SiloException.invalid(
+                    "ID needs a unique id of 1..128 characters and a type (display, command, worker)");
         }
         ClientType t;
         try {
@@ -257,7 +299,9 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             require("control", clientId, Right.WRITE);
         }
         // seed 004: "CLIENT: ID\tV[version]": the version of the client's software, kept and shown in SLIST
-        String version = m.field(2).startsWith("V") || m.field(2).startsWith("v") ? m.field(2).substring(1) : m.field(2);
+        String version = m.field(2).startsWith("V") || m.field(2).startsWith("v")
+                ? m.field(2).substring(1)
+                : m.field(2);
         if (version.length() > 64) {
             throw SiloException.invalid("ID's version is at most 64 characters");
         }
@@ -324,14 +368,22 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         if (w == null) {
             throw SiloException.notFound("no worker " + worker + " has connected since the server started");
         }
-        boolean asked = w.connected() && w.capabilities().stream().anyMatch(c -> c.equalsIgnoreCase(WHATIS)) && server.ask(worker);
-        return info(w).line("asked", asked ? "yes" : "no: " + (w.connected() ? "it does not answer WHATIS" : "not connected"));
+        boolean asked = w.connected()
+                && w.capabilities().stream().anyMatch(c -> c.equalsIgnoreCase(WHATIS))
+                && server.ask(worker);
+        return info(w).line(
+                        "asked",
+                        asked ? "yes" : "no: " + (w.connected() ? "it does not answer WHATIS" : "not connected"));
     }
 
     /** A worker's holdings as INFO: {@code INFO worker ID}, {@code answered} (ISO time or never), then its own lines. */
     static TextMessage info(WorkerRegistry.Worker w) {
         TextMessage info = TextMessage.of(INFO, "worker", w.id())
-                .line("answered", w.holdingsMs() == 0 ? "never" : java.time.Instant.ofEpochMilli(w.holdingsMs()).toString());
+                .line(
+                        "answered",
+                        w.holdingsMs() == 0
+                                ? "never"
+                                : java.time.Instant.ofEpochMilli(w.holdingsMs()).toString());
         for (List<String> l : w.holdings()) {
             info = info.line(l.toArray());
         }
@@ -373,10 +425,19 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
      */
     static String[] infoLine(String key, Object value) {
         if (key.endsWith("Ms") && key.length() > 2 && value instanceof Number n) {
-            return new String[] {key.substring(0, key.length() - 2), n.longValue() == 0 ? "" : java.time.Instant.ofEpochMilli(n.longValue()).toString()};
+            return new String[] {
+                key.substring(0, key.length() - 2),
+                n.longValue() == 0
+                        ? ""
+                        : java.time.Instant.ofEpochMilli(n.longValue()).toString()
+            };
         }
-        return new String[] {key, value instanceof List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList())
-                : String.valueOf(value == null ? "" : value)};
+        return new String[] {
+            key,
+            value instanceof List<?> l
+                    ? String.join(", ", l.stream().map(String::valueOf).toList())
+                    : String.valueOf(value == null ? "" : value)
+        };
     }
 
     /** A mover as an SLIST line: id, name, state, percent, detail (volume, job, rate), connected or gone. */
@@ -386,13 +447,27 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         int percent = total > 0 ? (int) Math.min(100, done * 100 / total) : 0;
         String detail = "";
         if (number(m.get("job")) > 0) {
-            detail = String.format(Locale.ROOT, "job %d on %s, %.1f MB/s", number(m.get("job")), text(m, "volume"),
+            detail = String.format(
+                    Locale.ROOT,
+                    "job %d on %s, %.1f MB/s",
+                    number(m.get("job")),
+                    text(m, "volume"),
                     ((Number) m.getOrDefault("bytesPerSecond", 0.0)).doubleValue() / 1e6);
         }
         String state = text(m, "state");
-        // the job counts a text worker's columns have are not counted for the archive's movers (files and errors are: silo mover ls)
-        return List.of(text(m, "id"), text(m, "name"), state, String.valueOf(percent), detail,
-                state.equals("offline") ? "gone" : "connected", text(m, "version"), "", "", text(m, "bytes"),
+        // the job counts a text worker's columns have are not counted for the archive's movers (files and errors are:
+        // silo mover ls)
+        return List.of(
+                text(m, "id"),
+                text(m, "name"),
+                state,
+                String.valueOf(percent),
+                detail,
+                state.equals("offline") ? "gone" : "connected",
+                text(m, "version"),
+                "",
+                "",
+                text(m, "bytes"),
                 String.valueOf(Math.round(((Number) m.getOrDefault("bytesPerSecond", 0.0)).doubleValue())));
     }
 
@@ -413,8 +488,11 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
 
     private void require(String service, String object, Right right) throws SiloException {
         if (!grants.allows(service, object, right)) {
-            throw SiloException.of(org.silo.wire.ErrorCode.PERMISSION, String.format("refused: needs %s on %s:%s; %s has %s",
-                    right.name().toLowerCase(Locale.ROOT), service, object, who, grants));
+            throw SiloException.of(
+                    org.silo.wire.ErrorCode.PERMISSION,
+                    String.format(
+                            "refused: needs %s on %s:%s; %s has %s",
+                            right.name().toLowerCase(Locale.ROOT), service, object, who, grants));
         }
     }
 

@@ -27,8 +27,18 @@ public final class WorkerRegistry {
      * empty if none. {@code holdings}: the lines of its last INFO (kind, name, detail...), answered at
      * {@code holdingsMs} (0: never).
      */
-    public record Worker(String id, String name, List<String> capabilities, String state, int percent, String detail,
-            boolean connected, String version, Stats stats, List<List<String>> holdings, long holdingsMs) {
+    public record Worker(
+            String id,
+            String name,
+            List<String> capabilities,
+            String state,
+            int percent,
+            String detail,
+            boolean connected,
+            String version,
+            Stats stats,
+            List<List<String>> holdings,
+            long holdingsMs) {
 
         Worker with(String name, List<String> caps, String state, int percent, String detail, boolean connected) {
             return new Worker(id, name, caps, state, percent, detail, connected, version, stats, holdings, holdingsMs);
@@ -76,9 +86,33 @@ public final class WorkerRegistry {
     /** A worker said ID, with the version of its software (empty: none said). */
     public synchronized void connected(String id, String version) {
         Worker w = workers.get(id);
-        workers.put(id, w == null ? new Worker(id, names.getOrDefault(id, ""), List.of(), "idle", 0, "", true, version, statsOf(id), List.of(), 0)
-                : new Worker(id, nameOf(id), w.capabilities(), w.state(), w.percent(), w.detail(), true, version, statsOf(id), w.holdings(),
-                        w.holdingsMs()));
+        workers.put(
+                id,
+                w == null
+                        ? new Worker(
+                                id,
+                                names.getOrDefault(id, ""),
+                                List.of(),
+                                "idle",
+                                0,
+                                "",
+                                true,
+                                version,
+                                statsOf(id),
+                                List.of(),
+                                0)
+                        : new Worker(
+                                id,
+                                nameOf(id),
+                                w.capabilities(),
+                                w.state(),
+                                w.percent(),
+                                w.detail(),
+                                true,
+                                version,
+                                statsOf(id),
+                                w.holdings(),
+                                w.holdingsMs()));
     }
 
     public synchronized void disconnected(String id) {
@@ -114,15 +148,28 @@ public final class WorkerRegistry {
         Stats s = statsOf(id);
         Long since = busySince.remove(id);
         long spent = since == null ? 0 : Math.max(0, System.currentTimeMillis() - since);
-        Stats next = new Stats(s.done() + (ok ? 1 : 0), s.failed() + (ok ? 0 : 1), s.bytes() + (ok ? bytes : 0), s.busyMs() + spent);
+        Stats next = new Stats(
+                s.done() + (ok ? 1 : 0), s.failed() + (ok ? 0 : 1), s.bytes() + (ok ? bytes : 0), s.busyMs() + spent);
         Map<String, Stats> all = new TreeMap<>(stats);
         all.put(id, next);
         write(statsFile, all);
         stats.put(id, next);
         Worker w = workers.get(id);
         if (w != null) {
-            workers.put(id, new Worker(id, w.name(), w.capabilities(), w.state(), w.percent(), w.detail(), w.connected(), w.version(), next,
-                    w.holdings(), w.holdingsMs()));
+            workers.put(
+                    id,
+                    new Worker(
+                            id,
+                            w.name(),
+                            w.capabilities(),
+                            w.state(),
+                            w.percent(),
+                            w.detail(),
+                            w.connected(),
+                            w.version(),
+                            next,
+                            w.holdings(),
+                            w.holdingsMs()));
         }
     }
 
@@ -130,8 +177,20 @@ public final class WorkerRegistry {
     public synchronized void holdings(String id, List<List<String>> lines) {
         Worker w = workers.get(id);
         if (w != null) {
-            workers.put(id, new Worker(id, w.name(), w.capabilities(), w.state(), w.percent(), w.detail(), w.connected(), w.version(),
-                    w.stats(), List.copyOf(lines), System.currentTimeMillis()));
+            workers.put(
+                    id,
+                    new Worker(
+                            id,
+                            w.name(),
+                            w.capabilities(),
+                            w.state(),
+                            w.percent(),
+                            w.detail(),
+                            w.connected(),
+                            w.version(),
+                            w.stats(),
+                            List.copyOf(lines),
+                            System.currentTimeMillis()));
         }
     }
 

@@ -87,7 +87,8 @@ final class AdminApi {
         m.put("loggedIn", true);
         m.put("list", list);
         m.put("grants", grants.toString());
-        return ConsoleResponse.json(m).withHeader("Set-Cookie", sessionCookie(s.id(), sessions.idle().toSeconds()));
+        return ConsoleResponse.json(m)
+                .withHeader("Set-Cookie", sessionCookie(s.id(), sessions.idle().toSeconds()));
     }
 
     ConsoleResponse logout(ConsoleRequest request) {
@@ -158,7 +159,8 @@ final class AdminApi {
     }
 
     /** A mover's friendly name ({"name": NAME}): admin on movers. */
-    Map<String, Object> moverName(ConsoleRequest request, ConsoleAccess.Caller caller, String mover) throws ApiException, SiloException {
+    Map<String, Object> moverName(ConsoleRequest request, ConsoleAccess.Caller caller, String mover)
+            throws ApiException, SiloException {
         if (!LABEL.matcher(mover).matches()) {
             throw ApiException.badRequest("a mover is named by its id or name: 1 to 64 of A-Z a-z 0-9 . _ -");
         }

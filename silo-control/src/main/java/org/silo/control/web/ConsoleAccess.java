@@ -61,7 +61,9 @@ final class ConsoleAccess {
     }
 
     Caller of(ConsoleRequest request) {
-        return new Caller(sessions.find(request.cookie(ConsoleSessions.COOKIE)), data.anonymous(request.peer()),
+        return new Caller(
+                sessions.find(request.cookie(ConsoleSessions.COOKIE)),
+                data.anonymous(request.peer()),
                 request.peer().getHostAddress());
     }
 }

@@ -11,6 +11,7 @@ import java.util.function.IntSupplier;
 final class ConsoleCounters {
     /** Index 0 counts 1xx answers, 4 counts 5xx. */
     private final LongAdder[] responses = new LongAdder[5];
+
     private final LongAdder loginsAccepted = new LongAdder();
     private final LongAdder loginsRefused = new LongAdder();
     private final IntSupplier sessions;
@@ -42,13 +43,20 @@ final class ConsoleCounters {
         b.append("# HELP silo_console_responses_total HTTP answers of the web console by status class\n");
         b.append("# TYPE silo_console_responses_total counter\n");
         for (int i = 0; i < responses.length; i++) {
-            b.append("silo_console_responses_total{status=\"").append(i + 1).append("xx\"} ")
-                    .append(responses[i].sum()).append('\n');
+            b.append("silo_console_responses_total{status=\"")
+                    .append(i + 1)
+                    .append("xx\"} ")
+                    .append(responses[i].sum())
+                    .append('\n');
         }
         b.append("# HELP silo_console_logins_total web console logins by result\n");
         b.append("# TYPE silo_console_logins_total counter\n");
-        b.append("silo_console_logins_total{result=\"accepted\"} ").append(loginsAccepted.sum()).append('\n');
-        b.append("silo_console_logins_total{result=\"refused\"} ").append(loginsRefused.sum()).append('\n');
+        b.append("silo_console_logins_total{result=\"accepted\"} ")
+                .append(loginsAccepted.sum())
+                .append('\n');
+        b.append("silo_console_logins_total{result=\"refused\"} ")
+                .append(loginsRefused.sum())
+                .append('\n');
         gauge(b, "silo_console_sessions", "web console logins in force", sessions.getAsInt());
         gauge(b, "silo_console_event_listeners", "open /api/events streams", listeners.getAsInt());
         gauge(b, "silo_console_connections", "open HTTP connections to the web console", connections.getAsInt());

@@ -13,15 +13,25 @@ import java.util.Map;
  * One HTTP request as the routes see it: no Netty buffers (the body is copied), so it can be handled
  * off the event loop after the Netty message is released.
  */
-record ConsoleRequest(String method, String path, Map<String, List<String>> query, HttpHeaders headers,
-        byte[] body, InetAddress peer) {
+record ConsoleRequest(
+        String method,
+        String path,
+        Map<String, List<String>> query,
+        HttpHeaders headers,
+        byte[] body,
+        InetAddress peer) {
 
     static ConsoleRequest of(FullHttpRequest request, InetAddress peer) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         byte[] body = new byte[request.content().readableBytes()];
         request.content().getBytes(request.content().readerIndex(), body);
-        return new ConsoleRequest(request.method().name(), uri.path(), uri.parameters(), request.headers().copy(),
-                body, peer);
+        return new ConsoleRequest(
+                request.method().name(),
+                uri.path(),
+                uri.parameters(),
+                request.headers().copy(),
+                body,
+                peer);
     }
 
     /** A query parameter's first value, or null. */

@@ -18,9 +18,22 @@ import org.slf4j.LoggerFactory;
 final class ConsoleRoutes {
     private static final Logger log = LoggerFactory.getLogger(ConsoleRoutes.class);
     static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-    private static final Set<String> GETS = Set.of("/healthz", "/metrics", "/api/status", "/api/volumes",
-            "/api/files", "/api/images", "/api/whatis", "/api/session", "/api/events", "/api/movers", "/api/jobs", "/api/mounts",
-            "/api/leases", "/api/throughput", "/api/workers");
+    private static final Set<String> GETS = Set.of(
+            "/healthz",
+            "/metrics",
+            "/api/status",
+            "/api/volumes",
+            "/api/files",
+            "/api/images",
+            "/api/whatis",
+            "/api/session",
+            "/api/events",
+            "/api/movers",
+            "/api/jobs",
+            "/api/mounts",
+            "/api/leases",
+            "/api/throughput",
+            "/api/workers");
     private static final Set<String> POSTS = Set.of("/api/login", "/api/logout");
     /**
      * Admin actions on one object: /api/volumes/LABEL/state, /api/jobs/ID/kill|priority,
@@ -36,7 +49,11 @@ final class ConsoleRoutes {
     private final StaticAssets assets = new StaticAssets();
     private final ConsoleCounters counters;
 
-    ConsoleRoutes(ControlData data, ConsoleSessions sessions, ConsoleCounters counters, Clock clock,
+    ConsoleRoutes(
+            ControlData data,
+            ConsoleSessions sessions,
+            ConsoleCounters counters,
+            Clock clock,
             ThroughputHistory history) {
         this.data = data;
         this.counters = counters;
@@ -58,8 +75,8 @@ final class ConsoleRoutes {
             return ConsoleResponse.error(ApiException.of(e));
         } catch (RuntimeException e) {
             log.error("console: {} {} failed", request.method(), request.path(), e);
-            return ConsoleResponse.error(new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL",
-                    "internal error: " + e));
+            return ConsoleResponse.error(
+                    new ApiException(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", "internal error: " + e));
         }
     }
 
@@ -99,7 +116,9 @@ final class ConsoleRoutes {
     }
 
     private static ApiException methodNotAllowed(ConsoleRequest request) {
-        return new ApiException(HttpResponseStatus.METHOD_NOT_ALLOWED, "INVALID",
+        return new ApiException(
+                HttpResponseStatus.METHOD_NOT_ALLOWED,
+                "INVALID",
                 request.method() + " is not allowed on " + request.path());
     }
 
@@ -117,8 +136,9 @@ final class ConsoleRoutes {
                 yield ConsoleResponse.json(read.throughput());
             }
             case "/api/volumes" -> ConsoleResponse.json(read.volumes(caller));
-            case "/api/files" -> ConsoleResponse.json(read.files(caller, request.param("path"), request.param("after"),
-                    request.param("limit")));
+            case "/api/files" ->
+                ConsoleResponse.json(
+                        read.files(caller, request.param("path"), request.param("after"), request.param("limit")));
             case "/api/images" -> ConsoleResponse.json(read.images(caller));
             case "/api/movers" -> ConsoleResponse.json(read.movers(caller));
             case "/api/workers" -> {
@@ -167,7 +187,8 @@ final class ConsoleRoutes {
                 return ConsoleResponse.json(admin.job(request, caller, m.group(4), m.group(5)));
             }
             if (m.group(6) != null) {
-                return ConsoleResponse.json(admin.mount(request, caller, m.group(7), m.group(8).equals("confirm")));
+                return ConsoleResponse.json(
+                        admin.mount(request, caller, m.group(7), m.group(8).equals("confirm")));
             }
             return ConsoleResponse.json(admin.moverName(request, caller, m.group(10)));
         }

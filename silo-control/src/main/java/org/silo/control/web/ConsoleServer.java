@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleServer implements AutoCloseable {
     /** The default port (docs/configuration.md, {@code console.port}). */
     public static final int DEFAULT_PORT = 7480;
+
     private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
 
     private final Builder config;
@@ -68,9 +69,10 @@ public final class ConsoleServer implements AutoCloseable {
         if (channel != null) {
             throw new IllegalStateException("already started");
         }
-        ConsoleCounters counters = new ConsoleCounters(sessions::size,
-                () -> stream == null ? 0 : stream.listeners(), connections::size);
-        ThroughputHistory history = new ThroughputHistory(config.historyPeriod.toMillis(), Duration.ofHours(1).toMillis());
+        ConsoleCounters counters =
+                new ConsoleCounters(sessions::size, () -> stream == null ? 0 : stream.listeners(), connections::size);
+        ThroughputHistory history = new ThroughputHistory(
+                config.historyPeriod.toMillis(), Duration.ofHours(1).toMillis());
         ConsoleRoutes routes = new ConsoleRoutes(config.data, sessions, counters, config.clock, history);
         sampler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "console-history");
@@ -79,17 +81,24 @@ public final class ConsoleServer implements AutoCloseable {
         });
         // Sampled whether or not a page is open, so the overview draws the hour before it opened; the first
         // sample one period after start, when the server that embeds the console has started too.
-        sampler.scheduleAtFixedRate(() -> {
-            try {
-                history.sample(config.data.status(), config.clock.millis());
-            } catch (RuntimeException e) {
-                log.warn("console: cannot sample the status for the throughput history", e);
-            }
-        }, config.historyPeriod.toMillis(), config.historyPeriod.toMillis(), TimeUnit.MILLISECONDS);
-        workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("console-", 0).factory());
+        sampler.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        history.sample(config.data.status(), config.clock.millis());
+                    } catch (RuntimeException e) {
+                        log.warn("console: cannot sample the status for the throughput history", e);
+                    }
+                },
+                config.historyPeriod.toMillis(),
+                config.historyPeriod.toMillis(),
+                TimeUnit.MILLISECONDS);
+        workers = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("console-", 0).factory());
         stream = new StatusStream(routes.read()::status, config.eventPeriod.toMillis(), config.maxEventListeners);
         group = Transports.group(config.threads, "console");
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(Transports.server())
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(Transports.server())
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -109,7 +118,9 @@ public final class ConsoleServer implements AutoCloseable {
                     }
                 });
         try {
-            channel = b.bind(new InetSocketAddress(config.bindAddress, config.port)).sync().channel();
+            channel = b.bind(new InetSocketAddress(config.bindAddress, config.port))
+                    .sync()
+                    .channel();
             bound = (InetSocketAddress) channel.localAddress();
         } catch (Exception e) {
             // bind() reports a refused address as a checked IOException that the compiler cannot see.

@@ -38,7 +38,8 @@ final class ConsoleSessions {
     Session create(String list, Grants grants) {
         dropExpired();
         while (sessions.size() >= max) {
-            sessions.values().stream().min((a, b) -> Long.compare(a.expiresMillis(), b.expiresMillis()))
+            sessions.values().stream()
+                    .min((a, b) -> Long.compare(a.expiresMillis(), b.expiresMillis()))
                     .ifPresent(oldest -> sessions.remove(oldest.id()));
         }
         byte[] id = new byte[16];

@@ -54,7 +54,8 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         Supplier<ChannelFuture> work;
         if (!request.decoderResult().isSuccess()) {
-            work = refuse(ctx, "malformed HTTP request: " + request.decoderResult().cause());
+            work = refuse(
+                    ctx, "malformed HTTP request: " + request.decoderResult().cause());
         } else {
             try {
                 work = accept(ctx, request);
@@ -114,8 +115,8 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         ChannelFuture subscribed = stream.subscribe(ctx.channel());
         if (subscribed == null) {
-            ApiException busy = new ApiException(HttpResponseStatus.SERVICE_UNAVAILABLE, "RESOURCE",
-                    "too many event listeners; try again later");
+            ApiException busy = new ApiException(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE, "RESOURCE", "too many event listeners; try again later");
             return write(ctx, ConsoleResponse.error(busy), false, false);
         }
         counters.response(HttpResponseStatus.OK.code());
@@ -123,8 +124,8 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private ChannelFuture write(ChannelHandlerContext ctx, ConsoleResponse r, boolean keepAlive, boolean head) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, r.status(), head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         response.headers().set("X-Content-Type-Options", "nosniff");
@@ -134,8 +135,8 @@ final class HttpChannelHandler extends SimpleChannelInboundHandler<FullHttpReque
         for (Map.Entry<String, String> h : r.headers().entrySet()) {
             response.headers().set(h.getKey(), h.getValue());
         }
-        response.headers().set(HttpHeaderNames.CONNECTION,
-                keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        response.headers()
+                .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         counters.response(r.status().code());
         ChannelFuture sent = ctx.writeAndFlush(response);
         if (!keepAlive) {

@@ -16,7 +16,8 @@ final class Json {
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write JSON for " + value.getClass().getName(), e);
+            throw new IllegalStateException(
+                    "cannot write JSON for " + value.getClass().getName(), e);
         }
     }
 

@@ -39,7 +39,8 @@ final class ReadApi {
 
     Map<String, Object> volumes(ConsoleAccess.Caller caller) throws SiloException {
         List<Map<String, Object>> rows = data.volumes().stream()
-                .filter(v -> caller.allows("archive", "vol:" + v.get("label"), Right.READ)).toList();
+                .filter(v -> caller.allows("archive", "vol:" + v.get("label"), Right.READ))
+                .toList();
         return Map.of("volumes", rows);
     }
 
@@ -48,7 +49,8 @@ final class ReadApi {
      * the page's size (default {@link #PAGE}, at most {@link #MAX_PAGE}); {@code next} is in the answer only
      * when more entries follow.
      */
-    Map<String, Object> files(ConsoleAccess.Caller caller, String path, String after, String limit) throws SiloException, ApiException {
+    Map<String, Object> files(ConsoleAccess.Caller caller, String path, String after, String limit)
+            throws SiloException, ApiException {
         if (path == null || path.isEmpty()) {
             path = "/";
         }
@@ -82,11 +84,13 @@ final class ReadApi {
 
     /** Entries of a directory page the console shows at once, and the most it may ask for. */
     static final int PAGE = 200;
+
     static final int MAX_PAGE = 10_000;
 
     Map<String, Object> images(ConsoleAccess.Caller caller) throws SiloException {
         List<Map<String, Object>> rows = data.images().stream()
-                .filter(i -> caller.allows("block", String.valueOf(i.get("name")), Right.READ)).toList();
+                .filter(i -> caller.allows("block", String.valueOf(i.get("name")), Right.READ))
+                .toList();
         return Map.of("images", rows);
     }
 
@@ -138,7 +142,9 @@ final class ReadApi {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("loggedIn", caller.session() != null);
         m.put("list", caller.session() == null ? null : caller.session().list());
-        m.put("grants", caller.session() == null ? null : caller.session().grants().toString());
+        m.put(
+                "grants",
+                caller.session() == null ? null : caller.session().grants().toString());
         m.put("anonymous", caller.anonymous().toString());
         return m;
     }

@@ -31,7 +31,9 @@ final class ThroughputHistory {
 
     /** Records the status's counters at {@code time}; the oldest sample goes when the ring is full. */
     synchronized void sample(Map<String, Object> status, long time) {
-        ring[next] = new Sample(time, StatusSummary.number(status, StatusSummary.PATHS.get("requests")),
+        ring[next] = new Sample(
+                time,
+                StatusSummary.number(status, StatusSummary.PATHS.get("requests")),
                 StatusSummary.number(status, StatusSummary.PATHS.get("bytesMoved")));
         next = (next + 1) % ring.length;
         size = Math.min(size + 1, ring.length);

@@ -66,14 +66,18 @@ final class XferHandler extends ChannelInboundHandlerAdapter {
             if (req.method().equals(HttpMethod.GET)) {
                 executor.execute(() -> get(ctx, token));
             } else if (req.method().equals(HttpMethod.PUT)) {
-                if (HttpUtil.is100ContinueExpected(req)) { // curl asks before a large body; the aggregator that would answer is bypassed
+                if (HttpUtil.is100ContinueExpected(
+                        req)) { // curl asks before a large body; the aggregator that would answer is bypassed
                     ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
                 }
                 body = new Body(ctx.channel());
                 Body b = body;
                 executor.execute(() -> put(ctx, token, b));
             } else {
-                answer(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, req.method() + " is not allowed on " + PREFIX + "TOKEN: GET or PUT");
+                answer(
+                        ctx,
+                        HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        req.method() + " is not allowed on " + PREFIX + "TOKEN: GET or PUT");
             }
             if (msg instanceof HttpContent c) {
                 content(c);
@@ -133,8 +137,10 @@ final class XferHandler extends ChannelInboundHandlerAdapter {
                     break;
                 }
                 left -= r;
-                // one chunk in flight at a time: this virtual thread waits, the volume is read no faster than the worker takes it
-                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buf, 0, r))).sync();
+                // one chunk in flight at a time: this virtual thread waits, the volume is read no faster than the
+                // worker takes it
+                ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buf, 0, r)))
+                        .sync();
             }
             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
         } catch (IOException | RuntimeException e) {
@@ -157,13 +163,15 @@ final class XferHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static HttpResponseStatus status(SiloException e) {
-        return e.code() == ErrorCode.NOT_FOUND ? HttpResponseStatus.NOT_FOUND
+        return e.code() == ErrorCode.NOT_FOUND
+                ? HttpResponseStatus.NOT_FOUND
                 : e.code() == ErrorCode.IO ? HttpResponseStatus.UNPROCESSABLE_ENTITY : HttpResponseStatus.BAD_REQUEST;
     }
 
     private static void answer(ChannelHandlerContext ctx, HttpResponseStatus status, String text) {
         byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
-        DefaultFullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        DefaultFullHttpResponse r =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, ConsoleResponse.TEXT);
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -15,16 +15,23 @@ class TextCodecTest {
     @Test
     void blankLinesInsideAMessageAreASpace() {
         // seed 004: "if you need a blank line, use \r\n \r\n"
-        TextMessage m = TextMessage.of("INFO", "file", "/a").line("description", "first paragraph").line().line("second");
+        TextMessage m = TextMessage.of("INFO", "file", "/a")
+                .line("description", "first paragraph")
+                .line()
+                .line("second");
         String text = TextCodec.encode(m);
         assertThat(text).isEqualTo("INFO\tfile\t/a\r\ndescription\tfirst paragraph\r\n \r\nsecond\r\n\r\n");
         assertThat(TextCodec.parse(text.substring(0, text.length() - 4)))
-                .isEqualTo(TextMessage.of("INFO", "file", "/a").line("description", "first paragraph").line("").line("second"));
+                .isEqualTo(TextMessage.of("INFO", "file", "/a")
+                        .line("description", "first paragraph")
+                        .line("")
+                        .line("second"));
     }
 
     @Test
     void fieldsCannotBreakTheFraming() {
-        assertThat(TextCodec.encode(TextMessage.of("ERROR", "400", "a\tb\r\nc"))).isEqualTo("ERROR\t400\ta b  c\r\n\r\n");
+        assertThat(TextCodec.encode(TextMessage.of("ERROR", "400", "a\tb\r\nc")))
+                .isEqualTo("ERROR\t400\ta b  c\r\n\r\n");
     }
 
     @Test
@@ -42,8 +49,9 @@ class TextCodecTest {
     @Test
     void blankLinesBetweenMessagesAreNotPartOfTheNext() {
         // three line ends then a message, in one segment and in two: the message keeps its verb
-        for (String[] parts : new String[][] {{"\r\n\r\n\r\nCAPAB\r\n\r\n"}, {"\r\n\r\n\r\n", "CAPAB\r\n\r\n"},
-                {"\n", "\nCAPAB\n\n"}}) {
+        for (String[] parts :
+                new String[][] {{"\r\n\r\n\r\nCAPAB\r\n\r\n"}, {"\r\n\r\n\r\n", "CAPAB\r\n\r\n"}, {"\n", "\nCAPAB\n\n"}
+                }) {
             EmbeddedChannel ch = new EmbeddedChannel(new TextFrameDecoder());
             for (String p : parts) {
                 ch.writeInbound(Unpooled.copiedBuffer(p, StandardCharsets.UTF_8));
@@ -72,7 +80,8 @@ class TextCodecTest {
     @Test
     void onlyTheVerbIsUpperCased() {
         assertThat(TextCodec.parse("whatis\tFile\t/Exp/x")).isEqualTo(TextMessage.of("WHATIS", "File", "/Exp/x"));
-        assertThat(TextCodec.parse(" whatis file /Exp/x ").verb()).as("typed with spaces: the rest as typed")
+        assertThat(TextCodec.parse(" whatis file /Exp/x ").verb())
+                .as("typed with spaces: the rest as typed")
                 .isEqualTo("WHATIS file /Exp/x");
     }
 

@@ -37,8 +37,9 @@ class TextFrameDecoderTest {
         EmbeddedChannel ch = new EmbeddedChannel(new TextFrameDecoder());
         write(ch, "ID\tx");
         write(ch, 0xff);
-        assertThat(ch.<Object>readInbound()).isEqualTo(new TextFrameDecoder.Malformed(
-                "the message is not UTF-8 (a bad sequence at byte 4): send UTF-8 text"));
+        assertThat(ch.<Object>readInbound())
+                .isEqualTo(new TextFrameDecoder.Malformed(
+                        "the message is not UTF-8 (a bad sequence at byte 4): send UTF-8 text"));
         write(ch, "more\0 and more\r\n\r"); // the terminator cut in two: still the same message
         assertThat(ch.<Object>readInbound()).as("reported once").isNull();
         write(ch, "\nCAPAB\n\n");

@@ -49,9 +49,12 @@ class ConsoleApiTest {
         return http.send(HttpRequest.newBuilder(uri(pathAndQuery)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> post(String path, String body, String cookie) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).header("X-Silo", "1")
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    private HttpResponse<String> post(String path, String body, String cookie)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .header("X-Silo", "1")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (cookie != null) {
             b.header("Cookie", cookie);
         }
@@ -64,10 +67,14 @@ class ConsoleApiTest {
     }
 
     private String login(String list, String password) throws Exception {
-        HttpResponse<String> r = post("/api/login", "{\"list\":\"" + list + "\",\"password\":\"" + password + "\"}", null);
+        HttpResponse<String> r =
+                post("/api/login", "{\"list\":\"" + list + "\",\"password\":\"" + password + "\"}", null);
         assertThat(r.statusCode()).isEqualTo(200);
         String setCookie = r.headers().firstValue("Set-Cookie").orElseThrow();
-        assertThat(setCookie).containsIgnoringCase("HttpOnly").contains("SameSite=Strict").contains("Path=/");
+        assertThat(setCookie)
+                .containsIgnoringCase("HttpOnly")
+                .contains("SameSite=Strict")
+                .contains("Path=/");
         String pair = setCookie.split(";", 2)[0];
         assertThat(pair).matches("silo_session=[0-9a-f]{32}");
         return pair;
@@ -81,7 +88,8 @@ class ConsoleApiTest {
         HttpResponse<String> metrics = get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain; version=0.0.4");
-        assertThat(metrics.body()).contains("silo_wire_requests_total")
+        assertThat(metrics.body())
+                .contains("silo_wire_requests_total")
                 .contains("silo_console_responses_total{status=\"2xx\"} 1")
                 .contains("silo_console_logins_total{result=\"refused\"} 0")
                 .contains("silo_console_sessions 0")
@@ -93,7 +101,8 @@ class ConsoleApiTest {
         post("/api/login", "{\"list\":\"root\",\"password\":\"wrong\"}", null);
         login("root", FixtureControlData.ROOT_PASSWORD);
         String metrics = get("/metrics").body();
-        assertThat(metrics).contains("silo_console_logins_total{result=\"accepted\"} 1")
+        assertThat(metrics)
+                .contains("silo_console_logins_total{result=\"accepted\"} 1")
                 .contains("silo_console_logins_total{result=\"refused\"} 1")
                 .contains("silo_console_responses_total{status=\"4xx\"} 1")
                 .contains("silo_console_sessions 1");
@@ -113,17 +122,26 @@ class ConsoleApiTest {
     /** The hour the overview charts is sampled by the server from its start, with no page open. */
     @Test
     void throughputHistoryIsKeptByTheServer() throws Exception {
-        try (ConsoleServer sampled = ConsoleServer.builder(data).port(0).historyPeriod(Duration.ofMillis(50)).build().start()) {
+        try (ConsoleServer sampled = ConsoleServer.builder(data)
+                .port(0)
+                .historyPeriod(Duration.ofMillis(50))
+                .build()
+                .start()) {
             URI uri = URI.create("http://127.0.0.1:" + sampled.port() + "/api/throughput");
-            JsonNode h = org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).until(
-                    () -> json(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())),
-                    j -> j.get("samples").size() >= 3);
+            JsonNode h = org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofMinutes(1))
+                    .until(
+                            () -> json(http.send(
+                                    HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())),
+                            j -> j.get("samples").size() >= 3);
             assertThat(h.get("periodMs").asLong()).isEqualTo(50);
             JsonNode first = h.at("/samples/0");
             JsonNode second = h.at("/samples/1");
-            assertThat(second.get("time").asLong()).isGreaterThan(first.get("time").asLong());
+            assertThat(second.get("time").asLong())
+                    .isGreaterThan(first.get("time").asLong());
             // the fixture counts 25 requests per look at STATUS
-            assertThat(second.get("requests").asLong()).isGreaterThan(first.get("requests").asLong());
+            assertThat(second.get("requests").asLong())
+                    .isGreaterThan(first.get("requests").asLong());
             assertThat(second.get("bytesMoved").asLong()).isPositive();
         }
     }
@@ -142,9 +160,13 @@ class ConsoleApiTest {
         JsonNode i = json(get("/api/images"));
         assertThat(i.at("/images/0/holders/0").asText()).isEqualTo("nbd /10.0.0.5:53422 (write)");
 
-        JsonNode w = json(get("/api/whatis?kind=file&name=" + URLEncoder.encode("/data/run2.raw", StandardCharsets.UTF_8)));
+        JsonNode w =
+                json(get("/api/whatis?kind=file&name=" + URLEncoder.encode("/data/run2.raw", StandardCharsets.UTF_8)));
         assertThat(w.at("/info/volume").asText()).isEqualTo("TAPE02");
-        assertThat(json(get("/api/whatis?kind=volume&name=TAPE01")).at("/info/state").asText()).isEqualTo("ok");
+        assertThat(json(get("/api/whatis?kind=volume&name=TAPE01"))
+                        .at("/info/state")
+                        .asText())
+                .isEqualTo("ok");
     }
 
     @Test
@@ -180,8 +202,11 @@ class ConsoleApiTest {
         assertError(post("/api/login", "{\"list\":\"root\",\"password\":\"wrong\"}", null), 401, "LOGIN_NEEDED");
         assertError(post("/api/login", "{\"list\":\"nobody\",\"password\":\"x\"}", null), 401, "LOGIN_NEEDED");
         String cookie = login("root", FixtureControlData.ROOT_PASSWORD);
-        HttpRequest who = HttpRequest.newBuilder(uri("/api/session")).header("Cookie", cookie).build();
-        JsonNode session = JSON.readTree(http.send(who, HttpResponse.BodyHandlers.ofString()).body());
+        HttpRequest who = HttpRequest.newBuilder(uri("/api/session"))
+                .header("Cookie", cookie)
+                .build();
+        JsonNode session = JSON.readTree(
+                http.send(who, HttpResponse.BodyHandlers.ofString()).body());
         assertThat(session.get("loggedIn").asBoolean()).isTrue();
         assertThat(session.get("list").asText()).isEqualTo("root");
         assertThat(console.loggedInSessions()).isEqualTo(1);
@@ -190,7 +215,8 @@ class ConsoleApiTest {
         assertThat(out.statusCode()).isEqualTo(200);
         assertThat(out.headers().firstValue("Set-Cookie").orElseThrow()).contains("Max-Age=0");
         assertThat(console.loggedInSessions()).isZero();
-        session = JSON.readTree(http.send(who, HttpResponse.BodyHandlers.ofString()).body());
+        session = JSON.readTree(
+                http.send(who, HttpResponse.BodyHandlers.ofString()).body());
         assertThat(session.get("loggedIn").asBoolean()).isFalse();
     }
 
@@ -234,13 +260,20 @@ class ConsoleApiTest {
         assertThat(json(get("/api/mounts")).get("mounts")).hasSize(1);
 
         String root = login("root", FixtureControlData.ROOT_PASSWORD);
-        assertThat(json(post("/api/jobs/" + job + "/priority", "{\"priority\":900}", root)).get("effectivePriority").asInt())
+        assertThat(json(post("/api/jobs/" + job + "/priority", "{\"priority\":900}", root))
+                        .get("effectivePriority")
+                        .asInt())
                 .isEqualTo(900);
         assertError(post("/api/jobs/" + job + "/priority", "{\"priority\":\"high\"}", root), 400, "INVALID");
         assertError(post("/api/jobs/x1/kill", "{}", root), 400, "INVALID");
         assertError(post("/api/jobs/999/kill", "{}", root), 404, "NOT_FOUND");
-        assertThat(json(post("/api/jobs/" + job + "/kill", "{}", root)).get("state").asText()).isEqualTo("cancelled");
-        assertThat(json(get("/api/jobs")).get("jobs")).extracting(j -> j.get("id").asLong()).doesNotContain(job);
+        assertThat(json(post("/api/jobs/" + job + "/kill", "{}", root))
+                        .get("state")
+                        .asText())
+                .isEqualTo("cancelled");
+        assertThat(json(get("/api/jobs")).get("jobs"))
+                .extracting(j -> j.get("id").asLong())
+                .doesNotContain(job);
 
         JsonNode refused = json(post("/api/mounts/TAPE02/refuse", "{\"reason\":\"cracked\"}", root));
         assertThat(refused.get("state").asText()).isEqualTo("refused");
@@ -250,8 +283,12 @@ class ConsoleApiTest {
 
         assertError(post("/api/movers/mover1/name", "{\"name\":\"no spaces please\"}", root), 400, "INVALID");
         assertError(post("/api/movers/ghost/name", "{\"name\":\"x\"}", root), 404, "NOT_FOUND");
-        assertThat(json(post("/api/movers/mover1/name", "{\"name\":\"drive-b\"}", root)).get("name").asText()).isEqualTo("drive-b");
-        assertThat(json(get("/api/movers")).get("movers").get(0).get("name").asText()).isEqualTo("drive-b");
+        assertThat(json(post("/api/movers/mover1/name", "{\"name\":\"drive-b\"}", root))
+                        .get("name")
+                        .asText())
+                .isEqualTo("drive-b");
+        assertThat(json(get("/api/movers")).get("movers").get(0).get("name").asText())
+                .isEqualTo("drive-b");
     }
 
     @Test
@@ -266,16 +303,24 @@ class ConsoleApiTest {
     void postsWithoutTheScriptHeaderOrFromAnotherOriginAreRefused() throws Exception {
         String cookie = login("root", FixtureControlData.ROOT_PASSWORD);
         String body = "{\"state\":\"full\"}";
-        HttpRequest noHeader = HttpRequest.newBuilder(uri("/api/volumes/TAPE01/state")).header("Cookie", cookie)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest noHeader = HttpRequest.newBuilder(uri("/api/volumes/TAPE01/state"))
+                .header("Cookie", cookie)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         JsonNode r = assertError(http.send(noHeader, HttpResponse.BodyHandlers.ofString()), 403, "PERMISSION");
         assertThat(r.get("error").asText()).contains("X-Silo");
 
-        HttpRequest otherOrigin = HttpRequest.newBuilder(uri("/api/volumes/TAPE01/state")).header("Cookie", cookie)
-                .header("X-Silo", "1").header("Origin", "http://evil.example")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest otherOrigin = HttpRequest.newBuilder(uri("/api/volumes/TAPE01/state"))
+                .header("Cookie", cookie)
+                .header("X-Silo", "1")
+                .header("Origin", "http://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         assertError(http.send(otherOrigin, HttpResponse.BodyHandlers.ofString()), 403, "PERMISSION");
-        assertThat(json(get("/api/whatis?kind=volume&name=TAPE01")).at("/info/state").asText()).isEqualTo("ok");
+        assertThat(json(get("/api/whatis?kind=volume&name=TAPE01"))
+                        .at("/info/state")
+                        .asText())
+                .isEqualTo("ok");
     }
 
     @Test
@@ -284,24 +329,35 @@ class ConsoleApiTest {
         assertThat(json(get("/api/volumes")).get("volumes")).isEmpty();
         assertThat(json(get("/api/images")).get("images")).isEmpty();
         assertError(get("/api/files?path=/data"), 401, "LOGIN_NEEDED");
-        assertThat(assertError(get("/api/status"), 401, "LOGIN_NEEDED").get("error").asText()).contains("core::read");
+        assertThat(assertError(get("/api/status"), 401, "LOGIN_NEEDED")
+                        .get("error")
+                        .asText())
+                .contains("core::read");
         assertError(get("/api/events"), 401, "LOGIN_NEEDED");
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
         assertThat(get("/metrics").statusCode()).isEqualTo(200);
         String reader = login("reader", FixtureControlData.READER_PASSWORD);
-        HttpRequest status = HttpRequest.newBuilder(uri("/api/status")).header("Cookie", reader).build();
-        assertThat(http.send(status, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        HttpRequest status = HttpRequest.newBuilder(uri("/api/status"))
+                .header("Cookie", reader)
+                .build();
+        assertThat(http.send(status, HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void eventsStreamStatusEverySecond() throws Exception {
-        HttpRequest events = HttpRequest.newBuilder(uri("/api/events")).header("Accept", "text/event-stream").build();
+        HttpRequest events = HttpRequest.newBuilder(uri("/api/events"))
+                .header("Accept", "text/event-stream")
+                .build();
         HttpResponse<Stream<String>> r = http.send(events, HttpResponse.BodyHandlers.ofLines());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
         try (Stream<String> lines = r.body()) {
-            long[] requests = lines.filter(l -> l.startsWith("data: ")).limit(2)
-                    .mapToLong(l -> readTree(l.substring(6)).at("/summary/requests").asLong()).toArray();
+            long[] requests = lines.filter(l -> l.startsWith("data: "))
+                    .limit(2)
+                    .mapToLong(l ->
+                            readTree(l.substring(6)).at("/summary/requests").asLong())
+                    .toArray();
             assertThat(requests[1]).isGreaterThan(requests[0]);
         }
     }
@@ -325,8 +381,7 @@ class ConsoleApiTest {
     @Test
     void aPortInUseIsAnIOExceptionAndTheFirstServerCarriesOn() throws Exception {
         ConsoleServer second = ConsoleServer.builder(data).port(console.port()).build();
-        assertThatThrownBy(second::start).isInstanceOf(IOException.class)
-                .hasMessageContaining("in use");
+        assertThatThrownBy(second::start).isInstanceOf(IOException.class).hasMessageContaining("in use");
         second.close();
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
     }

@@ -24,7 +24,11 @@ class ConsoleBadInputTest {
 
     @BeforeEach
     void start() throws Exception {
-        console = ConsoleServer.builder(new FixtureControlData()).port(0).maxBody(1024).build().start();
+        console = ConsoleServer.builder(new FixtureControlData())
+                .port(0)
+                .maxBody(1024)
+                .build()
+                .start();
     }
 
     @AfterEach
@@ -48,7 +52,9 @@ class ConsoleBadInputTest {
     }
 
     private void stillServing() throws IOException {
-        assertThat(exchange("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200").endsWith("ok");
+        assertThat(exchange("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 200")
+                .endsWith("ok");
     }
 
     @Test
@@ -60,14 +66,16 @@ class ConsoleBadInputTest {
 
     @Test
     void anOverlongHeaderIsABadRequest() throws IOException {
-        String answer = exchange("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Long: " + "a".repeat(20_000) + "\r\n\r\n");
+        String answer =
+                exchange("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Long: " + "a".repeat(20_000) + "\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 400");
         stillServing();
     }
 
     @Test
     void aBodyOverTheLimitIsRefusedBeforeItIsRead() throws IOException {
-        String answer = exchange("POST /api/login HTTP/1.1\r\nHost: localhost\r\nX-Silo: 1\r\nContent-Length: 100000\r\n\r\n{");
+        String answer =
+                exchange("POST /api/login HTTP/1.1\r\nHost: localhost\r\nX-Silo: 1\r\nContent-Length: 100000\r\n\r\n{");
         assertThat(answer).startsWith("HTTP/1.1 413");
         stillServing();
     }
@@ -89,20 +97,28 @@ class ConsoleBadInputTest {
     @Test
     void aHeadRequestHasNoBody() throws IOException {
         String answer = exchange("HEAD /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-        assertThat(answer).startsWith("HTTP/1.1 200").contains("content-length: 2").endsWith("\r\n\r\n");
+        assertThat(answer)
+                .startsWith("HTTP/1.1 200")
+                .contains("content-length: 2")
+                .endsWith("\r\n\r\n");
     }
 
     @Test
     void otherMethodsAreNotAllowed() throws IOException {
         String answer = exchange("DELETE /api/volumes HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 405");
-        assertThat(exchange("PUT /nowhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 404");
+        assertThat(exchange("PUT /nowhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 404");
     }
 
     @Test
     void connectionsBeyondTheCapAreClosed() throws Exception {
         console.close();
-        console = ConsoleServer.builder(new FixtureControlData()).port(0).maxConnections(2).build().start();
+        console = ConsoleServer.builder(new FixtureControlData())
+                .port(0)
+                .maxConnections(2)
+                .build()
+                .start();
         try (Socket a = new Socket(InetAddress.getLoopbackAddress(), console.port());
                 Socket b = new Socket(InetAddress.getLoopbackAddress(), console.port());
                 Socket c = new Socket(InetAddress.getLoopbackAddress(), console.port())) {
@@ -114,11 +130,13 @@ class ConsoleBadInputTest {
 
     @Test
     void aLoopbackRequestForAnotherHostNameIsRefused() throws IOException {
-        String rebound = exchange("GET /api/volumes HTTP/1.1\r\nHost: evil.example:" + console.port() + "\r\nConnection: close\r\n\r\n");
+        String rebound = exchange(
+                "GET /api/volumes HTTP/1.1\r\nHost: evil.example:" + console.port() + "\r\nConnection: close\r\n\r\n");
         assertThat(rebound).startsWith("HTTP/1.1 403").contains("evil.example");
         for (String host : new String[] {"localhost:" + console.port(), "127.0.0.1", "[::1]:80", "LOCALHOST"}) {
             assertThat(exchange("GET /api/volumes HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"))
-                    .as(host).startsWith("HTTP/1.1 200");
+                    .as(host)
+                    .startsWith("HTTP/1.1 200");
         }
     }
 

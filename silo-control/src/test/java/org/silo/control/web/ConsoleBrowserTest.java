@@ -27,7 +27,11 @@ class ConsoleBrowserTest {
     static void start() throws Exception {
         chromium = HeadlessChromium.startOrSkip();
         data = new FixtureControlData();
-        console = ConsoleServer.builder(data).port(0).eventPeriod(Duration.ofMillis(500)).build().start();
+        console = ConsoleServer.builder(data)
+                .port(0)
+                .eventPeriod(Duration.ofMillis(500))
+                .build()
+                .start();
     }
 
     @AfterAll
@@ -57,7 +61,8 @@ class ConsoleBrowserTest {
             try {
                 d.findElement(By.cssSelector(css)).click();
                 return true;
-            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+            } catch (org.openqa.selenium.StaleElementReferenceException
+                    | org.openqa.selenium.NoSuchElementException e) {
                 return false;
             }
         });
@@ -70,7 +75,9 @@ class ConsoleBrowserTest {
 
     /** The same for every element the selector finds. */
     private static List<String> readAll(String css, java.util.function.Function<WebElement, String> read) {
-        return waiting().until(d -> d.findElements(By.cssSelector(css)).stream().map(read).toList());
+        return waiting()
+                .until(d ->
+                        d.findElements(By.cssSelector(css)).stream().map(read).toList());
     }
 
     private static void open(String path) {
@@ -78,7 +85,8 @@ class ConsoleBrowserTest {
     }
 
     private static WebDriverWait waiting() {
-        WebDriverWait w = new WebDriverWait(chromium.driver, Duration.ofSeconds(60)); // a ceiling: Chromium on a busy machine is slow
+        WebDriverWait w = new WebDriverWait(
+                chromium.driver, Duration.ofSeconds(60)); // a ceiling: Chromium on a busy machine is slow
         w.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the live pages redraw their tables
         return w;
     }
@@ -98,7 +106,10 @@ class ConsoleBrowserTest {
         chromium.driver.executeScript("window.siloNoReload = 42;");
         waiting().until(d -> !requests.getText().equals(first));
         assertThat(chromium.driver.executeScript("return window.siloNoReload;")).isEqualTo(42L);
-        waiting().until(d -> ((Number) chromium.driver.executeScript("return overview.rates('requests').length;")).intValue() >= 3);
+        waiting()
+                .until(d ->
+                        ((Number) chromium.driver.executeScript("return overview.rates('requests').length;")).intValue()
+                                >= 3);
         assertThat(chromium.driver.findElement(By.id("live")).getText()).isEqualTo("live");
         chromium.screenshot("overview");
     }
@@ -108,10 +119,16 @@ class ConsoleBrowserTest {
         open("/movers");
         waiting().until(d -> !rows("movers").isEmpty());
         chromium.driver.executeScript("window.siloNoReload = 7;");
-        assertThat(read("#movers td.progress", e -> e.getAttribute("data-percent"))).isEqualTo("25");
+        assertThat(read("#movers td.progress", e -> e.getAttribute("data-percent")))
+                .isEqualTo("25");
         data.moverDone(FixtureControlData.RUNNING_BYTES * 3 / 4);
-        waiting().until(d -> d.findElement(By.cssSelector("#movers td.progress")).getAttribute("data-percent").equals("75"));
-        assertThat(chromium.driver.executeScript("return window.siloNoReload;")).as("the same page, not a reload").isEqualTo(7L);
+        waiting()
+                .until(d -> d.findElement(By.cssSelector("#movers td.progress"))
+                        .getAttribute("data-percent")
+                        .equals("75"));
+        assertThat(chromium.driver.executeScript("return window.siloNoReload;"))
+                .as("the same page, not a reload")
+                .isEqualTo(7L);
         assertThat(read("#jobs tbody tr", WebElement::getText)).contains("/exp/big.dat", "active", "mover1");
         chromium.screenshot("movers");
     }
@@ -125,10 +142,14 @@ class ConsoleBrowserTest {
         assertThat(rows("volumes")).hasSize(2);
         chromium.driver.findElement(By.id("filter")).clear();
         new Select(chromium.driver.findElement(By.id("state-filter"))).selectByValue("readonly");
-        assertThat(rows("volumes")).extracting(r -> r.getAttribute("data-label")).containsExactly("TAPE02");
+        assertThat(rows("volumes"))
+                .extracting(r -> r.getAttribute("data-label"))
+                .containsExactly("TAPE02");
         new Select(chromium.driver.findElement(By.id("state-filter"))).selectByValue("");
         chromium.driver.findElement(By.cssSelector("th[data-key=files]")).click();
-        assertThat(rows("volumes")).extracting(r -> r.getAttribute("data-label")).containsExactly("TAPE02", "DISK07", "TAPE01");
+        assertThat(rows("volumes"))
+                .extracting(r -> r.getAttribute("data-label"))
+                .containsExactly("TAPE02", "DISK07", "TAPE01");
 
         changeState("TAPE01", "noaccess", "drive cleaning");
         WebElement message = chromium.driver.findElement(By.id("message"));
@@ -143,7 +164,9 @@ class ConsoleBrowserTest {
         changeState("TAPE01", "noaccess", "drive cleaning");
         waiting().until(ExpectedConditions.textToBe(By.cssSelector("tr[data-label=TAPE01] td.state"), "noaccess"));
         assertThat(message.getText()).isEqualTo("TAPE01 is now noaccess");
-        assertThat(data.whatis("volume", "TAPE01")).containsEntry("stateBy", "root").containsEntry("stateReason", "drive cleaning");
+        assertThat(data.whatis("volume", "TAPE01"))
+                .containsEntry("stateBy", "root")
+                .containsEntry("stateReason", "drive cleaning");
         chromium.screenshot("volumes");
 
         chromium.driver.findElement(By.id("logout")).click();
@@ -155,8 +178,14 @@ class ConsoleBrowserTest {
         long job = ((Number) data.queueVerify("DISK07", "test").get("id")).longValue();
         data.mountWaiting("TAPE02", "mover1");
         open("/movers");
-        waiting().until(d -> !chromium.driver.findElements(By.cssSelector("tr[data-job='" + job + "']")).isEmpty());
-        assertThat(readAll("#mounts tbody tr", WebElement::getText)).singleElement().asString().contains("TAPE02", "mover1");
+        waiting()
+                .until(d -> !chromium.driver
+                        .findElements(By.cssSelector("tr[data-job='" + job + "']"))
+                        .isEmpty());
+        assertThat(readAll("#mounts tbody tr", WebElement::getText))
+                .singleElement()
+                .asString()
+                .contains("TAPE02", "mover1");
         click("tr[data-job='" + job + "'] button.cancel");
         WebElement message = chromium.driver.findElement(By.id("message"));
         waiting().until(ExpectedConditions.textToBePresentInElement(message, "archive::admin"));
@@ -170,7 +199,10 @@ class ConsoleBrowserTest {
         chromium.driver.findElement(By.id("priority-value")).sendKeys("500");
         chromium.driver.findElement(By.cssSelector("#priority-form button")).click();
         waiting().until(ExpectedConditions.textToBe(By.id("message"), "job " + job + ": priority 500"));
-        waiting().until(d -> d.findElement(By.cssSelector("tr[data-job='" + job + "'] td:nth-child(4)")).getText().equals("500"));
+        waiting()
+                .until(d -> d.findElement(By.cssSelector("tr[data-job='" + job + "'] td:nth-child(4)"))
+                        .getText()
+                        .equals("500"));
 
         click("tr[data-mount=TAPE02] button.confirm");
         waiting().until(ExpectedConditions.textToBe(By.id("message"), "TAPE02 confirmed"));
@@ -184,9 +216,13 @@ class ConsoleBrowserTest {
         chromium.driver.findElement(By.id("rename-name")).sendKeys("drive-a");
         chromium.driver.findElement(By.cssSelector("#rename-form button")).click();
         waiting().until(ExpectedConditions.textToBe(By.id("message"), "mover mover1 is now drive-a"));
-        waiting().until(d -> !d.findElements(By.cssSelector("tr[data-mover=drive-a]")).isEmpty());
+        waiting()
+                .until(d -> !d.findElements(By.cssSelector("tr[data-mover=drive-a]"))
+                        .isEmpty());
         data.renameMover("drive-a", "mover1", "test"); // as the other tests expect it
-        waiting().until(d -> d.findElements(By.cssSelector("tr[data-job='" + job + "']")).isEmpty());
+        waiting()
+                .until(d -> d.findElements(By.cssSelector("tr[data-job='" + job + "']"))
+                        .isEmpty());
         chromium.screenshot("queue-admin");
         chromium.driver.findElement(By.id("logout")).click();
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("login-form")));
@@ -196,7 +232,8 @@ class ConsoleBrowserTest {
     void fileLeasesAreListedWithTheirHoldersAndRecalls() throws Exception {
         open("/leases");
         waiting().until(d -> rows("leases").size() == 3);
-        assertThat(readAll("#leases tbody tr", r -> r.getAttribute("data-holder"))).containsExactly("alice-laptop", "bob-ws", "qemu-3");
+        assertThat(readAll("#leases tbody tr", r -> r.getAttribute("data-holder")))
+                .containsExactly("alice-laptop", "bob-ws", "qemu-3");
         assertThat(read("tr[data-holder=bob-ws]", WebElement::getText)).contains("/exp/run1.dat", "read", "recalled");
         assertThat(read("tr[data-holder=qemu-3]", WebElement::getText)).contains("device:retro", "write");
         chromium.screenshot("leases");
@@ -223,12 +260,22 @@ class ConsoleBrowserTest {
     void filesAreBrowsedAndDescribed() throws Exception {
         open("/files");
         waiting().until(d -> rows("files").size() == 2);
-        chromium.driver.findElement(By.cssSelector("tr[data-path='/data'] a.dir")).click();
+        chromium.driver
+                .findElement(By.cssSelector("tr[data-path='/data'] a.dir"))
+                .click();
         waiting().until(d -> rows("files").size() == 3);
-        chromium.driver.findElement(By.cssSelector("tr[data-path='/data/run2.raw'] a.file")).click();
+        chromium.driver
+                .findElement(By.cssSelector("tr[data-path='/data/run2.raw'] a.file"))
+                .click();
         waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("details")));
-        assertThat(chromium.driver.findElement(By.cssSelector("#details dd[data-key=volume]")).getText()).isEqualTo("TAPE02");
-        assertThat(chromium.driver.findElement(By.cssSelector("#details dd[data-key=adler32]")).getText()).isEqualTo("11223344");
+        assertThat(chromium.driver
+                        .findElement(By.cssSelector("#details dd[data-key=volume]"))
+                        .getText())
+                .isEqualTo("TAPE02");
+        assertThat(chromium.driver
+                        .findElement(By.cssSelector("#details dd[data-key=adler32]"))
+                        .getText())
+                .isEqualTo("11223344");
         assertThat(chromium.driver.getCurrentUrl()).endsWith("#%2Fdata");
         chromium.screenshot("files");
     }
@@ -240,7 +287,8 @@ class ConsoleBrowserTest {
         // the page reloads its table every 5 s: read() finds the cell again if a reload replaced it
         assertThat(read("tr[data-name=retro] td.holders", WebElement::getText))
                 .isEqualTo("nbd /10.0.0.5:53422 (write)\nblockhead /10.0.0.9:4444 (read)");
-        assertThat(read("tr[data-name=scratch] td.holders", WebElement::getText)).isEqualTo("nobody");
+        assertThat(read("tr[data-name=scratch] td.holders", WebElement::getText))
+                .isEqualTo("nobody");
         chromium.screenshot("images");
     }
 }

@@ -27,22 +27,35 @@ public final class HeadlessChromium implements AutoCloseable {
 
     private HeadlessChromium() throws IOException {
         profile = Files.createTempDirectory("silo-chromium-");
-        service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort()
-                .withLogFile(new File("target/chromedriver.log")).build();
+        service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .withLogFile(new File("target/chromedriver.log"))
+                .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1400,900", "--user-data-dir=" + profile);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--window-size=1400,900",
+                "--user-data-dir=" + profile);
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(120));
     }
 
     /** A started browser, or the test is skipped (never faked) when a package is missing. */
     public static HeadlessChromium startOrSkip() throws IOException {
-        Assumptions.assumeTrue(Files.isExecutable(BROWSER),
+        Assumptions.assumeTrue(
+                Files.isExecutable(BROWSER),
                 "browser tests skipped: " + BROWSER + " is missing (apt-get install chromium)");
-        Assumptions.assumeTrue(Files.isExecutable(DRIVER),
+        Assumptions.assumeTrue(
+                Files.isExecutable(DRIVER),
                 "browser tests skipped: " + DRIVER + " is missing (apt-get install chromium-driver)");
         // No Selenium Manager downloads: the machine may be offline, and the paths are explicit anyway.
         System.setProperty("SE_AVOID_BROWSER_DOWNLOAD", "true");

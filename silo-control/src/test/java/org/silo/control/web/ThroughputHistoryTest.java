@@ -38,6 +38,10 @@ class ThroughputHistoryTest {
         h.sample(status(5, null), 42);
         Map<String, Object> json = h.json();
         assertThat(json).containsEntry("periodMs", 10_000L);
-        assertThat(json.get("samples")).asList().singleElement().asString().contains("time=42", "requests=5", "bytesMoved=null");
+        assertThat(json.get("samples"))
+                .asList()
+                .singleElement()
+                .asString()
+                .contains("time=42", "requests=5", "bytesMoved=null");
     }
 }

@@ -41,7 +41,8 @@ public final class OobReader {
         }
         InetSocketAddress at = ClientOptions.parseAddress(opened.dataAddress(), 0);
         if (at.isUnresolved() || at.getPort() == 0) { // never a NullPointerException from the socket
-            throw new IOException("the server named a data port this client cannot reach: '" + opened.dataAddress() + "'");
+            throw new IOException(
+                    "the server named a data port this client cannot reach: '" + opened.dataAddress() + "'");
         }
         byte[] buf = new byte[PIECE];
         try (Socket s = new Socket(at.getAddress(), at.getPort())) {

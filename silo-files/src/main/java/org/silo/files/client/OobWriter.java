@@ -38,7 +38,8 @@ public final class OobWriter extends OutputStream {
         this.offset = startOffset;
         InetSocketAddress at = ClientOptions.parseAddress(opened.dataAddress(), 0);
         if (at.isUnresolved() || at.getPort() == 0) { // never a NullPointerException from the socket
-            throw new IOException("the server named a data port this client cannot reach: '" + opened.dataAddress() + "'");
+            throw new IOException(
+                    "the server named a data port this client cannot reach: '" + opened.dataAddress() + "'");
         }
         socket = new Socket(at.getAddress(), at.getPort());
         socket.setSoTimeout(120_000);
@@ -96,8 +97,10 @@ public final class OobWriter extends OutputStream {
         int sent = unanswered.remove();
         long written = in.readLong();
         if (written != sent) {
-            throw new IOException(written == -1 ? "the data port refused the write (closed handle, read-only object, or no room)"
-                    : "the data port wrote " + written + " of " + sent + " bytes");
+            throw new IOException(
+                    written == -1
+                            ? "the data port refused the write (closed handle, read-only object, or no room)"
+                            : "the data port wrote " + written + " of " + sent + " bytes");
         }
     }
 

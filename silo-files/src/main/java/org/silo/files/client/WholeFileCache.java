@@ -88,7 +88,8 @@ public final class WholeFileCache {
             drop(n);
             return new Found(null, false);
         }
-        FilesOps.LeaseState st = c.call(FilesOps.LEASE, new FilesOps.Lease(n, FilesOps.LEASE_READ, LEASE_SECONDS, holder));
+        FilesOps.LeaseState st =
+                c.call(FilesOps.LEASE, new FilesOps.Lease(n, FilesOps.LEASE_READ, LEASE_SECONDS, holder));
         if (st.granted() && !st.recalled()) {
             Files.writeString(lease, Long.toString(st.expiresMillis()));
             return new Found(copy, false);
@@ -105,7 +106,8 @@ public final class WholeFileCache {
      * Then {@link #keep} the bytes read.
      */
     public Long lease(SiloClient c, Name n) throws SiloException {
-        FilesOps.LeaseState st = c.call(FilesOps.LEASE, new FilesOps.Lease(n, FilesOps.LEASE_READ, LEASE_SECONDS, holder));
+        FilesOps.LeaseState st =
+                c.call(FilesOps.LEASE, new FilesOps.Lease(n, FilesOps.LEASE_READ, LEASE_SECONDS, holder));
         return st.granted() ? st.expiresMillis() : null;
     }
 

@@ -78,20 +78,26 @@ public final class ArchiveGateway implements ArchivePaths {
                     // and reads a copy only once a mover has failed there (docs/archive.md, "Reading another copy")
                     continue;
                 }
-                return first == null ? loc : loc.fromCopy("read from the copy on volume " + at.volume().label() + ": " + first.getMessage());
+                return first == null
+                        ? loc
+                        : loc.fromCopy(
+                                "read from the copy on volume " + at.volume().label() + ": " + first.getMessage());
             } catch (SiloException e) {
                 if (first == null) {
                     first = e;
                 }
             }
         }
-        throw all.size() == 1 ? first : SiloException.of(first.code(), first.getMessage() + ", and no copy is on a readable volume");
+        throw all.size() == 1
+                ? first
+                : SiloException.of(first.code(), first.getMessage() + ", and no copy is on a readable volume");
     }
 
     /** Where one bit file (the original or a copy) can be read; PERMISSION or IO if it cannot. */
     private Located at(NsPath p, BitFileInfo b, VolumeInfo v, long modifiedMs) throws SiloException {
         if (!VolumeState.parse(v.state()).readable()) {
-            throw SiloException.of(ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
+            throw SiloException.of(
+                    ErrorCode.PERMISSION, "volume " + v.label() + " is " + v.state() + ": " + v.stateReason());
         }
         Backend backend = archive.volumes().backends().get(v.backend());
         Path local = null;
@@ -104,11 +110,14 @@ public final class ArchiveGateway implements ArchivePaths {
             try {
                 long size = Files.size(local);
                 if (at.whole() ? size != b.size() : size < at.offset() + at.length() || at.length() != b.size()) {
-                    throw SiloException.of(ErrorCode.IO, p + " on " + v.label() + " is " + (at.whole() ? size : at.length())
-                            + " bytes at " + b.cookie() + " (" + size + " in the file), its record says " + b.size());
+                    throw SiloException.of(
+                            ErrorCode.IO,
+                            p + " on " + v.label() + " is " + (at.whole() ? size : at.length()) + " bytes at "
+                                    + b.cookie() + " (" + size + " in the file), its record says " + b.size());
                 }
             } catch (IOException x) {
-                throw SiloException.of(ErrorCode.IO, "cannot find " + p + " on " + v.label() + " at " + b.cookie() + ": " + x);
+                throw SiloException.of(
+                        ErrorCode.IO, "cannot find " + p + " on " + v.label() + " at " + b.cookie() + ": " + x);
             }
         }
         return new Located(p.toString(), b.bfid(), b.size(), b.adler32(), v.label(), modifiedMs, local, offset);
@@ -148,7 +157,8 @@ public final class ArchiveGateway implements ArchivePaths {
         try (TransferClient t = transfers(owner)) {
             TransferClient.Result r = t.putOne(src, path);
             if (!r.ok()) {
-                ErrorCode code = r.error().contains("already exists") ? ErrorCode.EXISTS
+                ErrorCode code = r.error().contains("already exists")
+                        ? ErrorCode.EXISTS
                         : r.error().contains("no directory") ? ErrorCode.NOT_FOUND : ErrorCode.IO;
                 throw SiloException.of(code, "archiving " + path + " failed: " + r.error());
             }
@@ -160,8 +170,17 @@ public final class ArchiveGateway implements ArchivePaths {
 
     private TransferClient transfers(String owner) throws IOException {
         TransferClient.Options d = TransferClient.Options.defaults();
-        TransferClient.Options o = new TransferClient.Options(d.library(), d.storageGroup(), d.fileFamily(), d.priority(),
-                d.verify(), d.maxRetry(), 1, callbackHost, d.waitForMover(), owner);
+        TransferClient.Options o = new TransferClient.Options(
+                d.library(),
+                d.storageGroup(),
+                d.fileFamily(),
+                d.priority(),
+                d.verify(),
+                d.maxRetry(),
+                1,
+                callbackHost,
+                d.waitForMover(),
+                owner);
         return new TransferClient(LibraryClient.local(archive::library, "files"), o);
     }
 }

@@ -14,14 +14,30 @@ public interface ArchivePaths {
      * An archived file. {@code localFile} is the file holding its bytes when its volume is a directory on
      * this host (read in place), or null when it must be staged.
      */
-    record Located(String path, String bfid, long size, String adler32, String volume, long modifiedMs, Path localFile,
-            long localOffset, String otherCopy) {
+    record Located(
+            String path,
+            String bfid,
+            long size,
+            String adler32,
+            String volume,
+            long modifiedMs,
+            Path localFile,
+            long localOffset,
+            String otherCopy) {
         /** Where the file's first byte is in {@code localFile}: 0 for a file of its own, the member's offset in a container. */
-        public Located(String path, String bfid, long size, String adler32, String volume, long modifiedMs, Path localFile) {
+        public Located(
+                String path, String bfid, long size, String adler32, String volume, long modifiedMs, Path localFile) {
             this(path, bfid, size, adler32, volume, modifiedMs, localFile, 0);
         }
 
-        public Located(String path, String bfid, long size, String adler32, String volume, long modifiedMs, Path localFile,
+        public Located(
+                String path,
+                String bfid,
+                long size,
+                String adler32,
+                String volume,
+                long modifiedMs,
+                Path localFile,
                 long localOffset) {
             this(path, bfid, size, adler32, volume, modifiedMs, localFile, localOffset, null);
         }

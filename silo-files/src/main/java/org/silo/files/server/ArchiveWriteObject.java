@@ -37,7 +37,8 @@ final class ArchiveWriteObject implements OpenObject {
         this.archive = archive;
         try {
             Files.createDirectories(file.getParent());
-            this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            this.channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw SiloException.of(ErrorCode.IO, "cannot make the file for " + path + " in the cache: " + e);
         }
@@ -112,9 +113,13 @@ final class ArchiveWriteObject implements OpenObject {
             ArchivePaths.Stored s = f.get(waitMillis, TimeUnit.MILLISECONDS);
             return new FilesOps.Closed(s.size(), s.path(), s.bfid(), s.adler32());
         } catch (TimeoutException e) {
-            throw SiloException.of(ErrorCode.BUSY, "archiving " + path + " through a mover; close again to wait for it (retry after 1000 ms)");
+            throw SiloException.of(
+                    ErrorCode.BUSY,
+                    "archiving " + path + " through a mover; close again to wait for it (retry after 1000 ms)");
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof SiloException s ? s : SiloException.of(ErrorCode.IO, String.valueOf(e.getCause()));
+            throw e.getCause() instanceof SiloException s
+                    ? s
+                    : SiloException.of(ErrorCode.IO, String.valueOf(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw SiloException.of(ErrorCode.INTERNAL, "interrupted");

@@ -60,13 +60,19 @@ final class CryptoHandles {
     byte[] issue(Claim c) {
         WireWriter w = new WireWriter();
         boolean withOffset = c.offset() >= 0;
-        w.u8(VERSION).u8(withOffset ? c.nameType() | FilesOps.WITH_INTEGER : c.nameType())
-                .u8(c.write() ? RIGHT_READ | RIGHT_WRITE : RIGHT_READ).u64(c.expiresMillis()).utf8(c.name());
+        w.u8(VERSION)
+                .u8(withOffset ? c.nameType() | FilesOps.WITH_INTEGER : c.nameType())
+                .u8(c.write() ? RIGHT_READ | RIGHT_WRITE : RIGHT_READ)
+                .u64(c.expiresMillis())
+                .utf8(c.name());
         if (withOffset) {
             BerInteger.write(c.offset(), w);
         }
         byte[] body = w.toByteArray();
-        return new WireWriter().bytes(body).bytes(Arrays.copyOf(Scram.hmac(key, body), TAG)).toByteArray();
+        return new WireWriter()
+                .bytes(body)
+                .bytes(Arrays.copyOf(Scram.hmac(key, body), TAG))
+                .toByteArray();
     }
 
     Claim verify(byte[] handle, long nowMillis) throws SiloException {
@@ -91,7 +97,10 @@ final class CryptoHandles {
         if (nowMillis > expires) {
             throw SiloException.of(ErrorCode.PERMISSION, "crypto capability expired");
         }
-        if (type != FilesOps.DEVICE && type != FilesOps.FILESYSTEM && type != FilesOps.URL && type != FilesOps.APPLICATION) {
+        if (type != FilesOps.DEVICE
+                && type != FilesOps.FILESYSTEM
+                && type != FilesOps.URL
+                && type != FilesOps.APPLICATION) {
             throw SiloException.of(ErrorCode.PERMISSION, "crypto capability names an unknown kind of object");
         }
         return new Claim(type, name, (rights & RIGHT_WRITE) != 0, expires, offset);

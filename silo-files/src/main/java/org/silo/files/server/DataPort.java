@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +41,7 @@ final class DataPort implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
     private final Function<byte[], OpenObject> capabilities;
     private volatile boolean open = true;
 
@@ -81,7 +81,10 @@ final class DataPort implements AutoCloseable {
             try {
                 SocketChannel ch = listener.accept();
                 if (!connections.tryAcquire()) {
-                    log.warn("data port: {} connections already; refusing one from {}", MAX_CONNECTIONS, ch.getRemoteAddress());
+                    log.warn(
+                            "data port: {} connections already; refusing one from {}",
+                            MAX_CONNECTIONS,
+                            ch.getRemoteAddress());
                     ch.close();
                     continue;
                 }
@@ -105,7 +108,8 @@ final class DataPort implements AutoCloseable {
         try (ch) {
             ch.socket().setSoTimeout(IDLE_MILLIS);
             ch.socket().setTcpNoDelay(true); // each answer is flushed whole: no Nagle wait for the ACK of its header
-            var in = new java.io.DataInputStream(new java.io.BufferedInputStream(ch.socket().getInputStream(), 1 << 16));
+            var in = new java.io.DataInputStream(
+                    new java.io.BufferedInputStream(ch.socket().getInputStream(), 1 << 16));
             var out = new java.io.BufferedOutputStream(ch.socket().getOutputStream(), 1 << 16);
             byte[] capability = new byte[16];
             while (true) {
@@ -148,7 +152,8 @@ final class DataPort implements AutoCloseable {
     }
 
     /** A write: the bytes are always read (so the stream stays in step), written if the handle may write. */
-    private static void write(OpenObject o, long offset, long length, java.io.DataInputStream in, java.io.OutputStream out)
+    private static void write(
+            OpenObject o, long offset, long length, java.io.DataInputStream in, java.io.OutputStream out)
             throws IOException {
         if (length > MAX_WRITE) {
             throw new IOException("a write of " + length + " bytes in one request (at most " + MAX_WRITE + ")");

@@ -26,7 +26,8 @@ final class DeviceObject implements OpenObject {
         if (offset > lease.size()) {
             long size = lease.size();
             lease.close();
-            throw SiloException.invalid("offset " + offset + " is past the end of " + lease.name() + " (" + size + " bytes)");
+            throw SiloException.invalid(
+                    "offset " + offset + " is past the end of " + lease.name() + " (" + size + " bytes)");
         }
         return new DeviceObject(lease, Math.max(0, offset));
     }
@@ -60,9 +61,12 @@ final class DeviceObject implements OpenObject {
             throw SiloException.of(ErrorCode.READ_ONLY, lease.name() + " is open for reading only");
         }
         if (offset < 0 || offset + data.length > size()) {
-            throw SiloException.of(ErrorCode.NO_SPACE, "a write of " + data.length + " bytes at " + offset
-                    + " does not fit in " + lease.name() + (base > 0 ? " from byte " + base : "") + " (" + size()
-                    + " bytes); images never grow");
+            throw SiloException.of(
+                    ErrorCode.NO_SPACE,
+                    "a write of " + data.length + " bytes at " + offset
+                            + " does not fit in " + lease.name() + (base > 0 ? " from byte " + base : "") + " ("
+                            + size()
+                            + " bytes); images never grow");
         }
         try {
             lease.write(ByteBuffer.wrap(data), base + offset);

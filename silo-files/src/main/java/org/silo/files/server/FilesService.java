@@ -39,10 +39,17 @@ public final class FilesService implements Service {
      * @param lookupMillis  how long where an archive path was found is remembered ({@code files.lookup-cache}; 0: not)
      * @param urlAllow      the addresses the URL gateway may reach beyond public ones ({@code files.url-allow})
      */
-    public record Settings(Path cacheDir, long cacheBytes, long waitMillis, java.net.InetAddress dataAddress, int dataPort,
-            long lookupMillis, GatewayAddressPolicy urlAllow) {
+    public record Settings(
+            Path cacheDir,
+            long cacheBytes,
+            long waitMillis,
+            java.net.InetAddress dataAddress,
+            int dataPort,
+            long lookupMillis,
+            GatewayAddressPolicy urlAllow) {
         /** Without the lookup cache; URLs to public addresses only. */
-        public Settings(Path cacheDir, long cacheBytes, long waitMillis, java.net.InetAddress dataAddress, int dataPort) {
+        public Settings(
+                Path cacheDir, long cacheBytes, long waitMillis, java.net.InetAddress dataAddress, int dataPort) {
             this(cacheDir, cacheBytes, waitMillis, dataAddress, dataPort, 0, GatewayAddressPolicy.DEFAULT);
         }
 
@@ -73,8 +80,13 @@ public final class FilesService implements Service {
     private final HttpFetcher http;
     private final java.util.concurrent.atomic.AtomicLong opens = new java.util.concurrent.atomic.AtomicLong();
 
-    public FilesService(Path dataDir, ImageStore images, ArchivePaths archive, Supplier<Map<String, Object>> status,
-            Settings settings) throws IOException {
+    public FilesService(
+            Path dataDir,
+            ImageStore images,
+            ArchivePaths archive,
+            Supplier<Map<String, Object>> status,
+            Settings settings)
+            throws IOException {
         this.images = images;
         this.archive = archive;
         this.status = status;
@@ -87,7 +99,8 @@ public final class FilesService implements Service {
         this.http = new HttpFetcher(settings.urlAllow());
         // a Blockhead or NBD writer recalls the read leases on its image too (it cannot be told to retry:
         // holders hear of the recall at their next renewal, as for any writer)
-        this.stopRecalls = images.onWriterOpen(image -> leases.recallReaders(FilesOps.DEVICE + ":" + image, System.currentTimeMillis()));
+        this.stopRecalls = images.onWriterOpen(
+                image -> leases.recallReaders(FilesOps.DEVICE + ":" + image, System.currentTimeMillis()));
     }
 
     private static void deleteTree(Path dir) throws IOException {
@@ -112,15 +125,21 @@ public final class FilesService implements Service {
     public void register(Dispatcher d) {
         d.registerBlocking(FilesOps.OPEN, this::open);
         d.registerBlocking(FilesOps.CLOSE, this::close);
-        d.registerBlocking(FilesOps.STAT, (ctx, h) -> with(ctx, h, false,
-                o -> new FilesOps.Stat(o.size(), o.modifiedMillis(), o.nameType(), o.writable())));
+        d.registerBlocking(
+                FilesOps.STAT,
+                (ctx, h) -> with(
+                        ctx,
+                        h,
+                        false,
+                        o -> new FilesOps.Stat(o.size(), o.modifiedMillis(), o.nameType(), o.writable())));
         d.registerBlocking(FilesOps.READ_OP, (ctx, q) -> {
             if (q.length() < 0 || q.offset() < 0) {
                 throw SiloException.invalid("offset and length must not be negative");
             }
             return with(ctx, q.handle(), false, o -> o.read(q.offset(), q.length()));
         });
-        d.registerBlocking(FilesOps.WRITE_OP, (ctx, q) -> with(ctx, q.handle(), true, o -> o.write(q.offset(), q.data())));
+        d.registerBlocking(
+                FilesOps.WRITE_OP, (ctx, q) -> with(ctx, q.handle(), true, o -> o.write(q.offset(), q.data())));
         d.register(FilesOps.LEASE, (ctx, l) -> {
             if (l.kind() < 0 || l.kind() > FilesOps.LEASE_WRITE) {
                 throw SiloException.invalid("a lease is kind 0 (release), 1 (read) or 2 (write)");
@@ -131,7 +150,12 @@ public final class FilesService implements Service {
             requireFor(ctx, l.name(), l.kind() == FilesOps.LEASE_WRITE);
             long asked = Integer.toUnsignedLong(l.seconds()); // u32 on the wire
             int seconds = Warnings.leaseSeconds(asked);
-            FilesOps.LeaseState st = leases.take(leaseKey(l.name()), l.holder(), l.kind(), seconds, System.currentTimeMillis(),
+            FilesOps.LeaseState st = leases.take(
+                    leaseKey(l.name()),
+                    l.holder(),
+                    l.kind(),
+                    seconds,
+                    System.currentTimeMillis(),
                     ctx.session() == null ? 0 : ctx.session().id());
             return st.granted() ? st.withWarning(Warnings.lease(asked, seconds)) : st;
         });
@@ -141,8 +165,12 @@ public final class FilesService implements Service {
             int handlesClosed = handles.closeSession(session.id());
             int released = expired ? leases.sessionExpired(session.id()) : 0;
             if (handlesClosed + released > 0) {
-                log.info("session {} {}: {} integer handles closed, {} leases released", Long.toHexString(session.id()),
-                        expired ? "expired" : "ended", handlesClosed, released);
+                log.info(
+                        "session {} {}: {} integer handles closed, {} leases released",
+                        Long.toHexString(session.id()),
+                        expired ? "expired" : "ended",
+                        handlesClosed,
+                        released);
             }
         });
     }
@@ -169,7 +197,10 @@ public final class FilesService implements Service {
         for (int i = 0; i < req.names().size(); i++) {
             Name n = req.names().get(i);
             String generated = "";
-            if (n.type() == FilesOps.FILESYSTEM && n.name().isEmpty() && (req.flags() & FilesOps.CREATE) != 0 && write) {
+            if (n.type() == FilesOps.FILESYSTEM
+                    && n.name().isEmpty()
+                    && (req.flags() & FilesOps.CREATE) != 0
+                    && write) {
                 byte[] b = new byte[12];
                 random.nextBytes(b);
                 generated = CREATED_DIR + "/" + java.util.HexFormat.of().formatHex(b);
@@ -179,7 +210,8 @@ public final class FilesService implements Service {
                 if (write) {
                     long wait = leases.recallReaders(leaseKey(n), System.currentTimeMillis());
                     if (wait > 0) {
-                        throw SiloException.of(ErrorCode.BUSY, "read leases are being recalled; retry after " + wait + " ms");
+                        throw SiloException.of(
+                                ErrorCode.BUSY, "read leases are being recalled; retry after " + wait + " ms");
                     }
                 }
                 OpenObject o = FlaggedObject.of(openName(ctx, n, write, true, req.flags()), req.flags());
@@ -191,33 +223,46 @@ public final class FilesService implements Service {
                 Handle h = handleFor(ctx, req.handleType(), n, write, o);
                 ctx.message().put(LAST_OPENED, h);
                 FilesOps.Warning warning = FlaggedObject.unwrap(o) instanceof Warnings.Warned w ? w.warning() : null;
-                return new FilesOps.Opened(h, o.size(), o.writable(), i, oob ? dataAddress(ctx) : "", generated, warning);
+                return new FilesOps.Opened(
+                        h, o.size(), o.writable(), i, oob ? dataAddress(ctx) : "", generated, warning);
             } catch (SiloException e) {
                 if (first == null) {
                     first = e;
                 }
             }
         }
-        throw req.names().size() == 1 ? first
-                : SiloException.of(first.code(), "none of the " + req.names().size() + " names opened; the first said: " + first.getMessage());
+        throw req.names().size() == 1
+                ? first
+                : SiloException.of(
+                        first.code(),
+                        "none of the " + req.names().size() + " names opened; the first said: " + first.getMessage());
     }
 
     private Handle handleFor(CallContext ctx, int type, Name n, boolean write, OpenObject o) throws SiloException {
         if (type == FilesOps.CRYPTO && FlaggedObject.unwrap(o) instanceof ArchiveWriteObject) {
             o.close();
-            throw SiloException.invalid("a file written to an archive path is held until close: ask for a capability or integer handle");
+            throw SiloException.invalid(
+                    "a file written to an archive path is held until close: ask for a capability or integer handle");
         }
         return switch (type) {
             case FilesOps.CAPABILITY -> new Handle(type, handles.addCapability(o));
-            case FilesOps.INTEGER -> Handle.integer(handles.addInteger(ctx.session().id(), o));
+            case FilesOps.INTEGER ->
+                Handle.integer(handles.addInteger(ctx.session().id(), o));
             case FilesOps.CRYPTO -> {
                 o.close(); // stateless: each use opens the object again
-                yield new Handle(type, crypto.issue(new CryptoHandles.Claim(n.type(), key(n), write,
-                        System.currentTimeMillis() + CRYPTO_LIFETIME.toMillis(), n.offset())));
+                yield new Handle(
+                        type,
+                        crypto.issue(new CryptoHandles.Claim(
+                                n.type(),
+                                key(n),
+                                write,
+                                System.currentTimeMillis() + CRYPTO_LIFETIME.toMillis(),
+                                n.offset())));
             }
             default -> {
                 o.close();
-                throw SiloException.invalid("ask for a capability (1), crypto capability (2) or integer (3) handle, not " + type);
+                throw SiloException.invalid(
+                        "ask for a capability (1), crypto capability (2) or integer (3) handle, not " + type);
             }
         };
     }
@@ -230,7 +275,8 @@ public final class FilesService implements Service {
      * Opens one name. {@code checkRights}: false only for a crypto capability, which is its own
      * authority: its signature, not the session's rights, says what it opens.
      */
-    private OpenObject openName(CallContext ctx, Name n, boolean write, boolean checkRights, int flags) throws SiloException {
+    private OpenObject openName(CallContext ctx, Name n, boolean write, boolean checkRights, int flags)
+            throws SiloException {
         Rights rights = checkRights ? ctx::require : (service, object, right) -> {};
         switch (n.type()) {
             case FilesOps.DEVICE -> {
@@ -238,16 +284,23 @@ public final class FilesService implements Service {
                 try {
                     // the session's rights were checked above: only a policy an admin set applies, not the
                     // default that stands for the anonymous rights of clients that cannot log in
-                    return DeviceObject.from(images.openChecked(n.name(), write ? Access.WRITE : Access.READ,
-                            "files " + ctx.peer(), ctx.peer().getAddress()), n.offset());
+                    return DeviceObject.from(
+                            images.openChecked(
+                                    n.name(),
+                                    write ? Access.WRITE : Access.READ,
+                                    "files " + ctx.peer(),
+                                    ctx.peer().getAddress()),
+                            n.offset());
                 } catch (ImageException e) {
-                    throw SiloException.of(switch (e.reason()) {
-                        case NOT_FOUND -> ErrorCode.NOT_FOUND;
-                        case READ_ONLY -> ErrorCode.READ_ONLY;
-                        case BUSY -> ErrorCode.BUSY;
-                        case IO -> ErrorCode.IO;
-                        default -> ErrorCode.INVALID;
-                    }, e.getMessage());
+                    throw SiloException.of(
+                            switch (e.reason()) {
+                                case NOT_FOUND -> ErrorCode.NOT_FOUND;
+                                case READ_ONLY -> ErrorCode.READ_ONLY;
+                                case BUSY -> ErrorCode.BUSY;
+                                case IO -> ErrorCode.IO;
+                                default -> ErrorCode.INVALID;
+                            },
+                            e.getMessage());
                 }
             }
             case FilesOps.FILESYSTEM -> {
@@ -286,7 +339,8 @@ public final class FilesService implements Service {
                 locations.forget(path);
                 loc = archive.locate(path);
                 if (loc.localFile() != null) {
-                    return LocalFileObject.open(loc.localFile(), loc.localOffset(), loc.size(), loc.modifiedMs(), () -> {})
+                    return LocalFileObject.open(
+                                    loc.localFile(), loc.localOffset(), loc.size(), loc.modifiedMs(), () -> {})
                             .warn(Warnings.archived(loc.otherCopy(), null));
                 }
             }
@@ -300,8 +354,11 @@ public final class FilesService implements Service {
     private OpenObject openForWriting(CallContext ctx, String path, int flags) throws SiloException {
         boolean create = (flags & FilesOps.CREATE) != 0;
         if (archive.exists(path)) {
-            throw create ? SiloException.of(ErrorCode.EXISTS, path + " already exists (archived files are write-once)")
-                    : SiloException.of(ErrorCode.READ_ONLY, path + " is archived, and archived files are write-once; write a new path");
+            throw create
+                    ? SiloException.of(ErrorCode.EXISTS, path + " already exists (archived files are write-once)")
+                    : SiloException.of(
+                            ErrorCode.READ_ONLY,
+                            path + " is archived, and archived files are write-once; write a new path");
         }
         if (!create) {
             throw SiloException.notFound("no file " + path + "; open with CREATE to make it");
@@ -312,8 +369,13 @@ public final class FilesService implements Service {
         byte[] b = new byte[16];
         random.nextBytes(b);
         String owner = ctx.session() == null ? null : ctx.session().owner(); // as put's (docs/security.md, "Owners")
-        return new ArchiveWriteObject(settings.cacheDir().resolve(".writes").resolve(java.util.HexFormat.of().formatHex(b)), path,
-                owner, archive);
+        return new ArchiveWriteObject(
+                settings.cacheDir()
+                        .resolve(".writes")
+                        .resolve(java.util.HexFormat.of().formatHex(b)),
+                path,
+                owner,
+                archive);
     }
 
     private static void readOnly(boolean write, String why) throws SiloException {
@@ -325,7 +387,10 @@ public final class FilesService implements Service {
     private static byte[] json(Map<String, Object> m) {
         try {
             // a text that ends its last line, as a shell expects of cat
-            return (new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n")
+            return (new com.fasterxml.jackson.databind.ObjectMapper()
+                                    .writerWithDefaultPrettyPrinter()
+                                    .writeValueAsString(m)
+                            + "\n")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -356,7 +421,9 @@ public final class FilesService implements Service {
                     throw SiloException.of(ErrorCode.READ_ONLY, "this crypto capability grants reading only");
                 }
                 Name n = c.nameType() == FilesOps.APPLICATION
-                        ? Name.app(c.name().substring(0, c.name().indexOf('\0')), c.name().substring(c.name().indexOf('\0') + 1))
+                        ? Name.app(
+                                c.name().substring(0, c.name().indexOf('\0')),
+                                c.name().substring(c.name().indexOf('\0') + 1))
                         : new Name(c.nameType(), c.name(), "", c.offset());
                 try (OpenObject o = openName(ctx, n, c.write(), false, 0)) {
                     return use.apply(o);
@@ -370,10 +437,13 @@ public final class FilesService implements Service {
     private FilesOps.Closed close(CallContext ctx, Handle h) throws SiloException {
         Handle handle = h.type() == FilesOps.NONE ? sameMessage(ctx) : h;
         return switch (handle.type()) {
-            case FilesOps.CAPABILITY -> finish(handles.capability(handle.bytes()), () -> handles.closeCapability(handle.bytes()));
+            case FilesOps.CAPABILITY ->
+                finish(handles.capability(handle.bytes()), () -> handles.closeCapability(handle.bytes()));
             case FilesOps.INTEGER -> {
                 int n = integer(handle);
-                yield finish(handles.integer(ctx.session().id(), n), () -> handles.closeInteger(ctx.session().id(), n));
+                yield finish(
+                        handles.integer(ctx.session().id(), n),
+                        () -> handles.closeInteger(ctx.session().id(), n));
             }
             case FilesOps.CRYPTO -> {
                 crypto.verify(handle.bytes(), System.currentTimeMillis());
@@ -412,8 +482,9 @@ public final class FilesService implements Service {
         try {
             return dataPort.address(ctx.peer().getAddress());
         } catch (IOException e) {
-            throw SiloException.of(ErrorCode.IO, "no data port address for " + ctx.peer().getAddress().getHostAddress() + ": "
-                    + e.getMessage());
+            throw SiloException.of(
+                    ErrorCode.IO,
+                    "no data port address for " + ctx.peer().getAddress().getHostAddress() + ": " + e.getMessage());
         }
     }
 
@@ -453,8 +524,17 @@ public final class FilesService implements Service {
 
     @Override
     public Map<String, Object> status() {
-        return Map.of("open", handles.size(), "leases", leases.count(), "cacheBytes", cache.used(), "stagings", cache.stagings.get(),
-                "opens", opens.get());
+        return Map.of(
+                "open",
+                handles.size(),
+                "leases",
+                leases.count(),
+                "cacheBytes",
+                cache.used(),
+                "stagings",
+                cache.stagings.get(),
+                "opens",
+                opens.get());
     }
 
     @Override

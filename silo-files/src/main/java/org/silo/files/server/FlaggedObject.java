@@ -37,7 +37,8 @@ final class FlaggedObject implements OpenObject {
 
     private void readable() throws SiloException {
         if (!read) {
-            throw SiloException.of(ErrorCode.PERMISSION, "this handle was opened without READ: open it with READ to read");
+            throw SiloException.of(
+                    ErrorCode.PERMISSION, "this handle was opened without READ: open it with READ to read");
         }
     }
 

@@ -37,8 +37,8 @@ import org.silo.wire.SiloException;
  * resolves to.
  */
 public final class GatewayAddressPolicy {
-    private static final List<Policy.Range> PRIVATE = ranges("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-            "100.64.0.0/10", "fc00::/7", "fec0::/10");
+    private static final List<Policy.Range> PRIVATE =
+            ranges("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7", "fec0::/10");
     private static final List<Policy.Range> UNSPECIFIED = ranges("0.0.0.0/8", "::/128");
     private static final List<Policy.Range> MULTICAST = ranges("224.0.0.0/4", "255.255.255.255/32", "ff00::/8");
 
@@ -106,9 +106,11 @@ public final class GatewayAddressPolicy {
         for (InetAddress a : all) {
             String kind = refusedKind(a);
             if (kind != null && allowedRanges.stream().noneMatch(r -> r.contains(a))) {
-                throw SiloException.of(ErrorCode.PERMISSION, what + ": refused: " + a.getHostAddress() + " is " + kind
-                        + " address, and the file service fetches URLs on the server; an admin can allow it with"
-                        + " files.url-allow (docs/security.md)");
+                throw SiloException.of(
+                        ErrorCode.PERMISSION,
+                        what + ": refused: " + a.getHostAddress() + " is " + kind
+                                + " address, and the file service fetches URLs on the server; an admin can allow it with"
+                                + " files.url-allow (docs/security.md)");
             }
         }
         return List.of(all);
@@ -174,7 +176,8 @@ public final class GatewayAddressPolicy {
 
     @Override
     public String toString() {
-        List<String> all = new ArrayList<>(allowedRanges.stream().map(Policy.Range::toString).toList());
+        List<String> all = new ArrayList<>(
+                allowedRanges.stream().map(Policy.Range::toString).toList());
         all.addAll(allowedHosts);
         return all.isEmpty() ? "(public addresses only)" : String.join(",", all);
     }

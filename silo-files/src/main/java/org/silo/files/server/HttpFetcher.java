@@ -41,7 +41,8 @@ final class HttpFetcher {
     record Response(int status, Map<String, String> headers, byte[] body) {
         long contentLength() {
             try {
-                return Long.parseLong(headers.getOrDefault("content-length", "-1").trim());
+                return Long.parseLong(
+                        headers.getOrDefault("content-length", "-1").trim());
             } catch (NumberFormatException e) {
                 return -1;
             }
@@ -85,7 +86,8 @@ final class HttpFetcher {
                 throw SiloException.of(ErrorCode.IO, uri + ": a redirect to a bad URL: " + location);
             }
             if ("https".equals(uri.getScheme()) && !"https".equals(next.getScheme())) {
-                throw SiloException.of(ErrorCode.IO, uri + ": a redirect from https to " + next.getScheme() + " is not followed");
+                throw SiloException.of(
+                        ErrorCode.IO, uri + ": a redirect from https to " + next.getScheme() + " is not followed");
             }
             uri = next;
         }
@@ -99,7 +101,8 @@ final class HttpFetcher {
     private Response once(URI uri, String method, long offset, int length) throws SiloException {
         boolean tls = "https".equals(uri.getScheme());
         if (!tls && !"http".equals(uri.getScheme())) {
-            throw SiloException.invalid(uri + ": only http:// and https:// URLs are fetched, not '" + uri.getScheme() + "'");
+            throw SiloException.invalid(
+                    uri + ": only http:// and https:// URLs are fetched, not '" + uri.getScheme() + "'");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw SiloException.invalid(uri + ": an http(s) URL names a host: http://HOST[:PORT]/PATH");
@@ -151,7 +154,8 @@ final class HttpFetcher {
 
     private static Socket startTls(Socket plain, String host, int port) throws IOException {
         String name = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        SSLSocket s = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, name, port, true);
+        SSLSocket s =
+                (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, name, port, true);
         SSLParameters p = s.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the URL's host
         s.setSSLParameters(p);
@@ -164,11 +168,21 @@ final class HttpFetcher {
         if (uri.getRawQuery() != null) {
             path += "?" + uri.getRawQuery();
         }
-        StringBuilder b = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(uri.getHost()).append(uri.getPort() < 0 ? "" : ":" + uri.getPort()).append("\r\n")
+        StringBuilder b = new StringBuilder(method)
+                .append(' ')
+                .append(path)
+                .append(" HTTP/1.1\r\n")
+                .append("Host: ")
+                .append(uri.getHost())
+                .append(uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                .append("\r\n")
                 .append("User-Agent: silo-files\r\nAccept-Encoding: identity\r\nConnection: close\r\n");
         if (method.equals("GET")) {
-            b.append("Range: bytes=").append(offset).append('-').append(offset + length - 1).append("\r\n");
+            b.append("Range: bytes=")
+                    .append(offset)
+                    .append('-')
+                    .append(offset + length - 1)
+                    .append("\r\n");
         }
         return b.append("\r\n").toString();
     }
@@ -191,7 +205,9 @@ final class HttpFetcher {
             }
             int colon = line.indexOf(':');
             if (colon > 0) {
-                h.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(),
+                h.merge(
+                        line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        line.substring(colon + 1).trim(),
                         (a, b) -> a + ", " + b);
             }
         }
@@ -215,7 +231,9 @@ final class HttpFetcher {
     }
 
     private static InputStream body(InputStream in, Map<String, String> headers) {
-        if (headers.getOrDefault("transfer-encoding", "").toLowerCase(Locale.ROOT).contains("chunked")) {
+        if (headers.getOrDefault("transfer-encoding", "")
+                .toLowerCase(Locale.ROOT)
+                .contains("chunked")) {
             return new Chunked(in);
         }
         String length = headers.get("content-length");

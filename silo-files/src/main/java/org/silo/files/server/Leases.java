@@ -48,8 +48,13 @@ final class Leases {
         boolean write = kind == FilesOps.LEASE_WRITE;
         for (Map.Entry<String, Held> e : held.entrySet()) {
             if (!e.getKey().equals(holder) && (write || e.getValue().write)) {
-                return new LeaseState(false, 0, false, (e.getValue().write ? "a write lease" : "read leases")
-                        + " held by others until " + java.time.Instant.ofEpochMilli(e.getValue().expires)); // ISO 8601 for people (docs/cli.md)
+                return new LeaseState(
+                        false,
+                        0,
+                        false,
+                        (e.getValue().write ? "a write lease" : "read leases") + " held by others until "
+                                + java.time.Instant.ofEpochMilli(
+                                        e.getValue().expires)); // ISO 8601 for people (docs/cli.md)
             }
         }
         if (mine != null && mine.recalled) {

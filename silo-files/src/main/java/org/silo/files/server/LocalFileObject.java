@@ -18,6 +18,7 @@ final class LocalFileObject implements OpenObject, Warnings.Warned {
     private final FileChannel channel;
     /** What its open tells the client (a copy, a staging waited for); null: nothing. */
     private FilesOps.Warning warning;
+
     private final long base;
     private final long size;
     private final long modified;
@@ -70,7 +71,8 @@ final class LocalFileObject implements OpenObject, Warnings.Warned {
         try {
             while (b.hasRemaining()) {
                 if (channel.read(b, base + offset + b.position()) < 0) {
-                    throw SiloException.of(ErrorCode.IO, "the file ended at " + (offset + b.position()) + " of " + size + " bytes");
+                    throw SiloException.of(
+                            ErrorCode.IO, "the file ended at " + (offset + b.position()) + " of " + size + " bytes");
                 }
             }
         } catch (IOException e) {

@@ -58,7 +58,8 @@ final class NbdObject implements OpenObject {
     private final boolean writable;
     private long cookie;
 
-    private NbdObject(String url, Socket socket, DataInputStream in, DataOutputStream out, long size, int flags, boolean write) {
+    private NbdObject(
+            String url, Socket socket, DataInputStream in, DataOutputStream out, long size, int flags, boolean write) {
         this.url = url;
         this.socket = socket;
         this.in = in;
@@ -79,7 +80,9 @@ final class NbdObject implements OpenObject {
         if (uri.getHost() == null) {
             throw SiloException.invalid("an nbd:// URL names a host: nbd://HOST[:PORT]/EXPORT, not " + url);
         }
-        String export = uri.getPath() == null || uri.getPath().isEmpty() ? "" : uri.getPath().substring(1);
+        String export = uri.getPath() == null || uri.getPath().isEmpty()
+                ? ""
+                : uri.getPath().substring(1);
         int port = uri.getPort() < 0 ? org.silo.block.nbd.NbdConstants.DEFAULT_PORT : uri.getPort();
         // the checked address itself is connected to: a name resolved again could answer another (rebinding)
         java.net.InetAddress to = addresses.resolve(uri.getHost(), url).get(0);
@@ -125,7 +128,10 @@ final class NbdObject implements OpenObject {
                 }
                 if (type < 0) { // an error reply: the top bit is set
                     String text = new String(data, StandardCharsets.UTF_8);
-                    throw SiloException.of(type == org.silo.block.nbd.NbdConstants.REP_ERR_UNKNOWN ? ErrorCode.NOT_FOUND : ErrorCode.IO,
+                    throw SiloException.of(
+                            type == org.silo.block.nbd.NbdConstants.REP_ERR_UNKNOWN
+                                    ? ErrorCode.NOT_FOUND
+                                    : ErrorCode.IO,
                             url + ": the NBD server refused export '" + export + "' (" + Integer.toHexString(type) + ")"
                                     + (text.isEmpty() ? "" : ": " + text));
                 }
@@ -190,8 +196,10 @@ final class NbdObject implements OpenObject {
             throw SiloException.of(ErrorCode.READ_ONLY, url + " is open for reading only");
         }
         if (offset < 0 || offset + data.length > size) {
-            throw SiloException.of(ErrorCode.NO_SPACE, "a write of " + data.length + " bytes at " + offset + " does not fit in "
-                    + url + " (" + size + " bytes)");
+            throw SiloException.of(
+                    ErrorCode.NO_SPACE,
+                    "a write of " + data.length + " bytes at " + offset + " does not fit in " + url + " (" + size
+                            + " bytes)");
         }
         for (int done = 0; done < data.length; ) {
             int n = Math.min(PIECE, data.length - done);
@@ -223,7 +231,8 @@ final class NbdObject implements OpenObject {
                 throw new IOException("a reply to another request");
             }
             if (error != 0) {
-                throw SiloException.of(error == 1 ? ErrorCode.PERMISSION : error == 28 ? ErrorCode.NO_SPACE : ErrorCode.IO,
+                throw SiloException.of(
+                        error == 1 ? ErrorCode.PERMISSION : error == 28 ? ErrorCode.NO_SPACE : ErrorCode.IO,
                         url + ": the NBD server answered errno " + error + " at offset " + offset);
             }
         } catch (IOException e) {

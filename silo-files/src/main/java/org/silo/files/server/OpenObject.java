@@ -17,7 +17,8 @@ interface OpenObject extends AutoCloseable {
      * Sends up to {@code count} bytes from {@code offset} straight to {@code out} (sendfile), for the data
      * port; returns how many went (0 if this object cannot: the rest must be read and written).
      */
-    default long transferTo(long offset, long count, java.nio.channels.WritableByteChannel out) throws java.io.IOException {
+    default long transferTo(long offset, long count, java.nio.channels.WritableByteChannel out)
+            throws java.io.IOException {
         return 0;
     }
 

@@ -62,7 +62,8 @@ final class StageCache {
                 if (name.startsWith(".")) {
                     Files.deleteIfExists(p); // a staging cut short by a stop
                 } else if (Files.isRegularFile(p)) {
-                    Entry e = new Entry(Files.size(p), Files.getLastModifiedTime(p).toMillis());
+                    Entry e = new Entry(
+                            Files.size(p), Files.getLastModifiedTime(p).toMillis());
                     entries.put(name, e);
                     used += e.size;
                 }
@@ -95,10 +96,14 @@ final class StageCache {
         try {
             f.get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw SiloException.of(ErrorCode.BUSY, "staging " + loc.path() + " (" + loc.size() + " bytes) from volume "
-                    + loc.volume() + " into the cache; open it again to wait for it (retry after 1000 ms)");
+            throw SiloException.of(
+                    ErrorCode.BUSY,
+                    "staging " + loc.path() + " (" + loc.size() + " bytes) from volume " + loc.volume()
+                            + " into the cache; open it again to wait for it (retry after 1000 ms)");
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof SiloException s ? s : SiloException.of(ErrorCode.IO, String.valueOf(e.getCause()));
+            throw e.getCause() instanceof SiloException s
+                    ? s
+                    : SiloException.of(ErrorCode.IO, String.valueOf(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw SiloException.of(ErrorCode.INTERNAL, "interrupted");
@@ -139,8 +144,10 @@ final class StageCache {
     /** Makes room for {@code loc}: evicts copies not open now, least recently used first. */
     private void reserve(ArchivePaths.Located loc) throws SiloException {
         if (loc.size() > limit) {
-            throw SiloException.of(ErrorCode.RESOURCE, loc.path() + " (" + loc.size() + " bytes) is larger than the whole cache ("
-                    + limit + " bytes, files.cache-size)");
+            throw SiloException.of(
+                    ErrorCode.RESOURCE,
+                    loc.path() + " (" + loc.size() + " bytes) is larger than the whole cache (" + limit
+                            + " bytes, files.cache-size)");
         }
         while (used + reserved + loc.size() > limit) {
             String victim = null;
@@ -152,8 +159,10 @@ final class StageCache {
                 }
             }
             if (victim == null) {
-                throw SiloException.of(ErrorCode.RESOURCE, "the file cache is full of open files (" + limit
-                        + " bytes, files.cache-size); close some or try later");
+                throw SiloException.of(
+                        ErrorCode.RESOURCE,
+                        "the file cache is full of open files (" + limit
+                                + " bytes, files.cache-size); close some or try later");
             }
             Entry gone = entries.remove(victim);
             used -= gone.size;
@@ -180,19 +189,25 @@ final class StageCache {
         e.pins++;
         e.lastUsed = System.currentTimeMillis();
         String staged = waitedMs >= 0
-                ? "waited " + waitedMs + " ms while " + loc.path() + " was staged from volume " + loc.volume() + " into the cache"
-                : e.stagingMs >= 0 ? loc.path() + " was staged from volume " + loc.volume() + " into the cache for this open ("
-                        + e.stagingMs + " ms)" : null;
+                ? "waited " + waitedMs + " ms while " + loc.path() + " was staged from volume " + loc.volume()
+                        + " into the cache"
+                : e.stagingMs >= 0
+                        ? loc.path() + " was staged from volume " + loc.volume() + " into the cache for this open ("
+                                + e.stagingMs + " ms)"
+                        : null;
         e.stagingMs = -1;
         boolean[] released = new boolean[1];
-        return new Pinned(dir.resolve(key), () -> {
-            synchronized (StageCache.this) {
-                if (!released[0]) {
-                    released[0] = true;
-                    e.pins--;
-                }
-            }
-        }, staged);
+        return new Pinned(
+                dir.resolve(key),
+                () -> {
+                    synchronized (StageCache.this) {
+                        if (!released[0]) {
+                            released[0] = true;
+                            e.pins--;
+                        }
+                    }
+                },
+                staged);
     }
 
     synchronized boolean contains(String bfid) {

@@ -29,7 +29,8 @@ final class UrlObject implements OpenObject {
             throw SiloException.invalid("not a URL: " + url + " (" + e.getReason() + ")");
         }
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-            throw SiloException.invalid("only nbd://, http:// and https:// URLs can be opened here, not '" + uri.getScheme() + "'");
+            throw SiloException.invalid(
+                    "only nbd://, http:// and https:// URLs can be opened here, not '" + uri.getScheme() + "'");
         }
         HttpFetcher.Response head = http.head(uri);
         if (head.status() == 404 || head.status() == 410) {

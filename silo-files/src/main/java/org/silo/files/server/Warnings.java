@@ -23,8 +23,12 @@ final class Warnings {
         if (asked == granted) {
             return null;
         }
-        return new Warning(FilesOps.WARN_LEASE_SHORTER, "granted for " + granted + " s, not the " + asked + " s asked"
-                + (asked > granted ? " (the longest lease is " + MAX_LEASE_SECONDS + " s): renew it before then" : ""));
+        return new Warning(
+                FilesOps.WARN_LEASE_SHORTER,
+                "granted for " + granted + " s, not the " + asked + " s asked"
+                        + (asked > granted
+                                ? " (the longest lease is " + MAX_LEASE_SECONDS + " s): renew it before then"
+                                : ""));
     }
 
     /**

@@ -27,7 +27,9 @@ class DataPortAddressTest {
             try (Socket s = new Socket(at.getAddress(), at.getPort())) {
                 assertThat(s.isConnected()).isTrue();
             }
-            assertThat(port.address(InetAddress.getByName("::1"))).as("IPv6 in brackets").matches("\\[0:0:0:0:0:0:0:1\\]:[0-9]+");
+            assertThat(port.address(InetAddress.getByName("::1")))
+                    .as("IPv6 in brackets")
+                    .matches("\\[0:0:0:0:0:0:0:1\\]:[0-9]+");
         }
     }
 
@@ -42,9 +44,10 @@ class DataPortAddressTest {
 
     @Test
     void aClientGivenAnAddressItCannotUseSaysSoInsteadOfThrowingANullPointerException() {
-        FilesOps.Opened opened = new FilesOps.Opened(new FilesOps.Handle(FilesOps.CAPABILITY, new byte[16]), 5000, false, 0,
-                "0:0:0:0:0:0:0:0:4567");
-        assertThatThrownBy(() -> OobReader.copy(opened, OutputStream.nullOutputStream())).isInstanceOf(IOException.class)
+        FilesOps.Opened opened = new FilesOps.Opened(
+                new FilesOps.Handle(FilesOps.CAPABILITY, new byte[16]), 5000, false, 0, "0:0:0:0:0:0:0:0:4567");
+        assertThatThrownBy(() -> OobReader.copy(opened, OutputStream.nullOutputStream()))
+                .isInstanceOf(IOException.class)
                 .hasMessage("the server named a data port this client cannot reach: '0:0:0:0:0:0:0:0:4567'");
     }
 }

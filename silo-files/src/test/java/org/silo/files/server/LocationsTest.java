@@ -18,6 +18,7 @@ import org.silo.wire.SiloException;
 class LocationsTest {
     @TempDir
     Path dir;
+
     ArchiveService archive;
     ArchiveGateway gateway;
 
@@ -39,18 +40,27 @@ class LocationsTest {
         Locations not = new Locations(0);
         ArchivePaths.Located a = remember.locate(gateway, "/a");
         assertThat(a.size()).isEqualTo(10);
-        assertThat(Files.readString(a.localFile())).as("in place on its dir volume").isEqualTo("bytes of a");
-        assertThatThrownBy(() -> remember.locate(gateway, "/b")).isInstanceOfSatisfying(SiloException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(Files.readString(a.localFile()))
+                .as("in place on its dir volume")
+                .isEqualTo("bytes of a");
+        assertThatThrownBy(() -> remember.locate(gateway, "/b"))
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
         archive.files().write(new WriteFile(null, "/b", "b".getBytes(), null, null, null, "root"), "test");
-        assertThat(remember.locate(gateway, "/b").size()).as("a miss is not remembered: a new file is seen at once").isEqualTo(1);
+        assertThat(remember.locate(gateway, "/b").size())
+                .as("a miss is not remembered: a new file is seen at once")
+                .isEqualTo(1);
 
         archive.namespace().rm("/a");
-        assertThat(remember.locate(gateway, "/a").bfid()).as("remembered for up to the TTL").isEqualTo(a.bfid());
-        assertThatThrownBy(() -> not.locate(gateway, "/a")).isInstanceOfSatisfying(SiloException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThat(remember.locate(gateway, "/a").bfid())
+                .as("remembered for up to the TTL")
+                .isEqualTo(a.bfid());
+        assertThatThrownBy(() -> not.locate(gateway, "/a"))
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
         remember.forget("/a");
-        assertThatThrownBy(() -> remember.locate(gateway, "/a")).isInstanceOfSatisfying(SiloException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+        assertThatThrownBy(() -> remember.locate(gateway, "/a"))
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
     }
 }

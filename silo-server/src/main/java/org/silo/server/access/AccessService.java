@@ -52,8 +52,13 @@ public final class AccessService implements Service {
         if (v == null) {
             return null;
         }
-        if (v.iterations() < Scram.MIN_ITERATIONS || v.salt() == null || v.salt().length < 8
-                || v.storedKey() == null || v.storedKey().length != 32 || v.serverKey() == null || v.serverKey().length != 32) {
+        if (v.iterations() < Scram.MIN_ITERATIONS
+                || v.salt() == null
+                || v.salt().length < 8
+                || v.storedKey() == null
+                || v.storedKey().length != 32
+                || v.serverKey() == null
+                || v.serverKey().length != 32) {
             throw SiloException.invalid("a verifier needs a salt of 8+ bytes, 32-byte keys and at least "
                     + Scram.MIN_ITERATIONS + " iterations");
         }
@@ -69,7 +74,8 @@ public final class AccessService implements Service {
             c.run();
             return null;
         } catch (IllegalArgumentException e) {
-            ErrorCode code = e.getMessage().contains("already exists") ? ErrorCode.EXISTS
+            ErrorCode code = e.getMessage().contains("already exists")
+                    ? ErrorCode.EXISTS
                     : e.getMessage().startsWith("no access list") ? ErrorCode.NOT_FOUND : ErrorCode.INVALID;
             throw SiloException.of(code, e.getMessage());
         } catch (IOException e) {

@@ -27,7 +27,13 @@ import org.silo.wire.auth.Scram;
  */
 public final class AccessStore {
     /** One list as stored. Byte arrays are base64 in the JSON. */
-    public record Entry(String name, boolean admin, byte[] salt, int iterations, byte[] storedKey, byte[] serverKey,
+    public record Entry(
+            String name,
+            boolean admin,
+            byte[] salt,
+            int iterations,
+            byte[] storedKey,
+            byte[] serverKey,
             List<String> grants) {
         boolean isProtected() {
             return storedKey != null;
@@ -82,7 +88,8 @@ public final class AccessStore {
     }
 
     /** Adds a list; {@code verifier} null makes it unprotected. */
-    public synchronized void add(String name, boolean admin, Scram.Verifier verifier, List<String> grants) throws IOException {
+    public synchronized void add(String name, boolean admin, Scram.Verifier verifier, List<String> grants)
+            throws IOException {
         checkName(name);
         for (String g : grants) {
             Grant.parse(g); // refuses a malformed grant before anything is written
@@ -121,13 +128,15 @@ public final class AccessStore {
     }
 
     private static Entry entry(String name, boolean admin, Scram.Verifier v, List<String> grants) {
-        return v == null ? new Entry(name, admin, null, 0, null, null, List.copyOf(grants))
+        return v == null
+                ? new Entry(name, admin, null, 0, null, null, List.copyOf(grants))
                 : new Entry(name, admin, v.salt(), v.iterations(), v.storedKey(), v.serverKey(), List.copyOf(grants));
     }
 
     static void checkName(String name) {
         if (name == null || !name.matches("[A-Za-z0-9._@-]{1,64}")) {
-            throw new IllegalArgumentException("an access list name is 1..64 of A-Z a-z 0-9 . _ @ -, not '" + name + "'");
+            throw new IllegalArgumentException(
+                    "an access list name is 1..64 of A-Z a-z 0-9 . _ @ -, not '" + name + "'");
         }
     }
 

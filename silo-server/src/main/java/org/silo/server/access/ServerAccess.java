@@ -18,7 +18,12 @@ import org.silo.wire.auth.Right;
  */
 public final class ServerAccess implements Authenticator {
     /** The {@code anonymous} setting. */
-    public enum Anonymous { AUTO, NONE, READ, ALL }
+    public enum Anonymous {
+        AUTO,
+        NONE,
+        READ,
+        ALL
+    }
 
     private final AccessStore store;
     private final Grants anonymous;

@@ -18,16 +18,31 @@ public final class ArchiveMetrics {
     private ArchiveMetrics() {}
 
     public static void bind(LibraryManager lib, MeterRegistry registry) {
-        Gauge.builder("silo.queue.depth", lib, l -> jobs(l, "queued")).description("jobs waiting for a mover").register(registry);
-        Gauge.builder("silo.jobs.running", lib, l -> jobs(l, "active")).description("jobs a mover is running").register(registry);
-        // the states movers report of themselves, and hung, which the library manager finds (docs/archive.md, "Hung drives")
-        for (String s : java.util.stream.Stream.concat(java.util.Arrays.stream(Mover.State.values()).map(Mover.State::wire),
-                java.util.stream.Stream.of(org.silo.archive.ops.LibraryMessages.MOVER_HUNG)).toList()) {
-            Gauge.builder("silo.movers", lib, l -> movers(l).stream().filter(m -> m.state().equals(s)).count())
-                    .tag("state", s).description("movers in each state").register(registry);
+        Gauge.builder("silo.queue.depth", lib, l -> jobs(l, "queued"))
+                .description("jobs waiting for a mover")
+                .register(registry);
+        Gauge.builder("silo.jobs.running", lib, l -> jobs(l, "active"))
+                .description("jobs a mover is running")
+                .register(registry);
+        // the states movers report of themselves, and hung, which the library manager finds (docs/archive.md, "Hung
+        // drives")
+        for (String s : java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(Mover.State.values()).map(Mover.State::wire),
+                        java.util.stream.Stream.of(org.silo.archive.ops.LibraryMessages.MOVER_HUNG))
+                .toList()) {
+            Gauge.builder(
+                            "silo.movers",
+                            lib,
+                            l -> movers(l).stream()
+                                    .filter(m -> m.state().equals(s))
+                                    .count())
+                    .tag("state", s)
+                    .description("movers in each state")
+                    .register(registry);
         }
         FunctionCounter.builder("silo.bytes_moved", lib, ArchiveMetrics::bytesMoved)
-                .description("bytes the movers have moved, in and out").register(registry);
+                .description("bytes the movers have moved, in and out")
+                .register(registry);
     }
 
     /** The total bytes every mover has moved (the STATUS field bytesMoved). */
@@ -37,7 +52,10 @@ public final class ArchiveMetrics {
 
     private static double jobs(LibraryManager lib, String state) {
         try {
-            return lib.list(false, 100_000).stream().map(JobInfo::state).filter(state::equals).count();
+            return lib.list(false, 100_000).stream()
+                    .map(JobInfo::state)
+                    .filter(state::equals)
+                    .count();
         } catch (SiloException e) {
             return Double.NaN;
         }

@@ -2,9 +2,9 @@ package org.silo.server.block;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,9 +14,8 @@ import org.silo.block.image.ImageException;
 import org.silo.block.image.ImageInfo;
 import org.silo.block.image.ImageStore;
 import org.silo.block.image.Policy;
-import org.silo.block.nbd.NbdTls;
-import io.netty.handler.ssl.SslContext;
 import org.silo.block.nbd.NbdServer;
+import org.silo.block.nbd.NbdTls;
 import org.silo.server.config.SiloConfig;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
@@ -77,8 +76,13 @@ public final class BlockService implements Service {
             blockhead.close();
             throw e;
         }
-        log.info("block service: Blockhead on {}:{}/udp, NBD on {}:{}, images in {}, policy {} unless set",
-                listen.getHostAddress(), blockhead.port(), listen.getHostAddress(), nbd.port(), store.directory(),
+        log.info(
+                "block service: Blockhead on {}:{}/udp, NBD on {}:{}, images in {}, policy {} unless set",
+                listen.getHostAddress(),
+                blockhead.port(),
+                listen.getHostAddress(),
+                nbd.port(),
+                store.directory(),
                 store.defaultPolicy());
         return new BlockService(store, blockhead, nbd);
     }
@@ -108,7 +112,8 @@ public final class BlockService implements Service {
             return null;
         }
         if (cert.isEmpty() || key.isEmpty()) {
-            throw new IllegalArgumentException("NBD TLS needs both nbd.tls-cert and nbd.tls-key (PEM; the key unencrypted PKCS#8)");
+            throw new IllegalArgumentException(
+                    "NBD TLS needs both nbd.tls-cert and nbd.tls-key (PEM; the key unencrypted PKCS#8)");
         }
         return NbdTls.serverContext(config.data().resolve(cert), config.data().resolve(key));
     }
@@ -195,18 +200,27 @@ public final class BlockService implements Service {
     }
 
     private static DiskOps.Disk disk(ImageInfo i) {
-        return new DiskOps.Disk(i.name(), i.sizeBytes(), i.allocatedBytes(), i.readOnly(), i.holders(),
+        return new DiskOps.Disk(
+                i.name(),
+                i.sizeBytes(),
+                i.allocatedBytes(),
+                i.readOnly(),
+                i.holders(),
                 i.policy().toString());
     }
 
     /** The Blockhead and NBD counters as silo_blockhead_* and silo_nbd_* meters. */
     public void bindMetrics(MeterRegistry registry) {
         for (String key : blockhead.counters().snapshot().keySet()) {
-            FunctionCounter.builder("silo.blockhead." + key, blockhead,
-                    b -> b.counters().snapshot().getOrDefault(key, 0L)).register(registry);
+            FunctionCounter.builder(
+                            "silo.blockhead." + key,
+                            blockhead,
+                            b -> b.counters().snapshot().getOrDefault(key, 0L))
+                    .register(registry);
         }
         for (String key : nbd.counters().snapshot().keySet()) {
-            FunctionCounter.builder("silo.nbd." + key, nbd, n -> n.counters().snapshot().getOrDefault(key, 0L))
+            FunctionCounter.builder(
+                            "silo.nbd." + key, nbd, n -> n.counters().snapshot().getOrDefault(key, 0L))
                     .register(registry);
         }
     }

@@ -38,8 +38,8 @@ public final class DiskOps {
     public record SetPolicy(String name, String policy) {}
 
     /** One image: its size, the bytes actually allocated (sparse), read-only, who has it open. */
-    public record Disk(String name, long sizeBytes, long allocatedBytes, boolean readOnly, List<String> holders,
-            String policy) {}
+    public record Disk(
+            String name, long sizeBytes, long allocatedBytes, boolean readOnly, List<String> holders, String policy) {}
 
     public record DiskList(List<Disk> disks) {}
 

@@ -41,14 +41,33 @@ public final class ConfigReader {
     public static final String COMMAND_LINE = "the command line";
 
     // The keys of each kind, checked when read: a bad value is refused before anything starts, not at first use.
-    private static final List<String> WHOLE_NUMBERS = List.of("archive.movers", "blockhead.max-sessions",
-            "blockhead.max-sessions-per-address", "wire.max-sessions", "wire.max-sessions-per-address", "wire.workers",
-            "wire.max-connections", "wire.max-connections-per-address", "wire.unproven-per-second", "reply-cache.entries",
+    private static final List<String> WHOLE_NUMBERS = List.of(
+            "archive.movers",
+            "blockhead.max-sessions",
+            "blockhead.max-sessions-per-address",
+            "wire.max-sessions",
+            "wire.max-sessions-per-address",
+            "wire.workers",
+            "wire.max-connections",
+            "wire.max-connections-per-address",
+            "wire.unproven-per-second",
+            "reply-cache.entries",
             "reply-cache.per-session");
-    private static final List<String> SIZES = List.of("archive.mover-rate", "archive.aggregate-below", "archive.aggregate-size",
-            "files.cache-size", "reply-cache.bytes");
-    private static final List<String> DURATIONS = List.of("login.first-wait", "archive.mover-timeout", "archive.age-time",
-            "archive.aggregate-idle", "blockhead.idle", "files.stage-wait", "files.lookup-cache", "wire.session-idle");
+    private static final List<String> SIZES = List.of(
+            "archive.mover-rate",
+            "archive.aggregate-below",
+            "archive.aggregate-size",
+            "files.cache-size",
+            "reply-cache.bytes");
+    private static final List<String> DURATIONS = List.of(
+            "login.first-wait",
+            "archive.mover-timeout",
+            "archive.age-time",
+            "archive.aggregate-idle",
+            "blockhead.idle",
+            "files.stage-wait",
+            "files.lookup-cache",
+            "wire.session-idle");
 
     /** Each checked key and its check, which throws IllegalArgumentException with the reason. */
     private static final Map<String, BiConsumer<SiloConfig, String>> CHECKS = checks();
@@ -65,7 +84,8 @@ public final class ConfigReader {
         DURATIONS.forEach(k -> m.put(k, SiloConfig::duration));
         m.put("archive.hung-after", (c, key) -> {
             if (c.duration(key).toMillis() < 1) {
-                throw new IllegalArgumentException("a transfer needs some time to move a byte; give a duration such as 5m");
+                throw new IllegalArgumentException(
+                        "a transfer needs some time to move a byte; give a duration such as 5m");
             }
         });
         m.put("wire.max-datagram", (c, key) -> {
@@ -104,7 +124,10 @@ public final class ConfigReader {
         m.put("files.url-allow", (c, key) -> c.urlAllow());
         m.put("catalog", (c, key) -> {
             String v = c.get(key);
-            if (!v.isEmpty() && !v.equals("sqlite") && !v.startsWith("jdbc:sqlite:") && !v.startsWith("jdbc:postgresql:")) {
+            if (!v.isEmpty()
+                    && !v.equals("sqlite")
+                    && !v.startsWith("jdbc:sqlite:")
+                    && !v.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("write nothing (SQLite in the data directory), jdbc:sqlite:FILE or"
                         + " jdbc:postgresql://HOST:PORT/DB?user=U");
             }
@@ -124,7 +147,8 @@ public final class ConfigReader {
                 p.load(r);
             }
             Map<String, String> fromFile = new TreeMap<>();
-            p.stringPropertyNames().forEach(k -> fromFile.put(k, p.getProperty(k).trim()));
+            p.stringPropertyNames()
+                    .forEach(k -> fromFile.put(k, p.getProperty(k).trim()));
             apply(fromFile, file.toString(), renamed, values, origins, problems, warnings);
         }
         apply(overrides, COMMAND_LINE, renamed, values, origins, problems, warnings);
@@ -142,7 +166,8 @@ public final class ConfigReader {
             try {
                 c.wire();
             } catch (IllegalArgumentException e) {
-                problems.add("bad wire settings: " + e.getMessage()); // a rule of WireServerConfig's that no key's check above has
+                problems.add("bad wire settings: "
+                        + e.getMessage()); // a rule of WireServerConfig's that no key's check above has
             }
         }
         tls(c, problems);
@@ -150,8 +175,14 @@ public final class ConfigReader {
     }
 
     /** One source's keys onto the values: old names read as new ones, unknown keys said with the nearest known ones. */
-    private static void apply(Map<String, String> source, String where, List<SiloConfig.Renamed> renamed, Map<String, String> values,
-            Map<String, String> origins, List<String> problems, List<String> warnings) {
+    private static void apply(
+            Map<String, String> source,
+            String where,
+            List<SiloConfig.Renamed> renamed,
+            Map<String, String> values,
+            Map<String, String> origins,
+            List<String> problems,
+            List<String> warnings) {
         Map<String, SiloConfig.Renamed> byOld = new LinkedHashMap<>();
         renamed.forEach(r -> byOld.put(r.oldKey(), r));
         for (Map.Entry<String, String> e : source.entrySet()) {
@@ -159,12 +190,15 @@ public final class ConfigReader {
             SiloConfig.Renamed r = byOld.get(key);
             if (r != null) {
                 if (source.containsKey(r.newKey())) {
-                    problems.add("both '" + key + "' and '" + r.newKey() + "' are set in " + where + ", and '" + key + "' is the old name of '"
-                            + r.newKey() + "' (renamed in silo " + r.release() + "): keep only " + r.newKey());
+                    problems.add("both '" + key + "' and '" + r.newKey() + "' are set in " + where + ", and '" + key
+                            + "' is the old name of '" + r.newKey() + "' (renamed in silo " + r.release()
+                            + "): keep only " + r.newKey());
                     continue;
                 }
-                warnings.add("setting '" + key + "' in " + where + " was renamed to '" + r.newKey() + "' in silo " + r.release()
-                        + "; read as " + r.newKey() + " = '" + e.getValue() + "'. Write " + r.newKey() + ": the old name may be refused"
+                warnings.add("setting '" + key + "' in " + where + " was renamed to '" + r.newKey() + "' in silo "
+                        + r.release()
+                        + "; read as " + r.newKey() + " = '" + e.getValue() + "'. Write " + r.newKey()
+                        + ": the old name may be refused"
                         + " in a later release");
                 key = r.newKey();
             } else if (!SiloConfig.DEFAULTS.containsKey(key)) {
@@ -190,9 +224,10 @@ public final class ConfigReader {
 
     static String unknown(String key, String where) {
         List<String> near = nearestKeys(key);
-        return "unknown setting '" + key + "' in " + where + (near.isEmpty()
-                ? "; none is near it (docs/configuration.md lists every setting; silo server --check-config prints them)"
-                : "; did you mean " + or(near) + "?");
+        return "unknown setting '" + key + "' in " + where
+                + (near.isEmpty()
+                        ? "; none is near it (docs/configuration.md lists every setting; silo server --check-config prints them)"
+                        : "; did you mean " + or(near) + "?");
     }
 
     /**
@@ -211,7 +246,10 @@ public final class ConfigReader {
             return List.of();
         }
         int allowed = tail.length() >= 5 ? 1 : 0;
-        return known.stream().filter(k -> Nearest.distance(tail, lastPart(k)) <= allowed).limit(3).toList();
+        return known.stream()
+                .filter(k -> Nearest.distance(tail, lastPart(k)) <= allowed)
+                .limit(3)
+                .toList();
     }
 
     private static String lastPart(String key) {
@@ -219,14 +257,18 @@ public final class ConfigReader {
     }
 
     private static String or(List<String> names) {
-        return names.size() == 1 ? names.get(0)
+        return names.size() == 1
+                ? names.get(0)
                 : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
     }
 
     /** {@code bad value KEY = 'VALUE': reason}, whichever way the parser put its reason. */
     static String badValue(String key, String value, String reason) {
         String r = reason == null ? "not valid" : reason;
-        for (String prefix : List.of("bad value " + key + " = '" + value + "': ", key + " = '" + value + "': ", key + ": ",
+        for (String prefix : List.of(
+                "bad value " + key + " = '" + value + "': ",
+                key + " = '" + value + "': ",
+                key + ": ",
                 "'" + value + "' is ")) {
             if (r.startsWith(prefix)) {
                 r = r.substring(prefix.length());

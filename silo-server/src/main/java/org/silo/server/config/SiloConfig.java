@@ -164,7 +164,8 @@ public final class SiloConfig {
         } catch (NumberFormatException e) {
             // said below, as an out-of-range number is
         }
-        throw new IllegalArgumentException("bad value " + key + " = '" + get(key) + "': a port is a whole number 0..65535 (0: any free port)");
+        throw new IllegalArgumentException(
+                "bad value " + key + " = '" + get(key) + "': a port is a whole number 0..65535 (0: any free port)");
     }
 
     public int integer(String key) {
@@ -199,7 +200,8 @@ public final class SiloConfig {
         try {
             return InetAddress.getByName(get("listen"));
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("bad value listen = '" + get("listen") + "': not an address of this host");
+            throw new IllegalArgumentException(
+                    "bad value listen = '" + get("listen") + "': not an address of this host");
         }
     }
 
@@ -216,10 +218,19 @@ public final class SiloConfig {
         if (tcpFrame > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("wire.max-tcp-frame must be below 2 GiB");
         }
-        return new WireServerConfig(integer("wire.max-datagram"), (int) tcpFrame, duration("wire.session-idle"),
-                integer("wire.max-sessions"), integer("wire.max-sessions-per-address"),
-                integer("reply-cache.entries"), size("reply-cache.bytes"), integer("reply-cache.per-session"),
-                duration("reply-cache.retention"), integer("wire.workers"), integer("wire.max-connections"),
-                integer("wire.max-connections-per-address"), integer("wire.unproven-per-second"));
+        return new WireServerConfig(
+                integer("wire.max-datagram"),
+                (int) tcpFrame,
+                duration("wire.session-idle"),
+                integer("wire.max-sessions"),
+                integer("wire.max-sessions-per-address"),
+                integer("reply-cache.entries"),
+                size("reply-cache.bytes"),
+                integer("reply-cache.per-session"),
+                duration("reply-cache.retention"),
+                integer("wire.workers"),
+                integer("wire.max-connections"),
+                integer("wire.max-connections-per-address"),
+                integer("wire.unproven-per-second"));
     }
 }

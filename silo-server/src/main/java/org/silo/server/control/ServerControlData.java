@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.silo.archive.ArchiveService;
-import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.FileMessages;
+import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.VolumeMessages;
 import org.silo.archive.volume.VolumeState;
 import org.silo.block.image.ImageException;
@@ -43,8 +43,14 @@ public final class ServerControlData implements ControlData {
      * @param workers  the text workers (shared with the text protocol's server)
      * @param xferBase {@code http://HOST:PORT} of the console, where text movers fetch and deliver copies
      */
-    public ServerControlData(Supplier<Map<String, Object>> status, ArchiveService archive, ImageStore images,
-            ServerAccess access, PrometheusMeterRegistry registry, Supplier<List<Map<String, Object>>> leases, WorkerRegistry workers,
+    public ServerControlData(
+            Supplier<Map<String, Object>> status,
+            ArchiveService archive,
+            ImageStore images,
+            ServerAccess access,
+            PrometheusMeterRegistry registry,
+            Supplier<List<Map<String, Object>>> leases,
+            WorkerRegistry workers,
             Supplier<String> xferBase) {
         this.status = status;
         this.leases = leases;
@@ -131,8 +137,9 @@ public final class ServerControlData implements ControlData {
                 try {
                     yield image(images.info(name));
                 } catch (ImageException e) {
-                    throw SiloException.of(e.reason() == ImageException.Reason.NOT_FOUND ? ErrorCode.NOT_FOUND
-                            : ErrorCode.INVALID, e.getMessage());
+                    throw SiloException.of(
+                            e.reason() == ImageException.Reason.NOT_FOUND ? ErrorCode.NOT_FOUND : ErrorCode.INVALID,
+                            e.getMessage());
                 }
             }
             default -> throw SiloException.invalid("kind is volume, file or image, not '" + kind + "'");
@@ -178,8 +185,9 @@ public final class ServerControlData implements ControlData {
     }
 
     @Override
-    public MoverAnswer moverStatus(String worker, String name, List<String> capabilities, List<String> status,
-            List<List<String>> lines) throws SiloException {
+    public MoverAnswer moverStatus(
+            String worker, String name, List<String> capabilities, List<String> status, List<List<String>> lines)
+            throws SiloException {
         return textMovers.status(worker, name, capabilities, status, lines);
     }
 

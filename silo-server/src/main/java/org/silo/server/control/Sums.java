@@ -57,10 +57,15 @@ final class Sums {
         }
         boolean workerFail = status.size() > 2 && status.get(2).equalsIgnoreCase("fail");
         boolean ok = bad.isEmpty() && !workerFail;
-        String result = checked + " files, " + bytes + " bytes read by text mover " + name + ", sums checked by the server: "
-                + (bad.isEmpty() ? "all good" : bad.size() + " bad");
-        String error = ok ? null : "volume " + j.volume() + ": text mover " + name + (bad.isEmpty() ? " reports fail"
-                : "'s sums: " + bad.size() + " of " + checked + " files bad: " + String.join("; ", bad));
+        String result = checked + " files, " + bytes + " bytes read by text mover " + name
+                + ", sums checked by the server: " + (bad.isEmpty() ? "all good" : bad.size() + " bad");
+        String error = ok
+                ? null
+                : "volume " + j.volume() + ": text mover " + name
+                        + (bad.isEmpty()
+                                ? " reports fail"
+                                : "'s sums: " + bad.size() + " of " + checked + " files bad: "
+                                        + String.join("; ", bad));
         return TransferDone.of(worker, j.id())
                 .ok(ok)
                 .error(error)
@@ -81,8 +86,11 @@ final class Sums {
             if (!ALGORITHMS.contains(alg) || hex.isEmpty()) {
                 return "'" + s + "' is not ALG:HEX with ALG one of " + String.join(", ", ALGORITHMS);
             }
-            String catalog = alg.equals("adler32") ? f.adler32()
-                    : f.hash() != null && f.hash().startsWith(alg + ":") ? f.hash().substring(alg.length() + 1) : null;
+            String catalog = alg.equals("adler32")
+                    ? f.adler32()
+                    : f.hash() != null && f.hash().startsWith(alg + ":")
+                            ? f.hash().substring(alg.length() + 1)
+                            : null;
             if (catalog == null) {
                 continue; // the catalog has no sum of this kind: nothing to compare it with
             }
@@ -91,7 +99,11 @@ final class Sums {
             }
             confirmed++;
         }
-        return confirmed > 0 ? null : "no sum the catalog can check (it has adler32" + (f.hash() == null ? "" : " and " + f.hash()
-                .substring(0, f.hash().indexOf(':'))) + ")";
+        return confirmed > 0
+                ? null
+                : "no sum the catalog can check (it has adler32"
+                        + (f.hash() == null
+                                ? ""
+                                : " and " + f.hash().substring(0, f.hash().indexOf(':'))) + ")";
     }
 }

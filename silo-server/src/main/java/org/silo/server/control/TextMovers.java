@@ -43,6 +43,7 @@ final class TextMovers {
     static final List<String> KINDS = List.of(LibraryMessages.KIND_VERIFY, LibraryMessages.KIND_COPY);
     /** Where a copy's one-time URL points: the console's port (docs/control-protocol.md, "Copies by a text worker"). */
     static final String XFER_PATH = "/xfer/";
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A worker's bound volume and job; for a copy, its token and what became of the transfer. */
@@ -75,8 +76,13 @@ final class TextMovers {
         this.xferBase = xferBase;
     }
 
-    MoverAnswer status(String worker, String name, List<String> caps, List<String> status, List<List<String>> lines) throws SiloException {
-        String library = caps.stream().filter(c -> c.startsWith("mover:")).findFirst().orElseThrow().substring(6);
+    MoverAnswer status(String worker, String name, List<String> caps, List<String> status, List<List<String>> lines)
+            throws SiloException {
+        String library = caps.stream()
+                .filter(c -> c.startsWith("mover:"))
+                .findFirst()
+                .orElseThrow()
+                .substring(6);
         List<String> kinds = caps.stream().filter(KINDS::contains).toList();
         if (kinds.isEmpty()) {
             throw SiloException.invalid("a text mover's CAP names what it does (" + String.join(", ", KINDS) + ")");
@@ -84,23 +90,34 @@ final class TextMovers {
         String state = status.isEmpty() ? "" : status.get(0);
         LibraryManager lm = archive.library();
         Bound b = bound.get(worker);
-        MoverHello hello = new MoverHello(worker, name == null || name.isBlank() ? worker : name, library, List.of("text"), "text worker",
-                state, b == null ? null : b.volume, kinds);
+        MoverHello hello = new MoverHello(
+                worker,
+                name == null || name.isBlank() ? worker : name,
+                library,
+                List.of("text"),
+                "text worker",
+                state,
+                b == null ? null : b.volume,
+                kinds);
         switch (state) {
             case "idle", "avail" -> {
                 if (b != null) { // idle while bound: it gave the volume up (tray open)
                     lm.unilateralUnbind(new LibraryMessages.Unbind(worker, b.volume, "text mover went idle"));
                     drop(worker);
                 }
-                Work w = lm.idleMover(new MoverHello(worker, hello.name(), library, hello.mediaTypes(), hello.host(), "idle", null, kinds));
-                return MoverAnswer.ok(w.action().equals(LibraryMessages.BIND_VOLUME) ? work(worker, w.volume(), w.job(), verb(caps))
-                        : List.of());
+                Work w = lm.idleMover(new MoverHello(
+                        worker, hello.name(), library, hello.mediaTypes(), hello.host(), "idle", null, kinds));
+                return MoverAnswer.ok(
+                        w.action().equals(LibraryMessages.BIND_VOLUME)
+                                ? work(worker, w.volume(), w.job(), verb(caps))
+                                : List.of());
             }
             case "active", "busy" -> {
                 Job j = current(b, state).job;
                 long total = Math.max(1, j.size());
                 long done = total * Math.max(0, Math.min(100, number(status, 1))) / 100;
-                if (lm.progress(new LibraryMessages.Progress(worker, "active", j.id(), done, total, 0)).cancel()) {
+                if (lm.progress(new LibraryMessages.Progress(worker, "active", j.id(), done, total, 0))
+                        .cancel()) {
                     return MoverAnswer.ok(List.of(List.of("CANCEL", String.valueOf(j.id()))));
                 }
                 return MoverAnswer.ok(List.of());
@@ -108,17 +125,25 @@ final class TextMovers {
             case "done" -> {
                 Job j = current(b, state).job;
                 boolean pass = status.size() > 2 && status.get(2).equalsIgnoreCase("pass");
-                String detail = String.join(" ", status.subList(Math.min(3, status.size()), status.size())).strip();
-                TransferDone d = j.kind().equals(LibraryMessages.KIND_COPY) ? copyDone(worker, b, hello.name(), status, detail)
-                        : Sums.reported(lines) ? Sums.check(worker, hello.name(), j, lines, status)
-                        : TransferDone.of(worker, j.id())
-                                .ok(pass)
-                                .error(pass ? null : "text mover " + hello.name() + " reports fail" + (detail.isEmpty() ? "" : ": " + detail))
-                                .size(j.size())
-                                .result(j.files().size() + " files, " + j.size() + " bytes read by text mover " + hello.name() + ": " + (pass ? "all good" : "failed"))
-                                .faultVolume(j.volume())
-                                .volumeFault(!pass)
-                                .build();
+                String detail = String.join(" ", status.subList(Math.min(3, status.size()), status.size()))
+                        .strip();
+                TransferDone d = j.kind().equals(LibraryMessages.KIND_COPY)
+                        ? copyDone(worker, b, hello.name(), status, detail)
+                        : Sums.reported(lines)
+                                ? Sums.check(worker, hello.name(), j, lines, status)
+                                : TransferDone.of(worker, j.id())
+                                        .ok(pass)
+                                        .error(
+                                                pass
+                                                        ? null
+                                                        : "text mover " + hello.name() + " reports fail"
+                                                                + (detail.isEmpty() ? "" : ": " + detail))
+                                        .size(j.size())
+                                        .result(j.files().size() + " files, " + j.size() + " bytes read by text mover "
+                                                + hello.name() + ": " + (pass ? "all good" : "failed"))
+                                        .faultVolume(j.volume())
+                                        .volumeFault(!pass)
+                                        .build();
                 lm.transferDone(d);
                 tokens.remove(b.token == null ? "" : b.token);
                 Work next = lm.haveBoundVolume(hello);
@@ -131,7 +156,8 @@ final class TextMovers {
                 }
                 return new MoverAnswer(answer, d.ok(), d.ok() ? d.size() : 0);
             }
-            default -> throw SiloException.invalid("a text mover's STATUS is idle, active or done, not '" + state + "'");
+            default ->
+                throw SiloException.invalid("a text mover's STATUS is idle, active or done, not '" + state + "'");
         }
     }
 
@@ -141,7 +167,8 @@ final class TextMovers {
         TransferDone d = b.delivered;
         boolean fail = status.size() > 2 && status.get(2).equalsIgnoreCase("fail");
         if (d == null || fail) {
-            String why = d == null ? "text mover " + name + " delivered no copy (PUT the bytes to the WORK's URL before STATUS done)"
+            String why = d == null
+                    ? "text mover " + name + " delivered no copy (PUT the bytes to the WORK's URL before STATUS done)"
                     : "text mover " + name + " reports fail" + (detail.isEmpty() ? "" : ": " + detail);
             return TransferDone.of(worker, j.id())
                     .failed("copy of " + j.path() + " to " + j.targetVolume() + " failed: " + why)
@@ -154,7 +181,8 @@ final class TextMovers {
     Fetched fetch(String token) throws SiloException {
         Bound b = byToken(token);
         if (!b.fetched.compareAndSet(false, true)) {
-            throw SiloException.notFound("this token's source was fetched already: a token is good for one GET and one PUT");
+            throw SiloException.notFound(
+                    "this token's source was fetched already: a token is good for one GET and one PUT");
         }
         Backend from = archive.volumes().backends().get(b.job.backend());
         return new Fetched(from.open(b.job.cookie()), b.job.size());
@@ -165,7 +193,8 @@ final class TextMovers {
         String worker = tokens.get(token);
         Bound b = byToken(token);
         if (!b.delivering.compareAndSet(false, true)) {
-            throw SiloException.notFound("this token's copy was delivered already: a token is good for one GET and one PUT");
+            throw SiloException.notFound(
+                    "this token's copy was delivered already: a token is good for one GET and one PUT");
         }
         TransferDone d = DeliveredCopy.copy(worker, archive.volumes().backends(), b.job, in, b.hash, b.arrived);
         if (!d.ok()) { // bytes the worker sent wrong are the worker's fault, not either volume's
@@ -173,7 +202,8 @@ final class TextMovers {
             throw SiloException.of(ErrorCode.IO, d.error());
         }
         b.delivered = d;
-        return "stored " + b.job.size() + " bytes of " + b.job.path() + " on " + b.job.targetVolume() + " at " + d.cookie();
+        return "stored " + b.job.size() + " bytes of " + b.job.path() + " on " + b.job.targetVolume() + " at "
+                + d.cookie();
     }
 
     private Bound byToken(String token) throws SiloException {
@@ -189,7 +219,8 @@ final class TextMovers {
         Bound b = drop(worker);
         if (b != null) {
             try {
-                archive.library().unilateralUnbind(new LibraryMessages.Unbind(worker, b.volume, "text mover disconnected"));
+                archive.library()
+                        .unilateralUnbind(new LibraryMessages.Unbind(worker, b.volume, "text mover disconnected"));
             } catch (SiloException e) {
                 // the library manager's timeout gives the job away in any case
             }
@@ -226,13 +257,23 @@ final class TextMovers {
      */
     private List<List<String>> work(String worker, String volume, Job j, String verb) throws SiloException {
         boolean copy = j.kind().equals(LibraryMessages.KIND_COPY);
-        List<FileRef> files = j.files() != null ? j.files()
-                : copy ? List.of(new FileRef(j.bfid(), j.cookie(), j.size(), j.adler32(), hashOf(j.bfid()))) : List.of();
+        List<FileRef> files = j.files() != null
+                ? j.files()
+                : copy
+                        ? List.of(new FileRef(j.bfid(), j.cookie(), j.size(), j.adler32(), hashOf(j.bfid())))
+                        : List.of();
         String token = copy ? HexFormat.of().formatHex(randomBytes()) : null;
         drop(worker);
-        bound.put(worker, new Bound(volume, j, token, copy && j.bfid() != null ? files.get(0).hash() : null));
+        bound.put(
+                worker,
+                new Bound(
+                        volume,
+                        j,
+                        token,
+                        copy && j.bfid() != null ? files.get(0).hash() : null));
         List<List<String>> lines = new ArrayList<>();
-        List<String> first = new ArrayList<>(List.of(verb, String.valueOf(j.id()), j.kind(), volume, String.valueOf(j.size())));
+        List<String> first =
+                new ArrayList<>(List.of(verb, String.valueOf(j.id()), j.kind(), volume, String.valueOf(j.size())));
         if (copy) {
             tokens.put(token, worker);
             first.add(j.targetVolume());
@@ -241,8 +282,16 @@ final class TextMovers {
         lines.add(first);
         Backend backend = archive.volumes().backends().get(j.backend());
         for (FileRef f : files) {
-            String where = backend instanceof DirBackend d ? d.path(f.cookie()).toString() : j.backend() + "#" + f.cookie();
-            lines.add(List.of("FILE", f.bfid(), f.cookie(), String.valueOf(f.size()), f.adler32(), where, f.hash() == null ? "" : f.hash()));
+            String where =
+                    backend instanceof DirBackend d ? d.path(f.cookie()).toString() : j.backend() + "#" + f.cookie();
+            lines.add(List.of(
+                    "FILE",
+                    f.bfid(),
+                    f.cookie(),
+                    String.valueOf(f.size()),
+                    f.adler32(),
+                    where,
+                    f.hash() == null ? "" : f.hash()));
         }
         return lines;
     }
@@ -259,7 +308,9 @@ final class TextMovers {
 
     private static long number(List<String> status, int i) {
         try {
-            return i < status.size() ? Long.parseLong(status.get(i).replace("%", "").strip()) : 0;
+            return i < status.size()
+                    ? Long.parseLong(status.get(i).replace("%", "").strip())
+                    : 0;
         } catch (NumberFormatException e) {
             return 0;
         }

@@ -47,11 +47,16 @@ class ConsoleFixtureKeysTest {
 
             Map<String, Object> fake = fixture.status();
             @SuppressWarnings("unchecked")
-            Map<String, Object> real = JSON.convertValue(JSON.readTree(world.get("/api/status")).get("server"), Map.class);
+            Map<String, Object> real =
+                    JSON.convertValue(JSON.readTree(world.get("/api/status")).get("server"), Map.class);
             assertThat(real.keySet()).as("STATUS").containsAll(fake.keySet());
             StatusSummary.PATHS.forEach((name, path) -> {
-                assertThat(StatusSummary.number(fake, path)).as("the fixture's " + path).isNotNull();
-                assertThat(StatusSummary.number(real, path)).as("the server's " + path).isNotNull();
+                assertThat(StatusSummary.number(fake, path))
+                        .as("the fixture's " + path)
+                        .isNotNull();
+                assertThat(StatusSummary.number(real, path))
+                        .as("the server's " + path)
+                        .isNotNull();
             });
         }
     }

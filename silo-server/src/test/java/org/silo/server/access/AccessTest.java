@@ -39,27 +39,35 @@ class AccessTest {
 
     @Test
     void loopbackOutOfTheBoxGrantsEverything() throws Exception {
-        try (SiloServer s = SiloServer.start(TestSilo.config(dir)); SiloClient c = client(s)) {
-            assertThat(c.call(DiskOps.CREATE, new DiskOps.Create("free", 1 << 20, false)).name()).isEqualTo("free");
+        try (SiloServer s = SiloServer.start(TestSilo.config(dir));
+                SiloClient c = client(s)) {
+            assertThat(c.call(DiskOps.CREATE, new DiskOps.Create("free", 1 << 20, false))
+                            .name())
+                    .isEqualTo("free");
         }
     }
 
     @Test
     void elsewhereAnonymousGetsReadAndAdminAlwaysNeedsALogin() throws Exception {
         InetAddress lan = InetAddress.getByName("192.0.2.10"); // never bound: only the policy is computed
-        assertThat(ServerAccess.anonymousGrants(ServerAccess.Anonymous.AUTO, lan)).isEqualTo(Grants.READ);
+        assertThat(ServerAccess.anonymousGrants(ServerAccess.Anonymous.AUTO, lan))
+                .isEqualTo(Grants.READ);
         Grants all = ServerAccess.anonymousGrants(ServerAccess.Anonymous.ALL, lan);
         assertThat(all.allows("block", "x", Right.WRITE)).isTrue();
         assertThat(all.allows("block", "x", Right.ADMIN)).isFalse();
-        assertThat(ServerAccess.anonymousGrants(ServerAccess.Anonymous.NONE, lan).allows("core", "", Right.READ)).isFalse();
-        assertThat(ServerAccess.anonymousGrants(ServerAccess.Anonymous.AUTO, InetAddress.getLoopbackAddress())).isEqualTo(Grants.ALL);
+        assertThat(ServerAccess.anonymousGrants(ServerAccess.Anonymous.NONE, lan)
+                        .allows("core", "", Right.READ))
+                .isFalse();
+        assertThat(ServerAccess.anonymousGrants(ServerAccess.Anonymous.AUTO, InetAddress.getLoopbackAddress()))
+                .isEqualTo(Grants.ALL);
         assertThatThrownBy(() -> ServerAccess.parse("some")).hasMessageContaining("auto, none, read or all");
     }
 
     @Test
     void theFirstAdminThenRightsPerImage() throws Exception {
         AccessStore.open(dir).add("root", true, pw("r00t"), List.of());
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("access.json")))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("access.json"))))
+                .isEqualTo("rw-------");
         assertThat(Files.readString(dir.resolve("access.json"))).doesNotContain("r00t");
         try (SiloServer s = SiloServer.start(TestSilo.config(dir, "anonymous", "read"))) {
             try (SiloClient anon = client(s)) {
@@ -67,34 +75,44 @@ class AccessTest {
                 assertThatThrownBy(() -> anon.call(DiskOps.CREATE, new DiskOps.Create("x", 1 << 20, false)))
                         .isInstanceOfSatisfying(SiloException.class, e -> {
                             assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
-                            assertThat(e.getMessage()).contains("needs admin on block:x", "anonymous from 127.0.0.1", "*::read");
+                            assertThat(e.getMessage())
+                                    .contains("needs admin on block:x", "anonymous from 127.0.0.1", "*::read");
                         });
-                assertThat(anon.call(DiskOps.LIST, null).disks()).as("nothing was created").isEmpty();
+                assertThat(anon.call(DiskOps.LIST, null).disks())
+                        .as("nothing was created")
+                        .isEmpty();
             }
             try (SiloClient root = client(s)) {
                 root.login("root", "r00t".toCharArray());
-                root.call(AccessOps.USER_ADD, new AccessOps.AddUser("alice", false, List.of("block:alice-:admin"),
-                        verifier(pw("wonder"))));
-                assertThat(root.call(AccessOps.ACL_LIST, null).lists()).extracting(AccessOps.ListView::name)
+                root.call(
+                        AccessOps.USER_ADD,
+                        new AccessOps.AddUser("alice", false, List.of("block:alice-:admin"), verifier(pw("wonder"))));
+                assertThat(root.call(AccessOps.ACL_LIST, null).lists())
+                        .extracting(AccessOps.ListView::name)
                         .containsExactly("alice", "root");
-                assertThatThrownBy(() -> root.call(AccessOps.USER_ADD, new AccessOps.AddUser("alice", false, List.of(), null)))
+                assertThatThrownBy(() ->
+                                root.call(AccessOps.USER_ADD, new AccessOps.AddUser("alice", false, List.of(), null)))
                         .hasMessageContaining("already exists");
-                assertThatThrownBy(() -> root.call(AccessOps.USER_ADD, new AccessOps.AddUser("bad name", false, List.of(), null)))
+                assertThatThrownBy(() -> root.call(
+                                AccessOps.USER_ADD, new AccessOps.AddUser("bad name", false, List.of(), null)))
                         .hasMessageContaining("1..64 of");
             }
             try (SiloClient alice = client(s)) {
                 alice.login("alice", "wonder".toCharArray());
                 alice.call(DiskOps.CREATE, new DiskOps.Create("alice-1", 1 << 20, false));
                 assertThatThrownBy(() -> alice.call(DiskOps.CREATE, new DiskOps.Create("bob-1", 1 << 20, false)))
-                        .hasMessageContaining("needs admin on block:bob-1").hasMessageContaining("alice from");
+                        .hasMessageContaining("needs admin on block:bob-1")
+                        .hasMessageContaining("alice from");
                 assertThatThrownBy(() -> alice.call(AccessOps.USER_RM, new AccessOps.Name("root")))
                         .hasMessageContaining("needs admin on access;");
                 alice.call(AccessOps.USER_PASSWD, new AccessOps.Passwd("alice", verifier(pw("land"))));
-                assertThatThrownBy(() -> alice.call(AccessOps.USER_PASSWD, new AccessOps.Passwd("root", verifier(pw("x")))))
+                assertThatThrownBy(() ->
+                                alice.call(AccessOps.USER_PASSWD, new AccessOps.Passwd("root", verifier(pw("x")))))
                         .hasMessageContaining("needs admin on access:root");
             }
             try (SiloClient again = client(s)) {
-                assertThatThrownBy(() -> again.login("alice", "wonder".toCharArray())).hasMessageContaining("wrong password");
+                assertThatThrownBy(() -> again.login("alice", "wonder".toCharArray()))
+                        .hasMessageContaining("wrong password");
                 again.login("alice", "land".toCharArray());
                 assertThat(again.call(CoreOps.STATUS, null)).containsKey("access");
             }
@@ -114,23 +132,32 @@ class AccessTest {
             }
             assertThat(text.askText("LOGIN\troot\tr00t"))
                     .startsWith("ERROR\t401\ttoo many wrong passwords for 'root' from 127.0.0.1");
-            java.net.http.HttpResponse<String> console = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + s.consolePort() + "/api/login"))
-                            .header("X-Silo", "1").header("Content-Type", "application/json")
-                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"list\":\"root\",\"password\":\"r00t\"}")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            java.net.http.HttpResponse<String> console = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create("http://127.0.0.1:" + s.consolePort() + "/api/login"))
+                                    .header("X-Silo", "1")
+                                    .header("Content-Type", "application/json")
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            "{\"list\":\"root\",\"password\":\"r00t\"}"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(console.statusCode()).isEqualTo(429);
             assertThat(console.body()).contains("too many wrong passwords for 'root'");
             try (SiloClient c = client(s)) {
-                assertThatThrownBy(() -> c.login("root", "r00t".toCharArray())).hasMessageContaining("too many wrong passwords");
+                assertThatThrownBy(() -> c.login("root", "r00t".toCharArray()))
+                        .hasMessageContaining("too many wrong passwords");
             }
         }
     }
 
     @Test
     void noAnonymousAccessMeansNoStatusEither() throws Exception {
-        try (SiloServer s = SiloServer.start(TestSilo.config(dir, "anonymous", "none")); SiloClient c = client(s)) {
-            assertThat(c.call(CoreOps.PING, new byte[] {1})).as("ping needs no right").containsExactly(1);
+        try (SiloServer s = SiloServer.start(TestSilo.config(dir, "anonymous", "none"));
+                SiloClient c = client(s)) {
+            assertThat(c.call(CoreOps.PING, new byte[] {1}))
+                    .as("ping needs no right")
+                    .containsExactly(1);
             assertThatThrownBy(() -> c.call(CoreOps.STATUS, null)).hasMessageContaining("needs read on core;");
         }
     }

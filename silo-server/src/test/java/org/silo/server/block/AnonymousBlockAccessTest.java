@@ -43,7 +43,8 @@ class AnonymousBlockAccessTest {
     Path dir;
 
     private SiloServer anonymousRead() throws Exception {
-        AccessStore.open(dir).add("root", true, Scram.Verifier.of("r00t".toCharArray(), Scram.MIN_ITERATIONS), List.of());
+        AccessStore.open(dir)
+                .add("root", true, Scram.Verifier.of("r00t".toCharArray(), Scram.MIN_ITERATIONS), List.of());
         SiloServer s = SiloServer.start(TestSilo.config(dir, "anonymous", "read"));
         try (SiloClient root = client(s)) {
             root.login("root", "r00t".toCharArray());
@@ -59,7 +60,8 @@ class AnonymousBlockAccessTest {
     private static void setPolicy(SiloServer s, String policy) throws Exception {
         try (SiloClient root = client(s)) {
             root.login("root", "r00t".toCharArray());
-            assertThat(root.call(DiskOps.POLICY, new DiskOps.SetPolicy("retro", policy)).policy())
+            assertThat(root.call(DiskOps.POLICY, new DiskOps.SetPolicy("retro", policy))
+                            .policy())
                     .isEqualTo(policy.equals("default") ? "read-only" : policy);
         }
     }
@@ -67,11 +69,13 @@ class AnonymousBlockAccessTest {
     @Test
     void theDefaultPolicyIsWhatAnonymousSessionsMayDoToImages() {
         assertThat(BlockService.defaultPolicy(Grants.ALL)).isEqualTo(Policy.OPEN);
-        assertThat(BlockService.defaultPolicy(new Grants(List.of(new Grant("*", "", Right.WRITE))))).isEqualTo(Policy.OPEN);
+        assertThat(BlockService.defaultPolicy(new Grants(List.of(new Grant("*", "", Right.WRITE)))))
+                .isEqualTo(Policy.OPEN);
         assertThat(BlockService.defaultPolicy(Grants.READ)).isEqualTo(Policy.READ_ONLY);
         assertThat(BlockService.defaultPolicy(Grants.NONE)).isEqualTo(Policy.CLOSED);
         assertThat(BlockService.defaultPolicy(new Grants(List.of(new Grant("archive", "", Right.ADMIN)))))
-                .as("rights on another service give none on images").isEqualTo(Policy.CLOSED);
+                .as("rights on another service give none on images")
+                .isEqualTo(Policy.CLOSED);
     }
 
     @Test
@@ -79,12 +83,17 @@ class AnonymousBlockAccessTest {
         try (SiloServer s = anonymousRead()) {
             int port = s.service("block", BlockService.class).blockheadPort();
             try (SiloClient anon = client(s)) {
-                assertThat(anon.call(DiskOps.INFO, new DiskOps.Name("retro")).policy()).isEqualTo("read-only");
+                assertThat(anon.call(DiskOps.INFO, new DiskOps.Name("retro")).policy())
+                        .isEqualTo("read-only");
             }
             try (Blockhead c = new Blockhead(port)) {
                 int sid = c.connect(1, "retro");
-                assertThat(c.write(2, sid, 3, 0x5a)).as("WRITE answered with the read-only error").isEqualTo(ERR_SHORT);
-                assertThat(c.read(3, sid, 3)).as("reads work; nothing was written").isEqualTo(new byte[512]);
+                assertThat(c.write(2, sid, 3, 0x5a))
+                        .as("WRITE answered with the read-only error")
+                        .isEqualTo(ERR_SHORT);
+                assertThat(c.read(3, sid, 3))
+                        .as("reads work; nothing was written")
+                        .isEqualTo(new byte[512]);
                 c.disconnect(4, sid);
             }
             setPolicy(s, "open");
@@ -97,13 +106,16 @@ class AnonymousBlockAccessTest {
             setPolicy(s, "default");
             try (Blockhead c = new Blockhead(port)) {
                 int sid = c.connect(1, "retro");
-                assertThat(c.write(2, sid, 4, 0x77)).as("back to the default: read-only").isEqualTo(ERR_SHORT);
+                assertThat(c.write(2, sid, 4, 0x77))
+                        .as("back to the default: read-only")
+                        .isEqualTo(ERR_SHORT);
                 c.disconnect(3, sid);
             }
         }
         try (SiloServer s = SiloServer.start(TestSilo.config(dir, "anonymous", "all"))) {
             assertThat(s.service("block", BlockService.class).store().policy("retro"))
-                    .as("loopback with anonymous=all: everything").isEqualTo(Policy.OPEN);
+                    .as("loopback with anonymous=all: everything")
+                    .isEqualTo(Policy.OPEN);
         }
     }
 
@@ -111,19 +123,26 @@ class AnonymousBlockAccessTest {
     void nbdServesTheImageReadOnlyUnderAnonymousReadUntilAnAdminOpensIt() throws Exception {
         Assumptions.assumeTrue(onPath("qemu-io"), "qemu-io is not installed (apt-get install qemu-utils); skipping");
         try (SiloServer s = anonymousRead()) {
-            String uri = "nbd://127.0.0.1:" + s.service("block", BlockService.class).nbdPort() + "/retro";
+            String uri =
+                    "nbd://127.0.0.1:" + s.service("block", BlockService.class).nbdPort() + "/retro";
             Run refused = run("qemu-io", "-f", "raw", "-c", "write -P 0x55 0 512", uri);
-            assertThat(refused.exit()).as("write refused; output:\n%s", refused.output()).isNotZero();
+            assertThat(refused.exit())
+                    .as("write refused; output:\n%s", refused.output())
+                    .isNotZero();
             assertThat(refused.output()).contains("Permission denied");
             Run read = run("qemu-io", "-r", "-f", "raw", "-c", "read -P 0 0 512", uri);
-            assertThat(read.exit()).as("read-only connections work; output:\n%s", read.output()).isZero();
+            assertThat(read.exit())
+                    .as("read-only connections work; output:\n%s", read.output())
+                    .isZero();
             assertThat(read.output()).contains("read 512/512 bytes").doesNotContain("Pattern verification failed");
 
             setPolicy(s, "open");
             Run write = run("qemu-io", "-f", "raw", "-c", "write -P 0x55 0 512", uri);
             assertThat(write.exit()).as("output:\n%s", write.output()).isZero();
-            assertThat(run("qemu-io", "-r", "-f", "raw", "-c", "read -P 0x55 0 512", uri).output())
-                    .contains("read 512/512 bytes").doesNotContain("Pattern verification failed");
+            assertThat(run("qemu-io", "-r", "-f", "raw", "-c", "read -P 0x55 0 512", uri)
+                            .output())
+                    .contains("read 512/512 bytes")
+                    .doesNotContain("Pattern verification failed");
         }
     }
 
@@ -131,7 +150,8 @@ class AnonymousBlockAccessTest {
     void outOfTheBoxOnLoopbackAnyoneStillWrites() throws Exception {
         try (SiloServer s = SiloServer.start(TestSilo.config(dir))) {
             s.service("block", BlockService.class).store().create("free", 1 << 20, false);
-            try (Blockhead c = new Blockhead(s.service("block", BlockService.class).blockheadPort())) {
+            try (Blockhead c =
+                    new Blockhead(s.service("block", BlockService.class).blockheadPort())) {
                 int sid = c.connect(1, "free");
                 assertThat(c.write(2, sid, 0, 0x11)).isEqualTo(ERR_OK);
                 c.disconnect(3, sid);
@@ -143,8 +163,11 @@ class AnonymousBlockAccessTest {
     void anonymousNoneHidesImagesFromBlockhead() throws Exception {
         try (SiloServer s = SiloServer.start(TestSilo.config(dir, "anonymous", "none"))) {
             s.service("block", BlockService.class).store().create("hidden", 1 << 20, false);
-            try (Blockhead c = new Blockhead(s.service("block", BlockService.class).blockheadPort())) {
-                assertThat(c.exchange(connectPacket(1, "hidden"))).as("as for a missing image").containsExactly(2, 1, ERR_NOI);
+            try (Blockhead c =
+                    new Blockhead(s.service("block", BlockService.class).blockheadPort())) {
+                assertThat(c.exchange(connectPacket(1, "hidden")))
+                        .as("as for a missing image")
+                        .containsExactly(2, 1, ERR_NOI);
             }
         }
     }
@@ -203,7 +226,8 @@ class AnonymousBlockAccessTest {
         }
 
         void disconnect(int seq, int session) throws Exception {
-            assertThat(exchange(new byte[] {3, (byte) seq, (byte) (session >> 8), (byte) session})).containsExactly(2, seq, ERR_OK);
+            assertThat(exchange(new byte[] {3, (byte) seq, (byte) (session >> 8), (byte) session}))
+                    .containsExactly(2, seq, ERR_OK);
         }
 
         private static byte[] command(int seq, int session, int op, long lsn, int dataLength) {
@@ -238,7 +262,9 @@ class AnonymousBlockAccessTest {
     private record Run(int exit, String output) {}
 
     private static Run run(String... command) throws Exception {
-        Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(new ArrayList<>(List.of(command)))
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("%s finished", command[0]).isTrue();
         return new Run(p.exitValue(), out);
@@ -250,7 +276,8 @@ class AnonymousBlockAccessTest {
             setPolicy(s, "open");
         }
         try (SiloServer s = SiloServer.start(TestSilo.config(dir, "anonymous", "read"))) {
-            assertThat(s.service("block", BlockService.class).store().policy("retro")).isEqualTo(Policy.OPEN);
+            assertThat(s.service("block", BlockService.class).store().policy("retro"))
+                    .isEqualTo(Policy.OPEN);
             try (SiloClient anon = client(s)) {
                 assertThatThrownBy(() -> anon.call(DiskOps.POLICY, new DiskOps.SetPolicy("retro", "default")))
                         .hasMessageContaining("needs admin on block:retro");

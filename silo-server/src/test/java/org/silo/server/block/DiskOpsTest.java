@@ -21,6 +21,7 @@ import org.silo.wire.client.SiloClient;
 class DiskOpsTest {
     @TempDir
     Path dir;
+
     private SiloServer server;
     private SiloClient client;
 
@@ -43,11 +44,18 @@ class DiskOpsTest {
         assertThat(d.allocatedBytes()).as("sparse").isLessThan(1 << 20);
         assertThat(Files.size(dir.resolve("images").resolve("retro"))).isEqualTo(64L << 20);
         client.call(DiskOps.CREATE, new DiskOps.Create("iso", 1 << 20, true));
-        assertThat(client.call(DiskOps.LIST, null).disks()).extracting(DiskOps.Disk::name).containsExactlyInAnyOrder("retro", "iso");
-        assertThat(client.call(DiskOps.RESIZE, new DiskOps.Resize("retro", 128L << 20)).sizeBytes()).isEqualTo(128L << 20);
-        assertThat(client.call(DiskOps.INFO, new DiskOps.Name("iso")).readOnly()).isTrue();
+        assertThat(client.call(DiskOps.LIST, null).disks())
+                .extracting(DiskOps.Disk::name)
+                .containsExactlyInAnyOrder("retro", "iso");
+        assertThat(client.call(DiskOps.RESIZE, new DiskOps.Resize("retro", 128L << 20))
+                        .sizeBytes())
+                .isEqualTo(128L << 20);
+        assertThat(client.call(DiskOps.INFO, new DiskOps.Name("iso")).readOnly())
+                .isTrue();
         client.call(DiskOps.REMOVE, new DiskOps.Name("retro"));
-        assertThat(client.call(DiskOps.LIST, null).disks()).extracting(DiskOps.Disk::name).containsExactly("iso");
+        assertThat(client.call(DiskOps.LIST, null).disks())
+                .extracting(DiskOps.Disk::name)
+                .containsExactly("iso");
     }
 
     @Test
@@ -60,7 +68,9 @@ class DiskOpsTest {
         assertCode(() -> client.call(DiskOps.CREATE, new DiskOps.Create("odd", 1000, false)), ErrorCode.INVALID);
         assertCode(() -> client.call(DiskOps.REMOVE, new DiskOps.Name("nope")), ErrorCode.NOT_FOUND);
         assertCode(() -> client.call(DiskOps.RESIZE, new DiskOps.Resize("nope", 1 << 20)), ErrorCode.NOT_FOUND);
-        assertThat(client.call(DiskOps.LIST, null).disks()).extracting(DiskOps.Disk::name).containsExactly("a");
+        assertThat(client.call(DiskOps.LIST, null).disks())
+                .extracting(DiskOps.Disk::name)
+                .containsExactly("a");
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("etc", "passwd");
         }
@@ -72,10 +82,13 @@ class DiskOpsTest {
         assertThat(client.call(DiskOps.INFO, new DiskOps.Name("lab")).policy()).isEqualTo("open");
         DiskOps.Disk d = client.call(DiskOps.POLICY, new DiskOps.SetPolicy("lab", "hosts:127.0.0.2,10.0.0.0/8"));
         assertThat(d.policy()).isEqualTo("hosts:127.0.0.2,10.0.0.0/8");
-        assertThat(client.call(DiskOps.LIST, null).disks()).extracting(DiskOps.Disk::policy).containsExactly("hosts:127.0.0.2,10.0.0.0/8");
+        assertThat(client.call(DiskOps.LIST, null).disks())
+                .extracting(DiskOps.Disk::policy)
+                .containsExactly("hosts:127.0.0.2,10.0.0.0/8");
         assertCode(() -> client.call(DiskOps.POLICY, new DiskOps.SetPolicy("lab", "everyone")), ErrorCode.INVALID);
         assertCode(() -> client.call(DiskOps.POLICY, new DiskOps.SetPolicy("ghost", "open")), ErrorCode.NOT_FOUND);
-        assertThat(client.call(DiskOps.INFO, new DiskOps.Name("lab")).policy()).as("unchanged by the refusals")
+        assertThat(client.call(DiskOps.INFO, new DiskOps.Name("lab")).policy())
+                .as("unchanged by the refusals")
                 .isEqualTo("hosts:127.0.0.2,10.0.0.0/8");
     }
 
@@ -88,6 +101,8 @@ class DiskOpsTest {
     }
 
     private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, ErrorCode code) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(code));
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 }

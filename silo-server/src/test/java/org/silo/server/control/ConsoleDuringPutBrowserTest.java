@@ -36,8 +36,10 @@ class ConsoleDuringPutBrowserTest {
     @Test
     void aMoversBarMovesDuringARealPut(@TempDir Path dir) throws Exception {
         try (HeadlessChromium chromium = HeadlessChromium.startOrSkip();
-                SiloServer server = SiloServer.start(TestSilo.config(dir.resolve("data"), "archive.movers", "1", "archive.mover-rate", "2M"));
-                SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())))) {
+                SiloServer server = SiloServer.start(
+                        TestSilo.config(dir.resolve("data"), "archive.movers", "1", "archive.mover-rate", "2M"));
+                SiloClient c =
+                        SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())))) {
             c.call(FileClerkOps.MKDIR, new Mkdir("/watch", false, "test"));
             Path src = dir.resolve("big.bin");
             byte[] bytes = new byte[40 << 20];
@@ -46,27 +48,36 @@ class ConsoleDuringPutBrowserTest {
 
             chromium.driver.get("http://127.0.0.1:" + server.consolePort() + "/movers");
             WebDriverWait wait = new WebDriverWait(chromium.driver, Duration.ofMinutes(2)); // a ceiling
-            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the page redraws its tables every second
+            wait.ignoring(
+                    org.openqa.selenium.StaleElementReferenceException
+                            .class); // the page redraws its tables every second
             wait.until(d -> !d.findElements(By.cssSelector("#movers tbody tr")).isEmpty());
             chromium.driver.executeScript("window.siloNoReload = 11;");
 
             CompletableFuture<TransferClient.Result> put;
-            try (TransferClient t = new TransferClient(LibraryClient.over(c), TransferClient.Options.defaults()
-                    .withWait(Duration.ofMinutes(10)))) {
+            try (TransferClient t = new TransferClient(
+                    LibraryClient.over(c), TransferClient.Options.defaults().withWait(Duration.ofMinutes(10)))) {
                 put = CompletableFuture.supplyAsync(() -> t.putOne(src, "/watch/big.bin"));
                 int first = percent(chromium, wait, 1);
                 int later = percent(chromium, wait, first + 10);
                 assertThat(later).isGreaterThan(first);
-                String mover = wait.until(d -> d.findElement(By.cssSelector("#movers tbody tr")).getText());
+                String mover = wait.until(
+                        d -> d.findElement(By.cssSelector("#movers tbody tr")).getText());
                 assertThat(mover).contains("mover1", "active");
-                wait.until(d -> d.findElement(By.cssSelector("#jobs tbody tr")).getText().contains("/watch/big.bin"));
-                String job = wait.until(d -> d.findElement(By.cssSelector("#jobs tbody tr")).getText());
+                wait.until(d -> d.findElement(By.cssSelector("#jobs tbody tr"))
+                        .getText()
+                        .contains("/watch/big.bin"));
+                String job = wait.until(
+                        d -> d.findElement(By.cssSelector("#jobs tbody tr")).getText());
                 assertThat(job).contains("write", "active", "mover1");
                 chromium.screenshot("movers-during-put");
                 assertThat(put.get(10, TimeUnit.MINUTES).error()).isNull();
             }
-            assertThat(chromium.driver.executeScript("return window.siloNoReload;")).as("the same page throughout").isEqualTo(11L);
-            wait.until(d -> d.findElement(By.cssSelector("#movers tbody tr")).getText().contains("idle"));
+            assertThat(chromium.driver.executeScript("return window.siloNoReload;"))
+                    .as("the same page throughout")
+                    .isEqualTo(11L);
+            wait.until(d ->
+                    d.findElement(By.cssSelector("#movers tbody tr")).getText().contains("idle"));
         }
     }
 

@@ -37,12 +37,17 @@ class ConsoleFilesPagingBrowserTest {
     @Test
     void aLargeDirectoryIsServedAndShownAPageAtATime(@TempDir Path dir) throws Exception {
         try (SiloServer server = SiloServer.start(TestSilo.config(dir.resolve("data")));
-                SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())))) {
+                SiloClient c =
+                        SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())))) {
             c.call(FileClerkOps.MKDIR, new Mkdir("/big", false, "test"));
-            c.call(FileClerkOps.WRITE_FILE, new WriteFile("w-a", "/big/a.txt", "alpha".getBytes(StandardCharsets.UTF_8), null, null, null,
-                    "test"));
-            c.call(FileClerkOps.WRITE_FILE, new WriteFile("w-b", "/big/b.txt", "beta".getBytes(StandardCharsets.UTF_8), null, null, null,
-                    "test"));
+            c.call(
+                    FileClerkOps.WRITE_FILE,
+                    new WriteFile(
+                            "w-a", "/big/a.txt", "alpha".getBytes(StandardCharsets.UTF_8), null, null, null, "test"));
+            c.call(
+                    FileClerkOps.WRITE_FILE,
+                    new WriteFile(
+                            "w-b", "/big/b.txt", "beta".getBytes(StandardCharsets.UTF_8), null, null, null, "test"));
             for (int i = 0; i < 450; i++) {
                 c.call(FileClerkOps.MKDIR, new Mkdir(String.format("/big/d%03d", i), false, "test"));
             }
@@ -61,7 +66,9 @@ class ConsoleFilesPagingBrowserTest {
             assertThat(last.get("entries")).hasSize(52);
             assertThat(last.has("next")).as("no cursor after the last page").isFalse();
             for (String bad : new String[] {"0", "10001", "many"}) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/files?path=/big&limit=" + bad)).build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/files?path=/big&limit=" + bad))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(r.statusCode()).as(bad).isEqualTo(400);
             }
@@ -69,23 +76,33 @@ class ConsoleFilesPagingBrowserTest {
             try (HeadlessChromium chromium = HeadlessChromium.startOrSkip()) {
                 chromium.driver.get(base + "/files#%2Fbig");
                 WebDriverWait wait = new WebDriverWait(chromium.driver, Duration.ofMinutes(2)); // a ceiling
-                wait.until(d -> d.findElements(By.cssSelector("#files tbody tr")).size() == 200);
-                assertThat(chromium.driver.findElements(By.cssSelector("tr[data-path='/big/d000'] a.dir"))).hasSize(1);
-                assertThat(chromium.driver.findElement(By.cssSelector("tr[data-path='/big/a.txt']")).getText()).contains(String.format("%08x", adler("alpha")));
+                wait.until(
+                        d -> d.findElements(By.cssSelector("#files tbody tr")).size() == 200);
+                assertThat(chromium.driver.findElements(By.cssSelector("tr[data-path='/big/d000'] a.dir")))
+                        .hasSize(1);
+                assertThat(chromium.driver
+                                .findElement(By.cssSelector("tr[data-path='/big/a.txt']"))
+                                .getText())
+                        .contains(String.format("%08x", adler("alpha")));
                 chromium.driver.findElement(By.id("more")).click();
-                wait.until(d -> d.findElements(By.cssSelector("#files tbody tr")).size() == 400);
+                wait.until(
+                        d -> d.findElements(By.cssSelector("#files tbody tr")).size() == 400);
                 chromium.driver.findElement(By.id("more")).click();
-                wait.until(d -> d.findElements(By.cssSelector("#files tbody tr")).size() == 452);
+                wait.until(
+                        d -> d.findElements(By.cssSelector("#files tbody tr")).size() == 452);
                 wait.until(d -> !d.findElement(By.id("more")).isDisplayed());
-                assertThat(chromium.driver.findElement(By.id("shown")).getText()).isEqualTo("452 entries");
-                assertThat(chromium.driver.findElements(By.cssSelector("tr[data-path='/big/d449']"))).hasSize(1);
+                assertThat(chromium.driver.findElement(By.id("shown")).getText())
+                        .isEqualTo("452 entries");
+                assertThat(chromium.driver.findElements(By.cssSelector("tr[data-path='/big/d449']")))
+                        .hasSize(1);
                 chromium.screenshot("files-paged");
             }
         }
     }
 
     private static JsonNode get(HttpClient http, String url) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }

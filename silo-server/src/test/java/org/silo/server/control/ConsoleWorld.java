@@ -39,17 +39,21 @@ import org.silo.wire.client.SiloClient;
 public final class ConsoleWorld implements AutoCloseable {
     /** The tree put, archive path to size. */
     public static final List<String> FILES = List.of("/exp/a.dat", "/exp/run1/b.dat", "/exp/run1/c.dat");
+
     private static final int[] SIZES = {100_000, 300_000, 5_000};
 
     public final SiloServer server;
     public final SiloClient client;
     public final long verifyJob;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(60)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(60)).build();
 
     public ConsoleWorld(Path dir) throws Exception {
         server = SiloServer.start(TestSilo.config(dir.resolve("data")));
         client = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
-        client.call(VolumeClerkOps.ADDVOL, new AddVol("VAULT01", "vault", "disk", "1G", "dir:" + dir.resolve("vault"), null, null));
+        client.call(
+                VolumeClerkOps.ADDVOL,
+                new AddVol("VAULT01", "vault", "disk", "1G", "dir:" + dir.resolve("vault"), null, null));
         client.call(FileClerkOps.MKDIR, new Mkdir("/exp/run1", true, "test"));
         Path local = Files.createDirectories(dir.resolve("local"));
         Random random = new Random(15);
@@ -59,19 +63,28 @@ public final class ConsoleWorld implements AutoCloseable {
             random.nextBytes(bytes);
             sources.add(Files.write(local.resolve("f" + i), bytes));
         }
-        try (TransferClient t = new TransferClient(LibraryClient.over(client), TransferClient.Options.defaults()
-                .withWait(Duration.ofMinutes(10)).withCopies(2))) {
+        try (TransferClient t = new TransferClient(
+                LibraryClient.over(client),
+                TransferClient.Options.defaults()
+                        .withWait(Duration.ofMinutes(10))
+                        .withCopies(2))) {
             for (TransferClient.Result r : t.put(sources, FILES)) {
                 assertThat(r.error()).as(r.dest()).isNull();
             }
         }
         // the copies are made by movers after the put: wait for the queue to empty (a ceiling, not a pace)
-        Awaitility.await().atMost(Duration.ofMinutes(5))
-                .until(() -> client.call(LibraryOps.JOB_LS, new ListJobs(false, 100)).jobs().isEmpty());
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(5))
+                .until(() -> client.call(LibraryOps.JOB_LS, new ListJobs(false, 100))
+                        .jobs()
+                        .isEmpty());
         // no mover serves library vault: this job waits in the queue for as long as the test looks
-        verifyJob = client.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume("VAULT01", 0)).id();
+        verifyJob = client.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume("VAULT01", 0))
+                .id();
         client.call(DiskOps.CREATE, new DiskOps.Create("retro", 64L << 20, false));
-        client.call(FilesOps.LEASE, new FilesOps.Lease(FilesOps.Name.device("retro"), FilesOps.LEASE_READ, 600, "reader-9"));
+        client.call(
+                FilesOps.LEASE,
+                new FilesOps.Lease(FilesOps.Name.device("retro"), FilesOps.LEASE_READ, 600, "reader-9"));
     }
 
     public String url(String path) {
@@ -80,7 +93,8 @@ public final class ConsoleWorld implements AutoCloseable {
 
     /** A GET of the console's JSON API, the body as text. */
     public String get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url(path))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(HttpRequest.newBuilder(URI.create(url(path))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(path).isEqualTo(200);
         return r.body();
     }
@@ -94,7 +108,10 @@ public final class ConsoleWorld implements AutoCloseable {
             v /= 1024;
             i++;
         }
-        return (i == 0 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, v < 10 ? "%.2f" : "%.1f", v)) + " " + units[i];
+        return (i == 0
+                        ? String.format(Locale.ROOT, "%.0f", v)
+                        : String.format(Locale.ROOT, v < 10 ? "%.2f" : "%.1f", v))
+                + " " + units[i];
     }
 
     @Override

@@ -36,26 +36,34 @@ class TextMoverTest {
     void aTextWorkerVerifiesAVolumeThroughTheMoverConversation(@TempDir Path dir) throws Exception {
         // the test is the worker, and a busy machine may keep it from its next STATUS for longer than the
         // default 10 s mover timeout, which would take its job away: this worker is never late
-        try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
-                SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
+        try (SiloServer server =
+                        SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
+                SiloClient c =
+                        SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
                 TextClient t = new TextClient(server.controlPort())) {
             c.call(FileClerkOps.MKDIR, new Mkdir("/v", false, "test"));
-            BitFileInfo a = c.call(FileClerkOps.WRITE_FILE, new WriteFile("r1", "/v/a", "alpha".repeat(3000).getBytes(), null, null,
-                    null, "test"));
-            BitFileInfo b = c.call(FileClerkOps.WRITE_FILE, new WriteFile("r2", "/v/b", "beta".repeat(5000).getBytes(), null, null,
-                    null, "test"));
+            BitFileInfo a = c.call(
+                    FileClerkOps.WRITE_FILE,
+                    new WriteFile("r1", "/v/a", "alpha".repeat(3000).getBytes(), null, null, null, "test"));
+            BitFileInfo b = c.call(
+                    FileClerkOps.WRITE_FILE,
+                    new WriteFile("r2", "/v/b", "beta".repeat(5000).getBytes(), null, null, null, "test"));
             assertThat(t.readText()).startsWith("IDENT\tsilo\t");
             assertThat(t.askText("ID\tburner-7\tworker")).isEqualTo("OK\tID");
             assertThat(t.readText()).isEqualTo("CAPAB");
             assertThat(t.askText("CAP\tmover:default\tverify")).isEqualTo("OK\tCAP");
             assertThat(t.askText("STATUS\tidle\t0\tAVAIL")).as("nothing queued").isEqualTo("OK\tSTATUS");
 
-            long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
+            long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0))
+                    .id();
             String work = t.askText("STATUS\tidle\t0\tAVAIL");
             List<String[]> lines = lines(work);
-            assertThat(lines.get(0)).containsExactly("WORK", String.valueOf(job), "verify", a.volume(), String.valueOf(15_000 + 20_000));
+            assertThat(lines.get(0))
+                    .containsExactly(
+                            "WORK", String.valueOf(job), "verify", a.volume(), String.valueOf(15_000 + 20_000));
             assertThat(lines.subList(1, lines.size())).extracting(l -> l[1]).containsExactly(a.bfid(), b.bfid());
-            assertThat(c.call(LibraryOps.MOVER_LS, null).movers()).singleElement()
+            assertThat(c.call(LibraryOps.MOVER_LS, null).movers())
+                    .singleElement()
                     .satisfies(m -> assertThat(m.state()).isEqualTo("active"));
 
             // the script's own check, file by file: Adler-32 of the bytes at the path it was given
@@ -67,7 +75,8 @@ class TextMoverTest {
             }
             assertThat(allGood).isTrue();
             assertThat(t.askText("STATUS\tactive\t50\treading")).isEqualTo("OK\tSTATUS");
-            assertThat(c.call(LibraryOps.MOVER_LS, null).movers().get(0).bytesDone()).isEqualTo(17_500);
+            assertThat(c.call(LibraryOps.MOVER_LS, null).movers().get(0).bytesDone())
+                    .isEqualTo(17_500);
             assertThat(t.askText("STATUS\tdone\t100\tpass")).isEqualTo("OPEN\t" + a.volume());
             JobInfo done = c.call(LibraryOps.JOB_INFO, Long.toString(job));
             assertThat(done.state()).isEqualTo("done");
@@ -76,44 +85,59 @@ class TextMoverTest {
 
             // a failing check fails the job and counts against the volume
             long errors = c.call(VolumeClerkOps.INQUIRE_VOL, a.volume()).readErrors();
-            long second = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
+            long second = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0))
+                    .id();
             assertThat(t.askText("STATUS\tidle\t0\tAVAIL")).startsWith("WORK\t" + second + "\t");
-            assertThat(t.askText("STATUS\tdone\t100\tfail\tMD5 mismatch on " + b.bfid())).isEqualTo("OPEN\t" + a.volume());
+            assertThat(t.askText("STATUS\tdone\t100\tfail\tMD5 mismatch on " + b.bfid()))
+                    .isEqualTo("OPEN\t" + a.volume());
             JobInfo failed = c.call(LibraryOps.JOB_INFO, Long.toString(second));
             assertThat(failed.state()).isEqualTo("failed");
             assertThat(failed.error()).contains("burner-7 reports fail: MD5 mismatch on " + b.bfid());
-            assertThat(c.call(VolumeClerkOps.INQUIRE_VOL, a.volume()).readErrors()).isEqualTo(errors + 1);
+            assertThat(c.call(VolumeClerkOps.INQUIRE_VOL, a.volume()).readErrors())
+                    .isEqualTo(errors + 1);
 
             // out of turn, or not a state: an error, and the connection goes on
-            assertThat(t.askText("STATUS\tdone\t100\tpass")).startsWith("ERROR\t400\tSTATUS done but no WORK was given");
+            assertThat(t.askText("STATUS\tdone\t100\tpass"))
+                    .startsWith("ERROR\t400\tSTATUS done but no WORK was given");
             assertThat(t.askText("STATUS\tflying\t5")).startsWith("ERROR\t400");
             // a write is not for a text mover: it stays queued for a real one
-            long write = c.call(LibraryOps.WRITE_TO_HSM, WriteToHsm.of("/v/c", 10).callback("127.0.0.1:9", "t").build()).id();
+            long write = c.call(
+                            LibraryOps.WRITE_TO_HSM,
+                            WriteToHsm.of("/v/c", 10)
+                                    .callback("127.0.0.1:9", "t")
+                                    .build())
+                    .id();
             assertThat(t.askText("STATUS\tidle\t0\tAVAIL")).isEqualTo("OK\tSTATUS");
-            assertThat(c.call(LibraryOps.JOB_INFO, Long.toString(write)).state()).isEqualTo("queued");
+            assertThat(c.call(LibraryOps.JOB_INFO, Long.toString(write)).state())
+                    .isEqualTo("queued");
 
             // a worker that does not wait for its answers gets one STATUS served at a time
             t.send("STATUS\tidle\t0\tAVAIL\r\n\r\n");
             t.send("STATUS\tidle\t0\tAVAIL\r\n\r\n");
             List<String> answers = List.of(t.readText(), t.readText());
-            assertThat(answers).containsExactlyInAnyOrder("OK\tSTATUS",
-                    "ERROR\t400\twait for the answer to your last STATUS before sending another");
+            assertThat(answers)
+                    .containsExactlyInAnyOrder(
+                            "OK\tSTATUS", "ERROR\t400\twait for the answer to your last STATUS before sending another");
         }
     }
 
     /** Seed 004's burner, which says CAP BURNCDR, is given its job with the seed's verb BURN rather than WORK. */
     @Test
     void aWorkerThatSpeaksTheSeedsWordsIsSentBurn(@TempDir Path dir) throws Exception {
-        try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
-                SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
+        try (SiloServer server =
+                        SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
+                SiloClient c =
+                        SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
                 TextClient t = new TextClient(server.controlPort())) {
             c.call(FileClerkOps.MKDIR, new Mkdir("/v", false, "test"));
-            BitFileInfo a = c.call(FileClerkOps.WRITE_FILE, new WriteFile("r1", "/v/a", "alpha".getBytes(), null, null, null, "test"));
+            BitFileInfo a = c.call(
+                    FileClerkOps.WRITE_FILE, new WriteFile("r1", "/v/a", "alpha".getBytes(), null, null, null, "test"));
             t.readText(); // IDENT
             assertThat(t.askText("ID\tburner-8\tworker")).isEqualTo("OK\tID");
             t.readText(); // CAPAB
             assertThat(t.askText("CAP\tBURNCDR\tmover:default\tverify")).isEqualTo("OK\tCAP");
-            long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
+            long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0))
+                    .id();
             assertThat(lines(t.askText("STATUS\tidle\t0\tAVAIL")).get(0))
                     .containsExactly("BURN", String.valueOf(job), "verify", a.volume(), "5");
             assertThat(t.askText("STATUS\tdone\t100\tpass")).isEqualTo("OPEN\t" + a.volume());

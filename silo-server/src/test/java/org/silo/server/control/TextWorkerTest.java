@@ -53,38 +53,56 @@ class TextWorkerTest {
         byte[] bytes = "gamma".repeat(2000).getBytes(StandardCharsets.US_ASCII);
         String md5 = md5(bytes);
         BitFileInfo a = hashedFile(dir, bytes, "md5:" + md5);
-        try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
-                SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
+        try (SiloServer server =
+                        SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
+                SiloClient c =
+                        SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
                 TextClient s = new TextClient(server.controlPort())) {
             Worker w = Worker.connect(s, "checker-1", "CAP\tmover:default\tverify");
 
-            long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
+            long job = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0))
+                    .id();
             List<String[]> work = lines(w.ask("STATUS\tidle\t0\tAVAIL"));
-            assertThat(work.get(1)).as("FILE lines carry the catalog's content hash").endsWith("md5:" + md5);
-            assertThat(w.ask("STATUS\tdone\t100\tsums\r\nSUM\t" + a.bfid() + "\tmd5:" + md5.toUpperCase())).isEqualTo("OPEN\t" + a.volume());
+            assertThat(work.get(1))
+                    .as("FILE lines carry the catalog's content hash")
+                    .endsWith("md5:" + md5);
+            assertThat(w.ask("STATUS\tdone\t100\tsums\r\nSUM\t" + a.bfid() + "\tmd5:" + md5.toUpperCase()))
+                    .isEqualTo("OPEN\t" + a.volume());
             JobInfo passed = c.call(LibraryOps.JOB_INFO, Long.toString(job));
             assertThat(passed.state()).isEqualTo("done");
-            assertThat(passed.result()).isEqualTo("1 files, 10000 bytes read by text mover checker-1, sums checked by the server: all good");
+            assertThat(passed.result())
+                    .isEqualTo(
+                            "1 files, 10000 bytes read by text mover checker-1, sums checked by the server: all good");
 
             // a wrong md5 fails the job although the worker says pass: the server's check is the one that counts
             long errors = c.call(VolumeClerkOps.INQUIRE_VOL, a.volume()).readErrors();
-            long second = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
+            long second = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0))
+                    .id();
             w.ask("STATUS\tidle\t0\tAVAIL");
             String wrong = "0".repeat(32);
-            assertThat(w.ask("STATUS\tdone\t100\tpass\r\nSUM\t" + a.bfid() + "\tmd5:" + wrong)).isEqualTo("OPEN\t" + a.volume());
+            assertThat(w.ask("STATUS\tdone\t100\tpass\r\nSUM\t" + a.bfid() + "\tmd5:" + wrong))
+                    .isEqualTo("OPEN\t" + a.volume());
             JobInfo failed = c.call(LibraryOps.JOB_INFO, Long.toString(second));
             assertThat(failed.state()).isEqualTo("failed");
-            assertThat(failed.error()).contains(a.bfid() + " at " + a.cookie() + ": md5 " + wrong + ", the catalog has " + md5);
-            assertThat(c.call(VolumeClerkOps.INQUIRE_VOL, a.volume()).readErrors()).isEqualTo(errors + 1);
+            assertThat(failed.error())
+                    .contains(a.bfid() + " at " + a.cookie() + ": md5 " + wrong + ", the catalog has " + md5);
+            assertThat(c.call(VolumeClerkOps.INQUIRE_VOL, a.volume()).readErrors())
+                    .isEqualTo(errors + 1);
 
             // a sum the catalog has nothing to check against proves nothing
-            long third = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0)).id();
+            long third = c.call(LibraryOps.VERIFY_VOLUME, new VerifyVolume(a.volume(), 0))
+                    .id();
             w.ask("STATUS\tidle\t0\tAVAIL");
-            assertThat(w.ask("STATUS\tdone\t100\tsums\r\nSUM\t" + a.bfid() + "\tsha256:" + "ab".repeat(32))).isEqualTo("OPEN\t" + a.volume());
-            assertThat(c.call(LibraryOps.JOB_INFO, Long.toString(third)).error()).contains("no sum the catalog can check (it has adler32 and md5)");
+            assertThat(w.ask("STATUS\tdone\t100\tsums\r\nSUM\t" + a.bfid() + "\tsha256:" + "ab".repeat(32)))
+                    .isEqualTo("OPEN\t" + a.volume());
+            assertThat(c.call(LibraryOps.JOB_INFO, Long.toString(third)).error())
+                    .contains("no sum the catalog can check (it has adler32 and md5)");
 
             // the worker's statistics: one job done with its bytes, two failed, shown in SLIST and on the console
-            String[] slist = lines(w.ask("SREPORT")).stream().filter(l -> l[0].equals("checker-1")).findFirst().orElseThrow();
+            String[] slist = lines(w.ask("SREPORT")).stream()
+                    .filter(l -> l[0].equals("checker-1"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(List.of(slist).subList(7, 10)).containsExactly("1", "2", "10000");
             JsonNode workers = get(server, "/api/workers").get("workers");
             assertThat(workers.get(0).get("done").asLong()).isEqualTo(1);
@@ -99,15 +117,21 @@ class TextWorkerTest {
         byte[] bytes = new byte[300_000];
         new java.util.Random(7).nextBytes(bytes);
         BitFileInfo a = hashedFile(dir, bytes, "md5:" + md5(bytes));
-        try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
-                SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
+        try (SiloServer server =
+                        SiloServer.start(TestSilo.config(dir, "archive.movers", "0", "archive.mover-timeout", "1h"));
+                SiloClient c =
+                        SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())));
                 TextClient s = new TextClient(server.controlPort())) {
-            c.call(VolumeClerkOps.ADDVOL, new AddVol("COPY01", "default", "disk", "1G", "dir:" + dir.resolve("copy01"), null, null));
+            c.call(
+                    VolumeClerkOps.ADDVOL,
+                    new AddVol("COPY01", "default", "disk", "1G", "dir:" + dir.resolve("copy01"), null, null));
             Worker w = Worker.connect(s, "copier-1", "CAP\tmover:default\tcopy");
 
-            long job = c.call(LibraryOps.COPY_TO_VOLUME, new CopyFile("/v/a", "COPY01", 0)).id();
+            long job = c.call(LibraryOps.COPY_TO_VOLUME, new CopyFile("/v/a", "COPY01", 0))
+                    .id();
             List<String[]> work = lines(w.ask("STATUS\tidle\t0\tAVAIL"));
-            assertThat(List.of(work.get(0)).subList(0, 6)).containsExactly("WORK", String.valueOf(job), "copy", a.volume(), "300000", "COPY01");
+            assertThat(List.of(work.get(0)).subList(0, 6))
+                    .containsExactly("WORK", String.valueOf(job), "copy", a.volume(), "300000", "COPY01");
             String url = work.get(0)[6];
             assertThat(url).startsWith("http://127.0.0.1:" + server.consolePort() + "/xfer/");
 
@@ -117,7 +141,9 @@ class TextWorkerTest {
                 fetched = in.readAllBytes();
             }
             assertThat(fetched).isEqualTo(bytes);
-            assertThat(http("GET", url, null).code()).as("the token is good for one GET").isEqualTo(404);
+            assertThat(http("GET", url, null).code())
+                    .as("the token is good for one GET")
+                    .isEqualTo(404);
             assertThat(w.ask("STATUS\tactive\t50\tcopying")).isEqualTo("OK\tSTATUS");
             Answer put = http("PUT", url, fetched);
             assertThat(put.code()).as(put.text()).isEqualTo(200);
@@ -130,20 +156,29 @@ class TextWorkerTest {
             // the copy is a bit file of its own on COPY01, and its bytes are the file's
             List<Path> onCopy;
             try (var files = Files.walk(dir.resolve("copy01"))) {
-                onCopy = files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+                onCopy = files.filter(Files::isRegularFile)
+                        .filter(p -> !p.getFileName().toString().startsWith("."))
+                        .toList();
             }
             assertThat(onCopy.stream().anyMatch(p -> {
-                try {
-                    return java.util.Arrays.equals(Files.readAllBytes(p), bytes);
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            })).as("a file on COPY01 holds the original's bytes: " + onCopy).isTrue();
-            assertThat(http("GET", url, null).code()).as("the job over, its token is gone").isEqualTo(404);
+                        try {
+                            return java.util.Arrays.equals(Files.readAllBytes(p), bytes);
+                        } catch (java.io.IOException e) {
+                            return false;
+                        }
+                    }))
+                    .as("a file on COPY01 holds the original's bytes: " + onCopy)
+                    .isTrue();
+            assertThat(http("GET", url, null).code())
+                    .as("the job over, its token is gone")
+                    .isEqualTo(404);
 
             // bytes that are not the file's are refused before they count, and the job fails
-            c.call(VolumeClerkOps.ADDVOL, new AddVol("COPY02", "default", "disk", "1G", "dir:" + dir.resolve("copy02"), null, null));
-            long second = c.call(LibraryOps.COPY_TO_VOLUME, new CopyFile("/v/a", "COPY02", 0)).id();
+            c.call(
+                    VolumeClerkOps.ADDVOL,
+                    new AddVol("COPY02", "default", "disk", "1G", "dir:" + dir.resolve("copy02"), null, null));
+            long second = c.call(LibraryOps.COPY_TO_VOLUME, new CopyFile("/v/a", "COPY02", 0))
+                    .id();
             String url2 = lines(w.ask("STATUS\tidle\t0\tAVAIL")).get(0)[6];
             byte[] bad = bytes.clone();
             bad[1000] ^= 1;
@@ -151,7 +186,8 @@ class TextWorkerTest {
             assertThat(refused.code()).isEqualTo(422);
             assertThat(refused.text()).contains("CRC mismatch");
             w.ask("STATUS\tdone\t100\tpass");
-            assertThat(c.call(LibraryOps.JOB_INFO, Long.toString(second)).state()).isEqualTo("failed");
+            assertThat(c.call(LibraryOps.JOB_INFO, Long.toString(second)).state())
+                    .isEqualTo("failed");
             JsonNode stats = get(server, "/api/workers").get("workers").get(0);
             assertThat(stats.get("done").asLong()).isEqualTo(1);
             assertThat(stats.get("failed").asLong()).isEqualTo(1);
@@ -171,11 +207,13 @@ class TextWorkerTest {
             d.readText(); // IDENT
             assertThat(d.askText("ID\tdisplay-1\tdisplay")).isEqualTo("OK\tID");
 
-            assertThat(w.ask("INFO\tworker\r\nmedia\tCD-R\tblank\r\nimage\tmd5:" + "c".repeat(32) + "\tubuntu-8.04.iso"))
+            assertThat(w.ask(
+                            "INFO\tworker\r\nmedia\tCD-R\tblank\r\nimage\tmd5:" + "c".repeat(32) + "\tubuntu-8.04.iso"))
                     .isEqualTo("OK\tINFO");
             String pushed = d.readText();
-            assertThat(pushed).startsWith("INFO\tworker\tburner-9\r\nanswered\t").endsWith("\r\nmedia\tCD-R\tblank\r\nimage\tmd5:"
-                    + "c".repeat(32) + "\tubuntu-8.04.iso");
+            assertThat(pushed)
+                    .startsWith("INFO\tworker\tburner-9\r\nanswered\t")
+                    .endsWith("\r\nmedia\tCD-R\tblank\r\nimage\tmd5:" + "c".repeat(32) + "\tubuntu-8.04.iso");
 
             // a display asks: the last answer, and the worker is asked again
             List<String[]> info = lines(d.askText("WHATIS\tworker\tburner-9"));
@@ -183,7 +221,8 @@ class TextWorkerTest {
             assertThat(info.get(2)).containsExactly("media", "CD-R", "blank");
             assertThat(info.get(info.size() - 1)).containsExactly("asked", "yes");
             assertThat(s.readText()).isEqualTo("WHATIS");
-            JsonNode holdings = get(server, "/api/workers").get("workers").get(0).get("holdings");
+            JsonNode holdings =
+                    get(server, "/api/workers").get("workers").get(0).get("holdings");
             assertThat(holdings.get(1).get(2).asText()).isEqualTo("ubuntu-8.04.iso");
 
             assertThat(d.askText("WHATIS\tworker\tnobody")).startsWith("ERROR\t404\t");
@@ -191,7 +230,12 @@ class TextWorkerTest {
             assertThat(w.ask("STATUS\tactive\t50\tburning")).isEqualTo("OK\tSTATUS");
             assertThat(d.readText()).startsWith("STATUS\tburner-9");
             assertThat(w.ask("STATUS\tidle\t100\tMD5-pass")).isEqualTo("OK\tSTATUS");
-            assertThat(get(server, "/api/workers").get("workers").get(0).get("done").asLong()).isEqualTo(1);
+            assertThat(get(server, "/api/workers")
+                            .get("workers")
+                            .get(0)
+                            .get("done")
+                            .asLong())
+                    .isEqualTo(1);
         }
     }
 
@@ -244,7 +288,8 @@ class TextWorkerTest {
     private static BitFileInfo hashedFile(Path dir, byte[] bytes, String hash) throws Exception {
         BitFileInfo a;
         try (SiloServer server = SiloServer.start(TestSilo.config(dir, "archive.movers", "0"));
-                SiloClient c = SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())))) {
+                SiloClient c =
+                        SiloClient.connect(ClientOptions.to(new InetSocketAddress("127.0.0.1", server.wirePort())))) {
             c.call(FileClerkOps.MKDIR, new Mkdir("/v", false, "test"));
             a = c.call(FileClerkOps.WRITE_FILE, new WriteFile("r1", "/v/a", bytes, null, null, null, "test"));
         }

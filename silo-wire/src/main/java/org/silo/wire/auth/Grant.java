@@ -21,7 +21,9 @@ public record Grant(String service, String prefix, Right right) {
     public static final Grant ALL = new Grant("*", "", Right.ADMIN);
 
     public boolean allows(String onService, String object, Right wanted) {
-        return (service.equals("*") || service.equals(onService)) && object.startsWith(prefix) && right.includes(wanted);
+        return (service.equals("*") || service.equals(onService))
+                && object.startsWith(prefix)
+                && right.includes(wanted);
     }
 
     /**
@@ -33,7 +35,8 @@ public record Grant(String service, String prefix, Right right) {
         int first = text.indexOf(':');
         int last = text.lastIndexOf(':');
         if (first <= 0 || last == first) {
-            throw new IllegalArgumentException("a grant is SERVICE:PREFIX:RIGHT (e.g. block:retro:write), not '" + text + "'");
+            throw new IllegalArgumentException(
+                    "a grant is SERVICE:PREFIX:RIGHT (e.g. block:retro:write), not '" + text + "'");
         }
         String right = text.substring(last + 1);
         Right r;

@@ -60,8 +60,10 @@ public final class LoginThrottle {
         long now = clock.getAsLong();
         if (s != null && s.untilMs() > now) {
             long seconds = Math.max(1, (s.untilMs() - now + 999) / 1000);
-            throw SiloException.of(ErrorCode.PERMISSION, "too many wrong passwords for '" + list + "' from " + from.getHostAddress()
-                    + ": try again in " + seconds + " s");
+            throw SiloException.of(
+                    ErrorCode.PERMISSION,
+                    "too many wrong passwords for '" + list + "' from " + from.getHostAddress() + ": try again in "
+                            + seconds + " s");
         }
     }
 
@@ -72,7 +74,9 @@ public final class LoginThrottle {
         long now = clock.getAsLong();
         states.compute(key(list, from), (k, s) -> {
             int n = s == null ? 1 : s.failures() + 1;
-            long wait = n <= FREE_FAILURES ? 0 : Math.min(Math.max(MAX_WAIT_MS, firstWaitMs), firstWaitMs << Math.min(20, n - FREE_FAILURES - 1));
+            long wait = n <= FREE_FAILURES
+                    ? 0
+                    : Math.min(Math.max(MAX_WAIT_MS, firstWaitMs), firstWaitMs << Math.min(20, n - FREE_FAILURES - 1));
             return new State(n, now + wait, now);
         });
         if (states.size() > MAX_KEYS) {

@@ -55,7 +55,8 @@ public final class Scram {
     static byte[] saltedPassword(char[] password, byte[] salt, int iterations) {
         try {
             SecretKeyFactory f = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
-            return f.generateSecret(new PBEKeySpec(password, salt, iterations, 256)).getEncoded();
+            return f.generateSecret(new PBEKeySpec(password, salt, iterations, 256))
+                    .getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("PBKDF2WithHmacSHA256 is part of every JDK", e);
         }

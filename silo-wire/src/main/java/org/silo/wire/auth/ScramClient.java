@@ -65,7 +65,8 @@ public final class ScramClient {
             throw new ScramException("bad iteration count");
         }
         if (iterations < Scram.MIN_ITERATIONS) {
-            throw new ScramException("the server asks for " + iterations + " iterations, fewer than " + Scram.MIN_ITERATIONS);
+            throw new ScramException(
+                    "the server asks for " + iterations + " iterations, fewer than " + Scram.MIN_ITERATIONS);
         }
         if (password != null) {
             keys = Scram.Keys.of(password, salt, iterations);

@@ -61,6 +61,7 @@ final class CallEngine {
     private byte[] macKey;
     /** The key a PASSWD will bring: its signed reply is the first frame tagged with it. */
     private byte[] pendingKey;
+
     final ClientStats stats = new ClientStats();
 
     private final class Call {
@@ -78,6 +79,7 @@ final class CallEngine {
         long lastHeard;
         /** How long the server may now be quiet about this call: its promise, or the wait its WAIT asked for. */
         long quietNanos = ANSWER_PROMISE_NANOS;
+
         boolean noRttSample;
         boolean overTcp;
         ScheduledFuture<?> timer;
@@ -176,7 +178,9 @@ final class CallEngine {
             return false;
         }
         // a server that lost the session cannot tag its DISOLVE: let it through, it only ends the call
-        return macKey == null || f.session() == 0 || f.isError() && FrameCodec.readError(f) instanceof SessionGoneException;
+        return macKey == null
+                || f.session() == 0
+                || f.isError() && FrameCodec.readError(f) instanceof SessionGoneException;
     }
 
     private void sendUdp(Call c) {
@@ -192,17 +196,22 @@ final class CallEngine {
         c.noRttSample = true;
         lastSendNanos = now();
         byte[] bytes = frame(c);
-        tcp.get().whenComplete((ch, err) -> loop.execute(() -> {
-            if (!inflight.containsKey(c.id)) {
-                return;
-            }
-            if (err != null) {
-                fail(c, SiloException.of(ErrorCode.IO, "cannot reach " + options.serverName() + " over TCP: " + err.getMessage()));
-                return;
-            }
-            ByteBuf length = Unpooled.buffer(4).writeInt(bytes.length);
-            ch.writeAndFlush(Unpooled.wrappedBuffer(length, Unpooled.wrappedBuffer(bytes)));
-        }));
+        tcp.get()
+                .whenComplete((ch, err) -> loop.execute(() -> {
+                    if (!inflight.containsKey(c.id)) {
+                        return;
+                    }
+                    if (err != null) {
+                        fail(
+                                c,
+                                SiloException.of(
+                                        ErrorCode.IO,
+                                        "cannot reach " + options.serverName() + " over TCP: " + err.getMessage()));
+                        return;
+                    }
+                    ByteBuf length = Unpooled.buffer(4).writeInt(bytes.length);
+                    ch.writeAndFlush(Unpooled.wrappedBuffer(length, Unpooled.wrappedBuffer(bytes)));
+                }));
         arm(c, c.deadline - now());
     }
 
@@ -211,7 +220,8 @@ final class CallEngine {
             c.timer.cancel(false);
         }
         long untilDeadline = c.deadline - now();
-        c.timer = loop.schedule(() -> expired(c), Math.max(0, Math.min(delayNanos, untilDeadline)), TimeUnit.NANOSECONDS);
+        c.timer =
+                loop.schedule(() -> expired(c), Math.max(0, Math.min(delayNanos, untilDeadline)), TimeUnit.NANOSECONDS);
     }
 
     private void expired(Call c) {
@@ -223,9 +233,13 @@ final class CallEngine {
         if (now >= c.deadline || spent || c.overTcp) {
             stats.timeouts++;
             double seconds = (now - c.firstSent) / 1e9;
-            fail(c, SiloException.of(ErrorCode.TIMEDOUT, String.format(
-                    "no answer from %s after %d transmission%s over %.1f s", options.serverName(),
-                    c.transmissions, c.transmissions == 1 ? "" : "s", seconds)));
+            fail(
+                    c,
+                    SiloException.of(
+                            ErrorCode.TIMEDOUT,
+                            String.format(
+                                    "no answer from %s after %d transmission%s over %.1f s",
+                                    options.serverName(), c.transmissions, c.transmissions == 1 ? "" : "s", seconds)));
             return;
         }
         // retries spent but the server was heard from lately: it may be paused (a busy machine), so keep

@@ -42,8 +42,14 @@ public record ClientOptions(
     }
 
     public static ClientOptions to(InetSocketAddress server) {
-        return new ClientOptions(server, server.getHostString() + ":" + server.getPort(), DEFAULT_RETRIES,
-                DEFAULT_DEADLINE, DEFAULT_WINDOW, WireConstants.DEFAULT_MAX_DATAGRAM, ClientListener.NONE);
+        return new ClientOptions(
+                server,
+                server.getHostString() + ":" + server.getPort(),
+                DEFAULT_RETRIES,
+                DEFAULT_DEADLINE,
+                DEFAULT_WINDOW,
+                WireConstants.DEFAULT_MAX_DATAGRAM,
+                ClientListener.NONE);
     }
 
     /** Parses HOST:PORT, [V6]:PORT or HOST (port 7400). */

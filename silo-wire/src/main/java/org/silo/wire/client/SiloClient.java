@@ -23,6 +23,8 @@ import org.silo.wire.ErrorCode;
 import org.silo.wire.SessionGoneException;
 import org.silo.wire.SiloException;
 import org.silo.wire.WireConstants;
+import org.silo.wire.auth.Scram;
+import org.silo.wire.auth.ScramClient;
 import org.silo.wire.codec.Envelope;
 import org.silo.wire.codec.Frame;
 import org.silo.wire.codec.FrameCodec;
@@ -30,8 +32,6 @@ import org.silo.wire.codec.OperationData;
 import org.silo.wire.codec.Result;
 import org.silo.wire.codec.WireReader;
 import org.silo.wire.codec.WireWriter;
-import org.silo.wire.auth.Scram;
-import org.silo.wire.auth.ScramClient;
 import org.silo.wire.op.LoginOps;
 import org.silo.wire.op.Operation;
 import org.silo.wire.op.SessionOps;
@@ -76,7 +76,9 @@ public final class SiloClient implements AutoCloseable {
         this.options = options;
         this.group = Transports.group(1, "silo-client");
         try {
-            this.udp = new Bootstrap().group(group).channel(Transports.datagram())
+            this.udp = new Bootstrap()
+                    .group(group)
+                    .channel(Transports.datagram())
                     .option(ChannelOption.SO_RCVBUF, 1 << 20)
                     .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(WireConstants.MAX_DATAGRAM))
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
@@ -87,7 +89,9 @@ public final class SiloClient implements AutoCloseable {
                             }
                         }
                     })
-                    .bind(0).sync().channel();
+                    .bind(0)
+                    .sync()
+                    .channel();
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw SiloException.of(ErrorCode.IO, "cannot open a UDP socket: " + e.getMessage());
@@ -135,8 +139,15 @@ public final class SiloClient implements AutoCloseable {
                 case StartReply.Session s -> {
                     session = s.sessionId();
                     idleTimeoutMillis = s.idleTimeoutMillis();
-                    decode(SessionOps.SNAME_OP, await(sendOnce(session, compound().add(SessionOps.SNAME_OP, options.serverName())
-                            .envelope(), false)).results());
+                    decode(
+                            SessionOps.SNAME_OP,
+                            await(sendOnce(
+                                            session,
+                                            compound()
+                                                    .add(SessionOps.SNAME_OP, options.serverName())
+                                                    .envelope(),
+                                            false))
+                                    .results());
                     return;
                 }
             }
@@ -159,7 +170,8 @@ public final class SiloClient implements AutoCloseable {
         Relogin again = relogin;
         if (again != null) {
             if (again.keys() == null) {
-                rights = call(LoginOps.LOGIN, new LoginOps.Login(again.list(), "")).rights();
+                rights = call(LoginOps.LOGIN, new LoginOps.Login(again.list(), ""))
+                        .rights();
             } else {
                 login(again.list(), ScramClient.withKeys(again.list(), again.keys()));
             }
@@ -175,11 +187,16 @@ public final class SiloClient implements AutoCloseable {
     private void scheduleKeepalive() {
         long period = Math.max(1000, idleTimeoutMillis / 3);
         long check = period / 4;
-        udp.eventLoop().scheduleAtFixedRate(() -> {
-            if (engine.nanosSinceLastSend() >= TimeUnit.MILLISECONDS.toNanos(period)) {
-                sendOnce(session, Envelope.of(new OperationData(SessionOps.NIL, new byte[0])), false);
-            }
-        }, check, check, TimeUnit.MILLISECONDS);
+        udp.eventLoop()
+                .scheduleAtFixedRate(
+                        () -> {
+                            if (engine.nanosSinceLastSend() >= TimeUnit.MILLISECONDS.toNanos(period)) {
+                                sendOnce(session, Envelope.of(new OperationData(SessionOps.NIL, new byte[0])), false);
+                            }
+                        },
+                        check,
+                        check,
+                        TimeUnit.MILLISECONDS);
     }
 
     private volatile String rights = "";
@@ -329,14 +346,17 @@ public final class SiloClient implements AutoCloseable {
                 return CompletableFuture.failedFuture(cause);
             }
             CompletableFuture<Long> renewed = new CompletableFuture<>();
-            Thread.ofVirtual().name("silo-client-new-session").start(() -> { // never block the event loop
-                RENEWING.set(true);
-                try {
-                    renewed.complete(renew(sessionId));
-                } catch (SiloException | RuntimeException x) {
-                    renewed.completeExceptionally(x);
-                }
-            });
+            Thread.ofVirtual()
+                    .name("silo-client-new-session")
+                    .start(
+                            () -> { // never block the event loop
+                                RENEWING.set(true);
+                                try {
+                                    renewed.complete(renew(sessionId));
+                                } catch (SiloException | RuntimeException x) {
+                                    renewed.completeExceptionally(x);
+                                }
+                            });
             return renewed.thenCompose(id -> sendOnce(id, env, overTcp));
         });
     }
@@ -379,7 +399,9 @@ public final class SiloClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw SiloException.of(ErrorCode.IO, "interrupted");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : e.getCause();
+            Throwable cause = e.getCause() instanceof CompletionException ce && ce.getCause() != null
+                    ? ce.getCause()
+                    : e.getCause();
             if (cause instanceof SiloException se) {
                 throw SiloException.of(se.code(), se.getMessage(), se);
             }
@@ -389,14 +411,19 @@ public final class SiloClient implements AutoCloseable {
 
     private CompletableFuture<Channel> tcpChannel() {
         synchronized (tcpLock) {
-            if (tcp != null && (!tcp.isDone() || (!tcp.isCompletedExceptionally() && tcp.join().isActive()))) {
+            if (tcp != null
+                    && (!tcp.isDone()
+                            || (!tcp.isCompletedExceptionally() && tcp.join().isActive()))) {
                 return tcp;
             }
             CompletableFuture<Channel> f = new CompletableFuture<>();
             tcp = f;
-            ChannelFuture cf = new Bootstrap().group(group).channel(Transports.socket())
+            ChannelFuture cf = new Bootstrap()
+                    .group(group)
+                    .channel(Transports.socket())
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(10_000, options.deadline().toMillis()))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                            Math.min(10_000, options.deadline().toMillis()))
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

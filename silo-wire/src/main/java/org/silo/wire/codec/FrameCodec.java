@@ -21,7 +21,13 @@ public final class FrameCodec {
     private FrameCodec() {}
 
     /** Why a frame was refused; each has a counter. */
-    public enum Fault { SHORT, OVERSIZE, CRC, VERSION, FLAGS }
+    public enum Fault {
+        SHORT,
+        OVERSIZE,
+        CRC,
+        VERSION,
+        FLAGS
+    }
 
     /** A frame that cannot be decoded. */
     public static final class FrameException extends Exception {
@@ -41,9 +47,13 @@ public final class FrameCodec {
     public static byte[] encode(Frame f) {
         byte[] out = new byte[f.encodedSize()];
         ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.BIG_ENDIAN);
-        b.put((byte) FRAME_VERSION).put((byte) f.flags())
-                .putLong(f.session()).putLong(f.requestId()).putLong(f.released())
-                .put(f.body()).put(f.tag());
+        b.put((byte) FRAME_VERSION)
+                .put((byte) f.flags())
+                .putLong(f.session())
+                .putLong(f.requestId())
+                .putLong(f.released())
+                .put(f.body())
+                .put(f.tag());
         b.putInt((int) crc(out, 0, out.length - TRAILER_LENGTH));
         return out;
     }
@@ -103,8 +113,12 @@ public final class FrameCodec {
 
     private static byte[] tag(Frame f, byte[] key) {
         ByteBuffer signed = ByteBuffer.allocate(HEADER_LENGTH + f.body().length);
-        signed.put((byte) FRAME_VERSION).put((byte) (f.flags() | FLAG_MAC))
-                .putLong(f.session()).putLong(f.requestId()).putLong(f.released()).put(f.body());
+        signed.put((byte) FRAME_VERSION)
+                .put((byte) (f.flags() | FLAG_MAC))
+                .putLong(f.session())
+                .putLong(f.requestId())
+                .putLong(f.released())
+                .put(f.body());
         return Arrays.copyOf(Scram.hmac(key, signed.array()), TAG_LENGTH);
     }
 

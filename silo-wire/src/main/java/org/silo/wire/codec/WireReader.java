@@ -1,9 +1,9 @@
 package org.silo.wire.codec;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.silo.wire.SiloException;
 
@@ -54,8 +54,10 @@ public final class WireReader {
 
     public long u32() throws SiloException {
         need(4, "u32");
-        long v = ((long) (buf[pos] & 0xFF) << 24) | ((buf[pos + 1] & 0xFF) << 16)
-                | ((buf[pos + 2] & 0xFF) << 8) | (buf[pos + 3] & 0xFF);
+        long v = ((long) (buf[pos] & 0xFF) << 24)
+                | ((buf[pos + 1] & 0xFF) << 16)
+                | ((buf[pos + 2] & 0xFF) << 8)
+                | (buf[pos + 3] & 0xFF);
         pos += 4;
         return v;
     }
@@ -119,7 +121,8 @@ public final class WireReader {
 
     private static String decodeUtf8(byte[] b, int off, int len) throws SiloException {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(b, off, len))

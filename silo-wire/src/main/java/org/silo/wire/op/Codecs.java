@@ -96,7 +96,8 @@ public final class Codecs {
         try {
             return CBOR.writeValueAsBytes(value);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot encode " + value.getClass().getSimpleName() + " as CBOR", e);
+            throw new IllegalArgumentException(
+                    "cannot encode " + value.getClass().getSimpleName() + " as CBOR", e);
         }
     }
 }

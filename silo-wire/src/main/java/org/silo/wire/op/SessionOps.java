@@ -64,8 +64,11 @@ public final class SessionOps {
         public void encode(StartReply value, WireWriter out) {
             switch (value) {
                 case StartReply.Cookie c -> out.u8(KIND_COOKIE).lengthPrefixed(c.cookie());
-                case StartReply.Session s -> out.u8(KIND_SESSION).u64(s.sessionId())
-                        .u32(s.idleTimeoutMillis()).u32(s.maxDatagram());
+                case StartReply.Session s ->
+                    out.u8(KIND_SESSION)
+                            .u64(s.sessionId())
+                            .u32(s.idleTimeoutMillis())
+                            .u32(s.maxDatagram());
             }
         }
 

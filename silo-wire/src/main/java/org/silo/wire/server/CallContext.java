@@ -49,8 +49,11 @@ public final class CallContext {
     public void require(String service, String object, Right right) throws SiloException {
         if (!session.grants().allows(service, object, right)) {
             String target = object.isEmpty() ? service : service + ":" + object;
-            throw SiloException.of(ErrorCode.PERMISSION, String.format("refused: needs %s on %s; %s has %s",
-                    right.name().toLowerCase(java.util.Locale.ROOT), target, session.who(), session.grants()));
+            throw SiloException.of(
+                    ErrorCode.PERMISSION,
+                    String.format(
+                            "refused: needs %s on %s; %s has %s",
+                            right.name().toLowerCase(java.util.Locale.ROOT), target, session.who(), session.grants()));
         }
     }
 

@@ -50,11 +50,16 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        ctx.executor().schedule(() -> {
-            if (!Boolean.TRUE.equals(ctx.channel().attr(TcpHandler.SAW_FRAME).get())) {
-                ctx.close();
-            }
-        }, firstFrameSeconds, TimeUnit.SECONDS);
+        ctx.executor()
+                .schedule(
+                        () -> {
+                            if (!Boolean.TRUE.equals(
+                                    ctx.channel().attr(TcpHandler.SAW_FRAME).get())) {
+                                ctx.close();
+                            }
+                        },
+                        firstFrameSeconds,
+                        TimeUnit.SECONDS);
         ctx.fireChannelActive();
     }
 }

@@ -51,7 +51,10 @@ final class CookieMint {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
             mac.update(client.getAddress().getAddress());
-            mac.update(ByteBuffer.allocate(10).putShort((short) client.getPort()).putLong(seconds).array());
+            mac.update(ByteBuffer.allocate(10)
+                    .putShort((short) client.getPort())
+                    .putLong(seconds)
+                    .array());
             return Arrays.copyOf(mac.doFinal(), MAC_LENGTH);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);

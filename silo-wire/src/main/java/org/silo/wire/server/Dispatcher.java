@@ -33,8 +33,8 @@ public final class Dispatcher {
     /** The right a session needs on a whole service to call an operation at all; null for none. */
     private record Requirement(String service, Right right) {}
 
-    private record Registered<Q, R>(Operation<Q, R> op, Handler<Q, R> handler, boolean blocking, int replyCode,
-            Requirement needs) {
+    private record Registered<Q, R>(
+            Operation<Q, R> op, Handler<Q, R> handler, boolean blocking, int replyCode, Requirement needs) {
         Result run(CallContext ctx, OperationData data) throws SiloException {
             if (needs != null) {
                 ctx.require(needs.service(), "", needs.right());
@@ -144,14 +144,17 @@ public final class Dispatcher {
     private Result runOne(CallContext ctx, OperationData op) {
         Registered<?, ?> r = handlers.get(op.code());
         if (r == null) {
-            return new Result.Failure(op.code(), ErrorCode.UNKNOWN_OPERATION,
+            return new Result.Failure(
+                    op.code(),
+                    ErrorCode.UNKNOWN_OPERATION,
                     String.format("operation 0x%04x is not known to this server", op.code()));
         }
         try {
             return r.run(ctx, op);
         } catch (SiloException e) {
             logFailure(ctx, r, e);
-            return new Result.Failure(op.code(), e.code(), e.getMessage() == null ? e.code().name() : e.getMessage());
+            return new Result.Failure(
+                    op.code(), e.code(), e.getMessage() == null ? e.code().name() : e.getMessage());
         } catch (RuntimeException e) {
             log.error("{} failed in {}", r.op(), ctx.session(), e);
             return new Result.Failure(op.code(), ErrorCode.INTERNAL, r.op().name() + " failed: " + e);

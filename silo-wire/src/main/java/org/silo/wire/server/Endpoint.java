@@ -15,6 +15,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
+import org.silo.wire.auth.Authenticator;
 import org.silo.wire.codec.Envelope;
 import org.silo.wire.codec.Frame;
 import org.silo.wire.codec.FrameCodec;
@@ -22,7 +23,6 @@ import org.silo.wire.codec.OperationData;
 import org.silo.wire.codec.Result;
 import org.silo.wire.codec.WireReader;
 import org.silo.wire.codec.WireWriter;
-import org.silo.wire.auth.Authenticator;
 import org.silo.wire.op.LoginOps;
 import org.silo.wire.op.SessionOps;
 import org.silo.wire.op.SessionOps.StartReply;
@@ -62,12 +62,16 @@ public final class Endpoint implements AutoCloseable {
         this(config, dispatcher, registry, Authenticator.OPEN);
     }
 
-    public Endpoint(WireServerConfig config, Dispatcher dispatcher, MeterRegistry registry, Authenticator authenticator) {
+    public Endpoint(
+            WireServerConfig config, Dispatcher dispatcher, MeterRegistry registry, Authenticator authenticator) {
         this.config = config;
         this.authenticator = authenticator;
         this.dispatcher = dispatcher;
         this.sessions = new SessionTable(config.maxSessions(), config.maxSessionsPerAddress());
-        this.cache = new ReplyCache(config.cacheEntries(), config.cacheBytes(), config.cachePerSession(),
+        this.cache = new ReplyCache(
+                config.cacheEntries(),
+                config.cacheBytes(),
+                config.cachePerSession(),
                 config.cacheRetention().toNanos());
         this.metrics = new WireMetrics(registry, cache, sessions);
         this.workerSlots = new Semaphore(config.maxWorkers());
@@ -164,8 +168,14 @@ public final class Endpoint implements AutoCloseable {
                 sendWait(peer, s, f.session(), f.requestId(), now - seen.startedNanos());
             }
             case STALE -> metrics.drop(WireMetrics.Drop.STALE);
-            case REUSED -> sendError(peer, s, f, ErrorCode.REUSED_ID,
-                    "request id " + Long.toUnsignedString(f.requestId()) + " was used for another request", true);
+            case REUSED ->
+                sendError(
+                        peer,
+                        s,
+                        f,
+                        ErrorCode.REUSED_ID,
+                        "request id " + Long.toUnsignedString(f.requestId()) + " was used for another request",
+                        true);
             case FULL -> {
                 metrics.resource.increment();
                 sendError(peer, s, f, ErrorCode.RESOURCE, "reply cache full", true);
@@ -224,8 +234,17 @@ public final class Endpoint implements AutoCloseable {
     /** REPLY + WAIT: still running; ask again after about as long as it has run so far (0.1 .. 5 s). */
     private void sendWait(Peer peer, Session s, long frameSession, long requestId, long runningNanos) {
         long runningMs = TimeUnit.NANOSECONDS.toMillis(runningNanos);
-        send(peer, encode(s, new Frame(FLAG_REPLY | FLAG_WAIT, frameSession, requestId, 0,
-                FrameCodec.waitBody(Math.clamp(runningMs, 100, 5000)))), true);
+        send(
+                peer,
+                encode(
+                        s,
+                        new Frame(
+                                FLAG_REPLY | FLAG_WAIT,
+                                frameSession,
+                                requestId,
+                                0,
+                                FrameCodec.waitBody(Math.clamp(runningMs, 100, 5000)))),
+                true);
     }
 
     private void run(Frame f, Session s, Peer peer, Envelope env) {
@@ -251,7 +270,8 @@ public final class Endpoint implements AutoCloseable {
             if (env.operations().size() != 1 || env.operations().get(0).code() != SessionOps.START) {
                 throw SiloException.malformed("a frame without a session may only carry START");
             }
-            StartRequest req = SessionOps.START_REQUEST.decode(new WireReader(env.operations().get(0).data()));
+            StartRequest req = SessionOps.START_REQUEST.decode(
+                    new WireReader(env.operations().get(0).data()));
             long seconds = TimeUnit.NANOSECONDS.toSeconds(now - startedNanos) + epochSecondsAtStart;
             StartReply answer;
             if (peer.transportProven() || cookies.valid(req.cookie(), peer.address(), seconds)) {
@@ -266,7 +286,8 @@ public final class Endpoint implements AutoCloseable {
             WireWriter w = new WireWriter();
             SessionOps.START_REPLY.encode(answer, w);
             Result ok = new Result.Success(SessionOps.START, w.toByteArray());
-            reply = FrameCodec.encode(Frame.reply(0, f.requestId(), Envelope.of(ok.encode()).encode()));
+            reply = FrameCodec.encode(
+                    Frame.reply(0, f.requestId(), Envelope.of(ok.encode()).encode()));
         } catch (SiloException e) {
             reply = FrameCodec.encode(errorFrame(f, e.code(), e.getMessage()));
         }
@@ -312,7 +333,11 @@ public final class Endpoint implements AutoCloseable {
     }
 
     private static Frame errorFrame(Frame f, ErrorCode code, String text) {
-        return new Frame(FLAG_REPLY | FLAG_ERROR, f.session(), f.requestId(), 0,
+        return new Frame(
+                FLAG_REPLY | FLAG_ERROR,
+                f.session(),
+                f.requestId(),
+                0,
                 FrameCodec.errorBody(code, text == null ? "" : text));
     }
 
@@ -330,8 +355,8 @@ public final class Endpoint implements AutoCloseable {
     private void sendReply(Peer peer, Session s, Frame request, byte[] reply) {
         if (reply.length > peer.maxFrame()) {
             metrics.tooBig.increment();
-            sendError(peer, s, request, ErrorCode.TOO_BIG,
-                    "reply of " + reply.length + " bytes: repeat over TCP", true);
+            sendError(
+                    peer, s, request, ErrorCode.TOO_BIG, "reply of " + reply.length + " bytes: repeat over TCP", true);
             return;
         }
         send(peer, reply, true);

@@ -76,6 +76,7 @@ public final class ReplyCache {
 
     /** Access order: the head is the least recently used. */
     private final LinkedHashMap<Key, Entry> lru = new LinkedHashMap<>(1024, 0.75f, true);
+
     private final Map<Long, SessionEntries> sessions = new HashMap<>();
     private long bytes;
     private long hits;
@@ -103,7 +104,8 @@ public final class ReplyCache {
                 return Lookup.REUSED;
             }
             hits++;
-            return e.reply == null ? new Lookup(Kind.IN_PROGRESS, null, e.createdNanos)
+            return e.reply == null
+                    ? new Lookup(Kind.IN_PROGRESS, null, e.createdNanos)
                     : new Lookup(Kind.DONE, e.reply, e.createdNanos);
         }
         SessionEntries se = sessions.computeIfAbsent(session, s -> new SessionEntries());

@@ -23,6 +23,7 @@ public final class Session {
     private final AtomicBoolean ending = new AtomicBoolean();
     /** The SCRAM exchange between LOGIN and PASSWD, and the list it is for. */
     ScramServer pendingScram;
+
     Authenticator.AccessList pendingList;
 
     Session(long id, InetAddress address, long nowNanos) {

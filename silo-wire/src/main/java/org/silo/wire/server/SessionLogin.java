@@ -45,8 +45,9 @@ final class SessionLogin {
             return new LoginOps.Answer(true, "", s.grants().toString());
         }
         authenticator.throttle().check(req.list() == null ? "" : req.list(), s.address());
-        Authenticator.AccessList list = authenticator.list(req.list()).orElseThrow(
-                () -> SiloException.of(ErrorCode.PERMISSION, "no access list named '" + req.list() + "'"));
+        Authenticator.AccessList list = authenticator
+                .list(req.list())
+                .orElseThrow(() -> SiloException.of(ErrorCode.PERMISSION, "no access list named '" + req.list() + "'"));
         if (list.verifier() == null) {
             s.loggedIn(list.name(), withAnonymous(s, list.grants()), s.macKey());
             return new LoginOps.Answer(true, "", s.grants().toString());
@@ -100,7 +101,11 @@ final class SessionLogin {
         } catch (Scram.ScramException e) {
             failures.increment();
             authenticator.throttle().failed(list.name(), s.address());
-            log.info("login to '{}' from {} refused: {}", list.name(), s.address().getHostAddress(), e.getMessage());
+            log.info(
+                    "login to '{}' from {} refused: {}",
+                    list.name(),
+                    s.address().getHostAddress(),
+                    e.getMessage());
             throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list.name() + "' refused: " + e.getMessage());
         }
     }

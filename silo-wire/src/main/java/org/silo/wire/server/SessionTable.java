@@ -47,7 +47,8 @@ final class SessionTable {
         }
         AtomicInteger count = perAddress.computeIfAbsent(from.getAddress(), a -> new AtomicInteger());
         if (count.get() >= maxPerAddress) {
-            throw SiloException.of(ErrorCode.RESOURCE,
+            throw SiloException.of(
+                    ErrorCode.RESOURCE,
                     from.getAddress().getHostAddress() + " already has " + maxPerAddress + " sessions");
         }
         long id;

@@ -23,6 +23,7 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(TcpHandler.class);
     /** Set once a connection has sent a whole frame (see {@link ConnectionLimiter}). */
     static final AttributeKey<Boolean> SAW_FRAME = AttributeKey.valueOf("silo.sawFrame");
+
     private final Endpoint endpoint;
     private TcpPeer peer;
 
@@ -32,7 +33,9 @@ final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        peer = new TcpPeer(ctx.channel(), (InetSocketAddress) ctx.channel().remoteAddress(),
+        peer = new TcpPeer(
+                ctx.channel(),
+                (InetSocketAddress) ctx.channel().remoteAddress(),
                 endpoint.config().maxTcpFrame());
         ctx.fireChannelActive();
     }

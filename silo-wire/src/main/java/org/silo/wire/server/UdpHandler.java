@@ -33,10 +33,14 @@ final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             endpoint.refused(e.fault());
             return;
         }
-        endpoint.receive(frame, new UdpPeer(ctx.channel(), packet.sender(), size, endpoint.config().maxDatagram()));
+        endpoint.receive(
+                frame,
+                new UdpPeer(
+                        ctx.channel(), packet.sender(), size, endpoint.config().maxDatagram()));
     }
 
-    private record UdpPeer(Channel channel, InetSocketAddress address, int receivedBytes, int maxFrame) implements Peer {
+    private record UdpPeer(Channel channel, InetSocketAddress address, int receivedBytes, int maxFrame)
+            implements Peer {
         @Override
         public boolean transportProven() {
             return false;

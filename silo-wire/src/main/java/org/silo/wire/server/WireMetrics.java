@@ -10,7 +10,20 @@ import java.util.Map;
 /** The endpoint's counters, as Micrometer meters (exported as silo_wire_* and silo_reply_cache_*). */
 final class WireMetrics {
     /** Why a frame got no normal answer. */
-    enum Drop { SHORT, OVERSIZE, CRC, VERSION, FLAGS, NOT_REQUEST, STALE, MAC, AMPLIFICATION, RATE, TCP_FRAME, CONNECTION }
+    enum Drop {
+        SHORT,
+        OVERSIZE,
+        CRC,
+        VERSION,
+        FLAGS,
+        NOT_REQUEST,
+        STALE,
+        MAC,
+        AMPLIFICATION,
+        RATE,
+        TCP_FRAME,
+        CONNECTION
+    }
 
     final Counter received;
     final Counter replies;
@@ -22,26 +35,43 @@ final class WireMetrics {
     private final Map<Drop, Counter> dropped = new EnumMap<>(Drop.class);
 
     WireMetrics(MeterRegistry registry, ReplyCache cache, SessionTable sessions) {
-        received = Counter.builder("silo.wire.requests").description("request frames received").register(registry);
-        replies = Counter.builder("silo.wire.replies").description("reply frames sent").register(registry);
+        received = Counter.builder("silo.wire.requests")
+                .description("request frames received")
+                .register(registry);
+        replies = Counter.builder("silo.wire.replies")
+                .description("reply frames sent")
+                .register(registry);
         retransmissions = Counter.builder("silo.wire.retransmissions")
-                .description("repeated requests answered from the reply cache or with WAIT").register(registry);
-        disolved = Counter.builder("silo.wire.disolve").description("frames outside a session answered DISOLVE")
+                .description("repeated requests answered from the reply cache or with WAIT")
                 .register(registry);
-        tooBig = Counter.builder("silo.wire.too_big").description("replies sent as TOO_BIG: repeat over TCP")
+        disolved = Counter.builder("silo.wire.disolve")
+                .description("frames outside a session answered DISOLVE")
                 .register(registry);
-        resource = Counter.builder("silo.wire.resource").description("requests refused with RESOURCE")
+        tooBig = Counter.builder("silo.wire.too_big")
+                .description("replies sent as TOO_BIG: repeat over TCP")
                 .register(registry);
-        loginFailures = Counter.builder("silo.wire.login_failures").description("PASSWD proofs refused")
+        resource = Counter.builder("silo.wire.resource")
+                .description("requests refused with RESOURCE")
+                .register(registry);
+        loginFailures = Counter.builder("silo.wire.login_failures")
+                .description("PASSWD proofs refused")
                 .register(registry);
         for (Drop d : Drop.values()) {
-            dropped.put(d, Counter.builder("silo.wire.dropped").tag("reason", d.name().toLowerCase())
-                    .description("frames dropped without an answer").register(registry));
+            dropped.put(
+                    d,
+                    Counter.builder("silo.wire.dropped")
+                            .tag("reason", d.name().toLowerCase())
+                            .description("frames dropped without an answer")
+                            .register(registry));
         }
-        FunctionCounter.builder("silo.reply_cache.hits", cache, ReplyCache::hits).register(registry);
-        FunctionCounter.builder("silo.reply_cache.misses", cache, ReplyCache::misses).register(registry);
-        FunctionCounter.builder("silo.reply_cache.evictions", cache, ReplyCache::evictions).register(registry);
-        FunctionCounter.builder("silo.reply_cache.rejected", cache, ReplyCache::rejected).register(registry);
+        FunctionCounter.builder("silo.reply_cache.hits", cache, ReplyCache::hits)
+                .register(registry);
+        FunctionCounter.builder("silo.reply_cache.misses", cache, ReplyCache::misses)
+                .register(registry);
+        FunctionCounter.builder("silo.reply_cache.evictions", cache, ReplyCache::evictions)
+                .register(registry);
+        FunctionCounter.builder("silo.reply_cache.rejected", cache, ReplyCache::rejected)
+                .register(registry);
         Gauge.builder("silo.reply_cache.entries", cache, ReplyCache::size).register(registry);
         Gauge.builder("silo.reply_cache.bytes", cache, ReplyCache::bytes).register(registry);
         Gauge.builder("silo.wire.sessions", sessions, SessionTable::size).register(registry);

@@ -47,14 +47,21 @@ public final class WireServer implements AutoCloseable {
     }
 
     /** Binds UDP and TCP on {@code port} (0: any free port, the same for both) and starts serving. */
-    public static WireServer start(InetAddress address, int port, WireServerConfig config, Dispatcher dispatcher,
-            MeterRegistry registry) throws InterruptedException {
+    public static WireServer start(
+            InetAddress address, int port, WireServerConfig config, Dispatcher dispatcher, MeterRegistry registry)
+            throws InterruptedException {
         return start(address, port, config, dispatcher, registry, Authenticator.OPEN);
     }
 
     /** As above, with access lists: who may log in, and what anonymous sessions may do. */
-    public static WireServer start(InetAddress address, int port, WireServerConfig config, Dispatcher dispatcher,
-            MeterRegistry registry, Authenticator authenticator) throws InterruptedException {
+    public static WireServer start(
+            InetAddress address,
+            int port,
+            WireServerConfig config,
+            Dispatcher dispatcher,
+            MeterRegistry registry,
+            Authenticator authenticator)
+            throws InterruptedException {
         Endpoint endpoint = new Endpoint(config, dispatcher, registry, authenticator);
         EventLoopGroup group = Transports.group(Math.max(2, Runtime.getRuntime().availableProcessors()), "silo-wire");
         try {
@@ -65,7 +72,9 @@ public final class WireServer implements AutoCloseable {
                     Channel tcp = bindTcp(group, endpoint, new InetSocketAddress(address, bound));
                     group.scheduleAtFixedRate(endpoint::tick, 1, 1, TimeUnit.SECONDS);
                     group.scheduleAtFixedRate(endpoint::remind, 100, 100, TimeUnit.MILLISECONDS);
-                    log.info("message endpoint on {} UDP and TCP ({})", udp.localAddress(),
+                    log.info(
+                            "message endpoint on {} UDP and TCP ({})",
+                            udp.localAddress(),
                             Transports.epoll() ? "epoll" : "nio");
                     return new WireServer(endpoint, group, udp, tcp);
                 } catch (Exception e) {
@@ -85,24 +94,32 @@ public final class WireServer implements AutoCloseable {
 
     private static Channel bindUdp(EventLoopGroup group, Endpoint endpoint, InetSocketAddress at)
             throws InterruptedException {
-        return new Bootstrap().group(group).channel(Transports.datagram())
+        return new Bootstrap()
+                .group(group)
+                .channel(Transports.datagram())
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
                 // Netty reads 2048 bytes per datagram by default; one byte over the maximum lets an
                 // oversized datagram be seen (and counted) as such rather than silently truncated
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(endpoint.config().maxDatagram() + 1))
+                .option(
+                        ChannelOption.RECVBUF_ALLOCATOR,
+                        new FixedRecvByteBufAllocator(endpoint.config().maxDatagram() + 1))
                 .handler(new UdpHandler(endpoint))
-                .bind(at).sync().channel();
+                .bind(at)
+                .sync()
+                .channel();
     }
 
     private static Channel bindTcp(EventLoopGroup group, Endpoint endpoint, InetSocketAddress at)
             throws InterruptedException {
         int maxFrame = endpoint.config().maxTcpFrame();
         WireServerConfig c = endpoint.config();
-        ConnectionLimiter limiter = new ConnectionLimiter(c.maxConnections(), c.maxConnectionsPerAddress(), 10,
-                endpoint::refusedConnection);
+        ConnectionLimiter limiter = new ConnectionLimiter(
+                c.maxConnections(), c.maxConnectionsPerAddress(), 10, endpoint::refusedConnection);
         long idleSeconds = Math.max(1, endpoint.config().sessionIdle().toSeconds());
-        return new ServerBootstrap().group(group).channel(Transports.server())
+        return new ServerBootstrap()
+                .group(group)
+                .channel(Transports.server())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -113,7 +130,9 @@ public final class WireServer implements AutoCloseable {
                         ch.pipeline().addLast(new TcpHandler(endpoint));
                     }
                 })
-                .bind(at).sync().channel();
+                .bind(at)
+                .sync()
+                .channel();
     }
 
     public int port() {

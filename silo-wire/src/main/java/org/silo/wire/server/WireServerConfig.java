@@ -36,30 +36,65 @@ public record WireServerConfig(
         int unprovenPerSecond) {
 
     public static final WireServerConfig DEFAULTS = new WireServerConfig(
-            WireConstants.DEFAULT_MAX_DATAGRAM, WireConstants.DEFAULT_MAX_TCP_FRAME, Duration.ofMinutes(5),
-            65536, 1024, 65536, 64L << 20, 1024, Duration.ofSeconds(120), 1024, 4096, 64, 100);
+            WireConstants.DEFAULT_MAX_DATAGRAM,
+            WireConstants.DEFAULT_MAX_TCP_FRAME,
+            Duration.ofMinutes(5),
+            65536,
+            1024,
+            65536,
+            64L << 20,
+            1024,
+            Duration.ofSeconds(120),
+            1024,
+            4096,
+            64,
+            100);
 
     public WireServerConfig {
         if (maxDatagram < 256 || maxDatagram > WireConstants.MAX_DATAGRAM) {
-            throw new IllegalArgumentException("max datagram must be 256.." + WireConstants.MAX_DATAGRAM + ", not " + maxDatagram);
+            throw new IllegalArgumentException(
+                    "max datagram must be 256.." + WireConstants.MAX_DATAGRAM + ", not " + maxDatagram);
         }
         if (maxTcpFrame < maxDatagram) {
             throw new IllegalArgumentException("max TCP frame " + maxTcpFrame + " is smaller than the max datagram");
         }
         if (cacheRetention.compareTo(Duration.ofSeconds(120)) < 0) {
-            throw new IllegalArgumentException("reply cache retention must be at least 120 s, longer than any client's retry span");
+            throw new IllegalArgumentException(
+                    "reply cache retention must be at least 120 s, longer than any client's retry span");
         }
     }
 
     public WireServerConfig withMaxDatagram(int n) {
-        return new WireServerConfig(n, maxTcpFrame, sessionIdle, maxSessions, maxSessionsPerAddress, cacheEntries,
-                cacheBytes, cachePerSession, cacheRetention, maxWorkers, maxConnections, maxConnectionsPerAddress,
+        return new WireServerConfig(
+                n,
+                maxTcpFrame,
+                sessionIdle,
+                maxSessions,
+                maxSessionsPerAddress,
+                cacheEntries,
+                cacheBytes,
+                cachePerSession,
+                cacheRetention,
+                maxWorkers,
+                maxConnections,
+                maxConnectionsPerAddress,
                 unprovenPerSecond);
     }
 
     public WireServerConfig withSessionIdle(Duration d) {
-        return new WireServerConfig(maxDatagram, maxTcpFrame, d, maxSessions, maxSessionsPerAddress, cacheEntries,
-                cacheBytes, cachePerSession, cacheRetention, maxWorkers, maxConnections, maxConnectionsPerAddress,
+        return new WireServerConfig(
+                maxDatagram,
+                maxTcpFrame,
+                d,
+                maxSessions,
+                maxSessionsPerAddress,
+                cacheEntries,
+                cacheBytes,
+                cachePerSession,
+                cacheRetention,
+                maxWorkers,
+                maxConnections,
+                maxConnectionsPerAddress,
                 unprovenPerSecond);
     }
 }

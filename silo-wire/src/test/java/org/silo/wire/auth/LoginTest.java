@@ -38,6 +38,7 @@ class LoginTest {
 
     /** The throttle's clock, moved by the tests: a wait of a second must not depend on how long the test takes. */
     final AtomicLong clock = new AtomicLong(1_000_000);
+
     final LoginThrottle throttle = new LoginThrottle(clock::get, true);
 
     final Authenticator lists = new Authenticator() {
@@ -55,31 +56,36 @@ class LoginTest {
         public Optional<AccessList> list(String name) {
             return switch (name) {
                 case "alice" -> Optional.of(new AccessList("alice", alice, Grants.ALL));
-                case "retro" -> Optional.of(new AccessList("retro", null,
-                        new Grants(List.of(new Grant("block", "retro", Right.WRITE)))));
+                case "retro" ->
+                    Optional.of(new AccessList(
+                            "retro", null, new Grants(List.of(new Grant("block", "retro", Right.WRITE)))));
                 default -> Optional.empty();
             };
         }
     };
 
     TestServer server() throws InterruptedException {
-        TestServer t = new TestServer(WireServerConfig.DEFAULTS, d -> {
-            d.register(READ_OP, "test", Right.READ, (ctx, b) -> b);
-            d.register(ADMIN_OP, "test", Right.ADMIN, (ctx, b) -> {
-                adminRuns.incrementAndGet();
-                return b;
-            });
-            d.register(WRITE_IMAGE, (ctx, name) -> {
-                ctx.require("block", name, Right.WRITE);
-                return "wrote " + name;
-            });
-        }, lists);
+        TestServer t = new TestServer(
+                WireServerConfig.DEFAULTS,
+                d -> {
+                    d.register(READ_OP, "test", Right.READ, (ctx, b) -> b);
+                    d.register(ADMIN_OP, "test", Right.ADMIN, (ctx, b) -> {
+                        adminRuns.incrementAndGet();
+                        return b;
+                    });
+                    d.register(WRITE_IMAGE, (ctx, name) -> {
+                        ctx.require("block", name, Right.WRITE);
+                        return "wrote " + name;
+                    });
+                },
+                lists);
         return t;
     }
 
     @Test
     void anonymousGetsWhatTheListsGrantAndARefusalSaysWhatIsMissing() throws Exception {
-        try (TestServer s = server(); SiloClient c = s.client()) {
+        try (TestServer s = server();
+                SiloClient c = s.client()) {
             assertThat(c.call(READ_OP, new byte[] {1})).containsExactly(1);
             assertThatThrownBy(() -> c.call(ADMIN_OP, new byte[] {1}))
                     .isInstanceOfSatisfying(SiloException.class, e -> {
@@ -92,7 +98,8 @@ class LoginTest {
 
     @Test
     void anUnprotectedListIsGrantedAtOnce() throws Exception {
-        try (TestServer s = server(); SiloClient c = s.client()) {
+        try (TestServer s = server();
+                SiloClient c = s.client()) {
             assertThat(c.login("retro", new char[0])).isNull();
             assertThat(c.rights()).isEqualTo("block:retro:write, *::read");
             assertThat(c.call(WRITE_IMAGE, "retro-disk")).isEqualTo("wrote retro-disk");
@@ -102,15 +109,19 @@ class LoginTest {
 
     @Test
     void loginNamingNoListGoesBackToTheDefaultAccess() throws Exception {
-        try (TestServer s = server(); SiloClient c = s.client()) {
+        try (TestServer s = server();
+                SiloClient c = s.client()) {
             c.login("alice", "wonderland".toCharArray());
             assertThat(c.call(ADMIN_OP, new byte[] {4})).containsExactly(4);
             assertThat(c.logout()).isEqualTo("*::read");
-            assertThatThrownBy(() -> c.call(ADMIN_OP, new byte[] {5})).isInstanceOfSatisfying(SiloException.class, e -> {
-                assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
-                assertThat(e.getMessage()).contains("anonymous from 127.0.0.1");
-            });
-            assertThat(c.call(READ_OP, new byte[] {6})).as("the session goes on, tagged as before").containsExactly(6);
+            assertThatThrownBy(() -> c.call(ADMIN_OP, new byte[] {5}))
+                    .isInstanceOfSatisfying(SiloException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
+                        assertThat(e.getMessage()).contains("anonymous from 127.0.0.1");
+                    });
+            assertThat(c.call(READ_OP, new byte[] {6}))
+                    .as("the session goes on, tagged as before")
+                    .containsExactly(6);
             assertThat(adminRuns).hasValue(1);
             // and a login after it works as the first did
             c.login("alice", "wonderland".toCharArray());
@@ -120,7 +131,8 @@ class LoginTest {
 
     @Test
     void aProtectedListNeedsTheProofAndThenEveryFrameIsTagged() throws Exception {
-        try (TestServer s = server(); SiloClient c = s.client()) {
+        try (TestServer s = server();
+                SiloClient c = s.client()) {
             Scram.Keys keys = c.login("alice", "wonderland".toCharArray());
             assertThat(keys).isNotNull();
             assertThat(c.rights()).isEqualTo("*::admin, *::read");
@@ -135,33 +147,43 @@ class LoginTest {
 
     @Test
     void aWrongPasswordIsRefusedAndChangesNothing() throws Exception {
-        try (TestServer s = server(); SiloClient c = s.client()) {
+        try (TestServer s = server();
+                SiloClient c = s.client()) {
             assertThatThrownBy(() -> c.login("alice", "guess".toCharArray()))
                     .isInstanceOfSatisfying(SiloException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
                         assertThat(e.getMessage()).contains("wrong password");
                     });
             assertThatThrownBy(() -> c.call(ADMIN_OP, new byte[] {1})).hasMessageContaining("anonymous");
-            assertThat(c.call(READ_OP, new byte[] {4})).as("the session goes on as before").containsExactly(4);
-            assertThatThrownBy(() -> c.login("nobody", "x".toCharArray())).hasMessageContaining("no access list named 'nobody'");
+            assertThat(c.call(READ_OP, new byte[] {4}))
+                    .as("the session goes on as before")
+                    .containsExactly(4);
+            assertThatThrownBy(() -> c.login("nobody", "x".toCharArray()))
+                    .hasMessageContaining("no access list named 'nobody'");
             assertThat(s.counter("silo.wire.login_failures")).isEqualTo(1);
         }
     }
 
     @Test
     void afterFiveWrongPasswordsEvenTheRightOneMustWait() throws Exception {
-        try (TestServer s = server(); SiloClient c = s.client()) {
+        try (TestServer s = server();
+                SiloClient c = s.client()) {
             for (int i = 0; i < LoginThrottle.FREE_FAILURES + 1; i++) {
-                assertThatThrownBy(() -> c.login("alice", "guess".toCharArray())).hasMessageContaining("wrong password");
+                assertThatThrownBy(() -> c.login("alice", "guess".toCharArray()))
+                        .hasMessageContaining("wrong password");
             }
             assertThatThrownBy(() -> c.login("alice", "wonderland".toCharArray()))
                     .isInstanceOfSatisfying(SiloException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION);
-                        assertThat(e.getMessage()).contains("too many wrong passwords for 'alice' from 127.0.0.1: try again in 1 s");
+                        assertThat(e.getMessage())
+                                .contains("too many wrong passwords for 'alice' from 127.0.0.1: try again in 1 s");
                     });
-            assertThat(c.login("retro", new char[0])).as("other lists are not held up").isNull();
+            assertThat(c.login("retro", new char[0]))
+                    .as("other lists are not held up")
+                    .isNull();
             clock.addAndGet(999);
-            assertThatThrownBy(() -> c.login("alice", "wonderland".toCharArray())).hasMessageContaining("try again in 1 s");
+            assertThatThrownBy(() -> c.login("alice", "wonderland".toCharArray()))
+                    .hasMessageContaining("try again in 1 s");
             clock.addAndGet(1);
             assertThat(c.login("alice", "wonderland".toCharArray())).isNotNull();
             assertThat(c.rights()).contains("*::admin");
@@ -170,7 +192,8 @@ class LoginTest {
 
     @Test
     void replayedAndTamperedDatagramsAreRejected() throws Exception {
-        try (TestServer s = server(); LossyUdpProxy path = new LossyUdpProxy(s.address(), 0, 0, 0, 1);
+        try (TestServer s = server();
+                LossyUdpProxy path = new LossyUdpProxy(s.address(), 0, 0, 0, 1);
                 SiloClient c = SiloClient.connect(ClientOptions.to(path.address()))) {
             c.login("alice", "wonderland".toCharArray());
             assertThat(c.call(ADMIN_OP, new byte[] {9})).containsExactly(9);
@@ -190,8 +213,8 @@ class LoginTest {
             fixCrc(tampered);
             path.injectAs(captured.getKey(), tampered);
 
-            byte[] unsigned = FrameCodec.encode(new Frame(signed.flags(), signed.session(), signed.requestId() + 1000,
-                    signed.released(), signed.body()));
+            byte[] unsigned = FrameCodec.encode(new Frame(
+                    signed.flags(), signed.session(), signed.requestId() + 1000, signed.released(), signed.body()));
             path.injectAs(captured.getKey(), unsigned);
 
             await().atMost(Duration.ofMinutes(2)).until(() -> s.counter("silo.wire.dropped", "reason", "mac") == 2);

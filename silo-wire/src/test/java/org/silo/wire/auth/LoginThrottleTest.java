@@ -46,7 +46,9 @@ class LoginThrottleTest {
         now.addAndGet(LoginThrottle.MAX_WAIT_MS);
         t.succeeded("alice", away);
         t.failed("alice", away);
-        assertThatCode(() -> t.check("alice", away)).as("the count started again").doesNotThrowAnyException();
+        assertThatCode(() -> t.check("alice", away))
+                .as("the count started again")
+                .doesNotThrowAnyException();
     }
 
     @Test

@@ -21,12 +21,13 @@ class ScramTest {
         ScramServer server = new ScramServer("%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0");
         assertThat(server.readClientFirst(client.clientFirst())).isEqualTo("user");
         String serverFirst = server.serverFirst(v);
-        assertThat(serverFirst).isEqualTo(
-                "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
+        assertThat(serverFirst)
+                .isEqualTo("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
 
         String clientFinal = client.clientFinal(serverFirst);
-        assertThat(clientFinal).isEqualTo("c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
-                + "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
+        assertThat(clientFinal)
+                .isEqualTo("c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+                        + "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
         String serverFinal = server.readClientFinal(clientFinal);
         assertThat(serverFinal).isEqualTo("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
         client.verifyServerFinal(serverFinal);
@@ -47,7 +48,9 @@ class ScramTest {
         ScramServer server = new ScramServer();
         server.readClientFirst(client.clientFirst());
         String fin = client.clientFinal(server.serverFirst(v));
-        assertThatThrownBy(() -> server.readClientFinal(fin)).isInstanceOf(ScramException.class).hasMessage("wrong password");
+        assertThatThrownBy(() -> server.readClientFinal(fin))
+                .isInstanceOf(ScramException.class)
+                .hasMessage("wrong password");
     }
 
     @Test
@@ -71,7 +74,8 @@ class ScramTest {
         ScramServer impostor = new ScramServer();
         impostor.readClientFirst(client.clientFirst());
         client.clientFinal(impostor.serverFirst(Scram.Verifier.of("guess".toCharArray(), Scram.MIN_ITERATIONS)));
-        assertThatThrownBy(() -> client.verifyServerFinal("v=" + Base64.getEncoder().encodeToString(new byte[32])))
+        assertThatThrownBy(() ->
+                        client.verifyServerFinal("v=" + Base64.getEncoder().encodeToString(new byte[32])))
                 .hasMessageContaining("could not prove");
     }
 
@@ -83,7 +87,8 @@ class ScramTest {
         assertThatThrownBy(() -> s.readClientFinal("c=biws,r=x,p=AAAA")).hasMessageContaining("before LOGIN");
         ScramClient c = ScramClient.withPassword("u", "p".toCharArray());
         assertThatThrownBy(() -> c.clientFinal("r=someoneelse,s=AAAA,i=4096")).hasMessageContaining("nonce");
-        assertThatThrownBy(() -> c.clientFinal("r=" + c.clientFirst().substring("n,,n=u,r=".length()) + "x,s=AAAA,i=10"))
+        assertThatThrownBy(
+                        () -> c.clientFinal("r=" + c.clientFirst().substring("n,,n=u,r=".length()) + "x,s=AAAA,i=10"))
                 .hasMessageContaining("iterations");
     }
 }

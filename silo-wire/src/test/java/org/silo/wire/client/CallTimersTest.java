@@ -32,7 +32,8 @@ import org.silo.wire.codec.OperationData;
  * said, never from how busy the machine running the test is.
  */
 class CallTimersTest {
-    private static final byte[] BODY = Envelope.of(new OperationData(0x7F20, new byte[] {1})).encode();
+    private static final byte[] BODY =
+            Envelope.of(new OperationData(0x7F20, new byte[] {1})).encode();
     private static final long SESSION = 77;
 
     private Bench bench;
@@ -75,7 +76,10 @@ class CallTimersTest {
             assertThat(bench.nowMs() - started).as("the call ends").isLessThan(60_000);
         }
         assertThat(call.get().frame().isWait()).isFalse();
-        assertThat(bench.heard).as("what the listener heard").isNotEmpty().allSatisfy(h -> assertThat(h).startsWith("working"));
+        assertThat(bench.heard)
+                .as("what the listener heard")
+                .isNotEmpty()
+                .allSatisfy(h -> assertThat(h).startsWith("working"));
         assertThat(bench.engine.stats.timeouts).isZero();
     }
 
@@ -102,7 +106,9 @@ class CallTimersTest {
         bench.deliverOverTcp(bench.nowMs(), reply(request));
         bench.tick();
         assertThat(call.get().overTcp()).isTrue();
-        assertThat(bench.heard).hasSizeGreaterThanOrEqualTo(15).allSatisfy(h -> assertThat(h).startsWith("working"));
+        assertThat(bench.heard)
+                .hasSizeGreaterThanOrEqualTo(15)
+                .allSatisfy(h -> assertThat(h).startsWith("working"));
     }
 
     /**
@@ -123,7 +129,9 @@ class CallTimersTest {
                 }
             }
         }
-        assertThat(call.get().transmissions()).as("more than the 1 + 5 the retries allow").isGreaterThan(6);
+        assertThat(call.get().transmissions())
+                .as("more than the 1 + 5 the retries allow")
+                .isGreaterThan(6);
         assertThat(bench.engine.stats.timeouts).isZero();
     }
 
@@ -138,7 +146,9 @@ class CallTimersTest {
             bench.tick();
         }
         long endedAfter = bench.nowMs() - started;
-        assertThat(endedAfter).as("given up after 5 s of silence, long before the deadline").isBetween(5_000L, 15_000L);
+        assertThat(endedAfter)
+                .as("given up after 5 s of silence, long before the deadline")
+                .isBetween(5_000L, 15_000L);
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, call::get);
         assertThat(((SiloException) e.getCause()).code()).isEqualTo(ErrorCode.TIMEDOUT);
         assertThat(e.getCause().getMessage()).contains("no answer from 127.0.0.1:7400");
@@ -199,17 +209,28 @@ class CallTimersTest {
     }
 
     private static Frame tooBig(Frame request) {
-        return new Frame(WireConstants.FLAG_REPLY | WireConstants.FLAG_ERROR, request.session(), request.requestId(), 0,
+        return new Frame(
+                WireConstants.FLAG_REPLY | WireConstants.FLAG_ERROR,
+                request.session(),
+                request.requestId(),
+                0,
                 FrameCodec.errorBody(ErrorCode.TOO_BIG, "reply of 50000 bytes: repeat over TCP"));
     }
 
     private static Frame wait(Frame request, long millis) {
-        return new Frame(WireConstants.FLAG_REPLY | WireConstants.FLAG_WAIT, request.session(), request.requestId(), 0,
+        return new Frame(
+                WireConstants.FLAG_REPLY | WireConstants.FLAG_WAIT,
+                request.session(),
+                request.requestId(),
+                0,
                 FrameCodec.waitBody(millis));
     }
 
     private static Frame reply(Frame request) {
-        return Frame.reply(request.session(), request.requestId(), Envelope.of(new OperationData(0x7F20, new byte[] {1})).encode());
+        return Frame.reply(
+                request.session(),
+                request.requestId(),
+                Envelope.of(new OperationData(0x7F20, new byte[] {1})).encode());
     }
 
     /** A CallEngine on EmbeddedChannels that share one clock, which moves only when {@link #tick} moves it. */
@@ -223,6 +244,7 @@ class CallTimersTest {
         private final PriorityQueue<Delivery> deliveries = new PriorityQueue<>();
         /** Which of the frames the last {@link #tick} returned went over TCP. */
         final List<Frame> lastSentOverTcp = new ArrayList<>();
+
         private long order;
 
         private record Delivery(long atMs, long order, Frame frame, boolean viaTcp) implements Comparable<Delivery> {
@@ -234,7 +256,9 @@ class CallTimersTest {
 
         Bench(Duration deadline) {
             ClientOptions options = ClientOptions.to(new InetSocketAddress(InetAddress.getLoopbackAddress(), 7400))
-                    .withName("127.0.0.1:7400").withDeadline(deadline).withListener(new ClientListener() {
+                    .withName("127.0.0.1:7400")
+                    .withDeadline(deadline)
+                    .withListener(new ClientListener() {
                         @Override
                         public void waiting(String server, long waitedMillis, int retransmissions) {
                             heard.add("no answer after " + waitedMillis + " ms");

@@ -18,14 +18,16 @@ class ClientTest {
 
     @Test
     void oneClientIsSafeFromManyThreads() throws Exception {
-        try (TestServer server = new TestServer(); SiloClient client = SiloClient.connect(server.options().withWindow(16))) {
+        try (TestServer server = new TestServer();
+                SiloClient client = SiloClient.connect(server.options().withWindow(16))) {
             ExecutorService pool = Executors.newFixedThreadPool(8);
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 int thread = t;
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < 500; i++) {
-                        byte[] payload = ByteBuffer.allocate(8).putInt(thread).putInt(i).array();
+                        byte[] payload =
+                                ByteBuffer.allocate(8).putInt(thread).putInt(i).array();
                         assertThat(client.call(CoreOps.PING, payload)).isEqualTo(payload);
                     }
                     return null;
@@ -47,7 +49,8 @@ class ClientTest {
                 SiloClient client = SiloClient.connect(server.options().withMaxDatagram(9000))) {
             byte[] payload = new byte[8000];
             payload[7999] = 9;
-            Reply r = client.send(client.compound().add(CoreOps.PING, payload).envelope(), false).get();
+            Reply r = client.send(client.compound().add(CoreOps.PING, payload).envelope(), false)
+                    .get();
             assertThat(r.overTcp()).as("fits a 9000-byte datagram").isFalse();
             assertThat(SiloClient.decode(CoreOps.PING, r.results())).isEqualTo(payload);
         }

@@ -67,16 +67,22 @@ class ExactlyOnceThroughLossTest {
         Map<String, AtomicInteger> appliedRequestIds = new ConcurrentHashMap<>();
         int clients = 8;
         int calls = 1000;
-        try (TestServer server = new TestServer(WireServerConfig.DEFAULTS, d -> d.register(COUNT_OP, (ctx, c) -> {
-                    appliedRequestIds.computeIfAbsent(ctx.session().id() + "/" + ctx.requestId(), k -> new AtomicInteger())
-                            .incrementAndGet();
-                    int times = applied.computeIfAbsent(c, k -> new AtomicInteger()).incrementAndGet();
-                    return new Counted(c.client(), c.seq(), times);
-                }));
+        try (TestServer server = new TestServer(
+                        WireServerConfig.DEFAULTS,
+                        d -> d.register(COUNT_OP, (ctx, c) -> {
+                            appliedRequestIds
+                                    .computeIfAbsent(
+                                            ctx.session().id() + "/" + ctx.requestId(), k -> new AtomicInteger())
+                                    .incrementAndGet();
+                            int times = applied.computeIfAbsent(c, k -> new AtomicInteger())
+                                    .incrementAndGet();
+                            return new Counted(c.client(), c.seq(), times);
+                        }));
                 LossyUdpProxy proxy = new LossyUdpProxy(server.address(), 0.20, 0.05, 0.25, 42)) {
             ClientOptions opts = ClientOptions.to(proxy.address())
                     .withRetries(40)
-                    .withDeadline(Duration.ofSeconds(480)) // calls wait for the window from the start: slow under load is fine, lost is not
+                    .withDeadline(Duration.ofSeconds(
+                            480)) // calls wait for the window from the start: slow under load is fine, lost is not
                     .withWindow(8);
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             List<Future<Long>> done = new ArrayList<>();
@@ -105,7 +111,8 @@ class ExactlyOnceThroughLossTest {
             assertThat(applied).hasSize(clients * calls);
             assertThat(applied.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
             assertThat(appliedRequestIds).hasSize(clients * calls);
-            assertThat(appliedRequestIds.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+            assertThat(appliedRequestIds.values())
+                    .allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
             // the network really was bad, and the cache really answered repeats
             assertThat(proxy.dropped.get()).isGreaterThan(1000);
             assertThat(proxy.duplicated.get()).isGreaterThan(100);

@@ -64,6 +64,7 @@ class NewSessionTest {
 
     /** Sessions ended, by id: true if by expiry. */
     final Map<Long, Boolean> ended = new ConcurrentHashMap<>();
+
     final AtomicInteger endings = new AtomicInteger();
     WireServer server;
 
@@ -97,7 +98,9 @@ class NewSessionTest {
             server.close(); // the server forgets every session, as a restarted one has
             server = start(port, WireServerConfig.DEFAULTS);
 
-            assertThat(c.call(ADMIN_OP, new byte[] {2})).as("a new session, with alice's rights again").containsExactly(2);
+            assertThat(c.call(ADMIN_OP, new byte[] {2}))
+                    .as("a new session, with alice's rights again")
+                    .containsExactly(2);
             assertThat(c.sessionId()).isNotEqualTo(before).isNotZero();
             assertThat(c.rights()).isNotEmpty();
             assertThat(server.endpoint().sessionCount()).isEqualTo(1);
@@ -132,7 +135,12 @@ class NewSessionTest {
         byte[] cookie = new byte[0];
         for (long request = 1; request < 1000; request++) {
             WireWriter w = new WireWriter().lengthPrefixed(cookie).bytes(new byte[WireConstants.START_PADDED_SIZE]);
-            raw.send(Frame.request(0, request, 0, Envelope.of(new OperationData(SessionOps.START, w.toByteArray())).encode()));
+            raw.send(Frame.request(
+                    0,
+                    request,
+                    0,
+                    Envelope.of(new OperationData(SessionOps.START, w.toByteArray()))
+                            .encode()));
             byte[] answer = raw.receive(1000);
             if (answer == null) {
                 continue;

@@ -60,17 +60,10 @@ class BerTest {
     }
 
     @ParameterizedTest
-    @CsvSource({
-        "80, indefinite",
-        "8501000000ff, too long",
-        "84ffffffff, exceeds",
-        "82ff, truncated",
-        "'', truncated"
-    })
+    @CsvSource({"80, indefinite", "8501000000ff, too long", "84ffffffff, exceeds", "82ff, truncated", "'', truncated"})
     void refusesMalformedLengths(String hex, String why) {
         assertThatThrownBy(() -> Ber.read(new WireReader(HexFormat.of().parseHex(hex))))
                 .isInstanceOf(SiloException.class)
                 .hasMessageContaining(why);
     }
-
 }

@@ -35,9 +35,11 @@ class EnvelopeTest {
     void refusesTruncatedAndWrongVersion() {
         assertThatThrownBy(() -> Envelope.decode(new byte[0])).hasMessageContaining("empty");
         assertThatThrownBy(() -> Envelope.decode(new byte[] {2}))
-                .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_VERSION));
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_VERSION));
         assertThatThrownBy(() -> Envelope.decode(new byte[] {1, 0x01}))
-                .isInstanceOfSatisfying(SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
+                .isInstanceOfSatisfying(
+                        SiloException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
         assertThatThrownBy(() -> Envelope.decode(new byte[] {1, 0x01, 0x01, 0x05, 1, 2}))
                 .hasMessageContaining("truncated");
     }
@@ -49,6 +51,7 @@ class EnvelopeTest {
         for (Result r : List.of(ok, bad)) {
             assertThat(Result.decode(r.encode())).usingRecursiveComparison().isEqualTo(r);
         }
-        assertThatThrownBy(() -> Result.decode(new OperationData(1, new byte[] {7}))).hasMessageContaining("status 7");
+        assertThatThrownBy(() -> Result.decode(new OperationData(1, new byte[] {7})))
+                .hasMessageContaining("status 7");
     }
 }

@@ -24,8 +24,8 @@ class FrameCodecTest {
         Frame f = Frame.request(0x0102030405060708L, 0x1112131415161718L, 0x2122232425262728L, new byte[] {1, 2, 3});
         byte[] bytes = FrameCodec.encode(f);
         assertThat(bytes).hasSize(MIN_FRAME + 3);
-        assertThat(HexFormat.of().formatHex(bytes, 0, HEADER_LENGTH + 3)).isEqualTo(
-                "01" + "01" + "0102030405060708" + "1112131415161718" + "2122232425262728" + "010203");
+        assertThat(HexFormat.of().formatHex(bytes, 0, HEADER_LENGTH + 3))
+                .isEqualTo("01" + "01" + "0102030405060708" + "1112131415161718" + "2122232425262728" + "010203");
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(bytes, 0, bytes.length - 4);
         assertThat(ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()).isEqualTo((int) crc.getValue());
@@ -64,7 +64,9 @@ class FrameCodecTest {
     void refusesShortWrongVersionAndBadFlags() {
         assertFault(new byte[MIN_FRAME - 1], FrameCodec.Fault.SHORT);
         assertFault(reencode(FrameCodec.encode(Frame.request(1, 1, 0, new byte[0])), 0, 2), FrameCodec.Fault.VERSION);
-        assertFault(reencode(FrameCodec.encode(Frame.request(1, 1, 0, new byte[0])), 1, FLAG_REQUEST | FLAG_REPLY), FrameCodec.Fault.FLAGS);
+        assertFault(
+                reencode(FrameCodec.encode(Frame.request(1, 1, 0, new byte[0])), 1, FLAG_REQUEST | FLAG_REPLY),
+                FrameCodec.Fault.FLAGS);
         assertFault(reencode(FrameCodec.encode(Frame.request(1, 1, 0, new byte[0])), 1, 0), FrameCodec.Fault.FLAGS);
         assertFault(reencode(FrameCodec.encode(Frame.request(1, 1, 0, new byte[0])), 1, 0x41), FrameCodec.Fault.FLAGS);
     }
@@ -89,6 +91,8 @@ class FrameCodecTest {
 
     private static void assertFault(byte[] bytes, FrameCodec.Fault fault) {
         assertThatThrownBy(() -> FrameCodec.decode(bytes))
-                .isInstanceOfSatisfying(FrameCodec.FrameException.class, e -> assertThat(e.fault()).isEqualTo(fault));
+                .isInstanceOfSatisfying(
+                        FrameCodec.FrameException.class,
+                        e -> assertThat(e.fault()).isEqualTo(fault));
     }
 }

@@ -49,27 +49,34 @@ class BlockingWorkTest {
     }
 
     private TestServer server() throws InterruptedException {
-        return new TestServer(WireServerConfig.DEFAULTS, d -> d.registerBlocking(SLOW, (ctx, b) -> {
-            runs.incrementAndGet();
-            entered.countDown();
-            try {
-                release.await(10, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return b;
-        }));
+        return new TestServer(
+                WireServerConfig.DEFAULTS,
+                d -> d.registerBlocking(SLOW, (ctx, b) -> {
+                    runs.incrementAndGet();
+                    entered.countDown();
+                    try {
+                        release.await(10, TimeUnit.MINUTES);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return b;
+                }));
     }
 
     @Test
     void aSlowHandlerStallsNothingAndRunsOnce() throws Exception {
-        try (TestServer server = server(); SiloClient client = server.client()) {
+        try (TestServer server = server();
+                SiloClient client = server.client()) {
             CompletableFuture<byte[]> slow = client.callAsync(SLOW, new byte[] {1});
-            assertThat(entered.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("the slow call reached its handler").isTrue();
+            assertThat(entered.await(PATIENCE.toSeconds(), TimeUnit.SECONDS))
+                    .as("the slow call reached its handler")
+                    .isTrue();
             for (int i = 0; i < 100; i++) {
                 assertThat(client.call(CoreOps.PING, new byte[] {2})).containsExactly(2);
             }
-            assertThat(slow).as("pings were answered while the slow call was held").isNotDone();
+            assertThat(slow)
+                    .as("pings were answered while the slow call was held")
+                    .isNotDone();
             await().atMost(PATIENCE).until(() -> client.stats().waits() > 0);
             release.countDown();
             assertThat(slow.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).containsExactly(1);
@@ -105,9 +112,16 @@ class BlockingWorkTest {
     /** A client that sends its request once and never repeats it is told WAIT all the same, then answered. */
     @Test
     void aRequestSentOnceOverUdpHearsWaitUnasked() throws Exception {
-        try (TestServer server = server(); SiloClient client = server.client(); RawUdp raw = new RawUdp(server.address())) {
+        try (TestServer server = server();
+                SiloClient client = server.client();
+                RawUdp raw = new RawUdp(server.address())) {
             // the session is bound to 127.0.0.1, as is the raw socket: only its port differs
-            raw.send(Frame.request(client.sessionId(), 4242, 0, Envelope.of(new OperationData(SLOW.code(), new byte[] {1, 9})).encode()));
+            raw.send(Frame.request(
+                    client.sessionId(),
+                    4242,
+                    0,
+                    Envelope.of(new OperationData(SLOW.code(), new byte[] {1, 9}))
+                            .encode()));
             Frame first = raw.receiveFrame(PATIENCE);
             assertThat(first.requestId()).isEqualTo(4242);
             assertThat(first.isWait()).as("WAIT, unasked").isTrue();
@@ -118,7 +132,10 @@ class BlockingWorkTest {
                 answer = raw.receiveFrame(PATIENCE);
             }
             assertThat(answer.requestId()).isEqualTo(4242);
-            assertThat(((Result.Success) Result.decode(Envelope.decode(answer.body()).operations().get(0))).data()).containsExactly(1, 9);
+            assertThat(((Result.Success) Result.decode(
+                                    Envelope.decode(answer.body()).operations().get(0)))
+                            .data())
+                    .containsExactly(1, 9);
             assertThat(runs).hasValue(1);
         }
     }
@@ -126,18 +143,25 @@ class BlockingWorkTest {
     /** Over TCP a client never repeats a request: WAITs come on the connection until the reply does. */
     @Test
     void aRequestOverTcpHearsWaitUntilItsReply() throws Exception {
-        try (TestServer server = server(); SiloClient client = server.client();
-                Socket tcp = new Socket(server.address().getAddress(), server.address().getPort())) {
+        try (TestServer server = server();
+                SiloClient client = server.client();
+                Socket tcp = new Socket(
+                        server.address().getAddress(), server.address().getPort())) {
             tcp.setSoTimeout((int) PATIENCE.toMillis());
             DataOutputStream out = new DataOutputStream(tcp.getOutputStream());
             DataInputStream in = new DataInputStream(tcp.getInputStream());
-            byte[] request = FrameCodec.encode(Frame.request(client.sessionId(), 4343, 0,
+            byte[] request = FrameCodec.encode(Frame.request(
+                    client.sessionId(),
+                    4343,
+                    0,
                     Envelope.of(new OperationData(SLOW.code(), new byte[] {3})).encode()));
             out.writeInt(request.length);
             out.write(request);
             out.flush();
             assertThat(read(in).isWait()).isTrue();
-            assertThat(read(in).isWait()).as("and again, while the work goes on").isTrue();
+            assertThat(read(in).isWait())
+                    .as("and again, while the work goes on")
+                    .isTrue();
             release.countDown();
             Frame answer;
             do {
@@ -151,8 +175,10 @@ class BlockingWorkTest {
     /** The client's side of the same: a call over TCP that outlasts many WAITs is answered, not timed out. */
     @Test
     void aClientCallOverTcpOutlastsItsWaits() throws Exception {
-        try (TestServer server = server(); SiloClient client = server.client()) {
-            CompletableFuture<Reply> slow = client.send(client.compound().add(SLOW, new byte[] {5}).envelope(), true);
+        try (TestServer server = server();
+                SiloClient client = server.client()) {
+            CompletableFuture<Reply> slow =
+                    client.send(client.compound().add(SLOW, new byte[] {5}).envelope(), true);
             await().atMost(PATIENCE).until(() -> client.stats().waits() >= 3);
             assertThat(slow).isNotDone();
             release.countDown();

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
@@ -43,7 +42,8 @@ class FloodTest {
             AtomicBoolean flooding = new AtomicBoolean(true);
             AtomicLong ok = new AtomicLong();
             AtomicLong failed = new AtomicLong();
-            java.util.concurrent.atomic.AtomicReference<String> lastFailure = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<String> lastFailure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             Thread user = new Thread(() -> {
                 while (flooding.get()) {
                     try {
@@ -62,13 +62,22 @@ class FloodTest {
             long floodStarted = System.nanoTime();
             try (DatagramSocket junk = new DatagramSocket()) {
                 Random random = new Random(99);
-                byte[] start = FrameCodec.encode(Frame.request(0, 1, 0,
-                        Envelope.of(new OperationData(SessionOps.START, new byte[250])).encode()));
+                byte[] start = FrameCodec.encode(Frame.request(
+                        0,
+                        1,
+                        0,
+                        Envelope.of(new OperationData(SessionOps.START, new byte[250]))
+                                .encode()));
                 for (int i = 0; i < 100_000; i++) {
                     byte[] d = switch (i % 3) {
                         case 0 -> randomBytes(random);
-                        case 1 -> FrameCodec.encode(Frame.request(random.nextLong(), i, 0,
-                                Envelope.of(new OperationData(CoreOps.PING.code(), new byte[16])).encode()));
+                        case 1 ->
+                            FrameCodec.encode(Frame.request(
+                                    random.nextLong(),
+                                    i,
+                                    0,
+                                    Envelope.of(new OperationData(CoreOps.PING.code(), new byte[16]))
+                                            .encode()));
                         default -> start;
                     };
                     junk.send(new DatagramPacket(d, d.length, target));
@@ -101,14 +110,24 @@ class FloodTest {
                 // closes those beyond 64 at once. An admitted one keeps its place until the server closes it
                 // for sending no frame in 10 s, so on a machine slow enough for the connections to span more
                 // than 10 s a few more are admitted: at most 64 per 10 s.
-                await().atMost(Duration.ofMinutes(2)).until(() -> server.counter("silo.wire.dropped", "reason", "connection")
-                        >= 1000 - 64 * (1 + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - floodStarted) / 10));
+                await().atMost(Duration.ofMinutes(2))
+                        .until(() -> server.counter("silo.wire.dropped", "reason", "connection")
+                                >= 1000
+                                        - 64
+                                                * (1
+                                                        + TimeUnit.NANOSECONDS.toSeconds(
+                                                                        System.nanoTime() - floodStarted)
+                                                                / 10));
                 flooding.set(false);
                 user.join();
 
-                assertThat(failed).as("the real client's calls all succeeded; last failure: %s", lastFailure).hasValue(0);
+                assertThat(failed)
+                        .as("the real client's calls all succeeded; last failure: %s", lastFailure)
+                        .hasValue(0);
                 assertThat(ok.get()).isPositive();
-                assertThat(server.server.endpoint().sessionCount()).as("no session was made by the flood").isEqualTo(1);
+                assertThat(server.server.endpoint().sessionCount())
+                        .as("no session was made by the flood")
+                        .isEqualTo(1);
                 assertThat(server.server.endpoint().replyCache().size()).isLessThanOrEqualTo(2);
                 // 33,334 STARTs and 33,333 DISOLVEs were owed an answer (those the kernel did not drop first).
                 // The per-address rate limit (100/s, bursts of 200) lets through at most what it allows in the
@@ -117,9 +136,13 @@ class FloodTest {
                 double disolveOwed = server.counter("silo.wire.disolve");
                 double rateDropped = server.counter("silo.wire.dropped", "reason", "rate");
                 long allowed = 200 + 100 * (TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - floodStarted) + 1);
-                assertThat(answersToFlooder).as("answers to the flooder, within the limit").isLessThanOrEqualTo(allowed);
+                assertThat(answersToFlooder)
+                        .as("answers to the flooder, within the limit")
+                        .isLessThanOrEqualTo(allowed);
                 assertThat(disolveOwed).as("the server saw the flood").isPositive();
-                assertThat(rateDropped).as("owed a DISOLVE but over the limit").isGreaterThanOrEqualTo(disolveOwed - allowed);
+                assertThat(rateDropped)
+                        .as("owed a DISOLVE but over the limit")
+                        .isGreaterThanOrEqualTo(disolveOwed - allowed);
             } finally {
                 for (Socket s : halfOpen) {
                     s.close();

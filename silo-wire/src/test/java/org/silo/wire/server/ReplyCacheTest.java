@@ -43,7 +43,9 @@ class ReplyCacheTest {
         }
         cache.release(1, 13);
         assertThat(cache.size()).isEqualTo(2);
-        assertThat(cache.begin(1, 11, 0, 0).kind()).as("a repeat of a released id never runs again").isEqualTo(Kind.STALE);
+        assertThat(cache.begin(1, 11, 0, 0).kind())
+                .as("a repeat of a released id never runs again")
+                .isEqualTo(Kind.STALE);
         assertThat(cache.begin(1, 13, 0, 0).kind()).isEqualTo(Kind.DONE);
     }
 
@@ -65,7 +67,9 @@ class ReplyCacheTest {
         assertThat(cache.begin(1, 10, 0, 1).kind()).as("per-session bound").isEqualTo(Kind.FULL);
         assertThat(cache.rejected()).isEqualTo(1);
         assertThat(cache.begin(1, 3, 0, 1).kind()).as("nothing was evicted").isEqualTo(Kind.DONE);
-        assertThat(cache.begin(1, 10, 0, RETENTION + 10).kind()).as("expired entries make room").isEqualTo(Kind.NEW);
+        assertThat(cache.begin(1, 10, 0, RETENTION + 10).kind())
+                .as("expired entries make room")
+                .isEqualTo(Kind.NEW);
         assertThat(cache.evictions()).isEqualTo(10);
     }
 

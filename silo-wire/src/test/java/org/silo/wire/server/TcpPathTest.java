@@ -37,10 +37,12 @@ class TcpPathTest {
 
     @Test
     void aLargeRequestGoesOverTcp() throws Exception {
-        try (TestServer server = new TestServer(); SiloClient client = server.client()) {
+        try (TestServer server = new TestServer();
+                SiloClient client = server.client()) {
             byte[] payload = new byte[200_000];
             new Random(1).nextBytes(payload);
-            Reply r = client.send(client.compound().add(CoreOps.PING, payload).envelope(), false).get();
+            Reply r = client.send(client.compound().add(CoreOps.PING, payload).envelope(), false)
+                    .get();
             assertThat(r.overTcp()).isTrue();
             assertThat(((Result.Success) r.results().get(0)).data()).isEqualTo(payload);
         }
@@ -49,11 +51,15 @@ class TcpPathTest {
     @Test
     void aReplyTooBigForADatagramIsFetchedOverTcpWithoutRunningTwice() throws Exception {
         AtomicInteger runs = new AtomicInteger();
-        try (TestServer server = new TestServer(WireServerConfig.DEFAULTS, d -> d.register(BIG, (ctx, n) -> {
-            runs.incrementAndGet();
-            return new byte[n];
-        })); SiloClient client = server.client()) {
-            Reply r = client.send(client.compound().add(BIG, 50_000).envelope(), false).get();
+        try (TestServer server = new TestServer(
+                        WireServerConfig.DEFAULTS,
+                        d -> d.register(BIG, (ctx, n) -> {
+                            runs.incrementAndGet();
+                            return new byte[n];
+                        }));
+                SiloClient client = server.client()) {
+            Reply r = client.send(client.compound().add(BIG, 50_000).envelope(), false)
+                    .get();
             assertThat(r.overTcp()).isTrue();
             assertThat(((Result.Success) r.results().get(0)).data()).hasSize(50_000);
             assertThat(runs).hasValue(1);
@@ -65,7 +71,8 @@ class TcpPathTest {
 
     @Test
     void severalOperationsAreAnsweredInOrderAndStopAtTheFirstFailure() throws Exception {
-        try (TestServer server = new TestServer(); SiloClient client = server.client()) {
+        try (TestServer server = new TestServer();
+                SiloClient client = server.client()) {
             Envelope env = Envelope.of(
                     new OperationData(CoreOps.PING.code(), new byte[] {1}),
                     new OperationData(CoreOps.PING.code(), new byte[] {2}),
@@ -75,8 +82,10 @@ class TcpPathTest {
             assertThat(r.results()).hasSize(3);
             assertThat(((Result.Success) r.results().get(0)).data()).containsExactly(1);
             assertThat(((Result.Success) r.results().get(1)).data()).containsExactly(2);
-            assertThat(r.results().get(2)).isInstanceOfSatisfying(Result.Failure.class,
-                    f -> assertThat(f.error()).isEqualTo(org.silo.wire.ErrorCode.UNKNOWN_OPERATION));
+            assertThat(r.results().get(2))
+                    .isInstanceOfSatisfying(
+                            Result.Failure.class,
+                            f -> assertThat(f.error()).isEqualTo(org.silo.wire.ErrorCode.UNKNOWN_OPERATION));
         }
     }
 }

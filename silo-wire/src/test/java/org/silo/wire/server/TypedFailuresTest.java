@@ -27,8 +27,14 @@ import org.silo.wire.op.Operation;
 class TypedFailuresTest {
     private static final Operation<String, String> FAIL = new Operation<>(0x7F02, "fail", Codecs.UTF8, Codecs.UTF8);
 
-    private static final List<Class<? extends SiloException>> TYPED = List.of(NotFoundException.class, ExistsException.class,
-            NoSpaceException.class, BusyException.class, InvalidException.class, TimedOutException.class, SessionGoneException.class);
+    private static final List<Class<? extends SiloException>> TYPED = List.of(
+            NotFoundException.class,
+            ExistsException.class,
+            NoSpaceException.class,
+            BusyException.class,
+            InvalidException.class,
+            TimedOutException.class,
+            SessionGoneException.class);
 
     @Test
     void everyTypedCodeIsMadeAsItsTypeAndEveryOtherAsTheBase() {
@@ -39,7 +45,9 @@ class TypedFailuresTest {
             boolean typed = TYPED.stream().anyMatch(t -> t.isInstance(e));
             assertThat(typed).as(code.name()).isEqualTo(e.getClass() != SiloException.class);
         }
-        assertThat(TYPED).allSatisfy(t -> assertThat(ErrorCode.values()).anySatisfy(c -> assertThat(SiloException.of(c, "")).isInstanceOf(t)));
+        assertThat(TYPED)
+                .allSatisfy(t -> assertThat(ErrorCode.values())
+                        .anySatisfy(c -> assertThat(SiloException.of(c, "")).isInstanceOf(t)));
     }
 
     @Test
@@ -48,28 +56,41 @@ class TypedFailuresTest {
             if (code == ErrorCode.UNKNOWN) {
                 continue;
             }
-            SiloException e = FrameCodec.readError(FrameCodec.decode(FrameCodec.encode(
-                    new org.silo.wire.codec.Frame(org.silo.wire.WireConstants.FLAG_REPLY | org.silo.wire.WireConstants.FLAG_ERROR, 1, 2, 0,
-                            FrameCodec.errorBody(code, "said")))));
-            assertThat(e).as(code.name()).isExactlyInstanceOf(SiloException.of(code, "").getClass());
+            SiloException e = FrameCodec.readError(FrameCodec.decode(FrameCodec.encode(new org.silo.wire.codec.Frame(
+                    org.silo.wire.WireConstants.FLAG_REPLY | org.silo.wire.WireConstants.FLAG_ERROR,
+                    1,
+                    2,
+                    0,
+                    FrameCodec.errorBody(code, "said")))));
+            assertThat(e)
+                    .as(code.name())
+                    .isExactlyInstanceOf(SiloException.of(code, "").getClass());
             assertThat(e.getMessage()).isEqualTo("said");
         }
     }
 
     @Test
     void aHandlersTypedFailureReachesTheCallerAsThatType() throws Exception {
-        try (TestServer server = new TestServer(WireServerConfig.DEFAULTS, d -> d.register(FAIL, (ctx, what) -> {
-            throw switch (what) {
-                case "none" -> SiloException.notFound("no such thing");
-                case "busy" -> new BusyException("in use");
-                case "full" -> SiloException.of(ErrorCode.NO_SPACE, "volume full");
-                default -> SiloException.of(ErrorCode.IO, "disk error");
-            };
-        })); SiloClient client = server.client()) {
-            assertThatThrownBy(() -> client.call(FAIL, "none")).isExactlyInstanceOf(NotFoundException.class).hasMessage("no such thing");
-            assertThatThrownBy(() -> client.call(FAIL, "busy")).isExactlyInstanceOf(BusyException.class).hasMessage("in use");
+        try (TestServer server = new TestServer(
+                        WireServerConfig.DEFAULTS,
+                        d -> d.register(FAIL, (ctx, what) -> {
+                            throw switch (what) {
+                                case "none" -> SiloException.notFound("no such thing");
+                                case "busy" -> new BusyException("in use");
+                                case "full" -> SiloException.of(ErrorCode.NO_SPACE, "volume full");
+                                default -> SiloException.of(ErrorCode.IO, "disk error");
+                            };
+                        }));
+                SiloClient client = server.client()) {
+            assertThatThrownBy(() -> client.call(FAIL, "none"))
+                    .isExactlyInstanceOf(NotFoundException.class)
+                    .hasMessage("no such thing");
+            assertThatThrownBy(() -> client.call(FAIL, "busy"))
+                    .isExactlyInstanceOf(BusyException.class)
+                    .hasMessage("in use");
             assertThatThrownBy(() -> client.call(FAIL, "full")).isExactlyInstanceOf(NoSpaceException.class);
-            assertThatThrownBy(() -> client.call(FAIL, "io")).isExactlyInstanceOf(SiloException.class)
+            assertThatThrownBy(() -> client.call(FAIL, "io"))
+                    .isExactlyInstanceOf(SiloException.class)
                     .satisfies(e -> assertThat(((SiloException) e).code()).isEqualTo(ErrorCode.IO));
         }
     }
