@@ -88,188 +88,117 @@ public final class TransferClient implements AutoCloseable {
 
         /** Batches of files moved at once. */
         public Options withParallel(int n) {
-            return new Options(
-                    library,
-                    storageGroup,
-                    fileFamily,
-                    priority,
-                    verify,
-                    maxRetry,
-                    n,
-                    callbackHost,
-                    waitForMover,
-                    owner,
-                    copies,
-                    hash,
-                    serverTimeout,
-                    skipExisting,
-                    batchFiles,
-                    batchBytes);
+            return edit(o -> o.parallel = n);
         }
 
         public Options withVerify(boolean v) {
-            return new Options(
-                    library,
-                    storageGroup,
-                    fileFamily,
-                    priority,
-                    v,
-                    maxRetry,
-                    parallel,
-                    callbackHost,
-                    waitForMover,
-                    owner,
-                    copies,
-                    hash,
-                    serverTimeout,
-                    skipExisting,
-                    batchFiles,
-                    batchBytes);
+            return edit(o -> o.verify = v);
         }
 
         public Options withWait(Duration d) {
-            return new Options(
-                    library,
-                    storageGroup,
-                    fileFamily,
-                    priority,
-                    verify,
-                    maxRetry,
-                    parallel,
-                    callbackHost,
-                    d,
-                    owner,
-                    copies,
-                    hash,
-                    serverTimeout,
-                    skipExisting,
-                    batchFiles,
-                    batchBytes);
+            return edit(o -> o.waitForMover = d);
         }
 
         public Options withPlacement(String lib, String sg, String ff) {
-            return new Options(
-                    lib,
-                    sg,
-                    ff,
-                    priority,
-                    verify,
-                    maxRetry,
-                    parallel,
-                    callbackHost,
-                    waitForMover,
-                    owner,
-                    copies,
-                    hash,
-                    serverTimeout,
-                    skipExisting,
-                    batchFiles,
-                    batchBytes);
+            return edit(o -> {
+                o.library = lib;
+                o.storageGroup = sg;
+                o.fileFamily = ff;
+            });
         }
 
         /** {@code n} copies of each file on different volumes (the first written by the put, the others copied by movers). */
         public Options withCopies(int n) {
-            return new Options(
-                    library,
-                    storageGroup,
-                    fileFamily,
-                    priority,
-                    verify,
-                    maxRetry,
-                    parallel,
-                    callbackHost,
-                    waitForMover,
-                    owner,
-                    n,
-                    hash,
-                    serverTimeout,
-                    skipExisting,
-                    batchFiles,
-                    batchBytes);
+            return edit(o -> o.copies = n);
         }
 
         /** A content hash (md5 or sha256) computed by the client and the mover and kept beside the Adler-32. */
         public Options withHash(String alg) {
-            return new Options(
-                    library,
-                    storageGroup,
-                    fileFamily,
-                    priority,
-                    verify,
-                    maxRetry,
-                    parallel,
-                    callbackHost,
-                    waitForMover,
-                    owner,
-                    copies,
-                    alg,
-                    serverTimeout,
-                    skipExisting,
-                    batchFiles,
-                    batchBytes);
+            return edit(o -> o.hash = alg);
         }
 
         /** How long the server may be unreachable (a restart) before the files in flight count as failed. */
         public Options withServerTimeout(Duration d) {
-            return new Options(
-                    library,
-                    storageGroup,
-                    fileFamily,
-                    priority,
-                    verify,
-                    maxRetry,
-                    parallel,
-                    callbackHost,
-                    waitForMover,
-                    owner,
-                    copies,
-                    hash,
-                    d,
-                    skipExisting,
-                    batchFiles,
-                    batchBytes);
+            return edit(o -> o.serverTimeout = d);
         }
 
         /** Puts skip a file the archive holds at its path with the same size and Adler-32 (and fail one that differs). */
         public Options withSkipExisting(boolean skip) {
-            return new Options(
-                    library,
-                    storageGroup,
-                    fileFamily,
-                    priority,
-                    verify,
-                    maxRetry,
-                    parallel,
-                    callbackHost,
-                    waitForMover,
-                    owner,
-                    copies,
-                    hash,
-                    serverTimeout,
-                    skip,
-                    batchFiles,
-                    batchBytes);
+            return edit(o -> o.skipExisting = skip);
         }
 
         /** At most {@code files} files or {@code bytes} bytes in one request (default 1,000 files, 1 GiB). */
         public Options withBatch(int files, long bytes) {
-            return new Options(
-                    library,
-                    storageGroup,
-                    fileFamily,
-                    priority,
-                    verify,
-                    maxRetry,
-                    parallel,
-                    callbackHost,
-                    waitForMover,
-                    owner,
-                    copies,
-                    hash,
-                    serverTimeout,
-                    skipExisting,
-                    Math.max(1, Math.min(files, BATCH_FILES)),
-                    Math.max(1, bytes));
+            return edit(o -> {
+                o.batchFiles = Math.max(1, Math.min(files, BATCH_FILES));
+                o.batchBytes = Math.max(1, bytes);
+            });
+        }
+
+        /** A copy with what {@code change} sets changed: one place that lists every field, not one per withX. */
+        private Options edit(java.util.function.Consumer<Editable> change) {
+            Editable e = new Editable(this);
+            change.accept(e);
+            return e.done();
+        }
+
+        /** The fields of an {@link Options}, as a copy to change. */
+        private static final class Editable {
+            String library;
+            String storageGroup;
+            String fileFamily;
+            int priority;
+            boolean verify;
+            int maxRetry;
+            int parallel;
+            String callbackHost;
+            Duration waitForMover;
+            String owner;
+            int copies;
+            String hash;
+            Duration serverTimeout;
+            boolean skipExisting;
+            int batchFiles;
+            long batchBytes;
+
+            Editable(Options o) {
+                library = o.library;
+                storageGroup = o.storageGroup;
+                fileFamily = o.fileFamily;
+                priority = o.priority;
+                verify = o.verify;
+                maxRetry = o.maxRetry;
+                parallel = o.parallel;
+                callbackHost = o.callbackHost;
+                waitForMover = o.waitForMover;
+                owner = o.owner;
+                copies = o.copies;
+                hash = o.hash;
+                serverTimeout = o.serverTimeout;
+                skipExisting = o.skipExisting;
+                batchFiles = o.batchFiles;
+                batchBytes = o.batchBytes;
+            }
+
+            Options done() {
+                return new Options(
+                        library,
+                        storageGroup,
+                        fileFamily,
+                        priority,
+                        verify,
+                        maxRetry,
+                        parallel,
+                        callbackHost,
+                        waitForMover,
+                        owner,
+                        copies,
+                        hash,
+                        serverTimeout,
+                        skipExisting,
+                        batchFiles,
+                        batchBytes);
+            }
         }
     }
 

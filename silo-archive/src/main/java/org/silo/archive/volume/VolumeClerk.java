@@ -228,94 +228,7 @@ public final class VolumeClerk {
 
     /** next_write_volume inside the caller's transaction (the library manager binds a volume with it). */
     public VolumeInfo nextWriteVolume(Connection c, NextWriteVolume q) throws SQLException, SiloException {
-        String lib = name("library", q.library());
-        String sg = name("storage group", q.storageGroup());
-        String ff = name("file family", q.fileFamily());
-        String mover = q.mover() == null || q.mover().isBlank() ? "anonymous" : q.mover();
-        if (q.size() < 0) {
-            throw SiloException.invalid("size must not be negative: " + q.size());
-        }
-        if (ff.equals(BLANK_FAMILY)) {
-            throw SiloException.invalid("file family 'none' is reserved for blank volumes");
-        }
-        {
-            long now = System.currentTimeMillis();
-            if (Sql.count(c, "SELECT COUNT(*) FROM library WHERE name = ?", lib) == 0) {
-                throw SiloException.notFound("no library " + lib);
-            }
-            int width = Sql.one(c, "SELECT width FROM file_family WHERE name = ?", rs -> rs.getInt(1), ff)
-                    .orElse(1);
-            List<VolumeInfo> family = Sql.list(
-                    c,
-                    SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
-                            + " ORDER BY remaining, label" + catalog.forUpdate(),
-                    VolumeClerk::row,
-                    lib,
-                    sg,
-                    ff);
-            long writing = family.stream().filter(v -> v.writing() != null).count();
-            for (VolumeInfo v : family) {
-                if (v.writing() == null && v.state().equals("ok") && v.remaining() >= q.size()) {
-                    return startWriting(c, v, mover, now);
-                }
-            }
-            if (writing >= width) {
-                throw SiloException.of(
-                        ErrorCode.BUSY,
-                        "file family " + ff + " already writes " + writing + " volumes (its width is " + width
-                                + "): try again when one is done");
-            }
-            Optional<Integer> quota = Sql.one(
-                    c,
-                    "SELECT max_volumes FROM sg_quota WHERE library = ? AND storage_group = ?",
-                    rs -> rs.getInt(1),
-                    lib,
-                    sg);
-            long held = Sql.count(
-                    c,
-                    "SELECT COUNT(*) FROM volume WHERE library = ? AND storage_group = ? AND file_family <> ?",
-                    lib,
-                    sg,
-                    BLANK_FAMILY);
-            List<VolumeInfo> blanks = Sql.list(
-                    c,
-                    SELECT + " WHERE library = ? AND storage_group IN (?, 'none')"
-                            + " AND file_family = ? AND state = 'ok' AND writing IS NULL AND remaining >= ?"
-                            + " ORDER BY CASE WHEN storage_group = ? THEN 0 ELSE 1 END, label" + catalog.forUpdate(),
-                    VolumeClerk::row,
-                    lib,
-                    sg,
-                    BLANK_FAMILY,
-                    q.size(),
-                    sg);
-            if (quota.isPresent() && held >= quota.get()) {
-                throw SiloException.of(
-                        ErrorCode.NO_SPACE,
-                        "storage group " + sg + " has reached its quota of " + quota.get() + " volumes in library "
-                                + lib);
-            }
-            if (blanks.isEmpty()) {
-                throw SiloException.of(
-                        ErrorCode.NO_SPACE,
-                        "no volume in library " + lib + " for storage group " + sg + ", file family " + ff
-                                + " has room for " + q.size() + " bytes, and no blank volume is left");
-            }
-            VolumeInfo blank = blanks.get(0);
-            Sql.update(
-                    c, "UPDATE volume SET storage_group = ?, file_family = ? WHERE label = ?", sg, ff, blank.label());
-            return startWriting(c, get(c, blank.label()), mover, now);
-        }
-    }
-
-    private VolumeInfo startWriting(Connection c, VolumeInfo v, String mover, long now)
-            throws SQLException, SiloException {
-        Sql.update(
-                c,
-                "UPDATE volume SET writing = ?, mounts = mounts + 1, last_access_ms = ? WHERE label = ?",
-                mover,
-                now,
-                v.label());
-        return get(c, v.label());
+        return WriteVolumeChoice.choose(c, catalog, q);
     }
 
     /** set_appending: the mover is appending to the volume; refused unless the volume is ok. */
@@ -326,7 +239,8 @@ public final class VolumeClerk {
             if (v.writing() != null && !v.writing().equals(mover)) {
                 throw SiloException.of(ErrorCode.BUSY, "volume " + label + " is being written by " + v.writing());
             }
-            return startWriting(c, v, mover == null ? "anonymous" : mover, System.currentTimeMillis());
+            return WriteVolumeChoice.startWriting(
+                    c, v, mover == null ? "anonymous" : mover, System.currentTimeMillis());
         });
     }
 
