@@ -34,7 +34,6 @@ import org.silo.archive.volume.Checksums;
 import org.silo.archive.volume.ContentHash;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.InvalidException;
-import org.silo.wire.NoSpaceException;
 import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
@@ -489,21 +488,6 @@ final class ClientWrite {
             host.link().transferDone(d);
         } catch (InvalidException | NotFoundException e) { // the job was killed or given away meanwhile
             log.info("mover {}: job {}: {}", host.name(), d.job(), e.getMessage());
-        }
-    }
-
-    /** A failure of the volume's, not the client's: a full disk ({@code noRoom}), or an I/O or checksum error. */
-    static final class VolumeTrouble extends SiloException {
-        final boolean noRoom;
-
-        VolumeTrouble(String message, boolean noRoom) {
-            super(noRoom ? ErrorCode.NO_SPACE : ErrorCode.IO, message);
-            this.noRoom = noRoom;
-        }
-
-        static VolumeTrouble of(String volume, Exception e) {
-            boolean full = e instanceof SiloException ? e instanceof NoSpaceException : Backend.isNoSpace(e);
-            return new VolumeTrouble("cannot write " + volume + ": " + e.getMessage(), full);
         }
     }
 }

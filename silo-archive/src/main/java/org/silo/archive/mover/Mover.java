@@ -386,28 +386,7 @@ public final class Mover implements AutoCloseable {
 
     /** Slows a stream to the configured rate (none by default). */
     private InputStream paced(InputStream in) {
-        long limit = config.throttleBytesPerSecond();
-        if (limit <= 0) {
-            return in;
-        }
-        long t0 = System.nanoTime();
-        return new java.io.FilterInputStream(in) {
-            long n;
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int r = super.read(b, off, Math.min(len, 64 * 1024));
-                if (r > 0) {
-                    n += r;
-                    long due = t0 + n * 1_000_000_000L / limit;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        sleep(wait / 1_000_000);
-                    }
-                }
-                return r;
-            }
-        };
+        return PacedInput.of(in, config.throttleBytesPerSecond());
     }
 
     /** Whether the mover was killed: a job's path then stops at once and reports nothing. */
