@@ -17,6 +17,7 @@ import org.silo.archive.catalog.CatalogBackup;
 import org.silo.archive.catalog.Sql;
 import org.silo.archive.file.FileClerk;
 import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.archive.mover.Mover;
 import org.silo.archive.mover.MoverLink;
 import org.silo.archive.ns.Namespace;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * namespace, with their operations ({@link VolumeClerkOps}, {@link FileClerkOps}).
  *
  * <pre>{@code
- * ArchiveService archive = ArchiveService.open(dataDir, config.get("catalog"), LibraryManager.Settings.DEFAULTS);
+ * ArchiveService archive = ArchiveService.open(dataDir, config.get("catalog"), LibrarySettings.DEFAULTS);
  * server.addService("archive", archive);      // registers its operations; its status joins STATUS
  * archive.startLocalMovers(2, "default", 0);
  * ...
@@ -76,7 +77,7 @@ public final class ArchiveService implements Service {
     });
     private volatile Map<String, Object> snapshot = Map.of();
 
-    private ArchiveService(Path dataDir, Catalog catalog, LibraryManager.Settings lm) throws SiloException {
+    private ArchiveService(Path dataDir, Catalog catalog, LibrarySettings lm) throws SiloException {
         this.dataDir = dataDir;
         this.catalog = catalog;
         this.backends = new Backends(dataDir);
@@ -93,12 +94,11 @@ public final class ArchiveService implements Service {
      * DEF002, under {@code <dataDir>/volumes/}.
      */
     public static ArchiveService open(Path dataDir, String catalogSetting) throws SiloException {
-        return open(dataDir, catalogSetting, LibraryManager.Settings.DEFAULTS);
+        return open(dataDir, catalogSetting, LibrarySettings.DEFAULTS);
     }
 
     /** As {@link #open(Path, String)}, with the library manager's settings (aging, mover timeout). */
-    public static ArchiveService open(Path dataDir, String catalogSetting, LibraryManager.Settings lm)
-            throws SiloException {
+    public static ArchiveService open(Path dataDir, String catalogSetting, LibrarySettings lm) throws SiloException {
         Catalog catalog = Catalog.open(dataDir, catalogSetting);
         try {
             ArchiveService a = new ArchiveService(dataDir, catalog, lm);

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.silo.archive.catalog.Sql;
-import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.archive.mover.Mover;
 import org.silo.archive.mover.MoverLink;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
@@ -63,7 +63,7 @@ class AggregationTest {
     Path local;
 
     /** Small thresholds so that a few hundred small files fill several containers. */
-    static final LibraryManager.Settings SETTINGS = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 3_600_000, 200)
+    static final LibrarySettings SETTINGS = new LibrarySettings(3_600_000, 1, 1_000_001, 3_600_000, 200)
             .withAggregation(new LibraryMessages.Aggregation(64 << 10, 1 << 20, 1000));
 
     static final Duration PATIENCE = Duration.ofMinutes(5);

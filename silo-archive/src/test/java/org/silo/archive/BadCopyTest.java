@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
 import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
@@ -54,7 +54,7 @@ class BadCopyTest {
     SiloClient client;
     final List<String> notes = new CopyOnWriteArrayList<>();
 
-    void start(LibraryManager.Settings settings) throws Exception {
+    void start(LibrarySettings settings) throws Exception {
         archive = ArchiveService.open(data, null, settings);
         Dispatcher d = new Dispatcher();
         archive.register(d);

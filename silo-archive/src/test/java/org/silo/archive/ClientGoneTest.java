@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.archive.lm.ClientJobs;
-import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.archive.ops.LibraryMessages.JobInfo;
 import org.silo.archive.ops.LibraryMessages.ReadFromHsm;
 import org.silo.archive.ops.LibraryMessages.WriteToHsm;
@@ -54,7 +54,7 @@ class ClientGoneTest {
     @TempDir
     Path local;
 
-    static final LibraryManager.Settings SETTINGS = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 5_000, 200);
+    static final LibrarySettings SETTINGS = new LibrarySettings(3_600_000, 1, 1_000_001, 5_000, 200);
     static final Duration CEILING = Duration.ofMinutes(3);
 
     ArchiveService archive;

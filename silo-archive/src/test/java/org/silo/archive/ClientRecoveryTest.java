@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.archive.ops.LibraryMessages.ListJobs;
 import org.silo.archive.ops.LibraryOps;
 import org.silo.archive.transfer.LibraryClient;
@@ -40,7 +40,7 @@ class ClientRecoveryTest {
     @TempDir
     Path local;
 
-    static final LibraryManager.Settings SETTINGS = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 5_000, 200);
+    static final LibrarySettings SETTINGS = new LibrarySettings(3_600_000, 1, 1_000_001, 5_000, 200);
 
     ArchiveService archive;
     WireServer server;

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.archive.mover.Mover;
 import org.silo.archive.mover.MoverLink;
 import org.silo.archive.ops.LibraryMessages;
@@ -57,8 +58,8 @@ class HungMoverTest {
     Path local;
 
     static final Duration PATIENCE = Duration.ofMinutes(5);
-    static final LibraryManager.Settings SETTINGS =
-            new LibraryManager.Settings(3_600_000, 1, 1_000_001, 3_600_000, 200).withHungAfter(3_600_000);
+    static final LibrarySettings SETTINGS =
+            new LibrarySettings(3_600_000, 1, 1_000_001, 3_600_000, 200).withHungAfter(3_600_000);
     static final long LATER = SETTINGS.hungAfterMs() + 1;
 
     ArchiveService archive;

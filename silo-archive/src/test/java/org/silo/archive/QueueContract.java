@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
 import org.silo.archive.ops.FileMessages.WriteFile;
 import org.silo.archive.ops.LibraryMessages;
@@ -47,7 +48,7 @@ abstract class QueueContract {
      * The movers here speak only when a test makes them, so any mover timeout a test can outlast on a busy
      * machine would reap them behind its back: an hour. The one test of the timeout shortens it itself.
      */
-    static final LibraryManager.Settings FAST = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 3_600_000, 50);
+    static final LibrarySettings FAST = new LibrarySettings(3_600_000, 1, 1_000_001, 3_600_000, 50);
 
     abstract String freshCatalog() throws Exception;
 
@@ -62,7 +63,7 @@ abstract class QueueContract {
         assertThat(lm.idleMover(mover("m1", null)).action()).isEqualTo(LibraryMessages.NOWORK);
     }
 
-    void reopen(LibraryManager.Settings s) throws SiloException {
+    void reopen(LibrarySettings s) throws SiloException {
         if (archive != null) {
             archive.close();
         }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.archive.mover.Mover;
 import org.silo.archive.mover.MoverLink;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
@@ -62,7 +62,7 @@ class TransferTest {
      * reaps only a mover that is really gone (1.5 s had reaped busy ones on a loaded machine), and the
      * tests that kill one wait at most that long for it to be reaped.
      */
-    static final LibraryManager.Settings SETTINGS = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 5_000, 200);
+    static final LibrarySettings SETTINGS = new LibrarySettings(3_600_000, 1, 1_000_001, 5_000, 200);
     /** A ceiling for what a busy machine may take; a quick one never waits for it. */
     static final Duration PATIENCE = Duration.ofMinutes(2);
     /** The slow movers' pace: 1 MiB after 2 s, the whole 6 MiB file after 12 s, so it is caught half-way. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.archive.mover.Mover;
 import org.silo.archive.mover.MoverLink;
 import org.silo.archive.ops.FileMessages.BitFileInfo;
@@ -53,7 +53,7 @@ class VolumeFullTest {
     @TempDir
     Path local;
 
-    static final LibraryManager.Settings SETTINGS = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 10_000, 200);
+    static final LibrarySettings SETTINGS = new LibrarySettings(3_600_000, 1, 1_000_001, 10_000, 200);
 
     ArchiveService archive;
     WireServer server;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.archive.ArchiveService;
 import org.silo.archive.S3Fixture;
-import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.archive.ops.FileMessages.WriteFile;
 import org.silo.archive.ops.VolumeMessages.AddVol;
 import org.silo.archive.transfer.LibraryClient;
@@ -45,7 +45,7 @@ import org.silo.wire.server.WireServerConfig;
  */
 class ArchivePathsTest {
     /** No test here kills a mover: a timeout no busy machine reaches (1.5 s had reaped working ones). */
-    static final LibraryManager.Settings LM = new LibraryManager.Settings(3_600_000, 1, 1_000_001, 3_600_000, 200);
+    static final LibrarySettings LM = new LibrarySettings(3_600_000, 1, 1_000_001, 3_600_000, 200);
     /**
      * How long a client keeps opening again after BUSY: a staging or an archiving on close may take longer
      * than the server holds one request (WAIT_MS) on a busy machine, which is what BUSY says.

@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.silo.archive.ArchiveService;
-import org.silo.archive.lm.LibraryManager;
+import org.silo.archive.lm.LibrarySettings;
 import org.silo.control.ControlData;
 import org.silo.control.text.TextServer;
 import org.silo.control.text.WorkerRegistry;
@@ -103,7 +103,7 @@ public final class SiloServer implements AutoCloseable {
                 config.listen(),
                 config.duration("login.first-wait").toMillis());
         addService("access", new AccessService(access));
-        LibraryManager.Settings lm = LibraryManager.Settings.DEFAULTS
+        LibrarySettings lm = LibrarySettings.DEFAULTS
                 .withMoverTimeout(config.duration("archive.mover-timeout").toMillis())
                 .withHungAfter(config.duration("archive.hung-after").toMillis())
                 .withAgeTime(config.duration("archive.age-time").toMillis())

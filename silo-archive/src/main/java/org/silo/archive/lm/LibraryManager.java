@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <li><b>Merged reads</b>: a read of a bit file that already has a read queued joins it; the mover
  *     reads the file once and sends it to every client.
  * <li><b>Restart</b>: the queue is in the catalog; a mover that stops answering for
- *     {@link Settings#moverTimeoutMs} loses its binding and its requests go back to the queue.
+ *     {@link LibrarySettings#moverTimeoutMs} loses its binding and its requests go back to the queue.
  * </ul>
  *
  * <p>This class is what the archive's operations call; each message is done by a part of its own:
@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * administrators see it: job_info, job_ls, kill_job, set_priority, clear_queue.
  *
  * <pre>{@code
- * LibraryManager lm = new LibraryManager(catalog, volumes, files, Settings.DEFAULTS);
+ * LibraryManager lm = new LibraryManager(catalog, volumes, files, LibrarySettings.DEFAULTS);
  * JobInfo j = lm.submitWrite(WriteToHsm.of("/exp/a", size).callback("host:port", token).owner("alice").build(), "alice");
  * Work w = lm.idleMover(hello);   // a mover asks: nowork or bind_volume
  * }</pre>
@@ -70,62 +70,8 @@ public final class LibraryManager implements AutoCloseable {
     /** The most copies a write may ask for. */
     public static final int MAX_COPIES = 10;
 
-    /**
-     * @param ageTimeMs      a waiting request gains {@code deltaPri} every this many milliseconds
-     * @param deltaPri       priority gained per {@code ageTimeMs} of waiting
-     * @param maxPri         aging stops here
-     * @param moverTimeoutMs a mover silent this long loses its binding and its requests
-     * @param pollWaitMs     how long idle_mover waits for work before answering nowork
-     * @param hungAfterMs    a mover whose job moves no byte this long is hung ({@link HungMovers}, archive.hung-after)
-     */
-    public record Settings(
-            long ageTimeMs,
-            int deltaPri,
-            int maxPri,
-            long moverTimeoutMs,
-            long pollWaitMs,
-            LibraryMessages.Aggregation aggregation,
-            long hungAfterMs) {
-        /** Files under 64 MiB go into containers of up to 1 GiB, closed after a second without a byte from the client. */
-        public static final LibraryMessages.Aggregation AGGREGATION =
-                new LibraryMessages.Aggregation(64L << 20, 1L << 30, 1000);
-        /** 5 minutes: over the data connection's 2-minute read timeout, so a client that stops sending is not a hung drive. */
-        public static final long HUNG_AFTER_MS = 5 * 60_000L;
-
-        public static final Settings DEFAULTS = new Settings(30 * 60_000L, 1, 1_000_001, 10_000, 500);
-
-        public Settings(long ageTimeMs, int deltaPri, int maxPri, long moverTimeoutMs, long pollWaitMs) {
-            this(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, AGGREGATION, HUNG_AFTER_MS);
-        }
-
-        public Settings withMoverTimeout(long ms) {
-            return new Settings(ageTimeMs, deltaPri, maxPri, ms, pollWaitMs, aggregation, hungAfterMs);
-        }
-
-        public Settings withAgeTime(long ms) {
-            return new Settings(ms, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, aggregation, hungAfterMs);
-        }
-
-        /** How movers pack small files (archive.aggregate-below, archive.aggregate-size, archive.aggregate-idle). */
-        public Settings withAggregation(LibraryMessages.Aggregation a) {
-            if (a.below() < 0 || a.containerSize() < 1 || a.idleMs() < 1) {
-                throw new IllegalArgumentException(
-                        "aggregation needs below >= 0, a container size and an idle time: " + a);
-            }
-            return new Settings(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, a, hungAfterMs);
-        }
-
-        /** archive.hung-after: how long a running job may move no byte before its mover counts as hung. */
-        public Settings withHungAfter(long ms) {
-            if (ms < 1) {
-                throw new IllegalArgumentException("hung-after must be at least 1 ms, not " + ms);
-            }
-            return new Settings(ageTimeMs, deltaPri, maxPri, moverTimeoutMs, pollWaitMs, aggregation, ms);
-        }
-    }
-
     private final Catalog catalog;
-    private final Settings settings;
+    private final LibrarySettings settings;
     private final OperatorMounts mounts = new OperatorMounts();
     private final WorkSignal signal = new WorkSignal();
     private final JobsToStop stops = new JobsToStop();
@@ -140,7 +86,7 @@ public final class LibraryManager implements AutoCloseable {
     private final HungMovers hung;
     private final VolumeClerk volumes;
 
-    public LibraryManager(Catalog catalog, VolumeClerk volumes, FileClerk files, Settings settings)
+    public LibraryManager(Catalog catalog, VolumeClerk volumes, FileClerk files, LibrarySettings settings)
             throws SiloException {
         this.catalog = catalog;
         this.settings = settings;
@@ -159,7 +105,7 @@ public final class LibraryManager implements AutoCloseable {
         this.hung = new HungMovers(catalog, volumes, registry, stops, signal, settings.hungAfterMs());
     }
 
-    public Settings settings() {
+    public LibrarySettings settings() {
         return settings;
     }
 
@@ -429,7 +375,7 @@ public final class LibraryManager implements AutoCloseable {
         LibraryMessages.MountAnswer a = mounts.poll(w, l.name, gone);
         if (a.state().equals(LibraryMessages.MOUNT_WAITING)) {
             try { // answered promptly when an operator replies within the poll
-                signal.awaitWake(Math.min(1000, settings.pollWaitMs));
+                signal.awaitWake(Math.min(1000, settings.pollWaitMs()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -14,7 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.Sql;
-import org.silo.archive.lm.LibraryManager.Settings;
 import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * The movers the library manager knows: each one's row of the catalog's {@code mover} table (name,
  * library, state, bound volume, statistics) and, in memory, when it last spoke and what it is doing
  * ({@link Live}: idle_mover, have_bound_volume and mover_progress keep it fresh). A mover that is silent
- * for longer than {@link Settings#moverTimeoutMs} goes offline (the reaper): its binding and its requests
+ * for longer than {@link LibrarySettings#moverTimeoutMs} goes offline (the reaper): its binding and its requests
  * are given back to the queue, as they are on unilateral_unbind and kill_binding.
  */
 final class MoverRegistry implements AutoCloseable {
@@ -64,7 +63,7 @@ final class MoverRegistry implements AutoCloseable {
     }
 
     private final Catalog catalog;
-    private final Settings settings;
+    private final LibrarySettings settings;
     private final Scheduler scheduler;
     private final JobsToStop stops;
     private final OperatorMounts mounts;
@@ -78,7 +77,7 @@ final class MoverRegistry implements AutoCloseable {
 
     MoverRegistry(
             Catalog catalog,
-            Settings settings,
+            LibrarySettings settings,
             Scheduler scheduler,
             JobsToStop stops,
             OperatorMounts mounts,

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.Sql;
-import org.silo.archive.lm.LibraryManager.Settings;
 import org.silo.archive.lm.MoverRegistry.Live;
 import org.silo.archive.lm.Requests.Req;
 import org.silo.archive.ops.LibraryMessages;
@@ -35,7 +34,7 @@ import org.silo.wire.SiloException;
  * <li>idle_mover: bind_volume with the first request that fits, by fair share (the storage group with
  *     the fewest requests active first), then priority, then age; a read, copy or verify from its
  *     volume if no other mover has it bound, a write to the volume next_write_volume chooses. Else
- *     nowork, after waiting up to {@link Settings#pollWaitMs} for the queue to change;
+ *     nowork, after waiting up to {@link LibrarySettings#pollWaitMs} for the queue to change;
  * <li>have_bound_volume: every waiting read of the bound volume, then the writes that fit it, before
  *     unbind_volume.
  * </ul>
@@ -46,7 +45,7 @@ import org.silo.wire.SiloException;
 final class Scheduler {
     private final Catalog catalog;
     private final VolumeClerk volumes;
-    private final Settings settings;
+    private final LibrarySettings settings;
     private final JobsToStop stops;
     private final WorkSignal signal;
     private final VolumeJobs volumeJobs;
@@ -59,7 +58,7 @@ final class Scheduler {
     Scheduler(
             Catalog catalog,
             VolumeClerk volumes,
-            Settings settings,
+            LibrarySettings settings,
             JobsToStop stops,
             WorkSignal signal,
             VolumeJobs volumeJobs,

@@ -2,7 +2,7 @@ package org.silo.archive.lm;
 
 /**
  * What wakes movers waiting in the library manager: an idle_mover waits up to
- * {@link LibraryManager.Settings#pollWaitMs} for work, and is woken when the queue changes (a request
+ * {@link LibrarySettings#pollWaitMs} for work, and is woken when the queue changes (a request
  * queued, cancelled or finished, a mover's requests given back); a mount_wait is woken when an operator
  * answers (mount_reply). Each wake wakes every waiter, and each looks again.
  */
