@@ -167,7 +167,7 @@ public final class TextServer implements AutoCloseable {
                             if (workers.get(id) != null) {
                                 continue; // a text mover: its own STATUS is pushed as a worker's
                             }
-                            java.util.List<String> line = TextSession.moverLine(m);
+                            java.util.List<String> line = TextLines.moverLine(m);
                             String seen = String.join("\t", line.subList(2, 5)) + "\t" + m.get("volume");
                             if (!seen.equals(moversSeen.put(id, seen))) {
                                 String text = TextCodec.encode(TextMessage.of(

@@ -138,9 +138,9 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 }
                 if (grants.allows("archive", "", Right.READ)) { // the archive's movers only for those who may read it
                     for (Map<String, Object> mover : data.movers()) {
-                        if (workers.get(text(mover, "id"))
+                        if (workers.get(TextLines.text(mover, "id"))
                                 == null) { // a text mover is listed once, as the worker it is
-                            list = list.line(moverLine(mover).toArray());
+                            list = list.line(TextLines.moverLine(mover).toArray());
                         }
                     }
                 }
@@ -151,14 +151,14 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 TextMessage list = TextMessage.of(QLIST);
                 for (Map<String, Object> j : data.jobs()) {
                     list = list.line(
-                            text(j, "id"),
-                            text(j, "kind"),
-                            text(j, "state"),
-                            text(j, "effectivePriority"),
-                            text(j, "path"),
-                            text(j, "size"),
-                            text(j, "volume"),
-                            text(j, "moverName"));
+                            TextLines.text(j, "id"),
+                            TextLines.text(j, "kind"),
+                            TextLines.text(j, "state"),
+                            TextLines.text(j, "effectivePriority"),
+                            TextLines.text(j, "path"),
+                            TextLines.text(j, "size"),
+                            TextLines.text(j, "volume"),
+                            TextLines.text(j, "moverName"));
                 }
                 yield list;
             }
@@ -198,7 +198,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
                 requireWorker();
                 int percent = percent(m.field(1));
                 workers.status(id, m.field(0), percent, m.field(2));
-                Boolean passed = outcome(m.field(0), percent, m.fields());
+                Boolean passed = TextLines.outcome(m.field(0), percent, m.fields());
                 if (passed != null) {
                     workers.finished(id, passed, 0);
                 }
@@ -207,7 +207,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
             case INFO -> {
                 requireWorker();
                 workers.holdings(id, m.lines());
-                server.pushInfo(info(workers.get(id)));
+                server.pushInfo(TextLines.info(workers.get(id)));
                 yield TextMessage.of(OK, INFO);
             }
             case HELP -> {
@@ -335,7 +335,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         } else {
             throw SiloException.invalid("QUEUE HASH | QUEUE copy FILE [VOLUME] | QUEUE verify VOLUME");
         }
-        return TextMessage.of(QOK, text(job, "id"));
+        return TextMessage.of(QOK, TextLines.text(job, "id"));
     }
 
     private TextMessage whatis(TextMessage m) throws SiloException {
@@ -352,7 +352,7 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         require(service, kind.equals("volume") ? "vol:" + name : name, Right.READ);
         TextMessage info = TextMessage.of(INFO, kind, name);
         for (Map.Entry<String, Object> e : data.whatis(kind, name).entrySet()) {
-            info = info.line((Object[]) infoLine(e.getKey(), e.getValue()));
+            info = info.line((Object[]) TextLines.infoLine(e.getKey(), e.getValue()));
         }
         return info;
     }
@@ -371,113 +371,16 @@ final class TextSession extends SimpleChannelInboundHandler<Object> {
         boolean asked = w.connected()
                 && w.capabilities().stream().anyMatch(c -> c.equalsIgnoreCase(WHATIS))
                 && server.ask(worker);
-        return info(w).line(
+        return TextLines.info(w)
+                .line(
                         "asked",
                         asked ? "yes" : "no: " + (w.connected() ? "it does not answer WHATIS" : "not connected"));
-    }
-
-    /** A worker's holdings as INFO: {@code INFO worker ID}, {@code answered} (ISO time or never), then its own lines. */
-    static TextMessage info(WorkerRegistry.Worker w) {
-        TextMessage info = TextMessage.of(INFO, "worker", w.id())
-                .line(
-                        "answered",
-                        w.holdingsMs() == 0
-                                ? "never"
-                                : java.time.Instant.ofEpochMilli(w.holdingsMs()).toString());
-        for (List<String> l : w.holdings()) {
-            info = info.line(l.toArray());
-        }
-        return info;
     }
 
     /** Whether this worker's CAP says it answers the server's WHATIS. */
     private boolean answersWhatis() {
         WorkerRegistry.Worker w = workers.get(id);
         return w != null && w.capabilities().stream().anyMatch(c -> c.equalsIgnoreCase(WHATIS));
-    }
-
-    /**
-     * Whether a plain worker's STATUS ends a job, and how: seed 004's "Status MD5-pass/fail (this is
-     * completion of this disk)", that is a state {@code done} or 100 percent with a word {@code pass} or
-     * {@code fail} (also {@code MD5-pass}...) in its detail; null if it does not end one.
-     */
-    static Boolean outcome(String state, int percent, List<String> fields) {
-        if (!state.equalsIgnoreCase("done") && percent < 100) {
-            return null;
-        }
-        for (String f : fields.subList(Math.min(2, fields.size()), fields.size())) {
-            for (String word : f.toLowerCase(Locale.ROOT).split("[\\s:,;]+")) {
-                if (word.equals("pass") || word.endsWith("-pass")) {
-                    return true;
-                }
-                if (word.equals("fail") || word.endsWith("-fail")) {
-                    return false;
-                }
-            }
-        }
-        return null;
-    }
-
-    /**
-     * One INFO line for a person at ncat: a time the record keeps as epoch milliseconds (a key ending in
-     * "Ms") as ISO 8601 under its name without "Ms" ({@code created 2026-11-30T10:01:07.201Z}, not
-     * {@code createdMs 1796008867201}), a list joined with ", " (a file's {@code copies}).
-     */
-    static String[] infoLine(String key, Object value) {
-        if (key.endsWith("Ms") && key.length() > 2 && value instanceof Number n) {
-            return new String[] {
-                key.substring(0, key.length() - 2),
-                n.longValue() == 0
-                        ? ""
-                        : java.time.Instant.ofEpochMilli(n.longValue()).toString()
-            };
-        }
-        return new String[] {
-            key,
-            value instanceof List<?> l
-                    ? String.join(", ", l.stream().map(String::valueOf).toList())
-                    : String.valueOf(value == null ? "" : value)
-        };
-    }
-
-    /** A mover as an SLIST line: id, name, state, percent, detail (volume, job, rate), connected or gone. */
-    static List<String> moverLine(Map<String, Object> m) {
-        long done = number(m.get("bytesDone"));
-        long total = number(m.get("bytesTotal"));
-        int percent = total > 0 ? (int) Math.min(100, done * 100 / total) : 0;
-        String detail = "";
-        if (number(m.get("job")) > 0) {
-            detail = String.format(
-                    Locale.ROOT,
-                    "job %d on %s, %.1f MB/s",
-                    number(m.get("job")),
-                    text(m, "volume"),
-                    ((Number) m.getOrDefault("bytesPerSecond", 0.0)).doubleValue() / 1e6);
-        }
-        String state = text(m, "state");
-        // the job counts a text worker's columns have are not counted for the archive's movers (files and errors are:
-        // silo mover ls)
-        return List.of(
-                text(m, "id"),
-                text(m, "name"),
-                state,
-                String.valueOf(percent),
-                detail,
-                state.equals("offline") ? "gone" : "connected",
-                text(m, "version"),
-                "",
-                "",
-                text(m, "bytes"),
-                String.valueOf(Math.round(((Number) m.getOrDefault("bytesPerSecond", 0.0)).doubleValue())));
-    }
-
-    private static long number(Object o) {
-        return o instanceof Number n ? n.longValue() : 0;
-    }
-
-    private static String text(Map<String, Object> m, String key) {
-        Object v = m.get(key);
-        return v == null ? "" : String.valueOf(v);
     }
 
     private void requireWorker() throws SiloException {
