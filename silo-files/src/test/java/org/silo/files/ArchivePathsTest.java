@@ -30,6 +30,7 @@ import org.silo.files.FilesOps.Name;
 import org.silo.files.client.FilesClient;
 import org.silo.files.server.ArchiveGateway;
 import org.silo.files.server.FilesService;
+import org.silo.files.server.FilesSettings;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.ClientOptions;
@@ -76,8 +77,7 @@ class ArchivePathsTest {
                 new ImageStore(dir.resolve("images")),
                 new ArchiveGateway(archive, null),
                 Map::of,
-                new FilesService.Settings(
-                        dir.resolve("files-cache"), CACHE, WAIT_MS, InetAddress.getLoopbackAddress(), 0));
+                new FilesSettings(dir.resolve("files-cache"), CACHE, WAIT_MS, InetAddress.getLoopbackAddress(), 0));
         Dispatcher d = new Dispatcher();
         files.register(d);
         server = WireServer.start(

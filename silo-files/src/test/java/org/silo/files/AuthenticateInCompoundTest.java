@@ -21,6 +21,7 @@ import org.silo.files.FilesOps.Handle;
 import org.silo.files.FilesOps.Name;
 import org.silo.files.server.ArchiveGateway;
 import org.silo.files.server.FilesService;
+import org.silo.files.server.FilesSettings;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Authenticator;
@@ -82,7 +83,7 @@ class AuthenticateInCompoundTest {
                 images,
                 new ArchiveGateway(archive, null),
                 Map::of,
-                new FilesService.Settings(dir.resolve("cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
+                new FilesSettings(dir.resolve("cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
         Dispatcher d = new Dispatcher();
         files.register(d);
         server = WireServer.start(

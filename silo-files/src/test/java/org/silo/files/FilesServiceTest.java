@@ -22,6 +22,7 @@ import org.silo.block.image.ImageStore;
 import org.silo.files.FilesOps.Handle;
 import org.silo.files.FilesOps.Name;
 import org.silo.files.server.FilesService;
+import org.silo.files.server.FilesSettings;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.WireConstants;
@@ -86,8 +87,7 @@ class FilesServiceTest {
                 images,
                 new org.silo.files.server.ArchiveGateway(archive, null),
                 () -> Map.of("name", "test-silo"),
-                new FilesService.Settings(
-                                dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0)
+                new FilesSettings(dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0)
                         // the servers it gateways to run on loopback, which the gateway refuses unless allowed
                         .withUrlAllow(org.silo.files.server.GatewayAddressPolicy.parse("127.0.0.1")));
         Dispatcher d = new Dispatcher();
@@ -455,8 +455,7 @@ class FilesServiceTest {
                 images,
                 new org.silo.files.server.ArchiveGateway(archive, null),
                 () -> Map.of(),
-                new FilesService.Settings(
-                        dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
+                new FilesSettings(dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
         files.register(d);
         server = WireServer.start(
                 InetAddress.getLoopbackAddress(),

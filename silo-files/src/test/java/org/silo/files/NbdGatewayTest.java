@@ -28,6 +28,7 @@ import org.silo.files.FilesOps.Name;
 import org.silo.files.client.OobReader;
 import org.silo.files.server.ArchiveGateway;
 import org.silo.files.server.FilesService;
+import org.silo.files.server.FilesSettings;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.ClientOptions;
@@ -64,7 +65,7 @@ class NbdGatewayTest {
                 new ImageStore(dir.resolve("images")),
                 new ArchiveGateway(archive, null),
                 Map::of,
-                new FilesService.Settings(dir.resolve("cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0)
+                new FilesSettings(dir.resolve("cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0)
                         // the servers it gateways to run on loopback, which the gateway refuses unless allowed
                         .withUrlAllow(org.silo.files.server.GatewayAddressPolicy.parse("127.0.0.1")));
         Dispatcher d = new Dispatcher();

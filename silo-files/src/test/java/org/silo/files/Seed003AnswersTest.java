@@ -19,6 +19,7 @@ import org.silo.block.image.ImageStore;
 import org.silo.files.FilesOps.Handle;
 import org.silo.files.FilesOps.Name;
 import org.silo.files.server.FilesService;
+import org.silo.files.server.FilesSettings;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.client.ClientOptions;
@@ -54,8 +55,7 @@ class Seed003AnswersTest {
                 images,
                 new org.silo.files.server.ArchiveGateway(archive, null),
                 Map::of,
-                new FilesService.Settings(
-                        dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
+                new FilesSettings(dir.resolve("files-cache"), 1 << 20, 5_000, InetAddress.getLoopbackAddress(), 0));
         Dispatcher d = new Dispatcher();
         files.register(d);
         server = WireServer.start(

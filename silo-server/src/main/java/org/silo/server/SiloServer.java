@@ -21,6 +21,7 @@ import org.silo.control.text.WorkerRegistry;
 import org.silo.control.web.ConsoleServer;
 import org.silo.files.server.ArchiveGateway;
 import org.silo.files.server.FilesService;
+import org.silo.files.server.FilesSettings;
 import org.silo.server.access.AccessService;
 import org.silo.server.access.AccessStore;
 import org.silo.server.access.ServerAccess;
@@ -126,7 +127,7 @@ public final class SiloServer implements AutoCloseable {
                 block.store(),
                 new ArchiveGateway(archive, callbackHost(config.listen())),
                 this::status,
-                new FilesService.Settings(
+                new FilesSettings(
                         data.resolve("files-cache"),
                         config.size("files.cache-size"),
                         config.duration("files.stage-wait").toMillis(),

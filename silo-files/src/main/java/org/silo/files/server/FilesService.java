@@ -28,37 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class FilesService implements Service {
     private static final Logger log = LoggerFactory.getLogger(FilesService.class);
-    /**
-     * @param cacheDir      where staged copies and files being written are kept ({@code <data>/files-cache})
-     * @param cacheBytes    the most the staged copies may take ({@code files.cache-size})
-     * @param waitMillis    the longest an open waits for a staging, or a close for archiving, before it
-     *                      answers BUSY ("open again to wait"); below the clients' 30 s deadline
-     *                      ({@code files.stage-wait})
-     * @param dataAddress   the address the out-of-band data port listens on (the server's listen address)
-     * @param dataPort      its port; 0 for any free one
-     * @param lookupMillis  how long where an archive path was found is remembered ({@code files.lookup-cache}; 0: not)
-     * @param urlAllow      the addresses the URL gateway may reach beyond public ones ({@code files.url-allow})
-     */
-    public record Settings(
-            Path cacheDir,
-            long cacheBytes,
-            long waitMillis,
-            java.net.InetAddress dataAddress,
-            int dataPort,
-            long lookupMillis,
-            GatewayAddressPolicy urlAllow) {
-        /** Without the lookup cache; URLs to public addresses only. */
-        public Settings(
-                Path cacheDir, long cacheBytes, long waitMillis, java.net.InetAddress dataAddress, int dataPort) {
-            this(cacheDir, cacheBytes, waitMillis, dataAddress, dataPort, 0, GatewayAddressPolicy.DEFAULT);
-        }
-
-        /** Returns these settings with the URL gateway allowed to reach what {@code allow} lists. */
-        public Settings withUrlAllow(GatewayAddressPolicy allow) {
-            return new Settings(cacheDir, cacheBytes, waitMillis, dataAddress, dataPort, lookupMillis, allow);
-        }
-    }
-
     static final String LAST_OPENED = "files.lastOpened";
     static final Duration CRYPTO_LIFETIME = Duration.ofDays(1);
     /** Where a create without a name puts its file: {@code /created/<24 hex digits>}. */
@@ -73,7 +42,7 @@ public final class FilesService implements Service {
     private final Leases leases = new Leases();
     private final StageCache cache;
     private final Locations locations;
-    private final Settings settings;
+    private final FilesSettings settings;
     private final java.security.SecureRandom random = new java.security.SecureRandom();
 
     private final DataPort dataPort;
@@ -85,7 +54,7 @@ public final class FilesService implements Service {
             ImageStore images,
             ArchivePaths archive,
             Supplier<Map<String, Object>> status,
-            Settings settings)
+            FilesSettings settings)
             throws IOException {
         this.images = images;
         this.archive = archive;
