@@ -6,8 +6,6 @@ import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.VolumeState;
-import org.silo.wire.InvalidException;
-import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +36,7 @@ final class BeforeWrite {
         String why = notWritable(host, job, size);
         if (why != null) {
             log.info("mover {}: job {}: {}", host.name(), job.id(), why);
-            report(host, TransferDone.notWritable(host.id(), job.id(), why));
+            host.transferDone(TransferDone.notWritable(host.id(), job.id(), why));
             return true;
         }
         long room;
@@ -53,7 +51,7 @@ final class BeforeWrite {
         why = "volume " + job.volume() + " has room for " + room + " more bytes, not for the " + size + " of "
                 + job.path() + (job.files().size() > 1 ? " and " + (job.files().size() - 1) + " more files" : "");
         log.info("mover {}: job {}: {}", host.name(), job.id(), why);
-        report(host, TransferDone.noRoom(host.id(), job.id(), why, room, true));
+        host.transferDone(TransferDone.noRoom(host.id(), job.id(), why, room, true));
         return true;
     }
 
@@ -92,13 +90,5 @@ final class BeforeWrite {
     static long room(Backend b) {
         long free = b == null ? -1 : b.freeBytes();
         return free < 0 ? -1 : Math.max(0, free - Mover.ROOM_MARGIN);
-    }
-
-    private static void report(JobHost host, TransferDone d) throws SiloException {
-        try {
-            host.link().transferDone(d);
-        } catch (InvalidException | NotFoundException e) { // the job was killed or given away meanwhile
-            log.info("mover {}: job {}: {}", host.name(), d.job(), e.getMessage());
-        }
     }
 }

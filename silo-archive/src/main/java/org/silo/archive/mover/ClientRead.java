@@ -26,8 +26,6 @@ import org.silo.archive.transfer.DataChannel;
 import org.silo.archive.transfer.DataChannel.Hello;
 import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.Checksums;
-import org.silo.wire.InvalidException;
-import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -186,16 +184,13 @@ final class ClientRead {
         }
         boolean volumeFault = volumeError != null || failed.values().stream().anyMatch(ClientRead::volumesFault);
         try {
-            host.link()
-                    .transferDone(TransferDone.of(host.id(), job.id())
-                            .ok(ok > 0)
-                            .error(error)
-                            .size(bytes)
-                            .gone(gone.isEmpty() ? null : gone)
-                            .volumeFault(volumeFault)
-                            .build());
-        } catch (InvalidException | NotFoundException e) { // the job was killed or given away meanwhile
-            log.info("mover {}: job {}: {}", host.name(), job.id(), e.getMessage());
+            host.transferDone(TransferDone.of(host.id(), job.id())
+                    .ok(ok > 0)
+                    .error(error)
+                    .size(bytes)
+                    .gone(gone.isEmpty() ? null : gone)
+                    .volumeFault(volumeFault)
+                    .build());
         } finally {
             // closed once the request has ended in the catalog: a client that waits for the close then finds it ended
             peers.forEach(p -> host.close(p.socket));

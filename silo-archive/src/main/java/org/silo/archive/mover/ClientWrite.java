@@ -33,8 +33,6 @@ import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.Checksums;
 import org.silo.archive.volume.ContentHash;
 import org.silo.wire.ErrorCode;
-import org.silo.wire.InvalidException;
-import org.silo.wire.NotFoundException;
 import org.silo.wire.SiloException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,7 +111,8 @@ final class ClientWrite {
             }
             receive();
             // the request ends in the catalog before the client hears DONE: a client that then asks finds it done
-            report(TransferDone.of(host.id(), job.id()).stored(stored).build());
+            host.transferDone(
+                    TransferDone.of(host.id(), job.id()).stored(stored).build());
             reported = true;
             out.writeByte(DataChannel.DONE);
             out.flush();
@@ -150,9 +149,9 @@ final class ClientWrite {
             // the library manager hears why before the client's connection closes: a client that then asks
             // after its job finds the reason (and, for a full volume, sends its files again)
             if (noRoom) {
-                report(TransferDone.noRoom(host.id(), job.id(), error, room(), false));
+                host.transferDone(TransferDone.noRoom(host.id(), job.id(), error, room(), false));
             } else {
-                report(TransferDone.of(host.id(), job.id())
+                host.transferDone(TransferDone.of(host.id(), job.id())
                         .failed(error)
                         .size(stored)
                         .gone(gone == null ? null : List.of(gone))
@@ -169,7 +168,8 @@ final class ClientWrite {
                 }
             }
         } else if (!reported) {
-            report(TransferDone.of(host.id(), job.id()).stored(stored).build());
+            host.transferDone(
+                    TransferDone.of(host.id(), job.id()).stored(stored).build());
         }
         host.close(socket);
     }
@@ -481,13 +481,5 @@ final class ClientWrite {
 
     private long room() {
         return BeforeWrite.room(backend);
-    }
-
-    private void report(TransferDone d) throws SiloException {
-        try {
-            host.link().transferDone(d);
-        } catch (InvalidException | NotFoundException e) { // the job was killed or given away meanwhile
-            log.info("mover {}: job {}: {}", host.name(), d.job(), e.getMessage());
-        }
     }
 }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
+import org.silo.archive.ops.LibraryMessages.TransferDone;
 import org.silo.archive.volume.Backends;
+import org.silo.wire.SiloException;
 
 /**
  * What a mover lends the job it runs ({@link BatchWrite}, {@link BatchRead}): who it is, its link to the
@@ -40,4 +42,10 @@ interface JobHost {
     void moved(long bytes, long files);
 
     void failed();
+
+    /**
+     * transfer_done: reports the job's end; a refusal because the job was killed or given away meanwhile
+     * (INVALID, NOT_FOUND) is only logged, any other failure is thrown.
+     */
+    void transferDone(TransferDone d) throws SiloException;
 }

@@ -373,6 +373,11 @@ public final class Mover implements AutoCloseable {
         public void failed() {
             stats.failed();
         }
+
+        @Override
+        public void transferDone(TransferDone d) throws SiloException {
+            doneQuietly(d);
+        }
     }
 
     /** Reports a job's end; a refusal (the job was killed or given away meanwhile) is only logged. */
