@@ -2,6 +2,7 @@ package org.silo.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import org.silo.archive.catalog.Catalog;
 import org.silo.server.Version;
 import org.silo.server.config.ConfigReader;
 import org.silo.server.config.SiloConfig;
@@ -34,15 +35,10 @@ final class ConfigCheck {
             if (!origin.equals("the defaults")) {
                 out.println("# from " + origin);
             }
-            String value = key.equals("catalog") ? redact(c.get(key)) : c.get(key);
+            String value = key.equals("catalog") ? Catalog.redact(c.get(key)) : c.get(key);
             out.println(key + " =" + (value.isEmpty() ? "" : " " + value));
         }
         out.flush();
         return 0;
-    }
-
-    /** A catalog URL's password is not printed: the output may go to a ticket or a chat. */
-    static String redact(String url) {
-        return url.replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 }

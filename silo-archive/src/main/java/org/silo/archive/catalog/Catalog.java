@@ -268,7 +268,8 @@ public final class Catalog implements AutoCloseable {
         return null;
     }
 
-    static String redact(String url) {
+    /** A catalog URL as it may be shown: its password is not (logs and reports go to tickets and chats). */
+    public static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
