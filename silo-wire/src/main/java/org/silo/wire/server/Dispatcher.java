@@ -134,10 +134,13 @@ public final class Dispatcher {
      * other, at DEBUG.
      */
     private static void logFailure(CallContext ctx, Registered<?, ?> r, SiloException e) {
+        // arguments, not strings: a refusal (a stat of a file not yet there, per put) costs nothing unless DEBUG is on
         switch (e.code().family()) {
-            case CLIENT_FAULT -> log.warn("{} from {} refused: {}", r.op(), ctx.session(), e.toString());
-            case SERVER_FAULT -> log.error("{} failed in {}: {}", r.op(), ctx.session(), e.toString(), e.getCause());
-            case REFUSAL -> log.debug("{} in {}: {}", r.op(), ctx.session(), e.toString());
+            case CLIENT_FAULT ->
+                log.warn("{} from {} refused: {}: {}", r.op(), ctx.session(), e.code(), e.getMessage());
+            case SERVER_FAULT ->
+                log.error("{} failed in {}: {}: {}", r.op(), ctx.session(), e.code(), e.getMessage(), e.getCause());
+            case REFUSAL -> log.debug("{} in {}: {}: {}", r.op(), ctx.session(), e.code(), e.getMessage());
         }
     }
 
