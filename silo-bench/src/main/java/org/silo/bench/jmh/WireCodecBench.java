@@ -55,7 +55,7 @@ public class WireCodecBench {
     public int replyCacheRound() {
         long n = id++;
         ReplyCache.Lookup l = cache.begin(7, n, 0, n);
-        cache.complete(7, n, pingFrame);
+        cache.complete(7, n, pingFrame, n);
         cache.release(7, n);
         return l.kind().ordinal();
     }

@@ -189,7 +189,7 @@ public final class Endpoint implements AutoCloseable {
             env = Envelope.decode(f.body());
         } catch (SiloException e) {
             byte[] reply = encode(s, errorFrame(f, e.code(), e.getMessage()));
-            cache.complete(s.id(), f.requestId(), reply);
+            cache.complete(s.id(), f.requestId(), reply, System.nanoTime());
             sendReply(peer, s, f, reply);
             return;
         }
@@ -255,7 +255,7 @@ public final class Endpoint implements AutoCloseable {
             out.add(r.encode());
         }
         byte[] reply = encode(s, Frame.reply(f.session(), f.requestId(), new Envelope(out).encode()));
-        cache.complete(s.id(), f.requestId(), reply);
+        cache.complete(s.id(), f.requestId(), reply, System.nanoTime());
         sendReply(peer, s, f, reply);
         if (ctx.endSession()) {
             end(s);
@@ -301,7 +301,7 @@ public final class Endpoint implements AutoCloseable {
         }
     }
 
-    /** Ends idle sessions and drops expired replies; the transport calls it every second or so. */
+    /** Ends idle sessions, and with them their saved replies; the transport calls it every second or so. */
     public void tick() {
         long now = System.nanoTime();
         for (Session s : sessions.idle(now, config.sessionIdle().toNanos())) {
@@ -315,7 +315,6 @@ public final class Endpoint implements AutoCloseable {
                 }
             }
         }
-        cache.expire(now);
     }
 
     public Map<String, Object> status() {

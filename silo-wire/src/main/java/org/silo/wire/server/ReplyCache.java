@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The saved replies that make every request run at most once (seed 000: "if the reception is a repeat
@@ -13,13 +16,22 @@ import java.util.TreeMap;
  *
  * <p>Each (session, request id) is IN_PROGRESS while its handler runs and DONE with the reply bytes
  * after. Entries go when the client releases them (the frame's {@code released} field, as NFSv4.1
- * sessions bound their reply cache, RFC 8881 §2.10.6), when their session ends, or when older than the
- * retention. An entry the client may still ask for is never evicted: when the cache is full the new
- * request is refused with RESOURCE, FreeBSD's rule, rather than risk running something twice.
+ * sessions bound their reply cache, RFC 8881 §2.10.6) or when their session ends: never merely because
+ * they are old, since a client may repeat a request for as long as its deadline, which the server does
+ * not know (the CLI's {@code --timeout} has no upper bound, and a retransmission timer that has doubled
+ * to 60 s repeats a request that rarely).
+ *
+ * <p>When a bound is reached, the one exception: a finished entry its client has said nothing about for
+ * longer than the retention (neither released it nor repeated it) may go, least recently asked first.
+ * A client whose every retransmission of one request was lost for that long is the only one that can
+ * be hurt. If no entry qualifies the new request is refused with RESOURCE, FreeBSD's rule, rather than
+ * risk running something twice; an entry in progress is never evicted.
  *
  * <p>Thread-safe; one lock, held for map operations only.
  */
 public final class ReplyCache {
+    private static final Logger log = LoggerFactory.getLogger(ReplyCache.class);
+
     /** A rough per-entry cost in bytes beyond the reply itself: key, entry, map nodes. */
     static final int ENTRY_OVERHEAD = 160;
 
@@ -51,12 +63,20 @@ public final class ReplyCache {
         final Key key;
         final int requestCrc;
         final long createdNanos;
+        /** When the client last asked for it: its completion, or its latest repeat since. */
+        long askedNanos;
+
         byte[] reply;
 
         Entry(Key key, int requestCrc, long createdNanos) {
             this.key = key;
             this.requestCrc = requestCrc;
             this.createdNanos = createdNanos;
+            this.askedNanos = createdNanos;
+        }
+
+        boolean evictable(long nowNanos, long retentionNanos) {
+            return reply != null && nowNanos - askedNanos > retentionNanos;
         }
 
         long cost() {
@@ -74,7 +94,7 @@ public final class ReplyCache {
     private final int maxPerSession;
     private final long retentionNanos;
 
-    /** Access order: the head is the least recently used. */
+    /** Access order: the head is the least recently asked for. */
     private final LinkedHashMap<Key, Entry> lru = new LinkedHashMap<>(1024, 0.75f, true);
 
     private final Map<Long, SessionEntries> sessions = new HashMap<>();
@@ -104,6 +124,7 @@ public final class ReplyCache {
                 return Lookup.REUSED;
             }
             hits++;
+            e.askedNanos = nowNanos;
             return e.reply == null
                     ? new Lookup(Kind.IN_PROGRESS, null, e.createdNanos)
                     : new Lookup(Kind.DONE, e.reply, e.createdNanos);
@@ -128,12 +149,13 @@ public final class ReplyCache {
     }
 
     /** Saves the reply of a request begun with {@link #begin}; a no-op if it was released meanwhile. */
-    public synchronized void complete(long session, long requestId, byte[] reply) {
+    public synchronized void complete(long session, long requestId, byte[] reply, long nowNanos) {
         Entry e = lru.get(new Key(session, requestId));
         if (e == null || e.reply != null) {
             return;
         }
         e.reply = reply;
+        e.askedNanos = nowNanos;
         bytes += reply.length;
         SessionEntries se = sessions.get(session);
         if (se != null && requestId < se.releasedBelow) {
@@ -179,29 +201,53 @@ public final class ReplyCache {
         }
     }
 
-    /** Drops completed entries older than the retention; called periodically. Returns how many went. */
-    public synchronized int expire(long nowNanos) {
-        int n = 0;
-        Iterator<Entry> it = lru.values().iterator();
-        while (it.hasNext()) {
-            Entry e = it.next();
-            if (e.reply != null && nowNanos - e.createdNanos > retentionNanos) {
-                it.remove();
-                forgetInSession(e);
-                bytes -= e.cost();
-                n++;
+    private boolean makeRoom(SessionEntries se, long need, long nowNanos) {
+        while (!(lru.size() < maxEntries && bytes + need <= maxBytes && se.byId.size() < maxPerSession)) {
+            Entry victim = se.byId.size() >= maxPerSession
+                    ? oldestEvictable(se.byId.values(), nowNanos)
+                    : oldestEvictable(nowNanos);
+            if (victim == null) {
+                return false;
+            }
+            remove(victim);
+            evictions++;
+            if (evictions == 1 || Long.bitCount(evictions) == 1) {
+                log.warn(
+                        "reply cache full: dropped a saved reply not asked for in {} s but not released ({} so far);"
+                                + " raise reply-cache.entries, .bytes or .per-session",
+                        TimeUnit.NANOSECONDS.toSeconds(retentionNanos),
+                        evictions);
             }
         }
-        evictions += n;
-        return n;
+        return true;
     }
 
-    private boolean makeRoom(SessionEntries se, long need, long nowNanos) {
-        if (lru.size() < maxEntries && bytes + need <= maxBytes && se.byId.size() < maxPerSession) {
-            return true;
+    /**
+     * The least recently asked-for finished entry not asked for within the retention, or null. The
+     * access order is the order of {@code askedNanos} (both move on every begin and complete), so the scan
+     * stops at the first entry asked for within the retention.
+     */
+    private Entry oldestEvictable(long nowNanos) {
+        for (Entry e : lru.values()) {
+            if (nowNanos - e.askedNanos <= retentionNanos) {
+                return null;
+            }
+            if (e.reply != null) {
+                return e;
+            }
         }
-        expire(nowNanos);
-        return lru.size() < maxEntries && bytes + need <= maxBytes && se.byId.size() < maxPerSession;
+        return null;
+    }
+
+    /** Of one session's entries, the least recently asked-for that may go, or null. */
+    private Entry oldestEvictable(Iterable<Entry> entries, long nowNanos) {
+        Entry oldest = null;
+        for (Entry e : entries) {
+            if (e.evictable(nowNanos, retentionNanos) && (oldest == null || e.askedNanos < oldest.askedNanos)) {
+                oldest = e;
+            }
+        }
+        return oldest;
     }
 
     private void remove(Entry e) {

@@ -14,7 +14,8 @@ import org.silo.wire.WireConstants;
  * @param cacheEntries      reply cache: entries
  * @param cacheBytes        reply cache: bytes
  * @param cachePerSession   reply cache: entries per session
- * @param cacheRetention    reply cache: how long a saved reply is kept if the client does not release it
+ * @param cacheRetention    reply cache: when full, a finished reply its client has neither released nor asked
+ *                          for in this long may make room (ReplyCache)
  * @param maxWorkers        messages running on worker threads at once; beyond that, RESOURCE
  * @param maxConnections    TCP connections at once
  * @param maxConnectionsPerAddress TCP connections at once from one address
@@ -60,7 +61,7 @@ public record WireServerConfig(
         }
         if (cacheRetention.compareTo(Duration.ofSeconds(120)) < 0) {
             throw new IllegalArgumentException(
-                    "reply cache retention must be at least 120 s, longer than any client's retry span");
+                    "reply cache retention must be at least 120 s, above a client's longest retransmission interval (75 s)");
         }
     }
 
