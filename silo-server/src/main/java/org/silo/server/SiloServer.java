@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.silo.archive.ArchiveService;
+import org.silo.archive.cluster.ServerRoster;
 import org.silo.archive.lm.LibrarySettings;
 import org.silo.control.ControlData;
 import org.silo.control.text.TextServer;
@@ -62,6 +63,7 @@ public final class SiloServer implements AutoCloseable {
     private java.util.function.LongSupplier bytesMoved = () -> 0;
     private volatile int consolePort;
     private volatile org.silo.archive.catalog.Catalog catalog;
+    private volatile ServerRoster roster;
 
     private SiloServer(SiloConfig config, PrometheusMeterRegistry registry) {
         this.config = config;
@@ -174,6 +176,12 @@ public final class SiloServer implements AutoCloseable {
         parts.add(housekeeping::shutdownNow);
         wire = WireServer.start(config.listen(), config.port("wire.port"), config.wire(), dispatcher, registry, access);
         parts.add(wire);
+        roster = ServerRoster.join(
+                catalog, rosterAddress(config.listen(), wire.port()), config.get("name"), Version.VERSION, now());
+        parts.add(roster); // closed first: the others see "stopped" rather than "silent"
+        archive.library().servedAt(roster.address());
+        long beat = ServerRoster.BEAT.toMillis();
+        housekeeping.scheduleAtFixedRate(() -> roster.beat(now()), beat, beat, TimeUnit.MILLISECONDS);
         log.info(
                 "silo {} serving {} on {} (data in {})",
                 Version.VERSION,
@@ -223,6 +231,11 @@ public final class SiloServer implements AutoCloseable {
         return wire.port();
     }
 
+    /** This server's address in the catalog's server roster (STATUS's cluster). */
+    public String rosterAddress() {
+        return roster.address();
+    }
+
     public WireServer wire() {
         return wire;
     }
@@ -247,6 +260,14 @@ public final class SiloServer implements AutoCloseable {
         m.put("wire", wire.address().getHostString() + ":" + wire.port());
         m.put("bytesMoved", bytesMoved.getAsLong());
         m.put("message", wire.endpoint().status());
+        ServerRoster r = roster;
+        if (r != null) {
+            try {
+                m.put("cluster", r.status(now()));
+            } catch (org.silo.wire.SiloException e) {
+                m.put("cluster", Map.of("error", e.getMessage()));
+            }
+        }
         for (Map.Entry<String, Service> e : services.entrySet()) {
             m.put(e.getKey(), e.getValue().status());
         }
@@ -271,6 +292,19 @@ public final class SiloServer implements AutoCloseable {
         }
         parts.clear();
         return failed;
+    }
+
+    /** This server's address in the catalog's roster: where a client on another host would reach it. */
+    static String rosterAddress(java.net.InetAddress listen, int port) {
+        String host = callbackHost(listen);
+        if (host == null) {
+            host = listen.getHostAddress();
+        }
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
     }
 
     /**

@@ -68,6 +68,11 @@ import org.slf4j.LoggerFactory;
 public final class LibraryManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LibraryManager.class);
     /** The most copies a write may ask for. */
+    /** Names this server, by its roster address, in the rows of the movers it holds (ServerRoster). */
+    public void servedAt(String address) {
+        registry.servedAt(address);
+    }
+
     public static final int MAX_COPIES = 10;
 
     private final Catalog catalog;

@@ -69,6 +69,10 @@ final class MoverRegistry implements AutoCloseable {
     private final OperatorMounts mounts;
     private final WorkSignal signal;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
+
+    /** The address this server is known by in the catalog's server roster, written on each mover it holds. */
+    private volatile String server;
+
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "library-manager-reaper");
         t.setDaemon(true);
@@ -117,6 +121,12 @@ final class MoverRegistry implements AutoCloseable {
      * {@code volume} bound; its catalog row is made on first contact (with a unique name) and written
      * only when its state or volume changed.
      */
+    /** Names this server in every mover row it writes from now on (ServerRoster's address). */
+    void servedAt(String address) {
+        server = address;
+        live.values().forEach(l -> l.persisted = ""); // each row is written again, with it, at its next ask
+    }
+
     Live register(MoverHello h, String state, String volume) throws SiloException {
         if (h.id() == null || !h.id().matches("[A-Za-z0-9._-]{1,64}")) {
             throw SiloException.invalid("a mover id is 1 to 64 of A-Z a-z 0-9 . _ -, not '" + h.id() + "'");
@@ -136,13 +146,15 @@ final class MoverRegistry implements AutoCloseable {
                 if (m.isPresent()) {
                     Sql.update(
                             c,
-                            "UPDATE mover SET library = ?, media_types = ?, host = ?, state = ?, volume = ?, seen_ms = ? WHERE id = ?",
+                            "UPDATE mover SET library = ?, media_types = ?, host = ?, state = ?, volume = ?, seen_ms = ?,"
+                                    + " server = ? WHERE id = ?",
                             lib,
                             media,
                             host,
                             state,
                             volume,
                             now,
+                            server,
                             h.id());
                     return m.get().name;
                 }
@@ -154,8 +166,8 @@ final class MoverRegistry implements AutoCloseable {
                 }
                 Sql.update(
                         c,
-                        "INSERT INTO mover (id, name, library, media_types, host, state, volume, created_ms, seen_ms)"
-                                + " VALUES (?,?,?,?,?,?,?,?,?)",
+                        "INSERT INTO mover (id, name, library, media_types, host, state, volume, created_ms, seen_ms,"
+                                + " server) VALUES (?,?,?,?,?,?,?,?,?,?)",
                         h.id(),
                         name,
                         lib,
@@ -164,7 +176,8 @@ final class MoverRegistry implements AutoCloseable {
                         state,
                         volume,
                         now,
-                        now);
+                        now,
+                        server);
                 return name;
             });
             l.persisted = key;

@@ -199,6 +199,15 @@ class ConsoleRealDataBrowserTest {
                 .as("what the server sends in STATUS")
                 .contains("version " + org.silo.server.Version.VERSION + " · catalog schema "
                         + org.silo.archive.catalog.Schema.VERSION + " · updated ");
+        String self = "#servers tr[data-server='" + world.server.rosterAddress() + "']";
+        assertThat(text(self + " td:nth-child(3)"))
+                .as("this server, from the catalog's roster")
+                .isEqualTo("up");
+        assertThat(text(self + " td:nth-child(1)")).endsWith("(this one)");
+        waiting() // its in-process movers, once each has asked for work since the server joined the roster
+                .until(d -> d.findElement(By.cssSelector(self + " td:nth-child(7)"))
+                        .getText()
+                        .matches(".*mover.*"));
         assertThat(text("#sum-files"))
                 .as("files and their extra copies apart")
                 .isEqualTo(ConsoleWorld.FILES.size() + " + " + ConsoleWorld.FILES.size() + " copies");

@@ -46,6 +46,20 @@ const overview = {
             // the schema the catalog is at, from the server's STATUS (docs/operations.md, "Upgrades")
             + (server.schemaVersion ? "catalog schema " + server.schemaVersion + " · " : "")
             + "updated " + new Date(status.time).toLocaleTimeString();
+        overview.servers(server.cluster || {});
+    },
+
+    // Every server on this catalog (STATUS's cluster: the catalog's server roster, docs/architecture.md
+    // "Cluster"), this one first, with the movers each holds.
+    servers(cluster) {
+        const rows = Object.entries(cluster).filter(([, s]) => typeof s === "object")
+            .sort(([a, x], [b, y]) => (y.self ? 1 : 0) - (x.self ? 1 : 0) || a.localeCompare(b))
+            .map(([address, s]) => silo.el("tr", { "data-server": address, class: s.self ? "self" : "" },
+                silo.el("td", {}, address + (s.self ? " (this one)" : "")), silo.el("td", {}, s.name || ""),
+                silo.el("td", { class: "state-" + s.state }, s.state || ""), silo.el("td", {}, s.version || ""),
+                silo.el("td", {}, s.host || ""), silo.el("td", { class: "num" }, String(s.seenSecondsAgo) + " s ago"),
+                silo.el("td", {}, s.movers || "-")));
+        document.querySelector("#servers tbody").replaceChildren(...(rows.length ? rows : [silo.none(7)]));
     },
 
     // Per-second rates between consecutive samples of one counter; a counter that went down (a restart) is skipped.
