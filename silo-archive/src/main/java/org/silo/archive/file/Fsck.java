@@ -179,8 +179,14 @@ final class Fsck {
             warnings.add("volume " + v.label() + ": " + e.getMessage());
             return;
         }
+        long lastKnown = known.stream().mapToLong(Long::longValue).max().orElse(0);
         for (long n : numbers) {
             if (known.contains(n)) {
+                continue;
+            }
+            if (v.writing() != null && n > lastKnown) {
+                // a mover (on this server or another on the catalog) is writing it now: the newest files are
+                // recorded when their group commits, so past the last recorded one they are not yet strays
                 continue;
             }
             String cookie = Backend.cookie(n);
