@@ -35,12 +35,32 @@ final class SiloProcesses implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
+    private final List<String> prefix;
+    private final Map<String, String> env;
     private final List<Process> running = new ArrayList<>();
     Process server;
     String at;
 
     SiloProcesses(Path dir) {
+        this(dir, List.of(), Map.of());
+    }
+
+    /**
+     * Every process started behind {@code prefix} (e.g. {@code ip netns exec HOST}, {@link NetnsHosts})
+     * with {@code env} added to its environment.
+     */
+    SiloProcesses(Path dir, List<String> prefix, Map<String, String> env) {
         this.dir = dir;
+        this.prefix = prefix;
+        this.env = env;
+    }
+
+    private ProcessBuilder builder(List<String> cmd) {
+        List<String> all = new ArrayList<>(prefix);
+        all.addAll(cmd);
+        ProcessBuilder b = new ProcessBuilder(all);
+        b.environment().putAll(env);
+        return b;
     }
 
     /** bin/silo server on {@code dir/silo-data}, messages on {@code port} (0: any), the other ports any, and {@code settings}. */
@@ -50,7 +70,7 @@ final class SiloProcesses implements AutoCloseable {
         List<String> all = new ArrayList<>(List.of("wire.port=" + port));
         all.addAll(List.of(settings));
         cmd.addAll(TestSilo.serverArgs(all.toArray(String[]::new)));
-        server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        server = builder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         for (String line; (line = out.readLine()) != null; ) {
@@ -80,13 +100,21 @@ final class SiloProcesses implements AutoCloseable {
     record Done(int exit, String output) {}
 
     Done run(String... args) throws Exception {
+        return runWithInput("", args);
+    }
+
+    /** As {@link #run}, with {@code input} on its standard input (a password for --password-stdin). */
+    Done runWithInput(String input, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(SILO.toString()));
         cmd.addAll(List.of(args));
         cmd.add("--server=" + at);
-        Process p = new ProcessBuilder(cmd)
+        Process p = builder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(
                         dir.resolve("commands.err").toFile()))
                 .start();
+        try (var in = p.getOutputStream()) {
+            in.write(input.getBytes(StandardCharsets.UTF_8));
+        }
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(CEILING.toSeconds(), TimeUnit.SECONDS)).isTrue();
         return new Done(p.exitValue(), text);
@@ -105,7 +133,7 @@ final class SiloProcesses implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", SILO.toString()));
         cmd.addAll(List.of(args));
         cmd.add("--server=" + at);
-        Process p = new ProcessBuilder(cmd).start();
+        Process p = builder(cmd).start();
         running.add(p);
         List<String> out = new CopyOnWriteArrayList<>();
         List<String> err = new CopyOnWriteArrayList<>();
