@@ -52,7 +52,7 @@ final class NetnsHosts implements AutoCloseable {
         Result probe = ip("netns", "add", h.lan);
         Assumptions.assumeTrue(
                 probe.exit() == 0,
-                "skipped: 'ip netns add' is refused here (" + probe.output().strip()
+                "'ip netns add' is refused here (" + probe.output().strip()
                         + "); the namespace hosts need root and ip netns");
         h.made.add(h.lan);
         Runtime.getRuntime().addShutdownHook(h.onExit);

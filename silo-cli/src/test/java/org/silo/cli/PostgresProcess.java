@@ -43,7 +43,7 @@ final class PostgresProcess implements AutoCloseable {
             postgres =
                     Path.of("/").getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
         } catch (IOException e) {
-            Assumptions.abort("skipped: no 'postgres' user to run a PostgreSQL server as");
+            Assumptions.abort("no 'postgres' user to run a PostgreSQL server as");
             throw e;
         }
         // not under the test's @TempDir: that is root's, mode 0700, and postgres must reach its directory
@@ -124,7 +124,7 @@ final class PostgresProcess implements AutoCloseable {
                         .orElse(null);
             }
         }
-        Assumptions.assumeTrue(bin != null, "skipped: no PostgreSQL server binaries under /usr/lib/postgresql/*/bin");
+        Assumptions.assumeTrue(bin != null, "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin");
         return bin;
     }
 
