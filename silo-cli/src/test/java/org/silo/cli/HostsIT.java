@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,8 @@ import org.silo.archive.S3Process;
  * </pre>
  *
  * The volume is an S3 volume on db; the mover writes and reads it over the LAN and sends the bytes
- * to the client's address. Skipped, saying why, where {@code ip netns} is refused.
+ * to the client's address. A file put through srv1 reads back through both servers, and one put
+ * through srv2 through srv1. Skipped, saying why, where {@code ip netns} is refused.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -131,12 +133,64 @@ class HostsIT {
         assertThat(getThrough(srv2, "two")).as("read back through srv2").hasSameBinaryContentAs(file);
     }
 
+    @Test
+    @Order(3)
+    void aFilePutThroughServerTwoReadsBackThroughServerOne() throws Exception {
+        Path other = dir.resolve("other.dat");
+        SiloProcesses.file(other, 1_000_000, 18);
+        client.at = srv2.at;
+        SiloProcesses.Done put =
+                client.run("put", other.toString(), "/exp/other.dat", "--library", "s3", "--no-progress");
+        assertThat(put.exit()).as(put.output() + errors()).isZero();
+        assertThat(getThrough(srv1, "three", "other.dat"))
+                .as("read back through srv1")
+                .hasSameBinaryContentAs(other);
+    }
+
+    /**
+     * Puts through srv1 and srv2 in turn onto the one S3 volume, each served by that server's mover.
+     * Fails today: each mover counts the volume's next file number in its own memory (S3Backend's
+     * {@code last}), so the second mover's container takes the number the first just wrote and
+     * overwrites its object: the get of t0 fails with {@code CRC mismatch at mover: /exp/t0 read from
+     * S3VOL1 0000_000000000_0000003+512+300000}. To be enabled when append positions are decided in
+     * the catalog.
+     */
+    @Test
+    @Order(4)
+    @Disabled("two movers (of two servers) on one volume count its next file number each in memory, and "
+            + "the second overwrites the first's object: the get of t0 fails with CRC mismatch at mover; "
+            + "enable when append positions are decided in the catalog")
+    void putsThroughBothServersInTurnKeepEveryFile() throws Exception {
+        Path turns = Files.createDirectories(dir.resolve("turns"));
+        for (int i = 0; i < 4; i++) {
+            Path f = turns.resolve("t" + i);
+            SiloProcesses.file(f, 300_000, 100 + i);
+            client.at = (i % 2 == 0 ? srv1 : srv2).at;
+            SiloProcesses.Done put = client.run("put", f.toString(), "/exp/t" + i, "--library", "s3", "--no-progress");
+            assertThat(put.exit()).as(put.output() + errors()).isZero();
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(getThrough(i % 2 == 0 ? srv2 : srv1, "turn" + i, "t" + i))
+                    .as("t" + i)
+                    .hasSameBinaryContentAs(turns.resolve("t" + i));
+        }
+        assertThat(getThrough(srv1, "again", "big.dat")).hasSameBinaryContentAs(file);
+        assertThat(getThrough(srv1, "again-other", "other.dat")).hasSameBinaryContentAs(dir.resolve("other.dat"));
+        client.at = srv1.at;
+        SiloProcesses.Done fsck = client.run("fsck");
+        assertThat(fsck.exit()).as(fsck.output()).isZero();
+    }
+
     private Path getThrough(SiloProcesses server, String name) throws Exception {
+        return getThrough(server, name, "big.dat");
+    }
+
+    private Path getThrough(SiloProcesses server, String name, String file) throws Exception {
         client.at = server.at;
         Path back = Files.createDirectories(dir.resolve("back-" + name));
-        SiloProcesses.Done get = client.run("get", "/exp/big.dat", back.toString(), "--no-progress");
+        SiloProcesses.Done get = client.run("get", "/exp/" + file, back.toString(), "--no-progress");
         assertThat(get.exit()).as(get.output() + errors()).isZero();
-        return back.resolve("big.dat");
+        return back.resolve(file);
     }
 
     private String errors() throws Exception {
