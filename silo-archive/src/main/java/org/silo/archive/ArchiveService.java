@@ -30,12 +30,14 @@ import org.silo.archive.ops.VolumeMessages.AddVol;
 import org.silo.archive.ops.VolumeMessages.EditVol;
 import org.silo.archive.ops.VolumeMessages.FamilyWidth;
 import org.silo.archive.ops.VolumeMessages.Quota;
+import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.archive.ops.VolumeMessages.VolumeList;
 import org.silo.archive.volume.Backends;
 import org.silo.archive.volume.VolumeClerk;
 import org.silo.archive.volume.VolumeState;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Right;
+import org.silo.wire.server.CallContext;
 import org.silo.wire.server.Dispatcher;
 import org.silo.wire.server.Service;
 import org.slf4j.Logger;
@@ -218,7 +220,7 @@ public final class ArchiveService implements Service {
         });
         d.registerBlocking(VolumeClerkOps.INQUIRE_VOL, (ctx, label) -> {
             need(ctx, vol(label), Right.READ);
-            return volumes.inquire(label);
+            return shown(ctx, volumes.inquire(label));
         });
         d.registerBlocking(VolumeClerkOps.SET_REMAINING_BYTES, (ctx, q) -> {
             need(ctx, vol(q.label()), Right.WRITE);
@@ -260,7 +262,8 @@ public final class ArchiveService implements Service {
         });
         d.registerBlocking(VolumeClerkOps.LIST_VOLS, (ctx, q) -> {
             need(ctx, "vol:", Right.READ);
-            return new VolumeList(volumes.list(q));
+            return new VolumeList(
+                    volumes.list(q).stream().map(v -> shown(ctx, v)).toList());
         });
         d.registerBlocking(VolumeClerkOps.SET_FAMILY_WIDTH, (ctx, q) -> {
             need(ctx, "vol:", Right.ADMIN);
@@ -362,6 +365,16 @@ public final class ArchiveService implements Service {
     @Override
     public Map<String, Object> status() {
         return snapshot;
+    }
+
+    /** A volume as this caller may see it: with its backend's secret only for those who may write to it. */
+    private static VolumeInfo shown(CallContext ctx, VolumeInfo v) {
+        try {
+            need(ctx, vol(v.label()), Right.WRITE);
+            return v;
+        } catch (SiloException e) {
+            return v.redacted();
+        }
     }
 
     private Map<String, Object> count() {

@@ -34,7 +34,39 @@ public final class VolumeMessages {
             long createdMs,
             long lastAccessMs,
             long containers,
-            long deadBytes) {}
+            long deadBytes) {
+
+        /**
+         * This record as shown to a caller without write on the volume (and in the console): an S3 backend's
+         * {@code secret=} is replaced by {@code ***}; movers, which write with it, get it whole.
+         */
+        public VolumeInfo redacted() {
+            String shown = backend == null ? null : backend.replaceAll("(?i)([?&]secret=)[^&]*", "$1***");
+            return new VolumeInfo(
+                    label,
+                    library,
+                    mediaType,
+                    shown,
+                    capacity,
+                    remaining,
+                    storageGroup,
+                    fileFamily,
+                    state,
+                    stateBy,
+                    stateReason,
+                    stateMs,
+                    writing,
+                    mounts,
+                    readErrors,
+                    writeErrors,
+                    files,
+                    bytesRead,
+                    createdMs,
+                    lastAccessMs,
+                    containers,
+                    deadBytes);
+        }
+    }
 
     public record VolumeList(List<VolumeInfo> volumes) {}
 

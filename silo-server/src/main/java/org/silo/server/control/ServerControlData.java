@@ -69,7 +69,9 @@ public final class ServerControlData implements ControlData {
 
     @Override
     public List<Map<String, Object>> volumes() throws SiloException {
-        return rows(archive.volumes().list(new VolumeMessages.ListVols(null, null, null)));
+        return rows(archive.volumes().list(new VolumeMessages.ListVols(null, null, null)).stream()
+                .map(VolumeMessages.VolumeInfo::redacted)
+                .toList());
     }
 
     @Override
