@@ -47,6 +47,8 @@ public final class Catalog implements AutoCloseable {
     private final String schema;
     /** SQLite has one writer: transactions are serialised here rather than fail with SQLITE_BUSY. */
     private final ReentrantLock sqliteWriter = new ReentrantLock(true);
+    /** The transaction this thread is in, if any: a {@link #tx} inside it joins it (a savepoint). */
+    private final ThreadLocal<Connection> current = new ThreadLocal<>();
 
     private final String schemaVersion;
     private final java.time.Instant schemaMigratedAt;
@@ -182,20 +184,30 @@ public final class Catalog implements AutoCloseable {
 
     /**
      * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. A catalog
-     * that cannot be reached is an {@link ErrorCode#IO} error naming it.
+     * that cannot be reached is an {@link ErrorCode#IO} error naming it. Called inside another transaction
+     * of the same thread, it joins it under a savepoint: rolled back to it if it throws, and committed only
+     * with the outer one (so a call's record commits with its effect; docs/archive.md, "At most once across
+     * servers").
      */
     public <T> T tx(Work<T> work) throws SiloException {
+        Connection outer = current.get();
+        if (outer != null) {
+            return nested(outer, work);
+        }
         boolean locked = false;
         if (engine == Engine.SQLITE) {
             sqliteWriter.lock();
             locked = true;
         }
         try (Connection conn = connection()) {
+            current.set(conn);
             try {
                 T result = work.run(conn);
+                current.remove();
                 conn.commit();
                 return result;
             } catch (SQLException | SiloException | RuntimeException e) {
+                current.remove();
                 rollback(conn);
                 if (e instanceof SiloException se) {
                     throw se;
@@ -211,6 +223,33 @@ public final class Catalog implements AutoCloseable {
             if (locked) {
                 sqliteWriter.unlock();
             }
+        }
+    }
+
+    private <T> T nested(Connection conn, Work<T> work) throws SiloException {
+        java.sql.Savepoint savepoint;
+        try {
+            savepoint = conn.setSavepoint();
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+        try {
+            T result = work.run(conn);
+            conn.releaseSavepoint(savepoint);
+            return result;
+        } catch (SQLException | SiloException | RuntimeException e) {
+            try {
+                conn.rollback(savepoint);
+            } catch (SQLException ignored) {
+                // the outer transaction fails in turn and is rolled back whole
+            }
+            if (e instanceof SiloException se) {
+                throw se;
+            }
+            if (e instanceof SQLException sql) {
+                throw translate(sql);
+            }
+            throw (RuntimeException) e;
         }
     }
 
