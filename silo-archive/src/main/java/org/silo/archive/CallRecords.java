@@ -22,8 +22,16 @@ import org.silo.wire.server.Handler;
  * recorded, by (client id, request id, its place in the message), with its encoded outcome, in the same
  * catalog transaction as its effect (the handler's own {@link Catalog#tx} calls join the record's). A
  * repeat on any server of the catalog, which the reply cache of the first server cannot answer (it died
- * before answering and the client moved on, docs/protocol.md §7), is answered from the record and does
- * not run again. A call that fails leaves no record and no effect, so its repeat runs and fails the same.
+ * before answering and the client moved on, docs/protocol.md §7), is answered from the record, and what
+ * it did again is rolled back. A call that fails leaves no record and no effect, so its repeat runs and
+ * fails the same.
+ *
+ * <p>The record is looked for only when the call fails: a repeat of a recorded call either fails (the
+ * directory exists, the job is no longer the mover's) or, if its run would succeed again, collides with
+ * the record on its key; either way its transaction is rolled back and the record answers. A first run
+ * costs one INSERT in its transaction. The handlers recorded change only the catalog, and what else a
+ * rolled-back repeat touches (a mover's state in memory, a volume's directory made again) is the same
+ * after it as before.
  *
  * <pre>{@code
  * CallRecords records = new CallRecords(catalog);
@@ -41,6 +49,7 @@ public final class CallRecords {
 
     private final Catalog catalog;
     private final AtomicLong answered = new AtomicLong();
+    private volatile boolean enabled = true;
 
     public CallRecords(Catalog catalog) {
         this.catalog = catalog;
@@ -51,6 +60,14 @@ public final class CallRecords {
         d.registerBlocking(op, (ctx, q) -> run(ctx, op, q, handler));
     }
 
+    /**
+     * Off: calls are neither recorded nor looked up, as for a client without an id. Only for measuring
+     * what the record costs ({@code MkdirRecordBench}); a server always records.
+     */
+    public void enabled(boolean on) {
+        enabled = on;
+    }
+
     /** Repeats answered from a record since the server started. */
     public long answered() {
         return answered.get();
@@ -58,7 +75,7 @@ public final class CallRecords {
 
     <Q, R> R run(CallContext ctx, Operation<Q, R> op, Q request, Handler<Q, R> handler) throws SiloException {
         long client = ctx.session().clientId();
-        if (client == 0) {
+        if (client == 0 || !enabled) {
             return handler.handle(ctx, request); // a client without an id: only the reply cache
         }
         int seq = (Integer) ctx.message().merge(SEQ, 1, (a, b) -> (Integer) a + (Integer) b) - 1;
@@ -69,48 +86,36 @@ public final class CallRecords {
         long requestCrc = crc.getValue();
         String user = ctx.session().user();
         try {
-            return once(ctx, op, request, handler, client, seq, requestCrc, user);
-        } catch (Catalog.ConstraintViolation e) {
-            // the same call running on two servers at once: one record wins, and the other's effect is rolled
-            // back with its record; asking again finds the winner's outcome (or the handler's own refusal)
-            return once(ctx, op, request, handler, client, seq, requestCrc, user);
+            // optimistic: a first run (nearly every call) costs one INSERT; a repeat is found when it fails
+            // (a mkdir run again: "exists") or when its record collides with the first's
+            return catalog.txAround(conn -> {
+                R result = handler.handle(ctx, request);
+                WireWriter out = new WireWriter();
+                op.reply().encode(result, out);
+                try (PreparedStatement ps = conn.prepareStatement(
+                        "INSERT INTO client_call (client_id, request_id, seq, op, request_crc, by_user, outcome,"
+                                + " created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    ps.setLong(1, client);
+                    ps.setLong(2, ctx.requestId());
+                    ps.setInt(3, seq);
+                    ps.setInt(4, op.code());
+                    ps.setLong(5, requestCrc);
+                    ps.setString(6, user);
+                    ps.setBytes(7, out.toByteArray());
+                    ps.setLong(8, System.currentTimeMillis());
+                    ps.executeUpdate();
+                }
+                return result;
+            });
+        } catch (SiloException e) {
+            // the call's effect and record are rolled back; was it a repeat of a recorded call?
+            byte[] saved = catalog.tx(conn -> find(conn, client, ctx.requestId(), seq, op.code(), requestCrc, user));
+            if (saved == null) {
+                throw e;
+            }
+            answered.incrementAndGet();
+            return op.reply().decode(new WireReader(saved));
         }
-    }
-
-    private <Q, R> R once(
-            CallContext ctx,
-            Operation<Q, R> op,
-            Q request,
-            Handler<Q, R> handler,
-            long client,
-            int seq,
-            long requestCrc,
-            String user)
-            throws SiloException {
-        return catalog.tx(conn -> {
-            byte[] saved = find(conn, client, ctx.requestId(), seq, op.code(), requestCrc, user);
-            if (saved != null) {
-                answered.incrementAndGet();
-                return op.reply().decode(new WireReader(saved));
-            }
-            R result = handler.handle(ctx, request);
-            WireWriter out = new WireWriter();
-            op.reply().encode(result, out);
-            try (PreparedStatement ps = conn.prepareStatement(
-                    "INSERT INTO client_call (client_id, request_id, seq, op, request_crc, by_user, outcome, created_ms)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setLong(1, client);
-                ps.setLong(2, ctx.requestId());
-                ps.setInt(3, seq);
-                ps.setInt(4, op.code());
-                ps.setLong(5, requestCrc);
-                ps.setString(6, user);
-                ps.setBytes(7, out.toByteArray());
-                ps.setLong(8, System.currentTimeMillis());
-                ps.executeUpdate();
-            }
-            return result;
-        });
     }
 
     /**

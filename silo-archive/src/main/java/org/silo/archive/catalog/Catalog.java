@@ -47,8 +47,23 @@ public final class Catalog implements AutoCloseable {
     private final String schema;
     /** SQLite has one writer: transactions are serialised here rather than fail with SQLITE_BUSY. */
     private final ReentrantLock sqliteWriter = new ReentrantLock(true);
-    /** The transaction this thread is in, if any: a {@link #tx} inside it joins it (a savepoint). */
-    private final ThreadLocal<Connection> current = new ThreadLocal<>();
+    /** The transaction this thread is in, if any: a {@link #tx} inside it joins it. */
+    private final ThreadLocal<Open> current = new ThreadLocal<>();
+
+    /**
+     * A transaction in progress on a thread. {@code clean} while nothing in it is kept yet: a nested
+     * {@link #tx} that fails then rolls the whole transaction back, which undoes as much as a savepoint
+     * would, without the savepoint's two round trips to PostgreSQL.
+     */
+    private static final class Open {
+        final Connection conn;
+        boolean clean;
+
+        Open(Connection conn, boolean clean) {
+            this.conn = conn;
+            this.clean = clean;
+        }
+    }
 
     private final String schemaVersion;
     private final java.time.Instant schemaMigratedAt;
@@ -190,7 +205,20 @@ public final class Catalog implements AutoCloseable {
      * servers").
      */
     public <T> T tx(Work<T> work) throws SiloException {
-        Connection outer = current.get();
+        return tx(work, false);
+    }
+
+    /**
+     * As {@link #tx}, for work that calls other transactions first and uses the connection itself only
+     * after they returned (a call's record after its effect: {@code CallRecords}). Until then the nested
+     * ones need no savepoints.
+     */
+    public <T> T txAround(Work<T> work) throws SiloException {
+        return tx(work, true);
+    }
+
+    private <T> T tx(Work<T> work, boolean around) throws SiloException {
+        Open outer = current.get();
         if (outer != null) {
             return nested(outer, work);
         }
@@ -200,7 +228,7 @@ public final class Catalog implements AutoCloseable {
             locked = true;
         }
         try (Connection conn = connection()) {
-            current.set(conn);
+            current.set(new Open(conn, around));
             try {
                 T result = work.run(conn);
                 current.remove();
@@ -226,20 +254,30 @@ public final class Catalog implements AutoCloseable {
         }
     }
 
-    private <T> T nested(Connection conn, Work<T> work) throws SiloException {
-        java.sql.Savepoint savepoint;
-        try {
-            savepoint = conn.setSavepoint();
-        } catch (SQLException e) {
-            throw translate(e);
+    private <T> T nested(Open outer, Work<T> work) throws SiloException {
+        Connection conn = outer.conn;
+        java.sql.Savepoint savepoint = null;
+        if (!outer.clean) {
+            try {
+                savepoint = conn.setSavepoint();
+            } catch (SQLException e) {
+                throw translate(e);
+            }
         }
         try {
             T result = work.run(conn);
-            conn.releaseSavepoint(savepoint);
+            if (savepoint != null) {
+                conn.releaseSavepoint(savepoint);
+            }
+            outer.clean = false; // its work is the outer transaction's now
             return result;
         } catch (SQLException | SiloException | RuntimeException e) {
             try {
-                conn.rollback(savepoint);
+                if (savepoint != null) {
+                    conn.rollback(savepoint);
+                } else {
+                    conn.rollback(); // nothing else in it: the same as a savepoint, and a fresh transaction
+                }
             } catch (SQLException ignored) {
                 // the outer transaction fails in turn and is rolled back whole
             }
