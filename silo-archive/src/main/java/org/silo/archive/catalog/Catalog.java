@@ -200,8 +200,9 @@ public final class Catalog implements AutoCloseable {
     /**
      * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. A catalog
      * that cannot be reached is an {@link ErrorCode#IO} error naming it. Called inside another transaction
-     * of the same thread, it joins it under a savepoint: rolled back to it if it throws, and committed only
-     * with the outer one (so a call's record commits with its effect; docs/archive.md, "At most once across
+     * of the same thread, it joins it: rolled back to where it began if it throws (a savepoint, or the
+     * whole transaction while nothing else is in it: {@link #txAround}), and committed only with the outer
+     * one (so a call's record commits with its effect; docs/archive.md, "At most once across
      * servers").
      */
     public <T> T tx(Work<T> work) throws SiloException {
