@@ -68,6 +68,7 @@ public final class ArchiveService implements Service {
     private final FileClerk files;
     private final Namespace namespace;
     private final LibraryManager library;
+    private final CallRecords records;
     private final java.util.List<Mover> localMovers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** How often the STATUS counts are refreshed. */
     public static final int STATUS_PERIOD_S = 5;
@@ -87,6 +88,7 @@ public final class ArchiveService implements Service {
         this.files = new FileClerk(catalog, volumes);
         this.namespace = new Namespace(catalog);
         this.library = new LibraryManager(catalog, volumes, files, lm);
+        this.records = new CallRecords(catalog);
     }
 
     /**
@@ -107,6 +109,7 @@ public final class ArchiveService implements Service {
             a.initialise();
             a.refresh();
             a.counter.scheduleWithFixedDelay(a::refresh, STATUS_PERIOD_S, STATUS_PERIOD_S, TimeUnit.SECONDS);
+            a.counter.scheduleWithFixedDelay(a::purgeRecords, 1, 10, TimeUnit.MINUTES);
             return a;
         } catch (SiloException | RuntimeException e) {
             catalog.close();
@@ -199,9 +202,22 @@ public final class ArchiveService implements Service {
      * session's grants on service {@code archive}: namespace operations on the path ({@code /exp/...}),
      * volume operations on {@code vol:LABEL}, whole-archive administration (backup, fsck, bit file
      * edits) on the empty object, so only {@code archive::admin} (or {@code *::admin}) allows it.
+     *
+     * <p>The calls that change the namespace, bit files or volumes ({@code records.register}) are recorded
+     * with their outcome in the transaction of their effect ({@link CallRecords}); the others read, are
+     * repeatable as they are (set_remaining_bytes, a backup), or carry their own id (write_to_hsm's token).
      */
     @Override
     public void register(Dispatcher d) {
+        d.onSessionEnd((session, expired) -> {
+            if (!expired && session.clientId() != 0) {
+                try {
+                    records.forget(session.clientId());
+                } catch (SiloException e) {
+                    log.warn("cannot drop the call records of {}: {}", session, e.getMessage());
+                }
+            }
+        });
         d.registerBlocking(VolumeClerkOps.NEXT_WRITE_VOLUME, (ctx, q) -> {
             need(ctx, "vol:", Right.WRITE);
             return volumes.nextWriteVolume(q);
@@ -238,15 +254,15 @@ public final class ArchiveService implements Service {
             need(ctx, vol(q.label()), Right.WRITE);
             return volumes.noteError(q.label(), q.mover(), q.write(), q.reason());
         });
-        d.registerBlocking(VolumeClerkOps.ADDVOL, (ctx, q) -> {
+        records.register(d, VolumeClerkOps.ADDVOL, (ctx, q) -> {
             need(ctx, vol(q.label()), Right.ADMIN);
             return volumes.addvol(q, who(ctx, null));
         });
-        d.registerBlocking(VolumeClerkOps.DELETE_VOL, (ctx, q) -> {
+        records.register(d, VolumeClerkOps.DELETE_VOL, (ctx, q) -> {
             need(ctx, vol(q.label()), Right.ADMIN);
             return volumes.deleteVol(q.label(), q.force(), who(ctx, null));
         });
-        d.registerBlocking(VolumeClerkOps.EDIT_VOL, (ctx, q) -> {
+        records.register(d, VolumeClerkOps.EDIT_VOL, (ctx, q) -> {
             need(ctx, vol(q.label()), Right.ADMIN);
             return volumes.edit(
                     q.by() == null
@@ -265,11 +281,11 @@ public final class ArchiveService implements Service {
             return new VolumeList(
                     volumes.list(q).stream().map(v -> shown(ctx, v)).toList());
         });
-        d.registerBlocking(VolumeClerkOps.SET_FAMILY_WIDTH, (ctx, q) -> {
+        records.register(d, VolumeClerkOps.SET_FAMILY_WIDTH, (ctx, q) -> {
             need(ctx, "vol:", Right.ADMIN);
             return new FamilyWidth(q.fileFamily(), volumes.setFamilyWidth(q.fileFamily(), q.width()));
         });
-        d.registerBlocking(VolumeClerkOps.SET_QUOTA, (ctx, q) -> {
+        records.register(d, VolumeClerkOps.SET_QUOTA, (ctx, q) -> {
             need(ctx, "vol:", Right.ADMIN);
             return new Quota(
                     q.library(), q.storageGroup(), volumes.setQuota(q.library(), q.storageGroup(), q.maxVolumes()));
@@ -283,7 +299,7 @@ public final class ArchiveService implements Service {
             return volumes.status();
         });
 
-        d.registerBlocking(FileClerkOps.NEW_BIT_FILE, (ctx, q) -> {
+        records.register(d, FileClerkOps.NEW_BIT_FILE, (ctx, q) -> {
             need(ctx, path(q.path()), Right.WRITE);
             return files.newBitFile(q);
         });
@@ -292,11 +308,11 @@ public final class ArchiveService implements Service {
             need(ctx, b.path(), Right.READ);
             return b;
         });
-        d.registerBlocking(FileClerkOps.DEL_BFID, (ctx, q) -> {
+        records.register(d, FileClerkOps.DEL_BFID, (ctx, q) -> {
             need(ctx, "", Right.ADMIN);
             return files.delete(q.bfid());
         });
-        d.registerBlocking(FileClerkOps.EDIT_BFID, (ctx, q) -> {
+        records.register(d, FileClerkOps.EDIT_BFID, (ctx, q) -> {
             need(ctx, "", Right.ADMIN);
             return files.edit(q.bfid(), q.owner(), q.state());
         });
@@ -320,8 +336,8 @@ public final class ArchiveService implements Service {
             need(ctx, path(p), Right.READ);
             return files.read(p);
         });
-        new LibraryHandlers(library).register(d);
-        d.registerBlocking(FileClerkOps.MKDIR, (ctx, q) -> {
+        new LibraryHandlers(library, records).register(d);
+        records.register(d, FileClerkOps.MKDIR, (ctx, q) -> {
             need(ctx, path(q.path()), Right.WRITE);
             return namespace.mkdir(q.path(), q.parents(), owner(ctx, q.owner()));
         });
@@ -338,15 +354,31 @@ public final class ArchiveService implements Service {
             need(ctx, path(p), Right.READ);
             return namespace.stat(p);
         });
-        d.registerBlocking(FileClerkOps.MV, (ctx, q) -> {
+        records.register(d, FileClerkOps.MV, (ctx, q) -> {
             need(ctx, path(q.from()), Right.WRITE);
             need(ctx, path(q.to()), Right.WRITE);
             return namespace.mv(q.from(), q.to());
         });
-        d.registerBlocking(FileClerkOps.RM, (ctx, q) -> {
+        records.register(d, FileClerkOps.RM, (ctx, q) -> {
             need(ctx, path(q.path()), Right.WRITE);
             return namespace.rm(q.path());
         });
+    }
+
+    /** The record of mutating calls answered on any server (docs/archive.md, "At most once across servers"). */
+    public CallRecords records() {
+        return records;
+    }
+
+    private void purgeRecords() {
+        try {
+            int n = records.purge(System.currentTimeMillis());
+            if (n > 0) {
+                log.info("dropped {} call records older than {}", n, CallRecords.RETENTION);
+            }
+        } catch (SiloException | RuntimeException e) {
+            log.warn("cannot drop old call records: {}", e.getMessage());
+        }
     }
 
     /** A relative backup path is taken under {@code <dataDir>/backups/}. */

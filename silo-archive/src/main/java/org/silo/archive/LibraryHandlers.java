@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
 final class LibraryHandlers {
     private static final Logger log = LoggerFactory.getLogger(LibraryHandlers.class);
     private final LibraryManager library;
+    private final CallRecords records;
 
-    LibraryHandlers(LibraryManager library) {
+    LibraryHandlers(LibraryManager library, CallRecords records) {
+        this.records = records;
         this.library = library;
     }
 
@@ -54,7 +56,10 @@ final class LibraryHandlers {
             need(ctx, MOVER, Right.WRITE);
             return library.progress(q);
         });
-        d.registerBlocking(LibraryOps.TRANSFER_DONE, (ctx, q) -> {
+        // a mover's report of a job's end, and of its files, is recorded with its effect: sent again to the
+        // server the mover moved to after its own died unanswering, it is answered as the first was
+        // (a second successful write's end would count its bytes on the volume again)
+        records.register(d, LibraryOps.TRANSFER_DONE, (ctx, q) -> {
             need(ctx, MOVER, Right.WRITE);
             return library.transferDone(q);
         });
@@ -104,7 +109,7 @@ final class LibraryHandlers {
             need(ctx, "", Right.ADMIN); // a repack rewrites a volume's containers: the archive administrator's call
             return library.submitRepack(q, who(ctx, null));
         });
-        d.registerBlocking(LibraryOps.FILES_DONE, (ctx, q) -> {
+        records.register(d, LibraryOps.FILES_DONE, (ctx, q) -> {
             need(ctx, MOVER, Right.WRITE);
             return new LibraryMessages.RecordedList(library.filesDone(q));
         });

@@ -14,9 +14,25 @@ final class ClientMixin {
 
     @Option(
             names = "--server",
-            paramLabel = "HOST:PORT",
-            description = "Default: $SILO_SERVER, then " + DEFAULT_SERVER + ".")
+            paramLabel = "HOST:PORT[,HOST:PORT...]",
+            converter = ServerList.class,
+            description = "Default: $SILO_SERVER, then " + DEFAULT_SERVER + ". A list (db1:7400,db2:7400) is"
+                    + " tried in order: when one server stops answering, the command moves to the next one,"
+                    + " repeats its calls there and says so.")
     String server;
+
+    /** Refuses a bad address or list on the command line, as a usage mistake. */
+    static final class ServerList implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                ClientOptions.to(value);
+                return value;
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     @Option(
             names = "--timeout",
@@ -40,28 +56,40 @@ final class ClientMixin {
         return env != null && !env.isBlank() ? env : DEFAULT_SERVER;
     }
 
-    ClientOptions options() {
-        Duration deadline = Durations.parse(timeout);
-        return ClientOptions.to(serverAddress())
-                .withDeadline(deadline)
-                .withRetries(retries)
-                .withListener(new ClientListener() {
-                    @Override
-                    public void waiting(String name, long waitedMillis, int retransmissions) {
-                        System.err.printf(
-                                "silo: no answer from %s for %.1f s (%d retransmission%s); still trying%n",
-                                name, waitedMillis / 1000.0, retransmissions, retransmissions == 1 ? "" : "s");
-                    }
-
-                    @Override
-                    public void working(String name, long waitedMillis) {
-                        System.err.printf(
-                                "silo: %s is working on it (%.0f s so far); waiting%n", name, waitedMillis / 1000.0);
-                    }
-                });
+    private ClientOptions servers() {
+        try {
+            return ClientOptions.to(serverAddress());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(server == null ? "$SILO_SERVER: " + e.getMessage() : e.getMessage(), e);
+        }
     }
 
-    /** Connects, and logs in with the login saved for this server by 'silo login', if any. */
+    ClientOptions options() {
+        Duration deadline = Durations.parse(timeout);
+        return servers().withDeadline(deadline).withRetries(retries).withListener(new ClientListener() {
+            @Override
+            public void waiting(String name, long waitedMillis, int retransmissions) {
+                System.err.printf(
+                        "silo: no answer from %s for %.1f s (%d retransmission%s); still trying%n",
+                        name, waitedMillis / 1000.0, retransmissions, retransmissions == 1 ? "" : "s");
+            }
+
+            @Override
+            public void moved(String from, String to) {
+                System.err.printf("silo: no answer from %s; moved to %s%n", from, to);
+            }
+
+            @Override
+            public void working(String name, long waitedMillis) {
+                System.err.printf("silo: %s is working on it (%.0f s so far); waiting%n", name, waitedMillis / 1000.0);
+            }
+        });
+    }
+
+    /**
+     * Connects, and logs in with the login saved for this server by 'silo login', if any: for a list, the
+     * login saved for the whole list, else the first saved for one of its servers (docs/cli.md).
+     */
     SiloClient connect() throws SiloException {
         SiloClient c = SiloClient.connect(options());
         java.util.Optional<Logins.Saved> saved;

@@ -51,8 +51,24 @@ final class Logins {
         return ff.servers() == null ? new TreeMap<>() : new TreeMap<>(ff.servers());
     }
 
+    /**
+     * The login saved for {@code server} as written; for a list ({@code db1:7400,db2:7400}), else the first
+     * saved for one of its servers. The servers of one list share their access lists (one catalog), so the
+     * keys of one work on the others, which is what the client's new session after a move uses anyway.
+     */
     static Optional<Saved> forServer(String server) throws IOException {
-        return Optional.ofNullable(load().get(server));
+        Map<String, Saved> all = load();
+        Saved exact = all.get(server);
+        if (exact != null || server.indexOf(',') < 0) {
+            return Optional.ofNullable(exact);
+        }
+        for (String one : server.split(",")) {
+            Saved s = all.get(one.strip());
+            if (s != null) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
     }
 
     static void save(String server, Saved saved) throws IOException {

@@ -299,6 +299,7 @@ final class MoverCommand implements Runnable {
                 "",
                 "Examples:",
                 "  silo mover run --server archive1:7400",
+                "  silo mover run --server archive1:7400,archive2:7400",
                 "  silo mover run --server archive1:7400 --home /var/lib/silo-mover \\",
                 "      --library lib1 --name drive-7 --rate 200M"
             })
@@ -306,8 +307,10 @@ final class MoverCommand implements Runnable {
         @Option(
                 names = "--server",
                 required = true,
-                paramLabel = "HOST:PORT",
-                description = "The server whose library manager it serves.")
+                paramLabel = "HOST:PORT[,HOST:PORT...]",
+                converter = ClientMixin.ServerList.class,
+                description = "The server whose library manager it serves; or several of one catalog, tried in"
+                        + " order: when one stops answering, the mover registers with the next.")
         String server;
 
         @Option(

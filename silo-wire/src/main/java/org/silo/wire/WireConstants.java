@@ -18,6 +18,12 @@ package org.silo.wire;
  * Envelope (seed 003): u8 version (1), then until the end: u16 operation code, BER length, data.
  * Result data in a reply envelope: u8 status (0 SUCCESS, 1 FAILURE), then reply data or
  * u16 error code + UTF-8 text.
+ *
+ * START request data (service 0x00, operation 0x0001):
+ *  BER length + cookie (empty the first time)
+ *  u64 client id: the client incarnation's id, the same in every session it starts on any server
+ *      (0: none; a record of its mutating calls is kept only for a client that sends one)
+ *  padding (zeros) up to START_PADDED_SIZE for the first START
  * </pre>
  */
 public final class WireConstants {
@@ -61,4 +67,7 @@ public final class WireConstants {
     public static final int START_PADDED_SIZE = 256;
 
     public static final int DEFAULT_PORT = 7400;
+
+    /** Octets of START's client id, after the cookie (docs/protocol.md §4, "Client id"). */
+    public static final int CLIENT_ID_SIZE = 8;
 }

@@ -33,6 +33,9 @@ public final class LossyUdpProxy implements AutoCloseable {
     public final AtomicLong duplicated = new AtomicLong();
     public final AtomicLong reordered = new AtomicLong();
     public final AtomicLong forwarded = new AtomicLong();
+    /** While set, nothing the server sends reaches a client: a server that runs its calls and never answers. */
+    public final java.util.concurrent.atomic.AtomicBoolean withholdReplies =
+            new java.util.concurrent.atomic.AtomicBoolean();
     /** Every datagram a client sent, in order, with who sent it: for replay tests. */
     public final java.util.List<Map.Entry<InetSocketAddress, byte[]>> fromClients =
             java.util.Collections.synchronizedList(new java.util.ArrayList<>());
@@ -85,6 +88,10 @@ public final class LossyUdpProxy implements AutoCloseable {
                                 up.receive(p);
                             } catch (IOException e) {
                                 return;
+                            }
+                            if (withholdReplies.get()) {
+                                dropped.incrementAndGet();
+                                continue;
                             }
                             relay(front, java.util.Arrays.copyOf(p.getData(), p.getLength()), client);
                         }

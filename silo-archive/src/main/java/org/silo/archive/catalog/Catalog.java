@@ -47,6 +47,23 @@ public final class Catalog implements AutoCloseable {
     private final String schema;
     /** SQLite has one writer: transactions are serialised here rather than fail with SQLITE_BUSY. */
     private final ReentrantLock sqliteWriter = new ReentrantLock(true);
+    /** The transaction this thread is in, if any: a {@link #tx} inside it joins it. */
+    private final ThreadLocal<Open> current = new ThreadLocal<>();
+
+    /**
+     * A transaction in progress on a thread. {@code clean} while nothing in it is kept yet: a nested
+     * {@link #tx} that fails then rolls the whole transaction back, which undoes as much as a savepoint
+     * would, without the savepoint's two round trips to PostgreSQL.
+     */
+    private static final class Open {
+        final Connection conn;
+        boolean clean;
+
+        Open(Connection conn, boolean clean) {
+            this.conn = conn;
+            this.clean = clean;
+        }
+    }
 
     private final String schemaVersion;
     private final java.time.Instant schemaMigratedAt;
@@ -182,20 +199,44 @@ public final class Catalog implements AutoCloseable {
 
     /**
      * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. A catalog
-     * that cannot be reached is an {@link ErrorCode#IO} error naming it.
+     * that cannot be reached is an {@link ErrorCode#IO} error naming it. Called inside another transaction
+     * of the same thread, it joins it: rolled back to where it began if it throws (a savepoint, or the
+     * whole transaction while nothing else is in it: {@link #txAround}), and committed only with the outer
+     * one (so a call's record commits with its effect; docs/archive.md, "At most once across
+     * servers").
      */
     public <T> T tx(Work<T> work) throws SiloException {
+        return tx(work, false);
+    }
+
+    /**
+     * As {@link #tx}, for work that calls other transactions first and uses the connection itself only
+     * after they returned (a call's record after its effect: {@code CallRecords}). Until then the nested
+     * ones need no savepoints.
+     */
+    public <T> T txAround(Work<T> work) throws SiloException {
+        return tx(work, true);
+    }
+
+    private <T> T tx(Work<T> work, boolean around) throws SiloException {
+        Open outer = current.get();
+        if (outer != null) {
+            return nested(outer, work);
+        }
         boolean locked = false;
         if (engine == Engine.SQLITE) {
             sqliteWriter.lock();
             locked = true;
         }
         try (Connection conn = connection()) {
+            current.set(new Open(conn, around));
             try {
                 T result = work.run(conn);
+                current.remove();
                 conn.commit();
                 return result;
             } catch (SQLException | SiloException | RuntimeException e) {
+                current.remove();
                 rollback(conn);
                 if (e instanceof SiloException se) {
                     throw se;
@@ -211,6 +252,43 @@ public final class Catalog implements AutoCloseable {
             if (locked) {
                 sqliteWriter.unlock();
             }
+        }
+    }
+
+    private <T> T nested(Open outer, Work<T> work) throws SiloException {
+        Connection conn = outer.conn;
+        java.sql.Savepoint savepoint = null;
+        if (!outer.clean) {
+            try {
+                savepoint = conn.setSavepoint();
+            } catch (SQLException e) {
+                throw translate(e);
+            }
+        }
+        try {
+            T result = work.run(conn);
+            if (savepoint != null) {
+                conn.releaseSavepoint(savepoint);
+            }
+            outer.clean = false; // its work is the outer transaction's now
+            return result;
+        } catch (SQLException | SiloException | RuntimeException e) {
+            try {
+                if (savepoint != null) {
+                    conn.rollback(savepoint);
+                } else {
+                    conn.rollback(); // nothing else in it: the same as a savepoint, and a fresh transaction
+                }
+            } catch (SQLException ignored) {
+                // the outer transaction fails in turn and is rolled back whole
+            }
+            if (e instanceof SiloException se) {
+                throw se;
+            }
+            if (e instanceof SQLException sql) {
+                throw translate(sql);
+            }
+            throw (RuntimeException) e;
         }
     }
 

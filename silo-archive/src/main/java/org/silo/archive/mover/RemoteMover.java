@@ -10,7 +10,10 @@ import org.silo.wire.client.SiloClient;
 /**
  * A mover in a process of its own, talking to the library manager over the message layer
  * ({@code silo mover run --server HOST:PORT}). It reaches the volumes itself: dir volumes by their
- * absolute paths (a shared or the same file system), S3 volumes by their URLs.
+ * absolute paths (a shared or the same file system), S3 volumes by their URLs. Given several servers of one
+ * catalog ({@code --server db1:7400,db2:7400}), it moves to the next when its server stops answering: its
+ * next idle_mover registers it there, and a job's end it was reporting is sent there again with the same
+ * request id, answered from the catalog's record if the old server had recorded it (docs/archive.md).
  *
  * <pre>{@code
  * java -cp ... org.silo.archive.mover.RemoteMover --server db1:7400 --home /var/lib/silo-mover [--library L] [--name N]
@@ -45,17 +48,35 @@ public final class RemoteMover {
      * the mover asks again a second later, on the new session.
      */
     static final class Reconnecting implements MoverLink {
-        private final String server;
+        private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RemoteMover.class);
+        private final ClientOptions options;
+        /** Where a new client starts: the server the last one was talking to. */
+        private int first;
+
         private SiloClient client;
         private MoverLink link;
 
         Reconnecting(String server) {
-            this.server = server;
+            this.options = ClientOptions.to(server).withListener(new org.silo.wire.client.ClientListener() {
+                @Override
+                public void waiting(String name, long waitedMillis, int retransmissions) {}
+
+                @Override
+                public void moved(String from, String to) {
+                    log.warn("no answer from {}; moved to {}, where the mover registers again", from, to);
+                }
+            });
         }
 
         synchronized MoverLink client() throws SiloException {
             if (link == null) {
-                client = SiloClient.connect(ClientOptions.to(server).withName("mover@" + server));
+                List<ClientOptions.Server> all = options.servers();
+                List<ClientOptions.Server> rotated = new java.util.ArrayList<>();
+                for (int i = 0; i < all.size(); i++) {
+                    ClientOptions.Server s = all.get((first + i) % all.size());
+                    rotated.add(new ClientOptions.Server(s.address(), "mover@" + s.name()));
+                }
+                client = SiloClient.connect(options.withServers(rotated));
                 link = MoverLink.over(client);
             }
             return link;
@@ -63,6 +84,13 @@ public final class RemoteMover {
 
         private synchronized void drop() {
             if (client != null) {
+                String at = client.server().name();
+                List<ClientOptions.Server> all = options.servers();
+                for (int i = 0; i < all.size(); i++) {
+                    if (at.equals("mover@" + all.get(i).name())) {
+                        first = i;
+                    }
+                }
                 client.close();
             }
             client = null;

@@ -8,6 +8,7 @@ import io.netty.channel.socket.DatagramPacket;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,15 @@ final class CallEngine {
     private final ClientOptions options;
     private final RttEstimator rtt = new RttEstimator();
     private final TreeMap<Long, Call> inflight = new TreeMap<>();
+    /**
+     * Ids of calls that went unanswered and may be sent again, with the same id, to the next server of the
+     * list: they stay below {@code released} until then, or a server that has the repeat's new session
+     * could take it for a stale duplicate (docs/protocol.md §6).
+     */
+    private final TreeSet<Long> held = new TreeSet<>();
+    /** The server calls go to now: the first of the list until the client moves ({@link #moveTo}). */
+    private volatile ClientOptions.Server target;
+
     private final ArrayDeque<Call> waiting = new ArrayDeque<>();
     private long nextId = new SecureRandom().nextLong(1L << 62);
     private long lastSendNanos;
@@ -64,11 +74,25 @@ final class CallEngine {
 
     final ClientStats stats = new ClientStats();
 
+    /**
+     * One call as its sender follows it: the request id it was given, and whether it failed for want of an
+     * answer (the timeout of docs/protocol.md §7, or a lost TCP connection) rather than by the server's word.
+     * A ticket handed to {@link #submit} again sends the call again with the same request id.
+     */
+    static final class Ticket {
+        volatile long id = -1;
+        volatile boolean unanswered;
+    }
+
     private final class Call {
         final long session;
         final byte[] body;
         final CompletableFuture<Answer> promise;
+        final Ticket ticket;
         final long deadline;
+        /** The TCP connection the call went on (null: not yet, or UDP). */
+        Channel channel;
+
         long id;
         int transmissions;
         int retransmissionsLeft;
@@ -84,8 +108,9 @@ final class CallEngine {
         boolean overTcp;
         ScheduledFuture<?> timer;
 
-        Call(long session, byte[] body, boolean overTcp, CompletableFuture<Answer> promise) {
+        Call(long session, byte[] body, boolean overTcp, CompletableFuture<Answer> promise, Ticket ticket) {
             this.session = session;
+            this.ticket = ticket;
             this.body = body;
             this.overTcp = overTcp;
             this.promise = promise;
@@ -99,6 +124,7 @@ final class CallEngine {
         this.udp = udp;
         this.tcp = tcp;
         this.options = options;
+        this.target = options.servers().get(0);
         this.lastSendNanos = now();
         loop.scheduleAtFixedRate(this::reportSlow, 250, 250, TimeUnit.MILLISECONDS);
     }
@@ -112,10 +138,30 @@ final class CallEngine {
 
     /** Sends a request body in a session (0 for START); the future gets the answer. */
     CompletableFuture<Answer> submit(long session, byte[] body, boolean forceTcp) {
+        return submit(session, body, forceTcp, new Ticket());
+    }
+
+    /** As {@link #submit(long, byte[], boolean)}; a ticket that has an id sends the call with that id again. */
+    CompletableFuture<Answer> submit(long session, byte[] body, boolean forceTcp, Ticket ticket) {
         CompletableFuture<Answer> promise = new CompletableFuture<>();
         boolean tooBig = body.length + WireConstants.MIN_FRAME > options.maxDatagram();
-        loop.execute(() -> enqueue(new Call(session, body, forceTcp || tooBig, promise)));
+        ticket.unanswered = false;
+        loop.execute(() -> enqueue(new Call(session, body, forceTcp || tooBig, promise, ticket)));
         return promise;
+    }
+
+    /** Calls go to {@code server} from now on (those in flight to the old one are let time out). */
+    void moveTo(ClientOptions.Server server) {
+        target = server;
+    }
+
+    ClientOptions.Server target() {
+        return target;
+    }
+
+    /** An unanswered call's id will not be sent again: it no longer holds {@code released} down. */
+    void forget(Ticket t) {
+        loop.execute(() -> held.remove(t.id));
     }
 
     long nanosSinceLastSend() {
@@ -131,7 +177,9 @@ final class CallEngine {
     }
 
     private void launch(Call c) {
-        c.id = nextId++;
+        c.id = c.ticket.id >= 0 ? c.ticket.id : nextId++;
+        c.ticket.id = c.id;
+        held.remove(c.id);
         inflight.put(c.id, c);
         c.firstSent = now();
         stats.calls++;
@@ -143,7 +191,8 @@ final class CallEngine {
     }
 
     private long released() {
-        return inflight.isEmpty() ? nextId : inflight.firstKey();
+        long r = inflight.isEmpty() ? nextId : inflight.firstKey();
+        return held.isEmpty() ? r : Math.min(r, held.first());
     }
 
     private byte[] frame(Call c) {
@@ -186,7 +235,7 @@ final class CallEngine {
     private void sendUdp(Call c) {
         c.transmissions++;
         lastSendNanos = now();
-        udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(frame(c)), options.server()), udp.voidPromise());
+        udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(frame(c)), target.address()), udp.voidPromise());
         arm(c, rtt.timeoutNanos(c.transmissions));
     }
 
@@ -202,13 +251,14 @@ final class CallEngine {
                         return;
                     }
                     if (err != null) {
-                        fail(
+                        unanswered(
                                 c,
                                 SiloException.of(
                                         ErrorCode.IO,
-                                        "cannot reach " + options.serverName() + " over TCP: " + err.getMessage()));
+                                        "cannot reach " + target.name() + " over TCP: " + err.getMessage()));
                         return;
                     }
+                    c.channel = ch;
                     ByteBuf length = Unpooled.buffer(4).writeInt(bytes.length);
                     ch.writeAndFlush(Unpooled.wrappedBuffer(length, Unpooled.wrappedBuffer(bytes)));
                 }));
@@ -233,13 +283,13 @@ final class CallEngine {
         if (now >= c.deadline || spent || c.overTcp) {
             stats.timeouts++;
             double seconds = (now - c.firstSent) / 1e9;
-            fail(
+            unanswered(
                     c,
                     SiloException.of(
                             ErrorCode.TIMEDOUT,
                             String.format(
                                     "no answer from %s after %d transmission%s over %.1f s",
-                                    options.serverName(), c.transmissions, c.transmissions == 1 ? "" : "s", seconds)));
+                                    target.name(), c.transmissions, c.transmissions == 1 ? "" : "s", seconds)));
             return;
         }
         // retries spent but the server was heard from lately: it may be paused (a busy machine), so keep
@@ -310,13 +360,22 @@ final class CallEngine {
         c.promise.complete(new Answer(f, c.transmissions, elapsed, c.overTcp));
     }
 
-    /** The TCP connection closed: calls that were waiting on it fail (the caller may repeat them). */
-    void tcpLost() {
+    /** A TCP connection closed: calls that were waiting on it fail (the caller may repeat them). */
+    void tcpLost(Channel ch) {
         for (Call c : inflight.values().toArray(new Call[0])) {
-            if (c.overTcp) {
-                fail(c, SiloException.of(ErrorCode.IO, "TCP connection to " + options.serverName() + " closed"));
+            if (c.overTcp && c.channel == ch) {
+                unanswered(c, SiloException.of(ErrorCode.IO, "TCP connection to " + target.name() + " closed"));
             }
         }
+    }
+
+    /** Fails a call that had no answer; with several servers its id is held for sending it again. */
+    private void unanswered(Call c, SiloException e) {
+        c.ticket.unanswered = true;
+        if (options.servers().size() > 1) {
+            held.add(c.id);
+        }
+        fail(c, e);
     }
 
     private void fail(Call c, SiloException e) {
@@ -367,10 +426,10 @@ final class CallEngine {
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(waited);
         if (now - silentSince(oldest) >= oldest.quietNanos + rtt.timeoutNanos()) {
             lastSlowReport = now;
-            options.listener().waiting(options.serverName(), waitedMillis, oldest.transmissions - 1);
+            options.listener().waiting(target.name(), waitedMillis, oldest.transmissions - 1);
         } else if (oldest.lastWait != 0) {
             lastSlowReport = now;
-            options.listener().working(options.serverName(), waitedMillis);
+            options.listener().working(target.name(), waitedMillis);
         }
     }
 

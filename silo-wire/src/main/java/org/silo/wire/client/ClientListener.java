@@ -21,5 +21,11 @@ public interface ClientListener {
      */
     default void working(String server, long waitedMillis) {}
 
+    /**
+     * The client stopped waiting for {@code from} (no answer within the timeout, docs/protocol.md §7) and
+     * has a session with {@code to}, where its calls in flight are sent again with the same request ids.
+     */
+    default void moved(String from, String to) {}
+
     ClientListener NONE = (server, waited, retransmissions) -> {};
 }

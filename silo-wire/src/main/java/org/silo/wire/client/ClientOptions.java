@@ -5,31 +5,42 @@ import java.time.Duration;
 import org.silo.wire.WireConstants;
 
 /**
- * How a client reaches and waits for a server.
+ * How a client reaches and waits for a server, or one of several (docs/protocol.md §7, "Several servers").
  *
- * @param server      the server's address
- * @param serverName  the name the user called it by (sent in SNAME, and used in messages)
+ * @param servers     the servers, in the order they are tried: the first is used until it stops answering,
+ *                    then the next (at least one)
  * @param retries     retransmissions allowed per call before TIMEDOUT (a WAIT restores them; once they are
  *                    spent, the call still waits until the server has been silent on it for 5 s)
- * @param deadline    the most one call may take, retries and waits included
+ * @param deadline    the most one call may take on one server, retries and waits included
  * @param window      calls in flight at once; more wait in the client
  * @param maxDatagram largest datagram sent; larger requests go over TCP
- * @param listener    told when an answer is slow
+ * @param listener    told when an answer is slow, and when the client moves to another server
  */
 public record ClientOptions(
-        InetSocketAddress server,
-        String serverName,
+        java.util.List<Server> servers,
         int retries,
         Duration deadline,
         int window,
         int maxDatagram,
         ClientListener listener) {
 
+    /**
+     * One server of the list.
+     *
+     * @param address its address
+     * @param name    the name the user called it by (sent in SNAME, and used in messages)
+     */
+    public record Server(InetSocketAddress address, String name) {}
+
     public static final int DEFAULT_RETRIES = 5;
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
     public static final int DEFAULT_WINDOW = 64;
 
     public ClientOptions {
+        servers = java.util.List.copyOf(servers);
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("no server");
+        }
         if (retries < 0) {
             throw new IllegalArgumentException("retries must be >= 0");
         }
@@ -43,8 +54,7 @@ public record ClientOptions(
 
     public static ClientOptions to(InetSocketAddress server) {
         return new ClientOptions(
-                server,
-                server.getHostString() + ":" + server.getPort(),
+                java.util.List.of(new Server(server, server.getHostString() + ":" + server.getPort())),
                 DEFAULT_RETRIES,
                 DEFAULT_DEADLINE,
                 DEFAULT_WINDOW,
@@ -52,9 +62,32 @@ public record ClientOptions(
                 ClientListener.NONE);
     }
 
-    /** Parses HOST:PORT, [V6]:PORT or HOST (port 7400). */
-    public static ClientOptions to(String hostPort) {
-        return to(parseAddress(hostPort, WireConstants.DEFAULT_PORT)).withName(hostPort);
+    /**
+     * Parses HOST:PORT, [V6]:PORT or HOST (port 7400), or a comma-separated list of them
+     * ({@code db1:7400,db2:7400}); an empty entry or a bad port is refused.
+     */
+    public static ClientOptions to(String hostPorts) {
+        String[] parts = hostPorts.split(",", -1);
+        java.util.List<Server> list = new java.util.ArrayList<>();
+        for (String part : parts) {
+            String hp = part.strip();
+            if (hp.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "bad server list '" + hostPorts + "': an empty entry (write HOST:PORT,HOST:PORT)");
+            }
+            list.add(new Server(parseAddress(hp, WireConstants.DEFAULT_PORT), hp));
+        }
+        return to(list.get(0).address()).withServers(list);
+    }
+
+    /** The first server's address. */
+    public InetSocketAddress server() {
+        return servers.get(0).address();
+    }
+
+    /** The first server's name. */
+    public String serverName() {
+        return servers.get(0).name();
     }
 
     public static InetSocketAddress parseAddress(String hostPort, int defaultPort) {
@@ -92,27 +125,34 @@ public record ClientOptions(
         }
     }
 
+    /** The first server named {@code name} (the others keep theirs). */
     public ClientOptions withName(String name) {
-        return new ClientOptions(server, name, retries, deadline, window, maxDatagram, listener);
+        java.util.List<Server> l = new java.util.ArrayList<>(servers);
+        l.set(0, new Server(l.get(0).address(), name));
+        return withServers(l);
+    }
+
+    public ClientOptions withServers(java.util.List<Server> l) {
+        return new ClientOptions(l, retries, deadline, window, maxDatagram, listener);
     }
 
     public ClientOptions withRetries(int n) {
-        return new ClientOptions(server, serverName, n, deadline, window, maxDatagram, listener);
+        return new ClientOptions(servers, n, deadline, window, maxDatagram, listener);
     }
 
     public ClientOptions withDeadline(Duration d) {
-        return new ClientOptions(server, serverName, retries, d, window, maxDatagram, listener);
+        return new ClientOptions(servers, retries, d, window, maxDatagram, listener);
     }
 
     public ClientOptions withWindow(int w) {
-        return new ClientOptions(server, serverName, retries, deadline, w, maxDatagram, listener);
+        return new ClientOptions(servers, retries, deadline, w, maxDatagram, listener);
     }
 
     public ClientOptions withMaxDatagram(int n) {
-        return new ClientOptions(server, serverName, retries, deadline, window, n, listener);
+        return new ClientOptions(servers, retries, deadline, window, n, listener);
     }
 
     public ClientOptions withListener(ClientListener l) {
-        return new ClientOptions(server, serverName, retries, deadline, window, maxDatagram, l);
+        return new ClientOptions(servers, retries, deadline, window, maxDatagram, l);
     }
 }

@@ -43,7 +43,10 @@ import org.silo.wire.transport.Transports;
  * A client of the Silo message layer: a session with one server, calls over UDP with retransmission,
  * and TCP for what does not fit a datagram. Safe to use from many threads; many calls may be in flight.
  * A call answered DISOLVE (the server restarted, or forgot the session) starts a new session, logged in as
- * the old one was, and is sent again in it ({@link #sessionId()} then changes).
+ * the old one was, and is sent again in it ({@link #sessionId()} then changes). Given several servers
+ * ({@code ClientOptions.to("db1:7400,db2:7400")}), a call that the server stops answering moves the client
+ * to the next one: a new session there, and the call sent again with the same request id (docs/protocol.md
+ * §7, "Several servers"). Every session the client starts carries its {@link #clientId()}.
  *
  * <pre>{@code
  * try (SiloClient client = SiloClient.connect(ClientOptions.to("localhost:7400"))) {
@@ -63,6 +66,10 @@ public final class SiloClient implements AutoCloseable {
     private volatile long idleTimeoutMillis;
     /** Set by close: a DISOLVE then ends the call instead of starting a new session. */
     private volatile boolean closing;
+    /** This incarnation's id, sent in every START (docs/protocol.md §4, "Client id"). */
+    private final long clientId;
+    /** Which of {@code options.servers()} the client talks to. */
+    private volatile int serverIndex;
     /** The login to repeat in a new session (null: anonymous). */
     private volatile Relogin relogin;
 
@@ -74,6 +81,11 @@ public final class SiloClient implements AutoCloseable {
 
     private SiloClient(ClientOptions options) throws SiloException {
         this.options = options;
+        long id;
+        do {
+            id = new java.security.SecureRandom().nextLong();
+        } while (id == 0);
+        this.clientId = id;
         this.group = Transports.group(1, "silo-client");
         try {
             this.udp = new Bootstrap()
@@ -84,7 +96,8 @@ public final class SiloClient implements AutoCloseable {
                     .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
-                            if (p.sender().equals(options.server())) {
+                            if (engine != null
+                                    && p.sender().equals(engine.target().address())) {
                                 deliver(p.content(), false);
                             }
                         }
@@ -99,11 +112,14 @@ public final class SiloClient implements AutoCloseable {
         this.engine = new CallEngine(udp.eventLoop(), udp, this::tcpChannel, options);
     }
 
-    /** Opens a session with the server: START (with the address cookie), then SNAME. */
+    /**
+     * Opens a session with the server: START (with the address cookie), then SNAME. Given several servers,
+     * with the first that answers.
+     */
     public static SiloClient connect(ClientOptions options) throws SiloException {
         SiloClient c = new SiloClient(options);
         try {
-            c.startSession();
+            c.startFirst();
             c.scheduleKeepalive();
             return c;
         } catch (SiloException | RuntimeException e) {
@@ -123,11 +139,61 @@ public final class SiloClient implements AutoCloseable {
         }
     }
 
+    private synchronized void startFirst() throws SiloException {
+        List<ClientOptions.Server> all = options.servers();
+        for (int i = 0; ; i++) {
+            try {
+                startSession();
+                if (i > 0) {
+                    options.listener().moved(all.get(i - 1).name(), all.get(i).name());
+                }
+                return;
+            } catch (SiloException e) {
+                if (i + 1 >= all.size() || !(e.code() == ErrorCode.TIMEDOUT || e.code() == ErrorCode.IO)) {
+                    throw e;
+                }
+                moveTo(i + 1);
+            }
+        }
+    }
+
+    private void moveTo(int index) {
+        serverIndex = index;
+        engine.moveTo(options.servers().get(index));
+        synchronized (tcpLock) {
+            tcp = null; // the old server's connection is let go; its calls time out or see it close
+        }
+    }
+
+    /**
+     * After a call sent to server {@code from} went unanswered: a session with the next server of the list
+     * that answers, logged in as the old one was. Calls that found the same server silent share it.
+     */
+    private synchronized long failover(int from) throws SiloException {
+        if (serverIndex != from) {
+            return session; // another call has moved the client already
+        }
+        List<ClientOptions.Server> all = options.servers();
+        SiloException last = null;
+        for (int step = 1; step < all.size(); step++) {
+            int next = (from + step) % all.size();
+            moveTo(next);
+            try {
+                startAgain();
+                options.listener().moved(all.get(from).name(), all.get(next).name());
+                return session;
+            } catch (SiloException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
     private synchronized void startSession() throws SiloException {
         byte[] cookie = new byte[0];
         for (int round = 0; round < 3; round++) {
             WireWriter w = new WireWriter(WireConstants.START_PADDED_SIZE);
-            SessionOps.START_REQUEST.encode(new StartRequest(cookie), w);
+            SessionOps.START_REQUEST.encode(new StartRequest(cookie, clientId), w);
             // RFC 9000 §8: pad so that the server may answer an unproven address at all
             int frameSoFar = WireConstants.MIN_FRAME + 1 + 2 + 2 + w.size();
             w.bytes(new byte[Math.max(0, WireConstants.START_PADDED_SIZE - frameSoFar)]);
@@ -144,7 +210,9 @@ public final class SiloClient implements AutoCloseable {
                             await(sendOnce(
                                             session,
                                             compound()
-                                                    .add(SessionOps.SNAME_OP, options.serverName())
+                                                    .add(
+                                                            SessionOps.SNAME_OP,
+                                                            engine.target().name())
                                                     .envelope(),
                                             false))
                                     .results());
@@ -152,7 +220,7 @@ public final class SiloClient implements AutoCloseable {
                 }
             }
         }
-        throw SiloException.of(ErrorCode.BAD_COOKIE, options.serverName() + " did not accept its own cookie");
+        throw SiloException.of(ErrorCode.BAD_COOKIE, engine.target().name() + " did not accept its own cookie");
     }
 
     /**
@@ -164,6 +232,12 @@ public final class SiloClient implements AutoCloseable {
         if (session != lost) {
             return session;
         }
+        startAgain();
+        return session;
+    }
+
+    /** A new session with the current server, logged in again as the old one was. */
+    private synchronized void startAgain() throws SiloException {
         engine.clearKey(); // the new session starts unsigned; a login gives it its own key
         rights = "";
         startSession();
@@ -176,7 +250,6 @@ public final class SiloClient implements AutoCloseable {
                 login(again.list(), ScramClient.withKeys(again.list(), again.keys()));
             }
         }
-        return session;
     }
 
     /**
@@ -303,6 +376,16 @@ public final class SiloClient implements AutoCloseable {
         return session;
     }
 
+    /** This client incarnation's id, the same in its sessions on every server (docs/protocol.md §4). */
+    public long clientId() {
+        return clientId;
+    }
+
+    /** The server the client talks to now. */
+    public ClientOptions.Server server() {
+        return engine.target();
+    }
+
     /** Runs one operation and returns its reply, or throws the server's error. */
     public <Q, R> R call(Operation<Q, R> op, Q request) throws SiloException {
         return await(callAsync(op, request));
@@ -331,18 +414,28 @@ public final class SiloClient implements AutoCloseable {
     /**
      * Sends in a session. A DISOLVE (the server does not know the session: it restarted, or ended it after
      * a long silence) means the server did not run the message; a new session is started and the message
-     * sent again in it, once. (A message the old server ran but whose answer was lost in its restart runs
-     * again: operations that must not run twice carry an id of the client's, as write_to_hsm's token and
-     * new_bit_file's client request do.)
+     * sent again in it, once. A message that went unanswered (the timeout of docs/protocol.md §7) moves a
+     * client with several servers to the next one, where it is sent again with the same request id; it
+     * tries each server once. (A message the old server ran but whose answer was lost runs again only if it
+     * is not recorded there: the archive records its mutating calls by client id and request id, and
+     * write_to_hsm's token and new_bit_file's client request make a repeat harmless too.)
      */
     private CompletableFuture<Reply> send(long sessionId, Envelope env, boolean overTcp) {
-        CompletableFuture<Reply> first = sendOnce(sessionId, env, overTcp);
+        return send(sessionId, env, overTcp, new CallEngine.Ticket(), 0);
+    }
+
+    private CompletableFuture<Reply> send(
+            long sessionId, Envelope env, boolean overTcp, CallEngine.Ticket ticket, int moves) {
+        int sentTo = serverIndex;
+        CompletableFuture<Reply> first = sendOnce(sessionId, env, overTcp, ticket);
         if (sessionId == 0 || RENEWING.get()) { // the new session's own calls (SNAME, login) start no other
-            return first;
+            return first.whenComplete((r, e) -> forgetIfUnanswered(ticket));
         }
         return first.exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (closing || !(cause instanceof SessionGoneException)) {
+            boolean mayMove = ticket.unanswered && moves + 1 < options.servers().size();
+            if (closing || !(cause instanceof SessionGoneException || mayMove)) {
+                forgetIfUnanswered(ticket);
                 return CompletableFuture.failedFuture(cause);
             }
             CompletableFuture<Long> renewed = new CompletableFuture<>();
@@ -352,17 +445,37 @@ public final class SiloClient implements AutoCloseable {
                             () -> { // never block the event loop
                                 RENEWING.set(true);
                                 try {
-                                    renewed.complete(renew(sessionId));
+                                    renewed.complete(mayMove ? failover(sentTo) : renew(sessionId));
                                 } catch (SiloException | RuntimeException x) {
                                     renewed.completeExceptionally(x);
                                 }
                             });
-            return renewed.thenCompose(id -> sendOnce(id, env, overTcp));
+            if (!mayMove) {
+                return renewed.thenCompose(id -> sendOnce(id, env, overTcp, new CallEngine.Ticket()));
+            }
+            return renewed.handle((id, x) -> {
+                        if (x != null) { // no other server answered: the call's own failure says what happened
+                            forgetIfUnanswered(ticket);
+                            return CompletableFuture.<Reply>failedFuture(cause);
+                        }
+                        return send(id, env, overTcp, ticket, moves + 1);
+                    })
+                    .thenCompose(f -> f);
         });
     }
 
+    private void forgetIfUnanswered(CallEngine.Ticket ticket) {
+        if (ticket.unanswered) {
+            engine.forget(ticket);
+        }
+    }
+
     private CompletableFuture<Reply> sendOnce(long sessionId, Envelope env, boolean overTcp) {
-        return engine.submit(sessionId, env.encode(), overTcp).thenApply(a -> {
+        return sendOnce(sessionId, env, overTcp, new CallEngine.Ticket());
+    }
+
+    private CompletableFuture<Reply> sendOnce(long sessionId, Envelope env, boolean overTcp, CallEngine.Ticket ticket) {
+        return engine.submit(sessionId, env.encode(), overTcp, ticket).thenApply(a -> {
             Frame f = a.frame();
             try {
                 return new Reply(results(Envelope.decode(f.body())), a.transmissions(), a.elapsedNanos(), a.overTcp());
@@ -436,12 +549,12 @@ public final class SiloClient implements AutoCloseable {
 
                                 @Override
                                 public void channelInactive(ChannelHandlerContext ctx) {
-                                    udp.eventLoop().execute(engine::tcpLost);
+                                    udp.eventLoop().execute(() -> engine.tcpLost(ctx.channel()));
                                 }
                             });
                         }
                     })
-                    .connect(options.server());
+                    .connect(engine.target().address());
             cf.addListener(done -> {
                 if (done.isSuccess()) {
                     f.complete(cf.channel());

@@ -1,6 +1,7 @@
 package org.silo.wire.op;
 
 import org.silo.wire.SiloException;
+import org.silo.wire.WireConstants;
 import org.silo.wire.codec.WireReader;
 import org.silo.wire.codec.WireWriter;
 
@@ -32,8 +33,16 @@ public final class SessionOps {
     /** {@code ACTION_NETWORK_PASSWD}: SCRAM's client-final-message, with the proof ({@link LoginOps#PASSWD}). */
     public static final int PASSWD = 0x0007;
 
-    /** START's request: the cookie (empty the first time); padding after it is ignored. */
-    public record StartRequest(byte[] cookie) {}
+    /**
+     * START's request: the cookie (empty the first time), then the client's incarnation id (docs/protocol.md
+     * §4, "Client id"; 0: none, which is what the zero padding of a client that sends none reads as). Any
+     * padding after it is ignored.
+     */
+    public record StartRequest(byte[] cookie, long clientId) {
+        public StartRequest(byte[] cookie) {
+            this(cookie, 0);
+        }
+    }
 
     /** START's reply: a cookie to echo, or the new session. */
     public sealed interface StartReply {
@@ -48,14 +57,19 @@ public final class SessionOps {
     public static final Codec<StartRequest> START_REQUEST = new Codec<>() {
         @Override
         public void encode(StartRequest value, WireWriter out) {
-            out.lengthPrefixed(value.cookie());
+            out.lengthPrefixed(value.cookie()).u64(value.clientId());
         }
 
         @Override
         public StartRequest decode(WireReader in) throws SiloException {
             byte[] cookie = in.lengthPrefixed();
-            in.rest(); // padding (docs/protocol.md §4: the first START is padded)
-            return new StartRequest(cookie);
+            byte[] rest = in.rest(); // client id, then padding (docs/protocol.md §4: the first START is padded)
+            long clientId = 0;
+            if (rest.length >= WireConstants.CLIENT_ID_SIZE) {
+                clientId = java.nio.ByteBuffer.wrap(rest, 0, WireConstants.CLIENT_ID_SIZE)
+                        .getLong();
+            }
+            return new StartRequest(cookie, clientId);
         }
     };
 

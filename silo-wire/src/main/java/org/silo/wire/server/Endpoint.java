@@ -276,6 +276,7 @@ public final class Endpoint implements AutoCloseable {
             StartReply answer;
             if (peer.transportProven() || cookies.valid(req.cookie(), peer.address(), seconds)) {
                 Session s = sessions.start(peer.address(), f.requestId(), now);
+                s.clientId(req.clientId());
                 if (s.user().isEmpty() && s.macKey() == null) {
                     s.grants(authenticator.anonymous(peer.address().getAddress()));
                 }

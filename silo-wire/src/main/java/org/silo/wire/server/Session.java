@@ -19,6 +19,7 @@ public final class Session {
     private volatile Grants grants = Grants.NONE;
     private volatile String user = "";
     private volatile byte[] macKey;
+    private volatile long clientId;
     private long highestRequestId = Long.MIN_VALUE;
     private final AtomicBoolean ending = new AtomicBoolean();
     /** The SCRAM exchange between LOGIN and PASSWD, and the list it is for. */
@@ -39,6 +40,18 @@ public final class Session {
 
     public InetAddress address() {
         return address;
+    }
+
+    /**
+     * The id the client incarnation gave in START (0: none), the same in its sessions on every server: a
+     * service keys what it records of a call across servers by it and the request id (docs/protocol.md §4).
+     */
+    public long clientId() {
+        return clientId;
+    }
+
+    void clientId(long id) {
+        clientId = id;
     }
 
     public long startedNanos() {
