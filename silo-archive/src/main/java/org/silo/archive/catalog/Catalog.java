@@ -180,11 +180,47 @@ public final class Catalog implements AutoCloseable {
         return engine == Engine.POSTGRESQL ? " FOR UPDATE" : "";
     }
 
+    /** How often a transaction PostgreSQL ended as a deadlock's victim is run (see {@link #tx}). */
+    static final int ATTEMPTS = 3;
+
     /**
      * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. A catalog
-     * that cannot be reached is an {@link ErrorCode#IO} error naming it.
+     * that cannot be reached is an {@link ErrorCode#IO} error naming it. On PostgreSQL, a transaction the
+     * database rolled back to break a deadlock between servers' (or threads') transactions (SQLSTATE
+     * 40P01), or as a serialization failure (40001), is run again from the start, up to {@link #ATTEMPTS}
+     * times in all, as PostgreSQL's manual advises ("Serialization Failure Handling"): nothing of it was
+     * kept, so {@code work} must only be safe to run again, which catalog work that keeps its state in
+     * the database is.
      */
     public <T> T tx(Work<T> work) throws SiloException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return once(work);
+            } catch (Retry r) {
+                if (attempt >= ATTEMPTS) {
+                    throw translate(r.cause);
+                }
+            }
+        }
+    }
+
+    /** A transaction PostgreSQL rolled back that may simply be run again. */
+    private static final class Retry extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient SQLException cause;
+
+        Retry(SQLException cause) {
+            super(null, null, false, false);
+            this.cause = cause;
+        }
+    }
+
+    private Retry retry(SQLException e) {
+        String state = e.getSQLState();
+        return engine == Engine.POSTGRESQL && ("40P01".equals(state) || "40001".equals(state)) ? new Retry(e) : null;
+    }
+
+    private <T> T once(Work<T> work) throws SiloException {
         boolean locked = false;
         if (engine == Engine.SQLITE) {
             sqliteWriter.lock();
@@ -201,6 +237,10 @@ public final class Catalog implements AutoCloseable {
                     throw se;
                 }
                 if (e instanceof SQLException sql) {
+                    Retry again = retry(sql);
+                    if (again != null) {
+                        throw again;
+                    }
                     throw translate(sql);
                 }
                 throw (RuntimeException) e;
