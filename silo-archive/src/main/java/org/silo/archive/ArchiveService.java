@@ -121,9 +121,13 @@ public final class ArchiveService implements Service {
         long libraries = catalog.tx(c -> Sql.count(c, "SELECT COUNT(*) FROM library"));
         if (libraries == 0) {
             for (String label : new String[] {"DEF001", "DEF002"}) {
-                volumes.addvol(
-                        new AddVol(label, "default", "disk", DEFAULT_CAPACITY, "dir:volumes/" + label, null, null),
-                        "system");
+                try {
+                    volumes.addvol(
+                            new AddVol(label, "default", "disk", DEFAULT_CAPACITY, "dir:volumes/" + label, null, null),
+                            "system");
+                } catch (org.silo.wire.ExistsException e) {
+                    return; // another server on the same catalog made the library in the same moment
+                }
             }
             log.info(
                     "new catalog {}: library default with volumes DEF001 and DEF002 under {}",

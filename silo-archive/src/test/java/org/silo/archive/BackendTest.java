@@ -122,4 +122,46 @@ class BackendTest {
         assertThat(Checksums.adler32(new byte[0])).isEqualTo("00000001");
         assertThat(Checksums.adler32("Wikipedia".getBytes())).isEqualTo("11e60398");
     }
+
+    /**
+     * Two writers of one dir volume that counted the same next number (two servers' movers, had the catalog
+     * let both write it): the second to finish fails, and the first's file keeps its bytes.
+     */
+    @Test
+    void aDirVolumeNeverReplacesAFileAnotherWriterNamed() throws Exception {
+        Path dir = data.resolve("two-writers");
+        var first = new org.silo.archive.volume.DirBackend(dir);
+        var second = new org.silo.archive.volume.DirBackend(dir);
+        try (Backend.NewFile one = first.create();
+                Backend.NewFile two = second.create()) {
+            assertThat(two.cookie()).isEqualTo(one.cookie());
+            one.out().write("first".getBytes());
+            two.out().write("second".getBytes());
+            one.commit(() -> {});
+            assertThatThrownBy(() -> two.commit(() -> {}))
+                    .isInstanceOf(SiloException.class)
+                    .hasMessageContaining("exists already");
+            try (InputStream in = first.open(one.cookie())) {
+                assertThat(in.readAllBytes()).isEqualTo("first".getBytes());
+            }
+        }
+        assertThat(first.fileNumbers()).containsExactly(1L);
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("0000001");
+        }
+    }
+
+    /** A writer's count kept from an earlier writing is raised to the catalog's next_file at its binding. */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aWriterStartsAtTheCatalogsNextFile(String kind) throws Exception {
+        try (Backends backends = new Backends(data)) {
+            Backend b = backends.get(spec(kind, "next-file-" + kind));
+            assertThat(b.append("a".getBytes())).endsWith("_0000001");
+            b.startWriter(5); // another server's movers wrote files 2 to 4 since
+            assertThat(b.append("b".getBytes())).endsWith("_0000005");
+            b.startWriter(3); // lower than what it counted: no step back
+            assertThat(b.append("c".getBytes())).endsWith("_0000006");
+        }
+    }
 }

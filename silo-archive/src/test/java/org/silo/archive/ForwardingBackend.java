@@ -49,6 +49,11 @@ class ForwardingBackend implements Backend {
     }
 
     @Override
+    public void startWriter(long nextFile) {
+        b.startWriter(nextFile);
+    }
+
+    @Override
     public String uri() {
         return b.uri();
     }

@@ -197,13 +197,20 @@ public final class Catalog implements AutoCloseable {
         return engine == Engine.POSTGRESQL ? " FOR UPDATE" : "";
     }
 
+    /** How often a transaction PostgreSQL ended as a deadlock's victim is run (see {@link #tx}). */
+    static final int ATTEMPTS = 3;
+
     /**
      * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. A catalog
      * that cannot be reached is an {@link ErrorCode#IO} error naming it. Called inside another transaction
      * of the same thread, it joins it: rolled back to where it began if it throws (a savepoint, or the
      * whole transaction while nothing else is in it: {@link #txAround}), and committed only with the outer
      * one (so a call's record commits with its effect; docs/archive.md, "At most once across
-     * servers").
+     * servers"). On PostgreSQL, an outermost transaction the database rolled back to break a deadlock
+     * between servers' (or threads') transactions (SQLSTATE 40P01), or as a serialization failure
+     * (40001), is run again from the start, up to {@link #ATTEMPTS} times in all, as PostgreSQL's manual
+     * advises ("Serialization Failure Handling"): nothing of it was kept, so {@code work} must only be
+     * safe to run again, which catalog work that keeps its state in the database is.
      */
     public <T> T tx(Work<T> work) throws SiloException {
         return tx(work, false);
@@ -223,6 +230,34 @@ public final class Catalog implements AutoCloseable {
         if (outer != null) {
             return nested(outer, work);
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return once(work, around);
+            } catch (Retry r) {
+                if (attempt >= ATTEMPTS) {
+                    throw translate(r.cause);
+                }
+            }
+        }
+    }
+
+    /** A transaction PostgreSQL rolled back that may simply be run again. */
+    private static final class Retry extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient SQLException cause;
+
+        Retry(SQLException cause) {
+            super(null, null, false, false);
+            this.cause = cause;
+        }
+    }
+
+    private Retry retry(SQLException e) {
+        String state = e.getSQLState();
+        return engine == Engine.POSTGRESQL && ("40P01".equals(state) || "40001".equals(state)) ? new Retry(e) : null;
+    }
+
+    private <T> T once(Work<T> work, boolean around) throws SiloException {
         boolean locked = false;
         if (engine == Engine.SQLITE) {
             sqliteWriter.lock();
@@ -242,6 +277,10 @@ public final class Catalog implements AutoCloseable {
                     throw se;
                 }
                 if (e instanceof SQLException sql) {
+                    Retry again = retry(sql);
+                    if (again != null) {
+                        throw again;
+                    }
                     throw translate(sql);
                 }
                 throw (RuntimeException) e;

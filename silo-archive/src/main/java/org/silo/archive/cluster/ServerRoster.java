@@ -80,6 +80,21 @@ public final class ServerRoster implements AutoCloseable {
         return address;
     }
 
+    /**
+     * Whether the server at {@code address} is up as the catalog says at {@code nowMs}: it has a row, has
+     * not stopped, and has not missed {@link #SILENT_AFTER_BEATS} beats. A mover connected to a server
+     * that is not up may be released by any other server (docs/archive.md, "Several servers on one catalog").
+     */
+    public static boolean up(java.sql.Connection c, String address, long nowMs) throws SQLException {
+        long silentAfter = SILENT_AFTER_BEATS * BEAT.toMillis();
+        return Sql.count(
+                        c,
+                        "SELECT COUNT(*) FROM server WHERE address = ? AND stopped_ms IS NULL AND seen_ms >= ?",
+                        address,
+                        nowMs - silentAfter)
+                > 0;
+    }
+
     /** Says this server is alive; a catalog that cannot be reached now is logged, not thrown. */
     public void beat(long nowMs) {
         try {

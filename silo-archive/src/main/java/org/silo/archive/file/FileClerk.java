@@ -108,6 +108,7 @@ public final class FileClerk {
                     now,
                     now,
                     q.hash());
+            org.silo.archive.volume.VolumeWriters.recorded(c, vol, q.cookie());
             Namespace.createFile(c, path, bfid, owner, now);
             return get(c, bfid);
         });
@@ -214,6 +215,7 @@ public final class FileClerk {
                     now,
                     hashOf(c, original),
                     original);
+            org.silo.archive.volume.VolumeWriters.recorded(c, vol, cookie);
             return get(c, bfid);
         });
     }
@@ -305,6 +307,7 @@ public final class FileClerk {
                     data.length,
                     mover));
             Backend backend = volumes.backends().get(v.backend());
+            backend.startWriter(volumes.nextFile(v.label()));
             try {
                 cookie = backend.append(data);
                 break;

@@ -16,6 +16,7 @@ import org.silo.archive.ns.Namespace;
 import org.silo.archive.ns.NsPath;
 import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.Checksums;
+import org.silo.archive.volume.VolumeWriters;
 import org.silo.wire.SiloException;
 
 /**
@@ -100,6 +101,7 @@ public final class FileRecorder {
         long memberBytes = 0;
         long bytes = 0;
         int stored = 0;
+        long highest = 0; // the highest file number the group wrote on the volume
         try (Sql.Batch bitFiles = Sql.batch(
                         c,
                         "INSERT INTO bit_file (bfid, volume, cookie, size, adler32, path, owner, state, created_ms,"
@@ -134,6 +136,7 @@ public final class FileRecorder {
                 entries.add(dirIds.get(p.parent()), p.name(), bfid, f.owner(), now, now);
                 out.add(new Outcome(f.index(), bfid, null));
                 stored++;
+                highest = Math.max(highest, at.fileNumber());
                 if (member) {
                     members++;
                     memberBytes += f.size();
@@ -143,6 +146,9 @@ public final class FileRecorder {
             }
             bitFiles.run(); // before the entries that name them (ns_entry.bfid references bit_file)
             entries.run();
+        }
+        if (stored > 0) {
+            VolumeWriters.recorded(c, volume, highest);
         }
         if (container != null && members > 0) {
             Sql.update(
@@ -245,6 +251,7 @@ public final class FileRecorder {
                 bytes,
                 "active",
                 now);
+        VolumeWriters.recorded(c, target, copy);
         // the target holds the container's bytes and one more file per member, as a group commit counts them
         Sql.update(
                 c,

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.silo.archive.catalog.Catalog;
 import org.silo.archive.catalog.Sql;
+import org.silo.archive.cluster.ServerRoster;
 import org.silo.archive.ops.LibraryMessages;
 import org.silo.archive.ops.LibraryMessages.MoverHello;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
@@ -239,7 +240,12 @@ final class MoverRegistry implements AutoCloseable {
         return mover(m.id);
     }
 
-    /** Movers silent for longer than the timeout lose their binding; their requests go to other movers. */
+    /**
+     * Movers silent for longer than the timeout lose their binding; their requests go to other movers. Only
+     * a mover the catalog says is connected here (or to no server, or to one that is not up) is this
+     * server's to release: a mover that speaks to another server of the catalog is that server's business,
+     * however long it has been silent here. The movers of a server that is no longer up are released too.
+     */
     void reap() {
         long now = System.currentTimeMillis();
         for (Map.Entry<String, Live> e : live.entrySet()) {
@@ -248,11 +254,18 @@ final class MoverRegistry implements AutoCloseable {
                 continue;
             }
             try {
-                catalog.tx(c -> {
+                boolean released = catalog.tx(c -> {
+                    if (!ours(c, e.getKey(), now)) {
+                        return false;
+                    }
                     scheduler.requeue(c, e.getKey(), l.name, true);
                     Sql.update(c, "UPDATE mover SET state = 'offline', volume = NULL WHERE id = ?", e.getKey());
-                    return null;
+                    return true;
                 });
+                if (!released) {
+                    live.remove(e.getKey(), l); // connected to another server: not known here any more
+                    continue;
+                }
                 log.warn(
                         "mover {} ({}) silent for {} ms: offline, its binding to {} and its requests released",
                         l.name,
@@ -268,6 +281,78 @@ final class MoverRegistry implements AutoCloseable {
             } catch (SiloException | RuntimeException ex) {
                 log.warn("cannot release mover {}: {}", l.name, ex.getMessage());
             }
+        }
+        String me = server;
+        if (me != null && catalog.engine() == Catalog.Engine.POSTGRESQL) { // SQLite: one server
+            releaseOrphans(me, now);
+        }
+    }
+
+    /**
+     * Whether the mover is this server's to release: its row (locked) names this server, none, or a server
+     * that is not up. A mover that registered with another server meanwhile is not.
+     */
+    private boolean ours(Connection c, String moverId, long now) throws SQLException {
+        if (catalog.engine() == Catalog.Engine.SQLITE) {
+            return true; // one server: a row naming another address is this server's from before a restart
+        }
+        Optional<String> at = Sql.one(
+                c, "SELECT server FROM mover WHERE id = ?" + catalog.forUpdate(), rs -> rs.getString(1), moverId);
+        String me = server;
+        if (at.isEmpty() || at.get() == null || me == null || at.get().equals(me)) {
+            return true;
+        }
+        return !ServerRoster.up(c, at.get(), now);
+    }
+
+    /**
+     * The movers of servers that are no longer up (killed, or stopped while their movers held work): their
+     * bindings and requests go back to the queue, from whichever server finds them first.
+     */
+    private void releaseOrphans(String me, long now) {
+        try {
+            List<String[]> orphans = catalog.tx(c -> {
+                List<String[]> out = new ArrayList<>();
+                for (String[] m : Sql.list(
+                        c,
+                        "SELECT id, name, server FROM mover WHERE state <> 'offline' AND server IS NOT NULL"
+                                + " AND server <> ?",
+                        rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)},
+                        me)) {
+                    if (!ServerRoster.up(c, m[2], now)) {
+                        out.add(m);
+                    }
+                }
+                return out;
+            });
+            for (String[] m : orphans) {
+                boolean released = catalog.tx(c -> {
+                    if (!ours(c, m[0], now)) {
+                        return false; // it registered with a server that is up meanwhile
+                    }
+                    scheduler.requeue(c, m[0], m[1], true);
+                    Sql.update(c, "UPDATE mover SET state = 'offline', volume = NULL WHERE id = ?", m[0]);
+                    return true;
+                });
+                if (released) {
+                    log.warn(
+                            "mover {} ({}) was connected to server {}, which is not up: its binding and its"
+                                    + " requests released",
+                            m[1],
+                            m[0],
+                            m[2]);
+                    Live l = live.get(m[0]);
+                    if (l != null) {
+                        l.state = "offline";
+                        l.persisted = "offline|null";
+                        l.volume = null;
+                        l.job = 0;
+                    }
+                    signal.wake();
+                }
+            }
+        } catch (SiloException | RuntimeException ex) {
+            log.warn("cannot release the movers of servers that are not up: {}", ex.getMessage());
         }
     }
 

@@ -212,6 +212,7 @@ final class Repacks {
                         moved.size(),
                         memberBytes,
                         now);
+                org.silo.archive.volume.VolumeWriters.recorded(c, target, q.container());
                 Set<String> old = new LinkedHashSet<>();
                 for (Moved m : moved) {
                     switched += Sql.update(

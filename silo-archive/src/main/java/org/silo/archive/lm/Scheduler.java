@@ -21,6 +21,7 @@ import org.silo.archive.ops.VolumeMessages.NextWriteVolume;
 import org.silo.archive.ops.VolumeMessages.VolumeInfo;
 import org.silo.archive.volume.VolumeClerk;
 import org.silo.archive.volume.VolumeState;
+import org.silo.archive.volume.VolumeWriters;
 import org.silo.wire.BusyException;
 import org.silo.wire.NoSpaceException;
 import org.silo.wire.NotFoundException;
@@ -50,10 +51,6 @@ final class Scheduler {
     private final WorkSignal signal;
     private final VolumeJobs volumeJobs;
     private final NoRoom noRoom;
-    /** When each owner was last given a request (fair share takes turns; in memory: a restart starts even). */
-    private final Map<String, Long> lastServed = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private final java.util.concurrent.atomic.AtomicLong turns = new java.util.concurrent.atomic.AtomicLong();
 
     Scheduler(
             Catalog catalog,
@@ -115,13 +112,14 @@ final class Scheduler {
                                 + " AND merged_into IS NULL ORDER BY id" + skipLocked(),
                         Requests::row,
                         label);
-                for (Req r : byPriority(reads, Map.of(), byOwner, now)) {
+                for (Req r : byPriority(c, reads, Map.of(), byOwner, now)) {
                     if (!r.avoids(moverId, l.name)
                             && l.takes(r.kind())
                             && VolumeState.parse(v.state()).readable()
                             && (starving.isEmpty() || starving.contains(r.owner()))) {
                         VolumeInfo target = null;
-                        if (needsTarget(r) && (target = volumeJobs.copyTarget(c, r, busyVolumes(c, moverId))) == null) {
+                        if (needsTarget(r)
+                                && (target = volumeJobs.copyTarget(c, r, busyVolumes(c, moverId), l.name)) == null) {
                             continue;
                         }
                         return new Work(
@@ -142,14 +140,11 @@ final class Scheduler {
                             v.storageGroup(),
                             v.fileFamily(),
                             v.remaining());
-                    for (Req r : byPriority(writes, Map.of(), byOwner, now)) {
+                    for (Req r : byPriority(c, writes, Map.of(), byOwner, now)) {
                         if (!r.avoids(moverId, l.name) && (starving.isEmpty() || starving.contains(r.owner()))) {
-                            Sql.update(
-                                    c,
-                                    "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ? AND writing IS NULL",
-                                    l.name,
-                                    now,
-                                    label);
+                            if (!VolumeWriters.claimWithinWidth(c, catalog, v, l.name, now)) {
+                                break; // another mover (of any server) writes it now, or the family's width is taken
+                            }
                             return new Work(
                                     LibraryMessages.WRITE_TO_HSM,
                                     label,
@@ -223,7 +218,7 @@ final class Scheduler {
                 lib)) {
             activeBySg.put(row.getKey(), row.getValue());
         }
-        for (Req r : byPriority(queued, activeBySg, activeByOwner(c, lib), now)) {
+        for (Req r : byPriority(c, queued, activeBySg, activeByOwner(c, lib), now)) {
             if (r.avoids(moverId, l.name) || !l.takes(r.kind())) {
                 continue;
             }
@@ -232,6 +227,10 @@ final class Scheduler {
                     continue;
                 }
                 VolumeInfo v = VolumeClerk.get(c, r.volume());
+                if (catalog.engine() == Catalog.Engine.POSTGRESQL && boundMeanwhile(c, v.label(), moverId)) {
+                    busy.add(v.label());
+                    continue;
+                }
                 if (!VolumeState.parse(v.state()).readable()) {
                     Sql.update(
                             c,
@@ -243,7 +242,7 @@ final class Scheduler {
                     continue;
                 }
                 VolumeInfo target = null;
-                if (needsTarget(r) && (target = volumeJobs.copyTarget(c, r, busy)) == null) {
+                if (needsTarget(r) && (target = volumeJobs.copyTarget(c, r, busy, l.name)) == null) {
                     continue;
                 }
                 return new Work(
@@ -275,6 +274,16 @@ final class Scheduler {
                 || (r.kind().equals(LibraryMessages.KIND_REPACK) && r.size() > 0);
     }
 
+    /**
+     * Whether another server's scheduler bound the volume since {@code busy} was read: its row is locked
+     * (a scheduler binding it at this moment has committed once the lock is ours), then the bindings are
+     * read again. PostgreSQL only: SQLite's transactions run one at a time.
+     */
+    private static boolean boundMeanwhile(Connection c, String label, String moverId) throws SQLException {
+        Sql.one(c, "SELECT label FROM volume WHERE label = ? FOR UPDATE", rs -> rs.getString(1), label);
+        return busyVolumes(c, moverId).contains(label);
+    }
+
     /** Volumes other movers have bound, or that running requests use (as source or copy target). */
     private static Set<String> busyVolumes(Connection c, String moverId) throws SQLException {
         Set<String> busy = new HashSet<>(Sql.list(
@@ -290,13 +299,7 @@ final class Scheduler {
     private Job activate(Connection c, Req r, String moverId, Live l, VolumeInfo v, boolean mount, VolumeInfo target)
             throws SQLException, SiloException {
         long now = System.currentTimeMillis();
-        if (target != null) {
-            Sql.update(
-                    c,
-                    "UPDATE volume SET writing = ?, last_access_ms = ? WHERE label = ?",
-                    l.name,
-                    now,
-                    target.label());
+        if (target != null) { // claimed as the target's writer by copyTarget
             Sql.update(c, "UPDATE request SET target = ? WHERE id = ?", target.label(), r.id());
         }
         Sql.update(
@@ -316,7 +319,7 @@ final class Scheduler {
                 now,
                 moverId);
         stops.givenTo(r.id(), moverId); // given back to the mover that lost it: its progress counts again
-        lastServed.put(r.owner(), turns.incrementAndGet());
+        served(c, r.owner());
         l.lastOwner = r.owner();
         l.persisted = "active|" + v.label();
         l.state = "active";
@@ -382,7 +385,10 @@ final class Scheduler {
                 target == null ? null : target.label(),
                 target == null ? null : target.backend(),
                 files,
-                settings.aggregation());
+                settings.aggregation(),
+                target != null
+                        ? VolumeWriters.nextFile(c, target.label())
+                        : r.kind().equals(LibraryMessages.KIND_WRITE) ? VolumeWriters.nextFile(c, v.label()) : 0);
     }
 
     /** Puts the mover's running requests back in the queue (avoiding it if {@code avoidIt}) and releases its write marks. */
@@ -405,7 +411,16 @@ final class Scheduler {
      * users, taking turns), then the highest effective priority, then the oldest.
      */
     private List<Req> byPriority(
-            List<Req> rows, Map<String, Long> activeBySg, Map<String, Long> activeByOwner, long now) {
+            Connection c, List<Req> rows, Map<String, Long> activeBySg, Map<String, Long> activeByOwner, long now)
+            throws SQLException {
+        if (rows.isEmpty()) {
+            return rows;
+        }
+        Map<String, Long> lastServed = new HashMap<>();
+        for (var row :
+                Sql.list(c, "SELECT owner, turn FROM owner_turn", rs -> Map.entry(rs.getString(1), rs.getLong(2)))) {
+            lastServed.put(row.getKey(), row.getValue());
+        }
         List<Req> sorted = new ArrayList<>(rows);
         sorted.sort(Comparator.<Req>comparingLong(r -> activeBySg.getOrDefault(r.storageGroup(), 0L))
                 .thenComparingLong(r -> activeByOwner.getOrDefault(r.owner(), 0L))
@@ -415,6 +430,21 @@ final class Scheduler {
                 .thenComparingLong(r -> r.createdMs())
                 .thenComparingLong(r -> r.id()));
         return sorted;
+    }
+
+    /**
+     * The owner was given a request: its turn is the catalog's next, so that the servers sharing a catalog
+     * take turns among users together (two transactions at once may draw the same turn: a tie, which
+     * priority and age then break).
+     */
+    private static void served(Connection c, String owner) throws SQLException {
+        long turn = Sql.one(c, "SELECT COALESCE(MAX(turn), 0) + 1 FROM owner_turn", rs -> rs.getLong(1))
+                .orElse(1L);
+        Sql.update(
+                c,
+                "INSERT INTO owner_turn (owner, turn) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET turn = excluded.turn",
+                owner,
+                turn);
     }
 
     /** Enstore's curpri: basepri + delpri * floor(age / agetime), capped; an admin priority wins. */

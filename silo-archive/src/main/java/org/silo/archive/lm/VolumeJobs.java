@@ -382,7 +382,7 @@ final class VolumeJobs {
      * of the file and is neither busy nor being written (its own storage group first, then blank ones,
      * which join it). Null: none now; the copy waits.
      */
-    VolumeInfo copyTarget(Connection c, Req r, Set<String> busy) throws SQLException, SiloException {
+    VolumeInfo copyTarget(Connection c, Req r, Set<String> busy, String mover) throws SQLException, SiloException {
         Set<String> holders = r.bfid() != null
                 ? holders(c, r.bfid())
                 : r.kind().equals(LibraryMessages.KIND_COPY)
@@ -406,8 +406,9 @@ final class VolumeJobs {
                     || busy.contains(label)
                     || !t.state().equals("ok")
                     || t.writing() != null
-                    || t.remaining() < r.size()) {
-                continue;
+                    || t.remaining() < r.size()
+                    || !org.silo.archive.volume.VolumeWriters.claim(c, label, mover, System.currentTimeMillis())) {
+                continue; // claimed in this transaction: another server's copy or write cannot take it too
             }
             if (t.fileFamily().equals(VolumeClerk.BLANK_FAMILY)) {
                 Sql.update(

@@ -93,6 +93,7 @@ final class ClientWrite {
         boolean reported = false;
         try {
             backend = host.backends().get(job.backend());
+            backend.startWriter(job.nextFile());
             try {
                 socket = host.connect(t.callback());
             } catch (IOException e) {

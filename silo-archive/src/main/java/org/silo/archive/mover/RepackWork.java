@@ -83,6 +83,9 @@ final class RepackWork {
             }
             from = backends.get(j.backend());
             to = j.targetBackend() == null ? null : backends.get(j.targetBackend());
+            if (to != null) {
+                to.startWriter(j.nextFile());
+            }
         } catch (SiloException e) {
             return failed("cannot open the volumes of repack job " + j.id() + ": " + e.getMessage(), true, j.volume());
         }

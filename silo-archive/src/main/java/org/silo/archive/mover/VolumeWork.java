@@ -74,6 +74,7 @@ final class VolumeWork {
         MessageDigest md = hash == null ? null : ContentHash.digest(hash.substring(0, hash.indexOf(':')));
         try {
             to = backends.get(j.targetBackend());
+            to.startWriter(j.nextFile());
             InputStream raw =
                     new CheckedInputStream(new DataChannel.Counted(pace.apply(source.open()), j.size(), done), sum);
             try (InputStream in = md == null ? raw : new DigestInputStream(raw, md)) {
@@ -143,6 +144,7 @@ final class VolumeWork {
         String cookie;
         try {
             to = backends.get(j.targetBackend());
+            to.startWriter(j.nextFile());
             try (MemberSums in =
                     new MemberSums(new DataChannel.Counted(pace.apply(source.open()), j.size(), done), members)) {
                 cookie = to.append(new Stoppable(in), j.size(), () -> {

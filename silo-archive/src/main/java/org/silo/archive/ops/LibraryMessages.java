@@ -69,6 +69,9 @@ public final class LibraryMessages {
      * algorithm to compute (md5 or sha256). A copy reads the bit file from {@code volume} and appends it
      * to {@code targetVolume} (no client: {@code targets} is empty). A verify reads every file in
      * {@code files} from {@code volume}. {@code moverName} is the mover's name as the catalog knows it.
+     * {@code nextFile}: the lowest file number the job may write on the volume it writes ({@code volume},
+     * or {@code targetVolume} for a copy or repack), the catalog's {@code next_file} when the writer was
+     * bound (0: not known; the mover counts from the volume's files).
      */
     public record Job(
             long id,
@@ -88,7 +91,49 @@ public final class LibraryMessages {
             String targetVolume,
             String targetBackend,
             List<FileRef> files,
-            Aggregation aggregation) {
+            Aggregation aggregation,
+            long nextFile) {
+        public Job(
+                long id,
+                String kind,
+                String volume,
+                String backend,
+                String bfid,
+                String cookie,
+                String path,
+                long size,
+                String adler32,
+                boolean verify,
+                List<Target> targets,
+                String moverName,
+                String changer,
+                String hash,
+                String targetVolume,
+                String targetBackend,
+                List<FileRef> files,
+                Aggregation aggregation) {
+            this(
+                    id,
+                    kind,
+                    volume,
+                    backend,
+                    bfid,
+                    cookie,
+                    path,
+                    size,
+                    adler32,
+                    verify,
+                    targets,
+                    moverName,
+                    changer,
+                    hash,
+                    targetVolume,
+                    targetBackend,
+                    files,
+                    aggregation,
+                    0);
+        }
+
         public Job(
                 long id,
                 String kind,

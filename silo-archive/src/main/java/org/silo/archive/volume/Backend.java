@@ -64,6 +64,14 @@ public interface Backend extends AutoCloseable {
         void close();
     }
 
+    /**
+     * A writer was bound to the volume in the catalog: the files it writes take numbers from {@code nextFile}
+     * on at least (the catalog's {@code next_file}, raised with each file recorded by any server), so that
+     * a count this process kept from an earlier writing of the volume does not fall below files another
+     * server's mover wrote since. 0: not known.
+     */
+    default void startWriter(long nextFile) {}
+
     /** Starts a new file (see {@link NewFile}). */
     NewFile create() throws SiloException;
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,8 +15,10 @@ import org.silo.wire.SiloException;
 
 /**
  * A volume in a directory ({@code dir:PATH}): a local disk, a removable disk, or an LTFS-mounted tape.
- * File number {@code n} is the file {@code PATH/NNNNNNN}; it is written as {@code .NNNNNNN.part},
- * fsynced, renamed, and the directory fsynced, so a file that exists under its final name is whole.
+ * File number {@code n} is the file {@code PATH/NNNNNNN}; it is written as {@code .NNNNNNN.RANDOM.part},
+ * fsynced, given its name with a hard link (which never replaces a file of that name), and the directory
+ * fsynced, so a file that exists under its final name is whole, and no writer, of this process or of
+ * another server, ever writes over a file another wrote.
  */
 public final class DirBackend implements Backend {
     private final Path dir;
@@ -41,23 +42,17 @@ public final class DirBackend implements Backend {
         Path part = null;
         try {
             Files.createDirectories(dir);
-            long n = lastFileNumber() + 1;
+            long n = nextNumber();
             String cookie = Backend.cookie(n);
-            String name = cookie.substring(15);
-            part = dir.resolve("." + name + ".part");
-            try (FileChannel ch = FileChannel.open(
-                    part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            part = partFor(n);
+            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer b = ByteBuffer.wrap(data);
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
                 ch.force(true);
             }
-            try {
-                Files.move(part, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(part, dir.resolve(name));
-            }
+            publish(part, n);
             part = null;
             syncDir();
             last = n;
@@ -74,16 +69,10 @@ public final class DirBackend implements Backend {
         Path part = null;
         try {
             Files.createDirectories(dir);
-            long n = lastFileNumber() + 1;
-            while (Files.exists(dir.resolve(String.format("%07d", n)))) {
-                n++; // another process wrote this volume since we counted (one writer at a time, by the library
-                // manager)
-            }
+            long n = nextNumber();
             String cookie = Backend.cookie(n);
-            String name = cookie.substring(15);
-            part = dir.resolve("." + name + ".part");
-            try (FileChannel ch = FileChannel.open(
-                    part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            part = partFor(n);
+            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 byte[] buf = new byte[(int) Math.min(Math.max(size, 1), 1 << 20)];
                 ByteBuffer bb = ByteBuffer.wrap(buf);
                 long left = size;
@@ -101,11 +90,7 @@ public final class DirBackend implements Backend {
                 ch.force(true);
             }
             beforeCommit.check();
-            try {
-                Files.move(part, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(part, dir.resolve(name));
-            }
+            publish(part, n);
             part = null;
             syncDir();
             last = n;
@@ -132,10 +117,7 @@ public final class DirBackend implements Backend {
     public synchronized NewFile create() throws SiloException {
         try {
             Files.createDirectories(dir);
-            long n = lastFileNumber() + 1;
-            while (Files.exists(dir.resolve(String.format("%07d", n)))) {
-                n++;
-            }
+            long n = nextNumber();
             last = n; // reserved: an append meanwhile takes the next number, a failure leaves a gap
             return new DirNewFile(n);
         } catch (IOException e) {
@@ -153,9 +135,8 @@ public final class DirBackend implements Backend {
 
         DirNewFile(long number) throws IOException {
             this.number = number;
-            this.part = dir.resolve(String.format(".%07d.part", number));
-            this.channel = FileChannel.open(
-                    part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            this.part = partFor(number);
+            this.channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             this.out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 20);
         }
 
@@ -183,12 +164,7 @@ public final class DirBackend implements Backend {
                 channel.force(true);
                 channel.close();
                 check.check();
-                Path name = dir.resolve(String.format("%07d", number));
-                try {
-                    Files.move(part, name, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(part, name);
-                }
+                publish(part, number);
                 syncDir();
                 committed = true;
             } catch (IOException e) {
@@ -225,6 +201,54 @@ public final class DirBackend implements Backend {
             return p == null ? -1 : Files.getFileStore(p).getUsableSpace();
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /**
+     * The writer the catalog bound to this volume may write from file number {@code nextFile} on: a file
+     * another server's mover wrote since this process last counted is above what it counted.
+     */
+    @Override
+    public synchronized void startWriter(long nextFile) {
+        if (nextFile - 1 > last) {
+            last = nextFile - 1;
+        }
+    }
+
+    /**
+     * The next file number: one past the last counted, past any file of that number already on the volume
+     * (written by a writer that did not get it recorded before it stopped).
+     */
+    private long nextNumber() throws IOException {
+        long n = Math.max(lastFileNumber(), 0) + 1;
+        while (Files.exists(dir.resolve(String.format("%07d", n)))) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Where file {@code n} is written before it is named: a name of its own, so two writers never share one. */
+    private Path partFor(long n) {
+        return dir.resolve(String.format(".%07d.%s.part", n, Long.toHexString(PART_NAMES.nextLong())));
+    }
+
+    private static final java.security.SecureRandom PART_NAMES = new java.security.SecureRandom();
+
+    /**
+     * Gives the written file its name, never replacing a file of that name: a hard link is made (link(2)
+     * fails if the name exists, atomically), then the part name removed. Where the file system has no hard
+     * links the file is moved without replacing (a check, then rename(2)).
+     */
+    private void publish(Path part, long n) throws IOException {
+        Path name = dir.resolve(String.format("%07d", n));
+        try {
+            Files.createLink(name, part);
+            Files.delete(part);
+        } catch (UnsupportedOperationException e) {
+            Files.move(part, name);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new java.nio.file.FileAlreadyExistsException(
+                    name.toString(), null, "file " + n + " of the volume exists already: another writer wrote it");
         }
     }
 

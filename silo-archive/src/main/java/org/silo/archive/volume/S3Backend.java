@@ -226,6 +226,13 @@ public final class S3Backend implements Backend {
         return prefix + String.format("%07d", n);
     }
 
+    @Override
+    public synchronized void startWriter(long nextFile) {
+        if (nextFile - 1 > last) {
+            last = nextFile - 1;
+        }
+    }
+
     private long lastFileNumber() {
         if (last < 0) {
             long max = 0;

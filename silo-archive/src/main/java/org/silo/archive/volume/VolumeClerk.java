@@ -231,6 +231,11 @@ public final class VolumeClerk {
         return WriteVolumeChoice.choose(c, catalog, q);
     }
 
+    /** The lowest file number the volume's next file may take ({@link VolumeWriters#nextFile}). */
+    public long nextFile(String label) throws SiloException {
+        return catalog.tx(c -> VolumeWriters.nextFile(c, label));
+    }
+
     /** set_appending: the mover is appending to the volume; refused unless the volume is ok. */
     public VolumeInfo setAppending(String label, String mover) throws SiloException {
         return catalog.tx(c -> {
@@ -239,8 +244,11 @@ public final class VolumeClerk {
             if (v.writing() != null && !v.writing().equals(mover)) {
                 throw SiloException.of(ErrorCode.BUSY, "volume " + label + " is being written by " + v.writing());
             }
-            return WriteVolumeChoice.startWriting(
-                    c, v, mover == null ? "anonymous" : mover, System.currentTimeMillis());
+            String who = mover == null ? "anonymous" : mover;
+            if (!WriteVolumeChoice.startWriting(c, v, who, System.currentTimeMillis())) {
+                throw SiloException.of(ErrorCode.BUSY, "volume " + label + " is being written by another mover");
+            }
+            return get(c, label);
         });
     }
 

@@ -36,8 +36,8 @@ final class WriteVolumeChoice {
             if (Sql.count(c, "SELECT COUNT(*) FROM library WHERE name = ?", lib) == 0) {
                 throw SiloException.notFound("no library " + lib);
             }
-            int width = Sql.one(c, "SELECT width FROM file_family WHERE name = ?", rs -> rs.getInt(1), ff)
-                    .orElse(1);
+            // the family's row first: two servers choosing for one family count its writers one after the other
+            int width = VolumeWriters.lockFamily(c, catalog, ff);
             List<VolumeInfo> family = Sql.list(
                     c,
                     VolumeClerk.SELECT + " WHERE library = ? AND storage_group = ? AND file_family = ?"
@@ -48,8 +48,11 @@ final class WriteVolumeChoice {
                     ff);
             long writing = family.stream().filter(v -> v.writing() != null).count();
             for (VolumeInfo v : family) {
-                if (v.writing() == null && v.state().equals("ok") && v.remaining() >= q.size()) {
-                    return startWriting(c, v, mover, now);
+                if (v.writing() == null
+                        && v.state().equals("ok")
+                        && v.remaining() >= q.size()
+                        && VolumeWriters.claim(c, v.label(), mover, now)) {
+                    return mounted(c, v.label());
                 }
             }
             if (writing >= width) {
@@ -93,21 +96,36 @@ final class WriteVolumeChoice {
                         "no volume in library " + lib + " for storage group " + sg + ", file family " + ff
                                 + " has room for " + q.size() + " bytes, and no blank volume is left");
             }
-            VolumeInfo blank = blanks.get(0);
-            Sql.update(
-                    c, "UPDATE volume SET storage_group = ?, file_family = ? WHERE label = ?", sg, ff, blank.label());
-            return startWriting(c, VolumeClerk.get(c, blank.label()), mover, now);
+            for (VolumeInfo blank : blanks) {
+                if (VolumeWriters.claim(c, blank.label(), mover, now)) {
+                    Sql.update(
+                            c,
+                            "UPDATE volume SET storage_group = ?, file_family = ? WHERE label = ?",
+                            sg,
+                            ff,
+                            blank.label());
+                    return mounted(c, blank.label());
+                }
+            }
+            throw SiloException.of(
+                    ErrorCode.BUSY, "every blank volume of library " + lib + " is being written: try again later");
         }
     }
 
-    static VolumeInfo startWriting(Connection c, VolumeInfo v, String mover, long now)
-            throws SQLException, SiloException {
-        Sql.update(
-                c,
-                "UPDATE volume SET writing = ?, mounts = mounts + 1, last_access_ms = ? WHERE label = ?",
-                mover,
-                now,
-                v.label());
-        return VolumeClerk.get(c, v.label());
+    /**
+     * set_appending: {@code mover} writes the volume from now on; false if another writer holds it (the
+     * claim is {@link VolumeWriters#claim}'s, so a second server's transaction cannot take it too).
+     */
+    static boolean startWriting(Connection c, VolumeInfo v, String mover, long now) throws SQLException {
+        if (!mover.equals(v.writing()) && !VolumeWriters.claim(c, v.label(), mover, now)) {
+            return false;
+        }
+        Sql.update(c, "UPDATE volume SET mounts = mounts + 1, last_access_ms = ? WHERE label = ?", now, v.label());
+        return true;
+    }
+
+    private static VolumeInfo mounted(Connection c, String label) throws SQLException, SiloException {
+        Sql.update(c, "UPDATE volume SET mounts = mounts + 1 WHERE label = ?", label);
+        return VolumeClerk.get(c, label);
     }
 }
