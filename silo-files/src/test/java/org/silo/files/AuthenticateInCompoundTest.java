@@ -30,6 +30,7 @@ import org.silo.wire.auth.Grants;
 import org.silo.wire.auth.Right;
 import org.silo.wire.auth.Scram;
 import org.silo.wire.client.ClientOptions;
+import org.silo.wire.client.Compound;
 import org.silo.wire.client.LoginStep;
 import org.silo.wire.client.Reply;
 import org.silo.wire.client.SiloClient;
@@ -107,7 +108,7 @@ class AuthenticateInCompoundTest {
     void aLoginToAnOpenListThenOpenWriteReadAndCloseAreOneDatagramRoundTrip() throws Exception {
         assertThatThrownBy(() -> client.call(FilesOps.OPEN, open(FilesOps.READ, Name.device("retro"))))
                 .hasMessageContaining("needs read on block:retro");
-        SiloClient.Compound message = client.compound()
+        Compound message = client.compound()
                 .add(LoginOps.LOGIN, new LoginOps.Login("retro", ""))
                 .add(FilesOps.OPEN, open(FilesOps.READ | FilesOps.WRITE, Name.device("retro")))
                 .add(FilesOps.WRITE_OP, new FilesOps.Write(Handle.SAME, 512, "booted".getBytes(StandardCharsets.UTF_8)))

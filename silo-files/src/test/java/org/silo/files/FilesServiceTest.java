@@ -27,6 +27,7 @@ import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.WireConstants;
 import org.silo.wire.client.ClientOptions;
+import org.silo.wire.client.Compound;
 import org.silo.wire.client.Reply;
 import org.silo.wire.client.SiloClient;
 import org.silo.wire.codec.Result;
@@ -123,7 +124,7 @@ class FilesServiceTest {
                 new FilesOps.Write(w.handle(), 4096, "sector data".getBytes(StandardCharsets.UTF_8)));
         client.call(FilesOps.CLOSE, w.handle());
 
-        SiloClient.Compound message = client.compound()
+        Compound message = client.compound()
                 .add(FilesOps.OPEN, open(FilesOps.READ, FilesOps.CAPABILITY, Name.device("disk")))
                 .add(FilesOps.READ_OP, new FilesOps.Read(Handle.SAME, 4096, 11))
                 .add(FilesOps.CLOSE, Handle.SAME);

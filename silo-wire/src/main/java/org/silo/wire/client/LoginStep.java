@@ -24,7 +24,7 @@ public final class LoginStep {
     }
 
     /** A message that starts with PASSWD; its answer is tagged with the new session key, which is then taken. */
-    public SiloClient.Compound compound() {
+    public Compound compound() {
         client.expectKey(scram.sessionKey());
         return client.compound().add(LoginOps.PASSWD, new LoginOps.Passwd(proof));
     }

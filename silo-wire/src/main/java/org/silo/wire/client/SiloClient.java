@@ -3,15 +3,12 @@ package org.silo.wire.client;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +21,6 @@ import org.silo.wire.SessionGoneException;
 import org.silo.wire.SiloException;
 import org.silo.wire.WireConstants;
 import org.silo.wire.auth.Scram;
-import org.silo.wire.auth.ScramClient;
 import org.silo.wire.codec.Envelope;
 import org.silo.wire.codec.Frame;
 import org.silo.wire.codec.FrameCodec;
@@ -32,7 +28,6 @@ import org.silo.wire.codec.OperationData;
 import org.silo.wire.codec.Result;
 import org.silo.wire.codec.WireReader;
 import org.silo.wire.codec.WireWriter;
-import org.silo.wire.op.LoginOps;
 import org.silo.wire.op.Operation;
 import org.silo.wire.op.SessionOps;
 import org.silo.wire.op.SessionOps.StartReply;
@@ -60,8 +55,7 @@ public final class SiloClient implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel udp;
     private final CallEngine engine;
-    private final Object tcpLock = new Object();
-    private CompletableFuture<Channel> tcp;
+    private final TcpLink tcp;
     private volatile long session;
     private volatile long idleTimeoutMillis;
     /** Set by close: a DISOLVE then ends the call instead of starting a new session. */
@@ -70,14 +64,11 @@ public final class SiloClient implements AutoCloseable {
     private final long clientId;
     /** Which of {@code options.servers()} the client talks to. */
     private volatile int serverIndex;
-    /** The login to repeat in a new session (null: anonymous). */
-    private volatile Relogin relogin;
+    /** The session's login, repeated in each new session. */
+    private final SessionLogin login = new SessionLogin(this);
 
     /** Set on the thread that starts a new session after DISOLVE. */
     private static final ThreadLocal<Boolean> RENEWING = ThreadLocal.withInitial(() -> false);
-
-    /** A login as it can be made again without the password: the list and its saved keys (null for an unprotected list). */
-    private record Relogin(String list, Scram.Keys keys) {}
 
     private SiloClient(ClientOptions options) throws SiloException {
         this.options = options;
@@ -109,7 +100,9 @@ public final class SiloClient implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw SiloException.of(ErrorCode.IO, "cannot open a UDP socket: " + e.getMessage());
         }
-        this.engine = new CallEngine(udp.eventLoop(), udp, this::tcpChannel, options);
+        this.tcp = new TcpLink(
+                group, options.deadline(), this::targetAddress, record -> deliver(record, true), this::tcpLost);
+        this.engine = new CallEngine(udp.eventLoop(), udp, tcp::channel, options);
     }
 
     /**
@@ -126,6 +119,14 @@ public final class SiloClient implements AutoCloseable {
             c.shutdown();
             throw e;
         }
+    }
+
+    private java.net.InetSocketAddress targetAddress() {
+        return engine.target().address();
+    }
+
+    private void tcpLost(Channel ch) {
+        udp.eventLoop().execute(() -> engine.tcpLost(ch));
     }
 
     private void deliver(ByteBuf content, boolean viaTcp) {
@@ -160,9 +161,7 @@ public final class SiloClient implements AutoCloseable {
     private void moveTo(int index) {
         serverIndex = index;
         engine.moveTo(options.servers().get(index));
-        synchronized (tcpLock) {
-            tcp = null; // the old server's connection is let go; its calls time out or see it close
-        }
+        tcp.letGo(); // the old server's connection: its calls time out or see it close
     }
 
     /**
@@ -239,17 +238,9 @@ public final class SiloClient implements AutoCloseable {
     /** A new session with the current server, logged in again as the old one was. */
     private synchronized void startAgain() throws SiloException {
         engine.clearKey(); // the new session starts unsigned; a login gives it its own key
-        rights = "";
+        login.forget();
         startSession();
-        Relogin again = relogin;
-        if (again != null) {
-            if (again.keys() == null) {
-                rights = call(LoginOps.LOGIN, new LoginOps.Login(again.list(), ""))
-                        .rights();
-            } else {
-                login(again.list(), ScramClient.withKeys(again.list(), again.keys()));
-            }
-        }
+        login.again();
     }
 
     /**
@@ -272,17 +263,13 @@ public final class SiloClient implements AutoCloseable {
                         TimeUnit.MILLISECONDS);
     }
 
-    private volatile String rights = "";
-
     /**
      * Goes back to the default access (seed 002's LOGIN naming no list): the session keeps going with the
      * rights of an anonymous session from this address, and is not logged in again after a restart.
      * Returns those rights.
      */
     public String logout() throws SiloException {
-        relogin = null;
-        rights = call(LoginOps.LOGIN, new LoginOps.Login("", "")).rights();
-        return rights;
+        return login.logout();
     }
 
     /**
@@ -291,37 +278,12 @@ public final class SiloClient implements AutoCloseable {
      * or null when the list is not protected.
      */
     public Scram.Keys login(String list, char[] password) throws SiloException {
-        if (password.length == 0) { // no SCRAM at all: granted if the list is unprotected, else PERMISSION
-            rights = call(LoginOps.LOGIN, new LoginOps.Login(list, "")).rights();
-            relogin = new Relogin(list, null);
-            return null;
-        }
-        return login(list, ScramClient.withPassword(list, password));
+        return login.login(list, password);
     }
 
     /** Logs in with keys saved from an earlier {@link #login(String, char[])}. */
     public void login(String list, Scram.Keys keys) throws SiloException {
-        login(list, ScramClient.withKeys(list, keys));
-    }
-
-    private Scram.Keys login(String list, ScramClient scram) throws SiloException {
-        LoginOps.Answer challenge = call(LoginOps.LOGIN, new LoginOps.Login(list, scram.clientFirst()));
-        if (challenge.granted()) {
-            rights = challenge.rights();
-            relogin = new Relogin(list, null);
-            return null;
-        }
-        try {
-            String proof = scram.clientFinal(challenge.serverMessage());
-            engine.expectKey(scram.sessionKey());
-            LoginOps.Answer done = call(LoginOps.PASSWD, new LoginOps.Passwd(proof));
-            scram.verifyServerFinal(done.serverMessage());
-            rights = done.rights();
-            relogin = new Relogin(list, scram.keys());
-            return scram.keys();
-        } catch (Scram.ScramException e) {
-            throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
-        }
+        login.login(list, keys);
     }
 
     /**
@@ -336,22 +298,12 @@ public final class SiloClient implements AutoCloseable {
      * }</pre>
      */
     public LoginStep beginLogin(String list, char[] password) throws SiloException {
-        ScramClient scram = ScramClient.withPassword(list, password);
-        LoginOps.Answer challenge = call(LoginOps.LOGIN, new LoginOps.Login(list, scram.clientFirst()));
-        if (challenge.granted()) {
-            throw SiloException.invalid("access list '" + list + "' has no password: put LOGIN itself in the message");
-        }
-        try {
-            return new LoginStep(this, list, scram, scram.clientFinal(challenge.serverMessage()));
-        } catch (Scram.ScramException e) {
-            throw SiloException.of(ErrorCode.PERMISSION, "login to '" + list + "' failed: " + e.getMessage());
-        }
+        return login.begin(list, password);
     }
 
     /** A login's second half is done ({@link LoginStep#finish}): these rights, and a new session logs in again so. */
     void loggedIn(String list, Scram.Keys keys, String granted) {
-        rights = granted;
-        relogin = new Relogin(list, keys);
+        login.loggedIn(list, keys, granted);
     }
 
     /** The answer to the next message is tagged with this session key, which is then taken. */
@@ -361,7 +313,7 @@ public final class SiloClient implements AutoCloseable {
 
     /** The rights the session holds, as the server described them at login ("" before any login). */
     public String rights() {
-        return rights;
+        return login.rights();
     }
 
     public ClientOptions options() {
@@ -403,7 +355,7 @@ public final class SiloClient implements AutoCloseable {
 
     /** Several operations in one message, answered in order in one reply. */
     public Compound compound() {
-        return new Compound();
+        return new Compound(this);
     }
 
     /** Sends a whole envelope in this session; over TCP when asked or when it is too big for a datagram. */
@@ -522,50 +474,6 @@ public final class SiloClient implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Channel> tcpChannel() {
-        synchronized (tcpLock) {
-            if (tcp != null
-                    && (!tcp.isDone()
-                            || (!tcp.isCompletedExceptionally() && tcp.join().isActive()))) {
-                return tcp;
-            }
-            CompletableFuture<Channel> f = new CompletableFuture<>();
-            tcp = f;
-            ChannelFuture cf = new Bootstrap()
-                    .group(group)
-                    .channel(Transports.socket())
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                            Math.min(10_000, options.deadline().toMillis()))
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(Integer.MAX_VALUE, 0, 4, 0, 4));
-                            ch.pipeline().addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-                                @Override
-                                protected void channelRead0(ChannelHandlerContext ctx, ByteBuf record) {
-                                    deliver(record, true);
-                                }
-
-                                @Override
-                                public void channelInactive(ChannelHandlerContext ctx) {
-                                    udp.eventLoop().execute(() -> engine.tcpLost(ctx.channel()));
-                                }
-                            });
-                        }
-                    })
-                    .connect(engine.target().address());
-            cf.addListener(done -> {
-                if (done.isSuccess()) {
-                    f.complete(cf.channel());
-                } else {
-                    f.completeExceptionally(done.cause());
-                }
-            });
-            return f;
-        }
-    }
-
     /** Ends the session (END, briefly waited for) and releases the sockets. */
     @Override
     public void close() {
@@ -604,25 +512,5 @@ public final class SiloClient implements AutoCloseable {
     private void shutdown() {
         engine.closeAll();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    /** Builds a message of several operations. */
-    public final class Compound {
-        private final List<OperationData> ops = new ArrayList<>();
-
-        public <Q> Compound add(Operation<Q, ?> op, Q request) {
-            WireWriter w = new WireWriter();
-            op.request().encode(request, w);
-            ops.add(new OperationData(op.code(), w.toByteArray()));
-            return this;
-        }
-
-        public Envelope envelope() {
-            return new Envelope(ops);
-        }
-
-        public Reply send() throws SiloException {
-            return await(SiloClient.this.send(envelope(), false));
-        }
     }
 }
