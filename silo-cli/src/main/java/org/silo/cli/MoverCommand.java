@@ -293,13 +293,17 @@ final class MoverCommand implements Runnable {
             description = {
                 "Run a mover in this process for a server elsewhere.",
                 "It must reach the volumes itself (dir volumes by the same absolute paths, S3 volumes by their URLs),"
-                        + " and it connects to the clients' addresses, so they must be reachable from this host."
+                        + " and it connects to the clients' addresses, so they must be reachable from this host.",
+                "It logs in with the login 'silo login --server SERVER' saved for its --server, if any: a server on a"
+                        + " network grants anonymous sessions read only, and a mover needs write on archive:mover:"
+                        + " and on the volumes it writes."
             },
             footer = {
                 "",
                 "Examples:",
                 "  silo mover run --server archive1:7400",
                 "  silo mover run --server archive1:7400,archive2:7400",
+                "  silo login movers --server archive1:7400 && silo mover run --server archive1:7400",
                 "  silo mover run --server archive1:7400 --home /var/lib/silo-mover \\",
                 "      --library lib1 --name drive-7 --rate 200M"
             })
@@ -343,10 +347,14 @@ final class MoverCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Mover m = RemoteMover.start(server, home, library, name, SizeOption.parse("--rate", rate));
+            // the login saved by 'silo login --server SERVER' for these servers, if any (else anonymous)
+            RemoteMover.Login login = Logins.forServer(server)
+                    .map(s -> new RemoteMover.Login(s.list(), s.keys()))
+                    .orElse(null);
+            Mover m = RemoteMover.start(server, home, library, name, SizeOption.parse("--rate", rate), login);
             System.out.printf(
-                    "mover %s serving library %s for %s (Ctrl-C stops it after the transfer under way)%n",
-                    m.id(), library, server);
+                    "mover %s serving library %s for %s%s (Ctrl-C stops it after the transfer under way)%n",
+                    m.id(), library, server, login == null ? ", anonymous" : " as " + login.list());
             Runtime.getRuntime().addShutdownHook(new Thread(m::close));
             Thread.currentThread().join();
             return 0;

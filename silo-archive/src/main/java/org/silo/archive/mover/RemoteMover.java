@@ -22,10 +22,23 @@ import org.silo.wire.client.SiloClient;
 public final class RemoteMover {
     private RemoteMover() {}
 
-    /** Connects to the server and starts a mover whose id lives in {@code home}. */
+    /**
+     * A login the mover makes in each session it starts: an access list granting write on {@code
+     * archive:mover:} and on the volumes it writes (docs/security.md), with the keys saved by {@code silo
+     * login}.
+     */
+    public record Login(String list, org.silo.wire.auth.Scram.Keys keys) {}
+
+    /** Connects to the server and starts a mover whose id lives in {@code home}; anonymous. */
     public static Mover start(String server, Path home, String library, String name, long throttle)
             throws SiloException {
-        Reconnecting link = new Reconnecting(server);
+        return start(server, home, library, name, throttle, null);
+    }
+
+    /** Connects to the server, logs in ({@code login} null: anonymous), and starts a mover. */
+    public static Mover start(String server, Path home, String library, String name, long throttle, Login login)
+            throws SiloException {
+        Reconnecting link = new Reconnecting(server, login);
         link.client();
         Backends backends = new Backends(home);
         String host;
@@ -50,13 +63,15 @@ public final class RemoteMover {
     static final class Reconnecting implements MoverLink {
         private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RemoteMover.class);
         private final ClientOptions options;
+        private final Login login;
         /** Where a new client starts: the server the last one was talking to. */
         private int first;
 
         private SiloClient client;
         private MoverLink link;
 
-        Reconnecting(String server) {
+        Reconnecting(String server, Login login) {
+            this.login = login;
             this.options = ClientOptions.to(server).withListener(new org.silo.wire.client.ClientListener() {
                 @Override
                 public void waiting(String name, long waitedMillis, int retransmissions) {}
@@ -76,7 +91,16 @@ public final class RemoteMover {
                     ClientOptions.Server s = all.get((first + i) % all.size());
                     rotated.add(new ClientOptions.Server(s.address(), "mover@" + s.name()));
                 }
-                client = SiloClient.connect(options.withServers(rotated));
+                SiloClient c = SiloClient.connect(options.withServers(rotated));
+                if (login != null) {
+                    try {
+                        c.login(login.list(), login.keys());
+                    } catch (SiloException e) {
+                        c.close();
+                        throw e;
+                    }
+                }
+                client = c;
                 link = MoverLink.over(client);
             }
             return link;
