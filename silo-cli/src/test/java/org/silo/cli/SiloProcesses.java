@@ -130,9 +130,14 @@ final class SiloProcesses implements AutoCloseable {
      * the put), so coreutils' {@code env --default-signal=INT} resets it before bin/silo runs.
      */
     Running start(String... args) throws IOException {
+        return startTo(at, args);
+    }
+
+    /** As {@link #start}, to {@code servers} (one HOST:PORT, or a list of them) instead of this server. */
+    Running startTo(String servers, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT", SILO.toString()));
         cmd.addAll(List.of(args));
-        cmd.add("--server=" + at);
+        cmd.add("--server=" + servers);
         Process p = builder(cmd).start();
         running.add(p);
         List<String> out = new CopyOnWriteArrayList<>();

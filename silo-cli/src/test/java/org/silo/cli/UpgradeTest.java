@@ -201,7 +201,7 @@ class UpgradeTest {
 
     /** The dumped schema into a fresh schema of PostgreSQL at 127.0.0.1:5432 (skipped, saying why, if none is there). */
     private String restorePostgres(Path data) throws Exception {
-        pgBase = reachablePostgres();
+        pgBase = reachablePostgres("the PostgreSQL upgrade test");
         pgSchema = "silo_up" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         String sql = Files.readString(dir.resolve("postgresql/catalog.sql"))
                 .replace(PG_FIXTURE_SCHEMA, pgSchema)
@@ -213,7 +213,8 @@ class UpgradeTest {
         return pgBase + "&currentSchema=" + pgSchema;
     }
 
-    private static String reachablePostgres() {
+    /** A URL of PostgreSQL at 127.0.0.1:5432 (or {@code -Dsilo.test.pg}) that connects, or {@code what} is skipped saying why. */
+    static String reachablePostgres(String what) {
         String given = System.getProperty("silo.test.pg", "");
         List<String> candidates = given.isEmpty()
                 ? List.of(
@@ -230,7 +231,7 @@ class UpgradeTest {
                 why.append(url).append(": ").append(e.getMessage()).append("; ");
             }
         }
-        Assumptions.abort("PostgreSQL cannot be reached, the PostgreSQL upgrade test skipped: " + why);
+        Assumptions.abort("PostgreSQL cannot be reached, " + what + " skipped: " + why);
         return null;
     }
 
