@@ -23,10 +23,17 @@ public final class S3Fixture implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "access", "secret")
                 .build();
         proxy.start();
-        long deadline = System.nanoTime()
-                + java.util.concurrent.TimeUnit.MINUTES.toNanos(2); // a ceiling: a busy machine is slow
+        awaitStarted(proxy);
+    }
+
+    /**
+     * Until s3proxy's Jetty has bound ({@code start()} returns before): its state says when. Fails at once
+     * if it failed, and after a ceiling of two minutes, a hang guard for a busy machine.
+     */
+    static void awaitStarted(S3Proxy proxy) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
         while (!proxy.getState().equals("STARTED")) {
-            if (System.nanoTime() > deadline) {
+            if (proxy.getState().equals("FAILED") || System.nanoTime() > deadline) {
                 throw new IllegalStateException("s3proxy did not start: " + proxy.getState());
             }
             Thread.sleep(10);

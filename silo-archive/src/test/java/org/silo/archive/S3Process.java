@@ -134,13 +134,7 @@ public final class S3Process implements AutoCloseable {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET)
                 .build();
         proxy.start();
-        // start() returns before Jetty has bound; its state says when it has (S3Fixture waits the same way)
-        while (!proxy.getState().equals("STARTED")) {
-            if (proxy.getState().equals("FAILED")) {
-                throw new IllegalStateException("s3proxy failed to start on " + args[1] + ":" + args[2]);
-            }
-            Thread.sleep(10);
-        }
+        S3Fixture.awaitStarted(proxy);
         System.out.println("s3 ready on " + args[1] + ":" + proxy.getPort());
         System.out.flush();
     }
