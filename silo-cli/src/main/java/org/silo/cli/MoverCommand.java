@@ -301,9 +301,9 @@ final class MoverCommand implements Runnable {
             footer = {
                 "",
                 "Examples:",
+                "  silo login movers --server archive1:7400",
                 "  silo mover run --server archive1:7400",
                 "  silo mover run --server archive1:7400,archive2:7400",
-                "  silo login movers --server archive1:7400 && silo mover run --server archive1:7400",
                 "  silo mover run --server archive1:7400 --home /var/lib/silo-mover \\",
                 "      --library lib1 --name drive-7 --rate 200M"
             })
