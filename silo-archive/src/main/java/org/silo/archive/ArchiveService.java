@@ -332,6 +332,10 @@ public final class ArchiveService implements Service {
             need(ctx, "", Right.ADMIN);
             return files.fsck();
         });
+        d.registerBlocking(FileClerkOps.RECLAIM, (ctx, label) -> {
+            need(ctx, "", Right.ADMIN);
+            return files.reclaim(label);
+        });
         d.registerBlocking(FileClerkOps.WRITE_FILE, (ctx, q) -> {
             need(ctx, path(q.path()), Right.WRITE);
             return files.write(q, "server");

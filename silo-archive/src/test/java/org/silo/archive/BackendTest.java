@@ -164,4 +164,37 @@ class BackendTest {
             assertThat(b.append("c".getBytes())).endsWith("_0000006");
         }
     }
+
+    /**
+     * The part file of a writer of another process that stopped before naming its file is removed when the
+     * next writer binds the volume; the part of a file this process is writing is not, and commits.
+     */
+    @Test
+    void aBoundWriterRemovesTheAbandonedPartsOfOthersButNotItsOwn() throws Exception {
+        Path dir = data.resolve("abandoned");
+        var dead = new org.silo.archive.volume.DirBackend(dir);
+        Backend.NewFile left = dead.create(); // its process is killed: never committed, never closed
+        left.out().write(new byte[3 << 20]); // past the 1 MiB buffer: on disk
+        var next = new org.silo.archive.volume.DirBackend(dir);
+        assertThat(next.leftovers()).singleElement().satisfies(l -> {
+            assertThat(l.name()).startsWith(".0000001.").endsWith(".part");
+            assertThat(l.bytes()).isEqualTo(3L << 20);
+        });
+        try (Backend.NewFile mine = next.create()) {
+            mine.out().write("mine".getBytes());
+            mine.out().flush();
+            next.startWriter(1);
+            assertThat(next.leftovers()).as("the abandoned part is gone").isEmpty();
+            mine.commit(() -> {});
+        }
+        assertThatThrownBy(() -> left.commit(() -> {}))
+                .as("a writer whose part was removed cannot name it")
+                .isInstanceOf(SiloException.class);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("0000001");
+        }
+        try (InputStream in = next.open(Backend.cookie(1))) {
+            assertThat(in.readAllBytes()).isEqualTo("mine".getBytes());
+        }
+    }
 }

@@ -206,6 +206,80 @@ class DeadSpaceTest {
                 .contains("dead space");
     }
 
+    /**
+     * What a writer that stopped mid-way left (an orphan container, and on a dir volume the part file of a
+     * file it never named) is warned of by fsck; reclaim leaves a volume being written alone, and on a
+     * volume no writer holds frees exactly that: recorded files still read, the orphan's number stays
+     * taken, and fsck is clean.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void reclaimFreesWhatAStoppedWriterLeftAndNothingElse(String catalog, String backend) throws Exception {
+        start(catalog, backend);
+        archive.namespace().mkdir("/r", false, "alice");
+        container("CONT01", new String[] {"/r/a", "/r/b"}, new int[] {3000, 5000});
+        Backend b = archive.volumes()
+                .backends()
+                .get(archive.volumes().inquire("CONT01").backend());
+        Backend.NewFile orphan = b.create();
+        ContainerWriter w = new ContainerWriter(orphan.out(), "CONT01", orphan.cookie(), System.currentTimeMillis());
+        w.add("r/never", 4000, new ByteArrayInputStream(new byte[4000]), "alice", null);
+        w.finish();
+        orphan.commit(() -> {});
+        java.nio.file.Path part = data.resolve("cont01").resolve(".0000007.5eed5eed.part");
+        if (backend.equals("dir")) { // a writer of another process, killed before it named its file
+            java.nio.file.Files.write(part, new byte[1234]);
+        }
+        List<String> warned = archive.files().fsck().warnings();
+        assertThat(warned)
+                .anySatisfy(x -> assertThat(x).contains(orphan.cookie()).contains("orphan container"));
+        if (backend.equals("dir")) {
+            assertThat(warned)
+                    .hasSize(2)
+                    .anySatisfy(x -> assertThat(x)
+                            .contains(".0000007.5eed5eed.part")
+                            .contains("1234 bytes of an unfinished write"));
+        } else {
+            assertThat(warned).hasSize(1);
+        }
+
+        archive.catalog().tx(c -> Sql.update(c, "UPDATE volume SET writing = 'mover-b' WHERE label = 'CONT01'"));
+        var busy = archive.files().reclaim(null);
+        assertThat(busy.freed()).as("a volume being written is left alone").isEmpty();
+        assertThat(busy.skipped()).singleElement().asString().contains("CONT01").contains("mover-b");
+        assertThat(size(b, orphan.cookie())).isPositive();
+
+        archive.catalog().tx(c -> Sql.update(c, "UPDATE volume SET writing = NULL WHERE label = 'CONT01'"));
+        var done = archive.files().reclaim("");
+        assertThat(done.skipped()).isEmpty();
+        assertThat(done.freed()).hasSize(backend.equals("dir") ? 2 : 1);
+        assertThat(done.freed())
+                .anySatisfy(x -> assertThat(x).contains(orphan.cookie()).contains("emptied"));
+        assertThat(size(b, orphan.cookie())).as("emptied, its number kept").isZero();
+        assertThat(java.nio.file.Files.exists(part)).isFalse();
+
+        FsckReport after = archive.files().fsck();
+        assertThat(after.problems()).isEmpty();
+        assertThat(after.warnings()).isEmpty();
+        assertThat(after.checked()).isEqualTo(2);
+        assertThat(archive.files().read("/r/a")).isEqualTo(content("/r/a", 3000));
+        assertThat(archive.files().read("/r/b")).isEqualTo(content("/r/b", 5000));
+        assertThat(archive.files().reclaim(null).freed())
+                .as("nothing left to free")
+                .isEmpty();
+        List<String> next = container("CONT01", new String[] {"/r/c"}, new int[] {10});
+        assertThat(Backend.fileNumber(archive.files().info(next.get(0)).cookie()))
+                .as("the emptied orphan's number is not given again")
+                .isGreaterThan(Backend.fileNumber(orphan.cookie()));
+    }
+
+    /** A file's length on its backend. */
+    static long size(Backend b, String cookie) throws Exception {
+        try (InputStream in = b.open(cookie)) {
+            return in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+    }
+
     void overwrite(String backend, String cookie, byte[] bytes) throws Exception {
         String name = cookie.substring(15);
         if (backend.equals("dir")) {

@@ -19,6 +19,11 @@ final class Json {
         return MAPPER.writeValueAsString(value);
     }
 
+    /** A record's fields as a map in their order, to print it with a field added. */
+    static java.util.Map<String, Object> fields(Object value) {
+        return MAPPER.convertValue(value, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+    }
+
     private static final ObjectMapper COMPACT = new ObjectMapper();
 
     /** A value as JSON on one line (for JSON Lines: one record per line, as each is known). */

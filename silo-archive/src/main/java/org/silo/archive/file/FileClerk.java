@@ -369,6 +369,14 @@ public final class FileClerk {
         return new Fsck(catalog, volumes).run();
     }
 
+    /**
+     * reclaim: on every volume no writer holds (or on {@code label}'s), removes what unfinished writes left
+     * and empties the files no record names ({@link Reclaim}).
+     */
+    public org.silo.archive.ops.FileMessages.ReclaimReport reclaim(String label) throws SiloException {
+        return new Reclaim(catalog, volumes).run(label);
+    }
+
     public Map<String, Object> status() throws SiloException {
         return catalog.tx(c -> {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,24 +156,23 @@ final class Fsck {
             warnings.add("volume " + v.label() + ": cannot list its files: " + e.getMessage());
             return;
         }
+        if (v.writing() == null) { // while a writer holds the volume, its part files are its work in progress
+            try {
+                for (Backend.Leftover l : b.leftovers()) {
+                    warnings.add("volume " + v.label() + " " + l.name() + ": " + l.bytes()
+                            + " bytes of an unfinished write (its writer stopped before naming the file);"
+                            + " the next writer of the volume removes them, or silo fsck --reclaim");
+                }
+            } catch (SiloException e) {
+                warnings.add("volume " + v.label() + ": cannot list its unfinished writes: " + e.getMessage());
+            }
+        }
         if (numbers.isEmpty()) {
             return;
         }
         Set<Long> known;
         try {
-            known = catalog.tx(c -> {
-                Set<Long> k = new HashSet<>();
-                for (String cookie : Sql.list(
-                        c,
-                        "SELECT cookie FROM bit_file WHERE volume = ? UNION SELECT cookie FROM container"
-                                + " WHERE volume = ?",
-                        rs -> rs.getString(1),
-                        v.label(),
-                        v.label())) {
-                    k.add(Backend.fileNumber(cookie));
-                }
-                return k;
-            });
+            known = catalog.tx(c -> Reclaim.recordedNumbers(c, v.label()));
         } catch (SiloException e) {
             warnings.add("volume " + v.label() + ": " + e.getMessage());
             return;
@@ -191,6 +189,13 @@ final class Fsck {
             }
             String cookie = Backend.cookie(n);
             String what;
+            try {
+                if (Reclaim.size(b, cookie) == 0) {
+                    continue; // emptied by reclaim: no bytes, and its number kept from being given again
+                }
+            } catch (SiloException e) {
+                // read again below, which says why it cannot be
+            }
             try (InputStream in = b.open(cookie)) {
                 ContainerScan.Result s = ContainerScan.scan(in);
                 int files = s.members().size() - (s.manifest() == null ? 0 : 1);
@@ -199,7 +204,8 @@ final class Fsck {
                         : "an orphan container of " + files + " files with no catalog record"
                                 + (s.complete() ? "" : " (cut short: " + s.problem() + ")")
                                 + ": its group was never recorded (a mover or server stopped between naming it and recording it);"
-                                + " its files are not in the archive, its bytes are dead space";
+                                + " its files are not in the archive, its bytes are dead space"
+                                + " (silo fsck --reclaim frees them)";
             } catch (IOException | SiloException | RuntimeException e) {
                 what = "an unrecorded file that cannot be read: " + e.getMessage();
             }

@@ -11,6 +11,7 @@ import org.silo.archive.ops.FileMessages.Mv;
 import org.silo.archive.ops.FileMessages.NewBitFile;
 import org.silo.archive.ops.FileMessages.NsEntry;
 import org.silo.archive.ops.FileMessages.NsList;
+import org.silo.archive.ops.FileMessages.ReclaimReport;
 import org.silo.archive.ops.FileMessages.Rm;
 import org.silo.archive.ops.FileMessages.WriteFile;
 import org.silo.archive.ops.VolumeMessages.Backup;
@@ -38,6 +39,7 @@ import org.silo.wire.op.Operation;
  * <tr><td>0x0407</td><td>fsck</td><td>empty</td><td>FsckReport</td></tr>
  * <tr><td>0x0408</td><td>write_file</td><td>WriteFile</td><td>BitFileInfo</td></tr>
  * <tr><td>0x0409</td><td>read_file</td><td>path (UTF-8)</td><td>bytes</td></tr>
+ * <tr><td>0x040A</td><td>reclaim</td><td>volume label (UTF-8; empty: every volume)</td><td>ReclaimReport</td></tr>
  * <tr><td>0x0420</td><td>mkdir</td><td>Mkdir</td><td>NsEntry</td></tr>
  * <tr><td>0x0421</td><td>ls</td><td>path (UTF-8), or Ls (CBOR map) for a page</td><td>NsList</td></tr>
  * <tr><td>0x0422</td><td>stat</td><td>path (UTF-8)</td><td>NsEntry</td></tr>
@@ -69,6 +71,8 @@ public final class FileClerkOps {
             new Operation<>(0x0408, "write_file", Codecs.cbor(WriteFile.class), BF);
     public static final Operation<String, byte[]> READ_FILE =
             new Operation<>(0x0409, "read_file", Codecs.UTF8, Codecs.BYTES);
+    public static final Operation<String, ReclaimReport> RECLAIM =
+            new Operation<>(0x040A, "reclaim", Codecs.UTF8, Codecs.cbor(ReclaimReport.class));
 
     public static final Operation<Mkdir, NsEntry> MKDIR =
             new Operation<>(0x0420, "mkdir", Codecs.cbor(Mkdir.class), ENTRY);

@@ -77,6 +77,13 @@ public final class FileMessages {
     }
 
     /**
+     * reclaim: what was freed on volumes no writer holds ({@code freed}: one line per part file removed or
+     * orphan emptied, with its bytes), how many bytes in all, and the volumes left alone because a writer
+     * holds them ({@code skipped}, with why).
+     */
+    public record ReclaimReport(List<String> freed, long bytes, List<String> skipped) {}
+
+    /**
      * A namespace entry; the bit file fields are set for files only. {@code copies}: every volume that
      * holds the file, {@code volume} (the first written) first, then each copy's (put --copies, job copy);
      * stat fills it, ls leaves it out (null, not in the JSON or CBOR) to list a directory in one query.

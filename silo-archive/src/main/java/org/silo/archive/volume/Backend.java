@@ -89,6 +89,30 @@ public interface Backend extends AutoCloseable {
         throw SiloException.of(org.silo.wire.ErrorCode.IO, uri() + " cannot remove files");
     }
 
+    /**
+     * What unfinished writes left on the volume: bytes of a file a writer started and never named, because
+     * it stopped (killed, its host down) between starting the file and committing it. They are never a file
+     * of the archive (only a named file can be recorded); fsck warns of them and a writer binding the volume
+     * removes them ({@link #removeLeftovers}). A backend whose files appear whole or not at all (S3: one
+     * PutObject) has none.
+     */
+    default java.util.List<Leftover> leftovers() throws SiloException {
+        return java.util.List.of();
+    }
+
+    /**
+     * Removes the {@link #leftovers} but those this process is writing now, and returns them. Called where
+     * the catalog has made the caller the volume's only writer, so any other writer that left them has
+     * stopped, or has lost the volume and can no longer name a file on it: removing its bytes makes its
+     * commit fail, which is what a writer that lost its volume must see.
+     */
+    default java.util.List<Leftover> removeLeftovers() throws SiloException {
+        return java.util.List.of();
+    }
+
+    /** Bytes an unfinished write left: their name on the volume and their size. */
+    record Leftover(String name, long bytes) {}
+
     /** The numbers of the files the volume holds (named ones: not those still being written), for fsck. */
     default java.util.List<Long> fileNumbers() throws SiloException {
         throw SiloException.of(org.silo.wire.ErrorCode.IO, uri() + " cannot list its files");

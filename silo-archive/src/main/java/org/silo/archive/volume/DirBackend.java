@@ -23,6 +23,8 @@ import org.silo.wire.SiloException;
 public final class DirBackend implements Backend {
     private final Path dir;
     private long last = -1;
+    /** The part files this process is writing now: {@link #removeLeftovers} leaves them alone. */
+    private final java.util.Set<Path> writing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DirBackend(Path dir) {
         this.dir = dir.toAbsolutePath();
@@ -103,8 +105,9 @@ public final class DirBackend implements Backend {
     }
 
     /** Removes what a failed append left (null: nothing), so that a full volume keeps no half-written file. */
-    private static void deletePart(Path part) {
+    private void deletePart(Path part) {
         if (part != null) {
+            writing.remove(part);
             try {
                 Files.deleteIfExists(part);
             } catch (IOException ignored) {
@@ -182,6 +185,7 @@ public final class DirBackend implements Backend {
             } catch (IOException ignored) {
                 // removing it anyway
             }
+            writing.remove(part);
             try {
                 Files.deleteIfExists(part);
             } catch (IOException ignored) {
@@ -213,6 +217,65 @@ public final class DirBackend implements Backend {
         if (nextFile - 1 > last) {
             last = nextFile - 1;
         }
+        try {
+            for (Leftover l : removeLeftovers()) {
+                LOG.info(
+                        "{}: removed {} ({} bytes), left by a writer that stopped mid-file",
+                        uri(),
+                        l.name(),
+                        l.bytes());
+            }
+        } catch (SiloException e) {
+            LOG.warn("{}: cannot remove what unfinished writes left: {}", uri(), e.getMessage());
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirBackend.class);
+
+    /**
+     * Part files of new files ({@code .NNNNNNN.RANDOM.part}) this process is not writing. A delete's
+     * {@code .NNNNNNN.freed.part} is not one: it is empty, and another server may be renaming it now.
+     */
+    @Override
+    public java.util.List<Leftover> leftovers() throws SiloException {
+        java.util.List<Leftover> out = new java.util.ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (java.nio.file.DirectoryStream<Path> parts = Files.newDirectoryStream(dir, ".*.part")) {
+            for (Path p : parts) {
+                if (!p.getFileName().toString().matches("\\.[0-9]{7,18}\\.[0-9a-f]+\\.part") || writing.contains(p)) {
+                    continue;
+                }
+                try {
+                    out.add(new Leftover(p.getFileName().toString(), Files.size(p)));
+                } catch (NoSuchFileException gone) {
+                    // its writer named or removed it meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw Backend.io("cannot list " + dir, e);
+        }
+        out.sort(java.util.Comparator.comparing(Leftover::name));
+        return out;
+    }
+
+    @Override
+    public synchronized java.util.List<Leftover> removeLeftovers() throws SiloException {
+        java.util.List<Leftover> removed = new java.util.ArrayList<>();
+        for (Leftover l : leftovers()) {
+            try {
+                if (Files.deleteIfExists(dir.resolve(l.name()))) {
+                    removed.add(l);
+                }
+            } catch (IOException e) {
+                throw Backend.io("cannot remove " + dir.resolve(l.name()), e);
+            }
+        }
+        if (!removed.isEmpty()) {
+            syncDir();
+        }
+        return removed;
     }
 
     /**
@@ -229,7 +292,9 @@ public final class DirBackend implements Backend {
 
     /** Where file {@code n} is written before it is named: a name of its own, so two writers never share one. */
     private Path partFor(long n) {
-        return dir.resolve(String.format(".%07d.%s.part", n, Long.toHexString(PART_NAMES.nextLong())));
+        Path part = dir.resolve(String.format(".%07d.%s.part", n, Long.toHexString(PART_NAMES.nextLong())));
+        writing.add(part);
+        return part;
     }
 
     private static final java.security.SecureRandom PART_NAMES = new java.security.SecureRandom();
@@ -249,6 +314,8 @@ public final class DirBackend implements Backend {
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new java.nio.file.FileAlreadyExistsException(
                     name.toString(), null, "file " + n + " of the volume exists already: another writer wrote it");
+        } finally {
+            writing.remove(part); // named, or failed and removed by the caller: no longer being written
         }
     }
 
