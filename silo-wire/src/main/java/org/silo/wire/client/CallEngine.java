@@ -80,8 +80,26 @@ final class CallEngine {
      * A ticket handed to {@link #submit} again sends the call again with the same request id.
      */
     static final class Ticket {
+        /**
+         * Whether the sender may send the call again with this ticket (a call, not a NIL or END): only then is
+         * its id held below {@code released} when it fails for want of an answer or by DISOLVE. Holding the
+         * id of a keepalive that nobody sends again would keep {@code released} down for good, and with it
+         * every reply the servers keep for the client.
+         */
+        final boolean repeatable;
+
         volatile long id = -1;
         volatile boolean unanswered;
+        /** Its id is held below {@code released} until sent again, or until {@link CallEngine#forget}. */
+        volatile boolean held;
+
+        Ticket() {
+            this(false);
+        }
+
+        Ticket(boolean repeatable) {
+            this.repeatable = repeatable;
+        }
     }
 
     private final class Call {
@@ -159,7 +177,7 @@ final class CallEngine {
         return target;
     }
 
-    /** An unanswered call's id will not be sent again: it no longer holds {@code released} down. */
+    /** A held call's id will not be sent again: it no longer holds {@code released} down. */
     void forget(Ticket t) {
         loop.execute(() -> held.remove(t.id));
     }
@@ -180,6 +198,7 @@ final class CallEngine {
         c.id = c.ticket.id >= 0 ? c.ticket.id : nextId++;
         c.ticket.id = c.id;
         held.remove(c.id);
+        c.ticket.held = false;
         inflight.put(c.id, c);
         c.firstSent = now();
         stats.calls++;
@@ -349,6 +368,14 @@ final class CallEngine {
                 arm(c, rtt.timeoutNanos(c.transmissions + 1)); // back off, then send again
                 return;
             }
+            if (e instanceof SessionGoneException) {
+                // The server that says DISOLVE did not run the call, but the session it does not know may
+                // have: this server before a restart, or the server the client moved from (a call still in
+                // flight there is repeated to the new one in the old session). The call is sent again in a
+                // new session with this id, so that the archive's record of it answers (issue 17), and the
+                // id stays below released until then, or the new session would drop it as stale.
+                hold(c);
+            }
             fail(c, e);
             return;
         }
@@ -373,9 +400,16 @@ final class CallEngine {
     private void unanswered(Call c, SiloException e) {
         c.ticket.unanswered = true;
         if (options.servers().size() > 1) {
-            held.add(c.id);
+            hold(c);
         }
         fail(c, e);
+    }
+
+    private void hold(Call c) {
+        if (c.ticket.repeatable) {
+            held.add(c.id);
+            c.ticket.held = true;
+        }
     }
 
     private void fail(Call c, SiloException e) {

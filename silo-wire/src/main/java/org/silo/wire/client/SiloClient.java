@@ -365,29 +365,33 @@ public final class SiloClient implements AutoCloseable {
 
     /**
      * Sends in a session. A DISOLVE (the server does not know the session: it restarted, or ended it after
-     * a long silence) means the server did not run the message; a new session is started and the message
-     * sent again in it, once. A message that went unanswered (the timeout of docs/protocol.md §7) moves a
-     * client with several servers to the next one, where it is sent again with the same request id; it
-     * tries each server once. (A message the old server ran but whose answer was lost runs again only if it
-     * is not recorded there: the archive records its mutating calls by client id and request id, and
-     * write_to_hsm's token and new_bit_file's client request make a repeat harmless too.)
+     * a long silence, or it is the server the client moved to and the call was in flight to the old one)
+     * means that server did not run the message in that session; a new session is started and the message
+     * sent again in it, once, with the same request id: the session it was sent in may have run it (the
+     * old server, or this one before its restart), and only the same id finds the archive's record of it.
+     * A message that went unanswered (the timeout of docs/protocol.md §7) moves a client with several
+     * servers to the next one, where it is sent again with the same request id; it tries each server once.
+     * (A message the old server ran but whose answer was lost runs again only if it is not recorded there:
+     * the archive records its mutating calls by client id and request id, and write_to_hsm's token and
+     * new_bit_file's client request make a repeat harmless too.)
      */
     private CompletableFuture<Reply> send(long sessionId, Envelope env, boolean overTcp) {
-        return send(sessionId, env, overTcp, new CallEngine.Ticket(), 0);
+        return send(sessionId, env, overTcp, new CallEngine.Ticket(true), 0, false);
     }
 
     private CompletableFuture<Reply> send(
-            long sessionId, Envelope env, boolean overTcp, CallEngine.Ticket ticket, int moves) {
+            long sessionId, Envelope env, boolean overTcp, CallEngine.Ticket ticket, int moves, boolean renewedOnce) {
         int sentTo = serverIndex;
         CompletableFuture<Reply> first = sendOnce(sessionId, env, overTcp, ticket);
         if (sessionId == 0 || RENEWING.get()) { // the new session's own calls (SNAME, login) start no other
-            return first.whenComplete((r, e) -> forgetIfUnanswered(ticket));
+            return first.whenComplete((r, e) -> forgetIfHeld(ticket));
         }
         return first.exceptionallyCompose(e -> {
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             boolean mayMove = ticket.unanswered && moves + 1 < options.servers().size();
-            if (closing || !(cause instanceof SessionGoneException || mayMove)) {
-                forgetIfUnanswered(ticket);
+            boolean mayRenew = cause instanceof SessionGoneException && !renewedOnce;
+            if (closing || !(mayRenew || mayMove)) {
+                forgetIfHeld(ticket);
                 return CompletableFuture.failedFuture(cause);
             }
             CompletableFuture<Long> renewed = new CompletableFuture<>();
@@ -395,29 +399,39 @@ public final class SiloClient implements AutoCloseable {
                     .name("silo-client-new-session")
                     .start(
                             () -> { // never block the event loop
+                                long id;
                                 RENEWING.set(true);
                                 try {
-                                    renewed.complete(mayMove ? failover(sentTo) : renew(sessionId));
+                                    id = mayMove ? failover(sentTo) : renew(sessionId);
                                 } catch (SiloException | RuntimeException x) {
                                     renewed.completeExceptionally(x);
+                                    return;
+                                } finally {
+                                    // before complete, which runs the call's resend on this thread: the
+                                    // resend is a call like any other (it may move, or meet DISOLVE), not
+                                    // one of the new session's own
+                                    RENEWING.set(false);
                                 }
+                                renewed.complete(id);
                             });
-            if (!mayMove) {
-                return renewed.thenCompose(id -> sendOnce(id, env, overTcp, new CallEngine.Ticket()));
-            }
             return renewed.handle((id, x) -> {
-                        if (x != null) { // no other server answered: the call's own failure says what happened
-                            forgetIfUnanswered(ticket);
-                            return CompletableFuture.<Reply>failedFuture(cause);
+                        if (x != null) { // no other server answered (the call's own failure says what
+                            // happened), or no new session could be started (its failure does)
+                            forgetIfHeld(ticket);
+                            return CompletableFuture.<Reply>failedFuture(mayMove ? cause : x);
                         }
-                        return send(id, env, overTcp, ticket, moves + 1);
+                        // the same ticket: the same request id (issue 17: a new id made a mkdir that the
+                        // first session had run fail "exists" where the record would have answered it)
+                        return mayMove
+                                ? send(id, env, overTcp, ticket, moves + 1, renewedOnce)
+                                : send(id, env, overTcp, ticket, moves, true);
                     })
                     .thenCompose(f -> f);
         });
     }
 
-    private void forgetIfUnanswered(CallEngine.Ticket ticket) {
-        if (ticket.unanswered) {
+    private void forgetIfHeld(CallEngine.Ticket ticket) {
+        if (ticket.held) {
             engine.forget(ticket);
         }
     }

@@ -6,12 +6,16 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.silo.wire.LossyUdpProxy;
 import org.silo.wire.RawUdp;
 import org.silo.wire.WireConstants;
 import org.silo.wire.auth.Authenticator;
@@ -42,6 +46,12 @@ import org.silo.wire.server.WireServerConfig;
  */
 class NewSessionTest {
     static final Operation<byte[], byte[]> ADMIN_OP = new Operation<>(0x7F41, "rule", Codecs.BYTES, Codecs.BYTES);
+    static final Operation<byte[], byte[]> NOTE = new Operation<>(0x7F42, "note", Codecs.BYTES, Codecs.BYTES);
+
+    /** What a server saw of each NOTE: its session, the session's client id and the request id. */
+    record Seen(long session, long clientId, long requestId) {}
+
+    final List<Seen> seen = new CopyOnWriteArrayList<>();
 
     final Scram.Verifier alice = Scram.Verifier.of("wonderland".toCharArray(), Scram.MIN_ITERATIONS);
     final LoginThrottle throttle = new LoginThrottle();
@@ -72,6 +82,10 @@ class NewSessionTest {
         Dispatcher d = new Dispatcher();
         d.register(CoreOps.PING, (ctx, data) -> data);
         d.register(ADMIN_OP, "test", Right.ADMIN, (ctx, b) -> b);
+        d.registerBlocking(NOTE, (ctx, b) -> {
+            seen.add(new Seen(ctx.session().id(), ctx.session().clientId(), ctx.requestId()));
+            return b;
+        });
         d.onSessionEnd((s, expired) -> {
             endings.incrementAndGet();
             ended.put(s.id(), expired);
@@ -104,6 +118,38 @@ class NewSessionTest {
             assertThat(c.sessionId()).isNotEqualTo(before).isNotZero();
             assertThat(c.rights()).isNotEmpty();
             assertThat(server.endpoint().sessionCount()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Issue 17: the server ran the call, its answer was lost, and it restarted; the call's next repeat is
+     * answered DISOLVE. The client sends it again in its new session with the same request id, the one the
+     * archive's record of the call is kept by (docs/archive.md, "At most once across servers"), and keeps
+     * that id below {@code released} meanwhile, or the new session would drop the repeat as stale.
+     */
+    @Test
+    void aCallRunButUnansweredBeforeARestartIsSentAgainWithItsRequestId() throws Exception {
+        server = start(0, WireServerConfig.DEFAULTS);
+        int port = server.port();
+        try (LossyUdpProxy proxy = new LossyUdpProxy(server.address(), 0, 0, 0, 1);
+                SiloClient c = SiloClient.connect(ClientOptions.to(proxy.address())
+                        .withRetries(1000) // given up only at the deadline, however long the restart takes
+                        .withDeadline(Duration.ofMinutes(2)))) {
+            proxy.withholdReplies.set(true); // the server runs the call; its answers never arrive
+            CompletableFuture<byte[]> call = c.callAsync(NOTE, new byte[] {5});
+            await().atMost(Duration.ofMinutes(2)).until(() -> seen.size() == 1);
+
+            server.close();
+            server = start(port, WireServerConfig.DEFAULTS);
+            proxy.withholdReplies.set(false);
+
+            assertThat(SiloClient.await(call)).containsExactly(5);
+            assertThat(seen).hasSize(2);
+            Seen first = seen.get(0);
+            Seen again = seen.get(1);
+            assertThat(again.requestId()).as("the same request id").isEqualTo(first.requestId());
+            assertThat(again.clientId()).isEqualTo(first.clientId()).isEqualTo(c.clientId());
+            assertThat(again.session()).as("in a new session").isNotEqualTo(first.session());
         }
     }
 
