@@ -240,17 +240,28 @@ public final class S3Backend implements Backend {
      * ({@code If-None-Match: *}): the store answers 412 PreconditionFailed if one has, or 409
      * ConditionalRequestConflict if another put of the key was in flight, and keeps the other writer's
      * object. Then this writer does not count the number as its own: it fails the file as a dir volume does,
-     * deletes nothing, and looks past the other's objects before it numbers another file. (Were the
-     * object its own, put by an attempt whose answer was lost and that the SDK retried, the same holds: the
-     * file fails and is written again elsewhere, and the object is dead space, fsck's warning.)
+     * deletes nothing, and looks past the other's objects before it numbers another file.
+     *
+     * <p>Each put carries a token of its own (user metadata {@code silo-put}): an attempt the SDK retried
+     * after the first was stored but its answer lost (a connection that broke while the body was sent) meets
+     * its own object, 412, and the token read back says so; that put succeeded.
      */
     private void putNew(long n, Long length, RequestBody body) throws SiloException {
+        String token = java.util.UUID.randomUUID().toString();
         try {
-            s3.putObject(r -> r.bucket(bucket).key(key(n)).contentLength(length).ifNoneMatch("*"), body);
+            s3.putObject(
+                    r -> r.bucket(bucket)
+                            .key(key(n))
+                            .contentLength(length)
+                            .ifNoneMatch("*")
+                            .metadata(java.util.Map.of(PUT_TOKEN, token)),
+                    body);
         } catch (S3Exception e) {
-            String code =
-                    e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
             if (e.statusCode() == 412 || "ConditionalRequestConflict".equals(code)) {
+                if (token.equals(putToken(n))) {
+                    return;
+                }
                 synchronized (this) {
                     probe = true;
                 }
@@ -262,6 +273,17 @@ public final class S3Backend implements Backend {
                         e);
             }
             throw e;
+        }
+    }
+
+    private static final String PUT_TOKEN = "silo-put";
+
+    /** The token of the put that made object {@code n}; null if there is none, or it cannot be read. */
+    private String putToken(long n) {
+        try {
+            return s3.headObject(r -> r.bucket(bucket).key(key(n))).metadata().get(PUT_TOKEN);
+        } catch (SdkException e) {
+            return null;
         }
     }
 
