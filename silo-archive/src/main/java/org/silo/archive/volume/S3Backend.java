@@ -257,7 +257,8 @@ public final class S3Backend implements Backend {
                             .metadata(java.util.Map.of(PUT_TOKEN, token)),
                     body);
         } catch (S3Exception e) {
-            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            String code =
+                    e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
             if (e.statusCode() == 412 || "ConditionalRequestConflict".equals(code)) {
                 if (token.equals(putToken(n))) {
                     return;
