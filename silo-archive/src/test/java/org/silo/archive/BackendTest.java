@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.silo.archive.volume.Backend;
 import org.silo.archive.volume.Backends;
 import org.silo.archive.volume.Checksums;
+import org.silo.archive.volume.S3Backend;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 
@@ -148,6 +150,84 @@ class BackendTest {
         assertThat(first.fileNumbers()).containsExactly(1L);
         try (Stream<Path> left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly("0000001");
+        }
+    }
+
+    /**
+     * Two writers of one S3 volume bound at the same next file: a mover whose server died, still writing
+     * (stale), and the mover the catalog gave the volume to (fresh). Each new object is put with {@code
+     * If-None-Match: *}: the one to put a number second fails as on a dir volume, the other's bytes stay,
+     * nothing of the other's is deleted, and the loser's next file goes past the number it lost. Each way of
+     * writing a file: bytes and a stream (the fresh writer's binding looks past the stale one's file 1, and
+     * the stale one, mid-job, then meets the fresh one's file 2), and a file of unknown length (both numbered
+     * it before either put it).
+     */
+    @Test
+    void anS3VolumeNeverReplacesAnObjectAnotherWriterPut() throws Exception {
+        Assumptions.assumeTrue(
+                s3.honoursIfNoneMatch(),
+                "the test store, s3proxy " + S3Fixture.version() + ", ignores If-None-Match on PutObject: "
+                        + "there it replaces the object, and only the catalog's fence keeps two writers apart");
+        try (S3Backend stale = S3Backend.connect(s3.uri("two-writers-bytes"));
+                S3Backend fresh = S3Backend.connect(s3.uri("two-writers-bytes"))) {
+            stale.startWriter(1);
+            fresh.startWriter(1);
+            assertThat(stale.append("stale 1".getBytes())).endsWith("_0000001");
+            assertThat(fresh.append("fresh 2".getBytes())).endsWith("_0000002"); // past the object at 1
+            assertAnotherWriterWroteIt(() -> stale.append("stale 2".getBytes()), 2);
+            assertThat(read(fresh, 2)).isEqualTo("fresh 2");
+            assertThat(stale.append("stale 3".getBytes())).endsWith("_0000003"); // past the number it lost
+            assertThat(fresh.fileNumbers()).containsExactly(1L, 2L, 3L);
+            assertThat(read(stale, 2)).isEqualTo("fresh 2");
+        }
+        try (S3Backend stale = S3Backend.connect(s3.uri("two-writers-stream"));
+                S3Backend fresh = S3Backend.connect(s3.uri("two-writers-stream"))) {
+            stale.startWriter(1);
+            fresh.startWriter(1);
+            assertThat(stale.append(stream("stale 1"), 7, () -> {})).endsWith("_0000001");
+            assertThat(fresh.append(stream("fresh 2"), 7, () -> {})).endsWith("_0000002");
+            java.util.concurrent.atomic.AtomicBoolean checked = new java.util.concurrent.atomic.AtomicBoolean();
+            assertAnotherWriterWroteIt(() -> stale.append(stream("stale 2"), 7, () -> checked.set(true)), 2);
+            assertThat(checked).as("the lost file is not offered for commit").isFalse();
+            assertThat(read(fresh, 2)).isEqualTo("fresh 2");
+            assertThat(fresh.fileNumbers()).containsExactly(1L, 2L);
+        }
+        try (S3Backend stale = S3Backend.connect(s3.uri("two-writers-new"));
+                S3Backend fresh = S3Backend.connect(s3.uri("two-writers-new"))) {
+            stale.startWriter(1);
+            fresh.startWriter(1);
+            try (Backend.NewFile one = fresh.create();
+                    Backend.NewFile two = stale.create()) {
+                assertThat(two.cookie()).isEqualTo(one.cookie());
+                one.out().write("fresh 1".getBytes());
+                two.out().write("stale 1".getBytes());
+                one.commit(() -> {});
+                assertAnotherWriterWroteIt(() -> two.commit(() -> {}), 1);
+            }
+            assertThat(read(stale, 1)).isEqualTo("fresh 1");
+            assertThat(fresh.fileNumbers()).containsExactly(1L);
+            try (Backend.NewFile next = stale.create()) {
+                assertThat(next.cookie()).endsWith("_0000002");
+            }
+        }
+    }
+
+    private static InputStream stream(String s) {
+        return new java.io.ByteArrayInputStream(s.getBytes());
+    }
+
+    private static void assertAnotherWriterWroteIt(
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable write, long number) {
+        assertThatThrownBy(write).isInstanceOfSatisfying(SiloException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.IO);
+            assertThat(e.getMessage())
+                    .contains("file " + number + " of the volume exists already: another writer wrote it");
+        });
+    }
+
+    private static String read(Backend b, long number) throws Exception {
+        try (InputStream in = b.open(Backend.cookie(number))) {
+            return new String(in.readAllBytes());
         }
     }
 

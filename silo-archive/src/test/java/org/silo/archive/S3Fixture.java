@@ -5,6 +5,15 @@ import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** An S3 server in process (s3proxy over jclouds' transient in-memory store) on a loopback port. */
 public final class S3Fixture implements AutoCloseable {
@@ -44,6 +53,43 @@ public final class S3Fixture implements AutoCloseable {
     public String uri(String prefix) {
         return "s3://" + BUCKET + "/" + prefix + "?endpoint=http://127.0.0.1:" + proxy.getPort()
                 + "&access=access&secret=secret";
+    }
+
+    /**
+     * Whether the store refuses a PutObject with {@code If-None-Match: *} over an object that exists (412):
+     * asked of the store itself with a client of its own, not through the code under test. s3proxy before
+     * 2.8 ignores the header and replaces the object.
+     */
+    public boolean honoursIfNoneMatch() {
+        try (S3Client c = S3Client.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("access", "secret")))
+                .endpointOverride(URI.create("http://127.0.0.1:" + proxy.getPort()))
+                .forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build()) {
+            String key = "probe/if-none-match-" + java.util.UUID.randomUUID();
+            c.putObject(r -> r.bucket(BUCKET).key(key).ifNoneMatch("*"), RequestBody.fromString("one"));
+            try {
+                c.putObject(r -> r.bucket(BUCKET).key(key).ifNoneMatch("*"), RequestBody.fromString("two"));
+                return false;
+            } catch (S3Exception e) {
+                if (e.statusCode() == 412) {
+                    return true;
+                }
+                throw e;
+            } finally {
+                c.deleteObject(r -> r.bucket(BUCKET).key(key));
+            }
+        }
+    }
+
+    /** The s3proxy version on the class path, for messages. */
+    public static String version() {
+        String v = S3Proxy.class.getPackage().getImplementationVersion();
+        return v == null ? "(version unknown)" : v;
     }
 
     /** Removes an object behind the backend's back (to make fsck find a missing file). */

@@ -18,14 +18,19 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A volume in an S3-compatible object store ({@code s3://BUCKET/PREFIX}): Ceph, MinIO, AWS. File
  * number {@code n} is the object {@code PREFIX/NNNNNNN}; a file counts once PutObject has been
- * acknowledged. Options as URI query parameters: {@code endpoint} (for stores other than AWS; implies
- * path-style addressing), {@code region} (default us-east-1). Credentials come from the usual AWS
- * chain (environment, {@code ~/.aws}); without any, requests go unsigned.
+ * acknowledged. Each new file's PutObject carries {@code If-None-Match: *}, so that a store that honours
+ * it never replaces an object another writer put under that number (a mover of a server that died, still
+ * writing after the catalog gave the volume to another): the write fails instead, as on a {@code dir:}
+ * volume. A store that ignores the header replaces it; there only the catalog's fence guards. Options
+ * as URI query parameters: {@code endpoint} (for stores other than AWS; implies path-style addressing),
+ * {@code region} (default us-east-1). Credentials come from the usual AWS chain (environment, {@code
+ * ~/.aws}); without any, requests go unsigned.
  *
  * <pre>{@code s3://archive/vol0001?endpoint=http://ceph.example:7480&region=default}</pre>
  */
@@ -35,6 +40,11 @@ public final class S3Backend implements Backend {
     private final String prefix;
     private final S3Client s3;
     private long last = -1;
+    /**
+     * Look for objects at the next numbers before taking one: at a writer's binding (a mover of a server that
+     * died may have put files it did not record) and after another writer put a file this one meant to.
+     */
+    private boolean probe = true;
 
     S3Backend(String uri, String bucket, String prefix, S3Client s3) {
         this.uri = uri;
@@ -104,10 +114,9 @@ public final class S3Backend implements Backend {
     @Override
     public synchronized String append(byte[] data) throws SiloException {
         try {
-            long n = lastFileNumber() + 1;
+            long n = nextNumber();
             String cookie = Backend.cookie(n);
-            s3.putObject(
-                    r -> r.bucket(bucket).key(key(n)).contentLength((long) data.length), RequestBody.fromBytes(data));
+            putNew(n, (long) data.length, RequestBody.fromBytes(data));
             last = n;
             return cookie;
         } catch (SdkException e) {
@@ -119,12 +128,12 @@ public final class S3Backend implements Backend {
     public synchronized String append(InputStream in, long size, BeforeCommit beforeCommit) throws SiloException {
         long n;
         try {
-            n = lastFileNumber() + 1;
+            n = nextNumber();
         } catch (SdkException e) {
             throw SiloException.of(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
         }
         try {
-            s3.putObject(r -> r.bucket(bucket).key(key(n)).contentLength(size), RequestBody.fromInputStream(in, size));
+            putNew(n, size, RequestBody.fromInputStream(in, size));
         } catch (SdkException e) {
             throw SiloException.of(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
         }
@@ -150,7 +159,7 @@ public final class S3Backend implements Backend {
     public synchronized NewFile create() throws SiloException {
         long n;
         try {
-            n = lastFileNumber() + 1;
+            n = nextNumber();
         } catch (SdkException e) {
             throw SiloException.of(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
         }
@@ -185,7 +194,7 @@ public final class S3Backend implements Backend {
                 public void commit(BeforeCommit check) throws SiloException {
                     try {
                         out.close();
-                        s3.putObject(r -> r.bucket(bucket).key(key(n)), RequestBody.fromFile(spool));
+                        putNew(n, null, RequestBody.fromFile(spool));
                     } catch (java.io.IOException | SdkException e) {
                         throw SiloException.of(ErrorCode.IO, "cannot append to " + uri + ": " + e.getMessage(), e);
                     }
@@ -226,13 +235,98 @@ public final class S3Backend implements Backend {
         return prefix + String.format("%07d", n);
     }
 
+    /**
+     * PutObject of new file {@code n} ({@code length} null: the body's own), only if no object has that key
+     * ({@code If-None-Match: *}): the store answers 412 PreconditionFailed if one has, or 409
+     * ConditionalRequestConflict if another put of the key was in flight, and keeps the other writer's
+     * object. Then this writer does not count the number as its own: it fails the file as a dir volume does,
+     * deletes nothing, and looks past the other's objects before it numbers another file.
+     *
+     * <p>Each put carries a token of its own (user metadata {@code silo-put}): an attempt the SDK retried
+     * after the first was stored but its answer lost (a connection that broke while the body was sent) meets
+     * its own object, 412, and the token read back says so; that put succeeded.
+     */
+    private void putNew(long n, Long length, RequestBody body) throws SiloException {
+        String token = java.util.UUID.randomUUID().toString();
+        try {
+            s3.putObject(
+                    r -> r.bucket(bucket)
+                            .key(key(n))
+                            .contentLength(length)
+                            .ifNoneMatch("*")
+                            .metadata(java.util.Map.of(PUT_TOKEN, token)),
+                    body);
+        } catch (S3Exception e) {
+            String code =
+                    e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            if (e.statusCode() == 412 || "ConditionalRequestConflict".equals(code)) {
+                if (token.equals(putToken(n))) {
+                    return;
+                }
+                synchronized (this) {
+                    probe = true;
+                }
+                throw SiloException.of(
+                        ErrorCode.IO,
+                        "cannot append to " + uri + ": file " + n
+                                + " of the volume exists already: another writer wrote it (" + e.statusCode() + " "
+                                + code + ")",
+                        e);
+            }
+            throw e;
+        }
+    }
+
+    private static final String PUT_TOKEN = "silo-put";
+
+    /** The token of the put that made object {@code n}; null if there is none, or it cannot be read. */
+    private String putToken(long n) {
+        try {
+            return s3.headObject(r -> r.bucket(bucket).key(key(n))).metadata().get(PUT_TOKEN);
+        } catch (SdkException e) {
+            return null;
+        }
+    }
+
     @Override
     public synchronized void startWriter(long nextFile) {
         if (nextFile - 1 > last) {
             last = nextFile - 1;
         }
+        probe = true;
     }
 
+    /**
+     * The next file number: one past the last counted, and, when a probe is due, past any object already
+     * at that number (a HEAD each), as a dir volume looks for a file of that name. Between the look and the
+     * put another writer may still put the number: {@code If-None-Match} then fails this writer's file.
+     */
+    private long nextNumber() {
+        long n = lastFileNumber() + 1;
+        if (probe) {
+            while (exists(n)) {
+                n++;
+            }
+            probe = false;
+        }
+        return n;
+    }
+
+    private boolean exists(long n) {
+        try {
+            s3.headObject(r -> r.bucket(bucket).key(key(n)));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The highest file number counted: the volume's objects listed once, or raised since (startWriter, appends). */
     private long lastFileNumber() {
         if (last < 0) {
             long max = 0;
@@ -281,7 +375,7 @@ public final class S3Backend implements Backend {
         } catch (NoSuchKeyException e) {
             return;
         } catch (SdkException e) {
-            if (!(e instanceof software.amazon.awssdk.services.s3.model.S3Exception x && x.statusCode() == 404)) {
+            if (!(e instanceof S3Exception x && x.statusCode() == 404)) {
                 throw SiloException.of(
                         ErrorCode.IO, "cannot look at " + cookie + " on " + uri + ": " + e.getMessage(), e);
             }
