@@ -141,7 +141,7 @@ class BackendTest {
             two.out().write("second".getBytes());
             one.commit(() -> {});
             assertThatThrownBy(() -> two.commit(() -> {}))
-                    .isInstanceOf(SiloException.class)
+                    .isInstanceOf(org.silo.archive.volume.LostVolumeException.class)
                     .hasMessageContaining("exists already");
             try (InputStream in = first.open(one.cookie())) {
                 assertThat(in.readAllBytes()).isEqualTo("first".getBytes());
@@ -218,7 +218,7 @@ class BackendTest {
 
     private static void assertAnotherWriterWroteIt(
             org.assertj.core.api.ThrowableAssert.ThrowingCallable write, long number) {
-        assertThatThrownBy(write).isInstanceOfSatisfying(SiloException.class, e -> {
+        assertThatThrownBy(write).isInstanceOfSatisfying(org.silo.archive.volume.LostVolumeException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.IO);
             assertThat(e.getMessage())
                     .contains("file " + number + " of the volume exists already: another writer wrote it");
@@ -268,8 +268,9 @@ class BackendTest {
             mine.commit(() -> {});
         }
         assertThatThrownBy(() -> left.commit(() -> {}))
-                .as("a writer whose part was removed cannot name it")
-                .isInstanceOf(SiloException.class);
+                .as("a writer whose part was removed cannot name it: it has lost the volume")
+                .isInstanceOf(org.silo.archive.volume.LostVolumeException.class)
+                .hasMessageContaining("part file is gone");
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("0000001");
         }

@@ -119,10 +119,10 @@ final class ClientWrite {
             out.flush();
         } catch (VolumeTrouble e) {
             noRoom = e.noRoom;
-            volumeFault = !noRoom;
+            volumeFault = !noRoom && !e.lost; // a writer that lost the volume leaves it as it is
             error = noRoom
                     ? LibraryMessages.RESEND + "volume " + job.volume() + " is full (" + e.getMessage() + ")"
-                    : LibraryMessages.VOLUME_FAULT + e.getMessage();
+                    : volumeFault ? LibraryMessages.VOLUME_FAULT + e.getMessage() : e.getMessage();
         } catch (IOException | SiloException e) {
             if (host.killed()) {
                 return;

@@ -304,16 +304,24 @@ public final class DirBackend implements Backend {
      * fails if the name exists, atomically), then the part name removed. Where the file system has no hard
      * links the file is moved without replacing (a check, then rename(2)).
      */
-    private void publish(Path part, long n) throws IOException {
+    private void publish(Path part, long n) throws IOException, LostVolumeException {
         Path name = dir.resolve(String.format("%07d", n));
         try {
-            Files.createLink(name, part);
+            try {
+                Files.createLink(name, part);
+            } catch (UnsupportedOperationException e) {
+                Files.move(part, name);
+                return;
+            }
             Files.delete(part);
-        } catch (UnsupportedOperationException e) {
-            Files.move(part, name);
         } catch (java.nio.file.FileAlreadyExistsException e) {
-            throw new java.nio.file.FileAlreadyExistsException(
-                    name.toString(), null, "file " + n + " of the volume exists already: another writer wrote it");
+            throw new LostVolumeException(
+                    "cannot name file " + n + " of " + uri() + ": it exists already: another writer wrote it", e);
+        } catch (NoSuchFileException e) {
+            throw new LostVolumeException(
+                    "cannot name file " + n + " of " + uri() + ": its part file is gone: a writer bound to the"
+                            + " volume since removed it",
+                    e);
         } finally {
             writing.remove(part); // named, or failed and removed by the caller: no longer being written
         }

@@ -266,8 +266,7 @@ public final class S3Backend implements Backend {
                 synchronized (this) {
                     probe = true;
                 }
-                throw SiloException.of(
-                        ErrorCode.IO,
+                throw new LostVolumeException(
                         "cannot append to " + uri + ": file " + n
                                 + " of the volume exists already: another writer wrote it (" + e.statusCode() + " "
                                 + code + ")",
