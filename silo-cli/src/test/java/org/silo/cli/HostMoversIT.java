@@ -190,6 +190,12 @@ class HostMoversIT {
         await().atMost(SiloProcesses.CEILING)
                 .untilAsserted(() -> assertThat(moversOf(srv2, srv2.at)).contains("m1", "m2"));
         assertThat(movers).allMatch(m -> m.process().isAlive());
+        // and each says so (RemoteMover's listener names the servers as mover@ADDRESS)
+        for (SiloProcesses.Running m : movers) {
+            assertThat(m.err())
+                    .as(moverErrors())
+                    .anyMatch(l -> l.contains("no answer from mover@" + srv1.at + "; moved to mover@" + srv2.at));
+        }
 
         SiloProcesses.Done ls = client.run("ls", "/exp/run", "--json");
         assertThat(ls.exit()).as(ls.output() + errors()).isZero();
@@ -217,6 +223,8 @@ class HostMoversIT {
         // fsck warns of (docs/archive.md, "Deletes and dead space"); anything else would be news
         @SuppressWarnings("unchecked")
         List<String> warnings = (List<String>) report.getOrDefault("warnings", List.of());
+        // for whoever reads the run's output: how the movers moved and what dead space the move left
+        System.out.println("fsck warnings: " + warnings + moverErrors());
         assertThat(warnings)
                 .as(fsck.output())
                 .allMatch(w -> w.contains("orphan container") || w.contains("an unrecorded file"));
