@@ -11,6 +11,8 @@ import org.silo.archive.ops.LibraryMessages.MountRequest;
 import org.silo.archive.ops.LibraryMessages.MoverInfo;
 import org.silo.archive.ops.LibraryMessages.MoverName;
 import org.silo.archive.ops.LibraryOps;
+import org.silo.wire.ErrorCode;
+import org.silo.wire.SiloException;
 import org.silo.wire.client.SiloClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -356,8 +358,17 @@ final class MoverCommand implements Runnable {
                     "mover %s serving library %s for %s%s (Ctrl-C stops it after the transfer under way)%n",
                     m.id(), library, server, login == null ? ", anonymous" : " as " + login.list());
             Runtime.getRuntime().addShutdownHook(new Thread(m::close));
-            Thread.currentThread().join();
-            return 0;
+            SiloException refused = m.awaitEnd();
+            if (refused == null) {
+                return 0;
+            }
+            // refused outright (no right to a mover's work): end with the reason rather than run on idle
+            String hint = login == null
+                    ? "; it ran anonymous: save a login for it with 'silo login LIST --server " + server
+                            + "' on this host, LIST an access list granting archive:mover::write"
+                    : "; the access list " + login.list() + " needs archive:mover::write";
+            throw SiloException.of(
+                    ErrorCode.PERMISSION, "mover refused by " + server + ": " + refused.getMessage() + hint);
         }
     }
 }

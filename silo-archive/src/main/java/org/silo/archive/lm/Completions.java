@@ -68,7 +68,10 @@ final class Completions {
     /** transfer_done: ends the job as its kind says; waiting movers are woken (the volume, or the queue, changed). */
     JobInfo transferDone(TransferDone d) throws SiloException {
         Live l = movers.live(d.moverId());
-        String moverName = l == null ? d.moverId() : l.name;
+        // the catalog's name where this server does not know the mover yet (it moved here from a server that
+        // died): the volume's write mark is released by name (MoverRegistry.nameOf)
+        String known = movers.nameOf(d.moverId());
+        String moverName = known == null ? d.moverId() : known;
         Req r = catalog.tx(c -> Requests.get(c, d.job()));
         if (l != null) {
             l.hung = false; // out of its stuck call, if it was in one

@@ -202,11 +202,33 @@ final class MoverRegistry implements AutoCloseable {
         return new ProgressAck(stops.mustStop(p.job(), p.moverId()));
     }
 
+    /**
+     * The mover's name: as this server knows it, else as the catalog has it (null if neither does). A
+     * remote mover that moved here from a server that died reports the end of its job there, or unbinds,
+     * before its next idle_mover registers it here; a volume's write mark names the mover by name, and one
+     * released under any other name (its id) stayed set: the volume looked written by it for ever, its file
+     * family's width taken, and the queue never drained (HostMoversIT).
+     */
+    String nameOf(String moverId) {
+        Live l = live.get(moverId);
+        if (l != null && l.name != null) {
+            return l.name;
+        }
+        try {
+            return catalog.tx(c -> Sql.one(c, "SELECT name FROM mover WHERE id = ?", rs -> rs.getString(1), moverId))
+                    .orElse(null);
+        } catch (SiloException | RuntimeException e) {
+            log.warn("cannot look up the name of mover {}: {}", moverId, e.getMessage());
+            return null;
+        }
+    }
+
     /** unilateral_unbind: the mover gives up its volume; whatever it had running goes back to the queue. */
     void unbind(Unbind u) throws SiloException {
         Live l = live.get(u.moverId());
+        String name = nameOf(u.moverId()); // not only l's: a mover that moved here is not live here yet
         catalog.tx(c -> {
-            scheduler.requeue(c, u.moverId(), l == null ? null : l.name, false);
+            scheduler.requeue(c, u.moverId(), name, false);
             Sql.update(
                     c,
                     "UPDATE mover SET volume = NULL, state = 'idle', seen_ms = ? WHERE id = ?",

@@ -105,6 +105,9 @@ public final class Mover implements AutoCloseable {
     private volatile boolean stopping;
     private volatile boolean killed;
     private volatile boolean cancelled;
+    /** Why the library manager refused this mover outright (a PERMISSION answer to idle_mover), or null. */
+    private volatile SiloException refused;
+
     private volatile MediaChanger.Outcome lastChanger;
     private final AtomicLong done = new AtomicLong();
     private volatile long total;
@@ -208,7 +211,21 @@ public final class Mover implements AutoCloseable {
         while (!stopping) {
             try {
                 state = State.IDLE;
-                Work w = link.idleMover(hello());
+                Work w;
+                try {
+                    w = link.idleMover(hello());
+                } catch (SiloException e) {
+                    if (e.code() != ErrorCode.PERMISSION || stopping) {
+                        throw e;
+                    }
+                    // the session may not do a mover's work (an anonymous mover where anonymous sessions
+                    // only read, or a login without archive:mover::write): asking again every second would
+                    // be refused forever while the process looks alive, so the mover ends and says why
+                    refused = e;
+                    stopping = true;
+                    log.error("mover {}: refused by the library manager: {}", name, e.getMessage());
+                    break;
+                }
                 if (!w.action().equals(LibraryMessages.BIND_VOLUME)) {
                     continue;
                 }
@@ -478,6 +495,15 @@ public final class Mover implements AutoCloseable {
             }
         }
         state = State.OFFLINE;
+    }
+
+    /**
+     * Waits until the mover has stopped asking for work: closed, killed, or refused. Returns the refusal
+     * that ended it (its session may not do a mover's work), or null.
+     */
+    public SiloException awaitEnd() throws InterruptedException {
+        worker.join();
+        return refused;
     }
 
     /** Stops after the transfer under way and gives up the bound volume. */
