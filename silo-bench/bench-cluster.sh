@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One server against two on one PostgreSQL catalog (docs/benchmarks.md, "Cluster: one server and two"),
+# One server against two on one PostgreSQL catalog (docs/benchmarks.md, "Cluster: one server and two on one PostgreSQL catalog"),
 # as users meet it: CLIENTS clients at once, each a bin/silo put -r of FILES files of 4 KiB, then each a
 # get -r of them back (checked with diff -r, not timed); then each a put of one file of BIG, and a get
 # of it. The same movers in both: MOVERS in-process movers on the one server, MOVERS/2 on each of two.
