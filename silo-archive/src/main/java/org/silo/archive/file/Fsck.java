@@ -189,14 +189,12 @@ final class Fsck {
             }
             String cookie = Backend.cookie(n);
             String what;
-            try {
-                if (Reclaim.size(b, cookie) == 0) {
+            try (java.io.PushbackInputStream in = new java.io.PushbackInputStream(b.open(cookie))) {
+                int first = in.read();
+                if (first < 0) {
                     continue; // emptied by reclaim: no bytes, and its number kept from being given again
                 }
-            } catch (SiloException e) {
-                // read again below, which says why it cannot be
-            }
-            try (InputStream in = b.open(cookie)) {
+                in.unread(first); // read once: the scan starts at the first byte
                 ContainerScan.Result s = ContainerScan.scan(in);
                 int files = s.members().size() - (s.manifest() == null ? 0 : 1);
                 what = s.members().isEmpty()
