@@ -9,7 +9,7 @@ import java.util.List;
  * Positional I/O only, safe from many threads at once. Callers check bounds and {@link #writable()}
  * first and turn failures into their protocol's errors; the checks here only guard against bugs.
  */
-public final class ImageLease implements AutoCloseable {
+public final class ImageLease implements BlockDevice {
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private final ImageStore store;
@@ -25,15 +25,18 @@ public final class ImageLease implements AutoCloseable {
         this.holder = holder;
     }
 
+    @Override
     public String name() {
         return image.name;
     }
 
     /** The image size, fixed while any lease is open (resize refuses open images). */
+    @Override
     public long size() {
         return image.size;
     }
 
+    @Override
     public boolean writable() {
         return access == Access.WRITE;
     }
@@ -43,11 +46,13 @@ public final class ImageLease implements AutoCloseable {
     }
 
     /** True when TRIM really deallocates and extents report real holes. */
+    @Override
     public boolean sparseAware() {
         return image.sparse != null;
     }
 
     /** Fills {@code dst} from {@code position}; bytes past the end of the file read as zeros. */
+    @Override
     public void read(ByteBuffer dst, long position) throws IOException {
         check(position, dst.remaining());
         long pos = position;
@@ -71,12 +76,14 @@ public final class ImageLease implements AutoCloseable {
      * disk error, or a file truncated behind the store's back, shows as an {@link InternalError}
      * when the view is read: callers catch it as an I/O error.
      */
+    @Override
     public ByteBuffer view(long position, int length) throws IOException {
         check(position, length);
         return image.view(position, length);
     }
 
     /** Writes all of {@code src} at {@code position}. */
+    @Override
     public void write(ByteBuffer src, long position) throws IOException {
         checkWrite(position, src.remaining());
         long pos = position;
@@ -86,6 +93,7 @@ public final class ImageLease implements AutoCloseable {
     }
 
     /** Makes a range read as zeros, punching a hole when allowed and possible. */
+    @Override
     public void writeZeroes(long position, long length, boolean mayPunch) throws IOException {
         checkWrite(position, length);
         if (mayPunch && image.sparse != null && image.sparse.punchHole(position, length)) {
@@ -103,17 +111,20 @@ public final class ImageLease implements AutoCloseable {
     }
 
     /** Deallocates a range (NBD TRIM); returns false when holes cannot be punched here. */
+    @Override
     public boolean trim(long position, long length) throws IOException {
         checkWrite(position, length);
         return image.sparse != null && image.sparse.punchHole(position, length);
     }
 
     /** Forces every write on this image, from any lease, to stable storage (fsync). */
+    @Override
     public void flush() throws IOException {
         image.channel.force(true);
     }
 
     /** Data and hole extents of a range; all data when holes cannot be detected. */
+    @Override
     public List<Extent> extents(long position, long length, int max) throws IOException {
         check(position, length);
         if (image.sparse == null) {

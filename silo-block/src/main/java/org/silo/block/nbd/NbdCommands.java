@@ -7,8 +7,8 @@ import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.silo.block.image.BlockDevice;
 import org.silo.block.image.Extent;
-import org.silo.block.image.ImageLease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +18,7 @@ final class NbdCommands {
     private static final int MAX_EXTENTS = 1024;
 
     private final NbdExport export;
-    private final ImageLease lease;
+    private final BlockDevice lease;
     private final NbdCounters counters;
 
     NbdCommands(NbdExport export, NbdCounters counters) {
@@ -97,7 +97,7 @@ final class NbdCommands {
     }
 
     /**
-     * A READ answered from the image's memory mapping ({@link ImageLease#view}),
+     * A READ answered from the image's memory mapping ({@link BlockDevice#view}),
      * or null when it cannot be (the range crosses a mapping chunk, or reading the mapping failed):
      * the caller then runs it as any other request, whose pread reports a real error as EIO.
      */

@@ -2,7 +2,7 @@ package org.silo.block.nbd;
 
 import static org.silo.block.nbd.NbdConstants.*;
 
-import org.silo.block.image.ImageLease;
+import org.silo.block.image.BlockDevice;
 
 /**
  * What one connection negotiated: the image lease and the options that change how replies look.
@@ -11,7 +11,7 @@ import org.silo.block.image.ImageLease;
  * @param structured whether NBD_OPT_STRUCTURED_REPLY was accepted
  * @param baseAllocation whether base:allocation was selected with SET_META_CONTEXT
  */
-record NbdExport(ImageLease lease, boolean structured, boolean baseAllocation) {
+record NbdExport(BlockDevice lease, boolean structured, boolean baseAllocation) {
 
     /**
      * Transmission flags. CAN_MULTI_CONN only on a read-only connection: a writable image has one
