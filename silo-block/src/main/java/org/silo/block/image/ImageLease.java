@@ -25,6 +25,10 @@ public final class ImageLease implements BlockDevice {
         this.holder = holder;
     }
 
+    OpenImage image() {
+        return image;
+    }
+
     @Override
     public String name() {
         return image.name;
@@ -86,6 +90,12 @@ public final class ImageLease implements BlockDevice {
     @Override
     public void write(ByteBuffer src, long position) throws IOException {
         checkWrite(position, src.remaining());
+        try (OpenImage.Change c = image.change(position, src.remaining())) {
+            writeAll(src, position);
+        }
+    }
+
+    private void writeAll(ByteBuffer src, long position) throws IOException {
         long pos = position;
         while (src.hasRemaining()) {
             pos += image.channel.write(src, pos);
@@ -96,17 +106,19 @@ public final class ImageLease implements BlockDevice {
     @Override
     public void writeZeroes(long position, long length, boolean mayPunch) throws IOException {
         checkWrite(position, length);
-        if (mayPunch && image.sparse != null && image.sparse.punchHole(position, length)) {
-            return;
-        }
-        long pos = position;
-        long end = position + length;
-        while (pos < end) {
-            int n = (int) Math.min(ZEROS.capacity(), end - pos);
-            ByteBuffer z = ZEROS.duplicate();
-            z.limit(n);
-            write(z, pos);
-            pos += n;
+        try (OpenImage.Change c = image.change(position, length)) {
+            if (mayPunch && image.sparse != null && image.sparse.punchHole(position, length)) {
+                return;
+            }
+            long pos = position;
+            long end = position + length;
+            while (pos < end) {
+                int n = (int) Math.min(ZEROS.capacity(), end - pos);
+                ByteBuffer z = ZEROS.duplicate();
+                z.limit(n);
+                writeAll(z, pos);
+                pos += n;
+            }
         }
     }
 
@@ -114,7 +126,12 @@ public final class ImageLease implements BlockDevice {
     @Override
     public boolean trim(long position, long length) throws IOException {
         checkWrite(position, length);
-        return image.sparse != null && image.sparse.punchHole(position, length);
+        if (image.sparse == null) {
+            return false;
+        }
+        try (OpenImage.Change c = image.change(position, length)) {
+            return image.sparse.punchHole(position, length);
+        }
     }
 
     /** Forces every write on this image, from any lease, to stable storage (fsync). */

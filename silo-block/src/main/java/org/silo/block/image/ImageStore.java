@@ -51,8 +51,16 @@ public final class ImageStore {
     /** The policy file; a name no image can have, because it contains "..". */
     public static final String POLICY_FILE = "..policies";
 
+    /** Where the change maps are, one file per image (docs/block.md, "The change map"). */
+    public static final String CHANGES_DIR = "..changes";
+    /** Where a snapshot being taken keeps the old bytes of the blocks written meanwhile. */
+    public static final String FROZEN_DIR = "..frozen";
+
     private final Path directory;
     private final Map<String, OpenImage> open = new HashMap<>();
+    /** Change maps read so far, by image name; a map stays while the image does (a few KiB per GiB). */
+    private final Map<String, ChangeMap> changeMaps = new HashMap<>();
+
     private final Policies policies;
     private final Policy defaultPolicy;
 
@@ -87,6 +95,12 @@ public final class ImageStore {
     /** Creates a sparse image of {@code sizeBytes}, a positive multiple of 512. */
     public synchronized ImageInfo create(String name, long sizeBytes, boolean readOnly) throws ImageException {
         Path file = pathOf(name);
+        if (name.indexOf('@') >= 0) {
+            // NBD names a snapshot IMAGE@SNAP; an image whose name has an @ would hide its snapshots' names
+            throw new ImageException(
+                    ImageException.Reason.INVALID_NAME,
+                    "image name must not contain '@': it separates an image from its snapshot (IMAGE@SNAP)");
+        }
         checkSize(sizeBytes);
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(WRITABLE));
@@ -163,6 +177,8 @@ public final class ImageStore {
         refuseOpen(name, "remove");
         try {
             Files.delete(file);
+            changeMaps.remove(name);
+            Files.deleteIfExists(directory.resolve(CHANGES_DIR).resolve(name));
         } catch (IOException e) {
             throw io("remove " + name, e);
         }
@@ -230,6 +246,8 @@ public final class ImageStore {
         } catch (IOException e) {
             throw io("resize " + name, e);
         }
+        changeMaps.remove(
+                name); // read again for the new size: it says the image was resized, so the next snapshot is full
         return info(name);
     }
 
@@ -310,7 +328,7 @@ public final class ImageStore {
                         "image " + name + " is already open for writing by " + image.writer.holder());
             }
             if (image == null) {
-                image = OpenImage.open(name, file, readOnly);
+                image = OpenImage.open(name, file, readOnly, changeMap(name, Files.size(file)));
                 open.put(name, image);
             }
         } catch (IOException e) {
@@ -335,11 +353,78 @@ public final class ImageStore {
         if (image.leases.isEmpty() && open.get(image.name) == image) {
             open.remove(image.name);
             try {
+                image.changes.save();
                 image.closeFiles();
             } catch (IOException e) {
                 org.slf4j.LoggerFactory.getLogger(ImageStore.class).warn("closing {}: {}", image.name, e.toString());
             }
         }
+    }
+
+    /**
+     * Holds an image at this point in time for a snapshot, while its clients go on writing (see
+     * {@link FrozenImage}); BUSY while another snapshot of it is being taken.
+     *
+     * @param holder who holds it, as {@code disk ls} shows the sessions of an image
+     */
+    public FrozenImage freeze(String name, String holder) throws ImageException {
+        ImageLease lease = open(name, Access.READ, holder);
+        try {
+            return lease.image()
+                    .beginFreeze(lease, directory.resolve(FROZEN_DIR).resolve(name));
+        } catch (IOException e) {
+            lease.close();
+            throw io("freeze " + name, e);
+        } catch (ImageException | RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A snapshot was removed: if the image's changes count from it, they count from its parent from now on,
+     * with the blocks the removed one held (null parent: from nothing, so the next snapshot is full).
+     */
+    public synchronized void snapshotRemoved(
+            String name, java.util.UUID removed, java.util.UUID parent, java.util.BitSet held) throws ImageException {
+        Path file = existing(name);
+        try {
+            changeMap(name, Files.size(file)).unbase(removed, parent, held);
+        } catch (IOException e) {
+            throw io("update the change map of " + name, e);
+        }
+    }
+
+    /** The uid of the snapshot an image's changes count from, or null when its next snapshot must be full. */
+    public synchronized java.util.UUID changesSince(String name) throws ImageException {
+        Path file = existing(name);
+        try {
+            ChangeMap m = changeMap(name, Files.size(file));
+            return m.untrusted() == null ? m.base() : null;
+        } catch (IOException e) {
+            throw io("read the change map of " + name, e);
+        }
+    }
+
+    /** Saves the change maps of the images open now (the server stops): a restart finds them saved. */
+    public synchronized void saveChanges() {
+        for (OpenImage image : open.values()) {
+            try {
+                image.changes.save();
+            } catch (IOException e) {
+                org.slf4j.LoggerFactory.getLogger(ImageStore.class)
+                        .warn("saving the change map of {}: {}", image.name, e.toString());
+            }
+        }
+    }
+
+    private ChangeMap changeMap(String name, long size) throws IOException {
+        ChangeMap m = changeMaps.get(name);
+        if (m == null) {
+            m = ChangeMap.load(directory.resolve(CHANGES_DIR).resolve(name), size);
+            changeMaps.put(name, m);
+        }
+        return m;
     }
 
     private void dropPolicy(String name) throws ImageException {

@@ -22,11 +22,23 @@ final class OpenImage {
     final SparseFile sparse;
     final Set<ImageLease> leases = new LinkedHashSet<>();
     ImageLease writer;
+    /** The image's change map (docs/block.md, "The change map"); writes mark it before they are made. */
+    final ChangeMap changes;
+    /**
+     * Writes hold it shared while they run; a freeze takes it alone to begin, so that it begins after every
+     * write under way has ended (and so been answered or not, but never half made).
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock gate =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /** The snapshot being taken, or null. */
+    private volatile Freeze freeze;
     /** Read-only mappings of the file, 1 GiB each, made when first read through a view. */
     private final MappedByteBuffer[] maps;
 
-    private OpenImage(String name, long size, boolean readOnly, FileChannel channel, SparseFile sparse) {
+    private OpenImage(
+            String name, long size, boolean readOnly, FileChannel channel, SparseFile sparse, ChangeMap changes) {
         this.name = name;
+        this.changes = changes;
         this.size = size;
         this.readOnly = readOnly;
         this.channel = channel;
@@ -61,13 +73,77 @@ final class OpenImage {
         return maps[i];
     }
 
-    static OpenImage open(String name, Path file, boolean readOnly) throws IOException {
+    /** A change about to be made, holding the gate until closed. */
+    interface Change extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Begins a change of [position, position + length): marks the change map, and while a snapshot is
+     * taken, copies the blocks it still needs aside. Close it once the bytes are written.
+     */
+    Change change(long position, long length) throws IOException {
+        gate.readLock().lock();
+        try {
+            changes.mark(position, length);
+            Freeze f = freeze;
+            if (f != null) {
+                f.beforeChange(position, length);
+            }
+        } catch (IOException | RuntimeException e) {
+            gate.readLock().unlock();
+            throw e;
+        }
+        return gate.readLock()::unlock;
+    }
+
+    /**
+     * Begins a freeze once the writes under way have ended: takes the change map's blocks and the data
+     * extents of this point in time, and copies blocks aside on write from now on.
+     */
+    FrozenImage beginFreeze(ImageLease lease, Path sideFile) throws IOException, ImageException {
+        gate.writeLock().lock();
+        try {
+            if (freeze != null) {
+                throw new ImageException(
+                        ImageException.Reason.BUSY, "a snapshot of image " + name + " is being taken already");
+            }
+            java.util.List<Extent> allocated = sparse == null
+                    ? java.util.List.of(new Extent(0, size, false))
+                    : sparse.extents(0, size, Integer.MAX_VALUE).stream()
+                            .filter(e -> !e.hole())
+                            .toList();
+            java.util.BitSet wanted = new java.util.BitSet();
+            for (Extent e : allocated) {
+                wanted.set(
+                        (int) (e.offset() / ChangeMap.BLOCK_SIZE),
+                        (int) ((e.offset() + e.length() - 1) / ChangeMap.BLOCK_SIZE) + 1);
+            }
+            Freeze f = new Freeze(channel, size, wanted, sideFile); // wanted grows below, before any write
+            ChangeMap.Taken taken = changes.take();
+            wanted.or(taken.changed());
+            freeze = f;
+            return new FrozenImage(lease, this, changes, taken, allocated, System.currentTimeMillis(), f);
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    void endFreeze(Freeze f) throws IOException {
+        if (freeze == f) {
+            freeze = null;
+        }
+        f.end();
+    }
+
+    static OpenImage open(String name, Path file, boolean readOnly, ChangeMap changes) throws IOException {
         FileChannel channel = readOnly
                 ? FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)
                 : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         try {
             SparseFile sparse = SparseFile.open(file, !readOnly);
-            return new OpenImage(name, channel.size(), readOnly, channel, sparse);
+            return new OpenImage(name, channel.size(), readOnly, channel, sparse, changes);
         } catch (IOException e) {
             channel.close();
             throw e;
