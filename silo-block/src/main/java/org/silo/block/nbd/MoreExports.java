@@ -24,6 +24,19 @@ public interface MoreExports {
      */
     BlockDevice open(String name, String holder, InetAddress client) throws IOException;
 
+    /**
+     * The description NBD_INFO_DESCRIPTION gives for an export this client may see, or null for none.
+     * By default the one {@link #list} gives it.
+     */
+    default String description(String name, InetAddress client) throws IOException {
+        for (Listed l : list(client)) {
+            if (l.name().equals(name)) {
+                return l.description();
+            }
+        }
+        return null;
+    }
+
     /** Serves nothing beside the images. */
     MoreExports NONE = new MoreExports() {
         @Override

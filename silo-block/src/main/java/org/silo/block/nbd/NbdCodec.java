@@ -120,8 +120,23 @@ public final class NbdCodec {
 
     /** REP_SERVER data for LIST: u32 namelen, name. */
     public static byte[] serverEntry(String name) {
+        return serverEntry(name, null);
+    }
+
+    /**
+     * REP_SERVER data for LIST: u32 namelen, name, then the description in UTF-8 up to the end of the
+     * reply (no length, no NUL; none when null or empty). proto.md: the bytes after the name are
+     * "suitable for direct display to a human being"; libnbd keeps them as the export's description
+     * ({@code nbd_get_list_export_description}), which {@code nbdinfo --list} prints.
+     */
+    public static byte[] serverEntry(String name, String description) {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(4 + n.length).putInt(n.length).put(n).array();
+        byte[] d = description == null ? new byte[0] : utf8Bytes(description, MAX_STRING);
+        return ByteBuffer.allocate(4 + n.length + d.length)
+                .putInt(n.length)
+                .put(n)
+                .put(d)
+                .array();
     }
 
     /** NBD_INFO_EXPORT: u16 0, u64 size, u16 transmission flags. */
@@ -140,6 +155,31 @@ public final class NbdCodec {
                 .putShort((short) INFO_NAME)
                 .put(n)
                 .array();
+    }
+
+    /** NBD_INFO_DESCRIPTION: u16 2, description in UTF-8 to the end of the reply (no length, no NUL). */
+    public static byte[] infoDescription(String description) {
+        byte[] d = utf8Bytes(description, MAX_STRING);
+        return ByteBuffer.allocate(2 + d.length)
+                .putShort((short) INFO_DESCRIPTION)
+                .put(d)
+                .array();
+    }
+
+    /**
+     * UTF-8 of at most {@code max} bytes, cut before the character that would go over (proto.md: no
+     * string is over 4096 bytes, and clients such as qemu refuse longer ones).
+     */
+    static byte[] utf8Bytes(String s, int max) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= max) {
+            return b;
+        }
+        int end = max;
+        while (end > 0 && (b[end] & 0xC0) == 0x80) {
+            end--; // b[end] continues the character before it: cut before that character
+        }
+        return java.util.Arrays.copyOf(b, end);
     }
 
     /** NBD_INFO_BLOCK_SIZE: u16 3, u32 minimum, u32 preferred, u32 maximum. */

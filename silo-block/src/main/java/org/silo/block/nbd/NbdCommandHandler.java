@@ -149,7 +149,7 @@ final class NbdCommandHandler extends ChannelInboundHandlerAdapter {
 
     private void release() {
         if (released.compareAndSet(false, true)) {
-            export.lease().close();
+            export.device().close();
         }
     }
 

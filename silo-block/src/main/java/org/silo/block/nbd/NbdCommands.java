@@ -12,18 +12,18 @@ import org.silo.block.image.Extent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Checks and runs NBD commands against one export; thread-safe (the lease is). */
+/** Checks and runs NBD commands against one export; thread-safe (the device is). */
 final class NbdCommands {
     private static final Logger LOG = LoggerFactory.getLogger(NbdCommands.class);
     private static final int MAX_EXTENTS = 1024;
 
     private final NbdExport export;
-    private final BlockDevice lease;
+    private final BlockDevice device;
     private final NbdCounters counters;
 
     NbdCommands(NbdExport export, NbdCounters counters) {
         this.export = export;
-        this.lease = export.lease();
+        this.device = export.device();
         this.counters = counters;
     }
 
@@ -45,7 +45,7 @@ final class NbdCommands {
             return EINVAL;
         }
         boolean writes = r.type() == CMD_WRITE || r.type() == CMD_TRIM || r.type() == CMD_WRITE_ZEROES;
-        if (writes && !lease.writable()) {
+        if (writes && !export.writable()) {
             return EPERM;
         }
         if (r.type() == CMD_BLOCK_STATUS && (!export.baseAllocation() || r.length() == 0)) {
@@ -56,7 +56,7 @@ final class NbdCommands {
             // the constraints with EINVAL (EOVERFLOW is only for READ with DF), and the connection goes on.
             return EINVAL;
         }
-        if (r.type() != CMD_FLUSH && (r.offset() < 0 || r.offset() > lease.size() - r.length())) {
+        if (r.type() != CMD_FLUSH && (r.offset() < 0 || r.offset() > device.size() - r.length())) {
             return r.type() == CMD_WRITE || r.type() == CMD_WRITE_ZEROES ? ENOSPC : EINVAL;
         }
         return 0;
@@ -73,15 +73,15 @@ final class NbdCommands {
                     yield done(alloc, r);
                 }
                 case CMD_FLUSH -> {
-                    lease.flush();
+                    device.flush();
                     yield ok(alloc, r);
                 }
                 case CMD_TRIM -> {
-                    lease.trim(r.offset(), r.length());
+                    device.trim(r.offset(), r.length());
                     yield done(alloc, r);
                 }
                 case CMD_WRITE_ZEROES -> {
-                    lease.writeZeroes(r.offset(), r.length(), (r.flags() & CMD_FLAG_NO_HOLE) == 0);
+                    device.writeZeroes(r.offset(), r.length(), (r.flags() & CMD_FLAG_NO_HOLE) == 0);
                     yield done(alloc, r);
                 }
                 case CMD_BLOCK_STATUS -> blockStatus(alloc, r);
@@ -90,15 +90,15 @@ final class NbdCommands {
                 default -> errorReply(alloc, r, EINVAL, "unknown command");
             };
         } catch (IOException e) {
-            LOG.warn("nbd {} on {} at {}: {}", r.type(), lease.name(), r.offset(), e.toString());
+            LOG.warn("nbd {} on {} at {}: {}", r.type(), device.name(), r.offset(), e.toString());
             counters.errors.increment();
             return errorReply(alloc, r, EIO, e.getMessage() == null ? "I/O error" : e.getMessage());
         }
     }
 
     /**
-     * A READ answered from the image's memory mapping ({@link BlockDevice#view}),
-     * or null when it cannot be (the range crosses a mapping chunk, or reading the mapping failed):
+     * A READ answered from the device's memory view ({@link BlockDevice#view}), or null when it cannot
+     * be (the device has no view there, the range crosses a mapping chunk, or reading it failed):
      * the caller then runs it as any other request, whose pread reports a real error as EIO.
      */
     ByteBuf readMapped(ByteBufAllocator alloc, NbdMessage.Request r) {
@@ -108,7 +108,7 @@ final class NbdCommands {
         }
         ByteBuf out = null;
         try {
-            ByteBuffer view = lease.view(r.offset(), len);
+            ByteBuffer view = device.view(r.offset(), len);
             if (view == null) {
                 return null;
             }
@@ -148,7 +148,7 @@ final class NbdCommands {
         ByteBuf out = dataReply(alloc, r, len);
         try {
             int at = out.writerIndex();
-            lease.read(out.nioBuffer(at, len), r.offset());
+            device.read(out.nioBuffer(at, len), r.offset());
             out.writerIndex(at + len);
             return out;
         } catch (IOException | RuntimeException e) {
@@ -161,21 +161,21 @@ final class NbdCommands {
         long pos = offset;
         for (ByteBuffer b : data.nioBuffers()) {
             int n = b.remaining();
-            lease.write(b, pos);
+            device.write(b, pos);
             pos += n;
         }
     }
 
     private ByteBuf blockStatus(ByteBufAllocator alloc, NbdMessage.Request r) throws IOException {
         int max = (r.flags() & CMD_FLAG_REQ_ONE) != 0 ? 1 : MAX_EXTENTS;
-        List<Extent> extents = lease.extents(r.offset(), r.length(), max);
+        List<Extent> extents = device.extents(r.offset(), r.length(), max);
         return NbdCodec.blockStatusChunk(alloc, r.cookie(), META_ID_BASE_ALLOCATION, extents);
     }
 
     /** Success for a write command, forcing it to stable storage first when FUA is set. */
     private ByteBuf done(ByteBufAllocator alloc, NbdMessage.Request r) throws IOException {
         if ((r.flags() & CMD_FLAG_FUA) != 0) {
-            lease.flush();
+            device.flush();
         }
         return ok(alloc, r);
     }

@@ -10,6 +10,9 @@ package org.silo.block.nbd;
  * Option        C: u64 IHAVEOPT | u32 option | u32 length | data
  * Option reply  S: u64 REPLY_MAGIC | u32 option | u32 reply type | u32 length | data
  * EXPORT_NAME   S: u64 size | u16 transmission flags | 124 zero bytes unless NO_ZEROES
+ * REP_SERVER    S: u32 name length | name | description to the end (UTF-8, optional)
+ * REP_INFO      S: u16 info type | ...: EXPORT u64 size | u16 flags; NAME name; DESCRIPTION text;
+ *                  BLOCK_SIZE u32 minimum | u32 preferred | u32 maximum (strings to the end, no NUL)
  * Request       C: u32 REQUEST_MAGIC | u16 flags | u16 type | u64 cookie | u64 offset | u32 length
  *                  | data (WRITE only)                                              (28 + data)
  * Simple reply  S: u32 SIMPLE_REPLY_MAGIC | u32 error | u64 cookie | data (READ only)  (16 + data)
@@ -121,6 +124,8 @@ public final class NbdConstants {
     public static final int MAX_PAYLOAD = 32 << 20;
     /** Preferred block size advertised in NBD_INFO_BLOCK_SIZE. */
     public static final int PREFERRED_BLOCK = 4096;
+    /** Longest string (export name, description, query) proto.md lets either side send. */
+    public static final int MAX_STRING = 4096;
     /** Longest option we read; a longer one ends the connection instead of being buffered. */
     public static final int MAX_OPTION_LENGTH = 64 << 10;
 

@@ -5,13 +5,24 @@ import static org.silo.block.nbd.NbdConstants.*;
 import org.silo.block.image.BlockDevice;
 
 /**
- * What one connection negotiated: the image lease and the options that change how replies look.
+ * What one connection negotiated: the device it serves and the options that change how replies look.
  *
- * @param lease the open image, released when the connection ends
+ * @param device the open image lease or {@link MoreExports} device, closed when the connection ends
+ * @param readOnly served read-only whatever the device says: a {@link MoreExports} export always is
  * @param structured whether NBD_OPT_STRUCTURED_REPLY was accepted
  * @param baseAllocation whether base:allocation was selected with SET_META_CONTEXT
  */
-record NbdExport(BlockDevice lease, boolean structured, boolean baseAllocation) {
+record NbdExport(BlockDevice device, boolean readOnly, boolean structured, boolean baseAllocation) {
+
+    /** An image lease, writable when the lease is. */
+    NbdExport(BlockDevice device, boolean structured, boolean baseAllocation) {
+        this(device, false, structured, baseAllocation);
+    }
+
+    /** Whether WRITE, TRIM and WRITE_ZEROES may run; else they get EPERM. */
+    boolean writable() {
+        return !readOnly && device.writable();
+    }
 
     /**
      * Transmission flags. CAN_MULTI_CONN only on a read-only connection: a writable image has one
@@ -19,7 +30,7 @@ record NbdExport(BlockDevice lease, boolean structured, boolean baseAllocation) 
      * readers share the writer's channel, so they see every write and a FLUSH covers them all.
      */
     int transmissionFlags() {
-        return transmissionFlags(!lease.writable(), structured);
+        return transmissionFlags(!writable(), structured);
     }
 
     static int transmissionFlags(boolean readOnly, boolean structured) {

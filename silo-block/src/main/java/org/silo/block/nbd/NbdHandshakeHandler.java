@@ -7,20 +7,25 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.silo.block.image.Access;
+import org.silo.block.image.BlockDevice;
 import org.silo.block.image.ImageException;
 import org.silo.block.image.ImageInfo;
-import org.silo.block.image.ImageLease;
 import org.silo.block.image.ImageNames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The fixed newstyle handshake (proto.md "Option haggling"). On GO or EXPORT_NAME it opens the
- * image and hands the connection to {@link NbdCommandHandler}.
+ * export and hands the connection to {@link NbdCommandHandler}. An export name is the image of that
+ * name when there is one the client may see; any other name is asked of the server's {@link
+ * MoreExports}, whose exports are always served read-only.
  */
 final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(NbdHandshakeHandler.class);
@@ -128,15 +133,22 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
+            Set<String> listed = new HashSet<>();
             for (ImageInfo image : config.store().list()) {
                 if (!image.policy().admits(client(ctx))) {
                     continue; // a client the policy does not list never learns the export exists
                 }
+                listed.add(image.name());
                 ctx.write(reply(ctx, o, REP_SERVER, NbdCodec.serverEntry(image.name())));
             }
+            for (MoreExports.Listed more : shared.moreExports().get().list(client(ctx))) {
+                if (listed.add(more.name())) { // an image of the same name is the export
+                    ctx.write(reply(ctx, o, REP_SERVER, NbdCodec.serverEntry(more.name(), more.description())));
+                }
+            }
             ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
-        } catch (ImageException e) {
-            error(ctx, o, REP_ERR_PLATFORM, e.getMessage());
+        } catch (ImageException | IOException e) {
+            error(ctx, o, REP_ERR_PLATFORM, String.valueOf(e.getMessage()));
         }
     }
 
@@ -148,7 +160,7 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         String name = exportName(ctx, req.name());
         if (name == null) {
-            error(ctx, o, REP_ERR_UNKNOWN, "no export named '" + req.name() + "'");
+            moreInfoOrGo(ctx, o, req);
             return;
         }
         if (o.code() == OPT_INFO) {
@@ -158,13 +170,13 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
                         || !info.policy().allowsWrite()
                         || config.store().hasWriter(name);
                 int flags = NbdExport.transmissionFlags(readOnly, structured);
-                sendInfo(ctx, o, req, name, info.sizeBytes(), flags);
+                sendInfo(ctx, o, req, name, info.sizeBytes(), flags, null);
             } catch (ImageException e) {
                 error(ctx, o, REP_ERR_UNKNOWN, e.getMessage());
             }
             return;
         }
-        ImageLease lease;
+        BlockDevice lease;
         try {
             lease = open(ctx, name);
         } catch (ImageException e) {
@@ -172,7 +184,38 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         NbdExport export = new NbdExport(lease, structured, name.equals(metaExport));
-        sendInfo(ctx, o, req, name, lease.size(), export.transmissionFlags());
+        sendInfo(ctx, o, req, name, lease.size(), export.transmissionFlags(), null);
+        enterTransmission(ctx, export);
+    }
+
+    /**
+     * INFO or GO for a name that is no image the client may see: a {@link MoreExports} export, or
+     * ERR_UNKNOWN with the words a missing image gets. INFO opens the device only for its size.
+     */
+    private void moreInfoOrGo(ChannelHandlerContext ctx, NbdMessage.Option o, NbdCodec.InfoRequest req) {
+        String name = req.name().isEmpty() ? config.defaultExport() : req.name();
+        BlockDevice device;
+        try {
+            device = openMore(ctx, name);
+        } catch (IOException e) {
+            error(ctx, o, REP_ERR_PLATFORM, String.valueOf(e.getMessage()));
+            return;
+        }
+        if (device == null) {
+            error(ctx, o, REP_ERR_UNKNOWN, "no export named '" + req.name() + "'");
+            return;
+        }
+        String description = req.items().contains(INFO_DESCRIPTION) ? moreDescription(ctx, name) : null;
+        if (o.code() == OPT_INFO) {
+            try {
+                sendInfo(ctx, o, req, name, device.size(), NbdExport.transmissionFlags(true, structured), description);
+            } finally {
+                device.close();
+            }
+            return;
+        }
+        NbdExport export = new NbdExport(device, true, structured, name.equals(metaExport));
+        sendInfo(ctx, o, req, name, device.size(), export.transmissionFlags(), description);
         enterTransmission(ctx, export);
     }
 
@@ -182,10 +225,14 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
             NbdCodec.InfoRequest req,
             String name,
             long size,
-            int flags) {
+            int flags,
+            String description) {
         ctx.write(reply(ctx, o, REP_INFO, NbdCodec.infoExport(size, flags)));
         if (req.items().contains(INFO_NAME)) {
             ctx.write(reply(ctx, o, REP_INFO, NbdCodec.infoName(name)));
+        }
+        if (description != null && !description.isEmpty()) { // only asked for when wanted
+            ctx.write(reply(ctx, o, REP_INFO, NbdCodec.infoDescription(description)));
         }
         if (req.items().contains(INFO_BLOCK_SIZE)) {
             ctx.write(reply(ctx, o, REP_INFO, NbdCodec.infoBlockSize(1, PREFERRED_BLOCK, MAX_PAYLOAD)));
@@ -197,14 +244,21 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
         String raw = NbdCodec.utf8(java.nio.ByteBuffer.wrap(o.data()));
         String name = raw == null ? null : exportName(ctx, raw);
         try {
-            if (name == null) {
-                throw new ImageException(ImageException.Reason.NOT_FOUND, "no such export");
+            NbdExport export;
+            if (name != null) {
+                export = new NbdExport(open(ctx, name), structured, name.equals(metaExport));
+            } else {
+                String more = raw == null ? null : raw.isEmpty() ? config.defaultExport() : raw;
+                BlockDevice device = openMore(ctx, more);
+                if (device == null) {
+                    throw new ImageException(ImageException.Reason.NOT_FOUND, "no such export");
+                }
+                export = new NbdExport(device, true, structured, more.equals(metaExport));
             }
-            NbdExport export = new NbdExport(open(ctx, name), structured, name.equals(metaExport));
-            ctx.writeAndFlush(
-                    NbdCodec.exportNameReply(ctx.alloc(), export.lease().size(), export.transmissionFlags(), noZeroes));
+            ctx.writeAndFlush(NbdCodec.exportNameReply(
+                    ctx.alloc(), export.device().size(), export.transmissionFlags(), noZeroes));
             enterTransmission(ctx, export);
-        } catch (ImageException e) {
+        } catch (ImageException | IOException e) {
             close(ctx, "EXPORT_NAME: " + e.getMessage()); // proto.md: no way to report an error here
         }
     }
@@ -222,8 +276,17 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         String name = exportName(ctx, req.name());
         if (name == null) {
-            error(ctx, o, REP_ERR_UNKNOWN, "no export named '" + req.name() + "'");
-            return;
+            // Not an image: a MoreExports export, if opening it finds one (it is closed again).
+            name = req.name().isEmpty() ? config.defaultExport() : req.name();
+            try (BlockDevice device = openMore(ctx, name)) {
+                if (device == null) {
+                    error(ctx, o, REP_ERR_UNKNOWN, "no export named '" + req.name() + "'");
+                    return;
+                }
+            } catch (IOException e) {
+                error(ctx, o, REP_ERR_PLATFORM, String.valueOf(e.getMessage()));
+                return;
+            }
         }
         boolean selected = false;
         List<String> queries = req.queries().isEmpty() && !set ? List.of("base:") : req.queries();
@@ -241,8 +304,31 @@ final class NbdHandshakeHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(reply(ctx, o, REP_ACK, new byte[0]));
     }
 
-    private ImageLease open(ChannelHandlerContext ctx, String name) throws ImageException {
-        String holder = (tls ? "nbd+tls " : "nbd ") + ctx.channel().remoteAddress();
+    /** Who holds what this connection opens, as {@code disk ls} shows it. */
+    private String holder(ChannelHandlerContext ctx) {
+        return (tls ? "nbd+tls " : "nbd ") + ctx.channel().remoteAddress();
+    }
+
+    /** A {@link MoreExports} export opened read-only for this client, or null when it has none of that name. */
+    private BlockDevice openMore(ChannelHandlerContext ctx, String name) throws IOException {
+        if (name == null || name.isEmpty()) {
+            return null;
+        }
+        return shared.moreExports().get().open(name, holder(ctx), client(ctx));
+    }
+
+    /** The description of a {@link MoreExports} export, or null; optional, so a failure only leaves it out. */
+    private String moreDescription(ChannelHandlerContext ctx, String name) {
+        try {
+            return shared.moreExports().get().description(name, client(ctx));
+        } catch (IOException e) {
+            LOG.debug("nbd description of {}: {}", name, e.toString());
+            return null;
+        }
+    }
+
+    private BlockDevice open(ChannelHandlerContext ctx, String name) throws ImageException {
+        String holder = holder(ctx);
         try {
             return config.store().open(name, Access.WRITE, holder, client(ctx));
         } catch (ImageException e) {

@@ -15,11 +15,13 @@ import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.silo.block.BlockTransports;
 import org.silo.block.image.ImageStore;
 
 /**
- * The NBD server: fixed newstyle over TCP, every image of the store is an export.
+ * The NBD server: fixed newstyle over TCP, every image of the store is an export, and so is every
+ * read-only export of {@link MoreExports} (the snapshots, {@code IMAGE@SNAP}).
  *
  * <pre>{@code
  * try (NbdServer server = NbdServer.builder(store).port(10809).build().start()) {
@@ -63,17 +65,23 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
-    /** What every connection shares. */
-    record Shared(ExecutorService workers, NbdCounters counters) {}
+    /**
+     * What every connection shares.
+     *
+     * @param moreExports the server's current {@link MoreExports}, read at each handshake option
+     */
+    record Shared(ExecutorService workers, NbdCounters counters, Supplier<MoreExports> moreExports) {}
 
     private final Config config;
     private final NbdCounters counters = new NbdCounters();
+    private volatile MoreExports moreExports;
     private EventLoopGroup group;
     private ExecutorService workers;
     private Channel channel;
 
-    private NbdServer(Config config) {
+    private NbdServer(Config config, MoreExports moreExports) {
         this.config = config;
+        this.moreExports = Objects.requireNonNull(moreExports, "moreExports");
     }
 
     public static Builder builder(ImageStore store) {
@@ -84,7 +92,7 @@ public final class NbdServer implements AutoCloseable {
     public synchronized NbdServer start() throws InterruptedException {
         group = BlockTransports.group(0, "nbd");
         workers = Executors.newFixedThreadPool(config.workers(), new DefaultThreadFactory("nbd-io", true));
-        Shared shared = new Shared(workers, counters);
+        Shared shared = new Shared(workers, counters, () -> moreExports);
         try {
             channel = new ServerBootstrap()
                     .group(group)
@@ -119,6 +127,19 @@ public final class NbdServer implements AutoCloseable {
 
     public Config config() {
         return config;
+    }
+
+    /**
+     * Replaces the read-only exports served beside the images, on a running server too (the snapshot
+     * service is wired after the NBD server starts). Handshakes from then on see the new one;
+     * connections already transmitting keep the device they opened.
+     */
+    public void moreExports(MoreExports exports) {
+        this.moreExports = Objects.requireNonNull(exports, "exports");
+    }
+
+    public MoreExports moreExports() {
+        return moreExports;
     }
 
     public NbdCounters counters() {
@@ -156,6 +177,7 @@ public final class NbdServer implements AutoCloseable {
         private int workers = 16;
         private SslContext tls;
         private boolean requireTls;
+        private MoreExports moreExports = MoreExports.NONE;
 
         private Builder(ImageStore store) {
             this.store = store;
@@ -203,8 +225,15 @@ public final class NbdServer implements AutoCloseable {
             return this;
         }
 
+        /** Read-only exports served beside the images; default {@link MoreExports#NONE}. */
+        public Builder moreExports(MoreExports exports) {
+            this.moreExports = exports;
+            return this;
+        }
+
         public NbdServer build() {
-            return new NbdServer(new Config(store, bindAddress, port, defaultExport, workers, tls, requireTls));
+            return new NbdServer(
+                    new Config(store, bindAddress, port, defaultExport, workers, tls, requireTls), moreExports);
         }
     }
 }

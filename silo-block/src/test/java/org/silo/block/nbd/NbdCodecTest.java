@@ -131,6 +131,22 @@ class NbdCodecTest {
                 "668e33ef" + "0001" + "8001" + "0000000000000003" + "00000007" + "00000016" + "0001" + "78");
     }
 
+    /** REP_SERVER: u32 name length, name, description to the end; INFO_DESCRIPTION: u16 2, description. */
+    @Test
+    void serverEntriesAndDescriptionsWithTheirLimit() {
+        assertThat(ByteBufUtil.hexDump(NbdCodec.serverEntry("d@1"))).isEqualTo("00000003" + "644031");
+        assertThat(ByteBufUtil.hexDump(NbdCodec.serverEntry("d@1", "hi"))).isEqualTo("00000003" + "644031" + "6869");
+        assertThat(ByteBufUtil.hexDump(NbdCodec.serverEntry("d", ""))).isEqualTo("00000001" + "64");
+        assertThat(ByteBufUtil.hexDump(NbdCodec.infoDescription("hi"))).isEqualTo("0002" + "6869");
+        // Over 4096 bytes: cut before the character that would go over, never inside it.
+        String euros = "\u20ac".repeat(1366); // 3 bytes each: 4098 bytes
+        assertThat(NbdCodec.utf8Bytes(euros, 4096)).hasSize(4095);
+        assertThat(new String(NbdCodec.utf8Bytes(euros, 4096), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("\u20ac".repeat(1365));
+        assertThat(NbdCodec.infoDescription("x".repeat(5000))).hasSize(2 + 4096);
+        assertThat(NbdCodec.utf8Bytes("x".repeat(4096), 4096)).hasSize(4096);
+    }
+
     private static void assertBytes(ByteBuf b, String hex) {
         try {
             assertThat(ByteBufUtil.hexDump(b)).isEqualTo(hex);
