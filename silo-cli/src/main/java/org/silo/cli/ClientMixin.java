@@ -37,9 +37,12 @@ final class ClientMixin {
     @Option(
             names = "--timeout",
             paramLabel = "DURATION",
-            defaultValue = "30s",
-            description = "Give up on a call after this long, retries included (default: ${DEFAULT-VALUE}).")
+            description = "Give up on a call after this long, retries included (default: 30s; 24h for"
+                    + " disk snapshot, restore and rm-snapshot, which wait for the work).")
     String timeout;
+
+    /** The deadline of a call when --timeout is not given. */
+    private Duration defaultDeadline = Duration.ofSeconds(30);
 
     @Option(
             names = "--retries",
@@ -65,7 +68,7 @@ final class ClientMixin {
     }
 
     ClientOptions options() {
-        Duration deadline = Durations.parse(timeout);
+        Duration deadline = timeout == null ? defaultDeadline : Durations.parse(timeout);
         return servers().withDeadline(deadline).withRetries(retries).withListener(new ClientListener() {
             @Override
             public void waiting(String name, long waitedMillis, int retransmissions) {
@@ -90,6 +93,15 @@ final class ClientMixin {
      * Connects, and logs in with the login saved for this server by 'silo login', if any: for a list, the
      * login saved for the whole list, else the first saved for one of its servers (docs/cli.md).
      */
+    /**
+     * As {@link #connect()}, for a call that waits for long work on the server (a snapshot): without
+     * --timeout its deadline is a day. A server that stops answering is still given up after the retries.
+     */
+    SiloClient connectForLongWork() throws SiloException {
+        defaultDeadline = Duration.ofHours(24);
+        return connect();
+    }
+
     SiloClient connect() throws SiloException {
         SiloClient c = SiloClient.connect(options());
         java.util.Optional<Logins.Saved> saved;

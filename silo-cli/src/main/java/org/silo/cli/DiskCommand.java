@@ -21,7 +21,11 @@ import picocli.CommandLine.Parameters;
             DiskCommand.Ls.class,
             DiskCommand.Rm.class,
             DiskCommand.Resize.class,
-            DiskCommand.PolicyCmd.class
+            DiskCommand.PolicyCmd.class,
+            DiskSnapshotCommands.Snapshot.class,
+            DiskSnapshotCommands.Snapshots.class,
+            DiskSnapshotCommands.Restore.class,
+            DiskSnapshotCommands.RmSnapshot.class
         },
         footer = {
             "",
@@ -33,9 +37,11 @@ import picocli.CommandLine.Parameters;
             "  silo disk rm retro",
             "  silo disk policy retro hosts:192.168.1.20,10.0.0.0/8",
             "                                          only these may connect",
+            "  silo disk snapshot retro                into the archive, incremental",
+            "  silo disk restore retro@1 retro-old     a new image as retro was then",
             "",
             "Then: qemu-img info nbd://localhost:10809/retro, or a Blockhead client on",
-            "UDP 4444."
+            "UDP 4444. Snapshots are read-only NBD exports: nbd://localhost/retro@1"
         })
 final class DiskCommand implements Runnable {
     @picocli.CommandLine.Spec

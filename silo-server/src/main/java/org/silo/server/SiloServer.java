@@ -28,6 +28,8 @@ import org.silo.server.access.AccessStore;
 import org.silo.server.access.ServerAccess;
 import org.silo.server.archive.ArchiveMetrics;
 import org.silo.server.block.BlockService;
+import org.silo.server.block.snapshot.SnapshotService;
+import org.silo.server.block.snapshot.Snapshots;
 import org.silo.server.config.SiloConfig;
 import org.silo.server.control.ServerControlData;
 import org.silo.wire.SiloException;
@@ -51,6 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SiloServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SiloServer.class);
+    /** How long a snapshot export or restore waits for a snapshot file to be staged from its volume. */
+    private static final long SNAPSHOT_STAGE_WAIT_MS = java.util.concurrent.TimeUnit.HOURS.toMillis(1);
 
     private final SiloConfig config;
     private final PrometheusMeterRegistry registry;
@@ -137,6 +141,15 @@ public final class SiloServer implements AutoCloseable {
                         config.port("files.data-port"),
                         config.duration("files.lookup-cache").toMillis(),
                         config.urlAllow()));
+        SnapshotService snapshots = new SnapshotService(
+                new Snapshots(block.store(), archive.catalog(), archive.namespace(), files.archive(), path -> {
+                    FilesService.ArchivedCopy c = files.archivedCopy(path, SNAPSHOT_STAGE_WAIT_MS);
+                    return new Snapshots.Opened(c.file(), c.offset(), c.size(), c.release());
+                }),
+                block.store());
+        addService("snapshots", snapshots);
+        snapshots.bindMetrics(registry);
+        block.serveBeside(snapshots.exports());
         WorkerRegistry workers = new WorkerRegistry(data.resolve("workers.json"));
         String xferHost = callbackHost(config.listen());
         ControlData control = new ServerControlData(

@@ -10,5 +10,5 @@ public final class Schema {
     private Schema() {}
 
     /** The latest migration's version; a new migration raises it in the same commit. */
-    public static final String VERSION = "11";
+    public static final String VERSION = "12";
 }

@@ -44,6 +44,7 @@ public final class SnapshotChain implements AutoCloseable {
     private record Piece(long start, long end, int member, long fileOffset) {}
 
     private final List<Member> members;
+    private final Runnable afterClose;
     private final long size;
     private final TreeMap<Long, Piece> pieces = new TreeMap<>();
 
@@ -52,6 +53,12 @@ public final class SnapshotChain implements AutoCloseable {
      *     {@code partial}, which reads only what the members themselves hold (a merge of two of them)
      */
     public SnapshotChain(List<Member> members, boolean partial) throws IOException {
+        this(members, partial, () -> {});
+    }
+
+    /** As {@link #SnapshotChain(List, boolean)}; {@code afterClose} runs once the members' files are closed. */
+    public SnapshotChain(List<Member> members, boolean partial, Runnable afterClose) throws IOException {
+        this.afterClose = afterClose;
         if (members.isEmpty()) {
             throw new IllegalArgumentException("a chain has at least one snapshot");
         }
@@ -193,9 +200,24 @@ public final class SnapshotChain implements AutoCloseable {
         }
     }
 
-    /** Closes every member's file. */
+    /** The change blocks the members' extents cover. */
+    public BitSet blocks() {
+        BitSet b = new BitSet();
+        members.forEach(m -> b.or(m.blocks()));
+        return b;
+    }
+
+    /** Closes every member's file, then runs what was to run after. */
     @Override
     public void close() throws IOException {
+        try {
+            closeMembers();
+        } finally {
+            afterClose.run();
+        }
+    }
+
+    private void closeMembers() throws IOException {
         IOException first = null;
         for (Member m : members) {
             try {

@@ -29,7 +29,8 @@ public final class SnapshotWriter implements AutoCloseable {
 
     /** {@code parent} null: a full snapshot (no ZERO extents; what it does not cover is zero). */
     public SnapshotWriter(Path file, long imageSize, long takenMillis, UUID uid, UUID parent) throws IOException {
-        this.out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.out = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         this.imageSize = imageSize;
         this.takenMillis = takenMillis;
         this.uid = uid;

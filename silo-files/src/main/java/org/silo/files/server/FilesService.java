@@ -297,6 +297,30 @@ public final class FilesService implements Service {
         }
     }
 
+    /**
+     * An archived file held open for reading by another part of the server (the block service's snapshots):
+     * where its bytes are, from {@code offset} in {@code file}, until {@code release} runs.
+     */
+    public record ArchivedCopy(Path file, long offset, long size, Runnable release) {}
+
+    /**
+     * Finds an archived file's bytes: in place on a directory volume, else staged into this service's disk
+     * cache (waiting up to {@code waitMillis} for the staging, then BUSY), pinned until released.
+     */
+    public ArchivedCopy archivedCopy(String path, long waitMillis) throws SiloException {
+        ArchivePaths.Located loc = archive.locate(path);
+        if (loc.localFile() != null) {
+            return new ArchivedCopy(loc.localFile(), loc.localOffset(), loc.size(), () -> {});
+        }
+        StageCache.Pinned copy = cache.get(loc, archive, waitMillis);
+        return new ArchivedCopy(copy.file(), 0, loc.size(), copy.release());
+    }
+
+    /** The archive this service reads and writes FILESYSTEM names in. */
+    public ArchivePaths archive() {
+        return archive;
+    }
+
     /** An archived file: in place on a directory volume, else its staged copy in the cache. */
     private OpenObject openArchived(String path) throws SiloException {
         ArchivePaths.Located loc = locations.locate(archive, path);

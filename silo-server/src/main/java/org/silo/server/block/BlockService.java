@@ -130,6 +130,11 @@ public final class BlockService implements Service {
         return store;
     }
 
+    /** Serves {@code exports} over NBD beside the images (the snapshots, {@code IMAGE@N}). */
+    public void serveBeside(org.silo.block.nbd.MoreExports exports) {
+        nbd.moreExports(exports);
+    }
+
     /**
      * The disk administration operations; all touch the file system, so they run off the I/O thread.
      * Creating, resizing and removing an image needs admin on it; listing needs read on the service.
@@ -178,12 +183,13 @@ public final class BlockService implements Service {
         });
     }
 
-    private interface ImageCall<T> {
+    /** A call of the image store. */
+    public interface ImageCall<T> {
         T run() throws ImageException;
     }
 
     /** Runs an image store call; its refusal becomes the wire error that says the same. */
-    private static <T> T call(ImageCall<T> c) throws SiloException {
+    public static <T> T call(ImageCall<T> c) throws SiloException {
         try {
             return c.run();
         } catch (ImageException e) {
@@ -199,7 +205,7 @@ public final class BlockService implements Service {
         }
     }
 
-    private static DiskOps.Disk disk(ImageInfo i) {
+    public static DiskOps.Disk disk(ImageInfo i) {
         return new DiskOps.Disk(
                 i.name(),
                 i.sizeBytes(),
@@ -244,5 +250,6 @@ public final class BlockService implements Service {
     public void close() {
         nbd.close();
         blockhead.close();
+        store.saveChanges(); // a restart then finds every change map saved, and snapshots stay incremental
     }
 }
