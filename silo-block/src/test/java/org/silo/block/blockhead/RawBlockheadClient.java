@@ -13,7 +13,7 @@ import java.util.Arrays;
  * A Blockhead client written straight from seed 001's byte layout, independent of the codec under
  * test: every packet is assembled by hand.
  */
-final class RawBlockheadClient implements AutoCloseable {
+public final class RawBlockheadClient implements AutoCloseable {
     /** How long an answer may take: a minute, since a busy machine may take seconds. */
     static final int ANSWER_MS = 60_000;
 
@@ -21,7 +21,7 @@ final class RawBlockheadClient implements AutoCloseable {
     private final InetAddress host = InetAddress.getLoopbackAddress();
     private final int port;
 
-    RawBlockheadClient(int port) throws IOException {
+    public RawBlockheadClient(int port) throws IOException {
         this(port, InetAddress.getLoopbackAddress());
     }
 
@@ -33,7 +33,7 @@ final class RawBlockheadClient implements AutoCloseable {
     }
 
     /** Sends a datagram and returns the reply. */
-    byte[] exchange(byte[] datagram) throws IOException {
+    public byte[] exchange(byte[] datagram) throws IOException {
         send(datagram);
         return receive();
     }
@@ -62,7 +62,7 @@ final class RawBlockheadClient implements AutoCloseable {
         }
     }
 
-    static byte[] connect(int seq, int flags, String name) {
+    public static byte[] connect(int seq, int flags, String name) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(0); // TYPE_CONNECT
         out.write(seq);
@@ -89,20 +89,20 @@ final class RawBlockheadClient implements AutoCloseable {
         return out;
     }
 
-    static byte[] read(int seq, int session, long lsn) {
+    public static byte[] read(int seq, int session, long lsn) {
         return command(seq, session, 0, lsn, null);
     }
 
-    static byte[] write(int seq, int session, long lsn, byte[] data) {
+    public static byte[] write(int seq, int session, long lsn, byte[] data) {
         return command(seq, session, 1, lsn, data);
     }
 
-    static byte[] discon(int seq, int session) {
+    public static byte[] discon(int seq, int session) {
         return new byte[] {3, (byte) seq, (byte) (session >> 8), (byte) session};
     }
 
     /** The session id of a 5-byte CONNECT reply. */
-    static int session(byte[] reply) {
+    public static int session(byte[] reply) {
         return ((reply[3] & 0xff) << 8) | (reply[4] & 0xff);
     }
 
