@@ -40,6 +40,8 @@ final class SiloProcesses implements AutoCloseable {
     private final List<Process> running = new ArrayList<>();
     Process server;
     String at;
+    /** The server's ready line: "silo server ready: messages on HOST:PORT, Blockhead N/udp, NBD N, ...". */
+    String ready;
 
     SiloProcesses(Path dir) {
         this(dir, List.of(), Map.of());
@@ -81,14 +83,35 @@ final class SiloProcesses implements AutoCloseable {
                 drain.setDaemon(true);
                 drain.start();
                 at = m.group(1) + ":" + m.group(2);
+                ready = line;
                 return;
             }
         }
         throw new AssertionError("the server never said it was ready:\n" + seen);
     }
 
+    /** The server's NBD port, from its ready line. */
+    int nbdPort() {
+        Matcher m = Pattern.compile("NBD (\\d+)").matcher(ready);
+        assertThat(m.find()).as(ready).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** The server's Blockhead port, from its ready line. */
+    int blockheadPort() {
+        Matcher m = Pattern.compile("Blockhead (\\d+)/udp").matcher(ready);
+        assertThat(m.find()).as(ready).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
     int port() {
         return Integer.parseInt(at.substring(at.lastIndexOf(':') + 1));
+    }
+
+    /** A clean stop: SIGTERM, as systemd and Ctrl-C stop it; the server closes everything first. */
+    void stopServer() throws InterruptedException {
+        server.destroy();
+        server.waitFor();
     }
 
     /** kill -9 of the server. */
