@@ -53,6 +53,16 @@ public interface ControlData {
     List<Map<String, Object>> images() throws SiloException;
 
     /**
+     * Snapshots of block images, of those present and of those removed since, by image then number
+     * (docs/block.md, "Snapshots"): image, number, parent (its number; 0 for a full snapshot), path (the
+     * archive file), takenMs, tookMs, imageSize, stored (the file's bytes), dataBytes (the image bytes it
+     * holds). None by default: a server without a block service has none.
+     */
+    default List<Map<String, Object>> snapshots() throws SiloException {
+        return List.of();
+    }
+
+    /**
      * The library manager's queue, waiting and running: id, kind, state, path, size, volume, mover (its
      * id), moverName, effectivePriority, error.
      */

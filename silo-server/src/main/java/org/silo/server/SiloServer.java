@@ -162,7 +162,8 @@ public final class SiloServer implements AutoCloseable {
                 workers,
                 () -> "http://"
                         + (xferHost == null ? "127.0.0.1" : xferHost.contains(":") ? "[" + xferHost + "]" : xferHost)
-                        + ":" + consolePort);
+                        + ":" + consolePort,
+                snapshots::all);
         TextServer text = TextServer.start(
                 config.listen(),
                 config.port("control.port"),

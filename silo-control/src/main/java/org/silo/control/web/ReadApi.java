@@ -87,11 +87,15 @@ final class ReadApi {
 
     static final int MAX_PAGE = 10_000;
 
+    /** The images and their snapshots (those of removed images too), each as read on its image allows. */
     Map<String, Object> images(ConsoleAccess.Caller caller) throws SiloException {
         List<Map<String, Object>> rows = data.images().stream()
                 .filter(i -> caller.allows("block", String.valueOf(i.get("name")), Right.READ))
                 .toList();
-        return Map.of("images", rows);
+        List<Map<String, Object>> snapshots = data.snapshots().stream()
+                .filter(s -> caller.allows("block", String.valueOf(s.get("image")), Right.READ))
+                .toList();
+        return Map.of("images", rows, "snapshots", snapshots);
     }
 
     /** The movers with their live progress; needs read on the archive. */

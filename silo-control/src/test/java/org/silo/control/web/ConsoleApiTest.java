@@ -159,6 +159,8 @@ class ConsoleApiTest {
 
         JsonNode i = json(get("/api/images"));
         assertThat(i.at("/images/0/holders/0").asText()).isEqualTo("nbd /10.0.0.5:53422 (write)");
+        assertThat(i.at("/snapshots/1/parent").asLong()).isEqualTo(1);
+        assertThat(i.at("/snapshots/1/path").asText()).isEqualTo("/snapshots/retro/2");
 
         JsonNode w =
                 json(get("/api/whatis?kind=file&name=" + URLEncoder.encode("/data/run2.raw", StandardCharsets.UTF_8)));
@@ -328,6 +330,9 @@ class ConsoleApiTest {
         data.anonymous(Grants.NONE);
         assertThat(json(get("/api/volumes")).get("volumes")).isEmpty();
         assertThat(json(get("/api/images")).get("images")).isEmpty();
+        assertThat(json(get("/api/images")).get("snapshots"))
+                .as("read on the image")
+                .isEmpty();
         assertError(get("/api/files?path=/data"), 401, "LOGIN_NEEDED");
         assertThat(assertError(get("/api/status"), 401, "LOGIN_NEEDED")
                         .get("error")

@@ -289,6 +289,12 @@ class ConsoleBrowserTest {
                 .isEqualTo("nbd /10.0.0.5:53422 (write)\nblockhead /10.0.0.9:4444 (read)");
         assertThat(read("tr[data-name=scratch] td.holders", WebElement::getText))
                 .isEqualTo("nobody");
+        assertThat(read("tr[data-snapshot='retro@2'] td.parent", WebElement::getText))
+                .isEqualTo("retro@1");
+        assertThat(read("tr[data-snapshot='retro@2'] td.took", WebElement::getText))
+                .isEqualTo("4.2 s");
+        assertThat(read("tr[data-snapshot='retro@1'] td.taken", WebElement::getText))
+                .isEqualTo("2026-12-01 03:21:07 UTC");
         chromium.screenshot("images");
     }
 }

@@ -19,6 +19,7 @@ import org.silo.block.image.ImageStore;
 import org.silo.control.ControlData;
 import org.silo.control.text.WorkerRegistry;
 import org.silo.server.access.ServerAccess;
+import org.silo.server.block.DiskOps;
 import org.silo.wire.ErrorCode;
 import org.silo.wire.SiloException;
 import org.silo.wire.auth.Authenticator;
@@ -37,11 +38,19 @@ public final class ServerControlData implements ControlData {
     private final ServerAccess access;
     private final PrometheusMeterRegistry registry;
     private final WorkerRegistry workers;
+    private final SnapshotSource snapshots;
+
+    /** The catalog's snapshots of block images, by image then number ({@code SnapshotService.all}). */
+    @FunctionalInterface
+    public interface SnapshotSource {
+        List<DiskOps.Snapshot> all() throws SiloException;
+    }
 
     /**
      * @param leases   the file access service's leases held now ({@code FilesService.leases})
      * @param workers  the text workers (shared with the text protocol's server)
      * @param xferBase {@code http://HOST:PORT} of the console, where text movers fetch and deliver copies
+     * @param snapshots the block images' snapshots
      */
     public ServerControlData(
             Supplier<Map<String, Object>> status,
@@ -51,8 +60,10 @@ public final class ServerControlData implements ControlData {
             PrometheusMeterRegistry registry,
             Supplier<List<Map<String, Object>>> leases,
             WorkerRegistry workers,
-            Supplier<String> xferBase) {
+            Supplier<String> xferBase,
+            SnapshotSource snapshots) {
         this.status = status;
+        this.snapshots = snapshots;
         this.leases = leases;
         this.archive = archive;
         this.workers = workers;
@@ -113,6 +124,30 @@ public final class ServerControlData implements ControlData {
     }
 
     @Override
+    public List<Map<String, Object>> snapshots() throws SiloException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (DiskOps.Snapshot s : snapshots.all()) {
+            out.add(snapshot(s));
+        }
+        return out;
+    }
+
+    /** A snapshot as ControlData documents it: the record less what only a take answers (whyFull, copiedBlocks). */
+    private static Map<String, Object> snapshot(DiskOps.Snapshot s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("image", s.image());
+        m.put("number", s.number());
+        m.put("parent", s.parent());
+        m.put("path", s.path());
+        m.put("takenMs", s.takenMs());
+        m.put("tookMs", s.tookMs());
+        m.put("imageSize", s.imageSize());
+        m.put("stored", s.stored());
+        m.put("dataBytes", s.dataBytes());
+        return m;
+    }
+
+    @Override
     public List<Map<String, Object>> jobs() throws SiloException {
         return rows(archive.library().list(false, 1000));
     }
@@ -137,7 +172,9 @@ public final class ServerControlData implements ControlData {
             }
             case "image" -> {
                 try {
-                    yield image(images.info(name));
+                    Map<String, Object> m = image(images.info(name));
+                    m.put("snapshots", snapshotRefs(name));
+                    yield m;
                 } catch (ImageException e) {
                     throw SiloException.of(
                             e.reason() == ImageException.Reason.NOT_FOUND ? ErrorCode.NOT_FOUND : ErrorCode.INVALID,
@@ -270,6 +307,17 @@ public final class ServerControlData implements ControlData {
     @Override
     public Map<String, Object> answerMount(String volume, boolean ok, String reason, String who) throws SiloException {
         return row(archive.library().answerMount(volume, ok, reason, who));
+    }
+
+    /** An image's snapshots as NBD and {@code silo disk restore} name them: IMAGE@N, oldest first. */
+    private List<String> snapshotRefs(String image) throws SiloException {
+        List<String> refs = new ArrayList<>();
+        for (DiskOps.Snapshot s : snapshots.all()) {
+            if (s.image().equals(image)) {
+                refs.add(s.image() + "@" + s.number());
+            }
+        }
+        return refs;
     }
 
     private static Map<String, Object> image(ImageInfo i) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.silo.archive.ops.LibraryMessages.MountRequest;
 import org.silo.control.fixture.FixtureControlData;
+import org.silo.server.block.DiskOps;
 import org.silo.server.control.ConsoleWorld;
 
 /**
@@ -36,6 +37,9 @@ class ConsoleFixtureKeysTest {
             check("a file", data.subList(0, 1), real(world, "/api/files?path=/exp/run1", "entries"));
             check("a directory", fixture.directory("/"), real(world, "/api/files?path=/", "entries"));
             check("images", fixture.images(), real(world, "/api/images", "images"));
+            // a snapshot of the world's (empty) image, taken here: the world's volume counts stay as its tests expect
+            world.client.call(DiskOps.SNAPSHOT, new DiskOps.TakeSnapshot("retro", null, false));
+            check("snapshots", fixture.snapshots(), real(world, "/api/images", "snapshots"));
             check("jobs", fixture.jobs(), real(world, "/api/jobs", "jobs"));
             check("movers", fixture.movers(), real(world, "/api/movers", "movers"));
             check("leases", fixture.leases(), real(world, "/api/leases", "leases"));

@@ -72,6 +72,16 @@ class ControlPortTest {
                             "silo_wire_sessions");
             assertThat(server.status()).containsEntry("bytesMoved", 0L);
 
+            // a snapshot (after the checks above: its archive file is bytes moved) is named by WHATIS image
+            c.call(DiskOps.SNAPSHOT, new DiskOps.TakeSnapshot("retro", null, false));
+            try (TextClient t = new TextClient(server.controlPort())) {
+                assertThat(t.readText()).startsWith("IDENT\tsilo\t");
+                assertThat(t.askText("WHATIS\timage\tretro"))
+                        .as("its snapshots as NBD names them")
+                        .containsPattern("\r\nsnapshots\tretro@1(\r\n|$)");
+            }
+            assertThat(server.registry().scrape()).contains("silo_block_snapshots 1.0");
+
             // a lease taken through the file access service is on the console's leases page
             c.call(
                     FilesOps.LEASE,

@@ -70,6 +70,11 @@ const silo = {
         return silo.el("tr", { class: "none" }, silo.el("td", { colspan: columns, class: "muted" }, text || "none"));
     },
 
+    // A time as UTC to the second, the same in every browser: "2026-11-30 10:01:07 UTC".
+    time(ms) {
+        return ms === null || ms === undefined ? "–" : new Date(ms).toISOString().substring(0, 19).replace("T", " ") + " UTC";
+    },
+
     number(n) {
         return n === null || n === undefined ? "–" : Number(n).toLocaleString("en-US");
     },

@@ -85,6 +85,11 @@ public final class SnapshotService implements Service {
         return null;
     }
 
+    /** Every snapshot in the catalog, of images present and removed, by image then number (the console's list). */
+    public List<DiskOps.Snapshot> all() throws SiloException {
+        return list(snapshots.all());
+    }
+
     /** The rows as the wire shows them, parents by number. */
     static List<DiskOps.Snapshot> list(List<Row> rows) {
         Map<UUID, Long> numbers = new HashMap<>();
