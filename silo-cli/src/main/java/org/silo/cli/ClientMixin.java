@@ -37,8 +37,8 @@ final class ClientMixin {
     @Option(
             names = "--timeout",
             paramLabel = "DURATION",
-            description = "Give up on a call after this long, retries included (default: 30s; 24h for"
-                    + " disk snapshot, restore and rm-snapshot, which wait for the work).")
+            description = "Give up on a call after this long, retries included. Default: 30s, and"
+                    + " a day for disk snapshot, restore and rm-snapshot.")
     String timeout;
 
     /** The deadline of a call when --timeout is not given. */

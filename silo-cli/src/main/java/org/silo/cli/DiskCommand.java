@@ -109,7 +109,7 @@ final class DiskCommand implements Runnable {
     @Command(
             name = "ls",
             mixinStandardHelpOptions = true,
-            description = "List the images: size, allocated bytes, read-only, who has each open.",
+            description = "List the images: size, allocated bytes, mode, who has each open.",
             footer = {"", "Examples:", "  silo disk ls", "  silo disk ls --json"})
     static final class Ls implements Callable<Integer> {
         @Mixin

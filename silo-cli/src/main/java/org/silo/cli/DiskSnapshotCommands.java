@@ -54,10 +54,9 @@ final class DiskSnapshotCommands {
             name = "snapshot",
             mixinStandardHelpOptions = true,
             description = {
-                "Snapshot an image into the archive while its clients go on using it.",
-                "The first snapshot stores the image's data; each next one only the blocks",
-                "written since the one before. The snapshot holds every write answered before",
-                "it began and none begun after."
+                "Snapshot an image into the archive while its clients use it.",
+                "The first snapshot stores the image's data, each next one only the blocks written since the one before.",
+                "A snapshot holds every write answered before it began and none begun after."
             },
             footer = {
                 "",
@@ -79,7 +78,7 @@ final class DiskSnapshotCommands {
                 index = "1",
                 arity = "0..1",
                 paramLabel = "ARCHIVE-DIR",
-                description = "The archive directory to file it in (default: /snapshots/IMAGE).")
+                description = "The archive directory for it; /snapshots/IMAGE if not given.")
         String dir;
 
         @Option(names = "--full", description = "Store all the image's data, not only what changed.")
@@ -185,8 +184,8 @@ final class DiskSnapshotCommands {
             name = "rm-snapshot",
             mixinStandardHelpOptions = true,
             description = {
-                "Remove a snapshot, keeping every other one restorable:",
-                "it is merged into the next one, which then holds its bytes too."
+                "Remove a snapshot, keeping every other one restorable.",
+                "It is merged into the next one, which then holds its bytes too."
             },
             footer = {"", "Example:", "  silo disk rm-snapshot disk0@1"})
     static final class RmSnapshot implements Callable<Integer> {

@@ -156,7 +156,8 @@ public final class SnapshotService implements Service {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("snapshots", totals[0]);
         m.put("snapshotBytes", totals[1]);
-        m.put("lastSnapshotMs", snapshots.lastTookMs());
+        long last = snapshots.lastTookMs();
+        m.put("lastSnapshotSeconds", last < 0 ? null : last / 1000.0);
         return m;
     }
 
