@@ -6,18 +6,46 @@ import java.util.List;
 import org.silo.block.image.BlockDevice;
 import org.silo.block.image.Extent;
 
-/** A snapshot served read-only over NBD as {@code IMAGE@SNAP}, read straight from its chain's files. */
+/**
+ * A snapshot served read-only over NBD as {@code IMAGE@SNAP}, read straight from its chain's files. The chain
+ * is opened at the first read or block status, not when the device is: opening may stage files from a volume
+ * that cannot be read in place, which takes a while, and NBD's handshake runs on an I/O thread that other
+ * connections share, while its commands run on worker threads.
+ */
 public final class SnapshotDevice implements BlockDevice {
+    /** Opens the chain (staging its files if need be). */
+    public interface Opener {
+        SnapshotChain open() throws IOException;
+    }
+
     private final String name;
-    private final SnapshotChain chain;
+    private final long size;
+    private final Opener opener;
     private final Runnable onClose;
+    private SnapshotChain chain;
     private volatile boolean closed;
 
-    /** {@code onClose} runs once, after the chain's files are closed. */
-    public SnapshotDevice(String name, SnapshotChain chain, Runnable onClose) {
+    /** {@code onClose} runs once, after the chain's files (if opened) are closed. */
+    public SnapshotDevice(String name, long size, Opener opener, Runnable onClose) {
         this.name = name;
-        this.chain = chain;
+        this.size = size;
+        this.opener = opener;
         this.onClose = onClose;
+    }
+
+    private synchronized SnapshotChain chain() throws IOException {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        if (chain == null) {
+            SnapshotChain c = opener.open();
+            if (c.size() != size) {
+                c.close();
+                throw new IOException(name + " is " + c.size() + " bytes in its files, " + size + " in the catalog");
+            }
+            chain = c;
+        }
+        return chain;
     }
 
     @Override
@@ -27,7 +55,7 @@ public final class SnapshotDevice implements BlockDevice {
 
     @Override
     public long size() {
-        return chain.size();
+        return size;
     }
 
     @Override
@@ -44,7 +72,7 @@ public final class SnapshotDevice implements BlockDevice {
     @Override
     public void read(ByteBuffer dst, long position) throws IOException {
         check(position, dst.remaining());
-        chain.read(dst, position);
+        chain().read(dst, position);
     }
 
     @Override
@@ -73,19 +101,25 @@ public final class SnapshotDevice implements BlockDevice {
     }
 
     @Override
-    public List<Extent> extents(long position, long length, int max) {
+    public List<Extent> extents(long position, long length, int max) throws IOException {
         check(position, length);
-        return chain.extents(position, length, max);
+        return chain().extents(position, length, max);
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        SnapshotChain c;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            c = chain;
         }
-        closed = true;
         try {
-            chain.close();
+            if (c != null) {
+                c.close();
+            }
         } catch (IOException e) {
             org.slf4j.LoggerFactory.getLogger(SnapshotDevice.class).warn("closing {}: {}", name, e.toString());
         } finally {

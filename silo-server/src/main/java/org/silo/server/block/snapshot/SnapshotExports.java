@@ -73,7 +73,22 @@ final class SnapshotExports implements MoreExports {
         }
         try {
             Row row = snapshots.find(image, number);
-            return row == null ? null : new SnapshotDevice(name, snapshots.open(row), () -> {});
+            if (row == null) {
+                return null;
+            }
+            // the chain opens (and stages) at the first read, on an NBD worker thread, not in the handshake
+            Runnable release = snapshots.hold(image);
+            return new SnapshotDevice(
+                    name,
+                    row.imageSize(),
+                    () -> {
+                        try {
+                            return snapshots.chainOf(row, () -> {});
+                        } catch (SiloException e) {
+                            throw new IOException(e.getMessage(), e);
+                        }
+                    },
+                    release);
         } catch (SiloException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -86,6 +86,21 @@ public final class Snapshots {
         this.archive = archive;
         this.reader = reader;
         this.work = store.directory().resolve(ImageStore.FROZEN_DIR);
+        removeLeftovers(work);
+    }
+
+    /** Snapshot files a stopped server was writing: nothing refers to them. */
+    private static void removeLeftovers(Path work) {
+        try (var files = Files.newDirectoryStream(work, "..*.snap")) {
+            for (Path p : files) {
+                log.info("removing {}, left by a snapshot the server stopped during", p.getFileName());
+                deleteQuietly(p);
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no snapshot was ever taken here
+        } catch (IOException e) {
+            log.warn("cannot list {}: {}", work, e.toString());
+        }
     }
 
     /**
@@ -226,35 +241,45 @@ public final class Snapshots {
     }
 
     /**
-     * Opens the chain of a snapshot for reading: its own file and its parents' up to the full one. It holds
-     * the image's snapshots against removal until closed.
+     * Opens the chain of a snapshot for reading: its own file and its parents' up to the full one, staged first
+     * from volumes that need it. It holds the image's snapshots against removal until closed.
      */
     public SnapshotChain open(Row row) throws SiloException {
-        synchronized (guard) {
-            refuseIf(removing.contains(row.image()), row.image());
-            readers.merge(row.image(), 1, Integer::sum);
-        }
-        boolean ok = false;
+        Runnable release = hold(row.image());
         try {
-            Map<UUID, Row> byUid = new HashMap<>();
-            for (Row r : catalog.of(row.image())) {
-                byUid.put(r.uid(), r);
-            }
-            List<Row> rows = new ArrayList<>();
-            for (Row r = row; r != null; r = r.parent() == null ? null : byUid.get(r.parent())) {
-                rows.addFirst(r);
-                if (r.parent() != null && !byUid.containsKey(r.parent())) {
-                    throw SiloException.of(ErrorCode.IO, "the parent of " + r.ref() + " is missing from the catalog");
-                }
-            }
-            SnapshotChain chain = chain(rows, false, () -> release(row.image()));
-            ok = true;
-            return chain;
-        } finally {
-            if (!ok) {
-                release(row.image());
+            return chainOf(row, release);
+        } catch (SiloException | RuntimeException e) {
+            release.run();
+            throw e;
+        }
+    }
+
+    /**
+     * Holds an image's snapshots against removal (a reader will open one of them) until the returned
+     * {@link Runnable} runs; BUSY while one is being removed.
+     */
+    public Runnable hold(String image) throws SiloException {
+        synchronized (guard) {
+            refuseIf(removing.contains(image), image);
+            readers.merge(image, 1, Integer::sum);
+        }
+        return () -> release(image);
+    }
+
+    /** The chain of a snapshot whose image a {@link #hold} holds; {@code then} runs when it closes. */
+    public SnapshotChain chainOf(Row row, Runnable then) throws SiloException {
+        Map<UUID, Row> byUid = new HashMap<>();
+        for (Row r : catalog.of(row.image())) {
+            byUid.put(r.uid(), r);
+        }
+        List<Row> rows = new ArrayList<>();
+        for (Row r = row; r != null; r = r.parent() == null ? null : byUid.get(r.parent())) {
+            rows.addFirst(r);
+            if (r.parent() != null && !byUid.containsKey(r.parent())) {
+                throw SiloException.of(ErrorCode.IO, "the parent of " + r.ref() + " is missing from the catalog");
             }
         }
+        return chain(rows, false, then);
     }
 
     private void release(String image) {
