@@ -147,8 +147,7 @@ class ReadmeIT {
             case "job" -> assertThat(out).as(command).isNotBlank();
             case "mover" -> assertThat(out).contains("mover1", "mover2");
             case "disk" ->
-                assertThat(out)
-                        .contains(args.get(1).equals("snapshot") ? "retro@1: full, taken " : "retro: 64.0 MiB");
+                assertThat(out).contains(args.get(1).equals("snapshot") ? "retro@1: full, taken " : "retro: 64.0 MiB");
             case "--help" -> assertThat(out).contains("Examples:", "put", "get");
             case "file" -> {
                 if (args.get(1).equals("cat")) {

@@ -117,8 +117,10 @@ public final class SnapshotFormat {
         boolean incremental = (flags & FLAG_INCREMENTAL) != 0;
         if (uid == null
                 || incremental != (parent != null)
+                || blockSize != ChangeBlocks.SIZE
                 || imageSize <= 0
                 || count < 0
+                || (long) count * ENTRY_SIZE > Integer.MAX_VALUE - 8
                 || table < HEADER_SIZE
                 || table + (long) count * ENTRY_SIZE != fileSize
                 || data != table - HEADER_SIZE) {
@@ -141,7 +143,7 @@ public final class SnapshotFormat {
         long nextData = HEADER_SIZE;
         for (int i = 0; i < h.extentCount(); i++) {
             Entry e = new Entry(tb.getLong(), tb.getLong(), tb.getLong());
-            if (e.offset() < end || e.length() <= 0 || e.end() > h.imageSize()) {
+            if (e.offset() < end || e.length() <= 0 || e.length() > h.imageSize() - e.offset()) {
                 throw new IOException("snapshot extent " + i + " (" + e.offset() + "+" + e.length()
                         + ") overlaps the one before it or lies outside the image");
             }
@@ -153,6 +155,10 @@ public final class SnapshotFormat {
             }
             end = e.end();
             entries.add(e);
+        }
+        if (nextData != h.tableOffset()) {
+            throw new IOException("snapshot extents hold " + (nextData - HEADER_SIZE)
+                    + " bytes of data, its header says " + h.dataBytes());
         }
         return new Parsed(h, List.copyOf(entries));
     }
