@@ -105,7 +105,12 @@ final class ChangeMap {
         if (!inUseOnDisk) {
             setInUse();
         }
-        changed.set((int) (position / BLOCK_SIZE), (int) ((position + length - 1) / BLOCK_SIZE) + 1);
+        setBlocks(changed, position, length);
+    }
+
+    /** Sets in {@code blocks} every block that bytes [position, position + length) touch. */
+    static void setBlocks(BitSet blocks, long position, long length) {
+        blocks.set((int) (position / BLOCK_SIZE), (int) ((position + length - 1) / BLOCK_SIZE) + 1);
     }
 
     private void setInUse() throws IOException {

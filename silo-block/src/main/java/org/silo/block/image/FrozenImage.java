@@ -3,7 +3,6 @@ package org.silo.block.image;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.BitSet;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -22,7 +21,7 @@ public final class FrozenImage implements AutoCloseable {
     private final OpenImage image;
     private final ChangeMap map;
     private final ChangeMap.Taken taken;
-    private final List<Extent> allocated;
+    private final BitSet allocated;
     private final long takenMillis;
     private final Freeze freeze;
     private boolean stored;
@@ -33,7 +32,7 @@ public final class FrozenImage implements AutoCloseable {
             OpenImage image,
             ChangeMap map,
             ChangeMap.Taken taken,
-            List<Extent> allocated,
+            BitSet allocated,
             long takenMillis,
             Freeze freeze) {
         this.lease = lease;
@@ -78,9 +77,14 @@ public final class FrozenImage implements AutoCloseable {
         return (BitSet) taken.changed().clone();
     }
 
-    /** The data extents of the image at the freeze (all of it where holes cannot be found). */
-    public List<Extent> allocated() {
-        return allocated;
+    /** The blocks the image's data extents touched at the freeze (all of them where holes cannot be found). */
+    public BitSet allocatedBlocks() {
+        return (BitSet) allocated.clone();
+    }
+
+    /** Sets in {@code blocks} every block that bytes [position, position + length) touch. */
+    public static void setBlocks(BitSet blocks, long position, long length) {
+        ChangeMap.setBlocks(blocks, position, length);
     }
 
     /** Reads the image as it was at the freeze; {@code dst} must not cross a 64 KiB block. */

@@ -114,17 +114,16 @@ final class OpenImage {
                     : sparse.extents(0, size, Integer.MAX_VALUE).stream()
                             .filter(e -> !e.hole())
                             .toList();
-            java.util.BitSet wanted = new java.util.BitSet();
+            java.util.BitSet allocatedBlocks = new java.util.BitSet();
             for (Extent e : allocated) {
-                wanted.set(
-                        (int) (e.offset() / ChangeMap.BLOCK_SIZE),
-                        (int) ((e.offset() + e.length() - 1) / ChangeMap.BLOCK_SIZE) + 1);
+                ChangeMap.setBlocks(allocatedBlocks, e.offset(), e.length());
             }
-            Freeze f = new Freeze(channel, size, wanted, sideFile); // wanted grows below, before any write
             ChangeMap.Taken taken = changes.take();
+            java.util.BitSet wanted = (java.util.BitSet) allocatedBlocks.clone(); // what a full or an incremental reads
             wanted.or(taken.changed());
+            Freeze f = new Freeze(channel, size, wanted, sideFile);
             freeze = f;
-            return new FrozenImage(lease, this, changes, taken, allocated, System.currentTimeMillis(), f);
+            return new FrozenImage(lease, this, changes, taken, allocatedBlocks, System.currentTimeMillis(), f);
         } finally {
             gate.writeLock().unlock();
         }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.silo.block.image.Extent;
+import org.silo.block.image.FrozenImage;
 
 /**
  * A snapshot read through its chain: the full snapshot at its root and the incremental ones after it, up to
@@ -34,7 +35,7 @@ public final class SnapshotChain implements AutoCloseable {
         public BitSet blocks() {
             BitSet b = new BitSet();
             for (SnapshotFormat.Entry e : parsed.entries()) {
-                b.set((int) (e.offset() / ChangeBlocks.SIZE), (int) ((e.end() - 1) / ChangeBlocks.SIZE) + 1);
+                FrozenImage.setBlocks(b, e.offset(), e.length());
             }
             return b;
         }

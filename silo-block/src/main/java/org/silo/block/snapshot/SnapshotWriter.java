@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.UUID;
-import org.silo.block.image.Extent;
 import org.silo.block.image.FrozenImage;
 
 /**
@@ -117,13 +116,7 @@ public final class SnapshotWriter implements AutoCloseable {
     public static SnapshotFormat.Header write(FrozenImage image, Path file, UUID uid, UUID parent, BitSet blocks)
             throws IOException {
         int bs = ChangeBlocks.SIZE;
-        BitSet todo = blocks;
-        if (todo == null) {
-            todo = new BitSet();
-            for (Extent e : image.allocated()) {
-                todo.set((int) (e.offset() / bs), (int) ((e.offset() + e.length() - 1) / bs) + 1);
-            }
-        }
+        BitSet todo = blocks != null ? blocks : image.allocatedBlocks();
         ByteBuffer buf = ByteBuffer.allocateDirect(bs);
         try (SnapshotWriter w = new SnapshotWriter(file, image.size(), image.takenMillis(), uid, parent)) {
             for (int block = todo.nextSetBit(0); block >= 0; block = todo.nextSetBit(block + 1)) {
