@@ -93,12 +93,6 @@ final class SnapshotCatalog {
         });
     }
 
-    /** The next number of an image: one past its highest. */
-    long nextNumber(String image) throws SiloException {
-        return catalog.tx(
-                c -> Sql.count(c, "SELECT COALESCE(MAX(number), 0) FROM block_snapshot WHERE image = ?", image) + 1);
-    }
-
     /** Records a new snapshot; EXISTS when another took its number meanwhile. */
     void add(Row r) throws SiloException {
         catalog.tx(c -> Sql.update(

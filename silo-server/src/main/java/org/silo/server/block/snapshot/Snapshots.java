@@ -124,13 +124,19 @@ public final class Snapshots {
                                             ? "the image's changes count from another snapshot than " + tail.ref()
                                             : tail.imageSize() != frozen.size() ? "the image was resized" : null;
             Row parent = whyFull == null ? tail : null;
-            long number = catalog.nextNumber(image);
             String folder = dir == null ? DEFAULT_ROOT + "/" + image : archive.canonical(dir);
-            String path = folder + "/" + number;
-            if (archive.exists(path)) {
-                throw SiloException.of(
-                        ErrorCode.EXISTS, path + " exists in the archive already: name another directory");
+            // one past the newest (the highest). A number whose file is there already (a snapshot archived but
+            // never recorded, by a server that stopped in between; or someone's file) is skipped, never replaced
+            long number = tail == null ? 1 : tail.number() + 1;
+            for (int tries = 0; archive.exists(folder + "/" + number); tries++, number++) {
+                if (tries == 1000) {
+                    throw SiloException.of(
+                            ErrorCode.EXISTS,
+                            folder + " holds files " + (number - 1000) + " to " + number
+                                    + " already: name another directory");
+                }
             }
+            String path = folder + "/" + number;
             UUID uid = UUID.randomUUID();
             Path temp = tempFile();
             try {
@@ -154,7 +160,12 @@ public final class Snapshots {
                         frozen.size(),
                         stored.size(),
                         h.dataBytes());
-                catalog.add(row);
+                try {
+                    catalog.add(row);
+                } catch (SiloException e) { // another server took the number meanwhile: no record names the file
+                    removeFile(stored.path());
+                    throw e;
+                }
                 frozen.stored(uid);
                 lastTookMs = took;
                 log.info(

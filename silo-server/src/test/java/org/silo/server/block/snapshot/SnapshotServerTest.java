@@ -295,4 +295,25 @@ class SnapshotServerTest {
                 .extracting(DiskOps.Disk::name)
                 .containsExactly("vm");
     }
+
+    /**
+     * A snapshot archived but never recorded (the server killed in between) leaves its file where the next
+     * number's would go: the next snapshot skips the number and leaves the file alone.
+     */
+    @Test
+    void aFileWhereTheNextSnapshotWouldGoIsSkippedNotReplaced() throws Exception {
+        start();
+        client.call(DiskOps.CREATE, new DiskOps.Create("vm", MIB, false));
+        ArchiveService archive = server.service("archive", ArchiveService.class);
+        Path stray = Files.write(dir.resolve("stray"), new byte[] {1, 2, 3});
+        org.silo.files.server.ArchiveGateway gateway = new org.silo.files.server.ArchiveGateway(archive, null);
+        gateway.mkdirs("/snapshots/vm", "admin");
+        gateway.store(stray, "/snapshots/vm/1", "admin");
+        qemuIo("vm", "write -P 0x11 0 64k");
+        DiskOps.Snapshot s = snapshot("vm");
+        assertThat(s.number()).as("number 1's file is taken: the snapshot is number 2").isEqualTo(2);
+        assertThat(s.path()).isEqualTo("/snapshots/vm/2");
+        assertThat(archive.namespace().stat("/snapshots/vm/1").size()).isEqualTo(3);
+        assertSame(copy("vm", "now.raw"), "vm@2");
+    }
 }
