@@ -311,7 +311,9 @@ class SnapshotServerTest {
         gateway.store(stray, "/snapshots/vm/1", "admin");
         qemuIo("vm", "write -P 0x11 0 64k");
         DiskOps.Snapshot s = snapshot("vm");
-        assertThat(s.number()).as("number 1's file is taken: the snapshot is number 2").isEqualTo(2);
+        assertThat(s.number())
+                .as("number 1's file is taken: the snapshot is number 2")
+                .isEqualTo(2);
         assertThat(s.path()).isEqualTo("/snapshots/vm/2");
         assertThat(archive.namespace().stat("/snapshots/vm/1").size()).isEqualTo(3);
         assertSame(copy("vm", "now.raw"), "vm@2");
